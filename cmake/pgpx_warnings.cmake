@@ -1,0 +1,10 @@
+# Warning flags shared by every pgpx target (never exported to consumers).
+set(PGPX_WARNING_FLAGS
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Woverloaded-virtual -Wimplicit-fallthrough)
+if(PGPX_WERROR)
+  list(APPEND PGPX_WARNING_FLAGS -Werror)
+endif()
+# For executables and tests (not exported).
+add_library(pgpx_warnings INTERFACE)
+target_compile_options(pgpx_warnings INTERFACE ${PGPX_WARNING_FLAGS})

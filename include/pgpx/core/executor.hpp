@@ -1,0 +1,117 @@
+// pgpx/core/executor.hpp: the typed query API shared by connections, transactions and
+// savepoints.
+//
+//   std::vector<author> v = cx.query<author>("select * from authors where id > $1", 10);
+//   author a              = cx.query_one<author>("select * from authors where id = $1", id);
+//   std::optional<author> o = cx.query_optional<author>("... where email = $1", email);
+//   std::int64_t n        = cx.query_value<std::int64_t>("select count(*) from authors");
+//   std::uint64_t changed = cx.execute("delete from authors where id = $1", id);
+//
+// Arguments are encoded by their pgpx::codec and sent as parameters $1, $2, ... in binary
+// format; they are never spliced into the SQL text. Statements are prepared and cached per
+// connection (see connection_options::statement_cache_capacity).
+#pragma once
+
+#include <pgpx/core/result.hpp>
+#include <pgpx/types/codec.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgpx {
+
+/**
+ * The typed query API, mixed into a class that provides
+ *   result run(std::string_view sql, const param_list& params);
+ *   param_list& scratch_params();
+ * Every member blocks until the statement completes or its deadline passes, and throws
+ * pgpx::error (sql_error, broken_connection, timeout_error, conversion_error...).
+ */
+template <class Derived>
+class basic_executor {
+ public:
+  /// Runs a statement and returns its raw result.
+  template <class... Args>
+  auto exec(std::string_view sql, const Args&... args) -> result {
+    return self().run(sql, bind(args...));
+  }
+
+  /// Runs a statement with a prepared parameter list and returns its raw result.
+  auto exec_params(std::string_view sql, const param_list& params) -> result { return self().run(sql, params); }
+
+  /// Runs a statement and returns the number of rows it affected.
+  template <class... Args>
+  auto execute(std::string_view sql, const Args&... args) -> std::uint64_t {
+    return self().run(sql, bind(args...)).affected_rows();
+  }
+
+  /// Runs a query and converts every row to T (struct by column name, tuple by position,
+  /// or a single-column scalar).
+  template <class T, class... Args>
+  [[nodiscard]] auto query(std::string_view sql, const Args&... args) -> std::vector<T> {
+    static_assert(!detail::borrows_any<T>(),
+                  "pgpx: query<T> returns values that outlive the result; use std::string, not "
+                  "std::string_view (or keep the result: exec(...).as<T>())");
+    return self().run(sql, bind(args...)).template as<T>();
+  }
+
+  /// Runs a query that must return exactly one row; throws error_kind::row_count otherwise.
+  template <class T, class... Args>
+  [[nodiscard]] auto query_one(std::string_view sql, const Args&... args) -> T {
+    static_assert(!detail::borrows_any<T>(), "pgpx: use std::string, not std::string_view, in query_one");
+    result r = self().run(sql, bind(args...));
+    if (r.size() != 1) throw_row_count(sql, "exactly one row", r.size());
+    return r[0].template as<T>();
+  }
+
+  /// Runs a query that returns zero or one row.
+  template <class T, class... Args>
+  [[nodiscard]] auto query_optional(std::string_view sql, const Args&... args) -> std::optional<T> {
+    static_assert(!detail::borrows_any<T>(), "pgpx: use std::string, not std::string_view, in query_optional");
+    result r = self().run(sql, bind(args...));
+    if (r.size() > 1) throw_row_count(sql, "at most one row", r.size());
+    if (r.empty()) return std::nullopt;
+    return r[0].template as<T>();
+  }
+
+  /// Runs a query that returns one row of one column and converts that value to T.
+  template <class T, class... Args>
+  [[nodiscard]] auto query_value(std::string_view sql, const Args&... args) -> T {
+    static_assert(has_codec<T>, "pgpx: query_value<T> needs a type with a pgpx::codec");
+    static_assert(!borrows_result_v<T>, "pgpx: use std::string, not std::string_view, in query_value");
+    result r = self().run(sql, bind(args...));
+    if (r.size() != 1) throw_row_count(sql, "exactly one row", r.size());
+    if (r.columns() != 1)
+      throw conversion_error("query_value reads one column, but the query returns " + std::to_string(r.columns()));
+    return r[0].template get<T>(0);
+  }
+
+  /// Like query<T>, with a prepared parameter list (for parameters built at run time).
+  template <class T>
+  [[nodiscard]] auto query_params(std::string_view sql, const param_list& params) -> std::vector<T> {
+    return self().run(sql, params).template as<T>();
+  }
+
+ private:
+  auto self() -> Derived& { return static_cast<Derived&>(*this); }
+
+  template <class... Args>
+  auto bind(const Args&... args) -> const param_list& {
+    param_list& p = self().scratch_params();
+    p.clear();
+    (p.add(args), ...);
+    return p;
+  }
+
+  [[noreturn]] static void throw_row_count(std::string_view sql, const char* wanted, std::size_t got) {
+    error_info info;
+    info.statement = std::string(sql);
+    throw error(error_kind::row_count,
+                std::string("the query must return ") + wanted + " but returned " + std::to_string(got), info);
+  }
+};
+
+}  // namespace pgpx

@@ -1,0 +1,179 @@
+// pgpx/core/result.hpp: the rows a statement returned, read in binary format.
+//
+//   pgpx::result r = cx.exec("select id, name from authors");
+//   for (auto row : r) {
+//     auto id = row.get<std::int64_t>(0);
+//     auto name = row.get<std::string>("name");
+//   }
+//   std::vector<author> all = r.as<author>();       // columns matched to fields by name
+//   auto pairs = r.as<std::tuple<std::int64_t, std::string>>();  // by position
+//
+// A result owns its data; std::string_view values decoded from it stay valid while it lives.
+#pragma once
+
+#include <pgpx/core/row_mapping.hpp>
+#include <pgpx/export.hpp>
+#include <pgpx/types/codec.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct pg_result;  // libpq's PGresult, kept out of the public headers
+
+namespace pgpx {
+
+class result;
+
+/// One value of a row: its bytes (binary format), its type and whether it is NULL.
+class PGPX_API field {
+ public:
+  field(const result& r, int row, int column) noexcept : r_(&r), row_(row), col_(column) {}
+  /// True when the value is NULL.
+  [[nodiscard]] auto is_null() const noexcept -> bool;
+  /// The server type of the column.
+  [[nodiscard]] auto type() const noexcept -> oid;
+  /// The column name.
+  [[nodiscard]] auto name() const noexcept -> std::string_view;
+  /// The raw binary bytes (empty for NULL).
+  [[nodiscard]] auto bytes() const noexcept -> std::string_view;
+  /// The value converted to T; throws conversion_error naming the column on mismatch.
+  template <class T>
+  [[nodiscard]] auto as() const -> T;
+
+ private:
+  const result* r_;
+  int row_;
+  int col_;
+};
+
+/// One row of a result. Cheap to copy; valid while the result lives.
+class PGPX_API row {
+ public:
+  row(const result& r, int index) noexcept : r_(&r), index_(index) {}
+  /// The number of columns.
+  [[nodiscard]] auto size() const noexcept -> int;
+  /// The field at a column position.
+  [[nodiscard]] auto operator[](int column) const noexcept -> field { return field(*r_, index_, column); }
+  /// The field of a named column; throws usage_error when there is no such column.
+  [[nodiscard]] auto operator[](std::string_view column) const -> field;
+  /// The value at a column position converted to T.
+  template <class T>
+  [[nodiscard]] auto get(int column) const -> T {
+    return (*this)[column].template as<T>();
+  }
+  /// The value of a named column converted to T.
+  template <class T>
+  [[nodiscard]] auto get(std::string_view column) const -> T {
+    return (*this)[column].template as<T>();
+  }
+  /// The whole row as T: a struct (columns by name), a tuple (by position) or a scalar.
+  template <class T>
+  [[nodiscard]] auto as() const -> T;
+  /// The position of this row in its result.
+  [[nodiscard]] auto index() const noexcept -> int { return index_; }
+
+ private:
+  const result* r_;
+  int index_;
+};
+
+/**
+ * The outcome of one statement: rows (possibly none) and the command status.
+ *
+ * Move-only. Thread safety: const member functions may be called from several threads.
+ */
+class PGPX_API result {
+ public:
+  /// An empty result with no rows and no columns.
+  result() noexcept = default;
+  /// Takes ownership of a libpq result (internal use).
+  explicit result(pg_result* r) noexcept;
+  result(result&&) noexcept;
+  auto operator=(result&&) noexcept -> result&;
+  result(const result&) = delete;
+  auto operator=(const result&) -> result& = delete;
+  ~result();
+
+  /// The number of rows.
+  [[nodiscard]] auto size() const noexcept -> std::size_t;
+  /// True when there are no rows.
+  [[nodiscard]] auto empty() const noexcept -> bool { return size() == 0; }
+  /// The number of columns.
+  [[nodiscard]] auto columns() const noexcept -> int;
+  /// The name of a column.
+  [[nodiscard]] auto column_name(int column) const noexcept -> std::string_view;
+  /// The server type of a column.
+  [[nodiscard]] auto column_type(int column) const noexcept -> oid;
+  /// The position of a named column, or -1.
+  [[nodiscard]] auto column_index(std::string_view name) const noexcept -> int;
+  /// Rows affected by INSERT/UPDATE/DELETE/MERGE/COPY (or returned by SELECT).
+  [[nodiscard]] auto affected_rows() const noexcept -> std::uint64_t;
+  /// The command tag, such as "INSERT 0 1".
+  [[nodiscard]] auto command_tag() const noexcept -> std::string_view;
+
+  /// The row at `index` (unchecked).
+  [[nodiscard]] auto operator[](std::size_t index) const noexcept -> row { return row(*this, static_cast<int>(index)); }
+  /// The row at `index`; throws usage_error when out of range.
+  [[nodiscard]] auto at(std::size_t index) const -> row;
+
+  /// Iterates over rows.
+  class iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = row;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    iterator(const result* r, int i) noexcept : r_(r), i_(i) {}
+    auto operator*() const noexcept -> row { return row(*r_, i_); }
+    auto operator++() noexcept -> iterator& { ++i_; return *this; }
+    auto operator++(int) noexcept -> iterator { auto t = *this; ++i_; return t; }
+    auto operator==(const iterator& o) const noexcept -> bool { return i_ == o.i_; }
+   private:
+    const result* r_ = nullptr;
+    int i_ = 0;
+  };
+  [[nodiscard]] auto begin() const noexcept -> iterator { return {this, 0}; }
+  [[nodiscard]] auto end() const noexcept -> iterator { return {this, static_cast<int>(size())}; }
+
+  /// Every row converted to T (struct by column name, tuple by position, or scalar).
+  template <class T>
+  [[nodiscard]] auto as() const -> std::vector<T> {
+    detail::row_mapper<T> m(*this);
+    std::vector<T> out;
+    const auto n = size();
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(m.decode(*this, static_cast<int>(i)));
+    return out;
+  }
+
+  /// The raw value at (row, column), unchecked (internal use by decoders).
+  [[nodiscard]] auto raw(int row, int column) const noexcept -> detail::field_ref;
+  /// Fills `out[0..columns())` with the raw values of one row (internal use by decoders).
+  void raw_row(int row, detail::field_ref* out) const noexcept;
+  /// The libpq result, or nullptr (internal use).
+  [[nodiscard]] auto native() const noexcept -> pg_result* { return r_; }
+
+ private:
+  pg_result* r_ = nullptr;
+};
+
+template <class T>
+auto field::as() const -> T {
+  detail::field_ref f = r_->raw(row_, col_);
+  const oid t = r_->column_type(col_);
+  return detail::decode_column<T>(f, t, r_->column_name(col_));
+}
+
+template <class T>
+auto row::as() const -> T {
+  detail::row_mapper<T> m(*r_);
+  return m.decode(*r_, index_);
+}
+
+}  // namespace pgpx

@@ -1,0 +1,192 @@
+// pgpx/core/row_mapping.hpp: how result rows become C++ values.
+//
+// The rules, checked once per result (not per row):
+//   * a type with a codec (int, std::string, std::optional<...>, a composite...) reads the
+//     only column;
+//   * std::tuple and std::pair read columns by position; the counts must match;
+//   * any other aggregate struct reads columns by name: each member takes the column whose
+//     name is the member's name under the struct's naming strategy (pgpx::naming_of).
+//     A member without a column is an error; columns without a member are ignored.
+// A column whose server type the member's codec cannot read is an error naming the column,
+// the server type and the C++ type.
+#pragma once
+
+#include <pgpx/error.hpp>
+#include <pgpx/reflect/naming.hpp>
+#include <pgpx/reflect/reflect.hpp>
+#include <pgpx/types/codec.hpp>
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace pgpx::detail {
+
+/// A raw field of a result row: binary bytes, or NULL.
+struct field_ref {
+  const char* data = nullptr;
+  int length = 0;
+  bool is_null = true;
+};
+
+template <class T>
+struct is_tuple_like : std::false_type {};
+template <class... A>
+struct is_tuple_like<std::tuple<A...>> : std::true_type {};
+template <class A, class B>
+struct is_tuple_like<std::pair<A, B>> : std::true_type {};
+
+/// How T is read from a row.
+enum class row_shape { scalar, tuple, record };
+
+template <class T>
+constexpr auto shape_of() -> row_shape {
+  if constexpr (has_codec<T>) return row_shape::scalar;
+  else if constexpr (is_tuple_like<T>::value) return row_shape::tuple;
+  else {
+    static_assert(reflect::reflectable<T>,
+                  "pgpx: a row type must have a pgpx::codec (one column), be a std::tuple/std::pair "
+                  "(columns by position) or be an aggregate struct (columns by name)");
+    return row_shape::record;
+  }
+}
+
+/// True when a value of T decoded from a result points into it (std::string_view).
+template <class T>
+constexpr auto borrows_any() -> bool {
+  if constexpr (shape_of<T>() == row_shape::scalar) {
+    return borrows_result_v<T>;
+  } else if constexpr (shape_of<T>() == row_shape::tuple) {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      return (borrows_result_v<std::tuple_element_t<I, T>> || ...);
+    }(std::make_index_sequence<std::tuple_size_v<T>>{});
+  } else {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      return (borrows_result_v<reflect::field_type<I, T>> || ...);
+    }(std::make_index_sequence<reflect::field_count<T>>{});
+  }
+}
+
+[[noreturn]] inline void column_error(std::string_view column, const error& e) {
+  throw conversion_error("column \"" + std::string(column) + "\": " + e.message(), e.info());
+}
+
+template <class F>
+void check_column(oid type, std::string_view column, std::string_view member) {
+  static_assert(has_codec<F>, "pgpx: a member of this row type has no pgpx::codec");
+  if (!codec<F>::accepts(type)) {
+    std::string msg = "cannot read column \"" + std::string(column) + "\" of type " + describe_type(type) + " into ";
+    if (!member.empty()) msg += "member \"" + std::string(member) + "\" of type ";
+    msg += std::string(codec<F>::name);
+    throw conversion_error(std::move(msg));
+  }
+}
+
+/// Decodes one field with column context in errors.
+template <class T>
+auto decode_column(const field_ref& f, oid type, std::string_view column) -> T {
+  static_assert(has_codec<T>, "pgpx: this type has no pgpx::codec specialisation; see pgpx/types/codec.hpp");
+  check_column<T>(type, column, {});
+  try {
+    return decode_field<T>(f.data, f.length, f.is_null, type);
+  } catch (const conversion_error& e) {
+    column_error(column, e);
+  }
+}
+
+template <class T, bool Record>
+inline constexpr std::size_t record_width = 0;
+template <class T>
+inline constexpr std::size_t record_width<T, true> = reflect::field_count<T>;
+
+/// Reads rows of a result into T. Built once per result; decode() runs per row.
+template <class T>
+class row_mapper {
+ public:
+  static constexpr row_shape shape = shape_of<T>();
+
+  template <class R>
+  explicit row_mapper(const R& r) {
+    const int n = r.columns();
+    if constexpr (shape == row_shape::scalar) {
+      if (n != 1)
+        throw conversion_error("the query returns " + std::to_string(n) + " columns, but " +
+                               std::string(codec<T>::name) + " reads exactly one");
+      check_column<T>(r.column_type(0), r.column_name(0), {});
+    } else if constexpr (shape == row_shape::tuple) {
+      constexpr int want = static_cast<int>(std::tuple_size_v<T>);
+      if (n != want)
+        throw conversion_error("the query returns " + std::to_string(n) + " columns, but the tuple has " +
+                               std::to_string(want) + " elements");
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (check_column<std::tuple_element_t<I, T>>(r.column_type(static_cast<int>(I)),
+                                                  r.column_name(static_cast<int>(I)), {}),
+         ...);
+      }(std::make_index_sequence<std::tuple_size_v<T>>{});
+    } else {
+      const auto& names = reflect::column_names<T>();
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((index_[I] = find(r, names[I], reflect::field_names<T>[I]), types_[I] = r.column_type(index_[I]),
+          check_column<reflect::field_type<I, T>>(r.column_type(index_[I]), names[I], reflect::field_names<T>[I])),
+         ...);
+      }(std::make_index_sequence<reflect::field_count<T>>{});
+    }
+  }
+
+  template <class R>
+  [[nodiscard]] auto decode(const R& r, int row) const -> T {
+    if constexpr (shape == row_shape::scalar) {
+      return decode_column<T>(r.raw(row, 0), r.column_type(0), r.column_name(0));
+    } else if constexpr (shape == row_shape::tuple) {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return T{decode_column<std::tuple_element_t<I, T>>(r.raw(row, static_cast<int>(I)),
+                                                           r.column_type(static_cast<int>(I)),
+                                                           r.column_name(static_cast<int>(I)))...};
+      }(std::make_index_sequence<std::tuple_size_v<T>>{});
+    } else {
+      T out{};
+      std::size_t current = 0;
+      try {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+          ((current = I, decode_member<I>(r, row, out)), ...);
+        }(std::make_index_sequence<reflect::field_count<T>>{});
+      } catch (const conversion_error& e) {
+        column_error(r.column_name(index_[current]), e);
+      }
+      return out;
+    }
+  }
+
+ private:
+  template <std::size_t I, class R>
+  void decode_member(const R& r, int row, T& out) const {
+    using F = reflect::field_type<I, T>;
+    const field_ref f = r.raw(row, index_[I]);
+    reflect::get<I>(out) = decode_field<F>(f.data, f.length, f.is_null, types_[I]);
+  }
+
+  template <class R>
+  static auto find(const R& r, std::string_view column, std::string_view member) -> int {
+    const int i = r.column_index(column);
+    if (i < 0) {
+      std::string have;
+      for (int c = 0; c < r.columns(); ++c) {
+        if (!have.empty()) have += ", ";
+        have += r.column_name(c);
+      }
+      throw conversion_error("member \"" + std::string(member) + "\" expects a column named \"" + std::string(column) +
+                             "\", but the query returns: " + (have.empty() ? std::string("no columns") : have));
+    }
+    return i;
+  }
+
+  static constexpr std::size_t width = record_width<T, shape == row_shape::record>;
+  std::array<int, width> index_{};
+  std::array<oid, width> types_{};
+};
+
+}  // namespace pgpx::detail

@@ -1,0 +1,3 @@
+#pragma once
+#include <pgpx/types.hpp>
+#include <pgpx/core/connection.hpp>

@@ -1,0 +1,274 @@
+// pgpx/types/codec.hpp: the trait that maps a C++ type to PostgreSQL values.
+//
+// pgpx sends parameters and reads results in PostgreSQL's binary format. How a C++ type T
+// is encoded and decoded is described by a specialisation of `pgpx::codec<T>`. pgpx ships
+// codecs for the standard types (see pgpx/types/builtin.hpp and its siblings); users add
+// their own by specialising the template:
+//
+//   struct cents { std::int64_t v; };
+//   template <> struct pgpx::codec<cents> {
+//     static constexpr std::string_view name = "cents";
+//     static constexpr pgpx::oid param_oid = pgpx::oids::int8;
+//     static constexpr pgpx::format param_format = pgpx::format::binary;
+//     static bool accepts(pgpx::oid t) noexcept { return t == pgpx::oids::int8; }
+//     static void encode(const cents& c, std::string& out) { pgpx::codec<std::int64_t>::encode(c.v, out); }
+//     static cents decode(std::string_view in, pgpx::oid t) { return {pgpx::codec<std::int64_t>::decode(in, t)}; }
+//     static void to_text(const cents& c, std::string& out) { out += std::to_string(c.v); }
+//   };
+//
+// The members a codec provides:
+//   name          a C++ type name for error messages
+//   param_oid     the type OID sent with a parameter; 0 lets the server infer it
+//   param_format  format::binary, or format::text when encode() writes the text form
+//   accepts(t)    whether decode() understands the binary form of server type t
+//   encode(v,out) appends the parameter bytes (binary, or text without a terminator)
+//   decode(in,t)  builds a value from the binary bytes of a non-NULL value of type t;
+//                 throws conversion_error on malformed or out-of-range input and never
+//                 reads outside `in`
+//   to_text(v,o)  appends PostgreSQL's text input form (used in literals and logs)
+// Optional members:
+//   nullable      true when the type can hold NULL; then is_null(v) and null() exist
+//   borrows_result true when decoded values point into the result (std::string_view)
+#pragma once
+
+#include <pgpx/error.hpp>
+#include <pgpx/types/oid.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgpx {
+
+/// The wire format of a value: PostgreSQL's text or binary representation.
+enum class format : int { text = 0, binary = 1 };
+
+/// The codec of T: specialise it to teach pgpx a type (see the header comment).
+template <class T, class Enable = void>
+struct codec;
+
+/// True when pgpx knows how to send and receive T.
+template <class T>
+concept has_codec = requires(const T& v, std::string& out, std::string_view in, oid t) {
+  { codec<T>::name } -> std::convertible_to<std::string_view>;
+  { codec<T>::param_oid } -> std::convertible_to<oid>;
+  { codec<T>::param_format } -> std::convertible_to<format>;
+  { codec<T>::accepts(t) } -> std::convertible_to<bool>;
+  codec<T>::encode(v, out);
+  { codec<T>::decode(in, t) } -> std::same_as<T>;
+  codec<T>::to_text(v, out);
+};
+
+/// True when T can represent NULL (std::optional and friends).
+template <class T>
+concept nullable_codec = has_codec<T> && requires(const T& v) {
+  requires codec<T>::nullable;
+  { codec<T>::is_null(v) } -> std::convertible_to<bool>;
+  { codec<T>::null() } -> std::same_as<T>;
+};
+
+/// True when decoded values of T point into the result they came from.
+template <class T>
+inline constexpr bool borrows_result_v = [] {
+  if constexpr (requires { codec<T>::borrows_result; }) return codec<T>::borrows_result;
+  else return false;
+}();
+
+/// The C++ type name used in messages for T.
+template <class T>
+[[nodiscard]] constexpr auto type_name_of() noexcept -> std::string_view {
+  if constexpr (has_codec<T>) return codec<T>::name;
+  else return "(type without codec)";
+}
+
+/// std::optional<T> is NULL when empty.
+template <class T>
+struct codec<std::optional<T>> {
+  static_assert(has_codec<T>, "pgpx: std::optional<T> needs a codec for T");
+  static constexpr std::string_view name = codec<T>::name;
+  static constexpr oid param_oid = codec<T>::param_oid;
+  static constexpr format param_format = codec<T>::param_format;
+  static constexpr bool nullable = true;
+  static constexpr bool borrows_result = borrows_result_v<T>;
+  [[nodiscard]] static auto accepts(oid t) noexcept -> bool { return codec<T>::accepts(t); }
+  [[nodiscard]] static auto is_null(const std::optional<T>& v) noexcept -> bool { return !v.has_value(); }
+  [[nodiscard]] static auto null() -> std::optional<T> { return std::nullopt; }
+  static void encode(const std::optional<T>& v, std::string& out) { codec<T>::encode(*v, out); }
+  [[nodiscard]] static auto decode(std::string_view in, oid t) -> std::optional<T> { return codec<T>::decode(in, t); }
+  static void to_text(const std::optional<T>& v, std::string& out) {
+    if (v) codec<T>::to_text(*v, out);
+    else out += "NULL";
+  }
+};
+
+/// std::nullopt as a parameter is NULL of unspecified type.
+template <>
+struct codec<std::nullopt_t> {
+  static constexpr std::string_view name = "std::nullopt_t";
+  static constexpr oid param_oid = oids::unspecified;
+  static constexpr format param_format = format::text;
+  static constexpr bool nullable = true;
+  [[nodiscard]] static auto accepts(oid) noexcept -> bool { return false; }
+  [[nodiscard]] static auto is_null(const std::nullopt_t&) noexcept -> bool { return true; }
+  [[nodiscard]] static auto null() -> std::nullopt_t { return std::nullopt; }
+  static void encode(const std::nullopt_t&, std::string&) {}
+  [[nodiscard]] static auto decode(std::string_view, oid) -> std::nullopt_t { return std::nullopt; }
+  static void to_text(const std::nullopt_t&, std::string& out) { out += "NULL"; }
+};
+
+/// Decodes one field of type T: NULL becomes codec<T>::null() for nullable types and a
+/// conversion_error otherwise. `data` is the binary value of server type `type`.
+template <class T>
+[[nodiscard]] auto decode_field(const char* data, int length, bool is_null, oid type) -> T {
+  if (is_null) {
+    if constexpr (nullable_codec<T>) {
+      return codec<T>::null();
+    } else {
+      throw conversion_error(std::string("NULL cannot be stored in ") + std::string(codec<T>::name) +
+                             "; use std::optional");
+    }
+  }
+  return codec<T>::decode(std::string_view(data, static_cast<std::size_t>(length)), type);
+}
+
+/**
+ * An ordered list of encoded query parameters.
+ *
+ * Values are encoded when added; the list owns the bytes (except std::string values, whose
+ * NUL-terminated buffer is borrowed, so they must outlive the execution). A list can be
+ * cleared and reused without allocating again.
+ *
+ *   pgpx::param_list p;
+ *   p.add(42).add(std::string("ada")).add_null();
+ *   cx.execute_params("insert into t values ($1, $2, $3)", p);
+ *
+ * Thread safety: none; one list per thread.
+ */
+class param_list {
+ public:
+  /// Appends one value, encoded by codec<T>. Returns *this for chaining.
+  template <class T>
+  auto add(const T& value) -> param_list& {
+    using U = std::remove_cvref_t<T>;
+    if constexpr (std::is_array_v<U>) {
+      static_assert(std::is_same_v<std::remove_cv_t<std::remove_extent_t<U>>, char>,
+                    "pgpx: arrays other than string literals cannot be parameters; use std::vector");
+      return add(std::string_view(value));
+    } else if constexpr (std::is_pointer_v<U>) {
+      static_assert(std::is_same_v<std::remove_cv_t<std::remove_pointer_t<U>>, char>,
+                    "pgpx: pointers other than const char* cannot be parameters");
+      if (value == nullptr) return add_null();
+      return add(std::string_view(value));
+    } else {
+      static_assert(has_codec<U>, "pgpx: this type has no pgpx::codec specialisation; see pgpx/types/codec.hpp");
+      if constexpr (nullable_codec<U>) {
+        if (codec<U>::is_null(value)) {
+          add_null(codec<U>::param_oid);
+          if (capture_text_) texts_.back() = "NULL";
+          return *this;
+        }
+      }
+      if constexpr (std::is_same_v<U, std::string>) {
+        // Zero copy: std::string is NUL-terminated, the text format needs exactly that.
+        push(codec<U>::param_oid, format::text, -2, static_cast<int>(value.size()), value.c_str());
+      } else {
+        const std::size_t start = buf_.size();
+        codec<U>::encode(value, buf_);
+        const auto len = buf_.size() - start;
+        if constexpr (codec<U>::param_format == format::text) buf_.push_back('\0');
+        push(codec<U>::param_oid, codec<U>::param_format, static_cast<std::ptrdiff_t>(start), static_cast<int>(len),
+             nullptr);
+      }
+      if (capture_text_) codec<U>::to_text(value, texts_.back());
+      return *this;
+    }
+  }
+
+  /// Appends a NULL, optionally typed.
+  auto add_null(oid type = oids::unspecified) -> param_list& {
+    push(type, format::text, -1, -1, nullptr);
+    if (capture_text_) texts_.back() = "NULL";
+    return *this;
+  }
+
+  /// Appends a value given in PostgreSQL's text form, typed or left for the server to infer.
+  auto add_text(std::string_view text, oid type = oids::unspecified) -> param_list& {
+    const std::size_t start = buf_.size();
+    buf_.append(text);
+    buf_.push_back('\0');
+    push(type, format::text, static_cast<std::ptrdiff_t>(start), static_cast<int>(text.size()), nullptr);
+    if (capture_text_) texts_.back().assign(text);
+    return *this;
+  }
+
+  /// Names the most recently added parameter (used to mask secrets in logs).
+  auto name_last(std::string name) -> param_list& {
+    if (names_.size() < oids_.size()) names_.resize(oids_.size());
+    names_.back() = std::move(name);
+    return *this;
+  }
+
+  /// Removes every value, keeping the allocated storage.
+  void clear() noexcept {
+    buf_.clear();
+    oids_.clear();
+    formats_.clear();
+    lengths_.clear();
+    offsets_.clear();
+    values_.clear();
+    texts_.clear();
+    names_.clear();
+  }
+
+  /// When set, add() also records each value's text form for query logs (costs time).
+  void capture_text(bool on) noexcept { capture_text_ = on; }
+  /// Whether text forms are recorded.
+  [[nodiscard]] auto capturing_text() const noexcept -> bool { return capture_text_; }
+
+  /// Number of parameters.
+  [[nodiscard]] auto size() const noexcept -> std::size_t { return oids_.size(); }
+  /// True when there are no parameters.
+  [[nodiscard]] auto empty() const noexcept -> bool { return oids_.empty(); }
+  /// Parameter type OIDs, in order (0 = unspecified).
+  [[nodiscard]] auto types() const noexcept -> const oid* { return oids_.data(); }
+  /// Parameter formats (0 text, 1 binary), in order.
+  [[nodiscard]] auto formats() const noexcept -> const int* { return formats_.data(); }
+  /// Parameter lengths in bytes (-1 for NULL), in order.
+  [[nodiscard]] auto lengths() const noexcept -> const int* { return lengths_.data(); }
+  /// Pointers to the parameter values (nullptr for NULL); valid until the list changes.
+  [[nodiscard]] auto values() const noexcept -> const char* const* {
+    for (std::size_t i = 0; i < values_.size(); ++i)
+      if (offsets_[i] >= 0) values_[i] = buf_.data() + offsets_[i];
+    return values_.data();
+  }
+  /// Text forms of the values when capture_text(true) was set before adding, else empty.
+  [[nodiscard]] auto texts() const noexcept -> const std::vector<std::string>& { return texts_; }
+  /// Parameter names given with name_last(); shorter than size() when some are unnamed.
+  [[nodiscard]] auto names() const noexcept -> const std::vector<std::string>& { return names_; }
+
+ private:
+  void push(oid t, format f, std::ptrdiff_t offset, int len, const char* borrowed) {
+    oids_.push_back(t);
+    formats_.push_back(static_cast<int>(f));
+    lengths_.push_back(len);
+    offsets_.push_back(offset);
+    values_.push_back(borrowed);
+    if (capture_text_) texts_.emplace_back();
+  }
+
+  std::string buf_;
+  std::vector<oid> oids_;
+  std::vector<int> formats_;
+  std::vector<int> lengths_;
+  std::vector<std::ptrdiff_t> offsets_;  // >= 0: offset in buf_; < 0: borrowed or NULL
+  mutable std::vector<const char*> values_;
+  std::vector<std::string> texts_;
+  std::vector<std::string> names_;
+  bool capture_text_ = false;
+};
+
+}  // namespace pgpx

@@ -1,0 +1,2 @@
+// placeholder
+#include <pgpx/core/config.hpp>

@@ -1,0 +1,2 @@
+// placeholder
+#include <pgpx/observe/query_log.hpp>

@@ -1,0 +1,2 @@
+// placeholder
+#include <pgpx/types/inet.hpp>

@@ -1,0 +1,44 @@
+// tests/support/test_db.hpp: a database per test, cloned from the cluster's template.
+//
+// Where the server comes from, in order:
+//   1. PGPX_TEST_DATABASE_URL: an existing server (a superuser connection URL);
+//   2. PGPX_TEST_CLUSTER_DIR: the cluster started by the CTest fixture "cluster.start";
+//   3. otherwise a temporary cluster this process starts itself (and stops at exit).
+//
+//   class my_test : public pgpx::test::db_test {};
+//   TEST_F(my_test, inserts) { cx().execute("create table t (x int)"); ... }
+#pragma once
+
+#include <pgpx/core/connection.hpp>
+#include <pgpx/core/conninfo.hpp>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+namespace pgpx::test {
+
+/// Connection parameters of the test server's superuser, on the maintenance database.
+[[nodiscard]] auto server_conninfo() -> pgpx::conninfo;
+
+/// A fresh database for one test: created from the template in SetUp, dropped in TearDown.
+class db_test : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  /// A connection to this test's database (opened in SetUp).
+  [[nodiscard]] auto cx() -> pgpx::connection& { return *cx_; }
+  /// Connection parameters of this test's database, to open more connections.
+  [[nodiscard]] auto conninfo() const -> const pgpx::conninfo& { return info_; }
+  /// The name of this test's database.
+  [[nodiscard]] auto database_name() const -> const std::string& { return name_; }
+
+ private:
+  std::string name_;
+  pgpx::conninfo info_;
+  std::unique_ptr<pgpx::connection> cx_;
+};
+
+}  // namespace pgpx::test
