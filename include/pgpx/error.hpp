@@ -46,13 +46,13 @@ enum class error_kind {
 
 /// Fields of an error, named so that construction sites stay readable.
 struct error_info {
-  std::string sqlstate;     ///< five characters, or empty when not from the server
-  std::string statement;    ///< the statement that failed (never contains bound values)
-  std::string detail;       ///< server DETAIL, or extra context from pgpx
-  std::string hint;         ///< server HINT, or a suggestion from pgpx
-  std::string constraint;   ///< name of the violated constraint, when known
-  std::string table;        ///< table of the violated constraint, when known
-  std::string column;       ///< column of the error, when known
+  std::string sqlstate{};     ///< five characters, or empty when not from the server
+  std::string statement{};    ///< the statement that failed (never contains bound values)
+  std::string detail{};       ///< server DETAIL, or extra context from pgpx
+  std::string hint{};         ///< server HINT, or a suggestion from pgpx
+  std::string constraint{};   ///< name of the violated constraint, when known
+  std::string table{};        ///< table of the violated constraint, when known
+  std::string column{};       ///< column of the error, when known
   int position = 0;         ///< 1-based character position in the statement, 0 if unknown
   bool poisons_connection = false;   ///< the connection must not be reused
   bool poisons_transaction = false;  ///< the current transaction can only be rolled back

@@ -5,7 +5,7 @@
 // functions without the `try_` prefix.
 //
 //   auto parsed = pgpx::conninfo::try_parse(text);
-//   if (!parsed) std::cerr << parsed.diagnostic().message << '\n';
+//   if (!parsed) std::cerr << parsed.diag().to_string() << '\n';
 #pragma once
 
 #include <pgpx/error.hpp>
@@ -62,7 +62,7 @@ class outcome {
   /// The value; undefined when there is none.
   [[nodiscard]] auto operator->() -> T* { return &std::get<0>(v_); }
   /// The diagnostic; undefined when a value is present.
-  [[nodiscard]] auto diagnostic() const -> const pgpx::diagnostic& { return std::get<1>(v_); }
+  [[nodiscard]] auto diag() const -> const pgpx::diagnostic& { return std::get<1>(v_); }
 
  private:
   void check() const {

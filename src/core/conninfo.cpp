@@ -11,12 +11,6 @@
 namespace pgpx {
 namespace {
 
-auto lower(std::string_view s) -> std::string {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // The keywords this libpq understands, read once from PQconndefaults().
 auto known_keywords() -> const std::set<std::string, std::less<>>& {
   static const std::set<std::string, std::less<>> keys = [] {
@@ -34,6 +28,52 @@ auto known_keywords() -> const std::set<std::string, std::less<>>& {
 auto needs_quotes(std::string_view v) -> bool {
   if (v.empty()) return true;
   return std::any_of(v.begin(), v.end(), [](char c) { return c == ' ' || c == '\'' || c == '\\' || c == '\t' || c == '\n'; });
+}
+
+auto split_commas(const std::string& v) -> std::vector<std::string> {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    const auto comma = v.find(',', start);
+    out.push_back(v.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+auto is_uint(const std::string& s) -> bool {
+  return !s.empty() && s.size() <= 9 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// An explanation when `value` is not valid for `key`, or an empty string.
+auto invalid_value(const std::string& key, const std::string& value) -> std::string {
+  const auto one_of = [&](std::initializer_list<std::string_view> allowed) {
+    for (auto a : allowed)
+      if (value == a) return std::string();
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    return "\"" + value + "\" is not a valid " + key + " (expected one of: " + list + ")";
+  };
+  if (key == "port") {
+    for (const auto& p : split_commas(value)) {
+      if (p.empty()) continue;
+      if (!is_uint(p) || std::stol(p) < 1 || std::stol(p) > 65535)
+        return "invalid port \"" + p + "\" (expected a number from 1 to 65535)";
+    }
+  } else if (key == "connect_timeout" || key == "keepalives" || key == "keepalives_idle" ||
+             key == "keepalives_interval" || key == "keepalives_count" || key == "tcp_user_timeout") {
+    if (!is_uint(value)) return "invalid " + key + " \"" + value + "\" (expected a whole number)";
+  } else if (key == "sslmode") {
+    return one_of({"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
+  } else if (key == "target_session_attrs") {
+    return one_of({"any", "read-write", "read-only", "primary", "standby", "prefer-standby"});
+  } else if (key == "channel_binding") {
+    return one_of({"disable", "prefer", "require"});
+  } else if (key == "gssencmode") {
+    return one_of({"disable", "prefer", "require"});
+  }
+  return {};
 }
 
 }  // namespace
@@ -121,6 +161,12 @@ auto conninfo::try_parse(std::string_view text, std::string_view source) -> outc
   for (auto* o = opts; o->keyword != nullptr; ++o)
     if (o->val != nullptr && o->val[0] != '\0') ci.params_.emplace_back(o->keyword, o->val);
   PQconninfoFree(opts);
+  // libpq checks some values only when connecting; check them now so that a typo is
+  // reported where it was made.
+  for (const auto& [k, v] : ci.params_) {
+    if (auto why = invalid_value(k, v); !why.empty())
+      return diagnostic{error_kind::config, "invalid connection string: " + why, std::string(source)};
+  }
   return ci;
 }
 

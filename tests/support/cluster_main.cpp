@@ -1,1 +1,76 @@
-int main(){return 0;}
+// pgpx_test_cluster start|stop DIR: the shared cluster of a ctest run (the CTest fixture
+// "cluster.start" / "cluster.stop"). DIR receives the files `root` (where the cluster lives)
+// and `conninfo` (the superuser's Unix-socket connection parameters) that the tests read.
+#include <pgpx/core/connection.hpp>
+#include <pgpx/core/identifier.hpp>
+#include <pgpx/testing/cluster.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+auto read_all(const fs::path& p) -> std::string {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+auto start(const fs::path& dir) -> int {
+  fs::create_directories(dir);
+  if (fs::exists(dir / "root")) {
+    pgpx::testing::cluster old{{.root = read_all(dir / "root"), .fast = true}};
+    if (old.running()) {
+      std::cout << "reusing the test cluster in " << old.root() << "\n";
+      return 0;
+    }
+    old.destroy();
+  }
+  pgpx::testing::cluster_options o;
+  o.root = pgpx::testing::make_cluster_temp_dir("pgpx-test-");
+  o.fast = true;
+  o.settings = {{"max_connections", "200"}};
+  pgpx::testing::cluster c{o};
+  c.start();
+  {
+    pgpx::connection cx{c.conninfo("postgres")};
+    cx.execute_script("CREATE DATABASE " + pgpx::quote_identifier("pgpx_template"));
+  }
+  std::ofstream(dir / "root") << c.root().string() << "\n";
+  std::ofstream(dir / "conninfo") << c.conninfo("postgres").to_string() << "\n";
+  std::cout << "test cluster started in " << c.root() << " on port " << c.port() << "\n";
+  return 0;
+}
+
+auto stop(const fs::path& dir) -> int {
+  if (!fs::exists(dir / "root")) return 0;
+  pgpx::testing::cluster c{{.root = read_all(dir / "root"), .fast = true}};
+  c.destroy();
+  fs::remove(dir / "root");
+  fs::remove(dir / "conninfo");
+  std::cout << "test cluster stopped\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3 || (std::string(argv[1]) != "start" && std::string(argv[1]) != "stop")) {
+    std::cerr << "usage: pgpx_test_cluster start|stop DIR\n";
+    return 2;
+  }
+  try {
+    return std::string(argv[1]) == "start" ? start(argv[2]) : stop(argv[2]);
+  } catch (const std::exception& e) {
+    std::cerr << "pgpx_test_cluster: " << e.what() << "\n";
+    return 1;
+  }
+}

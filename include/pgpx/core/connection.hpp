@@ -84,8 +84,11 @@ class PGPX_API connection : public basic_executor<connection> {
   [[nodiscard]] auto scratch_params() noexcept -> param_list& { return scratch_; }
 
   /// Runs one or more statements separated by semicolons, without parameters, through the
-  /// simple query protocol (for schema scripts). Results are discarded.
+  /// simple query protocol (for schema scripts). Rows are discarded.
   void execute_script(std::string_view sql);
+  /// Like execute_script, returning the command tag of the last statement ("COMMIT",
+  /// "ROLLBACK", "INSERT 0 1"...).
+  auto command(std::string_view sql) -> std::string;
 
   /// True while the session is usable.
   [[nodiscard]] auto is_open() const noexcept -> bool;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <pgpx/core/result.hpp>
+#include <pgpx/types/builtin.hpp>
 #include <pgpx/types/codec.hpp>
 
 #include <cstdint>

@@ -39,8 +39,24 @@ constexpr auto check_reflectable() -> bool {
   return true;
 }
 
+// Never defined: only the addresses of its members are taken, at compile time. The holder
+// gives the variable a type with linkage even when T has none (a struct in an anonymous
+// namespace), which clang requires of an undefined variable.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wundefined-var-template"
+#pragma clang diagnostic ignored "-Wundefined-internal"
+#endif
 template <class T>
-extern const T fake_object;  // never defined: only its members' addresses are taken, at compile time
+struct object_holder {
+  const T value;
+};
+template <class T>
+extern const object_holder<T> fake_holder;
+template <class T>
+constexpr auto fake_object() noexcept -> const T& {
+  return fake_holder<T>.value;
+}
 
 template <class P>
 struct address_wrapper {
@@ -60,11 +76,14 @@ constexpr auto is_ident_char(char c) -> bool {
 
 // g++:   "... [with auto Wrapped = address_wrapper<const int*>{((const int*)(& fake_object<author>.author::id))}; ..."
 // clang: "... [Wrapped = address_wrapper<const int *>{&fake_object.id}]"
-// The member name is the identifier just before the first '}' after the wrapper's '{'.
+// The member name is the identifier just before the '}' that closes the wrapper's value.
 consteval auto member_name_from(std::string_view sig) -> std::string_view {
   const auto open = sig.find("address_wrapper<");
   const auto brace = sig.find('{', open);
-  const auto close = sig.find('}', brace);
+  // The wrapper's value ends with '}' followed by ']' or ';' ("{anonymous}" does not).
+  auto close = sig.find('}', brace + 1);
+  while (close != std::string_view::npos && close + 1 < sig.size() && sig[close + 1] != ']' && sig[close + 1] != ';')
+    close = sig.find('}', close + 1);
   std::size_t end = close;
   while (end > brace && (sig[end - 1] == ')' || sig[end - 1] == ' ')) --end;
   std::size_t begin = end;
@@ -72,13 +91,9 @@ consteval auto member_name_from(std::string_view sig) -> std::string_view {
   return sig.substr(begin, end - begin);
 }
 
-#if defined(__clang__)
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wundefined-var-template"
-#endif
 template <class T, std::size_t I>
 inline constexpr std::string_view member_name = member_name_from(
-    signature<address_wrapper{&std::get<I>(boost::pfr::structure_tie(fake_object<T>))}>());
+    signature<address_wrapper{&std::get<I>(boost::pfr::structure_tie(fake_object<T>()))}>());
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif

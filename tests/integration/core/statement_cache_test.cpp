@@ -1,0 +1,87 @@
+#include "support/test_db.hpp"
+
+#include <pgpx/core/transaction.hpp>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+class statement_cache_test : public pgpx::test::db_test {
+ protected:
+  auto server_statements(pgpx::connection& c) -> std::int64_t {
+    return c.query_value<std::int64_t>("select count(*) from pg_prepared_statements");
+  }
+};
+
+TEST_F(statement_cache_test, repeated_statements_are_prepared_once) {
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(cx().query_value<int>("select $1::int + 1", i), i + 1);
+  EXPECT_EQ(cx().cached_statements(), 1u);
+  // The count query itself is the second cached statement.
+  EXPECT_EQ(server_statements(cx()), 2);
+}
+
+TEST_F(statement_cache_test, parameter_types_are_part_of_the_key) {
+  (void)cx().query_value<std::int64_t>("select $1", std::int64_t{1});
+  (void)cx().query_value<std::int32_t>("select $1", std::int32_t{1});
+  EXPECT_EQ(cx().cached_statements(), 2u);
+}
+
+TEST_F(statement_cache_test, the_cache_is_bounded_and_evicts_the_least_recently_used) {
+  pgpx::connection_options o;
+  o.statement_cache_capacity = 3;
+  pgpx::connection c{conninfo(), o};
+  for (int i = 0; i < 10; ++i) (void)c.query_value<int>("select " + std::to_string(i));
+  EXPECT_EQ(c.cached_statements(), 3u);
+  // Evicted statements are deallocated on the server too (the count query makes 3 again).
+  EXPECT_LE(server_statements(c), 3);
+}
+
+TEST_F(statement_cache_test, capacity_zero_sends_unnamed_statements) {
+  pgpx::connection_options o;
+  o.statement_cache_capacity = 0;
+  pgpx::connection c{conninfo(), o};
+  EXPECT_EQ(c.query_value<int>("select $1::int * 2", 21), 42);
+  EXPECT_EQ(c.cached_statements(), 0u);
+  EXPECT_EQ(server_statements(c), 0);
+}
+
+TEST_F(statement_cache_test, a_changed_result_type_is_reprepared_once_outside_a_transaction) {
+  cx().execute_script("create table t (a int); insert into t values (1);");
+  auto r1 = cx().exec("select * from t");
+  EXPECT_EQ(r1.columns(), 1);
+  cx().execute_script("alter table t add column b text default 'x'");
+  auto r2 = cx().exec("select * from t");
+  EXPECT_EQ(r2.columns(), 2);
+  EXPECT_EQ(r2[0].get<std::string>("b"), "x");
+}
+
+TEST_F(statement_cache_test, a_changed_result_type_inside_a_transaction_surfaces_and_is_forgotten) {
+  cx().execute_script("create table t (a int); insert into t values (1);");
+  (void)cx().exec("select * from t");
+  cx().execute_script("alter table t add column b int");
+  {
+    pgpx::transaction tx{cx()};
+    try {
+      (void)tx.exec("select * from t");
+      FAIL() << "inside a transaction the error must surface";
+    } catch (const pgpx::sql_error& e) {
+      EXPECT_EQ(e.sqlstate(), "0A000");
+      EXPECT_TRUE(e.poisons_transaction());
+    }
+  }
+  // After the rollback the statement is prepared afresh.
+  EXPECT_EQ(cx().exec("select * from t").columns(), 2);
+}
+
+TEST_F(statement_cache_test, statements_dropped_behind_our_back_are_prepared_again) {
+  EXPECT_EQ(cx().query_value<int>("select 7"), 7);
+  cx().execute_script("DEALLOCATE ALL");
+  EXPECT_EQ(cx().query_value<int>("select 7"), 7);
+}
+
+TEST_F(statement_cache_test, a_failed_prepare_is_not_cached) {
+  EXPECT_THROW((void)cx().exec("selec 1"), pgpx::sql_error);
+  EXPECT_EQ(cx().cached_statements(), 0u);
+}
+
+}  // namespace
