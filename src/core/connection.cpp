@@ -319,13 +319,13 @@ struct connection::impl {
     return it->second.name;
   }
 
-  auto execute(std::string_view sql, const param_list& p, deadline d, bool& used_cache) -> result {
+  auto execute(std::string_view sql, const param_list& p, deadline d, bool& used_cache, int fmt = 1) -> result {
     ensure_usable(sql);
     const int n = static_cast<int>(p.size());
     if (opts.statement_cache_capacity == 0) {
       used_cache = false;
       const std::string text(sql);
-      if (PQsendQueryParams(conn, text.c_str(), n, p.types(), p.values(), p.lengths(), p.formats(), 1) == 0)
+      if (PQsendQueryParams(conn, text.c_str(), n, p.types(), p.values(), p.lengths(), p.formats(), fmt) == 0)
         throw_broken(sql, "could not send the statement");
       flush(sql, d);
       result r = collect(sql, d);
@@ -336,7 +336,7 @@ struct connection::impl {
       bool fresh = false;
       const std::string& name = prepared(sql, p, d, fresh);
       used_cache = !fresh;
-      if (PQsendQueryPrepared(conn, name.c_str(), n, p.values(), p.lengths(), p.formats(), 1) == 0)
+      if (PQsendQueryPrepared(conn, name.c_str(), n, p.values(), p.lengths(), p.formats(), fmt) == 0)
         throw_broken(sql, "could not send the statement");
       flush(sql, d);
       result r = collect(sql, d);
@@ -431,13 +431,19 @@ connection::connection(connection&&) noexcept = default;
 auto connection::operator=(connection&&) noexcept -> connection& = default;
 connection::~connection() = default;
 
-auto connection::run(std::string_view sql, const param_list& params) -> result {
+auto connection::run(std::string_view sql, const param_list& params) -> result { return run_format(sql, params, 1); }
+
+auto connection::run_text(std::string_view sql, const param_list& params) -> result {
+  return run_format(sql, params, 0);
+}
+
+auto connection::run_format(std::string_view sql, const param_list& params, int fmt) -> result {
   if (!impl_) throw usage_error("use of a moved-from connection");
   const deadline d = impl_->effective_deadline();
   const auto& hook = impl_->opts.hook;
   if (hook == nullptr || !hook->on_query) {
     bool cached = false;
-    return impl_->execute(sql, params, d, cached);
+    return impl_->execute(sql, params, d, cached, fmt);
   }
   const auto start = clock::now();
   bool cached = false;
@@ -445,7 +451,7 @@ auto connection::run(std::string_view sql, const param_list& params) -> result {
   ev.sql = sql;
   ev.params = &params;
   try {
-    result r = impl_->execute(sql, params, d, cached);
+    result r = impl_->execute(sql, params, d, cached, fmt);
     ev.duration = clock::now() - start;
     ev.rows = r.affected_rows();
     ev.prepared = cached;

@@ -37,6 +37,9 @@ auto result::column_index(std::string_view name) const noexcept -> int {
     if (column_name(i) == name) return i;
   return -1;
 }
+auto result::is_binary() const noexcept -> bool {
+  return r_ == nullptr || PQnfields(r_) == 0 || PQfformat(r_, 0) == 1;
+}
 auto result::affected_rows() const noexcept -> std::uint64_t {
   if (r_ == nullptr) return 0;
   const char* t = PQcmdTuples(r_);
@@ -70,6 +73,11 @@ auto field::name() const noexcept -> std::string_view { return r_->column_name(c
 auto field::bytes() const noexcept -> std::string_view {
   auto f = r_->raw(row_, col_);
   return f.is_null ? std::string_view() : std::string_view(f.data, static_cast<std::size_t>(f.length));
+}
+
+auto field::text() const -> std::string_view {
+  if (r_->is_binary()) throw usage_error("field::text() reads results of run_text(); use as<T>() here");
+  return bytes();
 }
 
 auto row::size() const noexcept -> int { return r_->columns(); }

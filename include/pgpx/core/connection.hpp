@@ -82,6 +82,9 @@ class PGPX_API connection : public basic_executor<connection> {
   auto run(std::string_view sql, const param_list& params) -> result;
   /// The parameter list reused by the typed API (internal use).
   [[nodiscard]] auto scratch_params() noexcept -> param_list& { return scratch_; }
+  /// Runs one statement and returns its result in PostgreSQL's text format, for tools that
+  /// display values (the typed accessors refuse text results; read them with field::text()).
+  auto run_text(std::string_view sql, const param_list& params) -> result;
 
   /// Runs one or more statements separated by semicolons, without parameters, through the
   /// simple query protocol (for schema scripts). Rows are discarded.
@@ -127,6 +130,7 @@ class PGPX_API connection : public basic_executor<connection> {
   [[nodiscard]] auto transaction_owner() const noexcept -> const void*;
 
  private:
+  auto run_format(std::string_view sql, const param_list& params, int fmt) -> result;
   struct impl;
   std::unique_ptr<impl> impl_;
   param_list scratch_;

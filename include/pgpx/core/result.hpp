@@ -40,8 +40,10 @@ class PGPX_API field {
   [[nodiscard]] auto type() const noexcept -> oid;
   /// The column name.
   [[nodiscard]] auto name() const noexcept -> std::string_view;
-  /// The raw binary bytes (empty for NULL).
+  /// The raw bytes (empty for NULL): binary, or text for results of connection::run_text.
   [[nodiscard]] auto bytes() const noexcept -> std::string_view;
+  /// The value's text form; only for results of connection::run_text (usage_error otherwise).
+  [[nodiscard]] auto text() const -> std::string_view;
   /// The value converted to T; throws conversion_error naming the column on mismatch.
   template <class T>
   [[nodiscard]] auto as() const -> T;
@@ -112,6 +114,8 @@ class PGPX_API result {
   [[nodiscard]] auto column_type(int column) const noexcept -> oid;
   /// The position of a named column, or -1.
   [[nodiscard]] auto column_index(std::string_view name) const noexcept -> int;
+  /// True when values are in binary format (every result except those of run_text).
+  [[nodiscard]] auto is_binary() const noexcept -> bool;
   /// Rows affected by INSERT/UPDATE/DELETE/MERGE/COPY (or returned by SELECT).
   [[nodiscard]] auto affected_rows() const noexcept -> std::uint64_t;
   /// The command tag, such as "INSERT 0 1".
@@ -165,6 +169,7 @@ class PGPX_API result {
 
 template <class T>
 auto field::as() const -> T {
+  if (!r_->is_binary()) throw usage_error("typed access needs a binary result; this one is in text format");
   detail::field_ref f = r_->raw(row_, col_);
   const oid t = r_->column_type(col_);
   return detail::decode_column<T>(f, t, r_->column_name(col_));

@@ -111,6 +111,7 @@ class row_mapper {
 
   template <class R>
   explicit row_mapper(const R& r) {
+    if (!r.is_binary()) throw usage_error("typed access needs a binary result; this one is in text format");
     const int n = r.columns();
     if constexpr (shape == row_shape::scalar) {
       if (n != 1)

@@ -1,0 +1,48 @@
+// pgpx config show|validate: the resolved configuration, with secrets masked.
+#include "../exit_codes.hpp"
+#include "commands.hpp"
+
+#include <iostream>
+
+namespace pgpx::cli {
+
+void add_config_command(CLI::App& app, context& ctx, action_fn& action) {
+  auto* cfg = app.add_subcommand("config", "Show or check the configuration (pgpx.toml, environment)");
+  cfg->require_subcommand(1);
+  cfg->footer(
+      "Examples:\n"
+      "  pgpx config show              # where the connection comes from, secrets masked\n"
+      "  pgpx -e production config show\n"
+      "  pgpx config validate          # check every environment block of pgpx.toml\n"
+      "Precedence: --url > PGPX_DATABASE_URL > DATABASE_URL > PG* variables > pgpx.toml [env.<name>] > "
+      "the local server (pgpx dev up).");
+
+  auto* show = cfg->add_subcommand("show", "Print the resolved configuration (secrets masked)");
+  show->callback([&] {
+    action = [&] {
+      std::cout << ctx.config().describe();
+      return 0;
+    };
+  });
+
+  auto* validate = cfg->add_subcommand("validate", "Check pgpx.toml and the environment; exit 10 on errors");
+  validate->callback([&] {
+    action = [&] {
+      auto& c = ctx.config();
+      int errors = 0;
+      for (const auto& d : c.validate()) {
+        std::cerr << d.to_string() << "\n";
+        if (!pgpx::config::is_warning(d)) ++errors;
+      }
+      if (errors > 0) {
+        std::cerr << errors << (errors == 1 ? " error" : " errors") << " in the configuration\n";
+        return static_cast<int>(exit_code::validation);
+      }
+      std::cout << "configuration is valid"
+                << (c.file() ? " (" + c.file()->string() + ")" : std::string(" (no pgpx.toml found)")) << "\n";
+      return 0;
+    };
+  });
+}
+
+}  // namespace pgpx::cli

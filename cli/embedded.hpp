@@ -1,0 +1,44 @@
+// cli/embedded.hpp: the project's local PostgreSQL (`pgpx dev ...`), kept under .pgpx/.
+#pragma once
+
+#include <pgpx/core/config.hpp>
+#include <pgpx/core/conninfo.hpp>
+#include <pgpx/testing/cluster.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace pgpx::cli {
+
+/// The database the local cluster serves to the project.
+inline constexpr const char* embedded_database = "app";
+
+/// The local cluster of the project that `cfg` belongs to.
+class embedded_cluster {
+ public:
+  explicit embedded_cluster(const pgpx::config& cfg);
+
+  /// Creates (first time) and starts the cluster, creates the project database, writes
+  /// .pgpx/url. Returns the connection parameters of the project database.
+  auto up() -> pgpx::conninfo;
+  /// Stops the cluster (fast shutdown). Data is kept.
+  void down();
+  /// Deletes the cluster's data and creates it afresh.
+  auto reset() -> pgpx::conninfo;
+  /// True when the server is running.
+  [[nodiscard]] auto running() const -> bool;
+  /// The cluster.
+  [[nodiscard]] auto cluster() -> pgpx::testing::cluster& { return cluster_; }
+  /// The project's .pgpx directory.
+  [[nodiscard]] auto state_dir() const -> const std::filesystem::path& { return state_dir_; }
+  /// The connection parameters of the project database (valid once started).
+  [[nodiscard]] auto conninfo() const -> pgpx::conninfo;
+  /// A postgresql:// URL of the project database over TCP (without the password).
+  [[nodiscard]] auto url() const -> std::string;
+
+ private:
+  std::filesystem::path state_dir_;
+  pgpx::testing::cluster cluster_;
+};
+
+}  // namespace pgpx::cli

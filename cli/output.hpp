@@ -1,0 +1,56 @@
+// cli/output.hpp: printing query results as a table, JSON, CSV or JSON lines.
+//
+// Results are read in PostgreSQL's text format with the session set to DateStyle=ISO,
+// IntervalStyle=iso_8601, TimeZone=UTC and bytea_output=hex, and converted per type:
+// numbers stay numbers, numeric keeps its exact digits as a string, timestamps become ISO
+// 8601, json is embedded, arrays become nested JSON arrays, and any other type keeps its
+// PostgreSQL text form. Reading text makes every type printable, including those pgpx has
+// no codec for. See docs/cli.md.
+#pragma once
+
+#include <pgpx/core/connection.hpp>
+#include <pgpx/core/result.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgpx::cli {
+
+/// Output formats of `pgpx query`.
+enum class result_format { table, json, csv, ndjson };
+
+/// Parses "table", "json", "csv", "ndjson"; throws usage_error otherwise.
+[[nodiscard]] auto parse_result_format(std::string_view text) -> result_format;
+
+/// The session settings that make text output unambiguous (sent before the query).
+inline constexpr const char* output_session_settings =
+    "SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET TimeZone = 'UTC'; "
+    "SET bytea_output = 'hex'; SET extra_float_digits = 1";
+
+/// What the printer knows of a column type beyond its OID.
+struct type_facts {
+  oid element = 0;     ///< for arrays, the element type
+  char category = 0;   ///< pg_type.typcategory
+};
+
+/// Type facts of the result's columns that are not built-in, read from pg_type.
+[[nodiscard]] auto lookup_types(pgpx::connection& cx, const pgpx::result& r) -> std::map<oid, type_facts>;
+
+/// One value (text form) of a column type as JSON, by the rules above.
+[[nodiscard]] auto value_to_json(std::string_view text, oid type, const std::map<oid, type_facts>& facts)
+    -> nlohmann::json;
+
+/// Prints a text-format result in the given format.
+void print_result(std::ostream& out, const pgpx::result& r, result_format format,
+                  const std::map<oid, type_facts>& facts);
+
+/// Parses a PostgreSQL array literal ('{1,2,NULL}', '{{a,"b c"},{d,e}}') into nested JSON
+/// arrays of strings and nulls (elements are converted afterwards). Throws conversion_error.
+[[nodiscard]] auto parse_array_literal(std::string_view text) -> nlohmann::json;
+
+}  // namespace pgpx::cli
