@@ -116,6 +116,24 @@ auto redact(std::string_view text) -> std::string {
       const auto word = text.substr(i, j - i);
       std::size_t k = j;
       while (k < text.size() && text[k] == ' ') ++k;
+      // SQL: PASSWORD 'literal' (CREATE/ALTER ROLE) -> PASSWORD '********'
+      if (k > j && k < text.size() && text[k] == '\'' && is_secret_name(word)) {
+        out.append(text.substr(i, k - i));
+        out += "'";
+        out += redacted_marker;
+        out += "'";
+        ++k;
+        while (k < text.size()) {
+          if (text[k] == '\'' && k + 1 < text.size() && text[k + 1] == '\'') {
+            k += 2;
+            continue;
+          }
+          if (text[k] == '\'') break;
+          ++k;
+        }
+        i = k < text.size() ? k + 1 : k;
+        continue;
+      }
       if (k < text.size() && text[k] == '=' && is_secret_name(word)) {
         ++k;
         while (k < text.size() && text[k] == ' ') ++k;

@@ -1,0 +1,313 @@
+// Runs the pgpx executable as a user would and checks its output and exit codes.
+#include "support/test_db.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct run_result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+auto slurp(int fd) -> std::string {
+  std::string s;
+  char buf[4096];
+  for (;;) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n > 0) s.append(buf, static_cast<std::size_t>(n));
+    else if (n == 0 || errno != EINTR) break;
+  }
+  return s;
+}
+
+// Runs pgpx with `args` in `cwd`; stdin is /dev/null (not a terminal).
+auto pgpx_run(const std::vector<std::string>& args, const fs::path& cwd = fs::current_path(),
+              const std::vector<std::pair<std::string, std::string>>& env = {}) -> run_result {
+  const fs::path out_file = fs::temp_directory_path() / ("pgpx-cli-out-" + std::to_string(::getpid()));
+  const fs::path err_file = fs::temp_directory_path() / ("pgpx-cli-err-" + std::to_string(::getpid()));
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int in = ::open("/dev/null", O_RDONLY);
+    const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+    // The tests choose the connection; the caller's own settings must not leak in.
+    for (const char* v : {"PGPX_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER",
+                          "PGSERVICE", "PGPX_ENV"})
+      ::unsetenv(v);
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<std::string> argv = {PGPX_CLI_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargs;
+    for (auto& a : argv) cargs.push_back(a.data());
+    cargs.push_back(nullptr);
+    ::execv(cargs[0], cargs.data());
+    ::_exit(127);
+  }
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  run_result r;
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+  {
+    const int fd = ::open(out_file.c_str(), O_RDONLY);
+    r.out = slurp(fd);
+    ::close(fd);
+  }
+  {
+    const int fd = ::open(err_file.c_str(), O_RDONLY);
+    r.err = slurp(fd);
+    ::close(fd);
+  }
+  fs::remove(out_file);
+  fs::remove(err_file);
+  return r;
+}
+
+class cli_test : public pgpx::test::db_test {
+ protected:
+  auto url() -> std::string { return conninfo().to_string(); }
+  auto query(std::vector<std::string> args) -> run_result {
+    args.insert(args.begin(), {"--url", url(), "query"});
+    return pgpx_run(args);
+  }
+};
+
+TEST_F(cli_test, json_output_follows_the_type_rules) {
+  const auto r = query({"select 1::int2 as i2, 2::int4 as i4, 9007199254740993::int8 as i8, 1.5::float4 as f4, "
+                        "0.1::float8 as f8, 'NaN'::float8 as nan, 'Infinity'::float8 as inf, "
+                        "'-Infinity'::float8 as ninf, 123.4500::numeric as num, true as b, 'héllo'::text as t, "
+                        "'x'::varchar(3) as vc, 'ab'::char(4) as ch, '\\xdeadbeef'::bytea as by, "
+                        "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid as u, '2024-02-29'::date as d, "
+                        "'13:45:06.789'::time as tm, '2024-02-29 13:45:06.5'::timestamp as ts, "
+                        "'2024-02-29 13:45:06+02'::timestamptz as tstz, "
+                        "'1 year 2 mons 3 days 04:05:06'::interval as iv, '{\"a\":[1,2]}'::json as j, "
+                        "'{\"b\":null}'::jsonb as jb, array[[1,2],[3,null]]::int4[] as arr, "
+                        "array['a b','\"q\"',null] as tarr, array['2024-01-01 00:00:00+00']::timestamptz[] as tsarr, "
+                        "'192.168.0.1/24'::inet as ip, point(1,2) as pt, null::text as nul",
+                        "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.is_array());
+  ASSERT_EQ(j.size(), 1u);
+  const auto& o = j[0];
+  EXPECT_EQ(o["i2"], 1);
+  EXPECT_EQ(o["i8"].get<std::int64_t>(), 9007199254740993);
+  EXPECT_EQ(o["f4"], 1.5);
+  EXPECT_EQ(o["f8"], 0.1);
+  EXPECT_EQ(o["nan"], "NaN");
+  EXPECT_EQ(o["inf"], "Infinity");
+  EXPECT_EQ(o["ninf"], "-Infinity");
+  EXPECT_EQ(o["num"], "123.4500");
+  EXPECT_EQ(o["b"], true);
+  EXPECT_EQ(o["t"], "héllo");
+  EXPECT_EQ(o["ch"], "ab  ");
+  EXPECT_EQ(o["by"], "\\xdeadbeef");
+  EXPECT_EQ(o["u"], "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+  EXPECT_EQ(o["d"], "2024-02-29");
+  EXPECT_EQ(o["tm"], "13:45:06.789");
+  EXPECT_EQ(o["ts"], "2024-02-29T13:45:06.5");
+  EXPECT_EQ(o["tstz"], "2024-02-29T11:45:06Z");
+  EXPECT_EQ(o["iv"], "P1Y2M3DT4H5M6S");
+  EXPECT_EQ(o["j"], nlohmann::json::parse(R"({"a":[1,2]})"));
+  EXPECT_EQ(o["jb"], nlohmann::json::parse(R"({"b":null})"));
+  EXPECT_EQ(o["arr"], nlohmann::json::parse("[[1,2],[3,null]]"));
+  EXPECT_EQ(o["tarr"], nlohmann::json::parse(R"(["a b","\"q\"",null])"));
+  EXPECT_EQ(o["tsarr"], nlohmann::json::parse(R"(["2024-01-01T00:00:00Z"])"));
+  EXPECT_EQ(o["ip"], "192.168.0.1/24");
+  EXPECT_EQ(o["pt"], "(1,2)");  // no codec: the text form
+  EXPECT_TRUE(o["nul"].is_null());
+  // Columns keep the query's order.
+  EXPECT_LT(r.out.find("\"i2\""), r.out.find("\"nul\""));
+}
+
+TEST_F(cli_test, enum_arrays_and_empty_results) {
+  cx().execute_script("create type mood as enum ('sad', 'ok', 'happy')");
+  auto r = query({"select array['ok','happy']::mood[] as m, 'sad'::mood as one", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)[0]["m"], nlohmann::json::parse(R"(["ok","happy"])"));
+  r = query({"select 1 where false", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json::array());
+}
+
+TEST_F(cli_test, queries_are_read_only_unless_write_is_given) {
+  cx().execute_script("create table t (a int)");
+  auto r = query({"insert into t values (1)"});
+  EXPECT_EQ(r.code, 9);
+  EXPECT_NE(r.err.find("read-only"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--write"), std::string::npos) << r.err;
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from t"), 0);
+  r = query({"insert into t values ($1), ($2)", "--param", "5", "-p", "6", "--write"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from t"), 2);
+}
+
+TEST_F(cli_test, parameters_are_bound_not_spliced) {
+  cx().execute_script("create table t (s text)");
+  const std::string payload = "'); drop table t; --";
+  auto r = query({"insert into t values ($1)", "-p", payload, "--write"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(cx().query_value<std::string>("select s from t"), payload);
+}
+
+TEST_F(cli_test, csv_ndjson_and_table_formats) {
+  cx().execute_script("create table t (a int, s text); insert into t values (1, 'x,y'), (2, null), (3, 'say \"hi\"');");
+  auto r = query({"select * from t order by a", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "a,s\r\n1,\"x,y\"\r\n2,\r\n3,\"say \"\"hi\"\"\"\r\n");
+  r = query({"select * from t order by a", "--format", "ndjson"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    const auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["a"], ++n);
+  }
+  EXPECT_EQ(n, 3);
+  r = query({"select * from t order by a"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(" a | s"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(3 rows)"), std::string::npos) << r.out;
+}
+
+TEST_F(cli_test, errors_have_documented_exit_codes_and_no_secrets) {
+  auto r = query({"selec 1"});
+  EXPECT_EQ(r.code, 9);
+  EXPECT_NE(r.err.find("SQLSTATE 42601"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("^"), std::string::npos) << r.err;
+
+  r = pgpx_run({"--url", "postgresql://u:Sup3rS3cret@127.0.0.1:notaport/db", "query", "select 1"});
+  EXPECT_EQ(r.code, 10);
+  EXPECT_EQ(r.err.find("Sup3rS3cret"), std::string::npos) << r.err;
+
+  r = pgpx_run({"--url", "postgresql://u:Sup3rS3cret@127.0.0.1:1/db", "query", "select 1"});
+  EXPECT_EQ(r.code, 8);
+  EXPECT_EQ(r.err.find("Sup3rS3cret"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("Sup3rS3cret"), std::string::npos) << r.out;
+
+  r = query({"select 'x'::int"});
+  EXPECT_EQ(r.code, 9);
+  r = pgpx_run({"no-such-command"});
+  EXPECT_EQ(r.code, 2);
+  r = query({});
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST_F(cli_test, every_command_has_help_with_examples) {
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
+           {"--help"}, {"query", "--help"}, {"dev", "--help"}, {"config", "--help"}, {"demo", "--help"}}) {
+    const auto r = pgpx_run(cmd);
+    EXPECT_EQ(r.code, 0) << cmd[0];
+    EXPECT_NE(r.out.find("Examples:"), std::string::npos) << cmd[0] << ": " << r.out;
+  }
+  auto r = pgpx_run({"help", "dev"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("pgpx dev up"), std::string::npos) << r.out;
+  r = pgpx_run({"help", "nope"});
+  EXPECT_EQ(r.code, 2);
+  r = pgpx_run({"--version"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out.rfind("pgpx ", 0), 0u) << r.out;
+}
+
+TEST_F(cli_test, config_show_masks_secrets_from_every_source) {
+  const fs::path dir = fs::temp_directory_path() / ("pgpx-cli-config-" + database_name());
+  fs::create_directories(dir);
+  std::ofstream(dir / "pgpx.toml") << "[env.development]\n"
+                                      "url = \"postgresql://app:TomlS3cret@db.internal/app\"\n"
+                                      "[env.production]\n"
+                                      "host = \"prod.internal\"\n"
+                                      "password = { env = \"PROD_DB_PASSWORD\" }\n";
+  auto r = pgpx_run({"config", "show"}, dir);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("TomlS3cret"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("db.internal"), std::string::npos) << r.out;
+  r = pgpx_run({"-e", "production", "config", "show"}, dir, {{"PROD_DB_PASSWORD", "EnvS3cret"}});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("EnvS3cret"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("prod.internal"), std::string::npos) << r.out;
+  r = pgpx_run({"-e", "staging", "config", "show"}, dir);
+  EXPECT_EQ(r.code, 10);
+  EXPECT_NE(r.err.find("staging"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("production"), std::string::npos) << r.err;
+  r = pgpx_run({"config", "validate"}, dir);
+  EXPECT_EQ(r.code, 0) << r.err;
+  fs::remove_all(dir);
+}
+
+TEST_F(cli_test, precedence_url_flag_beats_environment_variables) {
+  // DATABASE_URL points nowhere; --url wins.
+  auto r = pgpx_run({"--url", url(), "query", "select current_database() as db", "--format", "json"},
+                    fs::current_path(), {{"DATABASE_URL", "postgresql://x@127.0.0.1:1/nowhere"}});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)[0]["db"], database_name());
+  // Without --url, PGPX_DATABASE_URL beats DATABASE_URL.
+  r = pgpx_run({"query", "select current_database() as db", "--format", "json"}, fs::current_path(),
+               {{"DATABASE_URL", "postgresql://x@127.0.0.1:1/nowhere"}, {"PGPX_DATABASE_URL", url()}});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)[0]["db"], database_name());
+}
+
+// The embedded default end to end: a fresh project directory, its own cluster.
+TEST(cli_embedded, dev_up_status_query_demo_down_in_a_fresh_project) {
+  const fs::path dir = fs::temp_directory_path() / ("pgpx-cli-project-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto r = pgpx_run({"dev", "status", "--format", "json"}, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["running"], false);
+
+  r = pgpx_run({"dev", "up"}, dir);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(fs::exists(dir / ".pgpx" / "url"));
+  r = pgpx_run({"dev", "status", "--format", "json"}, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["running"], true);
+
+  // With no database configured, commands use the local server.
+  r = pgpx_run({"query", "select current_database() as db", "--format", "json"}, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)[0]["db"], "app");
+
+  r = pgpx_run({"demo"}, dir);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Reading rows into structs"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("unique violation: yes"), std::string::npos) << r.out;
+
+  r = pgpx_run({"dev", "reset"}, dir);  // no terminal and no --yes: refused
+  EXPECT_EQ(r.code, 2);
+  r = pgpx_run({"dev", "down"}, dir);
+  EXPECT_EQ(r.code, 0) << r.err;
+  r = pgpx_run({"dev", "status", "--format", "json"}, dir);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["running"], false);
+
+  // A command on a stopped local server starts it again.
+  r = pgpx_run({"query", "select 1 as x", "--format", "json"}, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("starting"), std::string::npos) << r.err;
+  r = pgpx_run({"-y", "dev", "reset"}, dir);
+  EXPECT_EQ(r.code, 0) << r.err;
+  r = pgpx_run({"dev", "down"}, dir);
+  EXPECT_EQ(r.code, 0);
+  fs::remove_all(dir);
+}
+
+}  // namespace
