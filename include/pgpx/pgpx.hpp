@@ -1,3 +1,31 @@
+// pgpx/pgpx.hpp: everything an application needs from pgpx.
+//
+//   #include <pgpx/pgpx.hpp>
+//
+//   auto cfg = pgpx::config::load();                      // pgpx.toml, environment, --url
+//   pgpx::connection cx{cfg.connection(), cfg.connection_options()};
+//   auto n = cx.query_value<std::int64_t>("select count(*) from books");
 #pragma once
+
+#include <pgpx/error.hpp>
+#include <pgpx/outcome.hpp>
+#include <pgpx/version.hpp>
+
+#include <pgpx/reflect/naming.hpp>
+#include <pgpx/reflect/reflect.hpp>
+
 #include <pgpx/types.hpp>
+
+#include <pgpx/core/config.hpp>
 #include <pgpx/core/connection.hpp>
+#include <pgpx/core/conninfo.hpp>
+#include <pgpx/core/deadline.hpp>
+#include <pgpx/core/hooks.hpp>
+#include <pgpx/core/identifier.hpp>
+#include <pgpx/core/result.hpp>
+#include <pgpx/core/retry.hpp>
+#include <pgpx/core/secrets.hpp>
+#include <pgpx/core/transaction.hpp>
+
+#include <pgpx/observe/log.hpp>
+#include <pgpx/observe/query_log.hpp>

@@ -1,2 +1,411 @@
-// placeholder
+#include <pgpx/core/conninfo.hpp>
+#include <pgpx/error.hpp>
+#include <pgpx/observe/log.hpp>
 #include <pgpx/observe/query_log.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+
+namespace pgpx::observe {
+namespace {
+
+// Values longer than this are cut in the log (a bytea or a JSON document can be megabytes).
+constexpr std::size_t max_logged_value = 1024;
+
+// ---- a small SQL tokenizer: just enough to find "column <op> $n" ----------------------------
+
+enum class tok { word, quoted_ident, param, op, punct, other };
+
+struct token {
+  tok kind = tok::other;
+  std::string text;  // word: lowercased; quoted_ident: as written; op/punct: the characters
+  std::size_t param = 0;
+};
+
+auto is_ident_start(char c) noexcept -> bool {
+  const auto u = static_cast<unsigned char>(c);
+  return std::isalpha(u) != 0 || c == '_' || u >= 0x80;
+}
+
+auto is_ident_char(char c) noexcept -> bool {
+  return is_ident_start(c) || std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '$';
+}
+
+auto is_op_char(char c) noexcept -> bool {
+  return std::string_view("+-*/<>=~!@#%^&|`?").find(c) != std::string_view::npos;
+}
+
+// Skips a '...' literal starting at sql[i] == '\''; `escapes` for E'...' (backslash escapes).
+auto skip_string(std::string_view sql, std::size_t i, bool escapes) -> std::size_t {
+  ++i;
+  while (i < sql.size()) {
+    const char c = sql[i];
+    if (escapes && c == '\\') {
+      i += 2;
+      continue;
+    }
+    if (c == '\'') {
+      if (i + 1 < sql.size() && sql[i + 1] == '\'') {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    ++i;
+  }
+  return sql.size();
+}
+
+auto tokenize(std::string_view sql) -> std::vector<token> {
+  std::vector<token> out;
+  std::size_t i = 0;
+  const std::size_t n = sql.size();
+  const auto push = [&out](tok k, std::string text = {}, std::size_t param = 0) {
+    out.push_back(token{k, std::move(text), param});
+  };
+  while (i < n) {
+    const char c = sql[i];
+    const char next = i + 1 < n ? sql[i + 1] : '\0';
+    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+      ++i;
+    } else if (c == '-' && next == '-') {
+      const auto nl = sql.find('\n', i);
+      i = nl == std::string_view::npos ? n : nl + 1;
+    } else if (c == '/' && next == '*') {
+      int depth = 1;  // PostgreSQL block comments nest
+      i += 2;
+      while (i < n && depth > 0) {
+        if (sql.compare(i, 2, "/*") == 0) {
+          ++depth;
+          i += 2;
+        } else if (sql.compare(i, 2, "*/") == 0) {
+          --depth;
+          i += 2;
+        } else {
+          ++i;
+        }
+      }
+    } else if (c == '\'') {
+      i = skip_string(sql, i, false);
+      push(tok::other);
+    } else if (c == '"') {
+      std::string name;
+      std::size_t j = i + 1;
+      while (j < n) {
+        if (sql[j] == '"') {
+          if (j + 1 < n && sql[j + 1] == '"') {
+            name.push_back('"');
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        name.push_back(sql[j++]);
+      }
+      i = j < n ? j + 1 : n;
+      push(tok::quoted_ident, std::move(name));
+    } else if (c == '$') {
+      if (std::isdigit(static_cast<unsigned char>(next)) != 0) {
+        std::size_t j = i + 1;
+        std::size_t num = 0;
+        while (j < n && std::isdigit(static_cast<unsigned char>(sql[j])) != 0) {
+          if (num < 1'000'000) num = num * 10 + static_cast<std::size_t>(sql[j] - '0');
+          ++j;
+        }
+        i = j;
+        push(tok::param, {}, num);
+      } else {
+        // $tag$ ... $tag$ (or $$ ... $$): a dollar-quoted string.
+        std::size_t j = i + 1;
+        while (j < n && (std::isalnum(static_cast<unsigned char>(sql[j])) != 0 || sql[j] == '_' ||
+                         static_cast<unsigned char>(sql[j]) >= 0x80))
+          ++j;
+        if (j < n && sql[j] == '$') {
+          const auto tag = sql.substr(i, j - i + 1);
+          const auto end = sql.find(tag, j + 1);
+          i = end == std::string_view::npos ? n : end + tag.size();
+        } else {
+          ++i;
+        }
+        push(tok::other);
+      }
+    } else if (is_ident_start(c)) {
+      std::size_t j = i;
+      while (j < n && is_ident_char(sql[j])) ++j;
+      std::string word(sql.substr(i, j - i));
+      for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      i = j;
+      if (i < n && sql[i] == '\'' && (word == "e" || word == "b" || word == "x" || word == "n")) {
+        i = skip_string(sql, i, word == "e");
+        push(tok::other);
+      } else if (word == "u" && i + 1 < n && sql[i] == '&' && sql[i + 1] == '\'') {
+        i = skip_string(sql, i + 1, false);
+        push(tok::other);
+      } else {
+        push(tok::word, std::move(word));
+      }
+    } else if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
+      while (i < n && (std::isalnum(static_cast<unsigned char>(sql[i])) != 0 || sql[i] == '.' || sql[i] == '_')) ++i;
+      push(tok::other);
+    } else if (c == ':') {
+      if (next == ':' || next == '=') {
+        push(tok::op, std::string{c, next});
+        i += 2;
+      } else {
+        push(tok::punct, ":");
+        ++i;
+      }
+    } else if (is_op_char(c)) {
+      std::size_t j = i;
+      while (j < n && is_op_char(sql[j])) {
+        if (j > i && ((sql[j] == '-' && j + 1 < n && sql[j + 1] == '-') || (sql[j] == '/' && j + 1 < n && sql[j + 1] == '*')))
+          break;  // a comment starts inside the operator run
+        ++j;
+      }
+      push(tok::op, std::string(sql.substr(i, j - i)));
+      i = j;
+    } else {
+      push(tok::punct, std::string(1, c));
+      ++i;
+    }
+  }
+  return out;
+}
+
+auto is_name(const token& t) noexcept -> bool { return t.kind == tok::word || t.kind == tok::quoted_ident; }
+
+auto is_punct(const token& t, std::string_view p) noexcept -> bool { return t.kind == tok::punct && t.text == p; }
+
+auto is_word(const token& t, std::string_view w) noexcept -> bool { return t.kind == tok::word && t.text == w; }
+
+auto is_comparison(const token& t) noexcept -> bool {
+  if (t.kind == tok::op) {
+    static constexpr std::string_view ops[] = {"=", "<>", "!=", "<", ">", "<=", ">=", ":=", "=>"};
+    return std::find(std::begin(ops), std::end(ops), t.text) != std::end(ops);
+  }
+  return is_word(t, "like") || is_word(t, "ilike");
+}
+
+class name_inference {
+ public:
+  name_inference(std::vector<token> tokens, std::size_t count) : t_(std::move(tokens)), names_(count) {}
+
+  auto run() -> std::vector<std::string> {
+    for (std::size_t i = 0; i < t_.size(); ++i) {
+      if (t_[i].kind == tok::param) comparison(i);
+      else if (is_word(t_[i], "in")) in_list(i);
+      else if (is_word(t_[i], "insert") && is_word(at(i + 1), "into")) insert(i + 2);
+    }
+    return std::move(names_);
+  }
+
+ private:
+  auto at(std::size_t i) const -> const token& {
+    static const token none;
+    return i < t_.size() ? t_[i] : none;
+  }
+
+  // A later name replaces an earlier one only when it looks secret: masking errs safe.
+  void assign(std::size_t param, const std::string& name) {
+    if (param < 1 || param > names_.size() || name.empty()) return;
+    auto& slot = names_[param - 1];
+    if (slot.empty() || (!is_secret_name(slot) && is_secret_name(name))) slot = name;
+  }
+
+  // The column ending at index j (going left): skips "::type" casts; "" when not a column.
+  auto column_left(std::size_t j) const -> std::string {
+    for (;;) {
+      if (j >= t_.size()) return {};
+      if (j >= 2 && t_[j].kind == tok::word && t_[j - 1].kind == tok::op && t_[j - 1].text == "::") {
+        j -= 2;
+        continue;
+      }
+      break;
+    }
+    if (!is_name(t_[j])) return {};
+    return t_[j].text;
+  }
+
+  void comparison(std::size_t i) {
+    const std::size_t p = t_[i].param;
+    // column <op> $n
+    if (i >= 2 && is_comparison(t_[i - 1])) {
+      std::size_t j = i - 2;
+      if ((is_word(t_[i - 1], "like") || is_word(t_[i - 1], "ilike")) && is_word(t_[j], "not") && j >= 1) --j;
+      assign(p, column_left(j));
+    }
+    // $n <op> column (optionally qualified; not a function call)
+    std::size_t k = i + 1;
+    while (at(k).kind == tok::op && at(k).text == "::" && at(k + 1).kind == tok::word) k += 2;
+    if (!is_comparison(at(k)) || !is_name(at(k + 1))) return;
+    std::size_t m = k + 1;
+    while (is_punct(at(m + 1), ".") && is_name(at(m + 2))) m += 2;
+    if (is_punct(at(m + 1), "(")) return;
+    assign(p, t_[m].text);
+  }
+
+  // column [not] in ($a, $b, ...)
+  void in_list(std::size_t i) {
+    if (i == 0 || !is_punct(at(i + 1), "(")) return;
+    std::size_t j = i - 1;
+    if (is_word(t_[j], "not")) {
+      if (j == 0) return;
+      --j;
+    }
+    const std::string column = column_left(j);
+    if (column.empty()) return;
+    int depth = 0;
+    for (std::size_t k = i + 1; k < t_.size(); ++k) {
+      if (is_punct(t_[k], "(")) ++depth;
+      else if (is_punct(t_[k], ")") && --depth == 0) break;
+      else if (depth == 1 && t_[k].kind == tok::param) assign(t_[k].param, column);
+    }
+  }
+
+  // insert into t [as a] (c1, c2, ...) [overriding ... value] values (...), (...)
+  void insert(std::size_t k) {
+    if (!is_name(at(k))) return;
+    ++k;
+    while (is_punct(at(k), ".") && is_name(at(k + 1))) k += 2;
+    if (is_word(at(k), "as")) k += 2;
+    if (!is_punct(at(k), "(")) return;
+    ++k;
+    std::vector<std::string> columns;
+    for (;;) {
+      if (!is_name(at(k))) return;
+      columns.push_back(at(k).text);
+      ++k;
+      if (is_punct(at(k), ",")) {
+        ++k;
+        continue;
+      }
+      if (is_punct(at(k), ")")) break;
+      return;  // something other than a plain column list
+    }
+    ++k;
+    if (is_word(at(k), "overriding")) k += 3;
+    if (!is_word(at(k), "values")) return;
+    ++k;
+    while (is_punct(at(k), "(")) {
+      int depth = 1;
+      std::size_t item = 0;
+      ++k;
+      for (; k < t_.size(); ++k) {
+        const token& t = t_[k];
+        if (is_punct(t, "(")) ++depth;
+        else if (is_punct(t, ")")) {
+          if (--depth == 0) break;
+        } else if (is_punct(t, ",") && depth == 1) ++item;
+        else if (t.kind == tok::param && item < columns.size()) assign(t.param, columns[item]);
+      }
+      ++k;
+      if (!is_punct(at(k), ",")) break;
+      ++k;
+    }
+  }
+
+  std::vector<token> t_;
+  std::vector<std::string> names_;
+};
+
+void replace_all(std::string& text, std::string_view what, std::string_view with) {
+  if (what.empty()) return;
+  std::size_t pos = 0;
+  while ((pos = text.find(what, pos)) != std::string::npos) {
+    text.replace(pos, what.size(), with);
+    pos += with.size();
+  }
+}
+
+auto shorten(const std::string& value) -> std::string {
+  if (value.size() <= max_logged_value) return value;
+  std::size_t cut = max_logged_value;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
+  return value.substr(0, cut) + "...(" + std::to_string(value.size()) + " bytes)";
+}
+
+}  // namespace
+
+auto infer_parameter_names(std::string_view sql, std::size_t count) -> std::vector<std::string> {
+  if (count == 0) return {};
+  return name_inference(tokenize(sql), count).run();
+}
+
+auto parameter_names(std::string_view sql, const param_list& params) -> std::vector<std::string> {
+  const auto& given = params.names();
+  const bool complete = given.size() >= params.size() &&
+                        std::all_of(given.begin(), given.begin() + static_cast<std::ptrdiff_t>(params.size()),
+                                    [](const std::string& s) { return !s.empty(); });
+  std::vector<std::string> names = complete ? std::vector<std::string>(params.size())
+                                            : infer_parameter_names(sql, params.size());
+  for (std::size_t i = 0; i < given.size() && i < names.size(); ++i)
+    if (!given[i].empty()) names[i] = given[i];
+  return names;
+}
+
+auto loggable_parameters(std::string_view sql, const param_list& params, bool show_secrets) -> nlohmann::json {
+  auto out = nlohmann::json::array();
+  const auto& texts = params.texts();
+  if (params.empty() || texts.size() != params.size()) return out;
+  const auto names = parameter_names(sql, params);
+  const int* lengths = params.lengths();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (lengths[i] < 0) out.push_back(nullptr);
+    else if (!show_secrets && is_secret_name(names[i])) out.push_back(std::string(redacted_marker));
+    else out.push_back(shorten(texts[i]));
+  }
+  return out;
+}
+
+auto make_query_log_hook(const query_log_options& options) -> std::shared_ptr<const query_hook> {
+  auto lg = options.logger ? options.logger : query_logger();
+  auto hook = std::make_shared<query_hook>();
+  hook->wants_parameters = options.parameters || lg->should_log(spdlog::level::trace);
+  const bool parameters = options.parameters;
+  const bool secrets = options.secrets;
+
+  hook->on_query = [lg, parameters, secrets](const query_event& e) noexcept {
+    try {
+      if (!lg->should_log(spdlog::level::debug)) return;
+      nlohmann::json f = nlohmann::json::object();
+      f["sql"] = std::string(e.sql);
+      f["duration_ms"] = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(e.duration).count()) / 1000.0;
+      f["rows"] = e.rows;
+      if (e.prepared) f["prepared"] = true;
+      const bool have_texts = e.params != nullptr && !e.params->empty() && e.params->texts().size() == e.params->size();
+      if (have_texts && (parameters || lg->should_log(spdlog::level::trace)))
+        f["params"] = loggable_parameters(e.sql, *e.params, secrets);
+      if (e.failure != nullptr) {
+        std::string err = e.failure->what();
+        // The server may quote a value back (DETAIL: Key (password)=(...) already exists).
+        if (!secrets && have_texts) {
+          const auto names = parameter_names(e.sql, *e.params);
+          for (std::size_t i = 0; i < names.size(); ++i)
+            if (is_secret_name(names[i]) && e.params->texts()[i].size() >= 3)
+              replace_all(err, e.params->texts()[i], redacted_marker);
+        }
+        f["error"] = redact(err);
+        if (!e.failure->sqlstate().empty()) f["sqlstate"] = e.failure->sqlstate();
+      }
+      log_event(*lg, log_level::debug, e.failure != nullptr ? "query failed" : "query", f);
+    } catch (...) {
+      // A hook never throws.
+    }
+  };
+
+  hook->on_notice = [](std::string_view severity, std::string_view message) noexcept {
+    try {
+      const bool warning = severity.find("WARN") != std::string_view::npos;
+      auto main = logger();
+      nlohmann::json f = nlohmann::json::object();
+      f["source"] = "server";
+      log_event(*main, warning ? log_level::warn : log_level::info, std::string(severity) + ": " + redact(message), f);
+    } catch (...) {
+      // A hook never throws.
+    }
+  };
+  return hook;
+}
+
+}  // namespace pgpx::observe
