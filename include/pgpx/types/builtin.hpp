@@ -19,6 +19,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -166,6 +167,14 @@ namespace detail {
   if (t == oids::jsonb) {
     if (in.empty() || in[0] != 1) throw conversion_error("malformed binary jsonb value: unknown version");
     in.remove_prefix(1);
+  } else if (t == oids::char_) {
+    if (in.size() == 1 && in[0] == '\0') return {};  // the empty "char"
+  } else if (!is_builtin_type(t) && std::memchr(in.data(), 0, in.size()) != nullptr) {
+    // Types created at run time are read as text when their binary form is text (enums,
+    // citext). Text never contains NUL; a record, an array or an extension's binary form
+    // (with its length and count fields) does: refuse it rather than return raw bytes.
+    throw conversion_error("values of type " + describe_type(t) +
+                           " are binary, not text: a string reads text types, enums and citext");
   }
   return in;
 }

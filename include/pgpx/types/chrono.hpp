@@ -27,7 +27,9 @@
 // Infinities: timestamp 'infinity' and '-infinity' are time_point::max() and ::min() of the
 // C++ type, and back. Date 'infinity' is pgpx::date_infinity (32767-12-31) and '-infinity'
 // is pgpx::date_minus_infinity (-32767-01-01); the finite PostgreSQL date 32767-12-31 is
-// therefore not readable (conversion_error) so that decoding is never ambiguous.
+// therefore not readable (conversion_error) so that decoding is never ambiguous. Likewise a
+// finite timestamp that would decode to max() or min() of the C++ type (in microseconds:
+// 294247-01-10 04:00:54.775807) is a conversion_error rather than an infinity.
 #pragma once
 
 #include <pgpx/detail/endian.hpp>
@@ -221,6 +223,9 @@ template <class TimePoint>
   std::int64_t unix_us = 0;
   if (__builtin_add_overflow(us, pg_epoch_unix_usecs, &unix_us) || !usecs_to_duration(unix_us, d))
     throw_out_of_range(source, target);
+  // max() and min() stand for the infinities: a finite timestamp that lands on one of them
+  // (294247-01-10 04:00:54.775807 UTC in microseconds) would be sent back as 'infinity'.
+  if (TimePoint(d) == TimePoint::max() || TimePoint(d) == TimePoint::min()) throw_out_of_range(source, target);
   return TimePoint(d);
 }
 

@@ -37,6 +37,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -174,12 +175,16 @@ class param_list {
       }
       if constexpr (std::is_same_v<U, std::string>) {
         // Zero copy: std::string is NUL-terminated, the text format needs exactly that.
+        check_text(value.data(), value.size());
         push(codec<U>::param_oid, format::text, -2, static_cast<int>(value.size()), value.c_str());
       } else {
         const std::size_t start = buf_.size();
         codec<U>::encode(value, buf_);
         const auto len = buf_.size() - start;
-        if constexpr (codec<U>::param_format == format::text) buf_.push_back('\0');
+        if constexpr (codec<U>::param_format == format::text) {
+          check_text(buf_.data() + start, len, start);
+          buf_.push_back('\0');
+        }
         push(codec<U>::param_oid, codec<U>::param_format, static_cast<std::ptrdiff_t>(start), static_cast<int>(len),
              nullptr);
       }
@@ -197,6 +202,7 @@ class param_list {
 
   /// Appends a value given in PostgreSQL's text form, typed or left for the server to infer.
   auto add_text(std::string_view text, oid type = oids::unspecified) -> param_list& {
+    check_text(text.data(), text.size());
     const std::size_t start = buf_.size();
     buf_.append(text);
     buf_.push_back('\0');
@@ -251,6 +257,17 @@ class param_list {
   [[nodiscard]] auto names() const noexcept -> const std::vector<std::string>& { return names_; }
 
  private:
+  // Text-format values are NUL-terminated for libpq, so an embedded NUL would silently cut
+  // the value short; PostgreSQL text cannot hold NUL anyway. Refuse it before sending.
+  void check_text(const char* data, std::size_t len, std::size_t rollback_to = std::string::npos) {
+    if (len != 0 && std::memchr(data, 0, len) != nullptr) {
+      if (rollback_to != std::string::npos) buf_.resize(rollback_to);
+      throw conversion_error("parameter $" + std::to_string(oids_.size() + 1) +
+                             " contains a NUL byte, which PostgreSQL text cannot store; send binary data as "
+                             "pgpx::bytea");
+    }
+  }
+
   void push(oid t, format f, std::ptrdiff_t offset, int len, const char* borrowed) {
     oids_.push_back(t);
     formats_.push_back(static_cast<int>(f));
