@@ -406,7 +406,16 @@ auto cluster_root_for(const fs::path& owner_dir) -> fs::path {
   const auto h = std::hash<std::string>{}(dir.string());
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016zx", h);
-  fs::path root = fs::path("/var/tmp") / ("pgpx-" + dir.parent_path().filename().string() + "-" + hex);
+  // Name it after the nearest directory that looks like a project (not .pgpx, not cluster).
+  std::string label = "project";
+  for (auto p = dir; p.has_relative_path(); p = p.parent_path()) {
+    const auto name = p.filename().string();
+    if (!name.empty() && name[0] != '.' && name != "cluster") {
+      label = name;
+      break;
+    }
+  }
+  fs::path root = fs::path("/var/tmp") / ("pgpx-" + label + "-" + hex);
   fs::create_directories(root);
   give_to_server_user(root);
   return root;
