@@ -1,4 +1,5 @@
 #include <pgpx/core/config.hpp>
+#include <pgpx/detail/strings.hpp>
 
 #include <libpq-fe.h>
 #include <toml++/toml.h>
@@ -641,14 +642,7 @@ auto model_diagnostics(const config_model& m) -> std::vector<diagnostic> {
   return out;
 }
 
-void replace_all(std::string& text, std::string_view what, std::string_view with) {
-  if (what.empty()) return;
-  std::size_t pos = 0;
-  while ((pos = text.find(what, pos)) != std::string::npos) {
-    text.replace(pos, what.size(), with);
-    pos += with.size();
-  }
-}
+using detail::replace_all;
 
 }  // namespace
 

@@ -360,6 +360,38 @@ struct connection::impl {
     }
   }
 
+  // Runs `run(bool& cached)` and reports the statement to the query hook, if there is one.
+  // Without a hook nothing is timed: the hot path pays one test.
+  template <class F>
+  auto observed(std::string_view sql, const param_list* params, F&& run) -> result {
+    bool cached = false;
+    if (opts.hook == nullptr || !opts.hook->on_query) return run(cached);
+    const auto start = clock::now();
+    query_event ev;
+    ev.sql = sql;
+    ev.params = params;
+    try {
+      result r = run(cached);
+      ev.duration = clock::now() - start;
+      ev.rows = r.affected_rows();
+      ev.prepared = cached;
+      notify(ev);
+      return r;
+    } catch (const error& e) {
+      ev.duration = clock::now() - start;
+      ev.failure = &e;
+      notify(ev);
+      throw;
+    }
+  }
+
+  void notify(const query_event& ev) const noexcept {
+    try {
+      opts.hook->on_query(ev);
+    } catch (...) {  // a hook must not break the statement it observes
+    }
+  }
+
   static void on_notice(void* arg, const PGresult* r) {
     auto* self = static_cast<impl*>(arg);
     if (self->opts.hook == nullptr || !self->opts.hook->on_notice) return;
@@ -440,69 +472,16 @@ auto connection::run_text(std::string_view sql, const param_list& params) -> res
 auto connection::run_format(std::string_view sql, const param_list& params, int fmt) -> result {
   if (!impl_) throw usage_error("use of a moved-from connection");
   const deadline d = impl_->effective_deadline();
-  const auto& hook = impl_->opts.hook;
-  if (hook == nullptr || !hook->on_query) {
-    bool cached = false;
-    return impl_->execute(sql, params, d, cached, fmt);
-  }
-  const auto start = clock::now();
-  bool cached = false;
-  query_event ev;
-  ev.sql = sql;
-  ev.params = &params;
-  try {
-    result r = impl_->execute(sql, params, d, cached, fmt);
-    ev.duration = clock::now() - start;
-    ev.rows = r.affected_rows();
-    ev.prepared = cached;
-    try {
-      hook->on_query(ev);
-    } catch (...) {  // a hook must not break the statement it observes
-    }
-    return r;
-  } catch (const error& e) {
-    ev.duration = clock::now() - start;
-    ev.failure = &e;
-    try {
-      hook->on_query(ev);
-    } catch (...) {
-    }
-    throw;
-  }
+  return impl_->observed(sql, &params, [&](bool& cached) { return impl_->execute(sql, params, d, cached, fmt); });
 }
 
 void connection::execute_script(std::string_view sql) { (void)command(sql); }
 
 auto connection::command(std::string_view sql) -> std::string {
   if (!impl_) throw usage_error("use of a moved-from connection");
-  const auto& hook = impl_->opts.hook;
-  const auto start = clock::now();
-  try {
-    result r = impl_->simple(sql, impl_->effective_deadline());
-    if (hook != nullptr && hook->on_query) {
-      query_event ev;
-      ev.sql = sql;
-      ev.duration = clock::now() - start;
-      ev.rows = r.affected_rows();
-      try {
-        hook->on_query(ev);
-      } catch (...) {
-      }
-    }
-    return std::string(r.command_tag());
-  } catch (const error& e) {
-    if (hook != nullptr && hook->on_query) {
-      query_event ev;
-      ev.sql = sql;
-      ev.duration = clock::now() - start;
-      ev.failure = &e;
-      try {
-        hook->on_query(ev);
-      } catch (...) {
-      }
-    }
-    throw;
-  }
+  const deadline d = impl_->effective_deadline();
+  const result r = impl_->observed(sql, nullptr, [&](bool&) { return impl_->simple(sql, d); });
+  return std::string(r.command_tag());
 }
 
 auto connection::is_open() const noexcept -> bool { return impl_ && impl_->usable(); }

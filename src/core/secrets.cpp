@@ -1,4 +1,5 @@
 #include <pgpx/core/config.hpp>
+#include <pgpx/detail/strings.hpp>
 #include <pgpx/core/conninfo.hpp>
 #include <pgpx/core/secrets.hpp>
 
@@ -219,14 +220,7 @@ void trim_whitespace(std::string& s) {
   s.erase(0, i);
 }
 
-void replace_all(std::string& text, std::string_view what, std::string_view with) {
-  if (what.empty()) return;
-  std::size_t pos = 0;
-  while ((pos = text.find(what, pos)) != std::string::npos) {
-    text.replace(pos, what.size(), with);
-    pos += with.size();
-  }
-}
+using detail::replace_all;
 
 // A failing command's stderr, made fit for a message: the captured stdout (the would-be
 // secret, whole and line by line) masked, control characters flattened, length capped,

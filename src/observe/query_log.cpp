@@ -1,4 +1,5 @@
 #include <pgpx/core/conninfo.hpp>
+#include <pgpx/detail/strings.hpp>
 #include <pgpx/error.hpp>
 #include <pgpx/observe/log.hpp>
 #include <pgpx/observe/query_log.hpp>
@@ -309,14 +310,7 @@ class name_inference {
   std::vector<std::string> names_;
 };
 
-void replace_all(std::string& text, std::string_view what, std::string_view with) {
-  if (what.empty()) return;
-  std::size_t pos = 0;
-  while ((pos = text.find(what, pos)) != std::string::npos) {
-    text.replace(pos, what.size(), with);
-    pos += with.size();
-  }
-}
+using detail::replace_all;
 
 auto shorten(const std::string& value) -> std::string {
   if (value.size() <= max_logged_value) return value;
