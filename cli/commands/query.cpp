@@ -53,6 +53,7 @@ void add_query_command(CLI::App& app, context& ctx, action_fn& action) {
       if (sql.empty()) throw usage_error("no statement: pgpx query \"select ...\" (see pgpx query --help)");
       const auto format = parse_result_format(o.format);
       pgpx::param_list params;
+      params.capture_text(true);  // the query log (-vvv) shows them, secret-looking ones masked
       for (const auto& p : o.params) params.add_text(p);
 
       auto cx = ctx.connect();
