@@ -8,14 +8,16 @@
 
 namespace pgpx::cli {
 
+auto context::config_options() const -> pgpx::config_options {
+  pgpx::config_options o;
+  if (!options_.url.empty()) o.url = options_.url;
+  if (!options_.env.empty()) o.env = options_.env;
+  if (!options_.config_file.empty()) o.file = options_.config_file;
+  return o;
+}
+
 auto context::config() -> pgpx::config& {
-  if (!config_) {
-    pgpx::config_options o;
-    if (!options_.url.empty()) o.url = options_.url;
-    if (!options_.env.empty()) o.env = options_.env;
-    if (!options_.config_file.empty()) o.file = options_.config_file;
-    config_ = pgpx::config::load(o);
-  }
+  if (!config_) config_ = pgpx::config::load(config_options());
   return *config_;
 }
 

@@ -32,6 +32,8 @@ class context {
   [[nodiscard]] auto options() const noexcept -> const global_options& { return options_; }
   /// The configuration, loaded on first use (throws config_error).
   auto config() -> pgpx::config&;
+  /// What config() loads from: the --url, --env and --config flags.
+  [[nodiscard]] auto config_options() const -> pgpx::config_options;
   /// Sets up logging from the configuration and the -v/-q/--log-format flags.
   void setup_logging();
   /// The connection parameters to use; with the embedded default, starts the local cluster

@@ -28,9 +28,10 @@ void add_config_command(CLI::App& app, context& ctx, action_fn& action) {
   auto* validate = cfg->add_subcommand("validate", "Check pgpx.toml and the environment; exit 10 on errors");
   validate->callback([&] {
     action = [&] {
-      auto& c = ctx.config();
+      // validate_file reports what would stop loading too (syntax, an unknown --env), and
+      // checks every environment block without running secret commands.
       int errors = 0;
-      for (const auto& d : c.validate()) {
+      for (const auto& d : pgpx::config::validate_file(ctx.config_options())) {
         std::cerr << d.to_string() << "\n";
         if (!pgpx::config::is_warning(d)) ++errors;
       }
@@ -38,6 +39,7 @@ void add_config_command(CLI::App& app, context& ctx, action_fn& action) {
         std::cerr << errors << (errors == 1 ? " error" : " errors") << " in the configuration\n";
         return static_cast<int>(exit_code::validation);
       }
+      const auto& c = ctx.config();
       std::cout << "configuration is valid"
                 << (c.file() ? " (" + c.file()->string() + ")" : std::string(" (no pgpx.toml found)")) << "\n";
       return 0;

@@ -446,6 +446,15 @@ class model_builder {
           fail("expected a string or an integer, found " + std::string(type_name(v)));
           continue;
         }
+        if (!ck.secret) {
+          try {  // the same value checks as a URL gets (port, sslmode, timeouts...)
+            conninfo probe;
+            probe.set(key, ck.value);
+          } catch (const error& e) {
+            fail(e.message());
+            continue;
+          }
+        }
         b.keys.push_back(std::move(ck));
       } else {
         std::vector<std::string> candidates(std::begin(pgpx_env_keys), std::end(pgpx_env_keys));

@@ -204,6 +204,7 @@ auto conninfo::set(std::string_view keyword, std::string value) -> conninfo& {
   const auto& known = known_keywords();
   if (known.find(keyword) == known.end())
     throw usage_error("unknown connection keyword \"" + std::string(keyword) + "\"");
+  if (auto why = invalid_value(std::string(keyword), value); !why.empty()) throw usage_error(why);
   for (auto& [k, v] : params_) {
     if (k == keyword) {
       v = std::move(value);

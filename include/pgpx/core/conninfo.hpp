@@ -55,7 +55,8 @@ class PGPX_API conninfo {
   [[nodiscard]] auto get(std::string_view keyword) const -> std::string;
   /// True when the keyword has a non-empty value.
   [[nodiscard]] auto has(std::string_view keyword) const -> bool;
-  /// Sets a keyword; throws usage_error when libpq does not know the keyword.
+  /// Sets a keyword; throws usage_error when libpq does not know the keyword or the value is
+  /// invalid for it (a port that is not a number, an unknown sslmode...).
   auto set(std::string_view keyword, std::string value) -> conninfo&;
   /// Removes a keyword.
   auto erase(std::string_view keyword) -> conninfo&;

@@ -760,3 +760,16 @@ TEST(log_levels, ParseAndPrint) {
 }
 
 }  // namespace
+
+namespace {
+TEST_F(config_test, ConnectionValuesAreCheckedWhereTheyAreWritten) {
+  dir.write("pgpx.toml", "[env.development]\nhost = \"h\"\nport = \"x\"\nsslmode = \"maybe\"\n");
+  const auto msg = load_error();
+  EXPECT_THAT(msg, HasSubstr("pgpx.toml:3:1"));
+  EXPECT_THAT(msg, HasSubstr("invalid port \"x\""));
+  const auto all = config::validate_file(options());
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_THAT(all[1].message, HasSubstr("sslmode"));
+  EXPECT_EQ(all[1].line, 4);
+}
+}  // namespace
