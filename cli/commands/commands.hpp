@@ -18,5 +18,6 @@ void add_dev_command(CLI::App& app, context& ctx, action_fn& action);
 void add_config_command(CLI::App& app, context& ctx, action_fn& action);
 void add_query_command(CLI::App& app, context& ctx, action_fn& action);
 void add_demo_command(CLI::App& app, context& ctx, action_fn& action);
+void add_template_command(CLI::App& app, context& ctx, action_fn& action);
 
 }  // namespace pgpx::cli

@@ -1,0 +1,2 @@
+// placeholder: the template engine is being written
+#pragma once

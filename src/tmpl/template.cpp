@@ -1,0 +1,1 @@
+#include <pgpx/tmpl/template.hpp>
