@@ -34,6 +34,10 @@ struct pg_conn;  // libpq's PGconn, kept out of the public headers
 
 namespace pgpx {
 
+namespace detail {
+struct connection_access;
+}  // namespace detail
+
 /// Settings of one connection, beyond the libpq keywords of its conninfo.
 struct connection_options {
   /// Deadline for establishing the session, all hosts included. Never unbounded.
@@ -129,9 +133,12 @@ class PGPX_API connection : public basic_executor<connection> {
   /// The transaction object that owns the session, or nullptr (internal use).
   [[nodiscard]] auto transaction_owner() const noexcept -> const void*;
 
- private:
-  auto run_format(std::string_view sql, const param_list& params, int fmt) -> result;
+  /// The private state (defined in pgpx's sources only).
   struct impl;
+
+ private:
+  friend struct detail::connection_access;
+  auto run_format(std::string_view sql, const param_list& params, int fmt) -> result;
   std::unique_ptr<impl> impl_;
   param_list scratch_;
 };

@@ -174,9 +174,16 @@ class param_list {
         }
       }
       if constexpr (std::is_same_v<U, std::string>) {
-        // Zero copy: std::string is NUL-terminated, the text format needs exactly that.
         check_text(value.data(), value.size());
-        push(codec<U>::param_oid, format::text, -2, static_cast<int>(value.size()), value.c_str());
+        if (!own_values_) {
+          // Zero copy: std::string is NUL-terminated, the text format needs exactly that.
+          push(codec<U>::param_oid, format::text, -2, static_cast<int>(value.size()), value.c_str());
+        } else {
+          const std::size_t start = buf_.size();
+          buf_.append(value).push_back('\0');
+          push(codec<U>::param_oid, format::text, static_cast<std::ptrdiff_t>(start), static_cast<int>(value.size()),
+               nullptr);
+        }
       } else {
         const std::size_t start = buf_.size();
         codec<U>::encode(value, buf_);
@@ -211,6 +218,14 @@ class param_list {
     return *this;
   }
 
+  /// Appends a value already encoded in PostgreSQL's binary format for `type`.
+  auto add_binary(std::string_view bytes, oid type) -> param_list& {
+    const std::size_t start = buf_.size();
+    buf_.append(bytes);
+    push(type, format::binary, static_cast<std::ptrdiff_t>(start), static_cast<int>(bytes.size()), nullptr);
+    return *this;
+  }
+
   /// Names the most recently added parameter (used to mask secrets in logs).
   auto name_last(std::string name) -> param_list& {
     if (names_.size() < oids_.size()) names_.resize(oids_.size());
@@ -230,6 +245,10 @@ class param_list {
     names_.clear();
   }
 
+  /// When set, std::string values are copied instead of borrowed, so the list stays valid
+  /// after they are gone (batches keep their parameters until they run).
+  void own_values(bool on) noexcept { own_values_ = on; }
+
   /// When set, add() also records each value's text form for query logs (costs time).
   void capture_text(bool on) noexcept { capture_text_ = on; }
   /// Whether text forms are recorded.
@@ -245,6 +264,12 @@ class param_list {
   [[nodiscard]] auto formats() const noexcept -> const int* { return formats_.data(); }
   /// Parameter lengths in bytes (-1 for NULL), in order.
   [[nodiscard]] auto lengths() const noexcept -> const int* { return lengths_.data(); }
+  /// Types, formats, lengths and values of the parameters from `first` on (internal use
+  /// by batches, which keep many statements' parameters in one list).
+  [[nodiscard]] auto types_from(std::size_t first) const noexcept -> const oid* { return oids_.data() + first; }
+  [[nodiscard]] auto formats_from(std::size_t first) const noexcept -> const int* { return formats_.data() + first; }
+  [[nodiscard]] auto lengths_from(std::size_t first) const noexcept -> const int* { return lengths_.data() + first; }
+
   /// Pointers to the parameter values (nullptr for NULL); valid until the list changes.
   [[nodiscard]] auto values() const noexcept -> const char* const* {
     for (std::size_t i = 0; i < values_.size(); ++i)
@@ -286,6 +311,7 @@ class param_list {
   std::vector<std::string> texts_;
   std::vector<std::string> names_;
   bool capture_text_ = false;
+  bool own_values_ = false;
 };
 
 }  // namespace pgpx

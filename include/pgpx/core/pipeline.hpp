@@ -1,0 +1,120 @@
+// pgpx/core/pipeline.hpp: many statements, one round trip (libpq pipeline mode).
+//
+//   pgpx::batch b;
+//   for (const auto& e : events) b.add("insert into events (id, name) values ($1, $2)", e.id, e.name);
+//   auto out = pgpx::run_batch(cx, b);          // sent in pipeline mode, one Sync per 1000
+//   if (!out.ok()) for (auto& [i, e] : out.errors) log(i, e.what());
+//
+//   pgpx::batch q;
+//   q.add("select name from users where id = $1", 1).add("select count(*) from orders");
+//   auto r = pgpx::run_batch(cx, q);
+//   auto name = r.results[0][0].get<std::string>(0);
+//
+// Statements are prepared through the connection's statement cache inside the pipeline
+// (no extra round trip), parameters and results are binary. Results are reported per
+// statement: a failing statement gets its error, and the statements after it up to the next
+// Sync are not run (PostgreSQL aborts the rest of the segment) and get an error saying so.
+// Outside an explicit transaction each Sync segment commits on its own (an implicit
+// transaction); inside pgpx::transaction everything belongs to that transaction.
+#pragma once
+
+#include <pgpx/core/connection.hpp>
+#include <pgpx/core/result.hpp>
+#include <pgpx/error.hpp>
+#include <pgpx/export.hpp>
+#include <pgpx/types/builtin.hpp>
+#include <pgpx/types/codec.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pgpx {
+
+/**
+ * Statements with their parameters, waiting to be sent together. The batch owns copies of
+ * every value, so arguments may go away after add(). Reusable: clear() keeps the storage.
+ *
+ * Thread safety: none; one batch per thread.
+ */
+class PGPX_API batch {
+ public:
+  batch() { params_.own_values(true); }
+
+  /// Appends a statement with its arguments ($1, $2, ...). Returns *this.
+  template <class... Args>
+  auto add(std::string_view sql, const Args&... args) -> batch& {
+    const std::size_t first = params_.size();
+    (params_.add(args), ...);
+    push(sql, first);
+    return *this;
+  }
+
+  /// Appends a statement whose parameters were built at run time.
+  auto add_params(std::string_view sql, const param_list& params) -> batch&;
+
+  /// The number of statements.
+  [[nodiscard]] auto size() const noexcept -> std::size_t { return items_.size(); }
+  /// True when there are no statements.
+  [[nodiscard]] auto empty() const noexcept -> bool { return items_.empty(); }
+  /// Removes every statement, keeping the storage for reuse.
+  void clear() noexcept;
+
+  /// One queued statement (internal use).
+  struct item {
+    std::uint32_t sql;     ///< index into sqls()
+    std::uint32_t first;   ///< index of its first parameter
+    std::uint32_t count;   ///< number of parameters
+  };
+  /// The queued statements (internal use).
+  [[nodiscard]] auto items() const noexcept -> const std::vector<item>& { return items_; }
+  /// The distinct statement texts (internal use).
+  [[nodiscard]] auto sqls() const noexcept -> const std::vector<std::string>& { return sqls_; }
+  /// Every parameter of every statement, in order (internal use).
+  [[nodiscard]] auto params() const noexcept -> const param_list& { return params_; }
+
+ private:
+  void push(std::string_view sql, std::size_t first);
+  param_list params_;
+  std::vector<item> items_;
+  std::vector<std::string> sqls_;
+};
+
+/// How run_batch sends a batch.
+struct batch_options {
+  /// Statements per Sync (per implicit transaction outside a pgpx::transaction); 0 = one Sync
+  /// at the end.
+  std::size_t sync_every = 1000;
+  /// Keep each statement's result (rows). When false only the affected-row count is kept,
+  /// which saves memory for large write batches.
+  bool keep_results = true;
+};
+
+/// What a batch did.
+struct batch_outcome {
+  /// One result per statement when keep_results (empty for statements that failed).
+  std::vector<result> results;
+  /// The statements that failed or were not run, by index, with their errors.
+  std::vector<std::pair<std::size_t, error>> errors;
+  /// Rows affected by all statements that succeeded.
+  std::uint64_t affected_rows = 0;
+  /// True when every statement succeeded.
+  [[nodiscard]] auto ok() const noexcept -> bool { return errors.empty(); }
+  /// Throws the first error, if any.
+  void check() const {
+    if (!errors.empty()) throw errors.front().second;
+  }
+};
+
+/**
+ * Sends every statement of `b` in pipeline mode and reads all results. Blocking, under the
+ * connection's deadline. Per-statement failures are reported in the outcome, not thrown;
+ * throws broken_connection when the connection is lost and timeout_error at the deadline
+ * (the connection is then closed: its pipeline state is unknown).
+ */
+PGPX_API auto run_batch(connection& cx, const batch& b, const batch_options& options = {}) -> batch_outcome;
+
+}  // namespace pgpx

@@ -1,0 +1,477 @@
+// src/core/connection_impl.hpp: the private state of pgpx::connection, shared by the
+// sources of core that drive libpq directly (connection, pipeline, copy, notifications).
+// Not installed.
+#pragma once
+
+#include <pgpx/core/connection.hpp>
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <cerrno>
+#include <cstring>
+#include <list>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace pgpx {
+
+namespace detail {
+
+// Messages from libpq end with a newline and sometimes carry a "FATAL:  " prefix.
+inline auto clean_message(const char* m) -> std::string {
+  std::string s = m == nullptr ? std::string() : std::string(m);
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return redact(s);
+}
+
+inline auto field_of(const PGresult* r, int code) -> std::string {
+  const char* v = PQresultErrorField(r, code);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+enum class wait_outcome { ready, timed_out };
+
+// Waits until the socket is ready for `events` or the deadline passes. Returns the
+// revents through `revents`. EINTR restarts the wait with the remaining time.
+inline auto wait_socket(int fd, short events, deadline d, short* revents = nullptr) -> wait_outcome {
+  for (;;) {
+    int timeout_ms = -1;
+    if (d != no_deadline) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(d - clock::now()).count();
+      if (left <= 0) return wait_outcome::timed_out;
+      timeout_ms = left > 1'000'000 ? 1'000'000 : static_cast<int>(left);
+    }
+    pollfd p{fd, events, 0};
+    const int n = ::poll(&p, 1, timeout_ms);
+    if (n > 0) {
+      if (revents != nullptr) *revents = p.revents;
+      return wait_outcome::ready;
+    }
+    if (n == 0) {
+      if (d != no_deadline && clock::now() >= d) return wait_outcome::timed_out;
+      continue;
+    }
+    if (errno != EINTR) {
+      if (revents != nullptr) *revents = POLLERR;
+      return wait_outcome::ready;  // let libpq discover and report the socket error
+    }
+  }
+}
+
+inline auto hint_for_connect(const std::string& msg) -> std::string {
+  if (msg.find("password authentication failed") != std::string::npos)
+    return "check the password (pgpx.toml, PGPASSWORD or ~/.pgpass) and the user name";
+  if (msg.find("Connection refused") != std::string::npos || msg.find("No such file or directory") != std::string::npos)
+    return "is the server running and accepting connections there? (pgpx dev up starts a local one)";
+  if (msg.find("does not exist") != std::string::npos) return "check the database and user names";
+  return {};
+}
+
+inline constexpr std::string_view cached_plan_message = "cached plan must not change result type";
+
+}  // namespace detail
+
+using namespace detail;  // NOLINT: the helpers above
+
+struct connection::impl {
+  PGconn* conn = nullptr;
+  conninfo ci;
+  connection_options opts;
+  deadline current = no_deadline;
+  const void* tx_owner = nullptr;
+
+  // The prepared-statement cache: key = SQL text + parameter type OIDs. The list keeps
+  // keys from most to least recently used; the map points into it.
+  struct entry {
+    std::string name;
+    std::list<std::string>::iterator lru;
+  };
+  std::unordered_map<std::string, entry> cache;
+  std::list<std::string> lru;
+  std::vector<std::string> to_deallocate;  // names dropped while a transaction had failed
+  std::uint64_t next_statement = 0;
+  std::string key;
+
+  ~impl() {
+    if (conn != nullptr) PQfinish(conn);
+  }
+
+  [[nodiscard]] auto usable() const noexcept -> bool { return conn != nullptr && PQstatus(conn) == CONNECTION_OK; }
+
+  void close() noexcept {
+    if (conn != nullptr) {
+      PQfinish(conn);
+      conn = nullptr;
+    }
+    cache.clear();
+    lru.clear();
+    to_deallocate.clear();
+  }
+
+  [[nodiscard]] auto effective_deadline() const noexcept -> deadline {
+    if (opts.statement_timeout.count() > 0) return earliest(current, deadline_in(opts.statement_timeout));
+    return current;
+  }
+
+  [[noreturn]] void throw_broken(std::string_view sql, std::string what) {
+    std::string msg = conn != nullptr ? clean_message(PQerrorMessage(conn)) : std::string();
+    close();
+    error_info info;
+    info.statement = std::string(sql);
+    info.poisons_connection = true;
+    info.poisons_transaction = true;
+    throw broken_connection(what + (msg.empty() ? std::string() : ": " + msg), std::move(info));
+  }
+
+  void ensure_usable(std::string_view sql) {
+    if (conn == nullptr) throw broken_connection("the connection is closed", error_info{.statement = std::string(sql)});
+    if (PQstatus(conn) != CONNECTION_OK) throw_broken(sql, "the connection to the server was lost");
+  }
+
+  // Sends everything libpq buffered, reading meanwhile so the server never blocks on us.
+  void flush(std::string_view sql, deadline d) {
+    for (;;) {
+      const int r = PQflush(conn);
+      if (r == 0) return;
+      if (r < 0) throw_broken(sql, "could not send to the server");
+      short rev = 0;
+      if (wait_socket(PQsocket(conn), POLLIN | POLLOUT, d, &rev) == wait_outcome::timed_out) timed_out(sql);
+      if ((rev & (POLLIN | POLLERR | POLLHUP)) != 0 && PQconsumeInput(conn) == 0)
+        throw_broken(sql, "the connection to the server was lost");
+    }
+  }
+
+  // The next result of the current command, or nullptr when it is complete.
+  auto next_result(std::string_view sql, deadline d) -> PGresult* {
+    while (PQisBusy(conn) != 0) {
+      if (wait_socket(PQsocket(conn), POLLIN, d) == wait_outcome::timed_out) timed_out(sql);
+      if (PQconsumeInput(conn) == 0) throw_broken(sql, "the connection to the server was lost");
+    }
+    return PQgetResult(conn);
+  }
+
+  // Reads every result of the current command; keeps the first error, else the last result.
+  auto collect(std::string_view sql, deadline d) -> result {
+    result kept;
+    bool have_error = false;
+    while (PGresult* r = next_result(sql, d)) {
+      const auto st = PQresultStatus(r);
+      if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+        PQclear(r);
+        abort_copy(st, sql, d);
+        throw usage_error("COPY cannot run through query/execute; use the COPY API",
+                          error_info{.statement = std::string(sql)});
+      }
+      if (have_error) {
+        PQclear(r);
+        continue;
+      }
+      have_error = st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE;
+      kept = result(r);
+    }
+    if (PQstatus(conn) != CONNECTION_OK) throw_broken(sql, "the connection to the server was lost");
+    return kept;
+  }
+
+  // Ends a COPY that the query API cannot serve, leaving the connection idle.
+  void abort_copy(ExecStatusType st, std::string_view sql, deadline d) {
+    if (st == PGRES_COPY_IN || st == PGRES_COPY_BOTH) {
+      if (PQputCopyEnd(conn, "COPY is not supported through this API") < 0) throw_broken(sql, "could not end COPY");
+      flush(sql, d);
+    }
+    if (st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+      for (;;) {
+        char* buf = nullptr;
+        const int n = PQgetCopyData(conn, &buf, 1);
+        if (n > 0) {
+          PQfreemem(buf);
+        } else if (n == 0) {
+          if (wait_socket(PQsocket(conn), POLLIN, d) == wait_outcome::timed_out) timed_out(sql);
+          if (PQconsumeInput(conn) == 0) throw_broken(sql, "the connection to the server was lost");
+        } else {
+          break;  // -1: done; -2: error, reported by the result below
+        }
+      }
+    }
+    while (PGresult* r = next_result(sql, d)) PQclear(r);
+  }
+
+  // At a statement deadline: cancel, wait a bounded time for the server to give up, and keep
+  // the connection only if it came back to a known state.
+  [[noreturn]] void timed_out(std::string_view sql) {
+    bool recovered = false;
+    if (PGcancel* c = PQgetCancel(conn)) {
+      char buf[256];
+      const int sent = PQcancel(c, buf, sizeof buf);
+      PQfreeCancel(c);
+      if (sent != 0) {
+        const deadline grace = deadline_in(opts.cancel_timeout);
+        bool ok = true;
+        for (;;) {
+          while (ok && PQisBusy(conn) != 0) {
+            if (wait_socket(PQsocket(conn), POLLIN, grace) == wait_outcome::timed_out || PQconsumeInput(conn) == 0)
+              ok = false;
+          }
+          if (!ok) break;
+          PGresult* r = PQgetResult(conn);
+          if (r == nullptr) break;
+          PQclear(r);
+        }
+        recovered = ok && PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_ACTIVE;
+      }
+    }
+    error_info info;
+    info.statement = std::string(sql);
+    info.poisons_transaction = true;
+    info.sqlstate = recovered ? "57014" : "";
+    if (!recovered) {
+      close();
+      info.poisons_connection = true;
+      throw timeout_error("the statement did not complete before its deadline; the cancel did not bring the "
+                          "connection back in time, so it was closed",
+                          std::move(info));
+    }
+    throw timeout_error("the statement did not complete before its deadline and was cancelled", std::move(info));
+  }
+
+  // The error a failed result stands for: message, fields, and what it poisons. Closes the
+  // connection when the server ended the session.
+  auto result_error(const PGresult* r, std::string_view sql) -> error {
+    error_info info;
+    info.sqlstate = field_of(r, PG_DIAG_SQLSTATE);
+    info.statement = std::string(sql);
+    info.detail = redact(field_of(r, PG_DIAG_MESSAGE_DETAIL));
+    info.hint = field_of(r, PG_DIAG_MESSAGE_HINT);
+    info.constraint = field_of(r, PG_DIAG_CONSTRAINT_NAME);
+    info.table = field_of(r, PG_DIAG_TABLE_NAME);
+    info.column = field_of(r, PG_DIAG_COLUMN_NAME);
+    if (auto pos = field_of(r, PG_DIAG_STATEMENT_POSITION); !pos.empty()) info.position = std::atoi(pos.c_str());
+    std::string msg = field_of(r, PG_DIAG_MESSAGE_PRIMARY);
+    if (msg.empty()) msg = clean_message(PQresultErrorMessage(r));
+    msg = redact(msg);
+    const std::string& s = info.sqlstate;
+    const bool lost = conn == nullptr || PQstatus(conn) != CONNECTION_OK;
+    info.poisons_connection = lost || s.starts_with("08") || s == "57P01" || s == "57P02" || s == "57P03";
+    info.poisons_transaction =
+        info.poisons_connection || (conn != nullptr && PQtransactionStatus(conn) == PQTRANS_INERROR);
+    info.retryable = s == "40001" || s == "40P01";
+    if (s == "42601" && msg.find("multiple commands") != std::string::npos && info.hint.empty())
+      info.hint = "run several statements with execute_script(), or send them one at a time";
+    if (lost) close();
+    const error_kind kind = info.poisons_connection ? error_kind::connection
+                            : s == "57014"          ? error_kind::timeout
+                                                    : error_kind::sql;
+    return error(kind, std::move(msg), std::move(info));
+  }
+
+  [[noreturn]] void throw_result_error(const PGresult* r, std::string_view sql) {
+    error e = result_error(r, sql);
+    throw_error(e.kind(), e.message(), e.info());
+  }
+
+  // Runs a command through the simple query protocol and returns its (last) result.
+  auto simple(std::string_view sql, deadline d) -> result {
+    ensure_usable(sql);
+    const std::string text(sql);
+    if (PQsendQuery(conn, text.c_str()) == 0) throw_broken(sql, "could not send the statement");
+    flush(sql, d);
+    result r = collect(sql, d);
+    check(r, sql);
+    return r;
+  }
+
+  void check(const result& r, std::string_view sql) {
+    if (r.native() == nullptr) return;
+    const auto st = PQresultStatus(r.native());
+    if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE)
+      throw_result_error(r.native(), sql);
+  }
+
+  void deallocate_pending(deadline d) {
+    if (to_deallocate.empty() || PQtransactionStatus(conn) == PQTRANS_INERROR) return;
+    std::vector<std::string> names;
+    names.swap(to_deallocate);
+    for (const auto& n : names) simple("DEALLOCATE " + n, d);
+  }
+
+  void forget(const std::string& k) {
+    auto it = cache.find(k);
+    if (it == cache.end()) return;
+    to_deallocate.push_back(it->second.name);
+    lru.erase(it->second.lru);
+    cache.erase(it);
+  }
+
+  void forget_all() {
+    cache.clear();
+    lru.clear();
+    to_deallocate.clear();  // the server no longer has them
+  }
+
+  // Looks the statement up in the cache, preparing it on a miss. Returns its name.
+  auto prepared(std::string_view sql, const param_list& p, deadline d, bool& fresh) -> const std::string& {
+    key.assign(sql);
+    key.push_back('\0');
+    key.append(reinterpret_cast<const char*>(p.types()), p.size() * sizeof(oid));
+    if (auto it = cache.find(key); it != cache.end()) {
+      lru.splice(lru.begin(), lru, it->second.lru);
+      fresh = false;
+      return it->second.name;
+    }
+    fresh = true;
+    if (cache.size() >= opts.statement_cache_capacity && !lru.empty()) forget(lru.back());
+    deallocate_pending(d);
+    std::string name = "pgpx_" + std::to_string(++next_statement);
+    const std::string text(sql);
+    if (PQsendPrepare(conn, name.c_str(), text.c_str(), static_cast<int>(p.size()), p.types()) == 0)
+      throw_broken(sql, "could not send the statement");
+    flush(sql, d);
+    result r = collect(sql, d);
+    check(r, sql);
+    lru.push_front(key);
+    auto [it, inserted] = cache.emplace(key, entry{std::move(name), lru.begin()});
+    return it->second.name;
+  }
+
+  auto execute(std::string_view sql, const param_list& p, deadline d, bool& used_cache, int fmt = 1) -> result {
+    ensure_usable(sql);
+    const int n = static_cast<int>(p.size());
+    if (opts.statement_cache_capacity == 0) {
+      used_cache = false;
+      const std::string text(sql);
+      if (PQsendQueryParams(conn, text.c_str(), n, p.types(), p.values(), p.lengths(), p.formats(), fmt) == 0)
+        throw_broken(sql, "could not send the statement");
+      flush(sql, d);
+      result r = collect(sql, d);
+      check(r, sql);
+      return r;
+    }
+    for (int attempt = 0;; ++attempt) {
+      bool fresh = false;
+      const std::string& name = prepared(sql, p, d, fresh);
+      used_cache = !fresh;
+      if (PQsendQueryPrepared(conn, name.c_str(), n, p.values(), p.lengths(), p.formats(), fmt) == 0)
+        throw_broken(sql, "could not send the statement");
+      flush(sql, d);
+      result r = collect(sql, d);
+      const PGresult* pr = r.native();
+      if (pr != nullptr && PQresultStatus(pr) == PGRES_FATAL_ERROR) {
+        const std::string state = field_of(pr, PG_DIAG_SQLSTATE);
+        const bool stale_plan = state == "0A000" && field_of(pr, PG_DIAG_MESSAGE_PRIMARY).find(cached_plan_message) !=
+                                                        std::string::npos;
+        const bool lost_statement = state == "26000";  // DISCARD ALL / DEALLOCATE ran behind our back
+        if (stale_plan || lost_statement) {
+          const std::string k = key;
+          if (lost_statement) forget_all();
+          else forget(k);
+          // Outside a transaction the statement can simply run again, once, on a fresh plan.
+          // Inside one the transaction is already aborted: report it.
+          if (attempt == 0 && tx_owner == nullptr && PQtransactionStatus(conn) == PQTRANS_IDLE) continue;
+        }
+      }
+      check(r, sql);
+      return r;
+    }
+  }
+
+  // Runs `run(bool& cached)` and reports the statement to the query hook, if there is one.
+  // Without a hook nothing is timed: the hot path pays one test.
+  template <class F>
+  auto observed(std::string_view sql, const param_list* params, F&& run) -> result {
+    bool cached = false;
+    if (opts.hook == nullptr || !opts.hook->on_query) return run(cached);
+    const auto start = clock::now();
+    query_event ev;
+    ev.sql = sql;
+    ev.params = params;
+    try {
+      result r = run(cached);
+      ev.duration = clock::now() - start;
+      ev.rows = r.affected_rows();
+      ev.prepared = cached;
+      notify(ev);
+      return r;
+    } catch (const error& e) {
+      ev.duration = clock::now() - start;
+      ev.failure = &e;
+      notify(ev);
+      throw;
+    }
+  }
+
+  void notify(const query_event& ev) const noexcept {
+    try {
+      opts.hook->on_query(ev);
+    } catch (...) {  // a hook must not break the statement it observes
+    }
+  }
+
+  static void on_notice(void* arg, const PGresult* r) {
+    auto* self = static_cast<impl*>(arg);
+    if (self->opts.hook == nullptr || !self->opts.hook->on_notice) return;
+    try {
+      self->opts.hook->on_notice(field_of(r, PG_DIAG_SEVERITY), redact(field_of(r, PG_DIAG_MESSAGE_PRIMARY)));
+    } catch (...) {  // hooks must not throw; a throwing one is ignored
+    }
+  }
+
+  void connect() {
+    std::vector<const char*> keys;
+    std::vector<const char*> values;
+    bool has_encoding = false;
+    for (const auto& [k, v] : ci.params()) {
+      keys.push_back(k.c_str());
+      values.push_back(v.c_str());
+      has_encoding = has_encoding || k == "client_encoding";
+    }
+    if (!has_encoding) {
+      keys.push_back("client_encoding");
+      values.push_back("UTF8");
+    }
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+    const std::string target = ci.target();
+    conn = PQconnectStartParams(keys.data(), values.data(), 0);
+    if (conn == nullptr) throw broken_connection("cannot connect to " + target + ": out of memory");
+    const deadline d = deadline_in(opts.connect_timeout);
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    if (PQstatus(conn) == CONNECTION_BAD) st = PGRES_POLLING_FAILED;
+    while (st != PGRES_POLLING_OK) {
+      if (st == PGRES_POLLING_FAILED) {
+        std::string msg = clean_message(PQerrorMessage(conn));
+        close();
+        error_info ei;
+        ei.hint = hint_for_connect(msg);
+        ei.poisons_connection = true;
+        throw broken_connection("cannot connect to " + target + ": " + msg, std::move(ei));
+      }
+      const short events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+      if (wait_socket(PQsocket(conn), events, d) == wait_outcome::timed_out) {
+        close();
+        error_info ei;
+        ei.poisons_connection = true;
+        ei.hint = "the server did not answer; check the host, port and network (connect_timeout is " +
+                  std::to_string(opts.connect_timeout.count()) + " ms)";
+        throw broken_connection("cannot connect to " + target + ": timed out after " +
+                                    std::to_string(opts.connect_timeout.count()) + " ms",
+                                std::move(ei));
+      }
+      st = PQconnectPoll(conn);
+    }
+    if (PQsetnonblocking(conn, 1) != 0) throw_broken({}, "could not switch the connection to non-blocking mode");
+    PQsetNoticeReceiver(conn, &impl::on_notice, this);
+  }
+};
+
+/// Access to a connection's private state for pgpx's own sources.
+struct detail::connection_access {
+  static auto state(connection& cx) -> connection::impl& {
+    if (!cx.impl_) throw usage_error("use of a moved-from connection");
+    return *cx.impl_;
+  }
+};
+
+}  // namespace pgpx

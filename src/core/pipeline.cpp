@@ -1,0 +1,257 @@
+#include <pgpx/core/pipeline.hpp>
+
+#include "connection_impl.hpp"
+
+#include <deque>
+#include <unordered_map>
+
+namespace pgpx {
+
+auto batch::add_params(std::string_view sql, const param_list& params) -> batch& {
+  const std::size_t first = params_.size();
+  // Copy the run-time list: its values are text forms or already-encoded bytes.
+  const auto* values = params.values();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (values[i] == nullptr) {
+      params_.add_null(params.types()[i]);
+    } else if (params.formats()[i] == static_cast<int>(format::text)) {
+      params_.add_text(std::string_view(values[i], static_cast<std::size_t>(params.lengths()[i])), params.types()[i]);
+    } else {
+      params_.add_binary(std::string_view(values[i], static_cast<std::size_t>(params.lengths()[i])), params.types()[i]);
+    }
+  }
+  push(sql, first);
+  return *this;
+}
+
+void batch::push(std::string_view sql, std::size_t first) {
+  // Batches repeat a few statements many times: keep each text once.
+  std::uint32_t index = 0;
+  for (; index < sqls_.size(); ++index)
+    if (sqls_[index] == sql) break;
+  if (index == sqls_.size()) sqls_.emplace_back(sql);
+  items_.push_back(item{index, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(params_.size() - first)});
+}
+
+void batch::clear() noexcept {
+  params_.clear();
+  items_.clear();
+  sqls_.clear();
+}
+
+namespace {
+
+// What the next results from the server belong to, in the order they were sent.
+struct expected {
+  enum class what { prepare, execute, sync } kind;
+  std::size_t item = 0;     // the batch statement
+  std::string key;          // prepare: the statement-cache key
+  std::string name;         // prepare: the statement name
+};
+
+class batch_runner {
+ public:
+  batch_runner(connection::impl& cx, const batch& b, const batch_options& o, batch_outcome& out)
+      : cx_(cx), b_(b), o_(o), out_(out) {}
+
+  void run() {
+    cx_.ensure_usable("(batch)");
+    d_ = cx_.effective_deadline();
+    cx_.deallocate_pending(d_);
+    if (PQenterPipelineMode(cx_.conn) == 0) cx_.throw_broken("(batch)", "could not enter pipeline mode");
+    if (o_.keep_results) out_.results.resize(b_.size());
+    values_ = b_.params().values();
+    try {
+      send_all();
+      while (!queue_.empty()) {
+        wait_readable();
+        drain();
+      }
+    } catch (...) {
+      // The pipeline's state is unknown after a failure here: never reuse the connection.
+      cx_.close();
+      throw;
+    }
+    if (PQexitPipelineMode(cx_.conn) == 0) cx_.throw_broken("(batch)", "could not leave pipeline mode");
+  }
+
+ private:
+  void send_all() {
+    const auto& items = b_.items();
+    const auto& params = b_.params();
+    const std::size_t every = o_.sync_every == 0 ? items.size() : o_.sync_every;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const auto& it = items[i];
+      const std::string& sql = b_.sqls()[it.sql];
+      const oid* types = params.types_from(it.first);
+      const int n = static_cast<int>(it.count);
+      if (cx_.opts.statement_cache_capacity == 0) {
+        if (PQsendQueryParams(cx_.conn, sql.c_str(), n, types, values_ + it.first, params.lengths_from(it.first),
+                              params.formats_from(it.first), 1) == 0)
+          cx_.throw_broken(sql, "could not send a statement of the batch");
+      } else {
+        const std::string& name = statement_for(i, sql, types, it.count);
+        if (PQsendQueryPrepared(cx_.conn, name.c_str(), n, values_ + it.first, params.lengths_from(it.first),
+                                params.formats_from(it.first), 1) == 0)
+          cx_.throw_broken(sql, "could not send a statement of the batch");
+      }
+      queue_.push_back({expected::what::execute, i, {}, {}});
+      if ((i + 1) % every == 0 || i + 1 == items.size()) sync();
+      push_out();
+    }
+    if (items.empty()) sync();
+    flush_all();
+  }
+
+  // The cached statement name, or a new one prepared inside the pipeline.
+  auto statement_for(std::size_t i, const std::string& sql, const oid* types, std::size_t count) -> const std::string& {
+    auto& key = cx_.key;
+    key.assign(sql);
+    key.push_back('\0');
+    key.append(reinterpret_cast<const char*>(types), count * sizeof(oid));
+    if (auto it = cx_.cache.find(key); it != cx_.cache.end()) {
+      cx_.lru.splice(cx_.lru.begin(), cx_.lru, it->second.lru);
+      return it->second.name;
+    }
+    if (auto it = pending_.find(key); it != pending_.end()) return it->second;
+    std::string name = "pgpx_" + std::to_string(++cx_.next_statement);
+    if (PQsendPrepare(cx_.conn, name.c_str(), sql.c_str(), static_cast<int>(count), types) == 0)
+      cx_.throw_broken(sql, "could not send a statement of the batch");
+    queue_.push_back({expected::what::prepare, i, key, name});
+    return pending_.emplace(key, std::move(name)).first->second;
+  }
+
+  void sync() {
+    if (PQpipelineSync(cx_.conn) == 0) cx_.throw_broken("(batch)", "could not send a Sync");
+    queue_.push_back({expected::what::sync, 0, {}, {}});
+  }
+
+  // Sends what libpq buffered without blocking. Every so often it reads the replies that
+  // arrived meanwhile, which keeps both sides' buffers bounded (the server stops reading
+  // when its output is not consumed); flush_all() then waits for the rest.
+  void push_out() {
+    const int r = PQflush(cx_.conn);
+    if (r < 0) cx_.throw_broken("(batch)", "could not send to the server");
+    if (++since_drain_ >= 256) {
+      since_drain_ = 0;
+      drain_available();
+    }
+  }
+
+  void flush_all() {
+    for (;;) {
+      const int r = PQflush(cx_.conn);
+      if (r == 0) return;
+      if (r < 0) cx_.throw_broken("(batch)", "could not send to the server");
+      short rev = 0;
+      if (wait_socket(PQsocket(cx_.conn), POLLIN | POLLOUT, d_, &rev) == wait_outcome::timed_out) timed_out();
+      if ((rev & (POLLIN | POLLERR | POLLHUP)) != 0) drain_available();
+    }
+  }
+
+  void drain_available() {
+    if (PQconsumeInput(cx_.conn) == 0) cx_.throw_broken("(batch)", "the connection to the server was lost");
+    drain();
+  }
+
+  void wait_readable() {
+    if (PQisBusy(cx_.conn) == 0) return;
+    if (wait_socket(PQsocket(cx_.conn), POLLIN, d_) == wait_outcome::timed_out) timed_out();
+    if (PQconsumeInput(cx_.conn) == 0) cx_.throw_broken("(batch)", "the connection to the server was lost");
+  }
+
+  // Handles every result that is complete, in order.
+  void drain() {
+    while (!queue_.empty() && PQisBusy(cx_.conn) == 0) {
+      PGresult* r = PQgetResult(cx_.conn);
+      auto& front = queue_.front();
+      if (front.kind == expected::what::sync) {
+        if (r == nullptr) continue;  // the end marker of the previous statement
+        const auto st = PQresultStatus(r);
+        PQclear(r);
+        if (st != PGRES_PIPELINE_SYNC) cx_.throw_broken("(batch)", "unexpected result while waiting for a Sync");
+        queue_.pop_front();
+        continue;
+      }
+      if (r == nullptr) {  // the statement's results are complete
+        queue_.pop_front();
+        continue;
+      }
+      if (front.kind == expected::what::prepare) on_prepared(front, r);
+      else on_executed(front, r);
+    }
+    if (PQstatus(cx_.conn) != CONNECTION_OK) cx_.throw_broken("(batch)", "the connection to the server was lost");
+  }
+
+  void on_prepared(expected& e, PGresult* r) {
+    const auto st = PQresultStatus(r);
+    auto node = pending_.extract(e.key);
+    if (st != PGRES_COMMAND_OK) {
+      // Not cached. Report the server's reason (a syntax error...) on the statement; its
+      // execute is then aborted and needs no second error.
+      if (st != PGRES_PIPELINE_ABORTED) {
+        result res(r);
+        out_.errors.emplace_back(e.item, cx_.result_error(res.native(), b_.sqls()[b_.items()[e.item].sql]));
+        if (prepare_failed_.size() <= e.item) prepare_failed_.resize(e.item + 1);
+        prepare_failed_[e.item] = true;
+        return;
+      }
+      PQclear(r);
+      return;
+    }
+    PQclear(r);
+    if (cx_.cache.size() >= cx_.opts.statement_cache_capacity && !cx_.lru.empty()) cx_.forget(cx_.lru.back());
+    cx_.lru.push_front(e.key);
+    cx_.cache.emplace(e.key, connection::impl::entry{std::move(e.name), cx_.lru.begin()});
+  }
+
+  void on_executed(const expected& e, PGresult* r) {
+    const auto st = PQresultStatus(r);
+    const auto& sql = b_.sqls()[b_.items()[e.item].sql];
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+      result res(r);
+      out_.affected_rows += res.affected_rows();
+      if (o_.keep_results) out_.results[e.item] = std::move(res);
+    } else if (st == PGRES_PIPELINE_ABORTED) {
+      PQclear(r);
+      if (e.item < prepare_failed_.size() && prepare_failed_[e.item]) return;
+      error_info info;
+      info.statement = sql;
+      info.poisons_transaction = true;
+      out_.errors.emplace_back(e.item, error(error_kind::sql,
+                                             "not run: an earlier statement between the same Syncs failed", info));
+    } else {
+      result res(r);
+      out_.errors.emplace_back(e.item, cx_.result_error(res.native(), sql));
+    }
+  }
+
+  [[noreturn]] void timed_out() {
+    error_info info;
+    info.statement = "(batch)";
+    info.poisons_connection = true;
+    info.poisons_transaction = true;
+    throw timeout_error("the batch did not complete before its deadline; the connection was closed", info);
+  }
+
+  connection::impl& cx_;
+  const batch& b_;
+  const batch_options& o_;
+  batch_outcome& out_;
+  deadline d_ = no_deadline;
+  const char* const* values_ = nullptr;
+  std::deque<expected> queue_;
+  std::size_t since_drain_ = 0;
+  std::vector<bool> prepare_failed_;
+  std::unordered_map<std::string, std::string> pending_;  // prepared in this batch, not answered yet
+};
+
+}  // namespace
+
+auto run_batch(connection& cx, const batch& b, const batch_options& options) -> batch_outcome {
+  batch_outcome out;
+  batch_runner(detail::connection_access::state(cx), b, options, out).run();
+  return out;
+}
+
+}  // namespace pgpx
