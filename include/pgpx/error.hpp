@@ -123,6 +123,12 @@ class PGPX_API commit_in_doubt : public error {
   explicit commit_in_doubt(std::string message, error_info info = {});
 };
 
+/// No pooled connection could be leased in time, or the pool's waiting queue is full.
+class PGPX_API pool_exhausted : public error {
+ public:
+  explicit pool_exhausted(std::string message, error_info info = {});
+};
+
 /// The API was called wrongly: a bad argument, or an object in the wrong state.
 class PGPX_API usage_error : public error {
  public:

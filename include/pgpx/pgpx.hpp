@@ -26,6 +26,10 @@
 #include <pgpx/core/retry.hpp>
 #include <pgpx/core/secrets.hpp>
 #include <pgpx/core/transaction.hpp>
+#include <pgpx/core/pipeline.hpp>
+#include <pgpx/core/copy.hpp>
+
+#include <pgpx/pool/pool.hpp>
 
 #include <pgpx/observe/log.hpp>
 #include <pgpx/observe/query_log.hpp>

@@ -87,6 +87,17 @@ void connection::clear_statement_cache() {
   if (impl_->usable()) impl_->deallocate_pending(impl_->effective_deadline());
 }
 
+auto connection::session_changed() const noexcept -> bool { return impl_ && impl_->session_dirty; }
+
+void connection::reset_session() {
+  if (!impl_) throw usage_error("use of a moved-from connection");
+  const auto st = status();
+  if (st == transaction_status::in_transaction || st == transaction_status::in_error) command("ROLLBACK");
+  command("DISCARD ALL");
+  impl_->forget_all();
+  impl_->session_dirty = false;
+}
+
 auto connection::current_deadline() const noexcept -> deadline { return impl_ ? impl_->current : no_deadline; }
 auto connection::set_deadline(deadline d) noexcept -> deadline {
   if (!impl_) return no_deadline;

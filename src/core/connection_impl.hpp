@@ -74,6 +74,66 @@ inline constexpr std::string_view cached_plan_message = "cached plan must not ch
 
 }  // namespace detail
 
+namespace detail {
+
+inline auto lower_char(char c) noexcept -> char { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Case-insensitive: does `text` contain `word` (lowercase)?
+inline auto contains_word(std::string_view text, std::string_view word) noexcept -> bool {
+  if (word.size() > text.size()) return false;
+  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
+    std::size_t k = 0;
+    while (k < word.size() && lower_char(text[i + k]) == word[k]) ++k;
+    if (k == word.size()) return true;
+  }
+  return false;
+}
+
+// Case-insensitive: does `text` start with `word` followed by a non-identifier character?
+inline auto starts_with_word(std::string_view text, std::string_view word) noexcept -> bool {
+  if (text.size() < word.size()) return false;
+  for (std::size_t k = 0; k < word.size(); ++k)
+    if (lower_char(text[k]) != word[k]) return false;
+  return text.size() == word.size() || !(std::isalnum(static_cast<unsigned char>(text[word.size()])) != 0 ||
+                                         text[word.size()] == '_');
+}
+
+/**
+ * Whether a statement may leave state in the session that the next user of a pooled
+ * connection must not see: SET/RESET (not SET LOCAL), LISTEN, PREPARE, DECLARE (a cursor
+ * may be WITH HOLD), temporary tables, LOAD, set_config(), session advisory locks. A
+ * conservative text check (false positives cost one DISCARD ALL); computed once per cached
+ * statement.
+ */
+inline auto changes_session(std::string_view sql) noexcept -> bool {
+  if (contains_word(sql, "set_config") || contains_word(sql, "pg_advisory_lock") ||
+      contains_word(sql, "pg_try_advisory_lock") || contains_word(sql, "into temp"))
+    return true;
+  // The first keyword of each statement (a rough split on ';' is enough: a false positive
+  // only costs a reset).
+  std::size_t pos = 0;
+  while (pos <= sql.size()) {
+    auto end = sql.find(';', pos);
+    if (end == std::string_view::npos) end = sql.size();
+    auto stmt = sql.substr(pos, end - pos);
+    while (!stmt.empty() && std::isspace(static_cast<unsigned char>(stmt.front())) != 0) stmt.remove_prefix(1);
+    if (starts_with_word(stmt, "set")) {
+      auto rest = stmt.substr(3);
+      while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())) != 0) rest.remove_prefix(1);
+      if (!starts_with_word(rest, "local") && !starts_with_word(rest, "transaction") &&
+          !starts_with_word(rest, "constraints"))
+        return true;
+    }
+    for (auto w : {"reset", "listen", "prepare", "declare", "load", "discard"})
+      if (starts_with_word(stmt, w)) return true;
+    if (starts_with_word(stmt, "create") && contains_word(stmt.substr(0, 40), "temp")) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+}  // namespace detail
+
 using namespace detail;  // NOLINT: the helpers above
 
 struct connection::impl {
@@ -88,7 +148,9 @@ struct connection::impl {
   struct entry {
     std::string name;
     std::list<std::string>::iterator lru;
+    bool changes_session = false;  // see detail::changes_session
   };
+  bool session_dirty = false;  // a statement may have changed session state (pool reset)
   std::unordered_map<std::string, entry> cache;
   std::list<std::string> lru;
   std::vector<std::string> to_deallocate;  // names dropped while a transaction had failed
@@ -275,6 +337,7 @@ struct connection::impl {
   // Runs a command through the simple query protocol and returns its (last) result.
   auto simple(std::string_view sql, deadline d) -> result {
     ensure_usable(sql);
+    session_dirty = session_dirty || changes_session(sql);
     const std::string text(sql);
     if (PQsendQuery(conn, text.c_str()) == 0) throw_broken(sql, "could not send the statement");
     flush(sql, d);
@@ -312,14 +375,14 @@ struct connection::impl {
   }
 
   // Looks the statement up in the cache, preparing it on a miss. Returns its name.
-  auto prepared(std::string_view sql, const param_list& p, deadline d, bool& fresh) -> const std::string& {
+  auto prepared(std::string_view sql, const param_list& p, deadline d, bool& fresh) -> const entry& {
     key.assign(sql);
     key.push_back('\0');
     key.append(reinterpret_cast<const char*>(p.types()), p.size() * sizeof(oid));
     if (auto it = cache.find(key); it != cache.end()) {
       lru.splice(lru.begin(), lru, it->second.lru);
       fresh = false;
-      return it->second.name;
+      return it->second;
     }
     fresh = true;
     if (cache.size() >= opts.statement_cache_capacity && !lru.empty()) forget(lru.back());
@@ -332,8 +395,8 @@ struct connection::impl {
     result r = collect(sql, d);
     check(r, sql);
     lru.push_front(key);
-    auto [it, inserted] = cache.emplace(key, entry{std::move(name), lru.begin()});
-    return it->second.name;
+    auto [it, inserted] = cache.emplace(key, entry{std::move(name), lru.begin(), changes_session(sql)});
+    return it->second;
   }
 
   auto execute(std::string_view sql, const param_list& p, deadline d, bool& used_cache, int fmt = 1) -> result {
@@ -341,6 +404,7 @@ struct connection::impl {
     const int n = static_cast<int>(p.size());
     if (opts.statement_cache_capacity == 0) {
       used_cache = false;
+      session_dirty = session_dirty || changes_session(sql);
       const std::string text(sql);
       if (PQsendQueryParams(conn, text.c_str(), n, p.types(), p.values(), p.lengths(), p.formats(), fmt) == 0)
         throw_broken(sql, "could not send the statement");
@@ -351,7 +415,9 @@ struct connection::impl {
     }
     for (int attempt = 0;; ++attempt) {
       bool fresh = false;
-      const std::string& name = prepared(sql, p, d, fresh);
+      const entry& e = prepared(sql, p, d, fresh);
+      const std::string& name = e.name;
+      session_dirty = session_dirty || e.changes_session;
       used_cache = !fresh;
       if (PQsendQueryPrepared(conn, name.c_str(), n, p.values(), p.lengths(), p.formats(), fmt) == 0)
         throw_broken(sql, "could not send the statement");

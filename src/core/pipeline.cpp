@@ -86,6 +86,7 @@ class batch_runner {
       const oid* types = params.types_from(it.first);
       const int n = static_cast<int>(it.count);
       if (cx_.opts.statement_cache_capacity == 0) {
+        cx_.session_dirty = cx_.session_dirty || changes_session(sql);
         if (PQsendQueryParams(cx_.conn, sql.c_str(), n, types, values_ + it.first, params.lengths_from(it.first),
                               params.formats_from(it.first), 1) == 0)
           cx_.throw_broken(sql, "could not send a statement of the batch");
@@ -111,8 +112,10 @@ class batch_runner {
     key.append(reinterpret_cast<const char*>(types), count * sizeof(oid));
     if (auto it = cx_.cache.find(key); it != cx_.cache.end()) {
       cx_.lru.splice(cx_.lru.begin(), cx_.lru, it->second.lru);
+      cx_.session_dirty = cx_.session_dirty || it->second.changes_session;
       return it->second.name;
     }
+    cx_.session_dirty = cx_.session_dirty || changes_session(sql);
     if (auto it = pending_.find(key); it != pending_.end()) return it->second;
     std::string name = "pgpx_" + std::to_string(++cx_.next_statement);
     if (PQsendPrepare(cx_.conn, name.c_str(), sql.c_str(), static_cast<int>(count), types) == 0)
@@ -202,7 +205,8 @@ class batch_runner {
     PQclear(r);
     if (cx_.cache.size() >= cx_.opts.statement_cache_capacity && !cx_.lru.empty()) cx_.forget(cx_.lru.back());
     cx_.lru.push_front(e.key);
-    cx_.cache.emplace(e.key, connection::impl::entry{std::move(e.name), cx_.lru.begin()});
+    cx_.cache.emplace(e.key, connection::impl::entry{std::move(e.name), cx_.lru.begin(),
+                                                     changes_session(b_.sqls()[b_.items()[e.item].sql])});
   }
 
   void on_executed(const expected& e, PGresult* r) {

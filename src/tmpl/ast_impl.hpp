@@ -62,6 +62,8 @@ struct expr {
   std::vector<std::string> ops;  // compare operators
   expr_ptr star;                 // *args of a call or filter
   bool negated = false;          // `is not`
+  std::size_t name_pos = 0;      // filter/test name position, for errors
+  std::size_t name_end = 0;
 };
 
 // ---- statements ----

@@ -49,4 +49,7 @@ struct lex_result {
 /// strings and raw blocks.
 [[nodiscard]] auto lex(const source_text& src, const syntax_options& syntax) -> lex_result;
 
+/// Parses the tokens of a template into statements; throws template_error (syntax).
+[[nodiscard]] auto parse_tokens(const source_text& src, std::vector<token> tokens) -> body;
+
 }  // namespace pgpx::tmpl::detail

@@ -50,6 +50,9 @@ commit_in_doubt::commit_in_doubt(std::string message, error_info info)
         return std::move(info);
       }()) {}
 
+pool_exhausted::pool_exhausted(std::string message, error_info info)
+    : error(error_kind::pool_timeout, std::move(message), std::move(info)) {}
+
 usage_error::usage_error(std::string message, error_info info)
     : error(error_kind::usage, std::move(message), std::move(info)) {}
 
@@ -66,6 +69,7 @@ void throw_error(error_kind kind, std::string message, error_info info) {
     case error_kind::timeout: throw timeout_error(std::move(message), std::move(info));
     case error_kind::commit_in_doubt: throw commit_in_doubt(std::move(message), std::move(info));
     case error_kind::usage: throw usage_error(std::move(message), std::move(info));
+    case error_kind::pool_timeout: throw pool_exhausted(std::move(message), std::move(info));
     case error_kind::conversion: throw conversion_error(std::move(message), std::move(info));
     case error_kind::config: throw config_error(std::move(message), std::move(info));
     default: throw error(kind, std::move(message), std::move(info));

@@ -120,6 +120,15 @@ class PGPX_API connection : public basic_executor<connection> {
   /// Forgets every cached prepared statement (and deallocates them on the server).
   void clear_statement_cache();
 
+  /// True when a statement since the last reset may have changed session state (SET,
+  /// LISTEN, PREPARE, temporary tables, session advisory locks...). Pools use it to decide
+  /// whether a returned connection needs a reset. Conservative: it may say true needlessly.
+  [[nodiscard]] auto session_changed() const noexcept -> bool;
+  /// Returns the session to a clean state: rolls back an open transaction, then DISCARD ALL
+  /// (settings, temporary objects, listens, advisory locks, prepared statements and the
+  /// statement cache). Blocking; throws like any statement.
+  void reset_session();
+
   /// The deadline applied to the next statements; no_deadline when none (see scoped_deadline).
   [[nodiscard]] auto current_deadline() const noexcept -> deadline;
   /// Replaces the deadline of the following statements; returns the previous one.

@@ -1,0 +1,502 @@
+#include <pgpx/pool/pool.hpp>
+
+#include <pgpx/core/config.hpp>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <list>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace pgpx {
+
+auto to_string(pool_event e) noexcept -> std::string_view {
+  switch (e) {
+    case pool_event::connect_failed: return "connect_failed";
+    case pool_event::recovered: return "recovered";
+    case pool_event::leak_suspected: return "leak_suspected";
+    case pool_event::rolled_back: return "rolled_back";
+    case pool_event::reset: return "reset";
+    case pool_event::discarded: return "discarded";
+    case pool_event::callback_failed: return "callback_failed";
+  }
+  return "unknown";
+}
+
+namespace detail {
+
+struct pool_slot {
+  std::unique_ptr<connection> cx;
+  clock::time_point expires = clock::time_point::max();
+  clock::time_point last_used{};
+  clock::time_point leased_at{};
+  std::source_location where{};
+  bool leak_reported = false;
+};
+
+struct pool_waiter {
+  std::condition_variable cv;
+  pool_slot* handed = nullptr;  // a connection passed on by a release
+  bool may_connect = false;     // a place became free: this waiter may open a connection
+};
+
+struct pool_state {
+  conninfo info;
+  pool_options opts;
+
+  mutable std::mutex m;
+  std::list<std::unique_ptr<pool_slot>> slots;  // every open connection (idle or leased)
+  std::vector<pool_slot*> idle;                 // most recently used last
+  std::deque<pool_waiter*> waiters;             // first come, first served
+  std::size_t total = 0;                        // open plus being opened
+  std::size_t connecting = 0;
+  bool closed = false;
+  pool_stats counters;
+
+  // Connection attempts: exponential backoff with jitter while the server is unreachable.
+  std::size_t failures = 0;
+  clock::time_point next_attempt{};
+  std::string last_failure;
+
+  std::thread housekeeper;
+  std::condition_variable housekeeper_cv;
+  bool stopping = false;
+
+  std::minstd_rand rng{std::random_device{}()};
+
+  void report(pool_event e, const std::string& message) noexcept {
+    if (!opts.on_event) return;
+    try {
+      opts.on_event(e, message);
+    } catch (...) {  // a hook must not break the pool
+    }
+  }
+
+  auto expiry() -> clock::time_point {
+    if (opts.max_lifetime.count() <= 0) return clock::time_point::max();
+    const double jitter = std::clamp(opts.lifetime_jitter, 0.0, 0.9);
+    std::uniform_real_distribution<double> spread(1.0 - jitter, 1.0 + jitter);
+    std::lock_guard lock(m);
+    const auto ms = static_cast<std::int64_t>(static_cast<double>(opts.max_lifetime.count()) * spread(rng));
+    return clock::now() + std::chrono::milliseconds(ms);
+  }
+
+  // Opens one connection (the caller reserved its place in `total`).
+  auto connect_one() -> std::unique_ptr<pool_slot> {
+    auto slot = std::make_unique<pool_slot>();
+    try {
+      slot->cx = std::make_unique<connection>(info, opts.connection);
+    } catch (const error& e) {
+      bool first = false;
+      {
+        std::lock_guard lock(m);
+        ++counters.connect_failures;
+        first = failures++ == 0;
+        const auto base = std::min<std::int64_t>(opts.connect_backoff_max.count(),
+                                                 opts.connect_backoff.count() << std::min<std::size_t>(failures - 1, 20));
+        std::uniform_int_distribution<std::int64_t> pick(base / 2, std::max<std::int64_t>(base, 1));
+        next_attempt = clock::now() + std::chrono::milliseconds(pick(rng));
+        last_failure = e.message();
+      }
+      if (first) report(pool_event::connect_failed, e.message());
+      throw;
+    }
+    slot->expires = expiry();
+    slot->last_used = clock::now();
+    bool recovered = false;
+    {
+      std::lock_guard lock(m);
+      ++counters.connects;
+      recovered = failures > 0;
+      failures = 0;
+    }
+    if (recovered) report(pool_event::recovered, "connected to " + info.target() + " again");
+    return slot;
+  }
+
+  // Gives a free place to the first waiter (it will open a connection). Under the lock.
+  void free_place_locked() {
+    if (waiters.empty()) return;
+    auto* w = waiters.front();
+    waiters.pop_front();
+    w->may_connect = true;
+    w->cv.notify_one();
+  }
+
+  // Removes a slot from the books; returns it for closing outside the lock. Under the lock.
+  auto unlink_locked(pool_slot* s) -> std::unique_ptr<pool_slot> {
+    std::unique_ptr<pool_slot> out;
+    for (auto it = slots.begin(); it != slots.end(); ++it) {
+      if (it->get() == s) {
+        out = std::move(*it);
+        slots.erase(it);
+        break;
+      }
+    }
+    --total;
+    ++counters.discarded;
+    return out;
+  }
+
+  // Whether a connection that idled is fit to lend: lifetime, then a round trip when it idled long.
+  auto fit(pool_slot& s, deadline d) -> bool {
+    const auto now = clock::now();
+    if (now >= s.expires || !s.cx->is_open()) return false;
+    if (now - s.last_used < opts.check_after_idle) return true;
+    try {
+      scoped_deadline sd{*s.cx, earliest(d, deadline_in(opts.connection.connect_timeout))};
+      (void)s.cx->command("");  // an empty query: one round trip, no parse
+      return s.cx->status() == transaction_status::idle;
+    } catch (const error&) {
+      return false;
+    }
+  }
+
+  auto acquire(const std::shared_ptr<pool_state>& self, deadline d, std::source_location where) -> lease {
+    std::unique_lock lock(m);
+    for (;;) {
+      if (closed) throw error(error_kind::pool_closed, "the pool is closed");
+      if (!idle.empty()) {
+        pool_slot* s = idle.back();
+        idle.pop_back();
+        lock.unlock();
+        if (fit(*s, d)) return lend(self, s, where);
+        report(pool_event::discarded, "a pooled connection failed its check and was replaced");
+        lock.lock();
+        auto gone = unlink_locked(s);
+        lock.unlock();
+        gone.reset();
+        lock.lock();
+        continue;
+      }
+      if (total < opts.max_size && connecting < std::max<std::size_t>(1, opts.max_concurrent_connects)) {
+        if (failures > 0 && clock::now() < next_attempt) {
+          // The server was unreachable a moment ago: fail fast rather than hammer it.
+          ++counters.timeouts;
+          throw broken_connection("cannot connect to " + info.target() + " (retrying after a backoff): " +
+                                  last_failure);
+        }
+        ++total;
+        ++connecting;
+        lock.unlock();
+        std::unique_ptr<pool_slot> fresh;
+        try {
+          fresh = connect_one();
+        } catch (...) {
+          lock.lock();
+          --total;
+          --connecting;
+          free_place_locked();
+          throw;
+        }
+        lock.lock();
+        --connecting;
+        pool_slot* s = fresh.get();
+        slots.push_back(std::move(fresh));
+        if (closed) {
+          auto gone = unlink_locked(s);
+          lock.unlock();
+          gone.reset();
+          throw error(error_kind::pool_closed, "the pool is closed");
+        }
+        lock.unlock();
+        return lend(self, s, where);
+      }
+      if (opts.max_waiters != 0 && waiters.size() >= opts.max_waiters) {
+        ++counters.timeouts;
+        throw pool_exhausted("the pool's queue is full (" + std::to_string(opts.max_waiters) +
+                             " waiting); try again later");
+      }
+      pool_waiter w;
+      waiters.push_back(&w);
+      ++counters.waits;
+      const bool woken = w.cv.wait_until(lock, d, [&] { return w.handed != nullptr || w.may_connect || closed; });
+      if (w.handed != nullptr) {
+        pool_slot* s = w.handed;
+        lock.unlock();
+        return lend(self, s, where);
+      }
+      if (!woken) {
+        std::erase(waiters, &w);
+        ++counters.timeouts;
+        throw pool_exhausted("no pooled connection became free within the acquire timeout (" +
+                             std::to_string(opts.max_size) + " in use)");
+      }
+      if (closed) {
+        std::erase(waiters, &w);
+        throw error(error_kind::pool_closed, "the pool was closed while waiting for a connection");
+      }
+      // may_connect: a place freed up; loop to open a connection (the waiter is already out).
+    }
+  }
+
+  auto lend(const std::shared_ptr<pool_state>& self, pool_slot* s, std::source_location where) -> lease {
+    s->leased_at = clock::now();
+    s->where = where;
+    s->leak_reported = false;
+    {
+      std::lock_guard lock(m);
+      ++counters.acquires;
+    }
+    return lease(self, s);
+  }
+
+  // Takes a connection back: cleans it (outside the lock) and hands it on.
+  void give_back(pool_slot* s, bool discard) noexcept {
+    bool keep = !discard;
+    connection& cx = *s->cx;
+    try {
+      if (keep) keep = cx.is_open();
+      if (keep) {
+        const auto st = cx.status();
+        if (st == transaction_status::active || st == transaction_status::unknown) {
+          keep = false;
+        } else if (st == transaction_status::in_transaction || st == transaction_status::in_error) {
+          scoped_deadline sd{cx, opts.connection.connect_timeout};
+          cx.command("ROLLBACK");
+          report(pool_event::rolled_back, "a connection was returned inside a transaction; it was rolled back");
+        }
+      }
+      if (keep && (opts.reset_always || cx.session_changed())) {
+        scoped_deadline sd{cx, opts.connection.connect_timeout};
+        cx.reset_session();
+        std::lock_guard lock(m);
+        ++counters.resets;
+      }
+      if (keep && clock::now() >= s->expires) keep = false;  // retired at its lifetime, never while leased
+    } catch (...) {
+      keep = false;
+    }
+    std::unique_ptr<pool_slot> gone;
+    {
+      std::lock_guard lock(m);
+      if (!keep || closed) {
+        gone = unlink_locked(s);
+        free_place_locked();
+      } else if (!waiters.empty()) {
+        auto* w = waiters.front();
+        waiters.pop_front();
+        w->handed = s;
+        w->cv.notify_one();
+      } else {
+        s->last_used = clock::now();
+        idle.push_back(s);
+      }
+    }
+    gone.reset();  // closes the connection outside the lock
+  }
+
+  void housekeeping() {
+    std::unique_lock lock(m);
+    while (!stopping) {
+      housekeeper_cv.wait_for(lock, opts.housekeeping_period, [&] { return stopping; });
+      if (stopping) break;
+      const auto now = clock::now();
+      // Retire expired idle connections, and idle ones beyond min_size after max_idle.
+      std::vector<std::unique_ptr<pool_slot>> retire;
+      for (auto it = idle.begin(); it != idle.end();) {
+        pool_slot* s = *it;
+        const bool expired = now >= s->expires;
+        const bool surplus = opts.max_idle.count() > 0 && total - retire.size() > opts.min_size &&
+                             now - s->last_used >= opts.max_idle;
+        if (expired || surplus) {
+          it = idle.erase(it);
+          retire.push_back(unlink_locked(s));
+        } else {
+          ++it;
+        }
+      }
+      // Leases held too long.
+      std::vector<std::string> leaks;
+      if (opts.leak_threshold.count() > 0) {
+        for (auto& sp : slots) {
+          pool_slot* s = sp.get();
+          const bool leased = std::find(idle.begin(), idle.end(), s) == idle.end();
+          if (leased && !s->leak_reported && now - s->leased_at >= opts.leak_threshold) {
+            s->leak_reported = true;
+            ++counters.leaks;
+            leaks.push_back(std::string("a connection leased at ") + s->where.file_name() + ":" +
+                            std::to_string(s->where.line()) + " (" + s->where.function_name() + ") is still held after " +
+                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - s->leased_at).count()) +
+                            " ms");
+          }
+        }
+      }
+      // Refill to min_size, one attempt at a time, respecting the backoff.
+      const bool refill = !closed && total < opts.min_size && connecting < opts.max_concurrent_connects &&
+                          (failures == 0 || now >= next_attempt);
+      if (refill) {
+        ++total;
+        ++connecting;
+      }
+      lock.unlock();
+      retire.clear();
+      for (const auto& l : leaks) report(pool_event::leak_suspected, l);
+      std::unique_ptr<pool_slot> fresh;
+      if (refill) {
+        try {
+          fresh = connect_one();
+        } catch (...) {
+        }
+      }
+      lock.lock();
+      if (refill) {
+        --connecting;
+        if (!fresh) {
+          --total;
+        } else {
+          pool_slot* s = fresh.get();
+          slots.push_back(std::move(fresh));
+          if (closed) {
+            auto gone = unlink_locked(s);
+            lock.unlock();
+            gone.reset();
+            lock.lock();
+          } else if (!waiters.empty()) {
+            auto* w = waiters.front();
+            waiters.pop_front();
+            w->handed = s;
+            w->cv.notify_one();
+          } else {
+            idle.push_back(s);
+          }
+          housekeeper_cv.notify_all();  // keep filling without waiting a whole period
+        }
+      }
+    }
+  }
+
+  void close() noexcept {
+    std::vector<std::unique_ptr<pool_slot>> gone;
+    {
+      std::lock_guard lock(m);
+      if (closed) return;
+      closed = true;
+      for (auto* s : idle) gone.push_back(unlink_locked(s));
+      idle.clear();
+      for (auto* w : waiters) w->cv.notify_one();
+      waiters.clear();
+    }
+    gone.clear();
+  }
+
+  void stop() noexcept {
+    {
+      std::lock_guard lock(m);
+      stopping = true;
+    }
+    housekeeper_cv.notify_all();
+    if (housekeeper.joinable()) housekeeper.join();
+  }
+};
+
+// The handle that pool objects share: when the last one goes, the pool closes and its
+// background task stops. Leases keep the state (not the handle) alive.
+struct pool_owner {
+  std::shared_ptr<pool_state> state;
+  ~pool_owner() {
+    state->close();
+    state->stop();
+  }
+};
+
+}  // namespace detail
+
+lease::lease(lease&& o) noexcept : state_(std::move(o.state_)), slot_(std::exchange(o.slot_, nullptr)) {}
+
+auto lease::operator=(lease&& o) noexcept -> lease& {
+  if (this != &o) {
+    release();
+    state_ = std::move(o.state_);
+    slot_ = std::exchange(o.slot_, nullptr);
+  }
+  return *this;
+}
+
+lease::~lease() { release(); }
+
+auto lease::operator*() const -> connection& {
+  if (slot_ == nullptr) throw usage_error("this lease holds no connection (it was released or moved from)");
+  return *slot_->cx;
+}
+
+auto lease::operator->() const -> connection* { return &**this; }
+
+void lease::release() noexcept {
+  if (slot_ == nullptr) return;
+  state_->give_back(std::exchange(slot_, nullptr), false);
+  state_.reset();
+}
+
+void lease::discard() noexcept {
+  if (slot_ == nullptr) return;
+  state_->give_back(std::exchange(slot_, nullptr), true);
+  state_.reset();
+}
+
+auto pool::open(const conninfo& info, pool_options options) -> pool {
+  if (options.max_size == 0) throw usage_error("pool_options::max_size must be at least 1");
+  if (options.min_size > options.max_size)
+    throw usage_error("pool_options::min_size (" + std::to_string(options.min_size) + ") exceeds max_size (" +
+                      std::to_string(options.max_size) + ")");
+  if (options.housekeeping_period.count() <= 0) throw usage_error("pool_options::housekeeping_period must be positive");
+  auto s = std::make_shared<detail::pool_state>();
+  s->info = info;
+  if (!options.application_name.empty()) s->info.set("application_name", options.application_name);
+  s->opts = std::move(options);
+  auto owner = std::make_shared<detail::pool_owner>();
+  owner->state = s;
+  // The background task refills to min_size and retires idle and old connections.
+  s->housekeeper = std::thread([raw = s.get()] { raw->housekeeping(); });
+  return pool(std::move(owner));
+}
+
+auto pool::open(const config& cfg, pool_options options) -> pool {
+  options.connection = cfg.connection_options();
+  return open(cfg.connection(), std::move(options));
+}
+
+auto pool::state() const -> detail::pool_state& { return *owner_->state; }
+
+auto pool::acquire(std::source_location where) -> lease {
+  return acquire_until(deadline_in(state().opts.acquire_timeout), where);
+}
+
+auto pool::acquire_until(deadline d, std::source_location where) -> lease {
+  // Leases share the state, not the owner: the pool closes when its last handle goes, even
+  // while leases are out (their connections are then closed on return).
+  return owner_->state->acquire(owner_->state, d, where);
+}
+
+auto pool::try_acquire(deadline d, std::source_location where) -> outcome<lease> {
+  try {
+    return acquire_until(d, where);
+  } catch (const error& e) {
+    return diagnostic{e.kind(), e.message(), "pool", 0, 0};
+  }
+}
+
+auto pool::stats() const -> pool_stats {
+  auto& st = state();
+  std::lock_guard lock(st.m);
+  pool_stats s = st.counters;
+  s.size = st.total;
+  s.idle = st.idle.size();
+  s.in_use = st.slots.size() - st.idle.size();
+  s.waiters = st.waiters.size();
+  return s;
+}
+
+auto pool::options() const -> const pool_options& { return state().opts; }
+
+void pool::close() noexcept { owner_->state->close(); }
+
+auto pool::is_closed() const noexcept -> bool {
+  std::lock_guard lock(owner_->state->m);
+  return owner_->state->closed;
+}
+
+}  // namespace pgpx
