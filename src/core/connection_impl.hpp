@@ -9,7 +9,11 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <list>
 #include <string>
 #include <unordered_map>
@@ -134,6 +138,50 @@ inline auto changes_session(std::string_view sql) noexcept -> bool {
 
 }  // namespace detail
 
+namespace detail {
+
+/**
+ * Sends a cancel request for the statement running on `conn`, waiting at most until
+ * `until`. libpq 15's PQcancel blocks with no deadline of its own (it connects to the
+ * server and waits for it to close the socket), so it runs on a detached thread that owns
+ * its PGcancel; the caller stops waiting at the deadline. Returns true when the request
+ * was delivered in time. (libpq 17's PQcancelPoll would allow a non-blocking cancel, and
+ * a cancel over TLS; libpq 15 sends it unencrypted.)
+ */
+inline auto send_cancel(PGconn* conn, deadline until) -> bool {
+  struct job {
+    PGcancel* cancel = nullptr;
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    bool ok = false;
+    ~job() {
+      if (cancel != nullptr) PQfreeCancel(cancel);
+    }
+  };
+  auto j = std::make_shared<job>();
+  j->cancel = PQgetCancel(conn);
+  if (j->cancel == nullptr) return false;
+  try {
+    std::thread([j] {
+      char buf[256];
+      const bool ok = PQcancel(j->cancel, buf, sizeof buf) != 0;
+      std::lock_guard lock(j->m);
+      j->ok = ok;
+      j->done = true;
+      j->cv.notify_all();
+    }).detach();
+  } catch (const std::system_error&) {
+    return false;  // no thread available: report the timeout without a cancel
+  }
+  std::unique_lock lock(j->m);
+  if (until == no_deadline) j->cv.wait(lock, [&] { return j->done; });
+  else j->cv.wait_until(lock, until, [&] { return j->done; });
+  return j->done && j->ok;
+}
+
+}  // namespace detail
+
 using namespace detail;  // NOLINT: the helpers above
 
 struct connection::impl {
@@ -210,7 +258,11 @@ struct connection::impl {
   auto next_result(std::string_view sql, deadline d) -> PGresult* {
     while (PQisBusy(conn) != 0) {
       if (wait_socket(PQsocket(conn), POLLIN, d) == wait_outcome::timed_out) timed_out(sql);
-      if (PQconsumeInput(conn) == 0) throw_broken(sql, "the connection to the server was lost");
+      if (PQconsumeInput(conn) == 0) {
+        // The connection ended; if the server said why first (57P01...), report that.
+        if (PQisBusy(conn) == 0) break;
+        throw_broken(sql, "the connection to the server was lost");
+      }
     }
     return PQgetResult(conn);
   }
@@ -234,7 +286,9 @@ struct connection::impl {
       have_error = st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE;
       kept = result(r);
     }
-    if (PQstatus(conn) != CONNECTION_OK) throw_broken(sql, "the connection to the server was lost");
+    // An error the server sent before the connection ended (57P01 when the backend was
+    // terminated) says more than "connection lost": check() reports it, poisoning.
+    if (!have_error && PQstatus(conn) != CONNECTION_OK) throw_broken(sql, "the connection to the server was lost");
     return kept;
   }
 
@@ -265,12 +319,9 @@ struct connection::impl {
   // the connection only if it came back to a known state.
   [[noreturn]] void timed_out(std::string_view sql) {
     bool recovered = false;
-    if (PGcancel* c = PQgetCancel(conn)) {
-      char buf[256];
-      const int sent = PQcancel(c, buf, sizeof buf);
-      PQfreeCancel(c);
-      if (sent != 0) {
-        const deadline grace = deadline_in(opts.cancel_timeout);
+    {
+      const deadline grace = deadline_in(opts.cancel_timeout);
+      if (send_cancel(conn, grace)) {
         bool ok = true;
         for (;;) {
           while (ok && PQisBusy(conn) != 0) {
@@ -484,11 +535,12 @@ struct connection::impl {
     }
   }
 
-  void connect() {
+  // One connection attempt with the given parameters, bounded by `d`.
+  void attempt(const std::vector<std::pair<std::string, std::string>>& params, deadline d, const std::string& target) {
     std::vector<const char*> keys;
     std::vector<const char*> values;
     bool has_encoding = false;
-    for (const auto& [k, v] : ci.params()) {
+    for (const auto& [k, v] : params) {
       keys.push_back(k.c_str());
       values.push_back(v.c_str());
       has_encoding = has_encoding || k == "client_encoding";
@@ -499,12 +551,11 @@ struct connection::impl {
     }
     keys.push_back(nullptr);
     values.push_back(nullptr);
-    const std::string target = ci.target();
     conn = PQconnectStartParams(keys.data(), values.data(), 0);
     if (conn == nullptr) throw broken_connection("cannot connect to " + target + ": out of memory");
-    const deadline d = deadline_in(opts.connect_timeout);
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     if (PQstatus(conn) == CONNECTION_BAD) st = PGRES_POLLING_FAILED;
+    const auto started = clock::now();
     while (st != PGRES_POLLING_OK) {
       if (st == PGRES_POLLING_FAILED) {
         std::string msg = clean_message(PQerrorMessage(conn));
@@ -512,23 +563,79 @@ struct connection::impl {
         error_info ei;
         ei.hint = hint_for_connect(msg);
         ei.poisons_connection = true;
+        ei.retryable = msg.find("the database system is starting up") != std::string::npos ||
+                       msg.find("the database system is shutting down") != std::string::npos;  // 57P03
         throw broken_connection("cannot connect to " + target + ": " + msg, std::move(ei));
       }
       const short events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
       if (wait_socket(PQsocket(conn), events, d) == wait_outcome::timed_out) {
         close();
+        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started).count();
         error_info ei;
         ei.poisons_connection = true;
         ei.hint = "the server did not answer; check the host, port and network (connect_timeout is " +
                   std::to_string(opts.connect_timeout.count()) + " ms)";
-        throw broken_connection("cannot connect to " + target + ": timed out after " +
-                                    std::to_string(opts.connect_timeout.count()) + " ms",
+        throw broken_connection("cannot connect to " + target + ": timed out after " + std::to_string(waited) + " ms",
                                 std::move(ei));
       }
       st = PQconnectPoll(conn);
     }
     if (PQsetnonblocking(conn, 1) != 0) throw_broken({}, "could not switch the connection to non-blocking mode");
     PQsetNoticeReceiver(conn, &impl::on_notice, this);
+  }
+
+  static auto split_list(const std::string& v) -> std::vector<std::string> {
+    std::vector<std::string> out;
+    if (v.empty()) return out;
+    std::size_t start = 0;
+    for (;;) {
+      const auto comma = v.find(',', start);
+      out.push_back(v.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) return out;
+      start = comma + 1;
+    }
+  }
+
+  // Connects within connect_timeout. With several hosts, each gets its own share of the
+  // remaining time, so a host that never answers (a deaf or blackholed endpoint) cannot use up
+  // the whole deadline before the next one is tried. libpq still checks target_session_attrs
+  // on each host.
+  void connect() {
+    const deadline d = deadline_in(opts.connect_timeout);
+    const auto hosts = split_list(ci.get("host"));
+    const auto addrs = split_list(ci.get("hostaddr"));
+    const auto ports = split_list(ci.get("port"));
+    const std::size_t n = std::max(hosts.size(), addrs.size());
+    if (n <= 1) {
+      attempt(ci.params(), d, ci.target());
+      return;
+    }
+    std::string failures;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto now = clock::now();
+      if (now >= d) break;
+      const deadline share = now + (d - now) / static_cast<long>(n - i);
+      auto params = ci.params();
+      std::string target;
+      for (auto& [k, v] : params) {
+        if (k == "host" && i < hosts.size()) v = hosts[i];
+        else if (k == "hostaddr" && i < addrs.size()) v = addrs[i];
+        else if (k == "port" && !ports.empty()) v = ports.size() == 1 ? ports[0] : (i < ports.size() ? ports[i] : "");
+      }
+      target = (i < hosts.size() && !hosts[i].empty() ? hosts[i] : (i < addrs.size() ? addrs[i] : "")) +
+               (ports.empty() ? std::string() : ":" + (ports.size() == 1 ? ports[0] : ports[std::min(i, ports.size() - 1)]));
+      try {
+        attempt(params, share, target);
+        return;
+      } catch (const broken_connection& e) {
+        failures += "\n  " + e.message();
+      }
+    }
+    error_info ei;
+    ei.poisons_connection = true;
+    ei.hint = "every host failed or did not answer within its share of connect_timeout (" +
+              std::to_string(opts.connect_timeout.count()) + " ms)";
+    throw broken_connection("cannot connect to any of " + std::to_string(n) + " hosts:" + failures, std::move(ei));
   }
 };
 

@@ -85,10 +85,16 @@ struct pool_state {
   }
 
   // Opens one connection (the caller reserved its place in `total`).
-  auto connect_one() -> std::unique_ptr<pool_slot> {
+  auto connect_one(deadline d = no_deadline) -> std::unique_ptr<pool_slot> {
     auto slot = std::make_unique<pool_slot>();
     try {
-      slot->cx = std::make_unique<connection>(info, opts.connection);
+      connection_options o = opts.connection;
+      if (d != no_deadline) {
+        // The acquire deadline bounds the attempt too.
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(d - clock::now());
+        o.connect_timeout = std::max(std::chrono::milliseconds(1), std::min(o.connect_timeout, left));
+      }
+      slot->cx = std::make_unique<connection>(info, std::move(o));
     } catch (const error& e) {
       bool first = false;
       {
@@ -184,7 +190,17 @@ struct pool_state {
         lock.unlock();
         std::unique_ptr<pool_slot> fresh;
         try {
-          fresh = connect_one();
+          fresh = connect_one(d);
+        } catch (const error& e) {
+          lock.lock();
+          --total;
+          --connecting;
+          free_place_locked();
+          if (clock::now() >= d) {
+            ++counters.timeouts;
+            throw pool_exhausted("no connection could be opened before the acquire deadline: " + e.message());
+          }
+          throw;
         } catch (...) {
           lock.lock();
           --total;

@@ -44,8 +44,9 @@ struct connection_options {
   std::chrono::milliseconds connect_timeout{10'000};
   /// Client-side deadline of each statement; zero means none.
   std::chrono::milliseconds statement_timeout{0};
-  /// How long to wait for a cancelled statement to end before closing the connection.
-  std::chrono::milliseconds cancel_timeout{2'000};
+  /// After a statement deadline: how long the cancel request and the end of the cancelled
+  /// statement may take before the connection is closed instead.
+  std::chrono::milliseconds cancel_timeout{200};
   /// Prepared statements kept per connection (LRU). Zero disables the cache: every statement
   /// is then sent unnamed, as a PgBouncer transaction-mode pool requires.
   std::size_t statement_cache_capacity = 256;

@@ -75,7 +75,7 @@ struct pool_options {
   std::string application_name;                            ///< label (application_name) of the pool's connections
   connection_options connection{};                         ///< settings of each connection
   /// Called for notable events; must not throw (an exception is caught and dropped).
-  std::function<void(pool_event, std::string_view message)> on_event;
+  std::function<void(pool_event, std::string_view message)> on_event{};
 };
 
 /// A snapshot of a pool's counters.

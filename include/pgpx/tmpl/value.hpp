@@ -18,6 +18,7 @@
 #pragma once
 
 #include <pgpx/export.hpp>
+#include <pgpx/types/builtin.hpp>
 #include <pgpx/types/codec.hpp>
 
 #include <nlohmann/json.hpp>
@@ -43,6 +44,15 @@ class value;
 namespace detail {
 /// An object only the engine creates (a SQL fragment or a callable); defined in src/tmpl.
 struct engine_object;
+
+template <class T>
+inline constexpr bool is_std_optional = false;
+template <class T>
+inline constexpr bool is_std_optional<std::optional<T>> = true;
+template <class T>
+inline constexpr bool is_std_vector = false;
+template <class T, class A>
+inline constexpr bool is_std_vector<std::vector<T, A>> = true;
 }  // namespace detail
 
 /// What a value holds.
@@ -62,12 +72,11 @@ enum class value_kind {
 /// The name of a value kind as templates' error messages print it ("string", "list"...).
 [[nodiscard]] PGPX_API auto to_string(value_kind kind) noexcept -> std::string_view;
 
-/// A value already encoded by a pgpx::codec: bound exactly as the codec sends it.
+/// A value converted by a pgpx::codec: bound as its PostgreSQL text form with the codec's
+/// parameter type, so the server parses it exactly as a literal of that type.
 struct typed_value {
-  oid type = oids::unspecified;  ///< the parameter type OID
-  format fmt = format::text;      ///< the wire format of `bytes`
-  std::string bytes;              ///< the encoded parameter
-  std::string text;               ///< PostgreSQL's text form (for logs, JSON output, arrays)
+  oid type = oids::unspecified;  ///< the parameter type OID (0: the server infers it)
+  std::string text;               ///< PostgreSQL's text input form
   std::string type_name;          ///< the C++ type name, for messages
 
   /// Equality of type and encoding.
@@ -147,7 +156,8 @@ class PGPX_API value {
 
   /// Any other type with a pgpx::codec: a typed value bound through that codec.
   template <class T>
-    requires(has_codec<T> && !std::is_arithmetic_v<T> && !std::is_convertible_v<const T&, std::string_view> &&
+    requires(!detail::is_std_optional<T> && (!detail::is_std_vector<T> || std::is_same_v<T, bytea>) &&
+             !std::is_arithmetic_v<T> && !std::is_convertible_v<const T&, std::string_view> && has_codec<T> &&
              !std::is_same_v<T, value> && !std::is_same_v<T, nlohmann::json> &&
              !std::is_same_v<T, nlohmann::ordered_json> && !std::is_same_v<T, std::nullopt_t>)
   value(const T& v) : value(typed(v)) {}  // NOLINT(google-explicit-constructor)
@@ -158,7 +168,7 @@ class PGPX_API value {
   [[nodiscard]] static auto map(map_entries entries) -> value;
   /// A map value from an initializer list: value::map({{"a", 1}, {"b", "x"}}).
   [[nodiscard]] static auto map(std::initializer_list<std::pair<const std::string, value>> entries) -> value;
-  /// A typed value from an already encoded parameter.
+  /// A typed value from its text form and type.
   [[nodiscard]] static auto typed(typed_value t) -> value;
   /// A typed value: `v` encoded by codec<T>. Throws what the codec throws.
   template <class T>
@@ -169,8 +179,6 @@ class PGPX_API value {
     }
     typed_value t;
     t.type = codec<T>::param_oid;
-    t.fmt = codec<T>::param_format;
-    codec<T>::encode(v, t.bytes);
     codec<T>::to_text(v, t.text);
     t.type_name = std::string(codec<T>::name);
     return typed(std::move(t));
@@ -211,9 +219,6 @@ class PGPX_API value {
    */
   [[nodiscard]] auto to_json() const -> nlohmann::ordered_json;
 
-  /// Deep equality (integers and doubles compare by value; maps by entries in order).
-  [[nodiscard]] friend PGPX_API auto operator==(const value& a, const value& b) -> bool;
-
  private:
   struct engine_ref {
     std::shared_ptr<const detail::engine_object> object;
@@ -253,6 +258,9 @@ class PGPX_API value {
 
   storage v_;
 };
+
+/// Deep equality (integers and doubles compare by value, maps by their entries).
+[[nodiscard]] PGPX_API auto operator==(const value& a, const value& b) -> bool;
 
 /// The variables a template is rendered with.
 using vars = std::map<std::string, value, std::less<>>;

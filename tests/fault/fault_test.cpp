@@ -1,0 +1,424 @@
+// Scenarios of spec/reliability.md (numbers in the test names). Each ends with the leak
+// check: pool counters, the server's sessions by application_name, open descriptors.
+#include "support/tcp_proxy.hpp"
+#include "support/test_db.hpp"
+
+#include <pgpx/core/transaction.hpp>
+#include <pgpx/pool/pool.hpp>
+#include <pgpx/testing/cluster.hpp>
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <set>
+#include <thread>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// PGPX_TEST_TIME_FACTOR multiplies the timing budgets on slow machines.
+auto budget(std::chrono::milliseconds ms) -> std::chrono::milliseconds {
+  const char* f = std::getenv("PGPX_TEST_TIME_FACTOR");
+  const double factor = f != nullptr ? std::max(1.0, std::atof(f)) : 1.0;
+  return std::chrono::milliseconds(static_cast<long long>(static_cast<double>(ms.count()) * factor));
+}
+
+template <class F>
+auto eventually(F&& ok, std::chrono::milliseconds within = 5s) -> bool {
+  const auto until = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < until) {
+    if (ok()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return ok();
+}
+
+auto elapsed_since(std::chrono::steady_clock::time_point t) -> std::chrono::milliseconds {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t);
+}
+
+// Scenarios on the shared test cluster, through a proxy when they need one.
+class fault_test : public pgpx::test::db_test {
+ protected:
+  void SetUp() override {
+    db_test::SetUp();
+    fds_before_ = pgpx::test::open_descriptors();
+  }
+  void TearDown() override {
+    proxy_.reset();
+    db_test::TearDown();
+  }
+  // Connection parameters through a fresh proxy (TCP, with the superuser's password).
+  auto through_proxy() -> pgpx::conninfo {
+    auto ci = conninfo();
+    const auto server = pgpx::test::server_conninfo();
+    // The proxy speaks TCP: find the server's port and use the TCP listener.
+    proxy_ = std::make_unique<pgpx::test::tcp_proxy>("127.0.0.1", std::stoi(server.get("port")));
+    ci.set("host", "127.0.0.1").set("port", std::to_string(proxy_->port())).set("sslmode", "disable");
+    ci.set("password", tcp_password());
+    return ci;
+  }
+  static auto tcp_password() -> std::string {
+    const char* dir = std::getenv("PGPX_TEST_CLUSTER_DIR");
+    if (dir == nullptr) return {};
+    std::ifstream in(std::string(dir) + "/root");
+    std::string root;
+    std::getline(in, root);
+    return pgpx::testing::cluster({.root = root}).password();
+  }
+  auto sessions() -> std::int64_t {
+    return cx().query_value<std::int64_t>(
+        "select count(*) from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()",
+        database_name());
+  }
+  void expect_no_leaks(const pgpx::pool* p = nullptr) {
+    if (p != nullptr) {
+      const auto s = p->stats();
+      EXPECT_EQ(s.in_use, 0u);
+      EXPECT_EQ(s.idle, s.size);
+      EXPECT_TRUE(eventually([&] { return sessions() == static_cast<std::int64_t>(p->stats().size); }))
+          << "server sessions " << sessions() << ", pool size " << p->stats().size << ", idle " << p->stats().idle
+          << ", connects " << p->stats().connects << ", discarded " << p->stats().discarded;
+    } else {
+      EXPECT_TRUE(eventually([&] { return sessions() == 0; })) << "server sessions " << sessions();
+    }
+  }
+  void expect_descriptors_back() {
+    proxy_.reset();
+    EXPECT_TRUE(eventually([&] { return pgpx::test::open_descriptors() <= fds_before_; }, 2s))
+        << pgpx::test::open_descriptors() << " descriptors open, " << fds_before_ << " before";
+  }
+  std::unique_ptr<pgpx::test::tcp_proxy> proxy_;
+  std::size_t fds_before_ = 0;
+};
+
+TEST_F(fault_test, s03_connection_lost_during_commit_is_in_doubt) {
+  const auto ci = through_proxy();
+  cx().execute_script("create table t (x int)");
+  {
+    pgpx::connection c{ci};
+    pgpx::transaction tx{c};
+    tx.execute("insert into t values (1)");
+    proxy_->cut_after_client_message(
+        [](char type, std::string_view body) { return type == 'Q' && body.starts_with("COMMIT"); });
+    try {
+      tx.commit();
+      FAIL() << "COMMIT must not report success when its reply never came";
+    } catch (const pgpx::commit_in_doubt& e) {
+      EXPECT_TRUE(e.poisons_connection());
+      EXPECT_FALSE(e.is_retryable());
+    }
+    EXPECT_FALSE(c.is_open());
+  }
+  // The server did get the COMMIT: exactly why "in doubt" is the only honest answer.
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from t"), 1);
+  expect_no_leaks();
+  expect_descriptors_back();
+}
+
+TEST_F(fault_test, s05_backend_terminated_mid_query_poisons_and_the_pool_recovers) {
+  auto p = pgpx::pool::open(conninfo(), {.min_size = 2, .max_size = 2, .housekeeping_period = 50ms,
+                                         .application_name = database_name()});
+  ASSERT_TRUE(eventually([&] { return p.stats().idle == 2; }));
+  int pid = 0;
+  std::thread killer;
+  try {
+    auto l = p.acquire();
+    pid = l->backend_pid();
+    killer = std::thread([&, pid] {
+      std::this_thread::sleep_for(300ms);
+      pgpx::connection k{conninfo()};
+      (void)k.query_value<bool>("select pg_terminate_backend($1)", pid);
+    });
+    l->execute("select pg_sleep(5)");
+    FAIL();
+  } catch (const pgpx::error& e) {
+    EXPECT_EQ(e.kind(), pgpx::error_kind::connection);
+    EXPECT_EQ(e.sqlstate(), "57P01");
+    EXPECT_TRUE(e.poisons_connection());
+  }
+  killer.join();
+  EXPECT_EQ(p.stats().in_use, 0u);
+  EXPECT_TRUE(eventually([&] { return p.stats().idle == 2; }));  // size restored by the refill
+  auto l = p.acquire();
+  EXPECT_NE(l->backend_pid(), pid);
+  l.release();
+  expect_no_leaks(&p);
+}
+
+TEST_F(fault_test, s06_statement_timeout_and_client_deadline_within_budget) {
+  auto t0 = std::chrono::steady_clock::now();
+  cx().execute_script("set statement_timeout = '100ms'");
+  try {
+    cx().execute("select pg_sleep(5)");
+    FAIL();
+  } catch (const pgpx::timeout_error& e) {
+    EXPECT_EQ(e.sqlstate(), "57014");
+  }
+  EXPECT_LE(elapsed_since(t0), budget(100ms + 150ms + 50ms));  // + the SET round trip
+  EXPECT_EQ(cx().query_value<int>("select 1"), 1);
+  cx().execute_script("set statement_timeout = 0");
+  t0 = std::chrono::steady_clock::now();
+  try {
+    pgpx::scoped_deadline d{cx(), 200ms};
+    cx().execute("select pg_sleep(5)");
+    FAIL();
+  } catch (const pgpx::timeout_error& e) {
+    EXPECT_FALSE(e.poisons_connection());
+  }
+  EXPECT_LE(elapsed_since(t0), budget(200ms + 250ms));
+  EXPECT_EQ(cx().query_value<int>("select 2"), 2);
+}
+
+TEST_F(fault_test, s07_network_stall_mid_query_ends_at_the_deadline) {
+  const auto ci = through_proxy();
+  pgpx::connection c{ci};
+  EXPECT_EQ(c.query_value<int>("select 1"), 1);
+  pgpx::connection other{ci};  // another session through the same proxy, unaffected afterwards
+  proxy_->set_mode(pgpx::test::proxy_mode::pause);
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    pgpx::scoped_deadline d{c, 1s};
+    c.execute("select pg_sleep(0.1)");
+    FAIL();
+  } catch (const pgpx::timeout_error& e) {
+    EXPECT_TRUE(e.poisons_connection()) << e.what();  // the cancel could not get through: state unknown
+  }
+  EXPECT_LE(elapsed_since(t0), budget(1250ms));
+  EXPECT_FALSE(c.is_open());
+  proxy_->set_mode(pgpx::test::proxy_mode::pass);
+  EXPECT_EQ(other.query_value<int>("select 3"), 3);
+  other.close();
+  expect_no_leaks();
+}
+
+TEST_F(fault_test, s08_deaf_endpoints_cannot_hold_an_acquire_past_its_deadline) {
+  pgpx::test::deaf_listener deaf;
+  pgpx::conninfo ci;
+  ci.set("host", "127.0.0.1").set("port", std::to_string(deaf.port())).set("user", "x").set("sslmode", "disable");
+  auto p = pgpx::pool::open(ci, {.acquire_timeout = 500ms, .application_name = database_name()});
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW((void)p.acquire(), pgpx::pool_exhausted);
+  EXPECT_LE(elapsed_since(t0), budget(600ms));
+
+  // Several hosts, the first deaf: the second is used within the connect deadline.
+  auto good = pgpx::test::server_conninfo();
+  auto multi = conninfo();
+  multi.set("host", "127.0.0.1,127.0.0.1")
+      .set("port", std::to_string(deaf.port()) + "," + good.get("port"))
+      .set("password", tcp_password())
+      .set("sslmode", "disable");
+  pgpx::connection_options o;
+  o.connect_timeout = 2s;
+  t0 = std::chrono::steady_clock::now();
+  pgpx::connection c{multi, o};
+  EXPECT_EQ(c.query_value<int>("select 1"), 1);
+  EXPECT_LE(elapsed_since(t0), budget(1500ms));
+}
+
+TEST_F(fault_test, s10_lifetime_rotation_under_load_without_failed_queries) {
+  auto p = pgpx::pool::open(conninfo(), {.min_size = 3, .max_size = 3, .max_lifetime = 300ms,
+                                         .lifetime_jitter = 0.2, .housekeeping_period = 50ms,
+                                         .application_name = database_name()});
+  ASSERT_TRUE(eventually([&] { return p.stats().idle == 3; }));
+  std::set<int> first;
+  {
+    std::vector<pgpx::lease> ls;
+    for (int i = 0; i < 3; ++i) ls.push_back(p.acquire());
+    for (auto& l : ls) first.insert(l->backend_pid());
+  }
+  std::atomic<int> failures{0};
+  std::set<int> seen;
+  std::mutex m;
+  std::vector<std::thread> workers;
+  const auto until = std::chrono::steady_clock::now() + 1500ms;
+  for (int t = 0; t < 3; ++t) {
+    workers.emplace_back([&] {
+      while (std::chrono::steady_clock::now() < until) {
+        try {
+          auto l = p.acquire();
+          (void)l->query_value<int>("select 1");
+          std::lock_guard lock(m);
+          seen.insert(l->backend_pid());
+        } catch (const pgpx::error&) {
+          ++failures;
+        }
+        std::this_thread::sleep_for(5ms);
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::vector<int> replaced;
+  std::set_difference(seen.begin(), seen.end(), first.begin(), first.end(), std::back_inserter(replaced));
+  EXPECT_GE(replaced.size(), 3u) << "every connection should have been replaced at least once";
+  EXPECT_GE(p.stats().discarded, 3u);
+  // Connections keep rotating every ~300 ms, so compare with the server once they stop.
+  p.close();
+  EXPECT_EQ(p.stats().in_use, 0u);
+  expect_no_leaks();
+}
+
+TEST_F(fault_test, s12_many_concurrent_checkouts_on_few_connections_are_fair) {
+  auto p = pgpx::pool::open(conninfo(), {.max_size = 8, .acquire_timeout = 10s, .application_name = database_name()});
+  constexpr int threads = 200;
+  std::vector<double> waits(threads);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < threads; ++i) {
+    ts.emplace_back([&, i] {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto l = p.acquire();
+      waits[i] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      if (l->query_value<int>("select 1") == 1) ++ok;
+      std::this_thread::sleep_for(2ms);
+    });
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(ok.load(), threads);
+  EXPECT_LE(p.stats().size, 8u);
+  std::sort(waits.begin(), waits.end());
+  const double median = waits[threads / 2];
+  const double p99 = waits[threads * 99 / 100];
+  // First come, first served: nobody waits much longer than the typical waiter. (A floor of
+  // a few ms keeps the check meaningful when most waits are near zero.)
+  EXPECT_LE(p99, 3 * std::max(median, 20.0)) << "median " << median << " ms, p99 " << p99 << " ms";
+  expect_no_leaks(&p);
+}
+
+TEST_F(fault_test, s16_a_cancel_that_races_completion_never_hits_the_next_query) {
+  int timeouts = 0;
+  for (int i = 0; i < 60; ++i) {
+    try {
+      pgpx::scoped_deadline d{cx(), std::chrono::milliseconds(5 + i % 10)};
+      cx().execute("select pg_sleep(0.008)");
+    } catch (const pgpx::timeout_error&) {
+      ++timeouts;
+    }
+    ASSERT_TRUE(cx().is_open());
+    // The next statement must never be the one the late cancel hits.
+    ASSERT_EQ(cx().query_value<int>("select $1::int", i), i);
+  }
+  EXPECT_GT(timeouts, 0);
+}
+
+// Scenarios that stop or crash the server run on a cluster of their own.
+class own_cluster_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = std::make_unique<pgpx::testing::temp_cluster>();
+    info_ = cluster_->conninfo("postgres");
+    info_.set("application_name", "fault");
+  }
+  auto sessions() -> std::int64_t {
+    pgpx::connection c{cluster_->conninfo("postgres")};
+    return c.query_value<std::int64_t>("select count(*) from pg_stat_activity where application_name = 'fault'");
+  }
+  std::unique_ptr<pgpx::testing::temp_cluster> cluster_;
+  pgpx::conninfo info_;
+};
+
+TEST_F(own_cluster_test, s01_server_fast_restart_with_an_idle_pool) {
+  auto p = pgpx::pool::open(info_, {.min_size = 5, .max_size = 5, .check_after_idle = 0ms,
+                                    .housekeeping_period = 50ms, .application_name = "fault"});
+  ASSERT_TRUE(eventually([&] { return p.stats().idle == 5; }));
+  std::set<int> before;
+  {
+    std::vector<pgpx::lease> ls;
+    for (int i = 0; i < 5; ++i) ls.push_back(p.acquire());
+    for (auto& l : ls) before.insert(l->backend_pid());
+  }
+  cluster_->restart();
+  const auto up = std::chrono::steady_clock::now();
+  std::set<int> after;
+  for (int i = 0; i < 50; ++i) {
+    auto l = p.acquire();  // stale connections are found at checkout and replaced
+    EXPECT_EQ(l->query_value<int>("select 1"), 1);
+    after.insert(l->backend_pid());
+    if (i == 0) {
+      EXPECT_LE(elapsed_since(up), budget(1000ms));
+    }
+  }
+  for (int pid : after) EXPECT_EQ(before.count(pid), 0u);
+  EXPECT_TRUE(eventually([&] { return sessions() == static_cast<std::int64_t>(p.stats().size); }));
+  EXPECT_EQ(p.stats().in_use, 0u);
+}
+
+TEST_F(own_cluster_test, s02_server_killed_mid_transaction) {
+  {
+    pgpx::connection c{info_};
+    c.execute_script("create table t (x int)");
+  }
+  auto p = pgpx::pool::open(info_, {.max_size = 2, .housekeeping_period = 50ms, .connect_backoff = 50ms,
+                                    .application_name = "fault"});
+  std::thread killer;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point killed{};
+  try {
+    auto l = p.acquire();
+    pgpx::transaction tx{*l};
+    tx.execute("insert into t values (1)");
+    killer = std::thread([&] {
+      std::this_thread::sleep_for(300ms);
+      killed = std::chrono::steady_clock::now();
+      cluster_->stop(true);  // immediate: like a crash
+    });
+    tx.execute("select pg_sleep(10)");
+    FAIL();
+  } catch (const pgpx::error& e) {
+    EXPECT_EQ(e.kind(), pgpx::error_kind::connection) << e.what();
+    EXPECT_TRUE(e.poisons_connection());
+  }
+  killer.join();
+  EXPECT_LE(std::chrono::steady_clock::now() - killed, budget(500ms));
+  (void)t0;
+  EXPECT_EQ(p.stats().in_use, 0u);
+  EXPECT_EQ(p.stats().size, 0u);  // destroyed on release, not returned
+  cluster_->start();
+  EXPECT_TRUE(eventually([&] {
+    try {
+      auto l = p.acquire();
+      return l->query_value<std::int64_t>("select count(*) from t") == 0;  // the row never committed
+    } catch (const pgpx::error&) {
+      return false;
+    }
+  }));
+}
+
+TEST_F(own_cluster_test, s09_server_down_at_start_then_recovers) {
+  cluster_->stop(false);
+  std::vector<std::chrono::steady_clock::time_point> failures;
+  std::mutex m;
+  auto p = pgpx::pool::open(info_, {.min_size = 2, .max_size = 4, .acquire_timeout = 500ms,
+                                    .housekeeping_period = 20ms, .connect_backoff = 100ms,
+                                    .connect_backoff_max = 800ms, .application_name = "fault"});
+  const auto t0 = std::chrono::steady_clock::now();
+  // Acquires during the outage fail fast, never hang.
+  for (int i = 0; i < 3; ++i) {
+    const auto a = std::chrono::steady_clock::now();
+    EXPECT_THROW((void)p.acquire(), pgpx::error);
+    EXPECT_LE(elapsed_since(a), budget(600ms));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500) - elapsed_since(t0));
+  const auto attempts_during_outage = p.stats().connect_failures;
+  // Exponential backoff: far fewer attempts than housekeeping periods (~75 in 1.5 s).
+  EXPECT_LE(attempts_during_outage, 12u);
+  EXPECT_GE(attempts_during_outage, 3u);
+  cluster_->start();
+  const auto up = std::chrono::steady_clock::now();
+  EXPECT_TRUE(eventually([&] { return p.stats().idle >= 2; }, 3s));
+  EXPECT_LE(elapsed_since(up), budget(1000ms + 800ms));  // the last backoff may still run
+  auto l = p.acquire();
+  EXPECT_EQ(l->query_value<int>("select 1"), 1);
+}
+
+}  // namespace
