@@ -450,10 +450,11 @@ struct connection::impl {
     return it->second;
   }
 
-  auto execute(std::string_view sql, const param_list& p, deadline d, bool& used_cache, int fmt = 1) -> result {
+  auto execute(std::string_view sql, const param_list& p, deadline d, bool& used_cache, int fmt = 1,
+               bool use_cache = true) -> result {
     ensure_usable(sql);
     const int n = static_cast<int>(p.size());
-    if (opts.statement_cache_capacity == 0) {
+    if (opts.statement_cache_capacity == 0 || !use_cache) {
       used_cache = false;
       session_dirty = session_dirty || changes_session(sql);
       const std::string text(sql);

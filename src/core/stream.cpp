@@ -1,0 +1,116 @@
+#include <pgpx/core/stream.hpp>
+
+#include "connection_impl.hpp"
+
+#include <pgpx/core/identifier.hpp>
+
+namespace pgpx {
+
+row_source::row_source(connection& cx, std::string_view sql, const param_list& params, stream_options options)
+    : cx_(cx), sql_(sql), options_(options) {
+  auto& s = detail::connection_access::state(cx_);
+  s.ensure_usable(sql_);
+  const deadline d = s.effective_deadline();
+  if (options_.fetch_size == 0) {
+    bool fresh = false;
+    const auto& e = s.prepared(sql_, params, d, fresh);
+    s.session_dirty = s.session_dirty || e.changes_session;
+    if (PQsendQueryPrepared(s.conn, e.name.c_str(), static_cast<int>(params.size()), params.values(),
+                            params.lengths(), params.formats(), 1) == 0)
+      s.throw_broken(sql_, "could not send the statement");
+    if (PQsetSingleRowMode(s.conn) == 0) s.throw_broken(sql_, "could not switch to single-row mode");
+    s.flush(sql_, d);
+    return;
+  }
+  // A cursor lives in a transaction: the caller's, or one of our own.
+  if (cx_.status() == transaction_status::idle) {
+    cx_.command("BEGIN");
+    own_transaction_ = true;
+  }
+  cursor_ = "pgpx_cursor_" + std::to_string(++s.next_statement);
+  try {
+    bool cached = false;  // one-off statements: kept out of the statement cache
+    (void)s.execute("DECLARE " + quote_identifier(cursor_) + " NO SCROLL CURSOR FOR " + sql_, params, d, cached, 1,
+                    false);
+  } catch (...) {
+    if (own_transaction_ && cx_.is_open()) {
+      try {
+        cx_.command("ROLLBACK");
+      } catch (...) {
+      }
+    }
+    throw;
+  }
+}
+
+row_source::~row_source() {
+  if (done_) return;
+  try {
+    if (!cursor_.empty()) {
+      finish_cursor();
+      return;
+    }
+    // Single-row mode: the rest of the result is still coming. Ask the server to stop, then
+    // read what remains; if that fails the connection is closed (its state is unknown).
+    auto& s = detail::connection_access::state(cx_);
+    if (s.conn == nullptr) return;
+    const deadline grace = deadline_in(s.opts.cancel_timeout + std::chrono::seconds(1));
+    (void)detail::send_cancel(s.conn, grace);
+    for (;;) {
+      while (PQisBusy(s.conn) != 0) {
+        if (detail::wait_socket(PQsocket(s.conn), POLLIN, grace) == detail::wait_outcome::timed_out ||
+            PQconsumeInput(s.conn) == 0) {
+          s.close();
+          return;
+        }
+      }
+      PGresult* r = PQgetResult(s.conn);
+      if (r == nullptr) break;
+      PQclear(r);
+    }
+  } catch (...) {
+    cx_.close();
+  }
+}
+
+void row_source::finish_cursor() {
+  done_ = true;
+  if (!cx_.is_open()) return;
+  if (own_transaction_) {
+    // Closing the transaction closes the cursor. A failed transaction rolls back.
+    cx_.command(cx_.status() == transaction_status::in_error ? "ROLLBACK" : "COMMIT");
+  } else if (cx_.status() == transaction_status::in_transaction) {
+    cx_.command("CLOSE " + quote_identifier(cursor_));
+  }
+}
+
+auto row_source::next() -> result {
+  if (done_) return {};
+  if (!cursor_.empty()) {
+    param_list none;
+    auto& s = detail::connection_access::state(cx_);
+    bool cached = false;
+    result r = s.execute("FETCH " + std::to_string(options_.fetch_size) + " FROM " + quote_identifier(cursor_), none,
+                         s.effective_deadline(), cached, 1, false);
+    if (r.size() < options_.fetch_size) finish_cursor();
+    return r;
+  }
+  auto& st_ = detail::connection_access::state(cx_);
+  const deadline d = st_.effective_deadline();
+  PGresult* r = st_.next_result(sql_, d);
+  if (r == nullptr) {
+    done_ = true;
+    return {};
+  }
+  result res(r);
+  const auto st = PQresultStatus(r);
+  if (st == PGRES_SINGLE_TUPLE) return res;
+  // The end: a final (empty) TUPLES_OK, or an error; then the closing NULL.
+  while (PGresult* more = st_.next_result(sql_, d)) PQclear(more);
+  done_ = true;
+  if (st == PGRES_TUPLES_OK) return res;
+  st_.check(res, sql_);
+  return {};
+}
+
+}  // namespace pgpx

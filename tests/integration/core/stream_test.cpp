@@ -1,0 +1,76 @@
+#include "support/test_db.hpp"
+
+#include <pgpx/core/stream.hpp>
+#include <pgpx/core/transaction.hpp>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+struct item {
+  std::int64_t id;
+  std::string label;
+};
+
+class stream_test : public pgpx::test::db_test {
+ protected:
+  void SetUp() override {
+    db_test::SetUp();
+    cx().execute_script(
+        "create table items as select g::int8 as id, 'item ' || g as label from generate_series(1, 25000) g");
+  }
+};
+
+TEST_F(stream_test, single_row_mode_yields_every_row_in_order) {
+  std::int64_t expected = 0;
+  std::int64_t n = 0;
+  for (const item& it : pgpx::stream<item>(cx(), "select * from items where id > $1 order by id", 0)) {
+    ASSERT_EQ(it.id, ++expected);
+    ++n;
+  }
+  EXPECT_EQ(n, 25000);
+  EXPECT_EQ(cx().query_value<int>("select 1"), 1);
+}
+
+TEST_F(stream_test, a_cursor_fetches_in_chunks_with_or_without_an_open_transaction) {
+  std::int64_t sum = 0;
+  for (const item& it : pgpx::stream<item>(cx(), {.fetch_size = 1000}, "select * from items order by id")) sum += it.id;
+  EXPECT_EQ(sum, 25000LL * 25001 / 2);
+  EXPECT_EQ(cx().status(), pgpx::transaction_status::idle);  // its own transaction ended
+  pgpx::transaction tx{cx()};
+  std::int64_t n = 0;
+  for (const auto& id : pgpx::stream<std::int64_t>(cx(), {.fetch_size = 7000}, "select id from items")) n += id > 0;
+  EXPECT_EQ(n, 25000);
+  EXPECT_EQ(cx().status(), pgpx::transaction_status::in_transaction);  // the caller's stays open
+  tx.commit();
+}
+
+TEST_F(stream_test, leaving_early_cancels_the_rest_and_the_connection_stays_usable) {
+  for (auto opts : {pgpx::stream_options{}, pgpx::stream_options{.fetch_size = 100}}) {
+    int seen = 0;
+    {
+      pgpx::stream<item> s(cx(), opts, "select * from items, generate_series(1, 100)");  // 2.5M rows
+      for (const item& it : s) {
+        (void)it;
+        if (++seen == 10) break;
+      }
+    }
+    EXPECT_EQ(seen, 10);
+    EXPECT_TRUE(cx().is_open());
+    EXPECT_EQ(cx().status(), pgpx::transaction_status::idle);
+    EXPECT_EQ(cx().query_value<int>("select 2"), 2);
+  }
+}
+
+TEST_F(stream_test, errors_surface_while_iterating) {
+  EXPECT_THROW(
+      {
+        for (const auto& v : pgpx::stream<int>(cx(), "select 1 / (id - 20000)::int from items order by id")) (void)v;
+      },
+      pgpx::sql_error);
+  EXPECT_EQ(cx().query_value<int>("select 3"), 3);
+  EXPECT_THROW(pgpx::stream<int>(cx(), "select nope from items"), pgpx::sql_error);
+  EXPECT_EQ(cx().query_value<int>("select 4"), 4);
+}
+
+}  // namespace
