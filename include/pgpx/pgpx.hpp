@@ -28,6 +28,8 @@
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/core/pipeline.hpp>
 #include <pgpx/core/copy.hpp>
+#include <pgpx/core/notify.hpp>
+#include <pgpx/core/stream.hpp>
 
 #include <pgpx/pool/pool.hpp>
 
