@@ -72,7 +72,7 @@ struct pool_options {
   std::chrono::milliseconds connect_backoff{100};          ///< first wait after a failed attempt
   std::chrono::milliseconds connect_backoff_max{5'000};    ///< cap of the doubling wait
   bool reset_always = false;                               ///< DISCARD ALL on every return, not only after session changes
-  std::string application_name;                            ///< label (application_name) of the pool's connections
+  std::string application_name{};                          ///< label (application_name) of the pool's connections
   connection_options connection{};                         ///< settings of each connection
   /// Called for notable events; must not throw (an exception is caught and dropped).
   std::function<void(pool_event, std::string_view message)> on_event{};
