@@ -17,6 +17,14 @@ connection::connection(const conninfo& info, connection_options options) : impl_
   impl_->ci = info;
   impl_->opts = std::move(options);
   scratch_.capture_text(impl_->opts.hook != nullptr && impl_->opts.hook->wants_parameters);
+  for (const auto& w : apply_tls_policy(impl_->ci)) {
+    if (impl_->opts.hook != nullptr && impl_->opts.hook->on_notice) {
+      try {
+        impl_->opts.hook->on_notice("WARNING", w);
+      } catch (...) {  // hooks must not throw
+      }
+    }
+  }
   impl_->connect();
 }
 

@@ -268,4 +268,36 @@ auto conninfo::target() const -> std::string {
   return out;
 }
 
+namespace {
+
+auto is_local_host(const std::string& h) -> bool {
+  return h.empty() || h[0] == '/' || h[0] == '@' || h == "localhost" || h == "127.0.0.1" || h == "::1" ||
+         h.starts_with("127.");
+}
+
+}  // namespace
+
+auto apply_tls_policy(conninfo& info) -> std::vector<std::string> {
+  std::vector<std::string> warnings;
+  bool remote = false;
+  for (const auto& key : {"host", "hostaddr"}) {
+    const auto v = info.get(key);
+    if (v.empty()) continue;
+    for (const auto& h : split_commas(v))
+      if (!is_local_host(h)) remote = true;
+  }
+  if (!remote) return warnings;
+  const auto mode = info.get("sslmode");
+  if (mode.empty()) {
+    info.set("sslmode", "require");
+    warnings.push_back("pgpx: " + info.target() +
+                       " is not a local host: using sslmode=require; set sslmode=verify-full with sslrootcert to "
+                       "also check the server's identity");
+  } else if (mode != "verify-full") {
+    warnings.push_back("pgpx: sslmode=" + mode + " for " + info.target() +
+                       " does not verify the server's identity; use verify-full with sslrootcert");
+  }
+  return warnings;
+}
+
 }  // namespace pgpx

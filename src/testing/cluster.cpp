@@ -23,6 +23,7 @@
 #include <optional>
 #include <random>
 #include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -252,6 +253,13 @@ auto cluster::init() -> bool {
     std::ofstream conf(data_dir() / "postgresql.conf", std::ios::app);
     conf << "\n# Settings pgpx manages (port, sockets, test options):\ninclude_if_exists = 'pgpx.conf'\n";
   }
+  if (!options_.hba_lines.empty()) {
+    const auto hba = data_dir() / "pg_hba.conf";
+    std::string content;
+    for (const auto& l : options_.hba_lines) content += l + "\n";
+    content += read_file(hba).value_or("") + "\n";
+    write_file(hba, content, fs::perms::owner_read | fs::perms::owner_write);
+  }
   return true;
 }
 
@@ -345,6 +353,29 @@ auto cluster::tcp_conninfo(std::string_view dbname) const -> pgpx::conninfo {
 }
 
 auto cluster::password() const -> std::string { return read_file(options_.root / "password").value_or(""); }
+
+auto cluster::install_file(std::string_view name, std::string_view content, fs::perms perms) -> fs::path {
+  const auto path = options_.root / std::string(name);
+  write_file(path, std::string(content), perms);
+  return path;
+}
+
+void cluster::reconfigure(const std::vector<std::pair<std::string, std::string>>& settings) {
+  std::string s;
+  for (const auto& [k, v] : settings) s += k + " = " + conf_quote(v) + "\n";
+  write_file(data_dir() / "pgpx-extra.conf", s, fs::perms::owner_read | fs::perms::owner_write);
+  {
+    // Included after pgpx.conf, so these win; created once.
+    const auto conf = data_dir() / "postgresql.conf";
+    const auto text = read_file(conf).value_or("");
+    if (text.find("pgpx-extra.conf") == std::string::npos) {
+      std::ofstream out(conf, std::ios::app);
+      out << "include_if_exists = 'pgpx-extra.conf'\n";
+    }
+  }
+  pg_ctl({"reload"}, true);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the postmaster rereads asynchronously
+}
 
 auto cluster::log_tail(std::size_t lines) const -> std::string {
   std::ifstream in(log_file());

@@ -113,6 +113,16 @@ struct node {
   std::string empty_policy;         // "error" / "skip"
 };
 
+/// An include, import, from-import or extends statement of a template.
+struct reference {
+  std::string name;
+  node_kind kind = node_kind::include;
+  bool ignore_missing = false;
+  bool with_context = true;
+  std::size_t pos = 0;
+  std::size_t end = 0;
+};
+
 /// A compiled template.
 struct template_impl {
   std::shared_ptr<const source_text> src;
@@ -122,6 +132,7 @@ struct template_impl {
   std::uint64_t hash = 0;
   std::string extends;  // the parent template, when the first statement is extends
   std::vector<std::string> references;
+  std::vector<reference> refs;
   std::vector<std::string> free_vars;
   std::vector<std::size_t> raw_offsets;
   // blocks defined in this template, by name (pointers into root)

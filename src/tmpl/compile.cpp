@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -148,8 +149,7 @@ class header_parser {
       if (trim(line).empty()) continue;
       const bool indented = line.front() == ' ' || line.front() == '\t';
       const auto colon = line.find(':');
-      const std::size_t key_offset = line_offset + (line.size() - line.size()) +
-                                     static_cast<std::size_t>(line.find_first_not_of(" \t"));
+      const std::size_t key_offset = line_offset + line.find_first_not_of(" \t");
       if (colon == std::string_view::npos) bad(key_offset, "expected `key: value` in the pgpx header");
       const std::string key(trim(line.substr(0, colon)));
       const std::string val(trim(line.substr(colon + 1)));
@@ -323,6 +323,7 @@ class checker {
       case node_kind::extends:
         if (std::find(t_.references.begin(), t_.references.end(), n.text) == t_.references.end())
           t_.references.push_back(n.text);
+        t_.refs.push_back(reference{n.text, n.kind, n.ignore_missing, n.with_context, n.pos, n.end});
         break;
       case node_kind::block:
         if (t_.find_block(n.text) != nullptr) fail(errc::syntax, "block '" + n.text + "' is defined twice", src_, n.pos, n.end);

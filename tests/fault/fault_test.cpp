@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <latch>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -274,8 +275,10 @@ TEST_F(fault_test, s12_many_concurrent_checkouts_on_few_connections_are_fair) {
   std::vector<double> waits(threads);
   std::atomic<int> ok{0};
   std::vector<std::thread> ts;
+  std::latch start(threads);  // everyone asks at once: demand far above capacity
   for (int i = 0; i < threads; ++i) {
     ts.emplace_back([&, i] {
+      start.arrive_and_wait();
       const auto t0 = std::chrono::steady_clock::now();
       auto l = p.acquire();
       waits[i] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -78,4 +78,12 @@ class PGPX_API conninfo {
   std::vector<std::pair<std::string, std::string>> params_;
 };
 
+/**
+ * pgpx's TLS policy for a connection: a host that is not local (not a Unix socket, not
+ * localhost/127.0.0.1/::1) gets at least sslmode=require when no sslmode is given, and a
+ * warning unless sslmode is verify-full (only verify-full checks the server's identity).
+ * Changes `info` in place; returns the warnings to report.
+ */
+[[nodiscard]] PGPX_API auto apply_tls_policy(conninfo& info) -> std::vector<std::string>;
+
 }  // namespace pgpx

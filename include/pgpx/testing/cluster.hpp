@@ -36,6 +36,8 @@ struct cluster_options {
   bool fast = false;
   /// Extra server settings (name, value), written to the cluster's pgpx.conf.
   std::vector<std::pair<std::string, std::string>> settings{};
+  /// Lines put at the top of pg_hba.conf when the cluster is created (checked first).
+  std::vector<std::string> hba_lines{};
   /// The superuser's name.
   std::string superuser = "postgres";
   /// How long start() waits for the server to accept connections.
@@ -96,6 +98,13 @@ class PGPX_API cluster {
   [[nodiscard]] auto log_file() const -> std::filesystem::path { return options_.root / "server.log"; }
   /// The postmaster's process id, or 0 when not running.
   [[nodiscard]] auto postmaster_pid() const -> int;
+  /// Writes a file into the cluster's root (owned by the server user, mode `perms`) and
+  /// returns its path; for certificates and keys the server reads.
+  auto install_file(std::string_view name, std::string_view content,
+                    std::filesystem::perms perms = std::filesystem::perms::owner_read |
+                                                   std::filesystem::perms::owner_write) -> std::filesystem::path;
+  /// Changes settings at run time (ALTER SYSTEM + reload), for tests that flip ssl, certs...
+  void reconfigure(const std::vector<std::pair<std::string, std::string>>& settings);
   /// The last lines of the server log (for error messages).
   [[nodiscard]] auto log_tail(std::size_t lines = 20) const -> std::string;
 
