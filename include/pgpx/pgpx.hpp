@@ -32,6 +32,7 @@
 #include <pgpx/core/stream.hpp>
 
 #include <pgpx/pool/pool.hpp>
+#include <pgpx/pool/routed_pool.hpp>
 
 #include <pgpx/observe/log.hpp>
 #include <pgpx/observe/query_log.hpp>

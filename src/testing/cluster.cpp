@@ -377,6 +377,25 @@ void cluster::reconfigure(const std::vector<std::pair<std::string, std::string>>
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the postmaster rereads asynchronously
 }
 
+void cluster::start_as_standby_of(const cluster& primary) {
+  if (fs::exists(data_dir() / "PG_VERSION")) throw usage_error("the standby's data directory exists already");
+  fs::create_directories(options_.root);
+  give_to_server_user(options_.root);
+  fs::permissions(options_.root, fs::perms::owner_all);
+  const auto r = run({(find_server_bindir() / "pg_basebackup").string(), "-D", data_dir().string(), "-R", "-X",
+                      "stream", "-c", "fast", "-h", primary.socket_dir().string(), "-p",
+                      std::to_string(primary.port()), "-U", "postgres"},
+                     true);
+  if (r.status != 0) throw error(error_kind::connection, "pg_basebackup failed: " + r.output);
+  // Same catalog, same superuser password.
+  write_file(options_.root / "password", primary.password(), fs::perms::owner_read | fs::perms::owner_write);
+  start();
+}
+
+void cluster::promote() {
+  pg_ctl({"promote", "-w"}, true);
+}
+
 auto cluster::log_tail(std::size_t lines) const -> std::string {
   std::ifstream in(log_file());
   std::deque<std::string> last;

@@ -198,6 +198,17 @@ renderer::renderer(const render_options& options, const loader* templates, const
                    const std::shared_ptr<const template_impl>& root)
     : opt_(options), loader_(templates), host_vars_(variables), root_(root) {}
 
+// A macro captures the scope it is defined in, and that scope holds the macro: clear every
+// callable's captures so that the scopes and templates are freed.
+renderer::~renderer() {
+  for (auto& c : callables_) c->fn = nullptr;
+}
+
+auto renderer::track(std::shared_ptr<callable> c) -> value {
+  callables_.push_back(c);
+  return value::from_engine(std::move(c), value_kind::callable);
+}
+
 void renderer::error(errc code, const std::string& brief, const source_text& src, std::size_t pos, std::size_t end,
                      std::string hint) const {
   throw template_error(code, brief, src.position(pos), src.snippet(pos, end), frames_of(stack_), std::move(hint));
@@ -625,7 +636,7 @@ auto renderer::make_macro(const node& n, const scope_ptr& closure, std::shared_p
   c->fn = [def, closure, owner](renderer& r, call_args&& args, const expr& site) -> value {
     return r.invoke_macro(*def, owner, closure, std::move(args), site);
   };
-  return value::from_engine(std::move(c), value_kind::callable);
+  return track(std::move(c));
 }
 
 auto renderer::invoke_macro(const node& def, const std::shared_ptr<const template_impl>& owner,
@@ -1056,7 +1067,7 @@ void renderer::exec_node(const node& n, const scope_ptr& sc, const template_fram
       c->fn = [def, owner, call_scope](renderer& r, call_args&& args, const expr& site) -> value {
         return r.invoke_macro(*def, owner, call_scope, std::move(args), site);
       };
-      value caller = value::from_engine(std::move(c), value_kind::callable);
+      value caller = track(std::move(c));
       extra_caller_ = &caller;
       rv result = call(*n.exprs[0], sc);
       extra_caller_ = nullptr;
@@ -1246,7 +1257,7 @@ void renderer::render_block(const template_frame& tf, const std::string& name, s
       r.out_.pop_back();
       return make_fragment(std::move(buf));
     };
-    sc->set("super", value::from_engine(std::move(sup), value_kind::callable));
+    sc->set("super", track(std::move(sup)));
     restore<std::shared_ptr<const source_text>> keep_src(cur_src_);
     restore<std::shared_ptr<const template_impl>> keep_tmpl(cur_tmpl_);
     restore<stack_ptr> keep_stack(stack_);

@@ -117,6 +117,10 @@ class renderer {
  public:
   renderer(const render_options& options, const loader* templates, const vars& variables,
            const std::shared_ptr<const template_impl>& root);
+  /// Breaks the reference cycles between macros and the scopes that hold them.
+  ~renderer();
+  renderer(const renderer&) = delete;
+  auto operator=(const renderer&) -> renderer& = delete;
 
   /// Renders the root template and returns its output parts.
   auto run() -> std::vector<part>;
@@ -129,6 +133,8 @@ class renderer {
   auto invoke_macro(const node& def, const std::shared_ptr<const template_impl>& owner, const scope_ptr& closure,
                     call_args&& args, const expr& site) -> value;
   void render_block(const template_frame& tf, const std::string& name, std::size_t level);
+  /// Registers a callable so that its captures are released when the render ends.
+  auto track(std::shared_ptr<callable> c) -> value;
   [[nodiscard]] auto options() const noexcept -> const render_options& { return opt_; }
   void count_iterations(std::size_t n, const expr& where);
 
@@ -177,7 +183,8 @@ class renderer {
   std::shared_ptr<const source_text> cur_src_;
   std::shared_ptr<const template_impl> cur_tmpl_;
   stack_ptr stack_;
-  const value* extra_caller_ = nullptr;  // the caller() of a {% call %} block, for the next call
+  const value* extra_caller_ = nullptr;
+  std::vector<std::shared_ptr<callable>> callables_;  // every callable made, cleared at the end  // the caller() of a {% call %} block, for the next call
   std::size_t iterations_ = 0;
   std::size_t output_bytes_ = 0;
   int call_depth_ = 0;

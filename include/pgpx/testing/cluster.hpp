@@ -105,6 +105,11 @@ class PGPX_API cluster {
                                                    std::filesystem::perms::owner_write) -> std::filesystem::path;
   /// Changes settings at run time (ALTER SYSTEM + reload), for tests that flip ssl, certs...
   void reconfigure(const std::vector<std::pair<std::string, std::string>>& settings);
+  /// Makes this (not yet created) cluster a streaming replica of `primary` with
+  /// pg_basebackup (-R: standby.signal and primary_conninfo), then starts it.
+  void start_as_standby_of(const cluster& primary);
+  /// Promotes a standby to primary (pg_ctl promote) and waits until it accepts writes.
+  void promote();
   /// The last lines of the server log (for error messages).
   [[nodiscard]] auto log_tail(std::size_t lines = 20) const -> std::string;
 

@@ -205,8 +205,11 @@ TEST_F(loader_test, check_reports_what_a_single_compile_cannot) {
   EXPECT_EQ(by_template.count("ok.sql.j2"), 0U);
   EXPECT_EQ(by_template.count("_part.sql.j2"), 0U);
   EXPECT_EQ(r.errors.size(), 6U);
-  for (const auto& e : r.errors)
-    if (e.code() == errc::declared_param_unused) EXPECT_NE(e.message().find("'never'"), std::string::npos) << e.message();
+  for (const auto& e : r.errors) {
+    if (e.code() == errc::declared_param_unused) {
+      EXPECT_NE(e.message().find("'never'"), std::string::npos) << e.message();
+    }
+  }
   ASSERT_EQ(r.raw_uses.size(), 1U);
   EXPECT_EQ(r.raw_uses[0].template_name, "raw.sql.j2");
 }
