@@ -34,5 +34,7 @@
 #include <pgpx/pool/pool.hpp>
 #include <pgpx/pool/routed_pool.hpp>
 
+#include <pgpx/async/async.hpp>
+
 #include <pgpx/observe/log.hpp>
 #include <pgpx/observe/query_log.hpp>

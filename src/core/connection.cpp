@@ -28,6 +28,10 @@ connection::connection(const conninfo& info, connection_options options) : impl_
   impl_->connect();
 }
 
+connection::connection(std::unique_ptr<impl> state) : impl_(std::move(state)) {
+  scratch_.capture_text(impl_->opts.hook != nullptr && impl_->opts.hook->wants_parameters);
+}
+
 connection::connection(std::string_view url_or_conninfo, connection_options options)
     : connection(conninfo::parse(url_or_conninfo), std::move(options)) {}
 

@@ -425,17 +425,35 @@ struct connection::impl {
     to_deallocate.clear();  // the server no longer has them
   }
 
-  // Looks the statement up in the cache, preparing it on a miss. Returns its name.
-  auto prepared(std::string_view sql, const param_list& p, deadline d, bool& fresh) -> const entry& {
+  // The cached statement for `sql` with these parameter types, or nullptr. Sets `key`.
+  auto lookup(std::string_view sql, const param_list& p) -> const entry* {
     key.assign(sql);
     key.push_back('\0');
     key.append(reinterpret_cast<const char*>(p.types()), p.size() * sizeof(oid));
     if (auto it = cache.find(key); it != cache.end()) {
       lru.splice(lru.begin(), lru, it->second.lru);
+      return &it->second;
+    }
+    return nullptr;
+  }
+
+  // Records a statement the server prepared under `name` for the current `key`.
+  auto remember(std::string_view sql, std::string name) -> const entry& {
+    if (cache.size() >= opts.statement_cache_capacity && !lru.empty()) forget(lru.back());
+    lru.push_front(key);
+    auto [it, inserted] = cache.emplace(key, entry{std::move(name), lru.begin(), changes_session(sql)});
+    return it->second;
+  }
+
+  // Looks the statement up in the cache, preparing it on a miss.
+  auto prepared(std::string_view sql, const param_list& p, deadline d, bool& fresh) -> const entry& {
+    if (const entry* e = lookup(sql, p)) {
       fresh = false;
-      return it->second;
+      return *e;
     }
     fresh = true;
+    const std::string k = key;  // deallocating below runs statements; keep the key
+    // Make room first, so that the evicted statement is deallocated now, not later.
     if (cache.size() >= opts.statement_cache_capacity && !lru.empty()) forget(lru.back());
     deallocate_pending(d);
     std::string name = "pgpx_" + std::to_string(++next_statement);
@@ -445,9 +463,8 @@ struct connection::impl {
     flush(sql, d);
     result r = collect(sql, d);
     check(r, sql);
-    lru.push_front(key);
-    auto [it, inserted] = cache.emplace(key, entry{std::move(name), lru.begin(), changes_session(sql)});
-    return it->second;
+    key = k;
+    return remember(sql, std::move(name));
   }
 
   auto execute(std::string_view sql, const param_list& p, deadline d, bool& used_cache, int fmt = 1,
@@ -645,6 +662,16 @@ struct detail::connection_access {
   static auto state(connection& cx) -> connection::impl& {
     if (!cx.impl_) throw usage_error("use of a moved-from connection");
     return *cx.impl_;
+  }
+  /// Wraps a libpq connection that is already established (the async connect).
+  static auto adopt(PGconn* c, conninfo ci, connection_options o) -> std::unique_ptr<connection> {
+    auto st = std::make_unique<connection::impl>();
+    st->conn = c;
+    st->ci = std::move(ci);
+    st->opts = std::move(o);
+    if (PQsetnonblocking(c, 1) != 0) st->throw_broken({}, "could not switch the connection to non-blocking mode");
+    PQsetNoticeReceiver(c, &connection::impl::on_notice, st.get());
+    return std::unique_ptr<connection>(new connection(std::move(st)));
   }
 };
 

@@ -64,7 +64,12 @@ struct expr {
   bool negated = false;          // `is not`
   std::size_t name_pos = 0;      // filter/test name position, for errors
   std::size_t name_end = 0;
+  int depth = 1;                 // height of this tree (bounded: the engine recurses on it)
 };
+
+/// The deepest expression tree and statement nesting a template may have.
+inline constexpr int max_expression_depth = 128;
+inline constexpr int max_statement_depth = 64;
 
 // ---- statements ----
 

@@ -397,6 +397,8 @@ auto renderer::apply_filter(const expr& e, const scope_ptr& sc) -> rv {
     if (mode == "contains" || mode == "suffix") s.insert(s.begin(), '%');
     if (mode == "contains" || mode == "prefix") s.push_back('%');
     out.v = value(std::move(s));
+    out.label = name_of();  // named after the variable (for logs and masking), in a slot of its own
+    if (subject.type == oids::text || subject.type == oids::varchar) out.type = subject.type;
     out.decl = subject.decl;
     return out;
   }

@@ -28,6 +28,20 @@ constexpr std::string_view unsupported_statements[] = {"filter", "do", "with", "
 
 class parser {
  public:
+  // Computes a node's height from its children and refuses trees the engine would recurse too
+  // deeply on (the renderer and the checks walk them recursively).
+  auto seal(expr_ptr e) -> expr_ptr {
+    int d = 0;
+    for (const auto& a : e->args) d = std::max(d, a->depth);
+    for (const auto& [k, v] : e->kwargs) d = std::max(d, v->depth);
+    if (e->star) d = std::max(d, e->star->depth);
+    e->depth = d + 1;
+    if (e->depth > max_expression_depth)
+      fail(errc::syntax, "expression nested more than " + std::to_string(max_expression_depth) + " levels deep", src_,
+           e->pos, e->pos + 1);
+    return e;
+  }
+
   parser(const source_text& src, std::vector<token> toks) : src_(src), toks_(std::move(toks)) {}
 
   auto parse_template() -> body {
@@ -96,6 +110,16 @@ class parser {
   // Parses until a statement whose keyword is in `stop`; returns with the keyword as the
   // current token (the statement's block_begin consumed) and stores it in `which`.
   auto parse_body(std::initializer_list<std::string_view> stop, std::string& which, std::size_t opener) -> body {
+    struct depth_guard {
+      int& d;
+      explicit depth_guard(int& x) : d(++x) {}
+      ~depth_guard() { --d; }
+      depth_guard(const depth_guard&) = delete;
+      auto operator=(const depth_guard&) -> depth_guard& = delete;
+    } guard(body_depth_);
+    if (body_depth_ > max_statement_depth)
+      fail(errc::syntax, "blocks nested more than " + std::to_string(max_statement_depth) + " levels deep", src_,
+           toks_[opener].pos, toks_[opener].end);
     body out;
     for (;;) {
       const token& t = cur();
@@ -452,7 +476,7 @@ class parser {
       list->args.push_back(parse_expression(with_condexpr));
     }
     list->end = list->args.back()->end;
-    return list;
+    return seal(std::move(list));
   }
 
   auto parse_expression(bool with_condexpr) -> expr_ptr {
@@ -468,7 +492,7 @@ class parser {
       c->args.push_back(std::move(e));
       c->args.push_back(std::move(test));
       c->args.push_back(std::move(other));
-      e = std::move(c);
+      e = seal(std::move(c));
     }
     return e;
   }
@@ -478,7 +502,7 @@ class parser {
     b->name = std::move(op);
     b->args.push_back(std::move(l));
     b->args.push_back(std::move(r));
-    return b;
+    return seal(std::move(b));
   }
 
   auto parse_or() -> expr_ptr {
@@ -491,14 +515,31 @@ class parser {
     while (skip_name("and")) l = binary("and", std::move(l), parse_not());
     return l;
   }
+  // Bounds the parser's own recursion (nested parentheses, unary operators, `not`).
+  class nesting {
+   public:
+    explicit nesting(parser& p) : p_(p) {
+      if (++p_.nesting_ > 2 * max_expression_depth)
+        fail(errc::syntax, "expression nested more than " + std::to_string(max_expression_depth) + " levels deep", p_.src_,
+             p_.cur().pos, p_.cur().end);
+    }
+    ~nesting() { --p_.nesting_; }
+    nesting(const nesting&) = delete;
+    auto operator=(const nesting&) -> nesting& = delete;
+
+   private:
+    parser& p_;
+  };
+
   auto parse_not() -> expr_ptr {
+    const nesting guard(*this);
     if (is_name("not")) {
       const std::size_t pos = next().pos;
       auto inner = parse_not();
       auto u = make_expr(expr_kind::unary, pos, inner->end);
       u->name = "not";
       u->args.push_back(std::move(inner));
-      return u;
+      return seal(std::move(u));
     }
     return parse_compare();
   }
@@ -529,7 +570,7 @@ class parser {
       cmp->args.push_back(parse_math1());
       cmp->end = cmp->args.back()->end;
     }
-    return cmp ? std::move(cmp) : std::move(first);
+    return cmp ? seal(std::move(cmp)) : std::move(first);
   }
   auto parse_math1() -> expr_ptr {
     auto l = parse_concat();
@@ -558,6 +599,7 @@ class parser {
     return l;
   }
   auto parse_unary(bool with_filter) -> expr_ptr {
+    const nesting guard(*this);
     expr_ptr e;
     if (is_op("-") || is_op("+")) {
       const token& t = next();
@@ -565,6 +607,7 @@ class parser {
       e = make_expr(expr_kind::unary, t.pos, inner->end);
       e->name = t.text;
       e->args.push_back(std::move(inner));
+      e = seal(std::move(e));
     } else {
       e = parse_primary();
     }
@@ -636,7 +679,7 @@ class parser {
             e->args.push_back(parse_expression(true));
           }
           e->end = next().end;
-          return e;
+          return seal(std::move(e));
         }
         if (t.text == "{") {
           auto e = make_expr(expr_kind::dict, next().pos, 0);
@@ -648,7 +691,7 @@ class parser {
             e->args.push_back(parse_expression(true));
           }
           e->end = next().end;
-          return e;
+          return seal(std::move(e));
         }
         break;
       default: break;
@@ -667,7 +710,7 @@ class parser {
           auto g = make_expr(expr_kind::getattr, e->pos, t.end);
           g->name = t.text;
           g->args.push_back(std::move(e));
-          e = std::move(g);
+          e = seal(std::move(g));
           next();
         } else if (t.kind == tok::integer) {
           auto idx = make_expr(expr_kind::literal, t.pos, t.end);
@@ -675,7 +718,7 @@ class parser {
           auto g = make_expr(expr_kind::getitem, e->pos, t.end);
           g->args.push_back(std::move(e));
           g->args.push_back(std::move(idx));
-          e = std::move(g);
+          e = seal(std::move(g));
           next();
         } else {
           unexpected("an attribute name");
@@ -690,7 +733,7 @@ class parser {
         next();
         g->args.push_back(std::move(e));
         g->args.push_back(std::move(idx));
-        e = std::move(g);
+        e = seal(std::move(g));
       } else if (is_op("(")) {
         e = parse_call_args(std::move(e), expr_kind::call, "");
       } else {
@@ -731,7 +774,7 @@ class parser {
     }
     c->end = cur().end;
     next();  // )
-    return c;
+    return seal(std::move(c));
   }
 
   auto parse_filter_expr(expr_ptr e) -> expr_ptr {
@@ -747,7 +790,7 @@ class parser {
           auto f = make_expr(expr_kind::filter, e->pos, t.end);
           f->name = t.text;
           f->args.push_back(std::move(e));
-          e = std::move(f);
+          e = seal(std::move(f));
         }
         e->name_pos = t.pos;  // where the filter name is, for errors
         e->name_end = t.end;
@@ -774,6 +817,7 @@ class parser {
           test->name = t.text;
           test->args.push_back(std::move(e));
         }
+        test = seal(std::move(test));
         test->negated = negated;
         test->name_pos = t.pos;
         test->name_end = t.end;
@@ -789,6 +833,8 @@ class parser {
   const source_text& src_;
   std::vector<token> toks_;
   std::size_t i_ = 0;
+  int body_depth_ = 0;
+  int nesting_ = 0;
 };
 
 }  // namespace

@@ -720,7 +720,7 @@ auto renderer::make_param(const rv& r, const expr& e) const -> part {
   p.kind = part_kind::param;
   p.v = r.absent_optional ? value() : r.v;
   p.type = r.type;
-  p.name = r.path.empty() ? expr_text(e) : r.path;
+  p.name = !r.path.empty() ? r.path : (!r.label.empty() ? r.label : expr_text(e));
   if (r.from_host && !r.path.empty()) p.key = r.path + "|" + std::to_string(r.type);
   p.secret = (r.decl != nullptr && r.decl->secret) || secret_looking(p.name);
   p.src = cur_src_;

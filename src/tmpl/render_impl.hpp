@@ -97,6 +97,7 @@ struct rv {
   bool undefined = false;        // the name or key does not exist
   bool absent_optional = false;  // a declared optional parameter that was not given (acts as none)
   std::string path;              // plain variable path ("user.id"), or empty
+  std::string label;             // a parameter name when there is no path (never a dedupe key)
   bool from_host = false;        // the path starts at a host variable (same path, same $n)
   oid type = oids::unspecified;  // bind type
   const param_declaration* decl = nullptr;

@@ -1,11 +1,12 @@
 # Enforces the module order of docs/design/modules.md: a header or source of a module may
 # include only headers of its own module and of the modules below it.
 #   reflect < types < core < {observe, testing, tmpl}
-set(order reflect types core pool observe testing tmpl)
+set(order reflect types core pool async observe testing tmpl)
 set(allowed_reflect reflect)
 set(allowed_types reflect types)
 set(allowed_core reflect types core)
 set(allowed_pool reflect types core pool)
+set(allowed_async reflect types core pool async)
 set(allowed_observe reflect types core observe)
 set(allowed_testing reflect types core testing)
 set(allowed_tmpl reflect types core tmpl)

@@ -148,6 +148,7 @@ class PGPX_API connection : public basic_executor<connection> {
 
  private:
   friend struct detail::connection_access;
+  explicit connection(std::unique_ptr<impl> state);
   auto run_format(std::string_view sql, const param_list& params, int fmt) -> result;
   std::unique_ptr<impl> impl_;
   param_list scratch_;

@@ -23,7 +23,10 @@
 // Thread safety: a library may be used from several threads at once.
 #pragma once
 
+#include <pgpx/core/connection.hpp>
 #include <pgpx/core/result.hpp>
+#include <pgpx/core/row_mapping.hpp>
+#include <pgpx/core/stream.hpp>
 #include <pgpx/error.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/tmpl/template.hpp>
@@ -71,6 +74,69 @@ struct check_report {
 
   /// True when there is no error.
   [[nodiscard]] auto ok() const noexcept -> bool { return errors.empty(); }
+};
+
+/**
+ * The rows of a streamed template, as an input range of T (see pgpx::stream): memory stays
+ * bounded by one row (single-row mode) or one fetch (cursor mode). Iterate it once; the
+ * connection is busy until the range ends or is destroyed.
+ */
+template <class T>
+class template_stream {
+ public:
+  /// Starts streaming `q` on `cx` (used by library::stream).
+  template_stream(connection& cx, const rendered_query& q, stream_options options) : params_(std::make_unique<param_list>()) {
+    static_assert(!pgpx::detail::borrows_any<T>(), "pgpx: streamed rows outlive each chunk: use std::string");
+    q.bind(*params_);
+    source_ = std::make_unique<row_source>(cx, q.sql(), *params_, options);
+  }
+
+  /// Iterates over the rows.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    explicit iterator(template_stream* s) : s_(s) { advance(); }
+    auto operator*() const -> const T& { return *s_->current_; }
+    auto operator->() const -> const T* { return &*s_->current_; }
+    auto operator++() -> iterator& {
+      advance();
+      return *this;
+    }
+    void operator++(int) { advance(); }
+    auto operator==(const iterator& o) const noexcept -> bool { return s_ == o.s_; }
+
+   private:
+    void advance() {
+      if (!s_->fetch()) s_ = nullptr;
+    }
+    template_stream* s_ = nullptr;
+  };
+  /// The first row (starts reading).
+  auto begin() -> iterator { return iterator(this); }
+  /// The end.
+  auto end() -> iterator { return iterator(); }
+
+ private:
+  auto fetch() -> bool {
+    while (chunk_row_ >= chunk_.size()) {
+      if (source_->done()) return false;
+      chunk_ = source_->next();
+      chunk_row_ = 0;
+      if (chunk_.columns() == 0) return false;
+      if (!mapper_) mapper_.emplace(chunk_);
+    }
+    current_ = mapper_->decode(chunk_, static_cast<int>(chunk_row_++));
+    return true;
+  }
+  std::unique_ptr<param_list> params_;
+  std::unique_ptr<row_source> source_;
+  result chunk_;
+  std::size_t chunk_row_ = 0;
+  std::optional<pgpx::detail::row_mapper<T>> mapper_;
+  std::optional<T> current_;
 };
 
 /**
@@ -187,6 +253,21 @@ class PGPX_API library : public loader {
   auto execute(Executor& ex, std::string_view name, const vars& variables = {}) const -> std::uint64_t {
     const rendered_query q = render(name, variables);
     return run(ex, q).affected_rows();
+  }
+
+  /// Streams the rows of `name` as T with bounded memory (libpq single-row mode, or a cursor
+  /// fetching `options.fetch_size` rows at a time). The result type and the declared
+  /// `returns: stream` are the caller's choice; nothing is retried.
+  template <class T>
+  [[nodiscard]] auto stream(connection& cx, std::string_view name, const vars& variables = {},
+                            stream_options options = {}) const -> template_stream<T> {
+    const rendered_query q = render(name, variables);
+    try {
+      return template_stream<T>(cx, q, options);
+    } catch (const pgpx::error& e) {
+      if (e.info().position > 0) rethrow_mapped(e, q);
+      throw;
+    }
   }
 
   /// Runs an already rendered query through `ex`, mapping server error positions.

@@ -23,6 +23,7 @@
 
 #include <pgpx/export.hpp>
 #include <pgpx/outcome.hpp>
+#include <pgpx/reflect/naming.hpp>
 #include <pgpx/tmpl/error.hpp>
 #include <pgpx/tmpl/value.hpp>
 #include <pgpx/types/codec.hpp>
@@ -72,6 +73,14 @@ struct render_limits {
 struct model_columns {
   std::vector<std::string> columns;  ///< column names (already under the model's naming strategy)
 };
+
+/// The columns of an aggregate struct under its naming strategy (pgpx::naming_of<T>), for
+/// render_options::models: `o.models["User"] = pgpx::tmpl::model_columns_of<user>();`
+template <class T>
+[[nodiscard]] auto model_columns_of() -> model_columns {
+  const auto& names = reflect::column_names<T>();
+  return model_columns{std::vector<std::string>(names.begin(), names.end())};
+}
 
 /// A host function templates may call: receives evaluated positional and keyword
 /// arguments and returns a value (which is bound like any other; helpers cannot make SQL).

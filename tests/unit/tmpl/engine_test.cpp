@@ -41,6 +41,13 @@ TEST(tmpl_bind, the_same_plain_path_reuses_its_slot) {
   EXPECT_EQ(q.param_names()[1], "u.id");
 }
 
+TEST(tmpl_bind, a_transformed_value_never_shares_the_slot_of_its_variable) {
+  const auto q = render("{{ q }} {{ q | like }} {{ q | upper }} {{ q }}", {{"q", "a"}});
+  EXPECT_EQ(q.sql(), "$1 $2 $3 $1");
+  EXPECT_EQ(q.params()[1], value("%a%"));
+  EXPECT_EQ(q.param_names()[1], "q");  // named after the variable, for logs and masking
+}
+
 TEST(tmpl_bind, loop_variables_get_a_slot_per_iteration) {
   const auto q = render("{% for x in xs %}{{ x }},{% endfor %}", {{"xs", std::vector<int>{4, 4}}});
   EXPECT_EQ(q.sql(), "$1,$2,");
@@ -180,6 +187,22 @@ TEST(tmpl_interpolate, oneof_writes_the_templates_spelling) {
 TEST(tmpl_interpolate, int_literal_writes_a_checked_integer) {
   EXPECT_EQ(sql("fetch first {{ n | int_literal(1, 100) }} rows only", {{"n", 10}}), "fetch first 10 rows only");
   EXPECT_EQ(sql("select 1 - {{ n | int_literal }}", {{"n", -5}}), "select 1 - -5");
+}
+
+namespace {
+struct user_row {
+  std::int64_t id;
+  std::string userName;
+};
+}  // namespace
+
+template <>
+inline constexpr auto pgpx::naming_of<user_row> = pgpx::naming::snake_case;
+
+TEST(tmpl_interpolate, columns_of_a_reflected_struct_follow_its_naming) {
+  render_options o;
+  o.models["User"] = model_columns_of<user_row>();
+  EXPECT_EQ(sql("select {{ columns(User) }} from users", {}, o), "select \"id\", \"user_name\" from users");
 }
 
 TEST(tmpl_interpolate, columns_of_a_registered_model) {

@@ -1,0 +1,198 @@
+// The template commands of the pgpx executable, run as a user would:
+// pgpx template list|check|render|gen and pgpx query -t NAME --var k=v.
+#include "support/test_db.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct run_result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+auto read_file(const fs::path& p) -> std::string {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs pgpx in `cwd` with stdin from /dev/null, capturing stdout and stderr in files.
+auto pgpx(const std::vector<std::string>& args, const fs::path& cwd) -> run_result {
+  const fs::path out = cwd / ".stdout", err = cwd / ".stderr";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int in_fd = ::open("/dev/null", O_RDONLY);
+    const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in_fd, 0);
+    ::dup2(out_fd, 1);
+    ::dup2(err_fd, 2);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+    for (const char* v : {"PGPX_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPX_ENV"})
+      ::unsetenv(v);
+    std::vector<std::string> argv{PGPX_CLI_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> c;
+    for (auto& a : argv) c.push_back(a.data());
+    c.push_back(nullptr);
+    ::execv(c[0], c.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  run_result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+class cli_template : public pgpx::test::db_test {
+ protected:
+  void SetUp() override {
+    db_test::SetUp();
+    project_ = fs::temp_directory_path() / ("pgpx-cli-tmpl-" + std::to_string(::getpid()) + "-" + database_name());
+    fs::create_directories(project_ / "queries/books");
+    write("queries/books/search.sql.j2",
+          "{#- pgpx\nparams:\n  term: text?\n  ids: int8[]?\n  api_token: text?\nreturns: many Book\n-#}\n"
+          "select id, title from books\n{% where %}\n"
+          "  {% if term %}and title ilike {{ term | like }}{% endif %}\n"
+          "  {% if ids is defined %}and id = any({{ ids | any }}){% endif %}\n"
+          "  {% if api_token %}and {{ api_token }} <> ''{% endif %}\n"
+          "{% endwhere %}\norder by id");
+    write("queries/books/count.sql", "{#- pgpx\nreturns: scalar int8\n-#}select count(*) from books");
+    write("queries/_partials/x.sql.j2", "1 = 1");
+    cx().execute_script("create table books (id int8 primary key, title text); insert into books values (1, 'SQL'), (2, 'C++')");
+  }
+  void TearDown() override {
+    fs::remove_all(project_);
+    db_test::TearDown();
+  }
+  void write(const std::string& rel, const std::string& text) {
+    fs::create_directories((project_ / rel).parent_path());
+    std::ofstream(project_ / rel) << text;
+  }
+  auto run(std::vector<std::string> args) -> run_result { return pgpx(args, project_); }
+  auto url() -> std::string { return conninfo().to_string(); }
+
+  fs::path project_;
+};
+
+TEST_F(cli_template, list_names_every_template) {
+  auto r = run({"template", "list"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "_partials/x\nbooks/count\nbooks/search\n");
+  r = run({"template", "list", "--long"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("books/search\tbooks/search.sql.j2\t(term: text?, ids: int8[]?, api_token: text?) -> many Book"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(cli_template, render_prints_sql_and_params_as_json) {
+  auto r = run({"template", "render", "books/search", "--var", "term=sq", "--var", "ids=[1,2]", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["sql"], "select id, title from books\nWHERE title ilike $1\n  and id = any($2)\norder by id");
+  EXPECT_EQ(j["params"], nlohmann::json::parse(R"(["%sq%", [1, 2]])"));
+  // Secret-looking parameters are masked unless asked for.
+  r = run({"template", "render", "books/search", "--var", "api_token=s3cr3t", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("s3cr3t"), std::string::npos) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["params"][0], "********");
+  r = run({"template", "render", "books/search", "--vars-json", R"({"api_token": "s3cr3t"})", "--format", "json", "--show-secrets"});
+  EXPECT_EQ(nlohmann::json::parse(r.out)["params"][0], "s3cr3t");
+  r = run({"template", "render", "books/search", "--var", "term=x", "--show-params"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("-- $1 term (text) = \"%x%\""), std::string::npos) << r.out;
+}
+
+TEST_F(cli_template, render_errors_exit_10_with_the_position) {
+  auto r = run({"template", "render", "books/search", "--var", "nope=1"});
+  EXPECT_EQ(r.code, 10);
+  EXPECT_NE(r.err.find("UndefinedVariable: variable 'nope' is not declared"), std::string::npos) << r.err;
+  r = run({"template", "render", "books/serach"});
+  EXPECT_EQ(r.code, 10);
+  EXPECT_NE(r.err.find("did you mean 'books/search'?"), std::string::npos) << r.err;
+  r = run({"template", "render", "../etc/passwd"});
+  EXPECT_EQ(r.code, 10);
+  EXPECT_NE(r.err.find("InvalidTemplateName"), std::string::npos) << r.err;
+  r = run({"template", "render", "books/search", "--var", "=1"});
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST_F(cli_template, check_compiles_everything_and_prepares_shapes) {
+  auto r = run({"--url", url(), "template", "check", "--prepare"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 templates ok, 9 shapes prepared"), std::string::npos) << r.out << r.err;
+  write("queries/bad.sql.j2", "select {{ x | idnet }}");
+  write("queries/typo.sql.j2", "{#- pgpx\nparams:\n  n: int4\n-#}select * from books where titel = {{ n }}");
+  r = run({"--url", url(), "template", "check", "--prepare"});
+  EXPECT_EQ(r.code, 10);
+  EXPECT_NE(r.err.find("bad.sql.j2:1:15: UnknownFilter: unknown filter 'idnet'; did you mean 'ident'?"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("typo.sql.j2:4:30: PREPARE failed: column \"titel\" does not exist"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2 problems"), std::string::npos) << r.err;
+}
+
+TEST_F(cli_template, query_runs_a_template) {
+  auto r = run({"--url", url(), "query", "-t", "books/search", "--var", "term=sq", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json::parse(R"([{"id": 1, "title": "SQL"}])"));
+  r = run({"--url", url(), "query", "-t", "books/count", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "count\r\n2\r\n");
+  // A value is bound, never spliced, and the statement stays read-only.
+  r = run({"--url", url(), "query", "-t", "books/search", "--var", "term='; drop table books; --", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from books"), 2);
+  r = run({"--url", url(), "query", "-t", "books/search", "select 1"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  r = run({"--url", url(), "query", "-t", "books/search", "--var", "ids=\"x\""});
+  EXPECT_EQ(r.code, 10) << r.err;
+  EXPECT_NE(r.err.find("ParamTypeMismatch"), std::string::npos) << r.err;
+}
+
+TEST_F(cli_template, gen_writes_a_header_and_checks_it) {
+  auto r = run({"template", "gen", "--out", "queries.hpp", "--include", "models.hpp", "--namespace", "q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string h = read_file(project_ / "queries.hpp");
+  EXPECT_NE(h.find("namespace q {"), std::string::npos);
+  EXPECT_NE(h.find("#include \"models.hpp\""), std::string::npos);
+  EXPECT_NE(h.find("inline auto books_search(const pgpx::tmpl::library& lib, Executor& ex,\n"
+                   "    const std::optional<std::string>& term = std::nullopt,\n"
+                   "    const std::optional<std::vector<std::int64_t>>& ids = std::nullopt,\n"
+                   "    const std::optional<std::string>& api_token = std::nullopt) -> std::vector<Book> {"),
+            std::string::npos)
+      << h;
+  EXPECT_NE(h.find("inline auto books_count(const pgpx::tmpl::library& lib, Executor& ex) -> std::int64_t {"),
+            std::string::npos)
+      << h;
+  r = run({"template", "gen", "--out", "queries.hpp", "--include", "models.hpp", "--namespace", "q", "--check"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  write("queries/books/count.sql", "{#- pgpx\nreturns: scalar int4\n-#}select count(*)::int4 from books");
+  r = run({"template", "gen", "--out", "queries.hpp", "--include", "models.hpp", "--namespace", "q", "--check"});
+  EXPECT_EQ(r.code, 7);
+  EXPECT_NE(r.err.find("out of date"), std::string::npos) << r.err;
+  // Deterministic: the same input gives the same bytes.
+  r = run({"template", "gen"});
+  const auto first = r.out;
+  r = run({"template", "gen"});
+  EXPECT_EQ(r.out, first);
+}
+
+}  // namespace
