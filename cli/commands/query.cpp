@@ -1,15 +1,22 @@
 // pgpx query SQL [--param V]... [--format table|json|csv|ndjson] [--write]
+// pgpx query -t TEMPLATE [--var k=v]... [--vars-json JSON|@file] [-d DIR]...
 #include "../exit_codes.hpp"
 #include "../output.hpp"
 #include "commands.hpp"
 
 #include <pgpx/core/transaction.hpp>
+#include <pgpx/tmpl/library.hpp>
 
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 namespace pgpx::cli {
+
+// Defined in commands/template.cpp.
+auto parse_template_vars(const std::vector<std::string>& pairs, const std::string& json_text) -> tmpl::vars;
+auto open_template_library(context& ctx, const std::vector<std::string>& dirs) -> tmpl::library;
+
 namespace {
 
 struct query_options {
@@ -18,6 +25,10 @@ struct query_options {
   std::vector<std::string> params;
   std::string format = "table";
   bool write = false;
+  std::string template_name;
+  std::vector<std::string> vars;
+  std::string vars_json;
+  std::vector<std::string> template_dirs;
 };
 
 }  // namespace
@@ -31,17 +42,41 @@ void add_query_command(CLI::App& app, context& ctx, action_fn& action) {
   q->add_option("--format", o.format, "table, json, csv or ndjson")
       ->check(CLI::IsMember({"table", "json", "csv", "ndjson"}));
   q->add_flag("--write", o.write, "Allow writes (otherwise the statement runs in a READ ONLY transaction)");
+  q->add_option("-t,--template", o.template_name, "Run a SQL template from queries/ instead (see pgpx template)");
+  q->add_option("--var", o.vars, "A template variable, name=value (JSON when valid JSON, else a string)");
+  q->add_option("--vars-json", o.vars_json, "Template variables as a JSON object, or @file");
+  q->add_option("-d,--dir", o.template_dirs, "A template directory (repeatable; default: <project>/queries)");
   q->footer(
       "Examples:\n"
       "  pgpx query \"select now(), version()\"\n"
       "  pgpx query \"select * from books where id = $1\" --param 42 --format json\n"
       "  pgpx query \"update books set title = $1 where id = $2\" -p \"New title\" -p 42 --write\n"
       "  pgpx query -f report.sql --format csv > report.csv\n"
+      "  pgpx query -t books/search --var term=sql --var limit=10 --format json\n"
       "JSON: numbers as numbers, numeric as exact strings, timestamps in ISO 8601 (timestamptz in UTC\n"
       "with Z), intervals as ISO 8601 durations, json embedded, arrays nested, NULL as null.");
   q->callback([&] {
     action = [&]() -> int {
       std::string sql = o.sql;
+      pgpx::param_list params;
+      params.capture_text(true);  // the query log (-vvv) shows them, secret-looking ones masked
+      if (!o.template_name.empty()) {
+        if (!sql.empty() || !o.file.empty() || !o.params.empty())
+          throw usage_error("-t/--template takes its values from --var, not a statement, --file or --param");
+        try {
+          auto lib = open_template_library(ctx, o.template_dirs);
+          const auto rendered = lib.render(o.template_name, parse_template_vars(o.vars, o.vars_json));
+          sql = rendered.sql();
+          rendered.bind(params);
+        } catch (const tmpl::template_error& e) {
+          // Bad input rejected before anything was sent.
+          std::cerr << "pgpx: error: " << e.message() << "\n";
+          if (!e.info().hint.empty()) std::cerr << "  hint: " << e.info().hint << "\n";
+          return static_cast<int>(exit_code::validation);
+        }
+      } else if (!o.vars.empty() || !o.vars_json.empty()) {
+        throw usage_error("--var and --vars-json go with -t/--template");
+      }
       if (!o.file.empty()) {
         if (!sql.empty()) throw usage_error("give the statement either as an argument or with --file, not both");
         std::ifstream in(o.file);
@@ -52,8 +87,6 @@ void add_query_command(CLI::App& app, context& ctx, action_fn& action) {
       }
       if (sql.empty()) throw usage_error("no statement: pgpx query \"select ...\" (see pgpx query --help)");
       const auto format = parse_result_format(o.format);
-      pgpx::param_list params;
-      params.capture_text(true);  // the query log (-vvv) shows them, secret-looking ones masked
       for (const auto& p : o.params) params.add_text(p);
 
       auto cx = ctx.connect();

@@ -90,6 +90,7 @@ enum class node_kind {
   where,       // where/having/set_list/list helpers: body, with keyword
   set_list,
   list,
+  keyset,      // names: option names (after, by, dir); exprs: their values; body: extra conditions
 };
 
 struct node;

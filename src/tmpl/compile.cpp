@@ -49,18 +49,38 @@ auto source_text::snippet(std::size_t offset, std::size_t end) const -> std::str
   const std::size_t start = line_starts[static_cast<std::size_t>(pos.line) - 1];
   std::size_t stop = text.find('\n', start);
   if (stop == std::string::npos) stop = text.size();
-  std::string line = text.substr(start, stop - start);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  // Tabs would misalign the caret: show them as single spaces.
-  std::replace(line.begin(), line.end(), '\t', ' ');
-  const std::string num = std::to_string(pos.line);
-  std::string out = "  " + num + " | " + line + "\n  " + std::string(num.size(), ' ') + " | ";
-  out += std::string(static_cast<std::size_t>(pos.column - 1), ' ') + "^";
+  // The line as code points, so that the caret lines up (tabs shown as spaces).
+  std::vector<std::string> cps;
+  for (std::size_t i = start; i < stop;) {
+    std::size_t n = 1;
+    while (i + n < stop && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) ++n;
+    std::string cp = text.substr(i, n);
+    if (cp == "\t" || cp == "\r") cp = " ";
+    cps.push_back(std::move(cp));
+    i += n;
+  }
+  std::size_t caret = static_cast<std::size_t>(pos.column - 1);
+  std::size_t width = 1;
   if (end > offset + 1) {
     const std::size_t last = std::min(end, stop);
-    const int width = count_chars(std::string_view(text).substr(offset, last > offset ? last - offset : 0));
-    if (width > 1) out += std::string(static_cast<std::size_t>(width - 1), '~');
+    width = std::max<std::size_t>(1, static_cast<std::size_t>(count_chars(std::string_view(text).substr(offset, last > offset ? last - offset : 0))));
   }
+  // Long lines are cut to a window around the caret.
+  constexpr std::size_t room = 60;
+  std::size_t from = 0, to = cps.size();
+  if (cps.size() > 2 * room + 20) {
+    from = caret > room ? caret - room : 0;
+    to = std::min(cps.size(), caret + room);
+  }
+  std::string line = from > 0 ? "..." : "";
+  for (std::size_t i = from; i < to; ++i) line += cps[i];
+  if (to < cps.size()) line += "...";
+  const std::size_t shift = from > 0 ? 3 : 0;
+  width = std::min(width, to > caret ? to - caret : 1);
+  const std::string num = std::to_string(pos.line);
+  std::string out = "  " + num + " | " + line + "\n  " + std::string(num.size(), ' ') + " | ";
+  out += std::string(caret - from + shift, ' ') + "^";
+  if (width > 1) out += std::string(width - 1, '~');
   return out;
 }
 
@@ -584,6 +604,10 @@ class checker {
       case node_kind::where:
       case node_kind::set_list:
       case node_kind::list: fv_body(n.bodies[0], s); return;
+      case node_kind::keyset:
+        for (const auto& e : n.exprs) fv_expr(*e, s);
+        fv_body(n.bodies[0], s);
+        return;
     }
   }
 

@@ -195,6 +195,7 @@ class parser {
     if (kw == "where" || kw == "having") return parse_helper(node_kind::where, kw, begin_index);
     if (kw == "set_list") return parse_helper(node_kind::set_list, kw, begin_index);
     if (kw == "list") return parse_helper(node_kind::list, kw, begin_index);
+    if (kw == "keyset") return parse_keyset(begin_index);
     for (auto u : unsupported_statements)
       if (kw == u)
         fail(errc::syntax, "{% " + kw + " %} is not supported by pgpx templates", src_, kwt.pos, kwt.end);
@@ -459,6 +460,33 @@ class parser {
     const std::string end_kw = "end" + kw;
     n->bodies.push_back(parse_body({end_kw}, which, begin_index));
     end_statement(end_kw);
+    return n;
+  }
+
+  // {% keyset after=cursor by=["created_at", "id"] dir="DESC" %} conditions {% endkeyset %}
+  auto parse_keyset(std::size_t begin_index) -> node_ptr {
+    auto n = new_node(node_kind::keyset, begin_index);
+    n->text = "keyset";
+    next();  // keyset
+    while (cur().kind == tok::name) {
+      const token& t = cur();
+      const std::string opt = next().text;
+      if (opt != "after" && opt != "by" && opt != "dir")
+        fail(errc::syntax, "unknown option '" + opt + "' of {% keyset %} (after, by, dir)", src_, t.pos, t.end);
+      if (std::find(n->names.begin(), n->names.end(), opt) != n->names.end())
+        fail(errc::syntax, "option '" + opt + "' given twice", src_, t.pos, t.end);
+      expect_op("=");
+      n->names.push_back(opt);
+      n->exprs.push_back(parse_expression(true));
+    }
+    if (std::find(n->names.begin(), n->names.end(), "by") == n->names.end())
+      fail(errc::syntax, "{% keyset %} needs by=[\"column\", ...]", src_, toks_[begin_index].pos, cur().end);
+    if (std::find(n->names.begin(), n->names.end(), "after") == n->names.end())
+      fail(errc::syntax, "{% keyset %} needs after=cursor (none for the first page)", src_, toks_[begin_index].pos, cur().end);
+    expect_block_end("keyset");
+    std::string which;
+    n->bodies.push_back(parse_body({"endkeyset"}, which, begin_index));
+    end_statement("endkeyset");
     return n;
   }
 

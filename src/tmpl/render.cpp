@@ -980,6 +980,103 @@ void renderer::emit_helper_block(const node& n, std::vector<part> parts) {
   }
 }
 
+// Keyset pagination: the block's conditions, plus `(c1, c2) < ($1, $2)` (> for ASC) when
+// there is a cursor, as one WHERE clause; then ORDER BY every column in the direction.
+void renderer::emit_keyset(const node& n, const scope_ptr& sc, std::vector<part> parts) {
+  const expr* after_e = nullptr;
+  const expr* by_e = nullptr;
+  const expr* dir_e = nullptr;
+  for (std::size_t i = 0; i < n.names.size(); ++i) {
+    if (n.names[i] == "after") after_e = n.exprs[i].get();
+    else if (n.names[i] == "by") by_e = n.exprs[i].get();
+    else dir_e = n.exprs[i].get();
+  }
+  const value by = eval_value(*by_e, sc);
+  std::vector<std::string> cols;
+  if (by.kind() == value_kind::string) cols.push_back(by.as_string());
+  else if (by.kind() == value_kind::list)
+    for (const auto& c : by.as_list()) {
+      if (c.kind() != value_kind::string) error_at(errc::filter_type, "keyset by=[...] takes column names", *by_e);
+      cols.push_back(c.as_string());
+    }
+  if (cols.empty()) error_at(errc::filter_type, "keyset by=[...] needs at least one column name", *by_e);
+  std::string dir = "ASC";
+  if (dir_e != nullptr) {
+    const value d = eval_value(*dir_e, sc);
+    const std::string t = d.kind() == value_kind::string ? d.as_string() : std::string();
+    std::string up;
+    for (char c : t) up.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    if (up != "ASC" && up != "DESC") error_at(errc::invalid_value, "keyset dir= must be \"ASC\" or \"DESC\"", *dir_e);
+    dir = up;
+  }
+  std::vector<std::string> quoted;
+  for (const auto& c : cols) {
+    try {
+      quoted.push_back(quote_identifier(c));
+    } catch (const pgpx::error& e) {
+      error_at(errc::invalid_value, "keyset column: " + e.message(), *by_e);
+    }
+  }
+  const rv after = eval(*after_e, sc);
+  require_defined(after, *after_e);
+  strip_connectives(parts);
+  const bool has_cursor = !after.absent_optional && !after.v.is_null();
+  std::vector<part> predicate;
+  if (has_cursor) {
+    std::vector<value> vals;
+    const value& a = after.v;
+    if (a.kind() == value_kind::map) {
+      for (const auto& c : cols) {
+        const value* v = a.find(c);
+        if (v == nullptr) error_at(errc::filter_type, "the keyset cursor has no '" + c + "'", *after_e);
+        vals.push_back(*v);
+      }
+    } else if (a.kind() == value_kind::list && a.as_list().size() == cols.size()) {
+      vals = a.as_list();
+    } else if (cols.size() == 1 && a.kind() != value_kind::list && a.kind() != value_kind::map) {
+      vals.push_back(a);
+    } else {
+      error_at(errc::filter_type, "the keyset cursor must be a map with the by= columns or a list of " +
+                                      std::to_string(cols.size()) + " values",
+               *after_e);
+    }
+    std::string names;
+    for (const auto& q : quoted) names += (names.empty() ? "" : ", ") + q;
+    predicate.push_back(make_token("(" + names + ") " + (dir == "DESC" ? "<" : ">") + " (", *after_e));
+    const std::string base = after.path.empty() ? expr_text(*after_e) : after.path;
+    for (std::size_t i = 0; i < vals.size(); ++i) {
+      if (i > 0) predicate.push_back(make_token(", ", *after_e));
+      const auto k = vals[i].kind();
+      if (k == value_kind::list || k == value_kind::map || k == value_kind::fragment || k == value_kind::callable)
+        error_at(errc::filter_type, "keyset cursor value '" + cols[i] + "' is a " + std::string(to_string(k)), *after_e);
+      rv item;
+      item.v = vals[i];
+      part p = make_param(item, *after_e);
+      p.name = base + "." + cols[i];
+      predicate.push_back(std::move(p));
+    }
+    predicate.push_back(make_token(")", *after_e));
+  }
+  expr site;
+  site.pos = n.pos;
+  site.end = n.pos + 2;
+  if (!parts.empty() || has_cursor) {
+    emit(make_token("WHERE ", site));
+    if (!parts.empty()) {
+      emit(make_token("(", site));
+      close_line_comment(parts, make_token("", site));
+      for (auto& p : parts) emit(std::move(p));
+      emit(make_token(")", site));
+      if (has_cursor) emit(make_token(" AND ", site));
+    }
+    for (auto& p : predicate) emit(std::move(p));
+    emit(make_token(" ", site));
+  }
+  std::string order = "ORDER BY ";
+  for (std::size_t i = 0; i < quoted.size(); ++i) order += (i ? ", " : "") + quoted[i] + " " + dir;
+  emit(make_token(order, site));
+}
+
 void renderer::exec_node(const node& n, const scope_ptr& sc, const template_frame& tf) {
   switch (n.kind) {
     case node_kind::text: {
@@ -1098,7 +1195,8 @@ void renderer::exec_node(const node& n, const scope_ptr& sc, const template_fram
     case node_kind::block: render_block(tf, n.text, 0); return;
     case node_kind::where:
     case node_kind::set_list:
-    case node_kind::list: {
+    case node_kind::list:
+    case node_kind::keyset: {
       std::vector<part> buf;
       out_.push_back(&buf);
       try {
@@ -1108,7 +1206,8 @@ void renderer::exec_node(const node& n, const scope_ptr& sc, const template_fram
         throw;
       }
       out_.pop_back();
-      emit_helper_block(n, std::move(buf));
+      if (n.kind == node_kind::keyset) emit_keyset(n, sc, std::move(buf));
+      else emit_helper_block(n, std::move(buf));
       return;
     }
   }

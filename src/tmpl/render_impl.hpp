@@ -164,6 +164,7 @@ class renderer {
   void emit_output(const rv& r, const expr& e);
   void emit(part p);
   void emit_helper_block(const node& n, std::vector<part> parts);
+  void emit_keyset(const node& n, const scope_ptr& sc, std::vector<part> parts);
   auto lookup(const std::string& name, const scope_ptr& sc) -> rv;
   auto truthy(const rv& r, const expr& e) -> bool;
   auto call(const expr& e, const scope_ptr& sc) -> rv;

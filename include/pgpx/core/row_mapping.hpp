@@ -6,7 +6,9 @@
 //   * std::tuple and std::pair read columns by position; the counts must match;
 //   * any other aggregate struct reads columns by name: each member takes the column whose
 //     name is the member's name under the struct's naming strategy (pgpx::naming_of).
-//     A member without a column is an error; columns without a member are ignored.
+//     A member without a column is an error, and so is a member that matches two columns
+//     (ambiguous, as after a join with `select *`); columns without a member are ignored
+//     here (pgpx::detail::unread_columns lists them for callers that refuse them).
 // A column whose server type the member's codec cannot read is an error naming the column,
 // the server type and the C++ type.
 #pragma once
@@ -23,6 +25,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace pgpx::detail {
 
@@ -170,24 +173,65 @@ class row_mapper {
     reflect::get<I>(out) = decode_field<F>(f.data, f.length, f.is_null, types_[I]);
   }
 
+  // The column for a member: exactly one column must match its name (under the naming
+  // strategy); none or several is an error naming the columns the query returned.
   template <class R>
   static auto find(const R& r, std::string_view column, std::string_view member) -> int {
-    const int i = r.column_index(column);
+    constexpr naming how = naming_of<T>;
+    const int n = r.columns();
+    int i = -1;
+    if constexpr (how == naming::snake_camel) {
+      for (int c = 0; c < n && i < 0; ++c)
+        if (reflect::column_matches(r.column_name(c), column, how)) i = c;
+    } else {
+      i = r.column_index(column);
+    }
     if (i < 0) {
-      std::string have;
-      for (int c = 0; c < r.columns(); ++c) {
-        if (!have.empty()) have += ", ";
-        have += r.column_name(c);
-      }
       throw conversion_error("member \"" + std::string(member) + "\" expects a column named \"" + std::string(column) +
-                             "\", but the query returns: " + (have.empty() ? std::string("no columns") : have));
+                             "\", but the query returns: " + column_list(r));
+    }
+    for (int c = i + 1; c < n; ++c) {
+      if (reflect::column_matches(r.column_name(c), column, how)) {
+        throw conversion_error("member \"" + std::string(member) + "\" matches more than one column (\"" +
+                               std::string(r.column_name(i)) + "\" at " + std::to_string(i + 1) + " and \"" +
+                               std::string(r.column_name(c)) + "\" at " + std::to_string(c + 1) +
+                               "): give the columns distinct names (select a.id as author_id, ...); the query returns: " +
+                               column_list(r));
+      }
     }
     return i;
+  }
+
+  template <class R>
+  static auto column_list(const R& r) -> std::string {
+    std::string have;
+    for (int c = 0; c < r.columns(); ++c) {
+      if (!have.empty()) have += ", ";
+      have += r.column_name(c);
+    }
+    return have.empty() ? std::string("no columns") : have;
   }
 
   static constexpr std::size_t width = record_width<T, shape == row_shape::record>;
   std::array<int, width> index_{};
   std::array<oid, width> types_{};
 };
+
+/// The names of the columns of `r` that no member of T reads, in result order. Always
+/// empty for scalars and tuples (which read every column or fail).
+template <class T, class R>
+[[nodiscard]] auto unread_columns(const R& r) -> std::vector<std::string> {
+  std::vector<std::string> out;
+  if constexpr (shape_of<T>() == row_shape::record) {
+    const auto& names = reflect::column_names<T>();
+    for (int c = 0; c < r.columns(); ++c) {
+      const std::string_view name = r.column_name(c);
+      bool read = false;
+      for (const auto& want : names) read = read || reflect::column_matches(name, want, naming_of<T>);
+      if (!read) out.emplace_back(name);
+    }
+  }
+  return out;
+}
 
 }  // namespace pgpx::detail

@@ -20,6 +20,10 @@ enum class naming {
   exact,       ///< the column is named exactly like the member
   snake_case,  ///< createdAt and CreatedAt become created_at
   camel_case,  ///< created_at becomes createdAt
+  /// Both ways: a member and a column match when their snake_case forms are equal, so
+  /// createdAt reads a column named created_at or createdAt (two such columns in one
+  /// result are ambiguous). Names pgpx writes itself are snake_case.
+  snake_camel,
 };
 
 /// The naming strategy used for T's columns; exact unless specialised.
@@ -32,6 +36,7 @@ namespace reflect {
 [[nodiscard]] inline auto apply_naming(std::string_view name, naming how) -> std::string {
   std::string out;
   out.reserve(name.size() + 4);
+  if (how == naming::snake_camel) how = naming::snake_case;
   switch (how) {
     case naming::exact:
       out.assign(name);
@@ -63,8 +68,18 @@ namespace reflect {
       }
       break;
     }
+    case naming::snake_camel:
+      break;  // mapped to snake_case above
   }
   return out;
+}
+
+/// True when a result column named `column` is the one for a member whose column name
+/// (under `how`) is `expected`: equal names, or for snake_camel equal snake_case forms.
+[[nodiscard]] inline auto column_matches(std::string_view column, std::string_view expected, naming how) -> bool {
+  if (column == expected) return true;
+  if (how != naming::snake_camel) return false;
+  return apply_naming(column, naming::snake_case) == expected;
 }
 
 /// The column names of T under its naming strategy (computed once per type).

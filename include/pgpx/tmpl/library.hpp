@@ -49,6 +49,13 @@ enum class library_mode {
   production,   ///< compile everything up front, then never read the file system
 };
 
+/// What query<T>, query_one<T>, query_optional<T> and stream<T> do with result columns
+/// that no member of the row struct reads.
+enum class extra_column_policy {
+  ignore,  ///< leave them (the default, as pgpx::connection::query does)
+  error,   ///< throw conversion_error naming them (catches a stale struct or a `select *`)
+};
+
 /// What a render hook sees (for logging: pgpx's CLI logs name, parameter names and types).
 struct render_event {
   std::string_view template_name;     ///< the template rendered
@@ -62,6 +69,7 @@ struct library_options {
   library_mode mode = library_mode::development;               ///< reload or freeze
   syntax_options syntax{};                                     ///< delimiters and whitespace options
   render_options render{};                                     ///< policies, limits, models, helpers
+  extra_column_policy extra_columns = extra_column_policy::ignore;  ///< columns no member reads
   /// Called after each render (must not throw; exceptions are swallowed).
   std::function<void(const render_event&)> on_render{};
 };
@@ -76,6 +84,17 @@ struct check_report {
   [[nodiscard]] auto ok() const noexcept -> bool { return errors.empty(); }
 };
 
+/// Throws conversion_error when `r` has columns that no member of T reads (template `name`).
+template <class T>
+void refuse_unread_columns(const std::string& name, const result& r) {
+  const auto unread = pgpx::detail::unread_columns<T>(r);
+  if (unread.empty()) return;
+  std::string list;
+  for (const auto& c : unread) list += (list.empty() ? "\"" : ", \"") + c + "\"";
+  throw conversion_error("template " + name + " returns columns that no member of the row type reads: " + list +
+                         " (extra_column_policy::error; select only what the struct holds, or add members)");
+}
+
 /**
  * The rows of a streamed template, as an input range of T (see pgpx::stream): memory stays
  * bounded by one row (single-row mode) or one fetch (cursor mode). Iterate it once; the
@@ -85,7 +104,9 @@ template <class T>
 class template_stream {
  public:
   /// Starts streaming `q` on `cx` (used by library::stream).
-  template_stream(connection& cx, const rendered_query& q, stream_options options) : params_(std::make_unique<param_list>()) {
+  template_stream(connection& cx, const rendered_query& q, stream_options options,
+                  extra_column_policy extra = extra_column_policy::ignore)
+      : params_(std::make_unique<param_list>()), extra_(extra), name_(q.template_name()) {
     static_assert(!pgpx::detail::borrows_any<T>(), "pgpx: streamed rows outlive each chunk: use std::string");
     q.bind(*params_);
     source_ = std::make_unique<row_source>(cx, q.sql(), *params_, options);
@@ -94,18 +115,25 @@ class template_stream {
   /// Iterates over the rows.
   class iterator {
    public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = T;
-    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::input_iterator_tag;  ///< single pass
+    using value_type = T;                               ///< the row type
+    using difference_type = std::ptrdiff_t;             ///< unused
+    /// The end iterator.
     iterator() = default;
+    /// The first row of `s` (reads it).
     explicit iterator(template_stream* s) : s_(s) { advance(); }
+    /// The current row.
     auto operator*() const -> const T& { return *s_->current_; }
+    /// The current row.
     auto operator->() const -> const T* { return &*s_->current_; }
+    /// Reads the next row.
     auto operator++() -> iterator& {
       advance();
       return *this;
     }
+    /// Reads the next row.
     void operator++(int) { advance(); }
+    /// True when both are the end, or the same position.
     auto operator==(const iterator& o) const noexcept -> bool { return s_ == o.s_; }
 
    private:
@@ -126,7 +154,10 @@ class template_stream {
       chunk_ = source_->next();
       chunk_row_ = 0;
       if (chunk_.columns() == 0) return false;
-      if (!mapper_) mapper_.emplace(chunk_);
+      if (!mapper_) {
+        mapper_.emplace(chunk_);
+        if (extra_ == extra_column_policy::error) refuse_unread_columns<T>(name_, chunk_);
+      }
     }
     current_ = mapper_->decode(chunk_, static_cast<int>(chunk_row_++));
     return true;
@@ -137,6 +168,8 @@ class template_stream {
   std::size_t chunk_row_ = 0;
   std::optional<pgpx::detail::row_mapper<T>> mapper_;
   std::optional<T> current_;
+  extra_column_policy extra_;
+  std::string name_;
 };
 
 /**
@@ -157,10 +190,13 @@ class PGPX_API library : public loader {
   /// A library with explicit options; in production mode compiles every template now and
   /// throws the first template_error.
   explicit library(library_options options);
+  /// Moves the library (its cache and options).
   library(library&&) noexcept;
+  /// Moves the library (its cache and options).
   auto operator=(library&&) noexcept -> library&;
   library(const library&) = delete;
   auto operator=(const library&) -> library& = delete;
+  /// Releases the cache.
   ~library() override;
 
   /// The options given.
@@ -213,7 +249,9 @@ class PGPX_API library : public loader {
   template <class T, class Executor>
   [[nodiscard]] auto query(Executor& ex, std::string_view name, const vars& variables = {}) const -> std::vector<T> {
     const rendered_query q = render(name, variables);
-    return run(ex, q).template as<T>();
+    result r = run(ex, q);
+    check_columns<T>(q, r);
+    return r.template as<T>();
   }
 
   /// Runs `name`, which must return exactly one row (error_kind::row_count otherwise).
@@ -222,6 +260,7 @@ class PGPX_API library : public loader {
     const rendered_query q = render(name, variables);
     result r = run(ex, q);
     if (r.size() != 1) throw_row_count(q, "exactly one row", r.size());
+    check_columns<T>(q, r);
     return r[0].template as<T>();
   }
 
@@ -233,6 +272,7 @@ class PGPX_API library : public loader {
     result r = run(ex, q);
     if (r.size() > 1) throw_row_count(q, "at most one row", r.size());
     if (r.empty()) return std::nullopt;
+    check_columns<T>(q, r);
     return r[0].template as<T>();
   }
 
@@ -263,7 +303,7 @@ class PGPX_API library : public loader {
                             stream_options options = {}) const -> template_stream<T> {
     const rendered_query q = render(name, variables);
     try {
-      return template_stream<T>(cx, q, options);
+      return template_stream<T>(cx, q, options, options_extra_columns());
     } catch (const pgpx::error& e) {
       if (e.info().position > 0) rethrow_mapped(e, q);
       throw;
@@ -284,6 +324,11 @@ class PGPX_API library : public loader {
   }
 
  private:
+  template <class T>
+  void check_columns(const rendered_query& q, const result& r) const {
+    if (options_extra_columns() == extra_column_policy::error) refuse_unread_columns<T>(q.template_name(), r);
+  }
+  [[nodiscard]] auto options_extra_columns() const noexcept -> extra_column_policy { return options().extra_columns; }
   [[noreturn]] static void throw_row_count(const rendered_query& q, const char* wanted, std::size_t got);
   struct impl;
   std::unique_ptr<impl> impl_;

@@ -199,6 +199,7 @@ class sql_template;
  */
 class PGPX_API loader {
  public:
+  /// Destroys the loader.
   virtual ~loader() = default;
   /// The compiled template called `name`, or std::nullopt when there is none. Throws
   /// template_error when the template exists but does not compile, or the name is invalid.

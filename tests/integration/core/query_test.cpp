@@ -22,6 +22,11 @@ struct camel_row {
   std::string displayName;
 };
 
+struct both_ways_row {
+  std::int64_t userId;
+  std::string display_name;
+};
+
 class query_test : public pgpx::test::db_test {
  protected:
   void SetUp() override {
@@ -36,6 +41,8 @@ class query_test : public pgpx::test::db_test {
 
 template <>
 inline constexpr auto pgpx::naming_of<camel_row> = pgpx::naming::snake_case;
+template <>
+inline constexpr auto pgpx::naming_of<both_ways_row> = pgpx::naming::snake_camel;
 
 namespace {
 
@@ -53,6 +60,36 @@ TEST_F(query_test, naming_strategy_maps_snake_case_columns_to_camel_members) {
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].userId, 2);
   EXPECT_EQ(v[0].displayName, "Grace");
+}
+
+TEST_F(query_test, snake_camel_reads_either_spelling_of_a_column) {
+  auto a = cx().query_one<both_ways_row>("select id as \"userId\", name as display_name from person where id = 1");
+  EXPECT_EQ(a.userId, 1);
+  EXPECT_EQ(a.display_name, "Ada");
+  auto b = cx().query_one<both_ways_row>("select id as user_id, name as \"displayName\" from person where id = 3");
+  EXPECT_EQ(b.userId, 3);
+  EXPECT_EQ(b.display_name, "Linus");
+  try {
+    (void)cx().query<both_ways_row>("select id as user_id, id as \"userId\", name as display_name from person");
+    FAIL() << "two spellings of one column are ambiguous";
+  } catch (const pgpx::conversion_error& e) {
+    EXPECT_NE(e.message().find("more than one column"), std::string::npos) << e.message();
+    EXPECT_NE(e.message().find("\"userId\" at 2"), std::string::npos) << e.message();
+  }
+}
+
+TEST_F(query_test, a_member_matching_two_columns_is_ambiguous) {
+  // A join with `select *` returns two columns named id: which one is person.id is a guess.
+  try {
+    (void)cx().query<person>("select p.*, q.id from person p join person q on q.id = p.id");
+    FAIL() << "duplicate column names must not be resolved silently";
+  } catch (const pgpx::conversion_error& e) {
+    EXPECT_NE(e.message().find("member \"id\" matches more than one column"), std::string::npos) << e.message();
+    EXPECT_NE(e.message().find("id, name, email, id"), std::string::npos) << e.message();
+  }
+  // Duplicates nobody reads are fine.
+  auto v = cx().query<camel_row>("select id as user_id, name as display_name, 1 as x, 2 as x from person where id = 1");
+  EXPECT_EQ(v.at(0).displayName, "Ada");
 }
 
 TEST_F(query_test, tuples_map_by_position_and_scalars_by_the_only_column) {

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -90,6 +91,44 @@ TEST_F(tmpl_exec, naming_strategies_map_columns) {
   ASSERT_EQ(rows.size(), 1U);
   EXPECT_EQ(rows[0].bookId, 2);
   EXPECT_EQ(rows[0].bookTitle, "C++");
+}
+
+TEST_F(tmpl_exec, extra_columns_are_ignored_or_refused_by_policy) {
+  write("wide.sql", "select id, title, subtitle, tags, price from books order by id");
+  EXPECT_EQ(lib().query<book>(cx(), "wide").size(), 3U);  // default: ignored
+  library_options o;
+  o.search_paths = {dir_};
+  o.extra_columns = extra_column_policy::error;
+  library strict{o};
+  for (int which = 0; which < 3; ++which) {
+    try {
+      if (which == 0) (void)strict.query<book>(cx(), "wide");
+      if (which == 1) (void)strict.query_optional<book>(cx(), "wide");
+      if (which == 2)
+        for (const book& b : strict.stream<book>(cx(), "wide")) (void)b;
+      FAIL() << "extra columns must be refused (" << which << ")";
+    } catch (const pgpx::conversion_error& e) {
+      EXPECT_NE(e.message().find("\"tags\", \"price\""), std::string::npos) << e.message();
+      EXPECT_NE(e.message().find("wide"), std::string::npos) << e.message();
+    } catch (const pgpx::error& e) {
+      // query_optional sees three rows first.
+      EXPECT_EQ(which, 1) << e.message();
+      EXPECT_EQ(e.kind(), pgpx::error_kind::row_count);
+    }
+  }
+  write("narrow.sql", "select id, title, subtitle from books where id = 2");
+  EXPECT_EQ(strict.query_one<book>(cx(), "narrow").title, "C++");
+  EXPECT_EQ(cx().query_value<std::int64_t>("select 1"), 1);  // the connection is still usable
+}
+
+TEST_F(tmpl_exec, a_member_matching_two_columns_is_an_error_with_the_columns) {
+  write("dup.sql", "select b.*, c.id from books b join books c on c.id = b.id");
+  try {
+    (void)lib().query<book>(cx(), "dup");
+    FAIL();
+  } catch (const pgpx::conversion_error& e) {
+    EXPECT_NE(e.message().find("matches more than one column"), std::string::npos) << e.message();
+  }
 }
 
 TEST_F(tmpl_exec, one_optional_value_and_execute) {
@@ -200,6 +239,26 @@ TEST_F(tmpl_exec, template_errors_never_reach_the_server) {
   write("undef.sql.j2", "delete from books where id = {{ idd }}");
   EXPECT_THROW((void)lib().execute(cx(), "undef", {{"id", 1}}), template_error);
   EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from books"), before);
+}
+
+TEST_F(tmpl_exec, keyset_pagination_walks_every_row_once) {
+  cx().execute_script(
+      "create table ev (id int8 primary key, at timestamptz not null);"
+      "insert into ev select g, '2024-01-01'::timestamptz + (g % 7) * interval '1 hour' from generate_series(1, 53) g");
+  write("ev.sql.j2", "select id, at from ev {% keyset after=cursor by=['at', 'id'] dir='DESC' %}{% endkeyset %} limit 10");
+  auto q = lib();
+  value cursor;
+  std::set<std::int64_t> seen;
+  int pages = 0;
+  for (;;) {
+    const auto rows = q.query<std::tuple<std::int64_t, pgpx::timestamptz>>(cx(), "ev", {{"cursor", cursor}});
+    if (rows.empty()) break;
+    ++pages;
+    for (const auto& [id, at] : rows) EXPECT_TRUE(seen.insert(id).second) << id;
+    cursor = value::map({{"at", std::get<1>(rows.back())}, {"id", std::get<0>(rows.back())}});
+  }
+  EXPECT_EQ(seen.size(), 53U);
+  EXPECT_EQ(pages, 6);
 }
 
 TEST_F(tmpl_exec, stream_returns_rows_with_bounded_memory) {

@@ -85,6 +85,19 @@ TEST(naming, camel_case_joins_words) {
   EXPECT_EQ(apply_naming("Exact", naming::exact), "Exact");
 }
 
+TEST(naming, snake_camel_matches_either_spelling) {
+  using pgpx::naming;
+  using pgpx::reflect::apply_naming;
+  using pgpx::reflect::column_matches;
+  EXPECT_EQ(apply_naming("createdAt", naming::snake_camel), "created_at");
+  EXPECT_TRUE(column_matches("created_at", "created_at", naming::snake_camel));
+  EXPECT_TRUE(column_matches("createdAt", "created_at", naming::snake_camel));
+  EXPECT_TRUE(column_matches("CreatedAt", "created_at", naming::snake_camel));
+  EXPECT_FALSE(column_matches("createdat", "created_at", naming::snake_camel));
+  EXPECT_FALSE(column_matches("createdAt", "created_at", naming::snake_case));
+  EXPECT_FALSE(column_matches("created_at", "createdAt", naming::exact));
+}
+
 }  // namespace
 
 template <>

@@ -81,6 +81,21 @@ TEST(tmpl_errors, syntax_inheritance_structure) {
   expect_error(compile_error("{% block a %}{% endblock b %}"), errc::syntax, 1, 26, "closes block 'a'");
 }
 
+TEST(tmpl_errors, syntax_nesting_limits) {
+  expect_error(compile_error("{{ " + std::string(300, '(') + "1" + std::string(300, ')') + " }}"), errc::syntax, 1, 132,
+               "nested more than 128 levels deep");
+  std::string chain = "{{ 1";
+  for (int i = 0; i < 200; ++i) chain += " + 1";
+  expect_error(compile_error(chain + " }}"), errc::syntax, 1, 4, "nested more than 128 levels deep");
+  std::string blocks;
+  for (int i = 0; i < 70; ++i) blocks += "{% if x %}";
+  for (int i = 0; i < 70; ++i) blocks += "{% endif %}";
+  const auto e = compile_error(blocks);
+  expect_error(e, errc::syntax, 1, 631, "blocks nested more than 64 levels deep");
+  EXPECT_LT(e->snippet().size(), 300U);  // a long line is cut to a window around the caret
+  EXPECT_NE(e->snippet().find("..."), std::string::npos);
+}
+
 TEST(tmpl_errors, syntax_bad_declaration_header) {
   expect_error(compile_error("{#- pgpx\nparams:\n  a: int9\n-#}{{ a }}"), errc::syntax, 3, 3, "unknown type 'int9'");
   expect_error(compile_error("{#- pgpx\nfoo: 1\n-#}"), errc::syntax, 2, 1, "unknown key 'foo'");
