@@ -167,6 +167,30 @@ TEST_F(cli_template, query_runs_a_template) {
   EXPECT_NE(r.err.find("ParamTypeMismatch"), std::string::npos) << r.err;
 }
 
+TEST_F(cli_template, logs_names_and_types_at_vv_and_masked_values_only_at_vvv) {
+  write("queries/login.sql.j2",
+        "{#- pgpx\nparams:\n  user_name: text\n  pin: text secret\n  api_token: text\n-#}\n"
+        "select {{ user_name }} <> '' and {{ pin }} <> '' and {{ api_token }} <> '' as ok");
+  const std::vector<std::string> vars{"--var", "user_name=visible-9f2", "--var", "pin=pin-4417", "--var", "api_token=tok-8830"};
+  auto args = std::vector<std::string>{"-vv", "--url", url(), "query", "-t", "login"};
+  args.insert(args.end(), vars.begin(), vars.end());
+  auto r = run(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("template rendered"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("login.sql.j2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(R"({"name":"pin","secret":true,"type":"text"})"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(R"({"name":"user_name","secret":false,"type":"text"})"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("select $1 <> ''"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("visible-9f2"), std::string::npos) << "values only at -vvv: " << r.err;
+  args[0] = "-vvv";
+  r = run(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("visible-9f2"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("pin-4417"), std::string::npos) << "declared secret: " << r.err;
+  EXPECT_EQ(r.err.find("tok-8830"), std::string::npos) << "named like a secret: " << r.err;
+  EXPECT_EQ(r.out.find("pin-4417"), std::string::npos) << r.out;
+}
+
 TEST_F(cli_template, gen_writes_a_header_and_checks_it) {
   auto r = run({"template", "gen", "--out", "queries.hpp", "--include", "models.hpp", "--namespace", "q"});
   ASSERT_EQ(r.code, 0) << r.err;
