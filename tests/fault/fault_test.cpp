@@ -298,6 +298,60 @@ TEST_F(fault_test, s12_many_concurrent_checkouts_on_few_connections_are_fair) {
   expect_no_leaks(&p);
 }
 
+// The spec's full scale: 1000 threads on 20 connections, the server's session count sampled
+// throughout; then the same with a bounded queue of 200, where the excess is refused at once.
+TEST_F(fault_test, s12_a_thousand_threads_on_twenty_connections_with_and_without_a_queue_bound) {
+  for (const std::size_t bound : {std::size_t{0}, std::size_t{200}}) {
+    auto p = pgpx::pool::open(conninfo(), {.max_size = 20,
+                                           .acquire_timeout = 5s,
+                                           .max_waiters = bound,
+                                           .application_name = database_name()});
+    constexpr int threads = 1000;
+    std::atomic<int> ok{0}, refused{0}, other{0};
+    std::atomic<bool> done{false};
+    std::atomic<std::int64_t> most_sessions{0};
+    std::thread sampler([&] {
+      pgpx::connection watch{pgpx::test::server_conninfo()};
+      while (!done) {
+        const auto n = watch.query_value<std::int64_t>(
+            "select count(*) from pg_stat_activity where application_name = $1", database_name());
+        most_sessions = std::max(most_sessions.load(), n);
+        std::this_thread::sleep_for(5ms);
+      }
+    });
+    std::vector<std::thread> ts;
+    ts.reserve(threads);
+    std::latch start(threads);
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < threads; ++i) {
+      ts.emplace_back([&] {
+        start.arrive_and_wait();
+        try {
+          auto l = p.acquire();
+          if (l->query_value<int>("select 1") == 1) ++ok;
+          std::this_thread::sleep_for(1ms);
+        } catch (const pgpx::pool_exhausted&) {
+          ++refused;
+        } catch (...) {
+          ++other;
+        }
+      });
+    }
+    for (auto& t : ts) t.join();
+    done = true;
+    sampler.join();
+    SCOPED_TRACE("max_waiters " + std::to_string(bound));
+    EXPECT_EQ(other.load(), 0);
+    EXPECT_EQ(ok.load() + refused.load(), threads);
+    if (bound == 0) EXPECT_EQ(ok.load(), threads) << "5 s is ample for 1000 x ~2 ms on 20 connections";
+    else EXPECT_GT(refused.load(), 0) << "1000 at once cannot fit 20 leases + 200 waiters";
+    EXPECT_GE(ok.load(), 20);
+    EXPECT_LE(most_sessions.load(), 20) << "the server never sees more sessions than max_size";
+    EXPECT_LT(elapsed_since(t0), budget(30s)) << "no deadlock";
+    expect_no_leaks(&p);
+  }
+}
+
 TEST_F(fault_test, s16_a_cancel_that_races_completion_never_hits_the_next_query) {
   int timeouts = 0;
   for (int i = 0; i < 60; ++i) {
