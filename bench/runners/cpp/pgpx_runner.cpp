@@ -1,35 +1,50 @@
 // bench/runners/cpp/pgpx_runner.cpp: the pgpx peer, through pgpx's public API only.
 //
 // Workloads that need what pgpx does not have yet answer "missing" with the reason, so the
-// report lists them. To add one later, implement its handler and register it in main():
-//   W3s streaming, W4 b/d/e (pipeline, COPY), W6 pipelined, W7 pipeline, W8/W9 pool,
-//   W5 and W11 ORM.
+// report lists them: W5 and W11 api=orm (the ORM), W3 format=text (typed decoding of text
+// results). To add one later, implement its handler and register it in main().
+//
+// The bulk and concurrency workloads use, at their best documented settings:
+//   W3s          pgpx::stream<T> with stream_options{.fetch_size = chunk} (a cursor, FETCH chunk)
+//   W4 b         pgpx::batch + pgpx::run_batch, {.sync_every = 1000, .keep_results = false}
+//   W4 d         pgpx::copy_in<T> (binary COPY from structs)
+//   W4 e         pgpx::copy_writer (COPY text, the rows' bytes written as they are)
+//   W6 pipelined pgpx::run_batch, one Sync per unit of work
+//   W7           pgpx::run_batch, one Sync per `depth` statements
+//   W8, W9       pgpx::pool (min_size = max_size = P), pool.acquire() per cycle
 #include "runner.hpp"
 
 #include <pgpx/core/connection.hpp>
+#include <pgpx/core/conninfo.hpp>
+#include <pgpx/core/copy.hpp>
+#include <pgpx/core/pipeline.hpp>
+#include <pgpx/core/stream.hpp>
 #include <pgpx/core/transaction.hpp>
+#include <pgpx/pool/pool.hpp>
 #include <pgpx/types/array.hpp>
 #include <pgpx/types/chrono.hpp>
 #include <pgpx/types/numeric.hpp>
 #include <pgpx/types/uuid.hpp>
 #include <pgpx/version.hpp>
 
+#include <atomic>
 #include <charconv>
 #include <cstdint>
+#include <exception>
+#include <mutex>
 #include <optional>
+#include <ranges>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 using namespace bench;
 
 namespace {
 
-constexpr const char* not_yet_pipeline = "pipeline mode not implemented in pgpx yet";
-constexpr const char* not_yet_copy = "COPY not implemented in pgpx yet";
-constexpr const char* not_yet_pool = "pool not implemented in pgpx yet";
-constexpr const char* not_yet_stream = "streaming not implemented in pgpx yet";
 constexpr const char* not_yet_orm = "ORM not implemented in pgpx yet";
+constexpr const char* not_yet_text = "typed decoding of text-format results is not in pgpx (binary only)";
 
 struct person {
   std::int64_t id;
@@ -165,7 +180,7 @@ auto sum_wide(const W& w) -> std::int64_t {
 }
 
 void w3(cell& c) {
-  if (c.p().str("format") == "text") c.missing("typed decoding of text-format results is not in pgpx (binary only)");
+  if (c.p().str("format") == "text") c.missing(not_yet_text);
   auto cx = connect(c);
   const std::string sql = c.p().str("sql"), table = c.p().str("table");
   const bool views = c.p().str("strings") == "view";
@@ -197,10 +212,38 @@ void w3(cell& c) {
   c.stop(total, sum);
 }
 
+/// W3s: stream many rows with bounded memory (a cursor, FETCH `chunk` rows at a time).
+void w3s(cell& c) {
+  auto cx = connect(c);
+  const std::string sql = c.p().str("sql");
+  const long long n = c.p().num("n"), chunk = c.p().num("chunk");
+  pgpx::stream_options o;
+  o.fetch_size = static_cast<std::size_t>(chunk);
+  std::int64_t sum = 0;
+  long long total = 0;
+  c.start({cx.backend_pid()});
+  for (const wide& w : pgpx::stream<wide>(cx, o, sql, static_cast<std::int64_t>(n))) {
+    sum += sum_wide(w);
+    ++total;
+  }
+  c.stop(total, sum);
+}
+
+// ---- W4: insert rows of ins7 ----
+constexpr const char* ins7_sql = "insert into ins7 values ($1, $2, $3, $4, $5, $6, $7)";
+
+struct ins7_row {
+  std::int32_t a, b, c;
+  std::string d;
+  double e;
+  std::int32_t f;
+  std::string g;
+};
+
 void w4(cell& c) {
   const std::string method = c.p().str("method");
-  if (method == "b") c.missing(not_yet_pipeline);
-  if (method == "d" || method == "e") c.missing(not_yet_copy);
+  if (method != "a" && method != "b" && method != "c" && method != "d" && method != "e")
+    c.not_applicable("unknown method");
   auto cx = connect(c);
   const long long n = c.p().num("n"), batch = c.p().num("batch", 1000);
   cx.execute("truncate ins7");
@@ -215,12 +258,30 @@ void w4(cell& c) {
     }
   }
   c.start({cx.backend_pid()});
-  {
+  if (method == "b") {
+    // One pipeline, a Sync (an implicit transaction) every `batch` statements, like the floor.
+    pgpx::batch b;
+    for (long long i = 0; i < n; ++i)
+      b.add(ins7_sql, std::int32_t{10}, std::int32_t{11}, std::int32_t{10}, d, 10.333, std::int32_t{12341234}, g);
+    pgpx::batch_options o;
+    o.sync_every = static_cast<std::size_t>(batch);
+    o.keep_results = false;
+    pgpx::run_batch(cx, b, o).check();
+  } else if (method == "d") {
+    // Binary COPY from structs: n times the same row, handed to copy_in as a lazy range.
+    const ins7_row row{10, 11, 10, d, 10.333, 12341234, g};
+    auto rows = std::views::iota(0LL, n) | std::views::transform([&row](long long) -> const ins7_row& { return row; });
+    pgpx::copy_in<ins7_row>(cx, "ins7", rows);
+  } else if (method == "e") {
+    pgpx::copy_writer w(cx, "copy ins7 from stdin");
+    for (long long i = 0; i < n; ++i) w.write("10\t11\t10\tTESTTESTTEST\t10.333\t12341234\t123412341234\n");
+    w.finish();
+  } else {
     pgpx::transaction tx{cx};
     if (method == "a") {
       for (long long i = 0; i < n; ++i)
-        tx.execute("insert into ins7 values ($1, $2, $3, $4, $5, $6, $7)", std::int32_t{10}, std::int32_t{11},
-                   std::int32_t{10}, d, 10.333, std::int32_t{12341234}, g);
+        tx.execute(ins7_sql, std::int32_t{10}, std::int32_t{11}, std::int32_t{10}, d, 10.333, std::int32_t{12341234},
+                   g);
     } else {
       pgpx::param_list p;
       for (long long r = 0; r < batch; ++r)
@@ -234,8 +295,12 @@ void w4(cell& c) {
   c.stop(n, rows);
 }
 
+constexpr const char* w6_sel = "select id, weight from person where id = $1";
+constexpr const char* w6_upd = "update w6_acct set v = v + 1 where id = $1";
+constexpr const char* w6_ins = "insert into w6_log (unit, k, note) values ($1, $2, $3)";
+
 void w6(cell& c) {
-  if (c.p().str("exec") == "pipelined") c.missing(not_yet_pipeline);
+  const bool piped = c.p().str("exec") == "pipelined";
   auto cx = connect(c);
   const long long units = c.p().num("n"), seed = c.p().num("seed");
   cx.execute("truncate w6_log");
@@ -243,19 +308,143 @@ void w6(cell& c) {
   const std::string note = "unit of work note";
   std::int64_t sum = 0;
   c.start({cx.backend_pid()});
+  if (piped) {
+    // Every unit in one pipeline, one Sync per unit (10 statements), like the floor.
+    pgpx::batch b;
+    for (long long u = 0; u < units; ++u) {
+      for (long long j = 0; j < 4; ++j) b.add(w6_sel, static_cast<std::int64_t>(point_id(u * 4 + j, seed, 100000)));
+      for (long long j = 0; j < 3; ++j) b.add(w6_upd, static_cast<std::int64_t>((u * 3 + j) % 10000 + 1));
+      for (std::int32_t j = 7; j < 10; ++j) b.add(w6_ins, static_cast<std::int64_t>(u), j, note);
+    }
+    pgpx::batch_options o;
+    o.sync_every = 10;
+    const auto out = pgpx::run_batch(cx, b, o);
+    out.check();
+    for (std::size_t i = 0; i < out.results.size(); ++i) {
+      const pgpx::result& r = out.results[i];
+      if (i % 10 < 4) {
+        for (const auto row : r) {
+          const auto [id, w] = row.as<std::tuple<std::int64_t, std::int32_t>>();
+          sum += id + w;
+        }
+      } else {
+        sum += static_cast<std::int64_t>(r.affected_rows());
+      }
+    }
+    c.stop(units, sum);
+    return;
+  }
   for (long long u = 0; u < units; ++u) {
     for (long long j = 0; j < 4; ++j)
       for (const auto& [id, w] : cx.query<std::tuple<std::int64_t, std::int32_t>>(
-               "select id, weight from person where id = $1", static_cast<std::int64_t>(point_id(u * 4 + j, seed, 100000))))
+               w6_sel, static_cast<std::int64_t>(point_id(u * 4 + j, seed, 100000))))
         sum += id + w;
     for (long long j = 0; j < 3; ++j)
-      sum += static_cast<std::int64_t>(cx.execute("update w6_acct set v = v + 1 where id = $1",
-                                                  static_cast<std::int64_t>((u * 3 + j) % 10000 + 1)));
+      sum += static_cast<std::int64_t>(cx.execute(w6_upd, static_cast<std::int64_t>((u * 3 + j) % 10000 + 1)));
     for (std::int32_t j = 7; j < 10; ++j)
-      sum += static_cast<std::int64_t>(
-          cx.execute("insert into w6_log (unit, k, note) values ($1, $2, $3)", static_cast<std::int64_t>(u), j, note));
+      sum += static_cast<std::int64_t>(cx.execute(w6_ins, static_cast<std::int64_t>(u), j, note));
   }
   c.stop(units, sum);
+}
+
+/// W7: independent point selects on one connection, pipelined: one batch, a Sync every `depth`.
+void w7(cell& c) {
+  auto cx = connect(c);
+  const std::string sql = c.p().str("sql");
+  const long long n = c.p().num("n"), depth = c.p().num("depth"), seed = c.p().num("seed"), rows = c.p().num("rows");
+  std::int64_t sum = 0;
+  c.start({cx.backend_pid()});
+  pgpx::batch b;
+  for (long long i = 0; i < n; ++i) b.add(sql, static_cast<std::int64_t>(point_id(i, seed, rows)));
+  pgpx::batch_options o;
+  o.sync_every = static_cast<std::size_t>(depth);
+  const auto out = pgpx::run_batch(cx, b, o);
+  out.check();
+  for (const pgpx::result& r : out.results)
+    for (const auto row : r) sum += sum_person(row.as<person>());
+  c.stop(n, sum);
+}
+
+/// W8: pool checkout without SQL (acquire, touch the connection, release); W9: W1 queries
+/// through the pool. T threads for duration_ms, pool of P connections (min = max = P).
+void pool_cell(cell& c, bool with_sql) {
+  const long long threads = c.p().num("threads"), size = c.p().num("pool"), ms = c.p().num("duration_ms");
+  const long long seed = c.p().num("seed"), rows = c.p().num("rows", 100000);
+  const std::string sql = c.p().str("sql");
+  pgpx::pool_options o;
+  o.min_size = static_cast<std::size_t>(size);
+  o.max_size = static_cast<std::size_t>(size);
+  auto pool = pgpx::pool::open(pgpx::conninfo::parse(c.conninfo()), o);
+  std::vector<int> pids;
+  {
+    // Open every connection now (and prepare the W9 statement on each), holding them all.
+    std::vector<pgpx::lease> all;
+    for (long long i = 0; i < size; ++i) all.push_back(pool.acquire());
+    for (auto& l : all) {
+      pids.push_back(l->backend_pid());
+      if (with_sql) (void)l->query_one<person>(sql, std::int64_t{1});
+    }
+  }
+  std::atomic<bool> stop{false};
+  std::vector<long long> ops(static_cast<std::size_t>(threads));
+  std::vector<std::vector<std::int64_t>> lats(static_cast<std::size_t>(threads));
+  std::vector<std::int64_t> sums(static_cast<std::size_t>(threads));
+  std::mutex failed_m;
+  std::exception_ptr failed;
+  c.start(pids);
+  std::vector<std::thread> ts;
+  ts.reserve(static_cast<std::size_t>(threads));
+  for (long long t = 0; t < threads; ++t) {
+    ts.emplace_back([&, t] {
+      auto& lat = lats[static_cast<std::size_t>(t)];
+      lat.reserve(1 << 16);
+      long long k = 0;
+      std::int64_t sum = 0;
+      try {
+        while (!stop.load(std::memory_order_relaxed)) {
+          const auto t0 = cell::now_ns();
+          pgpx::lease l = pool.acquire();
+          if (lat.size() < (1u << 20)) lat.push_back(cell::now_ns() - t0);
+          if (with_sql) {
+            sum += sum_person(l->query_one<person>(sql, static_cast<std::int64_t>(point_id(t * 1000003 + k, seed, rows))));
+          } else {
+            sum += l->backend_pid() != 0 ? 1 : 0;
+          }
+          ++k;
+        }
+      } catch (...) {
+        const std::lock_guard g(failed_m);
+        if (!failed) failed = std::current_exception();
+        stop = true;
+      }
+      ops[static_cast<std::size_t>(t)] = k;
+      sums[static_cast<std::size_t>(t)] = sum;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  stop = true;
+  for (auto& th : ts) th.join();
+  if (failed) std::rethrow_exception(failed);
+  long long total = 0, mx = 0, mn = -1;
+  std::int64_t sum = 0;
+  std::vector<std::int64_t> all;
+  for (std::size_t t = 0; t < ops.size(); ++t) {
+    total += ops[t];
+    sum += sums[t];
+    mx = std::max(mx, ops[t]);
+    mn = mn < 0 ? ops[t] : std::min(mn, ops[t]);
+    all.insert(all.end(), lats[t].begin(), lats[t].end());
+  }
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double q) {
+    return all.empty() ? 0.0
+                       : static_cast<double>(all[std::min(all.size() - 1, static_cast<std::size_t>(q * all.size()))]);
+  };
+  c.extra("acquire_p50_ns", pct(0.5));
+  c.extra("acquire_p99_ns", pct(0.99));
+  c.extra("acquire_p999_ns", pct(0.999));
+  c.extra("fairness_max_min", mn > 0 ? static_cast<double>(mx) / static_cast<double>(mn) : 0.0);
+  c.stop(total, sum);
 }
 
 struct doc {
@@ -418,13 +607,13 @@ int main() {
       {"W1", w1},
       {"W2", w2},
       {"W3", w3},
-      {"W3s", missing(not_yet_stream)},
+      {"W3s", w3s},
       {"W4", w4},
       {"W5", missing(not_yet_orm)},
       {"W6", w6},
-      {"W7", missing(not_yet_pipeline)},
-      {"W8", missing(not_yet_pool)},
-      {"W9", missing(not_yet_pool)},
+      {"W7", w7},
+      {"W8", [](cell& c) { pool_cell(c, false); }},
+      {"W9", [](cell& c) { pool_cell(c, true); }},
       {"W10", w10},
       {"W11", w11},
       {"W12", w12},
