@@ -97,8 +97,9 @@ class batch_runner {
           cx_.throw_broken(sql, "could not send a statement of the batch");
       }
       queue_.push_back({expected::what::execute, i, {}, {}});
-      if ((i + 1) % every == 0 || i + 1 == items.size()) sync();
-      push_out();
+      const bool at_sync = (i + 1) % every == 0 || i + 1 == items.size();
+      if (at_sync) sync();
+      push_out(at_sync);
     }
     if (items.empty()) sync();
     flush_all();
@@ -129,13 +130,17 @@ class batch_runner {
     queue_.push_back({expected::what::sync, 0, {}, {}});
   }
 
-  // Sends what libpq buffered without blocking. Every so often it reads the replies that
+  // Sends what libpq buffered without blocking, at each Sync and every 256 statements (not
+  // after each one: a send per statement costs a system call each, and libpq itself flushes
+  // once its buffer passes 64 kB). Every 256 statements it also reads the replies that
   // arrived meanwhile, which keeps both sides' buffers bounded (the server stops reading
   // when its output is not consumed); flush_all() then waits for the rest.
-  void push_out() {
+  void push_out(bool at_sync) {
+    const bool drain_now = ++since_drain_ >= 256;
+    if (!at_sync && !drain_now) return;
     const int r = PQflush(cx_.conn);
     if (r < 0) cx_.throw_broken("(batch)", "could not send to the server");
-    if (++since_drain_ >= 256) {
+    if (drain_now) {
       since_drain_ = 0;
       drain_available();
     }

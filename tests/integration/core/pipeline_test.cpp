@@ -36,6 +36,23 @@ TEST_F(pipeline_test, many_inserts_share_one_prepared_statement) {
   EXPECT_EQ(cx().query_value<int>("select 1"), 1);
 }
 
+TEST_F(pipeline_test, one_large_segment_neither_stalls_nor_loses_statements) {
+  // 20 000 statements of 2 kB each (40 MB) between two Syncs and 3 000 selects whose rows
+  // come back while later statements are still being sent: both sides' buffers fill, so the
+  // batch must keep reading while it writes.
+  pgpx::batch b;
+  const std::string payload(2048, 'x');
+  for (int i = 0; i < 20000; ++i) b.add("insert into t (id, name) values ($1, $2)", i, payload);
+  for (int i = 0; i < 3000; ++i) b.add("select $1::text || repeat('y', 1000)", std::to_string(i));
+  const auto out = pgpx::run_batch(cx(), b, {.sync_every = 0});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.affected_rows, 23000u);  // 20 000 inserts + one row for each select
+  ASSERT_EQ(out.results.size(), 23000u);
+  EXPECT_EQ(out.results[22999][0].get<std::string>(0).substr(0, 5), "2999y");
+  EXPECT_EQ(count(), 20000);
+  EXPECT_EQ(cx().query_value<std::int64_t>("select sum(length(name)) from t"), 20000 * 2048);
+}
+
 TEST_F(pipeline_test, results_come_back_per_statement) {
   cx().execute("insert into t values (1, 'one'), (2, 'two')");
   pgpx::batch b;
