@@ -148,8 +148,7 @@ struct pool_state {
   }
 
   // Whether a connection that idled is fit to lend: lifetime, then a round trip when it idled long.
-  auto fit(pool_slot& s, deadline d) -> bool {
-    const auto now = clock::now();
+  auto fit(pool_slot& s, deadline d, clock::time_point now) -> bool {
     if (now >= s.expires || !s.cx->is_open()) return false;
     if (now - s.last_used < opts.check_after_idle) return true;
     try {
@@ -166,12 +165,16 @@ struct pool_state {
     for (;;) {
       if (closed) throw error(error_kind::pool_closed, "the pool is closed");
       if (!idle.empty()) {
+        // The fast path: one lock, one clock read (shared by the check and the lease).
         pool_slot* s = idle.back();
         idle.pop_back();
+        ++counters.acquires;
         lock.unlock();
-        if (fit(*s, d)) return lend(self, s, where);
+        const auto now = clock::now();
+        if (fit(*s, d, now)) return lend(self, s, where, now);
         report(pool_event::discarded, "a pooled connection failed its check and was replaced");
         lock.lock();
+        --counters.acquires;
         auto gone = unlink_locked(s);
         lock.unlock();
         gone.reset();
@@ -218,8 +221,9 @@ struct pool_state {
           gone.reset();
           throw error(error_kind::pool_closed, "the pool is closed");
         }
+        ++counters.acquires;
         lock.unlock();
-        return lend(self, s, where);
+        return lend(self, s, where, clock::now());
       }
       if (opts.max_waiters != 0 && waiters.size() >= opts.max_waiters) {
         ++counters.timeouts;
@@ -232,8 +236,9 @@ struct pool_state {
       const bool woken = w.cv.wait_until(lock, d, [&] { return w.handed != nullptr || w.may_connect || closed; });
       if (w.handed != nullptr) {
         pool_slot* s = w.handed;
+        ++counters.acquires;
         lock.unlock();
-        return lend(self, s, where);
+        return lend(self, s, where, clock::now());
       }
       if (!woken) {
         std::erase(waiters, &w);
@@ -249,20 +254,19 @@ struct pool_state {
     }
   }
 
-  auto lend(const std::shared_ptr<pool_state>& self, pool_slot* s, std::source_location where) -> lease {
-    s->leased_at = clock::now();
+  // Hands `s` out (the caller counted the acquire under the lock).
+  auto lend(const std::shared_ptr<pool_state>& self, pool_slot* s, std::source_location where,
+            clock::time_point now) -> lease {
+    s->leased_at = now;
     s->where = where;
     s->leak_reported = false;
-    {
-      std::lock_guard lock(m);
-      ++counters.acquires;
-    }
     return lease(self, s);
   }
 
   // Takes a connection back: cleans it (outside the lock) and hands it on.
   void give_back(pool_slot* s, bool discard) noexcept {
     bool keep = !discard;
+    clock::time_point now{};
     connection& cx = *s->cx;
     try {
       if (keep) keep = cx.is_open();
@@ -282,7 +286,8 @@ struct pool_state {
         std::lock_guard lock(m);
         ++counters.resets;
       }
-      if (keep && clock::now() >= s->expires) keep = false;  // retired at its lifetime, never while leased
+      now = clock::now();
+      if (keep && now >= s->expires) keep = false;  // retired at its lifetime, never while leased
     } catch (...) {
       keep = false;
     }
@@ -298,7 +303,7 @@ struct pool_state {
         w->handed = s;
         w->cv.notify_one();
       } else {
-        s->last_used = clock::now();
+        s->last_used = now == clock::time_point{} ? clock::now() : now;
         idle.push_back(s);
       }
     }
