@@ -24,6 +24,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -132,9 +133,19 @@ class row_mapper {
          ...);
       }(std::make_index_sequence<std::tuple_size_v<T>>{});
     } else {
+      // The result's column names, read once (not once per member).
+      std::array<std::string_view, 32> on_stack;
+      std::vector<std::string_view> on_heap;
+      std::string_view* cols = on_stack.data();
+      if (n > static_cast<int>(on_stack.size())) {
+        on_heap.resize(static_cast<std::size_t>(n));
+        cols = on_heap.data();
+      }
+      for (int c = 0; c < n; ++c) cols[c] = r.column_name(c);
+      const std::span<const std::string_view> have(cols, static_cast<std::size_t>(n));
       const auto& names = reflect::column_names<T>();
       [&]<std::size_t... I>(std::index_sequence<I...>) {
-        ((index_[I] = find(r, names[I], reflect::field_names<T>[I]), types_[I] = r.column_type(index_[I]),
+        ((index_[I] = find(have, names[I], reflect::field_names<T>[I]), types_[I] = r.column_type(index_[I]),
           check_column<reflect::field_type<I, T>>(r.column_type(index_[I]), names[I], reflect::field_names<T>[I])),
          ...);
       }(std::make_index_sequence<reflect::field_count<T>>{});
@@ -175,39 +186,34 @@ class row_mapper {
 
   // The column for a member: exactly one column must match its name (under the naming
   // strategy); none or several is an error naming the columns the query returned.
-  template <class R>
-  static auto find(const R& r, std::string_view column, std::string_view member) -> int {
+  static auto find(std::span<const std::string_view> cols, std::string_view column, std::string_view member) -> int {
     constexpr naming how = naming_of<T>;
-    const int n = r.columns();
+    const int n = static_cast<int>(cols.size());
     int i = -1;
-    if constexpr (how == naming::snake_camel) {
-      for (int c = 0; c < n && i < 0; ++c)
-        if (reflect::column_matches(r.column_name(c), column, how)) i = c;
-    } else {
-      i = r.column_index(column);
-    }
+    for (int c = 0; c < n && i < 0; ++c)
+      if (reflect::column_matches(cols[static_cast<std::size_t>(c)], column, how)) i = c;
     if (i < 0) {
       throw conversion_error("member \"" + std::string(member) + "\" expects a column named \"" + std::string(column) +
-                             "\", but the query returns: " + column_list(r));
+                             "\", but the query returns: " + column_list(cols));
     }
     for (int c = i + 1; c < n; ++c) {
-      if (reflect::column_matches(r.column_name(c), column, how)) {
+      const std::string_view other = cols[static_cast<std::size_t>(c)];
+      if (reflect::column_matches(other, column, how)) {
         throw conversion_error("member \"" + std::string(member) + "\" matches more than one column (\"" +
-                               std::string(r.column_name(i)) + "\" at " + std::to_string(i + 1) + " and \"" +
-                               std::string(r.column_name(c)) + "\" at " + std::to_string(c + 1) +
+                               std::string(cols[static_cast<std::size_t>(i)]) + "\" at " + std::to_string(i + 1) +
+                               " and \"" + std::string(other) + "\" at " + std::to_string(c + 1) +
                                "): give the columns distinct names (select a.id as author_id, ...); the query returns: " +
-                               column_list(r));
+                               column_list(cols));
       }
     }
     return i;
   }
 
-  template <class R>
-  static auto column_list(const R& r) -> std::string {
+  static auto column_list(std::span<const std::string_view> cols) -> std::string {
     std::string have;
-    for (int c = 0; c < r.columns(); ++c) {
+    for (const auto c : cols) {
       if (!have.empty()) have += ", ";
-      have += r.column_name(c);
+      have += c;
     }
     return have.empty() ? std::string("no columns") : have;
   }
