@@ -258,6 +258,7 @@ void add_template_command(CLI::App& app, context& ctx, action_fn& action) {
         if (o.prepare) {
           auto cx = ctx.connect();
           std::set<std::string> broken;
+          std::set<std::string> reported;
           for (const auto& e : r.errors) broken.insert(e.where().template_name);
           std::size_t n = 0;
           for (const auto& name : r.names) {
@@ -290,12 +291,16 @@ void add_template_command(CLI::App& app, context& ctx, action_fn& action) {
                 cx.execute_script("DEALLOCATE " + stmt);
                 ++prepared;
               } catch (const pgpx::sql_error& e) {
-                ++failures;
                 std::string where;
                 if (const auto p = q.locate(e.info().position - static_cast<int>(("PREPARE " + stmt + (types.empty() ? "" : " (" + types + ")") + " AS ").size())))
                   where = p->template_name + ":" + std::to_string(p->line) + ":" + std::to_string(p->column) + ": ";
-                std::cerr << (where.empty() ? lib.get(name).name() + ": " : where) << "PREPARE failed: " << e.message()
-                          << " (SQLSTATE " << e.sqlstate() << ")\n";
+                // Several shapes of one template often fail at the same place: say it once.
+                std::string line = (where.empty() ? lib.get(name).name() + ": " : where) + "PREPARE failed: " +
+                                   e.message() + " (SQLSTATE " + e.sqlstate() + ")";
+                if (reported.insert(line).second) {
+                  ++failures;
+                  std::cerr << line << "\n";
+                }
               }
             }
           }

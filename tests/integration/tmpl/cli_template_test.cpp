@@ -147,6 +147,16 @@ TEST_F(cli_template, check_compiles_everything_and_prepares_shapes) {
   EXPECT_NE(r.err.find("bad.sql.j2:1:15: UnknownFilter: unknown filter 'idnet'; did you mean 'ident'?"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("typo.sql.j2:4:30: PREPARE failed: column \"titel\" does not exist"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("2 problems"), std::string::npos) << r.err;
+  // Every shape of books/search fails at the same place once the table is gone: one line.
+  cx().execute_script("drop table books");
+  fs::remove(project_ / "queries/bad.sql.j2");
+  fs::remove(project_ / "queries/typo.sql.j2");
+  r = run({"--url", url(), "template", "check", "--prepare"});
+  EXPECT_EQ(r.code, 10);
+  const std::string line = "books/search.sql.j2:8:23: PREPARE failed: relation \"books\" does not exist";
+  const auto first = r.err.find(line);
+  EXPECT_NE(first, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(line, first + 1), std::string::npos) << "reported once: " << r.err;
 }
 
 TEST_F(cli_template, query_runs_a_template) {
