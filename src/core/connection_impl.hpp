@@ -197,6 +197,7 @@ struct connection::impl {
     std::string name;
     std::list<std::string>::iterator lru;
     bool changes_session = false;  // see detail::changes_session
+    std::uint64_t shape = new_result_shape();  // results of this statement (see result::shape)
   };
   bool session_dirty = false;  // a statement may have changed session state (pool reset)
   std::unordered_map<std::string, entry> cache;
@@ -508,6 +509,7 @@ struct connection::impl {
         }
       }
       check(r, sql);
+      r.set_shape(e.shape);
       return r;
     }
   }

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -9,13 +10,19 @@
 namespace pgpx {
 
 result::result(pg_result* r) noexcept : r_(r) {}
-result::result(result&& o) noexcept : r_(std::exchange(o.r_, nullptr)) {}
+result::result(result&& o) noexcept : r_(std::exchange(o.r_, nullptr)), shape_(std::exchange(o.shape_, 0)) {}
 auto result::operator=(result&& o) noexcept -> result& {
   if (this != &o) {
     if (r_ != nullptr) PQclear(r_);
     r_ = std::exchange(o.r_, nullptr);
+    shape_ = std::exchange(o.shape_, 0);
   }
   return *this;
+}
+
+auto new_result_shape() noexcept -> std::uint64_t {
+  static std::atomic<std::uint64_t> next{0};
+  return next.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 result::~result() {
   if (r_ != nullptr) PQclear(r_);

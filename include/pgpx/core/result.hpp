@@ -163,9 +163,20 @@ class PGPX_API result {
   /// The libpq result, or nullptr (internal use).
   [[nodiscard]] auto native() const noexcept -> pg_result* { return r_; }
 
+  /// An id shared by every result of one prepared statement, whose columns (names, types,
+  /// order) therefore never change; 0 when unknown. Row mapping remembers its column
+  /// lookup per shape instead of redoing it for every result (internal use).
+  [[nodiscard]] auto shape() const noexcept -> std::uint64_t { return shape_; }
+  /// Sets the shape id (internal use by the statement cache).
+  void set_shape(std::uint64_t s) noexcept { shape_ = s; }
+
  private:
   pg_result* r_ = nullptr;
+  std::uint64_t shape_ = 0;
 };
+
+/// A new process-wide unique result shape id (never 0; internal use).
+[[nodiscard]] PGPX_API auto new_result_shape() noexcept -> std::uint64_t;
 
 template <class T>
 auto field::as() const -> T {

@@ -20,11 +20,12 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
-#include <span>
 #include <utility>
 #include <vector>
 
@@ -133,6 +134,15 @@ class row_mapper {
          ...);
       }(std::make_index_sequence<std::tuple_size_v<T>>{});
     } else {
+      // Results of one prepared statement share their columns: reuse the last lookup.
+      std::uint64_t shape_id = 0;
+      if constexpr (requires { r.shape(); }) shape_id = r.shape();
+      memo& m = last_lookup();
+      if (shape_id != 0 && m.shape_id == shape_id) {
+        index_ = m.index;
+        types_ = m.types;
+        return;
+      }
       // The result's column names, read once (not once per member).
       std::array<std::string_view, 32> on_stack;
       std::vector<std::string_view> on_heap;
@@ -149,6 +159,7 @@ class row_mapper {
           check_column<reflect::field_type<I, T>>(r.column_type(index_[I]), names[I], reflect::field_names<T>[I])),
          ...);
       }(std::make_index_sequence<reflect::field_count<T>>{});
+      if (shape_id != 0) m = memo{shape_id, index_, types_};
     }
   }
 
@@ -221,6 +232,18 @@ class row_mapper {
   static constexpr std::size_t width = record_width<T, shape == row_shape::record>;
   std::array<int, width> index_{};
   std::array<oid, width> types_{};
+
+  // The last column lookup for T on this thread, by result shape (a trivial type: no
+  // thread_local initialisation guard on the hot path).
+  struct memo {
+    std::uint64_t shape_id;
+    std::array<int, width> index;
+    std::array<oid, width> types;
+  };
+  static auto last_lookup() noexcept -> memo& {
+    static thread_local memo m{};
+    return m;
+  }
 };
 
 /// The names of the columns of `r` that no member of T reads, in result order. Always

@@ -92,6 +92,29 @@ TEST_F(query_test, a_member_matching_two_columns_is_ambiguous) {
   EXPECT_EQ(v.at(0).displayName, "Ada");
 }
 
+TEST_F(query_test, statements_with_other_column_orders_map_correctly_in_turn) {
+  // The column lookup is remembered per prepared statement: alternating statements that
+  // return the same columns in other orders (or after a re-prepare) must each map right.
+  for (int i = 0; i < 3; ++i) {
+    const auto a = cx().query_one<person>("select id, name, email from person where id = 1");
+    const auto b = cx().query_one<person>("select email, id, name from person where id = 3");
+    const auto c = cx().query_one<person>("select name, email, id, 42 as extra from person where id = 2");
+    EXPECT_EQ(a.name, "Ada");
+    EXPECT_EQ(b.id, 3);
+    EXPECT_EQ(b.name, "Linus");
+    EXPECT_EQ(c.id, 2);
+    EXPECT_FALSE(c.email.has_value());
+  }
+  const std::string star = "select * from person where id = 1";
+  EXPECT_EQ(cx().query_one<person>(star).name, "Ada");
+  cx().execute_script("alter table person drop column email; alter table person add column email text");
+  cx().execute("update person set email = 'new@x.org' where id = 1");
+  // The table was rebuilt under the cached statement: the rows still map right.
+  const auto again = cx().query_one<person>(star);
+  EXPECT_EQ(again.name, "Ada");
+  EXPECT_EQ(again.email, "new@x.org");
+}
+
 TEST_F(query_test, tuples_map_by_position_and_scalars_by_the_only_column) {
   auto t = cx().query<std::tuple<std::int64_t, std::string>>("select id, name from person order by id desc");
   ASSERT_EQ(t.size(), 3u);
