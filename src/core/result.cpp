@@ -65,8 +65,10 @@ auto result::at(std::size_t index) const -> row {
 }
 
 auto result::raw(int row, int column) const noexcept -> detail::field_ref {
-  if (PQgetisnull(r_, row, column) != 0) return {};
-  return {PQgetvalue(r_, row, column), PQgetlength(r_, row, column), false};
+  // PQgetlength is 0 for NULL: only an empty value needs the NULL test (two calls, not three).
+  const int length = PQgetlength(r_, row, column);
+  if (length == 0 && PQgetisnull(r_, row, column) != 0) return {};
+  return {PQgetvalue(r_, row, column), length, false};
 }
 
 void result::raw_row(int row, detail::field_ref* out) const noexcept {

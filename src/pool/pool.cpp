@@ -161,23 +161,25 @@ struct pool_state {
   }
 
   auto acquire(const std::shared_ptr<pool_state>& self, deadline d, std::source_location where) -> lease {
+    // The fast path takes the lock once and reads the clock once (before the lock), shared
+    // by the lease and the idle check.
+    auto now = clock::now();
     std::unique_lock lock(m);
     for (;;) {
       if (closed) throw error(error_kind::pool_closed, "the pool is closed");
       if (!idle.empty()) {
-        // The fast path: one lock, one clock read (shared by the check and the lease).
         pool_slot* s = idle.back();
         idle.pop_back();
-        ++counters.acquires;
+        mark_leased_locked(s, where, now);
         lock.unlock();
-        const auto now = clock::now();
-        if (fit(*s, d, now)) return lend(self, s, where, now);
+        if (fit(*s, d, now)) return lease(self, s);
         report(pool_event::discarded, "a pooled connection failed its check and was replaced");
         lock.lock();
         --counters.acquires;
         auto gone = unlink_locked(s);
         lock.unlock();
         gone.reset();
+        now = clock::now();
         lock.lock();
         continue;
       }
@@ -221,9 +223,9 @@ struct pool_state {
           gone.reset();
           throw error(error_kind::pool_closed, "the pool is closed");
         }
-        ++counters.acquires;
+        mark_leased_locked(s, where, clock::now());
         lock.unlock();
-        return lend(self, s, where, clock::now());
+        return lease(self, s);
       }
       if (opts.max_waiters != 0 && waiters.size() >= opts.max_waiters) {
         ++counters.timeouts;
@@ -236,9 +238,9 @@ struct pool_state {
       const bool woken = w.cv.wait_until(lock, d, [&] { return w.handed != nullptr || w.may_connect || closed; });
       if (w.handed != nullptr) {
         pool_slot* s = w.handed;
-        ++counters.acquires;
+        mark_leased_locked(s, where, clock::now());
         lock.unlock();
-        return lend(self, s, where, clock::now());
+        return lease(self, s);
       }
       if (!woken) {
         std::erase(waiters, &w);
@@ -254,13 +256,12 @@ struct pool_state {
     }
   }
 
-  // Hands `s` out (the caller counted the acquire under the lock).
-  auto lend(const std::shared_ptr<pool_state>& self, pool_slot* s, std::source_location where,
-            clock::time_point now) -> lease {
+  // Records that `s` is leased from `where` (under the lock: housekeeping reads these).
+  void mark_leased_locked(pool_slot* s, std::source_location where, clock::time_point now) {
+    ++counters.acquires;
     s->leased_at = now;
     s->where = where;
     s->leak_reported = false;
-    return lease(self, s);
   }
 
   // Takes a connection back: cleans it (outside the lock) and hands it on.

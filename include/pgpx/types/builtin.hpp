@@ -164,6 +164,8 @@ namespace detail {
          !is_builtin_type(t);
 }
 [[nodiscard]] inline auto string_payload(std::string_view in, oid t) -> std::string_view {
+  // The common case first: the text types' binary form is the text itself.
+  if (t == oids::text || t == oids::varchar || t == oids::bpchar || t == oids::name) return in;
   if (t == oids::jsonb) {
     if (in.empty() || in[0] != 1) throw conversion_error("malformed binary jsonb value: unknown version");
     in.remove_prefix(1);
