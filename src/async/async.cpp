@@ -156,8 +156,10 @@ auto async_connection::run(std::string_view sql_in, param_list params) -> asio::
   s.session_dirty = s.session_dirty || e->changes_session;
   if (PQsendQueryPrepared(s.conn, e->name.c_str(), n, params.values(), params.lengths(), params.formats(), 1) == 0)
     s.throw_broken(sql, "could not send the statement");
+  const std::uint64_t shape = e->shape;
   result r = co_await finish(sql);
   s.check(r, sql);
+  r.set_shape(shape);
   co_return r;
 }
 

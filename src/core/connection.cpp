@@ -96,6 +96,7 @@ void connection::clear_statement_cache() {
   for (const auto& k : impl_->lru) impl_->to_deallocate.push_back(impl_->cache.at(k).name);
   impl_->cache.clear();
   impl_->lru.clear();
+  impl_->last_hit = nullptr;
   if (impl_->usable()) impl_->deallocate_pending(impl_->effective_deadline());
 }
 

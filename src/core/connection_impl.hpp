@@ -205,6 +205,10 @@ struct connection::impl {
   std::vector<std::string> to_deallocate;  // names dropped while a transaction had failed
   std::uint64_t next_statement = 0;
   std::string key;
+  // The entry for the content of `key` when the last lookup hit (or remember() just added
+  // it), else nullptr: a statement run again at once skips building and hashing its key.
+  // Reset wherever entries are erased or `key` is changed outside lookup().
+  const entry* last_hit = nullptr;
 
   ~impl() {
     if (conn != nullptr) PQfinish(conn);
@@ -219,6 +223,7 @@ struct connection::impl {
     }
     cache.clear();
     lru.clear();
+    last_hit = nullptr;
     to_deallocate.clear();
   }
 
@@ -418,23 +423,33 @@ struct connection::impl {
     to_deallocate.push_back(it->second.name);
     lru.erase(it->second.lru);
     cache.erase(it);
+    last_hit = nullptr;
   }
 
   void forget_all() {
     cache.clear();
     lru.clear();
+    last_hit = nullptr;
     to_deallocate.clear();  // the server no longer has them
   }
 
   // The cached statement for `sql` with these parameter types, or nullptr. Sets `key`.
   auto lookup(std::string_view sql, const param_list& p) -> const entry* {
+    const std::size_t type_bytes = p.size() * sizeof(oid);
+    // The same statement as the last one: `key` already holds it, and it is first in the LRU.
+    if (last_hit != nullptr && key.size() == sql.size() + 1 + type_bytes && key[sql.size()] == '\0' &&
+        std::memcmp(key.data(), sql.data(), sql.size()) == 0 &&
+        (type_bytes == 0 || std::memcmp(key.data() + sql.size() + 1, p.types(), type_bytes) == 0))
+      return last_hit;
     key.assign(sql);
     key.push_back('\0');
-    key.append(reinterpret_cast<const char*>(p.types()), p.size() * sizeof(oid));
+    key.append(reinterpret_cast<const char*>(p.types()), type_bytes);
     if (auto it = cache.find(key); it != cache.end()) {
       lru.splice(lru.begin(), lru, it->second.lru);
-      return &it->second;
+      last_hit = &it->second;
+      return last_hit;
     }
+    last_hit = nullptr;
     return nullptr;
   }
 
@@ -443,6 +458,7 @@ struct connection::impl {
     if (cache.size() >= opts.statement_cache_capacity && !lru.empty()) forget(lru.back());
     lru.push_front(key);
     auto [it, inserted] = cache.emplace(key, entry{std::move(name), lru.begin(), changes_session(sql)});
+    last_hit = &it->second;
     return it->second;
   }
 

@@ -108,6 +108,7 @@ class batch_runner {
   // The cached statement name, or a new one prepared inside the pipeline.
   auto statement_for(std::size_t i, const std::string& sql, const oid* types, std::size_t count) -> const std::string& {
     auto& key = cx_.key;
+    cx_.last_hit = nullptr;  // `key` changes here, outside lookup()
     key.assign(sql);
     key.push_back('\0');
     key.append(reinterpret_cast<const char*>(types), count * sizeof(oid));

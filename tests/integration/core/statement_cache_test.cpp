@@ -1,5 +1,6 @@
 #include "support/test_db.hpp"
 
+#include <pgpx/core/pipeline.hpp>
 #include <pgpx/core/transaction.hpp>
 
 #include <gtest/gtest.h>
@@ -12,6 +13,21 @@ class statement_cache_test : public pgpx::test::db_test {
     return c.query_value<std::int64_t>("select count(*) from pg_prepared_statements");
   }
 };
+
+TEST_F(statement_cache_test, the_statement_run_last_is_never_mistaken_for_another) {
+  // A repeated statement takes a shortcut past the cache's hash table; whatever ran in
+  // between (a batch, an eviction, a cleared cache) must not make it answer for another.
+  EXPECT_EQ(cx().query_value<int>("select $1::int", 7), 7);
+  pgpx::batch b;
+  b.add("select $1::text", "batched");
+  ASSERT_TRUE(pgpx::run_batch(cx(), b).ok());
+  EXPECT_EQ(cx().query_value<std::string>("select $1::text", "direct"), "direct");
+  EXPECT_EQ(cx().query_value<int>("select $1::int", 8), 8);
+  cx().clear_statement_cache();
+  EXPECT_EQ(cx().query_value<int>("select $1::int", 9), 9);
+  EXPECT_EQ(cx().query_value<std::int64_t>("select $1::int8", std::int64_t{10}), 10);
+  EXPECT_EQ(cx().query_value<int>("select $1::int", 11), 11);
+}
 
 TEST_F(statement_cache_test, repeated_statements_are_prepared_once) {
   for (int i = 0; i < 5; ++i) EXPECT_EQ(cx().query_value<int>("select $1::int + 1", i), i + 1);
