@@ -160,10 +160,20 @@ struct pool_state {
     }
   }
 
-  auto acquire(const std::shared_ptr<pool_state>& self, deadline d, std::source_location where) -> lease {
-    // The fast path takes the lock once and reads the clock once (before the lock), shared
-    // by the lease and the idle check.
-    auto now = clock::now();
+  // acquire() with the pool's timeout: the deadline comes from the same clock read.
+  auto acquire_within(const std::shared_ptr<pool_state>& self, std::chrono::nanoseconds timeout,
+                      std::source_location where) -> lease {
+    const auto now = clock::now();
+    deadline d = no_deadline;
+    if (timeout > std::chrono::nanoseconds::zero() && timeout < deadline::max() - now)
+      d = now + std::chrono::duration_cast<clock::duration>(timeout);
+    return acquire(self, d, where, now);
+  }
+
+  // The fast path takes the lock once and reads the clock once (`now`, read by the caller
+  // before the lock), shared by the deadline, the lease and the idle check.
+  auto acquire(const std::shared_ptr<pool_state>& self, deadline d, std::source_location where,
+               clock::time_point now) -> lease {
     std::unique_lock lock(m);
     for (;;) {
       if (closed) throw error(error_kind::pool_closed, "the pool is closed");
@@ -484,13 +494,13 @@ auto pool::open(const config& cfg, pool_options options) -> pool {
 auto pool::state() const -> detail::pool_state& { return *owner_->state; }
 
 auto pool::acquire(std::source_location where) -> lease {
-  return acquire_until(deadline_in(state().opts.acquire_timeout), where);
+  return owner_->state->acquire_within(owner_->state, state().opts.acquire_timeout, where);
 }
 
 auto pool::acquire_until(deadline d, std::source_location where) -> lease {
   // Leases share the state, not the owner: the pool closes when its last handle goes, even
   // while leases are out (their connections are then closed on return).
-  return owner_->state->acquire(owner_->state, d, where);
+  return owner_->state->acquire(owner_->state, d, where, clock::now());
 }
 
 auto pool::try_acquire(deadline d, std::source_location where) -> outcome<lease> {
