@@ -5,9 +5,13 @@
 
 #include "../context.hpp"
 
+#include <pgpx/tmpl/library.hpp>
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace pgpx::cli {
 
@@ -19,5 +23,15 @@ void add_config_command(CLI::App& app, context& ctx, action_fn& action);
 void add_query_command(CLI::App& app, context& ctx, action_fn& action);
 void add_demo_command(CLI::App& app, context& ctx, action_fn& action);
 void add_template_command(CLI::App& app, context& ctx, action_fn& action);
+
+// Shared by `pgpx template` and `pgpx query -t` (defined in commands/template.cpp).
+
+/// Parses `--var k=v` (JSON when valid JSON, else a string) and `--vars-json` (an object,
+/// or @file) into template variables. Throws usage_error.
+auto parse_template_vars(const std::vector<std::string>& pairs, const std::string& json_text) -> tmpl::vars;
+/// The project's template library: the -d/--dir directories, else <project>/queries.
+auto open_template_library(context& ctx, const std::vector<std::string>& dirs) -> tmpl::library;
+/// Prints a template error (bad input, nothing was sent) and returns exit code 10.
+auto report_template_error(const tmpl::template_error& e) -> int;
 
 }  // namespace pgpx::cli

@@ -5,17 +5,12 @@
 #include "commands.hpp"
 
 #include <pgpx/core/transaction.hpp>
-#include <pgpx/tmpl/library.hpp>
 
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 namespace pgpx::cli {
-
-// Defined in commands/template.cpp.
-auto parse_template_vars(const std::vector<std::string>& pairs, const std::string& json_text) -> tmpl::vars;
-auto open_template_library(context& ctx, const std::vector<std::string>& dirs) -> tmpl::library;
 
 namespace {
 
@@ -69,10 +64,7 @@ void add_query_command(CLI::App& app, context& ctx, action_fn& action) {
           sql = rendered.sql();
           rendered.bind(params);
         } catch (const tmpl::template_error& e) {
-          // Bad input rejected before anything was sent.
-          std::cerr << "pgpx: error: " << e.message() << "\n";
-          if (!e.info().hint.empty()) std::cerr << "  hint: " << e.info().hint << "\n";
-          return static_cast<int>(exit_code::validation);
+          return report_template_error(e);
         }
       } else if (!o.vars.empty() || !o.vars_json.empty()) {
         throw usage_error("--var and --vars-json go with -t/--template");

@@ -1,7 +1,6 @@
 // pgpx template list|check|render|gen: SQL templates from the project's queries/ directory.
 //
-// Also defines the helpers `pgpx query -t NAME --var k=v` uses (declared in query.cpp):
-// parse_template_vars and open_template_library.
+// Also defines the helpers `pgpx query -t NAME --var k=v` uses (declared in commands.hpp).
 #include "../exit_codes.hpp"
 #include "commands.hpp"
 
@@ -81,21 +80,21 @@ auto open_template_library(context& ctx, const std::vector<std::string>& dirs) -
   return tmpl::library{std::move(o)};
 }
 
-namespace {
-
 // Template errors are bad input rejected before anything was sent: exit code 10.
-auto report(const tmpl::template_error& e) -> int {
+auto report_template_error(const tmpl::template_error& e) -> int {
   std::cerr << "pgpx: error: " << e.message() << "\n";
   if (!e.info().hint.empty()) std::cerr << "  hint: " << e.info().hint << "\n";
   return static_cast<int>(exit_code::validation);
 }
+
+namespace {
 
 template <class F>
 auto guarded(F&& f) -> int {
   try {
     return f();
   } catch (const tmpl::template_error& e) {
-    return report(e);
+    return report_template_error(e);
   }
 }
 
@@ -286,16 +285,18 @@ void add_template_command(CLI::App& app, context& ctx, action_fn& action) {
               std::string types;
               for (const auto ty : q.param_types())
                 types += (types.empty() ? "" : ", ") + (ty == 0 ? std::string("unknown") : std::string(pgpx::builtin_type_name(ty)));
+              // The server's error position counts from the start of this prefix.
+              const std::string prefix = "PREPARE " + stmt + (types.empty() ? "" : " (" + types + ")") + " AS ";
               try {
-                cx.execute_script("PREPARE " + stmt + (types.empty() ? "" : " (" + types + ")") + " AS " + q.sql());
+                cx.execute_script(prefix + q.sql());
                 cx.execute_script("DEALLOCATE " + stmt);
                 ++prepared;
               } catch (const pgpx::sql_error& e) {
                 std::string where;
-                if (const auto p = q.locate(e.info().position - static_cast<int>(("PREPARE " + stmt + (types.empty() ? "" : " (" + types + ")") + " AS ").size())))
+                if (const auto p = q.locate(e.info().position - static_cast<int>(prefix.size())))
                   where = p->template_name + ":" + std::to_string(p->line) + ":" + std::to_string(p->column) + ": ";
                 // Several shapes of one template often fail at the same place: say it once.
-                std::string line = (where.empty() ? lib.get(name).name() + ": " : where) + "PREPARE failed: " +
+                std::string line = (where.empty() ? tpl->name() + ": " : where) + "PREPARE failed: " +
                                    e.message() + " (SQLSTATE " + e.sqlstate() + ")";
                 if (reported.insert(line).second) {
                   ++failures;
