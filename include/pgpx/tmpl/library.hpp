@@ -84,6 +84,7 @@ struct check_report {
   [[nodiscard]] auto ok() const noexcept -> bool { return errors.empty(); }
 };
 
+namespace detail {
 /// Throws conversion_error when `r` has columns that no member of T reads (template `name`).
 template <class T>
 void refuse_unread_columns(const std::string& name, const result& r) {
@@ -94,6 +95,7 @@ void refuse_unread_columns(const std::string& name, const result& r) {
   throw conversion_error("template " + name + " returns columns that no member of the row type reads: " + list +
                          " (extra_column_policy::error; select only what the struct holds, or add members)");
 }
+}  // namespace detail
 
 /**
  * The rows of a streamed template, as an input range of T (see pgpx::stream): memory stays
@@ -156,7 +158,7 @@ class template_stream {
       if (chunk_.columns() == 0) return false;
       if (!mapper_) {
         mapper_.emplace(chunk_);
-        if (extra_ == extra_column_policy::error) refuse_unread_columns<T>(name_, chunk_);
+        if (extra_ == extra_column_policy::error) detail::refuse_unread_columns<T>(name_, chunk_);
       }
     }
     current_ = mapper_->decode(chunk_, static_cast<int>(chunk_row_++));
@@ -303,7 +305,7 @@ class PGPX_API library : public loader {
                             stream_options options = {}) const -> template_stream<T> {
     const rendered_query q = render(name, variables);
     try {
-      return template_stream<T>(cx, q, options, options_extra_columns());
+      return template_stream<T>(cx, q, options, this->options().extra_columns);
     } catch (const pgpx::error& e) {
       if (e.info().position > 0) rethrow_mapped(e, q);
       throw;
@@ -326,9 +328,8 @@ class PGPX_API library : public loader {
  private:
   template <class T>
   void check_columns(const rendered_query& q, const result& r) const {
-    if (options_extra_columns() == extra_column_policy::error) refuse_unread_columns<T>(q.template_name(), r);
+    if (options().extra_columns == extra_column_policy::error) detail::refuse_unread_columns<T>(q.template_name(), r);
   }
-  [[nodiscard]] auto options_extra_columns() const noexcept -> extra_column_policy { return options().extra_columns; }
   [[noreturn]] static void throw_row_count(const rendered_query& q, const char* wanted, std::size_t got);
   struct impl;
   std::unique_ptr<impl> impl_;
