@@ -164,10 +164,7 @@ struct pool_state {
   auto acquire_within(const std::shared_ptr<pool_state>& self, std::chrono::nanoseconds timeout,
                       std::source_location where) -> lease {
     const auto now = clock::now();
-    deadline d = no_deadline;
-    if (timeout > std::chrono::nanoseconds::zero() && timeout < deadline::max() - now)
-      d = now + std::chrono::duration_cast<clock::duration>(timeout);
-    return acquire(self, d, where, now);
+    return acquire(self, deadline_in(timeout, now), where, now);
   }
 
   // The fast path takes the lock once and reads the clock once (`now`, read by the caller
