@@ -156,7 +156,7 @@ class row_mapper {
       const auto& names = reflect::column_names<T>();
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         ((index_[I] = find(have, names[I], reflect::field_names<T>[I]), types_[I] = r.column_type(index_[I]),
-          check_column<reflect::field_type<I, T>>(r.column_type(index_[I]), names[I], reflect::field_names<T>[I])),
+          check_column<reflect::field_type<I, T>>(types_[I], names[I], reflect::field_names<T>[I])),
          ...);
       }(std::make_index_sequence<reflect::field_count<T>>{});
       if (shape_id != 0) m = memo{shape_id, index_, types_};
