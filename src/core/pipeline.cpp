@@ -3,6 +3,7 @@
 #include "connection_impl.hpp"
 
 #include <deque>
+#include <exception>
 #include <unordered_map>
 
 namespace pgpx {
@@ -59,7 +60,7 @@ class batch_runner {
     d_ = cx_.effective_deadline();
     cx_.deallocate_pending(d_);
     if (PQenterPipelineMode(cx_.conn) == 0) cx_.throw_broken("(batch)", "could not enter pipeline mode");
-    if (o_.keep_results) out_.results.resize(b_.size());
+    if (o_.keep_results && !o_.on_result) out_.results.resize(b_.size());
     values_ = b_.params().values();
     try {
       send_all();
@@ -73,6 +74,7 @@ class batch_runner {
       throw;
     }
     if (PQexitPipelineMode(cx_.conn) == 0) cx_.throw_broken("(batch)", "could not leave pipeline mode");
+    if (callback_failed_) std::rethrow_exception(callback_failed_);
   }
 
  private:
@@ -221,7 +223,17 @@ class batch_runner {
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
       result res(r);
       out_.affected_rows += res.affected_rows();
-      if (o_.keep_results) out_.results[e.item] = std::move(res);
+      if (o_.on_result) {
+        if (!callback_failed_) {
+          try {
+            o_.on_result(e.item, res);
+          } catch (...) {  // the batch is still read to its end; run() rethrows
+            callback_failed_ = std::current_exception();
+          }
+        }
+      } else if (o_.keep_results) {
+        out_.results[e.item] = std::move(res);
+      }
     } else if (st == PGRES_PIPELINE_ABORTED) {
       PQclear(r);
       if (e.item < prepare_failed_.size() && prepare_failed_[e.item]) return;
@@ -248,6 +260,7 @@ class batch_runner {
   const batch& b_;
   const batch_options& o_;
   batch_outcome& out_;
+  std::exception_ptr callback_failed_;
   deadline d_ = no_deadline;
   const char* const* values_ = nullptr;
   std::deque<expected> queue_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <list>
 #include <mutex>
@@ -27,6 +28,41 @@ auto to_string(pool_event e) noexcept -> std::string_view {
 }
 
 namespace detail {
+namespace {
+
+// The monotonic clock at tick resolution (1-4 ms on Linux), for the pool's bookkeeping:
+// lease times, idle times and lifetimes, all of which are checked against thresholds of a
+// second or more. It is the same clock as pgpx::clock (CLOCK_MONOTONIC), read in a few
+// nanoseconds where a precise read costs tens on some virtual machines; it may lag the
+// precise clock by up to one tick. Deadlines always use the precise clock.
+auto coarse_now() noexcept -> clock::time_point {
+#if defined(CLOCK_MONOTONIC_COARSE)
+  timespec ts{};
+  if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0) {
+    return clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::seconds(ts.tv_sec) +
+                                                                         std::chrono::nanoseconds(ts.tv_nsec)));
+  }
+#endif
+  return clock::now();
+}
+
+}  // namespace
+
+// The deadline of one acquire: given by the caller, or the pool's timeout counted from
+// the moment it is first needed (to connect, wait or check a connection). A lease taken
+// straight from the idle list never reads the precise clock.
+struct acquire_deadline {
+  deadline d = no_deadline;
+  std::chrono::nanoseconds timeout{};
+  bool known = false;
+  auto get() -> deadline {
+    if (!known) {
+      d = deadline_in(timeout);
+      known = true;
+    }
+    return d;
+  }
+};
 
 struct pool_slot {
   std::unique_ptr<connection> cx;
@@ -148,11 +184,11 @@ struct pool_state {
   }
 
   // Whether a connection that idled is fit to lend: lifetime, then a round trip when it idled long.
-  auto fit(pool_slot& s, deadline d, clock::time_point now) -> bool {
+  auto fit(pool_slot& s, acquire_deadline& d, clock::time_point now) -> bool {
     if (now >= s.expires || !s.cx->is_open()) return false;
     if (now - s.last_used < opts.check_after_idle) return true;
     try {
-      scoped_deadline sd{*s.cx, earliest(d, deadline_in(opts.connection.connect_timeout))};
+      scoped_deadline sd{*s.cx, earliest(d.get(), deadline_in(opts.connection.connect_timeout))};
       (void)s.cx->command("");  // an empty query: one round trip, no parse
       return s.cx->status() == transaction_status::idle;
     } catch (const error&) {
@@ -160,17 +196,21 @@ struct pool_state {
     }
   }
 
-  // acquire() with the pool's timeout: the deadline comes from the same clock read.
+  // acquire() with the pool's timeout.
   auto acquire_within(const std::shared_ptr<pool_state>& self, std::chrono::nanoseconds timeout,
                       std::source_location where) -> lease {
-    const auto now = clock::now();
-    return acquire(self, deadline_in(timeout, now), where, now);
+    return acquire(self, acquire_deadline{no_deadline, timeout, false}, where);
   }
 
-  // The fast path takes the lock once and reads the clock once (`now`, read by the caller
-  // before the lock), shared by the deadline, the lease and the idle check.
-  auto acquire(const std::shared_ptr<pool_state>& self, deadline d, std::source_location where,
-               clock::time_point now) -> lease {
+  // acquire_until(d).
+  auto acquire(const std::shared_ptr<pool_state>& self, deadline d, std::source_location where) -> lease {
+    return acquire(self, acquire_deadline{d, {}, true}, where);
+  }
+
+  // The fast path takes the lock once and reads only the coarse clock (for the lease's
+  // bookkeeping and the idle check; see coarse_now()).
+  auto acquire(const std::shared_ptr<pool_state>& self, acquire_deadline ad, std::source_location where) -> lease {
+    auto now = coarse_now();
     std::unique_lock lock(m);
     for (;;) {
       if (closed) throw error(error_kind::pool_closed, "the pool is closed");
@@ -179,14 +219,14 @@ struct pool_state {
         idle.pop_back();
         mark_leased_locked(s, where, now);
         lock.unlock();
-        if (fit(*s, d, now)) return lease(self, s);
+        if (fit(*s, ad, now)) return lease(self, s);
         report(pool_event::discarded, "a pooled connection failed its check and was replaced");
         lock.lock();
         --counters.acquires;
         auto gone = unlink_locked(s);
         lock.unlock();
         gone.reset();
-        now = clock::now();
+        now = coarse_now();
         lock.lock();
         continue;
       }
@@ -202,13 +242,13 @@ struct pool_state {
         lock.unlock();
         std::unique_ptr<pool_slot> fresh;
         try {
-          fresh = connect_one(d);
+          fresh = connect_one(ad.get());
         } catch (const error& e) {
           lock.lock();
           --total;
           --connecting;
           free_place_locked();
-          if (clock::now() >= d) {
+          if (clock::now() >= ad.get()) {
             ++counters.timeouts;
             throw pool_exhausted("no connection could be opened before the acquire deadline: " + e.message());
           }
@@ -230,7 +270,7 @@ struct pool_state {
           gone.reset();
           throw error(error_kind::pool_closed, "the pool is closed");
         }
-        mark_leased_locked(s, where, clock::now());
+        mark_leased_locked(s, where, coarse_now());
         lock.unlock();
         return lease(self, s);
       }
@@ -242,10 +282,10 @@ struct pool_state {
       pool_waiter w;
       waiters.push_back(&w);
       ++counters.waits;
-      const bool woken = w.cv.wait_until(lock, d, [&] { return w.handed != nullptr || w.may_connect || closed; });
+      const bool woken = w.cv.wait_until(lock, ad.get(), [&] { return w.handed != nullptr || w.may_connect || closed; });
       if (w.handed != nullptr) {
         pool_slot* s = w.handed;
-        mark_leased_locked(s, where, clock::now());
+        mark_leased_locked(s, where, coarse_now());
         lock.unlock();
         return lease(self, s);
       }
@@ -294,7 +334,7 @@ struct pool_state {
         std::lock_guard lock(m);
         ++counters.resets;
       }
-      now = clock::now();
+      now = coarse_now();
       if (keep && now >= s->expires) keep = false;  // retired at its lifetime, never while leased
     } catch (...) {
       keep = false;
@@ -311,7 +351,7 @@ struct pool_state {
         w->handed = s;
         w->cv.notify_one();
       } else {
-        s->last_used = now == clock::time_point{} ? clock::now() : now;
+        s->last_used = now == clock::time_point{} ? coarse_now() : now;
         idle.push_back(s);
       }
     }
@@ -497,7 +537,7 @@ auto pool::acquire(std::source_location where) -> lease {
 auto pool::acquire_until(deadline d, std::source_location where) -> lease {
   // Leases share the state, not the owner: the pool closes when its last handle goes, even
   // while leases are out (their connections are then closed on return).
-  return owner_->state->acquire(owner_->state, d, where, clock::now());
+  return owner_->state->acquire(owner_->state, d, where);
 }
 
 auto pool::try_acquire(deadline d, std::source_location where) -> outcome<lease> {

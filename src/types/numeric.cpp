@@ -231,48 +231,57 @@ auto decode_numeric(std::string_view in) -> numeric {
   if (sign == sign_ninf) return numeric::minus_infinity();
   if (sign != sign_pos && sign != sign_neg) r.fail("invalid sign");
   if (dscale > max_scale) r.fail("invalid display scale");
-  std::vector<int> digits(ndigits);
-  for (auto& d : digits) {
-    d = r.read<std::int16_t>();
+  // The base-10000 digits stay in the input buffer (validated here, read again below): no
+  // copy, no allocation. The text is written into a stack buffer when it is small (every
+  // numeric(p, s) with p <= 60) and becomes the string in one step.
+  const std::string_view sent = r.bytes(std::size_t{ndigits} * 2);
+  for (std::size_t g = 0; g < ndigits; ++g) {
+    const std::int16_t d = load_be<std::int16_t>(sent.data() + 2 * g);
     if (d < 0 || d > 9999) r.fail("invalid base-10000 digit");
   }
 
   // Group g (g = 0 is the first digit sent) has weight `weight - g`: it holds the decimal
   // digits 10^(4*(weight-g)+3) .. 10^(4*(weight-g)). Groups outside the sent ones are 0.
-  auto group = [&](std::int64_t w) -> int {
-    const std::int64_t g = weight - w;
-    return (g < 0 || g >= static_cast<std::int64_t>(digits.size())) ? 0 : digits[static_cast<std::size_t>(g)];
+  auto group = [&](std::int64_t g) -> int {
+    return (g < 0 || g >= std::int64_t{ndigits}) ? 0 : load_be<std::int16_t>(sent.data() + 2 * g);
   };
-  std::string text;
+  const std::size_t int_groups = weight < 0 ? 0 : static_cast<std::size_t>(weight) + 1;
+  // sign + integer digits (or "0") + point + fraction
+  const std::size_t capacity = 1 + (int_groups == 0 ? 1 : int_groups * 4) + 1 + dscale;
+  constexpr std::size_t stack_capacity = 64;
+  char stack_buf[stack_capacity];
+  std::string heap_buf;
+  char* const buf = capacity <= stack_capacity ? stack_buf : (heap_buf.resize(capacity), heap_buf.data());
+  char* out = buf + 1;  // buf[0] is kept for the sign
   bool nonzero = false;
-  if (weight < 0) {
-    text.push_back('0');
-  } else {
-    text.reserve(static_cast<std::size_t>(weight + 1) * 4 + dscale + 2);
-    for (std::int64_t w = weight; w >= 0; --w) {
-      const int d = group(w);
-      char buf[4] = {static_cast<char>('0' + d / 1000), static_cast<char>('0' + d / 100 % 10),
-                     static_cast<char>('0' + d / 10 % 10), static_cast<char>('0' + d % 10)};
-      for (char c : buf) {
-        if (c != '0') nonzero = true;
-        if (nonzero) text.push_back(c);
+  for (std::size_t g = 0; g < int_groups; ++g) {
+    const int d = group(static_cast<std::int64_t>(g));
+    const char four[4] = {static_cast<char>('0' + d / 1000), static_cast<char>('0' + d / 100 % 10),
+                          static_cast<char>('0' + d / 10 % 10), static_cast<char>('0' + d % 10)};
+    for (const char c : four) {
+      if (c != '0') nonzero = true;
+      if (nonzero) *out++ = c;
+    }
+  }
+  if (out == buf + 1) *out++ = '0';
+  if (dscale > 0) {
+    *out++ = '.';
+    // Fraction digit k (0-based) belongs to group weight + 1 + k/4; digits past the display
+    // scale are cut off, as numeric_recv does.
+    for (std::size_t k = 0; k < dscale; k += 4) {
+      const int d = group(std::int64_t{weight} + 1 + static_cast<std::int64_t>(k / 4));
+      const char four[4] = {static_cast<char>('0' + d / 1000), static_cast<char>('0' + d / 100 % 10),
+                            static_cast<char>('0' + d / 10 % 10), static_cast<char>('0' + d % 10)};
+      const std::size_t take = dscale - k < 4 ? dscale - k : 4;
+      for (std::size_t i = 0; i < take; ++i) {
+        if (four[i] != '0') nonzero = true;
+        *out++ = four[i];
       }
     }
-    if (!nonzero) text.push_back('0');
   }
-  if (dscale > 0) {
-    text.push_back('.');
-    // Fraction digit k (0-based) belongs to the group of weight -1 - k/4; digits past the
-    // display scale are cut off, as numeric_recv does.
-    for (std::int64_t k = 0; k < dscale; ++k) {
-      const int d = group(-1 - k / 4);
-      static constexpr int divisors[4] = {1000, 100, 10, 1};
-      const char c = static_cast<char>('0' + d / divisors[k % 4] % 10);
-      if (c != '0') nonzero = true;
-      text.push_back(c);
-    }
-  }
-  if (sign == sign_neg && nonzero) text.insert(text.begin(), '-');
+  char* first = buf + 1;
+  if (sign == sign_neg && nonzero) *--first = '-';
+  std::string text(first, static_cast<std::size_t>(out - first));
   return numeric(numeric::canonical_tag{}, std::move(text), numeric::kind::finite);
 }
 

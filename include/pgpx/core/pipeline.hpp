@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -91,11 +92,18 @@ struct batch_options {
   /// Keep each statement's result (rows). When false only the affected-row count is kept,
   /// which saves memory for large write batches.
   bool keep_results = true;
+  /// When set, each successful statement's result is passed here as soon as it arrives
+  /// (index in the batch, result), in batch order, and is not kept in the outcome: memory
+  /// stays bounded by what is in flight, whatever the batch size. Called on the calling
+  /// thread, inside run_batch. If it throws, it is not called again, the rest of the batch
+  /// is still run and read (the connection stays usable), and run_batch then rethrows.
+  std::function<void(std::size_t, const result&)> on_result = nullptr;
 };
 
 /// What a batch did.
 struct batch_outcome {
-  /// One result per statement when keep_results (empty for statements that failed).
+  /// One result per statement when keep_results and no on_result (empty for statements
+  /// that failed).
   std::vector<result> results;
   /// The statements that failed or were not run, by index, with their errors.
   std::vector<std::pair<std::size_t, error>> errors;

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <stdexcept>
+#include <vector>
 
 using namespace std::chrono_literals;
 
@@ -63,6 +65,52 @@ TEST_F(pipeline_test, results_come_back_per_statement) {
   EXPECT_EQ(out.results[0][0].get<std::string>(0), "two");
   EXPECT_EQ(out.results[1][0].get<std::int64_t>(0), 2);
   EXPECT_EQ(out.results[2][0].get<std::string>(0), "hi!");
+}
+
+TEST_F(pipeline_test, on_result_sees_each_result_in_order_and_nothing_is_kept) {
+  pgpx::batch b;
+  for (int i = 0; i < 3000; ++i) b.add("select $1::int * 2", i);
+  b.add("selec oops");  // fails: reported as an error, never passed to on_result
+  std::vector<std::size_t> seen;
+  std::int64_t sum = 0;
+  pgpx::batch_options o;
+  o.sync_every = 500;
+  o.on_result = [&](std::size_t i, const pgpx::result& r) {
+    seen.push_back(i);
+    sum += r[0].get<int>(0);
+  };
+  const auto out = pgpx::run_batch(cx(), b, o);
+  ASSERT_EQ(out.errors.size(), 1u);
+  EXPECT_EQ(out.errors[0].first, 3000u);
+  EXPECT_TRUE(out.results.empty());
+  ASSERT_EQ(seen.size(), 3000u);
+  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i);
+  EXPECT_EQ(sum, 2 * (2999 * 3000 / 2));
+}
+
+TEST_F(pipeline_test, a_throwing_on_result_stops_being_called_and_the_batch_still_completes) {
+  pgpx::batch b;
+  for (int i = 0; i < 10; ++i) b.add("insert into t (id, name) values ($1, 'x') returning id", i);
+  int calls = 0;
+  pgpx::batch_options o;
+  o.on_result = [&](std::size_t i, const pgpx::result&) {
+    ++calls;
+    if (i == 3) throw std::runtime_error("consumer gave up");
+  };
+  EXPECT_THROW(
+      {
+        try {
+          (void)pgpx::run_batch(cx(), b, o);
+        } catch (const std::runtime_error& e) {
+          EXPECT_STREQ(e.what(), "consumer gave up");
+          throw;
+        }
+      },
+      std::runtime_error);
+  EXPECT_EQ(calls, 4);
+  // Every statement ran, and the connection left pipeline mode in a usable state.
+  EXPECT_EQ(count(), 10);
+  EXPECT_EQ(cx().query_value<int>("select 7"), 7);
 }
 
 TEST_F(pipeline_test, a_failure_aborts_the_rest_of_its_segment_only) {
