@@ -2,9 +2,11 @@
 
 #include <pgpx/detail/endian.hpp>
 
+#include <array>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -27,6 +29,16 @@ constexpr std::uint16_t sign_neg = 0x4000;
 constexpr std::uint16_t sign_nan = 0xC000;
 constexpr std::uint16_t sign_pinf = 0xD000;
 constexpr std::uint16_t sign_ninf = 0xF000;
+
+// "00" "01" ... "99": two decimal digits at a time.
+constexpr std::array<char, 200> two_digits = [] {
+  std::array<char, 200> t{};
+  for (int i = 0; i < 100; ++i) {
+    t[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
+    t[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+  }
+  return t;
+}();
 
 [[nodiscard]] auto is_space(char c) noexcept -> bool {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
@@ -246,6 +258,37 @@ auto decode_numeric(std::string_view in) -> numeric {
     return (g < 0 || g >= std::int64_t{ndigits}) ? 0 : load_be<std::int16_t>(sent.data() + 2 * g);
   };
   const std::size_t int_groups = weight < 0 ? 0 : static_cast<std::size_t>(weight) + 1;
+  const std::size_t frac_groups = (std::size_t{dscale} + 3) / 4;
+  if (int_groups + frac_groups <= 4) {
+    // At most 16 decimal digits (every numeric(p, s) with p <= 16): each group's four digits
+    // come from a table, then the integer part loses its leading zeros and the fraction is
+    // cut to the display scale (as numeric_recv does).
+    char digits[16];
+    char* p = digits;
+    auto put_group = [&p](int d) {
+      std::memcpy(p, two_digits.data() + 2 * (d / 100), 2);
+      std::memcpy(p + 2, two_digits.data() + 2 * (d % 100), 2);
+      p += 4;
+    };
+    for (std::size_t g = 0; g < int_groups; ++g) put_group(group(static_cast<std::int64_t>(g)));
+    const char* const point = p;
+    for (std::size_t g = 0; g < frac_groups; ++g) put_group(group(std::int64_t{weight} + 1 + static_cast<std::int64_t>(g)));
+    const char* first = digits;
+    while (first < point && *first == '0') ++first;
+    const char* const last = point + dscale;
+    bool nonzero = first < point;
+    for (const char* q = point; q < last && !nonzero; ++q) nonzero = *q != '0';
+    char text[20];  // sign, 16 digits or "0", point
+    char* out = text;
+    if (sign == sign_neg && nonzero) *out++ = '-';
+    if (first == point) *out++ = '0';
+    for (const char* q = first; q < point; ++q) *out++ = *q;
+    if (dscale > 0) {
+      *out++ = '.';
+      for (const char* q = point; q < last; ++q) *out++ = *q;
+    }
+    return numeric(numeric::canonical_tag{}, std::string(text, static_cast<std::size_t>(out - text)), numeric::kind::finite);
+  }
   // sign + integer digits (or "0") + point + fraction
   const std::size_t capacity = 1 + (int_groups == 0 ? 1 : int_groups * 4) + 1 + dscale;
   constexpr std::size_t stack_capacity = 64;

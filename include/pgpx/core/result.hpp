@@ -152,7 +152,12 @@ class PGPX_API result {
     std::vector<T> out;
     const auto n = size();
     out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) out.push_back(m.decode(*this, static_cast<int>(i)));
+    if constexpr (detail::row_mapper<T>::shape == detail::row_shape::record) {
+      // Each row is decoded in place, into its element of the vector.
+      for (std::size_t i = 0; i < n; ++i) m.decode_into(*this, static_cast<int>(i), out.emplace_back());
+    } else {
+      for (std::size_t i = 0; i < n; ++i) out.push_back(m.decode(*this, static_cast<int>(i)));
+    }
     return out;
   }
 

@@ -175,15 +175,24 @@ class row_mapper {
       }(std::make_index_sequence<std::tuple_size_v<T>>{});
     } else {
       T out{};
-      std::size_t current = 0;
-      try {
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-          ((current = I, decode_member<I>(r, row, out)), ...);
-        }(std::make_index_sequence<reflect::field_count<T>>{});
-      } catch (const conversion_error& e) {
-        column_error(r.column_name(index_[current]), e);
-      }
+      decode_into(r, row, out);
       return out;
+    }
+  }
+
+  /// Decodes row `row` into an existing record (a default-constructed one: members that
+  /// own memory get it once, with no temporary). Records only.
+  template <class R>
+  void decode_into(const R& r, int row, T& out) const
+    requires(shape == row_shape::record)
+  {
+    std::size_t current = 0;
+    try {
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((current = I, decode_member<I>(r, row, out)), ...);
+      }(std::make_index_sequence<reflect::field_count<T>>{});
+    } catch (const conversion_error& e) {
+      column_error(r.column_name(index_[current]), e);
     }
   }
 
@@ -192,7 +201,7 @@ class row_mapper {
   void decode_member(const R& r, int row, T& out) const {
     using F = reflect::field_type<I, T>;
     const field_ref f = r.raw(row, index_[I]);
-    reflect::get<I>(out) = decode_field<F>(f.data, f.length, f.is_null, types_[I]);
+    decode_field_into<F>(reflect::get<I>(out), f.data, f.length, f.is_null, types_[I]);
   }
 
   // The column for a member: exactly one column must match its name (under the naming

@@ -193,6 +193,7 @@ struct codec<std::string> {
   [[nodiscard]] static auto decode(std::string_view in, oid t) -> std::string {
     return std::string(detail::string_payload(in, t));
   }
+  static void decode_into(std::string& out, std::string_view in, oid t) { out.assign(detail::string_payload(in, t)); }
   static void to_text(const std::string& v, std::string& out) { out += v; }
 };
 
@@ -225,6 +226,10 @@ struct codec<bytea> {
     bytea v(in.size());
     if (!in.empty()) std::memcpy(v.data(), in.data(), in.size());
     return v;
+  }
+  static void decode_into(bytea& out, std::string_view in, oid) {
+    const auto* p = reinterpret_cast<const std::byte*>(in.data());
+    out.assign(p, p + in.size());
   }
   static void to_text(const bytea& v, std::string& out) {
     static constexpr char hex[] = "0123456789abcdef";

@@ -136,6 +136,20 @@ template <class T>
   return codec<T>::decode(std::string_view(data, static_cast<std::size_t>(length)), type);
 }
 
+/// Decodes a field into an existing object. A codec with `decode_into(T&, view, oid)`
+/// fills `out` in place (no temporary, no move: a string member gets its bytes once);
+/// otherwise the value is decoded and assigned. Same errors as decode_field.
+template <class T>
+void decode_field_into(T& out, const char* data, int length, bool is_null, oid type) {
+  if constexpr (requires(T& o, std::string_view v, oid t) { codec<T>::decode_into(o, v, t); }) {
+    if (!is_null) {
+      codec<T>::decode_into(out, std::string_view(data, static_cast<std::size_t>(length)), type);
+      return;
+    }
+  }
+  out = decode_field<T>(data, length, is_null, type);
+}
+
 /**
  * An ordered list of encoded query parameters.
  *

@@ -138,6 +138,20 @@ TEST(numeric_codec, the_longest_value_has_more_digits_than_a_signed_count_holds)
   EXPECT_EQ(decode(bytes), longest);
 }
 
+TEST(numeric_codec, values_on_both_sides_of_the_sixteen_digit_fast_path_decode_exactly) {
+  // Up to four base-10000 groups are decoded through one integer, more through the general
+  // path: both must print the same canonical text.
+  for (const char* text : {"9999999999999999", "-9999999999999999", "10000000000000000", "999999999999.9999",
+                           "1000000000000.0000", "0.0000000000000001", "-0.00000000000000001", "12345.67",
+                           "-12345.67", "0.10", "100.000", "1.5", "0.000", "-1.000000000000", "1234567890123.4",
+                           "99999999.99999999", "100000000.00000000"}) {
+    const numeric v(text);
+    EXPECT_EQ(decode(encode(v)).to_string(), v.to_string()) << text;
+  }
+  // A display scale larger than the digits sent: the missing digits are zeros.
+  EXPECT_EQ(decode(from_hex("00010000000000060007")).to_string(), "7.000000");
+}
+
 TEST(numeric_codec, decoding_truncates_digits_beyond_the_display_scale_like_numeric_recv) {
   // ndigits 1, weight -1, sign +, dscale 2, digit 1234: 0.1234 shown with scale 2.
   EXPECT_EQ(decode(from_hex("0001ffff0000000204d2")).to_string(), "0.12");
