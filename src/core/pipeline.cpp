@@ -2,6 +2,7 @@
 
 #include "connection_impl.hpp"
 
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <unordered_map>
@@ -48,6 +49,7 @@ struct expected {
   std::size_t item = 0;     // the batch statement
   std::string key;          // prepare: the statement-cache key
   std::string name;         // prepare: the statement name
+  std::uint64_t shape = 0;  // the statement's result shape (see result::shape)
 };
 
 class batch_runner {
@@ -84,6 +86,7 @@ class batch_runner {
     const std::size_t every = o_.sync_every == 0 ? items.size() : o_.sync_every;
     for (std::size_t i = 0; i < items.size(); ++i) {
       const auto& it = items[i];
+      std::uint64_t shape = 0;
       const std::string& sql = b_.sqls()[it.sql];
       const oid* types = params.types_from(it.first);
       const int n = static_cast<int>(it.count);
@@ -93,12 +96,12 @@ class batch_runner {
                               params.formats_from(it.first), 1) == 0)
           cx_.throw_broken(sql, "could not send a statement of the batch");
       } else {
-        const std::string& name = statement_for(i, sql, types, it.count);
+        const std::string& name = statement_of(i, sql, types, it.count, shape);
         if (PQsendQueryPrepared(cx_.conn, name.c_str(), n, values_ + it.first, params.lengths_from(it.first),
                                 params.formats_from(it.first), 1) == 0)
           cx_.throw_broken(sql, "could not send a statement of the batch");
       }
-      queue_.push_back({expected::what::execute, i, {}, {}});
+      queue_.push_back({expected::what::execute, i, {}, {}, shape});
       const bool at_sync = (i + 1) % every == 0 || i + 1 == items.size();
       if (at_sync) sync();
       push_out(at_sync);
@@ -107,8 +110,31 @@ class batch_runner {
     flush_all();
   }
 
-  // The cached statement name, or a new one prepared inside the pipeline.
-  auto statement_for(std::size_t i, const std::string& sql, const oid* types, std::size_t count) -> const std::string& {
+  // The statement of item i. When it has the same SQL and parameter types as the item
+  // before (a batch of one statement repeated), that item's statement is reused: the cache
+  // key is built and hashed once, not once per statement. Names stay valid on the server
+  // for the whole batch (an evicted statement is deallocated only after it).
+  auto statement_of(std::size_t i, const std::string& sql, const oid* types, std::size_t count, std::uint64_t& shape)
+      -> const std::string& {
+    const std::uint32_t sql_index = b_.items()[i].sql;
+    if (memo_valid_ && sql_index == memo_sql_ && count == memo_count_ &&
+        (count == 0 || std::memcmp(types, memo_types_, count * sizeof(oid)) == 0)) {
+      shape = memo_shape_;
+      return memo_name_;
+    }
+    memo_name_ = statement_for(i, sql, types, count, shape);
+    memo_valid_ = true;
+    memo_sql_ = sql_index;
+    memo_count_ = count;
+    memo_types_ = types;
+    memo_shape_ = shape;
+    return memo_name_;
+  }
+
+  // The cached statement name, or a new one prepared inside the pipeline; `shape` receives
+  // the shape id its results will carry.
+  auto statement_for(std::size_t i, const std::string& sql, const oid* types, std::size_t count, std::uint64_t& shape)
+      -> const std::string& {
     auto& key = cx_.key;
     cx_.last_hit = nullptr;  // `key` changes here, outside lookup()
     key.assign(sql);
@@ -117,15 +143,20 @@ class batch_runner {
     if (auto it = cx_.cache.find(key); it != cx_.cache.end()) {
       cx_.lru.splice(cx_.lru.begin(), cx_.lru, it->second.lru);
       cx_.session_dirty = cx_.session_dirty || it->second.changes_session;
+      shape = it->second.shape;
+      return it->second.name;
+    }
+    if (auto it = pending_.find(key); it != pending_.end()) {
+      shape = it->second.shape;
       return it->second.name;
     }
     cx_.session_dirty = cx_.session_dirty || changes_session(sql);
-    if (auto it = pending_.find(key); it != pending_.end()) return it->second;
     std::string name = "pgpx_" + std::to_string(++cx_.next_statement);
     if (PQsendPrepare(cx_.conn, name.c_str(), sql.c_str(), static_cast<int>(count), types) == 0)
       cx_.throw_broken(sql, "could not send a statement of the batch");
-    queue_.push_back({expected::what::prepare, i, key, name});
-    return pending_.emplace(key, std::move(name)).first->second;
+    shape = new_result_shape();
+    queue_.push_back({expected::what::prepare, i, key, name, shape});
+    return pending_.emplace(key, pending_statement{std::move(name), shape}).first->second.name;
   }
 
   void sync() {
@@ -214,7 +245,7 @@ class batch_runner {
     if (cx_.cache.size() >= cx_.opts.statement_cache_capacity && !cx_.lru.empty()) cx_.forget(cx_.lru.back());
     cx_.lru.push_front(e.key);
     cx_.cache.emplace(e.key, connection::impl::entry{std::move(e.name), cx_.lru.begin(),
-                                                     changes_session(b_.sqls()[b_.items()[e.item].sql])});
+                                                     changes_session(b_.sqls()[b_.items()[e.item].sql]), e.shape});
   }
 
   void on_executed(const expected& e, PGresult* r) {
@@ -222,6 +253,7 @@ class batch_runner {
     const auto& sql = b_.sqls()[b_.items()[e.item].sql];
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
       result res(r);
+      res.set_shape(e.shape);
       out_.affected_rows += res.affected_rows();
       if (o_.on_result) {
         if (!callback_failed_) {
@@ -266,7 +298,18 @@ class batch_runner {
   std::deque<expected> queue_;
   std::size_t since_drain_ = 0;
   std::vector<bool> prepare_failed_;
-  std::unordered_map<std::string, std::string> pending_;  // prepared in this batch, not answered yet
+  struct pending_statement {
+    std::string name;
+    std::uint64_t shape;
+  };
+  std::unordered_map<std::string, pending_statement> pending_;  // prepared in this batch, not answered yet
+  // The statement of the last item (see statement_of).
+  bool memo_valid_ = false;
+  std::uint32_t memo_sql_ = 0;
+  std::size_t memo_count_ = 0;
+  const oid* memo_types_ = nullptr;
+  std::uint64_t memo_shape_ = 0;
+  std::string memo_name_;
 };
 
 }  // namespace

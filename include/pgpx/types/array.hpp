@@ -35,6 +35,7 @@
 #include <pgpx/types/codec.hpp>
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -402,9 +403,52 @@ struct array_codec {
     }
   }
 
+  // Leaves read as a plain big-endian number of their own width: int2/int4/int8 into the
+  // integer of that size, float4/float8 into float/double.
+  static constexpr bool fixed_width_leaf =
+      (std::is_same_v<leaf, std::int16_t> || std::is_same_v<leaf, std::int32_t> ||
+       std::is_same_v<leaf, std::int64_t> || std::is_same_v<leaf, float> || std::is_same_v<leaf, double>);
+
+  static auto load_leaf(const char* p) noexcept -> leaf {
+    if constexpr (std::is_floating_point_v<leaf>) {
+      using bits = std::conditional_t<sizeof(leaf) == 4, std::uint32_t, std::uint64_t>;
+      return std::bit_cast<leaf>(load_be<bits>(p));
+    } else {
+      return load_be<leaf>(p);
+    }
+  }
+
+  // The innermost level of an array of fixed-width numbers without NULLs, in one pass with
+  // no per-element dispatch. Returns false (consuming nothing) when any element is NULL or
+  // has another length: the general path then reports it.
+  template <class W>
+  static auto decode_fixed(reader& r, oid element, std::size_t n, W& w) -> bool {
+    if constexpr (fixed_width_leaf) {
+      constexpr std::size_t step = 4 + sizeof(leaf);
+      if (element != leaf_codec::param_oid || r.remaining() / step < n) return false;
+      reader ahead = r;
+      const char* p = ahead.bytes(n * step).data();
+      for (std::size_t i = 0; i < n; ++i)
+        if (load_be<std::int32_t>(p + i * step) != static_cast<std::int32_t>(sizeof(leaf))) return false;
+      w.resize(n);
+      for (std::size_t i = 0; i < n; ++i) w[i] = load_leaf(p + i * step + 4);
+      r = ahead;
+      return true;
+    } else {
+      (void)r, (void)element, (void)n, (void)w;
+      return false;
+    }
+  }
+
   template <std::size_t Level, class W>
   static void decode_level(reader& r, oid element, const dims_t& dims, W& w, std::size_t& index) {
     const auto n = static_cast<std::size_t>(dims[Level]);
+    if constexpr (Level + 1 == depth) {
+      if (decode_fixed(r, element, n, w)) {
+        index += n;
+        return;
+      }
+    }
     w.reserve(n);  // bounded: decode() checked that the input holds every element
     for (std::size_t i = 0; i < n; ++i) {
       if constexpr (Level + 1 < depth) {

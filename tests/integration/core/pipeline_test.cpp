@@ -88,6 +88,22 @@ TEST_F(pipeline_test, on_result_sees_each_result_in_order_and_nothing_is_kept) {
   EXPECT_EQ(sum, 2 * (2999 * 3000 / 2));
 }
 
+TEST_F(pipeline_test, results_of_one_statement_share_its_shape_with_later_executions) {
+  // Row mapping remembers its column lookup per shape: pipelined results must carry the
+  // statement's shape like results of exec() do, and a different statement another one.
+  pgpx::batch b;
+  for (int i = 0; i < 600; ++i) b.add("select $1::int as v", i);
+  b.add("select $1::text as w", "x");
+  const auto out = pgpx::run_batch(cx(), b);
+  ASSERT_TRUE(out.ok());
+  const std::uint64_t shape = out.results[0].shape();
+  EXPECT_NE(shape, 0u);
+  for (std::size_t i = 1; i < 600; ++i) ASSERT_EQ(out.results[i].shape(), shape) << i;
+  EXPECT_NE(out.results[600].shape(), shape);
+  EXPECT_EQ(cx().exec("select $1::int as v", 7).shape(), shape);
+  EXPECT_EQ(out.results[599][0].get<int>(0), 599);
+}
+
 TEST_F(pipeline_test, a_throwing_on_result_stops_being_called_and_the_batch_still_completes) {
   pgpx::batch b;
   for (int i = 0; i < 10; ++i) b.add("insert into t (id, name) values ($1, 'x') returning id", i);

@@ -162,6 +162,36 @@ TEST(array_codec, one_dimensional_arrays_of_builtin_types) {
   EXPECT_EQ(decode<std::vector<std::string>>(varchar_1d, pgpx::oids::varchar_array), std::vector<std::string>{"x"});
 }
 
+TEST(array_codec, fixed_width_elements_take_the_one_pass_path_and_fall_back_on_anything_else) {
+  // int4[] of 1000 elements: header, dimension, then (length 4, value) per element.
+  std::vector<std::int32_t> many(1000);
+  for (std::size_t i = 0; i < many.size(); ++i) many[i] = static_cast<std::int32_t>(i * 7919) - 3'000'000;
+  const std::string bytes = encode(many);
+  EXPECT_EQ(decode<std::vector<std::int32_t>>(bytes, pgpx::oids::int4_array), many);
+  // The same elements widened into int64 (another width: the general path).
+  const auto wide = decode<std::vector<std::int64_t>>(bytes, pgpx::oids::int4_array);
+  ASSERT_EQ(wide.size(), many.size());
+  EXPECT_EQ(wide[999], many[999]);
+  // float4 and float8 keep their bits.
+  const std::vector<float> f{1.5F, -0.0F, std::numeric_limits<float>::infinity()};
+  const auto f2 = decode<std::vector<float>>(encode(f), pgpx::oids::float4_array);
+  ASSERT_EQ(f2.size(), 3U);
+  EXPECT_TRUE(std::signbit(f2[1]));
+  EXPECT_EQ(f2[2], f[2]);
+  // Every inner row of a two-dimensional array.
+  const std::vector<std::vector<std::int16_t>> grid{{1, -2, 3}, {4, 5, -32768}};
+  EXPECT_EQ((decode<std::vector<std::vector<std::int16_t>>>(encode(grid), pgpx::oids::int2_array)), grid);
+  // One element with a wrong length: refused by the general path, nothing half-read.
+  std::string bad = bytes;
+  bad[20 + 8 * 500 + 3] = 8;  // element [500] (0-based) says 8 bytes instead of 4
+  EXPECT_THAT(error_of<std::vector<std::int32_t>>(bad, pgpx::oids::int4_array), HasSubstr("array element [500]"));
+  // A NULL element among fixed-width ones: the general path names it.
+  const std::string with_null = encode(std::vector<std::optional<std::int32_t>>{1, std::nullopt, 3});
+  EXPECT_THAT(error_of<std::vector<std::int32_t>>(with_null, pgpx::oids::int4_array), HasSubstr("NULL at array element [1]"));
+  EXPECT_EQ(decode<std::vector<std::optional<std::int32_t>>>(with_null, pgpx::oids::int4_array),
+            (std::vector<std::optional<std::int32_t>>{1, std::nullopt, 3}));
+}
+
 TEST(array_codec, element_conversion_errors_carry_the_position) {
   const std::string msg = error_of<std::vector<std::int32_t>>(int8_1d, pgpx::oids::int8_array);
   EXPECT_THAT(msg, HasSubstr("array element [1]"));
