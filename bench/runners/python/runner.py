@@ -78,6 +78,19 @@ def sum_wide(r, nonum=False):
     return s + len(b) + b0
 
 
+def sum_docs(res, ms):
+    """W10 checksum and element count of fetched rows (docs: jsonb as text, three arrays)."""
+    x = el = 0
+    for r in res:
+        if ms:
+            x += r[0] + sum(r[1])
+            el += len(r[1])
+        else:
+            x += r[0] + len(r[1]) + sum(r[2]) + sum(len(t) for t in r[3]) + sum(q4(f) for f in r[4])
+            el += len(r[2]) + len(r[3]) + len(r[4]) + 1
+    return x, el
+
+
 def status_kb(key):
     with open("/proc/self/status") as f:
         for line in f:
@@ -488,15 +501,7 @@ class Psycopg:
         def one():
             cur.execute(sql, prepare=True)
             res = cur.fetchall()
-            x = 0
-            el = 0
-            for r in res:
-                if ms:
-                    x += r[0] + sum(r[1])
-                    el += len(r[1])
-                else:
-                    x += r[0] + len(r[1]) + sum(r[2]) + sum(len(t) for t in r[3]) + sum(q4(f) for f in r[4])
-                    el += len(r[2]) + len(r[3]) + len(r[4]) + 1
+            x, el = sum_docs(res, ms)
             state["el"] += el
             return len(res), x
 
@@ -1014,6 +1019,32 @@ class SqlaCore:
             c.stop(total, s)
         eng.dispose()
 
+    def W10(self, c):
+        # json_deserializer=identity: jsonb stays its text, as the other peers read it
+        kw = {} if c.default else {"executemany_mode": "values_only"}
+        eng = self.sa.create_engine(sa_url(c, "psycopg2"), json_deserializer=lambda t: t, **kw)
+        stmt = self.sa.text(c["sql"])
+        ms = c["table"] == "ms_arrays"
+        state = {"el": 0}
+        with eng.connect() as conn:
+            def one():
+                res = conn.execute(stmt).all()
+                x, el = sum_docs(res, ms)
+                state["el"] += el
+                return len(res), x
+            for _ in range(c["warmup"]):
+                one()
+            state["el"] = 0
+            s = total = 0
+            c.start([self.pid(conn)])
+            for _ in range(c["iters"]):
+                k, x = one()
+                total += k
+                s += x
+            c.extra = {"elements": state["el"]}
+            c.stop(total, s)
+        eng.dispose()
+
     def W12(self, c):
         eng = self.engine(c)
         stmt = self.sa.text(c["sql"])
@@ -1254,6 +1285,9 @@ class SqlaOrm(SqlaCore):
         ses.close()
         eng.dispose()
 
+    def W10(self, c):
+        na("ORM: see sqlalchemy-core")
+
     def W12(self, c):
         na("ORM: see sqlalchemy-core")
 
@@ -1313,6 +1347,53 @@ class SqlaAsyncpg:
                 total += k
                 s += x
             c.stop(total, s)
+        await eng.dispose()
+
+    async def W10(self, c):
+        # json_deserializer=identity: jsonb stays its text, as the other peers read it
+        eng = self.create(sa_url(c, "asyncpg"), json_deserializer=lambda t: t)
+        stmt = self.sa.text(c["sql"])
+        ms = c["table"] == "ms_arrays"
+        state = {"el": 0}
+        async with eng.connect() as conn:
+            async def one():
+                res = (await conn.execute(stmt)).all()
+                x, el = sum_docs(res, ms)
+                state["el"] += el
+                return len(res), x
+            for _ in range(c["warmup"]):
+                await one()
+            state["el"] = 0
+            s = total = 0
+            c.start([await self._pid(conn)])
+            for _ in range(c["iters"]):
+                k, x = await one()
+                total += k
+                s += x
+            c.extra = {"elements": state["el"]}
+            c.stop(total, s)
+        await eng.dispose()
+
+    async def W12(self, c):
+        eng = self.create(sa_url(c, "asyncpg"))
+        stmt = self.sa.text(c["sql"])
+        tot = {"b": 0}
+        async with eng.connect() as conn:
+            async def one():
+                x = 0
+                for (v,) in (await conn.execute(stmt)).all():
+                    b0 = v[0]
+                    x += len(v) + (b0 if isinstance(b0, int) else ord(b0))
+                    tot["b"] += len(v)
+                return x
+            await one()
+            tot["b"] = 0
+            s = 0
+            c.start([await self._pid(conn)])
+            for _ in range(c["iters"]):
+                s += await one()
+            c.extra = {"bytes": tot["b"]}
+            c.stop(c["iters"], s)
         await eng.dispose()
 
     async def W13(self, c):
