@@ -434,16 +434,17 @@ struct connection::impl {
   }
 
   // The cached statement for `sql` with these parameter types, or nullptr. Sets `key`.
-  auto lookup(std::string_view sql, const param_list& p) -> const entry* {
-    const std::size_t type_bytes = p.size() * sizeof(oid);
+  auto lookup(std::string_view sql, const param_list& p) -> const entry* { return lookup(sql, p.types(), p.size()); }
+  auto lookup(std::string_view sql, const oid* types, std::size_t count) -> const entry* {
+    const std::size_t type_bytes = count * sizeof(oid);
     // The same statement as the last one: `key` already holds it, and it is first in the LRU.
     if (last_hit != nullptr && key.size() == sql.size() + 1 + type_bytes && key[sql.size()] == '\0' &&
         std::memcmp(key.data(), sql.data(), sql.size()) == 0 &&
-        (type_bytes == 0 || std::memcmp(key.data() + sql.size() + 1, p.types(), type_bytes) == 0))
+        (type_bytes == 0 || std::memcmp(key.data() + sql.size() + 1, types, type_bytes) == 0))
       return last_hit;
     key.assign(sql);
     key.push_back('\0');
-    key.append(reinterpret_cast<const char*>(p.types()), type_bytes);
+    key.append(reinterpret_cast<const char*>(types), type_bytes);
     if (auto it = cache.find(key); it != cache.end()) {
       lru.splice(lru.begin(), lru, it->second.lru);
       last_hit = &it->second;

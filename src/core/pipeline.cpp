@@ -2,7 +2,6 @@
 
 #include "connection_impl.hpp"
 
-#include <cstring>
 #include <deque>
 #include <exception>
 #include <unordered_map>
@@ -96,7 +95,7 @@ class batch_runner {
                               params.formats_from(it.first), 1) == 0)
           cx_.throw_broken(sql, "could not send a statement of the batch");
       } else {
-        const std::string& name = statement_of(i, sql, types, it.count, shape);
+        const std::string& name = statement_for(i, sql, types, it.count, shape);
         if (PQsendQueryPrepared(cx_.conn, name.c_str(), n, values_ + it.first, params.lengths_from(it.first),
                                 params.formats_from(it.first), 1) == 0)
           cx_.throw_broken(sql, "could not send a statement of the batch");
@@ -110,42 +109,17 @@ class batch_runner {
     flush_all();
   }
 
-  // The statement of item i. When it has the same SQL and parameter types as the item
-  // before (a batch of one statement repeated), that item's statement is reused: the cache
-  // key is built and hashed once, not once per statement. Names stay valid on the server
-  // for the whole batch (an evicted statement is deallocated only after it).
-  auto statement_of(std::size_t i, const std::string& sql, const oid* types, std::size_t count, std::uint64_t& shape)
-      -> const std::string& {
-    const std::uint32_t sql_index = b_.items()[i].sql;
-    if (memo_valid_ && sql_index == memo_sql_ && count == memo_count_ &&
-        (count == 0 || std::memcmp(types, memo_types_, count * sizeof(oid)) == 0)) {
-      shape = memo_shape_;
-      return memo_name_;
-    }
-    memo_name_ = statement_for(i, sql, types, count, shape);
-    memo_valid_ = true;
-    memo_sql_ = sql_index;
-    memo_count_ = count;
-    memo_types_ = types;
-    memo_shape_ = shape;
-    return memo_name_;
-  }
-
   // The cached statement name, or a new one prepared inside the pipeline; `shape` receives
-  // the shape id its results will carry.
+  // the shape id its results will carry. The cache lookup is the connection's own (a
+  // statement repeated back to back skips building and hashing its key).
   auto statement_for(std::size_t i, const std::string& sql, const oid* types, std::size_t count, std::uint64_t& shape)
       -> const std::string& {
-    auto& key = cx_.key;
-    cx_.last_hit = nullptr;  // `key` changes here, outside lookup()
-    key.assign(sql);
-    key.push_back('\0');
-    key.append(reinterpret_cast<const char*>(types), count * sizeof(oid));
-    if (auto it = cx_.cache.find(key); it != cx_.cache.end()) {
-      cx_.lru.splice(cx_.lru.begin(), cx_.lru, it->second.lru);
-      cx_.session_dirty = cx_.session_dirty || it->second.changes_session;
-      shape = it->second.shape;
-      return it->second.name;
+    if (const auto* e = cx_.lookup(sql, types, count)) {
+      cx_.session_dirty = cx_.session_dirty || e->changes_session;
+      shape = e->shape;
+      return e->name;
     }
+    const std::string& key = cx_.key;  // set by lookup()
     if (auto it = pending_.find(key); it != pending_.end()) {
       shape = it->second.shape;
       return it->second.name;
@@ -303,13 +277,6 @@ class batch_runner {
     std::uint64_t shape;
   };
   std::unordered_map<std::string, pending_statement> pending_;  // prepared in this batch, not answered yet
-  // The statement of the last item (see statement_of).
-  bool memo_valid_ = false;
-  std::uint32_t memo_sql_ = 0;
-  std::size_t memo_count_ = 0;
-  const oid* memo_types_ = nullptr;
-  std::uint64_t memo_shape_ = 0;
-  std::string memo_name_;
 };
 
 }  // namespace

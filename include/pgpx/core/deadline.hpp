@@ -18,18 +18,12 @@ using deadline = clock::time_point;
 /// The deadline that never passes.
 inline constexpr deadline no_deadline = deadline::max();
 
-/// A deadline `d` after `now` (a clock reading the caller already has), or no_deadline
-/// when `d` is zero or negative.
-[[nodiscard]] inline auto deadline_in(std::chrono::nanoseconds d, clock::time_point now) noexcept -> deadline {
-  if (d <= std::chrono::nanoseconds::zero()) return no_deadline;
-  if (d >= deadline::max() - now) return no_deadline;
-  return now + std::chrono::duration_cast<clock::duration>(d);
-}
-
 /// A deadline `d` from now, or no_deadline when `d` is zero or negative.
 [[nodiscard]] inline auto deadline_in(std::chrono::nanoseconds d) noexcept -> deadline {
   if (d <= std::chrono::nanoseconds::zero()) return no_deadline;
-  return deadline_in(d, clock::now());
+  const auto now = clock::now();
+  if (d >= deadline::max() - now) return no_deadline;
+  return now + std::chrono::duration_cast<clock::duration>(d);
 }
 
 /// The earlier of two deadlines.
