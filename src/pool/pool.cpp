@@ -8,6 +8,7 @@
 #include <deque>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -52,15 +53,11 @@ auto coarse_now() noexcept -> clock::time_point {
 // the moment it is first needed (to connect, wait or check a connection). A lease taken
 // straight from the idle list never reads the precise clock.
 struct acquire_deadline {
-  deadline d = no_deadline;
+  std::optional<deadline> d;  // empty until first needed when the caller gave a timeout
   std::chrono::nanoseconds timeout{};
-  bool known = false;
   auto get() -> deadline {
-    if (!known) {
-      d = deadline_in(timeout);
-      known = true;
-    }
-    return d;
+    if (!d) d = deadline_in(timeout);
+    return *d;
   }
 };
 
@@ -199,12 +196,12 @@ struct pool_state {
   // acquire() with the pool's timeout.
   auto acquire_within(const std::shared_ptr<pool_state>& self, std::chrono::nanoseconds timeout,
                       std::source_location where) -> lease {
-    return acquire(self, acquire_deadline{no_deadline, timeout, false}, where);
+    return acquire(self, acquire_deadline{std::nullopt, timeout}, where);
   }
 
   // acquire_until(d).
   auto acquire(const std::shared_ptr<pool_state>& self, deadline d, std::source_location where) -> lease {
-    return acquire(self, acquire_deadline{d, {}, true}, where);
+    return acquire(self, acquire_deadline{d, {}}, where);
   }
 
   // The fast path takes the lock once and reads only the coarse clock (for the lease's
