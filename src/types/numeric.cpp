@@ -243,15 +243,12 @@ auto decode_numeric(std::string_view in) -> numeric {
   if (sign == sign_ninf) return numeric::minus_infinity();
   if (sign != sign_pos && sign != sign_neg) r.fail("invalid sign");
   if (dscale > max_scale) r.fail("invalid display scale");
-  // The base-10000 digits stay in the input buffer (validated here, read again below): no
-  // copy, no allocation. The text is written into a stack buffer when it is small (every
-  // numeric(p, s) with p <= 60) and becomes the string in one step.
+  // The base-10000 digits stay in the input buffer (validated here, read again below).
   const std::string_view sent = r.bytes(std::size_t{ndigits} * 2);
   for (std::size_t g = 0; g < ndigits; ++g) {
     const std::int16_t d = load_be<std::int16_t>(sent.data() + 2 * g);
     if (d < 0 || d > 9999) r.fail("invalid base-10000 digit");
   }
-
   // Group g (g = 0 is the first digit sent) has weight `weight - g`: it holds the decimal
   // digits 10^(4*(weight-g)+3) .. 10^(4*(weight-g)). Groups outside the sent ones are 0.
   auto group = [&](std::int64_t g) -> int {
@@ -259,72 +256,35 @@ auto decode_numeric(std::string_view in) -> numeric {
   };
   const std::size_t int_groups = weight < 0 ? 0 : static_cast<std::size_t>(weight) + 1;
   const std::size_t frac_groups = (std::size_t{dscale} + 3) / 4;
-  if (int_groups + frac_groups <= 4) {
-    // At most 16 decimal digits (every numeric(p, s) with p <= 16): each group's four digits
-    // come from a table, then the integer part loses its leading zeros and the fraction is
-    // cut to the display scale (as numeric_recv does).
-    char digits[16];
-    char* p = digits;
-    auto put_group = [&p](int d) {
-      std::memcpy(p, two_digits.data() + 2 * (d / 100), 2);
-      std::memcpy(p + 2, two_digits.data() + 2 * (d % 100), 2);
-      p += 4;
-    };
-    for (std::size_t g = 0; g < int_groups; ++g) put_group(group(static_cast<std::int64_t>(g)));
-    const char* const point = p;
-    for (std::size_t g = 0; g < frac_groups; ++g) put_group(group(std::int64_t{weight} + 1 + static_cast<std::int64_t>(g)));
-    const char* first = digits;
-    while (first < point && *first == '0') ++first;
-    const char* const last = point + dscale;
-    bool nonzero = first < point;
-    for (const char* q = point; q < last && !nonzero; ++q) nonzero = *q != '0';
-    char text[20];  // sign, 16 digits or "0", point
-    char* out = text;
-    if (sign == sign_neg && nonzero) *out++ = '-';
-    if (first == point) *out++ = '0';
-    for (const char* q = first; q < point; ++q) *out++ = *q;
-    if (dscale > 0) {
-      *out++ = '.';
-      for (const char* q = point; q < last; ++q) *out++ = *q;
-    }
-    return numeric(numeric::canonical_tag{}, std::string(text, static_cast<std::size_t>(out - text)), numeric::kind::finite);
-  }
-  // sign + integer digits (or "0") + point + fraction
-  const std::size_t capacity = 1 + (int_groups == 0 ? 1 : int_groups * 4) + 1 + dscale;
-  constexpr std::size_t stack_capacity = 64;
-  char stack_buf[stack_capacity];
+
+  // The text is laid out in one buffer (on the stack up to 60 digits, 15 groups):
+  // two free places for a sign and a leading "0", the integer groups' digits, the point,
+  // then the fraction groups' digits; each group's four digits come from a table. The
+  // integer part then loses its leading zeros and the fraction is cut to the display scale
+  // (as numeric_recv does), and the string is built once.
+  const std::size_t size = 2 + int_groups * 4 + 1 + frac_groups * 4;
+  constexpr std::size_t stack_size = 64;
+  char stack_buf[stack_size];
   std::string heap_buf;
-  char* const buf = capacity <= stack_capacity ? stack_buf : (heap_buf.resize(capacity), heap_buf.data());
-  char* out = buf + 1;  // buf[0] is kept for the sign
-  bool nonzero = false;
-  for (std::size_t g = 0; g < int_groups; ++g) {
-    const int d = group(static_cast<std::int64_t>(g));
-    const char four[4] = {static_cast<char>('0' + d / 1000), static_cast<char>('0' + d / 100 % 10),
-                          static_cast<char>('0' + d / 10 % 10), static_cast<char>('0' + d % 10)};
-    for (const char c : four) {
-      if (c != '0') nonzero = true;
-      if (nonzero) *out++ = c;
-    }
-  }
-  if (out == buf + 1) *out++ = '0';
-  if (dscale > 0) {
-    *out++ = '.';
-    // Fraction digit k (0-based) belongs to group weight + 1 + k/4; digits past the display
-    // scale are cut off, as numeric_recv does.
-    for (std::size_t k = 0; k < dscale; k += 4) {
-      const int d = group(std::int64_t{weight} + 1 + static_cast<std::int64_t>(k / 4));
-      const char four[4] = {static_cast<char>('0' + d / 1000), static_cast<char>('0' + d / 100 % 10),
-                            static_cast<char>('0' + d / 10 % 10), static_cast<char>('0' + d % 10)};
-      const std::size_t take = dscale - k < 4 ? dscale - k : 4;
-      for (std::size_t i = 0; i < take; ++i) {
-        if (four[i] != '0') nonzero = true;
-        *out++ = four[i];
-      }
-    }
-  }
-  char* first = buf + 1;
+  char* const buf = size <= stack_size ? stack_buf : (heap_buf.resize(size), heap_buf.data());
+  char* p = buf + 2;
+  auto put_group = [&p](int d) {
+    std::memcpy(p, two_digits.data() + 2 * (d / 100), 2);
+    std::memcpy(p + 2, two_digits.data() + 2 * (d % 100), 2);
+    p += 4;
+  };
+  for (std::size_t g = 0; g < int_groups; ++g) put_group(group(static_cast<std::int64_t>(g)));
+  char* const point = p++;
+  *point = '.';
+  for (std::size_t g = 0; g < frac_groups; ++g) put_group(group(std::int64_t{weight} + 1 + static_cast<std::int64_t>(g)));
+  char* first = buf + 2;
+  while (first < point && *first == '0') ++first;
+  const char* const last = point + 1 + dscale;
+  bool nonzero = first < point;
+  for (const char* q = point + 1; q < last && !nonzero; ++q) nonzero = *q != '0';
+  if (first == point) *--first = '0';
   if (sign == sign_neg && nonzero) *--first = '-';
-  std::string text(first, static_cast<std::size_t>(out - first));
+  std::string text(first, static_cast<std::size_t>((dscale > 0 ? last : point) - first));
   return numeric(numeric::canonical_tag{}, std::move(text), numeric::kind::finite);
 }
 

@@ -138,9 +138,15 @@ TEST(numeric_codec, the_longest_value_has_more_digits_than_a_signed_count_holds)
   EXPECT_EQ(decode(bytes), longest);
 }
 
-TEST(numeric_codec, values_on_both_sides_of_the_sixteen_digit_fast_path_decode_exactly) {
-  // Up to four base-10000 groups are decoded through one integer, more through the general
-  // path: both must print the same canonical text.
+TEST(numeric_codec, values_on_both_sides_of_the_stack_buffer_decode_exactly) {
+  // Up to 60 digits (15 base-10000 groups) are written into a stack buffer, more into a
+  // heap one: both must print the same canonical text.
+  const std::string sixty = std::string(30, '7') + "." + std::string(30, '3');
+  const std::string sixty_four = std::string(32, '9') + "." + std::string(32, '1');
+  for (const std::string& text : {sixty, "-" + sixty, sixty_four, "-" + sixty_four}) {
+    const numeric v(text);
+    EXPECT_EQ(decode(encode(v)).to_string(), text);
+  }
   for (const char* text : {"9999999999999999", "-9999999999999999", "10000000000000000", "999999999999.9999",
                            "1000000000000.0000", "0.0000000000000001", "-0.00000000000000001", "12345.67",
                            "-12345.67", "0.10", "100.000", "1.5", "0.000", "-1.000000000000", "1234567890123.4",
