@@ -52,6 +52,26 @@ TEST_F(statement_cache_test, the_cache_is_bounded_and_evicts_the_least_recently_
   EXPECT_LE(server_statements(c), 3);
 }
 
+TEST_F(statement_cache_test, a_batch_that_evicts_its_own_statements_still_answers_each_one) {
+  // Four statements through a cache of two, each repeated back to back: the pipeline's
+  // lookups take the connection's last-hit shortcut, while preparing the later statements
+  // evicts the earlier ones. Every result must come from its own statement.
+  pgpx::connection_options o;
+  o.statement_cache_capacity = 2;
+  pgpx::connection c{conninfo(), o};
+  pgpx::batch b;
+  for (int s = 0; s < 4; ++s)
+    for (int i = 0; i < 300; ++i) b.add("select $1::int + " + std::to_string(s * 1000), i);
+  const auto out = pgpx::run_batch(c, b);
+  ASSERT_TRUE(out.ok());
+  for (int s = 0; s < 4; ++s)
+    for (int i = 0; i < 300; i += 37)
+      ASSERT_EQ(out.results[static_cast<std::size_t>(s * 300 + i)][0].get<int>(0), s * 1000 + i) << s << " " << i;
+  EXPECT_LE(c.cached_statements(), 2u);
+  EXPECT_EQ(c.query_value<int>("select $1::int + 0", 5), 5);
+  EXPECT_EQ(c.query_value<int>("select $1::int + 3000", 5), 3005);
+}
+
 TEST_F(statement_cache_test, capacity_zero_sends_unnamed_statements) {
   pgpx::connection_options o;
   o.statement_cache_capacity = 0;
