@@ -72,10 +72,15 @@ def sum_wide(r, nonum=False):
     else:
         s += int(r[14])
         b = r[15]
-    b0 = b[0]
-    if not isinstance(b0, int):  # psycopg2's memoryview indexes as bytes
+    return s + sum_value(b)
+
+
+def sum_value(v):
+    """Checksum of one bytea or text value: its length plus its first byte (or character)."""
+    b0 = v[0]
+    if not isinstance(b0, int):  # text, and psycopg2's memoryview, which indexes as bytes
         b0 = ord(b0)
-    return s + len(b) + b0
+    return len(v) + b0
 
 
 def sum_docs(res, ms):
@@ -527,8 +532,7 @@ class Psycopg:
             cur.execute(sql, prepare=True)
             x = 0
             for (v,) in cur.fetchall():
-                b0 = v[0]
-                x += len(v) + (b0 if isinstance(b0, int) else ord(b0))
+                x += sum_value(v)
                 tot["b"] += len(v)
             return x
 
@@ -765,14 +769,7 @@ class Asyncpg:
 
         async def one():
             res = await st.fetch()
-            x = el = 0
-            for r in res:
-                if ms:
-                    x += r[0] + sum(r[1])
-                    el += len(r[1])
-                else:
-                    x += r[0] + len(r[1]) + sum(r[2]) + sum(len(t) for t in r[3]) + sum(q4(f) for f in r[4])
-                    el += len(r[2]) + len(r[3]) + len(r[4]) + 1
+            x, el = sum_docs(res, ms)
             state["el"] += el
             return len(res), x
 
@@ -797,7 +794,7 @@ class Asyncpg:
         async def one():
             x = 0
             for (v,) in await st.fetch():
-                x += len(v) + (v[0] if not isinstance(v, str) else ord(v[0]))
+                x += sum_value(v)
                 tot["b"] += len(v)
             return x
 
@@ -840,8 +837,9 @@ class SqlaCore:
         self.sa = sqlalchemy
         self.version = f"SQLAlchemy {sqlalchemy.__version__} + psycopg2 {__import__('psycopg2').__version__.split()[0]}"
 
-    def engine(self, c):
-        kw = {} if c.default else {"executemany_mode": "values_only"}
+    def engine(self, c, **kw):
+        if not c.default:
+            kw.setdefault("executemany_mode", "values_only")
         return self.sa.create_engine(sa_url(c, "psycopg2"), **kw)
 
     def pid(self, conn):
@@ -1021,8 +1019,7 @@ class SqlaCore:
 
     def W10(self, c):
         # json_deserializer=identity: jsonb stays its text, as the other peers read it
-        kw = {} if c.default else {"executemany_mode": "values_only"}
-        eng = self.sa.create_engine(sa_url(c, "psycopg2"), json_deserializer=lambda t: t, **kw)
+        eng = self.engine(c, json_deserializer=lambda t: t)
         stmt = self.sa.text(c["sql"])
         ms = c["table"] == "ms_arrays"
         state = {"el": 0}
@@ -1053,8 +1050,7 @@ class SqlaCore:
             def one():
                 x = 0
                 for (v,) in conn.execute(stmt):
-                    b0 = v[0]
-                    x += len(v) + (b0 if isinstance(b0, int) else ord(b0))
+                    x += sum_value(v)
                     tot["b"] += len(v)
                 return x
             one()
@@ -1068,9 +1064,8 @@ class SqlaCore:
         eng.dispose()
 
     def W13(self, c):
-        eng = self.engine(c)
         from sqlalchemy.pool import NullPool
-        eng = self.sa.create_engine(sa_url(c, "psycopg2"), poolclass=NullPool)
+        eng = self.engine(c, poolclass=NullPool)
         n = c["n"]
         s = 0
         c.start([])
@@ -1382,8 +1377,7 @@ class SqlaAsyncpg:
             async def one():
                 x = 0
                 for (v,) in (await conn.execute(stmt)).all():
-                    b0 = v[0]
-                    x += len(v) + (b0 if isinstance(b0, int) else ord(b0))
+                    x += sum_value(v)
                     tot["b"] += len(v)
                 return x
             await one()
