@@ -48,10 +48,12 @@ int main() {
 
   // numeric(12,2) into pgpx::numeric (the W3 column).
   std::string numeric_bytes;
-  pgpx::detail::encode_numeric(pgpx::numeric("1234567.89"), numeric_bytes);
+  pgpx::codec<pgpx::numeric>::encode(pgpx::numeric("1234567.89"), numeric_bytes);
   constexpr int numerics = 2'000'000;
   const double per_numeric = best_ns(5, numerics, [&] {
-    for (int i = 0; i < numerics; ++i) sink += static_cast<long long>(pgpx::detail::decode_numeric(numeric_bytes).to_string().size());
+    for (int i = 0; i < numerics; ++i)
+      sink += static_cast<long long>(
+          pgpx::codec<pgpx::numeric>::decode(numeric_bytes, pgpx::oids::numeric).to_string().size());
   });
   std::printf("numeric(12,2) -> pgpx::numeric: %.1f ns/value\n", per_numeric);
   return sink == 42 ? 1 : 0;  // keeps the loops from being optimised away
