@@ -4,6 +4,7 @@
 #include "../exit_codes.hpp"
 #include "commands.hpp"
 
+#include <pgpx/sql_text.hpp>
 #include <pgpx/observe/log.hpp>
 #include <pgpx/tmpl/codegen.hpp>
 #include <pgpx/tmpl/library.hpp>
@@ -293,7 +294,9 @@ void add_template_command(CLI::App& app, context& ctx, action_fn& action) {
                 ++prepared;
               } catch (const pgpx::sql_error& e) {
                 std::string where;
-                if (const auto p = q.locate(e.info().position - static_cast<int>(prefix.size())))
+                // (counted in the masked statement: back to the statement's own text first)
+                const int at = pgpx::mask_literals(prefix + q.sql()).original_position(e.info().position);
+                if (const auto p = q.locate(at - static_cast<int>(prefix.size())))
                   where = p->template_name + ":" + std::to_string(p->line) + ":" + std::to_string(p->column) + ": ";
                 // Several shapes of one template often fail at the same place: say it once.
                 std::string line = (where.empty() ? tpl->name() + ": " : where) + "PREPARE failed: " +

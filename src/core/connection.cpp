@@ -1,5 +1,7 @@
 #include "connection_impl.hpp"
 
+#include <pgpx/core/identifier.hpp>
+
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -100,15 +102,35 @@ void connection::clear_statement_cache() {
   if (impl_->usable()) impl_->deallocate_pending(impl_->effective_deadline());
 }
 
-auto connection::session_changed() const noexcept -> bool { return impl_ && impl_->session_dirty; }
+auto connection::session_changed() const noexcept -> bool {
+  return impl_ && (impl_->session_dirty || (impl_->used && impl_->reported_changed()));
+}
+
+namespace {
+
+// DISCARD ALL without DEALLOCATE ALL, in one round trip: pgpx's own statements (prepared
+// through the protocol) stay, so the statement cache survives a reset; statements prepared
+// with SQL PREPARE (from_sql) are listed at the end and deallocated one by one.
+constexpr const char* reset_script =
+    "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *; SELECT pg_advisory_unlock_all(); "
+    "DISCARD TEMP; DISCARD SEQUENCES; SELECT name FROM pg_catalog.pg_prepared_statements WHERE from_sql";
+
+}  // namespace
 
 void connection::reset_session() {
   if (!impl_) throw usage_error("use of a moved-from connection");
   const auto st = status();
-  if (st == transaction_status::in_transaction || st == transaction_status::in_error) command("ROLLBACK");
-  command("DISCARD ALL");
-  impl_->forget_all();
+  const deadline d = impl_->effective_deadline();
+  if (st == transaction_status::in_transaction || st == transaction_status::in_error) impl_->simple("ROLLBACK", d);
+  const result r = impl_->simple(reset_script, d);
+  if (const PGresult* pr = r.native(); pr != nullptr) {
+    std::vector<std::string> names;
+    for (int i = 0; i < PQntuples(pr); ++i) names.emplace_back(PQgetvalue(pr, i, 0));
+    for (const auto& n : names) impl_->simple("DEALLOCATE " + quote_identifier(n), d);
+  }
   impl_->session_dirty = false;
+  impl_->used = false;
+  impl_->snapshot_reported();
 }
 
 auto connection::current_deadline() const noexcept -> deadline { return impl_ ? impl_->current : no_deadline; }

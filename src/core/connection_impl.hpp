@@ -5,9 +5,12 @@
 
 #include <pgpx/core/connection.hpp>
 
+#include "session_state_impl.hpp"
+
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <array>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -78,65 +81,6 @@ inline constexpr std::string_view cached_plan_message = "cached plan must not ch
 
 }  // namespace detail
 
-namespace detail {
-
-inline auto lower_char(char c) noexcept -> char { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Case-insensitive: does `text` contain `word` (lowercase)?
-inline auto contains_word(std::string_view text, std::string_view word) noexcept -> bool {
-  if (word.size() > text.size()) return false;
-  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
-    std::size_t k = 0;
-    while (k < word.size() && lower_char(text[i + k]) == word[k]) ++k;
-    if (k == word.size()) return true;
-  }
-  return false;
-}
-
-// Case-insensitive: does `text` start with `word` followed by a non-identifier character?
-inline auto starts_with_word(std::string_view text, std::string_view word) noexcept -> bool {
-  if (text.size() < word.size()) return false;
-  for (std::size_t k = 0; k < word.size(); ++k)
-    if (lower_char(text[k]) != word[k]) return false;
-  return text.size() == word.size() || !(std::isalnum(static_cast<unsigned char>(text[word.size()])) != 0 ||
-                                         text[word.size()] == '_');
-}
-
-/**
- * Whether a statement may leave state in the session that the next user of a pooled
- * connection must not see: SET/RESET (not SET LOCAL), LISTEN, PREPARE, DECLARE (a cursor
- * may be WITH HOLD), temporary tables, LOAD, set_config(), session advisory locks. A
- * conservative text check (false positives cost one DISCARD ALL); computed once per cached
- * statement.
- */
-inline auto changes_session(std::string_view sql) noexcept -> bool {
-  if (contains_word(sql, "set_config") || contains_word(sql, "pg_advisory_lock") ||
-      contains_word(sql, "pg_try_advisory_lock") || contains_word(sql, "into temp"))
-    return true;
-  // The first keyword of each statement (a rough split on ';' is enough: a false positive
-  // only costs a reset).
-  std::size_t pos = 0;
-  while (pos <= sql.size()) {
-    auto end = sql.find(';', pos);
-    if (end == std::string_view::npos) end = sql.size();
-    auto stmt = sql.substr(pos, end - pos);
-    while (!stmt.empty() && std::isspace(static_cast<unsigned char>(stmt.front())) != 0) stmt.remove_prefix(1);
-    if (starts_with_word(stmt, "set")) {
-      auto rest = stmt.substr(3);
-      while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())) != 0) rest.remove_prefix(1);
-      if (!starts_with_word(rest, "local") && !starts_with_word(rest, "transaction") &&
-          !starts_with_word(rest, "constraints"))
-        return true;
-    }
-    for (auto w : {"reset", "listen", "prepare", "declare", "load", "discard"})
-      if (starts_with_word(stmt, w)) return true;
-    if (starts_with_word(stmt, "create") && contains_word(stmt.substr(0, 40), "temp")) return true;
-    pos = end + 1;
-  }
-  return false;
-}
-
-}  // namespace detail
 
 namespace detail {
 
@@ -200,6 +144,34 @@ struct connection::impl {
     std::uint64_t shape = new_result_shape();  // results of this statement (see result::shape)
   };
   bool session_dirty = false;  // a statement may have changed session state (pool reset)
+  bool used = false;           // a statement was sent since the session was opened or reset
+  // The values of the parameters the server reports (ParameterStatus) when the session was
+  // opened or reset: a change by any route (a function, a trigger) is the server's evidence
+  // that the session was changed.
+  std::vector<std::pair<const char*, std::string>> reported;
+
+  static constexpr std::array<const char*, 9> reported_names = {
+      "application_name", "client_encoding",  "DateStyle",    "default_transaction_read_only",
+      "IntervalStyle",    "is_superuser",     "session_authorization", "standard_conforming_strings",
+      "TimeZone"};
+
+  void snapshot_reported() {
+    reported.clear();
+    if (conn == nullptr) return;
+    for (const char* n : reported_names) {
+      const char* v = PQparameterStatus(conn, n);
+      reported.emplace_back(n, v == nullptr ? std::string() : std::string(v));
+    }
+  }
+
+  [[nodiscard]] auto reported_changed() const noexcept -> bool {
+    if (conn == nullptr) return false;
+    for (const auto& [n, was] : reported) {
+      const char* v = PQparameterStatus(conn, n);
+      if ((v == nullptr ? std::string_view() : std::string_view(v)) != was) return true;
+    }
+    return false;
+  }
   std::unordered_map<std::string, entry> cache;
   std::list<std::string> lru;
   std::vector<std::string> to_deallocate;  // names dropped while a transaction had failed
@@ -243,6 +215,7 @@ struct connection::impl {
   }
 
   void ensure_usable(std::string_view sql) {
+    used = true;
     if (conn == nullptr) throw broken_connection("the connection is closed", error_info{.statement = std::string(sql)});
     if (PQstatus(conn) != CONNECTION_OK) throw_broken(sql, "the connection to the server was lost");
   }
@@ -619,6 +592,7 @@ struct connection::impl {
     }
     if (PQsetnonblocking(conn, 1) != 0) throw_broken({}, "could not switch the connection to non-blocking mode");
     PQsetNoticeReceiver(conn, &impl::on_notice, this);
+    snapshot_reported();
   }
 
   static auto split_list(const std::string& v) -> std::vector<std::string> {
@@ -690,6 +664,7 @@ struct detail::connection_access {
     st->opts = std::move(o);
     if (PQsetnonblocking(c, 1) != 0) st->throw_broken({}, "could not switch the connection to non-blocking mode");
     PQsetNoticeReceiver(c, &connection::impl::on_notice, st.get());
+    st->snapshot_reported();
     return std::unique_ptr<connection>(new connection(std::move(st)));
   }
 };

@@ -3,6 +3,7 @@
 #include <pgpx/error.hpp>
 #include <pgpx/observe/log.hpp>
 #include <pgpx/observe/query_log.hpp>
+#include <pgpx/sql_text.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -363,7 +364,8 @@ auto make_query_log_hook(const query_log_options& options) -> std::shared_ptr<co
     try {
       if (!lg->should_log(spdlog::level::debug)) return;
       nlohmann::json f = nlohmann::json::object();
-      f["sql"] = std::string(e.sql);
+      // Literals in the text (ALTER ROLE ... PASSWORD '...') are masked unless secrets are asked for.
+      f["sql"] = secrets ? std::string(e.sql) : mask_literals(e.sql).text();
       f["duration_ms"] = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(e.duration).count()) / 1000.0;
       f["rows"] = e.rows;
       if (e.prepared) f["prepared"] = true;

@@ -1,6 +1,7 @@
 // The template library: discovery in search paths, name normalisation, the compile cache
 // (development reload, production freeze), whole-library checks and server error mapping.
 #include <pgpx/tmpl/library.hpp>
+#include <pgpx/sql_text.hpp>
 
 #include "ast_impl.hpp"
 
@@ -398,7 +399,9 @@ auto library::check() const -> check_report {
 }
 
 void library::rethrow_mapped(const pgpx::error& e, const rendered_query& q) const {
-  const auto pos = q.locate(e.info().position);
+  // The error's position counts in its masked statement (pgpx/sql_text.hpp): back to the
+  // rendered SQL first.
+  const auto pos = q.locate(mask_literals(q.sql()).original_position(e.info().position));
   if (!pos) throw_error(e.kind(), e.message(), e.info());
   std::string msg = e.message() + "\n  at " + pos->template_name + ":" + std::to_string(pos->line) + ":" +
                     std::to_string(pos->column);

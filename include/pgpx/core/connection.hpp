@@ -121,13 +121,19 @@ class PGPX_API connection : public basic_executor<connection> {
   /// Forgets every cached prepared statement (and deallocates them on the server).
   void clear_statement_cache();
 
-  /// True when a statement since the last reset may have changed session state (SET,
-  /// LISTEN, PREPARE, temporary tables, session advisory locks...). Pools use it to decide
-  /// whether a returned connection needs a reset. Conservative: it may say true needlessly.
+  /// True when session state may have changed since the connection was opened or reset.
+  /// Decided from the real PostgreSQL parser (SET, RESET, SET ROLE, LISTEN, PREPARE, DO,
+  /// CALL, temporary objects, set_config and any function not known to leave no state,
+  /// whatever comments or layout surround them) and from the server's own reports (a change
+  /// of a parameter the server reports: TimeZone, DateStyle, session_authorization...,
+  /// by any route). Pools use it to decide whether a returned connection needs a reset.
+  /// Conservative: it may say true needlessly.
   [[nodiscard]] auto session_changed() const noexcept -> bool;
-  /// Returns the session to a clean state: rolls back an open transaction, then DISCARD ALL
-  /// (settings, temporary objects, listens, advisory locks, prepared statements and the
-  /// statement cache). Blocking; throws like any statement.
+  /// Returns the session to a clean state in one round trip: rolls back an open transaction,
+  /// then what DISCARD ALL does (settings, role and session authorization, cursors, temporary
+  /// objects, listens, advisory locks, sequence state, statements prepared with SQL PREPARE)
+  /// except that pgpx's own prepared statements and the statement cache survive. Blocking;
+  /// throws like any statement.
   void reset_session();
 
   /// The deadline applied to the next statements; no_deadline when none (see scoped_deadline).
