@@ -6,6 +6,8 @@
 #include <pg_query/pg_query.pb-c.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -31,13 +33,47 @@ auto byte_of(std::string_view s, int pos) noexcept -> std::size_t {
 auto char_of(std::string_view s, std::size_t b) noexcept -> int {
   int c = 1;
   for (std::size_t i = 0; i < b && i < s.size(); ++i)
-    if ((static_cast<unsigned char>(s[i]) & 0xC0U) != 0x80U && i != 0) ++c;
-  return b == 0 ? 1 : c;
+    if ((static_cast<unsigned char>(s[i]) & 0xC0U) != 0x80U) ++c;
+  return c;
 }
 
-// The value inside a literal token, as the server quotes it in messages: without the
-// delimiters, with doubled quotes undone.
-auto literal_content(std::string_view tok) -> std::string {
+// Appends code point `cp` to `out` as UTF-8.
+void put_utf8(std::string& out, unsigned long cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | ((cp >> 18) & 0x07)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// Reads up to `max` digits of base `base` at s[i...]; advances i.
+auto read_number(std::string_view s, std::size_t& i, int base, int max) -> unsigned long {
+  unsigned long v = 0;
+  for (int n = 0; n < max && i < s.size(); ++n, ++i) {
+    const char c = s[i];
+    int d = -1;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    if (d < 0 || d >= base) break;
+    v = v * static_cast<unsigned long>(base) + static_cast<unsigned long>(d);
+  }
+  return v;
+}
+
+// The value of a literal token, as the server quotes it back in messages: delimiters gone,
+// doubled quotes undone, and the escapes of E'...' and U&'...' decoded.
+auto literal_value(std::string_view tok) -> std::string {
   std::size_t i = 0;
   while (i < tok.size() && tok[i] != '\'' && tok[i] != '$') ++i;  // E, B, X, N, U& prefixes
   if (i >= tok.size()) return std::string(tok);
@@ -45,12 +81,16 @@ auto literal_content(std::string_view tok) -> std::string {
     const auto close = tok.find('$', i + 1);
     if (close == std::string_view::npos) return std::string(tok.substr(i));
     const auto tag_len = close - i + 1;
-    if (tok.size() < i + 2 * tag_len) return std::string(tok.substr(close + 1));
+    if (tok.size() < close + 1 + tag_len) return std::string(tok.substr(close + 1));
     return std::string(tok.substr(close + 1, tok.size() - (close + 1) - tag_len));
   }
+  const std::string_view prefix = tok.substr(0, i);
+  const bool escapes = prefix == "E" || prefix == "e";
+  const bool unicode = prefix == "U&" || prefix == "u&";
   std::string out;
   for (std::size_t k = i + 1; k < tok.size(); ++k) {
-    if (tok[k] == '\'') {
+    char c = tok[k];
+    if (c == '\'') {
       if (k + 1 < tok.size() && tok[k + 1] == '\'') {
         out.push_back('\'');
         ++k;
@@ -58,15 +98,75 @@ auto literal_content(std::string_view tok) -> std::string {
       }
       break;
     }
-    out.push_back(tok[k]);
+    if (c == '\\' && k + 1 < tok.size() && (escapes || unicode)) {
+      std::size_t j = k + 1;
+      const char e = tok[j];
+      if (unicode) {
+        if (e == '\\') out.push_back('\\'), k = j;
+        else if (e == '+') ++j, put_utf8(out, read_number(tok, j, 16, 6)), k = j - 1;
+        else put_utf8(out, read_number(tok, j, 16, 4)), k = j - 1;
+        continue;
+      }
+      switch (e) {
+        case 'b': out.push_back('\b'); break;
+        case 'f': out.push_back('\f'); break;
+        case 'n': out.push_back('\n'); break;
+        case 'r': out.push_back('\r'); break;
+        case 't': out.push_back('\t'); break;
+        case 'x': ++j, out.push_back(static_cast<char>(read_number(tok, j, 16, 2))), k = j - 1; continue;
+        case 'u': ++j, put_utf8(out, read_number(tok, j, 16, 4)), k = j - 1; continue;
+        case 'U': ++j, put_utf8(out, read_number(tok, j, 16, 8)), k = j - 1; continue;
+        default:
+          if (e >= '0' && e <= '7') {
+            out.push_back(static_cast<char>(read_number(tok, j, 8, 3)));
+            k = j - 1;
+            continue;
+          }
+          out.push_back(e);
+      }
+      k = j;
+      continue;
+    }
+    out.push_back(c);
   }
   return out;
+}
+
+// Runs of letters and digits of at least 6 bytes in a literal's value: what survives of a
+// secret when the server quotes it back in another form (a decoded escape, a cut).
+void add_runs(const std::string& value, std::vector<std::string>& out) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= value.size(); ++i) {
+    const bool word = i < value.size() && (std::isalnum(static_cast<unsigned char>(value[i])) != 0 ||
+                                           static_cast<unsigned char>(value[i]) >= 0x80);
+    if (word) continue;
+    if (i - start >= 6 && i - start < value.size()) out.push_back(value.substr(start, i - start));
+    start = i + 1;
+  }
 }
 
 struct token {
   std::size_t from, to;
   bool literal;
 };
+
+// Where a dollar quote starts inside an identifier token, or npos. PostgreSQL lets `$` continue
+// an identifier, so a literal glued to a keyword (`PASSWORD$$...$$`, `PASSWORD$x$...$x$`)
+// scans as one identifier; the server then quotes it back in its syntax error. Masking from
+// the first `$tag$` keeps such a literal out of logs too.
+auto glued_dollar_quote(std::string_view ident) -> std::size_t {
+  for (std::size_t i = ident.find('$'); i != std::string_view::npos; i = ident.find('$', i + 1)) {
+    std::size_t j = i + 1;
+    while (j < ident.size() && ident[j] != '$' &&
+           (std::isalnum(static_cast<unsigned char>(ident[j])) != 0 || ident[j] == '_' ||
+            static_cast<unsigned char>(ident[j]) >= 0x80))
+      ++j;
+    if (j < ident.size() && ident[j] == '$' &&
+        (j == i + 1 || std::isdigit(static_cast<unsigned char>(ident[i + 1])) == 0))
+      return i;
+  }
+  return std::string_view::npos;
+}
 
 // The tokens of `sql`, or false when it does not scan (then `error_at` is the byte where
 // scanning failed).
@@ -88,7 +188,17 @@ auto scan(const std::string& sql, std::vector<token>& out, std::size_t& error_at
     const auto* t = s->tokens[i];
     const bool lit = t->token == PG_QUERY__TOKEN__SCONST || t->token == PG_QUERY__TOKEN__USCONST ||
                      t->token == PG_QUERY__TOKEN__BCONST || t->token == PG_QUERY__TOKEN__XCONST;
-    out.push_back({static_cast<std::size_t>(std::max(0, t->start)), static_cast<std::size_t>(std::max(0, t->end)), lit});
+    auto from = static_cast<std::size_t>(std::max(0, t->start));
+    const auto to = static_cast<std::size_t>(std::max(0, t->end));
+    if (t->token == PG_QUERY__TOKEN__IDENT && to > from && to <= sql.size() && sql[from] != '"') {
+      const auto at = glued_dollar_quote(std::string_view(sql).substr(from, to - from));
+      if (at != std::string_view::npos) {
+        out.push_back({from, from + at, false});
+        out.push_back({from + at, to, true});
+        continue;
+      }
+    }
+    out.push_back({from, to, lit});
   }
   pg_query__scan_result__free_unpacked(s, nullptr);
   // libpg_query reports no end for some tokens (U&'...'): such a literal reaches the next
@@ -134,7 +244,9 @@ auto mask_literals(std::string_view sql) -> masked_statement {
     m.spans_.push_back({from, to, mf, m.text_.size()});
     const std::string_view tok(src.data() + from, to - from);
     m.values_.emplace_back(tok);
-    if (auto c = literal_content(tok); !c.empty() && c != tok) m.values_.push_back(std::move(c));
+    auto v = literal_value(tok);
+    add_runs(v, m.values_);
+    if (!v.empty() && v != tok) m.values_.push_back(std::move(v));
     at = to;
   };
   for (const auto& t : toks)
@@ -174,16 +286,26 @@ auto masked_statement::original_position(int masked) const noexcept -> int {
 }
 
 auto masked_statement::scrub(std::string_view message) const -> std::string {
+  // Case-insensitive: the server folds an unquoted identifier (a literal glued to a keyword
+  // becomes part of one) to lower case before quoting it back.
+  auto lower = [](std::string t) {
+    for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t;
+  };
   std::string out(message);
+  std::string low = lower(out);
   for (const auto& v : values_) {
     if (v.empty()) continue;
     // Quoted as the server quotes values ("..."), any length; bare, only when long enough
     // not to hit ordinary words of the message.
     for (const std::string& needle : {"\"" + v + "\"", v.size() >= 4 ? v : std::string()}) {
       if (needle.empty()) continue;
-      const std::string repl = needle.front() == '"' && needle.size() > v.size() ? "\"***\"" : "***";
-      for (std::size_t p = out.find(needle); p != std::string::npos; p = out.find(needle, p + repl.size()))
-        out.replace(p, needle.size(), repl);
+      const std::string repl = needle.size() > v.size() ? "\"***\"" : "***";
+      const std::string n = lower(needle);
+      for (std::size_t p = low.find(n); p != std::string::npos; p = low.find(n, p + repl.size())) {
+        out.replace(p, n.size(), repl);
+        low.replace(p, n.size(), repl);
+      }
     }
   }
   return out;
