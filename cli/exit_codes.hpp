@@ -30,7 +30,8 @@ enum class exit_code : int {
     case error_kind::pool_timeout:
     case error_kind::pool_closed: return exit_code::cannot_connect;
     case error_kind::sql: return exit_code::sql_error;
-    case error_kind::timeout: return exit_code::timeout;
+    case error_kind::timeout:
+    case error_kind::outcome_unknown: return exit_code::timeout;
     case error_kind::config:
     case error_kind::conversion: return exit_code::validation;
     case error_kind::usage: return exit_code::usage;

@@ -32,6 +32,7 @@ enum class error_kind {
   pool_timeout,     ///< no connection could be leased before the acquire deadline
   pool_closed,      ///< the pool was closed
   commit_in_doubt,  ///< the connection broke during COMMIT: the outcome is unknown
+  outcome_unknown,  ///< a statement outside a transaction block may or may not have taken effect
   usage,            ///< the API was used wrongly (bad argument, wrong state)
   conversion,       ///< a value could not be converted between C++ and PostgreSQL
   row_count,        ///< a query returned a different number of rows than required
@@ -121,6 +122,19 @@ class PGPX_API timeout_error : public error {
 class PGPX_API commit_in_doubt : public error {
  public:
   explicit commit_in_doubt(std::string message, error_info info = {});
+};
+
+/**
+ * A statement run outside a transaction block may or may not have taken effect: its
+ * deadline passed and the server did not answer the cancel in time (the connection was
+ * closed), or it completed after its deadline where its result could not be returned.
+ * Distinct from a cancellation (timeout_error with SQLSTATE 57014, which the server sent):
+ * never retry blindly, check first. Always poisons the connection it came from when it
+ * was closed.
+ */
+class PGPX_API outcome_unknown : public error {
+ public:
+  explicit outcome_unknown(std::string message, error_info info = {});
 };
 
 /// No pooled connection could be leased in time, or the pool's waiting queue is full.

@@ -134,6 +134,12 @@ struct connection::impl {
   connection_options opts;
   deadline current = no_deadline;
   const void* tx_owner = nullptr;
+  // The statement in flight passed its deadline and a cancel request was sent: results are
+  // still read until `grace`, and the server's answer decides the outcome (a late success
+  // is a success). Reset when the next statement starts.
+  bool cancelling = false;
+  deadline grace = no_deadline;
+  bool in_block = false;  // a transaction block was open when the statement started
 
   // The prepared-statement cache: key = SQL text + parameter type OIDs. The list keeps
   // keys from most to least recently used; the map points into it.
@@ -216,8 +222,48 @@ struct connection::impl {
 
   void ensure_usable(std::string_view sql) {
     used = true;
+    cancelling = false;
     if (conn == nullptr) throw broken_connection("the connection is closed", error_info{.statement = std::string(sql)});
     if (PQstatus(conn) != CONNECTION_OK) throw_broken(sql, "the connection to the server was lost");
+    const auto ts = PQtransactionStatus(conn);
+    in_block = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
+  }
+
+  // The deadline that bounds the current wait: the statement's own, or the cancel's grace.
+  [[nodiscard]] auto waiting_until(deadline d) const noexcept -> deadline { return cancelling ? grace : d; }
+
+  // The statement's deadline passed while waiting. The first time, a cancel request goes out
+  // and the caller keeps reading until the grace deadline: whatever the server answers (its
+  // result, a 57014 cancellation, another error) is the outcome. When the grace passes too,
+  // the connection is closed (see abandon()).
+  void deadline_passed(std::string_view sql) {
+    if (!cancelling) {
+      cancelling = true;
+      grace = deadline_in(opts.cancel_timeout);
+      if (send_cancel(conn, grace)) return;
+    }
+    abandon(sql);
+  }
+
+  // The server did not answer within the cancel's grace: the connection is closed. Inside a
+  // transaction block the transaction is lost (the server rolls it back); outside one, the
+  // statement may or may not have taken effect.
+  [[noreturn]] void abandon(std::string_view sql) {
+    const bool block = in_block;
+    close();
+    error_info info;
+    info.statement = std::string(sql);
+    info.poisons_connection = true;
+    info.poisons_transaction = true;
+    if (block)
+      throw timeout_error("the statement did not complete before its deadline and the server did not answer the "
+                          "cancel in time, so the connection was closed; the open transaction is lost (the server "
+                          "rolls it back)",
+                          std::move(info));
+    throw outcome_unknown("the statement did not complete before its deadline and the server did not answer the "
+                          "cancel in time, so the connection was closed: the statement may or may not have taken "
+                          "effect",
+                          std::move(info));
   }
 
   // Sends everything libpq buffered, reading meanwhile so the server never blocks on us.
@@ -227,7 +273,10 @@ struct connection::impl {
       if (r == 0) return;
       if (r < 0) throw_broken(sql, "could not send to the server");
       short rev = 0;
-      if (wait_socket(PQsocket(conn), POLLIN | POLLOUT, d, &rev) == wait_outcome::timed_out) timed_out(sql);
+      if (wait_socket(PQsocket(conn), POLLIN | POLLOUT, waiting_until(d), &rev) == wait_outcome::timed_out) {
+        deadline_passed(sql);
+        continue;
+      }
       if ((rev & (POLLIN | POLLERR | POLLHUP)) != 0 && PQconsumeInput(conn) == 0)
         throw_broken(sql, "the connection to the server was lost");
     }
@@ -236,7 +285,10 @@ struct connection::impl {
   // The next result of the current command, or nullptr when it is complete.
   auto next_result(std::string_view sql, deadline d) -> PGresult* {
     while (PQisBusy(conn) != 0) {
-      if (wait_socket(PQsocket(conn), POLLIN, d) == wait_outcome::timed_out) timed_out(sql);
+      if (wait_socket(PQsocket(conn), POLLIN, waiting_until(d)) == wait_outcome::timed_out) {
+        deadline_passed(sql);
+        continue;
+      }
       if (PQconsumeInput(conn) == 0) {
         // The connection ended; if the server said why first (57P01...), report that.
         if (PQisBusy(conn) == 0) break;
@@ -294,39 +346,48 @@ struct connection::impl {
     while (PGresult* r = next_result(sql, d)) PQclear(r);
   }
 
-  // At a statement deadline: cancel, wait a bounded time for the server to give up, and keep
-  // the connection only if it came back to a known state.
+  // At a statement deadline where the result cannot be returned to the caller (COPY, the
+  // async side): cancel, then read what the server answers within the grace. Its error (57014
+  // when the cancel took effect) is thrown as the server sent it; a late success is reported
+  // as outcome_unknown, never as a cancellation; no answer closes the connection (abandon()).
   [[noreturn]] void timed_out(std::string_view sql) {
-    bool recovered = false;
-    {
-      const deadline grace = deadline_in(opts.cancel_timeout);
-      if (send_cancel(conn, grace)) {
-        bool ok = true;
-        for (;;) {
-          while (ok && PQisBusy(conn) != 0) {
-            if (wait_socket(PQsocket(conn), POLLIN, grace) == wait_outcome::timed_out || PQconsumeInput(conn) == 0)
-              ok = false;
-          }
-          if (!ok) break;
-          PGresult* r = PQgetResult(conn);
-          if (r == nullptr) break;
-          PQclear(r);
-        }
-        recovered = ok && PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_ACTIVE;
+    if (!cancelling) {
+      cancelling = true;
+      grace = deadline_in(opts.cancel_timeout);
+      if (!send_cancel(conn, grace)) abandon(sql);
+    }
+    result failure;
+    bool completed = false;
+    for (;;) {
+      bool ok = true;
+      while (ok && PQisBusy(conn) != 0)
+        ok = wait_socket(PQsocket(conn), POLLIN, grace) == wait_outcome::ready && PQconsumeInput(conn) != 0;
+      if (!ok) abandon(sql);
+      PGresult* r = PQgetResult(conn);
+      if (r == nullptr) break;
+      const auto st = PQresultStatus(r);
+      if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+        PQclear(r);
+        abort_copy(st, sql, grace);
+        continue;
+      }
+      if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {
+        if (failure.native() == nullptr) failure = result(r);
+        else PQclear(r);
+      } else {
+        completed = true;
+        PQclear(r);
       }
     }
+    if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) == PQTRANS_ACTIVE) abandon(sql);
+    if (failure.native() != nullptr) throw_result_error(failure.native(), sql);
     error_info info;
     info.statement = std::string(sql);
-    info.poisons_transaction = true;
-    info.sqlstate = recovered ? "57014" : "";
-    if (!recovered) {
-      close();
-      info.poisons_connection = true;
-      throw timeout_error("the statement did not complete before its deadline; the cancel did not bring the "
-                          "connection back in time, so it was closed",
+    info.poisons_transaction = in_block;
+    throw outcome_unknown(completed ? "the statement completed after its deadline, where its result could not be "
+                                      "returned: it took effect"
+                                    : "the statement passed its deadline; the server ended it without a result",
                           std::move(info));
-    }
-    throw timeout_error("the statement did not complete before its deadline and was cancelled", std::move(info));
   }
 
   // The error a failed result stands for: message, fields, and what it poisons. Closes the
@@ -350,6 +411,8 @@ struct connection::impl {
     info.poisons_transaction =
         info.poisons_connection || (conn != nullptr && PQtransactionStatus(conn) == PQTRANS_INERROR);
     info.retryable = s == "40001" || s == "40P01";
+    if (cancelling && s == "57014")
+      msg = "the statement did not complete before its deadline and was cancelled (" + msg + ")";
     if (s == "42601" && msg.find("multiple commands") != std::string::npos && info.hint.empty())
       info.hint = "run several statements with execute_script(), or send them one at a time";
     if (lost) close();

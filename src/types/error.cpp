@@ -13,6 +13,7 @@ auto to_string(error_kind kind) noexcept -> std::string_view {
     case error_kind::pool_timeout: return "pool_timeout";
     case error_kind::pool_closed: return "pool_closed";
     case error_kind::commit_in_doubt: return "commit_in_doubt";
+    case error_kind::outcome_unknown: return "outcome_unknown";
     case error_kind::usage: return "usage";
     case error_kind::conversion: return "conversion";
     case error_kind::row_count: return "row_count";
@@ -83,6 +84,9 @@ commit_in_doubt::commit_in_doubt(std::string message, error_info info)
         return std::move(info);
       }()) {}
 
+outcome_unknown::outcome_unknown(std::string message, error_info info)
+    : error(error_kind::outcome_unknown, std::move(message), std::move(info)) {}
+
 pool_exhausted::pool_exhausted(std::string message, error_info info)
     : error(error_kind::pool_timeout, std::move(message), std::move(info)) {}
 
@@ -101,6 +105,7 @@ void throw_error(error_kind kind, std::string message, error_info info) {
     case error_kind::sql: throw sql_error(std::move(message), std::move(info));
     case error_kind::timeout: throw timeout_error(std::move(message), std::move(info));
     case error_kind::commit_in_doubt: throw commit_in_doubt(std::move(message), std::move(info));
+    case error_kind::outcome_unknown: throw outcome_unknown(std::move(message), std::move(info));
     case error_kind::usage: throw usage_error(std::move(message), std::move(info));
     case error_kind::pool_timeout: throw pool_exhausted(std::move(message), std::move(info));
     case error_kind::conversion: throw conversion_error(std::move(message), std::move(info));

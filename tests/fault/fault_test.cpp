@@ -191,8 +191,11 @@ TEST_F(fault_test, s07_network_stall_mid_query_ends_at_the_deadline) {
     pgpx::scoped_deadline d{c, 1s};
     c.execute("select pg_sleep(0.1)");
     FAIL();
-  } catch (const pgpx::timeout_error& e) {
-    EXPECT_TRUE(e.poisons_connection()) << e.what();  // the cancel could not get through: state unknown
+  } catch (const pgpx::outcome_unknown& e) {
+    // The cancel could not get through: the connection is closed and, outside a transaction
+    // block, nobody can say whether the statement ran.
+    EXPECT_TRUE(e.poisons_connection()) << e.what();
+    EXPECT_TRUE(e.sqlstate().empty());
   }
   EXPECT_LE(elapsed_since(t0), budget(1250ms));
   EXPECT_FALSE(c.is_open());
@@ -476,6 +479,118 @@ TEST_F(own_cluster_test, s09_server_down_at_start_then_recovers) {
   EXPECT_LE(elapsed_since(up), budget(1000ms + 800ms));  // the last backoff may still run
   auto l = p.acquire();
   EXPECT_EQ(l->query_value<int>("select 1"), 1);
+}
+
+// Issue 9, item 1: an outcome is never misreported. The reply is already on its way when
+// the deadline passes (the proxy delays every chunk): the server's answer decides.
+TEST_F(fault_test, s06b_a_late_success_is_returned_not_reported_as_a_cancellation) {
+  cx().execute_script("create table late (x int primary key)");
+  const auto ci = through_proxy();
+  pgpx::connection_options o;
+  o.cancel_timeout = budget(5s);  // long enough for the delayed reply
+  pgpx::connection c{ci, o};
+  EXPECT_EQ(c.query_value<int>("select 1"), 1);
+  proxy_->set_delay(300ms);
+  for (int x : {1, 2}) {  // a new statement (prepare + execute), then a cached one
+    pgpx::scoped_deadline d{c, 50ms};
+    EXPECT_NO_THROW(c.execute("insert into late values ($1)", x));
+  }
+  {
+    // A late error is the server's error, not a timeout.
+    pgpx::scoped_deadline d{c, 50ms};
+    try {
+      c.execute("insert into late values ($1)", 1);
+      ADD_FAILURE() << "the duplicate was accepted";
+    } catch (const pgpx::error& e) {
+      EXPECT_TRUE(pgpx::is_unique_violation(e)) << e.what();
+      EXPECT_FALSE(pgpx::is_query_canceled(e));
+    }
+  }
+  proxy_->set_delay(0ms);
+  EXPECT_TRUE(c.is_open());
+  EXPECT_EQ(c.query_value<std::int64_t>("select count(*) from late"), 2);
+  c.close();
+  expect_no_leaks();
+}
+
+TEST_F(fault_test, s06c_no_answer_within_the_grace_is_outcome_unknown_never_a_cancellation) {
+  cx().execute_script("create table late (x int)");
+  const auto ci = through_proxy();
+  pgpx::connection_options o;
+  o.cancel_timeout = 100ms;
+  // Runs `sql` on `c` under a deadline; once the server is running it, the network stalls
+  // (the reply and the cancel request are held), so the server's answer never comes.
+  auto run_stalled = [&](pgpx::connection& c, const std::string& sql) {
+    std::thread staller([&] {
+      EXPECT_TRUE(eventually([&] {
+        return cx().query_value<std::int64_t>("select count(*) from pg_stat_activity where query = $1 and state = "
+                                              "'active'",
+                                              sql) == 1;
+      }));
+      proxy_->set_mode(pgpx::test::proxy_mode::pause);
+    });
+    try {
+      pgpx::scoped_deadline d{c, budget(1500ms)};
+      c.execute(sql);
+      ADD_FAILURE() << "no error";
+    } catch (...) {
+      staller.join();
+      proxy_->set_mode(pgpx::test::proxy_mode::pass);
+      throw;
+    }
+    staller.join();
+    proxy_->set_mode(pgpx::test::proxy_mode::pass);
+  };
+  {
+    pgpx::connection c{ci, o};
+    try {
+      run_stalled(c, "insert into late select 1 from pg_sleep(0.3)");
+    } catch (const pgpx::outcome_unknown& e) {
+      EXPECT_EQ(e.kind(), pgpx::error_kind::outcome_unknown);
+      EXPECT_TRUE(e.sqlstate().empty()) << e.what();  // the server sent none
+      EXPECT_FALSE(pgpx::is_query_canceled(e));
+      EXPECT_FALSE(e.is_retryable());
+      EXPECT_TRUE(e.poisons_connection());
+    }
+    EXPECT_FALSE(c.is_open());
+  }
+  // The statement ran to its end and committed: "unknown" was the honest answer.
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from late where x = 1"), 1);
+
+  // Inside a transaction block the same silence loses the transaction: a timeout without a
+  // SQLSTATE, and the row never appears.
+  {
+    pgpx::connection t{ci, o};
+    t.execute_script("begin");
+    try {
+      run_stalled(t, "insert into late select 2 from pg_sleep(0.3)");
+    } catch (const pgpx::timeout_error& e) {
+      EXPECT_TRUE(e.sqlstate().empty()) << e.what();
+      EXPECT_TRUE(e.poisons_connection());
+      EXPECT_FALSE(pgpx::is_query_canceled(e));
+    }
+    EXPECT_FALSE(t.is_open());
+  }
+  EXPECT_TRUE(eventually([&] { return sessions() == 0; }));
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from late where x = 2"), 0);
+  expect_no_leaks();
+}
+
+TEST_F(fault_test, s06d_a_cancellation_carries_the_server_sqlstate_and_keeps_the_connection) {
+  for (const bool cached : {false, true}) {
+    SCOPED_TRACE(cached ? "cached" : "new statement");
+    try {
+      pgpx::scoped_deadline d{cx(), 100ms};
+      (void)cx().query_value<std::string>("select pg_sleep(5)::text");
+      ADD_FAILURE() << "no error";
+    } catch (const pgpx::timeout_error& e) {
+      EXPECT_EQ(e.sqlstate(), "57014");  // from the server: the cancel took effect
+      EXPECT_TRUE(pgpx::is_query_canceled(e));
+      EXPECT_FALSE(e.poisons_connection());
+      EXPECT_NE(e.message().find("cancelled"), std::string::npos) << e.message();
+    }
+    EXPECT_EQ(cx().query_value<int>("select 5"), 5);
+  }
 }
 
 }  // namespace
