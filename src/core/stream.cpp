@@ -11,6 +11,11 @@ row_source::row_source(connection& cx, std::string_view sql, const param_list& p
   auto& s = detail::connection_access::state(cx_);
   s.ensure_usable(sql_);
   const deadline d = s.effective_deadline();
+  // Inside a transaction block, leaving single-row mode early would need a cancel, and
+  // whether the cancel lands (aborting the transaction) or misses (the result was complete)
+  // is a matter of timing. A cursor is closed instead, the same way every time.
+  if (options_.fetch_size == 0 && PQtransactionStatus(s.conn) != PQTRANS_IDLE)
+    options_.fetch_size = in_transaction_fetch_size;
   if (options_.fetch_size == 0) {
     bool fresh = false;
     const auto& e = s.prepared(sql_, params, d, fresh);

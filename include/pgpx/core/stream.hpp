@@ -8,7 +8,10 @@
 //
 // Single-row mode needs no transaction; the cursor mode runs inside the open transaction, or
 // opens (and commits) one of its own. While a stream is open its connection is busy: run
-// nothing else on it. Leaving a stream before its end cancels the rest of the query.
+// nothing else on it. Leaving a stream before its end outside a transaction block cancels
+// the rest of the query; inside one, a stream always reads through a cursor (single-row mode
+// becomes FETCHes of in_transaction_fetch_size rows), and leaving early closes the cursor:
+// the transaction stays usable whatever the size of the result and the timing.
 #pragma once
 
 #include <pgpx/core/connection.hpp>
@@ -29,10 +32,15 @@ namespace pgpx {
 
 /// How a stream fetches.
 struct stream_options {
-  /// 0: libpq single-row mode (one row per round of decoding, no transaction needed);
+  /// 0: libpq single-row mode (one row per round of decoding, no transaction needed), or,
+  /// inside a transaction block, a cursor of in_transaction_fetch_size rows per FETCH;
   /// N > 0: a server-side cursor fetching N rows at a time (fewer, larger results).
   std::size_t fetch_size = 0;
 };
+
+/// Rows per FETCH of a stream asked for single-row mode (fetch_size 0) inside a transaction
+/// block, where it reads through a cursor instead (see above).
+inline constexpr std::size_t in_transaction_fetch_size = 1000;
 
 /**
  * The chunks (results) of a streaming query, in order. Non-template core of pgpx::stream.

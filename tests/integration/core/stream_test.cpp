@@ -62,6 +62,35 @@ TEST_F(stream_test, leaving_early_cancels_the_rest_and_the_connection_stays_usab
   }
 }
 
+// Issue 9, item 1: leaving a stream early inside a transaction never decides the
+// transaction's fate by timing, whatever the size of the result and wherever the exit.
+TEST_F(stream_test, leaving_early_inside_a_transaction_keeps_it_usable_for_every_result_size) {
+  cx().execute_script("create table kept (n int8)");
+  for (const std::int64_t rows : {std::int64_t{1}, std::int64_t{2}, std::int64_t{999}, std::int64_t{1000},
+                                  std::int64_t{1001}, std::int64_t{50'000}, std::int64_t{3'000'000}}) {
+    for (const std::size_t fetch : {std::size_t{0}, std::size_t{1}, std::size_t{100}}) {
+      for (const std::int64_t leave_after : {std::int64_t{1}, std::int64_t{500}}) {
+        if (leave_after > rows) continue;
+        SCOPED_TRACE("rows " + std::to_string(rows) + ", fetch " + std::to_string(fetch) + ", leave after " +
+                     std::to_string(leave_after));
+        pgpx::transaction tx{cx()};
+        tx.execute("insert into kept values ($1)", rows);
+        std::int64_t seen = 0;
+        for (const auto v : pgpx::stream<std::int64_t>(cx(), {.fetch_size = fetch},
+                                                         "select g from generate_series(1, $1) g", rows)) {
+          ASSERT_EQ(v, ++seen);
+          if (seen == leave_after) break;
+        }
+        EXPECT_EQ(cx().status(), pgpx::transaction_status::in_transaction);
+        EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from kept where n = $1", rows), 1);
+        tx.commit();
+        EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from kept where n = $1", rows), 1);
+        cx().execute("delete from kept");
+      }
+    }
+  }
+}
+
 TEST_F(stream_test, errors_surface_while_iterating) {
   EXPECT_THROW(
       {
