@@ -5,6 +5,8 @@
 
 #include <pgpx/core/connection.hpp>
 
+#include "tls_impl.hpp"
+
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -598,7 +600,12 @@ struct connection::impl {
         std::string msg = clean_message(PQerrorMessage(conn));
         close();
         error_info ei;
-        ei.hint = hint_for_connect(msg);
+        // libpq 15 says only "certificate verify failed": ask OpenSSL why (expired, wrong CA).
+        std::string reason;
+        if (msg.find("certificate verify failed") != std::string::npos) reason = detail::diagnose_certificate(params, d);
+        if (!reason.empty()) msg += " (" + reason + ")";
+        ei.hint = detail::tls_hint(msg, reason);
+        if (ei.hint.empty()) ei.hint = hint_for_connect(msg);
         ei.poisons_connection = true;
         ei.retryable = msg.find("the database system is starting up") != std::string::npos ||
                        msg.find("the database system is shutting down") != std::string::npos;  // 57P03
