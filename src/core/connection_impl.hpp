@@ -6,6 +6,7 @@
 #include <pgpx/core/connection.hpp>
 
 #include "session_state_impl.hpp"
+#include "tls_impl.hpp"
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -634,7 +635,12 @@ struct connection::impl {
         std::string msg = clean_message(PQerrorMessage(conn));
         close();
         error_info ei;
-        ei.hint = hint_for_connect(msg);
+        // libpq 15 says only "certificate verify failed": ask OpenSSL why (expired, wrong CA).
+        std::string reason;
+        if (msg.find("certificate verify failed") != std::string::npos) reason = detail::diagnose_certificate(params, d);
+        if (!reason.empty()) msg += " (" + reason + ")";
+        ei.hint = detail::tls_hint(msg, reason);
+        if (ei.hint.empty()) ei.hint = hint_for_connect(msg);
         ei.poisons_connection = true;
         ei.retryable = msg.find("the database system is starting up") != std::string::npos ||
                        msg.find("the database system is shutting down") != std::string::npos;  // 57P03
@@ -673,7 +679,9 @@ struct connection::impl {
   // Connects within connect_timeout. With several hosts, each gets its own share of the
   // remaining time, so a host that never answers (a deaf or blackholed endpoint) cannot use up
   // the whole deadline before the next one is tried. libpq still checks target_session_attrs
-  // on each host.
+  // on each host. prefer-standby is done here in two passes over the list, as libpq does it:
+  // handing libpq one host at a time with prefer-standby would accept the first host that
+  // answers, primary or not, and so defeat the preference whenever the primary comes first.
   void connect() {
     const deadline d = deadline_in(opts.connect_timeout);
     const auto hosts = split_list(ci.get("host"));
@@ -684,25 +692,46 @@ struct connection::impl {
       attempt(ci.params(), d, ci.target());
       return;
     }
+    const bool prefer_standby = ci.get("target_session_attrs") == "prefer-standby";
+    // The host list of each pass: all hosts, then (prefer-standby) those that were not a
+    // standby.
+    std::vector<std::size_t> pass(n);
+    for (std::size_t i = 0; i < n; ++i) pass[i] = i;
+    std::vector<std::size_t> not_standby;
     std::string failures;
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto now = clock::now();
-      if (now >= d) break;
-      const deadline share = now + (d - now) / static_cast<long>(n - i);
-      auto params = ci.params();
-      std::string target;
-      for (auto& [k, v] : params) {
-        if (k == "host" && i < hosts.size()) v = hosts[i];
-        else if (k == "hostaddr" && i < addrs.size()) v = addrs[i];
-        else if (k == "port" && !ports.empty()) v = ports.size() == 1 ? ports[0] : (i < ports.size() ? ports[i] : "");
-      }
-      target = (i < hosts.size() && !hosts[i].empty() ? hosts[i] : (i < addrs.size() ? addrs[i] : "")) +
-               (ports.empty() ? std::string() : ":" + (ports.size() == 1 ? ports[0] : ports[std::min(i, ports.size() - 1)]));
-      try {
-        attempt(params, share, target);
-        return;
-      } catch (const broken_connection& e) {
-        failures += "\n  " + e.message();
+    for (int round = 0; round < (prefer_standby ? 2 : 1); ++round) {
+      const bool standby_only = prefer_standby && round == 0;
+      const auto& list = round == 0 ? pass : not_standby;
+      for (std::size_t j = 0; j < list.size(); ++j) {
+        const std::size_t i = list[j];
+        const auto now = clock::now();
+        if (now >= d) break;
+        // The first pass of prefer-standby keeps one share back for the fallback pass.
+        const auto left = static_cast<long>(list.size() - j) + (standby_only ? 1 : 0);
+        const deadline share = now + (d - now) / left;
+        auto params = ci.params();
+        std::string target;
+        for (auto& [k, v] : params) {
+          if (k == "host" && i < hosts.size()) v = hosts[i];
+          else if (k == "hostaddr" && i < addrs.size()) v = addrs[i];
+          else if (k == "port" && !ports.empty()) v = ports.size() == 1 ? ports[0] : (i < ports.size() ? ports[i] : "");
+          else if (k == "target_session_attrs" && prefer_standby) v = standby_only ? "standby" : "any";
+        }
+        target = (i < hosts.size() && !hosts[i].empty() ? hosts[i] : (i < addrs.size() ? addrs[i] : "")) +
+                 (ports.empty() ? std::string()
+                                : ":" + (ports.size() == 1 ? ports[0] : ports[std::min(i, ports.size() - 1)]));
+        try {
+          attempt(params, share, target);
+          return;
+        } catch (const broken_connection& e) {
+          // Every host but one that did not answer in its share is tried again in the fallback
+          // pass (libpq's "server is not in hot standby mode" may be translated; a refused
+          // connection is cheap to repeat).
+          if (standby_only && e.message().find(": timed out after ") == std::string::npos)
+            not_standby.push_back(i);
+          else
+            failures += "\n  " + e.message();
+        }
       }
     }
     error_info ei;

@@ -1,17 +1,27 @@
 // Item 8 of the connection-lifecycle issue: a primary and a streaming replica started on
 // this machine (pg_basebackup), multi-host target_session_attrs, read/write routing, and
 // promotion of the standby.
+#include <pgpx/core/transaction.hpp>
 #include <pgpx/pool/routed_pool.hpp>
 #include <pgpx/testing/cluster.hpp>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 
 namespace {
+
+// PGPX_TEST_TIME_FACTOR multiplies the timing budgets on slow machines.
+auto budget(std::chrono::milliseconds ms) -> std::chrono::milliseconds {
+  const char* f = std::getenv("PGPX_TEST_TIME_FACTOR");
+  const double factor = f != nullptr ? std::max(1.0, std::atof(f)) : 1.0;
+  return std::chrono::milliseconds(static_cast<long long>(static_cast<double>(ms.count()) * factor));
+}
 
 template <class F>
 auto eventually(F&& ok, std::chrono::milliseconds within = 10s) -> bool {
@@ -44,6 +54,14 @@ class replica_test : public ::testing::Test {
     pgpx::conninfo ci;
     ci.set("host", standby_->socket_dir().string() + "," + primary_->socket_dir().string());
     ci.set("port", std::to_string(standby_->port()) + "," + std::to_string(primary_->port()));
+    ci.set("user", "postgres").set("dbname", "postgres");
+    return ci;
+  }
+  // Both nodes, the primary first: the order that used to send every read to the primary.
+  auto primary_first() -> pgpx::conninfo {
+    pgpx::conninfo ci;
+    ci.set("host", primary_->socket_dir().string() + "," + standby_->socket_dir().string());
+    ci.set("port", std::to_string(primary_->port()) + "," + std::to_string(standby_->port()));
     ci.set("user", "postgres").set("dbname", "postgres");
     return ci;
   }
@@ -122,6 +140,133 @@ TEST_F(replica_test, after_promotion_writes_go_to_the_new_primary) {
   pgpx::connection s{standby_->conninfo()};
   EXPECT_FALSE(in_recovery(s));
   EXPECT_EQ(s.query_value<std::int64_t>("select count(*) from t"), 1);
+}
+
+// Issue 9 item 7: reads prefer a standby whatever the host order (the blocking connect used
+// to try one host at a time with prefer-standby, which takes the first host that answers).
+TEST_F(replica_test, reads_go_to_the_standby_whatever_the_host_order) {
+  for (const auto& ci : {both(), primary_first()}) {
+    SCOPED_TRACE(ci.get("host"));
+    auto db = pgpx::routed_pool::open(ci, {.replicas = {.max_size = 4}});
+    std::vector<pgpx::lease> held;  // four at once: four connections, each opened by the routing
+    for (int i = 0; i < 4; ++i) {
+      held.push_back(db.acquire_read());
+      EXPECT_TRUE(in_recovery(*held.back()));
+      EXPECT_TRUE(pgpx::routed_pool::on_standby(*held.back()));
+    }
+    auto w = db.acquire_write();
+    EXPECT_FALSE(in_recovery(*w));
+    EXPECT_FALSE(pgpx::routed_pool::on_standby(*w));
+  }
+  // A plain connection with prefer-standby too.
+  auto ci = primary_first();
+  ci.set("target_session_attrs", "prefer-standby");
+  pgpx::connection c{ci};
+  EXPECT_TRUE(in_recovery(c));
+}
+
+auto refuses_writes(pgpx::connection& c) -> bool {
+  try {
+    c.execute("create table refused (x int)");
+    return false;
+  } catch (const pgpx::sql_error& e) {
+    return e.sqlstate() == "25006";  // read-only transaction
+  }
+}
+
+// Without a standby, reads use the primary but stay read-only; when the standby is back, reads
+// return to it within a bounded time, long before max_lifetime (30 minutes here).
+TEST_F(replica_test, reads_fall_back_read_only_and_return_to_the_standby_when_it_is_back) {
+  auto db = pgpx::routed_pool::open(
+      primary_first(), {.replicas = {.check_after_idle = 0ms, .max_lifetime = std::chrono::minutes(30)},
+                        .standby_recheck = 200ms});
+  {
+    auto w = db.acquire_write();
+    w->execute_script("create table t (x int)");
+  }
+  {
+    auto r = db.acquire_read();
+    ASSERT_TRUE(in_recovery(*r));
+    EXPECT_TRUE(refuses_writes(*r));
+  }
+  standby_->stop(true);
+  {
+    auto r = db.acquire_read();  // the idle standby connection fails its check and is replaced
+    EXPECT_FALSE(in_recovery(*r));
+    EXPECT_EQ(r->query_value<std::string>("show default_transaction_read_only"), "on");
+    EXPECT_TRUE(refuses_writes(*r));
+    r->execute_script("set search_path = public");  // a session change: DISCARD ALL on return
+  }
+  {
+    auto r = db.acquire_read();  // the same connection after its reset: still read-only
+    EXPECT_FALSE(in_recovery(*r));
+    EXPECT_TRUE(refuses_writes(*r));
+  }
+  standby_->start();
+  const auto back = std::chrono::steady_clock::now();
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = db.acquire_read();
+        return in_recovery(*r);
+      },
+      budget(5s)));
+  EXPECT_LT(std::chrono::steady_clock::now() - back, budget(5s));
+  // Every later read goes to the standby: the connections to the primary were replaced.
+  for (int i = 0; i < 10; ++i) {
+    auto r = db.acquire_read();
+    EXPECT_TRUE(in_recovery(*r));
+  }
+  EXPECT_EQ(db.replicas().stats().in_use, 0u);
+}
+
+// Replica lag is real: a read right after a write may miss it. acquire_read_after() waits until
+// the standby has replayed the write's position: every one of 200 writes is seen. The test
+// cluster runs with synchronous_commit off; the first 20 writes keep it (the position is taken
+// before the commit record is even written out, and the wait lasts until the WAL writer sends
+// it), the rest use synchronous commits as a production server does.
+TEST_F(replica_test, read_your_writes_sees_every_write_on_the_standby) {
+  auto db = pgpx::routed_pool::open(primary_first());
+  {
+    auto w = db.acquire_write();
+    w->execute_script("create table t (x int)");
+  }
+  int seen = 0;
+  for (int i = 0; i < 200; ++i) {
+    pgpx::wal_position pos;
+    {
+      auto w = db.acquire_write();
+      if (i < 20) {
+        w->execute("insert into t values ($1)", i);
+      } else {
+        pgpx::transaction tx{*w};
+        tx.execute_script("set local synchronous_commit = on");
+        tx.execute("insert into t values ($1)", i);
+        tx.commit();
+      }
+      pos = pgpx::routed_pool::position_of(*w);
+    }
+    auto r = db.acquire_read_after(pos, budget(5s));
+    ASSERT_TRUE(in_recovery(*r));
+    if (r->query_value<std::int64_t>("select count(*) from t where x = $1", i) == 1) ++seen;
+  }
+  EXPECT_EQ(seen, 200);
+}
+
+TEST_F(replica_test, read_your_writes_gives_up_at_its_deadline_with_a_clear_error) {
+  auto db = pgpx::routed_pool::open(primary_first(), {.replicas = {.min_size = 1}});
+  ASSERT_TRUE(eventually([&] { return db.replicas().stats().idle == 1; }));
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    (void)db.acquire_read_after({"FFFFFFFF/0"}, 300ms);
+    ADD_FAILURE() << "no timeout";
+  } catch (const pgpx::timeout_error& e) {
+    EXPECT_NE(std::string(e.what()).find("up to FFFFFFFF/0 within 300 ms"), std::string::npos) << e.what();
+    EXPECT_NE(e.info().hint.find("replica lag"), std::string::npos) << e.what();
+  }
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 300ms + budget(1s));
+  EXPECT_THROW((void)db.acquire_read_after({}, 1s), pgpx::usage_error);
 }
 
 }  // namespace

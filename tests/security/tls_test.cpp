@@ -1,14 +1,20 @@
 // Scenario 22 of spec/reliability.md: TLS modes against a server with certificates made by
 // the test (two CAs, a right and a wrong host name, an expired certificate, a client
 // certificate), SCRAM with channel binding, and secrets kept out of messages.
+#include <pgpx/core/config.hpp>
 #include <pgpx/core/connection.hpp>
 #include <pgpx/testing/cluster.hpp>
 
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -26,6 +32,54 @@ auto read_all(const fs::path& p) -> std::string {
 
 void sh(const std::string& cmd) {
   ASSERT_EQ(std::system((cmd + " >/dev/null 2>&1").c_str()), 0) << cmd;
+}
+
+// Sets (a value) or unsets (nullopt) environment variables for one scope; restores them after.
+// The tests of this program use no threads, so changing the environment is safe here.
+class scoped_env {
+ public:
+  using vars = std::vector<std::pair<std::string, std::optional<std::string>>>;
+  explicit scoped_env(const vars& v) {
+    for (const auto& [name, value] : v) {
+      const char* old = std::getenv(name.c_str());
+      saved_.emplace_back(name, old != nullptr ? std::optional<std::string>(old) : std::nullopt);
+      if (value) ::setenv(name.c_str(), value->c_str(), 1);
+      else ::unsetenv(name.c_str());
+    }
+  }
+  scoped_env(const scoped_env&) = delete;
+  auto operator=(const scoped_env&) -> scoped_env& = delete;
+  ~scoped_env() {
+    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
+      if (it->second) ::setenv(it->first.c_str(), it->second->c_str(), 1);
+      else ::unsetenv(it->first.c_str());
+    }
+  }
+
+ private:
+  vars saved_;
+};
+
+// Every libpq variable that could change what these tests connect to, unset.
+auto clean_libpq_env() -> scoped_env::vars {
+  scoped_env::vars v;
+  for (const char* n : {"PGHOST", "PGHOSTADDR", "PGPORT", "PGSSLMODE", "PGREQUIRESSL", "PGSSLROOTCERT", "PGSERVICE",
+                        "PGSERVICEFILE", "PGDATABASE", "PGUSER", "PGSSLCERT", "PGSSLKEY", "PGSYSCONFDIR"})
+    v.emplace_back(n, std::nullopt);
+  return v;
+}
+
+// A TCP port on 127.0.0.1 where nothing listens.
+auto closed_port() -> int {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  (void)::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  (void)::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
 }
 
 // Certificates made once for the whole test program.
@@ -100,6 +154,17 @@ class tls_test : public ::testing::Test {
     }
   }
 
+  // The error of a connection attempt that must fail.
+  static auto connect_error(const pgpx::conninfo& ci) -> std::optional<pgpx::broken_connection> {
+    try {
+      pgpx::connection c{ci, {.connect_timeout = 5s}};
+      (void)c.query_value<int>("select 1");
+    } catch (const pgpx::broken_connection& e) {
+      return e;
+    }
+    return std::nullopt;
+  }
+
   static inline fs::path dir_;
   static inline pgpx::testing::cluster* cluster_ = nullptr;
 };
@@ -114,6 +179,43 @@ TEST_F(tls_test, the_wrong_ca_is_refused) {
   EXPECT_TRUE(fails(tcp("localhost", "verify-ca", "ca2.crt"), &why));
   EXPECT_NE(why.find("certificate"), std::string::npos) << why;
   EXPECT_TRUE(fails(tcp("localhost", "verify-full", "ca2.crt")));
+}
+
+// A missing CA file, an expired certificate and a certificate from another CA are three
+// different problems with three different fixes: the errors say which one it is.
+TEST_F(tls_test, errors_tell_a_missing_ca_file_an_expired_certificate_and_a_wrong_ca_apart) {
+  const auto missing = connect_error(tcp("localhost", "verify-full", "no-such-ca.crt"));
+  const auto wrong_ca = connect_error(tcp("localhost", "verify-full", "ca2.crt"));
+  std::this_thread::sleep_for(1100ms);  // the test certificate expires one second after issue
+  use_server_cert("expired");
+  const auto expired = connect_error(tcp("localhost", "verify-full"));
+  const auto expired_ca = connect_error(tcp("localhost", "verify-ca"));
+  use_server_cert("good");
+  ASSERT_TRUE(missing && wrong_ca && expired && expired_ca);
+
+  EXPECT_NE(std::string(missing->what()).find("does not exist"), std::string::npos) << missing->what();
+  EXPECT_NE(missing->info().hint.find("CA file is missing"), std::string::npos) << missing->what();
+
+  // OpenSSL's words depend on whether the server sends its CA along (this one does).
+  const std::string wrong_ca_text = wrong_ca->what();
+  EXPECT_TRUE(wrong_ca_text.find("self-signed certificate in certificate chain") != std::string::npos ||
+              wrong_ca_text.find("unable to get local issuer certificate") != std::string::npos)
+      << wrong_ca_text;
+  EXPECT_NE(wrong_ca->info().hint.find("not issued by the CA in sslrootcert"), std::string::npos) << wrong_ca->what();
+
+  for (const auto& e : {*expired, *expired_ca}) {
+    EXPECT_NE(std::string(e.what()).find("certificate has expired"), std::string::npos) << e.what();
+    EXPECT_NE(e.info().hint.find("has expired"), std::string::npos) << e.what();
+  }
+  EXPECT_NE(missing->info().hint, wrong_ca->info().hint);
+  EXPECT_NE(missing->info().hint, expired->info().hint);
+  EXPECT_NE(wrong_ca->info().hint, expired->info().hint);
+  // The name check has its own hint too.
+  use_server_cert("wrong");
+  const auto wrong_name = connect_error(tcp("localhost", "verify-full"));
+  use_server_cert("good");
+  ASSERT_TRUE(wrong_name);
+  EXPECT_NE(wrong_name->info().hint.find("does not name the host"), std::string::npos) << wrong_name->what();
 }
 
 TEST_F(tls_test, a_wrong_host_name_fails_verify_full_but_passes_verify_ca) {
@@ -179,6 +281,193 @@ TEST_F(tls_test, passwords_never_appear_in_errors) {
   EXPECT_EQ(why.find("S3cret-Hunter2-Pw"), std::string::npos) << why;
   // Neither in a connection's description.
   EXPECT_EQ(ci.redacted().find("S3cret-Hunter2-Pw"), std::string::npos);
+}
+
+// A name that resolves nowhere: hostaddr=127.0.0.1 reaches the test server while libpq checks
+// the server's certificate (made for localhost and 127.0.0.1) against this name. For pgpx it is
+// not a local host, so the TLS policy applies to it.
+constexpr const char* remote_name = "pgpx-remote.test";
+
+enum class mode_source { url, keywords, pgpx_toml, environment, service_file };
+enum class host_source { keywords, environment, service_file, host_list };
+
+auto name_of(mode_source m) -> std::string {
+  switch (m) {
+    case mode_source::url: return "sslmode in a URL";
+    case mode_source::keywords: return "sslmode keyword";
+    case mode_source::pgpx_toml: return "sslmode in pgpx.toml";
+    case mode_source::environment: return "PGSSLMODE";
+    case mode_source::service_file: return "sslmode in a service file";
+  }
+  return {};
+}
+
+auto name_of(host_source h) -> std::string {
+  switch (h) {
+    case host_source::keywords: return "host keyword";
+    case host_source::environment: return "PGHOST/PGHOSTADDR";
+    case host_source::service_file: return "host in a service file";
+    case host_source::host_list: return "second host of a list";
+  }
+  return {};
+}
+
+// Issue 9 item 7: with sslmode=verify-full from any source and a non-local host from any
+// source, pgpx must not replace verify-full by require: the server's certificate names
+// localhost, not pgpx-remote.test, so the connection must be refused as psql refuses it.
+TEST_F(tls_test, a_stricter_sslmode_from_any_source_wins_for_a_host_from_any_source) {
+  const std::string port = std::to_string(cluster_->port());
+  const std::string dead = std::to_string(closed_port());
+  const auto service_file = dir_ / "pg_service.conf";
+  const auto project = dir_ / "project";
+  fs::create_directories(project);
+  for (auto ms : {mode_source::url, mode_source::keywords, mode_source::pgpx_toml, mode_source::environment,
+                  mode_source::service_file}) {
+    for (auto hs : {host_source::keywords, host_source::environment, host_source::service_file,
+                    host_source::host_list}) {
+      SCOPED_TRACE(name_of(ms) + " x " + name_of(hs));
+      const scoped_env clean(clean_libpq_env());
+      std::vector<std::pair<std::string, std::string>> keywords = {{"user", "postgres"},
+                                                                   {"password", cluster_->password()},
+                                                                   {"dbname", "postgres"},
+                                                                   {"sslrootcert", (dir_ / "ca1.crt").string()}};
+      scoped_env::vars env;
+      std::string service;
+      switch (hs) {
+        case host_source::keywords:
+          keywords.insert(keywords.end(), {{"host", remote_name}, {"hostaddr", "127.0.0.1"}, {"port", port}});
+          break;
+        case host_source::environment:
+          env.insert(env.end(), {{"PGHOST", remote_name}, {"PGHOSTADDR", "127.0.0.1"}, {"PGPORT", port}});
+          break;
+        case host_source::service_file:
+          service += "host=" + std::string(remote_name) + "\nhostaddr=127.0.0.1\nport=" + port + "\n";
+          break;
+        case host_source::host_list:  // localhost refuses the connection; the second host is the server
+          keywords.insert(keywords.end(), {{"host", "localhost," + std::string(remote_name)},
+                                           {"hostaddr", "127.0.0.1,127.0.0.1"},
+                                           {"port", dead + "," + port}});
+          break;
+      }
+      if (ms == mode_source::keywords || ms == mode_source::pgpx_toml) keywords.emplace_back("sslmode", "verify-full");
+      if (ms == mode_source::environment) env.emplace_back("PGSSLMODE", "verify-full");
+      if (ms == mode_source::service_file) service += "sslmode=verify-full\n";
+      if (!service.empty()) {
+        std::ofstream(service_file) << "# made by tls_test\n[pgpx_tls]\n" << service;
+        env.emplace_back("PGSERVICEFILE", service_file.string());
+        keywords.emplace_back("service", "pgpx_tls");
+      }
+      const scoped_env set(env);
+      pgpx::conninfo ci;
+      if (ms == mode_source::url) ci = pgpx::conninfo::parse("postgresql:///?sslmode=verify-full", "--url");
+      if (ms == mode_source::pgpx_toml) {
+        std::ofstream toml(project / "pgpx.toml");
+        toml << "[env.development]\n";
+        for (const auto& [k, v] : keywords) toml << k << " = \"" << v << "\"\n";
+        toml.close();
+        pgpx::config_options o;
+        o.start_dir = project;
+        o.getenv = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+        ci = pgpx::config::load(o).connection();
+      } else {
+        for (const auto& [k, v] : keywords) ci.set(k, v);
+      }
+      std::string why;
+      EXPECT_TRUE(fails(ci, &why));
+      EXPECT_NE(why.find("does not match host name \"" + std::string(remote_name) + "\""), std::string::npos) << why;
+      // The same host with the same CA but verify-ca (which does not check the name) connects:
+      // the refusal above is verify-full at work, not a broken setup.
+      if (ms == mode_source::keywords) {
+        auto relaxed = ci;
+        relaxed.set("sslmode", "verify-ca");
+        EXPECT_FALSE(fails(relaxed));
+      }
+    }
+  }
+}
+
+// The policy's part of the matrix, without a server: the host comes from every source, the
+// sslmode from none (raised to require, with a warning naming the host) or from one (kept).
+TEST(tls_policy, a_non_local_host_from_any_source_gets_at_least_require_and_a_warning) {
+  const auto service_file = fs::temp_directory_path() / ("pgpx-tls-policy-" + std::to_string(::getpid()) + ".conf");
+  std::ofstream(service_file) << "[remote]\nhost=db.example.org\n[remote_ca]\nhost=db.example.org\nsslmode=verify-ca\n"
+                              << "[local]\nhost=/tmp\n[remote_addr]\nhostaddr=192.0.2.10\n";
+  struct remote_case {
+    std::string conninfo;
+    scoped_env::vars env;
+    std::string named;  // the host the warning must name
+  };
+  const std::vector<remote_case> remote = {
+      {"host=db.example.org", {}, "db.example.org"},
+      {"postgresql://db.example.org/app", {}, "db.example.org"},
+      {"", {{"PGHOST", "db.example.org"}}, "db.example.org"},
+      {"", {{"PGHOSTADDR", "192.0.2.10"}}, "192.0.2.10"},
+      {"host=localhost hostaddr=192.0.2.10", {}, "192.0.2.10"},
+      {"host=db.example.org hostaddr=127.0.0.1", {}, "db.example.org"},
+      {"service=remote", {{"PGSERVICEFILE", service_file.string()}}, "db.example.org"},
+      {"", {{"PGSERVICE", "remote_addr"}, {"PGSERVICEFILE", service_file.string()}}, "192.0.2.10"},
+      {"host=localhost,db.example.org", {}, "db.example.org"},
+      {"", {{"PGHOST", "/tmp,localhost,db.example.org"}}, "db.example.org"},
+      {"host=127.0.0.1.example.org", {}, "127.0.0.1.example.org"},  // a name, not an address
+      {"host=127.evil.example", {}, "127.evil.example"},
+  };
+  for (const auto& c : remote) {
+    SCOPED_TRACE(c.conninfo + " with " + std::to_string(c.env.size()) + " variable(s), expecting " + c.named);
+    const scoped_env clean(clean_libpq_env());
+    const scoped_env set(c.env);
+    auto ci = pgpx::conninfo::parse(c.conninfo);
+    const auto w = pgpx::apply_tls_policy(ci);
+    EXPECT_EQ(ci.get("sslmode"), "require");
+    ASSERT_EQ(w.size(), 1u);
+    EXPECT_NE(w[0].find(c.named), std::string::npos) << w[0];
+    EXPECT_NE(w[0].find("verify-full"), std::string::npos) << w[0];
+  }
+
+  // Local hosts from every source: nothing changes, nothing to warn about.
+  const std::vector<std::pair<std::string, scoped_env::vars>> local = {
+      {"", {}},
+      {"host=/tmp", {}},
+      {"host=@abstract", {}},
+      {"host=localhost", {}},
+      {"host=LOCALHOST", {}},
+      {"host=127.0.0.1", {}},
+      {"host=127.5.6.7", {}},
+      {"host=::1", {}},
+      {"host=localhost hostaddr=127.0.0.1", {}},
+      {"host=/tmp,localhost,127.0.0.2", {}},
+      {"", {{"PGHOST", "localhost"}}},
+      {"", {{"PGHOSTADDR", "127.0.0.1"}}},
+      {"service=local", {{"PGSERVICEFILE", service_file.string()}}},
+  };
+  for (const auto& [text, env] : local) {
+    SCOPED_TRACE(text);
+    const scoped_env clean(clean_libpq_env());
+    const scoped_env set(env);
+    auto ci = pgpx::conninfo::parse(text);
+    EXPECT_TRUE(pgpx::apply_tls_policy(ci).empty());
+    EXPECT_FALSE(ci.has("sslmode"));
+  }
+
+  // An sslmode some source chose is never replaced, whatever it is; only verify-full is quiet.
+  const std::vector<std::tuple<std::string, scoped_env::vars, bool>> chosen = {
+      {"host=db.example.org", {{"PGSSLMODE", "verify-full"}}, false},
+      {"host=db.example.org", {{"PGSSLMODE", "verify-ca"}}, true},
+      {"host=db.example.org", {{"PGSSLMODE", "disable"}}, true},  // an explicit opt-out, warned about
+      {"host=db.example.org", {{"PGREQUIRESSL", "1"}}, true},
+      {"service=remote_ca", {{"PGSERVICEFILE", service_file.string()}}, true},
+      {"", {{"PGHOST", "db.example.org"}, {"PGSSLMODE", "verify-full"}}, false},
+      {"host=db.example.org sslmode=prefer", {}, true},
+  };
+  for (const auto& [text, env, warns] : chosen) {
+    SCOPED_TRACE(text);
+    const scoped_env clean(clean_libpq_env());
+    const scoped_env set(env);
+    auto ci = pgpx::conninfo::parse(text);
+    const auto before = ci.get("sslmode");
+    EXPECT_EQ(pgpx::apply_tls_policy(ci).size(), warns ? 1u : 0u);
+    EXPECT_EQ(ci.get("sslmode"), before);
+  }
+  fs::remove(service_file);
 }
 
 TEST(tls_policy, non_local_hosts_get_at_least_require_and_a_warning) {
