@@ -114,7 +114,7 @@ void add_dev_command(CLI::App& app, context& ctx, action_fn& action) {
           std::cerr << "pgpx: dev reset deletes every database of the local server; re-run with --yes\n";
           return static_cast<int>(exit_code::usage);
         }
-        std::cerr << "Delete every database of the local server? Type 'yes' to continue: ";
+        std::cerr << "Delete every database of the local server? Type 'yes' to continue: " << std::flush;
         std::string answer;
         std::getline(std::cin, answer);
         if (answer != "yes") {
