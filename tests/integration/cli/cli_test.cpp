@@ -330,3 +330,28 @@ TEST(cli_json_keys, unique_complete_and_deterministic_for_every_name_list) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 9 item 5: `-e NAME` without a pgpx.toml, as docs/configuration.md §3 says: accepted as
+// a label when a connection is given, refused when the local server would silently be used.
+TEST_F(cli_test, env_flag_without_a_config_file) {
+  const fs::path dir = fs::temp_directory_path() / ("pgpx-cli-noconfig-" + database_name());
+  fs::create_directories(dir);
+  for (auto p = dir; p.has_relative_path(); p = p.parent_path())
+    if (fs::exists(p / "pgpx.toml")) GTEST_SKIP() << "a pgpx.toml above " << dir;
+  auto r = pgpx_run({"-e", "production", "--url", url(), "query", "select current_database() as db", "--format", "json"},
+                    dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)[0]["db"], database_name());
+  r = pgpx_run({"-e", "production", "config", "show"}, dir, {{"DATABASE_URL", url()}});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("production (from --env)"), std::string::npos) << r.out;
+  r = pgpx_run({"-e", "production", "query", "select 1"}, dir);
+  EXPECT_EQ(r.code, 10);
+  EXPECT_NE(r.err.find("has no connection"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / ".pgpx")) << "the local server must not be started";
+  fs::remove_all(dir);
+}
+
+}  // namespace
