@@ -9,6 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
+#include <fstream>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -76,6 +79,72 @@ TEST(cli_connect_timeout, a_connection_string_keyword_caps_the_library_connect) 
                                 {.connect_timeout = 300ms}),
                pgpx::broken_connection);
   EXPECT_LT(elapsed_since(start2), scaled(2000ms));
+}
+
+// ---- signals -------------------------------------------------------------------------------
+
+class cli_signal_test : public pgpx::test::db_test {
+ protected:
+  // application_name holds 63 bytes: a short unique name.
+  static auto short_name(const std::string& what) -> std::string {
+    return "pgpx-" + what + "-" + std::to_string(::getpid());
+  }
+
+  // Starts `pgpx --url <this test's database, application_name=app> args...`, waits until the
+  // server shows its pg_sleep running, sends `sig`, and checks: exit code 128 + sig (an exit,
+  // not death by the signal), a message, and the statement no longer running on the server.
+  void interrupt(const std::vector<std::string>& args, int sig, const std::string& app,
+                 const std::filesystem::path& cwd = std::filesystem::current_path()) {
+    std::vector<std::string> all = {"--url", conninfo().to_string() + " application_name=" + app};
+    all.insert(all.end(), args.begin(), args.end());
+    child c(all, cwd, {});
+    const auto running = [&] {
+      return cx().query_value<std::int64_t>(
+          "select count(*) from pg_stat_activity where application_name = $1 and state = 'active' "
+          "and query like '%pg_sleep%'",
+          app);
+    };
+    const auto visible_by = clock_type::now() + scaled(20s);
+    while (running() == 0) {
+      ASSERT_LT(clock_type::now(), visible_by) << "the statement never showed up; stderr: " << c.err_so_far();
+      if (auto early = c.wait(0ms)) FAIL() << "pgpx ended early (" << early->code << "): " << early->err;
+      std::this_thread::sleep_for(20ms);
+    }
+    const auto sent = clock_type::now();
+    c.signal(sig);
+    const auto r = c.wait(scaled(8s));
+    ASSERT_TRUE(r.has_value()) << "pgpx still runs after the signal";
+    EXPECT_FALSE(r->signaled) << "pgpx died by the signal instead of exiting";
+    EXPECT_EQ(r->code, 128 + sig) << r->err;
+    EXPECT_NE(r->err.find("interrupted by"), std::string::npos) << r->err;
+    EXPECT_EQ(r->out, "");
+    // The statement ended on the server too (not left sleeping for a minute).
+    const auto gone_by = sent + scaled(3s);
+    while (running() != 0 && clock_type::now() < gone_by) std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(running(), 0) << "the statement still runs on the server after pgpx exited";
+  }
+};
+
+TEST_F(cli_signal_test, sigint_cancels_the_statement_and_exits_130) {
+  interrupt({"query", "select pg_sleep(60)"}, SIGINT, short_name("sigint"));
+}
+
+TEST_F(cli_signal_test, sigterm_cancels_the_statement_and_exits_143) {
+  interrupt({"query", "select pg_sleep(60)"}, SIGTERM, short_name("sigterm"));
+}
+
+TEST_F(cli_signal_test, sighup_and_write_mode_too) {
+  interrupt({"query", "--write", "select pg_sleep(60)"}, SIGHUP, short_name("sighup"));
+  interrupt({"query", "--format", "json", "select pg_sleep(60)"}, SIGTERM, short_name("json"));
+}
+
+TEST_F(cli_signal_test, template_queries_are_cancelled_too) {
+  const auto dir = std::filesystem::temp_directory_path() / ("pgpx-cli-sig-" + database_name());
+  std::filesystem::create_directories(dir / "queries");
+  std::ofstream(dir / "queries" / "slow.sql") << "select pg_sleep({{ seconds }})";
+  interrupt({"query", "-d", (dir / "queries").string(), "-t", "slow", "--var", "seconds=60"}, SIGINT,
+            short_name("tmpl"), dir);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 /// What a pgpx run printed and how it ended: `code` is the exit status, or 128 + the signal.
 struct run_result {
   int code = -1;
+  bool signaled = false;  ///< killed by a signal (rather than exiting with `code`)
   std::string out;
   std::string err;
 };
@@ -126,6 +127,7 @@ class child {
     done_ = true;
     run_result res;
     res.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    res.signaled = WIFSIGNALED(st);
     res.out = slurp_file(out_);
     res.err = slurp_file(err_);
     return res;
