@@ -6,11 +6,16 @@
 
 #include <pgpx/core/connection.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <gtest/gtest.h>
+
+#include <sys/wait.h>
 
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <sstream>
 #include <thread>
 #include <string>
 #include <vector>
@@ -145,6 +150,164 @@ TEST_F(cli_signal_test, template_queries_are_cancelled_too) {
   interrupt({"query", "-d", (dir / "queries").string(), "-t", "slow", "--var", "seconds=60"}, SIGINT,
             short_name("tmpl"), dir);
   std::filesystem::remove_all(dir);
+}
+
+// ---- pgpx dev: races and stale state --------------------------------------------------------
+
+// A fresh project directory, removed (and its server stopped) at the end.
+class dev_project {
+ public:
+  explicit dev_project(const std::string& tag)
+      : dir_(std::filesystem::temp_directory_path() / ("pgpx-cli-" + tag + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  dev_project(const dev_project&) = delete;
+  auto operator=(const dev_project&) -> dev_project& = delete;
+  ~dev_project() {
+    (void)pgpx_run({"dev", "down"}, dir_);
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  [[nodiscard]] auto dir() const -> const std::filesystem::path& { return dir_; }
+  auto run(const std::vector<std::string>& args) const -> run_result { return pgpx_run(args, dir_); }
+  auto status() const -> nlohmann::json {
+    const auto r = run({"dev", "status", "--format", "json"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// Postgres processes whose working directory is `data_dir` (the postmaster and its children).
+auto servers_of(const std::string& data_dir) -> int {
+  int n = 0;
+  std::error_code ec;
+  const auto want = std::filesystem::weakly_canonical(data_dir, ec);
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    std::error_code ec2;
+    const auto exe = std::filesystem::read_symlink(e.path() / "exe", ec2);
+    if (ec2 || exe.filename() != "postgres") continue;
+    const auto cwd = std::filesystem::read_symlink(e.path() / "cwd", ec2);
+    if (ec2 || cwd != want) continue;
+    std::ifstream status(e.path() / "status");
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("PPid:", 0) == 0 && std::atoi(line.c_str() + 5) == 1) ++n;  // the postmaster
+  }
+  return n;
+}
+
+TEST(cli_dev_race, concurrent_ups_in_a_fresh_directory_make_one_cluster) {
+  dev_project p("race");
+  {
+    // Two `dev up` and a query that starts the server itself, all at once.
+    child a({"dev", "up"}, p.dir(), {});
+    child b({"dev", "up"}, p.dir(), {});
+    child q({"query", "select 1 as x", "--format", "json"}, p.dir(), {});
+    const auto ra = a.wait(scaled(180s));
+    const auto rb = b.wait(scaled(180s));
+    const auto rq = q.wait(scaled(180s));
+    ASSERT_TRUE(ra && rb && rq);
+    EXPECT_EQ(ra->code, 0) << ra->out << ra->err;
+    EXPECT_EQ(rb->code, 0) << rb->out << rb->err;
+    EXPECT_EQ(rq->code, 0) << rq->out << rq->err;
+    EXPECT_EQ(nlohmann::json::parse(rq->out)[0]["x"], 1);
+    const auto started = [](const run_result& r) { return r.out.find("PostgreSQL started") != std::string::npos; };
+    const auto already = [](const run_result& r) { return r.out.find("already running") != std::string::npos; };
+    // At most one of them started it (the query may have been first); the others found it running.
+    EXPECT_LE(int(started(*ra)) + int(started(*rb)), 1) << ra->out << rb->out;
+    EXPECT_TRUE(started(*ra) || already(*ra)) << ra->out;
+    EXPECT_TRUE(started(*rb) || already(*rb)) << rb->out;
+  }
+  const auto st = p.status();
+  ASSERT_EQ(st["running"], true);
+  EXPECT_EQ(servers_of(st["data_dir"].get<std::string>()), 1);
+  const auto r = p.run({"query", "select current_database() as db", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)[0]["db"], "app");
+}
+
+// A postmaster.pid left by a server that is gone, whose process id now belongs to an unrelated
+// process: not reported as running, never signalled, and `dev up` recovers.
+TEST(cli_dev_race, a_stale_pid_file_naming_an_unrelated_process) {
+  dev_project p("stale");
+  auto r = p.run({"dev", "up"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto data_dir = std::filesystem::path(p.status()["data_dir"].get<std::string>());
+  const auto pid_file = data_dir / "postmaster.pid";
+  std::string pid_text;
+  {
+    std::ifstream in(pid_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    pid_text = ss.str();
+  }
+  ASSERT_FALSE(pid_text.empty());
+  r = p.run({"dev", "down"});
+  ASSERT_EQ(r.code, 0) << r.err;
+
+  // The unrelated process: a sleep of ours, alive for the whole test.
+  const pid_t sleeper = ::fork();
+  if (sleeper == 0) {
+    ::execl("/bin/sleep", "sleep", "120", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(sleeper, 0);
+  struct reaper {
+    pid_t pid;
+    ~reaper() {
+      ::kill(pid, SIGKILL);
+      int st = 0;
+      ::waitpid(pid, &st, 0);
+    }
+  } reap{sleeper};
+  const auto sleeper_alive = [&] {
+    int st = 0;
+    return ::waitpid(sleeper, &st, WNOHANG) == 0 && ::kill(sleeper, 0) == 0;
+  };
+  // The old file, as a crash leaves it, with the sleep's pid on its first line; the start
+  // time is the old server's, as it would be.
+  {
+    std::ofstream out(pid_file, std::ios::trunc);
+    out << sleeper << pid_text.substr(pid_text.find('\n'));
+  }
+  // Also the variant with a matching start time: the program and directory still tell.
+  for (int variant = 0; variant < 2; ++variant) {
+    if (variant == 1) {
+      auto lines = pid_text.substr(pid_text.find('\n') + 1);
+      const auto second_nl = lines.find('\n');
+      const auto after_start = lines.find('\n', second_nl + 1);
+      std::ofstream out(pid_file, std::ios::trunc);
+      out << sleeper << "\n"
+          << lines.substr(0, second_nl + 1) << std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch()).count()
+          << lines.substr(after_start);
+    }
+    const auto st = p.status();
+    EXPECT_EQ(st["running"], false) << "variant " << variant;
+    EXPECT_EQ(st["pid"], 0);
+    r = p.run({"dev", "status"});
+    EXPECT_NE(r.out.find("not running"), std::string::npos) << r.out;
+    r = p.run({"dev", "down"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("not running"), std::string::npos) << r.out;
+    std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(sleeper_alive()) << "dev down signalled an unrelated process (variant " << variant << ")";
+  }
+
+  // dev up recovers: a real server, not the sleep.
+  r = p.run({"dev", "up"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("PostgreSQL started"), std::string::npos) << r.out;
+  const auto st = p.status();
+  EXPECT_EQ(st["running"], true);
+  EXPECT_NE(st["pid"], sleeper);
+  EXPECT_NE(st["pid"], 0);
+  r = p.run({"query", "select 1 as x", "--format", "json"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(sleeper_alive());
 }
 
 }  // namespace
