@@ -1,6 +1,7 @@
 #include "context.hpp"
 
 #include "embedded.hpp"
+#include "interrupt.hpp"
 
 #include <pgpx/observe/log.hpp>
 
@@ -51,7 +52,9 @@ auto context::resolve_connection() -> pgpx::conninfo {
 
 auto context::connect() -> pgpx::connection {
   auto ci = resolve_connection();
-  return pgpx::connection(ci, config().connection_options());
+  pgpx::connection cx(ci, config().connection_options());
+  cancel_on_interrupt(cx);  // Ctrl-C/SIGTERM cancel its statement before pgpx exits
+  return cx;
 }
 
 void context::note(const std::string& line) const {

@@ -3,7 +3,17 @@
 #include <pgpx/core/connection.hpp>
 #include <pgpx/core/identifier.hpp>
 
+#include <pgpx/error.hpp>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <fstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -20,6 +30,38 @@ auto make_cluster(const fs::path& state_dir) -> pgpx::testing::cluster {
   return pgpx::testing::cluster(o);
 }
 
+// An exclusive flock on .pgpx/lock for the lifetime of the object (and never longer than the
+// process: the kernel drops it when the process ends).
+class state_lock {
+ public:
+  explicit state_lock(const fs::path& state_dir) {
+    const auto path = state_dir / "lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw config_error("cannot open " + path.string() + ": " + std::strerror(errno));
+    // Longer than a server start (60 s) plus initdb: the other process is making progress.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        const int e = errno;
+        ::close(fd_);
+        throw config_error("cannot lock " + path.string() + ": " + std::strerror(e));
+      }
+      if (std::chrono::steady_clock::now() >= give_up) {
+        ::close(fd_);
+        throw error(error_kind::timeout, "another pgpx process has held " + path.string() +
+                                             " for 3 minutes (starting or stopping the local server); try again");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  state_lock(const state_lock&) = delete;
+  auto operator=(const state_lock&) -> state_lock& = delete;
+  ~state_lock() { ::close(fd_); }
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace
 
 embedded_cluster::embedded_cluster(const pgpx::config& cfg)
@@ -34,6 +76,15 @@ auto embedded_cluster::url() const -> std::string {
 }
 
 auto embedded_cluster::up() -> pgpx::conninfo {
+  state_lock lock{state_dir_};
+  return up_locked();
+}
+
+auto embedded_cluster::up_locked() -> pgpx::conninfo {
+  // Re-read under the lock: another process may have created or started the cluster (and
+  // picked its port) while this one waited.
+  cluster_ = make_cluster(state_dir_);
+  started_ = !cluster_.running();
   cluster_.start();
   {
     pgpx::connection cx{cluster_.conninfo("postgres")};
@@ -42,22 +93,30 @@ auto embedded_cluster::up() -> pgpx::conninfo {
     if (!exists) cx.execute_script("CREATE DATABASE " + pgpx::quote_identifier(embedded_database));
   }
   const auto ci = conninfo();
-  std::ofstream(state_dir_ / "url") << ci.to_string() << "\n";
+  // Written whole and renamed, so that a concurrent reader never sees half a line.
+  const auto tmp = state_dir_ / ("url.tmp." + std::to_string(::getpid()));
+  std::ofstream(tmp) << ci.to_string() << "\n";
+  fs::rename(tmp, state_dir_ / "url");
   return ci;
 }
 
-void embedded_cluster::down() {
-  cluster_.stop(false);
+auto embedded_cluster::down() -> bool {
+  state_lock lock{state_dir_};
+  cluster_ = make_cluster(state_dir_);
+  const bool was_running = cluster_.running();
+  cluster_.stop(false);  // signals nobody unless the verified server runs
   std::error_code ec;
   fs::remove(state_dir_ / "url", ec);
+  return was_running;
 }
 
 auto embedded_cluster::reset() -> pgpx::conninfo {
+  state_lock lock{state_dir_};
+  cluster_ = make_cluster(state_dir_);
   cluster_.destroy();
   std::error_code ec;
   fs::remove(state_dir_ / "url", ec);
-  cluster_ = make_cluster(state_dir_);
-  return up();
+  return up_locked();
 }
 
 }  // namespace pgpx::cli

@@ -2,6 +2,8 @@
 #include "commands/commands.hpp"
 #include "context.hpp"
 #include "exit_codes.hpp"
+#include "interrupt.hpp"
+#include "redaction.hpp"
 
 #include <pgpx/core/conninfo.hpp>
 #include <pgpx/error.hpp>
@@ -9,7 +11,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <iostream>
+#include <sstream>
 
 namespace {
 
@@ -32,14 +36,36 @@ void print_error(const pgpx::error& e) {
     std::cerr << prefix << pgpx::redact(sql.substr(line_start, line_end - line_start)) << "\n"
               << std::string(prefix.size() + (pos - line_start), ' ') << "^\n";
   }
-  if (!info.detail.empty()) std::cerr << "  detail: " << info.detail << "\n";
-  if (!info.hint.empty()) std::cerr << "  hint: " << info.hint << "\n";
+  if (!info.detail.empty()) std::cerr << "  detail: " << pgpx::redact(info.detail) << "\n";
+  if (!info.hint.empty()) std::cerr << "  hint: " << pgpx::redact(info.hint) << "\n";
+}
+
+// After SIGINT/SIGTERM/SIGHUP: the statement was cancelled (cli/interrupt.hpp); 128 + signal.
+auto report_interrupt(int sig) -> int {
+  const char* name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
+  std::cout << std::flush;
+  std::cerr << "pgpx: interrupted by " << name << "; the running statement was cancelled\n" << std::flush;
+  return 128 + sig;
+}
+
+// CLI11's messages (help, usage errors) may quote the command line: they are written
+// through the redaction of cli/redaction.hpp like everything else.
+auto exit_redacted(const CLI::App& app, const CLI::Error& e) -> int {
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = app.exit(e, out, err);
+  std::cout << pgpx::cli::redact_message(out.str(), pgpx::cli::known_secrets()) << std::flush;
+  std::cerr << err.str() << std::flush;
+  return code;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using pgpx::cli::exit_code;
+  // Before anything can print: no message of this process ever shows a secret.
+  pgpx::cli::install_stderr_redaction(pgpx::cli::collect_secrets(std::vector<std::string>(argv + 1, argv + argc)));
+  pgpx::cli::install_interrupt_handlers();
   CLI::App app{"pgpx: the PostgreSQL toolkit for C++ (connections, queries, local server, configuration)", "pgpx"};
   app.set_version_flag("--version", std::string("pgpx ") + pgpx::version_string);
   app.require_subcommand(1);
@@ -85,7 +111,7 @@ int main(int argc, char** argv) {
         }
         target = next;
       }
-      std::cout << target->help();
+      std::cout << pgpx::cli::redact_message(target->help(), pgpx::cli::known_secrets());
       return 0;
     };
   });
@@ -93,24 +119,28 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return exit_redacted(app, e);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return exit_redacted(app, e);
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return exit_redacted(app, e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    exit_redacted(app, e);
     return static_cast<int>(exit_code::usage);
   }
   // CLI11 reads the global flags during parsing; the context copies them now.
   ctx = pgpx::cli::context{g};
   try {
     ctx.setup_logging();
-    return action ? action() : 0;
+    const int code = action ? action() : 0;
+    if (const int sig = pgpx::cli::interrupted_by(); sig != 0) return report_interrupt(sig);
+    return code;
   } catch (const pgpx::error& e) {
+    if (const int sig = pgpx::cli::interrupted_by(); sig != 0) return report_interrupt(sig);
     print_error(e);
     return static_cast<int>(pgpx::cli::exit_code_for(e));
   } catch (const std::exception& e) {
+    if (const int sig = pgpx::cli::interrupted_by(); sig != 0) return report_interrupt(sig);
     std::cerr << "pgpx: error: " << pgpx::redact(e.what()) << "\n";
     return static_cast<int>(exit_code::error);
   }

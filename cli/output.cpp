@@ -196,6 +196,26 @@ auto value_to_json(std::string_view text, oid type, const std::map<oid, type_fac
   return std::string(text);
 }
 
+auto json_keys(const std::vector<std::string>& names) -> std::vector<std::string> {
+  std::set<std::string, std::less<>> taken(names.begin(), names.end());
+  std::set<std::string, std::less<>> given;
+  std::vector<std::string> keys;
+  keys.reserve(names.size());
+  for (const auto& name : names) {
+    std::string key = name;
+    if (given.contains(key)) {
+      for (int n = 2;; ++n) {
+        key = name + "_" + std::to_string(n);
+        if (!taken.contains(key) && !given.contains(key)) break;
+      }
+      taken.insert(key);
+    }
+    given.insert(key);
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
 void print_result(std::ostream& out, const pgpx::result& r, result_format format,
                   const std::map<oid, type_facts>& facts) {
   const int ncol = r.columns();
@@ -203,12 +223,16 @@ void print_result(std::ostream& out, const pgpx::result& r, result_format format
   switch (format) {
     case result_format::json:
     case result_format::ndjson: {
-      // ordered_json keeps the columns in the query's order.
+      // ordered_json keeps the columns in the query's order; json_keys() keeps every column
+      // when several have the same name (a join, `select 1 as a, 2 as a`).
+      std::vector<std::string> names;
+      for (int c = 0; c < ncol; ++c) names.emplace_back(r.column_name(c));
+      const auto keys = json_keys(names);
       const auto row_object = [&](std::size_t i) {
         nlohmann::ordered_json obj = nlohmann::ordered_json::object();
         for (int c = 0; c < ncol; ++c) {
           const auto f = r[i][c];
-          obj[std::string(r.column_name(c))] =
+          obj[keys[static_cast<std::size_t>(c)]] =
               f.is_null() ? nlohmann::ordered_json(nullptr)
                           : nlohmann::ordered_json(value_to_json(f.text(), r.column_type(c), facts));
         }

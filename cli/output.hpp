@@ -15,6 +15,7 @@
 
 #include <iosfwd>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,14 @@ struct type_facts {
 /// One value (text form) of a column type as JSON, by the rules above.
 [[nodiscard]] auto value_to_json(std::string_view text, oid type, const std::map<oid, type_facts>& facts)
     -> nlohmann::json;
+
+/**
+ * The object keys of the JSON formats for these column names, in order: unique, and the same
+ * for the same names. Each name keeps its own text at its first occurrence; a repeated name
+ * gets the first free suffix "_2", "_3"... where free means neither a column name of the result
+ * nor a key given before: `a, a, a_2` -> `a, a_3, a_2`. No column is ever dropped.
+ */
+[[nodiscard]] auto json_keys(const std::vector<std::string>& names) -> std::vector<std::string>;
 
 /// Prints a text-format result in the given format.
 void print_result(std::ostream& out, const pgpx::result& r, result_format format,

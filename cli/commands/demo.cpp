@@ -1,5 +1,6 @@
 // pgpx demo: a tour of pgpx on the project's local PostgreSQL.
 #include "../embedded.hpp"
+#include "../interrupt.hpp"
 #include "commands.hpp"
 
 #include <pgpx/core/identifier.hpp>
@@ -78,6 +79,7 @@ auto run_demo(context& ctx) -> int {
   local.up();
   {
     pgpx::connection admin{local.cluster().conninfo("postgres")};
+    cancel_on_interrupt(admin);
     std::cout << "   " << (was_running ? "reused" : "started") << " PostgreSQL "
               << admin.parameter_status("server_version") << " on port " << local.cluster().port()
               << " (data in " << local.cluster().data_dir().string() << ")\n";
@@ -86,6 +88,7 @@ auto run_demo(context& ctx) -> int {
     std::cout << "   created a fresh database \"" << demo_database << "\"\n";
   }
   pgpx::connection cx{local.cluster().conninfo(demo_database)};
+  cancel_on_interrupt(cx);
 
   heading(2, "A schema");
   cx.execute_script(schema);

@@ -29,9 +29,8 @@ void add_dev_command(CLI::App& app, context& ctx, action_fn& action) {
   up->callback([&] {
     action = [&] {
       embedded_cluster local{ctx.config()};
-      const bool was_running = local.running();
       local.up();
-      std::cout << (was_running ? "PostgreSQL is already running" : "PostgreSQL started") << " for "
+      std::cout << (local.started() ? "PostgreSQL started" : "PostgreSQL is already running") << " for "
                 << ctx.config().project_dir().string() << "\n"
                 << "  database  " << embedded_database << "\n"
                 << "  socket    " << local.cluster().socket_dir().string() << " (port "
@@ -47,12 +46,7 @@ void add_dev_command(CLI::App& app, context& ctx, action_fn& action) {
   down->callback([&] {
     action = [&] {
       embedded_cluster local{ctx.config()};
-      if (!local.running()) {
-        std::cout << "PostgreSQL is not running\n";
-        return 0;
-      }
-      local.down();
-      std::cout << "PostgreSQL stopped\n";
+      std::cout << (local.down() ? "PostgreSQL stopped\n" : "PostgreSQL is not running\n");
       return 0;
     };
   });
@@ -114,7 +108,7 @@ void add_dev_command(CLI::App& app, context& ctx, action_fn& action) {
           std::cerr << "pgpx: dev reset deletes every database of the local server; re-run with --yes\n";
           return static_cast<int>(exit_code::usage);
         }
-        std::cerr << "Delete every database of the local server? Type 'yes' to continue: ";
+        std::cerr << "Delete every database of the local server? Type 'yes' to continue: " << std::flush;
         std::string answer;
         std::getline(std::cin, answer);
         if (answer != "yes") {

@@ -2,6 +2,7 @@
 // pgpx query -t TEMPLATE [--var k=v]... [--vars-json JSON|@file] [-d DIR]...
 #include "../exit_codes.hpp"
 #include "../output.hpp"
+#include "../read_only.hpp"
 #include "commands.hpp"
 
 #include <pgpx/core/transaction.hpp>
@@ -36,7 +37,11 @@ void add_query_command(CLI::App& app, context& ctx, action_fn& action) {
   q->add_option("-p,--param", o.params, "A parameter value, in order ($1, $2...); sent bound, never spliced");
   q->add_option("--format", o.format, "table, json, csv or ndjson")
       ->check(CLI::IsMember({"table", "json", "csv", "ndjson"}));
-  q->add_flag("--write", o.write, "Allow writes (otherwise the statement runs in a READ ONLY transaction)");
+  q->add_flag("--write", o.write,
+              "Allow writes and every other statement. Without it the statement may only read: one SELECT, "
+              "VALUES, TABLE, WITH, SHOW or EXPLAIN, checked with PostgreSQL's parser and run in a "
+              "READ ONLY transaction; no COPY to/from server files or programs, no admin, file, lock, "
+              "set_config or dblink functions");
   q->add_option("-t,--template", o.template_name, "Run a SQL template from queries/ instead (see pgpx template)");
   q->add_option("--var", o.vars, "A template variable, name=value (JSON when valid JSON, else a string)");
   q->add_option("--vars-json", o.vars_json, "Template variables as a JSON object, or @file");
@@ -81,8 +86,27 @@ void add_query_command(CLI::App& app, context& ctx, action_fn& action) {
       const auto format = parse_result_format(o.format);
       for (const auto& p : o.params) params.add_text(p);
 
+      if (!o.write) {
+        // Checked on PostgreSQL's parse tree before anything is sent (cli/read_only.hpp).
+        if (auto why = check_read_only(sql)) {
+          error_info info;
+          info.statement = sql;
+          info.position = why->position;
+          if (why->syntax_error) {
+            info.sqlstate = "42601";
+            throw pgpx::sql_error(why->reason, info);
+          }
+          info.sqlstate = "25006";  // read_only_sql_transaction, as the server says for a write
+          info.hint = "pgpx query is read-only by default: only statements that read run (see pgpx query --help); "
+                      "add --write to run this one";
+          throw pgpx::sql_error("read-only: " + why->reason + " is not allowed without --write", info);
+        }
+      }
+
       auto cx = ctx.connect();
       cx.execute_script(output_session_settings);
+      // Read-only on the server too: every transaction of the session, not only ours.
+      if (!o.write) cx.execute_script("SET default_transaction_read_only = on");
       pgpx::result r;
       {
         pgpx::transaction tx{cx, {.read_only = !o.write}};

@@ -67,7 +67,10 @@ auto async_connection::connect(asio::any_io_executor ex, conninfo info, connecti
       if (c != nullptr) PQfinish(c);
     }
   } guard{c};
-  const deadline d = deadline_in(options.connect_timeout);
+  // The connection string's connect_timeout caps the options' (as in the blocking connect).
+  const auto limit = connect_timeout_of(info) ? std::min(options.connect_timeout, *connect_timeout_of(info))
+                                              : options.connect_timeout;
+  const deadline d = deadline_in(limit);
   PostgresPollingStatusType st = PQstatus(c) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
   while (st != PGRES_POLLING_OK) {
     if (st == PGRES_POLLING_FAILED)
@@ -75,7 +78,7 @@ auto async_connection::connect(asio::any_io_executor ex, conninfo info, connecti
     // The socket can change while libpq tries hosts: watch the current one each time.
     if (!co_await wait_fd(ex, PQsocket(c), st != PGRES_POLLING_READING, d))
       throw broken_connection("cannot connect to " + info.target() + ": timed out after " +
-                              std::to_string(options.connect_timeout.count()) + " ms");
+                              std::to_string(limit.count()) + " ms");
     st = PQconnectPoll(c);
   }
   PGconn* ready = std::exchange(c, nullptr);

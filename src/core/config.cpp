@@ -579,13 +579,6 @@ auto choose_env(const config_options& o, const getenv_function& getenv, const co
     c = {*m->default_env, m->label + " [project] default_env"};
     at = m->default_env_at;
   }
-  // An environment asked for on the command line needs a file that defines it: silently
-  // using the local server for "-e production" would be a dangerous surprise.
-  if (m == nullptr && c.source == "--env" && c.name != "development")
-    return config_diag("unknown environment " + in_quotes(c.name) +
-                           " (selected by --env): no pgpx.toml was found to define it; add an [env." + c.name +
-                           "] block to pgpx.toml or give the file with --config",
-                       "--env");
   if (m != nullptr && c.source != "default" && m->find(c.name) == nullptr) {
     const auto names = m->names();
     return config_diag("unknown environment " + in_quotes(c.name) + " (selected by " + c.source +
@@ -873,6 +866,35 @@ auto config::try_load(const config_options& options) -> outcome<config> {
     cfg.uses_embedded_ = true;
   }
 
+  // Without a pgpx.toml an environment name is only a label, accepted whatever it is; but
+  // "-e production" silently running against the project's local server would be a dangerous
+  // surprise, so an environment asked for with --env needs a connection from somewhere.
+  if (!model && cfg.env_source_ == "--env" && cfg.env_name_ != "development" && cfg.uses_embedded_)
+    return config_diag("environment " + in_quotes(cfg.env_name_) +
+                           " (selected by --env) has no connection: no pgpx.toml was found to define it and "
+                           "neither --url, PGPX_DATABASE_URL, DATABASE_URL nor libpq's PG* variables give one; "
+                           "add an [env." + cfg.env_name_ + "] block to pgpx.toml, give the file with --config, "
+                           "or give the connection",
+                       "--env");
+
+  // connect_timeout, highest first: the connection string's own keyword, PGCONNECT_TIMEOUT
+  // (libpq's default for that keyword), the environment block's setting, 10s.
+  if (block != nullptr && block->connect_timeout) cfg.connect_timeout_source_ = model->label + " [env." + block->name + "]";
+  if (auto k = connect_timeout_of(cfg.connection_)) {
+    cfg.connect_timeout_ = *k;
+    cfg.connect_timeout_source_ = "connection string (" + cfg.source_ + ")";
+  } else if (auto v = get_nonempty(getenv, "PGCONNECT_TIMEOUT")) {
+    const auto t = trim(*v);
+    const bool digits = !t.empty() && t.size() <= 9 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits)
+      return config_diag("invalid value " + in_quotes(std::string(t)) + "; expected whole seconds, as libpq reads it",
+                         "PGCONNECT_TIMEOUT");
+    if (const long seconds = std::stol(std::string(t)); seconds > 0) {  // 0: libpq's "forever"; pgpx keeps its own
+      cfg.connect_timeout_ = std::chrono::seconds(seconds);
+      cfg.connect_timeout_source_ = "PGCONNECT_TIMEOUT";
+    }
+  }
+
   if (!cfg.application_name_.empty() && !cfg.connection_.has("application_name") &&
       !(from_libpq_env && get_nonempty(getenv, "PGAPPNAME")))
     cfg.connection_.set("application_name", cfg.application_name_);
@@ -974,7 +996,7 @@ auto config::describe() const -> std::string {
   rows.emplace_back("connection source", source_);
   for (const auto& [key, origin] : secret_origins_) rows.emplace_back("secret " + key, "from " + origin);
   rows.emplace_back("embedded dir", embedded_dir().string());
-  rows.emplace_back("connect_timeout", format_duration(connect_timeout_));
+  rows.emplace_back("connect_timeout", format_duration(connect_timeout_) + " (" + connect_timeout_source_ + ")");
   rows.emplace_back("statement_timeout", statement_timeout_.count() == 0 ? std::string("none") : format_duration(statement_timeout_));
   rows.emplace_back("statement_cache", statement_cache_ == 0 ? std::string("off") : std::to_string(statement_cache_));
   rows.emplace_back("application_name", application_name_.empty() ? std::string("(not set)") : application_name_);
@@ -1017,6 +1039,10 @@ auto config::set_url(std::string_view url) -> config& {
 
 auto config::set_connection(conninfo info) -> config& {
   connection_ = std::move(info);
+  if (auto k = connect_timeout_of(connection_)) {
+    connect_timeout_ = *k;
+    connect_timeout_source_ = "connection string (code)";
+  }
   if (!application_name_.empty()) connection_.set_default("application_name", application_name_);
   source_ = "code";
   uses_embedded_ = false;
@@ -1026,6 +1052,9 @@ auto config::set_connection(conninfo info) -> config& {
 
 auto config::set_connect_timeout(milliseconds d) -> config& {
   connect_timeout_ = d;
+  connect_timeout_source_ = "code";
+  // The connection string's keyword would cap it (connect_timeout_of): code wins.
+  connection_.erase("connect_timeout");
   return *this;
 }
 

@@ -653,7 +653,7 @@ struct connection::impl {
         error_info ei;
         ei.poisons_connection = true;
         ei.hint = "the server did not answer; check the host, port and network (connect_timeout is " +
-                  std::to_string(opts.connect_timeout.count()) + " ms)";
+                  std::to_string(connect_limit().count()) + " ms)";
         throw broken_connection("cannot connect to " + target + ": timed out after " + std::to_string(waited) + " ms",
                                 std::move(ei));
       }
@@ -676,6 +676,13 @@ struct connection::impl {
     }
   }
 
+  // The connect deadline: connection_options::connect_timeout, capped by the connection
+  // string's own connect_timeout (libpq ignores it in non-blocking connects).
+  [[nodiscard]] auto connect_limit() const -> std::chrono::milliseconds {
+    const auto keyword = connect_timeout_of(ci);
+    return keyword ? std::min(opts.connect_timeout, *keyword) : opts.connect_timeout;
+  }
+
   // Connects within connect_timeout. With several hosts, each gets its own share of the
   // remaining time, so a host that never answers (a deaf or blackholed endpoint) cannot use up
   // the whole deadline before the next one is tried. libpq still checks target_session_attrs
@@ -683,7 +690,7 @@ struct connection::impl {
   // handing libpq one host at a time with prefer-standby would accept the first host that
   // answers, primary or not, and so defeat the preference whenever the primary comes first.
   void connect() {
-    const deadline d = deadline_in(opts.connect_timeout);
+    const deadline d = deadline_in(connect_limit());
     const auto hosts = split_list(ci.get("host"));
     const auto addrs = split_list(ci.get("hostaddr"));
     const auto ports = split_list(ci.get("port"));
@@ -737,7 +744,7 @@ struct connection::impl {
     error_info ei;
     ei.poisons_connection = true;
     ei.hint = "every host failed or did not answer within its share of connect_timeout (" +
-              std::to_string(opts.connect_timeout.count()) + " ms)";
+              std::to_string(connect_limit().count()) + " ms)";
     throw broken_connection("cannot connect to any of " + std::to_string(n) + " hosts:" + failures, std::move(ei));
   }
 };

@@ -264,6 +264,14 @@ auto conninfo::redacted() const -> std::string {
   return out.empty() ? std::string("(libpq defaults)") : out;
 }
 
+auto connect_timeout_of(const conninfo& info) -> std::optional<std::chrono::milliseconds> {
+  const auto v = info.get("connect_timeout");
+  if (!is_uint(v)) return std::nullopt;  // absent (set() and try_parse() refuse other values)
+  const long seconds = std::stol(v);
+  if (seconds <= 0) return std::nullopt;
+  return std::chrono::seconds(seconds);
+}
+
 auto conninfo::target() const -> std::string {
   std::string host = get("host");
   if (host.empty()) host = get("hostaddr");

@@ -286,6 +286,7 @@ void cluster::pg_ctl(const std::vector<std::string>& args, bool check) {
 void cluster::start() {
   if (running()) return;
   init();
+  remove_stale_lock_files();
   fs::create_directories(socket_dir());
   give_to_server_user(socket_dir());
   fs::permissions(socket_dir(), fs::perms::owner_all);
@@ -316,13 +317,102 @@ void cluster::restart() {
   start();
 }
 
+namespace {
+
+// The lines of postmaster.pid: pid, data directory, start time (epoch seconds), port, socket
+// directory, listen address, shared memory key, status.
+auto pid_file_lines(const fs::path& file) -> std::vector<std::string> {
+  std::vector<std::string> lines;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// When process `pid` started, in epoch seconds, from /proc; nullopt when unknown.
+auto process_start_time(int pid) -> std::optional<long long> {
+  std::ifstream stat_file("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(stat_file, stat)) return std::nullopt;
+  // Field 22 (starttime, clock ticks since boot) counted after the ")" that ends the name.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+  }
+  const long long ticks_since_boot = std::atoll(field.c_str());
+  std::ifstream proc_stat("/proc/stat");
+  long long boot = 0;
+  for (std::string line; std::getline(proc_stat, line);)
+    if (line.rfind("btime ", 0) == 0) boot = std::atoll(line.c_str() + 6);
+  const long hz = ::sysconf(_SC_CLK_TCK);
+  if (boot == 0 || hz <= 0 || ticks_since_boot <= 0) return std::nullopt;
+  return boot + ticks_since_boot / hz;
+}
+
+enum class pid_verdict { ours, not_ours, dead };
+
+// Whether `pid`, named by the postmaster.pid of `data_dir`, is that cluster's server. A process
+// id can be reused after a crash (the file stays behind): trusting kill(pid, 0) alone would
+// report an unrelated process as the server, and `pg_ctl stop` would signal it. Only positive
+// evidence makes a process "not ours" (a /proc entry that cannot be read proves nothing):
+// its program is not postgres, its working directory (the postmaster chdirs to its data
+// directory) is another one, or it started at another time than the file records.
+auto verify_postmaster(int pid, const fs::path& data_dir, const std::vector<std::string>& lines) -> pid_verdict {
+  if (pid <= 0) return pid_verdict::dead;
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return pid_verdict::dead;
+  const auto proc = fs::path("/proc") / std::to_string(pid);
+  std::error_code ec;
+  const auto exe = fs::read_symlink(proc / "exe", ec);
+  if (!ec && exe.filename().string().rfind("postgres", 0) != 0) return pid_verdict::not_ours;
+  const auto cwd = fs::read_symlink(proc / "cwd", ec);
+  if (!ec) {
+    std::error_code ec2;
+    const auto want = fs::weakly_canonical(data_dir, ec2);
+    if (!ec2 && fs::weakly_canonical(cwd, ec2) != want) return pid_verdict::not_ours;
+  }
+  if (lines.size() > 1 && !lines[1].empty()) {
+    std::error_code ec2;
+    if (fs::weakly_canonical(lines[1], ec2) != fs::weakly_canonical(data_dir, ec2)) return pid_verdict::not_ours;
+  }
+  if (lines.size() > 2) {
+    const long long recorded = std::atoll(lines[2].c_str());
+    if (const auto started = process_start_time(pid); started && recorded > 0 && std::llabs(*started - recorded) > 10)
+      return pid_verdict::not_ours;
+  }
+  return pid_verdict::ours;
+}
+
+}  // namespace
+
 auto cluster::postmaster_pid() const -> int {
-  auto s = read_file(data_dir() / "postmaster.pid");
-  if (!s) return 0;
-  const int pid = std::atoi(s->c_str());
-  if (pid <= 0) return 0;
-  if (::kill(pid, 0) == 0 || errno == EPERM) return pid;
-  return 0;
+  const auto lines = pid_file_lines(data_dir() / "postmaster.pid");
+  if (lines.empty()) return 0;
+  const int pid = std::atoi(lines[0].c_str());
+  return verify_postmaster(pid, data_dir(), lines) == pid_verdict::ours ? pid : 0;
+}
+
+void cluster::remove_stale_lock_files() {
+  const auto file = data_dir() / "postmaster.pid";
+  const auto lines = pid_file_lines(file);
+  if (lines.empty()) return;
+  const int pid = std::atoi(lines[0].c_str());
+  // Only a file whose process is provably not this server: the server itself refuses to start
+  // while the pid it names is alive, whoever that is. A dead pid it handles itself.
+  if (verify_postmaster(pid, data_dir(), lines) != pid_verdict::not_ours) return;
+  std::error_code ec;
+  fs::remove(file, ec);
+  // The socket lock files name the same pid and block the start the same way.
+  for (const auto& e : fs::directory_iterator(socket_dir(), ec)) {
+    const auto name = e.path().filename().string();
+    if (name.rfind(".s.PGSQL.", 0) != 0 || name.size() < 5 || name.substr(name.size() - 5) != ".lock") continue;
+    const auto lock = pid_file_lines(e.path());
+    if (!lock.empty() && std::atoi(lock[0].c_str()) == pid) {
+      std::error_code ec2;
+      fs::remove(e.path(), ec2);
+      fs::remove(e.path().parent_path() / name.substr(0, name.size() - 5), ec2);
+    }
+  }
 }
 
 auto cluster::running() const -> bool { return postmaster_pid() != 0; }

@@ -174,7 +174,12 @@ class PGPX_API config {
   /// True when the selected environment has `protected = true` (destructive commands refuse).
   [[nodiscard]] auto is_protected() const noexcept -> bool { return protected_; }
 
-  /// Deadline for establishing a session (connect_timeout; default 10s).
+  /**
+   * Deadline for establishing a session, all hosts together. Highest first: set_connect_timeout(),
+   * the connection string's own connect_timeout keyword (whole seconds, e.g.
+   * `postgresql://h/db?connect_timeout=5`), PGCONNECT_TIMEOUT, the environment block's
+   * connect_timeout setting, 10s.
+   */
   [[nodiscard]] auto connect_timeout() const noexcept -> std::chrono::milliseconds { return connect_timeout_; }
   /// Client-side deadline per statement (statement_timeout; 0 = none, the default).
   [[nodiscard]] auto statement_timeout() const noexcept -> std::chrono::milliseconds { return statement_timeout_; }
@@ -206,9 +211,11 @@ class PGPX_API config {
   /// Uses this connection, above every other level; source() becomes "code". Throws
   /// config_error when malformed (the message names the source "code", never the text).
   auto set_url(std::string_view url) -> config&;
-  /// Uses this connection, above every other level; source() becomes "code".
+  /// Uses this connection, above every other level; source() becomes "code". Its
+  /// connect_timeout keyword, if any, becomes connect_timeout().
   auto set_connection(conninfo info) -> config&;
-  /// Overrides connect_timeout.
+  /// Overrides connect_timeout, also over a connect_timeout keyword in the connection (which it
+  /// removes: a connection string's keyword caps connection_options::connect_timeout).
   auto set_connect_timeout(std::chrono::milliseconds d) -> config&;
   /// Overrides statement_timeout (0: none).
   auto set_statement_timeout(std::chrono::milliseconds d) -> config&;
@@ -234,6 +241,7 @@ class PGPX_API config {
   std::string env_source_ = "default";
   bool protected_ = false;
   std::chrono::milliseconds connect_timeout_;   // defaults: those of pgpx::connection_options
+  std::string connect_timeout_source_ = "default";
   std::chrono::milliseconds statement_timeout_;
   std::size_t statement_cache_;
   std::string application_name_;

@@ -15,6 +15,8 @@
 #include <pgpx/export.hpp>
 #include <pgpx/outcome.hpp>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,6 +79,17 @@ class PGPX_API conninfo {
  private:
   std::vector<std::pair<std::string, std::string>> params_;
 };
+
+/**
+ * The connect_timeout keyword of `info` (whole seconds, as libpq reads it), or nullopt when it
+ * is absent or 0 (libpq's "wait forever": pgpx always keeps a deadline of its own).
+ *
+ * A connection never waits longer to connect than this: it caps
+ * connection_options::connect_timeout (see docs/configuration.md, "connect timeout"). Unlike
+ * libpq, 1 means one second (libpq rounds 1 up to 2), and the value bounds the whole connect,
+ * all hosts together, not each host.
+ */
+[[nodiscard]] PGPX_API auto connect_timeout_of(const conninfo& info) -> std::optional<std::chrono::milliseconds>;
 
 /**
  * pgpx's TLS policy for a connection. It looks at the options libpq would end up with, from

@@ -68,13 +68,18 @@ class PGPX_API cluster {
   /// Runs initdb unless the data directory exists already. Returns true when it ran.
   auto init() -> bool;
   /// Starts the server (after init() if needed) and waits until it accepts connections.
-  /// Does nothing when it is running already.
+  /// Does nothing when it is running already. A stale postmaster.pid naming an unrelated
+  /// process is removed first.
   void start();
-  /// Stops the server: fast shutdown, or immediate (crash-like) when asked.
+  /// Stops the server: fast shutdown, or immediate (crash-like) when asked. Does nothing (and
+  /// signals nobody) when running() is false.
   void stop(bool immediate = false);
   /// Stops (fast) and starts again on the same port.
   void restart();
-  /// True when the server process of this data directory is alive.
+  /// True when the server process of this data directory is alive: the process postmaster.pid
+  /// names exists and is this cluster's server (a postgres program whose working directory
+  /// is this data directory and whose start time matches the file), not an unrelated process
+  /// that got the id of a server that crashed.
   [[nodiscard]] auto running() const -> bool;
   /// Stops the server and deletes every file of the cluster.
   void destroy();
@@ -96,7 +101,7 @@ class PGPX_API cluster {
   [[nodiscard]] auto socket_dir() const -> std::filesystem::path { return options_.root / "sock"; }
   /// The server log (root/server.log).
   [[nodiscard]] auto log_file() const -> std::filesystem::path { return options_.root / "server.log"; }
-  /// The postmaster's process id, or 0 when not running.
+  /// The postmaster's process id, or 0 when not running (verified as running() says).
   [[nodiscard]] auto postmaster_pid() const -> int;
   /// Writes a file into the cluster's root (owned by the server user, mode `perms`) and
   /// returns its path; for certificates and keys the server reads.
@@ -115,6 +120,9 @@ class PGPX_API cluster {
 
  private:
   void write_settings();
+  /// Removes a postmaster.pid (and the socket lock files) left by a server that is gone and
+  /// whose process id now belongs to an unrelated process, which would block the start.
+  void remove_stale_lock_files();
   void pg_ctl(const std::vector<std::string>& args, bool check);
   cluster_options options_;
   int port_ = 0;

@@ -1,4 +1,6 @@
 // Runs the pgpx executable as a user would and checks its output and exit codes.
+#include "cli_support.hpp"
+#include "output.hpp"
 #include "support/test_db.hpp"
 
 #include <nlohmann/json.hpp>
@@ -12,74 +14,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct run_result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-auto slurp(int fd) -> std::string {
-  std::string s;
-  char buf[4096];
-  for (;;) {
-    auto n = ::read(fd, buf, sizeof buf);
-    if (n > 0) s.append(buf, static_cast<std::size_t>(n));
-    else if (n == 0 || errno != EINTR) break;
-  }
-  return s;
-}
-
-// Runs pgpx with `args` in `cwd`; stdin is /dev/null (not a terminal).
-auto pgpx_run(const std::vector<std::string>& args, const fs::path& cwd = fs::current_path(),
-              const std::vector<std::pair<std::string, std::string>>& env = {}) -> run_result {
-  const fs::path out_file = fs::temp_directory_path() / ("pgpx-cli-out-" + std::to_string(::getpid()));
-  const fs::path err_file = fs::temp_directory_path() / ("pgpx-cli-err-" + std::to_string(::getpid()));
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int in = ::open("/dev/null", O_RDONLY);
-    const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
-    // The tests choose the connection; the caller's own settings must not leak in.
-    for (const char* v : {"PGPX_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER",
-                          "PGSERVICE", "PGPX_ENV"})
-      ::unsetenv(v);
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<std::string> argv = {PGPX_CLI_PATH};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargs;
-    for (auto& a : argv) cargs.push_back(a.data());
-    cargs.push_back(nullptr);
-    ::execv(cargs[0], cargs.data());
-    ::_exit(127);
-  }
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  run_result r;
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-  {
-    const int fd = ::open(out_file.c_str(), O_RDONLY);
-    r.out = slurp(fd);
-    ::close(fd);
-  }
-  {
-    const int fd = ::open(err_file.c_str(), O_RDONLY);
-    r.err = slurp(fd);
-    ::close(fd);
-  }
-  fs::remove(out_file);
-  fs::remove(err_file);
-  return r;
-}
+using pgpx::test::cli::pgpx_run;
+using pgpx::test::cli::run_result;
 
 class cli_test : public pgpx::test::db_test {
  protected:
@@ -307,6 +250,107 @@ TEST(cli_embedded, dev_up_status_query_demo_down_in_a_fresh_project) {
   EXPECT_EQ(r.code, 0) << r.err;
   r = pgpx_run({"dev", "down"}, dir);
   EXPECT_EQ(r.code, 0);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 9 item 4: every column reaches the JSON formats, whatever the names.
+TEST_F(cli_test, json_keeps_every_column_when_names_repeat) {
+  auto r = query({"select 1 as a, 2 as a, 3 as a", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::ordered_json::parse(r.out)[0].dump(), R"({"a":1,"a_2":2,"a_3":3})");
+  r = query({"select 1 as a, 2 as a, 3 as a", "--format", "ndjson"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"a\":1,\"a_2\":2,\"a_3\":3}\n");
+  // A real column named like a suffix keeps its name; the duplicate takes the next free one.
+  r = query({"select 1 as a, 2 as a, 3 as a_2", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::ordered_json::parse(r.out)[0].dump(), R"({"a":1,"a_3":2,"a_2":3})");
+  // Table and CSV show the names as they are, every column.
+  r = query({"select 1 as a, 2 as a, 3 as a", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "a,a,a\r\n1,2,3\r\n");
+  r = query({"select 1 as a, 2 as a, 3 as a"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(" a | a | a"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" 1 | 2 | 3"), std::string::npos) << r.out;
+}
+
+TEST_F(cli_test, json_keeps_both_sides_of_a_join) {
+  cx().execute_script(
+      "create table t1 (id int, v text, w int); create table t2 (id int, v text, w int);"
+      "insert into t1 values (1, 'left', 10); insert into t2 values (1, 'right', 20);");
+  for (const auto& [sql, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"select * from t1 join t2 on t1.id = t2.id",
+            R"({"id":1,"v":"left","w":10,"id_2":1,"v_2":"right","w_2":20})"},
+           {"select * from t1 join t2 using (id)", R"({"id":1,"v":"left","w":10,"v_2":"right","w_2":20})"},
+           {"select t1.*, t2.*, t1.* from t1, t2",
+            R"({"id":1,"v":"left","w":10,"id_2":1,"v_2":"right","w_2":20,"id_3":1,"v_3":"left","w_3":10})"},
+           {"select 1, 2", R"({"?column?":1,"?column?_2":2})"}}) {
+    for (const std::string format : {"json", "ndjson"}) {
+      const auto r = query({sql, "--format", format});
+      ASSERT_EQ(r.code, 0) << r.err;
+      const auto j = nlohmann::ordered_json::parse(format == "json" ? r.out : r.out.substr(0, r.out.find('\n')));
+      EXPECT_EQ((format == "json" ? j[0] : j).dump(), expected) << sql << " as " << format;
+    }
+  }
+}
+
+// The key rule over every list of up to five names drawn from names that collide with each
+// other's suffixes: as many keys as columns, all distinct, each name kept at its first
+// occurrence, and the same keys each time.
+TEST(cli_json_keys, unique_complete_and_deterministic_for_every_name_list) {
+  const std::vector<std::string> alphabet = {"a", "a_2", "a_3", "a_2_2", "b"};
+  std::vector<std::size_t> idx;
+  int lists = 0;
+  for (std::size_t len = 1; len <= 5; ++len) {
+    idx.assign(len, 0);
+    for (;;) {
+      std::vector<std::string> names;
+      for (auto i : idx) names.push_back(alphabet[i]);
+      const auto keys = pgpx::cli::json_keys(names);
+      ++lists;
+      ASSERT_EQ(keys.size(), names.size());
+      EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), keys.size());
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        if (seen.insert(names[i]).second) EXPECT_EQ(keys[i], names[i]);
+        else EXPECT_EQ(keys[i].rfind(names[i] + "_", 0), 0u);
+      }
+      EXPECT_EQ(pgpx::cli::json_keys(names), keys);
+      std::size_t k = 0;
+      while (k < len && ++idx[k] == alphabet.size()) idx[k++] = 0;
+      if (k == len) break;
+    }
+  }
+  EXPECT_EQ(lists, 5 + 25 + 125 + 625 + 3125);
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 9 item 5: `-e NAME` without a pgpx.toml, as docs/configuration.md §3 says: accepted as
+// a label when a connection is given, refused when the local server would silently be used.
+TEST_F(cli_test, env_flag_without_a_config_file) {
+  const fs::path dir = fs::temp_directory_path() / ("pgpx-cli-noconfig-" + database_name());
+  fs::create_directories(dir);
+  for (auto p = dir; p.has_relative_path(); p = p.parent_path())
+    if (fs::exists(p / "pgpx.toml")) GTEST_SKIP() << "a pgpx.toml above " << dir;
+  auto r = pgpx_run({"-e", "production", "--url", url(), "query", "select current_database() as db", "--format", "json"},
+                    dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)[0]["db"], database_name());
+  r = pgpx_run({"-e", "production", "config", "show"}, dir, {{"DATABASE_URL", url()}});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("production (from --env)"), std::string::npos) << r.out;
+  r = pgpx_run({"-e", "production", "query", "select 1"}, dir);
+  EXPECT_EQ(r.code, 10);
+  EXPECT_NE(r.err.find("has no connection"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / ".pgpx")) << "the local server must not be started";
   fs::remove_all(dir);
 }
 

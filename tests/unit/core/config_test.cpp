@@ -279,14 +279,34 @@ TEST_F(config_test, UnknownEnvironmentWithoutBlocks) {
   EXPECT_THAT(load_error(o), HasSubstr("known environments: (none)"));
 }
 
-TEST_F(config_test, EnvFlagWithoutAFileIsRefusedButPgpxEnvIsALabel) {
+TEST_F(config_test, EnvFlagWithoutAFileIsALabelButNeedsAConnection) {
   if (!pgpx::test::no_stray_config_above(dir.path())) GTEST_SKIP();
   auto o = options();
   o.env = "production";
-  // "-e production" with no pgpx.toml must not quietly run against the local server.
+  // "-e production" with no pgpx.toml must not quietly run against the local server...
   const auto refused = config::try_load(o);
   ASSERT_FALSE(refused);
   EXPECT_THAT(refused.diag().to_string(), HasSubstr("no pgpx.toml was found"));
+  EXPECT_THAT(refused.diag().to_string(), HasSubstr("has no connection"));
+  // ...but with a connection from any level above the file it is accepted: only a label.
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"DATABASE_URL", "postgresql://db/app"}, {"PGPX_DATABASE_URL", "postgresql://db/app"}, {"PGHOST", "db"}}) {
+    fake_env e;
+    e.set(name, value);
+    auto oe = options();
+    oe.env = "production";
+    oe.getenv = e.function();
+    auto cfg = config::try_load(oe);
+    ASSERT_TRUE(cfg) << name << ": " << cfg.diag().to_string();
+    EXPECT_EQ(cfg->env_name(), "production");
+    EXPECT_EQ(cfg->env_source(), "--env");
+    EXPECT_FALSE(cfg->uses_embedded());
+  }
+  o.url = "postgresql://db/app";
+  auto with_url = config::try_load(o);
+  ASSERT_TRUE(with_url) << with_url.diag().to_string();
+  EXPECT_EQ(with_url->env_name(), "production");
+  o.url.reset();
   o.env = "development";
   EXPECT_TRUE(config::try_load(o));
   // PGPX_ENV may be set machine-wide; without a file it only names the environment.
@@ -325,6 +345,53 @@ application_name = "api"
   EXPECT_EQ(o.connect_timeout, 2s);
   EXPECT_EQ(o.statement_timeout, 1500ms);
   EXPECT_EQ(o.statement_cache_capacity, 0U);
+}
+
+// connect_timeout, highest first: code, the connection string's keyword, PGCONNECT_TIMEOUT,
+// the environment block, 10s. Every connection source's keyword counts.
+TEST_F(config_test, ConnectTimeoutPrecedence) {
+  dir.write("pgpx.toml", "[env.development]\nurl = \"postgresql://h/db?connect_timeout=7\"\nconnect_timeout = \"2s\"\n"
+                         "[env.plain]\nhost = \"h\"\nconnect_timeout = \"2s\"\n");
+  EXPECT_EQ(load().connect_timeout(), 7s);  // the URL's own keyword beats the block's setting
+  EXPECT_THAT(load().describe(), HasSubstr("7s (connection string"));
+  env.set("PGPX_ENV", "plain");
+  EXPECT_EQ(load().connect_timeout(), 2s);
+  EXPECT_THAT(load().describe(), HasSubstr("2s (pgpx.toml [env.plain])"));
+  env.set("PGCONNECT_TIMEOUT", "4");
+  EXPECT_EQ(load().connect_timeout(), 4s);  // the environment beats the file
+  EXPECT_EQ(load().connection_options().connect_timeout, 4s);
+  env.set("PGCONNECT_TIMEOUT", "0");        // libpq's "forever": pgpx keeps its deadline
+  EXPECT_EQ(load().connect_timeout(), 2s);
+  env.set("PGCONNECT_TIMEOUT", "soon");
+  EXPECT_THAT(load_error(), HasSubstr("PGCONNECT_TIMEOUT"));
+  env.set("PGCONNECT_TIMEOUT", "4");
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"DATABASE_URL", "postgresql://h/db?connect_timeout=3"},
+           {"PGPX_DATABASE_URL", "host=h connect_timeout=3"}}) {
+    fake_env e;
+    e.set(name, value).set("PGCONNECT_TIMEOUT", "4");
+    auto o = options();
+    o.getenv = e.function();
+    EXPECT_EQ(config::load(o).connect_timeout(), 3s) << name;
+  }
+  auto o = options();
+  o.url = "postgresql://h/db?connect_timeout=1";
+  auto cfg = config::load(o);
+  EXPECT_EQ(cfg.connection_options().connect_timeout, 1s);
+  // Code wins, and drops the keyword that would otherwise cap it at connect time.
+  cfg.set_connect_timeout(9s);
+  EXPECT_EQ(cfg.connection_options().connect_timeout, 9s);
+  EXPECT_FALSE(cfg.connection().has("connect_timeout"));
+  cfg.set_url("postgresql://h/db?connect_timeout=5");
+  EXPECT_EQ(cfg.connect_timeout(), 5s);
+}
+
+TEST(conninfo_connect_timeout, keyword_in_every_form) {
+  using pgpx::conninfo;
+  EXPECT_EQ(pgpx::connect_timeout_of(conninfo::parse("postgresql://h/db?connect_timeout=3")), 3s);
+  EXPECT_EQ(pgpx::connect_timeout_of(conninfo::parse("host=h connect_timeout=1")), 1s);  // not rounded up to 2
+  EXPECT_EQ(pgpx::connect_timeout_of(conninfo::parse("host=h connect_timeout=0")), std::nullopt);
+  EXPECT_EQ(pgpx::connect_timeout_of(conninfo::parse("host=h")), std::nullopt);
 }
 
 TEST_F(config_test, DefaultsMatchConnectionOptions) {

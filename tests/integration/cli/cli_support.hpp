@@ -1,0 +1,150 @@
+// tests/integration/cli/cli_support.hpp: running the pgpx executable as a user would.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace pgpx::test::cli {
+
+namespace fs = std::filesystem;
+
+/// What a pgpx run printed and how it ended: `code` is the exit status, or 128 + the signal.
+struct run_result {
+  int code = -1;
+  bool signaled = false;  ///< killed by a signal (rather than exiting with `code`)
+  std::string out;
+  std::string err;
+};
+
+/// PGPX_TEST_TIME_FACTOR (default 1): multiplies every wall-clock budget of these tests.
+inline auto time_factor() -> double {
+  const char* f = std::getenv("PGPX_TEST_TIME_FACTOR");
+  const double v = f != nullptr ? std::atof(f) : 1.0;
+  return v > 0 ? v : 1.0;
+}
+
+/// A budget scaled by time_factor().
+inline auto scaled(std::chrono::milliseconds d) -> std::chrono::milliseconds {
+  return std::chrono::milliseconds(static_cast<long>(static_cast<double>(d.count()) * time_factor()));
+}
+
+inline auto slurp_file(const fs::path& p) -> std::string {
+  std::string s;
+  const int fd = ::open(p.c_str(), O_RDONLY);
+  if (fd < 0) return s;
+  char buf[4096];
+  for (;;) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n > 0) s.append(buf, static_cast<std::size_t>(n));
+    else if (n == 0 || errno != EINTR) break;
+  }
+  ::close(fd);
+  return s;
+}
+
+/// The pgpx executable under test: PGPX_TEST_CLI_PATH (to run these tests against another
+/// build, e.g. to show that they fail on an older one), else the one built with the tests.
+inline auto cli_path() -> std::string {
+  const char* p = std::getenv("PGPX_TEST_CLI_PATH");
+  return p != nullptr && *p != '\0' ? p : PGPX_CLI_PATH;
+}
+
+/// A pgpx process started in the background; its output goes to temporary files.
+class child {
+ public:
+  child(const std::vector<std::string>& args, const fs::path& cwd,
+        const std::vector<std::pair<std::string, std::string>>& env) {
+    static std::atomic<int> counter{0};
+    const auto tag = std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    out_ = fs::temp_directory_path() / ("pgpx-cli-out-" + tag);
+    err_ = fs::temp_directory_path() / ("pgpx-cli-err-" + tag);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int in = ::open("/dev/null", O_RDONLY);
+      const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(in, 0);
+      ::dup2(out, 1);
+      ::dup2(err, 2);
+      if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+      // The tests choose the connection; the caller's own settings must not leak in.
+      for (const char* v : {"PGPX_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER",
+                            "PGSERVICE", "PGPX_ENV", "PGCONNECT_TIMEOUT", "PGPASSWORD"})
+        ::unsetenv(v);
+      for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+      std::vector<std::string> argv = {cli_path()};
+      argv.insert(argv.end(), args.begin(), args.end());
+      std::vector<char*> cargs;
+      for (auto& a : argv) cargs.push_back(a.data());
+      cargs.push_back(nullptr);
+      ::execv(cargs[0], cargs.data());
+      ::_exit(127);
+    }
+  }
+  child(const child&) = delete;
+  auto operator=(const child&) -> child& = delete;
+  ~child() {
+    if (pid_ > 0 && !done_) {
+      ::kill(pid_, SIGKILL);
+      int st = 0;
+      ::waitpid(pid_, &st, 0);
+    }
+    std::error_code ec;
+    fs::remove(out_, ec);
+    fs::remove(err_, ec);
+  }
+
+  /// The process id.
+  [[nodiscard]] auto pid() const noexcept -> pid_t { return pid_; }
+  /// Sends a signal.
+  void signal(int sig) const { ::kill(pid_, sig); }
+  /// What it printed so far on stderr.
+  [[nodiscard]] auto err_so_far() const -> std::string { return slurp_file(err_); }
+
+  /// Waits for the end, at most `limit`; nullopt when it is still running then.
+  auto wait(std::chrono::milliseconds limit) -> std::optional<run_result> {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    int st = 0;
+    for (;;) {
+      const pid_t r = ::waitpid(pid_, &st, WNOHANG);
+      if (r == pid_) break;
+      if (std::chrono::steady_clock::now() >= end) return std::nullopt;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    done_ = true;
+    run_result res;
+    res.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    res.signaled = WIFSIGNALED(st);
+    res.out = slurp_file(out_);
+    res.err = slurp_file(err_);
+    return res;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool done_ = false;
+  fs::path out_;
+  fs::path err_;
+};
+
+/// Runs pgpx with `args` in `cwd` to the end; stdin is /dev/null (not a terminal).
+inline auto pgpx_run(const std::vector<std::string>& args, const fs::path& cwd = fs::current_path(),
+                     const std::vector<std::pair<std::string, std::string>>& env = {}) -> run_result {
+  child c(args, cwd, env);
+  return *c.wait(std::chrono::hours(1));
+}
+
+}  // namespace pgpx::test::cli
