@@ -70,10 +70,14 @@ struct pool_slot {
   bool leak_reported = false;
 };
 
+// An acquire waiting in the queue. It is woken (signalled) to look again when an idle
+// connection or a free place may be there for it; it stays in the queue, at its place, until
+// it takes one, times out or the pool closes.
 struct pool_waiter {
   std::condition_variable cv;
-  pool_slot* handed = nullptr;  // a connection passed on by a release
-  bool may_connect = false;     // a place became free: this waiter may open a connection
+  bool signalled = false;  // woken, and not yet run
+  bool queued = false;     // in pool_state::waiters
+  std::size_t losses = 0;  // times it was woken and found nothing left for it
 };
 
 struct pool_state {
@@ -84,6 +88,8 @@ struct pool_state {
   std::list<std::unique_ptr<pool_slot>> slots;  // every open connection (idle or leased)
   std::vector<pool_slot*> idle;                 // most recently used last
   std::deque<pool_waiter*> waiters;             // first come, first served
+  std::size_t signalled = 0;                    // queued waiters woken and not yet run
+  std::size_t starving = 0;                     // queued waiters that lost max_losses times
   std::size_t total = 0;                        // open plus being opened
   std::size_t connecting = 0;
   bool closed = false;
@@ -156,13 +162,50 @@ struct pool_state {
     return slot;
   }
 
-  // Gives a free place to the first waiter (it will open a connection). Under the lock.
-  void free_place_locked() {
-    if (waiters.empty()) return;
-    auto* w = waiters.front();
-    waiters.pop_front();
-    w->may_connect = true;
-    w->cv.notify_one();
+  // How many acquires could be served now without a release: idle connections, and places
+  // to open one in. Under the lock.
+  [[nodiscard]] auto available_locked() const -> std::size_t {
+    std::size_t n = idle.size();
+    if (total < opts.max_size && connecting < std::max<std::size_t>(1, opts.max_concurrent_connects))
+      n += opts.max_size - total;
+    return n;
+  }
+
+  // Wakes queued waiters, first come first, until as many are awake as could be served (an
+  // idle connection or a free place each). One notify per waiter: no herd. Under the lock.
+  void wake_locked() {
+    if (waiters.empty() || waiters.size() == signalled) return;  // nobody waits, or all are awake
+    const std::size_t want = std::min(available_locked(), waiters.size());
+    for (auto it = waiters.begin(); signalled < want && it != waiters.end(); ++it) {
+      pool_waiter* w = *it;
+      if (w->signalled) continue;
+      w->signalled = true;
+      ++signalled;
+      w->cv.notify_one();
+    }
+  }
+
+  // Takes a waiter out of the queue (it was served, timed out or leaves to connect). Under the lock.
+  void dequeue_locked(pool_waiter& w) {
+    if (!w.queued) return;
+    std::erase(waiters, &w);
+    w.queued = false;
+    if (w.signalled) {
+      w.signalled = false;
+      --signalled;
+    }
+    if (w.losses >= max_losses) --starving;
+  }
+
+  // Whether the queued waiter `w` may take an idle connection: the waiters before it come
+  // first, so it may when there are more idle connections than waiters ahead of it. Under the lock.
+  [[nodiscard]] auto may_take_idle_locked(const pool_waiter& w) const -> bool {
+    std::size_t ahead = 0;
+    for (const pool_waiter* q : waiters) {
+      if (q == &w) break;
+      if (++ahead >= idle.size()) return false;
+    }
+    return true;
   }
 
   // Removes a slot from the books; returns it for closing outside the lock. Under the lock.
@@ -204,30 +247,74 @@ struct pool_state {
     return acquire(self, acquire_deadline{d, {}}, where);
   }
 
-  // The fast path takes the lock once and reads only the coarse clock (for the lease's
-  // bookkeeping and the idle check; see coarse_now()).
+  // Fairness under contention. Waiters queue first come, first served; a release wakes the
+  // first of them (one notify per waiter, no herd) and leaves the connection idle rather than
+  // handing it over, so a thread that is running and asks for a connection may take it first
+  // ("barging"): with more threads than connections that spares a wake-up and a context
+  // switch per cycle, and costs the waiter nothing when the connection is back before it runs.
+  // Barging is bounded: a waiter that was woken max_losses times and found the connection
+  // taken each time is starving, and until it is served newcomers queue behind the waiters
+  // instead of taking idle connections or free places. Among queued waiters the order always
+  // holds: one takes an idle connection only when those ahead of it leave one over.
+  static constexpr std::size_t max_losses = 2;
+
+  // The fast path (an idle connection, nobody waiting) takes the lock once and reads only
+  // the coarse clock (for the lease's bookkeeping and the idle check; see coarse_now()).
   auto acquire(const std::shared_ptr<pool_state>& self, acquire_deadline ad, std::source_location where) -> lease {
-    auto now = coarse_now();
+    const auto now = coarse_now();
     std::unique_lock lock(m);
+    if (!idle.empty() && waiters.empty() && !closed) {
+      pool_slot* s = idle.back();
+      idle.pop_back();
+      mark_leased_locked(s, where, now);
+      lock.unlock();
+      if (fit(*s, ad, now)) return lease(self, s);
+      drop_unfit(s, lock);
+    }
+    return acquire_slow(self, ad, where, lock);
+  }
+
+  // Closes a connection that failed its check before use; returns with the lock held.
+  void drop_unfit(pool_slot* s, std::unique_lock<std::mutex>& lock) {
+    report(pool_event::discarded, "a pooled connection failed its check and was replaced");
+    lock.lock();
+    --counters.acquires;
+    auto gone = unlink_locked(s);
+    wake_locked();  // its place is free
+    lock.unlock();
+    gone.reset();
+    lock.lock();
+  }
+
+  // Everything but the fast path: waiting in the queue, opening a connection. Called with the lock held.
+  auto acquire_slow(const std::shared_ptr<pool_state>& self, acquire_deadline& ad, std::source_location where,
+                    std::unique_lock<std::mutex>& lock) -> lease {
+    auto now = coarse_now();
+    std::optional<pool_waiter> waiter;  // made when this acquire first has to wait
     for (;;) {
-      if (closed) throw error(error_kind::pool_closed, "the pool is closed");
-      if (!idle.empty()) {
+      const bool queued = waiter && waiter->queued;
+      if (closed) {
+        if (queued) dequeue_locked(*waiter);
+        throw error(error_kind::pool_closed,
+                    waiter ? "the pool was closed while waiting for a connection" : "the pool is closed");
+      }
+      if (!idle.empty() && (queued ? may_take_idle_locked(*waiter) : waiters.empty() || starving == 0)) {
+        if (queued) {
+          dequeue_locked(*waiter);
+          wake_locked();
+        }
         pool_slot* s = idle.back();
         idle.pop_back();
         mark_leased_locked(s, where, now);
         lock.unlock();
         if (fit(*s, ad, now)) return lease(self, s);
-        report(pool_event::discarded, "a pooled connection failed its check and was replaced");
-        lock.lock();
-        --counters.acquires;
-        auto gone = unlink_locked(s);
-        lock.unlock();
-        gone.reset();
+        drop_unfit(s, lock);
         now = coarse_now();
-        lock.lock();
         continue;
       }
-      if (total < opts.max_size && connecting < std::max<std::size_t>(1, opts.max_concurrent_connects)) {
+      if (total < opts.max_size && connecting < std::max<std::size_t>(1, opts.max_concurrent_connects) &&
+          (queued || waiters.empty() || starving == 0)) {
+        if (queued) dequeue_locked(*waiter);
         if (failures > 0 && clock::now() < next_attempt) {
           // The server was unreachable a moment ago: fail fast rather than hammer it.
           ++counters.timeouts;
@@ -244,7 +331,7 @@ struct pool_state {
           lock.lock();
           --total;
           --connecting;
-          free_place_locked();
+          wake_locked();  // the place is free again
           if (clock::now() >= ad.get()) {
             ++counters.timeouts;
             throw pool_exhausted("no connection could be opened before the acquire deadline: " + e.message());
@@ -254,7 +341,7 @@ struct pool_state {
           lock.lock();
           --total;
           --connecting;
-          free_place_locked();
+          wake_locked();
           throw;
         }
         lock.lock();
@@ -268,35 +355,39 @@ struct pool_state {
           throw error(error_kind::pool_closed, "the pool is closed");
         }
         mark_leased_locked(s, where, coarse_now());
+        wake_locked();  // another attempt may start now
         lock.unlock();
         return lease(self, s);
       }
-      if (opts.max_waiters != 0 && waiters.size() >= opts.max_waiters) {
-        ++counters.timeouts;
-        throw pool_exhausted("the pool's queue is full (" + std::to_string(opts.max_waiters) +
-                             " waiting); try again later");
+      if (!queued) {
+        if (opts.max_waiters != 0 && waiters.size() >= opts.max_waiters) {
+          ++counters.timeouts;
+          throw pool_exhausted("the pool's queue is full (" + std::to_string(opts.max_waiters) +
+                               " waiting); try again later");
+        }
+        if (!waiter) waiter.emplace();
+        waiters.push_back(&*waiter);
+        waiter->queued = true;
+        waiter->losses = 0;
+        ++counters.waits;
+      } else if (++waiter->losses == max_losses) {
+        ++starving;  // woken, and the connection was gone again: from now on newcomers queue behind
       }
-      pool_waiter w;
-      waiters.push_back(&w);
-      ++counters.waits;
-      const bool woken = w.cv.wait_until(lock, ad.get(), [&] { return w.handed != nullptr || w.may_connect || closed; });
-      if (w.handed != nullptr) {
-        pool_slot* s = w.handed;
-        mark_leased_locked(s, where, coarse_now());
-        lock.unlock();
-        return lease(self, s);
-      }
+      // A waiter that looked and found nothing for it passes the turn on (to one ahead of it).
+      wake_locked();
+      pool_waiter& w = *waiter;
+      const bool woken = w.cv.wait_until(lock, ad.get(), [&] { return w.signalled || closed; });
+      if (closed) continue;
       if (!woken) {
-        std::erase(waiters, &w);
+        dequeue_locked(w);
         ++counters.timeouts;
         throw pool_exhausted("no pooled connection became free within the acquire timeout (" +
                              std::to_string(opts.max_size) + " in use)");
       }
-      if (closed) {
-        std::erase(waiters, &w);
-        throw error(error_kind::pool_closed, "the pool was closed while waiting for a connection");
-      }
-      // may_connect: a place freed up; loop to open a connection (the waiter is already out).
+      // Woken: look again, staying in the queue at the same place.
+      w.signalled = false;
+      --signalled;
+      now = coarse_now();
     }
   }
 
@@ -341,16 +432,11 @@ struct pool_state {
       std::lock_guard lock(m);
       if (!keep || closed) {
         gone = unlink_locked(s);
-        free_place_locked();
-      } else if (!waiters.empty()) {
-        auto* w = waiters.front();
-        waiters.pop_front();
-        w->handed = s;
-        w->cv.notify_one();
       } else {
         s->last_used = now == clock::time_point{} ? coarse_now() : now;
         idle.push_back(s);
       }
+      wake_locked();  // the first waiter, if any, looks again; it may find a running thread took it first
     }
     gone.reset();  // closes the connection outside the lock
   }
@@ -375,6 +461,7 @@ struct pool_state {
           ++it;
         }
       }
+      if (!retire.empty()) wake_locked();  // their places are free
       // Leases held too long.
       std::vector<std::string> leaks;
       if (opts.leak_threshold.count() > 0) {
@@ -421,13 +508,9 @@ struct pool_state {
             lock.unlock();
             gone.reset();
             lock.lock();
-          } else if (!waiters.empty()) {
-            auto* w = waiters.front();
-            waiters.pop_front();
-            w->handed = s;
-            w->cv.notify_one();
           } else {
             idle.push_back(s);
+            wake_locked();
           }
           housekeeper_cv.notify_all();  // keep filling without waiting a whole period
         }
@@ -443,8 +526,14 @@ struct pool_state {
       closed = true;
       for (auto* s : idle) gone.push_back(unlink_locked(s));
       idle.clear();
-      for (auto* w : waiters) w->cv.notify_one();
+      for (auto* w : waiters) {
+        w->queued = false;
+        w->signalled = false;
+        w->cv.notify_one();
+      }
       waiters.clear();
+      signalled = 0;
+      starving = 0;
     }
     gone.clear();
   }

@@ -12,6 +12,8 @@
 //     session changes of an earlier user (a connection whose statements may have changed
 //     the session gets ROLLBACK + DISCARD ALL on return; one in an unknown state is closed);
 //   * waiters are served first come, first served; the queue can be bounded (max_waiters);
+//     a running thread may take a just-returned connection before a woken waiter runs, but a
+//     waiter that finds its connection taken twice is served before any newcomer;
 //   * idle connections are checked before use when they idled longer than check_after_idle;
 //   * connections older than max_lifetime (with jitter) are retired when returned, never
 //     while leased; idle ones beyond min_size go after max_idle;

@@ -8,14 +8,23 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
 using namespace std::chrono_literals;
 
 namespace {
+
+// PGPX_TEST_TIME_FACTOR multiplies the timing budgets on slow machines.
+auto budget(std::chrono::milliseconds ms) -> std::chrono::milliseconds {
+  const char* f = std::getenv("PGPX_TEST_TIME_FACTOR");
+  const double factor = f != nullptr ? std::max(1.0, std::atof(f)) : 1.0;
+  return std::chrono::milliseconds(static_cast<long long>(static_cast<double>(ms.count()) * factor));
+}
 
 class pool_test : public pgpx::test::db_test {
  protected:
@@ -138,6 +147,134 @@ TEST_F(pool_test, waiters_are_served_first_come_first_served) {
   held.release();
   for (auto& t : threads) t.join();
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+// Under barging pressure (a thread that keeps acquiring and releasing while others queue),
+// the queued waiters are still served in their arrival order, and every one is served.
+TEST_F(pool_test, queued_waiters_keep_their_order_while_a_running_thread_barges) {
+  for (const std::size_t size : {std::size_t{1}, std::size_t{2}}) {
+    SCOPED_TRACE("max_size " + std::to_string(size));
+    auto o = options();
+    o.max_size = size;
+    o.acquire_timeout = budget(10s);
+    auto p = pgpx::pool::open(conninfo(), o);
+    std::vector<pgpx::lease> held;
+    for (std::size_t i = 0; i < size; ++i) held.push_back(p.acquire());
+    std::mutex m;
+    std::vector<int> order;
+    std::vector<std::thread> threads;
+    constexpr int waiters = 6;
+    for (int i = 0; i < waiters; ++i) {
+      threads.emplace_back([&, i] {
+        auto l = p.acquire();
+        {
+          std::lock_guard lock(m);
+          order.push_back(i);
+        }
+        EXPECT_EQ(l->query_value<int>("select $1::int", i), i);
+      });
+      ASSERT_TRUE(eventually([&] { return p.stats().waiters == static_cast<std::size_t>(i + 1); }));
+    }
+    std::atomic<bool> stop{false};
+    std::atomic<long> barger_cycles{0};
+    std::thread barger([&] {
+      while (!stop.load()) {
+        auto l = p.acquire();
+        ++barger_cycles;
+      }
+    });
+    held.clear();  // releases every held connection: the waiters and the barger compete now
+    for (auto& t : threads) t.join();
+    stop = true;
+    barger.join();
+    // With one connection the order is exact. With two, two waiters are served at a time and
+    // may record themselves in either order, but never before a waiter two places ahead.
+    ASSERT_EQ(order.size(), static_cast<std::size_t>(waiters));
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      EXPECT_LE(static_cast<std::size_t>(order[k]), k + size - 1) << "position " << k;
+      EXPECT_GE(static_cast<std::size_t>(order[k]) + size - 1, k) << "position " << k;
+    }
+    EXPECT_EQ(p.stats().timeouts, 0u);
+    EXPECT_EQ(p.stats().waiters, 0u);
+    expect_clean(p);
+  }
+}
+
+// Threads that re-acquire in a tight loop (holding the connection for a round trip each
+// time) cannot starve another one: a waiter that was woken and found its connection taken
+// twice is served before any newcomer, so each of its acquires ends well within the timeout
+// while the loops keep running.
+TEST_F(pool_test, a_thread_that_reacquires_in_a_loop_does_not_starve_a_waiter) {
+  for (const int bargers : {1, 3}) {
+    SCOPED_TRACE(std::to_string(bargers) + " looping threads");
+    auto o = options();
+    o.max_size = 1;
+    o.acquire_timeout = budget(5s);
+    auto p = pgpx::pool::open(conninfo(), o);
+    std::atomic<bool> stop{false};
+    std::atomic<long> cycles{0};
+    std::vector<std::thread> loops;
+    for (int b = 0; b < bargers; ++b) {
+      loops.emplace_back([&] {
+        try {
+          while (!stop.load()) {
+            auto l = p.acquire();
+            (void)l->query_value<int>("select 1");
+            ++cycles;
+          }
+        } catch (const pgpx::error& e) {
+          ADD_FAILURE() << "a looping thread failed: " << e.what();
+        }
+      });
+    }
+    ASSERT_TRUE(eventually([&] { return cycles.load() >= 20; }));
+    // The waiter's own acquires, each competing with the running loop(s).
+    int served = 0;
+    for (int i = 0; i < 20; ++i) {
+      try {
+        auto l = p.acquire();
+        EXPECT_EQ(l->query_value<int>("select $1::int", i), i);
+        ++served;
+      } catch (const pgpx::pool_exhausted& e) {
+        ADD_FAILURE() << "the waiter starved on acquire " << i << ": " << e.what();
+        break;
+      }
+    }
+    const long before_stop = cycles.load();
+    ASSERT_TRUE(eventually([&] { return cycles.load() > before_stop; }));  // the loops are still served too
+    stop = true;
+    for (auto& t : loops) t.join();
+    EXPECT_EQ(served, 20);
+    EXPECT_EQ(p.stats().timeouts, 0u);
+    expect_clean(p);
+  }
+}
+
+// Waiting is counted in the statistics and leaves no trace: the queue empties, nothing times out.
+TEST_F(pool_test, contention_is_counted_and_leaves_the_queue_empty) {
+  auto o = options();
+  o.max_size = 2;
+  o.acquire_timeout = budget(10s);
+  auto p = pgpx::pool::open(conninfo(), o);
+  std::vector<std::thread> threads;
+  std::atomic<int> done{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        auto l = p.acquire();
+        if (i % 20 == 0) (void)l->query_value<int>("select 1");
+        ++done;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto s = p.stats();
+  EXPECT_EQ(done.load(), 8 * 200);
+  EXPECT_EQ(s.acquires, 8u * 200u);
+  EXPECT_EQ(s.waiters, 0u);
+  EXPECT_EQ(s.timeouts, 0u);
+  EXPECT_LE(s.size, 2u);
+  expect_clean(p);
 }
 
 TEST_F(pool_test, returned_connections_come_back_clean) {
