@@ -45,7 +45,7 @@ namespace {
 // What the next results from the server belong to, in the order they were sent.
 struct expected {
   enum class what { prepare, execute, sync } kind;
-  std::size_t item = 0;     // the batch statement
+  std::size_t item = 0;     // the batch statement; sync: the statements before it
   std::string key;          // prepare: the statement-cache key
   std::string name;         // prepare: the statement name
   std::uint64_t shape = 0;  // the statement's result shape (see result::shape)
@@ -58,6 +58,7 @@ class batch_runner {
 
   void run() {
     cx_.ensure_usable("(batch)");
+    in_block_ = cx_.in_block;
     d_ = cx_.effective_deadline();
     cx_.deallocate_pending(d_);
     if (PQenterPipelineMode(cx_.conn) == 0) cx_.throw_broken("(batch)", "could not enter pipeline mode");
@@ -69,8 +70,12 @@ class batch_runner {
         wait_readable();
         drain();
       }
+    } catch (const error& e) {
+      // The pipeline's state is unknown after a failure here: never reuse the connection. Say
+      // what went in, so that the caller can resume.
+      cx_.close();
+      throw batch_interrupted(e, progress());
     } catch (...) {
-      // The pipeline's state is unknown after a failure here: never reuse the connection.
       cx_.close();
       throw;
     }
@@ -100,6 +105,7 @@ class batch_runner {
                                 params.formats_from(it.first), 1) == 0)
           cx_.throw_broken(sql, "could not send a statement of the batch");
       }
+      sent_ = i + 1;
       queue_.push_back({expected::what::execute, i, {}, {}, shape});
       const bool at_sync = (i + 1) % every == 0 || i + 1 == items.size();
       if (at_sync) sync();
@@ -135,7 +141,21 @@ class batch_runner {
 
   void sync() {
     if (PQpipelineSync(cx_.conn) == 0) cx_.throw_broken("(batch)", "could not send a Sync");
-    queue_.push_back({expected::what::sync, 0, {}, {}});
+    queue_.push_back({expected::what::sync, sent_, {}, {}});
+  }
+
+  auto progress() -> batch_progress {
+    batch_progress p;
+    p.confirmed = confirmed_;
+    p.sent = sent_;
+    p.total = b_.size();
+    p.sync_every = o_.sync_every == 0 ? b_.size() : o_.sync_every;
+    p.in_transaction = in_block_;
+    // Only what belongs to confirmed statements.
+    if (out_.results.size() > confirmed_) out_.results.resize(confirmed_);
+    std::erase_if(out_.errors, [&](const auto& e) { return e.first >= confirmed_; });
+    p.outcome = std::move(out_);
+    return p;
   }
 
   // Sends what libpq buffered without blocking, at each Sync and every 256 statements (not
@@ -186,6 +206,7 @@ class batch_runner {
         const auto st = PQresultStatus(r);
         PQclear(r);
         if (st != PGRES_PIPELINE_SYNC) cx_.throw_broken("(batch)", "unexpected result while waiting for a Sync");
+        confirmed_ = front.item;
         queue_.pop_front();
         continue;
       }
@@ -259,7 +280,7 @@ class batch_runner {
     info.statement = "(batch)";
     info.poisons_connection = true;
     info.poisons_transaction = true;
-    throw timeout_error("the batch did not complete before its deadline; the connection was closed", info);
+    throw timeout_error("the batch did not complete before its deadline", info);
   }
 
   connection::impl& cx_;
@@ -271,6 +292,9 @@ class batch_runner {
   const char* const* values_ = nullptr;
   std::deque<expected> queue_;
   std::size_t since_drain_ = 0;
+  std::size_t sent_ = 0;       // statements handed to libpq
+  std::size_t confirmed_ = 0;  // statements whose segment's Sync was answered
+  bool in_block_ = false;
   std::vector<bool> prepare_failed_;
   struct pending_statement {
     std::string name;
@@ -280,6 +304,34 @@ class batch_runner {
 };
 
 }  // namespace
+
+namespace {
+
+auto range(std::size_t from, std::size_t to) -> std::string {
+  return to - from == 1 ? "statement " + std::to_string(from)
+                        : "statements " + std::to_string(from) + "-" + std::to_string(to - 1);
+}
+
+auto describe(const error& cause, const batch_progress& p) -> std::string {
+  std::string m = cause.message() + "; the batch was cut off after " + std::to_string(p.confirmed) + " of " +
+                  std::to_string(p.total) + " statements were confirmed";
+  std::vector<std::string> parts;
+  if (p.confirmed > 0)
+    parts.push_back(range(0, p.confirmed) + (p.in_transaction ? " confirmed (inside the transaction, which is lost)"
+                                                              : " confirmed and committed"));
+  if (p.sent > p.confirmed)
+    parts.push_back(range(p.confirmed, p.sent) + " in doubt (sent, Sync not answered: each segment of " +
+                    std::to_string(p.sync_every) + " took effect wholly or not at all)");
+  if (p.total > p.sent) parts.push_back(range(p.sent, p.total) + " not sent");
+  for (std::size_t i = 0; i < parts.size(); ++i) m += (i == 0 ? ": " : "; ") + parts[i];
+  return m;
+}
+
+}  // namespace
+
+batch_interrupted::batch_interrupted(const error& cause, batch_progress progress)
+    : error(cause.kind(), describe(cause, progress), cause.info()),
+      progress_(std::make_shared<const batch_progress>(std::move(progress))) {}
 
 auto run_batch(connection& cx, const batch& b, const batch_options& options) -> batch_outcome {
   batch_outcome out;

@@ -80,7 +80,6 @@ void transaction::commit() {
   if (failed_before || tag == "ROLLBACK") {
     error_info info;
     info.statement = "COMMIT";
-    info.sqlstate = "25P02";
     throw sql_error("the transaction had failed earlier, so COMMIT rolled it back", std::move(info));
   }
 }

@@ -3,6 +3,7 @@
 #include "support/tcp_proxy.hpp"
 #include "support/test_db.hpp"
 
+#include <pgpx/core/pipeline.hpp>
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/pool/pool.hpp>
 #include <pgpx/testing/cluster.hpp>
@@ -594,6 +595,70 @@ TEST_F(fault_test, s06d_a_cancellation_carries_the_server_sqlstate_and_keeps_the
     }
     EXPECT_EQ(cx().query_value<int>("select 5"), 5);
   }
+}
+
+// Issue 9, item 1: a pipeline batch cut midway says what went in, so that the caller can
+// resume without duplicating or losing rows.
+TEST_F(fault_test, s03b_a_batch_cut_midway_says_what_went_in_and_resumes_exactly_once) {
+  cx().execute_script("create table ev (id int primary key)");
+  const auto ci = through_proxy();
+  constexpr int total = 500;
+  constexpr std::size_t per_sync = 20;
+  for (const int cut_at_sync : {1, 3, 12}) {
+    SCOPED_TRACE("cut after Sync " + std::to_string(cut_at_sync));
+    cx().execute("truncate ev");
+    pgpx::batch b;
+    for (int i = 0; i < total; ++i) b.add("insert into ev values ($1)", i);
+    auto syncs = std::make_shared<std::atomic<int>>(0);
+    proxy_->cut_after_client_message(
+        [syncs, cut_at_sync](char type, std::string_view) { return type == 'S' && ++*syncs == cut_at_sync; });
+    pgpx::connection c{ci};
+    try {
+      (void)pgpx::run_batch(c, b, {.sync_every = per_sync});
+      ADD_FAILURE() << "the batch completed";
+      continue;
+    } catch (const pgpx::batch_interrupted& e) {
+      const auto& p = e.progress();
+      EXPECT_EQ(e.kind(), pgpx::error_kind::connection);
+      EXPECT_TRUE(e.poisons_connection());
+      EXPECT_FALSE(c.is_open());
+      EXPECT_EQ(p.total, static_cast<std::size_t>(total));
+      EXPECT_FALSE(p.in_transaction);
+      EXPECT_LE(p.confirmed, p.sent);
+      EXPECT_LE(p.sent, p.total);
+      EXPECT_EQ(p.confirmed % per_sync, 0u);
+      EXPECT_LE(p.confirmed, static_cast<std::size_t>(cut_at_sync) * per_sync);
+      EXPECT_TRUE(p.outcome.errors.empty());
+      EXPECT_EQ(p.outcome.results.size(), p.confirmed);
+      // The message names each range that is not empty.
+      EXPECT_EQ(e.message().find("not sent") != std::string::npos, p.sent < p.total) << e.message();
+      EXPECT_EQ(e.message().find("in doubt") != std::string::npos, p.confirmed < p.sent) << e.message();
+      // The server's view: every confirmed row is there, nothing past `sent`, and each
+      // in-doubt segment went in wholly or not at all.
+      const auto present = [&](std::size_t from, std::size_t to) {
+        return cx().query_value<std::int64_t>("select count(*) from ev where id >= $1 and id < $2",
+                                              static_cast<std::int64_t>(from), static_cast<std::int64_t>(to));
+      };
+      proxy_->cut_after_client_message(nullptr);
+      EXPECT_TRUE(eventually([&] { return sessions() == 0; }));
+      EXPECT_EQ(present(0, p.confirmed), static_cast<std::int64_t>(p.confirmed));
+      EXPECT_EQ(present(p.sent, total), 0);
+      // Resume: in-doubt segments are checked, missing ones and the unsent rest are run.
+      pgpx::batch rest;
+      for (std::size_t seg = p.confirmed; seg < p.total; seg += per_sync) {
+        const std::size_t end = std::min(seg + per_sync, p.total);
+        const auto n = present(seg, end);
+        EXPECT_TRUE(n == 0 || n == static_cast<std::int64_t>(end - seg)) << "segment at " << seg << ": " << n;
+        if (n == 0)
+          for (std::size_t i = seg; i < end; ++i) rest.add("insert into ev values ($1)", static_cast<int>(i));
+      }
+      pgpx::connection again{ci};
+      EXPECT_TRUE(pgpx::run_batch(again, rest, {.sync_every = per_sync}).ok());
+    }
+    EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from ev"), total);
+    EXPECT_EQ(cx().query_value<std::int64_t>("select count(distinct id) from ev"), total);
+  }
+  expect_no_leaks();
 }
 
 }  // namespace

@@ -107,7 +107,7 @@ TEST_F(secrets_test, the_cli_query_log_and_error_excerpt_mask_literals_in_every_
                                      "alter role " + r + " password " + lit + " garbage"}) {
         SCOPED_TRACE(std::string(format) + ": " + sql);
         int status = 0;
-        const auto out = run_cli({"--url", url, "-vvv", "--log-format", format, "query", sql}, status);
+        const auto out = run_cli({"--url", url, "-vvv", "--log-format", format, "query", "--write", sql}, status);
         EXPECT_EQ(out.find(secret), std::string::npos) << out;
         EXPECT_NE(out.find("'***'"), std::string::npos) << out;  // the statement was logged, masked
       }

@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -118,10 +119,49 @@ struct batch_outcome {
 };
 
 /**
+ * Where a batch stood when it was cut off. Statements are counted in batch order; Sync
+ * segments are contiguous, so three ranges say everything:
+ *   [0, confirmed)      their segments' Syncs were answered: done (committed, outside a
+ *                       transaction block; their results and errors are in `outcome`);
+ *   [confirmed, sent)   handed to the connection, their segment not confirmed: in doubt, a
+ *                       segment may or may not have taken effect (each one wholly or not at
+ *                       all, outside a transaction block);
+ *   [sent, total)       never sent: not run.
+ * Inside a transaction block nothing of the batch is committed: the connection is closed and
+ * the server rolls the transaction back, whatever the ranges say.
+ */
+struct batch_progress {
+  std::size_t confirmed = 0;    ///< statements before this index are confirmed
+  std::size_t sent = 0;         ///< statements before this index (and from `confirmed`) are in doubt
+  std::size_t total = 0;        ///< the batch's size; statements from `sent` on were not sent
+  std::size_t sync_every = 0;   ///< statements per segment (the last one may be shorter)
+  bool in_transaction = false;  ///< the batch ran inside a transaction block
+  batch_outcome outcome;        ///< results and errors of the confirmed statements
+};
+
+/**
+ * run_batch was cut off midway: the connection was lost (kind() connection) or the deadline
+ * passed (kind() timeout). The connection is closed. progress() says which statements went
+ * in, which are in doubt and which were never sent, so that a caller can resume without
+ * duplicating or losing rows. Errors are values: copies share the progress.
+ */
+class PGPX_API batch_interrupted : public error {
+ public:
+  /// Wraps the failure `cause` with where the batch stood.
+  batch_interrupted(const error& cause, batch_progress progress);
+  /// Where the batch stood.
+  [[nodiscard]] auto progress() const noexcept -> const batch_progress& { return *progress_; }
+
+ private:
+  std::shared_ptr<const batch_progress> progress_;
+};
+
+/**
  * Sends every statement of `b` in pipeline mode and reads all results. Blocking, under the
- * connection's deadline. Per-statement failures are reported in the outcome, not thrown;
- * throws broken_connection when the connection is lost and timeout_error at the deadline
- * (the connection is then closed: its pipeline state is unknown).
+ * connection's deadline. Per-statement failures are reported in the outcome, not thrown.
+ * When the connection is lost or the deadline passes midway, throws batch_interrupted (kind
+ * connection or timeout) with the batch's progress; the connection is then closed (its
+ * pipeline state is unknown).
  */
 PGPX_API auto run_batch(connection& cx, const batch& b, const batch_options& options = {}) -> batch_outcome;
 

@@ -213,8 +213,14 @@ TEST_F(pipeline_test, the_deadline_applies_to_the_whole_batch) {
     pgpx::scoped_deadline d{cx(), 200ms};
     (void)pgpx::run_batch(cx(), b);
     FAIL();
-  } catch (const pgpx::timeout_error& e) {
+  } catch (const pgpx::batch_interrupted& e) {
+    EXPECT_EQ(e.kind(), pgpx::error_kind::timeout);
     EXPECT_TRUE(e.poisons_connection());
+    EXPECT_TRUE(e.sqlstate().empty());  // the server sent none
+    // The one statement was sent, its Sync never answered: in doubt.
+    EXPECT_EQ(e.progress().confirmed, 0u);
+    EXPECT_EQ(e.progress().sent, 1u);
+    EXPECT_EQ(e.progress().total, 1u);
   }
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
   EXPECT_FALSE(cx().is_open());
