@@ -152,7 +152,10 @@ TEST_F(pool_test, waiters_are_served_first_come_first_served) {
 // Under barging pressure (a thread that keeps acquiring and releasing while others queue),
 // the queued waiters are still served in their arrival order, and every one is served.
 TEST_F(pool_test, queued_waiters_keep_their_order_while_a_running_thread_barges) {
-  for (const std::size_t size : {std::size_t{1}, std::size_t{2}}) {
+  // One connection: each waiter holds it while it records itself, so the recorded order is
+  // the order of service. (With two connections a served waiter may be descheduled before it
+  // records while its neighbours go round: the recorded order would not be the served one.)
+  for (const std::size_t size : {std::size_t{1}}) {
     SCOPED_TRACE("max_size " + std::to_string(size));
     auto o = options();
     o.max_size = size;
@@ -187,8 +190,6 @@ TEST_F(pool_test, queued_waiters_keep_their_order_while_a_running_thread_barges)
     for (auto& t : threads) t.join();
     stop = true;
     barger.join();
-    // With one connection the order is exact. With two, two waiters are served at a time and
-    // may record themselves in either order, but never before a waiter two places ahead.
     ASSERT_EQ(order.size(), static_cast<std::size_t>(waiters));
     for (std::size_t k = 0; k < order.size(); ++k) {
       EXPECT_LE(static_cast<std::size_t>(order[k]), k + size - 1) << "position " << k;
