@@ -63,4 +63,25 @@ class masked_statement {
   std::vector<std::string> values_;  // literal texts and contents, for scrub()
 };
 
+/// One token of SQL text as PostgreSQL's scanner reads it (comments are left out).
+struct sql_token {
+  /// What the token is.
+  enum class kind {
+    word,               ///< a keyword or an unquoted identifier; text is lower-cased
+    quoted_identifier,  ///< "Name"; text is the name, unquoted
+    parameter,          ///< $n; `parameter` is n
+    literal,            ///< a string literal; text is empty (its value is never handed out)
+    number,             ///< an integer or decimal constant; text as written
+    op,                 ///< an operator (=, <=, ::, ...); text as written
+    punct,              ///< ( ) , . ; [ ] and the like; text as written
+  };
+  kind what = kind::punct;  ///< the token's kind
+  std::string text;         ///< see kind
+  std::size_t parameter = 0;  ///< the n of $n
+};
+
+/// The tokens of `sql`, in order, from libpg_query's scanner; empty when it does not scan.
+/// Thread-safe; never throws for any input text (but std::bad_alloc).
+[[nodiscard]] PGPX_API auto scan_sql(std::string_view sql) -> std::vector<sql_token>;
+
 }  // namespace pgpx

@@ -15,7 +15,7 @@ namespace {
 // Values longer than this are cut in the log (a bytea or a JSON document can be megabytes).
 constexpr std::size_t max_logged_value = 1024;
 
-// ---- a small SQL tokenizer: just enough to find "column <op> $n" ----------------------------
+// ---- tokens from PostgreSQL's scanner: just enough to find "column <op> $n" -----------------
 
 enum class tok { word, quoted_ident, param, op, punct, other };
 
@@ -25,152 +25,24 @@ struct token {
   std::size_t param = 0;
 };
 
-auto is_ident_start(char c) noexcept -> bool {
-  const auto u = static_cast<unsigned char>(c);
-  return std::isalpha(u) != 0 || c == '_' || u >= 0x80;
-}
-
-auto is_ident_char(char c) noexcept -> bool {
-  return is_ident_start(c) || std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '$';
-}
-
-auto is_op_char(char c) noexcept -> bool {
-  return std::string_view("+-*/<>=~!@#%^&|`?").find(c) != std::string_view::npos;
-}
-
-// Skips a '...' literal starting at sql[i] == '\''; `escapes` for E'...' (backslash escapes).
-auto skip_string(std::string_view sql, std::size_t i, bool escapes) -> std::size_t {
-  ++i;
-  while (i < sql.size()) {
-    const char c = sql[i];
-    if (escapes && c == '\\') {
-      i += 2;
-      continue;
-    }
-    if (c == '\'') {
-      if (i + 1 < sql.size() && sql[i + 1] == '\'') {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    ++i;
-  }
-  return sql.size();
-}
-
+// libpg_query's tokens (pgpx/sql_text.hpp), in the shape the inference below reads.
 auto tokenize(std::string_view sql) -> std::vector<token> {
   std::vector<token> out;
-  std::size_t i = 0;
-  const std::size_t n = sql.size();
-  const auto push = [&out](tok k, std::string text = {}, std::size_t param = 0) {
-    out.push_back(token{k, std::move(text), param});
-  };
-  while (i < n) {
-    const char c = sql[i];
-    const char next = i + 1 < n ? sql[i + 1] : '\0';
-    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
-      ++i;
-    } else if (c == '-' && next == '-') {
-      const auto nl = sql.find('\n', i);
-      i = nl == std::string_view::npos ? n : nl + 1;
-    } else if (c == '/' && next == '*') {
-      int depth = 1;  // PostgreSQL block comments nest
-      i += 2;
-      while (i < n && depth > 0) {
-        if (sql.compare(i, 2, "/*") == 0) {
-          ++depth;
-          i += 2;
-        } else if (sql.compare(i, 2, "*/") == 0) {
-          --depth;
-          i += 2;
-        } else {
-          ++i;
-        }
-      }
-    } else if (c == '\'') {
-      i = skip_string(sql, i, false);
-      push(tok::other);
-    } else if (c == '"') {
-      std::string name;
-      std::size_t j = i + 1;
-      while (j < n) {
-        if (sql[j] == '"') {
-          if (j + 1 < n && sql[j + 1] == '"') {
-            name.push_back('"');
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        name.push_back(sql[j++]);
-      }
-      i = j < n ? j + 1 : n;
-      push(tok::quoted_ident, std::move(name));
-    } else if (c == '$') {
-      if (std::isdigit(static_cast<unsigned char>(next)) != 0) {
-        std::size_t j = i + 1;
-        std::size_t num = 0;
-        while (j < n && std::isdigit(static_cast<unsigned char>(sql[j])) != 0) {
-          if (num < 1'000'000) num = num * 10 + static_cast<std::size_t>(sql[j] - '0');
-          ++j;
-        }
-        i = j;
-        push(tok::param, {}, num);
-      } else {
-        // $tag$ ... $tag$ (or $$ ... $$): a dollar-quoted string.
-        std::size_t j = i + 1;
-        while (j < n && (std::isalnum(static_cast<unsigned char>(sql[j])) != 0 || sql[j] == '_' ||
-                         static_cast<unsigned char>(sql[j]) >= 0x80))
-          ++j;
-        if (j < n && sql[j] == '$') {
-          const auto tag = sql.substr(i, j - i + 1);
-          const auto end = sql.find(tag, j + 1);
-          i = end == std::string_view::npos ? n : end + tag.size();
-        } else {
-          ++i;
-        }
-        push(tok::other);
-      }
-    } else if (is_ident_start(c)) {
-      std::size_t j = i;
-      while (j < n && is_ident_char(sql[j])) ++j;
-      std::string word(sql.substr(i, j - i));
-      for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      i = j;
-      if (i < n && sql[i] == '\'' && (word == "e" || word == "b" || word == "x" || word == "n")) {
-        i = skip_string(sql, i, word == "e");
-        push(tok::other);
-      } else if (word == "u" && i + 1 < n && sql[i] == '&' && sql[i + 1] == '\'') {
-        i = skip_string(sql, i + 1, false);
-        push(tok::other);
-      } else {
-        push(tok::word, std::move(word));
-      }
-    } else if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
-      while (i < n && (std::isalnum(static_cast<unsigned char>(sql[i])) != 0 || sql[i] == '.' || sql[i] == '_')) ++i;
-      push(tok::other);
-    } else if (c == ':') {
-      if (next == ':' || next == '=') {
-        push(tok::op, std::string{c, next});
-        i += 2;
-      } else {
-        push(tok::punct, ":");
-        ++i;
-      }
-    } else if (is_op_char(c)) {
-      std::size_t j = i;
-      while (j < n && is_op_char(sql[j])) {
-        if (j > i && ((sql[j] == '-' && j + 1 < n && sql[j + 1] == '-') || (sql[j] == '/' && j + 1 < n && sql[j + 1] == '*')))
-          break;  // a comment starts inside the operator run
-        ++j;
-      }
-      push(tok::op, std::string(sql.substr(i, j - i)));
-      i = j;
-    } else {
-      push(tok::punct, std::string(1, c));
-      ++i;
+  for (auto& t : scan_sql(sql)) {
+    token k;
+    switch (t.what) {
+      case sql_token::kind::word: k.kind = tok::word; break;
+      case sql_token::kind::quoted_identifier: k.kind = tok::quoted_ident; break;
+      case sql_token::kind::parameter:
+        k.kind = tok::param;
+        k.param = t.parameter;
+        break;
+      case sql_token::kind::op: k.kind = tok::op; break;
+      case sql_token::kind::punct: k.kind = tok::punct; break;
+      default: k.kind = tok::other;
     }
+    k.text = std::move(t.text);
+    out.push_back(std::move(k));
   }
   return out;
 }

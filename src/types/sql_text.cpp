@@ -261,6 +261,74 @@ auto mask_literals(std::string_view sql) -> masked_statement {
   return m;
 }
 
+auto scan_sql(std::string_view sql) -> std::vector<sql_token> {
+  std::vector<sql_token> out;
+  const std::string text(sql);
+  PgQueryScanResult r = pg_query_scan(text.c_str());
+  std::unique_ptr<PgQueryScanResult, void (*)(PgQueryScanResult*)> guard(
+      &r, [](PgQueryScanResult* p) { pg_query_free_scan_result(*p); });
+  if (r.error != nullptr) return out;
+  PgQuery__ScanResult* s =
+      pg_query__scan_result__unpack(nullptr, r.pbuf.len, reinterpret_cast<const std::uint8_t*>(r.pbuf.data));
+  if (s == nullptr) return out;
+  std::unique_ptr<PgQuery__ScanResult, void (*)(PgQuery__ScanResult*)> unpacked(
+      s, [](PgQuery__ScanResult* p) { pg_query__scan_result__free_unpacked(p, nullptr); });
+  constexpr std::string_view op_chars = "+-*/<>=~!@#%^&|`?:";
+  for (std::size_t i = 0; i < s->n_tokens; ++i) {
+    const auto* t = s->tokens[i];
+    const auto from = static_cast<std::size_t>(std::max(0, t->start));
+    const auto to = std::min(text.size(), static_cast<std::size_t>(std::max(t->start, t->end)));
+    const std::string_view word(text.data() + from, to - from);
+    sql_token k;
+    switch (t->token) {
+      case PG_QUERY__TOKEN__SQL_COMMENT:
+      case PG_QUERY__TOKEN__C_COMMENT: continue;
+      case PG_QUERY__TOKEN__SCONST:
+      case PG_QUERY__TOKEN__USCONST:
+      case PG_QUERY__TOKEN__BCONST:
+      case PG_QUERY__TOKEN__XCONST: k.what = sql_token::kind::literal; break;
+      case PG_QUERY__TOKEN__ICONST:
+      case PG_QUERY__TOKEN__FCONST:
+        k.what = sql_token::kind::number;
+        k.text = word;
+        break;
+      case PG_QUERY__TOKEN__PARAM: {
+        k.what = sql_token::kind::parameter;
+        k.text = word;
+        std::size_t j = 1;
+        k.parameter = static_cast<std::size_t>(read_number(word, j, 10, 9));
+        break;
+      }
+      case PG_QUERY__TOKEN__IDENT:
+      case PG_QUERY__TOKEN__UIDENT:
+        if (!word.empty() && (word.front() == '"' || word.substr(0, 2) == "U&" || word.substr(0, 2) == "u&")) {
+          k.what = sql_token::kind::quoted_identifier;
+          const auto q = word.find('"');
+          for (std::size_t j = q + 1; j < word.size(); ++j) {
+            if (word[j] == '"') {
+              if (j + 1 < word.size() && word[j + 1] == '"') ++j;
+              else break;
+            }
+            k.text.push_back(word[j]);
+          }
+          break;
+        }
+        [[fallthrough]];
+      default:
+        if (t->keyword_kind != PG_QUERY__KEYWORD_KIND__NO_KEYWORD || t->token == PG_QUERY__TOKEN__IDENT) {
+          k.what = sql_token::kind::word;
+          for (const char c : word) k.text.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        } else {
+          k.text = word;
+          k.what = !word.empty() && op_chars.find(word.front()) != std::string_view::npos ? sql_token::kind::op
+                                                                                        : sql_token::kind::punct;
+        }
+    }
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
 auto masked_statement::position(int original) const noexcept -> int {
   if (original <= 0) return original;
   const std::size_t b = byte_of(original_, original);
