@@ -26,6 +26,7 @@ auto batch::add_params(std::string_view sql, const param_list& params) -> batch&
 }
 
 void batch::push(std::string_view sql, std::size_t first) {
+  check_parameter_count(params_.size() - first, sql);  // before libpq refuses it in run_batch
   // Batches repeat a few statements many times: keep each text once.
   std::uint32_t index = 0;
   for (; index < sqls_.size(); ++index)
