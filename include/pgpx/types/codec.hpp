@@ -224,7 +224,7 @@ class param_list {
           codec<U>::encode(value, buf_);
         } catch (const conversion_error& e) {
           buf_.resize(start);
-          detail::rethrow_at("parameter $" + std::to_string(oids_.size() + 1), e);
+          detail::rethrow_at(position(), e);
         }
         const auto len = buf_.size() - start;
         if constexpr (codec<U>::param_format == format::text) {
@@ -272,8 +272,30 @@ class param_list {
     return *this;
   }
 
+  /// Removes the values from position `n` on (keeps the first n); no effect when n >= size().
+  void truncate(std::size_t n) noexcept {
+    if (n >= oids_.size()) return;
+    std::size_t bytes = buf_.size();
+    for (std::size_t i = n; i < offsets_.size(); ++i)
+      if (offsets_[i] >= 0 && static_cast<std::size_t>(offsets_[i]) < bytes) bytes = static_cast<std::size_t>(offsets_[i]);
+    buf_.resize(bytes);
+    oids_.resize(n);
+    formats_.resize(n);
+    lengths_.resize(n);
+    offsets_.resize(n);
+    values_.resize(n);
+    if (texts_.size() > n) texts_.resize(n);
+    if (names_.size() > n) names_.resize(n);
+    if (first_ > n) first_ = n;
+  }
+
+  /// Numbers the following values from $1 again in error messages (a batch keeps many
+  /// statements' parameters in one list); clear() resets it.
+  void start_statement() noexcept { first_ = oids_.size(); }
+
   /// Removes every value, keeping the allocated storage.
   void clear() noexcept {
+    first_ = 0;
     buf_.clear();
     oids_.clear();
     formats_.clear();
@@ -336,9 +358,12 @@ class param_list {
       detail::check_text(std::string_view(data, len), check_utf8_);
     } catch (const conversion_error& e) {
       if (rollback_to != std::string::npos) buf_.resize(rollback_to);
-      detail::rethrow_at("parameter $" + std::to_string(oids_.size() + 1), e);
+      detail::rethrow_at(position(), e);
     }
   }
+
+  // "parameter $n" of the value being added, counted from the statement's first.
+  [[nodiscard]] auto position() const -> std::string { return "parameter $" + std::to_string(oids_.size() - first_ + 1); }
 
   void push(oid t, format f, std::ptrdiff_t offset, int len, const char* borrowed) {
     oids_.push_back(t);
@@ -360,6 +385,7 @@ class param_list {
   bool capture_text_ = false;
   bool own_values_ = false;
   bool check_utf8_ = true;
+  std::size_t first_ = 0;  // see start_statement()
 };
 
 }  // namespace pgpx

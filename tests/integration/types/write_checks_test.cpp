@@ -116,7 +116,7 @@ class write_checks_test : public pgpx::test::db_test {
     pgpx::batch gb;
     gb.add(ins, good);
     pgpx::run_batch(cx(), gb).check();
-    pgpx::copy_in<wc::one<T>>(cx(), t, std::vector<wc::one<T>>{{good}});
+    pgpx::copy_in<wc::one<T>>(cx(), pgpx::copy_table(t), std::vector<wc::one<T>>{{good}});
     cx().execute("insert into " + a + " (v) values ($1)", std::vector<T>{good});
     cx().execute("insert into " + k + " (v) values ($1)", wc::comp<T>{good});
     ASSERT_EQ(count(t), 3);
@@ -144,12 +144,12 @@ class write_checks_test : public pgpx::test::db_test {
     expect_refused("binary COPY", who.copy, "row 4, member \"v\" (column \"v\"", t, [&] {
       std::vector<wc::one<T>> rows(3, wc::one<T>{good});
       rows.push_back({bad});
-      pgpx::copy_in<wc::one<T>>(cx(), t, rows);
+      pgpx::copy_in<wc::one<T>>(cx(), pgpx::copy_table(t), rows);
     });
     expect_refused("binary COPY after a flush", who.copy, "row 20001, member \"v\"", t, [&] {
       std::vector<wc::one<T>> rows(20000, wc::one<T>{good});  // more than one 64 kB send
       rows.push_back({bad});
-      pgpx::copy_in<wc::one<T>>(cx(), t, rows);
+      pgpx::copy_in<wc::one<T>>(cx(), pgpx::copy_table(t), rows);
     });
     expect_refused("text COPY", who.copy_text, "", t, [&] {
       std::istringstream in("\\N\n" + bad_text + "\n");
@@ -204,7 +204,8 @@ TEST_F(write_checks_test, dates_and_timestamps_outside_postgresql) {
   check_class<pgpx::date>("d", "date", good_date, bad_date, "4714-11-23 BC", everywhere_pgpx);
   // 294277-01-01 00:00:00 UTC, one past the last PostgreSQL timestamp (beyond year's range).
   const sys_seconds bad_ts{seconds(9'224'318'016'000)};
-  const sys_seconds good_ts = bad_ts - seconds(1);
+  // The last second a sys_time in microseconds holds (294247-01-10, see chrono.hpp).
+  const sys_seconds good_ts{seconds(std::numeric_limits<std::int64_t>::max() / 1'000'000 - 1)};
   check_class<sys_seconds>("ts", "timestamptz", good_ts, bad_ts, "294277-01-01 00:00:00+00", everywhere_pgpx);
 }
 
