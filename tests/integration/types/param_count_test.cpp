@@ -168,9 +168,27 @@ TEST_F(param_count_test, templates) {
                                            "{% for i in ids %}{{ i }}, {% endfor %}0)";
   pgpx::tmpl::library lib{dir};
   EXPECT_EQ(lib.query_value<std::int64_t>(cx(), "in_list", {{"ids", std::vector<std::int64_t>{1, 2, 7}}}), 2);
-  expect_usage(cx(), "template", "65536", [&] {
+  // The template engine counts its placeholders while rendering and refuses the 65,536th
+  // (a template error pointing at it), so nothing reaches the connection.
+  const int pid = cx().backend_pid();
+  try {
     (void)lib.query_value<std::int64_t>(cx(), "in_list", {{"ids", std::vector<std::int64_t>(65536, 1)}});
+    ADD_FAILURE() << "accepted";
+  } catch (const pgpx::error& e) {
+    EXPECT_EQ(e.kind(), pgpx::error_kind::tmpl) << e.what();
+    EXPECT_THAT(e.what(), HasSubstr("65535"));
+    EXPECT_FALSE(e.poisons_connection());
+  }
+  // A rendered query's parameters go through the same checked path as any statement.
+  const auto q = lib.render("in_list", {{"ids", std::vector<std::int64_t>(65535, 1)}});
+  EXPECT_EQ(q.to_param_list().size(), 65535U);
+  expect_usage(cx(), "rendered query plus one", "65536", [&] {
+    auto p = q.to_param_list();
+    p.add(1);
+    (void)cx().exec_params(q.sql(), p);
   });
+  EXPECT_TRUE(cx().is_open());
+  EXPECT_EQ(cx().backend_pid(), pid);
   fs::remove_all(dir);
 }
 
