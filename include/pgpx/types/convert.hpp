@@ -53,14 +53,12 @@ template <class To>
 template <class To, class From>
 [[nodiscard]] constexpr auto checked_integer(From v) -> To {
   static_assert(std::is_integral_v<To> && std::is_integral_v<From>);
-  if constexpr (!std::in_range<To>(std::numeric_limits<From>::min()) ||
-                !std::in_range<To>(std::numeric_limits<From>::max())) {
-    if (!std::in_range<To>(v)) {
-      if constexpr (std::is_signed_v<From>)
-        throw_integer_out_of_range(std::to_string(static_cast<long long>(v)), pg_integer_name<To>());
-      else
-        throw_integer_out_of_range(std::to_string(static_cast<unsigned long long>(v)), pg_integer_name<To>());
-    }
+  // Through the widest integer of From's signedness: std::in_range takes no bool or char types.
+  using wide = std::conditional_t<std::is_signed_v<From>, long long, unsigned long long>;
+  const auto w = static_cast<wide>(v);
+  if constexpr (!std::in_range<To>(static_cast<wide>(std::numeric_limits<From>::min())) ||
+                !std::in_range<To>(static_cast<wide>(std::numeric_limits<From>::max()))) {
+    if (!std::in_range<To>(w)) throw_integer_out_of_range(std::to_string(w), pg_integer_name<To>());
   }
   return static_cast<To>(v);
 }
