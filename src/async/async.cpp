@@ -135,6 +135,7 @@ auto async_connection::run(std::string_view sql_in, param_list params) -> asio::
   const std::string sql(sql_in);  // the caller's view may not outlive a suspension
   auto& s = detail::connection_access::state(*cx_);
   s.ensure_usable(sql);
+  detail::check_parameter_count(params.size(), sql);  // before libpq refuses it and the connection is closed
   const int n = static_cast<int>(params.size());
   if (s.opts.statement_cache_capacity == 0) {
     s.session_dirty = s.session_dirty || detail::changes_session(sql);

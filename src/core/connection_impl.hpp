@@ -408,6 +408,10 @@ struct connection::impl {
     msg = redact(msg);
     const std::string& s = info.sqlstate;
     const bool lost = conn == nullptr || PQstatus(conn) != CONNECTION_OK;
+    if (!lost && is_parameter_mismatch(s, field_of(r, PG_DIAG_SOURCE_FUNCTION), msg)) {  // 08P01, session intact
+      info.poisons_transaction = PQtransactionStatus(conn) == PQTRANS_INERROR;
+      return parameter_mismatch_error(std::move(msg), std::move(info));
+    }
     info.poisons_connection = lost || s.starts_with("08") || s == "57P01" || s == "57P02" || s == "57P03";
     info.poisons_transaction =
         info.poisons_connection || (conn != nullptr && PQtransactionStatus(conn) == PQTRANS_INERROR);
@@ -507,6 +511,7 @@ struct connection::impl {
       return *e;
     }
     fresh = true;
+    check_parameter_count(p.size(), sql);  // before libpq refuses it and the connection is closed
     const std::string k = key;  // deallocating below runs statements; keep the key
     // Make room first, so that the evicted statement is deallocated now, not later.
     if (cache.size() >= opts.statement_cache_capacity && !lru.empty()) forget(lru.back());
@@ -525,6 +530,7 @@ struct connection::impl {
   auto execute(std::string_view sql, const param_list& p, deadline d, bool& used_cache, int fmt = 1,
                bool use_cache = true) -> result {
     ensure_usable(sql);
+    check_parameter_count(p.size(), sql);  // before libpq refuses it and the connection is closed
     const int n = static_cast<int>(p.size());
     if (opts.statement_cache_capacity == 0 || !use_cache) {
       used_cache = false;

@@ -221,6 +221,19 @@ void copy_member_error(std::string_view member, std::string_view cpp, oid column
                          describe_type(column_type) + "; use a C++ type whose codec matches the column");
 }
 
+void copy_value_error(std::uint64_t row, std::string_view member, std::string_view column, oid column_type,
+                      const copy_table& table, const conversion_error& e) {
+  error_info info = e.info();
+  info.column = std::string(column);
+  info.table = table.name;
+  throw conversion_error("row " + std::to_string(row) + ", member \"" + std::string(member) + "\" (column \"" +
+                             std::string(column) + "\" of type " + describe_type(column_type) + "): " + e.message() +
+                             "; nothing was copied",
+                         std::move(info));
+}
+
+auto copy_client_utf8(connection& cx) -> bool { return cx.parameter_status("client_encoding") == "UTF8"; }
+
 void copy_missing_column(std::string_view member, std::string_view column, const copy_table& table) {
   throw conversion_error("member \"" + std::string(member) + "\" expects a column named \"" + std::string(column) +
                          "\", which table " + table.quoted() + " does not have");

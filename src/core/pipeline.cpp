@@ -10,6 +10,7 @@ namespace pgpx {
 
 auto batch::add_params(std::string_view sql, const param_list& params) -> batch& {
   const std::size_t first = params_.size();
+  params_.start_statement();  // errors name the statement's own $n
   // Copy the run-time list: its values are text forms or already-encoded bytes.
   const auto* values = params.values();
   for (std::size_t i = 0; i < params.size(); ++i) {
@@ -26,6 +27,7 @@ auto batch::add_params(std::string_view sql, const param_list& params) -> batch&
 }
 
 void batch::push(std::string_view sql, std::size_t first) {
+  check_parameter_count(params_.size() - first, sql);  // before libpq refuses it in run_batch
   // Batches repeat a few statements many times: keep each text once.
   std::uint32_t index = 0;
   for (; index < sqls_.size(); ++index)

@@ -17,6 +17,12 @@
 // citext, json, xml; jsonb gets its version byte), vectors of strings to arrays of those.
 // A member that cannot be written to its column is an error before anything is sent.
 //
+// Values get the same range checks as parameters (pgpx/types/convert.hpp): an integer its
+// column cannot hold, a finite double that float4 would turn into Infinity or 0, text with
+// a NUL byte or invalid UTF-8, a date or timestamp outside PostgreSQL's range. Each is a
+// conversion_error naming the row, the member and the column; the COPY is aborted, nothing
+// is stored, and the connection stays usable.
+//
 // Every call blocks under the connection's deadline and throws pgpx::error.
 #pragma once
 
@@ -28,6 +34,7 @@
 #include <pgpx/reflect/reflect.hpp>
 #include <pgpx/types/builtin.hpp>
 #include <pgpx/types/codec.hpp>
+#include <pgpx/types/convert.hpp>
 
 #include <array>
 #include <bit>
@@ -174,23 +181,28 @@ auto plan_member(connection& cx, std::string_view member, std::string_view colum
 
 template <class V>
 void write_integer(std::string& out, const V& v, oid col) {
-  const auto x = static_cast<std::int64_t>(v);
+  // The same range check as a parameter of that type (pgpx/types/convert.hpp): a value the
+  // column cannot hold is refused, never wrapped (a uint64_t above 2^63-1 is not -1).
   if (col == oids::int8) {
     store_be<std::int32_t>(out, 8);
-    store_be<std::int64_t>(out, x);
+    store_be<std::int64_t>(out, checked_integer<std::int64_t>(v));
   } else if (col == oids::int4) {
-    if (x < INT32_MIN || x > INT32_MAX) throw conversion_error("value " + std::to_string(x) + " does not fit int4");
     store_be<std::int32_t>(out, 4);
-    store_be<std::int32_t>(out, static_cast<std::int32_t>(x));
+    store_be<std::int32_t>(out, checked_integer<std::int32_t>(v));
   } else {
-    if (x < INT16_MIN || x > INT16_MAX) throw conversion_error("value " + std::to_string(x) + " does not fit int2");
     store_be<std::int32_t>(out, 2);
-    store_be<std::int16_t>(out, static_cast<std::int16_t>(x));
+    store_be<std::int16_t>(out, checked_integer<std::int16_t>(v));
   }
 }
 
+// Checks the text an encoder appended from `from` on as every text parameter is checked:
+// no NUL, valid UTF-8 when that is the client encoding.
+inline void check_copy_text(const std::string& out, std::size_t from, bool utf8) {
+  check_text(std::string_view(out).substr(from), utf8);
+}
+
 template <class V>
-void write_value(std::string& out, const V& v, copy_plan plan, oid col, oid element) {
+void write_value(std::string& out, const V& v, copy_plan plan, oid col, oid element, bool utf8) {
   switch (plan) {
     case copy_plan::integer:
       if constexpr (std::is_integral_v<V>) write_integer(out, v, col);
@@ -201,8 +213,10 @@ void write_value(std::string& out, const V& v, copy_plan plan, oid col, oid elem
           store_be<std::int32_t>(out, 8);
           store_be(out, std::bit_cast<std::uint64_t>(static_cast<double>(v)));
         } else {
+          // As the server's float8 -> float4 cast: a finite value never becomes Infinity or 0.
+          const float f = checked_float4(v);
           store_be<std::int32_t>(out, 4);
-          store_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(v)));
+          store_be(out, std::bit_cast<std::uint32_t>(f));
         }
       }
       return;
@@ -212,7 +226,9 @@ void write_value(std::string& out, const V& v, copy_plan plan, oid col, oid elem
         const std::size_t at = out.size();
         store_be<std::int32_t>(out, 0);
         if (plan == copy_plan::jsonb) out.push_back('\1');
+        const std::size_t text_at = out.size();
         codec<V>::encode(v, out);
+        check_copy_text(out, text_at, utf8);
         patch_be32(out, at, static_cast<std::int32_t>(out.size() - at - 4));
       }
       return;
@@ -228,8 +244,15 @@ void write_value(std::string& out, const V& v, copy_plan plan, oid col, oid elem
             store_be<std::int32_t>(out, static_cast<std::int32_t>(v.size()));
             store_be<std::int32_t>(out, 1);
           }
+          std::size_t index = 0;
           for (const auto& e : v) {
             const std::string_view s(e);
+            try {
+              check_text(s, utf8);
+            } catch (const conversion_error& err) {
+              rethrow_at("array element [" + std::to_string(index) + "]", err);
+            }
+            ++index;
             store_be<std::int32_t>(out, static_cast<std::int32_t>(s.size()));
             out.append(s);
           }
@@ -249,17 +272,24 @@ void write_value(std::string& out, const V& v, copy_plan plan, oid col, oid elem
 }
 
 template <class F>
-void write_member(std::string& out, const F& value, copy_plan plan, oid col, oid element) {
+void write_member(std::string& out, const F& value, copy_plan plan, oid col, oid element, bool utf8) {
   if constexpr (nullable_codec<F>) {
     if (codec<F>::is_null(value)) {
       store_be<std::int32_t>(out, -1);
       return;
     }
-    if constexpr (requires { *value; }) write_value(out, *value, plan, col, element);
+    if constexpr (requires { *value; }) write_value(out, *value, plan, col, element, utf8);
   } else {
-    write_value(out, value, plan, col, element);
+    write_value(out, value, plan, col, element, utf8);
   }
 }
+
+/// Throws the conversion_error for a value of row `row` (1-based) that its column cannot
+/// hold, naming the row, the member and the column (error_info::column, ::table).
+[[noreturn]] PGPX_API void copy_value_error(std::uint64_t row, std::string_view member, std::string_view column,
+                                            oid column_type, const copy_table& table, const conversion_error& e);
+/// True when the connection's client encoding is UTF-8 (text values are then checked).
+[[nodiscard]] PGPX_API auto copy_client_utf8(connection& cx) -> bool;
 
 /// Starts the binary COPY stream: signature, flags, header extension length.
 inline void copy_binary_header(std::string& out) {
@@ -421,13 +451,23 @@ auto copy_in(connection& cx, const copy_table& table, const Range& rows) -> std:
 
   copy_writer w(cx, "COPY " + table.quoted() + " " + detail::copy_columns_sql(detail::member_column_names<T>()) +
                         " FROM STDIN (FORMAT binary)");
+  const bool utf8 = detail::copy_client_utf8(cx);
   std::string& out = w.buffer();
   detail::copy_binary_header(out);
+  std::uint64_t row_number = 0;
   for (const T& row : rows) {
+    ++row_number;
     detail::store_be<std::int16_t>(out, static_cast<std::int16_t>(n));
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (detail::write_member(out, reflect::get<I>(row), plans[I], types[I], elements[I]), ...);
-    }(std::make_index_sequence<n>{});
+    std::size_t member = 0;
+    try {
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((member = I, detail::write_member(out, reflect::get<I>(row), plans[I], types[I], elements[I], utf8)), ...);
+      }(std::make_index_sequence<n>{});
+    } catch (const conversion_error& e) {
+      // A value its column cannot hold: w's destructor aborts the COPY, so nothing of it is
+      // stored and the connection stays usable.
+      detail::copy_value_error(row_number, reflect::field_names<T>[member], names[member], types[member], table, e);
+    }
     w.flush(1 << 16);
   }
   detail::store_be<std::int16_t>(out, -1);

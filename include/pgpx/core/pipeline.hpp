@@ -50,8 +50,14 @@ class PGPX_API batch {
   template <class... Args>
   auto add(std::string_view sql, const Args&... args) -> batch& {
     const std::size_t first = params_.size();
-    (params_.add(args), ...);
-    push(sql, first);
+    params_.start_statement();  // errors name the statement's own $n
+    try {
+      (params_.add(args), ...);
+      push(sql, first);
+    } catch (...) {
+      params_.truncate(first);  // a refused value (or count) leaves the batch as it was
+      throw;
+    }
     return *this;
   }
 

@@ -305,10 +305,14 @@ struct array_codec {
   }
 
   template <std::size_t Level, class W>
-  static void encode_level(const W& w, std::string& out, bool& has_null) {
+  static void encode_level(const W& w, std::string& out, bool& has_null, std::size_t& index) {
     for (const auto& e : w) {
-      if constexpr (Level + 1 < depth) encode_level<Level + 1>(e, out, has_null);
-      else encode_leaf(e, out, has_null);
+      if constexpr (Level + 1 < depth) {
+        encode_level<Level + 1>(e, out, has_null, index);
+      } else {
+        encode_leaf(e, out, has_null);
+        ++index;
+      }
     }
   }
 
@@ -330,20 +334,26 @@ struct array_codec {
       store_be<std::int32_t>(out, 1);  // lower bound
     }
     bool has_null = false;
-    encode_level<0>(v, out, has_null);
+    std::size_t index = 0;
+    try {
+      encode_level<0>(v, out, has_null, index);
+    } catch (const conversion_error& e) {
+      element_error(dims, index, e);  // an element out of its type's range: say which
+    }
     if (has_null) patch_be32(out, flags_at, 1);
   }
 
   template <std::size_t Level, class W>
-  static void text_level(const W& w, std::string& out, std::string& scratch) {
+  static void text_level(const W& w, std::string& out, std::string& scratch, std::size_t& index) {
     out.push_back('{');
     bool first = true;
     for (const auto& e : w) {
       if (!first) out.push_back(',');
       first = false;
       if constexpr (Level + 1 < depth) {
-        text_level<Level + 1>(e, out, scratch);
+        text_level<Level + 1>(e, out, scratch, index);
       } else {
+        ++index;
         if constexpr (nullable_codec<leaf>) {
           if (leaf_codec::is_null(e)) {
             out += "NULL";
@@ -366,7 +376,12 @@ struct array_codec {
       return;
     }
     std::string scratch;
-    text_level<0>(v, out, scratch);
+    std::size_t index = 0;
+    try {
+      text_level<0>(v, out, scratch, index);
+    } catch (const conversion_error& e) {
+      element_error(dims, index - 1, e);
+    }
   }
 
   // --- decoding ----------------------------------------------------------------------------

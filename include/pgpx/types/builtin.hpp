@@ -5,6 +5,7 @@
 // | bool                        | bool               | bool                                  |
 // | std::int16_t / int32 / int64| int2 / int4 / int8 | int2, int4, int8 (range-checked)      |
 // | std::uint16_t / uint32      | int4 / int8        | int2, int4, int8, oid (range-checked) |
+// | std::uint64_t               | int8 (range-checked: above 2^63-1 is a conversion_error) | int2, int4, int8, oid (negative: conversion_error) |
 // | float, double               | float4 / float8    | float4, float8                        |
 // | std::string, const char*    | text form, type inferred by the server | text, varchar, bpchar, name, "char", json, jsonb (without its version byte), xml, and types created at run time (enums, citext) |
 // | std::string_view            | as std::string     | as std::string, pointing into the result (borrows_result) |
@@ -16,6 +17,7 @@
 
 #include <pgpx/detail/endian.hpp>
 #include <pgpx/types/codec.hpp>
+#include <pgpx/types/convert.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -26,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace pgpx {
@@ -68,6 +71,9 @@ constexpr auto integer_name() -> std::string_view {
   else if constexpr (std::is_same_v<T, std::int64_t>) return "std::int64_t";
   else if constexpr (std::is_same_v<T, std::uint16_t>) return "std::uint16_t";
   else if constexpr (std::is_same_v<T, std::uint32_t>) return "std::uint32_t";
+  else if constexpr (std::is_same_v<T, std::uint64_t>) return "std::uint64_t";
+  else if constexpr (std::is_same_v<T, unsigned long long>) return "unsigned long long";
+  else if constexpr (std::is_same_v<T, unsigned long>) return "unsigned long";
   else if constexpr (std::is_same_v<T, long long>) return "long long";
   else if constexpr (std::is_same_v<T, long>) return "long";
   else return "integer";
@@ -78,7 +84,7 @@ inline constexpr bool is_supported_integer =
     std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> &&
     !std::is_same_v<T, signed char> && !std::is_same_v<T, unsigned char> && !std::is_same_v<T, char8_t> &&
     !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t> && !std::is_same_v<T, wchar_t> &&
-    (std::is_signed_v<T> || sizeof(T) <= 4);
+    sizeof(T) <= 8;
 
 }  // namespace detail
 
@@ -97,7 +103,9 @@ struct codec<bool> {
   static void to_text(bool v, std::string& out) { out += v ? "true" : "false"; }
 };
 
-/// Signed integers, and unsigned ones up to 32 bits, <-> int2/int4/int8.
+/// Signed and unsigned integers <-> int2/int4/int8. Unsigned 64-bit values travel as int8
+/// and are range-checked (detail::checked_integer): one above 2^63-1 is a conversion_error,
+/// never a negative number.
 template <class T>
 struct codec<T, std::enable_if_t<detail::is_supported_integer<T>>> {
   // The wire type: the smallest PostgreSQL integer that holds every value of T.
@@ -111,17 +119,15 @@ struct codec<T, std::enable_if_t<detail::is_supported_integer<T>>> {
   [[nodiscard]] static auto accepts(oid t) noexcept -> bool {
     return t == oids::int2 || t == oids::int4 || t == oids::int8 || t == oids::oid_;
   }
-  static void encode(T v, std::string& out) { detail::store_be<wire>(out, static_cast<wire>(v)); }
+  static void encode(T v, std::string& out) { detail::store_be<wire>(out, detail::checked_integer<wire>(v)); }
   [[nodiscard]] static auto decode(std::string_view in, oid t) -> T {
     const std::int64_t v = detail::read_integer(in, t);
     if constexpr (sizeof(T) < 8 || std::is_unsigned_v<T>) {
-      if (v < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
-          v > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
-        detail::out_of_range(name, std::to_string(v));
+      if (!std::in_range<T>(v)) detail::out_of_range(name, std::to_string(v));
     }
     return static_cast<T>(v);
   }
-  static void to_text(T v, std::string& out) { out += std::to_string(v); }
+  static void to_text(T v, std::string& out) { out += std::to_string(detail::checked_integer<wire>(v)); }
 };
 
 namespace detail {

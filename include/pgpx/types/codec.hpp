@@ -32,6 +32,8 @@
 #pragma once
 
 #include <pgpx/error.hpp>
+#include <pgpx/export.hpp>
+#include <pgpx/types/convert.hpp>
 #include <pgpx/types/oid.hpp>
 
 #include <concepts>
@@ -41,9 +43,27 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace pgpx {
+
+namespace detail {
+/// The most parameters one statement can have: the protocol counts them in 16 bits.
+inline constexpr std::size_t max_parameters = 65535;
+/// Throws usage_error (naming the count) when a statement has more parameters than the
+/// protocol can carry. Checked before anything is sent, so the connection stays usable.
+PGPX_API void check_parameter_count(std::size_t count, std::string_view sql);
+/// True for the server's error when the parameters sent do not match the statement's
+/// placeholders ("bind message supplies 1 parameters, but prepared statement requires 2",
+/// SQLSTATE 08P01 from exec_bind_message): a usage error that leaves the session usable,
+/// although its SQLSTATE class is "connection exception". `routine` is the error's
+/// PG_DIAG_SOURCE_FUNCTION field (not translated), `message` its primary message.
+[[nodiscard]] PGPX_API auto is_parameter_mismatch(std::string_view sqlstate, std::string_view routine,
+                                                  std::string_view message) noexcept -> bool;
+/// The usage_error for a parameter mismatch the server reported (see is_parameter_mismatch).
+[[nodiscard]] PGPX_API auto parameter_mismatch_error(std::string message, error_info info) -> error;
+}  // namespace detail
 
 /// The wire format of a value: PostgreSQL's text or binary representation.
 enum class format : int { text = 0, binary = 1 };
@@ -200,7 +220,12 @@ class param_list {
         }
       } else {
         const std::size_t start = buf_.size();
-        codec<U>::encode(value, buf_);
+        try {
+          codec<U>::encode(value, buf_);
+        } catch (const conversion_error& e) {
+          buf_.resize(start);
+          detail::rethrow_at(position(), e);
+        }
         const auto len = buf_.size() - start;
         if constexpr (codec<U>::param_format == format::text) {
           check_text(buf_.data() + start, len, start);
@@ -247,8 +272,30 @@ class param_list {
     return *this;
   }
 
+  /// Removes the values from position `n` on (keeps the first n); no effect when n >= size().
+  void truncate(std::size_t n) noexcept {
+    if (n >= oids_.size()) return;
+    std::size_t bytes = buf_.size();
+    for (std::size_t i = n; i < offsets_.size(); ++i)
+      if (offsets_[i] >= 0 && static_cast<std::size_t>(offsets_[i]) < bytes) bytes = static_cast<std::size_t>(offsets_[i]);
+    buf_.resize(bytes);
+    oids_.resize(n);
+    formats_.resize(n);
+    lengths_.resize(n);
+    offsets_.resize(n);
+    values_.resize(n);
+    if (texts_.size() > n) texts_.resize(n);
+    if (names_.size() > n) names_.resize(n);
+    if (first_ > n) first_ = n;
+  }
+
+  /// Numbers the following values from $1 again in error messages (a batch keeps many
+  /// statements' parameters in one list); clear() resets it.
+  void start_statement() noexcept { first_ = oids_.size(); }
+
   /// Removes every value, keeping the allocated storage.
   void clear() noexcept {
+    first_ = 0;
     buf_.clear();
     oids_.clear();
     formats_.clear();
@@ -267,6 +314,13 @@ class param_list {
   void capture_text(bool on) noexcept { capture_text_ = on; }
   /// Whether text forms are recorded.
   [[nodiscard]] auto capturing_text() const noexcept -> bool { return capture_text_; }
+
+  /// When set (the default), text values must be valid UTF-8, the client encoding pgpx
+  /// connects with; invalid text is a conversion_error before anything is sent. Turn it off
+  /// only for a connection opened with another client_encoding. NUL bytes are always refused.
+  void check_utf8(bool on) noexcept { check_utf8_ = on; }
+  /// Whether text values are checked to be UTF-8.
+  [[nodiscard]] auto checking_utf8() const noexcept -> bool { return check_utf8_; }
 
   /// Number of parameters.
   [[nodiscard]] auto size() const noexcept -> std::size_t { return oids_.size(); }
@@ -297,15 +351,19 @@ class param_list {
 
  private:
   // Text-format values are NUL-terminated for libpq, so an embedded NUL would silently cut
-  // the value short; PostgreSQL text cannot hold NUL anyway. Refuse it before sending.
+  // the value short; PostgreSQL text cannot hold NUL anyway, nor bytes that are not valid in
+  // the client encoding. Refuse them before sending (detail::check_text, as every write path).
   void check_text(const char* data, std::size_t len, std::size_t rollback_to = std::string::npos) {
-    if (len != 0 && std::memchr(data, 0, len) != nullptr) {
+    try {
+      detail::check_text(std::string_view(data, len), check_utf8_);
+    } catch (const conversion_error& e) {
       if (rollback_to != std::string::npos) buf_.resize(rollback_to);
-      throw conversion_error("parameter $" + std::to_string(oids_.size() + 1) +
-                             " contains a NUL byte, which PostgreSQL text cannot store; send binary data as "
-                             "pgpx::bytea");
+      detail::rethrow_at(position(), e);
     }
   }
+
+  // "parameter $n" of the value being added, counted from the statement's first.
+  [[nodiscard]] auto position() const -> std::string { return "parameter $" + std::to_string(oids_.size() - first_ + 1); }
 
   void push(oid t, format f, std::ptrdiff_t offset, int len, const char* borrowed) {
     oids_.push_back(t);
@@ -326,6 +384,8 @@ class param_list {
   std::vector<std::string> names_;
   bool capture_text_ = false;
   bool own_values_ = false;
+  bool check_utf8_ = true;
+  std::size_t first_ = 0;  // see start_statement()
 };
 
 }  // namespace pgpx

@@ -98,12 +98,16 @@ struct composite_codec {
   }
 
   template <class M>
-  static void append_member(const M& m, std::string& out, std::string& scratch) {
+  static void append_member(const M& m, std::string& out, std::string& scratch, std::size_t i) {
     if constexpr (nullable_codec<M>) {
       if (codec<M>::is_null(m)) return;  // NULL is nothing between the delimiters
     }
     scratch.clear();
-    codec<M>::to_text(m, scratch);
+    try {
+      codec<M>::to_text(m, scratch);
+    } catch (const conversion_error& e) {
+      rethrow_at(member_label(i), e);  // a member out of its type's range: say which
+    }
     append_literal_element(out, scratch, literal_kind::composite);
   }
 
@@ -114,7 +118,7 @@ struct composite_codec {
       (
           [&] {
             if constexpr (I != 0) out.push_back(',');
-            append_member(reflect::get<I>(v), out, scratch);
+            append_member(reflect::get<I>(v), out, scratch, I);
           }(),
           ...);
     }(std::make_index_sequence<size>{});

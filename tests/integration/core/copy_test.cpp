@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <sstream>
 
 namespace {
@@ -197,6 +198,72 @@ TEST_F(copy_test, schema_qualified_tables_and_odd_names) {
   const pgpx::copy_table t{"My Schema", "odd \"table\""};
   EXPECT_EQ(pgpx::copy_in<row>(cx(), t, std::vector<row>{{1, "a"}, {2, "b"}}), 2u);
   EXPECT_EQ(pgpx::copy_out<row>(cx(), t).size(), 2u);
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 9: binary COPY wrote what a parameter refuses (a uint64_t above int8 as a negative
+// number, 1e300 into float4 as Infinity). Each value is now refused like a parameter, the
+// error names row, member and column, nothing is stored and the connection goes on.
+TEST_F(copy_test, values_their_columns_cannot_hold_are_refused_like_parameters) {
+  cx().execute_script("create table nums (big int8, small int2, f float4, s text, tags text[])");
+  struct nums_row {
+    std::uint64_t big;
+    std::int64_t small;
+    double f;
+    std::string s;
+    std::vector<std::string> tags;
+  };
+  const nums_row ok{1, 2, 1.5, "x", {"a"}};
+  const auto refused = [&](nums_row bad, const std::string& column, const std::string& what) {
+    SCOPED_TRACE(column);
+    std::vector<nums_row> rows{ok, ok, bad};
+    try {
+      pgpx::copy_in<nums_row>(cx(), "nums", rows);
+      ADD_FAILURE() << "stored";
+    } catch (const pgpx::conversion_error& e) {
+      EXPECT_NE(std::string(e.what()).find("row 3, member \"" + column + "\""), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+      EXPECT_EQ(e.info().column, column);
+    }
+    EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from nums"), 0);
+    EXPECT_TRUE(cx().is_open());
+    EXPECT_EQ(cx().query_value<int>("select 3"), 3);
+  };
+  auto r = ok;
+  r.big = std::uint64_t{1} << 63;
+  refused(r, "big", "9223372036854775808 is out of range for int8");
+  r = ok;
+  r.big = ~std::uint64_t{0};
+  refused(r, "big", "18446744073709551615");
+  r = ok;
+  r.small = -32769;
+  refused(r, "small", "out of range for int2");
+  r = ok;
+  r.f = 1e300;
+  refused(r, "f", "overflow");
+  r = ok;
+  r.f = -1e-300;
+  refused(r, "f", "underflow");
+  r = ok;
+  r.s = std::string("a\0b", 3);
+  refused(r, "s", "NUL");
+  r = ok;
+  r.s = "caf\xc3";
+  refused(r, "s", "UTF-8");
+  r = ok;
+  r.tags = {"fine", "\xff"};
+  refused(r, "tags", "array element [1]");
+  // The boundaries themselves are stored, and a real Infinity stays one.
+  r = ok;
+  r.big = std::uint64_t{INT64_MAX};
+  r.small = -32768;
+  r.f = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(pgpx::copy_in<nums_row>(cx(), "nums", std::vector<nums_row>{r}), 1u);
+  EXPECT_EQ(cx().query_value<std::string>("select big::text || ' ' || small || ' ' || f from nums"),
+            "9223372036854775807 -32768 Infinity");
 }
 
 }  // namespace
