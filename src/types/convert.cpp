@@ -60,7 +60,7 @@ auto invalid_utf8_at(std::string_view s) noexcept -> std::size_t {
   return std::string_view::npos;
 }
 
-void check_text(std::string_view s, bool utf8) {
+void check_text_bytes(std::string_view s, bool utf8) {
   if (s.empty()) return;
   if (const void* z = std::memchr(s.data(), 0, s.size()); z != nullptr) {
     throw conversion_error("text contains a NUL byte (at byte " +

@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -88,9 +89,28 @@ template <class From>
 /// forms, no surrogates, nothing above U+10FFFF; PostgreSQL's own rule), or npos.
 [[nodiscard]] PGPX_API auto invalid_utf8_at(std::string_view s) noexcept -> std::size_t;
 
+/// The slow path of check_text(): any byte that is not printable-range ASCII.
+PGPX_API void check_text_bytes(std::string_view s, bool utf8);
+
 /// Throws conversion_error when `s` cannot be PostgreSQL text: it contains a NUL byte, or
 /// (with `utf8`) it is not valid UTF-8. The message gives the byte offset, never the text.
-PGPX_API void check_text(std::string_view s, bool utf8 = true);
+/// Inline fast path: ASCII without NUL, eight bytes at a time (the common case on COPY and
+/// parameter hot paths).
+inline void check_text(std::string_view s, bool utf8 = true) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p + i, 8);
+    // A byte >= 0x80, or a zero byte ((w - ones) & ~w & highs is nonzero exactly then).
+    if (((w | ((w - ones) & ~w)) & highs) != 0) return check_text_bytes(s, utf8);
+  }
+  for (; i < n; ++i)
+    if (p[i] == 0 || p[i] >= 0x80) return check_text_bytes(s, utf8);
+}
 
 /// Throws conversion_error(`where` + ": " + e's message), keeping e's fields: the one way
 /// a write path says where a refused value was ("parameter $2", "array element [3]").
