@@ -183,16 +183,10 @@ template <class V>
 void write_integer(std::string& out, const V& v, oid col) {
   // The same range check as a parameter of that type (pgpx/types/convert.hpp): a value the
   // column cannot hold is refused, never wrapped (a uint64_t above 2^63-1 is not -1).
-  if (col == oids::int8) {
-    store_be<std::int32_t>(out, 8);
-    store_be<std::int64_t>(out, checked_integer<std::int64_t>(v));
-  } else if (col == oids::int4) {
-    store_be<std::int32_t>(out, 4);
-    store_be<std::int32_t>(out, checked_integer<std::int32_t>(v));
-  } else {
-    store_be<std::int32_t>(out, 2);
-    store_be<std::int16_t>(out, checked_integer<std::int16_t>(v));
-  }
+  // Length and value in one append.
+  if (col == oids::int8) store_field_be<std::int64_t>(out, checked_integer<std::int64_t>(v));
+  else if (col == oids::int4) store_field_be<std::int32_t>(out, checked_integer<std::int32_t>(v));
+  else store_field_be<std::int16_t>(out, checked_integer<std::int16_t>(v));
 }
 
 // Checks the text an encoder appended from `from` on as every text parameter is checked:
@@ -210,13 +204,10 @@ void write_value(std::string& out, const V& v, copy_plan plan, oid col, oid elem
     case copy_plan::floating:
       if constexpr (std::is_floating_point_v<V>) {
         if (col == oids::float8) {
-          store_be<std::int32_t>(out, 8);
-          store_be(out, std::bit_cast<std::uint64_t>(static_cast<double>(v)));
+          store_field_be(out, std::bit_cast<std::uint64_t>(static_cast<double>(v)));
         } else {
           // As the server's float8 -> float4 cast: a finite value never becomes Infinity or 0.
-          const float f = checked_float4(v);
-          store_be<std::int32_t>(out, 4);
-          store_be(out, std::bit_cast<std::uint32_t>(f));
+          store_field_be(out, std::bit_cast<std::uint32_t>(checked_float4(v)));
         }
       }
       return;

@@ -41,6 +41,17 @@ inline void store_be(std::string& out, T v) {
   out.append(b, sizeof(T));
 }
 
+/// Appends a binary COPY field: its length (4 bytes) and `v`, big-endian, in one append.
+template <class T>
+inline void store_field_be(std::string& out, T v) {
+  const auto len = byteswap_if_little(static_cast<std::int32_t>(sizeof(T)));
+  v = byteswap_if_little(v);
+  char b[4 + sizeof(T)];
+  std::memcpy(b, &len, 4);
+  std::memcpy(b + 4, &v, sizeof(T));
+  out.append(b, sizeof b);
+}
+
 /// Overwrites 4 bytes at `pos` with `v` in big-endian order (for length prefixes).
 inline void patch_be32(std::string& out, std::size_t pos, std::int32_t v) noexcept {
   v = byteswap_if_little(v);
