@@ -28,10 +28,14 @@ connection::connection(const conninfo& info, connection_options options) : impl_
     }
   }
   impl_->connect();
+  // Text parameters are checked for valid UTF-8 when that is the session's encoding (pgpx
+  // connects with UTF8 unless the connection string names another client_encoding).
+  scratch_.check_utf8(parameter_status("client_encoding") == "UTF8");
 }
 
 connection::connection(std::unique_ptr<impl> state) : impl_(std::move(state)) {
   scratch_.capture_text(impl_->opts.hook != nullptr && impl_->opts.hook->wants_parameters);
+  scratch_.check_utf8(parameter_status("client_encoding") == "UTF8");
 }
 
 connection::connection(std::string_view url_or_conninfo, connection_options options)

@@ -248,3 +248,24 @@ TEST_F(write_checks_test, a_refused_copy_names_row_member_and_column_in_the_erro
 }
 
 }  // namespace
+
+namespace {
+
+// The UTF-8 check follows the session's encoding: a LATIN1 session sends LATIN1 bytes, and
+// its own parameters are not refused for not being UTF-8 (NUL still is).
+TEST_F(write_checks_test, a_latin1_session_sends_latin1_text_and_still_refuses_nul) {
+  cx().execute_script("create table latin (s text)");
+  auto ci = conninfo();
+  ci.set("client_encoding", "LATIN1");
+  pgpx::connection l{ci};
+  ASSERT_EQ(l.parameter_status("client_encoding"), "LATIN1");
+  l.execute("insert into latin values ($1)", std::string("caf\xe9"));  // é in LATIN1
+  EXPECT_EQ(cx().query_value<std::string>("select s from latin"), "caf\xc3\xa9");  // read back as UTF-8
+  EXPECT_THROW(l.execute("insert into latin values ($1)", std::string("a\0b", 3)), pgpx::conversion_error);
+  EXPECT_TRUE(l.is_open());
+  // A UTF-8 session refuses the same bytes before sending them.
+  EXPECT_THROW(cx().execute("insert into latin values ($1)", std::string("caf\xe9")), pgpx::conversion_error);
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from latin"), 1);
+}
+
+}  // namespace
