@@ -5,6 +5,8 @@
 // connecting never uses it.
 #pragma once
 
+#include <pgpx/export.hpp>
+
 #include <chrono>
 
 namespace pgpx {

@@ -2,6 +2,8 @@
 // Internal: not part of the public API.
 #pragma once
 
+#include <pgpx/export.hpp>
+
 #include <string>
 #include <string_view>
 

@@ -14,6 +14,8 @@
 // it must be a non-union aggregate, without virtual functions or base classes.
 #pragma once
 
+#include <pgpx/export.hpp>
+
 #include <boost/pfr.hpp>
 
 #include <array>

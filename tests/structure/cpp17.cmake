@@ -1,0 +1,25 @@
+# Every public header, compiled as C++17, stops with one clear message that pgpx needs C++20
+# (issue 10: a C++17 compile used to print 316 errors). HEADERS is a file listing them.
+file(STRINGS ${HEADERS} headers)
+set(failures "")
+foreach(h ${headers})
+  file(WRITE ${WORK}/cpp17_probe.cpp "#include <${h}>\n")
+  execute_process(
+    COMMAND ${CXX} -std=c++17 -fsyntax-only -I${SOURCE}/include -I${BUILD}/include ${WORK}/cpp17_probe.cpp
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  string(REGEX MATCHALL "error:" errors "${err}")
+  list(LENGTH errors count)
+  if(rc EQUAL 0)
+    list(APPEND failures "${h}: compiled as C++17")
+  elseif(NOT err MATCHES "pgpx needs C\\+\\+20")
+    list(APPEND failures "${h}: no 'pgpx needs C++20' message:\n${err}")
+  elseif(count GREATER 2)
+    list(APPEND failures "${h}: ${count} errors, not one message:\n${err}")
+  endif()
+endforeach()
+if(failures)
+  string(REPLACE ";" "\n" msg "${failures}")
+  message(FATAL_ERROR "${msg}")
+endif()
+list(LENGTH headers n)
+message(STATUS "${n} headers stop at one message under C++17")
