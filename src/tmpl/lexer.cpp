@@ -1,6 +1,8 @@
 // The template lexer: literal text and tags, with Jinja's whitespace control.
 #include "lexer_impl.hpp"
 
+#include <pgpx/detail/strings.hpp>
+
 #include <charconv>
 #include <cstring>
 #include <limits>
@@ -17,25 +19,6 @@ auto is_name_start(char c) noexcept -> bool {
 }
 auto is_name_char(char c) noexcept -> bool { return is_name_start(c) || (c >= '0' && c <= '9'); }
 auto is_digit(char c) noexcept -> bool { return c >= '0' && c <= '9'; }
-
-// Appends the UTF-8 encoding of a code point.
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 auto hex_value(char c) noexcept -> int {
   if (c >= '0' && c <= '9') return c - '0';
@@ -342,7 +325,7 @@ class lexer {
             }
             if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
               fail(errc::syntax, "escape is not a Unicode scalar value", src_, p - static_cast<std::size_t>(n) - 2, p);
-            append_utf8(out, cp);
+            pgpx::detail::append_utf8(out, cp);
             break;
           }
           default:  // Python keeps unknown escapes as written

@@ -2,6 +2,8 @@
 // PostgreSQL 15 parser as a library): no lexer of pgpx's own.
 #include <pgpx/sql_text.hpp>
 
+#include <pgpx/detail/strings.hpp>
+
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 
@@ -37,25 +39,6 @@ auto char_of(std::string_view s, std::size_t b) noexcept -> int {
   return c;
 }
 
-// Appends code point `cp` to `out` as UTF-8.
-void put_utf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | ((cp >> 18) & 0x07)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // Reads up to `max` digits of base `base` at s[i...]; advances i.
 auto read_number(std::string_view s, std::size_t& i, int base, int max) -> unsigned long {
   unsigned long v = 0;
@@ -69,6 +52,11 @@ auto read_number(std::string_view s, std::size_t& i, int base, int max) -> unsig
     v = v * static_cast<unsigned long>(base) + static_cast<unsigned long>(d);
   }
   return v;
+}
+
+// An escaped code point (at most U+10FFFF) appended as UTF-8.
+void put_code_point(std::string& out, unsigned long cp) {
+  detail::append_utf8(out, static_cast<std::uint32_t>(std::min(cp, 0x10FFFFUL)));
 }
 
 // The value of a literal token, as the server quotes it back in messages: delimiters gone,
@@ -103,8 +91,8 @@ auto literal_value(std::string_view tok) -> std::string {
       const char e = tok[j];
       if (unicode) {
         if (e == '\\') out.push_back('\\'), k = j;
-        else if (e == '+') ++j, put_utf8(out, read_number(tok, j, 16, 6)), k = j - 1;
-        else put_utf8(out, read_number(tok, j, 16, 4)), k = j - 1;
+        else if (e == '+') ++j, put_code_point(out, read_number(tok, j, 16, 6)), k = j - 1;
+        else put_code_point(out, read_number(tok, j, 16, 4)), k = j - 1;
         continue;
       }
       switch (e) {
@@ -114,8 +102,8 @@ auto literal_value(std::string_view tok) -> std::string {
         case 'r': out.push_back('\r'); break;
         case 't': out.push_back('\t'); break;
         case 'x': ++j, out.push_back(static_cast<char>(read_number(tok, j, 16, 2))), k = j - 1; continue;
-        case 'u': ++j, put_utf8(out, read_number(tok, j, 16, 4)), k = j - 1; continue;
-        case 'U': ++j, put_utf8(out, read_number(tok, j, 16, 8)), k = j - 1; continue;
+        case 'u': ++j, put_code_point(out, read_number(tok, j, 16, 4)), k = j - 1; continue;
+        case 'U': ++j, put_code_point(out, read_number(tok, j, 16, 8)), k = j - 1; continue;
         default:
           if (e >= '0' && e <= '7') {
             out.push_back(static_cast<char>(read_number(tok, j, 8, 3)));
@@ -329,28 +317,36 @@ auto scan_sql(std::string_view sql) -> std::vector<sql_token> {
   return out;
 }
 
-auto masked_statement::position(int original) const noexcept -> int {
-  if (original <= 0) return original;
-  const std::size_t b = byte_of(original_, original);
+namespace {
+
+// Maps a 1-based character position of text `from` onto text `to`, through the spans that
+// replaced [span.*from_begin, span.*from_end) of `from` by [span.*to_begin, span.*to_end)
+// of `to`: a position inside a span lands on the start of its counterpart.
+template <class Span>
+auto map_position(int pos, const std::string& from, const std::string& to, const std::vector<Span>& spans,
+                  std::size_t Span::*from_begin, std::size_t Span::*from_end, std::size_t Span::*to_begin,
+                  std::size_t Span::*to_end) noexcept -> int {
+  if (pos <= 0) return pos;
+  const std::size_t b = byte_of(from, pos);
   std::ptrdiff_t delta = 0;
-  for (const auto& s : spans_) {
-    if (b < s.from) break;
-    if (b < s.to) return char_of(text_, s.masked_from);
-    delta = static_cast<std::ptrdiff_t>(s.masked_to) - static_cast<std::ptrdiff_t>(s.to);
+  for (const auto& s : spans) {
+    if (b < s.*from_begin) break;
+    if (b < s.*from_end) return char_of(to, s.*to_begin);
+    delta = static_cast<std::ptrdiff_t>(s.*to_end) - static_cast<std::ptrdiff_t>(s.*from_end);
   }
-  return char_of(text_, static_cast<std::size_t>(static_cast<std::ptrdiff_t>(b) + delta));
+  return char_of(to, static_cast<std::size_t>(static_cast<std::ptrdiff_t>(b) + delta));
+}
+
+}  // namespace
+
+auto masked_statement::position(int original) const noexcept -> int {
+  return map_position(original, original_, text_, spans_, &span::from, &span::to, &span::masked_from,
+                      &span::masked_to);
 }
 
 auto masked_statement::original_position(int masked) const noexcept -> int {
-  if (masked <= 0) return masked;
-  const std::size_t b = byte_of(text_, masked);
-  std::ptrdiff_t delta = 0;
-  for (const auto& s : spans_) {
-    if (b < s.masked_from) break;
-    if (b < s.masked_to) return char_of(original_, s.from);
-    delta = static_cast<std::ptrdiff_t>(s.to) - static_cast<std::ptrdiff_t>(s.masked_to);
-  }
-  return char_of(original_, static_cast<std::size_t>(static_cast<std::ptrdiff_t>(b) + delta));
+  return map_position(masked, text_, original_, spans_, &span::masked_from, &span::masked_to, &span::from,
+                      &span::to);
 }
 
 auto masked_statement::scrub(std::string_view message) const -> std::string {
