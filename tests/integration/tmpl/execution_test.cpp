@@ -228,6 +228,18 @@ TEST_F(tmpl_exec, server_errors_point_at_the_template_line) {
     EXPECT_EQ(e.sqlstate(), "42601");
     EXPECT_NE(e.message().find("at typo.sql.j2:1:44"), std::string::npos) << e.message();
   }
+  // Literals before the error are masked in the error's statement (their length changes),
+  // and the template position still points at the failing word.
+  write("lits.sql.j2", "select 'a much longer literal' as a, $$x$$ as b, id\nfrom books where nosuch = {{ t }}");
+  try {
+    (void)lib().query<std::int64_t>(cx(), "lits", {{"t", "x"}});
+    FAIL();
+  } catch (const pgpx::sql_error& e) {
+    EXPECT_EQ(e.sqlstate(), "42703");
+    EXPECT_NE(e.message().find("at lits.sql.j2:2:18"), std::string::npos) << e.message();
+    EXPECT_EQ(e.statement().find("longer literal"), std::string::npos) << e.statement();
+    EXPECT_EQ(e.statement().substr(static_cast<std::size_t>(e.info().position - 1), 6), "nosuch") << e.statement();
+  }
 }
 
 TEST_F(tmpl_exec, template_errors_never_reach_the_server) {
