@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
   CLI::App app{"pgpx: the PostgreSQL toolkit for C++ (connections, queries, local server, configuration)", "pgpx"};
   app.set_version_flag("--version", std::string("pgpx ") + pgpx::version_string);
   app.require_subcommand(1);
+  // Global flags (--url, -e, -v, --log-format...) are accepted before or after the command,
+  // as psql, sqlx and Atlas accept them: every subcommand passes what it does not know up.
+  app.fallthrough();
   app.footer(
       "Examples:\n"
       "  pgpx demo                                 # a tour on a local PostgreSQL\n"

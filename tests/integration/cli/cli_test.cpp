@@ -354,4 +354,28 @@ TEST_F(cli_test, env_flag_without_a_config_file) {
   fs::remove_all(dir);
 }
 
+// Issue 10 item 3: global flags are accepted after the command, as psql and sqlx accept them,
+// at every depth of subcommand; an unknown flag is still refused.
+TEST_F(cli_test, global_flags_are_accepted_after_the_command) {
+  const fs::path dir = fs::temp_directory_path() / ("pgpx-cli-flags-" + database_name());
+  fs::create_directories(dir);
+  // --url after the command, -e and --log-format after it too.
+  auto r = pgpx_run({"query", "select current_database() as db", "--format", "json", "--url", url(), "-e", "staging"},
+                    dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)[0]["db"], database_name());
+  // Mixed: one before, one after; -vvv after the command logs every statement.
+  r = pgpx_run({"--log-format", "json", "query", "select 1 as one", "--url", url(), "-vvv"}, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("\"level\""), std::string::npos) << r.err;  // JSON log lines on stderr
+  // Two levels deep: config show -e NAME --url URL.
+  r = pgpx_run({"config", "show", "-e", "production", "--url", url()}, dir);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("production (from --env)"), std::string::npos) << r.out;
+  // An unknown flag after the command is still a usage error.
+  r = pgpx_run({"query", "select 1", "--url", url(), "--no-such-flag"}, dir);
+  EXPECT_EQ(r.code, 2) << r.err;
+  fs::remove_all(dir);
+}
+
 }  // namespace
