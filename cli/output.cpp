@@ -1,5 +1,6 @@
 #include "output.hpp"
 
+#include <pgpx/detail/strings.hpp>
 #include <pgpx/types/builtin.hpp>
 #include <pgpx/types/oid.hpp>
 
@@ -63,7 +64,7 @@ auto csv_field(std::string_view v) -> std::string {
 
 // The display width of a UTF-8 string, counting code points (good enough for a table).
 auto width(std::string_view s) -> std::size_t {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return pgpx::detail::utf8_length(s);
 }
 
 auto cell(std::string_view s) -> std::string {

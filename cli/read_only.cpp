@@ -112,7 +112,9 @@ struct checker {
   // The statement kinds that may run: one that only reads.
   void check_statement(const json& stmt) {
     if (!stmt.is_object() || stmt.size() != 1) return refuse("an unrecognised statement", 0);
-    const auto& [type, body] = *stmt.items().begin();
+    const auto first = stmt.begin();  // the one key: the statement's node type (items() would dangle here)
+    const std::string& type = first.key();
+    const json& body = first.value();
     if (type == "SelectStmt" || type == "VariableShowStmt") return;
     if (type == "ExplainStmt") {
       if (body.contains("query")) check_statement(body["query"]);

@@ -151,20 +151,7 @@ auto libpq_keywords() -> const std::set<std::string, std::less<>>& {
 // earns a warning.
 auto is_secret_key(std::string_view key) -> bool { return key == "url" || is_secret_name(key); }
 
-auto edit_distance(std::string_view a, std::string_view b) -> std::size_t {
-  std::vector<std::size_t> prev(b.size() + 1);
-  std::vector<std::size_t> cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
+using detail::edit_distance;
 
 // " (did you mean "host"?)" when a candidate is close enough, else "".
 template <class Range>

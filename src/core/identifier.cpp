@@ -1,27 +1,14 @@
 #include <pgpx/core/identifier.hpp>
 
 #include <pgpx/error.hpp>
+#include <pgpx/types/convert.hpp>
 
 namespace pgpx {
 namespace {
 
-auto valid_utf8(std::string_view s) noexcept -> bool {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    if (c < 0x80) n = 0;
-    else if ((c & 0xE0) == 0xC0 && c >= 0xC2) n = 1;
-    else if ((c & 0xF0) == 0xE0) n = 2;
-    else if ((c & 0xF8) == 0xF0 && c <= 0xF4) n = 3;
-    else return false;
-    if (i + n >= s.size() && n > 0) return false;
-    for (std::size_t k = 1; k <= n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n + 1;
-  }
-  return true;
-}
+// One UTF-8 rule for pgpx (pgpx/types/convert.hpp): no overlong forms, no surrogates, nothing
+// above U+10FFFF.
+auto valid_utf8(std::string_view s) noexcept -> bool { return detail::invalid_utf8_at(s) == std::string_view::npos; }
 
 }  // namespace
 

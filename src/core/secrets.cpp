@@ -252,9 +252,7 @@ auto safe_stderr(std::string err, const std::string& out) -> std::string {
   }
   trim_whitespace(flat);
   if (flat.size() > max_stderr_shown) {
-    std::size_t cut = max_stderr_shown;
-    while (cut > 0 && (static_cast<unsigned char>(flat[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
-    flat.resize(cut);
+    flat.resize(detail::utf8_floor(flat, max_stderr_shown));
     flat += "...";
   }
   return redact(flat);

@@ -143,7 +143,9 @@ auto classify(const std::string& sql) -> bool {
   for (const auto& s : tree.value("stmts", nlohmann::json::array())) {
     const auto& stmt = s.contains("stmt") ? s["stmt"] : s;
     if (!stmt.is_object() || stmt.empty()) continue;
-    const auto& [kind, node] = *stmt.items().begin();
+    const auto first = stmt.begin();  // the one key: the statement's node type
+    const std::string& kind = first.key();
+    const nlohmann::json& node = first.value();
     if (session_statement(kind, node)) return true;
     if (touches_session(node)) return true;
   }

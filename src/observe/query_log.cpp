@@ -187,8 +187,7 @@ using detail::replace_all;
 
 auto shorten(const std::string& value) -> std::string {
   if (value.size() <= max_logged_value) return value;
-  std::size_t cut = max_logged_value;
-  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
+  const std::size_t cut = detail::utf8_floor(value, max_logged_value);
   return value.substr(0, cut) + "...(" + std::to_string(value.size()) + " bytes)";
 }
 

@@ -5,6 +5,7 @@
 #include "lexer_impl.hpp"
 #include "sql_state_impl.hpp"
 
+#include <pgpx/detail/strings.hpp>
 #include <pgpx/core/conninfo.hpp>
 
 #include <algorithm>
@@ -25,12 +26,7 @@ source_text::source_text(std::string n, std::string t) : name(std::move(n)), tex
 
 namespace {
 
-auto count_chars(std::string_view s) -> int {
-  int n = 0;
-  for (char c : s)
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  return n;
-}
+auto count_chars(std::string_view s) -> int { return static_cast<int>(pgpx::detail::utf8_length(s)); }
 
 }  // namespace
 
@@ -53,7 +49,7 @@ auto source_text::snippet(std::size_t offset, std::size_t end) const -> std::str
   std::vector<std::string> cps;
   for (std::size_t i = start; i < stop;) {
     std::size_t n = 1;
-    while (i + n < stop && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) ++n;
+    while (i + n < stop && pgpx::detail::is_utf8_continuation(text[i + n])) ++n;
     std::string cp = text.substr(i, n);
     if (cp == "\t" || cp == "\r") cp = " ";
     cps.push_back(std::move(cp));
@@ -101,22 +97,7 @@ auto fnv1a(std::string_view s) noexcept -> std::uint64_t {
 
 namespace {
 
-auto edit_distance(std::string_view a, std::string_view b) -> std::size_t {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t sub = prev[j - 1] + (std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                                                     std::tolower(static_cast<unsigned char>(b[j - 1]))
-                                                 ? 0
-                                                 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
+using pgpx::detail::edit_distance;
 
 }  // namespace
 

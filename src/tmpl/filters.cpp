@@ -3,6 +3,7 @@
 // (ident, qident, ident_list, oneof, int_literal, in/values punctuation).
 #include "render_impl.hpp"
 
+#include <pgpx/detail/strings.hpp>
 #include <pgpx/core/identifier.hpp>
 
 #include <algorithm>
@@ -59,12 +60,7 @@ auto ascii_upper(std::string s) -> std::string {
   return s;
 }
 
-auto utf8_length(const std::string& s) -> std::int64_t {
-  std::int64_t n = 0;
-  for (char c : s)
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  return n;
-}
+auto utf8_length(const std::string& s) -> std::int64_t { return static_cast<std::int64_t>(pgpx::detail::utf8_length(s)); }
 
 // A short, printable rendition of a (possibly hostile) value for messages.
 auto shown(const value& v) -> std::string {
@@ -84,9 +80,7 @@ auto shown(const value& v) -> std::string {
 // Cuts a name to at most 63 bytes on a UTF-8 character boundary.
 auto truncate_name(std::string s) -> std::string {
   if (s.size() <= max_identifier_length) return s;
-  std::size_t n = max_identifier_length;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  s.resize(n);
+  s.resize(pgpx::detail::utf8_floor(s, max_identifier_length));
   return s;
 }
 

@@ -1,5 +1,6 @@
 // The template library: discovery in search paths, name normalisation, the compile cache
 // (development reload, production freeze), whole-library checks and server error mapping.
+#include <pgpx/detail/strings.hpp>
 #include <pgpx/tmpl/library.hpp>
 #include <pgpx/sql_text.hpp>
 
@@ -413,7 +414,7 @@ void library::rethrow_mapped(const pgpx::error& e, const rendered_query& q) cons
         std::size_t offset = src.line_starts[static_cast<std::size_t>(pos->line) - 1];
         for (int col = 1; col < pos->column && offset < src.text.size() && src.text[offset] != '\n'; ++col) {
           ++offset;
-          while (offset < src.text.size() && (static_cast<unsigned char>(src.text[offset]) & 0xC0) == 0x80) ++offset;
+          while (offset < src.text.size() && pgpx::detail::is_utf8_continuation(src.text[offset])) ++offset;
         }
         msg += "\n" + src.snippet(offset, offset + 1);
       }

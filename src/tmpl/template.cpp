@@ -1,5 +1,6 @@
 // sql_template, rendered_query, the final flattening of render output into SQL text with
 // numbered placeholders, and template_error.
+#include <pgpx/detail/strings.hpp>
 #include <pgpx/tmpl/template.hpp>
 
 #include "ast_impl.hpp"
@@ -157,7 +158,7 @@ auto rendered_query::locate(int position) const -> std::optional<source_position
   std::size_t byte = 0;
   int chars = 0;
   while (byte < sql_.size()) {
-    if ((static_cast<unsigned char>(sql_[byte]) & 0xC0) != 0x80) {
+    if (!pgpx::detail::is_utf8_continuation(sql_[byte])) {
       if (++chars == position) break;
     }
     ++byte;
@@ -175,7 +176,7 @@ auto rendered_query::locate(int position) const -> std::optional<source_position
     if (c == '\n') {
       ++p.line;
       p.column = 1;
-    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+    } else if (!pgpx::detail::is_utf8_continuation(c)) {
       ++p.column;
     }
   }

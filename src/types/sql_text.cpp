@@ -26,17 +26,14 @@ auto byte_of(std::string_view s, int pos) noexcept -> std::size_t {
   std::size_t b = 0;
   for (int c = 1; c < pos && b < s.size(); ++c) {
     ++b;
-    while (b < s.size() && (static_cast<unsigned char>(s[b]) & 0xC0U) == 0x80U) ++b;
+    while (b < s.size() && detail::is_utf8_continuation(s[b])) ++b;
   }
   return b;
 }
 
 // 1-based character position of byte `b` in UTF-8 `s`.
 auto char_of(std::string_view s, std::size_t b) noexcept -> int {
-  int c = 1;
-  for (std::size_t i = 0; i < b && i < s.size(); ++i)
-    if ((static_cast<unsigned char>(s[i]) & 0xC0U) != 0x80U) ++c;
-  return c;
+  return static_cast<int>(detail::utf8_length(s.substr(0, std::min(b, s.size())))) + 1;
 }
 
 // Reads up to `max` digits of base `base` at s[i...]; advances i.

@@ -4,9 +4,13 @@
 
 #include <pgpx/export.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace pgpx::detail {
 
@@ -18,6 +22,43 @@ inline void replace_all(std::string& text, std::string_view what, std::string_vi
     text.replace(pos, what.size(), with);
     pos += with.size();
   }
+}
+
+/// True for a UTF-8 continuation byte (10xxxxxx): not the start of a character.
+[[nodiscard]] constexpr auto is_utf8_continuation(char c) noexcept -> bool {
+  return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U;
+}
+
+/// The number of characters (code points) of UTF-8 text: its bytes that start one.
+[[nodiscard]] inline auto utf8_length(std::string_view s) noexcept -> std::size_t {
+  std::size_t n = 0;
+  for (const char c : s) n += is_utf8_continuation(c) ? 0 : 1;
+  return n;
+}
+
+/// The largest n <= `limit` at which UTF-8 text `s` can be cut without splitting a character.
+[[nodiscard]] inline auto utf8_floor(std::string_view s, std::size_t limit) noexcept -> std::size_t {
+  if (limit >= s.size()) return s.size();
+  while (limit > 0 && is_utf8_continuation(s[limit])) --limit;
+  return limit;
+}
+
+/// The Levenshtein distance of `a` and `b`, ASCII letters compared without case: how close a
+/// misspelt name is to a known one (for "did you mean ...?").
+[[nodiscard]] inline auto edit_distance(std::string_view a, std::string_view b) -> std::size_t {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  std::vector<std::size_t> prev(b.size() + 1);
+  std::vector<std::size_t> cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t subst = prev[j - 1] + (lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
 }
 
 /// Appends the UTF-8 encoding of code point `cp` (callers keep it within U+10FFFF).
