@@ -22,10 +22,17 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the consumer failed: ${out}")
 endif()
 # pkg-config
-execute_process(COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${prefix}/lib/pkgconfig pkg-config --cflags --libs pgpx
+# pgpx installs static libraries: their private dependencies come with --static. Without it
+# pkg-config names only what users' code includes (fmt, spdlog, nlohmann_json): check that.
+execute_process(COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${prefix}/lib/pkgconfig pkg-config --print-requires pgpx
+                RESULT_VARIABLE rc OUTPUT_VARIABLE requires OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT rc EQUAL 0 OR requires MATCHES "libpq|tomlplusplus|libssl" OR NOT requires MATCHES "nlohmann_json")
+  message(FATAL_ERROR "pgpx.pc Requires must list only what users' code includes, not: ${requires}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${prefix}/lib/pkgconfig pkg-config --static --cflags --libs pgpx
                 RESULT_VARIABLE rc OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "pkg-config --cflags --libs pgpx failed")
+  message(FATAL_ERROR "pkg-config --static --cflags --libs pgpx failed")
 endif()
 separate_arguments(flag_list UNIX_COMMAND "${flags}")
 execute_process(COMMAND ${CXX} ${SOURCE}/tests/package/find_package/main.cpp -o ${WORK}/consumer_pc ${flag_list}
