@@ -114,10 +114,16 @@ int main(int argc, char** argv) {
         }
         target = next;
       }
-      std::cout << pgpx::cli::redact_message(target->help(), pgpx::cli::known_secrets());
+      // The formatter directly: App::help() would follow the parsed subcommand (`help` itself).
+      std::string name = "pgpx";
+      for (const auto& t : help_topic) name += " " + t;
+      std::cout << pgpx::cli::redact_message(target->get_formatter()->make_help(target, name, CLI::AppFormatMode::Normal),
+                                             pgpx::cli::known_secrets());
       return 0;
     };
   });
+
+  pgpx::cli::add_completion_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -378,4 +378,97 @@ TEST_F(cli_test, global_flags_are_accepted_after_the_command) {
   fs::remove_all(dir);
 }
 
+// Issue 10 item 3: `pgpx completion bash|zsh|fish` knows every command and flag. What the
+// script must offer is read from `pgpx help <command>` (CLI11's own listing), not from the
+// generator: for every command path, completing after it offers each subcommand and flag.
+auto help_section(const std::string& help, const std::string& title) -> std::vector<std::string> {
+  std::vector<std::string> lines;
+  std::istringstream in(help);
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line == title + ":") {
+      inside = true;
+      continue;
+    }
+    if (inside && (line.empty() || line[0] != ' ')) break;
+    if (inside) lines.push_back(line);
+  }
+  return lines;
+}
+
+auto bash_complete(const std::string& script, const std::vector<std::string>& words) -> std::string {
+  const fs::path file = fs::temp_directory_path() / ("pgpx-completion-" + std::to_string(::getpid()) + ".bash");
+  { std::ofstream(file) << script; }
+  std::string arr = "pgpx";
+  for (const auto& w : words) arr += " '" + w + "'";
+  const std::string cmd = "bash -c 'source " + file.string() + "; COMP_WORDS=(" + arr + " \"\"); COMP_CWORD=" +
+                          std::to_string(words.size() + 1) + "; _pgpx; printf \"%s\\n\" \"${COMPREPLY[@]}\"'";
+  std::string out;
+  if (FILE* f = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    while (auto n = std::fread(buf, 1, sizeof buf, f)) out.append(buf, n);
+    ::pclose(f);
+  }
+  fs::remove(file);
+  return "\n" + out;
+}
+
+TEST(cli_completion, scripts_know_every_command_and_flag_that_help_lists) {
+  const auto bash = pgpx_run({"completion", "bash"});
+  ASSERT_EQ(bash.code, 0) << bash.err;
+  {  // the script is valid bash
+    const fs::path file = fs::temp_directory_path() / ("pgpx-completion-syntax-" + std::to_string(::getpid()));
+    { std::ofstream(file) << bash.out; }
+    EXPECT_EQ(std::system(("bash -n " + file.string()).c_str()), 0);
+    fs::remove(file);
+  }
+  std::vector<std::vector<std::string>> paths = {{}};
+  std::size_t checked_words = 0;
+  for (std::size_t k = 0; k < paths.size(); ++k) {
+    const auto path = paths[k];
+    std::vector<std::string> help_args = {"help"};
+    help_args.insert(help_args.end(), path.begin(), path.end());
+    const auto help = pgpx_run(help_args);
+    ASSERT_EQ(help.code, 0) << help.err;
+    const auto offered = bash_complete(bash.out, path);
+    std::string where;
+    for (const auto& p : path) where += " " + p;
+    for (const auto& line : help_section(help.out, "Subcommands")) {
+      std::istringstream words(line);
+      std::string name;
+      words >> name;
+      EXPECT_NE(offered.find("\n" + name + "\n"), std::string::npos) << "pgpx" << where << ": " << name << offered;
+      ++checked_words;
+      auto next = path;
+      next.push_back(name);
+      if (name != "help" && name != "completion") paths.push_back(next);
+    }
+    for (const auto& line : help_section(help.out, "Options")) {
+      std::istringstream words(line);
+      std::string names;
+      words >> names;  // "-f,--file" or "--write"
+      std::istringstream parts(names);
+      for (std::string n; std::getline(parts, n, ',');) {
+        if (n.empty() || n[0] != '-') continue;
+        EXPECT_NE(offered.find("\n" + n + "\n"), std::string::npos) << "pgpx" << where << ": " << n << offered;
+        ++checked_words;
+      }
+    }
+  }
+  EXPECT_GE(paths.size(), 10u);       // pgpx, dev and its five verbs, config and its two, template...
+  EXPECT_GE(checked_words, 60u);      // every subcommand and flag seen in the help
+  // Global flags are offered after a command too (they are accepted there).
+  EXPECT_NE(bash_complete(bash.out, {"query"}).find("\n--url\n"), std::string::npos);
+  // zsh runs the same function through bashcompinit; fish gets its own complete lines.
+  const auto zsh = pgpx_run({"completion", "zsh"});
+  EXPECT_EQ(zsh.code, 0);
+  EXPECT_NE(zsh.out.find("bashcompinit"), std::string::npos);
+  EXPECT_NE(zsh.out.find("complete -F _pgpx pgpx"), std::string::npos);
+  const auto fish = pgpx_run({"completion", "fish"});
+  EXPECT_EQ(fish.code, 0);
+  for (const char* line : {"-a dev", "-a up", "-a query", "-l url", "-l format", "-l write", "-a completion"})
+    EXPECT_NE(fish.out.find(line), std::string::npos) << line;
+  EXPECT_EQ(pgpx_run({"completion", "tcsh"}).code, 2);
+}
+
 }  // namespace
