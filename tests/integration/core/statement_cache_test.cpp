@@ -5,6 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace {
 
 class statement_cache_test : public pgpx::test::db_test {
@@ -50,6 +55,32 @@ TEST_F(statement_cache_test, the_cache_is_bounded_and_evicts_the_least_recently_
   EXPECT_EQ(c.cached_statements(), 3u);
   // Evicted statements are deallocated on the server too (the count query makes 3 again).
   EXPECT_LE(server_statements(c), 3);
+}
+
+TEST_F(statement_cache_test, the_least_recently_used_statement_is_the_one_evicted) {
+  // Which statements were served from the cache, as the query hook reports it.
+  auto served = std::make_shared<std::vector<std::pair<std::string, bool>>>();
+  auto hook = std::make_shared<pgpx::query_hook>();
+  hook->on_query = [served](const pgpx::query_event& e) { served->emplace_back(std::string(e.sql), e.prepared); };
+  pgpx::connection_options o;
+  o.statement_cache_capacity = 3;
+  o.hook = hook;
+  pgpx::connection c{conninfo(), o};
+  auto run = [&](const char* sql) {
+    (void)c.query_value<int>(sql);
+    return served->back().second;  // true: the cached statement ran
+  };
+  EXPECT_FALSE(run("select 1"));  // A
+  EXPECT_FALSE(run("select 2"));  // B
+  EXPECT_FALSE(run("select 3"));  // C          cache, most recent first: C B A
+  EXPECT_TRUE(run("select 1"));   // A is used: A C B
+  EXPECT_FALSE(run("select 4"));  // D evicts B, the least recently used: D A C
+  EXPECT_TRUE(run("select 3"));   // C is still there: C D A
+  EXPECT_TRUE(run("select 1"));   // and A: A C D
+  EXPECT_FALSE(run("select 2"));  // B was the one evicted (it now evicts D): B A C
+  EXPECT_TRUE(run("select 3"));
+  EXPECT_FALSE(run("select 4"));
+  EXPECT_EQ(c.cached_statements(), 3u);
 }
 
 TEST_F(statement_cache_test, a_batch_that_evicts_its_own_statements_still_answers_each_one) {
