@@ -110,6 +110,17 @@ TEST_F(async_test, asio_cancellation_cancels_the_statement_on_the_server) {
     }
     EXPECT_TRUE(cancelled);
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+    // On the server, not only on our side: the statement is no longer running there.
+    bool gone = false;
+    for (int i = 0; i < 50 && !gone; ++i) {
+      gone = this->cx().query_value<std::int64_t>(
+                 "select count(*) from pg_stat_activity where query = 'select pg_sleep(5)' and state = 'active'") == 0;
+      if (!gone) {
+        asio::steady_timer w(ex, 20ms);
+        co_await w.async_wait(asio::use_awaitable);
+      }
+    }
+    EXPECT_TRUE(gone) << "pg_sleep(5) still runs on the server after the cancellation";
   });
 }
 
@@ -121,12 +132,14 @@ TEST_F(async_test, the_async_pool_hands_connections_first_come_first_served) {
   o.application_name = database_name();
   pgpx::async_pool p(io.get_executor(), conninfo(), o);
   std::vector<int> order;
+  std::vector<int> served;  // the order in which acquire() returned
   int max_in_use = 0;
   for (int i = 0; i < 6; ++i) {
     asio::co_spawn(
         io,
         [&, i]() -> asio::awaitable<void> {
           auto cx = co_await p.acquire();
+          served.push_back(i);
           max_in_use = std::max<int>(max_in_use, static_cast<int>(p.stats().in_use));
           (void)co_await cx->query_value<std::string>("select pg_sleep(0.05)::text");
           order.push_back(i);
@@ -139,6 +152,10 @@ TEST_F(async_test, the_async_pool_hands_connections_first_come_first_served) {
   EXPECT_EQ(p.stats().size, 2u);
   EXPECT_EQ(p.stats().in_use, 0u);
   EXPECT_GE(p.stats().waits, 4u);
+  // First come, first served: the waiters are served in the order they asked. (Two
+  // connections: the first two may open in either order; from then on the order holds.)
+  ASSERT_EQ(served.size(), 6u);
+  EXPECT_EQ(std::vector<int>(served.begin() + 2, served.end()), (std::vector<int>{2, 3, 4, 5})) << "served out of order";
 }
 
 TEST_F(async_test, the_async_pool_times_out_and_resets_dirty_connections) {
