@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -22,7 +24,7 @@ namespace {
 // Builtin functions that cannot leave state in the session; any other function (a user's,
 // or one of the few builtins that can: set_config, session advisory locks, dblink...) makes
 // a statement session-changing. Names, unqualified or in pg_catalog.
-constexpr std::array inert_functions = {
+constexpr std::string_view inert_functions[] = {
     // aggregates and window functions
     "count", "sum", "avg", "min", "max", "array_agg", "string_agg", "json_agg", "jsonb_agg", "json_object_agg",
     "jsonb_object_agg", "bool_and", "bool_or", "every", "bit_and", "bit_or", "stddev", "stddev_pop", "stddev_samp",
@@ -85,7 +87,7 @@ constexpr std::array inert_functions = {
 };
 
 auto is_inert_function(std::string_view name) -> bool {
-  return std::find(inert_functions.begin(), inert_functions.end(), name) != inert_functions.end();
+  return std::find(std::begin(inert_functions), std::end(inert_functions), name) != std::end(inert_functions);
 }
 
 auto starts_with_temp(std::string_view s) -> bool {

@@ -460,8 +460,6 @@ TEST_F(own_cluster_test, s02_server_killed_mid_transaction) {
 
 TEST_F(own_cluster_test, s09_server_down_at_start_then_recovers) {
   cluster_->stop(false);
-  std::vector<std::chrono::steady_clock::time_point> failures;
-  std::mutex m;
   auto p = pgpx::pool::open(info_, {.min_size = 2, .max_size = 4, .acquire_timeout = 500ms,
                                     .housekeeping_period = 20ms, .connect_backoff = 100ms,
                                     .connect_backoff_max = 800ms, .application_name = "fault"});

@@ -20,6 +20,7 @@
 #include <pgpx/export.hpp>
 #include <pgpx/types/builtin.hpp>
 #include <pgpx/types/codec.hpp>
+#include <pgpx/types/json.hpp>  // codec<nlohmann::json> before any use of it below
 
 #include <nlohmann/json.hpp>
 
