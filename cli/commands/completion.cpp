@@ -64,6 +64,15 @@ auto first_line(const std::string& s) -> std::string {
   return line;
 }
 
+// Each step from a command to one of its subcommands, as "path|name": what both shells'
+// path-tracking loops match the words typed so far against.
+auto steps(const std::vector<node>& nodes) -> std::vector<std::string> {
+  std::vector<std::string> out;
+  for (const auto& n : nodes)
+    for (const auto& c : n.children) out.push_back(single_quoted(n.path + "|" + c));
+  return out;
+}
+
 auto bash_script(const std::vector<node>& nodes, const std::vector<flag>& global) -> std::string {
   std::ostringstream s;
   s << "# pgpx completion for bash (pgpx completion bash > /etc/bash_completion.d/pgpx)\n"
@@ -72,9 +81,7 @@ auto bash_script(const std::vector<node>& nodes, const std::vector<flag>& global
        "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
        "    w=\"${COMP_WORDS[i]}\"\n"
        "    case \"$path|$w\" in\n";
-  for (const auto& n : nodes)
-    for (const auto& c : n.children)
-      s << "      " << single_quoted(n.path + "|" + c) << ") path=\"${path:+$path }$w\" ;;\n";
+  for (const auto& step : steps(nodes)) s << "      " << step << ") path=\"${path:+$path }$w\" ;;\n";
   s << "    esac\n"
        "  done\n"
        "  case \"$path\" in\n";
@@ -106,9 +113,7 @@ auto fish_script(const std::vector<node>& nodes, const std::vector<flag>& global
        "  set -l path ''\n"
        "  for w in $words[2..-1]\n"
        "    switch \"$path|$w\"\n";
-  for (const auto& n : nodes)
-    for (const auto& c : n.children)
-      s << "      case " << single_quoted(n.path + "|" + c) << "\n        set path (string trim -- \"$path $w\")\n";
+  for (const auto& step : steps(nodes)) s << "      case " << step << "\n        set path (string trim -- \"$path $w\")\n";
   s << "    end\n"
        "  end\n"
        "  echo $path\n"

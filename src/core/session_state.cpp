@@ -6,6 +6,7 @@
 #include <pg_query.h>
 
 #include <algorithm>
+#include <functional>
 #include <array>
 #include <iterator>
 #include <memory>
@@ -159,12 +160,17 @@ auto classify(const std::string& sql) -> bool {
 auto changes_session(std::string_view sql) noexcept -> bool {
   // Statements that do not go through the statement cache (BEGIN, COMMIT, scripts) repeat:
   // remember the last answers per thread.
+  // Looked up by string_view (a transparent hash): a hit allocates nothing.
+  struct text_hash {
+    using is_transparent = void;
+    auto operator()(std::string_view s) const noexcept -> std::size_t { return std::hash<std::string_view>{}(s); }
+  };
   struct memo {
-    std::unordered_map<std::string, bool> answers;
+    std::unordered_map<std::string, bool, text_hash, std::equal_to<>> answers;
   };
   thread_local memo m;
   try {
-    if (auto it = m.answers.find(std::string(sql)); it != m.answers.end()) return it->second;
+    if (auto it = m.answers.find(sql); it != m.answers.end()) return it->second;
     std::string text(sql);
     const bool changes = classify(text);
     if (m.answers.size() >= 512) m.answers.clear();

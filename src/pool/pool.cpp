@@ -263,15 +263,22 @@ struct pool_state {
   auto acquire(const std::shared_ptr<pool_state>& self, acquire_deadline ad, std::source_location where) -> lease {
     const auto now = coarse_now();
     std::unique_lock lock(m);
-    if (!idle.empty() && waiters.empty() && !closed) {
-      pool_slot* s = idle.back();
-      idle.pop_back();
-      mark_leased_locked(s, where, now);
-      lock.unlock();
-      if (fit(*s, ad, now)) return lease(self, s);
-      drop_unfit(s, lock);
-    }
+    if (!idle.empty() && waiters.empty() && !closed)
+      if (pool_slot* s = take_idle_locked(ad, where, now, lock)) return lease(self, s);
     return acquire_slow(self, ad, where, lock);
+  }
+
+  // Leases the most recently used idle connection and checks it outside the lock. Returns it
+  // when it is fit for use; otherwise drops it and returns nullptr with the lock held again.
+  auto take_idle_locked(acquire_deadline& ad, std::source_location where, clock::time_point now,
+                        std::unique_lock<std::mutex>& lock) -> pool_slot* {
+    pool_slot* s = idle.back();
+    idle.pop_back();
+    mark_leased_locked(s, where, now);
+    lock.unlock();
+    if (fit(*s, ad, now)) return s;
+    drop_unfit(s, lock);
+    return nullptr;
   }
 
   // Closes a connection that failed its check before use; returns with the lock held.
@@ -303,12 +310,7 @@ struct pool_state {
           dequeue_locked(*waiter);
           wake_locked();
         }
-        pool_slot* s = idle.back();
-        idle.pop_back();
-        mark_leased_locked(s, where, now);
-        lock.unlock();
-        if (fit(*s, ad, now)) return lease(self, s);
-        drop_unfit(s, lock);
+        if (pool_slot* s = take_idle_locked(ad, where, now, lock)) return lease(self, s);
         now = coarse_now();
         continue;
       }

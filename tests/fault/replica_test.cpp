@@ -49,22 +49,18 @@ class replica_test : public ::testing::Test {
   void TearDown() override {
     if (standby_) standby_->destroy();
   }
-  // Both nodes in one conninfo, the standby first.
-  auto both() -> pgpx::conninfo {
+  // Both nodes in one conninfo, `first` listed first.
+  static auto hosts(const pgpx::testing::cluster& first, const pgpx::testing::cluster& second) -> pgpx::conninfo {
     pgpx::conninfo ci;
-    ci.set("host", standby_->socket_dir().string() + "," + primary_->socket_dir().string());
-    ci.set("port", std::to_string(standby_->port()) + "," + std::to_string(primary_->port()));
+    ci.set("host", first.socket_dir().string() + "," + second.socket_dir().string());
+    ci.set("port", std::to_string(first.port()) + "," + std::to_string(second.port()));
     ci.set("user", "postgres").set("dbname", "postgres");
     return ci;
   }
-  // Both nodes, the primary first: the order that used to send every read to the primary.
-  auto primary_first() -> pgpx::conninfo {
-    pgpx::conninfo ci;
-    ci.set("host", primary_->socket_dir().string() + "," + standby_->socket_dir().string());
-    ci.set("port", std::to_string(primary_->port()) + "," + std::to_string(standby_->port()));
-    ci.set("user", "postgres").set("dbname", "postgres");
-    return ci;
-  }
+  // The standby first.
+  auto both() -> pgpx::conninfo { return hosts(*standby_, *primary_); }
+  // The primary first: the order that used to send every read to the primary.
+  auto primary_first() -> pgpx::conninfo { return hosts(*primary_, *standby_); }
   static auto in_recovery(pgpx::connection& c) -> bool { return c.query_value<bool>("select pg_is_in_recovery()"); }
 
   std::unique_ptr<pgpx::testing::temp_cluster> primary_;

@@ -2,14 +2,13 @@
 // literal, however it spells it, fails with an error whose texts and statement excerpt hold
 // no literal (and whose caret still points at the right token), and the CLI's -vvv query log
 // shows it masked in text and JSON. Issue 9, item 3.
+#include "integration/cli/cli_support.hpp"
 #include "support/test_db.hpp"
 
 #include <pgpx/core/identifier.hpp>
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -80,24 +79,6 @@ TEST_F(secrets_test, server_errors_never_show_a_literal_in_any_spelling) {
   expect_masked_failure("alter role " + r + " password '" + std::string(secret));
 }
 
-// Runs the pgpx CLI through the shell and returns its stdout and stderr together.
-auto run_cli(const std::vector<std::string>& args, int& status) -> std::string {
-  std::string cmd = "env -u PGPX_DATABASE_URL -u DATABASE_URL " PGPX_CLI_PATH;
-  for (const auto& a : args) {
-    std::string quoted = "'";
-    for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    cmd += " " + quoted + "'";
-  }
-  cmd += " 2>&1 </dev/null";
-  std::string out;
-  FILE* f = ::popen(cmd.c_str(), "r");
-  if (f == nullptr) return out;
-  std::array<char, 4096> buf{};
-  while (auto n = std::fread(buf.data(), 1, buf.size(), f)) out.append(buf.data(), n);
-  status = ::pclose(f);
-  return out;
-}
-
 TEST_F(secrets_test, the_cli_query_log_and_error_excerpt_mask_literals_in_every_format) {
   const auto r = pgpx::quote_identifier(role_);
   const std::string url = conninfo().to_string();
@@ -106,8 +87,8 @@ TEST_F(secrets_test, the_cli_query_log_and_error_excerpt_mask_literals_in_every_
       for (const std::string& sql : {"alter role " + r + " password " + lit,
                                      "alter role " + r + " password " + lit + " garbage"}) {
         SCOPED_TRACE(std::string(format) + ": " + sql);
-        int status = 0;
-        const auto out = run_cli({"--url", url, "-vvv", "--log-format", format, "query", "--write", sql}, status);
+        const auto run = pgpx::test::cli::pgpx_run({"--url", url, "-vvv", "--log-format", format, "query", "--write", sql});
+        const auto out = run.out + run.err;
         EXPECT_EQ(out.find(secret), std::string::npos) << out;
         EXPECT_NE(out.find("'***'"), std::string::npos) << out;  // the statement was logged, masked
       }

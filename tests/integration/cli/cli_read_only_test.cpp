@@ -22,10 +22,7 @@ using pgpx::test::cli::run_result;
 
 class cli_read_only : public pgpx::test::db_test {
  protected:
-  auto query(std::vector<std::string> args) -> run_result {
-    args.insert(args.begin(), {"--url", conninfo().to_string(), "query"});
-    return pgpx_run(args);
-  }
+  auto query(std::vector<std::string> args) -> run_result { return pgpx::test::cli::pgpx_query(conninfo().to_string(), std::move(args)); }
   void expect_refused(const std::string& sql) {
     const auto r = query({sql});
     EXPECT_EQ(r.code, 9) << sql << "\n" << r.err;

@@ -147,4 +147,10 @@ inline auto pgpx_run(const std::vector<std::string>& args, const fs::path& cwd =
   return *c.wait(std::chrono::hours(1));
 }
 
+/// Runs `pgpx --url URL query ARGS...`.
+inline auto pgpx_query(const std::string& url, std::vector<std::string> args) -> run_result {
+  args.insert(args.begin(), {"--url", url, "query"});
+  return pgpx_run(args);
+}
+
 }  // namespace pgpx::test::cli

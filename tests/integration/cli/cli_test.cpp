@@ -27,10 +27,7 @@ using pgpx::test::cli::run_result;
 class cli_test : public pgpx::test::db_test {
  protected:
   auto url() -> std::string { return conninfo().to_string(); }
-  auto query(std::vector<std::string> args) -> run_result {
-    args.insert(args.begin(), {"--url", url(), "query"});
-    return pgpx_run(args);
-  }
+  auto query(std::vector<std::string> args) -> run_result { return pgpx::test::cli::pgpx_query(url(), std::move(args)); }
 };
 
 TEST_F(cli_test, json_output_follows_the_type_rules) {

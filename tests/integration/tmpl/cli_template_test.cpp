@@ -1,14 +1,11 @@
 // The template commands of the pgpx executable, run as a user would:
 // pgpx template list|check|render|gen and pgpx query -t NAME --var k=v.
+#include "integration/cli/cli_support.hpp"
 #include "support/test_db.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -18,49 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct run_result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-auto read_file(const fs::path& p) -> std::string {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs pgpx in `cwd` with stdin from /dev/null, capturing stdout and stderr in files.
-auto pgpx(const std::vector<std::string>& args, const fs::path& cwd) -> run_result {
-  const fs::path out = cwd / ".stdout", err = cwd / ".stderr";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int in_fd = ::open("/dev/null", O_RDONLY);
-    const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(in_fd, 0);
-    ::dup2(out_fd, 1);
-    ::dup2(err_fd, 2);
-    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
-    for (const char* v : {"PGPX_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPX_ENV"})
-      ::unsetenv(v);
-    std::vector<std::string> argv{PGPX_CLI_PATH};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> c;
-    for (auto& a : argv) c.push_back(a.data());
-    c.push_back(nullptr);
-    ::execv(c[0], c.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  run_result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
-}
+using pgpx::test::cli::pgpx_run;
+using pgpx::test::cli::run_result;
+using pgpx::test::cli::slurp_file;
 
 class cli_template : public pgpx::test::db_test {
  protected:
@@ -87,7 +44,7 @@ class cli_template : public pgpx::test::db_test {
     fs::create_directories((project_ / rel).parent_path());
     std::ofstream(project_ / rel) << text;
   }
-  auto run(std::vector<std::string> args) -> run_result { return pgpx(args, project_); }
+  auto run(std::vector<std::string> args) -> run_result { return pgpx_run(args, project_); }
   auto url() -> std::string { return conninfo().to_string(); }
 
   fs::path project_;
@@ -204,7 +161,7 @@ TEST_F(cli_template, logs_names_and_types_at_vv_and_masked_values_only_at_vvv) {
 TEST_F(cli_template, gen_writes_a_header_and_checks_it) {
   auto r = run({"template", "gen", "--out", "queries.hpp", "--include", "models.hpp", "--namespace", "q"});
   ASSERT_EQ(r.code, 0) << r.err;
-  const std::string h = read_file(project_ / "queries.hpp");
+  const std::string h = slurp_file(project_ / "queries.hpp");
   EXPECT_NE(h.find("namespace q {"), std::string::npos);
   EXPECT_NE(h.find("#include \"models.hpp\""), std::string::npos);
   EXPECT_NE(h.find("inline auto books_search(const pgpx::tmpl::library& lib, Executor& ex,\n"
