@@ -155,28 +155,25 @@ struct connection::impl {
   // The values of the parameters the server reports (ParameterStatus) when the session was
   // opened or reset: a change by any route (a function, a trigger) is the server's evidence
   // that the session was changed.
-  std::vector<std::pair<const char*, std::string>> reported;
-
   static constexpr std::array<const char*, 9> reported_names = {
       "application_name", "client_encoding",  "DateStyle",    "default_transaction_read_only",
       "IntervalStyle",    "is_superuser",     "session_authorization", "standard_conforming_strings",
       "TimeZone"};
+  std::array<std::string, reported_names.size()> reported;  // by index of reported_names
+
+  [[nodiscard]] auto reported_value(std::size_t i) const noexcept -> std::string_view {
+    const char* v = conn == nullptr ? nullptr : PQparameterStatus(conn, reported_names[i]);
+    return v == nullptr ? std::string_view() : std::string_view(v);
+  }
 
   void snapshot_reported() {
-    reported.clear();
-    if (conn == nullptr) return;
-    for (const char* n : reported_names) {
-      const char* v = PQparameterStatus(conn, n);
-      reported.emplace_back(n, v == nullptr ? std::string() : std::string(v));
-    }
+    for (std::size_t i = 0; i < reported.size(); ++i) reported[i] = reported_value(i);
   }
 
   [[nodiscard]] auto reported_changed() const noexcept -> bool {
     if (conn == nullptr) return false;
-    for (const auto& [n, was] : reported) {
-      const char* v = PQparameterStatus(conn, n);
-      if ((v == nullptr ? std::string_view() : std::string_view(v)) != was) return true;
-    }
+    for (std::size_t i = 0; i < reported.size(); ++i)
+      if (reported_value(i) != reported[i]) return true;
     return false;
   }
   std::unordered_map<std::string, entry> cache;

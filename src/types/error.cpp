@@ -25,26 +25,12 @@ auto to_string(error_kind kind) noexcept -> std::string_view {
   return "unknown";
 }
 
-namespace {
-
-// Whether a statement can hold a literal at all: a quote, or a dollar quote ($$ or $tag$,
-// not a $1 parameter). Most of pgpx's statements have none, and skip the scan.
-auto may_hold_literal(std::string_view sql) noexcept -> bool {
-  for (std::size_t i = 0; i < sql.size(); ++i) {
-    if (sql[i] == '\'') return true;
-    if (sql[i] == '$' && i + 1 < sql.size() && (sql[i + 1] < '0' || sql[i + 1] > '9')) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 error::error(error_kind kind, std::string message, error_info info)
     : kind_(kind), message_(std::move(message)), info_(std::move(info)) {
   // No literal of the statement reaches the error: the statement keeps its shape with its
   // literals masked (the position follows), and the server's texts lose any literal value
   // they quote. The statement's literals may be passwords (ALTER ROLE ... PASSWORD '...').
-  if (may_hold_literal(info_.statement)) {
+  if (!info_.statement.empty()) {
     try {
       const masked_statement m = mask_literals(info_.statement);
       if (m.masked()) {

@@ -198,11 +198,25 @@ auto scan(const std::string& sql, std::vector<token>& out, std::size_t& error_at
   return true;
 }
 
+// Whether text can hold a string literal at all: a quote, or a dollar quote ($$ or $tag$,
+// not a $1 parameter). Most statements pgpx sends have none and skip the scanner.
+auto may_hold_literal(std::string_view sql) noexcept -> bool {
+  for (std::size_t i = sql.find_first_of("'$"); i != std::string_view::npos; i = sql.find_first_of("'$", i + 1)) {
+    if (sql[i] == '\'') return true;
+    if (i + 1 < sql.size() && (sql[i + 1] < '0' || sql[i + 1] > '9')) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 auto mask_literals(std::string_view sql) -> masked_statement {
   masked_statement m;
   m.original_.assign(sql);
+  if (!may_hold_literal(sql)) {
+    m.text_ = m.original_;
+    return m;
+  }
   const std::string& src = m.original_;
   std::vector<token> toks;
   std::size_t error_at = src.size();
