@@ -35,6 +35,9 @@ void context::setup_logging() {
     if (auto f = pgpx::parse_log_format(options_.log_format)) o.format = *f;
     else throw pgpx::usage_error("--log-format must be text or json, not \"" + options_.log_format + "\"");
   }
+  // Through std::cerr, whose filter masks the run's known secrets (cli/redaction.hpp), and in
+  // order with the command's own messages; spdlog's own stderr sink would bypass both.
+  o.stream = &std::cerr;
   pgpx::observe::setup_logging(o);
 }
 

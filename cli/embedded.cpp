@@ -95,7 +95,12 @@ auto embedded_cluster::up_locked() -> pgpx::conninfo {
   const auto ci = conninfo();
   // Written whole and renamed, so that a concurrent reader never sees half a line.
   const auto tmp = state_dir_ / ("url.tmp." + std::to_string(::getpid()));
-  std::ofstream(tmp) << ci.to_string() << "\n";
+  {
+    std::ofstream out(tmp);
+    out << ci.to_string() << "\n";
+    out.close();
+    if (!out) throw pgpx::config_error("could not write " + tmp.string());  // the old url stays
+  }
   fs::rename(tmp, state_dir_ / "url");
   return ci;
 }

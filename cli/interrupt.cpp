@@ -54,28 +54,31 @@ extern "C" void on_signal(int sig) {
   received = sig;
   if (armed.load() == nullptr) ::_exit(128 + sig);  // nothing runs on a server: end like the default action
   const int saved = errno;
-  send_cancel();
+  // The timer first: PQcancel connects with no deadline of its own, and the grace must run
+  // (and a second signal must still end the process) while it is stuck.
   itimerval every{};
   every.it_interval.tv_usec = tick_ms * 1000;
   every.it_value.tv_usec = tick_ms * 1000;
   ::setitimer(ITIMER_REAL, &every, nullptr);
+  send_cancel();
   errno = saved;
 }
 
 }  // namespace
 
 void install_interrupt_handlers() {
+  // SA_NODEFER on both: a handler stuck in PQcancel's connect must not hold back a second
+  // signal (which exits at once) or the alarm ticks (which exit at the end of the grace).
+  // No SA_RESTART: a blocking read/poll returns EINTR (pgpx re-waits itself).
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaddset(&sa.sa_mask, SIGINT);
-  sigaddset(&sa.sa_mask, SIGTERM);
-  sigaddset(&sa.sa_mask, SIGHUP);
-  sa.sa_flags = 0;  // no SA_RESTART: a blocking read/poll returns EINTR (pgpx re-waits itself)
+  sa.sa_flags = SA_NODEFER;
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
   struct sigaction al {};
   al.sa_handler = on_alarm;
   sigemptyset(&al.sa_mask);
+  al.sa_flags = SA_NODEFER;
   ::sigaction(SIGALRM, &al, nullptr);
 }
 

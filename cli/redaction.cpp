@@ -1,6 +1,7 @@
 #include "redaction.hpp"
 
 #include <pgpx/core/conninfo.hpp>
+#include <pgpx/detail/strings.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -152,10 +153,7 @@ auto collect_secrets(const std::vector<std::string>& args) -> std::vector<std::s
 
 auto redact_message(std::string_view text, const std::vector<std::string>& secrets) -> std::string {
   std::string out = redact(text);
-  for (const auto& s : secrets) {
-    for (auto p = out.find(s); p != std::string::npos; p = out.find(s, p + redacted_marker.size()))
-      out.replace(p, s.size(), redacted_marker);
-  }
+  for (const auto& s : secrets) detail::replace_all(out, s, redacted_marker);
   return out;
 }
 

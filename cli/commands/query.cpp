@@ -104,9 +104,10 @@ void add_query_command(CLI::App& app, context& ctx, action_fn& action) {
       }
 
       auto cx = ctx.connect();
-      cx.execute_script(output_session_settings);
-      // Read-only on the server too: every transaction of the session, not only ours.
-      if (!o.write) cx.execute_script("SET default_transaction_read_only = on");
+      // Read-only on the server too: every transaction of the session, not only ours (in the
+      // same round trip as the output settings).
+      cx.execute_script(std::string(output_session_settings) +
+                        (o.write ? "" : "; SET default_transaction_read_only = on"));
       pgpx::result r;
       {
         pgpx::transaction tx{cx, {.read_only = !o.write}};

@@ -67,9 +67,7 @@ auto async_connection::connect(asio::any_io_executor ex, conninfo info, connecti
       if (c != nullptr) PQfinish(c);
     }
   } guard{c};
-  // The connection string's connect_timeout caps the options' (as in the blocking connect).
-  const auto limit = connect_timeout_of(info) ? std::min(options.connect_timeout, *connect_timeout_of(info))
-                                              : options.connect_timeout;
+  const auto limit = detail::connect_limit_of(info, options);
   const deadline d = deadline_in(limit);
   PostgresPollingStatusType st = PQstatus(c) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
   while (st != PGRES_POLLING_OK) {

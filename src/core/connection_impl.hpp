@@ -80,6 +80,14 @@ inline auto hint_for_connect(const std::string& msg) -> std::string {
 
 inline constexpr std::string_view cached_plan_message = "cached plan must not change result type";
 
+// The connect deadline: connection_options::connect_timeout, capped by the connection
+// string's own connect_timeout (libpq ignores it in non-blocking connects). Blocking and
+// async connects both use it.
+inline auto connect_limit_of(const conninfo& ci, const connection_options& o) -> std::chrono::milliseconds {
+  const auto keyword = connect_timeout_of(ci);
+  return keyword ? std::min(o.connect_timeout, *keyword) : o.connect_timeout;
+}
+
 }  // namespace detail
 
 
@@ -681,10 +689,7 @@ struct connection::impl {
 
   // The connect deadline: connection_options::connect_timeout, capped by the connection
   // string's own connect_timeout (libpq ignores it in non-blocking connects).
-  [[nodiscard]] auto connect_limit() const -> std::chrono::milliseconds {
-    const auto keyword = connect_timeout_of(ci);
-    return keyword ? std::min(opts.connect_timeout, *keyword) : opts.connect_timeout;
-  }
+  [[nodiscard]] auto connect_limit() const -> std::chrono::milliseconds { return connect_limit_of(ci, opts); }
 
   // Connects within connect_timeout. With several hosts, each gets its own share of the
   // remaining time, so a host that never answers (a deaf or blackholed endpoint) cannot use up

@@ -11,18 +11,26 @@ namespace pgpx {
 auto batch::add_params(std::string_view sql, const param_list& params) -> batch& {
   const std::size_t first = params_.size();
   params_.start_statement();  // errors name the statement's own $n
-  // Copy the run-time list: its values are text forms or already-encoded bytes.
-  const auto* values = params.values();
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    if (values[i] == nullptr) {
-      params_.add_null(params.types()[i]);
-    } else if (params.formats()[i] == static_cast<int>(format::text)) {
-      params_.add_text(std::string_view(values[i], static_cast<std::size_t>(params.lengths()[i])), params.types()[i]);
-    } else {
-      params_.add_binary(std::string_view(values[i], static_cast<std::size_t>(params.lengths()[i])), params.types()[i]);
+  // The source list's own text rule applies (it may belong to a session in another encoding).
+  const bool utf8 = params_.checking_utf8();
+  params_.check_utf8(params.checking_utf8());
+  try {
+    // Copy the run-time list: its values are text forms or already-encoded bytes.
+    const auto* values = params.values();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const std::string_view v(values[i] == nullptr ? "" : values[i],
+                               values[i] == nullptr ? 0 : static_cast<std::size_t>(params.lengths()[i]));
+      if (values[i] == nullptr) params_.add_null(params.types()[i]);
+      else if (params.formats()[i] == static_cast<int>(format::text)) params_.add_text(v, params.types()[i]);
+      else params_.add_binary(v, params.types()[i]);
     }
+    push(sql, first);
+  } catch (...) {
+    params_.check_utf8(utf8);
+    params_.truncate(first);  // as add(): a refused value or count leaves the batch as it was
+    throw;
   }
-  push(sql, first);
+  params_.check_utf8(utf8);
   return *this;
 }
 
@@ -156,6 +164,7 @@ class batch_runner {
     // Only what belongs to confirmed statements.
     if (out_.results.size() > confirmed_) out_.results.resize(confirmed_);
     std::erase_if(out_.errors, [&](const auto& e) { return e.first >= confirmed_; });
+    out_.affected_rows = confirmed_rows_;
     p.outcome = std::move(out_);
     return p;
   }
@@ -209,6 +218,7 @@ class batch_runner {
         PQclear(r);
         if (st != PGRES_PIPELINE_SYNC) cx_.throw_broken("(batch)", "unexpected result while waiting for a Sync");
         confirmed_ = front.item;
+        confirmed_rows_ = out_.affected_rows;
         queue_.pop_front();
         continue;
       }
@@ -296,6 +306,7 @@ class batch_runner {
   std::size_t since_drain_ = 0;
   std::size_t sent_ = 0;       // statements handed to libpq
   std::size_t confirmed_ = 0;  // statements whose segment's Sync was answered
+  std::uint64_t confirmed_rows_ = 0;  // out_.affected_rows at that Sync
   bool in_block_ = false;
   std::vector<bool> prepare_failed_;
   struct pending_statement {

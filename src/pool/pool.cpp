@@ -264,17 +264,21 @@ struct pool_state {
     const auto now = coarse_now();
     std::unique_lock lock(m);
     if (!idle.empty() && waiters.empty() && !closed)
-      if (pool_slot* s = take_idle_locked(ad, where, now, lock)) return lease(self, s);
+      if (pool_slot* s = take_idle_locked(ad, where, now, lock, false)) return lease(self, s);
     return acquire_slow(self, ad, where, lock);
   }
 
   // Leases the most recently used idle connection and checks it outside the lock. Returns it
   // when it is fit for use; otherwise drops it and returns nullptr with the lock held again.
+  // `wake_next`: a served waiter hands the wake-up on, once its own connection is off the
+  // idle stack (waking before would count that connection for the next waiter, which would
+  // find nothing and count a loss).
   auto take_idle_locked(acquire_deadline& ad, std::source_location where, clock::time_point now,
-                        std::unique_lock<std::mutex>& lock) -> pool_slot* {
+                        std::unique_lock<std::mutex>& lock, bool wake_next) -> pool_slot* {
     pool_slot* s = idle.back();
     idle.pop_back();
     mark_leased_locked(s, where, now);
+    if (wake_next) wake_locked();
     lock.unlock();
     if (fit(*s, ad, now)) return s;
     drop_unfit(s, lock);
@@ -306,11 +310,8 @@ struct pool_state {
                     waiter ? "the pool was closed while waiting for a connection" : "the pool is closed");
       }
       if (!idle.empty() && (queued ? may_take_idle_locked(*waiter) : waiters.empty() || starving == 0)) {
-        if (queued) {
-          dequeue_locked(*waiter);
-          wake_locked();
-        }
-        if (pool_slot* s = take_idle_locked(ad, where, now, lock)) return lease(self, s);
+        if (queued) dequeue_locked(*waiter);
+        if (pool_slot* s = take_idle_locked(ad, where, now, lock, queued)) return lease(self, s);
         now = coarse_now();
         continue;
       }

@@ -127,6 +127,7 @@ auto routed_pool::acquire_read_after(const wal_position& pos, std::chrono::milli
     throw usage_error("acquire_read_after needs a position taken with routed_pool::position_of()");
   const deadline until = clock::now() + wait;
   lease l = acquire_read(where);
+  if (!on_standby(*l)) return l;  // a read that fell back to the primary sees every write
   auto pause = std::chrono::milliseconds(1);
   for (;;) {
     // On the primary pg_last_wal_replay_lsn() is null and the answer is "not in recovery".

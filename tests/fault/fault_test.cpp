@@ -628,6 +628,7 @@ TEST_F(fault_test, s03b_a_batch_cut_midway_says_what_went_in_and_resumes_exactly
       EXPECT_LE(p.confirmed, static_cast<std::size_t>(cut_at_sync) * per_sync);
       EXPECT_TRUE(p.outcome.errors.empty());
       EXPECT_EQ(p.outcome.results.size(), p.confirmed);
+      EXPECT_EQ(p.outcome.affected_rows, p.confirmed);  // one row each, confirmed statements only
       // The message names each range that is not empty.
       EXPECT_EQ(e.message().find("not sent") != std::string::npos, p.sent < p.total) << e.message();
       EXPECT_EQ(e.message().find("in doubt") != std::string::npos, p.confirmed < p.sent) << e.message();

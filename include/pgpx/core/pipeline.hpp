@@ -61,8 +61,13 @@ class PGPX_API batch {
     return *this;
   }
 
-  /// Appends a statement whose parameters were built at run time.
+  /// Appends a statement whose parameters were built at run time (checked by that list's
+  /// own text rule, see param_list::check_utf8).
   auto add_params(std::string_view sql, const param_list& params) -> batch&;
+
+  /// Whether add() refuses text that is not valid UTF-8 (on by default). Turn it off for a
+  /// batch meant for a session in another client_encoding; NUL is refused either way.
+  void check_utf8(bool on) noexcept { params_.check_utf8(on); }
 
   /// The number of statements.
   [[nodiscard]] auto size() const noexcept -> std::size_t { return items_.size(); }

@@ -266,6 +266,21 @@ TEST_F(write_checks_test, a_latin1_session_sends_latin1_text_and_still_refuses_n
   // A UTF-8 session refuses the same bytes before sending them.
   EXPECT_THROW(cx().execute("insert into latin values ($1)", std::string("caf\xe9")), pgpx::conversion_error);
   EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from latin"), 1);
+  // Batches for the LATIN1 session: told so with check_utf8(false), or through add_params from
+  // a list that follows the session's rule; by default a batch still refuses the bytes.
+  pgpx::batch refused;
+  EXPECT_THROW(refused.add("insert into latin values ($1)", std::string("d\xe9j\xe0")), pgpx::conversion_error);
+  EXPECT_EQ(refused.params().size(), 0u);
+  pgpx::batch b;
+  b.check_utf8(false);
+  b.add("insert into latin values ($1)", std::string("d\xe9j\xe0"));
+  pgpx::param_list p;
+  p.check_utf8(false);
+  p.add(std::string("na\xefve"));
+  b.add_params("insert into latin values ($1)", p);
+  EXPECT_THROW(b.add("insert into latin values ($1)", std::string("a\0b", 3)), pgpx::conversion_error);
+  ASSERT_TRUE(pgpx::run_batch(l, b).ok());
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from latin where s in ('d\xc3\xa9j\xc3\xa0', 'na\xc3\xafve')"), 2);
 }
 
 }  // namespace
