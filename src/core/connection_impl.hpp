@@ -6,6 +6,7 @@
 #include <pgpx/core/connection.hpp>
 
 #include "session_state_impl.hpp"
+#include "socket_wait_impl.hpp"
 #include "tls_impl.hpp"
 
 #include <libpq-fe.h>
@@ -38,35 +39,6 @@ inline auto clean_message(const char* m) -> std::string {
 inline auto field_of(const PGresult* r, int code) -> std::string {
   const char* v = PQresultErrorField(r, code);
   return v == nullptr ? std::string() : std::string(v);
-}
-
-enum class wait_outcome { ready, timed_out };
-
-// Waits until the socket is ready for `events` or the deadline passes. Returns the
-// revents through `revents`. EINTR restarts the wait with the remaining time.
-inline auto wait_socket(int fd, short events, deadline d, short* revents = nullptr) -> wait_outcome {
-  for (;;) {
-    int timeout_ms = -1;
-    if (d != no_deadline) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(d - clock::now()).count();
-      if (left <= 0) return wait_outcome::timed_out;
-      timeout_ms = left > 1'000'000 ? 1'000'000 : static_cast<int>(left);
-    }
-    pollfd p{fd, events, 0};
-    const int n = ::poll(&p, 1, timeout_ms);
-    if (n > 0) {
-      if (revents != nullptr) *revents = p.revents;
-      return wait_outcome::ready;
-    }
-    if (n == 0) {
-      if (d != no_deadline && clock::now() >= d) return wait_outcome::timed_out;
-      continue;
-    }
-    if (errno != EINTR) {
-      if (revents != nullptr) *revents = POLLERR;
-      return wait_outcome::ready;  // let libpq discover and report the socket error
-    }
-  }
 }
 
 inline auto hint_for_connect(const std::string& msg) -> std::string {

@@ -1,6 +1,7 @@
 // Telling refused server certificates apart. libpq 15 reports every failed chain check as
 // "certificate verify failed"; OpenSSL knows whether the certificate expired or comes from
 // another CA, so pgpx asks it (see tls_impl.hpp).
+#include "socket_wait_impl.hpp"
 #include "tls_impl.hpp"
 
 #include <libpq-fe.h>
@@ -20,17 +21,6 @@ auto get(const option_list& o, std::string_view key) -> std::string {
   for (const auto& [k, v] : o)
     if (k == key) return v;
   return {};
-}
-
-auto wait_for(int fd, short events, deadline d) -> bool {
-  for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(d - clock::now()).count();
-    if (left <= 0) return false;
-    pollfd p{fd, events, 0};
-    const int n = ::poll(&p, 1, left > 60'000 ? 60'000 : static_cast<int>(left));
-    if (n > 0) return true;
-    if (n < 0 && errno != EINTR) return true;  // let libpq report the socket error
-  }
 }
 
 // OpenSSL's verdict on the chain the server presented, checked against `ca_file`.
@@ -95,7 +85,8 @@ auto diagnose_certificate(const option_list& params, deadline d) noexcept -> std
       auto* ssl = PQsslInUse(c.get()) != 0 ? static_cast<SSL*>(PQsslStruct(c.get(), "OpenSSL")) : nullptr;
       if (ssl != nullptr && SSL_is_init_finished(ssl) != 0) return verify_chain(ssl, ca_file);
       if (st == PGRES_POLLING_FAILED || st == PGRES_POLLING_OK) return {};
-      if (!wait_for(PQsocket(c.get()), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, d)) return {};
+      if (wait_socket(PQsocket(c.get()), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, d) == wait_outcome::timed_out)
+        return {};
       st = PQconnectPoll(c.get());
     }
   } catch (...) {
