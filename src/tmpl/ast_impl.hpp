@@ -50,6 +50,7 @@ enum class expr_kind {
 
 struct expr;
 using expr_ptr = std::unique_ptr<expr>;
+struct filter_def;
 
 struct expr {
   expr_kind kind = expr_kind::literal;
@@ -64,6 +65,7 @@ struct expr {
   bool negated = false;          // `is not`
   std::size_t name_pos = 0;      // filter/test name position, for errors
   std::size_t name_end = 0;
+  const filter_def* filter = nullptr;  // a filter's table entry, resolved by the checker
   int depth = 1;                 // height of this tree (bounded: the engine recurses on it)
 };
 
@@ -155,9 +157,7 @@ struct template_impl {
 [[nodiscard]] auto compile_template(std::string_view source, std::string name, const syntax_options& syntax)
     -> std::shared_ptr<const template_impl>;
 
-/// Filters, tests and helpers the engine knows (for compile-time checks and suggestions).
-[[nodiscard]] auto known_filters() -> const std::vector<std::string_view>&;
-/// Tests the engine knows.
+/// Tests the engine knows (the filters are in filter_table_impl.hpp).
 [[nodiscard]] auto known_tests() -> const std::vector<std::string_view>&;
 /// The closest candidate within a small edit distance, or empty.
 [[nodiscard]] auto suggest(std::string_view name, const std::vector<std::string>& candidates) -> std::string;

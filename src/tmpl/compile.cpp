@@ -2,6 +2,7 @@
 // checks (unknown filters and tests, placeholders inside SQL literals, structure of
 // inheritance, undeclared and unused parameters).
 #include "ast_impl.hpp"
+#include "filter_table_impl.hpp"
 #include "lexer_impl.hpp"
 #include "sql_state_impl.hpp"
 
@@ -344,23 +345,13 @@ class checker {
     for (const auto& b : n.bodies) walk_body(b);
   }
 
-  void walk_expr(const expr& e) {
+  // Resolves each filter against the filter table (the renderer calls the entry stored
+  // here) and runs the entry's compile-time check.
+  void walk_expr(expr& e) {
     if (e.kind == expr_kind::filter) {
-      const auto& known = known_filters();
-      if (std::find(known.begin(), known.end(), e.name) == known.end()) {
-        const auto s = suggest(e.name, std::vector<std::string>(known.begin(), known.end()));
-        fail(errc::unknown_filter, "unknown filter '" + e.name + "'" + (s.empty() ? "" : "; did you mean '" + s + "'?"),
-             src_, e.name_pos, e.name_end);
-      }
-      if (e.name == "raw") t_.raw_offsets.push_back(e.name_pos);
-      if (e.name == "type") {
-        if (e.args.size() != 2 || e.args[1]->kind != expr_kind::literal || e.args[1]->lit.kind() != value_kind::string)
-          fail(errc::filter_type, "type(...) takes one type name in quotes, such as type(\"int8\")", src_, e.name_pos,
-               e.end);
-        if (type_oid_by_name(e.args[1]->lit.as_string()) == oids::unspecified)
-          fail(errc::filter_type, "unknown type '" + e.args[1]->lit.as_string() + "'", src_, e.args[1]->pos,
-               e.args[1]->end);
-      }
+      e.filter = find_filter(e.name);
+      if (e.filter == nullptr) fail(errc::unknown_filter, unknown_filter_brief(e.name), src_, e.name_pos, e.name_end);
+      if (e.filter->check != nullptr) e.filter->check(e, src_, t_);
     } else if (e.kind == expr_kind::test) {
       const auto& known = known_tests();
       if (std::find(known.begin(), known.end(), e.name) == known.end()) {

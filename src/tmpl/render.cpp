@@ -36,12 +36,6 @@ class restore {
   T saved_;
 };
 
-auto make_fragment(std::vector<part> parts) -> value {
-  auto f = std::make_shared<fragment>();
-  f->parts = std::move(parts);
-  return value::from_engine(std::move(f), value_kind::fragment);
-}
-
 auto as_fragment(const value& v) -> const fragment* {
   if (v.kind() != value_kind::fragment) return nullptr;
   return static_cast<const fragment*>(v.engine()->get());

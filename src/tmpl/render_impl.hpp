@@ -194,6 +194,12 @@ class renderer {
 
 // ---- value helpers shared by the renderer, the filters and the flattening ----
 
+/// Wraps output parts as an engine-made SQL fragment value.
+[[nodiscard]] auto make_fragment(std::vector<part> parts) -> value;
+/// ASCII case mapping (other bytes unchanged), as the string filters and tests use it.
+[[nodiscard]] auto ascii_lower(std::string s) -> std::string;
+[[nodiscard]] auto ascii_upper(std::string s) -> std::string;
+
 /// Python truthiness of a defined value.
 [[nodiscard]] auto truthy_value(const value& v) -> bool;
 /// Python-style equality (1 == 1.0; typed by type and text).
