@@ -8,9 +8,15 @@
 //   --- options           JSON: {"in_empty": "false_list", "allow_raw_host_strings": true,
 //                         "models": {"User": ["id", "name"]}, "trim_blocks": true, "lstrip_blocks": true}
 //   --- sql               the expected SQL
-//   --- params            the expected parameters as JSON (default: not checked)
-//   --- types             the expected parameter type names as JSON (built-in names, "" for 0)
-//   --- error             a regular expression the error message must match (instead of sql)
+//   --- params            required with sql: the parameters, $1 first, as a JSON array ([] for
+//                         none). Compared value by value as JSON text, so 1, 1.0, "1" and true
+//                         all differ, and so do the order and the count.
+//   --- types             required with sql: the type each parameter is sent to the server with
+//                         (rendered_query::to_param_list(), what libpq receives), as built-in
+//                         type names, "" where the server infers it (OID 0).
+//   --- error             a regular expression the error message must match (instead of sql;
+//                         such a case has no params or types)
+// The SQL's placeholders must be exactly $1..$N for N parameters.
 // Lines before the first case and lines starting with `#` between sections are comments.
 #include <pgpx/tmpl/template.hpp>
 
@@ -85,10 +91,47 @@ auto cases() -> const std::vector<golden_case>& {
   return c;
 }
 
-auto type_names(const rendered_query& q) -> nlohmann::json {
-  auto out = nlohmann::json::array();
-  for (auto t : q.param_types()) out.push_back(std::string(pgpx::builtin_type_name(t)));
+// The types the parameters are sent with, by name ("" for 0: the server infers it).
+auto wire_type_names(const rendered_query& q) -> std::vector<std::string> {
+  std::vector<std::string> out;
+  const auto p = q.to_param_list();
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const auto t = p.types()[i];
+    out.emplace_back(t == 0 ? "" : std::string(pgpx::builtin_type_name(t)));
+  }
   return out;
+}
+
+// The $n numbers in SQL text, in order of first appearance, without repeats.
+auto placeholders(const std::string& sql) -> std::vector<std::size_t> {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i + 1 < sql.size(); ++i) {
+    if (sql[i] != '$' || sql[i + 1] < '0' || sql[i + 1] > '9') continue;
+    std::size_t n = 0;
+    std::size_t j = i + 1;
+    while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9') n = n * 10 + static_cast<std::size_t>(sql[j++] - '0');
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+    i = j - 1;
+  }
+  return out;
+}
+
+// Compares the rendered parameters with the expected JSON array, one by one.
+void expect_params(const rendered_query& q, const std::string& expected_text) {
+  const auto expected = nlohmann::ordered_json::parse(expected_text);
+  ASSERT_TRUE(expected.is_array()) << "--- params must be a JSON array";
+  const auto got = q.to_json()["params"];
+  EXPECT_EQ(got.size(), expected.size()) << "parameter count: expected " << expected.dump() << ", got " << got.dump();
+  for (std::size_t i = 0; i < std::min(got.size(), expected.size()); ++i)
+    EXPECT_EQ(got[i].dump(), expected[i].dump()) << "parameter $" << i + 1 << " (" << q.param_names()[i] << ")";
+}
+
+void expect_types(const rendered_query& q, const std::string& expected_text) {
+  const auto expected = nlohmann::json::parse(expected_text).get<std::vector<std::string>>();
+  const auto got = wire_type_names(q);
+  EXPECT_EQ(got.size(), expected.size()) << "type count";
+  for (std::size_t i = 0; i < std::min(got.size(), expected.size()); ++i)
+    EXPECT_EQ(got[i], expected[i]) << "type of parameter $" << i + 1 << " (" << q.param_names()[i] << ")";
 }
 
 class golden : public ::testing::TestWithParam<std::size_t> {};
@@ -98,6 +141,12 @@ TEST_P(golden, renders_as_expected) {
   SCOPED_TRACE(c.file + ":" + std::to_string(c.line) + " " + c.name);
   ASSERT_TRUE(c.sections.count("template")) << "a case needs a template";
   ASSERT_TRUE(c.sections.count("sql") + c.sections.count("error") == 1) << "a case needs either sql or error";
+  if (c.sections.count("sql")) {
+    ASSERT_TRUE(c.sections.count("params")) << "a case with sql needs --- params ([] when there are none)";
+    ASSERT_TRUE(c.sections.count("types")) << "a case with sql needs --- types ([] when there are none)";
+  } else {
+    ASSERT_FALSE(c.sections.count("params") + c.sections.count("types")) << "an error case has no params or types";
+  }
   memory_loader l;
   for (const auto& [k, v] : c.sections)
     if (k.rfind("template ", 0) == 0) l.add(k.substr(9), v);
@@ -120,12 +169,13 @@ TEST_P(golden, renders_as_expected) {
       return;
     }
     EXPECT_EQ(q.sql(), c.sections.at("sql"));
-    if (c.sections.count("params")) {
-      EXPECT_EQ(q.to_json()["params"].dump(), nlohmann::ordered_json::parse(c.sections.at("params")).dump());
-    }
-    if (c.sections.count("types")) {
-      EXPECT_EQ(type_names(q), nlohmann::json::parse(c.sections.at("types")));
-    }
+    expect_params(q, c.sections.at("params"));
+    expect_types(q, c.sections.at("types"));
+    std::vector<std::size_t> want(q.params().size());
+    for (std::size_t i = 0; i < want.size(); ++i) want[i] = i + 1;
+    auto got = placeholders(q.sql());
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, want) << "the SQL must use exactly $1..$" << want.size();
   } catch (const template_error& e) {
     if (!c.sections.count("error")) {
       ADD_FAILURE() << "unexpected error:\n" << e.message();
