@@ -843,7 +843,42 @@ auto iequals_word(std::string_view text, std::string_view word) -> bool {
   return true;
 }
 
-// Removes one leading AND/OR (and one trailing) from the body of a where/having.
+// True when the parts are template text holding nothing but white space and comments
+// (`-- ...` to the end of the line, nested `/* */`): no condition and no list item.
+auto only_comments(const std::vector<part>& parts) -> bool {
+  std::string text;
+  for (const auto& p : parts) {
+    if (p.kind != part_kind::literal) return false;
+    text += p.text;
+  }
+  for (std::size_t i = 0; i < text.size();) {
+    if (is_ws(text[i])) {
+      ++i;
+    } else if (text.compare(i, 2, "--") == 0) {
+      const auto nl = text.find('\n', i);
+      i = nl == std::string::npos ? text.size() : nl + 1;
+    } else if (text.compare(i, 2, "/*") == 0) {
+      int depth = 0;
+      do {
+        if (text.compare(i, 2, "/*") == 0) {
+          ++depth;
+          i += 2;
+        } else if (text.compare(i, 2, "*/") == 0) {
+          --depth;
+          i += 2;
+        } else {
+          ++i;
+        }
+      } while (depth > 0 && i < text.size());
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Removes one leading AND/OR (and one trailing) from the body of a where/having/keyset;
+// a body of comments alone is empty.
 void strip_connectives(std::vector<part>& parts) {
   for (int round = 0; round < 2; ++round) {
     trim_parts(parts);
@@ -876,10 +911,11 @@ void strip_connectives(std::vector<part>& parts) {
     }
   }
   trim_parts(parts);
+  if (only_comments(parts)) parts.clear();
 }
 
 // Splits a list body at top-level separators (in SQL code, outside parentheses) and drops
-// empty items.
+// empty items (and items of comments alone).
 auto split_items(const std::vector<part>& parts, std::string_view sep) -> std::vector<std::vector<part>> {
   std::vector<std::vector<part>> items(1);
   sql_tracker tr;
@@ -924,7 +960,7 @@ auto split_items(const std::vector<part>& parts, std::string_view sep) -> std::v
   std::vector<std::vector<part>> out;
   for (auto& item : items) {
     trim_parts(item);
-    if (!item.empty()) out.push_back(std::move(item));
+    if (!item.empty() && !only_comments(item)) out.push_back(std::move(item));
   }
   return out;
 }

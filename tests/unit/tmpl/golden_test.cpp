@@ -17,7 +17,8 @@
 //   --- error             a regular expression the error message must match (instead of sql;
 //                         such a case has no params or types)
 // The SQL's placeholders must be exactly $1..$N for N parameters.
-// Lines before the first case and lines starting with `#` between sections are comments.
+// Lines before the first case, and lines starting with `#` at the start of a section or after
+// a blank line, are comments.
 #include <pgpx/tmpl/template.hpp>
 
 #include <gtest/gtest.h>
@@ -77,6 +78,8 @@ auto load_cases() -> std::vector<golden_case> {
       } else if (line.rfind("--- ", 0) == 0 && cur != nullptr) {
         flush();
         section = line.substr(4);
+      } else if (line.rfind('#', 0) == 0 && (lines.empty() || lines.back().empty())) {
+        continue;  // a comment: before the first case, or after a blank line
       } else if (!section.empty()) {
         lines.push_back(line);
       }
