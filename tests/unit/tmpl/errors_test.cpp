@@ -355,4 +355,13 @@ TEST(tmpl_errors, report_has_location_snippet_stack_and_hint) {
     EXPECT_EQ(d.line, 2);
     EXPECT_EQ(d.column, 14);
   }
+  // An error with a hint: in the error's info and at the end of the diagnostic.
+  const auto e = error_of("select * from t where {{ cond | raw }}", {{"cond", "1=1"}});
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->info().hint, "bind the value with {{ cond }} or quote a name with | ident");
+  const auto d = e->to_diagnostic();
+  EXPECT_NE(d.message.find("\n  hint: bind the value with {{ cond }}"), std::string::npos) << d.message;
+  EXPECT_EQ(d.message.rfind("UnsafeInterpolation: ", 0), 0U) << d.message;
+  EXPECT_EQ(d.line, 1);
+  EXPECT_EQ(d.column, 26);
 }

@@ -73,7 +73,9 @@ TEST_F(loader_test, resolves_names_to_files_in_order) {
   EXPECT_EQ(code_of([&] { (void)lib.get("usres/list"); }), errc::include_not_found);
   try {
     (void)lib.get("users/lsit");
+    ADD_FAILURE() << "users/lsit was found";
   } catch (const template_error& e) {
+    EXPECT_EQ(e.code(), errc::include_not_found);
     EXPECT_NE(e.message().find("did you mean 'users/list'?"), std::string::npos) << e.message();
   }
 }
@@ -116,6 +118,7 @@ TEST_F(loader_test, includes_imports_and_extends_resolve_through_the_library) {
   library lib{dir()};
   const auto q = lib.render("users/list", {{"tenant", 1}, {"n", "x"}});
   EXPECT_EQ(q.sql(), "select * from users where tenant_id = $1 and \"name\" = $2");
+  EXPECT_EQ(q.to_json()["params"].dump(), R"([1,"x"])");
 }
 
 TEST_F(loader_test, cycles_are_detected_when_rendering) {
@@ -215,18 +218,19 @@ TEST_F(loader_test, check_reports_what_a_single_compile_cannot) {
 }
 
 TEST_F(loader_test, render_hook_sees_names_and_types) {
-  write("queries/q.sql.j2", "select {{ a }}, {{ password }}");
+  write("queries/q.sql.j2", "{#- pgpx\nparams:\n  a: int4\n  password: text\n-#}select {{ a }}, {{ password }}");
   library_options o;
   o.search_paths = {dir()};
   std::vector<std::string> seen;
   o.on_render = [&](const render_event& e) {
     seen.emplace_back(e.template_name);
     for (std::size_t i = 0; i < e.query->param_names().size(); ++i)
-      seen.push_back(e.query->param_names()[i] + (e.query->param_secret()[i] ? "*" : ""));
+      seen.push_back(e.query->param_names()[i] + (e.query->param_secret()[i] ? "*" : "") + ":" +
+                     std::string(pgpx::builtin_type_name(e.query->param_types()[i])));
   };
   library lib{o};
   (void)lib.render("q", {{"a", 1}, {"password", "x"}});
-  EXPECT_EQ(seen, (std::vector<std::string>{"q.sql.j2", "a", "password*"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"q.sql.j2", "a:int4", "password*:text"}));
 }
 
 TEST_F(loader_test, concurrent_use_in_development_mode) {
