@@ -175,6 +175,16 @@ TEST_F(tmpl_exec, typed_values_bind_with_their_types) {
   EXPECT_EQ(std::get<3>(row), uid);
   EXPECT_EQ(std::get<4>(row), (pgpx::date{std::chrono::year{2024} / 2 / 29}));
   EXPECT_EQ(std::get<5>(row), at);
+  // Each value reached the server with its own type, not as text the server had to guess.
+  write("types.sql.j2",
+        "select pg_typeof({{ price }})::text, pg_typeof({{ uid }})::text, pg_typeof({{ day }})::text, "
+        "pg_typeof({{ at }})::text, pg_typeof({{ n }})::text, pg_typeof({{ meta | jsonb }})::text");
+  const auto types = lib().query_one<std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>>(
+      cx(), "types",
+      {{"price", pgpx::numeric("19.990")}, {"uid", uid}, {"day", pgpx::date{std::chrono::year{2024} / 2 / 29}},
+       {"at", at}, {"n", 1}, {"meta", value(nlohmann::json::parse("[1]"))}});
+  EXPECT_EQ(types, std::make_tuple(std::string("numeric"), std::string("uuid"), std::string("date"),
+                                   std::string("timestamp with time zone"), std::string("bigint"), std::string("jsonb")));
 }
 
 TEST_F(tmpl_exec, declared_types_reach_the_server) {
@@ -271,7 +281,27 @@ TEST_F(tmpl_exec, keyset_pagination_walks_every_row_once) {
   EXPECT_EQ(pages, 6);
 }
 
+// Memory stays bounded because rows are handed over as they arrive, never as a whole
+// result: a statement that fails at row 3001 has already delivered rows 1..3000 (a buffered
+// result would deliver none), in single-row mode and with a cursor alike.
 TEST_F(tmpl_exec, stream_returns_rows_with_bounded_memory) {
+  write("fails_late.sql.j2",
+        "select g as id, 'b' || g as title, (1 / (g - {{ bad_row }}))::text as subtitle from generate_series(1, 5000) g");
+  for (const std::size_t fetch_size : {std::size_t{0}, std::size_t{1000}}) {
+    std::int64_t delivered = 0;
+    try {
+      for (const book& b : lib().stream<book>(cx(), "fails_late", {{"bad_row", 3001}}, {.fetch_size = fetch_size})) {
+        EXPECT_EQ(b.id, delivered + 1);
+        ++delivered;
+      }
+      ADD_FAILURE() << "the division by zero at row 3001 was not reported";
+    } catch (const pgpx::sql_error& e) {
+      EXPECT_EQ(e.sqlstate(), "22012") << e.message();
+    }
+    EXPECT_EQ(delivered, 3000) << "fetch_size " << fetch_size;
+    EXPECT_EQ(cx().query_value<std::int64_t>("select 1"), 1);  // the connection is usable again
+  }
+
   write("many.sql.j2", "select g as id, 'b' || g as title, null::text as subtitle from generate_series(1, {{ n }}) g");
   std::int64_t sum = 0, count = 0;
   for (const book& b : lib().stream<book>(cx(), "many", {{"n", 5000}})) {
