@@ -4,6 +4,7 @@
 #pragma once
 
 #include <pgpx/core/connection.hpp>
+#include <pgpx/detail/strings.hpp>
 
 #include "session_state_impl.hpp"
 #include "socket_wait_impl.hpp"
@@ -647,16 +648,11 @@ struct connection::impl {
     snapshot_reported();
   }
 
+  // A host, hostaddr or port list: none when the keyword is empty.
   static auto split_list(const std::string& v) -> std::vector<std::string> {
-    std::vector<std::string> out;
-    if (v.empty()) return out;
-    std::size_t start = 0;
-    for (;;) {
-      const auto comma = v.find(',', start);
-      out.push_back(v.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      if (comma == std::string::npos) return out;
-      start = comma + 1;
-    }
+    if (v.empty()) return {};
+    const auto parts = detail::split(v, ',');
+    return {parts.begin(), parts.end()};
   }
 
   // The connect deadline: connection_options::connect_timeout, capped by the connection

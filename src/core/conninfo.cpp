@@ -1,4 +1,5 @@
 #include <pgpx/core/conninfo.hpp>
+#include <pgpx/detail/strings.hpp>
 
 #include "tls_impl.hpp"
 
@@ -37,15 +38,8 @@ auto needs_quotes(std::string_view v) -> bool {
 }
 
 auto split_commas(const std::string& v) -> std::vector<std::string> {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    const auto comma = v.find(',', start);
-    out.push_back(v.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
+  const auto parts = detail::split(v, ',');
+  return {parts.begin(), parts.end()};
 }
 
 auto is_uint(const std::string& s) -> bool {

@@ -82,12 +82,17 @@ auto truncate_name(std::string s) -> std::string {
   return s;
 }
 
-// Python's int() for the int filter: optional sign and white space, decimal digits, `_`.
-auto parse_python_int(std::string_view s, std::int64_t& out) -> bool {
+// `s` without leading and trailing white space (Python's str.strip()).
+auto strip_space(std::string_view s) -> std::string_view {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
+  return s;
+}
+
+// Python's int() for the int filter: optional sign and white space, decimal digits, `_`.
+auto parse_python_int(std::string_view s, std::int64_t& out) -> bool {
   std::string digits;
-  for (char c : s)
+  for (char c : strip_space(s))
     if (c != '_') digits.push_back(c);
   if (!digits.empty() && digits[0] == '+') digits.erase(0, 1);
   const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), out);
@@ -95,27 +100,10 @@ auto parse_python_int(std::string_view s, std::int64_t& out) -> bool {
 }
 
 auto parse_python_float(std::string_view s, double& out) -> bool {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
-  std::string t(s);
+  std::string t(strip_space(s));
   if (!t.empty() && t[0] == '+') t.erase(0, 1);
   const auto r = std::from_chars(t.data(), t.data() + t.size(), out);
   return r.ec == std::errc() && r.ptr == t.data() + t.size() && !t.empty();
-}
-
-// The characters (UTF-8 sequences) of a string.
-auto code_points(const std::string& s) -> std::vector<std::string> {
-  std::vector<std::string> cps;
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = 1;
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0xF0) n = 4;
-    else if (c >= 0xE0) n = 3;
-    else if (c >= 0xC0) n = 2;
-    cps.push_back(s.substr(i, n));
-    i += n;
-  }
-  return cps;
 }
 
 // A value of the rv kind the value filters return: a new value in a new slot.
@@ -335,15 +323,8 @@ auto name_token(filter_call& c, std::string text) -> rv {
 auto f_ident(filter_call& c) -> rv { return name_token(c, qualified_name(c, c.v())); }
 
 auto f_qident(filter_call& c) -> rv {
-  const std::string& s = c.v().as_string();
   std::vector<value> parts;
-  std::size_t start = 0;
-  for (;;) {
-    const auto dot = s.find('.', start);
-    parts.emplace_back(s.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
+  for (auto part : pgpx::detail::split(c.v().as_string(), '.')) parts.emplace_back(std::string(part));
   return name_token(c, qualified_name(c, value(std::move(parts))));
 }
 

@@ -45,14 +45,9 @@ auto normalize_name(std::string_view name) -> std::string {
   if (name.front() == '/' || name.front() == '~' || (name.size() > 1 && name[1] == ':'))
     invalid_name(name, "absolute names are refused; names are relative to the search paths");
   std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (start <= name.size()) {
-    auto slash = name.find('/', start);
-    if (slash == std::string_view::npos) slash = name.size();
-    const auto part = name.substr(start, slash - start);
+  for (const auto part : pgpx::detail::split(name, '/')) {
     if (part == "..") invalid_name(name, "'..' is refused: a name cannot leave the search paths");
     if (!part.empty() && part != ".") parts.push_back(part);
-    start = slash + 1;
   }
   if (parts.empty()) invalid_name(name, "the name has no file part");
   std::string out;

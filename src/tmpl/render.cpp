@@ -4,6 +4,7 @@
 
 #include <pgpx/core/conninfo.hpp>
 #include <pgpx/core/identifier.hpp>
+#include <pgpx/detail/strings.hpp>
 #include <pgpx/types/numeric.hpp>
 #include <pgpx/types/uuid.hpp>
 
@@ -51,23 +52,6 @@ auto is_identifier_like(std::string_view s) -> bool {
   return std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   });
-}
-
-// UTF-8 code points of a string.
-auto code_points(const std::string& s) -> std::vector<std::string> {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::size_t n = 1;
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0xF0) n = 4;
-    else if (c >= 0xE0) n = 3;
-    else if (c >= 0xC0) n = 2;
-    n = std::min(n, s.size() - i);
-    out.push_back(s.substr(i, n));
-    i += n;
-  }
-  return out;
 }
 
 auto check_add(std::int64_t a, std::int64_t b, bool& ok) -> std::int64_t {
@@ -843,38 +827,24 @@ auto iequals_word(std::string_view text, std::string_view word) -> bool {
   return true;
 }
 
-// True when the parts are template text holding nothing but white space and comments
-// (`-- ...` to the end of the line, nested `/* */`): no condition and no list item.
+// True when the parts are template text holding nothing but white space and comments: no
+// condition and no list item. The comments are PostgreSQL's, read by the engine's own SQL
+// tracker (`-- ...` to the end of the line, nested `/* */`).
 auto only_comments(const std::vector<part>& parts) -> bool {
-  std::string text;
+  sql_tracker tr;
   for (const auto& p : parts) {
     if (p.kind != part_kind::literal) return false;
-    text += p.text;
-  }
-  for (std::size_t i = 0; i < text.size();) {
-    if (is_ws(text[i])) {
-      ++i;
-    } else if (text.compare(i, 2, "--") == 0) {
-      const auto nl = text.find('\n', i);
-      i = nl == std::string::npos ? text.size() : nl + 1;
-    } else if (text.compare(i, 2, "/*") == 0) {
-      int depth = 0;
-      do {
-        if (text.compare(i, 2, "/*") == 0) {
-          ++depth;
-          i += 2;
-        } else if (text.compare(i, 2, "*/") == 0) {
-          --depth;
-          i += 2;
-        } else {
-          ++i;
-        }
-      } while (depth > 0 && i < text.size());
-    } else {
-      return false;
+    for (const char c : p.text) {
+      const bool was_code = tr.context() == sql_context::code;
+      const bool was_opener = tr.may_open_comment();
+      tr.feed(std::string_view(&c, 1));
+      const auto now = tr.context();
+      if (now == sql_context::line_comment || now == sql_context::block_comment) continue;
+      if (was_opener) return false;  // the '-' or '/' before was code
+      if (was_code && !is_ws(c) && !tr.may_open_comment()) return false;
     }
   }
-  return true;
+  return !tr.may_open_comment();
 }
 
 // Removes one leading AND/OR (and one trailing) from the body of a where/having/keyset;
@@ -931,7 +901,7 @@ auto split_items(const std::vector<part>& parts, std::string_view sep) -> std::v
       const auto ctx = tr.context();
       const char c = p.text[i];
       if (ctx == sql_context::code && depth == 0 && p.text.compare(i, sep.size(), sep) == 0 &&
-          tr.last() != '-' && tr.last() != '/') {
+          !tr.may_open_comment()) {
         if (i > start) {
           part q = p;
           q.text = p.text.substr(start, i - start);
@@ -1608,6 +1578,22 @@ auto renderer::run() -> std::vector<part> {
   host->absent = &absent_;
   exec_template(root_, host, nullptr, nullptr);
   out_.pop_back();
+  return out;
+}
+
+auto code_points(const std::string& s) -> std::vector<std::string> {
+  std::vector<std::string> out;
+  // Stray continuation bytes before the first character belong to it.
+  std::size_t i = 0;
+  while (i < s.size() && pgpx::detail::is_utf8_continuation(s[i])) ++i;
+  std::size_t start = 0;
+  while (i < s.size()) {
+    std::size_t end = i + 1;
+    while (end < s.size() && pgpx::detail::is_utf8_continuation(s[end])) ++end;
+    out.push_back(s.substr(start, end - start));
+    start = i = end;
+  }
+  if (out.empty() && !s.empty()) out.push_back(s);  // no character at all: one piece, as written
   return out;
 }
 

@@ -196,6 +196,11 @@ class renderer {
 
 /// Wraps output parts as an engine-made SQL fragment value.
 [[nodiscard]] auto make_fragment(std::vector<part> parts) -> value;
+/// The characters of UTF-8 text: each starts at a byte that is not a continuation byte, the
+/// rule of pgpx::detail::utf8_length, so `| length`, `| list`, `| reverse` and slicing agree
+/// even on malformed text (stray continuation bytes join the character they follow, or the
+/// first one).
+[[nodiscard]] auto code_points(const std::string& s) -> std::vector<std::string>;
 /// ASCII case mapping (other bytes unchanged), as the string filters and tests use it.
 [[nodiscard]] auto ascii_lower(std::string s) -> std::string;
 [[nodiscard]] auto ascii_upper(std::string s) -> std::string;

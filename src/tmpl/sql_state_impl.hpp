@@ -38,6 +38,11 @@ class sql_tracker {
   [[nodiscard]] auto context() const noexcept -> sql_context;
   /// The last byte fed, or '\0'.
   [[nodiscard]] auto last() const noexcept -> char { return last_; }
+  /// True when the last byte was a '-' or '/' in code that the next byte may turn into a
+  /// comment opener (`--`, `/*`): whether it was code is not known yet.
+  [[nodiscard]] auto may_open_comment() const noexcept -> bool {
+    return state_ == st::code_dash || state_ == st::code_slash;
+  }
   /// True when a quoted identifier just closed (a following `"` would continue it).
   [[nodiscard]] auto after_quoted_identifier() const noexcept -> bool { return state_ == st::dquote_end; }
   /// True when a string literal just closed (a following `'` would continue it).

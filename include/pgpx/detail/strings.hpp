@@ -14,6 +14,18 @@
 
 namespace pgpx::detail {
 
+/// The pieces of `text` between separators `sep`, in order, empty ones included: "a,,b" is
+/// {"a", "", "b"} and "" is {""}. The pieces view `text`.
+[[nodiscard]] inline auto split(std::string_view text, char sep) -> std::vector<std::string_view> {
+  std::vector<std::string_view> out;
+  for (std::size_t start = 0;;) {
+    const auto at = text.find(sep, start);
+    out.push_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) return out;
+    start = at + 1;
+  }
+}
+
 /// Replaces every occurrence of `what` in `text` with `with` (left to right, no rescans).
 inline void replace_all(std::string& text, std::string_view what, std::string_view with) {
   if (what.empty()) return;

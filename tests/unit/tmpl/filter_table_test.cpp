@@ -2,9 +2,11 @@
 // and the renderer share. These tests look inside it (a white-box test: it includes the
 // module's private headers) so that a filter known to one side and not the other, a table
 // entry without a working implementation, or an undocumented filter fails here.
-#include "../../../src/tmpl/filter_table_impl.hpp"
-#include "../../../src/tmpl/render_impl.hpp"
+#include "filter_table_impl.hpp"
+#include "render_impl.hpp"
 #include "tmpl_test_support.hpp"
+
+#include <pgpx/detail/strings.hpp>
 
 #include <pgpx/tmpl/template.hpp>
 
@@ -226,5 +228,22 @@ TEST(tmpl_filter_table, every_filter_is_documented) {
   for (const auto& f : detail::filter_table()) {
     const std::regex mention("(`|\\| )" + std::string(f.name) + "[`( ]");
     EXPECT_TRUE(std::regex_search(doc, mention)) << "docs/templates.md does not mention filter " << f.name;
+  }
+}
+
+// `| length` counts characters by pgpx::detail::utf8_length; `| list`, `| reverse`, `| last`
+// and indexing split by the same rule, also for malformed UTF-8 (truncated or stray bytes).
+TEST(tmpl_filter_table, character_filters_agree_on_the_number_of_characters) {
+  for (const std::string& s : {std::string("h\xC3\xA9llo \xE2\x82\xAC"), std::string("\xF0" "ab"),
+                              std::string("\x80\x80x\xC3\xA9"), std::string("a\xE2\x82"),
+                              std::string("\xC3\xA9\xA9\xA9z")}) {
+    const vars v = {{"s", s}};
+    const auto count = [&](const std::string& src) { return tmpl_test::render(src, v).to_json()["params"][0]; };
+    const auto n = pgpx::detail::utf8_length(s);
+    EXPECT_EQ(count("{{ s | length }}"), n) << s.size() << " bytes";
+    EXPECT_EQ(count("{{ s | list | length }}"), n) << s.size() << " bytes";
+    EXPECT_EQ(count("{{ s | reverse | list | length }}"), n) << s.size() << " bytes";
+    EXPECT_EQ(count("{{ s[-1] | length }}"), 1) << s.size() << " bytes";  // indexing splits alike
+    EXPECT_EQ(count("{{ s | last | length }}"), 1) << s.size() << " bytes";
   }
 }
