@@ -130,6 +130,10 @@ TEST(tmpl_filter_table, every_filter_is_accepted_by_the_checker_and_renders) {
     const auto q = tmpl_test::render(s.source, vars_from_json(nlohmann::json::parse(s.vars)));
     EXPECT_EQ(q.sql(), s.sql);
     EXPECT_EQ(q.to_json()["params"], nlohmann::ordered_json::parse(s.params));
+    // The table's `output` says how the value reaches the SQL: interpolated text binds
+    // nothing; bound values, value filters and fragments reach it as placeholders.
+    if (f.output == "interpolated") EXPECT_TRUE(q.to_json()["params"].empty());
+    else EXPECT_NE(q.sql().find("$1"), std::string::npos) << "output " << f.output;
   }
 }
 
