@@ -3,6 +3,7 @@
 #include "embedded.hpp"
 #include "interrupt.hpp"
 
+#include <pgpx/core/configured.hpp>
 #include <pgpx/observe/log.hpp>
 
 #include <iostream>
@@ -55,7 +56,7 @@ auto context::resolve_connection() -> pgpx::conninfo {
 
 auto context::connect() -> pgpx::connection {
   auto ci = resolve_connection();
-  pgpx::connection cx(ci, config().connection_options());
+  pgpx::connection cx(ci, pgpx::connection_options_of(config()));
   cancel_on_interrupt(cx);  // Ctrl-C/SIGTERM cancel its statement before pgpx exits
   return cx;
 }

@@ -2,7 +2,7 @@
 // connecting (starting the project's local PostgreSQL when nothing else is configured).
 #pragma once
 
-#include <pgpx/core/config.hpp>
+#include <pgpx/config/config.hpp>
 #include <pgpx/core/connection.hpp>
 
 #include <iosfwd>

@@ -1,8 +1,8 @@
 // cli/embedded.hpp: the project's local PostgreSQL (`pgpx dev ...`), kept under .pgpx/.
 #pragma once
 
-#include <pgpx/core/config.hpp>
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/config.hpp>
+#include <pgpx/config/conninfo.hpp>
 #include <pgpx/testing/cluster.hpp>
 
 #include <filesystem>

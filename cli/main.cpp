@@ -5,7 +5,7 @@
 #include "interrupt.hpp"
 #include "redaction.hpp"
 
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/conninfo.hpp>
 #include <pgpx/error.hpp>
 #include <pgpx/version.hpp>
 

@@ -1,6 +1,6 @@
 #include "redaction.hpp"
 
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/conninfo.hpp>
 #include <pgpx/detail/strings.hpp>
 
 #include <algorithm>

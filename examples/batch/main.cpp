@@ -5,7 +5,7 @@
 
 int main() try {
   auto cfg = pgpx::config::load();
-  pgpx::connection cx{cfg.connection(), cfg.connection_options()};
+  pgpx::connection cx{cfg.connection(), pgpx::connection_options_of(cfg)};
   cx.execute_script("create temporary table readings (sensor int, value float8)");
 
   pgpx::batch b;

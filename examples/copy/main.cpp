@@ -13,7 +13,7 @@ struct event {
 
 int main() try {
   auto cfg = pgpx::config::load();
-  pgpx::connection cx{cfg.connection(), cfg.connection_options()};
+  pgpx::connection cx{cfg.connection(), pgpx::connection_options_of(cfg)};
   cx.execute_script("create temporary table events (id int8 primary key, name text, at timestamptz, tags text[])");
 
   std::vector<event> events;

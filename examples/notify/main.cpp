@@ -6,10 +6,10 @@
 int main() try {
   using namespace std::chrono_literals;
   auto cfg = pgpx::config::load();
-  pgpx::listener l{cfg.connection(), cfg.connection_options()};
+  pgpx::listener l{cfg.connection(), pgpx::connection_options_of(cfg)};
   l.listen("orders");
 
-  pgpx::connection cx{cfg.connection(), cfg.connection_options()};
+  pgpx::connection cx{cfg.connection(), pgpx::connection_options_of(cfg)};
   pgpx::notify(cx, "orders", "order 17 paid");
   auto ev = l.wait(pgpx::deadline_in(5s));
   if (!ev || ev->kind != pgpx::listen_event::notification) return 1;

@@ -16,7 +16,7 @@
 
 int main() try {
   auto cfg = pgpx::config::load();
-  pgpx::connection cx{cfg.connection(), cfg.connection_options()};
+  pgpx::connection cx{cfg.connection(), pgpx::connection_options_of(cfg)};
   cx.execute_script(
       "create temporary table books (id int8 generated always as identity primary key, title text not null,"
       " tags text[] not null default '{}', author text, deleted_at timestamptz)");

@@ -1,4 +1,5 @@
 #include <pgpx/async/async.hpp>
+#include <pgpx/core/tls_policy.hpp>
 
 #include "../core/connection_impl.hpp"
 

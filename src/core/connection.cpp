@@ -1,6 +1,7 @@
 #include "connection_impl.hpp"
 
 #include <pgpx/core/identifier.hpp>
+#include <pgpx/core/tls_policy.hpp>
 
 #include <libpq-fe.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-// Private: what pgpx knows about TLS beyond libpq, shared by conninfo.cpp (the policy),
+// Private: what pgpx knows about TLS beyond libpq, shared by tls_policy.cpp (the policy),
 // tls_diagnose.cpp and connection_impl.hpp (the messages of refused certificates).
 #pragma once
 

@@ -1,4 +1,4 @@
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/conninfo.hpp>
 #include <pgpx/detail/strings.hpp>
 #include <pgpx/error.hpp>
 #include <pgpx/observe/log.hpp>

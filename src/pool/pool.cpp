@@ -1,6 +1,6 @@
 #include <pgpx/pool/pool.hpp>
 
-#include <pgpx/core/config.hpp>
+#include <pgpx/core/configured.hpp>
 
 #include <algorithm>
 #include <condition_variable>
@@ -613,7 +613,7 @@ auto pool::open(const conninfo& info, pool_options options) -> pool {
 }
 
 auto pool::open(const config& cfg, pool_options options) -> pool {
-  options.connection = cfg.connection_options();
+  options.connection = connection_options_of(cfg);
   return open(cfg.connection(), std::move(options));
 }
 

@@ -7,7 +7,7 @@
 #include "sql_state_impl.hpp"
 
 #include <pgpx/detail/strings.hpp>
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/conninfo.hpp>
 
 #include <algorithm>
 #include <cctype>

@@ -2,7 +2,7 @@
 #include "render_impl.hpp"
 #include "sql_state_impl.hpp"
 
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/conninfo.hpp>
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/detail/strings.hpp>
 #include <pgpx/types/numeric.hpp>

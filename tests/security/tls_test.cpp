@@ -1,8 +1,9 @@
 // Scenario 22 of spec/reliability.md: TLS modes against a server with certificates made by
 // the test (two CAs, a right and a wrong host name, an expired certificate, a client
 // certificate), SCRAM with channel binding, and secrets kept out of messages.
-#include <pgpx/core/config.hpp>
+#include <pgpx/config/config.hpp>
 #include <pgpx/core/connection.hpp>
+#include <pgpx/core/tls_policy.hpp>
 #include <pgpx/testing/cluster.hpp>
 
 #include <gtest/gtest.h>

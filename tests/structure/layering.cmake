@@ -1,15 +1,29 @@
 # Enforces the module order of docs/design/modules.md: a header or source of a module may
 # include only headers of its own module and of the modules below it.
-#   reflect < types < core < {observe, testing, tmpl}
-set(order reflect types core pool async observe testing tmpl)
+#   reflect < types < config < core < {pool < async, observe, testing, tmpl}
+# config (conninfo, pgpx.toml, secrets) is below core: it must not include pgpx/core/.
+set(order reflect types config core pool async observe testing tmpl)
 set(allowed_reflect reflect)
 set(allowed_types reflect types)
-set(allowed_core reflect types core)
-set(allowed_pool reflect types core pool)
-set(allowed_async reflect types core pool async)
-set(allowed_observe reflect types core observe)
-set(allowed_testing reflect types core testing)
-set(allowed_tmpl reflect types core tmpl)
+set(allowed_config reflect types config)
+set(allowed_core reflect types config core)
+set(allowed_pool reflect types config core pool)
+set(allowed_async reflect types config core pool async)
+set(allowed_observe reflect types config core observe)
+set(allowed_testing reflect types config core testing)
+set(allowed_tmpl reflect types config core tmpl)
+# Every module directory must be listed above: a new one is not silently unchecked.
+foreach(root src include/pgpx)
+  file(GLOB module_dirs LIST_DIRECTORIES true RELATIVE ${SOURCE}/${root} ${SOURCE}/${root}/*)
+  foreach(d ${module_dirs})
+    if(IS_DIRECTORY ${SOURCE}/${root}/${d} AND NOT d STREQUAL "detail")
+      list(FIND order ${d} known)
+      if(known EQUAL -1)
+        message(FATAL_ERROR "${root}/${d} is not in the module order of tests/structure/layering.cmake")
+      endif()
+    endif()
+  endforeach()
+endforeach()
 # Top-level headers belong to types (error.hpp, outcome.hpp, export.hpp) or are umbrellas.
 set(failures "")
 foreach(module ${order})
@@ -21,7 +35,7 @@ foreach(module ${order})
       string(REGEX MATCH "^#include <pgpx/[^/]+>" toplevel "${line}")
       if(toplevel)
         # pgpx/error.hpp, outcome.hpp, export.hpp, version.hpp are types-level vocabulary;
-        # the umbrellas pgpx.hpp and types.hpp may be included only from above core.
+        # no module includes the umbrellas pgpx.hpp and fwd.hpp, and reflect not types.hpp.
         if(line MATCHES "pgpx/(pgpx|fwd)\\.hpp")
           list(APPEND failures "${f}: includes the umbrella header")
         elseif(line MATCHES "pgpx/types\\.hpp" AND module STREQUAL "reflect")

@@ -1,4 +1,5 @@
 #include "support/test_db.hpp"
+#include "support/time_factor.hpp"
 
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/testing/cluster.hpp>
@@ -98,6 +99,18 @@ void db_test::TearDown() {
   } catch (const pgpx::error& e) {
     ADD_FAILURE() << "could not drop the test database " << name_ << ": " << e.what();
   }
+}
+
+auto wait_until_running(const pgpx::conninfo& info, std::string_view sql, int pid, std::chrono::milliseconds within)
+    -> bool {
+  pgpx::connection watch{info};
+  return eventually(
+      [&] {
+        return watch.query_value<std::int64_t>(
+                   "select count(*) from pg_stat_activity where state = 'active' and query = $1 and ($2 = 0 or pid = $2)",
+                   std::string(sql), pid) > 0;
+      },
+      within, std::chrono::milliseconds(5));
 }
 
 }  // namespace pgpx::test

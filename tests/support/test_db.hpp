@@ -10,17 +10,29 @@
 #pragma once
 
 #include <pgpx/core/connection.hpp>
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/conninfo.hpp>
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace pgpx::test {
 
 /// Connection parameters of the test server's superuser, on the maintenance database.
 [[nodiscard]] auto server_conninfo() -> pgpx::conninfo;
+
+/**
+ * Waits until the server is running `sql`: a session in pg_stat_activity in state 'active'
+ * whose query is exactly `sql` (and whose pid is `pid`, when not 0), watched from a
+ * connection of its own to `info`. False when that does not happen within budget(within).
+ * Call it before killing, stopping or cancelling the statement a test aims at, instead of
+ * sleeping for a while and hoping the statement has started.
+ */
+[[nodiscard]] auto wait_until_running(const pgpx::conninfo& info, std::string_view sql, int pid = 0,
+                                      std::chrono::milliseconds within = std::chrono::seconds(10)) -> bool;
 
 /// A fresh database for one test: created from the template in SetUp, dropped in TearDown.
 class db_test : public ::testing::Test {

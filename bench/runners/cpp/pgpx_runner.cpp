@@ -15,7 +15,7 @@
 #include "runner.hpp"
 
 #include <pgpx/core/connection.hpp>
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/conninfo.hpp>
 #include <pgpx/core/copy.hpp>
 #include <pgpx/core/pipeline.hpp>
 #include <pgpx/core/stream.hpp>

@@ -15,7 +15,7 @@
 #pragma once
 
 #include <pgpx/core/connection.hpp>
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/conninfo.hpp>
 #include <pgpx/core/row_mapping.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/pool/pool.hpp>

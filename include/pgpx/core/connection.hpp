@@ -16,7 +16,7 @@
 // independent.
 #pragma once
 
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/conninfo.hpp>
 #include <pgpx/core/deadline.hpp>
 #include <pgpx/core/executor.hpp>
 #include <pgpx/core/hooks.hpp>

@@ -19,7 +19,7 @@
 // Logging never throws into the caller: formatter failures fall back to the raw message.
 #pragma once
 
-#include <pgpx/core/config.hpp>
+#include <pgpx/config/config.hpp>
 #include <pgpx/export.hpp>
 
 #include <nlohmann/json.hpp>

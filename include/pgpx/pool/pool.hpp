@@ -26,7 +26,7 @@
 #pragma once
 
 #include <pgpx/core/connection.hpp>
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/conninfo.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/outcome.hpp>
 

@@ -15,7 +15,7 @@
 // Thread safety: one thread at a time per object. Blocking: start/stop wait for pg_ctl.
 #pragma once
 
-#include <pgpx/core/conninfo.hpp>
+#include <pgpx/config/conninfo.hpp>
 #include <pgpx/export.hpp>
 
 #include <chrono>

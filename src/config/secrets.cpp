@@ -1,7 +1,7 @@
-#include <pgpx/core/config.hpp>
+#include <pgpx/config/config.hpp>
 #include <pgpx/detail/strings.hpp>
-#include <pgpx/core/conninfo.hpp>
-#include <pgpx/core/secrets.hpp>
+#include <pgpx/config/conninfo.hpp>
+#include <pgpx/config/secrets.hpp>
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,6 +1,6 @@
 #include "config_test_support.hpp"
 
-#include <pgpx/core/config.hpp>
+#include <pgpx/core/configured.hpp>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -341,7 +341,7 @@ application_name = "api"
   EXPECT_EQ(cfg.statement_timeout(), 1500ms);
   EXPECT_EQ(cfg.statement_cache_capacity(), 0U);
   EXPECT_EQ(cfg.application_name(), "api");
-  const auto o = cfg.connection_options();
+  const auto o = pgpx::connection_options_of(cfg);
   EXPECT_EQ(o.connect_timeout, 2s);
   EXPECT_EQ(o.statement_timeout, 1500ms);
   EXPECT_EQ(o.statement_cache_capacity, 0U);
@@ -359,7 +359,7 @@ TEST_F(config_test, ConnectTimeoutPrecedence) {
   EXPECT_THAT(load().describe(), HasSubstr("2s (pgpx.toml [env.plain])"));
   env.set("PGCONNECT_TIMEOUT", "4");
   EXPECT_EQ(load().connect_timeout(), 4s);  // the environment beats the file
-  EXPECT_EQ(load().connection_options().connect_timeout, 4s);
+  EXPECT_EQ(pgpx::connection_options_of(load()).connect_timeout, 4s);
   env.set("PGCONNECT_TIMEOUT", "0");        // libpq's "forever": pgpx keeps its deadline
   EXPECT_EQ(load().connect_timeout(), 2s);
   env.set("PGCONNECT_TIMEOUT", "soon");
@@ -377,10 +377,10 @@ TEST_F(config_test, ConnectTimeoutPrecedence) {
   auto o = options();
   o.url = "postgresql://h/db?connect_timeout=1";
   auto cfg = config::load(o);
-  EXPECT_EQ(cfg.connection_options().connect_timeout, 1s);
+  EXPECT_EQ(pgpx::connection_options_of(cfg).connect_timeout, 1s);
   // Code wins, and drops the keyword that would otherwise cap it at connect time.
   cfg.set_connect_timeout(9s);
-  EXPECT_EQ(cfg.connection_options().connect_timeout, 9s);
+  EXPECT_EQ(pgpx::connection_options_of(cfg).connect_timeout, 9s);
   EXPECT_FALSE(cfg.connection().has("connect_timeout"));
   cfg.set_url("postgresql://h/db?connect_timeout=5");
   EXPECT_EQ(cfg.connect_timeout(), 5s);
@@ -397,7 +397,7 @@ TEST(conninfo_connect_timeout, keyword_in_every_form) {
 TEST_F(config_test, DefaultsMatchConnectionOptions) {
   const pgpx::connection_options defaults;
   const config cfg;
-  const auto o = cfg.connection_options();
+  const auto o = pgpx::connection_options_of(cfg);
   EXPECT_EQ(o.connect_timeout, defaults.connect_timeout);
   EXPECT_EQ(o.statement_timeout, defaults.statement_timeout);
   EXPECT_EQ(o.statement_cache_capacity, defaults.statement_cache_capacity);
@@ -423,7 +423,7 @@ TEST_F(config_test, CodeOverridesWin) {
   auto cfg = load();
   cfg.set_statement_timeout(5s).set_connect_timeout(3s).set_statement_cache_capacity(7).set_protected(true);
   cfg.set_application_name("code-app");
-  const auto o = cfg.connection_options();
+  const auto o = pgpx::connection_options_of(cfg);
   EXPECT_EQ(o.statement_timeout, 5s);
   EXPECT_EQ(o.connect_timeout, 3s);
   EXPECT_EQ(o.statement_cache_capacity, 7U);

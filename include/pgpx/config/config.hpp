@@ -1,10 +1,10 @@
-// pgpx/core/config.hpp: where to connect and how, from the command line, the environment,
+// pgpx/config/config.hpp: where to connect and how, from the command line, the environment,
 // pgpx.toml and code.
 //
 // One object answers "which database, with which settings" for the library and the CLI:
 //
 //   auto cfg = pgpx::config::load();                      // env, pgpx.toml, embedded default
-//   pgpx::connection cx{cfg.connection(), cfg.connection_options()};
+//   pgpx::connection cx{cfg.connection(), pgpx::connection_options_of(cfg)};  // core/configured.hpp
 //
 //   pgpx::config_options o;
 //   o.env = "ci";                                         // -e/--env
@@ -28,13 +28,12 @@
 // name, [log]) apply whichever level supplied the connection.
 //
 // Secrets (password, url) may come from providers instead of the file itself; see
-// pgpx/core/secrets.hpp. No secret ever appears in an error message, in describe() or in a
+// pgpx/config/secrets.hpp. No secret ever appears in an error message, in describe() or in a
 // diagnostic.
 #pragma once
 
-#include <pgpx/core/connection.hpp>
-#include <pgpx/core/conninfo.hpp>
-#include <pgpx/core/secrets.hpp>
+#include <pgpx/config/conninfo.hpp>
+#include <pgpx/config/secrets.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/outcome.hpp>
 
@@ -187,8 +186,6 @@ class PGPX_API config {
   [[nodiscard]] auto statement_cache_capacity() const noexcept -> std::size_t { return statement_cache_; }
   /// The application_name setting, or empty when not set.
   [[nodiscard]] auto application_name() const -> const std::string& { return application_name_; }
-  /// connection_options built from the settings above (hook: the current default hook).
-  [[nodiscard]] auto connection_options() const -> pgpx::connection_options;
   /// Logging settings: top-level [log], then [env.<name>.log], then PGPX_LOG and
   /// PGPX_LOG_FORMAT, then set_log_settings().
   [[nodiscard]] auto log_settings() const noexcept -> const pgpx::log_settings& { return log_; }
@@ -240,10 +237,12 @@ class PGPX_API config {
   std::string env_name_ = "development";
   std::string env_source_ = "default";
   bool protected_ = false;
-  std::chrono::milliseconds connect_timeout_;   // defaults: those of pgpx::connection_options
+  // The defaults of pgpx::connection_options (a unit test checks that they agree): this
+  // module sits below core and cannot read them.
+  std::chrono::milliseconds connect_timeout_{10'000};
   std::string connect_timeout_source_ = "default";
-  std::chrono::milliseconds statement_timeout_;
-  std::size_t statement_cache_;
+  std::chrono::milliseconds statement_timeout_{0};
+  std::size_t statement_cache_ = 256;
   std::string application_name_;
   pgpx::log_settings log_;
   std::vector<diagnostic> warnings_;

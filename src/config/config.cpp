@@ -1,4 +1,4 @@
-#include <pgpx/core/config.hpp>
+#include <pgpx/config/config.hpp>
 #include <pgpx/detail/strings.hpp>
 
 #include <libpq-fe.h>
@@ -740,12 +740,7 @@ auto format_duration(milliseconds d) -> std::string {
 
 // ---- config ------------------------------------------------------------------------------
 
-config::config() {
-  const pgpx::connection_options defaults;
-  connect_timeout_ = defaults.connect_timeout;
-  statement_timeout_ = defaults.statement_timeout;
-  statement_cache_ = defaults.statement_cache_capacity;
-}
+config::config() = default;
 
 auto config::load(const config_options& options) -> config { return try_load(options).value(); }
 
@@ -948,14 +943,6 @@ auto config::embedded_url_file() const -> std::filesystem::path { return embedde
 
 auto config::environments() const -> std::vector<std::string> {
   return model_ ? model_->names() : std::vector<std::string>{};
-}
-
-auto config::connection_options() const -> pgpx::connection_options {
-  pgpx::connection_options o;
-  o.connect_timeout = connect_timeout_;
-  o.statement_timeout = statement_timeout_;
-  o.statement_cache_capacity = statement_cache_;
-  return o;
 }
 
 auto config::describe() const -> std::string {

@@ -1,7 +1,7 @@
 // Helpers for the configuration tests: a temporary directory and a fake environment.
 #pragma once
 
-#include <pgpx/core/secrets.hpp>
+#include <pgpx/config/secrets.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// pgpx/core/secrets.hpp: secret values and the providers they come from.
+// pgpx/config/secrets.hpp: secret values and the providers they come from.
 //
 // A password (or a whole connection URL) need not be written into pgpx.toml. It can come
 // from an environment variable, a file (Docker/Kubernetes secrets) or the output of a
