@@ -1,6 +1,8 @@
 // Item 8 of the connection-lifecycle issue: a primary and a streaming replica started on
 // this machine (pg_basebackup), multi-host target_session_attrs, read/write routing, and
 // promotion of the standby.
+#include "support/time_factor.hpp"
+
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/pool/routed_pool.hpp>
 #include <pgpx/testing/cluster.hpp>
@@ -16,16 +18,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// PGPX_TEST_TIME_FACTOR multiplies the timing budgets on slow machines.
-auto budget(std::chrono::milliseconds ms) -> std::chrono::milliseconds {
-  const char* f = std::getenv("PGPX_TEST_TIME_FACTOR");
-  const double factor = f != nullptr ? std::max(1.0, std::atof(f)) : 1.0;
-  return std::chrono::milliseconds(static_cast<long long>(static_cast<double>(ms.count()) * factor));
-}
+using pgpx::test::budget;
 
 template <class F>
 auto eventually(F&& ok, std::chrono::milliseconds within = 10s) -> bool {
-  const auto until = std::chrono::steady_clock::now() + within;
+  const auto until = std::chrono::steady_clock::now() + budget(within);
   while (std::chrono::steady_clock::now() < until) {
     try {
       if (ok()) return true;

@@ -229,7 +229,27 @@ void tcp_proxy::run() {
         who.emplace_back(l.get(), false);
       }
     }
+    // Blackholed connections forward nothing, but their clients are watched (and what they
+    // send is dropped) so that a client giving up closes the link: open_connections() then
+    // counts only attempts still in flight.
+    const std::size_t first_hole = fds.size();
+    std::vector<link*> holes;
+    {
+      std::lock_guard lock(m_);
+      for (auto& l : links_) {
+        if (!l->blackholed || l->dead()) continue;
+        fds.push_back({l->client, POLLIN, 0});
+        holes.push_back(l.get());
+      }
+    }
     if (::poll(fds.data(), fds.size(), 200) < 0 && errno != EINTR) break;
+    for (std::size_t i = 0; i < holes.size(); ++i) {
+      if ((fds[first_hole + i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      if (::recv(holes[i]->client, buf, sizeof buf, 0) <= 0) {
+        std::lock_guard lock(m_);
+        holes[i]->sever();
+      }
+    }
     if ((fds[0].revents & POLLIN) != 0) {
       char drain[64];
       while (::read(wake_[0], drain, sizeof drain) > 0) {

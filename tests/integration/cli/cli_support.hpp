@@ -1,6 +1,8 @@
 // tests/integration/cli/cli_support.hpp: running the pgpx executable as a user would.
 #pragma once
 
+#include "support/time_factor.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -29,17 +31,8 @@ struct run_result {
   std::string err;
 };
 
-/// PGPX_TEST_TIME_FACTOR (default 1): multiplies every wall-clock budget of these tests.
-inline auto time_factor() -> double {
-  const char* f = std::getenv("PGPX_TEST_TIME_FACTOR");
-  const double v = f != nullptr ? std::atof(f) : 1.0;
-  return v > 0 ? v : 1.0;
-}
-
-/// A budget scaled by time_factor().
-inline auto scaled(std::chrono::milliseconds d) -> std::chrono::milliseconds {
-  return std::chrono::milliseconds(static_cast<long>(static_cast<double>(d.count()) * time_factor()));
-}
+/// A budget scaled by the slow-machine multiplier (support/time_factor.hpp).
+inline auto scaled(std::chrono::milliseconds d) -> std::chrono::milliseconds { return pgpx::test::budget(d); }
 
 inline auto slurp_file(const fs::path& p) -> std::string {
   std::string s;

@@ -171,7 +171,8 @@ TEST_F(transaction_test, connection_lost_during_commit_is_in_doubt_never_success
   pgpx::transaction tx{cx()};
   tx.execute("insert into t values (1, 'x')");
   std::thread killer([&] {
-    std::this_thread::sleep_for(500ms);
+    // Terminate the backend once COMMIT is running there (in the deferred trigger).
+    EXPECT_TRUE(pgpx::test::wait_until_running(conninfo(), "COMMIT", pid));
     pgpx::connection other{conninfo()};
     (void)other.query_value<bool>("select pg_terminate_backend($1)", pid);
   });
