@@ -1,6 +1,7 @@
 // Item 8 of the connection-lifecycle issue: a primary and a streaming replica started on
 // this machine (pg_basebackup), multi-host target_session_attrs, read/write routing, and
 // promotion of the standby.
+#include "support/tcp_proxy.hpp"  // open_descriptors
 #include "support/time_factor.hpp"
 
 #include <pgpx/core/transaction.hpp>
@@ -42,9 +43,25 @@ class replica_test : public ::testing::Test {
     o.fast = true;
     standby_ = std::make_unique<pgpx::testing::cluster>(o);
     standby_->start_as_standby_of(*primary_);
+    fds_before_ = pgpx::test::open_descriptors();
   }
+  // The leak check (see fault_test.cpp): no client session left on either node that is up,
+  // no descriptor more than before.
   void TearDown() override {
+    for (const pgpx::testing::cluster* node : {static_cast<const pgpx::testing::cluster*>(primary_.get()),
+                                              static_cast<const pgpx::testing::cluster*>(standby_.get())}) {
+      if (node == nullptr || !node->running()) continue;
+      EXPECT_TRUE(eventually([&] { return client_sessions(*node) == 0; }))
+          << "client sessions left on port " << node->port() << ": " << client_sessions(*node);
+    }
+    EXPECT_TRUE(eventually([&] { return pgpx::test::open_descriptors() <= fds_before_; }))
+        << pgpx::test::open_descriptors() << " descriptors open, " << fds_before_ << " before";
     if (standby_) standby_->destroy();
+  }
+  static auto client_sessions(const pgpx::testing::cluster& node) -> std::int64_t {
+    pgpx::connection c{node.conninfo()};
+    return c.query_value<std::int64_t>(
+        "select count(*) from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()");
   }
   // Both nodes in one conninfo, `first` listed first.
   static auto hosts(const pgpx::testing::cluster& first, const pgpx::testing::cluster& second) -> pgpx::conninfo {
@@ -62,6 +79,7 @@ class replica_test : public ::testing::Test {
 
   std::unique_ptr<pgpx::testing::temp_cluster> primary_;
   std::unique_ptr<pgpx::testing::cluster> standby_;
+  std::size_t fds_before_ = 0;
 };
 
 TEST_F(replica_test, the_standby_replays_the_primary) {

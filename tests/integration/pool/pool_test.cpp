@@ -29,6 +29,14 @@ using pgpx::test::eventually;
 
 class pool_test : public pgpx::test::db_test {
  protected:
+  // The leak check of the fault label (docs/reliability.md): once the test's pools are gone,
+  // the server sees none of their sessions.
+  void TearDown() override {
+    if (cx().is_open()) {
+      EXPECT_TRUE(eventually([&] { return server_sessions() == 0; })) << "server sessions " << server_sessions();
+    }
+    db_test::TearDown();
+  }
   // Options with this test's own application_name, so server-side counts are exact.
   auto options() -> pgpx::pool_options {
     pgpx::pool_options o;
