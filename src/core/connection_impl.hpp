@@ -629,6 +629,23 @@ struct connection::impl {
     }
   }
 
+  // Whether a query hook wants events (the paths that report call clock::now() only then).
+  [[nodiscard]] auto hooked() const noexcept -> bool { return opts.hook != nullptr && opts.hook->on_query; }
+
+  // Reports a statement run by a batch, a stream or a COPY to the query hook.
+  void report(std::string_view sql, query_source source, clock::time_point started, std::uint64_t rows,
+              const error* failure, bool prepared = false) const noexcept {
+    if (!hooked()) return;
+    query_event ev;
+    ev.sql = sql;
+    ev.duration = clock::now() - started;
+    ev.rows = rows;
+    ev.failure = failure;
+    ev.prepared = prepared;
+    ev.source = source;
+    notify(ev);
+  }
+
   void notify(const query_event& ev) const noexcept {
     try {
       opts.hook->on_query(ev);

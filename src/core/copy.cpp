@@ -71,10 +71,23 @@ auto end_copy(connection::impl& s, std::string_view sql) -> std::uint64_t {
   return kept.affected_rows();
 }
 
+// Runs f(), reporting the COPY to the query hook when it fails.
+template <class F>
+auto reporting_failure(connection::impl& s, std::string_view sql, clock::time_point started, F&& f) {
+  try {
+    return f();
+  } catch (const error& e) {
+    s.report(sql, query_source::copy, started, 0, &e);
+    throw;
+  }
+}
+
 }  // namespace
 
 copy_writer::copy_writer(connection& cx, std::string_view copy_sql) : cx_(cx), sql_(copy_sql) {
-  start_copy(detail::connection_access::state(cx_), sql_, PGRES_COPY_IN);
+  auto& s = detail::connection_access::state(cx_);
+  if (s.hooked()) started_ = clock::now();
+  reporting_failure(s, sql_, started_, [&] { start_copy(s, sql_, PGRES_COPY_IN); });
   open_ = true;
   buf_.reserve(1 << 17);
 }
@@ -96,6 +109,13 @@ void copy_writer::flush(std::size_t threshold) {
 }
 
 auto copy_writer::finish() -> std::uint64_t {
+  auto& s = detail::connection_access::state(cx_);
+  const std::uint64_t rows = reporting_failure(s, sql_, started_, [&] { return finish_copy(); });
+  s.report(sql_, query_source::copy, started_, rows, nullptr);
+  return rows;
+}
+
+auto copy_writer::finish_copy() -> std::uint64_t {
   flush(0);
   open_ = false;
   auto& s = detail::connection_access::state(cx_);
@@ -133,7 +153,9 @@ void copy_writer::abort(std::string_view reason) noexcept {
 }
 
 copy_reader::copy_reader(connection& cx, std::string_view copy_sql) : cx_(cx), sql_(copy_sql) {
-  start_copy(detail::connection_access::state(cx_), sql_, PGRES_COPY_OUT);
+  auto& s = detail::connection_access::state(cx_);
+  if (s.hooked()) started_ = clock::now();
+  reporting_failure(s, sql_, started_, [&] { start_copy(s, sql_, PGRES_COPY_OUT); });
 }
 
 copy_reader::~copy_reader() {
@@ -168,7 +190,8 @@ auto copy_reader::next(std::string_view& data) -> bool {
       continue;
     }
     done_ = true;
-    rows_ = end_copy(s, sql_);  // -1: finished; -2: failed, and the result says why
+    rows_ = reporting_failure(s, sql_, started_, [&] { return end_copy(s, sql_); });  // -1: done; -2: failed
+    s.report(sql_, query_source::copy, started_, rows_, nullptr);
     return false;
   }
 }

@@ -68,6 +68,7 @@ class batch_runner {
 
   void run() {
     cx_.ensure_usable("(batch)");
+    if (cx_.hooked()) started_ = clock::now();
     in_block_ = cx_.in_block;
     d_ = cx_.effective_deadline();
     cx_.deallocate_pending(d_);
@@ -262,6 +263,7 @@ class batch_runner {
       result res(r);
       res.set_shape(e.shape);
       out_.affected_rows += res.affected_rows();
+      cx_.report(sql, query_source::batch, started_, res.affected_rows(), nullptr, true);
       if (o_.on_result) {
         if (!callback_failed_) {
           try {
@@ -281,9 +283,11 @@ class batch_runner {
       info.poisons_transaction = true;
       out_.errors.emplace_back(e.item, error(error_kind::sql,
                                              "not run: an earlier statement between the same Syncs failed", info));
+      cx_.report(sql, query_source::batch, started_, 0, &out_.errors.back().second, true);
     } else {
       result res(r);
       out_.errors.emplace_back(e.item, cx_.result_error(res.native(), sql));
+      cx_.report(sql, query_source::batch, started_, 0, &out_.errors.back().second, true);
     }
   }
 
@@ -301,6 +305,7 @@ class batch_runner {
   batch_outcome& out_;
   std::exception_ptr callback_failed_;
   deadline d_ = no_deadline;
+  clock::time_point started_{};  // when the batch began (only with a query hook)
   const char* const* values_ = nullptr;
   std::deque<expected> queue_;
   std::size_t since_drain_ = 0;

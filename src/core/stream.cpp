@@ -9,6 +9,17 @@ namespace pgpx {
 row_source::row_source(connection& cx, std::string_view sql, const param_list& params, stream_options options)
     : cx_(cx), sql_(sql), options_(options) {
   auto& s = detail::connection_access::state(cx_);
+  if (s.hooked()) started_ = clock::now();
+  try {
+    start(params);
+  } catch (const error& e) {
+    s.report(sql_, query_source::stream, started_, 0, &e);
+    throw;
+  }
+}
+
+void row_source::start(const param_list& params) {
+  auto& s = detail::connection_access::state(cx_);
   s.ensure_usable(sql_);
   const deadline d = s.effective_deadline();
   // Inside a transaction block, leaving single-row mode early would need a cancel, and
@@ -90,6 +101,19 @@ void row_source::finish_cursor() {
 
 auto row_source::next() -> result {
   if (done_) return {};
+  auto& s = detail::connection_access::state(cx_);
+  try {
+    result r = next_chunk();
+    rows_ += r.size();
+    if (done_) s.report(sql_, query_source::stream, started_, rows_, nullptr, cursor_.empty());
+    return r;
+  } catch (const error& e) {
+    s.report(sql_, query_source::stream, started_, rows_, &e);
+    throw;
+  }
+}
+
+auto row_source::next_chunk() -> result {
   if (!cursor_.empty()) {
     param_list none;
     auto& s = detail::connection_access::state(cx_);

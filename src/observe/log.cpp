@@ -145,7 +145,40 @@ struct logging_state {
   std::shared_ptr<spdlog::logger> main;                 // guarded by mutex
   std::shared_ptr<spdlog::logger> sql;                  // guarded by mutex
   std::shared_ptr<const query_hook> installed_hook;     // the hook setup_logging installed last
+  std::shared_ptr<const query_hook> user_hook;          // the application's hook chained into it
 };
+
+// One hook that calls `first`, then `second` (either may be null).
+auto chain(std::shared_ptr<const query_hook> first, std::shared_ptr<const query_hook> second)
+    -> std::shared_ptr<const query_hook> {
+  if (!first) return second;
+  if (!second) return first;
+  auto both = std::make_shared<query_hook>();
+  both->wants_parameters = first->wants_parameters || second->wants_parameters;
+  if (first->on_query || second->on_query) {
+    both->on_query = [first, second](const query_event& e) {
+      if (first->on_query) {
+        try {
+          first->on_query(e);
+        } catch (...) {  // one hook's failure does not silence the other
+        }
+      }
+      if (second->on_query) second->on_query(e);
+    };
+  }
+  if (first->on_notice || second->on_notice) {
+    both->on_notice = [first, second](std::string_view severity, std::string_view message) {
+      if (first->on_notice) {
+        try {
+          first->on_notice(severity, message);
+        } catch (...) {
+        }
+      }
+      if (second->on_notice) second->on_notice(severity, message);
+    };
+  }
+  return both;
+}
 
 auto state() -> logging_state& {
   static logging_state s;
@@ -244,9 +277,14 @@ void setup_logging(const log_options& options) {
     std::lock_guard lock(s.mutex);
     s.main = main;
     s.sql = sql;
-    const bool ours_or_none = default_query_hook() == nullptr || default_query_hook() == s.installed_hook;
-    if (hook || ours_or_none) set_default_query_hook(hook);
-    s.installed_hook = hook;
+    // The application's own hook (installed before, or after an earlier setup_logging) keeps
+    // running: logging chains with it instead of replacing it.
+    auto current = default_query_hook();
+    auto user = current != nullptr && current == s.installed_hook ? s.user_hook : current;
+    auto combined = chain(user, hook);
+    set_default_query_hook(combined);
+    s.installed_hook = combined;
+    s.user_hook = user;
   }
   register_in_spdlog(main);
   register_in_spdlog(sql);

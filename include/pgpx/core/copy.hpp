@@ -93,10 +93,12 @@ class PGPX_API copy_writer {
   void abort(std::string_view reason) noexcept;
 
  private:
+  auto finish_copy() -> std::uint64_t;
   connection& cx_;
   std::string sql_;
   std::string buf_;
   bool open_ = false;
+  clock::time_point started_{};  // for the query hook
 };
 
 /**
@@ -123,6 +125,7 @@ class PGPX_API copy_reader {
   char* chunk_ = nullptr;
   bool done_ = false;
   std::uint64_t rows_ = 0;
+  clock::time_point started_{};  // for the query hook
 };
 
 /// The columns of a table (name and type, in table order), from the catalog.

@@ -24,6 +24,14 @@ namespace pgpx {
 
 class error;
 
+/// Which path ran a statement a query hook sees.
+enum class query_source {
+  statement,  ///< run, query, execute, command (blocking or async)
+  batch,      ///< one statement of a pipeline batch (run_batch); duration counts from the batch's start
+  stream,     ///< a streaming query (stream, async_stream), reported when it ends
+  copy,       ///< a COPY (copy_in/out, copy_from/to, copy_writer/reader), reported when it ends
+};
+
 /// What a query hook sees of one statement.
 struct query_event {
   std::string_view sql;                ///< the statement text (never contains bound values)
@@ -32,6 +40,7 @@ struct query_event {
   std::uint64_t rows = 0;              ///< rows returned or affected
   const error* failure = nullptr;      ///< the error, or nullptr on success
   bool prepared = false;               ///< true when a cached prepared statement ran
+  query_source source = query_source::statement;  ///< the path that ran it
 };
 
 /// A set of callbacks a connection calls. Shared, immutable once installed.

@@ -59,6 +59,8 @@ class PGPX_API row_source {
   [[nodiscard]] auto done() const noexcept -> bool { return done_; }
 
  private:
+  void start(const param_list& params);
+  auto next_chunk() -> result;
   void finish_cursor();
   connection& cx_;
   std::string sql_;
@@ -66,6 +68,8 @@ class PGPX_API row_source {
   std::string cursor_;
   bool own_transaction_ = false;
   bool done_ = false;
+  std::uint64_t rows_ = 0;       // delivered so far (the query hook's count)
+  clock::time_point started_{};  // for the query hook
 };
 
 /**

@@ -52,7 +52,9 @@ struct log_options {
  * registry) with one sink and the requested format and level, and installs a default query
  * hook (pgpx::set_default_query_hook) that sends server notices to the "pgpx" logger
  * (WARNING at warn, others at info) and, when the query log is on, each statement to
- * "pgpx.sql". The query log is on when `queries` is set or the level is trace (-vvv
+ * "pgpx.sql". A default hook the application installed is kept: the logging hook is chained
+ * after it (both see every statement and notice); calling setup_logging again replaces only
+ * the logging part. The query log is on when `queries` is set or the level is trace (-vvv
  * prints every statement); it is off at level off. Connections opened afterwards use the
  * hook. Thread-safe; usually called once at start-up.
  */

@@ -2,7 +2,13 @@
 #include "support/time_factor.hpp"
 
 #include <pgpx/core/connection.hpp>
+#include <pgpx/core/copy.hpp>
 #include <pgpx/core/hooks.hpp>
+#include <pgpx/core/pipeline.hpp>
+#include <pgpx/core/stream.hpp>
+#include <pgpx/core/transaction.hpp>
+
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -175,6 +181,77 @@ TEST_F(connection_test, query_hook_sees_statements_rows_and_failures) {
   EXPECT_EQ(failures, 1);
   ASSERT_EQ(param_texts.size(), 1u);
   EXPECT_EQ(param_texts[0], "3");
+}
+
+// The hook sees every path that runs SQL, not only run/query: each statement of a batch,
+// a stream when it ends, a COPY in either direction, and their failures.
+TEST_F(connection_test, the_query_hook_sees_batches_streams_and_copy) {
+  struct seen_event {
+    std::string sql;
+    pgpx::query_source source;
+    std::uint64_t rows;
+    bool failed;
+  };
+  std::vector<seen_event> seen;
+  auto hook = std::make_shared<pgpx::query_hook>();
+  hook->on_query = [&](const pgpx::query_event& e) {
+    seen.push_back({std::string(e.sql), e.source, e.rows, e.failure != nullptr});
+  };
+  pgpx::connection_options o;
+  o.hook = hook;
+  pgpx::connection c{conninfo(), o};
+  c.execute_script("create table hooked (id int primary key)");
+  seen.clear();
+
+  auto of = [&](pgpx::query_source src) {
+    std::vector<seen_event> out;
+    for (const auto& e : seen)
+      if (e.source == src) out.push_back(e);
+    return out;
+  };
+
+  // A batch: one event per statement, the failed one marked, the skipped one too.
+  pgpx::batch b;
+  b.add("insert into hooked values ($1)", 1);
+  b.add("insert into hooked values ($1)", 1);  // duplicate key
+  b.add("insert into hooked values ($1)", 2);  // not run: same segment as the failure
+  pgpx::batch_options bo;
+  (void)pgpx::run_batch(c, b, bo);
+  auto batch_events = of(pgpx::query_source::batch);
+  ASSERT_EQ(batch_events.size(), 3u);
+  EXPECT_EQ(batch_events[0].sql, "insert into hooked values ($1)");
+  EXPECT_FALSE(batch_events[0].failed);
+  EXPECT_EQ(batch_events[0].rows, 1u);
+  EXPECT_TRUE(batch_events[1].failed);
+  EXPECT_TRUE(batch_events[2].failed);
+
+  // COPY in and out, through the stream API.
+  c.execute_script("truncate hooked");
+  std::istringstream in("10\n11\n12\n");
+  EXPECT_EQ(pgpx::copy_from(c, "copy hooked from stdin", in), 3u);
+  std::ostringstream out;
+  EXPECT_EQ(pgpx::copy_to(c, "copy hooked to stdout", out), 3u);
+  EXPECT_THROW((void)pgpx::copy_to(c, "copy no_such_table to stdout", out), pgpx::sql_error);
+  auto copies = of(pgpx::query_source::copy);
+  ASSERT_EQ(copies.size(), 3u);
+  EXPECT_EQ(copies[0].sql, "copy hooked from stdin");
+  EXPECT_EQ(copies[0].rows, 3u);
+  EXPECT_EQ(copies[1].rows, 3u);
+  EXPECT_FALSE(copies[1].failed);
+  EXPECT_TRUE(copies[2].failed);
+
+  // A stream, single-row mode and a cursor: one event each when it ends, with every row.
+  int n = 0;
+  for (const int v : pgpx::stream<int>(c, "select id from hooked order by id")) n += v > 0 ? 1 : 0;
+  for (const int v : pgpx::stream<int>(c, pgpx::stream_options{.fetch_size = 2}, "select id from hooked")) n += v > 0 ? 1 : 0;
+  EXPECT_EQ(n, 6);
+  EXPECT_THROW((void)pgpx::stream<int>(c, "select nope from hooked").begin(), pgpx::sql_error);
+  auto streams = of(pgpx::query_source::stream);
+  ASSERT_EQ(streams.size(), 3u);
+  EXPECT_EQ(streams[0].sql, "select id from hooked order by id");
+  EXPECT_EQ(streams[0].rows, 3u);
+  EXPECT_EQ(streams[1].rows, 3u);
+  EXPECT_TRUE(streams[2].failed);
 }
 
 TEST_F(connection_test, notices_go_to_the_hook_not_to_stderr) {

@@ -183,3 +183,39 @@ TEST_F(log_test, CustomSink) {
 }
 
 }  // namespace
+
+// setup_logging chains with the application's hook: both see every statement and notice,
+// and setting logging up again (or turning it off) replaces only the logging part.
+TEST_F(log_test, ChainsWithAnApplicationHook) {
+  int queries = 0;
+  int notices = 0;
+  auto mine = std::make_shared<pgpx::query_hook>();
+  mine->on_query = [&](const pgpx::query_event&) { ++queries; };
+  mine->on_notice = [&](std::string_view, std::string_view) { ++notices; };
+  pgpx::set_default_query_hook(mine);
+
+  setup(log_level::debug, log_format::json, /*queries=*/true);
+  auto hook = pgpx::default_query_hook();
+  ASSERT_NE(hook, nullptr);
+  ASSERT_NE(hook, mine);
+  pgpx::query_event ev;
+  ev.sql = "select 1";
+  hook->on_query(ev);
+  hook->on_notice("NOTICE", "hello");
+  EXPECT_EQ(queries, 1);
+  EXPECT_EQ(notices, 1);
+  EXPECT_THAT(out.str(), HasSubstr("select 1"));
+  EXPECT_THAT(out.str(), HasSubstr("hello"));
+
+  // Again, with the query log off: the application's hook is still there, once.
+  setup(log_level::info, log_format::json);
+  hook = pgpx::default_query_hook();
+  ASSERT_NE(hook, nullptr);
+  ASSERT_TRUE(static_cast<bool>(hook->on_query));
+  hook->on_query(ev);
+  EXPECT_EQ(queries, 2);
+
+  // Off: the application's own hook is the default again.
+  setup(log_level::off, log_format::json);
+  EXPECT_EQ(pgpx::default_query_hook(), mine);
+}
