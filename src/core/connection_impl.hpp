@@ -702,6 +702,9 @@ struct connection::impl {
       const short events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
       if (wait_socket(PQsocket(conn), events, d) == wait_outcome::timed_out) {
         close();
+        if (wait_cancelled())  // the async caller cancelled the connect: no further host is tried
+          throw broken_connection("cannot connect to " + target + ": the connect was cancelled",
+                                  error_info{.poisons_connection = true});
         const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started).count();
         error_info ei;
         ei.poisons_connection = true;
@@ -776,6 +779,7 @@ struct connection::impl {
           attempt(params, share, target);
           return;
         } catch (const broken_connection& e) {
+          if (wait_cancelled()) throw;
           // Every host but one that did not answer in its share is tried again in the fallback
           // pass (libpq's "server is not in hot standby mode" may be translated; a refused
           // connection is cheap to repeat).
