@@ -112,7 +112,13 @@ struct pool_state {
     if (!opts.on_event) return;
     try {
       opts.on_event(e, message);
-    } catch (...) {  // a hook must not break the pool
+    } catch (...) {  // a hook must not break the pool; it hears that it threw, once
+      if (e == pool_event::callback_failed) return;
+      try {
+        opts.on_event(pool_event::callback_failed,
+                      "the on_event callback threw on " + std::string(to_string(e)) + "; the pool carried on");
+      } catch (...) {
+      }
     }
   }
 
@@ -410,13 +416,16 @@ struct pool_state {
     bool keep = !discard;
     clock::time_point now{};
     connection& cx = *s->cx;
+    std::string why = discard ? "the lease discarded it" : "";
     try {
       if (keep && cx.is_open()) finish_deferred(cx);  // an async transaction's rollback, an abandoned stream
       if (keep) keep = cx.is_open();
+      if (!keep && why.empty()) why = "it was broken";
       if (keep) {
         const auto st = cx.status();
         if (st == transaction_status::active || st == transaction_status::unknown) {
           keep = false;
+          why = "it came back with a statement still running";
         } else if (st == transaction_status::in_transaction || st == transaction_status::in_error) {
           scoped_deadline sd{cx, opts.connection.connect_timeout};
           cx.command("ROLLBACK");
@@ -426,14 +435,25 @@ struct pool_state {
       if (keep && (opts.reset_always || cx.session_changed())) {
         scoped_deadline sd{cx, opts.connection.connect_timeout};
         cx.reset_session();
-        std::lock_guard lock(m);
-        ++counters.resets;
+        {
+          std::lock_guard lock(m);
+          ++counters.resets;
+        }
+        report(pool_event::reset, "a connection came back with session changes and was reset");
       }
       now = coarse_now();
-      if (keep && now >= s->expires) keep = false;  // retired at its lifetime, never while leased
+      if (keep && now >= s->expires) {  // retired at its lifetime, never while leased
+        keep = false;
+        why = "it reached its lifetime";
+      }
+    } catch (const std::exception& e) {
+      keep = false;
+      why = std::string("its clean-up failed: ") + e.what();
     } catch (...) {
       keep = false;
+      why = "its clean-up failed";
     }
+    if (!keep) report(pool_event::discarded, "a returned connection was closed: " + why);
     std::unique_ptr<pool_slot> gone;
     {
       std::lock_guard lock(m);
@@ -469,6 +489,9 @@ struct pool_state {
         }
       }
       if (!retire.empty()) wake_locked();  // their places are free
+      std::size_t expired_count = 0;
+      for (const auto& r : retire)
+        if (r && now >= r->expires) ++expired_count;
       // Leases held too long.
       std::vector<std::string> leaks;
       if (opts.leak_threshold.count() > 0) {
@@ -494,6 +517,8 @@ struct pool_state {
       }
       lock.unlock();
       retire.clear();
+      for (std::size_t i = 0; i < expired_count; ++i)
+        report(pool_event::discarded, "an idle connection reached its lifetime and was closed");
       for (const auto& l : leaks) report(pool_event::leak_suspected, l);
       std::unique_ptr<pool_slot> fresh;
       if (refill) {

@@ -452,11 +452,13 @@ TEST_F(pool_test, max_concurrent_connects_bounds_the_attempts_in_flight) {
 // pool.hpp, pool_options::on_event: an exception from the callback is caught and dropped;
 // the pool carries on (the connection is still rolled back and lent again).
 TEST_F(pool_test, a_throwing_event_callback_does_not_break_the_pool) {
-  std::atomic<int> calls{0};
+  std::atomic<int> rolled_back{0};
+  std::atomic<int> told_it_failed{0};
   auto o = options();
   o.max_size = 1;
-  o.on_event = [&](pgpx::pool_event, std::string_view) {
-    ++calls;
+  o.on_event = [&](pgpx::pool_event e, std::string_view) {
+    if (e == pgpx::pool_event::rolled_back) ++rolled_back;
+    if (e == pgpx::pool_event::callback_failed) ++told_it_failed;
     throw std::runtime_error("hook failure");
   };
   auto p = pgpx::pool::open(conninfo(), o);
@@ -466,7 +468,9 @@ TEST_F(pool_test, a_throwing_event_callback_does_not_break_the_pool) {
     EXPECT_EQ(l->status(), pgpx::transaction_status::idle);
     l->execute_script("begin; insert into t values (1)");  // rolled back on return: a `rolled_back` event
   }
-  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(rolled_back.load(), 3);
+  // Each throw is reported to the callback once as callback_failed (whose own throw is dropped).
+  EXPECT_EQ(told_it_failed.load(), 3);
   auto l = p.acquire();
   EXPECT_EQ(l->query_value<std::int64_t>("select count(*) from t"), 0);
   l.release();
@@ -679,3 +683,41 @@ TEST_F(pool_test, inconsistent_options_are_refused) {
 }
 
 }  // namespace
+
+// Every event the pool documents is emitted where it happens: a reset after session changes,
+// a discarded connection that came back broken or past its lifetime.
+TEST_F(pool_test, reset_and_discarded_events_are_reported) {
+  std::mutex m;
+  std::vector<std::pair<pgpx::pool_event, std::string>> events;
+  auto o = options();
+  o.max_size = 1;
+  o.on_event = [&](pgpx::pool_event e, std::string_view msg) {
+    std::lock_guard lock(m);
+    events.emplace_back(e, std::string(msg));
+  };
+  auto count = [&](pgpx::pool_event e) {
+    std::lock_guard lock(m);
+    return std::count_if(events.begin(), events.end(), [&](const auto& p) { return p.first == e; });
+  };
+  auto p = pgpx::pool::open(conninfo(), o);
+  {
+    auto l = p.acquire();
+    l->execute_script("set application_name = 'changed'");
+  }
+  EXPECT_EQ(count(pgpx::pool_event::reset), 1);
+  EXPECT_EQ(count(pgpx::pool_event::discarded), 0);
+  {
+    auto l = p.acquire();
+    const int pid = l->backend_pid();
+    cx().execute("select pg_terminate_backend($1)", pid);
+    EXPECT_THROW(l->execute_script("select 1"), pgpx::error);
+  }
+  EXPECT_EQ(count(pgpx::pool_event::discarded), 1);
+  {
+    std::lock_guard lock(m);
+    EXPECT_NE(events.back().second.find("closed"), std::string::npos) << events.back().second;
+  }
+  auto l = p.acquire();
+  EXPECT_EQ(l->query_value<int>("select 1"), 1);
+}
+
