@@ -164,6 +164,14 @@ auto has_deferred(const connection& cx) noexcept -> bool {
   return s != nullptr && !s->deferred.empty();
 }
 
+auto usable_after_deferred(connection& cx) -> bool {
+  auto* s = connection_access::try_state(cx);
+  if (s == nullptr || !s->usable()) return false;
+  if (s->deferred.empty()) return true;
+  s->run_deferred();
+  return s->usable();
+}
+
 void finish_deferred(connection& cx) {
   auto& s = connection_access::state(cx);
   if (!s.deferred.empty() && s.conn != nullptr && PQstatus(s.conn) == CONNECTION_OK) s.run_deferred();

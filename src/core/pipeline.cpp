@@ -263,7 +263,7 @@ class batch_runner {
       result res(r);
       res.set_shape(e.shape);
       out_.affected_rows += res.affected_rows();
-      cx_.report(sql, query_source::batch, started_, res.affected_rows(), nullptr, true);
+      if (cx_.hooked()) cx_.report(sql, query_source::batch, started_, res.affected_rows(), nullptr, true);
       if (o_.on_result) {
         if (!callback_failed_) {
           try {

@@ -416,11 +416,12 @@ struct pool_state {
     bool keep = !discard;
     clock::time_point now{};
     connection& cx = *s->cx;
-    std::string why = discard ? "the lease discarded it" : "";
+    const char* why = discard ? "the lease discarded it" : nullptr;
+    std::string failure;
     try {
-      if (keep && cx.is_open()) finish_deferred(cx);  // an async transaction's rollback, an abandoned stream
-      if (keep) keep = cx.is_open();
-      if (!keep && why.empty()) why = "it was broken";
+      // Runs what an async transaction or stream deferred (a rollback, a drain) first.
+      if (keep) keep = usable_after_deferred(cx);
+      if (!keep && why == nullptr) why = "it was broken";
       if (keep) {
         const auto st = cx.status();
         if (st == transaction_status::active || st == transaction_status::unknown) {
@@ -448,12 +449,14 @@ struct pool_state {
       }
     } catch (const std::exception& e) {
       keep = false;
-      why = std::string("its clean-up failed: ") + e.what();
+      why = "its clean-up failed: ";
+      failure = e.what();
     } catch (...) {
       keep = false;
       why = "its clean-up failed";
     }
-    if (!keep) report(pool_event::discarded, "a returned connection was closed: " + why);
+    if (!keep && opts.on_event)
+      report(pool_event::discarded, "a returned connection was closed: " + std::string(why) + failure);
     std::unique_ptr<pool_slot> gone;
     {
       std::lock_guard lock(m);
