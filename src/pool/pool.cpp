@@ -416,8 +416,7 @@ struct pool_state {
     bool keep = !discard;
     clock::time_point now{};
     connection& cx = *s->cx;
-    const char* why = discard ? "the lease discarded it" : nullptr;
-    std::string failure;
+    const char* why = discard ? "the lease discarded it" : nullptr;  // nullptr once reported
     try {
       // Runs what an async transaction or stream deferred (a rollback, a drain) first.
       if (keep) keep = usable_after_deferred(cx);
@@ -449,14 +448,15 @@ struct pool_state {
       }
     } catch (const std::exception& e) {
       keep = false;
-      why = "its clean-up failed: ";
-      failure = e.what();
+      why = nullptr;
+      if (opts.on_event)
+        report(pool_event::discarded, std::string("a returned connection was closed: its clean-up failed: ") + e.what());
     } catch (...) {
       keep = false;
       why = "its clean-up failed";
     }
-    if (!keep && opts.on_event)
-      report(pool_event::discarded, "a returned connection was closed: " + std::string(why) + failure);
+    if (!keep && why != nullptr && opts.on_event)
+      report(pool_event::discarded, std::string("a returned connection was closed: ") + why);
     std::unique_ptr<pool_slot> gone;
     {
       std::lock_guard lock(m);
