@@ -7,7 +7,7 @@
 #include <pgpx/async/async.hpp>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <exception>
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
@@ -38,7 +38,9 @@ int main(int argc, char** argv) {
           for (long i = 0; i < n; ++i)
             sum += co_await cx.query_value<std::int64_t>("select $1::int8", static_cast<std::int64_t>(i));
         },
-        boost::asio::detached);
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
     io.run();
   }
   const auto t1 = std::chrono::steady_clock::now();
