@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/multiple_exceptions.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -15,6 +16,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <poll.h>
+
+#include <exception>
 #include <sys/stat.h>
 
 namespace pgpx {
@@ -32,6 +35,21 @@ struct park_state {
   asio::steady_timer timer;
   bool notified = false;
 };
+
+// Whether `e` is the abort of a cancelled operation. A wait with a deadline is an `||` of
+// the descriptor's wait and a timer: when both are cancelled, the operator throws
+// multiple_exceptions holding the first abort, not the abort itself.
+auto is_abort(const std::exception_ptr& e) -> bool {
+  try {
+    std::rethrow_exception(e);
+  } catch (const boost::system::system_error& se) {
+    return se.code() == asio::error::operation_aborted;
+  } catch (const asio::multiple_exceptions& me) {
+    return me.first_exception() != nullptr && is_abort(me.first_exception());
+  } catch (...) {
+    return false;
+  }
+}
 
 class fiber_waiter final : public waiter {
  public:
@@ -83,8 +101,8 @@ class fiber_waiter final : public waiter {
     try {
       if (pending == kind::fd) co_await serve_fd();
       else if (pending == kind::park) co_await serve_park();
-    } catch (const boost::system::system_error& e) {
-      if (e.code() != asio::error::operation_aborted) throw;
+    } catch (...) {
+      if (!is_abort(std::current_exception())) throw;
       aborted = true;
     }
     if (aborted) {
