@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/multiple_exceptions.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -15,6 +16,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <poll.h>
+
+#include <exception>
+#include <sys/stat.h>
 
 namespace pgpx {
 
@@ -31,6 +35,21 @@ struct park_state {
   asio::steady_timer timer;
   bool notified = false;
 };
+
+// Whether `e` is the abort of a cancelled operation. A wait with a deadline is an `||` of
+// the descriptor's wait and a timer: when both are cancelled, the operator throws
+// multiple_exceptions holding the first abort, not the abort itself.
+auto is_abort(const std::exception_ptr& e) -> bool {
+  try {
+    std::rethrow_exception(e);
+  } catch (const boost::system::system_error& se) {
+    return se.code() == asio::error::operation_aborted;
+  } catch (const asio::multiple_exceptions& me) {
+    return me.first_exception() != nullptr && is_abort(me.first_exception());
+  } catch (...) {
+    return false;
+  }
+}
 
 class fiber_waiter final : public waiter {
  public:
@@ -82,8 +101,8 @@ class fiber_waiter final : public waiter {
     try {
       if (pending == kind::fd) co_await serve_fd();
       else if (pending == kind::park) co_await serve_park();
-    } catch (const boost::system::system_error& e) {
-      if (e.code() != asio::error::operation_aborted) throw;
+    } catch (...) {
+      if (!is_abort(std::current_exception())) throw;
       aborted = true;
     }
     if (aborted) {
@@ -112,9 +131,17 @@ class fiber_waiter final : public waiter {
  private:
   auto serve_fd() -> asio::awaitable<void> {
     // The descriptor object only watches: it never closes the fd, which libpq owns. The
-    // socket can change while libpq tries hosts: watch the current one each time.
-    if (sd_ && sd_->native_handle() != fd_) release_descriptor();
-    if (!sd_) sd_.emplace(ex_, fd_);
+    // socket can change while libpq tries hosts: watch the current one each time. The number
+    // alone does not tell: a new socket opened after the old one was closed (the next host,
+    // the next connection attempt of a pool's acquire) usually gets the same number, and the
+    // reactor's registration of the old one (gone from epoll with the close) would never
+    // report it ready. The socket's inode tells them apart.
+    const file_id id = file_id_of(fd_);
+    if (sd_ && (sd_->native_handle() != fd_ || id != sd_id_)) release_descriptor();
+    if (!sd_) {
+      sd_.emplace(ex_, fd_);
+      sd_id_ = id;
+    }
     using sd_t = asio::posix::stream_descriptor;
     const bool read = (events_ & POLLIN) != 0;
     const bool write = (events_ & POLLOUT) != 0;
@@ -172,8 +199,21 @@ class fiber_waiter final : public waiter {
     throw boost::system::system_error(asio::error::operation_aborted);
   }
 
+  // What an open descriptor refers to (device and inode), to notice a reused number.
+  struct file_id {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    auto operator==(const file_id&) const -> bool = default;
+  };
+  static auto file_id_of(int fd) noexcept -> file_id {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return {};
+    return {st.st_dev, st.st_ino};
+  }
+
   asio::any_io_executor ex_;
   std::optional<asio::posix::stream_descriptor> sd_;
+  file_id sd_id_;
   int fd_ = -1;
   short events_ = 0;
   short revents_ = 0;

@@ -1,0 +1,403 @@
+// Async fault scenarios of issue 10 (items 1 and 2) that the old async code failed: a
+// multi-host connect past a host that accepts and never answers, a deadline that covers the
+// prepare, an event loop that keeps running while statements time out and their cancel
+// requests go out, and an async pool that loses no slot and no queue place to a cancelled
+// acquire. Written with the calls both the old and the new async API have, so that the same
+// file shows the difference. Each ends with the fixture's leak check.
+#include "async_fault_fixture.hpp"
+
+#include <pgpx/async/async.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace {
+
+using pgpx::test::budget;
+using pgpx::test::elapsed_since;
+using pgpx::test::eventually;
+using pgpx::test::proxy_mode;
+using pgpx::test::sleep_for;
+
+class async_fault_test : public pgpx::test::async_fault_test {};
+
+// ---- connect ----------------------------------------------------------------------------------
+
+// The first host accepts TCP and never answers; connect_timeout is 2 s for two hosts, so
+// the first gets its share (1 s) and the second is used well before the 2 s are up.
+TEST_F(async_fault_test, multi_host_connect_moves_on_from_a_host_that_accepts_but_never_answers) {
+  pgpx::test::deaf_listener deaf;
+  auto paused = pgpx::test::tcp_proxy("127.0.0.1", std::stoi(pgpx::test::server_conninfo().get("port")));
+  paused.set_mode(proxy_mode::pause);
+  const auto good = pgpx::test::server_conninfo();
+  for (const int silent_port : {deaf.port(), paused.port()}) {
+    auto multi = conninfo();
+    multi.set("host", "127.0.0.1,127.0.0.1")
+        .set("port", std::to_string(silent_port) + "," + good.get("port"))
+        .set("password", tcp_password())
+        .set("sslmode", "disable");
+    pgpx::connection_options o;
+    o.connect_timeout = 2s;
+    const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+      const auto t0 = std::chrono::steady_clock::now();
+      std::string failure;
+      try {
+        auto cx = co_await pgpx::async_connection::connect(ex, multi, o);
+        EXPECT_EQ(co_await cx.query_value<int>("select 1"), 1);
+        EXPECT_EQ(cx.sync().parameter_status("application_name"), database_name());
+      } catch (const pgpx::error& e) {
+        failure = e.what();
+      }
+      EXPECT_EQ(failure, "") << "the second host was not tried, silent port " << silent_port;
+      EXPECT_GE(elapsed_since(t0), 900ms) << "the silent host did not get its share";
+      EXPECT_LE(elapsed_since(t0), budget(1700ms)) << "silent port " << silent_port;
+    });
+    EXPECT_LT(gap, budget(100ms)) << "the loop stalled during the connect";
+  }
+}
+
+// ---- deadlines -------------------------------------------------------------------------------
+
+// Every forwarded chunk is delayed 150 ms, so the first run of a statement takes two round
+// trips of 300 ms each: the prepare and the execute. A 450 ms deadline covers both: it
+// passes during the execute, however quick each step is on its own (the old code gave each
+// step a deadline of its own, and the statement "succeeded" after 600 ms).
+TEST_F(async_fault_test, a_deadline_covers_the_prepare_of_a_statement_run_the_first_time) {
+  const auto ci = through_proxy();
+  run([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+    pgpx::connection_options o;
+    o.statement_timeout = 450ms;
+    o.cancel_timeout = 50ms;
+    auto cx = co_await pgpx::async_connection::connect(ex, ci, o);
+    proxy_->set_delay(150ms);
+    const auto t0 = std::chrono::steady_clock::now();
+    bool deadline_error = false;
+    try {
+      (void)co_await cx.query_value<int>("select 1");
+      ADD_FAILURE() << "the statement succeeded after " << elapsed_since(t0).count() << " ms, past its 450 ms deadline";
+    } catch (const pgpx::timeout_error&) {
+      deadline_error = true;
+    } catch (const pgpx::outcome_unknown&) {
+      deadline_error = true;  // the cancel did not get through the slow link within 50 ms
+    }
+    EXPECT_TRUE(deadline_error);
+    EXPECT_GE(elapsed_since(t0), 440ms);
+    EXPECT_LE(elapsed_since(t0), budget(450ms + 50ms + 150ms));
+  });
+  proxy_->set_delay(0ms);
+}
+
+// ---- the event loop is never blocked --------------------------------------------------------
+
+// Sixteen statements on a stalled link pass their deadline together; each sends a cancel
+// request, which cannot get through either. A timer ticking every 5 ms on the same
+// io_context must keep ticking (the old code froze the loop for 1.4 s here).
+TEST_F(async_fault_test, statements_timing_out_on_a_stalled_link_never_block_the_event_loop) {
+  const auto ci = through_proxy();
+  constexpr int n = 16;
+  int deadline_errors = 0;
+  std::vector<std::chrono::milliseconds> took;
+  const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+    pgpx::connection_options o;
+    o.statement_timeout = 200ms;
+    std::vector<pgpx::async_connection> cxs;
+    for (int i = 0; i < n; ++i) cxs.push_back(co_await pgpx::async_connection::connect(ex, ci, o));
+    for (auto& c : cxs) EXPECT_EQ(co_await c.query_value<int>("select 1"), 1);  // prepared: one round trip now
+    proxy_->set_mode(proxy_mode::pause);
+    int finished = 0;
+    for (auto& c : cxs) {
+      asio::co_spawn(
+          ex,
+          [&]() -> asio::awaitable<void> {
+            const auto t0 = std::chrono::steady_clock::now();
+            try {
+              (void)co_await c.query_value<int>("select 1");
+            } catch (const pgpx::timeout_error&) {
+              ++deadline_errors;
+            } catch (const pgpx::outcome_unknown&) {
+              ++deadline_errors;
+            } catch (const pgpx::error& e) {
+              ADD_FAILURE() << e.what();
+            }
+            took.push_back(elapsed_since(t0));
+            ++finished;
+          },
+          asio::detached);
+    }
+    while (finished < n) co_await sleep_for(5ms);
+  });
+  proxy_->set_mode(proxy_mode::pass);
+  EXPECT_EQ(deadline_errors, n);
+  for (auto t : took) EXPECT_LE(t, budget(200ms + 200ms + 300ms));
+  EXPECT_LT(gap, budget(100ms)) << "the event loop was blocked for " << gap.count() << " ms";
+}
+
+// The same with Asio's cancellation instead of a statement_timeout: a timer wins an `||`
+// against each statement while the link is stalled.
+// With and without a (distant) statement_timeout: the engine's waits then have a deadline of
+// their own or none, which the fiber's waiter serves differently.
+TEST_F(async_fault_test, statements_cancelled_through_asio_on_a_stalled_link_never_block_the_event_loop) {
+  const auto ci = through_proxy();
+  for (const auto timeout : {0ms, 5000ms}) {
+  SCOPED_TRACE("statement_timeout " + std::to_string(timeout.count()) + " ms");
+  constexpr int n = 16;
+  int timer_won = 0;
+  const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+    pgpx::connection_options o;
+    o.statement_timeout = timeout;
+    std::vector<pgpx::async_connection> cxs;
+    for (int i = 0; i < n; ++i) cxs.push_back(co_await pgpx::async_connection::connect(ex, ci, o));
+    for (auto& c : cxs) EXPECT_EQ(co_await c.query_value<int>("select 1"), 1);
+    proxy_->set_mode(proxy_mode::pause);
+    int finished = 0;
+    for (auto& c : cxs) {
+      asio::co_spawn(
+          ex,
+          [&]() -> asio::awaitable<void> {
+            try {
+              auto r = co_await (c.query_value<int>("select 1") || sleep_for(150ms));
+              if (r.index() == 1) ++timer_won;
+            } catch (const pgpx::error&) {
+              ++timer_won;  // the cancellation reported as the statement's deadline passing
+            }
+            ++finished;
+          },
+          asio::detached);
+    }
+    while (finished < n) co_await sleep_for(5ms);
+    // The engine ran each cancelled statement to its end (a cancel request, then the
+    // grace): each connection is closed (the cancel could not get through) or clean, never
+    // left with a statement in flight.
+    proxy_->set_mode(proxy_mode::pass);
+    for (auto& c : cxs) {
+      if (!c.sync().is_open()) continue;
+      try {
+        EXPECT_EQ(co_await c.query_value<int>("select 7"), 7);
+      } catch (const pgpx::error& e) {
+        ADD_FAILURE() << "a connection was left unusable by the cancellation: " << e.what();
+      }
+    }
+  });
+  proxy_->set_mode(proxy_mode::pass);
+  EXPECT_EQ(timer_won, n);
+  EXPECT_LT(gap, budget(100ms)) << "the event loop was blocked for " << gap.count() << " ms";
+  }
+}
+
+// A slow link (not a stalled one): the cancel requests do get through, late.
+TEST_F(async_fault_test, statements_timing_out_on_a_slow_link_never_block_the_event_loop) {
+  const auto ci = through_proxy();
+  constexpr int n = 8;
+  int deadline_errors = 0;
+  const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+    pgpx::connection_options o;
+    o.statement_timeout = 200ms;
+    o.cancel_timeout = 1s;
+    std::vector<pgpx::async_connection> cxs;
+    for (int i = 0; i < n; ++i) cxs.push_back(co_await pgpx::async_connection::connect(ex, ci, o));
+    for (auto& c : cxs) (void)co_await c.query_value<std::string>("select pg_sleep($1)::text", 0.0);
+    proxy_->set_delay(20ms);
+    int finished = 0;
+    for (auto& c : cxs) {
+      asio::co_spawn(
+          ex,
+          [&]() -> asio::awaitable<void> {
+            try {
+              (void)co_await c.query_value<std::string>("select pg_sleep($1)::text", 5.0);
+            } catch (const pgpx::timeout_error&) {
+              ++deadline_errors;
+            } catch (const pgpx::outcome_unknown&) {
+              ++deadline_errors;
+            } catch (const pgpx::error& e) {
+              ADD_FAILURE() << e.what();
+            }
+            ++finished;
+          },
+          asio::detached);
+    }
+    while (finished < n) co_await sleep_for(5ms);
+  });
+  proxy_->set_delay(0ms);
+  EXPECT_EQ(deadline_errors, n);
+  EXPECT_LT(gap, budget(100ms)) << "the event loop was blocked for " << gap.count() << " ms";
+}
+
+// ---- the async pool --------------------------------------------------------------------------
+
+// Connection attempts hang (the proxy accepts and forwards nothing); each acquire is
+// cancelled by a 50 ms timer while it opens a connection, five times with max_size 2. Then
+// the link comes back: acquire works at once, and no slot was lost.
+TEST_F(async_fault_test, acquires_cancelled_while_connecting_lose_no_slot) {
+  const auto ci = through_proxy();
+  proxy_->set_mode(proxy_mode::blackhole);
+  asio::io_context io;
+  pgpx::pool_options po;
+  po.max_size = 2;
+  po.acquire_timeout = 2s;
+  po.connection.connect_timeout = 5s;
+  po.application_name = database_name();
+  po.connect_backoff = 1ms;  // each round below is a real attempt, not a fail-fast in the backoff
+  po.connect_backoff_max = 2ms;
+  int cancelled = 0;
+  std::string failure;
+  {
+    pgpx::async_pool p(io.get_executor(), ci, po);
+    auto fut = asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          for (int i = 0; i < 5; ++i) {
+            const auto t0 = std::chrono::steady_clock::now();
+            auto r = co_await (p.acquire() || sleep_for(50ms));
+            if (r.index() == 1) ++cancelled;
+            EXPECT_LE(elapsed_since(t0), budget(300ms)) << "the cancellation took effect late, attempt " << i;
+            co_await sleep_for(20ms);  // past the backoff
+          }
+          {
+            const auto s = p.stats();
+            EXPECT_EQ(s.in_use, 0u);
+            EXPECT_EQ(s.size, 0u) << "slots still held by cancelled attempts";
+            EXPECT_EQ(s.connect_failures, 5u) << "each round was cancelled while connecting";
+          }
+          proxy_->set_mode(proxy_mode::pass);
+          const auto t0 = std::chrono::steady_clock::now();
+          try {
+            auto l = co_await p.acquire();
+            EXPECT_EQ(co_await l->query_value<int>("select 1"), 1);
+            EXPECT_EQ(p.stats().in_use, 1u);
+          } catch (const pgpx::error& e) {
+            failure = e.what();
+          }
+          EXPECT_LE(elapsed_since(t0), budget(1s));
+          const auto s = p.stats();
+          EXPECT_EQ(s.in_use, 0u);
+          EXPECT_LE(s.size, 2u);
+          EXPECT_EQ(s.waiters, 0u);
+          // Two at once still work: both slots are there.
+          auto a = co_await p.acquire();
+          auto b = co_await p.acquire();
+          EXPECT_EQ(co_await a->query_value<int>("select 2") + co_await b->query_value<int>("select 3"), 5);
+        },
+        asio::use_future);
+    io.run();
+    fut.get();
+    EXPECT_TRUE(eventually([&] { return proxy_->open_connections() == p.stats().size; }))
+        << proxy_->open_connections() << " connections through the proxy, pool size " << p.stats().size
+        << ": a cancelled attempt kept its socket";
+  }
+  EXPECT_EQ(cancelled, 5);
+  EXPECT_EQ(failure, "") << "the pool lost its slots to the cancelled acquires";
+}
+
+// Acquires cancelled while they wait in the queue leave it: a waiter that came after them is
+// served as soon as the connection comes back, not after the ghosts' turns.
+TEST_F(async_fault_test, acquires_cancelled_in_the_queue_leave_it) {
+  asio::io_context io;
+  pgpx::pool_options po;
+  po.max_size = 1;
+  po.acquire_timeout = 3s;
+  po.application_name = database_name();
+  int ghosts_cancelled = 0;
+  std::chrono::milliseconds served_after{-1};
+  {
+    pgpx::async_pool p(io.get_executor(), conninfo(), po);
+    auto fut = asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          auto held = co_await p.acquire();
+          int done = 0;
+          for (int i = 0; i < 3; ++i) {
+            asio::co_spawn(
+                io,
+                [&]() -> asio::awaitable<void> {
+                  auto r = co_await (p.acquire() || sleep_for(50ms));
+                  if (r.index() == 1) ++ghosts_cancelled;
+                  ++done;
+                },
+                asio::detached);
+          }
+          EXPECT_TRUE(co_await [&]() -> asio::awaitable<bool> {
+            for (int i = 0; i < 100 && p.stats().waiters < 3; ++i) co_await sleep_for(2ms);
+            co_return p.stats().waiters == 3;
+          }());
+          std::chrono::steady_clock::time_point released;
+          bool real_done = false;
+          asio::co_spawn(
+              io,
+              [&]() -> asio::awaitable<void> {
+                auto l = co_await p.acquire();  // queued behind the three
+                served_after = elapsed_since(released);
+                EXPECT_EQ(co_await l->query_value<int>("select 4"), 4);
+                real_done = true;
+              },
+              asio::detached);
+          while (done < 3) co_await sleep_for(5ms);
+          EXPECT_EQ(p.stats().waiters, 1u) << "the cancelled acquires are still queued";
+          released = std::chrono::steady_clock::now();
+          held.release();
+          while (!real_done) co_await sleep_for(2ms);
+          EXPECT_EQ(p.stats().waiters, 0u);
+          EXPECT_EQ(p.stats().in_use, 0u);
+        },
+        asio::use_future);
+    io.run();
+    fut.get();
+  }
+  EXPECT_EQ(ghosts_cancelled, 3);
+  EXPECT_GE(served_after.count(), 0);
+  EXPECT_LT(served_after, budget(100ms)) << "the waiter behind the cancelled ones waited for them";
+}
+
+// A lease given back inside a transaction, over a slow link: the ROLLBACK takes a round trip
+// of 300 ms, and it must not take it out of the event loop.
+TEST_F(async_fault_test, a_lease_returned_inside_a_transaction_is_rolled_back_without_blocking_the_loop) {
+  const auto ci = through_proxy();
+  this->cx().execute_script("create table t (x int4)");
+  std::vector<std::string> events;
+  asio::io_context io;
+  pgpx::pool_options po;
+  po.max_size = 1;
+  po.application_name = database_name();
+  po.on_event = [&](pgpx::pool_event e, std::string_view) { events.emplace_back(pgpx::to_string(e)); };
+  std::chrono::milliseconds release_took{};
+  {
+    pgpx::async_pool p(io.get_executor(), ci, po);
+    pgpx::test::loop_probe probe(io.get_executor(), 5ms);
+    auto work = [&]() -> asio::awaitable<void> {
+      {
+        auto l = co_await p.acquire();
+        co_await l->execute("begin");
+        co_await l->execute("insert into t values (1)");
+        proxy_->set_delay(150ms);
+        const auto t0 = std::chrono::steady_clock::now();
+        l.release();
+        release_took = elapsed_since(t0);
+      }
+      auto l = co_await p.acquire();  // waits for the rollback, without blocking the loop
+      proxy_->set_delay(0ms);
+      EXPECT_EQ(l->sync().status(), pgpx::transaction_status::idle);
+      EXPECT_EQ(co_await l->query_value<std::int64_t>("select count(*) from t"), 0);
+    };
+    pgpx::test::run_probed(io, probe, work());
+    EXPECT_LT(release_took, budget(20ms)) << "release() waited for the ROLLBACK";
+    EXPECT_LT(probe.max_gap(), budget(100ms)) << "the event loop was blocked for " << probe.max_gap().count() << " ms";
+    EXPECT_EQ(p.stats().in_use, 0u);
+  }
+  EXPECT_EQ(this->cx().query_value<std::int64_t>("select count(*) from t"), 0);
+  EXPECT_NE(std::find(events.begin(), events.end(), "rolled_back"), events.end()) << "no rolled_back event";
+}
+
+}  // namespace
