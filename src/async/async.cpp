@@ -1,317 +1,417 @@
 #include <pgpx/async/async.hpp>
-#include <pgpx/core/tls_policy.hpp>
+#include <pgpx/core/engine/connection.hpp>
+#include <pgpx/core/engine/wait.hpp>
 
-#include "../core/connection_impl.hpp"
+#include "fiber.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <poll.h>
 
 namespace pgpx {
 
 using namespace boost::asio::experimental::awaitable_operators;
 
+namespace detail {
 namespace {
 
-// Waits until `fd` is ready (or the deadline passes: false). The descriptor object is only a
-// watcher: it never closes the fd, which libpq owns.
-auto wait_fd(asio::any_io_executor ex, int fd, bool write, deadline until) -> asio::awaitable<bool> {
-  asio::posix::stream_descriptor sd(ex, fd);
-  struct releaser {
-    asio::posix::stream_descriptor& s;
-    ~releaser() { s.release(); }
-  } guard{sd};
-  const auto what = write ? asio::posix::stream_descriptor::wait_write : asio::posix::stream_descriptor::wait_read;
-  if (until == no_deadline) {
-    co_await sd.async_wait(what, asio::use_awaitable);
-    co_return true;
+// What a fiber waits for, handed to the coroutine that drives it. A wake-up's notify may come
+// from another thread (the pool's housekeeper): it posts to the executor, which sets
+// `notified` and cancels the timer the driver waits on.
+struct park_state {
+  explicit park_state(asio::any_io_executor ex) : timer(std::move(ex)) {}
+  asio::steady_timer timer;
+  bool notified = false;
+};
+
+class fiber_waiter final : public waiter {
+ public:
+  enum class kind { none, fd, park };
+
+  explicit fiber_waiter(asio::any_io_executor ex) : ex_(std::move(ex)) {}
+
+  auto wait_fd(int fd, short events, deadline d, short* revents) -> wait_outcome override {
+    pending = kind::fd;
+    fd_ = fd;
+    events_ = events;
+    until = d;
+    fiber::suspend();
+    pending = kind::none;
+    if (revents != nullptr) *revents = revents_;
+    return outcome;
   }
-  asio::steady_timer timer(ex, until);
-  auto r = co_await (sd.async_wait(what, asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
-  co_return r.index() == 0;
-}
+
+  auto park(std::unique_lock<std::mutex>& lock, wakeup& w, deadline d) -> bool override {
+    if (!parking) parking = std::make_shared<park_state>(ex_);
+    if (parking->notified) {  // a wake-up arrived since the last park
+      parking->notified = false;
+      return true;
+    }
+    std::weak_ptr<park_state> weak = parking;
+    w.on_notify([weak, ex = ex_] {
+      asio::post(ex, [weak] {
+        if (auto ps = weak.lock()) {
+          ps->notified = true;
+          ps->timer.cancel();
+        }
+      });
+    });
+    pending = kind::park;
+    until = d;
+    lock.unlock();
+    fiber::suspend();
+    pending = kind::none;
+    w.on_notify(nullptr);
+    lock.lock();
+    return outcome == wait_outcome::ready;
+  }
+
+  [[nodiscard]] auto cancelled() const noexcept -> bool override { return was_cancelled; }
+
+  // The driver's side: waits for what the fiber asked, on the io_context.
+  auto serve() -> asio::awaitable<void> {
+    bool aborted = false;
+    try {
+      if (pending == kind::fd) co_await serve_fd();
+      else if (pending == kind::park) co_await serve_park();
+    } catch (const boost::system::system_error& e) {
+      if (e.code() != asio::error::operation_aborted) throw;
+      aborted = true;
+    }
+    if (aborted) {
+      // The caller cancelled the operation: to the engine this is its deadline passing now
+      // (a statement is cancelled on the server and its answer read within the grace).
+      // Later waits of the same operation must still work, so the cancellation is consumed.
+      was_cancelled = true;
+      outcome = wait_outcome::timed_out;
+      co_await asio::this_coro::reset_cancellation_state();
+    }
+  }
+
+  void release_descriptor() noexcept {
+    if (sd_) {
+      sd_->release();
+      sd_.reset();
+    }
+  }
+
+  kind pending = kind::none;
+  deadline until = no_deadline;
+  wait_outcome outcome = wait_outcome::ready;
+  bool was_cancelled = false;
+  std::shared_ptr<park_state> parking;
+
+ private:
+  auto serve_fd() -> asio::awaitable<void> {
+    // The descriptor object only watches: it never closes the fd, which libpq owns. The
+    // socket can change while libpq tries hosts: watch the current one each time.
+    if (sd_ && sd_->native_handle() != fd_) release_descriptor();
+    if (!sd_) sd_.emplace(ex_, fd_);
+    using sd_t = asio::posix::stream_descriptor;
+    const bool read = (events_ & POLLIN) != 0;
+    const bool write = (events_ & POLLOUT) != 0;
+    revents_ = 0;
+    outcome = wait_outcome::ready;
+    if (until != no_deadline && clock::now() >= until) {
+      outcome = wait_outcome::timed_out;
+      co_return;
+    }
+    if (until == no_deadline) {
+      if (read && write) {
+        auto r = co_await (sd_->async_wait(sd_t::wait_read, asio::use_awaitable) ||
+                           sd_->async_wait(sd_t::wait_write, asio::use_awaitable));
+        revents_ = r.index() == 0 ? POLLIN : POLLOUT;
+      } else {
+        co_await sd_->async_wait(write ? sd_t::wait_write : sd_t::wait_read, asio::use_awaitable);
+        revents_ = write ? POLLOUT : POLLIN;
+      }
+      co_return;
+    }
+    asio::steady_timer timer(ex_, until);
+    if (read && write) {
+      auto r = co_await (sd_->async_wait(sd_t::wait_read, asio::use_awaitable) ||
+                         sd_->async_wait(sd_t::wait_write, asio::use_awaitable) ||
+                         timer.async_wait(asio::use_awaitable));
+      if (r.index() == 2) outcome = wait_outcome::timed_out;
+      else revents_ = r.index() == 0 ? POLLIN : POLLOUT;
+    } else {
+      auto r = co_await (sd_->async_wait(write ? sd_t::wait_write : sd_t::wait_read, asio::use_awaitable) ||
+                         timer.async_wait(asio::use_awaitable));
+      if (r.index() == 1) outcome = wait_outcome::timed_out;
+      else revents_ = write ? POLLOUT : POLLIN;
+    }
+  }
+
+  auto serve_park() -> asio::awaitable<void> {
+    park_state& ps = *parking;
+    outcome = wait_outcome::ready;
+    if (ps.notified) {
+      ps.notified = false;
+      co_return;
+    }
+    ps.timer.expires_at(until == no_deadline ? asio::steady_timer::time_point::max() : until);
+    boost::system::error_code ec;
+    co_await ps.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ps.notified) {
+      ps.notified = false;
+      co_return;
+    }
+    if (!ec) {
+      outcome = wait_outcome::timed_out;
+      co_return;
+    }
+    // Cancelled, and not by a wake-up: the caller cancelled the operation.
+    throw boost::system::system_error(asio::error::operation_aborted);
+  }
+
+  asio::any_io_executor ex_;
+  std::optional<asio::posix::stream_descriptor> sd_;
+  int fd_ = -1;
+  short events_ = 0;
+  short revents_ = 0;
+};
+
+// Installs the waiter for the time the fiber runs; restores the previous one after.
+struct waiter_scope {
+  waiter* previous;
+  explicit waiter_scope(waiter* w) noexcept : previous(install_waiter(w)) {}
+  ~waiter_scope() { install_waiter(previous); }
+  waiter_scope(const waiter_scope&) = delete;
+  auto operator=(const waiter_scope&) -> waiter_scope& = delete;
+};
 
 }  // namespace
 
-async_connection::async_connection(asio::any_io_executor ex, std::unique_ptr<connection> cx)
-    : ex_(std::move(ex)), cx_(std::move(cx)) {}
+auto run_on_fiber(asio::any_io_executor ex, void (*fn)(void*), void* arg) -> asio::awaitable<void> {
+  fiber_waiter w(ex);
+  fiber f(fn, arg);
+  struct descriptor_guard {
+    fiber_waiter& w;
+    ~descriptor_guard() { w.release_descriptor(); }
+  } guard{w};
+  for (;;) {
+    bool done = false;
+    {
+      waiter_scope scope(&w);
+      done = f.resume();  // rethrows what fn threw
+    }
+    if (done) co_return;
+    co_await w.serve();
+  }
+}
 
-async_connection::async_connection(async_connection&&) noexcept = default;
-auto async_connection::operator=(async_connection&&) noexcept -> async_connection& = default;
-async_connection::~async_connection() = default;
+}  // namespace detail
+
+// ---- async_connection ------------------------------------------------------------------------
+
+async_connection::async_connection(asio::any_io_executor ex, connection& cx) noexcept : ex_(std::move(ex)), cx_(&cx) {
+  detail::mark_async(cx);
+}
+
+async_connection::async_connection(asio::any_io_executor ex, std::unique_ptr<connection> owned) noexcept
+    : ex_(std::move(ex)), owned_(std::move(owned)), cx_(owned_.get()) {
+  detail::mark_async(*cx_);
+}
+
+async_connection::async_connection(async_connection&& o) noexcept
+    : ex_(std::move(o.ex_)), owned_(std::move(o.owned_)), cx_(std::exchange(o.cx_, nullptr)) {}
+
+auto async_connection::operator=(async_connection&& o) noexcept -> async_connection& {
+  if (this != &o) {
+    if (cx_ != nullptr && !owned_) detail::mark_async(*cx_, false);
+    ex_ = std::move(o.ex_);
+    owned_ = std::move(o.owned_);
+    cx_ = std::exchange(o.cx_, nullptr);
+  }
+  return *this;
+}
+
+// A borrowed connection (a pool's) is blocking again for its next user.
+async_connection::~async_connection() {
+  if (cx_ != nullptr && !owned_) detail::mark_async(*cx_, false);
+}
 
 auto async_connection::connect(asio::any_io_executor ex, conninfo info, connection_options options)
     -> asio::awaitable<async_connection> {
-  (void)apply_tls_policy(info);
-  std::vector<const char*> keys;
-  std::vector<const char*> values;
-  bool has_encoding = false;
-  for (const auto& [k, v] : info.params()) {
-    keys.push_back(k.c_str());
-    values.push_back(v.c_str());
-    has_encoding = has_encoding || k == "client_encoding";
-  }
-  if (!has_encoding) {
-    keys.push_back("client_encoding");
-    values.push_back("UTF8");
-  }
-  keys.push_back(nullptr);
-  values.push_back(nullptr);
-  PGconn* c = PQconnectStartParams(keys.data(), values.data(), 0);
-  if (c == nullptr) throw broken_connection("cannot connect to " + info.target() + ": out of memory");
-  struct closer {
-    PGconn*& c;
-    ~closer() {
-      if (c != nullptr) PQfinish(c);
-    }
-  } guard{c};
-  const auto limit = detail::connect_limit_of(info, options);
-  const deadline d = deadline_in(limit);
-  PostgresPollingStatusType st = PQstatus(c) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
-  while (st != PGRES_POLLING_OK) {
-    if (st == PGRES_POLLING_FAILED)
-      throw broken_connection("cannot connect to " + info.target() + ": " + detail::clean_message(PQerrorMessage(c)));
-    // The socket can change while libpq tries hosts: watch the current one each time.
-    if (!co_await wait_fd(ex, PQsocket(c), st != PGRES_POLLING_READING, d))
-      throw broken_connection("cannot connect to " + info.target() + ": timed out after " +
-                              std::to_string(limit.count()) + " ms");
-    st = PQconnectPoll(c);
-  }
-  PGconn* ready = std::exchange(c, nullptr);
-  co_return async_connection(ex, detail::connection_access::adopt(ready, std::move(info), std::move(options)));
-}
-
-auto async_connection::wait(bool write, deadline until) -> asio::awaitable<bool> {
-  co_return co_await wait_fd(ex_, PQsocket(cx_->native_handle()), write, until);
-}
-
-// Sends what libpq buffered and reads every result of the current command.
-auto async_connection::finish(std::string_view sql) -> asio::awaitable<result> {
-  auto& s = detail::connection_access::state(*cx_);
-  const deadline d = s.effective_deadline();
-  try {
-    for (;;) {
-      const int r = PQflush(s.conn);
-      if (r == 0) break;
-      if (r < 0) s.throw_broken(sql, "could not send to the server");
-      if (!co_await wait(true, d)) s.timed_out(sql);
-      if (PQconsumeInput(s.conn) == 0 && PQisBusy(s.conn) != 0) s.throw_broken(sql, "the connection was lost");
-    }
-    result kept;
-    bool failed = false;
-    for (;;) {
-      while (PQisBusy(s.conn) != 0) {
-        if (!co_await wait(false, d)) s.timed_out(sql);
-        if (PQconsumeInput(s.conn) == 0) {
-          if (PQisBusy(s.conn) == 0) break;
-          s.throw_broken(sql, "the connection to the server was lost");
-        }
-      }
-      PGresult* r = PQgetResult(s.conn);
-      if (r == nullptr) break;
-      if (failed) {
-        PQclear(r);
-        continue;
-      }
-      const auto st = PQresultStatus(r);
-      failed = st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE;
-      kept = result(r);
-    }
-    if (!failed && PQstatus(s.conn) != CONNECTION_OK) s.throw_broken(sql, "the connection to the server was lost");
-    co_return kept;
-  } catch (const boost::system::system_error& e) {
-    // The caller cancelled the operation (an Asio cancellation slot): cancel the statement
-    // on the server, as at a deadline.
-    if (e.code() != asio::error::operation_aborted) throw;
-    s.timed_out(sql);
-  }
+  auto open = [&] { return std::make_unique<connection>(info, std::move(options)); };
+  std::unique_ptr<connection> cx = co_await detail::on_fiber(ex, open);
+  co_return async_connection(std::move(ex), std::move(cx));
 }
 
 auto async_connection::run(std::string_view sql_in, param_list params) -> asio::awaitable<result> {
   const std::string sql(sql_in);  // the caller's view may not outlive a suspension
-  auto& s = detail::connection_access::state(*cx_);
-  s.ensure_usable(sql);
-  detail::check_parameter_count(params.size(), sql);  // before libpq refuses it and the connection is closed
-  const int n = static_cast<int>(params.size());
-  if (s.opts.statement_cache_capacity == 0) {
-    s.session_dirty = s.session_dirty || detail::changes_session(sql);
-    if (PQsendQueryParams(s.conn, sql.c_str(), n, params.types(), params.values(), params.lengths(),
-                          params.formats(), 1) == 0)
-      s.throw_broken(sql, "could not send the statement");
-    result r = co_await finish(sql);
-    s.check(r, sql);
-    co_return r;
-  }
-  const connection::impl::entry* e = s.lookup(sql, params);
-  if (e == nullptr) {
-    const std::string key = s.key;
-    std::string name = "pgpx_" + std::to_string(++s.next_statement);
-    if (PQsendPrepare(s.conn, name.c_str(), sql.c_str(), n, params.types()) == 0)
-      s.throw_broken(sql, "could not send the statement");
-    result prepared = co_await finish(sql);
-    s.check(prepared, sql);
-    s.key = key;
-    e = &s.remember(sql, std::move(name));
-  }
-  s.session_dirty = s.session_dirty || e->changes_session;
-  if (PQsendQueryPrepared(s.conn, e->name.c_str(), n, params.values(), params.lengths(), params.formats(), 1) == 0)
-    s.throw_broken(sql, "could not send the statement");
-  const std::uint64_t shape = e->shape;
-  result r = co_await finish(sql);
-  s.check(r, sql);
-  r.set_shape(shape);
-  co_return r;
+  co_return co_await call([&](connection& c) { return c.run(sql, params); });
+}
+
+auto async_connection::command(std::string_view sql_in) -> asio::awaitable<std::string> {
+  const std::string sql(sql_in);
+  co_return co_await call([&](connection& c) { return c.command(sql); });
+}
+
+auto async_connection::begin(transaction_options options) -> asio::awaitable<async_transaction> {
+  auto tx = co_await call([&](connection& c) { return std::make_unique<transaction>(c, options); });
+  co_return async_transaction(ex_, std::move(tx));
+}
+
+auto async_connection::run_batch(const batch& b, batch_options options) -> asio::awaitable<batch_outcome> {
+  co_return co_await call([&](connection& c) { return pgpx::run_batch(c, b, options); });
+}
+
+auto async_connection::copy_from(std::string_view copy_sql, std::istream& in) -> asio::awaitable<std::uint64_t> {
+  const std::string sql(copy_sql);
+  co_return co_await call([&](connection& c) { return pgpx::copy_from(c, sql, in); });
+}
+
+auto async_connection::copy_to(std::string_view copy_sql, std::ostream& out) -> asio::awaitable<std::uint64_t> {
+  const std::string sql(copy_sql);
+  co_return co_await call([&](connection& c) { return pgpx::copy_to(c, sql, out); });
+}
+
+// ---- async_transaction -----------------------------------------------------------------------
+
+async_transaction::async_transaction(asio::any_io_executor ex, std::unique_ptr<transaction> tx) noexcept
+    : ex_(std::move(ex)), tx_(std::move(tx)) {}
+async_transaction::async_transaction(async_transaction&&) noexcept = default;
+auto async_transaction::operator=(async_transaction&&) noexcept -> async_transaction& = default;
+// The blocking transaction's destructor defers its rollback on an async connection.
+async_transaction::~async_transaction() = default;
+
+auto async_transaction::is_active() const noexcept -> bool { return tx_ && tx_->is_active(); }
+
+auto async_transaction::commit() -> asio::awaitable<void> {
+  if (!tx_) throw usage_error("use of a moved-from transaction");
+  auto f = [this] { tx_->commit(); };
+  co_await detail::on_fiber(ex_, f);
+}
+
+auto async_transaction::rollback() -> asio::awaitable<void> {
+  if (!tx_) throw usage_error("use of a moved-from transaction");
+  auto f = [this] { tx_->rollback(); };
+  co_await detail::on_fiber(ex_, f);
+}
+
+auto async_transaction::run(std::string_view sql_in, param_list params) -> asio::awaitable<result> {
+  if (!tx_) throw usage_error("use of a moved-from transaction");
+  const std::string sql(sql_in);
+  auto f = [&] { return tx_->run(sql, params); };
+  co_return co_await detail::on_fiber(ex_, f);
+}
+
+auto async_transaction::savepoint() -> asio::awaitable<savepoint_scope> {
+  if (!tx_) throw usage_error("use of a moved-from transaction");
+  auto f = [this] { return std::make_unique<pgpx::savepoint>(*tx_); };
+  auto sp = co_await detail::on_fiber(ex_, f);
+  co_return savepoint_scope(ex_, std::move(sp));
+}
+
+async_transaction::savepoint_scope::savepoint_scope(asio::any_io_executor ex, std::unique_ptr<pgpx::savepoint> sp) noexcept
+    : ex_(std::move(ex)), sp_(std::move(sp)) {}
+async_transaction::savepoint_scope::savepoint_scope(savepoint_scope&&) noexcept = default;
+auto async_transaction::savepoint_scope::operator=(savepoint_scope&&) noexcept -> savepoint_scope& = default;
+async_transaction::savepoint_scope::~savepoint_scope() = default;
+
+auto async_transaction::savepoint_scope::is_active() const noexcept -> bool { return sp_ && sp_->is_active(); }
+
+auto async_transaction::savepoint_scope::release() -> asio::awaitable<void> {
+  if (!sp_) throw usage_error("use of a moved-from savepoint");
+  auto f = [this] { sp_->release(); };
+  co_await detail::on_fiber(ex_, f);
+}
+
+auto async_transaction::savepoint_scope::rollback() -> asio::awaitable<void> {
+  if (!sp_) throw usage_error("use of a moved-from savepoint");
+  auto f = [this] { sp_->rollback(); };
+  co_await detail::on_fiber(ex_, f);
 }
 
 // ---- async_pool ------------------------------------------------------------------------------
 
+async_lease::async_lease(asio::any_io_executor ex, lease l, bool reset_always) noexcept
+    : ex_(std::move(ex)), lease_(std::move(l)), reset_always_(reset_always) {
+  cx_.emplace(ex_, *lease_);
+}
+
+async_lease::async_lease(async_lease&& o) noexcept
+    : ex_(std::move(o.ex_)), lease_(std::move(o.lease_)), cx_(std::move(o.cx_)), reset_always_(o.reset_always_) {
+  o.cx_.reset();
+}
+
 auto async_lease::operator=(async_lease&& o) noexcept -> async_lease& {
   if (this != &o) {
     release();
-    pool_ = std::move(o.pool_);
+    ex_ = std::move(o.ex_);
+    lease_ = std::move(o.lease_);
     cx_ = std::move(o.cx_);
+    o.cx_.reset();
+    reset_always_ = o.reset_always_;
   }
   return *this;
 }
 
 async_lease::~async_lease() { release(); }
 
+void async_lease::discard() noexcept {
+  cx_.reset();
+  lease_.discard();
+}
+
 void async_lease::release() noexcept {
   if (!cx_) return;
-  auto cx = std::move(cx_);
-  if (pool_ && *pool_ != nullptr) (*pool_)->give_back(std::move(cx));
-  pool_.reset();
+  cx_.reset();
+  connection& c = *lease_;
+  // The pool's clean-up on return (deferred work, a rollback, a reset) waits for the server:
+  // it runs on a fiber of its own, and the connection goes back when it is done. A clean
+  // connection goes back at once.
+  const bool clean = c.is_open() && c.status() == transaction_status::idle && !c.session_changed() &&
+                     !detail::has_deferred(c) && !reset_always_;
+  if (clean) {
+    lease_.release();
+    return;
+  }
+  try {
+    auto held = std::make_shared<lease>(std::move(lease_));
+    asio::co_spawn(
+        ex_,
+        [held]() -> asio::awaitable<void> {
+          auto give_back = [&] {
+            detail::finish_deferred(**held);
+            held->release();
+          };
+          try {
+            co_await detail::on_fiber(co_await asio::this_coro::executor, give_back);
+          } catch (...) {
+            held->discard();
+          }
+        },
+        asio::detached);
+  } catch (...) {
+    lease_.discard();  // could not start the clean-up: close the connection rather than wait
+  }
 }
 
-async_pool::async_pool(asio::any_io_executor ex, conninfo info, pool_options options)
-    : ex_(std::move(ex)), info_(std::move(info)), options_(std::move(options)),
-      self_(std::make_shared<async_pool*>(this)) {
-  if (options_.max_size == 0) throw usage_error("pool_options::max_size must be at least 1");
-  if (!options_.application_name.empty()) info_.set("application_name", options_.application_name);
-}
+async_pool::async_pool(asio::any_io_executor ex, const conninfo& info, pool_options options)
+    : ex_(std::move(ex)), pool_(pool::open(info, std::move(options))) {}
 
-async_pool::~async_pool() {
-  *self_ = nullptr;  // late releases close their connections
-  close();
-}
+async_pool::async_pool(asio::any_io_executor ex, pool p) : ex_(std::move(ex)), pool_(std::move(p)) {}
 
 auto async_pool::acquire() -> asio::awaitable<async_lease> {
-  const deadline d = deadline_in(options_.acquire_timeout);
-  for (;;) {
-    if (closed_) throw error(error_kind::pool_closed, "the pool is closed");
-    while (!idle_.empty()) {
-      auto cx = std::move(idle_.back());
-      idle_.pop_back();
-      if (cx->sync().is_open()) {
-        ++counters_.acquires;
-        co_return async_lease(self_, std::move(cx));
-      }
-      --total_;
-      ++counters_.discarded;
-    }
-    if (total_ < options_.max_size) {
-      ++total_;
-      try {
-        connection_options o = options_.connection;
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(d - clock::now());
-        o.connect_timeout = std::max(std::chrono::milliseconds(1), std::min(o.connect_timeout, left));
-        auto cx = std::make_unique<async_connection>(co_await async_connection::connect(ex_, info_, std::move(o)));
-        ++counters_.connects;
-        ++counters_.acquires;
-        co_return async_lease(self_, std::move(cx));
-      } catch (const error&) {
-        --total_;
-        ++counters_.connect_failures;
-        if (!waiters_.empty()) {  // a place is free again: let the next waiter try
-          auto w = waiters_.front();
-          waiters_.pop_front();
-          w->may_connect = true;
-          w->timer.cancel();
-        }
-        throw;
-      }
-    }
-    if (options_.max_waiters != 0 && waiters_.size() >= options_.max_waiters) {
-      ++counters_.timeouts;
-      throw pool_exhausted("the pool's queue is full");
-    }
-    auto w = std::make_shared<waiter>(ex_);
-    w->timer.expires_at(d);
-    waiters_.push_back(w);
-    ++counters_.waits;
-    boost::system::error_code ec;
-    co_await w->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    std::erase(waiters_, w);
-    if (w->handed) {
-      ++counters_.acquires;
-      co_return async_lease(self_, std::move(w->handed));
-    }
-    if (w->may_connect) continue;
-    if (closed_) throw error(error_kind::pool_closed, "the pool was closed while waiting for a connection");
-    ++counters_.timeouts;
-    throw pool_exhausted("no pooled connection became free within the acquire timeout");
-  }
+  auto take = [this] { return pool_.acquire(); };
+  lease l = co_await detail::on_fiber(ex_, take);
+  co_return async_lease(ex_, std::move(l), pool_.options().reset_always);
 }
 
-void async_pool::give_back(std::unique_ptr<async_connection> cx) noexcept {
-  bool keep = !closed_;
-  try {
-    auto& c = cx->sync();
-    if (keep) keep = c.is_open();
-    if (keep) {
-      const auto st = c.status();
-      if (st == transaction_status::active || st == transaction_status::unknown) keep = false;
-      // A transaction left open, or session changes: clean up before the next user. This
-      // short blocking step runs on the executor's thread (one round trip on a healthy link).
-      else if (st != transaction_status::idle || options_.reset_always || c.session_changed()) {
-        scoped_deadline sd{c, options_.connection.connect_timeout};
-        c.reset_session();
-        ++counters_.resets;
-      }
-    }
-  } catch (...) {
-    keep = false;
-  }
-  if (!keep) {
-    --total_;
-    ++counters_.discarded;
-    cx.reset();
-    if (!waiters_.empty()) {
-      auto w = waiters_.front();
-      waiters_.pop_front();
-      w->may_connect = true;
-      w->timer.cancel();
-    }
-    return;
-  }
-  if (!waiters_.empty()) {
-    auto w = waiters_.front();
-    waiters_.pop_front();
-    w->handed = std::move(cx);
-    w->timer.cancel();
-    return;
-  }
-  idle_.push_back(std::move(cx));
-}
-
-auto async_pool::stats() const -> pool_stats {
-  pool_stats s = counters_;
-  s.size = total_;
-  s.idle = idle_.size();
-  s.in_use = total_ - idle_.size();
-  s.waiters = waiters_.size();
-  return s;
-}
-
-void async_pool::close() noexcept {
-  if (closed_) return;
-  closed_ = true;
-  total_ -= idle_.size();
-  idle_.clear();
-  for (auto& w : waiters_) w->timer.cancel();
+auto async_pool::acquire_until(deadline d) -> asio::awaitable<async_lease> {
+  auto take = [this, d] { return pool_.acquire_until(d); };
+  lease l = co_await detail::on_fiber(ex_, take);
+  co_return async_lease(ex_, std::move(l), pool_.options().reset_always);
 }
 
 }  // namespace pgpx

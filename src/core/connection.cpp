@@ -1,5 +1,7 @@
 #include "connection_impl.hpp"
 
+#include <pgpx/core/engine/connection.hpp>
+
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/core/tls_policy.hpp>
 
@@ -150,3 +152,21 @@ void connection::set_transaction_owner(const void* owner) noexcept {
 auto connection::transaction_owner() const noexcept -> const void* { return impl_ ? impl_->tx_owner : nullptr; }
 
 }  // namespace pgpx
+
+namespace pgpx::detail {
+
+void mark_async(connection& cx, bool on) noexcept {
+  if (auto* s = connection_access::try_state(cx)) s->async = on;
+}
+
+auto has_deferred(const connection& cx) noexcept -> bool {
+  const auto* s = connection_access::try_state(const_cast<connection&>(cx));
+  return s != nullptr && !s->deferred.empty();
+}
+
+void finish_deferred(connection& cx) {
+  auto& s = connection_access::state(cx);
+  if (!s.deferred.empty() && s.conn != nullptr && PQstatus(s.conn) == CONNECTION_OK) s.run_deferred();
+}
+
+}  // namespace pgpx::detail

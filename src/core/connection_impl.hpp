@@ -7,18 +7,21 @@
 #include <pgpx/detail/strings.hpp>
 
 #include "session_state_impl.hpp"
-#include "socket_wait_impl.hpp"
+#include <pgpx/core/engine/wait.hpp>
 #include "tls_impl.hpp"
 
 #include <libpq-fe.h>
 #include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <list>
 #include <string>
@@ -70,40 +73,43 @@ namespace detail {
  * Sends a cancel request for the statement running on `conn`, waiting at most until
  * `until`. libpq 15's PQcancel blocks with no deadline of its own (it connects to the
  * server and waits for it to close the socket), so it runs on a detached thread that owns
- * its PGcancel; the caller stops waiting at the deadline. Returns true when the request
- * was delivered in time. (libpq 17's PQcancelPoll would allow a non-blocking cancel, and
- * a cancel over TLS; libpq 15 sends it unencrypted.)
+ * its PGcancel and signals an eventfd when done; the caller waits on that descriptor through
+ * the engine's wait (wait_socket), so on the async side the event loop keeps running while
+ * the request is out. Returns true when the request was delivered in time. (libpq 17's
+ * PQcancelPoll would allow a non-blocking cancel, and a cancel over TLS; libpq 15 sends it
+ * unencrypted.)
  */
 inline auto send_cancel(PGconn* conn, deadline until) -> bool {
   struct job {
     PGcancel* cancel = nullptr;
-    std::mutex m;
-    std::condition_variable cv;
-    bool done = false;
-    bool ok = false;
+    int done_fd = -1;
+    std::atomic<bool> done{false};
+    std::atomic<bool> ok{false};
     ~job() {
       if (cancel != nullptr) PQfreeCancel(cancel);
+      if (done_fd >= 0) ::close(done_fd);
     }
   };
   auto j = std::make_shared<job>();
   j->cancel = PQgetCancel(conn);
   if (j->cancel == nullptr) return false;
+  j->done_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (j->done_fd < 0) return false;
   try {
     std::thread([j] {
       char buf[256];
-      const bool ok = PQcancel(j->cancel, buf, sizeof buf) != 0;
-      std::lock_guard lock(j->m);
-      j->ok = ok;
-      j->done = true;
-      j->cv.notify_all();
+      j->ok.store(PQcancel(j->cancel, buf, sizeof buf) != 0);
+      j->done.store(true);
+      const std::uint64_t one = 1;
+      (void)!::write(j->done_fd, &one, sizeof one);
     }).detach();
   } catch (const std::system_error&) {
     return false;  // no thread available: report the timeout without a cancel
   }
-  std::unique_lock lock(j->m);
-  if (until == no_deadline) j->cv.wait(lock, [&] { return j->done; });
-  else j->cv.wait_until(lock, until, [&] { return j->done; });
-  return j->done && j->ok;
+  while (!j->done.load()) {
+    if (wait_socket(j->done_fd, POLLIN, until) == wait_outcome::timed_out) return false;
+  }
+  return j->ok.load();
 }
 
 }  // namespace detail
@@ -167,6 +173,30 @@ struct connection::impl {
   // Reset wherever entries are erased or `key` is changed outside lookup().
   const entry* last_hit = nullptr;
 
+  // The async side drives this connection: cleanups that would wait (a transaction's or a
+  // savepoint's rollback, an abandoned stream) are deferred when they are due outside a fiber
+  // (in a destructor on the event loop), and run before the next statement (run_deferred).
+  bool async = false;
+  std::vector<std::function<void(impl&)>> deferred;
+
+  // Whether a cleanup due now must be deferred instead of waiting for the server.
+  [[nodiscard]] auto must_defer() const noexcept -> bool { return async && current_waiter() == nullptr; }
+
+  // Runs the deferred cleanups, oldest first. A cleanup's server error is not the next
+  // statement's: it is dropped unless the connection broke.
+  void run_deferred() {
+    auto work = std::move(deferred);
+    deferred.clear();
+    for (auto& f : work) {
+      if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) return;
+      try {
+        f(*this);
+      } catch (const error& e) {
+        if (e.poisons_connection()) throw;
+      }
+    }
+  }
+
   ~impl() {
     if (conn != nullptr) PQfinish(conn);
   }
@@ -178,6 +208,7 @@ struct connection::impl {
       PQfinish(conn);
       conn = nullptr;
     }
+    deferred.clear();
     cache.clear();
     lru.clear();
     last_hit = nullptr;
@@ -204,6 +235,7 @@ struct connection::impl {
     cancelling = false;
     if (conn == nullptr) throw broken_connection("the connection is closed", error_info{.statement = std::string(sql)});
     if (PQstatus(conn) != CONNECTION_OK) throw_broken(sql, "the connection to the server was lost");
+    if (!deferred.empty()) run_deferred();
     const auto ts = PQtransactionStatus(conn);
     in_block = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
   }
@@ -275,6 +307,26 @@ struct connection::impl {
       }
     }
     return PQgetResult(conn);
+  }
+
+  // A single-row stream was left early: the rest of its result is still coming. Asks the
+  // server to stop, then reads what remains; if that fails the connection is closed (its
+  // state is unknown).
+  void drain_abandoned() {
+    if (conn == nullptr) return;
+    const deadline until = deadline_in(opts.cancel_timeout + std::chrono::seconds(1));
+    (void)send_cancel(conn, until);
+    for (;;) {
+      while (PQisBusy(conn) != 0) {
+        if (wait_socket(PQsocket(conn), POLLIN, until) == wait_outcome::timed_out || PQconsumeInput(conn) == 0) {
+          close();
+          return;
+        }
+      }
+      PGresult* r = PQgetResult(conn);
+      if (r == nullptr) break;
+      PQclear(r);
+    }
   }
 
   // Reads every result of the current command; keeps the first error, else the last result.
@@ -731,6 +783,7 @@ struct detail::connection_access {
     if (!cx.impl_) throw usage_error("use of a moved-from connection");
     return *cx.impl_;
   }
+  static auto try_state(connection& cx) noexcept -> connection::impl* { return cx.impl_.get(); }
   /// Wraps a libpq connection that is already established (the async connect).
   static auto adopt(PGconn* c, conninfo ci, connection_options o) -> std::unique_ptr<connection> {
     auto st = std::make_unique<connection::impl>();

@@ -96,4 +96,24 @@ auto row::operator[](std::string_view column) const -> field {
   return field(*r_, index_, i);
 }
 
+namespace detail {
+
+void throw_row_count(std::string_view statement, std::string_view subject, const char* wanted, std::size_t got) {
+  error_info info;
+  info.statement = std::string(statement);
+  throw error(error_kind::row_count,
+              std::string(subject) + " must return " + wanted + " but returned " + std::to_string(got),
+              std::move(info));
+}
+
+void throw_column_count(std::string_view statement, std::string_view subject, int got) {
+  error_info info;
+  info.statement = std::string(statement);
+  throw conversion_error("query_value reads one column, but " + std::string(subject) + " returns " +
+                             std::to_string(got),
+                         std::move(info));
+}
+
+}  // namespace detail
+
 }  // namespace pgpx

@@ -51,28 +51,27 @@ row_source::row_source(connection& cx, std::string_view sql, const param_list& p
 row_source::~row_source() {
   if (done_) return;
   try {
+    if (auto* st = detail::connection_access::try_state(cx_); st != nullptr && st->must_defer()) {
+      // Left early on the event loop (async): the stream is closed before the connection's
+      // next use, with the same steps as below.
+      if (!cursor_.empty()) {
+        st->deferred.emplace_back([cursor = cursor_, own = own_transaction_](connection::impl& c) {
+          const auto ts = PQtransactionStatus(c.conn);
+          if (own) (void)c.simple(ts == PQTRANS_INERROR ? "ROLLBACK" : "COMMIT", c.effective_deadline());
+          else if (ts == PQTRANS_INTRANS) (void)c.simple("CLOSE " + quote_identifier(cursor), c.effective_deadline());
+        });
+      } else {
+        // The rest of the single-row result must be read before anything else is sent: the
+        // connection reads it (after a cancel request) when it is next used.
+        st->deferred.emplace_back([](connection::impl& c) { c.drain_abandoned(); });
+      }
+      return;
+    }
     if (!cursor_.empty()) {
       finish_cursor();
       return;
     }
-    // Single-row mode: the rest of the result is still coming. Ask the server to stop, then
-    // read what remains; if that fails the connection is closed (its state is unknown).
-    auto& s = detail::connection_access::state(cx_);
-    if (s.conn == nullptr) return;
-    const deadline grace = deadline_in(s.opts.cancel_timeout + std::chrono::seconds(1));
-    (void)detail::send_cancel(s.conn, grace);
-    for (;;) {
-      while (PQisBusy(s.conn) != 0) {
-        if (detail::wait_socket(PQsocket(s.conn), POLLIN, grace) == detail::wait_outcome::timed_out ||
-            PQconsumeInput(s.conn) == 0) {
-          s.close();
-          return;
-        }
-      }
-      PGresult* r = PQgetResult(s.conn);
-      if (r == nullptr) break;
-      PQclear(r);
-    }
+    detail::connection_access::state(cx_).drain_abandoned();
   } catch (...) {
     cx_.close();
   }

@@ -1,7 +1,7 @@
 // Telling refused server certificates apart. libpq 15 reports every failed chain check as
 // "certificate verify failed"; OpenSSL knows whether the certificate expired or comes from
 // another CA, so pgpx asks it (see tls_impl.hpp).
-#include "socket_wait_impl.hpp"
+#include <pgpx/core/engine/wait.hpp>
 #include "tls_impl.hpp"
 
 #include <libpq-fe.h>

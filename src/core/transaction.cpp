@@ -2,6 +2,8 @@
 
 #include <pgpx/core/identifier.hpp>
 
+#include "connection_impl.hpp"
+
 #include <utility>
 
 namespace pgpx {
@@ -31,6 +33,15 @@ transaction::transaction(pgpx::connection& cx, transaction_options options) : cx
 
 transaction::~transaction() {
   if (!active_) return;
+  if (auto* s = detail::connection_access::try_state(cx_); s != nullptr && s->must_defer()) {
+    // Destroyed on the event loop (async): the rollback runs before the connection's next use.
+    active_ = false;
+    cx_.set_transaction_owner(nullptr);
+    s->deferred.emplace_back([](connection::impl& c) {
+      if (PQtransactionStatus(c.conn) != PQTRANS_IDLE) (void)c.simple("ROLLBACK", c.effective_deadline());
+    });
+    return;
+  }
   try {
     rollback();
   } catch (...) {
@@ -101,6 +112,16 @@ savepoint::savepoint(transaction& tx) : tx_(tx), name_(tx.next_savepoint_name())
 
 savepoint::~savepoint() {
   if (!active_) return;
+  if (auto* s = detail::connection_access::try_state(tx_.conn()); s != nullptr && s->must_defer()) {
+    // Destroyed on the event loop (async): rolled back to before the connection's next use.
+    active_ = false;
+    if (!tx_.is_active()) return;
+    const auto q = quote_identifier(name_);
+    s->deferred.emplace_back([sql = "ROLLBACK TO SAVEPOINT " + q + "; RELEASE SAVEPOINT " + q](connection::impl& c) {
+      if (PQtransactionStatus(c.conn) != PQTRANS_IDLE) (void)c.simple(sql, c.effective_deadline());
+    });
+    return;
+  }
   try {
     rollback();
   } catch (...) {

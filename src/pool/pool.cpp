@@ -1,6 +1,8 @@
 #include <pgpx/pool/pool.hpp>
 
 #include <pgpx/core/configured.hpp>
+#include <pgpx/core/engine/connection.hpp>
+#include <pgpx/core/engine/wait.hpp>
 
 #include <algorithm>
 #include <condition_variable>
@@ -74,7 +76,7 @@ struct pool_slot {
 // connection or a free place may be there for it; it stays in the queue, at its place, until
 // it takes one, times out or the pool closes.
 struct pool_waiter {
-  std::condition_variable cv;
+  wakeup wake;  // a thread blocks on its condition variable; a fiber (async_pool) parks on it
   bool signalled = false;  // woken, and not yet run
   bool queued = false;     // in pool_state::waiters
   std::size_t losses = 0;  // times it was woken and found nothing left for it
@@ -181,7 +183,7 @@ struct pool_state {
       if (w->signalled) continue;
       w->signalled = true;
       ++signalled;
-      w->cv.notify_one();
+      w->wake.notify();
     }
   }
 
@@ -379,11 +381,12 @@ struct pool_state {
       // A waiter that looked and found nothing for it passes the turn on (to one ahead of it).
       wake_locked();
       pool_waiter& w = *waiter;
-      const bool woken = w.cv.wait_until(lock, ad.get(), [&] { return w.signalled || closed; });
+      const bool woken = wait_for_wakeup(lock, w.wake, ad.get(), [&] { return w.signalled || closed; });
       if (closed) continue;
       if (!woken) {
         dequeue_locked(w);
         ++counters.timeouts;
+        if (wait_cancelled()) throw pool_exhausted("the acquire was cancelled while waiting for a connection");
         throw pool_exhausted("no pooled connection became free within the acquire timeout (" +
                              std::to_string(opts.max_size) + " in use)");
       }
@@ -408,6 +411,7 @@ struct pool_state {
     clock::time_point now{};
     connection& cx = *s->cx;
     try {
+      if (keep && cx.is_open()) finish_deferred(cx);  // an async transaction's rollback, an abandoned stream
       if (keep) keep = cx.is_open();
       if (keep) {
         const auto st = cx.status();
@@ -532,7 +536,7 @@ struct pool_state {
       for (auto* w : waiters) {
         w->queued = false;
         w->signalled = false;
-        w->cv.notify_one();
+        w->wake.notify();
       }
       waiters.clear();
       signalled = 0;

@@ -419,12 +419,4 @@ void library::rethrow_mapped(const pgpx::error& e, const rendered_query& q) cons
   throw_error(e.kind(), std::move(msg), e.info());
 }
 
-void library::throw_row_count(const rendered_query& q, const char* wanted, std::size_t got) {
-  error_info info;
-  info.statement = q.sql();
-  throw pgpx::error(error_kind::row_count,
-                    "template " + q.template_name() + " must return " + wanted + " but returned " + std::to_string(got),
-                    info);
-}
-
 }  // namespace pgpx::tmpl

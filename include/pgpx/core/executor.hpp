@@ -53,41 +53,25 @@ class basic_executor {
   /// or a single-column scalar).
   template <class T, class... Args>
   [[nodiscard]] auto query(std::string_view sql, const Args&... args) -> std::vector<T> {
-    static_assert(!detail::borrows_any<T>(),
-                  "pgpx: query<T> returns values that outlive the result; use std::string, not "
-                  "std::string_view (or keep the result: exec(...).as<T>())");
-    return self().run(sql, bind(args...)).template as<T>();
+    return self().run(sql, bind(args...)).template all<T>();
   }
 
   /// Runs a query that must return exactly one row; throws error_kind::row_count otherwise.
   template <class T, class... Args>
   [[nodiscard]] auto query_one(std::string_view sql, const Args&... args) -> T {
-    static_assert(!detail::borrows_any<T>(), "pgpx: use std::string, not std::string_view, in query_one");
-    result r = self().run(sql, bind(args...));
-    if (r.size() != 1) throw_row_count(sql, "exactly one row", r.size());
-    return r[0].template as<T>();
+    return self().run(sql, bind(args...)).template one<T>(sql);
   }
 
   /// Runs a query that returns zero or one row.
   template <class T, class... Args>
   [[nodiscard]] auto query_optional(std::string_view sql, const Args&... args) -> std::optional<T> {
-    static_assert(!detail::borrows_any<T>(), "pgpx: use std::string, not std::string_view, in query_optional");
-    result r = self().run(sql, bind(args...));
-    if (r.size() > 1) throw_row_count(sql, "at most one row", r.size());
-    if (r.empty()) return std::nullopt;
-    return r[0].template as<T>();
+    return self().run(sql, bind(args...)).template optional<T>(sql);
   }
 
   /// Runs a query that returns one row of one column and converts that value to T.
   template <class T, class... Args>
   [[nodiscard]] auto query_value(std::string_view sql, const Args&... args) -> T {
-    static_assert(has_codec<T>, "pgpx: query_value<T> needs a type with a pgpx::codec");
-    static_assert(!borrows_result_v<T>, "pgpx: use std::string, not std::string_view, in query_value");
-    result r = self().run(sql, bind(args...));
-    if (r.size() != 1) throw_row_count(sql, "exactly one row", r.size());
-    if (r.columns() != 1)
-      throw conversion_error("query_value reads one column, but the query returns " + std::to_string(r.columns()));
-    return r[0].template get<T>(0);
+    return self().run(sql, bind(args...)).template value<T>(sql);
   }
 
   /// Like query<T>, with a prepared parameter list (for parameters built at run time).
@@ -105,13 +89,6 @@ class basic_executor {
     p.clear();
     (p.add(args), ...);
     return p;
-  }
-
-  [[noreturn]] static void throw_row_count(std::string_view sql, const char* wanted, std::size_t got) {
-    error_info info;
-    info.statement = std::string(sql);
-    throw error(error_kind::row_count,
-                std::string("the query must return ") + wanted + " but returned " + std::to_string(got), info);
   }
 };
 

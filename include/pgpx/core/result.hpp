@@ -28,6 +28,15 @@ struct pg_result;  // libpq's PGresult, kept out of the public headers
 
 namespace pgpx {
 
+namespace detail {
+/// Throws error_kind::row_count for a query that returned `got` rows where `wanted` were needed.
+[[noreturn]] PGPX_API void throw_row_count(std::string_view statement, std::string_view subject, const char* wanted,
+                                           std::size_t got);
+/// Throws conversion_error for query_value on a result that has `got` columns.
+[[noreturn]] PGPX_API void throw_column_count(std::string_view statement, std::string_view subject, int got);
+}  // namespace detail
+
+
 class result;
 
 /// One value of a row: its bytes (binary format), its type and whether it is NULL.
@@ -159,6 +168,47 @@ class PGPX_API result {
       for (std::size_t i = 0; i < n; ++i) out.push_back(m.decode(*this, static_cast<int>(i)));
     }
     return out;
+  }
+
+  /// Every row converted to T; the same as as<T>(). The typed query calls of connections,
+  /// transactions, the async side and templates all end here (all, one, optional, value).
+  template <class T>
+  [[nodiscard]] auto all() const -> std::vector<T> {
+    static_assert(!detail::borrows_any<T>(),
+                  "pgpx: query<T> returns values that outlive the result; use std::string, not "
+                  "std::string_view (or keep the result: exec(...).as<T>())");
+    return as<T>();
+  }
+
+  /// The only row converted to T. Throws error_kind::row_count unless there is exactly one
+  /// row; the error carries `statement` and names `subject` ("the query", "template x").
+  template <class T>
+  [[nodiscard]] auto one(std::string_view statement = {}, std::string_view subject = "the query") const -> T {
+    static_assert(!detail::borrows_any<T>(), "pgpx: use std::string, not std::string_view, in query_one");
+    if (size() != 1) detail::throw_row_count(statement, subject, "exactly one row", size());
+    return (*this)[0].template as<T>();
+  }
+
+  /// The row converted to T, or nothing when there is none. Throws error_kind::row_count
+  /// when there are several.
+  template <class T>
+  [[nodiscard]] auto optional(std::string_view statement = {}, std::string_view subject = "the query") const
+      -> std::optional<T> {
+    static_assert(!detail::borrows_any<T>(), "pgpx: use std::string, not std::string_view, in query_optional");
+    if (size() > 1) detail::throw_row_count(statement, subject, "at most one row", size());
+    if (empty()) return std::nullopt;
+    return (*this)[0].template as<T>();
+  }
+
+  /// The value of the only row's only column, converted to T. Throws error_kind::row_count
+  /// unless there is exactly one row, conversion_error unless it has exactly one column.
+  template <class T>
+  [[nodiscard]] auto value(std::string_view statement = {}, std::string_view subject = "the query") const -> T {
+    static_assert(has_codec<T>, "pgpx: query_value<T> needs a type with a pgpx::codec");
+    static_assert(!borrows_result_v<T>, "pgpx: use std::string, not std::string_view, in query_value");
+    if (size() != 1) detail::throw_row_count(statement, subject, "exactly one row", size());
+    if (columns() != 1) detail::throw_column_count(statement, subject, columns());
+    return (*this)[0].template get<T>(0);
   }
 
   /// The raw value at (row, column), unchecked (internal use by decoders).

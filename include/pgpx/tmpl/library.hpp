@@ -253,7 +253,7 @@ class PGPX_API library : public loader {
     const rendered_query q = render(name, variables);
     result r = run(ex, q);
     check_columns<T>(q, r);
-    return r.template as<T>();
+    return r.template all<T>();
   }
 
   /// Runs `name`, which must return exactly one row (error_kind::row_count otherwise).
@@ -261,9 +261,8 @@ class PGPX_API library : public loader {
   [[nodiscard]] auto query_one(Executor& ex, std::string_view name, const vars& variables = {}) const -> T {
     const rendered_query q = render(name, variables);
     result r = run(ex, q);
-    if (r.size() != 1) throw_row_count(q, "exactly one row", r.size());
-    check_columns<T>(q, r);
-    return r[0].template as<T>();
+    if (r.size() == 1) check_columns<T>(q, r);
+    return r.template one<T>(q.sql(), "template " + q.template_name());
   }
 
   /// Runs `name`, which must return zero or one row.
@@ -272,22 +271,15 @@ class PGPX_API library : public loader {
       -> std::optional<T> {
     const rendered_query q = render(name, variables);
     result r = run(ex, q);
-    if (r.size() > 1) throw_row_count(q, "at most one row", r.size());
-    if (r.empty()) return std::nullopt;
-    check_columns<T>(q, r);
-    return r[0].template as<T>();
+    if (r.size() == 1) check_columns<T>(q, r);
+    return r.template optional<T>(q.sql(), "template " + q.template_name());
   }
 
   /// Runs `name`, which must return one row of one column, as T.
   template <class T, class Executor>
   [[nodiscard]] auto query_value(Executor& ex, std::string_view name, const vars& variables = {}) const -> T {
     const rendered_query q = render(name, variables);
-    result r = run(ex, q);
-    if (r.size() != 1) throw_row_count(q, "exactly one row", r.size());
-    if (r.columns() != 1)
-      throw conversion_error("query_value reads one column, but template " + q.template_name() + " returns " +
-                             std::to_string(r.columns()));
-    return r[0].template get<T>(0);
+    return run(ex, q).template value<T>(q.sql(), "template " + q.template_name());
   }
 
   /// Runs `name` and returns the number of rows it affected.
@@ -330,7 +322,6 @@ class PGPX_API library : public loader {
   void check_columns(const rendered_query& q, const result& r) const {
     if (options().extra_columns == extra_column_policy::error) detail::refuse_unread_columns<T>(q.template_name(), r);
   }
-  [[noreturn]] static void throw_row_count(const rendered_query& q, const char* wanted, std::size_t got);
   struct impl;
   std::unique_ptr<impl> impl_;
 };
