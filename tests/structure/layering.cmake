@@ -56,11 +56,10 @@ endforeach()
 # Relative includes ("x.hpp", "../x/y.hpp") must stay inside the file's own module directory
 # (src/<module>/ or include/pgpx/<module>/): reaching into another module's directory goes
 # around the order above and, under src/, into private headers that are not installed.
-# Exceptions, each with the reason it is temporary:
-set(relative_include_exceptions
-  # The async connection drives libpq through core's private connection state; the shared
-  # engine (issue 10, section 1) removes this include, and this entry with it.
-  "src/async/async.cpp:../core/connection_impl.hpp")
+# Exceptions, "<file>:<include as written>", each with a comment saying why and until when
+# (the last one, src/async/async.cpp:../core/connection_impl.hpp, went with the shared
+# engine: pgpx's modules reach core's engine through <pgpx/core/engine/...>, src/core/private).
+set(relative_include_exceptions)
 set(used_exceptions "")
 foreach(module ${order})
   foreach(root src/${module} include/pgpx/${module})
