@@ -2,6 +2,8 @@
 // PostgreSQL parser (libpg_query). Not installed.
 #pragma once
 
+#include <pgpx/export.hpp>
+
 #include <string_view>
 
 namespace pgpx::detail {
@@ -16,6 +18,6 @@ namespace pgpx::detail {
  * Text that does not parse counts as changing. Comments and layout make no difference.
  * Thread-safe; answers are remembered per thread.
  */
-[[nodiscard]] auto changes_session(std::string_view sql) noexcept -> bool;
+[[nodiscard]] PGPX_API auto changes_session(std::string_view sql) noexcept -> bool;
 
 }  // namespace pgpx::detail

@@ -19,7 +19,7 @@ struct source_text {
   std::string text;
   std::vector<std::size_t> line_starts;  // byte offset of each line's first byte
 
-  source_text(std::string n, std::string t);
+  PGPX_API source_text(std::string n, std::string t);
   /// 1-based line and column (in characters) of a byte offset.
   [[nodiscard]] auto position(std::size_t offset) const -> source_position;
   /// The line of `offset` with a caret (and tildes up to `end` on the same line).
@@ -154,7 +154,8 @@ struct template_impl {
 };
 
 /// Parses a template (lexer + parser + declaration header + compile-time checks).
-[[nodiscard]] auto compile_template(std::string_view source, std::string name, const syntax_options& syntax)
+[[nodiscard]] PGPX_API auto compile_template(std::string_view source, std::string name,
+                                             const syntax_options& syntax)
     -> std::shared_ptr<const template_impl>;
 
 /// Tests the engine knows (the filters are in filter_table_impl.hpp).

@@ -62,11 +62,11 @@ struct filter_def {
 };
 
 /// Every filter, in the order of docs/templates.md (binding, interpolation, value filters).
-[[nodiscard]] auto filter_table() noexcept -> std::span<const filter_def>;
+[[nodiscard]] PGPX_API auto filter_table() noexcept -> std::span<const filter_def>;
 /// The filter called `name`, or nullptr.
-[[nodiscard]] auto find_filter(std::string_view name) noexcept -> const filter_def*;
+[[nodiscard]] PGPX_API auto find_filter(std::string_view name) noexcept -> const filter_def*;
 /// The names of every filter, sorted (for suggestions).
-[[nodiscard]] auto filter_names() -> const std::vector<std::string>&;
+[[nodiscard]] PGPX_API auto filter_names() -> const std::vector<std::string>&;
 /// "unknown filter 'x'" with a did-you-mean when a known name is close: the one message
 /// the checker and the renderer give.
 [[nodiscard]] auto unknown_filter_brief(std::string_view name) -> std::string;

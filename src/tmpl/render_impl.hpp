@@ -113,8 +113,10 @@ struct template_frame {
   scope_ptr top;                                            // top-level scope shared by the chain
 };
 
+// PGPX_API: tests/unit/tmpl/filter_table_test drives the renderer directly, also against a
+// shared libpgpx_tmpl (the same holds for filter_table(), find_filter(), compile_template()).
 /// One render. Not thread-safe; one renderer per render() call.
-class renderer {
+class PGPX_API renderer {
  public:
   renderer(const render_options& options, const loader* templates, const vars& variables,
            const std::shared_ptr<const template_impl>& root);

@@ -1,6 +1,8 @@
 // pgpx_test_cluster start|stop DIR: the shared cluster of a ctest run (the CTest fixture
 // "cluster.start" / "cluster.stop"). DIR receives the files `root` (where the cluster lives)
 // and `conninfo` (the superuser's Unix-socket connection parameters) that the tests read.
+// pgpx_test_cluster database DIR NAME: (re)creates the empty database NAME in the running
+// cluster and prints its connection parameters (the package tests run a consumer in one).
 #include <pgpx/core/connection.hpp>
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/testing/cluster.hpp>
@@ -60,15 +62,26 @@ auto stop(const fs::path& dir) -> int {
   return 0;
 }
 
+auto database(const fs::path& dir, const std::string& name) -> int {
+  pgpx::testing::cluster c{{.root = read_all(dir / "root"), .fast = true}};
+  pgpx::connection cx{c.conninfo("postgres")};
+  cx.execute_script("DROP DATABASE IF EXISTS " + pgpx::quote_identifier(name) + " WITH (FORCE)");
+  cx.execute_script("CREATE DATABASE " + pgpx::quote_identifier(name));
+  std::cout << c.conninfo(name).to_string() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || (std::string(argv[1]) != "start" && std::string(argv[1]) != "stop")) {
-    std::cerr << "usage: pgpx_test_cluster start|stop DIR\n";
+  const std::string command = argc > 1 ? argv[1] : "";
+  if (!((argc == 3 && (command == "start" || command == "stop")) || (argc == 4 && command == "database"))) {
+    std::cerr << "usage: pgpx_test_cluster start|stop DIR\n       pgpx_test_cluster database DIR NAME\n";
     return 2;
   }
   try {
-    return std::string(argv[1]) == "start" ? start(argv[2]) : stop(argv[2]);
+    if (command == "database") return database(argv[2], argv[3]);
+    return command == "start" ? start(argv[2]) : stop(argv[2]);
   } catch (const std::exception& e) {
     std::cerr << "pgpx_test_cluster: " << e.what() << "\n";
     return 1;

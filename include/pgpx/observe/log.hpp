@@ -44,7 +44,7 @@ struct log_options {
   std::ostream* stream = nullptr;          ///< used when `sink` is null (tests); not owned
 
   /// The options matching the settings of a pgpx::config (stderr sink).
-  [[nodiscard]] static auto from(const log_settings& settings) -> log_options;
+  [[nodiscard]] PGPX_API static auto from(const log_settings& settings) -> log_options;
 };
 
 /**

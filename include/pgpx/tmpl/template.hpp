@@ -117,7 +117,7 @@ struct declaration {
   int line = 0;                           ///< line where the header starts
 
   /// The parameter called `name`, or nullptr.
-  [[nodiscard]] auto find(std::string_view param) const noexcept -> const param_declaration*;
+  [[nodiscard]] PGPX_API auto find(std::string_view param) const noexcept -> const param_declaration*;
 };
 
 /// The OID of a type name used in declarations and `| type(...)` ("int8", "bigint", "text[]"...),
