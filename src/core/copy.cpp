@@ -39,7 +39,7 @@ void start_copy(connection::impl& s, std::string_view sql, ExecStatusType expect
   s.flush(sql, d);
   PGresult* r = s.next_result(sql, d);
   if (r == nullptr) s.throw_broken(sql, "no answer to the COPY statement");
-  const result res(r);
+  const result res = detail::result_access::adopt(r);
   const auto st = PQresultStatus(r);
   if (st == expected) return;
   if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {

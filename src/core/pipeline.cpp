@@ -240,7 +240,7 @@ class batch_runner {
       // Not cached. Report the server's reason (a syntax error...) on the statement; its
       // execute is then aborted and needs no second error.
       if (st != PGRES_PIPELINE_ABORTED) {
-        result res(r);
+        result res = detail::result_access::adopt(r);
         out_.errors.emplace_back(e.item, cx_.result_error(detail::result_access::native(res), detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql]));
         if (prepare_failed_.size() <= e.item) prepare_failed_.resize(e.item + 1);
         prepare_failed_[e.item] = true;
@@ -260,7 +260,7 @@ class batch_runner {
     const auto st = PQresultStatus(r);
     const auto& sql = detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql];
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-      result res(r);
+      result res = detail::result_access::adopt(r);
       detail::result_access::set_shape(res, e.shape);
       out_.affected_rows += res.affected_rows();
       cx_.report(sql, query_source::batch, started_, res.affected_rows(), nullptr, true);
@@ -285,7 +285,7 @@ class batch_runner {
                                              "not run: an earlier statement between the same Syncs failed", info));
       cx_.report(sql, query_source::batch, started_, 0, &out_.errors.back().second, true);
     } else {
-      result res(r);
+      result res = detail::result_access::adopt(r);
       out_.errors.emplace_back(e.item, cx_.result_error(detail::result_access::native(res), sql));
       cx_.report(sql, query_source::batch, started_, 0, &out_.errors.back().second, true);
     }

@@ -88,6 +88,11 @@ class PGPX_API batch {
     std::uint32_t first;   // index of its first parameter
     std::uint32_t count;   // number of parameters
   };
+  void push(std::string_view sql, std::size_t first);
+  param_list params_;
+  std::vector<item> items_;
+  std::vector<std::string> sqls_;
+};
 
 namespace detail {
 /// Access to batch's members that the pipeline uses. Not part of the API.
@@ -100,11 +105,6 @@ struct batch_access {
   [[nodiscard]] static auto params(const batch& b) noexcept -> const param_list& { return b.params_; }
 };
 }  // namespace detail
-  void push(std::string_view sql, std::size_t first);
-  param_list params_;
-  std::vector<item> items_;
-  std::vector<std::string> sqls_;
-};
 
 /// How run_batch sends a batch.
 struct batch_options {
