@@ -130,7 +130,7 @@ void connection::reset_session() {
   const deadline d = impl_->effective_deadline();
   if (st == transaction_status::in_transaction || st == transaction_status::in_error) impl_->simple("ROLLBACK", d);
   const result r = impl_->simple(reset_script, d);
-  if (const PGresult* pr = r.native(); pr != nullptr) {
+  if (const PGresult* pr = detail::result_access::native(r); pr != nullptr) {
     std::vector<std::string> names;
     for (int i = 0; i < PQntuples(pr); ++i) names.emplace_back(PQgetvalue(pr, i, 0));
     for (const auto& n : names) impl_->simple("DEALLOCATE " + quote_identifier(n), d);
@@ -146,10 +146,6 @@ auto connection::set_deadline(deadline d) noexcept -> deadline {
   return std::exchange(impl_->current, d);
 }
 auto connection::native_handle() const noexcept -> pg_conn* { return impl_ ? impl_->conn : nullptr; }
-void connection::set_transaction_owner(const void* owner) noexcept {
-  if (impl_) impl_->tx_owner = owner;
-}
-auto connection::transaction_owner() const noexcept -> const void* { return impl_ ? impl_->tx_owner : nullptr; }
 
 }  // namespace pgpx
 

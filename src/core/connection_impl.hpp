@@ -135,7 +135,7 @@ struct connection::impl {
     std::string name;
     std::list<std::string>::iterator lru;
     bool changes_session = false;  // see detail::changes_session
-    std::uint64_t shape = new_result_shape();  // results of this statement (see result::shape)
+    std::uint64_t shape = detail::new_result_shape();  // results of this statement (see result::shape)
   };
   bool session_dirty = false;  // a statement may have changed session state (pool reset)
   bool used = false;           // a statement was sent since the session was opened or reset
@@ -346,7 +346,7 @@ struct connection::impl {
         continue;
       }
       have_error = st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE;
-      kept = result(r);
+      kept = detail::result_access::adopt(r);
     }
     // An error the server sent before the connection ended (57P01 when the backend was
     // terminated) says more than "connection lost": check() reports it, poisoning.
@@ -403,7 +403,7 @@ struct connection::impl {
         continue;
       }
       if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {
-        if (failure.native() == nullptr) failure = result(r);
+        if (detail::result_access::native(failure) == nullptr) failure = detail::result_access::adopt(r);
         else PQclear(r);
       } else {
         completed = true;
@@ -411,7 +411,7 @@ struct connection::impl {
       }
     }
     if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) == PQTRANS_ACTIVE) abandon(sql);
-    if (failure.native() != nullptr) throw_result_error(failure.native(), sql);
+    if (detail::result_access::native(failure) != nullptr) throw_result_error(detail::result_access::native(failure), sql);
     error_info info;
     info.statement = std::string(sql);
     info.poisons_transaction = in_block;
@@ -475,10 +475,10 @@ struct connection::impl {
   }
 
   void check(const result& r, std::string_view sql) {
-    if (r.native() == nullptr) return;
-    const auto st = PQresultStatus(r.native());
+    if (detail::result_access::native(r) == nullptr) return;
+    const auto st = PQresultStatus(detail::result_access::native(r));
     if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE)
-      throw_result_error(r.native(), sql);
+      throw_result_error(detail::result_access::native(r), sql);
   }
 
   void deallocate_pending(deadline d) {
@@ -583,7 +583,7 @@ struct connection::impl {
         throw_broken(sql, "could not send the statement");
       flush(sql, d);
       result r = collect(sql, d);
-      const PGresult* pr = r.native();
+      const PGresult* pr = detail::result_access::native(r);
       if (pr != nullptr && PQresultStatus(pr) == PGRES_FATAL_ERROR) {
         const std::string state = field_of(pr, PG_DIAG_SQLSTATE);
         const bool stale_plan = state == "0A000" && field_of(pr, PG_DIAG_MESSAGE_PRIMARY).find(cached_plan_message) !=
@@ -599,7 +599,7 @@ struct connection::impl {
         }
       }
       check(r, sql);
-      r.set_shape(e.shape);
+      detail::result_access::set_shape(r, e.shape);
       return r;
     }
   }

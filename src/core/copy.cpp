@@ -39,7 +39,7 @@ void start_copy(connection::impl& s, std::string_view sql, ExecStatusType expect
   s.flush(sql, d);
   PGresult* r = s.next_result(sql, d);
   if (r == nullptr) s.throw_broken(sql, "no answer to the COPY statement");
-  const result res(r);
+  const result res = detail::result_access::adopt(r);
   const auto st = PQresultStatus(r);
   if (st == expected) return;
   if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {
@@ -64,10 +64,10 @@ auto end_copy(connection::impl& s, std::string_view sql) -> std::uint64_t {
     }
     const auto st = PQresultStatus(r);
     failed = st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE;
-    kept = result(r);
+    kept = detail::result_access::adopt(r);
   }
   if (PQstatus(s.conn) != CONNECTION_OK) s.throw_broken(sql, "the connection to the server was lost");
-  if (failed) s.throw_result_error(kept.native(), sql);
+  if (failed) s.throw_result_error(detail::result_access::native(kept), sql);
   return kept.affected_rows();
 }
 
@@ -210,7 +210,7 @@ auto table_columns(connection& cx, const copy_table& table) -> std::vector<copy_
 
 auto copy_from(connection& cx, std::string_view copy_sql, std::istream& in) -> std::uint64_t {
   copy_writer w(cx, copy_sql);
-  std::string& buf = w.buffer();
+  std::string& buf = detail::copy_writer_access::buffer(w);
   char block[1 << 16];
   while (in) {
     in.read(block, sizeof block);

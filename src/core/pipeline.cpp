@@ -74,7 +74,7 @@ class batch_runner {
     cx_.deallocate_pending(d_);
     if (PQenterPipelineMode(cx_.conn) == 0) cx_.throw_broken("(batch)", "could not enter pipeline mode");
     if (o_.keep_results && !o_.on_result) out_.results.resize(b_.size());
-    values_ = b_.params().values();
+    values_ = detail::batch_access::params(b_).values();
     try {
       send_all();
       while (!queue_.empty()) {
@@ -96,24 +96,24 @@ class batch_runner {
 
  private:
   void send_all() {
-    const auto& items = b_.items();
-    const auto& params = b_.params();
+    const auto& items = detail::batch_access::items(b_);
+    const auto& params = detail::batch_access::params(b_);
     const std::size_t every = o_.sync_every == 0 ? items.size() : o_.sync_every;
     for (std::size_t i = 0; i < items.size(); ++i) {
       const auto& it = items[i];
       std::uint64_t shape = 0;
-      const std::string& sql = b_.sqls()[it.sql];
-      const oid* types = params.types_from(it.first);
+      const std::string& sql = detail::batch_access::sqls(b_)[it.sql];
+      const oid* types = detail::param_list_access::types_from(params, it.first);
       const int n = static_cast<int>(it.count);
       if (cx_.opts.statement_cache_capacity == 0) {
         cx_.session_dirty = cx_.session_dirty || changes_session(sql);
-        if (PQsendQueryParams(cx_.conn, sql.c_str(), n, types, values_ + it.first, params.lengths_from(it.first),
-                              params.formats_from(it.first), 1) == 0)
+        if (PQsendQueryParams(cx_.conn, sql.c_str(), n, types, values_ + it.first, detail::param_list_access::lengths_from(params, it.first),
+                              detail::param_list_access::formats_from(params, it.first), 1) == 0)
           cx_.throw_broken(sql, "could not send a statement of the batch");
       } else {
         const std::string& name = statement_for(i, sql, types, it.count, shape);
-        if (PQsendQueryPrepared(cx_.conn, name.c_str(), n, values_ + it.first, params.lengths_from(it.first),
-                                params.formats_from(it.first), 1) == 0)
+        if (PQsendQueryPrepared(cx_.conn, name.c_str(), n, values_ + it.first, detail::param_list_access::lengths_from(params, it.first),
+                                detail::param_list_access::formats_from(params, it.first), 1) == 0)
           cx_.throw_broken(sql, "could not send a statement of the batch");
       }
       sent_ = i + 1;
@@ -145,7 +145,7 @@ class batch_runner {
     std::string name = "pgpx_" + std::to_string(++cx_.next_statement);
     if (PQsendPrepare(cx_.conn, name.c_str(), sql.c_str(), static_cast<int>(count), types) == 0)
       cx_.throw_broken(sql, "could not send a statement of the batch");
-    shape = new_result_shape();
+    shape = detail::new_result_shape();
     queue_.push_back({expected::what::prepare, i, key, name, shape});
     return pending_.emplace(key, pending_statement{std::move(name), shape}).first->second.name;
   }
@@ -240,8 +240,8 @@ class batch_runner {
       // Not cached. Report the server's reason (a syntax error...) on the statement; its
       // execute is then aborted and needs no second error.
       if (st != PGRES_PIPELINE_ABORTED) {
-        result res(r);
-        out_.errors.emplace_back(e.item, cx_.result_error(res.native(), b_.sqls()[b_.items()[e.item].sql]));
+        result res = detail::result_access::adopt(r);
+        out_.errors.emplace_back(e.item, cx_.result_error(detail::result_access::native(res), detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql]));
         if (prepare_failed_.size() <= e.item) prepare_failed_.resize(e.item + 1);
         prepare_failed_[e.item] = true;
         return;
@@ -253,15 +253,15 @@ class batch_runner {
     if (cx_.cache.size() >= cx_.opts.statement_cache_capacity && !cx_.lru.empty()) cx_.forget(cx_.lru.back());
     cx_.lru.push_front(e.key);
     cx_.cache.emplace(e.key, connection::impl::entry{std::move(e.name), cx_.lru.begin(),
-                                                     changes_session(b_.sqls()[b_.items()[e.item].sql]), e.shape});
+                                                     changes_session(detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql]), e.shape});
   }
 
   void on_executed(const expected& e, PGresult* r) {
     const auto st = PQresultStatus(r);
-    const auto& sql = b_.sqls()[b_.items()[e.item].sql];
+    const auto& sql = detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql];
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-      result res(r);
-      res.set_shape(e.shape);
+      result res = detail::result_access::adopt(r);
+      detail::result_access::set_shape(res, e.shape);
       out_.affected_rows += res.affected_rows();
       if (cx_.hooked()) cx_.report(sql, query_source::batch, started_, res.affected_rows(), nullptr, true);
       if (o_.on_result) {
@@ -285,8 +285,8 @@ class batch_runner {
                                              "not run: an earlier statement between the same Syncs failed", info));
       cx_.report(sql, query_source::batch, started_, 0, &out_.errors.back().second, true);
     } else {
-      result res(r);
-      out_.errors.emplace_back(e.item, cx_.result_error(res.native(), sql));
+      result res = detail::result_access::adopt(r);
+      out_.errors.emplace_back(e.item, cx_.result_error(detail::result_access::native(res), sql));
       cx_.report(sql, query_source::batch, started_, 0, &out_.errors.back().second, true);
     }
   }

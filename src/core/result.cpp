@@ -20,7 +20,7 @@ auto result::operator=(result&& o) noexcept -> result& {
   return *this;
 }
 
-auto new_result_shape() noexcept -> std::uint64_t {
+auto detail::new_result_shape() noexcept -> std::uint64_t {
   static std::atomic<std::uint64_t> next{0};
   return next.fetch_add(1, std::memory_order_relaxed) + 1;
 }
@@ -76,11 +76,11 @@ void result::raw_row(int row, detail::field_ref* out) const noexcept {
   for (int c = 0; c < n; ++c) out[c] = raw(row, c);
 }
 
-auto field::is_null() const noexcept -> bool { return PQgetisnull(r_->native(), row_, col_) != 0; }
+auto field::is_null() const noexcept -> bool { return PQgetisnull(detail::result_access::native(*r_), row_, col_) != 0; }
 auto field::type() const noexcept -> oid { return r_->column_type(col_); }
 auto field::name() const noexcept -> std::string_view { return r_->column_name(col_); }
 auto field::bytes() const noexcept -> std::string_view {
-  auto f = r_->raw(row_, col_);
+  auto f = detail::result_access::raw(*r_, row_, col_);
   return f.is_null ? std::string_view() : std::string_view(f.data, static_cast<std::size_t>(f.length));
 }
 

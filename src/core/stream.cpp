@@ -130,7 +130,7 @@ auto row_source::next_chunk() -> result {
     done_ = true;
     return {};
   }
-  result res(r);
+  result res = detail::result_access::adopt(r);
   const auto st = PQresultStatus(r);
   if (st == PGRES_SINGLE_TUPLE) return res;
   // The end: a final (empty) TUPLES_OK, or an error; then the closing NULL.

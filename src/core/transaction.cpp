@@ -1,6 +1,7 @@
 #include <pgpx/core/transaction.hpp>
 
 #include <pgpx/core/identifier.hpp>
+#include <pgpx/core/engine/transaction_access.hpp>
 
 #include "connection_impl.hpp"
 
@@ -21,13 +22,24 @@ auto begin_statement(const transaction_options& o) -> std::string {
   return s;
 }
 
+namespace {
+// The transaction object that owns a session (one at a time; savepoints nest instead).
+auto owner_of(connection& cx) noexcept -> const void* {
+  auto* s = detail::connection_access::try_state(cx);
+  return s != nullptr ? s->tx_owner : nullptr;
+}
+void set_owner(connection& cx, const void* owner) noexcept {
+  if (auto* s = detail::connection_access::try_state(cx); s != nullptr) s->tx_owner = owner;
+}
+}  // namespace
+
 transaction::transaction(pgpx::connection& cx, transaction_options options) : cx_(cx) {
-  if (cx_.transaction_owner() != nullptr)
+  if (owner_of(cx_) != nullptr)
     throw usage_error("a transaction is already open on this connection; nest with pgpx::savepoint");
   if (cx_.is_open() && cx_.status() != transaction_status::idle)
     throw usage_error("the connection is already inside a transaction block (BEGIN was sent directly)");
   cx_.execute_script(begin_statement(options));
-  cx_.set_transaction_owner(this);
+  set_owner(cx_, this);
   active_ = true;
 }
 
@@ -36,7 +48,7 @@ transaction::~transaction() {
   if (auto* s = detail::connection_access::try_state(cx_); s != nullptr && s->must_defer()) {
     // Destroyed on the event loop (async): the rollback runs before the connection's next use.
     active_ = false;
-    cx_.set_transaction_owner(nullptr);
+    set_owner(cx_, nullptr);
     s->deferred.emplace_back([](connection::impl& c) {
       if (PQtransactionStatus(c.conn) != PQTRANS_IDLE) (void)c.simple("ROLLBACK", c.effective_deadline());
     });
@@ -68,7 +80,7 @@ void transaction::execute_script(std::string_view sql) {
 void transaction::commit() {
   ensure_active("COMMIT");
   active_ = false;
-  cx_.set_transaction_owner(nullptr);
+  set_owner(cx_, nullptr);
   if (!cx_.is_open())
     throw broken_connection("the connection was lost before COMMIT was sent; the server rolled the transaction back",
                             error_info{.statement = "COMMIT"});
@@ -98,14 +110,14 @@ void transaction::commit() {
 void transaction::rollback() {
   ensure_active("ROLLBACK");
   active_ = false;
-  cx_.set_transaction_owner(nullptr);
+  set_owner(cx_, nullptr);
   if (!cx_.is_open()) return;  // the server rolls back a transaction whose session ended
   cx_.execute_script("ROLLBACK");
 }
 
 auto transaction::next_savepoint_name() -> std::string { return "pgpx_sp_" + std::to_string(++savepoints_); }
 
-savepoint::savepoint(transaction& tx) : tx_(tx), name_(tx.next_savepoint_name()) {
+savepoint::savepoint(transaction& tx) : tx_(tx), name_(detail::transaction_access::next_savepoint_name(tx)) {
   tx_.execute_script("SAVEPOINT " + quote_identifier(name_));
   active_ = true;
 }

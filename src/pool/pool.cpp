@@ -272,7 +272,7 @@ struct pool_state {
     const auto now = coarse_now();
     std::unique_lock lock(m);
     if (!idle.empty() && waiters.empty() && !closed)
-      if (pool_slot* s = take_idle_locked(ad, where, now, lock, false)) return lease(self, s);
+      if (pool_slot* s = take_idle_locked(ad, where, now, lock, false)) return lease_access::make(self, s);
     return acquire_slow(self, ad, where, lock);
   }
 
@@ -319,7 +319,7 @@ struct pool_state {
       }
       if (!idle.empty() && (queued ? may_take_idle_locked(*waiter) : waiters.empty() || starving == 0)) {
         if (queued) dequeue_locked(*waiter);
-        if (pool_slot* s = take_idle_locked(ad, where, now, lock, queued)) return lease(self, s);
+        if (pool_slot* s = take_idle_locked(ad, where, now, lock, queued)) return lease_access::make(self, s);
         now = coarse_now();
         continue;
       }
@@ -368,7 +368,7 @@ struct pool_state {
         mark_leased_locked(s, where, coarse_now());
         wake_locked();  // another attempt may start now
         lock.unlock();
-        return lease(self, s);
+        return lease_access::make(self, s);
       }
       if (!queued) {
         if (opts.max_waiters != 0 && waiters.size() >= opts.max_waiters) {

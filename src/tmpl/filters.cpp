@@ -1,5 +1,6 @@
 // Tests, built-in helpers and the value helpers the filters share (arrays, fragments, case
 // mapping). The filters themselves are in filter_table.cpp.
+#include "access_impl.hpp"
 #include "render_impl.hpp"
 
 #include <pgpx/core/identifier.hpp>
@@ -19,7 +20,7 @@ auto known_tests() -> const std::vector<std::string_view>& {
 auto make_fragment(std::vector<part> parts) -> value {
   auto f = std::make_shared<fragment>();
   f->parts = std::move(parts);
-  return value::from_engine(std::move(f), value_kind::fragment);
+  return value_access::from_engine(std::move(f), value_kind::fragment);
 }
 
 auto ascii_lower(std::string s) -> std::string {

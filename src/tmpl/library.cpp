@@ -4,6 +4,7 @@
 #include <pgpx/tmpl/library.hpp>
 #include <pgpx/sql_text.hpp>
 
+#include "access_impl.hpp"
 #include "ast_impl.hpp"
 
 #include <algorithm>
@@ -295,7 +296,7 @@ auto library::check() const -> check_report {
   report.names = all;
   for (const auto& name : all) {
     try {
-      compiled[name] = get(name).impl();
+      compiled[name] = detail::template_access::impl(get(name));
     } catch (const template_error& e) {
       report.errors.push_back(e);
     }
@@ -303,7 +304,7 @@ auto library::check() const -> check_report {
   // Resolves a reference to a compiled template (nullptr when missing or broken).
   const auto target = [&](const std::string& ref) -> std::shared_ptr<const detail::template_impl> {
     try {
-      if (auto t = load(ref)) return t->impl();
+      if (auto t = load(ref)) return detail::template_access::impl(*t);
     } catch (const template_error&) {
     }
     return nullptr;
@@ -404,7 +405,7 @@ void library::rethrow_mapped(const pgpx::error& e, const rendered_query& q) cons
   // The template line with a caret, when the template is one of ours.
   try {
     if (auto t = load(pos->template_name)) {
-      const auto& src = *t->impl()->src;
+      const auto& src = *detail::template_access::impl(*t)->src;
       if (pos->line >= 1 && static_cast<std::size_t>(pos->line) <= src.line_starts.size()) {
         std::size_t offset = src.line_starts[static_cast<std::size_t>(pos->line) - 1];
         for (int col = 1; col < pos->column && offset < src.text.size() && src.text[offset] != '\n'; ++col) {

@@ -1,4 +1,5 @@
 // The renderer: statements, scopes, inheritance, includes, imports, macros, expressions.
+#include "access_impl.hpp"
 #include "render_impl.hpp"
 #include "sql_state_impl.hpp"
 
@@ -39,12 +40,12 @@ class restore {
 
 auto as_fragment(const value& v) -> const fragment* {
   if (v.kind() != value_kind::fragment) return nullptr;
-  return static_cast<const fragment*>(v.engine()->get());
+  return static_cast<const fragment*>(value_access::engine(v)->get());
 }
 
 auto as_callable(const value& v) -> const callable* {
   if (v.kind() != value_kind::callable) return nullptr;
-  return static_cast<const callable*>(v.engine()->get());
+  return static_cast<const callable*>(value_access::engine(v)->get());
 }
 
 auto is_identifier_like(std::string_view s) -> bool {
@@ -159,7 +160,7 @@ auto equal_values(const value& a, const value& b) -> bool {
       return true;
     }
     case value_kind::typed: return a.as_typed() == b.as_typed();
-    default: return a.engine()->get() == b.engine()->get();
+    default: return value_access::engine(a)->get() == value_access::engine(b)->get();
   }
 }
 
@@ -184,7 +185,7 @@ renderer::~renderer() {
 
 auto renderer::track(std::shared_ptr<callable> c) -> value {
   callables_.push_back(c);
-  return value::from_engine(std::move(c), value_kind::callable);
+  return value_access::from_engine(std::move(c), value_kind::callable);
 }
 
 void renderer::error(errc code, const std::string& brief, const source_text& src, std::size_t pos, std::size_t end,
@@ -1239,8 +1240,8 @@ auto renderer::load(const std::string& name, const node& site, bool ignore_missi
     if (ignore_missing) return nullptr;
     site_error(errc::include_not_found, "template '" + name + "' not found");
   }
-  keep_.push_back(t->impl());
-  return t->impl();
+  keep_.push_back(template_access::impl(*t));
+  return template_access::impl(*t);
 }
 
 void renderer::exec_template(const std::shared_ptr<const template_impl>& t, const scope_ptr& parent,

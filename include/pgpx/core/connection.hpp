@@ -85,8 +85,6 @@ class PGPX_API connection : public basic_executor<connection> {
 
   /// Runs one statement with parameters and returns its result (binary format).
   auto run(std::string_view sql, const param_list& params) -> result;
-  /// The parameter list reused by the typed API (internal use).
-  [[nodiscard]] auto scratch_params() noexcept -> param_list& { return scratch_; }
   /// Runs one statement and returns its result in PostgreSQL's text format, for tools that
   /// display values (the typed accessors refuse text results; read them with field::text()).
   auto run_text(std::string_view sql, const param_list& params) -> result;
@@ -144,16 +142,14 @@ class PGPX_API connection : public basic_executor<connection> {
   /// The libpq handle (for advanced use; pgpx's state must not be changed through it).
   [[nodiscard]] auto native_handle() const noexcept -> pg_conn*;
 
-  /// Marks that a transaction object owns the session (internal use by pgpx::transaction).
-  void set_transaction_owner(const void* owner) noexcept;
-  /// The transaction object that owns the session, or nullptr (internal use).
-  [[nodiscard]] auto transaction_owner() const noexcept -> const void*;
-
   /// The private state (defined in pgpx's sources only).
   struct impl;
 
  private:
   friend struct detail::connection_access;
+  friend struct detail::executor_access;
+  // The parameter list reused by the typed API (basic_executor, through executor_access).
+  [[nodiscard]] auto scratch_params() noexcept -> param_list& { return scratch_; }
   explicit connection(std::unique_ptr<impl> state);
   auto run_format(std::string_view sql, const param_list& params, int fmt) -> result;
   std::unique_ptr<impl> impl_;

@@ -49,6 +49,10 @@
 
 namespace pgpx {
 
+namespace detail {
+struct copy_writer_access;
+}  // namespace detail
+
 /// A table for COPY, optionally schema-qualified.
 struct copy_table {
   std::string schema;  ///< empty: found through search_path
@@ -83,8 +87,6 @@ class PGPX_API copy_writer {
 
   /// Appends bytes of the COPY data stream.
   void write(std::string_view bytes);
-  /// The buffer that write() appends to; flush() when it grew (internal use by encoders).
-  [[nodiscard]] auto buffer() noexcept -> std::string& { return buf_; }
   /// Sends the buffer when it holds at least `threshold` bytes.
   void flush(std::size_t threshold = 0);
   /// Ends the COPY; returns the number of rows the server stored.
@@ -93,6 +95,9 @@ class PGPX_API copy_writer {
   void abort(std::string_view reason) noexcept;
 
  private:
+  friend struct detail::copy_writer_access;
+  // The buffer that write() appends to; flush() when it grew (encoders).
+  [[nodiscard]] auto buffer() noexcept -> std::string& { return buf_; }
   auto finish_copy() -> std::uint64_t;
   connection& cx_;
   std::string sql_;
@@ -100,6 +105,14 @@ class PGPX_API copy_writer {
   bool open_ = false;
   clock::time_point started_{};  // for the query hook
 };
+
+namespace detail {
+/// Access to copy_writer's members that the COPY encoders use. Not part of the API.
+struct copy_writer_access {
+  /// The buffer that write() appends to; flush() when it grew.
+  [[nodiscard]] static auto buffer(copy_writer& w) noexcept -> std::string& { return w.buffer(); }
+};
+}  // namespace detail
 
 /**
  * Receives the data of a COPY ... TO STDOUT statement, one row (text formats) or one chunk
@@ -446,7 +459,7 @@ auto copy_in(connection& cx, const copy_table& table, const Range& rows) -> std:
   copy_writer w(cx, "COPY " + table.quoted() + " " + detail::copy_columns_sql(detail::member_column_names<T>()) +
                         " FROM STDIN (FORMAT binary)");
   const bool utf8 = detail::copy_client_utf8(cx);
-  std::string& out = w.buffer();
+  std::string& out = detail::copy_writer_access::buffer(w);
   detail::copy_binary_header(out);
   std::uint64_t row_number = 0;
   for (const T& row : rows) {

@@ -24,10 +24,21 @@
 
 namespace pgpx {
 
+namespace detail {
+/// Access to the members basic_executor needs from connection, transaction and savepoint
+/// (the parameter list the typed API reuses). Not part of the API.
+struct executor_access {
+  template <class E>
+  [[nodiscard]] static auto scratch_params(E& e) noexcept -> param_list& {
+    return e.scratch_params();
+  }
+};
+}  // namespace detail
+
 /**
  * The typed query API, mixed into a class that provides
  *   result run(std::string_view sql, const param_list& params);
- *   param_list& scratch_params();
+ *   param_list& scratch_params();   (may be private: reached through detail::executor_access)
  * Every member blocks until the statement completes or its deadline passes, and throws
  * pgpx::error (sql_error, broken_connection, timeout_error, conversion_error...).
  */
@@ -85,7 +96,7 @@ class basic_executor {
 
   template <class... Args>
   auto bind(const Args&... args) -> const param_list& {
-    param_list& p = self().scratch_params();
+    param_list& p = detail::executor_access::scratch_params(self());
     p.clear();
     (p.add(args), ...);
     return p;

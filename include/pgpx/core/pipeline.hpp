@@ -36,6 +36,10 @@
 
 namespace pgpx {
 
+namespace detail {
+struct batch_access;
+}  // namespace detail
+
 /**
  * Statements with their parameters, waiting to be sent together. The batch owns copies of
  * every value, so arguments may go away after add(). Reusable: clear() keeps the storage.
@@ -76,25 +80,31 @@ class PGPX_API batch {
   /// Removes every statement, keeping the storage for reuse.
   void clear() noexcept;
 
-  /// One queued statement (internal use).
-  struct item {
-    std::uint32_t sql;     ///< index into sqls()
-    std::uint32_t first;   ///< index of its first parameter
-    std::uint32_t count;   ///< number of parameters
-  };
-  /// The queued statements (internal use).
-  [[nodiscard]] auto items() const noexcept -> const std::vector<item>& { return items_; }
-  /// The distinct statement texts (internal use).
-  [[nodiscard]] auto sqls() const noexcept -> const std::vector<std::string>& { return sqls_; }
-  /// Every parameter of every statement, in order (internal use).
-  [[nodiscard]] auto params() const noexcept -> const param_list& { return params_; }
-
  private:
+  friend struct detail::batch_access;
+  // One queued statement.
+  struct item {
+    std::uint32_t sql;     // index into sqls_
+    std::uint32_t first;   // index of its first parameter
+    std::uint32_t count;   // number of parameters
+  };
   void push(std::string_view sql, std::size_t first);
   param_list params_;
   std::vector<item> items_;
   std::vector<std::string> sqls_;
 };
+
+namespace detail {
+/// Access to batch's members that the pipeline uses. Not part of the API.
+struct batch_access {
+  /// The queued statements: index into sqls(), first parameter, parameter count.
+  [[nodiscard]] static auto items(const batch& b) noexcept -> const auto& { return b.items_; }
+  /// The distinct statement texts.
+  [[nodiscard]] static auto sqls(const batch& b) noexcept -> const std::vector<std::string>& { return b.sqls_; }
+  /// Every parameter of every statement, in order.
+  [[nodiscard]] static auto params(const batch& b) noexcept -> const param_list& { return b.params_; }
+};
+}  // namespace detail
 
 /// How run_batch sends a batch.
 struct batch_options {

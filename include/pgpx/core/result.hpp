@@ -103,8 +103,6 @@ class PGPX_API result {
  public:
   /// An empty result with no rows and no columns.
   result() noexcept = default;
-  /// Takes ownership of a libpq result (internal use).
-  explicit result(pg_result* r) noexcept;
   result(result&&) noexcept;
   auto operator=(result&&) noexcept -> result&;
   result(const result&) = delete;
@@ -211,32 +209,47 @@ class PGPX_API result {
     return (*this)[0].template get<T>(0);
   }
 
-  /// The raw value at (row, column), unchecked (internal use by decoders).
+ private:
+  friend struct detail::result_access;
+  explicit result(pg_result* r) noexcept;
+  // The raw value at (row, column), unchecked (decoders).
   [[nodiscard]] auto raw(int row, int column) const noexcept -> detail::field_ref;
-  /// Fills `out[0..columns())` with the raw values of one row (internal use by decoders).
+  // Fills `out[0..columns())` with the raw values of one row (decoders).
   void raw_row(int row, detail::field_ref* out) const noexcept;
-  /// The libpq result, or nullptr (internal use).
   [[nodiscard]] auto native() const noexcept -> pg_result* { return r_; }
-
-  /// An id shared by every result of one prepared statement, whose columns (names, types,
-  /// order) therefore never change; 0 when unknown. Row mapping remembers its column
-  /// lookup per shape instead of redoing it for every result (internal use).
+  // An id shared by every result of one prepared statement, whose columns (names, types,
+  // order) therefore never change; 0 when unknown. Row mapping remembers its column
+  // lookup per shape instead of redoing it for every result.
   [[nodiscard]] auto shape() const noexcept -> std::uint64_t { return shape_; }
-  /// Sets the shape id (internal use by the statement cache).
   void set_shape(std::uint64_t s) noexcept { shape_ = s; }
 
- private:
   pg_result* r_ = nullptr;
   std::uint64_t shape_ = 0;
 };
 
-/// A new process-wide unique result shape id (never 0; internal use).
+namespace detail {
+/// Access to result's members that pgpx's own code and header templates use (row mapping,
+/// the engine). Not part of the API.
+struct result_access {
+  /// Takes ownership of a libpq result.
+  [[nodiscard]] static auto adopt(pg_result* r) noexcept -> result { return result(r); }
+  [[nodiscard]] static auto raw(const result& r, int row, int column) noexcept -> field_ref {
+    return r.raw(row, column);
+  }
+  static void raw_row(const result& r, int row, field_ref* out) noexcept { r.raw_row(row, out); }
+  [[nodiscard]] static auto native(const result& r) noexcept -> pg_result* { return r.native(); }
+  [[nodiscard]] static auto shape(const result& r) noexcept -> std::uint64_t { return r.shape(); }
+  static void set_shape(result& r, std::uint64_t s) noexcept { r.set_shape(s); }
+};
+
+/// A new process-wide unique result shape id (never 0).
 [[nodiscard]] PGPX_API auto new_result_shape() noexcept -> std::uint64_t;
+}  // namespace detail
 
 template <class T>
 auto field::as() const -> T {
   if (!r_->is_binary()) throw usage_error("typed access needs a binary result; this one is in text format");
-  detail::field_ref f = r_->raw(row_, col_);
+  detail::field_ref f = detail::result_access::raw(*r_, row_, col_);
   const oid t = r_->column_type(col_);
   return detail::decode_column<T>(f, t, r_->column_name(col_));
 }

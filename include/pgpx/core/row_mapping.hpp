@@ -31,6 +31,11 @@
 
 namespace pgpx::detail {
 
+struct result_access;  // pgpx/core/result.hpp
+/// result_access, named through R so that its members are looked up once R (a result) is known.
+template <class R>
+using result_access_t = std::conditional_t<true, result_access, R>;
+
 /// A raw field of a result row: binary bytes, or NULL.
 struct field_ref {
   const char* data = nullptr;
@@ -136,7 +141,7 @@ class row_mapper {
     } else {
       // Results of one prepared statement share their columns: reuse the last lookup.
       std::uint64_t shape_id = 0;
-      if constexpr (requires { r.shape(); }) shape_id = r.shape();
+      shape_id = result_access_t<R>::shape(r);
       memo& m = last_lookup();
       if (shape_id != 0 && m.shape_id == shape_id) {
         index_ = m.index;
@@ -166,10 +171,10 @@ class row_mapper {
   template <class R>
   [[nodiscard]] auto decode(const R& r, int row) const -> T {
     if constexpr (shape == row_shape::scalar) {
-      return decode_column<T>(r.raw(row, 0), r.column_type(0), r.column_name(0));
+      return decode_column<T>(result_access_t<R>::raw(r, row, 0), r.column_type(0), r.column_name(0));
     } else if constexpr (shape == row_shape::tuple) {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return T{decode_column<std::tuple_element_t<I, T>>(r.raw(row, static_cast<int>(I)),
+        return T{decode_column<std::tuple_element_t<I, T>>(result_access_t<R>::raw(r, row, static_cast<int>(I)),
                                                            r.column_type(static_cast<int>(I)),
                                                            r.column_name(static_cast<int>(I)))...};
       }(std::make_index_sequence<std::tuple_size_v<T>>{});
@@ -200,7 +205,7 @@ class row_mapper {
   template <std::size_t I, class R>
   void decode_member(const R& r, int row, T& out) const {
     using F = reflect::field_type<I, T>;
-    const field_ref f = r.raw(row, index_[I]);
+    const field_ref f = result_access_t<R>::raw(r, row, index_[I]);
     decode_field_into<F>(reflect::get<I>(out), f.data, f.length, f.is_null, types_[I]);
   }
 

@@ -25,6 +25,10 @@
 
 namespace pgpx {
 
+namespace detail {
+struct transaction_access;  // pgpx/core/engine/transaction_access.hpp (pgpx's sources only)
+}  // namespace detail
+
 /// The isolation level of a transaction.
 enum class isolation {
   server_default,   ///< whatever default_transaction_isolation says (read committed usually)
@@ -71,15 +75,15 @@ class PGPX_API transaction : public basic_executor<transaction> {
 
   /// Runs one statement inside the transaction (the typed API builds on this).
   auto run(std::string_view sql, const param_list& params) -> result;
-  /// The parameter list reused by the typed API (internal use).
-  [[nodiscard]] auto scratch_params() noexcept -> param_list& { return cx_.scratch_params(); }
   /// Runs several statements without parameters (simple protocol) inside the transaction.
   void execute_script(std::string_view sql);
 
-  /// Allocates the next savepoint name for this transaction (internal use).
-  [[nodiscard]] auto next_savepoint_name() -> std::string;
-
  private:
+  friend struct detail::executor_access;
+  friend struct detail::transaction_access;
+  [[nodiscard]] auto scratch_params() noexcept -> param_list& { return detail::executor_access::scratch_params(cx_); }
+  // Allocates the next savepoint name for this transaction.
+  [[nodiscard]] auto next_savepoint_name() -> std::string;
   void ensure_active(std::string_view sql) const;
   pgpx::connection& cx_;
   bool active_ = false;
@@ -111,10 +115,10 @@ class PGPX_API savepoint : public basic_executor<savepoint> {
 
   /// Runs one statement (the typed API builds on this).
   auto run(std::string_view sql, const param_list& params) -> result { return tx_.run(sql, params); }
-  /// The parameter list reused by the typed API (internal use).
-  [[nodiscard]] auto scratch_params() noexcept -> param_list& { return tx_.scratch_params(); }
 
  private:
+  friend struct detail::executor_access;
+  [[nodiscard]] auto scratch_params() noexcept -> param_list& { return detail::executor_access::scratch_params(tx_); }
   transaction& tx_;
   std::string name_;
   bool active_ = false;

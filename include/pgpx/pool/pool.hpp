@@ -99,6 +99,7 @@ struct pool_stats {
 namespace detail {
 struct pool_state;
 struct pool_slot;
+struct lease_access;
 struct pool_owner;
 }  // namespace detail
 
@@ -127,14 +128,24 @@ class PGPX_API lease {
   /// Closes the connection instead of returning it (after an error of unknown impact).
   void discard() noexcept;
 
-  /// Internal: the pool creates leases.
+ private:
+  friend struct detail::lease_access;
+  // The pool creates leases (through detail::lease_access).
   lease(std::shared_ptr<detail::pool_state> state, detail::pool_slot* slot) noexcept
       : state_(std::move(state)), slot_(slot) {}
-
- private:
   std::shared_ptr<detail::pool_state> state_;
   detail::pool_slot* slot_ = nullptr;
 };
+
+namespace detail {
+/// Access to lease's members that the pool uses. Not part of the API.
+struct lease_access {
+  /// A lease of `slot`, which returns to the pool of `state`.
+  [[nodiscard]] static auto make(std::shared_ptr<pool_state> state, pool_slot* slot) noexcept -> lease {
+    return lease(std::move(state), slot);
+  }
+};
+}  // namespace detail
 
 /**
  * A pool of connections to one server. Cheap to copy: copies share the pool. The pool ends

@@ -208,6 +208,7 @@ class PGPX_API loader {
 
 namespace detail {
 struct template_impl;
+struct template_access;  // src/tmpl/access_impl.hpp (pgpx's sources only)
 }  // namespace detail
 
 /**
@@ -252,12 +253,10 @@ class PGPX_API sql_template {
   /// Source positions of every `| raw` use (reported by `pgpx template check`).
   [[nodiscard]] auto raw_uses() const -> std::vector<source_position>;
 
-  /// The compiled form (internal use).
-  [[nodiscard]] auto impl() const noexcept -> const std::shared_ptr<const detail::template_impl>& { return impl_; }
-  /// Wraps a compiled form (internal use).
-  explicit sql_template(std::shared_ptr<const detail::template_impl> impl) noexcept : impl_(std::move(impl)) {}
-
  private:
+  friend struct detail::template_access;
+  [[nodiscard]] auto impl() const noexcept -> const std::shared_ptr<const detail::template_impl>& { return impl_; }
+  explicit sql_template(std::shared_ptr<const detail::template_impl> impl) noexcept : impl_(std::move(impl)) {}
   std::shared_ptr<const detail::template_impl> impl_;
 };
 

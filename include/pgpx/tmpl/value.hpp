@@ -45,6 +45,7 @@ class value;
 namespace detail {
 /// An object only the engine creates (a SQL fragment or a callable); defined in src/tmpl.
 struct engine_object;
+struct value_access;  // src/tmpl/access_impl.hpp (pgpx's sources only)
 
 template <class T>
 inline constexpr bool is_std_optional = false;
@@ -207,11 +208,6 @@ class PGPX_API value {
   [[nodiscard]] auto as_typed() const -> const typed_value&;
   /// The entry of a map named `key`, or nullptr (also for non-maps).
   [[nodiscard]] auto find(std::string_view key) const noexcept -> const value*;
-  /// The engine object of a fragment or callable, or nullptr (internal use).
-  [[nodiscard]] auto engine() const noexcept -> const std::shared_ptr<const detail::engine_object>*;
-  /// Wraps an engine object (internal use: a host program cannot make fragments).
-  [[nodiscard]] static auto from_engine(std::shared_ptr<const detail::engine_object> object, value_kind kind)
-      -> value;
 
   /**
    * The value as JSON: typed values become their PostgreSQL text form (a string),
@@ -221,6 +217,12 @@ class PGPX_API value {
   [[nodiscard]] auto to_json() const -> nlohmann::ordered_json;
 
  private:
+  friend struct detail::value_access;
+  // The engine object of a fragment or callable, or nullptr.
+  [[nodiscard]] auto engine() const noexcept -> const std::shared_ptr<const detail::engine_object>*;
+  // Wraps an engine object (a host program cannot make fragments).
+  [[nodiscard]] static auto from_engine(std::shared_ptr<const detail::engine_object> object, value_kind kind)
+      -> value;
   struct engine_ref {
     std::shared_ptr<const detail::engine_object> object;
     value_kind kind;

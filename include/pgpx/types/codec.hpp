@@ -49,6 +49,7 @@
 namespace pgpx {
 
 namespace detail {
+struct param_list_access;
 /// The most parameters one statement can have: the protocol counts them in 16 bits.
 inline constexpr std::size_t max_parameters = 65535;
 /// Throws usage_error (naming the count) when a statement has more parameters than the
@@ -332,11 +333,6 @@ class param_list {
   [[nodiscard]] auto formats() const noexcept -> const int* { return formats_.data(); }
   /// Parameter lengths in bytes (-1 for NULL), in order.
   [[nodiscard]] auto lengths() const noexcept -> const int* { return lengths_.data(); }
-  /// Types, formats, lengths and values of the parameters from `first` on (internal use
-  /// by batches, which keep many statements' parameters in one list).
-  [[nodiscard]] auto types_from(std::size_t first) const noexcept -> const oid* { return oids_.data() + first; }
-  [[nodiscard]] auto formats_from(std::size_t first) const noexcept -> const int* { return formats_.data() + first; }
-  [[nodiscard]] auto lengths_from(std::size_t first) const noexcept -> const int* { return lengths_.data() + first; }
 
   /// Pointers to the parameter values (nullptr for NULL); valid until the list changes.
   [[nodiscard]] auto values() const noexcept -> const char* const* {
@@ -350,6 +346,12 @@ class param_list {
   [[nodiscard]] auto names() const noexcept -> const std::vector<std::string>& { return names_; }
 
  private:
+  friend struct detail::param_list_access;
+  // Types, formats and lengths of the parameters from `first` on (batches keep many
+  // statements' parameters in one list).
+  [[nodiscard]] auto types_from(std::size_t first) const noexcept -> const oid* { return oids_.data() + first; }
+  [[nodiscard]] auto formats_from(std::size_t first) const noexcept -> const int* { return formats_.data() + first; }
+  [[nodiscard]] auto lengths_from(std::size_t first) const noexcept -> const int* { return lengths_.data() + first; }
   // Text-format values are NUL-terminated for libpq, so an embedded NUL would silently cut
   // the value short; PostgreSQL text cannot hold NUL anyway, nor bytes that are not valid in
   // the client encoding. Refuse them before sending (detail::check_text, as every write path).
@@ -387,5 +389,21 @@ class param_list {
   bool check_utf8_ = true;
   std::size_t first_ = 0;  // see start_statement()
 };
+
+namespace detail {
+/// Access to param_list's members that batches use (many statements' parameters in one
+/// list). Not part of the API.
+struct param_list_access {
+  [[nodiscard]] static auto types_from(const param_list& p, std::size_t first) noexcept -> const oid* {
+    return p.types_from(first);
+  }
+  [[nodiscard]] static auto formats_from(const param_list& p, std::size_t first) noexcept -> const int* {
+    return p.formats_from(first);
+  }
+  [[nodiscard]] static auto lengths_from(const param_list& p, std::size_t first) noexcept -> const int* {
+    return p.lengths_from(first);
+  }
+};
+}  // namespace detail
 
 }  // namespace pgpx

@@ -97,11 +97,11 @@ TEST_F(pipeline_test, results_of_one_statement_share_its_shape_with_later_execut
   b.add("select $1::text as w", "x");
   const auto out = pgpx::run_batch(cx(), b);
   ASSERT_TRUE(out.ok());
-  const std::uint64_t shape = out.results[0].shape();
+  const std::uint64_t shape = pgpx::detail::result_access::shape(out.results[0]);
   EXPECT_NE(shape, 0u);
-  for (std::size_t i = 1; i < 600; ++i) ASSERT_EQ(out.results[i].shape(), shape) << i;
-  EXPECT_NE(out.results[600].shape(), shape);
-  EXPECT_EQ(cx().exec("select $1::int as v", 7).shape(), shape);
+  for (std::size_t i = 1; i < 600; ++i) ASSERT_EQ(pgpx::detail::result_access::shape(out.results[i]), shape) << i;
+  EXPECT_NE(pgpx::detail::result_access::shape(out.results[600]), shape);
+  EXPECT_EQ(pgpx::detail::result_access::shape(cx().exec("select $1::int as v", 7)), shape);
   EXPECT_EQ(out.results[599][0].get<int>(0), 599);
 }
 

@@ -149,7 +149,7 @@ TEST_F(param_count_test, pipeline_batches) {
   pgpx::batch big;
   expect_usage(cx(), "batch over the limit", "65536", [&] { big.add_params("select $1::int4", many(65536)); });
   EXPECT_TRUE(big.empty());
-  EXPECT_EQ(big.params().size(), 0u);  // no orphan values either
+  EXPECT_EQ(pgpx::detail::batch_access::params(big).size(), 0u);  // no orphan values either
   big.add_params("select $1::int4", many(65535));  // at the limit: accepted
   EXPECT_TRUE(pgpx::run_batch(cx(), big).ok());
 }
