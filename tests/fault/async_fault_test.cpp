@@ -66,7 +66,7 @@ TEST_F(async_fault_test, multi_host_connect_moves_on_from_a_host_that_accepts_bu
       EXPECT_GE(elapsed_since(t0), 900ms) << "the silent host did not get its share";
       EXPECT_LE(elapsed_since(t0), budget(1700ms)) << "silent port " << silent_port;
     });
-    EXPECT_LT(gap, budget(100ms)) << "the loop stalled during the connect";
+    EXPECT_LT(gap, budget(250ms)) << "the loop stalled during the connect";
   }
 }
 
@@ -143,7 +143,7 @@ TEST_F(async_fault_test, statements_timing_out_on_a_stalled_link_never_block_the
   proxy_->set_mode(proxy_mode::pass);
   EXPECT_EQ(deadline_errors, n);
   for (auto t : took) EXPECT_LE(t, budget(200ms + 200ms + 300ms));
-  EXPECT_LT(gap, budget(100ms)) << "the event loop was blocked for " << gap.count() << " ms";
+  EXPECT_LT(gap, budget(250ms)) << "the event loop was blocked for " << gap.count() << " ms";
 }
 
 // The same with Asio's cancellation instead of a statement_timeout: a timer wins an `||`
@@ -194,7 +194,7 @@ TEST_F(async_fault_test, statements_cancelled_through_asio_on_a_stalled_link_nev
   });
   proxy_->set_mode(proxy_mode::pass);
   EXPECT_EQ(timer_won, n);
-  EXPECT_LT(gap, budget(100ms)) << "the event loop was blocked for " << gap.count() << " ms";
+  EXPECT_LT(gap, budget(250ms)) << "the event loop was blocked for " << gap.count() << " ms";
   }
 }
 
@@ -233,7 +233,7 @@ TEST_F(async_fault_test, statements_timing_out_on_a_slow_link_never_block_the_ev
   });
   proxy_->set_delay(0ms);
   EXPECT_EQ(deadline_errors, n);
-  EXPECT_LT(gap, budget(100ms)) << "the event loop was blocked for " << gap.count() << " ms";
+  EXPECT_LT(gap, budget(250ms)) << "the event loop was blocked for " << gap.count() << " ms";
 }
 
 // ---- the async pool --------------------------------------------------------------------------
@@ -393,7 +393,7 @@ TEST_F(async_fault_test, a_lease_returned_inside_a_transaction_is_rolled_back_wi
     };
     pgpx::test::run_probed(io, probe, work());
     EXPECT_LT(release_took, budget(20ms)) << "release() waited for the ROLLBACK";
-    EXPECT_LT(probe.max_gap(), budget(100ms)) << "the event loop was blocked for " << probe.max_gap().count() << " ms";
+    EXPECT_LT(probe.max_gap(), budget(250ms)) << "the event loop was blocked for " << probe.max_gap().count() << " ms";
     EXPECT_EQ(p.stats().in_use, 0u);
   }
   EXPECT_EQ(this->cx().query_value<std::int64_t>("select count(*) from t"), 0);

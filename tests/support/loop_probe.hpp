@@ -4,11 +4,14 @@
 //   pgpx::test::loop_probe probe(io.get_executor(), 5ms);   // ticks every 5 ms from now on
 //   ... co_spawn the work under test ...
 //   pgpx::test::run_until_done(io, ...);  probe.stop();
-//   EXPECT_LT(probe.max_gap(), pgpx::test::budget(100ms));  // the loop never stalled longer
+//   EXPECT_LT(probe.max_gap(), pgpx::test::budget(250ms));  // the loop never stalled longer
 //
 // A steady_timer re-armed every `period` on the io_context under test: whenever something
 // blocks the thread that runs the io_context, the next tick comes late, and the largest gap
-// between two ticks says for how long the event loop was blocked. Header-only.
+// between two ticks says for how long the event loop was blocked. Tests allow 250 ms (times
+// the slow-machine factor): a loaded 2-core CI machine showed gaps of 127 ms from scheduling
+// alone, while the engine blocking the loop showed 393 ms (a ROLLBACK on a slow link) to
+// 7 s (a cancel on a stalled link) in mutation runs. Header-only.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
