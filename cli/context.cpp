@@ -31,7 +31,8 @@ void context::setup_logging() {
   } catch (const pgpx::error&) {
   }
   auto o = pgpx::observe::log_options::from(settings);
-  if (options_.verbosity > 0 || options_.quiet) o.level = pgpx::observe::level_from_verbosity(options_.verbosity, options_.quiet);
+  if (options_.verbosity > 0 || options_.quiet)
+    o.level = pgpx::observe::level_from_verbosity(options_.verbosity, options_.quiet);
   if (!options_.log_format.empty()) {
     if (auto f = pgpx::parse_log_format(options_.log_format)) o.format = *f;
     else throw pgpx::usage_error("--log-format must be text or json, not \"" + options_.log_format + "\"");

@@ -117,8 +117,8 @@ int main(int argc, char** argv) {
       // The formatter directly: App::help() would follow the parsed subcommand (`help` itself).
       std::string name = "pgpx";
       for (const auto& t : help_topic) name += " " + t;
-      std::cout << pgpx::cli::redact_message(target->get_formatter()->make_help(target, name, CLI::AppFormatMode::Normal),
-                                             pgpx::cli::known_secrets());
+      std::cout << pgpx::cli::redact_message(
+          target->get_formatter()->make_help(target, name, CLI::AppFormatMode::Normal), pgpx::cli::known_secrets());
       return 0;
     };
   });

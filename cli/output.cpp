@@ -63,9 +63,7 @@ auto csv_field(std::string_view v) -> std::string {
 }
 
 // The display width of a UTF-8 string, counting code points (good enough for a table).
-auto width(std::string_view s) -> std::size_t {
-  return pgpx::detail::utf8_length(s);
-}
+auto width(std::string_view s) -> std::size_t { return pgpx::detail::utf8_length(s); }
 
 auto cell(std::string_view s) -> std::string {
   std::string out;

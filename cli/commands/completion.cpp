@@ -113,7 +113,8 @@ auto fish_script(const std::vector<node>& nodes, const std::vector<flag>& global
        "  set -l path ''\n"
        "  for w in $words[2..-1]\n"
        "    switch \"$path|$w\"\n";
-  for (const auto& step : steps(nodes)) s << "      case " << step << "\n        set path (string trim -- \"$path $w\")\n";
+  for (const auto& step : steps(nodes))
+    s << "      case " << step << "\n        set path (string trim -- \"$path $w\")\n";
   s << "    end\n"
        "  end\n"
        "  echo $path\n"

@@ -58,8 +58,8 @@ void heading(int n, const std::string& title) { std::cout << "\n" << n << ". " <
 
 auto date_string(const pgpx::date& d) -> std::string {
   std::ostringstream s;
-  s << static_cast<int>(d.year()) << '-' << std::setw(2) << std::setfill('0') << static_cast<unsigned>(d.month())
-    << '-' << std::setw(2) << std::setfill('0') << static_cast<unsigned>(d.day());
+  s << static_cast<int>(d.year()) << '-' << std::setw(2) << std::setfill('0') << static_cast<unsigned>(d.month()) << '-'
+    << std::setw(2) << std::setfill('0') << static_cast<unsigned>(d.day());
   return s.str();
 }
 
@@ -81,8 +81,8 @@ auto run_demo(context& ctx) -> int {
     pgpx::connection admin{local.cluster().conninfo("postgres")};
     cancel_on_interrupt(admin);
     std::cout << "   " << (was_running ? "reused" : "started") << " PostgreSQL "
-              << admin.parameter_status("server_version") << " on port " << local.cluster().port()
-              << " (data in " << local.cluster().data_dir().string() << ")\n";
+              << admin.parameter_status("server_version") << " on port " << local.cluster().port() << " (data in "
+              << local.cluster().data_dir().string() << ")\n";
     admin.execute_script("DROP DATABASE IF EXISTS " + pgpx::quote_identifier(demo_database) + " WITH (FORCE)");
     admin.execute_script("CREATE DATABASE " + pgpx::quote_identifier(demo_database));
     std::cout << "   created a fresh database \"" << demo_database << "\"\n";
@@ -134,9 +134,8 @@ auto run_demo(context& ctx) -> int {
       "from books b join authors a on a.id = b.author_id where $1 = any(b.tags) or b.price < $2 order by b.id",
       std::string("databases"), pgpx::numeric("20"));
   for (const auto& b : books) {
-    std::cout << "   book #" << b.id << ": \"" << b.title << "\" by " << b.author << ", " << b.price.to_string()
-              << ", " << date_string(b.published) << ", tags [" << join(b.tags) << "], meta " << b.meta.dump()
-              << "\n";
+    std::cout << "   book #" << b.id << ": \"" << b.title << "\" by " << b.author << ", " << b.price.to_string() << ", "
+              << date_string(b.published) << ", tags [" << join(b.tags) << "], meta " << b.meta.dump() << "\n";
   }
   std::cout << "   total price (numeric, exact): "
             << cx.query_value<pgpx::numeric>("select sum(price) from books").to_string() << "\n";
@@ -191,9 +190,8 @@ auto run_demo(context& ctx) -> int {
   for (int i = 0; i < 1000; ++i)
     (void)cx.query_value<std::int64_t>("select count(*) from books where price > $1", pgpx::numeric(i % 50));
   const auto took = duration_cast<microseconds>(steady_clock::now() - t1).count();
-  std::cout << "   1000 queries with different parameters: prepared once ("
-            << cx.cached_statements() - cached_before << " new cached statement), " << took / 1000
-            << " us per query on average\n";
+  std::cout << "   1000 queries with different parameters: prepared once (" << cx.cached_statements() - cached_before
+            << " new cached statement), " << took / 1000 << " us per query on average\n";
 
   std::cout << "\nDone. The local server keeps running: `pgpx dev psql` opens it, `pgpx dev down` stops it.\n";
   return 0;

@@ -33,8 +33,8 @@ void add_dev_command(CLI::App& app, context& ctx, action_fn& action) {
       std::cout << (local.started() ? "PostgreSQL started" : "PostgreSQL is already running") << " for "
                 << ctx.config().project_dir().string() << "\n"
                 << "  database  " << embedded_database << "\n"
-                << "  socket    " << local.cluster().socket_dir().string() << " (port "
-                << local.cluster().port() << ")\n"
+                << "  socket    " << local.cluster().socket_dir().string() << " (port " << local.cluster().port()
+                << ")\n"
                 << "  tcp       " << local.url() << "\n"
                 << "  data      " << local.cluster().data_dir().string() << "\n"
                 << "Connect with `pgpx dev psql`; stop with `pgpx dev down`.\n";

@@ -97,8 +97,9 @@ void add_query_command(CLI::App& app, context& ctx, action_fn& action) {
             throw pgpx::sql_error(why->reason, info);
           }
           info.sqlstate = "25006";  // read_only_sql_transaction, as the server says for a write
-          info.hint = "pgpx query is read-only by default: only statements that read run (see pgpx query --help); "
-                      "add --write to run this one";
+          info.hint =
+              "pgpx query is read-only by default: only statements that read run (see pgpx query --help); "
+              "add --write to run this one";
           throw pgpx::sql_error("read-only: " + why->reason + " is not allowed without --write", info);
         }
       }

@@ -41,9 +41,10 @@ auto parse_template_vars(const std::vector<std::string>& pairs, const std::strin
     const auto eq = p.find('=');
     if (eq == std::string::npos || eq == 0) throw usage_error("--var needs name=value, got \"" + p + "\"");
     const std::string key = p.substr(0, eq);
-    const bool ident = std::all_of(key.begin(), key.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
-    }) && std::isdigit(static_cast<unsigned char>(key[0])) == 0;
+    const bool ident =
+        std::all_of(key.begin(), key.end(),
+                    [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }) &&
+        std::isdigit(static_cast<unsigned char>(key[0])) == 0;
     if (!ident) throw usage_error("--var " + key + ": a variable name is letters, digits and _");
     const std::string text = p.substr(eq + 1);
     const auto j = nlohmann::json::parse(text, nullptr, false);
@@ -150,7 +151,8 @@ auto sample_for(const tmpl::param_declaration& p) -> std::optional<tmpl::value> 
 
 // Renders every shape of a declared template: each optional parameter present or absent
 // (up to 64 combinations). Undeclared templates render once with no variables.
-auto shapes_of(const tmpl::library& lib, const std::string& name, std::string& why_not) -> std::vector<tmpl::rendered_query> {
+auto shapes_of(const tmpl::library& lib, const std::string& name, std::string& why_not)
+    -> std::vector<tmpl::rendered_query> {
   const auto t = lib.get(name);
   std::vector<tmpl::rendered_query> out;
   if (!t.declared()) {
@@ -226,9 +228,11 @@ void add_template_command(CLI::App& app, context& ctx, action_fn& action) {
               const auto& d = *tpl.declared();
               std::cout << "\t(";
               for (std::size_t i = 0; i < d.params.size(); ++i)
-                std::cout << (i ? ", " : "") << d.params[i].name << ": " << d.params[i].type << (d.params[i].optional ? "?" : "");
+                std::cout << (i ? ", " : "") << d.params[i].name << ": " << d.params[i].type
+                          << (d.params[i].optional ? "?" : "");
               std::cout << ")";
-              if (!d.returns_shape.empty()) std::cout << " -> " << d.returns_shape << (d.returns_type.empty() ? "" : " " + d.returns_type);
+              if (!d.returns_shape.empty())
+                std::cout << " -> " << d.returns_shape << (d.returns_type.empty() ? "" : " " + d.returns_type);
             }
           } catch (const tmpl::template_error& e) {
             std::cout << "\t(does not compile: " << e.brief() << ")";
@@ -285,7 +289,8 @@ void add_template_command(CLI::App& app, context& ctx, action_fn& action) {
               const std::string stmt = "pgpx_check_" + std::to_string(++n);
               std::string types;
               for (const auto ty : q.param_types())
-                types += (types.empty() ? "" : ", ") + (ty == 0 ? std::string("unknown") : std::string(pgpx::builtin_type_name(ty)));
+                types += (types.empty() ? "" : ", ") +
+                         (ty == 0 ? std::string("unknown") : std::string(pgpx::builtin_type_name(ty)));
               // The server's error position counts from the start of this prefix.
               const std::string prefix = "PREPARE " + stmt + (types.empty() ? "" : " (" + types + ")") + " AS ";
               try {
@@ -299,8 +304,8 @@ void add_template_command(CLI::App& app, context& ctx, action_fn& action) {
                 if (const auto p = q.locate(at - static_cast<int>(prefix.size())))
                   where = p->template_name + ":" + std::to_string(p->line) + ":" + std::to_string(p->column) + ": ";
                 // Several shapes of one template often fail at the same place: say it once.
-                std::string line = (where.empty() ? tpl->name() + ": " : where) + "PREPARE failed: " +
-                                   e.message() + " (SQLSTATE " + e.sqlstate() + ")";
+                std::string line = (where.empty() ? tpl->name() + ": " : where) + "PREPARE failed: " + e.message() +
+                                   " (SQLSTATE " + e.sqlstate() + ")";
                 if (reported.insert(line).second) {
                   ++failures;
                   std::cerr << line << "\n";
@@ -310,7 +315,8 @@ void add_template_command(CLI::App& app, context& ctx, action_fn& action) {
           }
         }
         if (failures > 0) {
-          std::cerr << failures << (failures == 1 ? " problem" : " problems") << " in " << r.names.size() << " templates\n";
+          std::cerr << failures << (failures == 1 ? " problem" : " problems") << " in " << r.names.size()
+                    << " templates\n";
           return static_cast<int>(exit_code::validation);
         }
         std::cout << r.names.size() << " templates ok";
@@ -345,8 +351,9 @@ void add_template_command(CLI::App& app, context& ctx, action_fn& action) {
           for (std::size_t i = 0; i < q.params().size(); ++i) {
             const auto ty = q.param_types()[i];
             std::cout << "-- $" << (i + 1) << " " << q.param_names()[i] << " ("
-                      << (ty == 0 ? std::string("type inferred") : pgpx::describe_type(ty)) << ") = "
-                      << j["params"][i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+                      << (ty == 0 ? std::string("type inferred") : pgpx::describe_type(ty))
+                      << ") = " << j["params"][i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << "\n";
           }
         }
         return 0;

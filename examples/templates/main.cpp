@@ -25,9 +25,11 @@ int main() try {
 
   // A multi-row insert: one placeholder per value, renumbered, never spliced.
   const std::vector<pgpx::tmpl::value> rows = {
-      pgpx::tmpl::value::map({{"title", "SQL for smarties"}, {"tags", std::vector<std::string>{"sql"}}, {"author", "Celko"}}),
+      pgpx::tmpl::value::map(
+          {{"title", "SQL for smarties"}, {"tags", std::vector<std::string>{"sql"}}, {"author", "Celko"}}),
       pgpx::tmpl::value::map({{"title", "100% C++"}, {"tags", std::vector<std::string>{"cpp"}}, {"author", nullptr}}),
-      pgpx::tmpl::value::map({{"title", "'; drop table books; --"}, {"tags", std::vector<std::string>{}}, {"author", "Bobby"}}),
+      pgpx::tmpl::value::map(
+          {{"title", "'; drop table books; --"}, {"tags", std::vector<std::string>{}}, {"author", "Bobby"}}),
   };
   std::cout << "inserted " << q.execute(cx, "books/insert_many", {{"rows", rows}}) << " books\n";
 
@@ -38,11 +40,13 @@ int main() try {
   // Run and map rows into structs by column name.
   for (const book& b : q.query<book>(cx, "books/search", {{"term", "sql"}, {"limit", 10}}))
     std::cout << b.id << " " << b.title << " by " << b.author.value_or("(unknown)") << "\n";
-  const auto tagged = q.query<book>(cx, "books/search", {{"tags", std::vector<std::string>{"cpp"}}, {"sort", "title"}, {"limit", 5}});
+  const auto tagged =
+      q.query<book>(cx, "books/search", {{"tags", std::vector<std::string>{"cpp"}}, {"sort", "title"}, {"limit", 5}});
   std::cout << tagged.size() << " book tagged cpp\n";
 
   // Inheritance: a layout with blocks, a child that fills them and calls super().
-  for (const book& b : q.query<book>(cx, "books/by_author", {{"author", "Bobby"}})) std::cout << "by Bobby: " << b.title << "\n";
+  for (const book& b : q.query<book>(cx, "books/by_author", {{"author", "Bobby"}}))
+    std::cout << "by Bobby: " << b.title << "\n";
 
   // Mistakes are caught before anything reaches the server, with the template position.
   try {

@@ -52,11 +52,20 @@ class outcome {
   /// True when a value is present.
   explicit operator bool() const noexcept { return has_value(); }
   /// The value; throws pgpx::error built from the diagnostic when there is none.
-  [[nodiscard]] auto value() & -> T& { check(); return std::get<0>(v_); }
+  [[nodiscard]] auto value() & -> T& {
+    check();
+    return std::get<0>(v_);
+  }
   /// The value; throws pgpx::error built from the diagnostic when there is none.
-  [[nodiscard]] auto value() const& -> const T& { check(); return std::get<0>(v_); }
+  [[nodiscard]] auto value() const& -> const T& {
+    check();
+    return std::get<0>(v_);
+  }
   /// The value, moved out; throws pgpx::error built from the diagnostic when there is none.
-  [[nodiscard]] auto value() && -> T&& { check(); return std::get<0>(std::move(v_)); }
+  [[nodiscard]] auto value() && -> T&& {
+    check();
+    return std::get<0>(std::move(v_));
+  }
   /// The value; undefined when there is none.
   [[nodiscard]] auto operator*() & -> T& { return std::get<0>(v_); }
   /// The value; undefined when there is none.

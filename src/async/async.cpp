@@ -164,9 +164,9 @@ class fiber_waiter final : public waiter {
     }
     asio::steady_timer timer(ex_, until);
     if (read && write) {
-      auto r = co_await (sd_->async_wait(sd_t::wait_read, asio::use_awaitable) ||
-                         sd_->async_wait(sd_t::wait_write, asio::use_awaitable) ||
-                         timer.async_wait(asio::use_awaitable));
+      auto r =
+          co_await (sd_->async_wait(sd_t::wait_read, asio::use_awaitable) ||
+                    sd_->async_wait(sd_t::wait_write, asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
       if (r.index() == 2) outcome = wait_outcome::timed_out;
       else revents_ = r.index() == 0 ? POLLIN : POLLOUT;
     } else {
@@ -352,7 +352,8 @@ auto async_transaction::savepoint() -> asio::awaitable<savepoint_scope> {
   co_return savepoint_scope(ex_, std::move(sp));
 }
 
-async_transaction::savepoint_scope::savepoint_scope(asio::any_io_executor ex, std::unique_ptr<pgpx::savepoint> sp) noexcept
+async_transaction::savepoint_scope::savepoint_scope(asio::any_io_executor ex,
+                                                    std::unique_ptr<pgpx::savepoint> sp) noexcept
     : ex_(std::move(ex)), sp_(std::move(sp)) {}
 async_transaction::savepoint_scope::savepoint_scope(savepoint_scope&&) noexcept = default;
 auto async_transaction::savepoint_scope::operator=(savepoint_scope&&) noexcept -> savepoint_scope& = default;

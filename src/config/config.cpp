@@ -102,8 +102,8 @@ constexpr std::string_view config_file_name = "pgpx.toml";
 // The libpq variables that, when set, make libpq the connection source.
 constexpr std::string_view libpq_variables[] = {"PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"};
 // The keys of an environment block that are pgpx settings rather than libpq keywords.
-constexpr std::string_view pgpx_env_keys[] = {"url",          "protected",       "connect_timeout", "statement_timeout",
-                                              "statement_cache", "application_name", "log"};
+constexpr std::string_view pgpx_env_keys[] = {
+    "url", "protected", "connect_timeout", "statement_timeout", "statement_cache", "application_name", "log"};
 constexpr std::string_view log_keys[] = {"level", "format", "queries", "parameters", "secrets"};
 
 auto lower(std::string_view s) -> std::string {
@@ -251,8 +251,8 @@ class model_builder {
   void envs(const toml::node& v, position at) {
     const auto* t = v.as_table();
     if (t == nullptr) {
-      m_.errors.push_back(here(at, "env must be a table of environment blocks [env.<name>], found " +
-                                       std::string(type_name(v))));
+      m_.errors.push_back(
+          here(at, "env must be a table of environment blocks [env.<name>], found " + std::string(type_name(v))));
       return;
     }
     for (auto&& [k, node] : *t) {
@@ -308,9 +308,10 @@ class model_builder {
     if (const auto* s = v.as_string()) return secret_source::from_literal(s->get());
     const auto* t = v.as_table();
     if (t == nullptr) {
-      errors.push_back(here(at, label + ": expected a string or a secret provider ({ env = \"VAR\" }, { file = "
-                                        "\"path\" } or { command = [\"program\", ...] }), found " +
-                                        std::string(type_name(v))));
+      errors.push_back(here(at, label +
+                                    ": expected a string or a secret provider ({ env = \"VAR\" }, { file = "
+                                    "\"path\" } or { command = [\"program\", ...] }), found " +
+                                    std::string(type_name(v))));
       return std::nullopt;
     }
     std::optional<secret_source> src;
@@ -403,7 +404,8 @@ class model_builder {
       } else if (key == "connect_timeout" || key == "statement_timeout") {
         auto d = duration_from(v);
         if (!d) fail(d.diag().message);
-        else if (key == "connect_timeout" && d->count() == 0) fail("must be positive: connecting always has a deadline");
+        else if (key == "connect_timeout" && d->count() == 0)
+          fail("must be positive: connecting always has a deadline");
         else (key == "connect_timeout" ? b.connect_timeout : b.statement_timeout) = *d;
       } else if (key == "statement_cache") {
         const auto* i = v.as_integer();
@@ -578,8 +580,9 @@ auto choose_env(const config_options& o, const getenv_function& getenv, const co
 auto log_overrides_from_env(const getenv_function& getenv, log_settings& s) -> std::optional<diagnostic> {
   if (auto v = get_nonempty(getenv, "PGPX_LOG")) {
     const auto lvl = parse_log_level(*v);
-    if (!lvl) return config_diag("unknown log level " + in_quotes(*v) + "; expected trace, debug, info, warn, error or off",
-                                 "PGPX_LOG");
+    if (!lvl)
+      return config_diag("unknown log level " + in_quotes(*v) + "; expected trace, debug, info, warn, error or off",
+                         "PGPX_LOG");
     s.level = *lvl;
   }
   if (auto v = get_nonempty(getenv, "PGPX_LOG_FORMAT")) {
@@ -617,9 +620,10 @@ auto model_diagnostics(const config_model& m) -> std::vector<diagnostic> {
   std::vector<diagnostic> out = m.errors;
   if (m.default_env && m.find(*m.default_env) == nullptr) {
     const auto names = m.names();
-    out.push_back(config_diag("[project] default_env names an unknown environment " + in_quotes(*m.default_env) +
-                                  "; known environments: " + (names.empty() ? std::string("(none)") : join(names, ", ")),
-                              m.file.string(), m.default_env_at));
+    out.push_back(
+        config_diag("[project] default_env names an unknown environment " + in_quotes(*m.default_env) +
+                        "; known environments: " + (names.empty() ? std::string("(none)") : join(names, ", ")),
+                    m.file.string(), m.default_env_at));
   }
   for (const auto& e : m.envs) {
     out.insert(out.end(), e.errors.begin(), e.errors.end());
@@ -649,9 +653,7 @@ auto to_string(log_level level) noexcept -> std::string_view {
   return "unknown";
 }
 
-auto to_string(log_format format) noexcept -> std::string_view {
-  return format == log_format::json ? "json" : "text";
-}
+auto to_string(log_format format) noexcept -> std::string_view { return format == log_format::json ? "json" : "text"; }
 
 auto parse_log_level(std::string_view text) noexcept -> std::optional<log_level> {
   std::string t;
@@ -829,7 +831,8 @@ auto config::try_load(const config_options& options) -> outcome<config> {
         auto s = try_resolve_secret(*k.secret, ctx);
         if (!s) return here(k, s.diag().message);
         value = s->reveal();
-        if (k.secret->provider != secret_provider::literal) cfg.secret_origins_.emplace_back(k.key, k.secret->describe());
+        if (k.secret->provider != secret_provider::literal)
+          cfg.secret_origins_.emplace_back(k.key, k.secret->describe());
       }
       try {
         ci.set(k.key, std::move(value));
@@ -855,19 +858,23 @@ auto config::try_load(const config_options& options) -> outcome<config> {
     return config_diag("environment " + in_quotes(cfg.env_name_) +
                            " (selected by --env) has no connection: no pgpx.toml was found to define it and "
                            "neither --url, PGPX_DATABASE_URL, DATABASE_URL nor libpq's PG* variables give one; "
-                           "add an [env." + cfg.env_name_ + "] block to pgpx.toml, give the file with --config, "
+                           "add an [env." +
+                           cfg.env_name_ +
+                           "] block to pgpx.toml, give the file with --config, "
                            "or give the connection",
                        "--env");
 
   // connect_timeout, highest first: the connection string's own keyword, PGCONNECT_TIMEOUT
   // (libpq's default for that keyword), the environment block's setting, 10s.
-  if (block != nullptr && block->connect_timeout) cfg.connect_timeout_source_ = model->label + " [env." + block->name + "]";
+  if (block != nullptr && block->connect_timeout)
+    cfg.connect_timeout_source_ = model->label + " [env." + block->name + "]";
   if (auto k = connect_timeout_of(cfg.connection_)) {
     cfg.connect_timeout_ = *k;
     cfg.connect_timeout_source_ = "connection string (" + cfg.source_ + ")";
   } else if (auto v = get_nonempty(getenv, "PGCONNECT_TIMEOUT")) {
     const auto t = trim(*v);
-    const bool digits = !t.empty() && t.size() <= 9 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits =
+        !t.empty() && t.size() <= 9 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!digits)
       return config_diag("invalid value " + in_quotes(std::string(t)) + "; expected whole seconds, as libpq reads it",
                          "PGCONNECT_TIMEOUT");
@@ -950,9 +957,11 @@ auto config::describe() const -> std::string {
   const auto yes_no = [](bool b) { return std::string(b ? "yes" : "no"); };
   const auto on_off = [](bool b) { return std::string(b ? "on" : "off"); };
 
-  rows.emplace_back("config file", file_ ? file_->string() : "(none found; searched upward from " + project_dir().string() + ")");
+  rows.emplace_back("config file",
+                    file_ ? file_->string() : "(none found; searched upward from " + project_dir().string() + ")");
   rows.emplace_back("project dir", project_dir().string());
-  std::string env = env_name_ + " (" + (env_source_ == "default" ? std::string("default") : "from " + env_source_) + ")";
+  std::string env =
+      env_name_ + " (" + (env_source_ == "default" ? std::string("default") : "from " + env_source_) + ")";
   rows.emplace_back("environment", env);
   const auto names = environments();
   if (file_) rows.emplace_back("environments", names.empty() ? std::string("(none defined)") : join(names, ", "));
@@ -971,7 +980,8 @@ auto config::describe() const -> std::string {
   for (const auto& [key, origin] : secret_origins_) rows.emplace_back("secret " + key, "from " + origin);
   rows.emplace_back("embedded dir", embedded_dir().string());
   rows.emplace_back("connect_timeout", format_duration(connect_timeout_) + " (" + connect_timeout_source_ + ")");
-  rows.emplace_back("statement_timeout", statement_timeout_.count() == 0 ? std::string("none") : format_duration(statement_timeout_));
+  rows.emplace_back("statement_timeout",
+                    statement_timeout_.count() == 0 ? std::string("none") : format_duration(statement_timeout_));
   rows.emplace_back("statement_cache", statement_cache_ == 0 ? std::string("off") : std::to_string(statement_cache_));
   rows.emplace_back("application_name", application_name_.empty() ? std::string("(not set)") : application_name_);
   rows.emplace_back("log.level", std::string(to_string(log_.level)));

@@ -30,7 +30,8 @@ auto known_keywords() -> const std::set<std::string, std::less<>>& {
 
 auto needs_quotes(std::string_view v) -> bool {
   if (v.empty()) return true;
-  return std::any_of(v.begin(), v.end(), [](char c) { return c == ' ' || c == '\'' || c == '\\' || c == '\t' || c == '\n'; });
+  return std::any_of(v.begin(), v.end(),
+                     [](char c) { return c == ' ' || c == '\'' || c == '\\' || c == '\t' || c == '\n'; });
 }
 
 auto is_uint(const std::string& s) -> bool {
@@ -74,9 +75,10 @@ auto is_secret_name(std::string_view name) noexcept -> bool {
   std::string n;
   n.reserve(name.size());
   for (char c : name) n.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  static constexpr std::string_view marks[] = {"password", "passwd", "pwd", "secret", "token", "apikey", "api_key",
-                                               "credential", "private_key", "sslkey_password"};
-  return std::any_of(std::begin(marks), std::end(marks), [&](std::string_view m) { return n.find(m) != std::string::npos; });
+  static constexpr std::string_view marks[] = {"password", "passwd",  "pwd",        "secret",      "token",
+                                               "apikey",   "api_key", "credential", "private_key", "sslkey_password"};
+  return std::any_of(std::begin(marks), std::end(marks),
+                     [&](std::string_view m) { return n.find(m) != std::string::npos; });
 }
 
 auto redact(std::string_view text) -> std::string {

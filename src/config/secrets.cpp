@@ -267,8 +267,7 @@ auto resolve_command(const secret_source& src) -> outcome<secret> {
   if (run.timed_out)
     return config_failure("secret command " + program + " did not finish within " + format_duration(src.timeout) +
                           " and was killed");
-  if (run.too_large)
-    return config_failure("secret command " + program + " printed more than 1 MiB and was killed");
+  if (run.too_large) return config_failure("secret command " + program + " printed more than 1 MiB and was killed");
   if (!run.reaped) return config_failure("secret command " + program + ": its exit status could not be read");
   if (WIFSIGNALED(run.wait_status)) {
     const int sig = WTERMSIG(run.wait_status);

@@ -66,7 +66,6 @@ inline auto connect_limit_of(const conninfo& ci, const connection_options& o) ->
 
 }  // namespace detail
 
-
 namespace detail {
 
 /**
@@ -142,10 +141,15 @@ struct connection::impl {
   // The values of the parameters the server reports (ParameterStatus) when the session was
   // opened or reset: a change by any route (a function, a trigger) is the server's evidence
   // that the session was changed.
-  static constexpr std::array<const char*, 9> reported_names = {
-      "application_name", "client_encoding",  "DateStyle",    "default_transaction_read_only",
-      "IntervalStyle",    "is_superuser",     "session_authorization", "standard_conforming_strings",
-      "TimeZone"};
+  static constexpr std::array<const char*, 9> reported_names = {"application_name",
+                                                                "client_encoding",
+                                                                "DateStyle",
+                                                                "default_transaction_read_only",
+                                                                "IntervalStyle",
+                                                                "is_superuser",
+                                                                "session_authorization",
+                                                                "standard_conforming_strings",
+                                                                "TimeZone"};
   std::array<std::string, reported_names.size()> reported;  // by index of reported_names
 
   [[nodiscard]] auto reported_value(std::size_t i) const noexcept -> std::string_view {
@@ -267,14 +271,16 @@ struct connection::impl {
     info.poisons_connection = true;
     info.poisons_transaction = true;
     if (block)
-      throw timeout_error("the statement did not complete before its deadline and the server did not answer the "
-                          "cancel in time, so the connection was closed; the open transaction is lost (the server "
-                          "rolls it back)",
-                          std::move(info));
-    throw outcome_unknown("the statement did not complete before its deadline and the server did not answer the "
-                          "cancel in time, so the connection was closed: the statement may or may not have taken "
-                          "effect",
-                          std::move(info));
+      throw timeout_error(
+          "the statement did not complete before its deadline and the server did not answer the "
+          "cancel in time, so the connection was closed; the open transaction is lost (the server "
+          "rolls it back)",
+          std::move(info));
+    throw outcome_unknown(
+        "the statement did not complete before its deadline and the server did not answer the "
+        "cancel in time, so the connection was closed: the statement may or may not have taken "
+        "effect",
+        std::move(info));
   }
 
   // Sends everything libpq buffered, reading meanwhile so the server never blocks on us.
@@ -411,7 +417,8 @@ struct connection::impl {
       }
     }
     if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) == PQTRANS_ACTIVE) abandon(sql);
-    if (detail::result_access::native(failure) != nullptr) throw_result_error(detail::result_access::native(failure), sql);
+    if (detail::result_access::native(failure) != nullptr)
+      throw_result_error(detail::result_access::native(failure), sql);
     error_info info;
     info.statement = std::string(sql);
     info.poisons_transaction = in_block;
@@ -586,8 +593,8 @@ struct connection::impl {
       const PGresult* pr = detail::result_access::native(r);
       if (pr != nullptr && PQresultStatus(pr) == PGRES_FATAL_ERROR) {
         const std::string state = field_of(pr, PG_DIAG_SQLSTATE);
-        const bool stale_plan = state == "0A000" && field_of(pr, PG_DIAG_MESSAGE_PRIMARY).find(cached_plan_message) !=
-                                                        std::string::npos;
+        const bool stale_plan =
+            state == "0A000" && field_of(pr, PG_DIAG_MESSAGE_PRIMARY).find(cached_plan_message) != std::string::npos;
         const bool lost_statement = state == "26000";  // DISCARD ALL / DEALLOCATE ran behind our back
         if (stale_plan || lost_statement) {
           const std::string k = key;
@@ -690,7 +697,8 @@ struct connection::impl {
         error_info ei;
         // libpq 15 says only "certificate verify failed": ask OpenSSL why (expired, wrong CA).
         std::string reason;
-        if (msg.find("certificate verify failed") != std::string::npos) reason = detail::diagnose_certificate(params, d);
+        if (msg.find("certificate verify failed") != std::string::npos)
+          reason = detail::diagnose_certificate(params, d);
         if (!reason.empty()) msg += " (" + reason + ")";
         ei.hint = detail::tls_hint(msg, reason);
         if (ei.hint.empty()) ei.hint = hint_for_connect(msg);
@@ -783,10 +791,8 @@ struct connection::impl {
           // Every host but one that did not answer in its share is tried again in the fallback
           // pass (libpq's "server is not in hot standby mode" may be translated; a refused
           // connection is cheap to repeat).
-          if (standby_only && e.message().find(": timed out after ") == std::string::npos)
-            not_standby.push_back(i);
-          else
-            failures += "\n  " + e.message();
+          if (standby_only && e.message().find(": timed out after ") == std::string::npos) not_standby.push_back(i);
+          else failures += "\n  " + e.message();
         }
       }
     }

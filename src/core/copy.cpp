@@ -231,7 +231,8 @@ auto copy_to(connection& cx, std::string_view copy_sql, std::ostream& out) -> st
   std::string_view chunk;
   while (r.next(chunk)) {
     out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    if (!out) throw usage_error("could not write the COPY output stream", error_info{.statement = std::string(copy_sql)});
+    if (!out)
+      throw usage_error("could not write the COPY output stream", error_info{.statement = std::string(copy_sql)});
   }
   return r.rows();
 }
@@ -274,10 +275,10 @@ auto copy_text_like(connection& cx, oid type) -> bool {
 auto copy_text_array_element(connection& cx, oid type) -> oid {
   oid element = builtin_array_element(type);
   if (element == 0 && !is_builtin_type(type)) {
-    element = static_cast<oid>(cx.query_optional<std::int64_t>(
-                                      "select typelem::int8 from pg_type where oid = $1 and typcategory = 'A'",
-                                      static_cast<std::int64_t>(type))
-                                  .value_or(0));
+    element = static_cast<oid>(
+        cx.query_optional<std::int64_t>("select typelem::int8 from pg_type where oid = $1 and typcategory = 'A'",
+                                        static_cast<std::int64_t>(type))
+            .value_or(0));
   }
   return element != 0 && element != oids::json && copy_text_like(cx, element) ? element : 0;
 }

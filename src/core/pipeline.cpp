@@ -107,12 +107,14 @@ class batch_runner {
       const int n = static_cast<int>(it.count);
       if (cx_.opts.statement_cache_capacity == 0) {
         cx_.session_dirty = cx_.session_dirty || changes_session(sql);
-        if (PQsendQueryParams(cx_.conn, sql.c_str(), n, types, values_ + it.first, detail::param_list_access::lengths_from(params, it.first),
+        if (PQsendQueryParams(cx_.conn, sql.c_str(), n, types, values_ + it.first,
+                              detail::param_list_access::lengths_from(params, it.first),
                               detail::param_list_access::formats_from(params, it.first), 1) == 0)
           cx_.throw_broken(sql, "could not send a statement of the batch");
       } else {
         const std::string& name = statement_for(i, sql, types, it.count, shape);
-        if (PQsendQueryPrepared(cx_.conn, name.c_str(), n, values_ + it.first, detail::param_list_access::lengths_from(params, it.first),
+        if (PQsendQueryPrepared(cx_.conn, name.c_str(), n, values_ + it.first,
+                                detail::param_list_access::lengths_from(params, it.first),
                                 detail::param_list_access::formats_from(params, it.first), 1) == 0)
           cx_.throw_broken(sql, "could not send a statement of the batch");
       }
@@ -241,7 +243,9 @@ class batch_runner {
       // execute is then aborted and needs no second error.
       if (st != PGRES_PIPELINE_ABORTED) {
         result res = detail::result_access::adopt(r);
-        out_.errors.emplace_back(e.item, cx_.result_error(detail::result_access::native(res), detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql]));
+        out_.errors.emplace_back(
+            e.item, cx_.result_error(detail::result_access::native(res),
+                                     detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql]));
         if (prepare_failed_.size() <= e.item) prepare_failed_.resize(e.item + 1);
         prepare_failed_[e.item] = true;
         return;
@@ -252,8 +256,11 @@ class batch_runner {
     PQclear(r);
     if (cx_.cache.size() >= cx_.opts.statement_cache_capacity && !cx_.lru.empty()) cx_.forget(cx_.lru.back());
     cx_.lru.push_front(e.key);
-    cx_.cache.emplace(e.key, connection::impl::entry{std::move(e.name), cx_.lru.begin(),
-                                                     changes_session(detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql]), e.shape});
+    cx_.cache.emplace(
+        e.key,
+        connection::impl::entry{
+            std::move(e.name), cx_.lru.begin(),
+            changes_session(detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql]), e.shape});
   }
 
   void on_executed(const expected& e, PGresult* r) {
@@ -281,8 +288,8 @@ class batch_runner {
       error_info info;
       info.statement = sql;
       info.poisons_transaction = true;
-      out_.errors.emplace_back(e.item, error(error_kind::sql,
-                                             "not run: an earlier statement between the same Syncs failed", info));
+      out_.errors.emplace_back(
+          e.item, error(error_kind::sql, "not run: an earlier statement between the same Syncs failed", info));
       cx_.report(sql, query_source::batch, started_, 0, &out_.errors.back().second, true);
     } else {
       result res = detail::result_access::adopt(r);

@@ -44,9 +44,7 @@ auto result::column_index(std::string_view name) const noexcept -> int {
     if (column_name(i) == name) return i;
   return -1;
 }
-auto result::is_binary() const noexcept -> bool {
-  return r_ == nullptr || PQnfields(r_) == 0 || PQfformat(r_, 0) == 1;
-}
+auto result::is_binary() const noexcept -> bool { return r_ == nullptr || PQnfields(r_) == 0 || PQfformat(r_, 0) == 1; }
 auto result::affected_rows() const noexcept -> std::uint64_t {
   if (r_ == nullptr) return 0;
   const char* t = PQcmdTuples(r_);
@@ -76,7 +74,9 @@ void result::raw_row(int row, detail::field_ref* out) const noexcept {
   for (int c = 0; c < n; ++c) out[c] = raw(row, c);
 }
 
-auto field::is_null() const noexcept -> bool { return PQgetisnull(detail::result_access::native(*r_), row_, col_) != 0; }
+auto field::is_null() const noexcept -> bool {
+  return PQgetisnull(detail::result_access::native(*r_), row_, col_) != 0;
+}
 auto field::type() const noexcept -> oid { return r_->column_type(col_); }
 auto field::name() const noexcept -> std::string_view { return r_->column_name(col_); }
 auto field::bytes() const noexcept -> std::string_view {
@@ -109,9 +109,8 @@ void throw_row_count(std::string_view statement, std::string_view subject, const
 void throw_column_count(std::string_view statement, std::string_view subject, int got) {
   error_info info;
   info.statement = std::string(statement);
-  throw conversion_error("query_value reads one column, but " + std::string(subject) + " returns " +
-                             std::to_string(got),
-                         std::move(info));
+  throw conversion_error(
+      "query_value reads one column, but " + std::string(subject) + " returns " + std::to_string(got), std::move(info));
 }
 
 }  // namespace detail

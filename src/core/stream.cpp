@@ -31,8 +31,8 @@ void row_source::start(const param_list& params) {
     bool fresh = false;
     const auto& e = s.prepared(sql_, params, d, fresh);
     s.session_dirty = s.session_dirty || e.changes_session;
-    if (PQsendQueryPrepared(s.conn, e.name.c_str(), static_cast<int>(params.size()), params.values(),
-                            params.lengths(), params.formats(), 1) == 0)
+    if (PQsendQueryPrepared(s.conn, e.name.c_str(), static_cast<int>(params.size()), params.values(), params.lengths(),
+                            params.formats(), 1) == 0)
       s.throw_broken(sql_, "could not send the statement");
     if (PQsetSingleRowMode(s.conn) == 0) s.throw_broken(sql_, "could not switch to single-row mode");
     s.flush(sql_, d);

@@ -34,8 +34,7 @@ auto verify_chain(SSL* ssl, const std::string& ca_file) -> std::string {
   const std::unique_ptr<X509, decltype(&X509_free)> leaf_owner(leaf, &X509_free);
   const std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), &X509_STORE_free);
   if (!store || X509_STORE_load_locations(store.get(), ca_file.c_str(), nullptr) != 1) return {};
-  const std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
-                                                                            &X509_STORE_CTX_free);
+  const std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(), &X509_STORE_CTX_free);
   if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf, SSL_get_peer_cert_chain(ssl)) != 1) return {};
   if (X509_verify_cert(ctx.get()) == 1) return {};
   const int code = X509_STORE_CTX_get_error(ctx.get());

@@ -90,8 +90,8 @@ auto is_loopback_literal(const std::string& h) -> bool {
 auto is_local_entry(const std::string& host, const std::string& hostaddr) -> bool {
   std::string h;
   for (char c : host) h.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  const bool host_local = h.empty() || h[0] == '/' || h[0] == '@' || h == "localhost" || h == "localhost." ||
-                          is_loopback_literal(h);
+  const bool host_local =
+      h.empty() || h[0] == '/' || h[0] == '@' || h == "localhost" || h == "localhost." || is_loopback_literal(h);
   return host_local && (hostaddr.empty() || is_loopback_literal(hostaddr));
 }
 

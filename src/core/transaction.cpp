@@ -95,10 +95,9 @@ void transaction::commit() {
     info.poisons_connection = true;
     info.retryable = false;
     cx_.close();
-    throw commit_in_doubt(
-        "the connection failed while COMMIT was in flight (" + e.message() +
-            "); the transaction may or may not have been committed",
-        std::move(info));
+    throw commit_in_doubt("the connection failed while COMMIT was in flight (" + e.message() +
+                              "); the transaction may or may not have been committed",
+                          std::move(info));
   }
   if (failed_before || tag == "ROLLBACK") {
     error_info info;

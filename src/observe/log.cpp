@@ -63,9 +63,9 @@ auto timestamp(spdlog::log_clock::time_point tp, bool utc) -> std::string {
   if (utc) gmtime_r(&t, &tm);
   else localtime_r(&t, &tm);
   char buf[40];
-  const int n = std::snprintf(buf, sizeof buf, utc ? "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" : "%04d-%02d-%02d %02d:%02d:%02d.%03d",
-                              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                              static_cast<int>(ms));
+  const int n = std::snprintf(
+      buf, sizeof buf, utc ? "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" : "%04d-%02d-%02d %02d:%02d:%02d.%03d",
+      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0U);
 }
 
@@ -80,8 +80,8 @@ class json_formatter final : public spdlog::formatter {
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     const std::string_view payload(msg.payload.data(), msg.payload.size());
     try {
-      std::string line = "{\"ts\":\"" + timestamp(msg.time, true) + "\",\"level\":\"" +
-                         std::string(level_name(msg.level)) + "\",";
+      std::string line =
+          "{\"ts\":\"" + timestamp(msg.time, true) + "\",\"level\":\"" + std::string(level_name(msg.level)) + "\",";
       if (is_structured(msg) && payload.size() >= 2 && payload.front() == '{') {
         line.append(payload.substr(1));  // {"msg":...,fields} spliced after ts and level
       } else {

@@ -203,8 +203,8 @@ auto parameter_names(std::string_view sql, const param_list& params) -> std::vec
   const bool complete = given.size() >= params.size() &&
                         std::all_of(given.begin(), given.begin() + static_cast<std::ptrdiff_t>(params.size()),
                                     [](const std::string& s) { return !s.empty(); });
-  std::vector<std::string> names = complete ? std::vector<std::string>(params.size())
-                                            : infer_parameter_names(sql, params.size());
+  std::vector<std::string> names =
+      complete ? std::vector<std::string>(params.size()) : infer_parameter_names(sql, params.size());
   for (std::size_t i = 0; i < given.size() && i < names.size(); ++i)
     if (!given[i].empty()) names[i] = given[i];
   return names;
@@ -237,7 +237,8 @@ auto make_query_log_hook(const query_log_options& options) -> std::shared_ptr<co
       nlohmann::json f = nlohmann::json::object();
       // Literals in the text (ALTER ROLE ... PASSWORD '...') are masked unless secrets are asked for.
       f["sql"] = secrets ? std::string(e.sql) : mask_literals(e.sql).text();
-      f["duration_ms"] = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(e.duration).count()) / 1000.0;
+      f["duration_ms"] =
+          static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(e.duration).count()) / 1000.0;
       f["rows"] = e.rows;
       if (e.prepared) f["prepared"] = true;
       const bool have_texts = e.params != nullptr && !e.params->empty() && e.params->texts().size() == e.params->size();

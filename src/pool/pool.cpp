@@ -148,8 +148,8 @@ struct pool_state {
         std::lock_guard lock(m);
         ++counters.connect_failures;
         first = failures++ == 0;
-        const auto base = std::min<std::int64_t>(opts.connect_backoff_max.count(),
-                                                 opts.connect_backoff.count() << std::min<std::size_t>(failures - 1, 20));
+        const auto base = std::min<std::int64_t>(
+            opts.connect_backoff_max.count(), opts.connect_backoff.count() << std::min<std::size_t>(failures - 1, 20));
         std::uniform_int_distribution<std::int64_t> pick(base / 2, std::max<std::int64_t>(base, 1));
         next_attempt = clock::now() + std::chrono::milliseconds(pick(rng));
         last_failure = e.message();
@@ -329,8 +329,8 @@ struct pool_state {
         if (failures > 0 && clock::now() < next_attempt) {
           // The server was unreachable a moment ago: fail fast rather than hammer it.
           ++counters.timeouts;
-          throw broken_connection("cannot connect to " + info.target() + " (retrying after a backoff): " +
-                                  last_failure);
+          throw broken_connection("cannot connect to " + info.target() +
+                                  " (retrying after a backoff): " + last_failure);
         }
         ++total;
         ++connecting;
@@ -450,7 +450,8 @@ struct pool_state {
       keep = false;
       why = nullptr;
       if (opts.on_event)
-        report(pool_event::discarded, std::string("a returned connection was closed: its clean-up failed: ") + e.what());
+        report(pool_event::discarded,
+               std::string("a returned connection was closed: its clean-up failed: ") + e.what());
     } catch (...) {
       keep = false;
       why = "its clean-up failed";
@@ -482,8 +483,8 @@ struct pool_state {
       for (auto it = idle.begin(); it != idle.end();) {
         pool_slot* s = *it;
         const bool expired = now >= s->expires;
-        const bool surplus = opts.max_idle.count() > 0 && total - retire.size() > opts.min_size &&
-                             now - s->last_used >= opts.max_idle;
+        const bool surplus =
+            opts.max_idle.count() > 0 && total - retire.size() > opts.min_size && now - s->last_used >= opts.max_idle;
         if (expired || surplus) {
           it = idle.erase(it);
           retire.push_back(unlink_locked(s));
@@ -504,10 +505,11 @@ struct pool_state {
           if (leased && !s->leak_reported && now - s->leased_at >= opts.leak_threshold) {
             s->leak_reported = true;
             ++counters.leaks;
-            leaks.push_back(std::string("a connection leased at ") + s->where.file_name() + ":" +
-                            std::to_string(s->where.line()) + " (" + s->where.function_name() + ") is still held after " +
-                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - s->leased_at).count()) +
-                            " ms");
+            leaks.push_back(
+                std::string("a connection leased at ") + s->where.file_name() + ":" + std::to_string(s->where.line()) +
+                " (" + s->where.function_name() + ") is still held after " +
+                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - s->leased_at).count()) +
+                " ms");
           }
         }
       }

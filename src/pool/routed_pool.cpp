@@ -123,8 +123,7 @@ auto routed_pool::acquire_read(std::source_location where) -> lease {
 
 auto routed_pool::acquire_read_after(const wal_position& pos, std::chrono::milliseconds wait,
                                      std::source_location where) -> lease {
-  if (pos.lsn.empty())
-    throw usage_error("acquire_read_after needs a position taken with routed_pool::position_of()");
+  if (pos.lsn.empty()) throw usage_error("acquire_read_after needs a position taken with routed_pool::position_of()");
   const deadline until = clock::now() + wait;
   lease l = acquire_read(where);
   if (!on_standby(*l)) return l;  // a read that fell back to the primary sees every write

@@ -278,9 +278,8 @@ void cluster::pg_ctl(const std::vector<std::string>& args, bool check) {
   argv.insert(argv.end(), args.begin(), args.end());
   const auto r = run(argv, true);
   if (check && r.status != 0)
-    throw error(error_kind::connection,
-                "pg_ctl " + args.front() + " failed (exit " + std::to_string(r.status) + "): " + r.output +
-                    "\nserver log:\n" + log_tail());
+    throw error(error_kind::connection, "pg_ctl " + args.front() + " failed (exit " + std::to_string(r.status) +
+                                            "): " + r.output + "\nserver log:\n" + log_tail());
 }
 
 void cluster::start() {
@@ -299,10 +298,11 @@ void cluster::start() {
                        true);
     if (r.status == 0) break;
     const auto tail = log_tail(40);
-    const bool port_taken = tail.find("could not bind") != std::string::npos ||
-                            tail.find("Address already in use") != std::string::npos;
+    const bool port_taken =
+        tail.find("could not bind") != std::string::npos || tail.find("Address already in use") != std::string::npos;
     if (!port_taken || options_.port != 0 || attempt >= 3)
-      throw error(error_kind::connection, "the PostgreSQL server did not start: " + r.output + "\nserver log:\n" + tail);
+      throw error(error_kind::connection,
+                  "the PostgreSQL server did not start: " + r.output + "\nserver log:\n" + tail);
   }
   write_file(options_.root / "port", std::to_string(port_) + "\n", fs::perms::owner_read | fs::perms::owner_write);
 }
@@ -472,19 +472,17 @@ void cluster::start_as_standby_of(const cluster& primary) {
   fs::create_directories(options_.root);
   give_to_server_user(options_.root);
   fs::permissions(options_.root, fs::perms::owner_all);
-  const auto r = run({(find_server_bindir() / "pg_basebackup").string(), "-D", data_dir().string(), "-R", "-X",
-                      "stream", "-c", "fast", "-h", primary.socket_dir().string(), "-p",
-                      std::to_string(primary.port()), "-U", "postgres"},
-                     true);
+  const auto r =
+      run({(find_server_bindir() / "pg_basebackup").string(), "-D", data_dir().string(), "-R", "-X", "stream", "-c",
+           "fast", "-h", primary.socket_dir().string(), "-p", std::to_string(primary.port()), "-U", "postgres"},
+          true);
   if (r.status != 0) throw error(error_kind::connection, "pg_basebackup failed: " + r.output);
   // Same catalog, same superuser password.
   write_file(options_.root / "password", primary.password(), fs::perms::owner_read | fs::perms::owner_write);
   start();
 }
 
-void cluster::promote() {
-  pg_ctl({"promote", "-w"}, true);
-}
+void cluster::promote() { pg_ctl({"promote", "-w"}, true); }
 
 auto cluster::log_tail(std::size_t lines) const -> std::string {
   std::ifstream in(log_file());

@@ -154,8 +154,7 @@ struct template_impl {
 };
 
 /// Parses a template (lexer + parser + declaration header + compile-time checks).
-[[nodiscard]] PGPX_API auto compile_template(std::string_view source, std::string name,
-                                             const syntax_options& syntax)
+[[nodiscard]] PGPX_API auto compile_template(std::string_view source, std::string name, const syntax_options& syntax)
     -> std::shared_ptr<const template_impl>;
 
 /// Tests the engine knows (the filters are in filter_table_impl.hpp).

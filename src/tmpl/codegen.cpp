@@ -50,9 +50,9 @@ auto function_name(const std::string& name) -> std::string {
     out.push_back(ok ? c : '_');
   }
   if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out.insert(out.begin(), '_');
-  static const std::set<std::string> reserved = {"and", "or", "not", "new", "delete", "class", "default", "delete",
-                                                  "template", "this", "union", "do", "for", "if", "int", "return",
-                                                  "switch", "case", "while", "const", "auto", "namespace"};
+  static const std::set<std::string> reserved = {
+      "and", "or",  "not", "new", "delete", "class",  "default", "delete", "template", "this", "union",
+      "do",  "for", "if",  "int", "return", "switch", "case",    "while",  "const",    "auto", "namespace"};
   if (reserved.count(out) != 0) out += "_";
   return out;
 }

@@ -60,7 +60,8 @@ auto source_text::snippet(std::size_t offset, std::size_t end) const -> std::str
   std::size_t width = 1;
   if (end > offset + 1) {
     const std::size_t last = std::min(end, stop);
-    width = std::max<std::size_t>(1, static_cast<std::size_t>(count_chars(std::string_view(text).substr(offset, last > offset ? last - offset : 0))));
+    width = std::max<std::size_t>(1, static_cast<std::size_t>(count_chars(
+                                         std::string_view(text).substr(offset, last > offset ? last - offset : 0))));
   }
   // Long lines are cut to a window around the caret.
   constexpr std::size_t room = 60;
@@ -83,8 +84,7 @@ auto source_text::snippet(std::size_t offset, std::size_t end) const -> std::str
 
 void fail(errc code, const std::string& brief, const source_text& src, std::size_t offset, std::size_t end,
           std::vector<stack_frame> stack, std::string hint) {
-  throw template_error(code, brief, src.position(offset), src.snippet(offset, end), std::move(stack),
-                       std::move(hint));
+  throw template_error(code, brief, src.position(offset), src.snippet(offset, end), std::move(stack), std::move(hint));
 }
 
 auto fnv1a(std::string_view s) noexcept -> std::uint64_t {
@@ -128,7 +128,8 @@ auto trim(std::string_view s) -> std::string_view {
 
 auto is_identifier(std::string_view s) -> bool {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) != 0 || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
 }
 
 class header_parser {
@@ -176,8 +177,7 @@ class header_parser {
         static constexpr std::string_view shapes[] = {"one", "one?", "many", "scalar", "exec", "stream"};
         if (std::find(std::begin(shapes), std::end(shapes), d.returns_shape) == std::end(shapes))
           bad(key_offset, "returns: '" + d.returns_shape + "' is not one of one, one?, many, scalar, exec, stream");
-        if (d.returns_shape == "exec" && !d.returns_type.empty())
-          bad(key_offset, "returns: exec takes no type");
+        if (d.returns_shape == "exec" && !d.returns_type.empty()) bad(key_offset, "returns: exec takes no type");
         if (!d.returns_type.empty() && d.returns_type.find_first_of(" \t") != std::string::npos &&
             d.returns_shape != "scalar")
           bad(key_offset, "returns: the type must be one name");
@@ -206,7 +206,8 @@ class header_parser {
       for (;;) {
         std::string_view t = trim(spec);
         if (t.size() >= word.size() && t.substr(t.size() - word.size()) == word &&
-            (t.size() == word.size() || t[t.size() - word.size() - 1] == ' ' || t[t.size() - word.size() - 1] == '\t')) {
+            (t.size() == word.size() || t[t.size() - word.size() - 1] == ' ' ||
+             t[t.size() - word.size() - 1] == '\t')) {
           spec = std::string(trim(t.substr(0, t.size() - word.size())));
           found = true;
         } else {
@@ -253,9 +254,10 @@ class header_parser {
     if (p.type == "any") return p;
     p.type_oid = type_oid_by_name(p.type);
     if (p.type_oid == oids::unspecified)
-      bad(offset, "unknown type '" + p.type + "' for parameter '" + name +
-                      "' (built-in type names such as int8, text, uuid, timestamptz, int8[]; `any` lets the server infer it; "
-                      "`ident` for names)");
+      bad(offset,
+          "unknown type '" + p.type + "' for parameter '" + name +
+              "' (built-in type names such as int8, text, uuid, timestamptz, int8[]; `any` lets the server infer it; "
+              "`ident` for names)");
     return p;
   }
 
@@ -286,7 +288,8 @@ class checker {
     bool first = true;
     for (const auto& n : t_.root) {
       if (n->kind == node_kind::extends) {
-        if (!first) fail(errc::syntax, "{% extends %} must be the first statement of the template", src_, n->pos, n->end);
+        if (!first)
+          fail(errc::syntax, "{% extends %} must be the first statement of the template", src_, n->pos, n->end);
         t_.extends = n->text;
         first = false;
         continue;
@@ -305,9 +308,8 @@ class checker {
           case node_kind::from_import: break;
           default:
             if (is_whitespace_text(*n)) break;
-            fail(errc::syntax,
-                 "a template that extends another renders only its blocks; move this into a {% block %}", src_,
-                 n->pos, n->end);
+            fail(errc::syntax, "a template that extends another renders only its blocks; move this into a {% block %}",
+                 src_, n->pos, n->end);
         }
       }
     }
@@ -328,7 +330,8 @@ class checker {
         t_.refs.push_back(reference{n.text, n.kind, n.ignore_missing, n.with_context, n.pos, n.end});
         break;
       case node_kind::block:
-        if (t_.find_block(n.text) != nullptr) fail(errc::syntax, "block '" + n.text + "' is defined twice", src_, n.pos, n.end);
+        if (t_.find_block(n.text) != nullptr)
+          fail(errc::syntax, "block '" + n.text + "' is defined twice", src_, n.pos, n.end);
         t_.blocks.emplace_back(n.text, &n);
         break;
       case node_kind::macro:
@@ -367,9 +370,8 @@ class checker {
           fail(errc::unsafe_interpolation, "sql(...) takes one string literal written in the template", src_, e.pos,
                e.end);
       } else if (callee == "columns") {
-        if (e.args.size() < 2 ||
-            (e.args[1]->kind != expr_kind::name &&
-             !(e.args[1]->kind == expr_kind::literal && e.args[1]->lit.kind() == value_kind::string)))
+        if (e.args.size() < 2 || (e.args[1]->kind != expr_kind::name && !(e.args[1]->kind == expr_kind::literal &&
+                                                                          e.args[1]->lit.kind() == value_kind::string)))
           fail(errc::filter_type, "columns(...) takes a model name, such as columns(User)", src_, e.pos, e.end);
       }
     }
@@ -463,7 +465,8 @@ class checker {
     std::function<void(const body&)> look = [&](const body& b) {
       for (const auto& n : b) {
         if (n->kind == node_kind::include && n->with_context) shares_context = true;
-        if ((n->kind == node_kind::import || n->kind == node_kind::from_import) && n->with_context) shares_context = true;
+        if ((n->kind == node_kind::import || n->kind == node_kind::from_import) && n->with_context)
+          shares_context = true;
         for (const auto& bb : n->bodies) look(bb);
       }
     };

@@ -38,7 +38,6 @@ struct filter_call {
   [[noreturn]] void fail(errc code, const std::string& brief, std::string hint = {}) const;
 };
 
-
 auto filter_call::arg(std::size_t index) const -> const value* {
   const filter_param& p = def.params[index];
   if (!p.keyword_only && index < args.positional.size()) return &args.positional[index];
@@ -47,7 +46,9 @@ auto filter_call::arg(std::size_t index) const -> const value* {
   return nullptr;
 }
 
-auto filter_call::name_of() const -> std::string { return subject.path.empty() ? r.expr_text(subject_expr) : subject.path; }
+auto filter_call::name_of() const -> std::string {
+  return subject.path.empty() ? r.expr_text(subject_expr) : subject.path;
+}
 
 void filter_call::bad(std::string_view want) const {
   r.error_at(errc::filter_type,
@@ -131,11 +132,11 @@ auto f_type(filter_call& c) -> rv {
   const value& v = c.v();
   const oid t = type_oid_by_name(c.args.positional.empty() ? std::string() : c.args.positional[0].as_string());
   if (v.kind() == value_kind::typed && v.as_typed().type != t && v.as_typed().type != oids::unspecified)
-    c.fail(errc::filter_type,
-           "a " + v.as_typed().type_name + " (" + describe_type(v.as_typed().type) + ") cannot be bound as " + describe_type(t));
+    c.fail(errc::filter_type, "a " + v.as_typed().type_name + " (" + describe_type(v.as_typed().type) +
+                                  ") cannot be bound as " + describe_type(t));
   if (v.kind() == value_kind::list && builtin_array_element(t) == oids::unspecified)
-    c.fail(errc::filter_type,
-           "a list is bound as an array: use an array type such as type(\"" + std::string(builtin_type_name(t)) + "[]\")");
+    c.fail(errc::filter_type, "a list is bound as an array: use an array type such as type(\"" +
+                                  std::string(builtin_type_name(t)) + "[]\")");
   rv r = c.subject;
   r.type = t;
   return r;
@@ -186,8 +187,8 @@ auto f_in(filter_call& c) -> rv {
 }
 
 // One cell of `| values`: a plain value, or a list bound as an array.
-auto values_cell(filter_call& c, const value& row, std::size_t r, const std::vector<std::string>& names, std::size_t col)
-    -> part {
+auto values_cell(filter_call& c, const value& row, std::size_t r, const std::vector<std::string>& names,
+                 std::size_t col) -> part {
   rv cell;
   if (row.kind() == value_kind::map) {
     const value* x = row.find(names[col]);
@@ -402,7 +403,8 @@ auto f_default(filter_call& c) -> rv {
 
 auto f_length(filter_call& c) -> rv {
   const value& v = c.v();
-  if (v.kind() == value_kind::string) return result(value(static_cast<std::int64_t>(pgpx::detail::utf8_length(v.as_string()))));
+  if (v.kind() == value_kind::string)
+    return result(value(static_cast<std::int64_t>(pgpx::detail::utf8_length(v.as_string()))));
   if (v.kind() == value_kind::list) return result(value(static_cast<std::int64_t>(v.as_list().size())));
   return result(value(static_cast<std::int64_t>(v.as_map().size())));
 }
@@ -557,8 +559,10 @@ auto f_sort(filter_call& c) -> rv {
     const bool xs = x.kind() == value_kind::string, ys = y.kind() == value_kind::string;
     if (xs && ys)
       return case_sensitive ? x.as_string() < y.as_string() : ascii_lower(x.as_string()) < ascii_lower(y.as_string());
-    const bool xn = x.kind() == value_kind::integer || x.kind() == value_kind::floating || x.kind() == value_kind::boolean;
-    const bool yn = y.kind() == value_kind::integer || y.kind() == value_kind::floating || y.kind() == value_kind::boolean;
+    const bool xn =
+        x.kind() == value_kind::integer || x.kind() == value_kind::floating || x.kind() == value_kind::boolean;
+    const bool yn =
+        y.kind() == value_kind::integer || y.kind() == value_kind::floating || y.kind() == value_kind::boolean;
     if (xn && yn) {
       const double dx = x.kind() == value_kind::boolean ? (x.as_bool() ? 1 : 0) : x.as_double();
       const double dy = y.kind() == value_kind::boolean ? (y.as_bool() ? 1 : 0) : y.as_double();
@@ -568,7 +572,8 @@ auto f_sort(filter_call& c) -> rv {
     return false;
   };
   // Stable both ways, as Python's sorted(): equal items keep their order.
-  if (descending) std::stable_sort(items.begin(), items.end(), [&](const value& x, const value& y) { return less(y, x); });
+  if (descending)
+    std::stable_sort(items.begin(), items.end(), [&](const value& x, const value& y) { return less(y, x); });
   else std::stable_sort(items.begin(), items.end(), less);
   if (!ok) c.fail(errc::filter_type, "sort needs a list of numbers or of strings");
   return result(value(std::move(items)));

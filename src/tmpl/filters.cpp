@@ -11,9 +11,9 @@ namespace pgpx::tmpl::detail {
 
 auto known_tests() -> const std::vector<std::string_view>& {
   static const std::vector<std::string_view> t = {
-      "boolean", "defined", "divisibleby", "empty", "eq", "even", "false", "float", "ge", "gt", "in", "integer",
-      "iterable", "le", "lower", "lt", "mapping", "ne", "none", "number", "odd", "sequence", "string", "true",
-      "undefined", "upper"};
+      "boolean", "defined", "divisibleby", "empty",    "eq",     "even",  "false",     "float",   "ge",
+      "gt",      "in",      "integer",     "iterable", "le",     "lower", "lt",        "mapping", "ne",
+      "none",    "number",  "odd",         "sequence", "string", "true",  "undefined", "upper"};
   return t;
 }
 
@@ -75,8 +75,9 @@ auto infer_array_type(const value& list) -> oid {
       }
       const bool nums = (kind == value_kind::integer || kind == value_kind::floating) &&
                         (i.kind() == value_kind::integer || i.kind() == value_kind::floating);
-      if (!nums) throw std::string("a list bound as an array must hold values of one kind, not ") +
-                     std::string(to_string(kind)) + " and " + std::string(to_string(i.kind()));
+      if (!nums)
+        throw std::string("a list bound as an array must hold values of one kind, not ") +
+            std::string(to_string(kind)) + " and " + std::string(to_string(i.kind()));
       mixed_numbers = true;
     }
   };
@@ -168,7 +169,8 @@ auto renderer::apply_test(const expr& e, const scope_ptr& sc) -> bool {
   else if (t == "empty") {
     result = k == value_kind::null || (k == value_kind::string && v.as_string().empty()) ||
              (k == value_kind::list && v.as_list().empty()) || (k == value_kind::map && v.as_map().empty());
-  } else if (t == "sequence" || t == "iterable") result = k == value_kind::list || k == value_kind::string || k == value_kind::map;
+  } else if (t == "sequence" || t == "iterable")
+    result = k == value_kind::list || k == value_kind::string || k == value_kind::map;
   else if (t == "mapping") result = k == value_kind::map;
   else if (t == "string") result = k == value_kind::string;
   else if (t == "number") result = k == value_kind::integer || k == value_kind::floating || k == value_kind::boolean;
@@ -209,7 +211,8 @@ auto renderer::apply_test(const expr& e, const scope_ptr& sc) -> bool {
     const bool nums = (k == value_kind::integer || k == value_kind::floating) &&
                       (o.kind() == value_kind::integer || o.kind() == value_kind::floating);
     const bool strs = k == value_kind::string && o.kind() == value_kind::string;
-    if (!nums && !strs) error_at(errc::filter_type, "test '" + t + "' cannot compare " + kind_name(v) + " and " + kind_name(o), e);
+    if (!nums && !strs)
+      error_at(errc::filter_type, "test '" + t + "' cannot compare " + kind_name(v) + " and " + kind_name(o), e);
     int c = 0;
     if (strs) c = v.as_string().compare(o.as_string());
     else if (k == value_kind::integer && o.kind() == value_kind::integer)
@@ -278,9 +281,11 @@ auto renderer::call_helper(const std::string& name, const expr& e, const scope_p
       error_at(errc::filter_type, "range() takes 1 to 3 ints", e);
     }
     if (step == 0) error_at(errc::invalid_value, "range() step cannot be zero", e);
-    const double count = std::ceil((static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(step));
+    const double count =
+        std::ceil((static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(step));
     if (count > static_cast<double>(opt_.limits.max_loop_iterations))
-      error_at(errc::render_limit_exceeded, "range() of more than " + std::to_string(opt_.limits.max_loop_iterations) + " items", e);
+      error_at(errc::render_limit_exceeded,
+               "range() of more than " + std::to_string(opt_.limits.max_loop_iterations) + " items", e);
     std::vector<value> items;
     for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step) items.emplace_back(i);
     return value(std::move(items));
@@ -293,14 +298,16 @@ auto renderer::call_helper(const std::string& name, const expr& e, const scope_p
     const value* page = arg(a, 0, "page");
     const value* per = arg(a, 1, "per_page");
     const value* mx = arg(a, 2, "max");
-    if (page == nullptr || per == nullptr || page->kind() != value_kind::integer || per->kind() != value_kind::integer ||
-        (mx != nullptr && mx->kind() != value_kind::integer))
+    if (page == nullptr || per == nullptr || page->kind() != value_kind::integer ||
+        per->kind() != value_kind::integer || (mx != nullptr && mx->kind() != value_kind::integer))
       error_at(errc::filter_type, "paginate(page, per_page, max=1000) takes ints", e);
     const std::int64_t limit_max = mx != nullptr ? mx->as_int() : 1000;
-    if (page->as_int() < 1) error_at(errc::invalid_value, "page must be 1 or more, got " + std::to_string(page->as_int()), e);
+    if (page->as_int() < 1)
+      error_at(errc::invalid_value, "page must be 1 or more, got " + std::to_string(page->as_int()), e);
     if (per->as_int() < 1 || per->as_int() > limit_max)
       error_at(errc::invalid_value,
-               "per_page must be between 1 and " + std::to_string(limit_max) + ", got " + std::to_string(per->as_int()), e);
+               "per_page must be between 1 and " + std::to_string(limit_max) + ", got " + std::to_string(per->as_int()),
+               e);
     std::int64_t offset = 0;
     if (__builtin_mul_overflow(page->as_int() - 1, per->as_int(), &offset))
       error_at(errc::invalid_value, "page is too large", e);

@@ -14,9 +14,7 @@ namespace {
 auto is_space(char c) noexcept -> bool {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
-auto is_name_start(char c) noexcept -> bool {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+auto is_name_start(char c) noexcept -> bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 auto is_name_char(char c) noexcept -> bool { return is_name_start(c) || (c >= '0' && c <= '9'); }
 auto is_digit(char c) noexcept -> bool { return c >= '0' && c <= '9'; }
 
@@ -164,7 +162,8 @@ class lexer {
     std::size_t search = body_start;
     for (;;) {
       const auto at = s_.find(syn_.block_start, search);
-      if (at == std::string_view::npos) fail(errc::syntax, "unclosed raw block: expected {% endraw %}", src_, open, inner);
+      if (at == std::string_view::npos)
+        fail(errc::syntax, "unclosed raw block: expected {% endraw %}", src_, open, inner);
       std::size_t j = at + syn_.block_start.size();
       char m1 = '\0';
       if (j < s_.size() && (s_[j] == '-' || s_[j] == '+')) m1 = s_[j++];

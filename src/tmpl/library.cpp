@@ -213,7 +213,8 @@ auto library::get(std::string_view name) const -> sql_template {
   std::string where;
   for (const auto& sp : impl_->opt.search_paths) where += (where.empty() ? "" : ", ") + sp.string();
   throw template_error(errc::include_not_found,
-                       "template '" + std::string(name) + "' not found in " + (where.empty() ? "no search path" : where) +
+                       "template '" + std::string(name) + "' not found in " +
+                           (where.empty() ? "no search path" : where) +
                            (s.empty() ? "" : "; did you mean '" + s + "'?"),
                        source_position{});
 }
@@ -273,9 +274,12 @@ auto library::render(std::string_view name, const vars& variables, const render_
 
 namespace {
 
-auto position_of(const detail::template_impl& t, std::size_t offset) -> source_position { return t.src->position(offset); }
+auto position_of(const detail::template_impl& t, std::size_t offset) -> source_position {
+  return t.src->position(offset);
+}
 
-[[noreturn]] void fail_in(const detail::template_impl& t, errc code, const std::string& msg, std::size_t pos, std::size_t end) {
+[[noreturn]] void fail_in(const detail::template_impl& t, errc code, const std::string& msg, std::size_t pos,
+                          std::size_t end) {
   detail::fail(code, msg, *t.src, pos, end);
 }
 
@@ -327,7 +331,8 @@ auto library::check() const -> check_report {
         if (!target(r.name)) fail_in(*t, errc::include_not_found, "template '" + r.name + "' not found", r.pos, r.end);
       }
       // Cycles through include/import/extends that come back to this template.
-      std::function<bool(const detail::template_impl&, std::vector<std::string>&, std::set<const detail::template_impl*>&)>
+      std::function<bool(const detail::template_impl&, std::vector<std::string>&,
+                         std::set<const detail::template_impl*>&)>
           reaches = [&](const detail::template_impl& cur, std::vector<std::string>& path,
                         std::set<const detail::template_impl*>& visited) -> bool {
         for (const auto& r : cur.refs) {
@@ -354,14 +359,15 @@ auto library::check() const -> check_report {
       // Overridden blocks must exist in a parent.
       if (!t->extends.empty()) {
         std::vector<std::shared_ptr<const detail::template_impl>> parents;
-        for (auto p = target(t->extends); p && parents.size() < 64; p = p->extends.empty() ? nullptr : target(p->extends))
+        for (auto p = target(t->extends); p && parents.size() < 64;
+             p = p->extends.empty() ? nullptr : target(p->extends))
           parents.push_back(p);
         for (const auto& [block, n] : t->blocks) {
           bool found = false;
           for (const auto& p : parents) found = found || p->find_block(block) != nullptr;
           if (!found && !parents.empty())
-            fail_in(*t, errc::block_not_found, "block '" + block + "' is not defined in '" + t->extends + "' or its parents",
-                    n->pos, n->end);
+            fail_in(*t, errc::block_not_found,
+                    "block '" + block + "' is not defined in '" + t->extends + "' or its parents", n->pos, n->end);
         }
       }
       // Declared parameters used somewhere in what this template renders with its context.

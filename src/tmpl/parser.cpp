@@ -23,8 +23,8 @@ auto is_keyword_name(std::string_view n) -> bool {
   return std::find(std::begin(kw), std::end(kw), n) != std::end(kw);
 }
 
-constexpr std::string_view unsupported_statements[] = {"filter", "do", "with", "autoescape", "trans", "pluralize",
-                                                        "continue", "break", "print"};
+constexpr std::string_view unsupported_statements[] = {"filter",    "do",       "with",  "autoescape", "trans",
+                                                       "pluralize", "continue", "break", "print"};
 
 class parser {
  public:
@@ -53,9 +53,7 @@ class parser {
  private:
   // ---- token helpers ----
   [[nodiscard]] auto cur() const -> const token& { return toks_[i_]; }
-  [[nodiscard]] auto peek(std::size_t n = 1) const -> const token& {
-    return toks_[std::min(i_ + n, toks_.size() - 1)];
-  }
+  [[nodiscard]] auto peek(std::size_t n = 1) const -> const token& { return toks_[std::min(i_ + n, toks_.size() - 1)]; }
   auto next() -> const token& {
     const token& t = toks_[i_];
     if (i_ + 1 < toks_.size()) ++i_;
@@ -197,8 +195,7 @@ class parser {
     if (kw == "list") return parse_helper(node_kind::list, kw, begin_index);
     if (kw == "keyset") return parse_keyset(begin_index);
     for (auto u : unsupported_statements)
-      if (kw == u)
-        fail(errc::syntax, "{% " + kw + " %} is not supported by pgpx templates", src_, kwt.pos, kwt.end);
+      if (kw == u) fail(errc::syntax, "{% " + kw + " %} is not supported by pgpx templates", src_, kwt.pos, kwt.end);
     if (kw.rfind("end", 0) == 0)
       fail(errc::syntax, "unexpected {% " + kw + " %}: no open block to close", src_, kwt.pos, kwt.end);
     if (kw == "elif" || kw == "else")
@@ -242,7 +239,8 @@ class parser {
     }
     if (paren) expect_op(")");
     for (const auto& nm : names)
-      if (nm.rfind("__", 0) == 0) fail(errc::syntax, "names starting with __ are not allowed", src_, cur().pos, cur().end);
+      if (nm.rfind("__", 0) == 0)
+        fail(errc::syntax, "names starting with __ are not allowed", src_, cur().pos, cur().end);
     return names;
   }
 
@@ -482,7 +480,8 @@ class parser {
     if (std::find(n->names.begin(), n->names.end(), "by") == n->names.end())
       fail(errc::syntax, "{% keyset %} needs by=[\"column\", ...]", src_, toks_[begin_index].pos, cur().end);
     if (std::find(n->names.begin(), n->names.end(), "after") == n->names.end())
-      fail(errc::syntax, "{% keyset %} needs after=cursor (none for the first page)", src_, toks_[begin_index].pos, cur().end);
+      fail(errc::syntax, "{% keyset %} needs after=cursor (none for the first page)", src_, toks_[begin_index].pos,
+           cur().end);
     expect_block_end("keyset");
     std::string which;
     n->bodies.push_back(parse_body({"endkeyset"}, which, begin_index));
@@ -548,8 +547,8 @@ class parser {
    public:
     explicit nesting(parser& p) : p_(p) {
       if (++p_.nesting_ > 2 * max_expression_depth)
-        fail(errc::syntax, "expression nested more than " + std::to_string(max_expression_depth) + " levels deep", p_.src_,
-             p_.cur().pos, p_.cur().end);
+        fail(errc::syntax, "expression nested more than " + std::to_string(max_expression_depth) + " levels deep",
+             p_.src_, p_.cur().pos, p_.cur().end);
     }
     ~nesting() { --p_.nesting_; }
     nesting(const nesting&) = delete;
@@ -576,9 +575,8 @@ class parser {
     expr_ptr cmp;
     for (;;) {
       std::string op;
-      if (cur().kind == tok::op &&
-          (cur().text == "==" || cur().text == "!=" || cur().text == "<" || cur().text == "<=" || cur().text == ">" ||
-           cur().text == ">=")) {
+      if (cur().kind == tok::op && (cur().text == "==" || cur().text == "!=" || cur().text == "<" ||
+                                    cur().text == "<=" || cur().text == ">" || cur().text == ">=")) {
         op = next().text;
       } else if (is_name("in")) {
         next();
@@ -655,7 +653,8 @@ class parser {
           return e;
         }
         if (t.text == "none" || t.text == "None") return make_expr(expr_kind::literal, t.pos, t.end);
-        if (t.text.rfind("__", 0) == 0) fail(errc::syntax, "names starting with __ are not allowed", src_, t.pos, t.end);
+        if (t.text.rfind("__", 0) == 0)
+          fail(errc::syntax, "names starting with __ are not allowed", src_, t.pos, t.end);
         if (is_keyword_name(t.text)) fail(errc::syntax, "unexpected '" + t.text + "'", src_, t.pos, t.end);
         auto e = make_expr(expr_kind::name, t.pos, t.end);
         e->name = t.text;
@@ -792,7 +791,8 @@ class parser {
         std::string key = next().text;
         next();  // =
         for (const auto& [k2, v2] : c->kwargs)
-          if (k2 == key) fail(errc::syntax, "argument '" + key + "' given twice", src_, toks_[i_ - 2].pos, toks_[i_ - 1].end);
+          if (k2 == key)
+            fail(errc::syntax, "argument '" + key + "' given twice", src_, toks_[i_ - 2].pos, toks_[i_ - 1].end);
         c->kwargs.emplace_back(std::move(key), parse_expression(true));
       } else {
         if (!c->kwargs.empty())

@@ -82,9 +82,7 @@ auto int_of(const value& v) -> std::int64_t {
   if (v.kind() == value_kind::boolean) return v.as_bool() ? 1 : 0;
   return v.as_int();
 }
-auto is_int_like(const value& v) -> bool {
-  return v.kind() == value_kind::integer || v.kind() == value_kind::boolean;
-}
+auto is_int_like(const value& v) -> bool { return v.kind() == value_kind::integer || v.kind() == value_kind::boolean; }
 
 // Python's ordering for <, <=, >, >=: numbers, strings, lists; anything else is an error.
 auto order(const value& a, const value& b, bool& ok) -> int {
@@ -224,10 +222,9 @@ auto renderer::visible_names(const scope_ptr& sc) const -> std::vector<std::stri
 
 void renderer::require_defined(const rv& r, const expr& e) const {
   if (!r.undefined) return;
-  const std::string s = suggest(r.missing.substr(r.missing.find_last_of(".[") == std::string::npos
-                                                     ? 0
-                                                     : r.missing.find_last_of(".[") + 1),
-                                r.candidates);
+  const std::string s = suggest(
+      r.missing.substr(r.missing.find_last_of(".[") == std::string::npos ? 0 : r.missing.find_last_of(".[") + 1),
+      r.candidates);
   std::string msg = "'" + r.missing + "' is undefined";
   if (!s.empty()) msg += "; did you mean '" + s + "'?";
   error_at(errc::undefined_variable, msg, e);
@@ -399,8 +396,7 @@ auto renderer::eval(const expr& e, const scope_ptr& sc) -> rv {
     }
     case expr_kind::binary: return binary(e, sc);
     case expr_kind::compare: return compare(e, sc);
-    case expr_kind::cond:
-      return truthy(eval(*e.args[1], sc), *e.args[1]) ? eval(*e.args[0], sc) : eval(*e.args[2], sc);
+    case expr_kind::cond: return truthy(eval(*e.args[1], sc), *e.args[1]) ? eval(*e.args[0], sc) : eval(*e.args[2], sc);
     case expr_kind::filter: return apply_filter(e, sc);
     case expr_kind::test: {
       rv r;
@@ -447,8 +443,9 @@ auto renderer::binary(const expr& e, const scope_ptr& sc) -> rv {
     r.v = value(std::move(items));
     return r;
   }
-  if (op == "*" && ((a.kind() == value_kind::string && is_int_like(b)) || (is_int_like(a) && b.kind() == value_kind::string) ||
-                    (a.kind() == value_kind::list && is_int_like(b)) || (is_int_like(a) && b.kind() == value_kind::list))) {
+  if (op == "*" &&
+      ((a.kind() == value_kind::string && is_int_like(b)) || (is_int_like(a) && b.kind() == value_kind::string) ||
+       (a.kind() == value_kind::list && is_int_like(b)) || (is_int_like(a) && b.kind() == value_kind::list))) {
     const value& seq = is_int_like(a) ? b : a;
     const std::int64_t n = std::max<std::int64_t>(0, int_of(is_int_like(a) ? a : b));
     const std::size_t unit = seq.kind() == value_kind::string ? seq.as_string().size() : seq.as_list().size();
@@ -540,8 +537,8 @@ auto renderer::compare(const expr& e, const scope_ptr& sc) -> rv {
       } else if (right.kind() == value_kind::string && left.kind() == value_kind::string) {
         found = right.as_string().find(left.as_string()) != std::string::npos;
       } else {
-        error_at(errc::filter_type, "'in' needs a list, map or string on its right, not " +
-                                        std::string(to_string(right.kind())),
+        error_at(errc::filter_type,
+                 "'in' needs a list, map or string on its right, not " + std::string(to_string(right.kind())),
                  *e.args[i + 1]);
       }
       result = op == "in" ? found : !found;
@@ -549,8 +546,9 @@ auto renderer::compare(const expr& e, const scope_ptr& sc) -> rv {
       bool ok = true;
       const int c = order(left, right, ok);
       if (!ok)
-        error_at(errc::filter_type, "cannot compare " + std::string(to_string(left.kind())) + " and " +
-                                        std::string(to_string(right.kind())) + " with " + op,
+        error_at(errc::filter_type,
+                 "cannot compare " + std::string(to_string(left.kind())) + " and " +
+                     std::string(to_string(right.kind())) + " with " + op,
                  e);
       if (op == "<") result = c < 0;
       else if (op == "<=") result = c <= 0;
@@ -598,8 +596,8 @@ auto renderer::call(const expr& e, const scope_ptr& sc) -> rv {
   }
   const callable* c = as_callable(fn);
   if (c == nullptr)
-    error_at(errc::filter_type, "'" + expr_text(callee) + "' is a " + std::string(to_string(fn.kind())) + ", not a macro",
-             callee);
+    error_at(errc::filter_type,
+             "'" + expr_text(callee) + "' is a " + std::string(to_string(fn.kind())) + ", not a macro", callee);
   call_args args = eval_args(e, sc);
   if (caller != nullptr) args.keywords.emplace_back("caller", *caller);
   rv r;
@@ -633,7 +631,8 @@ auto renderer::invoke_macro(const node& def, const std::shared_ptr<const templat
              site);
   for (std::size_t i = 0; i < args.positional.size(); ++i) sc->set(def.params[i].name, args.positional[i]);
   for (auto& [k, v] : args.keywords) {
-    const auto it = std::find_if(def.params.begin(), def.params.end(), [&](const macro_param& p) { return p.name == k; });
+    const auto it =
+        std::find_if(def.params.begin(), def.params.end(), [&](const macro_param& p) { return p.name == k; });
     if (it != def.params.end()) {
       if (static_cast<std::size_t>(it - def.params.begin()) < args.positional.size())
         error_at(errc::filter_type, what + " got two values for '" + k + "'", site);
@@ -901,8 +900,7 @@ auto split_items(const std::vector<part>& parts, std::string_view sep) -> std::v
     for (std::size_t i = 0; i < p.text.size(); ++i) {
       const auto ctx = tr.context();
       const char c = p.text[i];
-      if (ctx == sql_context::code && depth == 0 && p.text.compare(i, sep.size(), sep) == 0 &&
-          !tr.may_open_comment()) {
+      if (ctx == sql_context::code && depth == 0 && p.text.compare(i, sep.size(), sep) == 0 && !tr.may_open_comment()) {
         if (i > start) {
           part q = p;
           q.text = p.text.substr(start, i - start);
@@ -958,7 +956,8 @@ void renderer::emit_helper_block(const node& n, std::vector<part> parts) {
     strip_connectives(parts);
     if (parts.empty()) return;
     std::string kw = n.text;
-    std::transform(kw.begin(), kw.end(), kw.begin(), [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); });
+    std::transform(kw.begin(), kw.end(), kw.begin(),
+                   [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); });
     emit(make_token(kw + " ", site));
     close_line_comment(parts, make_token("", site));
     for (auto& p : parts) emit(std::move(p));
@@ -1037,8 +1036,9 @@ void renderer::emit_keyset(const node& n, const scope_ptr& sc, std::vector<part>
     } else if (cols.size() == 1 && a.kind() != value_kind::list && a.kind() != value_kind::map) {
       vals.push_back(a);
     } else {
-      error_at(errc::filter_type, "the keyset cursor must be a map with the by= columns or a list of " +
-                                      std::to_string(cols.size()) + " values",
+      error_at(errc::filter_type,
+               "the keyset cursor must be a map with the by= columns or a list of " + std::to_string(cols.size()) +
+                   " values",
                *after_e);
     }
     std::string names;
@@ -1049,7 +1049,8 @@ void renderer::emit_keyset(const node& n, const scope_ptr& sc, std::vector<part>
       if (i > 0) predicate.push_back(make_token(", ", *after_e));
       const auto k = vals[i].kind();
       if (k == value_kind::list || k == value_kind::map || k == value_kind::fragment || k == value_kind::callable)
-        error_at(errc::filter_type, "keyset cursor value '" + cols[i] + "' is a " + std::string(to_string(k)), *after_e);
+        error_at(errc::filter_type, "keyset cursor value '" + cols[i] + "' is a " + std::string(to_string(k)),
+                 *after_e);
       rv item;
       item.v = vals[i];
       part p = make_param(item, *after_e);
@@ -1112,7 +1113,8 @@ void renderer::exec_node(const node& n, const scope_ptr& sc, const template_fram
       else if (v.kind() == value_kind::string)
         for (auto& cp : code_points(v.as_string())) items.emplace_back(std::move(cp));
       else
-        error_at(errc::filter_type, "cannot loop over " + std::string(to_string(it.absent_optional ? value_kind::null : v.kind())), iter);
+        error_at(errc::filter_type,
+                 "cannot loop over " + std::string(to_string(it.absent_optional ? value_kind::null : v.kind())), iter);
       count_iterations(items.size(), iter);
       if (n.exprs.size() > 1) {
         std::vector<value> kept;
@@ -1134,12 +1136,9 @@ void renderer::exec_node(const node& n, const scope_ptr& sc, const template_fram
         is->parent = sc;
         const auto& item = items[static_cast<std::size_t>(i)];
         unpack(*this, n.names, item, *is, iter);
-        map_entries loop{{"index", value(i + 1)},
-                         {"index0", value(i)},
-                         {"revindex", value(len - i)},
-                         {"revindex0", value(len - i - 1)},
-                         {"first", value(i == 0)},
-                         {"last", value(i == len - 1)},
+        map_entries loop{{"index", value(i + 1)},      {"index0", value(i)},
+                         {"revindex", value(len - i)}, {"revindex0", value(len - i - 1)},
+                         {"first", value(i == 0)},     {"last", value(i == len - 1)},
                          {"length", value(len)}};
         if (i > 0) loop.emplace_back("previtem", items[static_cast<std::size_t>(i - 1)]);
         if (i + 1 < len) loop.emplace_back("nextitem", items[static_cast<std::size_t>(i + 1)]);
@@ -1216,9 +1215,7 @@ void renderer::exec_node(const node& n, const scope_ptr& sc, const template_fram
 
 auto renderer::load(const std::string& name, const node& site, bool ignore_missing)
     -> std::shared_ptr<const template_impl> {
-  const auto site_error = [&](errc code, const std::string& msg) {
-    error(code, msg, *cur_src_, site.pos, site.end);
-  };
+  const auto site_error = [&](errc code, const std::string& msg) { error(code, msg, *cur_src_, site.pos, site.end); };
   if (loader_ == nullptr) {
     if (ignore_missing) return nullptr;
     site_error(errc::include_not_found, "template '" + name + "' not found: no template loader was given");
@@ -1231,7 +1228,9 @@ auto renderer::load(const std::string& name, const node& site, bool ignore_missi
     // A compile error in the other template: add where it was referenced.
     auto stack = e.stack();
     const auto at = cur_src_->position(site.pos);
-    stack.push_back(stack_frame{site.kind == node_kind::extends ? "extended by" : (site.kind == node_kind::include ? "included from" : "imported from"),
+    stack.push_back(stack_frame{site.kind == node_kind::extends
+                                    ? "extended by"
+                                    : (site.kind == node_kind::include ? "included from" : "imported from"),
                                 at.template_name, at.line, at.column});
     for (auto& f : frames_of(stack_)) stack.push_back(std::move(f));
     throw template_error(e.code(), e.brief(), e.where(), e.snippet(), std::move(stack));
@@ -1244,8 +1243,8 @@ auto renderer::load(const std::string& name, const node& site, bool ignore_missi
   return template_access::impl(*t);
 }
 
-void renderer::exec_template(const std::shared_ptr<const template_impl>& t, const scope_ptr& parent,
-                             const node* site, const char* how) {
+void renderer::exec_template(const std::shared_ptr<const template_impl>& t, const scope_ptr& parent, const node* site,
+                             const char* how) {
   const int depth = static_cast<int>(active_.size());
   restore<stack_ptr> keep_stack(stack_);
   if (site != nullptr) {
@@ -1259,7 +1258,8 @@ void renderer::exec_template(const std::shared_ptr<const template_impl>& t, cons
       for (const auto& a : active_) chain += a + " -> ";
       error(errc::include_cycle, "include cycle: " + chain + t->src->name, *cur_src_, site->pos, site->end);
     }
-    stack_ = std::make_shared<const stack_node>(stack_node{stack_frame{how, at.template_name, at.line, at.column}, stack_});
+    stack_ =
+        std::make_shared<const stack_node>(stack_node{stack_frame{how, at.template_name, at.line, at.column}, stack_});
   }
   restore<std::shared_ptr<const source_text>> keep_src(cur_src_);
   restore<std::shared_ptr<const template_impl>> keep_tmpl(cur_tmpl_);
@@ -1278,8 +1278,9 @@ void renderer::exec_template(const std::shared_ptr<const template_impl>& t, cons
     cur_tmpl_ = child;
     stack_ = stacks.back();
     if (static_cast<int>(active_.size()) >= opt_.limits.max_include_depth)
-      error(errc::include_cycle, "templates nested more than " + std::to_string(opt_.limits.max_include_depth) + " deep",
-            *cur_src_, ext->pos, ext->end);
+      error(errc::include_cycle,
+            "templates nested more than " + std::to_string(opt_.limits.max_include_depth) + " deep", *cur_src_,
+            ext->pos, ext->end);
     if (std::find(active_.begin(), active_.end(), child->extends) != active_.end()) {
       std::string chain;
       for (std::size_t i = active_mark; i < active_.size(); ++i) chain += active_[i] + " -> ";
@@ -1300,7 +1301,8 @@ void renderer::exec_template(const std::shared_ptr<const template_impl>& t, cons
       if (!found) {
         stack_ = stacks[i];
         error(errc::block_not_found,
-              "block '" + name + "' is not defined in '" + tf.chain.back()->src->name + "' or its parents, so it is never rendered",
+              "block '" + name + "' is not defined in '" + tf.chain.back()->src->name +
+                  "' or its parents, so it is never rendered",
               *tf.chain[i]->src, b->pos, b->end);
       }
     }
@@ -1417,7 +1419,8 @@ namespace {
 
 auto in_range(std::int64_t v, oid t) -> bool {
   if (t == oids::int2) return v >= -32768 && v <= 32767;
-  if (t == oids::int4) return v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max();
+  if (t == oids::int4)
+    return v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max();
   if (t == oids::oid_) return v >= 0 && v <= 4294967295LL;
   return true;
 }
@@ -1444,7 +1447,8 @@ auto convert_declared(value& v, oid t, const std::string& type_name) -> std::str
   }
   if (v.kind() == value_kind::typed) {
     if (v.as_typed().type != t && v.as_typed().type != oids::unspecified)
-      return "expected " + type_name + ", got a " + v.as_typed().type_name + " (" + describe_type(v.as_typed().type) + ")";
+      return "expected " + type_name + ", got a " + v.as_typed().type_name + " (" + describe_type(v.as_typed().type) +
+             ")";
     return {};
   }
   switch (t) {

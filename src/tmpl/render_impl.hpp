@@ -129,8 +129,8 @@ class PGPX_API renderer {
   auto run() -> std::vector<part>;
 
   // ---- used by callables and filters ----
-  [[noreturn]] void error(errc code, const std::string& brief, const source_text& src, std::size_t pos,
-                          std::size_t end, std::string hint = {}) const;
+  [[noreturn]] void error(errc code, const std::string& brief, const source_text& src, std::size_t pos, std::size_t end,
+                          std::string hint = {}) const;
   [[noreturn]] void error_at(errc code, const std::string& brief, const expr& e, std::string hint = {}) const;
   auto render_body_to_fragment(const body& b, const scope_ptr& sc, const template_frame& tf) -> value;
   auto invoke_macro(const node& def, const std::shared_ptr<const template_impl>& owner, const scope_ptr& closure,
@@ -188,7 +188,8 @@ class PGPX_API renderer {
   std::shared_ptr<const template_impl> cur_tmpl_;
   stack_ptr stack_;
   const value* extra_caller_ = nullptr;
-  std::vector<std::shared_ptr<callable>> callables_;  // every callable made, cleared at the end  // the caller() of a {% call %} block, for the next call
+  std::vector<std::shared_ptr<callable>>
+      callables_;  // every callable made, cleared at the end  // the caller() of a {% call %} block, for the next call
   std::size_t iterations_ = 0;
   std::size_t output_bytes_ = 0;
   int call_depth_ = 0;

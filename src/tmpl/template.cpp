@@ -66,11 +66,12 @@ auto report(errc code, const std::string& brief, const source_position& where, c
 
 template_error::template_error(errc code, std::string brief, source_position where, std::string snippet,
                                std::vector<stack_frame> stack, std::string hint)
-    : pgpx::error(error_kind::tmpl, report(code, brief, where, snippet, stack, true), [&] {
-        error_info info;
-        info.hint = std::move(hint);
-        return info;
-      }()),
+    : pgpx::error(error_kind::tmpl, report(code, brief, where, snippet, stack, true),
+                  [&] {
+                    error_info info;
+                    info.hint = std::move(hint);
+                    return info;
+                  }()),
       code_(code),
       brief_(std::move(brief)),
       where_(std::move(where)),
@@ -108,30 +109,54 @@ auto type_oid_by_name(std::string_view name) noexcept -> oid {
     return elem == oids::unspecified ? oids::unspecified : builtin_array_of(elem);
   }
   static const std::pair<std::string_view, oid> table[] = {
-      {"bool", oids::bool_},          {"boolean", oids::bool_},
-      {"bytea", oids::bytea},         {"name", oids::name},
-      {"int8", oids::int8},           {"bigint", oids::int8},
-      {"int2", oids::int2},           {"smallint", oids::int2},
-      {"int4", oids::int4},           {"int", oids::int4},
-      {"integer", oids::int4},        {"text", oids::text},
-      {"oid", oids::oid_},            {"json", oids::json},
-      {"xml", oids::xml},             {"float4", oids::float4},
-      {"real", oids::float4},         {"float8", oids::float8},
-      {"double precision", oids::float8}, {"money", oids::money},
-      {"macaddr", oids::macaddr},     {"inet", oids::inet},
-      {"cidr", oids::cidr},           {"bpchar", oids::bpchar},
-      {"char", oids::bpchar},         {"character", oids::bpchar},
-      {"varchar", oids::varchar},     {"character varying", oids::varchar},
-      {"date", oids::date},           {"time", oids::time},
-      {"timestamp", oids::timestamp}, {"timestamptz", oids::timestamptz},
-      {"interval", oids::interval},   {"timetz", oids::timetz},
-      {"bit", oids::bit},             {"varbit", oids::varbit},
-      {"numeric", oids::numeric},     {"decimal", oids::numeric},
-      {"uuid", oids::uuid},           {"jsonb", oids::jsonb},
-      {"jsonpath", oids::jsonpath},   {"int4range", oids::int4range},
-      {"numrange", oids::numrange},   {"tsrange", oids::tsrange},
-      {"tstzrange", oids::tstzrange}, {"daterange", oids::daterange},
-      {"int8range", oids::int8range}, {"regclass", oids::regclass},
+      {"bool", oids::bool_},
+      {"boolean", oids::bool_},
+      {"bytea", oids::bytea},
+      {"name", oids::name},
+      {"int8", oids::int8},
+      {"bigint", oids::int8},
+      {"int2", oids::int2},
+      {"smallint", oids::int2},
+      {"int4", oids::int4},
+      {"int", oids::int4},
+      {"integer", oids::int4},
+      {"text", oids::text},
+      {"oid", oids::oid_},
+      {"json", oids::json},
+      {"xml", oids::xml},
+      {"float4", oids::float4},
+      {"real", oids::float4},
+      {"float8", oids::float8},
+      {"double precision", oids::float8},
+      {"money", oids::money},
+      {"macaddr", oids::macaddr},
+      {"inet", oids::inet},
+      {"cidr", oids::cidr},
+      {"bpchar", oids::bpchar},
+      {"char", oids::bpchar},
+      {"character", oids::bpchar},
+      {"varchar", oids::varchar},
+      {"character varying", oids::varchar},
+      {"date", oids::date},
+      {"time", oids::time},
+      {"timestamp", oids::timestamp},
+      {"timestamptz", oids::timestamptz},
+      {"interval", oids::interval},
+      {"timetz", oids::timetz},
+      {"bit", oids::bit},
+      {"varbit", oids::varbit},
+      {"numeric", oids::numeric},
+      {"decimal", oids::numeric},
+      {"uuid", oids::uuid},
+      {"jsonb", oids::jsonb},
+      {"jsonpath", oids::jsonpath},
+      {"int4range", oids::int4range},
+      {"numrange", oids::numrange},
+      {"tsrange", oids::tsrange},
+      {"tstzrange", oids::tstzrange},
+      {"daterange", oids::daterange},
+      {"int8range", oids::int8range},
+      {"regclass", oids::regclass},
       {"regtype", oids::regtype},
   };
   for (const auto& [k, v] : table)
@@ -218,9 +243,7 @@ void rendered_query::bind(param_list& out) const {
         else out.add_text(float_text(v.as_double()), t);
         break;
       case value_kind::string: out.add_text(v.as_string(), t); break;
-      case value_kind::list:
-        try {
-          out.add_text(detail::array_literal(v), t);
+      case value_kind::list: try { out.add_text(detail::array_literal(v), t);
         } catch (const usage_error& e) {
           throw conversion_error("parameter $" + std::to_string(i + 1) + " (" + names_[i] + "): " + e.message());
         }
@@ -266,9 +289,7 @@ auto is_operator_char(char c) -> bool {
   throw template_error(code, msg, p.src->position(p.pos), p.src->snippet(p.pos, p.end), frames_of(p.stack));
 }
 
-auto what_of(const part& p) -> std::string {
-  return p.kind == part_kind::param ? "placeholder" : "interpolated text";
-}
+auto what_of(const part& p) -> std::string { return p.kind == part_kind::param ? "placeholder" : "interpolated text"; }
 
 }  // namespace
 
@@ -311,8 +332,7 @@ auto flatten(const std::string& template_name, const std::vector<part>& parts, c
     const char first = text.front();
     if (p.kind == part_kind::literal) {
       // Text right after an engine part must not merge with it into one token.
-      if (prev_engine != nullptr &&
-          ((is_word_byte(before) && is_word_byte(first)) || (before == '"' && first == '"')))
+      if (prev_engine != nullptr && ((is_word_byte(before) && is_word_byte(first)) || (before == '"' && first == '"')))
         fail_part(*prev_engine, errc::placeholder_adjacent,
                   what_of(*prev_engine) + " followed directly by '" + std::string(1, first) +
                       "' would merge into one SQL token; add a space");
@@ -320,10 +340,12 @@ auto flatten(const std::string& template_name, const std::vector<part>& parts, c
       const auto ctx = tr.context();
       if (ctx != sql_context::code)
         fail_part(p, errc::placeholder_in_literal,
-                  (p.kind == part_kind::param ? std::string("placeholder inside ") : std::string("interpolated text inside ")) +
-                      describe(ctx) + (ctx == sql_context::string_literal
-                                           ? "; bind the whole value instead (| like for patterns, || to concatenate)"
-                                           : ""));
+                  (p.kind == part_kind::param ? std::string("placeholder inside ")
+                                              : std::string("interpolated text inside ")) +
+                      describe(ctx) +
+                      (ctx == sql_context::string_literal
+                           ? "; bind the whole value instead (| like for patterns, || to concatenate)"
+                           : ""));
       bool glued = is_word_byte(before) && is_word_byte(first);
       glued = glued || (first == '"' && tr.after_quoted_identifier());
       glued = glued || (first == '-' && is_operator_char(before));

@@ -92,8 +92,8 @@ void append_iso_part(std::string& out, std::int64_t v, char unit) {
 
 time_of_day::time_of_day(std::chrono::microseconds since_midnight) : since_midnight_(since_midnight) {
   if (since_midnight.count() < 0 || since_midnight.count() > detail::usecs_per_day)
-    throw conversion_error("time of day out of range (00:00:00 to 24:00:00): " +
-                           std::to_string(since_midnight.count()) + " microseconds");
+    throw conversion_error(
+        "time of day out of range (00:00:00 to 24:00:00): " + std::to_string(since_midnight.count()) + " microseconds");
 }
 
 auto time_of_day::to_string() const -> std::string {

@@ -27,8 +27,7 @@ auto is_parameter_mismatch(std::string_view sqlstate, std::string_view routine, 
 
 auto parameter_mismatch_error(std::string message, error_info info) -> error {
   info.poisons_connection = false;  // the server rejected the statement, not the session
-  if (info.hint.empty())
-    info.hint = "the statement's $n placeholders and the parameters given must match in number";
+  if (info.hint.empty()) info.hint = "the statement's $n placeholders and the parameters given must match in number";
   return error(error_kind::usage, std::move(message), std::move(info));
 }
 

@@ -59,7 +59,8 @@ broken_connection::broken_connection(std::string message, error_info info)
         return std::move(info);
       }()) {}
 
-sql_error::sql_error(std::string message, error_info info) : error(error_kind::sql, std::move(message), std::move(info)) {}
+sql_error::sql_error(std::string message, error_info info)
+    : error(error_kind::sql, std::move(message), std::move(info)) {}
 
 timeout_error::timeout_error(std::string message, error_info info)
     : error(error_kind::timeout, std::move(message), std::move(info)) {}

@@ -276,7 +276,8 @@ auto decode_numeric(std::string_view in) -> numeric {
   for (std::size_t g = 0; g < int_groups; ++g) put_group(group(static_cast<std::int64_t>(g)));
   char* const point = p++;
   *point = '.';
-  for (std::size_t g = 0; g < frac_groups; ++g) put_group(group(std::int64_t{weight} + 1 + static_cast<std::int64_t>(g)));
+  for (std::size_t g = 0; g < frac_groups; ++g)
+    put_group(group(std::int64_t{weight} + 1 + static_cast<std::int64_t>(g)));
   char* first = buf + 2;
   while (first < point && *first == '0') ++first;
   const char* const last = point + 1 + dscale;

@@ -320,7 +320,7 @@ auto scan_sql(std::string_view sql) -> std::vector<sql_token> {
         } else {
           k.text = word;
           k.what = !word.empty() && op_chars.find(word.front()) != std::string_view::npos ? sql_token::kind::op
-                                                                                        : sql_token::kind::punct;
+                                                                                          : sql_token::kind::punct;
         }
     }
     out.push_back(std::move(k));
@@ -351,13 +351,11 @@ auto map_position(int pos, const std::string& from, const std::string& to, const
 }  // namespace
 
 auto masked_statement::position(int original) const noexcept -> int {
-  return map_position(original, original_, text_, spans_, &span::from, &span::to, &span::masked_from,
-                      &span::masked_to);
+  return map_position(original, original_, text_, spans_, &span::from, &span::to, &span::masked_from, &span::masked_to);
 }
 
 auto masked_statement::original_position(int masked) const noexcept -> int {
-  return map_position(masked, text_, original_, spans_, &span::masked_from, &span::masked_to, &span::from,
-                      &span::to);
+  return map_position(masked, text_, original_, spans_, &span::masked_from, &span::masked_to, &span::from, &span::to);
 }
 
 auto masked_statement::scrub(std::string_view message) const -> std::string {

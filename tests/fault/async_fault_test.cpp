@@ -153,48 +153,48 @@ TEST_F(async_fault_test, statements_timing_out_on_a_stalled_link_never_block_the
 TEST_F(async_fault_test, statements_cancelled_through_asio_on_a_stalled_link_never_block_the_event_loop) {
   const auto ci = through_proxy();
   for (const auto timeout : {0ms, 5000ms}) {
-  SCOPED_TRACE("statement_timeout " + std::to_string(timeout.count()) + " ms");
-  constexpr int n = 16;
-  int timer_won = 0;
-  const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
-    pgpx::connection_options o;
-    o.statement_timeout = timeout;
-    std::vector<pgpx::async_connection> cxs;
-    for (int i = 0; i < n; ++i) cxs.push_back(co_await pgpx::async_connection::connect(ex, ci, o));
-    for (auto& c : cxs) EXPECT_EQ(co_await c.query_value<int>("select 1"), 1);
-    proxy_->set_mode(proxy_mode::pause);
-    int finished = 0;
-    for (auto& c : cxs) {
-      asio::co_spawn(
-          ex,
-          [&]() -> asio::awaitable<void> {
-            try {
-              auto r = co_await (c.query_value<int>("select 1") || sleep_for(150ms));
-              if (r.index() == 1) ++timer_won;
-            } catch (const pgpx::error&) {
-              ++timer_won;  // the cancellation reported as the statement's deadline passing
-            }
-            ++finished;
-          },
-          asio::detached);
-    }
-    while (finished < n) co_await sleep_for(5ms);
+    SCOPED_TRACE("statement_timeout " + std::to_string(timeout.count()) + " ms");
+    constexpr int n = 16;
+    int timer_won = 0;
+    const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+      pgpx::connection_options o;
+      o.statement_timeout = timeout;
+      std::vector<pgpx::async_connection> cxs;
+      for (int i = 0; i < n; ++i) cxs.push_back(co_await pgpx::async_connection::connect(ex, ci, o));
+      for (auto& c : cxs) EXPECT_EQ(co_await c.query_value<int>("select 1"), 1);
+      proxy_->set_mode(proxy_mode::pause);
+      int finished = 0;
+      for (auto& c : cxs) {
+        asio::co_spawn(
+            ex,
+            [&]() -> asio::awaitable<void> {
+              try {
+                auto r = co_await (c.query_value<int>("select 1") || sleep_for(150ms));
+                if (r.index() == 1) ++timer_won;
+              } catch (const pgpx::error&) {
+                ++timer_won;  // the cancellation reported as the statement's deadline passing
+              }
+              ++finished;
+            },
+            asio::detached);
+      }
+      while (finished < n) co_await sleep_for(5ms);
     // The engine ran each cancelled statement to its end (a cancel request, then the
     // grace): each connection is closed (the cancel could not get through) or clean, never
     // left with a statement in flight.
-    proxy_->set_mode(proxy_mode::pass);
-    for (auto& c : cxs) {
-      if (!c.sync().is_open()) continue;
-      try {
-        EXPECT_EQ(co_await c.query_value<int>("select 7"), 7);
-      } catch (const pgpx::error& e) {
-        ADD_FAILURE() << "a connection was left unusable by the cancellation: " << e.what();
+      proxy_->set_mode(proxy_mode::pass);
+      for (auto& c : cxs) {
+        if (!c.sync().is_open()) continue;
+        try {
+          EXPECT_EQ(co_await c.query_value<int>("select 7"), 7);
+        } catch (const pgpx::error& e) {
+          ADD_FAILURE() << "a connection was left unusable by the cancellation: " << e.what();
+        }
       }
-    }
-  });
-  proxy_->set_mode(proxy_mode::pass);
-  EXPECT_EQ(timer_won, n);
-  EXPECT_LT(gap, budget(250ms)) << "the event loop was blocked for " << gap.count() << " ms";
+    });
+    proxy_->set_mode(proxy_mode::pass);
+    EXPECT_EQ(timer_won, n);
+    EXPECT_LT(gap, budget(250ms)) << "the event loop was blocked for " << gap.count() << " ms";
   }
 }
 

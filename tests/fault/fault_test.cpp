@@ -124,8 +124,8 @@ TEST_F(fault_test, s03_connection_lost_during_commit_is_in_doubt) {
 }
 
 TEST_F(fault_test, s05_backend_terminated_mid_query_poisons_and_the_pool_recovers) {
-  auto p = pgpx::pool::open(conninfo(), {.min_size = 2, .max_size = 2, .housekeeping_period = 50ms,
-                                         .application_name = database_name()});
+  auto p = pgpx::pool::open(
+      conninfo(), {.min_size = 2, .max_size = 2, .housekeeping_period = 50ms, .application_name = database_name()});
   ASSERT_TRUE(eventually([&] { return p.stats().idle == 2; }));
   int pid = 0;
   std::thread killer;
@@ -228,8 +228,11 @@ TEST_F(fault_test, s08_deaf_endpoints_cannot_hold_an_acquire_past_its_deadline) 
 }
 
 TEST_F(fault_test, s10_lifetime_rotation_under_load_without_failed_queries) {
-  auto p = pgpx::pool::open(conninfo(), {.min_size = 3, .max_size = 3, .max_lifetime = 300ms,
-                                         .lifetime_jitter = 0.2, .housekeeping_period = 50ms,
+  auto p = pgpx::pool::open(conninfo(), {.min_size = 3,
+                                         .max_size = 3,
+                                         .max_lifetime = 300ms,
+                                         .lifetime_jitter = 0.2,
+                                         .housekeeping_period = 50ms,
                                          .application_name = database_name()});
   ASSERT_TRUE(eventually([&] { return p.stats().idle == 3; }));
   std::set<int> first;
@@ -295,7 +298,8 @@ TEST_F(fault_test, s12_many_concurrent_checkouts_on_few_connections_are_fair) {
   const double p99 = waits[threads * 99 / 100];
   // First come, first served: nobody waits much longer than the typical waiter. (A floor of
   // a few ms keeps the check meaningful when most waits are near zero.)
-  EXPECT_LE(p99, 3 * std::max(median, 20.0 * pgpx::test::time_factor())) << "median " << median << " ms, p99 " << p99 << " ms";
+  EXPECT_LE(p99, 3 * std::max(median, 20.0 * pgpx::test::time_factor()))
+      << "median " << median << " ms, p99 " << p99 << " ms";
   expect_no_leaks(&p);
 }
 
@@ -303,10 +307,8 @@ TEST_F(fault_test, s12_many_concurrent_checkouts_on_few_connections_are_fair) {
 // throughout; then the same with a bounded queue of 200, where the excess is refused at once.
 TEST_F(fault_test, s12_a_thousand_threads_on_twenty_connections_with_and_without_a_queue_bound) {
   for (const std::size_t bound : {std::size_t{0}, std::size_t{200}}) {
-    auto p = pgpx::pool::open(conninfo(), {.max_size = 20,
-                                           .acquire_timeout = 5s,
-                                           .max_waiters = bound,
-                                           .application_name = database_name()});
+    auto p = pgpx::pool::open(
+        conninfo(), {.max_size = 20, .acquire_timeout = 5s, .max_waiters = bound, .application_name = database_name()});
     constexpr int threads = 1000;
     std::atomic<int> ok{0}, refused{0}, other{0};
     std::atomic<bool> done{false};
@@ -410,8 +412,11 @@ class own_cluster_test : public ::testing::Test {
 };
 
 TEST_F(own_cluster_test, s01_server_fast_restart_with_an_idle_pool) {
-  auto p = pgpx::pool::open(info_, {.min_size = 5, .max_size = 5, .check_after_idle = 0ms,
-                                    .housekeeping_period = 50ms, .application_name = "fault"});
+  auto p = pgpx::pool::open(info_, {.min_size = 5,
+                                    .max_size = 5,
+                                    .check_after_idle = 0ms,
+                                    .housekeeping_period = 50ms,
+                                    .application_name = "fault"});
   ASSERT_TRUE(eventually([&] { return p.stats().idle == 5; }));
   std::set<int> before;
   {
@@ -442,8 +447,8 @@ TEST_F(own_cluster_test, s02_server_killed_mid_transaction) {
     pgpx::connection c{info_};
     c.execute_script("set synchronous_commit = on; create table t (x int)");
   }
-  auto p = pgpx::pool::open(info_, {.max_size = 2, .housekeeping_period = 50ms, .connect_backoff = 50ms,
-                                    .application_name = "fault"});
+  auto p = pgpx::pool::open(
+      info_, {.max_size = 2, .housekeeping_period = 50ms, .connect_backoff = 50ms, .application_name = "fault"});
   std::thread killer;
   const auto t0 = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point killed{};
@@ -481,9 +486,13 @@ TEST_F(own_cluster_test, s02_server_killed_mid_transaction) {
 
 TEST_F(own_cluster_test, s09_server_down_at_start_then_recovers) {
   cluster_->stop(false);
-  auto p = pgpx::pool::open(info_, {.min_size = 2, .max_size = 4, .acquire_timeout = 500ms,
-                                    .housekeeping_period = 20ms, .connect_backoff = 100ms,
-                                    .connect_backoff_max = 800ms, .application_name = "fault"});
+  auto p = pgpx::pool::open(info_, {.min_size = 2,
+                                    .max_size = 4,
+                                    .acquire_timeout = 500ms,
+                                    .housekeeping_period = 20ms,
+                                    .connect_backoff = 100ms,
+                                    .connect_backoff_max = 800ms,
+                                    .application_name = "fault"});
   const auto t0 = std::chrono::steady_clock::now();
   // Acquires during the outage fail fast, never hang.
   for (int i = 0; i < 3; ++i) {
@@ -514,9 +523,13 @@ TEST_F(own_cluster_test, s09b_an_outage_is_reported_once_and_the_recovery_when_t
     return std::count(events.begin(), events.end(), e);
   };
   cluster_->stop(false);
-  auto p = pgpx::pool::open(info_, {.min_size = 1, .max_size = 2, .acquire_timeout = 300ms,
-                                    .housekeeping_period = 20ms, .connect_backoff = 20ms,
-                                    .connect_backoff_max = 100ms, .application_name = "fault",
+  auto p = pgpx::pool::open(info_, {.min_size = 1,
+                                    .max_size = 2,
+                                    .acquire_timeout = 300ms,
+                                    .housekeeping_period = 20ms,
+                                    .connect_backoff = 20ms,
+                                    .connect_backoff_max = 100ms,
+                                    .application_name = "fault",
                                     .on_event = [&](pgpx::pool_event e, std::string_view) {
                                       std::lock_guard lock(m);
                                       events.push_back(e);
@@ -581,9 +594,10 @@ TEST_F(fault_test, s06c_no_answer_within_the_grace_is_outcome_unknown_never_a_ca
   auto run_stalled = [&](pgpx::connection& c, const std::string& sql) {
     std::thread staller([&] {
       EXPECT_TRUE(eventually([&] {
-        return cx().query_value<std::int64_t>("select count(*) from pg_stat_activity where query = $1 and state = "
-                                              "'active'",
-                                              sql) == 1;
+        return cx().query_value<std::int64_t>(
+                   "select count(*) from pg_stat_activity where query = $1 and state = "
+                   "'active'",
+                   sql) == 1;
       }));
       proxy_->set_mode(pgpx::test::proxy_mode::pause);
     });

@@ -151,8 +151,10 @@ class pool_both_ways_test : public pgpx::test::async_fault_test {
       EXPECT_EQ(s.in_use, 0u) << Way::name;
       EXPECT_EQ(s.waiters, 0u) << Way::name;
       EXPECT_EQ(s.idle, s.size) << Way::name;
-      EXPECT_TRUE(pgpx::test::eventually([&] { return sessions() == static_cast<std::int64_t>(w.pool().stats().size); }))
-          << Way::name << ": server sessions " << sessions() << ", pool size " << w.pool().stats().size;
+      EXPECT_TRUE(pgpx::test::eventually([&] {
+        return sessions() == static_cast<std::int64_t>(w.pool().stats().size);
+      })) << Way::name
+          << ": server sessions " << sessions() << ", pool size " << w.pool().stats().size;
     }
   }
   template <class F>
@@ -162,9 +164,8 @@ class pool_both_ways_test : public pgpx::test::async_fault_test {
   auto terminate(int pid) -> void {
     pgpx::connection k{conninfo()};
     (void)k.query_value<bool>("select pg_terminate_backend($1)", pid);
-    EXPECT_TRUE(pgpx::test::eventually([&] {
-      return k.query_value<std::int64_t>("select count(*) from pg_stat_activity where pid = $1", pid) == 0;
-    }));
+    EXPECT_TRUE(pgpx::test::eventually(
+        [&] { return k.query_value<std::int64_t>("select count(*) from pg_stat_activity where pid = $1", pid) == 0; }));
   }
 };
 

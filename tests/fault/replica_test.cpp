@@ -49,7 +49,7 @@ class replica_test : public ::testing::Test {
   // no descriptor more than before.
   void TearDown() override {
     for (const pgpx::testing::cluster* node : {static_cast<const pgpx::testing::cluster*>(primary_.get()),
-                                              static_cast<const pgpx::testing::cluster*>(standby_.get())}) {
+                                               static_cast<const pgpx::testing::cluster*>(standby_.get())}) {
       if (node == nullptr || !node->running()) continue;
       EXPECT_TRUE(eventually([&] { return client_sessions(*node) == 0; }))
           << "client sessions left on port " << node->port() << ": " << client_sessions(*node);
@@ -139,7 +139,8 @@ TEST_F(replica_test, after_promotion_writes_go_to_the_new_primary) {
     w->execute_script("create table t (x int)");
   }
   pgpx::connection s0{standby_->conninfo()};  // replication is asynchronous: let it catch up
-  ASSERT_TRUE(eventually([&] { return s0.query_value<std::int64_t>("select count(*) from pg_class where relname = 't'") == 1; }));
+  ASSERT_TRUE(eventually(
+      [&] { return s0.query_value<std::int64_t>("select count(*) from pg_class where relname = 't'") == 1; }));
   s0.close();
   primary_->stop(true);  // the primary dies
   standby_->promote();
@@ -189,8 +190,8 @@ auto refuses_writes(pgpx::connection& c) -> bool {
 // return to it within a bounded time, long before max_lifetime (30 minutes here).
 TEST_F(replica_test, reads_fall_back_read_only_and_return_to_the_standby_when_it_is_back) {
   auto db = pgpx::routed_pool::open(
-      primary_first(), {.replicas = {.check_after_idle = 0ms, .max_lifetime = std::chrono::minutes(30)},
-                        .standby_recheck = 200ms});
+      primary_first(),
+      {.replicas = {.check_after_idle = 0ms, .max_lifetime = std::chrono::minutes(30)}, .standby_recheck = 200ms});
   {
     auto w = db.acquire_write();
     w->execute_script("create table t (x int)");

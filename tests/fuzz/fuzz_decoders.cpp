@@ -147,7 +147,8 @@ const entry targets[] = {
     /* 7 */ {run<std::string>, {o::text, o::varchar, o::jsonb, o::json, enum_oid, o::int4}},
     /* 8 */ {run<std::string_view>, {o::jsonb, o::text}},
     /* 9 */ {run<pgpx::bytea>, {o::bytea}},
-    /* 10 */ {run<std::vector<std::int32_t>>, {o::int4_array, o::int2_array, o::int8_array, enum_array_oid, o::text_array}},
+    /* 10 */
+    {run<std::vector<std::int32_t>>, {o::int4_array, o::int2_array, o::int8_array, enum_array_oid, o::text_array}},
     /* 11 */ {run<std::vector<std::optional<std::int32_t>>>, {o::int4_array, o::int8_array, o::int2_array}},
     /* 12 */ {run<std::vector<std::string>>, {o::text_array, o::jsonb_array, o::varchar_array, enum_array_oid}},
     /* 13 */ {run<std::vector<std::optional<std::string_view>>>, {o::text_array, o::jsonb_array}},

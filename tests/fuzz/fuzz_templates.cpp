@@ -59,7 +59,8 @@ void check_placeholders(const pgpx::tmpl::rendered_query& q) {
   for (std::size_t i = 0; i + 1 < s.size(); ++i) {
     if (s[i] != '$' || s[i + 1] < '1' || s[i + 1] > '9') continue;
     std::size_t n = 0, j = i + 1;
-    while (j < s.size() && s[j] >= '0' && s[j] <= '9' && n < 1000000) n = n * 10 + static_cast<std::size_t>(s[j++] - '0');
+    while (j < s.size() && s[j] >= '0' && s[j] <= '9' && n < 1000000)
+      n = n * 10 + static_cast<std::size_t>(s[j++] - '0');
     if (n >= 1 && n <= used.size()) used[n - 1] = true;
   }
   for (bool u : used)

@@ -19,8 +19,8 @@ constexpr std::string_view secret = "Sup3rS3cret";
 // Every spelling of the secret as a literal.
 auto spellings() -> std::vector<std::string> {
   const std::string s(secret);
-  return {"'" + s + "'",      "E'" + s + "'",     "e'" + s + "\\''", "U&'" + s + "'", "$$" + s + "$$",
-          "$pw$" + s + "$pw$", "'" + s + "''x'", "N'" + s + "'"};
+  return {"'" + s + "'",   "E'" + s + "'",      "e'" + s + "\\''", "U&'" + s + "'",
+          "$$" + s + "$$", "$pw$" + s + "$pw$", "'" + s + "''x'",  "N'" + s + "'"};
 }
 
 class secrets_test : public pgpx::test::db_test {
@@ -46,8 +46,8 @@ class secrets_test : public pgpx::test::db_test {
         ADD_FAILURE() << "the statement did not fail";
       } catch (const pgpx::error& e) {
         const auto& i = e.info();
-        const std::string all = std::string(e.what()) + "|" + e.message() + "|" + i.detail + "|" + i.hint + "|" +
-                                i.statement;
+        const std::string all =
+            std::string(e.what()) + "|" + e.message() + "|" + i.detail + "|" + i.hint + "|" + i.statement;
         EXPECT_EQ(all.find(secret), std::string::npos) << all;
         EXPECT_EQ(all.find("3cret"), std::string::npos) << all;
         EXPECT_TRUE(cx().is_open());
@@ -66,7 +66,8 @@ TEST_F(secrets_test, server_errors_never_show_a_literal_in_any_spelling) {
   for (const auto& lit : spellings()) {
     expect_masked_failure("alter role pgpx_no_such_role password " + lit);
     // (N'...' is no password: the server stops at the N.)
-    expect_masked_failure("/* rotate */ alter role " + r + " password " + lit + " garbage", lit[0] == 'N' ? "N" : "garbage");
+    expect_masked_failure("/* rotate */ alter role " + r + " password " + lit + " garbage",
+                          lit[0] == 'N' ? "N" : "garbage");
     expect_masked_failure("alter role " + r + " valid until " + lit);  // the server quotes the value back
     expect_masked_failure("select " + lit + "::int");                   // invalid input syntax: "..."
     // No space before the quote (a prefix letter or a dollar quote then joins the keyword: the caret is on it).
@@ -84,10 +85,11 @@ TEST_F(secrets_test, the_cli_query_log_and_error_excerpt_mask_literals_in_every_
   const std::string url = conninfo().to_string();
   for (const char* format : {"text", "json"}) {
     for (const auto& lit : spellings()) {
-      for (const std::string& sql : {"alter role " + r + " password " + lit,
-                                     "alter role " + r + " password " + lit + " garbage"}) {
+      for (const std::string& sql :
+           {"alter role " + r + " password " + lit, "alter role " + r + " password " + lit + " garbage"}) {
         SCOPED_TRACE(std::string(format) + ": " + sql);
-        const auto run = pgpx::test::cli::pgpx_run({"--url", url, "-vvv", "--log-format", format, "query", "--write", sql});
+        const auto run =
+            pgpx::test::cli::pgpx_run({"--url", url, "-vvv", "--log-format", format, "query", "--write", sql});
         const auto out = run.out + run.err;
         EXPECT_EQ(out.find(secret), std::string::npos) << out;
         EXPECT_NE(out.find("'***'"), std::string::npos) << out;  // the statement was logged, masked

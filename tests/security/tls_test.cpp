@@ -31,9 +31,7 @@ auto read_all(const fs::path& p) -> std::string {
   return ss.str();
 }
 
-void sh(const std::string& cmd) {
-  ASSERT_EQ(std::system((cmd + " >/dev/null 2>&1").c_str()), 0) << cmd;
-}
+void sh(const std::string& cmd) { ASSERT_EQ(std::system((cmd + " >/dev/null 2>&1").c_str()), 0) << cmd; }
 
 // Sets (a value) or unsets (nullopt) environment variables for one scope; restores them after.
 // The tests of this program use no threads, so changing the environment is safe here.
@@ -91,8 +89,10 @@ class tls_test : public ::testing::Test {
     fs::create_directories(dir_);
     const auto d = dir_.string();
     const std::string req = "openssl req -newkey rsa:2048 -nodes -keyout ";
-    sh("cd " + d + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca1.key -out ca1.crt -days 2 -subj /CN=pgpx-ca1");
-    sh("cd " + d + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca2.key -out ca2.crt -days 2 -subj /CN=pgpx-ca2");
+    sh("cd " + d +
+       " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca1.key -out ca1.crt -days 2 -subj /CN=pgpx-ca1");
+    sh("cd " + d +
+       " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca2.key -out ca2.crt -days 2 -subj /CN=pgpx-ca2");
     std::ofstream(dir_ / "good.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
     std::ofstream(dir_ / "wrong.ext") << "subjectAltName=DNS:wrong.example\n";
     const auto sign = [&](const std::string& name, const std::string& cn, const std::string& ext, int days) {
@@ -236,8 +236,9 @@ TEST_F(tls_test, an_expired_certificate_is_refused) {
   EXPECT_NE(why.find("certificate verify failed"), std::string::npos) << why;
   // libpq does not say why; make sure the only defect of this certificate is its age.
   const auto d = dir_.string();
-  EXPECT_EQ(std::system(("openssl verify -CAfile " + d + "/ca1.crt " + d + "/expired.crt 2>&1 | grep -q expired").c_str()),
-            0);
+  EXPECT_EQ(
+      std::system(("openssl verify -CAfile " + d + "/ca1.crt " + d + "/expired.crt 2>&1 | grep -q expired").c_str()),
+      0);
   EXPECT_EQ(std::system(("openssl verify -CAfile " + d + "/ca1.crt " + d + "/good.crt >/dev/null 2>&1").c_str()), 0);
   use_server_cert("good");
   EXPECT_FALSE(fails(tcp("localhost", "verify-ca")));
@@ -324,8 +325,8 @@ TEST_F(tls_test, a_stricter_sslmode_from_any_source_wins_for_a_host_from_any_sou
   fs::create_directories(project);
   for (auto ms : {mode_source::url, mode_source::keywords, mode_source::pgpx_toml, mode_source::environment,
                   mode_source::service_file}) {
-    for (auto hs : {host_source::keywords, host_source::environment, host_source::service_file,
-                    host_source::host_list}) {
+    for (auto hs :
+         {host_source::keywords, host_source::environment, host_source::service_file, host_source::host_list}) {
       SCOPED_TRACE(name_of(ms) + " x " + name_of(hs));
       const scoped_env clean(clean_libpq_env());
       std::vector<std::pair<std::string, std::string>> keywords = {{"user", "postgres"},

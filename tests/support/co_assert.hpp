@@ -5,15 +5,15 @@
 
 #include <gtest/gtest.h>
 
-#define CO_ASSERT_TRUE(c)  \
-  do {                     \
-    const bool ok_ = (c);  \
+#define CO_ASSERT_TRUE(c)   \
+  do {                      \
+    const bool ok_ = (c);   \
     EXPECT_TRUE(ok_) << #c; \
-    if (!ok_) co_return;   \
+    if (!ok_) co_return;    \
   } while (false)
 #define CO_ASSERT_FALSE(c) CO_ASSERT_TRUE(!(c))
-#define CO_ASSERT_EQ(a, b) \
-  do {                     \
-    EXPECT_EQ(a, b);       \
+#define CO_ASSERT_EQ(a, b)        \
+  do {                            \
+    EXPECT_EQ(a, b);              \
     if (!((a) == (b))) co_return; \
   } while (false)

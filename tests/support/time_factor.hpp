@@ -26,7 +26,8 @@ namespace pgpx::test {
 
 /// `d` multiplied by time_factor(): the only way a test states how long something may take.
 [[nodiscard]] inline auto budget(std::chrono::milliseconds d) -> std::chrono::milliseconds {
-  return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(static_cast<double>(d.count()) * time_factor()));
+  return std::chrono::milliseconds(
+      static_cast<std::chrono::milliseconds::rep>(static_cast<double>(d.count()) * time_factor()));
 }
 
 /// Polls `ok` every `every` until it returns true or budget(within) has passed; the last

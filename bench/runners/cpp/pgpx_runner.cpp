@@ -173,8 +173,7 @@ void w3(cell& c) {
   auto cx = connect(c);
   const std::string sql = c.p().str("sql"), table = c.p().str("table");
   const bool views = c.p().str("strings") == "view";
-  const long long n = c.p().num("n"), iters = c.p().num("iters"), warm = c.p().num("warmup"),
-                  rows = c.p().num("rows");
+  const long long n = c.p().num("n"), iters = c.p().num("iters"), warm = c.p().num("warmup"), rows = c.p().num("rows");
   std::int64_t sum = 0;
   auto one = [&](long long it) -> long long {
     const std::int64_t lo = 1 + (it * 7919) % std::max(1LL, rows - n + 1), hi = lo + n - 1;
@@ -274,8 +273,13 @@ void w4(cell& c) {
     } else {
       pgpx::param_list p;
       for (long long r = 0; r < batch; ++r)
-        p.add(std::int32_t{10}).add(std::int32_t{11}).add(std::int32_t{10}).add(d).add(10.333)
-            .add(std::int32_t{12341234}).add(g);
+        p.add(std::int32_t{10})
+            .add(std::int32_t{11})
+            .add(std::int32_t{10})
+            .add(d)
+            .add(10.333)
+            .add(std::int32_t{12341234})
+            .add(g);
       for (long long i = 0; i < n; i += batch) tx.exec_params(multi, p);
     }
     tx.commit();
@@ -399,7 +403,8 @@ void pool_cell(cell& c, bool with_sql) {
           pgpx::lease l = pool.acquire();
           if (timed && lat.size() < (1u << 20)) lat.push_back(cell::now_ns() - t0);
           if (with_sql) {
-            sum += sum_person(l->query_one<person>(sql, static_cast<std::int64_t>(point_id(t * 1000003 + k, seed, rows))));
+            sum +=
+                sum_person(l->query_one<person>(sql, static_cast<std::int64_t>(point_id(t * 1000003 + k, seed, rows))));
           } else {
             sum += l->backend_pid() != 0 ? 1 : 0;
           }
@@ -524,12 +529,12 @@ void w11(cell& c) {
   }
   std::int64_t sum = 0;
   auto one = [&]() -> long long {
-    auto rows = cx.query<owner_row>(
-        "select id, name, email, created, score from owner where id between $1 and $2 order by id", std::int64_t{1},
-        static_cast<std::int64_t>(n));
-    auto pets = cx.query<pet>(
-        "select id, owner_id, name, age from pet where owner_id between $1 and $2 order by owner_id, id",
-        std::int64_t{1}, static_cast<std::int64_t>(n));
+    auto rows =
+        cx.query<owner_row>("select id, name, email, created, score from owner where id between $1 and $2 order by id",
+                            std::int64_t{1}, static_cast<std::int64_t>(n));
+    auto pets =
+        cx.query<pet>("select id, owner_id, name, age from pet where owner_id between $1 and $2 order by owner_id, id",
+                      std::int64_t{1}, static_cast<std::int64_t>(n));
     std::vector<owner> os;
     os.reserve(rows.size());
     for (auto& r : rows) os.push_back(owner{std::move(r), {}});

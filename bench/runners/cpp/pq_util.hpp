@@ -129,10 +129,26 @@ class bin_params {
     len_.clear();
     fmt_.clear();
   }
-  void i4(std::int32_t v) { begin(); put32(buf_, v); end(); }
-  void i8(std::int64_t v) { begin(); put64(buf_, v); end(); }
-  void f8(double v) { begin(); putf64(buf_, v); end(); }
-  void text(std::string_view s) { begin(); buf_.append(s); end(); }
+  void i4(std::int32_t v) {
+    begin();
+    put32(buf_, v);
+    end();
+  }
+  void i8(std::int64_t v) {
+    begin();
+    put64(buf_, v);
+    end();
+  }
+  void f8(double v) {
+    begin();
+    putf64(buf_, v);
+    end();
+  }
+  void text(std::string_view s) {
+    begin();
+    buf_.append(s);
+    end();
+  }
   /// Pointers are built on demand (the buffer may move while adding).
   auto values() -> const char* const* {
     ptr_.resize(off_.size());

@@ -21,8 +21,8 @@ struct person {
 };
 
 auto read_person(const pqxx::row& r) -> person {
-  return person{r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
-                days_text(r[4]), secs_text(r[7]), r[5].as<std::int32_t>(), r[6].as<std::int32_t>()};
+  return person{r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(),  r[3].as<std::string>(),
+                days_text(r[4]),         secs_text(r[7]),        r[5].as<std::int32_t>(), r[6].as<std::int32_t>()};
 }
 
 auto sum_person(const person& p) -> std::int64_t {
@@ -102,8 +102,7 @@ void w3(cell& c) {
   const std::string sql = c.p().str("sql");
   if (!dflt) cx.prepare("w3", sql);
   pqxx::nontransaction tx(cx);
-  const long long n = c.p().num("n"), iters = c.p().num("iters"), warm = c.p().num("warmup"),
-                  rows = c.p().num("rows");
+  const long long n = c.p().num("n"), iters = c.p().num("iters"), warm = c.p().num("warmup"), rows = c.p().num("rows");
   std::int64_t sum = 0;
   std::vector<wide> out;
   auto one = [&](long long it) -> long long {
@@ -194,8 +193,8 @@ void w4(cell& c) {
         tx.exec_prepared("multi", pqxx::prepare::make_dynamic_params(multi_params));
     } else if (method == "e") {
       pqxx::stream_to s(tx, "ins7");
-      const auto row = std::make_tuple(10, 11, 10, std::string("TESTTESTTEST"), 10.333, 12341234,
-                                       std::string("123412341234"));
+      const auto row =
+          std::make_tuple(10, 11, 10, std::string("TESTTESTTEST"), 10.333, 12341234, std::string("123412341234"));
       for (long long i = 0; i < n; ++i) s << row;
       s.complete();
     }
@@ -284,12 +283,24 @@ void w10(cell& c) {
       doc d;
       d.id = row[0].as<std::int64_t>();
       if (ms) {
-        parse_array(row[1], [&](const std::string& s) { std::int32_t v; pqxx::from_string(s, v); d.ia.push_back(v); });
+        parse_array(row[1], [&](const std::string& s) {
+          std::int32_t v;
+          pqxx::from_string(s, v);
+          d.ia.push_back(v);
+        });
       } else {
         d.j = row[1].as<std::string>();
-        parse_array(row[2], [&](const std::string& s) { std::int32_t v; pqxx::from_string(s, v); d.ia.push_back(v); });
+        parse_array(row[2], [&](const std::string& s) {
+          std::int32_t v;
+          pqxx::from_string(s, v);
+          d.ia.push_back(v);
+        });
         parse_array(row[3], [&](const std::string& s) { d.ta.push_back(s); });
-        parse_array(row[4], [&](const std::string& s) { double v; pqxx::from_string(s, v); d.fa.push_back(v); });
+        parse_array(row[4], [&](const std::string& s) {
+          double v;
+          pqxx::from_string(s, v);
+          d.fa.push_back(v);
+        });
       }
       out.push_back(std::move(d));
     }
@@ -350,8 +361,12 @@ void w11(cell& c) {
     std::vector<owner> os;
     os.reserve(ro.size());
     for (const auto& r : ro)
-      os.push_back(owner{r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(), secs_text(r[3]),
-                         r[4].as<std::int32_t>(), {}});
+      os.push_back(owner{r[0].as<std::int64_t>(),
+                         r[1].as<std::string>(),
+                         r[2].as<std::string>(),
+                         secs_text(r[3]),
+                         r[4].as<std::int32_t>(),
+                         {}});
     std::size_t at = 0;
     for (const auto& r : rp) {
       pet p{r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::string>(), r[3].as<std::int32_t>()};
@@ -411,7 +426,7 @@ void w13(cell& c) {
 }  // namespace
 
 int main() {
-  const std::map<std::string, handler> h{{"W1", w1}, {"W2", w2},   {"W3", w3},   {"W4", w4},   {"W6", w6},
+  const std::map<std::string, handler> h{{"W1", w1},   {"W2", w2},   {"W3", w3},   {"W4", w4},  {"W6", w6},
                                          {"W10", w10}, {"W11", w11}, {"W12", w12}, {"W13", w13}};
   return serve("libpqxx", PQXX_VERSION, h);
 }

@@ -133,9 +133,9 @@ struct wide_view {
 template <class W>
 auto sum_wide(const W& w) -> std::int64_t {
   return w.id + w.a + w.b + w.c + w.d + q4(w.f1) + q4(w.f2) + (w.flag ? 1 : 0) +
-         static_cast<std::int64_t>(w.s_short.size() + w.s_med.size() + w.vc.size()) +
-         floor_div(w.ts, 1'000'000) + pg_epoch_secs + w.dt + pg_epoch_days + w.u[15] + w.amount / 100 +
-         static_cast<std::int64_t>(w.blob.size()) + static_cast<std::uint8_t>(w.blob[0]);
+         static_cast<std::int64_t>(w.s_short.size() + w.s_med.size() + w.vc.size()) + floor_div(w.ts, 1'000'000) +
+         pg_epoch_secs + w.dt + pg_epoch_days + w.u[15] + w.amount / 100 + static_cast<std::int64_t>(w.blob.size()) +
+         static_cast<std::uint8_t>(w.blob[0]);
 }
 
 template <class W>
@@ -219,8 +219,7 @@ void w3(cell& c) {
   const bool text = c.p().str("format") == "text", views = c.p().str("strings") == "view",
              nonum = c.p().str("table") == "wide_row_nonum";
   prepare(cx.get(), "w3", c.p().str("sql").c_str());
-  const long long n = c.p().num("n"), iters = c.p().num("iters"), warm = c.p().num("warmup"),
-                  rows = c.p().num("rows");
+  const long long n = c.p().num("n"), iters = c.p().num("iters"), warm = c.p().num("warmup"), rows = c.p().num("rows");
   std::int64_t sum = 0;
   std::vector<wide> out;
   std::vector<wide_view> outv;
@@ -246,9 +245,21 @@ void w3(cell& c) {
           wide_view v;
           decode_wide_bin(r, i, v, nonum);
           wide& w = out[static_cast<std::size_t>(i)];
-          w.id = v.id; w.a = v.a; w.b = v.b; w.c = v.c; w.d = v.d; w.f1 = v.f1; w.f2 = v.f2; w.flag = v.flag;
-          w.s_short.assign(v.s_short); w.s_med.assign(v.s_med); w.vc.assign(v.vc);
-          w.ts = v.ts; w.dt = v.dt; w.u = v.u; w.amount = v.amount;
+          w.id = v.id;
+          w.a = v.a;
+          w.b = v.b;
+          w.c = v.c;
+          w.d = v.d;
+          w.f1 = v.f1;
+          w.f2 = v.f2;
+          w.flag = v.flag;
+          w.s_short.assign(v.s_short);
+          w.s_med.assign(v.s_med);
+          w.vc.assign(v.vc);
+          w.ts = v.ts;
+          w.dt = v.dt;
+          w.u = v.u;
+          w.amount = v.amount;
           w.blob.assign(v.blob.begin(), v.blob.end());
         }
       }
@@ -290,9 +301,21 @@ void w3s(cell& c) {
       wide_view v;
       decode_wide_bin(r, i, v, false);
       wide& w = out[static_cast<std::size_t>(i)];
-      w.id = v.id; w.a = v.a; w.b = v.b; w.c = v.c; w.d = v.d; w.f1 = v.f1; w.f2 = v.f2; w.flag = v.flag;
-      w.s_short.assign(v.s_short); w.s_med.assign(v.s_med); w.vc.assign(v.vc);
-      w.ts = v.ts; w.dt = v.dt; w.u = v.u; w.amount = v.amount;
+      w.id = v.id;
+      w.a = v.a;
+      w.b = v.b;
+      w.c = v.c;
+      w.d = v.d;
+      w.f1 = v.f1;
+      w.f2 = v.f2;
+      w.flag = v.flag;
+      w.s_short.assign(v.s_short);
+      w.s_med.assign(v.s_med);
+      w.vc.assign(v.vc);
+      w.ts = v.ts;
+      w.dt = v.dt;
+      w.u = v.u;
+      w.amount = v.amount;
       w.blob.assign(v.blob.begin(), v.blob.end());
       sum += sum_wide(w);
     }
@@ -391,13 +414,20 @@ void w4(cell& c) {
     put32(buf, 0);
     for (long long i = 0; i < n; ++i) {
       put16(buf, 7);
-      put32(buf, 4); put32(buf, 10);
-      put32(buf, 4); put32(buf, 11);
-      put32(buf, 4); put32(buf, 10);
-      put32(buf, 12); buf.append("TESTTESTTEST", 12);
-      put32(buf, 8); putf64(buf, 10.333);
-      put32(buf, 4); put32(buf, 12341234);
-      put32(buf, 12); buf.append("123412341234", 12);
+      put32(buf, 4);
+      put32(buf, 10);
+      put32(buf, 4);
+      put32(buf, 11);
+      put32(buf, 4);
+      put32(buf, 10);
+      put32(buf, 12);
+      buf.append("TESTTESTTEST", 12);
+      put32(buf, 8);
+      putf64(buf, 10.333);
+      put32(buf, 4);
+      put32(buf, 12341234);
+      put32(buf, 12);
+      buf.append("123412341234", 12);
       copy_put(k, buf, false);
     }
     put16(buf, -1);
@@ -467,7 +497,8 @@ void w6(cell& c) {
   };
   c.start({PQbackendPID(k)});
   if (piped) {
-    pipeline(k, units * 10, 10, 1000, [&](long long s) { return send(s, true); }, on_result);
+    pipeline(
+        k, units * 10, 10, 1000, [&](long long s) { return send(s, true); }, on_result);
   } else {
     for (long long s = 0; s < units * 10; ++s) send(s, false);
   }
@@ -546,7 +577,8 @@ void w10(cell& c) {
         d.id = be64(PQgetvalue(r, i, 0));
         d.j.assign(PQgetvalue(r, i, 1) + 1, static_cast<std::size_t>(PQgetlength(r, i, 1) - 1));  // jsonb version byte
         decode_array(PQgetvalue(r, i, 2), d.ia, [](const char* q, int) { return be32(q); });
-        decode_array(PQgetvalue(r, i, 3), d.ta, [](const char* q, int len) { return std::string(q, static_cast<std::size_t>(len)); });
+        decode_array(PQgetvalue(r, i, 3), d.ta,
+                     [](const char* q, int len) { return std::string(q, static_cast<std::size_t>(len)); });
         decode_array(PQgetvalue(r, i, 4), d.fa, [](const char* q, int) { return f64(q); });
         sum += d.id + static_cast<std::int64_t>(d.j.size());
         for (const auto& t : d.ta) sum += static_cast<std::int64_t>(t.size());
@@ -698,8 +730,8 @@ void w13(cell& c) {
 }  // namespace
 
 int main() {
-  const std::map<std::string, handler> h{{"W0", w1},  {"W1", w1},  {"W2", w2},   {"W3", w3},  {"W3s", w3s},
-                                         {"W4", w4},  {"W6", w6},  {"W7", w7},   {"W10", w10}, {"W11", w11},
-                                         {"W12", w12}, {"W13", w13}};
+  const std::map<std::string, handler> h{{"W0", w1},   {"W1", w1},   {"W2", w2},   {"W3", w3},
+                                         {"W3s", w3s}, {"W4", w4},   {"W6", w6},   {"W7", w7},
+                                         {"W10", w10}, {"W11", w11}, {"W12", w12}, {"W13", w13}};
   return serve("raw", "libpq " + std::to_string(PQlibVersion()), h);
 }

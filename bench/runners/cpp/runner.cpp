@@ -157,8 +157,7 @@ void cell::stop(long long ops, long long checksum) {
   done_ = true;
 }
 
-auto serve(const std::string& peer, const std::string& version, const std::map<std::string, handler>& handlers)
-    -> int {
+auto serve(const std::string& peer, const std::string& version, const std::map<std::string, handler>& handlers) -> int {
   std::string line;
   while (std::getline(std::cin, line)) {
     if (line == "quit") break;
@@ -176,7 +175,8 @@ auto serve(const std::string& peer, const std::string& version, const std::map<s
     try {
       params p = params::parse(sp == std::string::npos ? "{}" : std::string_view(line).substr(sp + 1));
       auto it = handlers.find(workload);
-      if (it == handlers.end()) throw unsupported{"n/a", "not implemented in the " + peer + " runner (or no native API)"};
+      if (it == handlers.end())
+        throw unsupported{"n/a", "not implemented in the " + peer + " runner (or no native API)"};
       cell c(workload, std::move(p));
       try {
         it->second(c);

@@ -86,8 +86,7 @@ class cell {
   [[nodiscard]] auto done() const noexcept -> bool { return done_; }
 
   static auto now_ns() -> std::int64_t {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
   }
 
@@ -104,8 +103,7 @@ class cell {
 using handler = std::function<void(cell&)>;
 
 /// Runs the protocol loop with the peer's handlers. Returns the exit code.
-auto serve(const std::string& peer, const std::string& version, const std::map<std::string, handler>& handlers)
-    -> int;
+auto serve(const std::string& peer, const std::string& version, const std::map<std::string, handler>& handlers) -> int;
 
 // ---- the deterministic inputs every peer uses (see bench/README.md) ----
 

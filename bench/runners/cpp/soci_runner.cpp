@@ -47,9 +47,9 @@ void w1(cell& c) {
   std::int64_t sum = 0;
   std::unique_ptr<soci::statement> st;
   if (!c.mode_default()) {
-    st = std::make_unique<soci::statement>(
-        (s->prepare << sql, soci::into(pid), soci::into(fn), soci::into(ln), soci::into(sx), soci::into(bd),
-         soci::into(w), soci::into(h), soci::into(ut), soci::use(id, "p1")));
+    st = std::make_unique<soci::statement>((s->prepare << sql, soci::into(pid), soci::into(fn), soci::into(ln),
+                                            soci::into(sx), soci::into(bd), soci::into(w), soci::into(h),
+                                            soci::into(ut), soci::use(id, "p1")));
   }
   auto one = [&](long long i) {
     id = point_id(i, seed, rows);
@@ -107,8 +107,7 @@ void w3(cell& c) {
   auto s = connect(c);
   const std::string sql = soci_sql(c.p().str("sql"));
   const bool nonum = c.p().str("table") == "wide_row_nonum";
-  const long long n = c.p().num("n"), iters = c.p().num("iters"), warm = c.p().num("warmup"),
-                  rows = c.p().num("rows");
+  const long long n = c.p().num("n"), iters = c.p().num("iters"), warm = c.p().num("warmup"), rows = c.p().num("rows");
   const auto sz = static_cast<std::size_t>(n);
   std::vector<long long> id(sz), d(sz);
   std::vector<int> a(sz), b(sz), cc(sz);
@@ -120,15 +119,14 @@ void w3(cell& c) {
   std::unique_ptr<soci::statement> st;
   if (nonum) {
     st = std::make_unique<soci::statement>(
-        (s->prepare << sql, soci::into(id), soci::into(a), soci::into(b), soci::into(cc), soci::into(d),
-         soci::into(f1), soci::into(f2), soci::into(flag), soci::into(s_short), soci::into(s_med), soci::into(vc),
-         soci::into(ts), soci::into(dt), soci::into(u), soci::into(blob), soci::use(lo, "p1"), soci::use(hi, "p2")));
+        (s->prepare << sql, soci::into(id), soci::into(a), soci::into(b), soci::into(cc), soci::into(d), soci::into(f1),
+         soci::into(f2), soci::into(flag), soci::into(s_short), soci::into(s_med), soci::into(vc), soci::into(ts),
+         soci::into(dt), soci::into(u), soci::into(blob), soci::use(lo, "p1"), soci::use(hi, "p2")));
   } else {
-    st = std::make_unique<soci::statement>(
-        (s->prepare << sql, soci::into(id), soci::into(a), soci::into(b), soci::into(cc), soci::into(d),
-         soci::into(f1), soci::into(f2), soci::into(flag), soci::into(s_short), soci::into(s_med), soci::into(vc),
-         soci::into(ts), soci::into(dt), soci::into(u), soci::into(amount), soci::into(blob), soci::use(lo, "p1"),
-         soci::use(hi, "p2")));
+    st = std::make_unique<soci::statement>((
+        s->prepare << sql, soci::into(id), soci::into(a), soci::into(b), soci::into(cc), soci::into(d), soci::into(f1),
+        soci::into(f2), soci::into(flag), soci::into(s_short), soci::into(s_med), soci::into(vc), soci::into(ts),
+        soci::into(dt), soci::into(u), soci::into(amount), soci::into(blob), soci::use(lo, "p1"), soci::use(hi, "p2")));
   }
   auto one = [&](long long it) -> long long {
     lo = 1 + (it * 7919) % std::max(1LL, rows - n + 1);
@@ -255,7 +253,8 @@ void pool_cell(cell& c, bool with_sql) {
   }
   std::sort(all.begin(), all.end());
   auto pct = [&](double q) {
-    return all.empty() ? 0.0 : static_cast<double>(all[std::min(all.size() - 1, static_cast<std::size_t>(q * all.size()))]);
+    return all.empty() ? 0.0
+                       : static_cast<double>(all[std::min(all.size() - 1, static_cast<std::size_t>(q * all.size()))]);
   };
   c.extra("acquire_p50_ns", pct(0.5));
   c.extra("acquire_p99_ns", pct(0.99));
@@ -305,8 +304,13 @@ void w13(cell& c) {
 }  // namespace
 
 int main() {
-  const std::map<std::string, handler> h{
-      {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W8", [](cell& c) { pool_cell(c, false); }},
-      {"W9", [](cell& c) { pool_cell(c, true); }}, {"W12", w12}, {"W13", w13}};
+  const std::map<std::string, handler> h{{"W1", w1},
+                                         {"W2", w2},
+                                         {"W3", w3},
+                                         {"W4", w4},
+                                         {"W8", [](cell& c) { pool_cell(c, false); }},
+                                         {"W9", [](cell& c) { pool_cell(c, true); }},
+                                         {"W12", w12},
+                                         {"W13", w13}};
   return serve("soci", "4.0.3", h);
 }

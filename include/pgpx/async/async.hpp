@@ -67,16 +67,20 @@ template <class F>
 auto on_fiber(asio::any_io_executor ex, F& f) -> asio::awaitable<std::invoke_result_t<F&>> {
   using R = std::invoke_result_t<F&>;
   if constexpr (std::is_void_v<R>) {
-    co_await run_on_fiber(std::move(ex), [](void* p) { (*static_cast<F*>(p))(); }, &f);
+    co_await run_on_fiber(
+        std::move(ex), [](void* p) { (*static_cast<F*>(p))(); }, &f);
   } else {
     struct job {
       F* f;
       std::optional<R> out;
     } j{&f, std::nullopt};
-    co_await run_on_fiber(std::move(ex), [](void* p) {
-      auto* jp = static_cast<job*>(p);
-      jp->out.emplace((*jp->f)());
-    }, &j);
+    co_await run_on_fiber(
+        std::move(ex),
+        [](void* p) {
+          auto* jp = static_cast<job*>(p);
+          jp->out.emplace((*jp->f)());
+        },
+        &j);
     co_return std::move(*j.out);
   }
 }
@@ -334,7 +338,8 @@ class async_stream {
   friend class async_connection;
   async_stream(asio::any_io_executor ex, std::unique_ptr<row_source> source)
       : ex_(std::move(ex)), source_(std::move(source)) {
-    static_assert(!detail::borrows_any<T>(), "pgpx::async_stream yields values that outlive each chunk: use std::string");
+    static_assert(!detail::borrows_any<T>(),
+                  "pgpx::async_stream yields values that outlive each chunk: use std::string");
   }
   asio::any_io_executor ex_;
   std::unique_ptr<row_source> source_;

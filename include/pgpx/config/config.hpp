@@ -227,7 +227,6 @@ class PGPX_API config {
   /// Overrides the log level only (-v/-q on the command line).
   auto set_log_level(log_level level) -> config&;
 
-
  private:
   conninfo connection_;
   std::string source_ = "embedded";

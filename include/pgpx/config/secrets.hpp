@@ -163,8 +163,7 @@ struct secret_context {
     -> outcome<secret>;
 
 /// Like try_resolve_secret, but throws config_error.
-[[nodiscard]] PGPX_API auto resolve_secret(const secret_source& source, const secret_context& context = {})
-    -> secret;
+[[nodiscard]] PGPX_API auto resolve_secret(const secret_source& source, const secret_context& context = {}) -> secret;
 
 /// True when `name` is a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*).
 [[nodiscard]] PGPX_API auto is_valid_env_name(std::string_view name) noexcept -> bool;

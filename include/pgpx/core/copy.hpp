@@ -155,7 +155,7 @@ namespace detail {
 enum class copy_plan { direct, integer, floating, text, jsonb, text_array };
 
 [[noreturn]] PGPX_API void copy_member_error(std::string_view member, std::string_view cpp, oid column_type,
-                                            std::string_view column);
+                                             std::string_view column);
 PGPX_API void copy_missing_column(std::string_view member, std::string_view column, const copy_table& table);
 /// True for column types whose binary form is their text (text, varchar, enums, json...).
 [[nodiscard]] PGPX_API auto copy_text_like(connection& cx, oid type) -> bool;
@@ -183,7 +183,10 @@ auto plan_member(connection& cx, std::string_view member, std::string_view colum
     // columns (strings, enums, json...); jsonb adds its version byte.
     if (col == oids::jsonb) return copy_plan::jsonb;
     if (copy_text_like(cx, col)) return copy_plan::text;
-    if constexpr (requires(const V& v) { v.begin(); typename V::value_type; }) {
+    if constexpr (requires(const V& v) {
+                    v.begin();
+                    typename V::value_type;
+                  }) {
       if constexpr (std::is_convertible_v<typename V::value_type, std::string_view>) {
         if (copy_text_array_element(cx, col) != 0) return copy_plan::text_array;
       }
@@ -240,7 +243,10 @@ void write_value(std::string& out, const V& v, copy_plan plan, oid col, oid elem
       }
       return;
     case copy_plan::text_array:
-      if constexpr (requires { v.begin(); typename V::value_type; }) {
+      if constexpr (requires {
+                      v.begin();
+                      typename V::value_type;
+                    }) {
         if constexpr (std::is_convertible_v<typename V::value_type, std::string_view>) {
           const std::size_t at = out.size();
           store_be<std::int32_t>(out, 0);

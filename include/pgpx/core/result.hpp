@@ -36,7 +36,6 @@ namespace detail {
 [[noreturn]] PGPX_API void throw_column_count(std::string_view statement, std::string_view subject, int got);
 }  // namespace detail
 
-
 class result;
 
 /// One value of a row: its bytes (binary format), its type and whether it is NULL.
@@ -142,9 +141,17 @@ class PGPX_API result {
     iterator() = default;
     iterator(const result* r, int i) noexcept : r_(r), i_(i) {}
     auto operator*() const noexcept -> row { return row(*r_, i_); }
-    auto operator++() noexcept -> iterator& { ++i_; return *this; }
-    auto operator++(int) noexcept -> iterator { auto t = *this; ++i_; return t; }
+    auto operator++() noexcept -> iterator& {
+      ++i_;
+      return *this;
+    }
+    auto operator++(int) noexcept -> iterator {
+      auto t = *this;
+      ++i_;
+      return t;
+    }
     auto operator==(const iterator& o) const noexcept -> bool { return i_ == o.i_; }
+
    private:
     const result* r_ = nullptr;
     int i_ = 0;

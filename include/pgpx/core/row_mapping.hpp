@@ -224,11 +224,12 @@ class row_mapper {
     for (int c = i + 1; c < n; ++c) {
       const std::string_view other = cols[static_cast<std::size_t>(c)];
       if (reflect::column_matches(other, column, how)) {
-        throw conversion_error("member \"" + std::string(member) + "\" matches more than one column (\"" +
-                               std::string(cols[static_cast<std::size_t>(i)]) + "\" at " + std::to_string(i + 1) +
-                               " and \"" + std::string(other) + "\" at " + std::to_string(c + 1) +
-                               "): give the columns distinct names (select a.id as author_id, ...); the query returns: " +
-                               column_list(cols));
+        throw conversion_error(
+            "member \"" + std::string(member) + "\" matches more than one column (\"" +
+            std::string(cols[static_cast<std::size_t>(i)]) + "\" at " + std::to_string(i + 1) + " and \"" +
+            std::string(other) + "\" at " + std::to_string(c + 1) +
+            "): give the columns distinct names (select a.id as author_id, ...); the query returns: " +
+            column_list(cols));
       }
     }
     return i;

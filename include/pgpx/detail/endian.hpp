@@ -62,7 +62,8 @@ inline void patch_be32(std::string& out, std::size_t pos, std::int32_t v) noexce
 /// throws conversion_error: decoders never read past their buffer.
 class reader {
  public:
-  explicit reader(std::string_view in, const char* what) noexcept : p_(in.data()), end_(in.data() + in.size()), what_(what) {}
+  explicit reader(std::string_view in, const char* what) noexcept
+      : p_(in.data()), end_(in.data() + in.size()), what_(what) {}
 
   [[nodiscard]] auto remaining() const noexcept -> std::size_t { return static_cast<std::size_t>(end_ - p_); }
   [[nodiscard]] auto at_end() const noexcept -> bool { return p_ == end_; }

@@ -56,12 +56,10 @@ struct query_log_options {
  * INSERT column lists matched with VALUES rows. String literals (including E'' and
  * dollar-quoted), quoted identifiers and comments are skipped, never misread.
  */
-[[nodiscard]] PGPX_API auto infer_parameter_names(std::string_view sql, std::size_t count)
-    -> std::vector<std::string>;
+[[nodiscard]] PGPX_API auto infer_parameter_names(std::string_view sql, std::size_t count) -> std::vector<std::string>;
 
 /// The names of `params`: param_list::names() where given, inferred from `sql` elsewhere.
-[[nodiscard]] PGPX_API auto parameter_names(std::string_view sql, const param_list& params)
-    -> std::vector<std::string>;
+[[nodiscard]] PGPX_API auto parameter_names(std::string_view sql, const param_list& params) -> std::vector<std::string>;
 
 /**
  * The parameter values as the query log shows them: the text of each value, null for SQL

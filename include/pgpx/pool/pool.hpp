@@ -73,27 +73,27 @@ struct pool_options {
   std::size_t max_concurrent_connects = 2;                 ///< connection attempts in flight at most
   std::chrono::milliseconds connect_backoff{100};          ///< first wait after a failed attempt
   std::chrono::milliseconds connect_backoff_max{5'000};    ///< cap of the doubling wait
-  bool reset_always = false;                               ///< DISCARD ALL on every return, not only after session changes
-  std::string application_name{};                          ///< label (application_name) of the pool's connections
-  connection_options connection{};                         ///< settings of each connection
+  bool reset_always = false;  ///< DISCARD ALL on every return, not only after session changes
+  std::string application_name{};  ///< label (application_name) of the pool's connections
+  connection_options connection{};  ///< settings of each connection
   /// Called for notable events; must not throw (an exception is caught and dropped).
   std::function<void(pool_event, std::string_view message)> on_event{};
 };
 
 /// A snapshot of a pool's counters.
 struct pool_stats {
-  std::size_t size = 0;        ///< connections open or being opened
-  std::size_t idle = 0;        ///< connections waiting to be leased
-  std::size_t in_use = 0;      ///< connections leased
-  std::size_t waiters = 0;     ///< acquires waiting now
+  std::size_t size = 0;  ///< connections open or being opened
+  std::size_t idle = 0;  ///< connections waiting to be leased
+  std::size_t in_use = 0;  ///< connections leased
+  std::size_t waiters = 0;  ///< acquires waiting now
   std::uint64_t acquires = 0;  ///< leases handed out
-  std::uint64_t waits = 0;     ///< acquires that had to wait
+  std::uint64_t waits = 0;  ///< acquires that had to wait
   std::uint64_t timeouts = 0;  ///< acquires that timed out or found the queue full
   std::uint64_t connects = 0;  ///< connections opened
   std::uint64_t connect_failures = 0;  ///< failed connection attempts
-  std::uint64_t discarded = 0; ///< connections closed by the pool
-  std::uint64_t resets = 0;    ///< connections reset on return
-  std::uint64_t leaks = 0;     ///< leases reported as possible leaks
+  std::uint64_t discarded = 0;  ///< connections closed by the pool
+  std::uint64_t resets = 0;  ///< connections reset on return
+  std::uint64_t leaks = 0;  ///< leases reported as possible leaks
 };
 
 namespace detail {
@@ -164,8 +164,7 @@ class PGPX_API pool {
   /// connection error when the server cannot be reached and no connection is open.
   [[nodiscard]] auto acquire(std::source_location where = std::source_location::current()) -> lease;
   /// Like acquire(), with an explicit deadline.
-  [[nodiscard]] auto acquire_until(deadline d, std::source_location where = std::source_location::current())
-      -> lease;
+  [[nodiscard]] auto acquire_until(deadline d, std::source_location where = std::source_location::current()) -> lease;
   /// Like acquire_until(), returning the failure instead of throwing it.
   [[nodiscard]] auto try_acquire(deadline d, std::source_location where = std::source_location::current())
       -> outcome<lease>;

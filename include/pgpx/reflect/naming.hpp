@@ -38,14 +38,13 @@ namespace reflect {
   out.reserve(name.size() + 4);
   if (how == naming::snake_camel) how = naming::snake_case;
   switch (how) {
-    case naming::exact:
-      out.assign(name);
-      break;
+    case naming::exact: out.assign(name); break;
     case naming::snake_case:
       for (std::size_t i = 0; i < name.size(); ++i) {
         const char c = name[i];
         if (c >= 'A' && c <= 'Z') {
-          const bool prev_lower = i > 0 && ((name[i - 1] >= 'a' && name[i - 1] <= 'z') || (name[i - 1] >= '0' && name[i - 1] <= '9'));
+          const bool prev_lower =
+              i > 0 && ((name[i - 1] >= 'a' && name[i - 1] <= 'z') || (name[i - 1] >= '0' && name[i - 1] <= '9'));
           const bool next_lower = i + 1 < name.size() && name[i + 1] >= 'a' && name[i + 1] <= 'z';
           const bool prev_upper = i > 0 && name[i - 1] >= 'A' && name[i - 1] <= 'Z';
           if (!out.empty() && out.back() != '_' && (prev_lower || (prev_upper && next_lower))) out.push_back('_');
@@ -68,8 +67,7 @@ namespace reflect {
       }
       break;
     }
-    case naming::snake_camel:
-      break;  // mapped to snake_case above
+    case naming::snake_camel: break;  // mapped to snake_case above
   }
   return out;
 }

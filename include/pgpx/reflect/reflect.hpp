@@ -94,8 +94,8 @@ consteval auto member_name_from(std::string_view sig) -> std::string_view {
 }
 
 template <class T, std::size_t I>
-inline constexpr std::string_view member_name = member_name_from(
-    signature<address_wrapper{&std::get<I>(boost::pfr::structure_tie(fake_object<T>()))}>());
+inline constexpr std::string_view member_name =
+    member_name_from(signature<address_wrapper{&std::get<I>(boost::pfr::structure_tie(fake_object<T>()))}>());
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif

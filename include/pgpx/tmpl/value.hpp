@@ -221,21 +221,19 @@ class PGPX_API value {
   // The engine object of a fragment or callable, or nullptr.
   [[nodiscard]] auto engine() const noexcept -> const std::shared_ptr<const detail::engine_object>*;
   // Wraps an engine object (a host program cannot make fragments).
-  [[nodiscard]] static auto from_engine(std::shared_ptr<const detail::engine_object> object, value_kind kind)
-      -> value;
+  [[nodiscard]] static auto from_engine(std::shared_ptr<const detail::engine_object> object, value_kind kind) -> value;
   struct engine_ref {
     std::shared_ptr<const detail::engine_object> object;
     value_kind kind;
   };
-  using storage = std::variant<std::monostate, bool, std::int64_t, double, std::string,
-                               std::shared_ptr<const std::vector<value>>, std::shared_ptr<const map_entries>,
-                               std::shared_ptr<const typed_value>, engine_ref>;
+  using storage =
+      std::variant<std::monostate, bool, std::int64_t, double, std::string, std::shared_ptr<const std::vector<value>>,
+                   std::shared_ptr<const map_entries>, std::shared_ptr<const typed_value>, engine_ref>;
 
   template <class I>
   static auto to_int64(I i) -> std::int64_t {
     if constexpr (std::is_unsigned_v<I> && sizeof(I) >= sizeof(std::int64_t)) {
-      if (i > static_cast<I>(std::numeric_limits<std::int64_t>::max()))
-        throw_out_of_range(std::to_string(i));
+      if (i > static_cast<I>(std::numeric_limits<std::int64_t>::max())) throw_out_of_range(std::to_string(i));
     }
     return static_cast<std::int64_t>(i);
   }

@@ -421,8 +421,8 @@ struct array_codec {
   // Leaves read as a plain big-endian number of their own width: int2/int4/int8 into the
   // integer of that size, float4/float8 into float/double.
   static constexpr bool fixed_width_leaf =
-      (std::is_same_v<leaf, std::int16_t> || std::is_same_v<leaf, std::int32_t> ||
-       std::is_same_v<leaf, std::int64_t> || std::is_same_v<leaf, float> || std::is_same_v<leaf, double>);
+      (std::is_same_v<leaf, std::int16_t> || std::is_same_v<leaf, std::int32_t> || std::is_same_v<leaf, std::int64_t> ||
+       std::is_same_v<leaf, float> || std::is_same_v<leaf, double>);
 
   static auto load_leaf(const char* p) noexcept -> leaf {
     if constexpr (std::is_floating_point_v<leaf>) {
@@ -488,9 +488,8 @@ struct array_codec {
     }
     if (ndim < 0 || ndim > static_cast<std::int32_t>(max_array_dimensions)) r.fail("invalid number of dimensions");
     if (static_cast<std::size_t>(ndim) != depth)
-      throw conversion_error("cannot read an array of " + std::to_string(ndim) + " dimension" +
-                             (ndim == 1 ? "" : "s") + " into " + std::string(codec<V>::name) + ", which has " +
-                             std::to_string(depth));
+      throw conversion_error("cannot read an array of " + std::to_string(ndim) + " dimension" + (ndim == 1 ? "" : "s") +
+                             " into " + std::string(codec<V>::name) + ", which has " + std::to_string(depth));
     if (const oid expected = builtin_array_element(t); expected != 0 && expected != element)
       r.fail("the element type does not match the array type");
     if (!leaf_codec::accepts(element))

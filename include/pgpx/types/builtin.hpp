@@ -5,11 +5,12 @@
 // | bool                        | bool               | bool                                  |
 // | std::int16_t / int32 / int64| int2 / int4 / int8 | int2, int4, int8 (range-checked)      |
 // | std::uint16_t / uint32      | int4 / int8        | int2, int4, int8, oid (range-checked) |
-// | std::uint64_t               | int8 (range-checked: above 2^63-1 is a conversion_error) | int2, int4, int8, oid (negative: conversion_error) |
-// | float, double               | float4 / float8    | float4, float8                        |
-// | std::string, const char*    | text form, type inferred by the server | text, varchar, bpchar, name, "char", json, jsonb (without its version byte), xml, and types created at run time (enums, citext) |
-// | std::string_view            | as std::string     | as std::string, pointing into the result (borrows_result) |
-// | pgpx::bytea (vector<std::byte>) | bytea          | bytea                                 |
+// | std::uint64_t               | int8 (range-checked: above 2^63-1 is a conversion_error) | int2, int4, int8, oid
+// (negative: conversion_error) | | float, double               | float4 / float8    | float4, float8 | | std::string,
+// const char*    | text form, type inferred by the server | text, varchar, bpchar, name, "char", json, jsonb (without
+// its version byte), xml, and types created at run time (enums, citext) | | std::string_view            | as
+// std::string     | as std::string, pointing into the result (borrows_result) | | pgpx::bytea (vector<std::byte>) |
+// bytea          | bytea                                 |
 //
 // Strings travel in text format with an unspecified type, so one std::string parameter
 // works for text, varchar, enums, jsonb or numeric columns alike: the server parses it.
@@ -57,8 +58,7 @@ namespace detail {
     case oids::int8:
       if (in.size() != 8) break;
       return load_be<std::int64_t>(in.data());
-    default:
-      throw conversion_error("cannot read an integer from a value of type " + describe_type(type));
+    default: throw conversion_error("cannot read an integer from a value of type " + describe_type(type));
   }
   throw conversion_error("malformed binary " + describe_type(type) + " value: wrong length " +
                          std::to_string(in.size()));
@@ -81,10 +81,9 @@ constexpr auto integer_name() -> std::string_view {
 
 template <class T>
 inline constexpr bool is_supported_integer =
-    std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> &&
-    !std::is_same_v<T, signed char> && !std::is_same_v<T, unsigned char> && !std::is_same_v<T, char8_t> &&
-    !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t> && !std::is_same_v<T, wchar_t> &&
-    sizeof(T) <= 8;
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> && !std::is_same_v<T, signed char> &&
+    !std::is_same_v<T, unsigned char> && !std::is_same_v<T, char8_t> && !std::is_same_v<T, char16_t> &&
+    !std::is_same_v<T, char32_t> && !std::is_same_v<T, wchar_t> && sizeof(T) <= 8;
 
 }  // namespace detail
 
@@ -113,8 +112,7 @@ struct codec<T, std::enable_if_t<detail::is_supported_integer<T>>> {
       (std::is_signed_v<T> && sizeof(T) <= 2), std::int16_t,
       std::conditional_t<(std::is_signed_v<T> ? sizeof(T) <= 4 : sizeof(T) <= 2), std::int32_t, std::int64_t>>;
   static constexpr std::string_view name = detail::integer_name<T>();
-  static constexpr oid param_oid =
-      sizeof(wire) == 2 ? oids::int2 : (sizeof(wire) == 4 ? oids::int4 : oids::int8);
+  static constexpr oid param_oid = sizeof(wire) == 2 ? oids::int2 : (sizeof(wire) == 4 ? oids::int4 : oids::int8);
   static constexpr format param_format = format::binary;
   [[nodiscard]] static auto accepts(oid t) noexcept -> bool {
     return t == oids::int2 || t == oids::int4 || t == oids::int8 || t == oids::oid_;
@@ -157,8 +155,10 @@ struct codec<F, std::enable_if_t<std::is_same_v<F, float> || std::is_same_v<F, d
     else detail::store_be(out, std::bit_cast<std::uint64_t>(v));
   }
   [[nodiscard]] static auto decode(std::string_view in, oid t) -> F {
-    if (t == oids::float4 && in.size() == 4) return static_cast<F>(std::bit_cast<float>(detail::load_be<std::uint32_t>(in.data())));
-    if (t == oids::float8 && in.size() == 8) return static_cast<F>(std::bit_cast<double>(detail::load_be<std::uint64_t>(in.data())));
+    if (t == oids::float4 && in.size() == 4)
+      return static_cast<F>(std::bit_cast<float>(detail::load_be<std::uint32_t>(in.data())));
+    if (t == oids::float8 && in.size() == 8)
+      return static_cast<F>(std::bit_cast<double>(detail::load_be<std::uint64_t>(in.data())));
     throw conversion_error("malformed binary " + describe_type(t) + " value");
   }
   static void to_text(F v, std::string& out) { detail::float_to_text(v, out); }

@@ -80,9 +80,7 @@ class PGPX_API time_of_day {
   explicit time_of_day(std::chrono::microseconds since_midnight);
 
   /// The time elapsed since midnight.
-  [[nodiscard]] constexpr auto since_midnight() const noexcept -> std::chrono::microseconds {
-    return since_midnight_;
-  }
+  [[nodiscard]] constexpr auto since_midnight() const noexcept -> std::chrono::microseconds { return since_midnight_; }
   /// "HH:MM:SS" with ".ffffff" when there are fractional seconds, trailing zeros removed
   /// (as PostgreSQL prints it).
   [[nodiscard]] auto to_string() const -> std::string;
@@ -214,8 +212,7 @@ template <class TimePoint>
 /// The time point of a PostgreSQL timestamp (floored to TimePoint's resolution), or
 /// max()/min() for the infinities; throws conversion_error when TimePoint cannot hold it.
 template <class TimePoint>
-[[nodiscard]] auto time_point_from_pg(std::int64_t us, std::string_view source, std::string_view target)
-    -> TimePoint {
+[[nodiscard]] auto time_point_from_pg(std::int64_t us, std::string_view source, std::string_view target) -> TimePoint {
   if (us == std::numeric_limits<std::int64_t>::max()) return TimePoint::max();
   if (us == std::numeric_limits<std::int64_t>::min()) return TimePoint::min();
   if (us < min_timestamp || us >= end_timestamp) throw_out_of_range(source, "PostgreSQL");

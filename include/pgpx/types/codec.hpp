@@ -278,7 +278,8 @@ class param_list {
     if (n >= oids_.size()) return;
     std::size_t bytes = buf_.size();
     for (std::size_t i = n; i < offsets_.size(); ++i)
-      if (offsets_[i] >= 0 && static_cast<std::size_t>(offsets_[i]) < bytes) bytes = static_cast<std::size_t>(offsets_[i]);
+      if (offsets_[i] >= 0 && static_cast<std::size_t>(offsets_[i]) < bytes)
+        bytes = static_cast<std::size_t>(offsets_[i]);
     buf_.resize(bytes);
     oids_.resize(n);
     formats_.resize(n);
@@ -365,7 +366,9 @@ class param_list {
   }
 
   // "parameter $n" of the value being added, counted from the statement's first.
-  [[nodiscard]] auto position() const -> std::string { return "parameter $" + std::to_string(oids_.size() - first_ + 1); }
+  [[nodiscard]] auto position() const -> std::string {
+    return "parameter $" + std::to_string(oids_.size() - first_ + 1);
+  }
 
   void push(oid t, format f, std::ptrdiff_t offset, int len, const char* borrowed) {
     oids_.push_back(t);

@@ -1,7 +1,7 @@
 // pgpx/types/composite.hpp: aggregates <-> PostgreSQL composite types (row types).
 //
-//   struct address { std::string street; std::optional<std::string> city; };   // create type address as (street text, city text)
-//   template <> inline constexpr bool pgpx::is_composite<address> = true;
+//   struct address { std::string street; std::optional<std::string> city; };   // create type address as (street text,
+//   city text) template <> inline constexpr bool pgpx::is_composite<address> = true;
 //
 //   cx.execute("insert into people(name, home) values ($1, $2)", "Ada", address{"1 Main St", "London"});
 //   auto a = cx.query_value<address>("select home from people where name = $1", "Ada");

@@ -167,8 +167,7 @@ struct reflected_enum {
 };
 
 template <class E>
-inline constexpr bool has_enum_labels =
-    !std::is_same_v<std::remove_cvref_t<decltype(enum_labels<E>)>, no_enum_labels>;
+inline constexpr bool has_enum_labels = !std::is_same_v<std::remove_cvref_t<decltype(enum_labels<E>)>, no_enum_labels>;
 
 /// The label table of E, built once.
 template <class E>
@@ -200,8 +199,8 @@ struct enum_table {
     for (std::size_t i = 0; i < values.size(); ++i)
       if (values[i] == v) return labels[i];
     throw conversion_error("the value " +
-                           std::to_string(static_cast<long long>(static_cast<std::underlying_type_t<E>>(v))) +
-                           " of " + std::string(type_name_v<E>) + " has no PostgreSQL enum label");
+                           std::to_string(static_cast<long long>(static_cast<std::underlying_type_t<E>>(v))) + " of " +
+                           std::string(type_name_v<E>) + " has no PostgreSQL enum label");
   }
 
   [[nodiscard]] auto value_of(std::string_view label) const -> E {

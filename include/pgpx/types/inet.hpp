@@ -63,9 +63,7 @@ struct PGPX_API inet {
   [[nodiscard]] auto to_string() const -> std::string;
 
   /// 32 for IPv4, 128 for IPv6.
-  [[nodiscard]] auto max_prefix_length() const noexcept -> std::uint8_t {
-    return family == ip_family::v4 ? 32 : 128;
-  }
+  [[nodiscard]] auto max_prefix_length() const noexcept -> std::uint8_t { return family == ip_family::v4 ? 32 : 128; }
   /// 4 for IPv4, 16 for IPv6: the number of bytes of `address` in use.
   [[nodiscard]] auto address_size() const noexcept -> std::size_t { return family == ip_family::v4 ? 4 : 16; }
 

@@ -42,8 +42,7 @@ struct json_codec {
     try {
       return Json::parse(in.begin(), in.end());
     } catch (const typename Json::exception& e) {
-      throw conversion_error(std::string("malformed ") + (t == oids::jsonb ? "jsonb" : "json") +
-                             " value: " + e.what());
+      throw conversion_error(std::string("malformed ") + (t == oids::jsonb ? "jsonb" : "json") + " value: " + e.what());
     }
   }
   static void to_text(const Json& v, std::string& out) {

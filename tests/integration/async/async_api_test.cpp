@@ -205,8 +205,8 @@ TEST_F(async_api_test, an_abandoned_transaction_rolls_back_before_the_next_state
     }
     // The row lock is held until the connection's next use: nothing ran yet.
     EXPECT_TRUE(pgpx::test::eventually([&] {
-      return this->cx().query_value<std::int64_t>("select count(*) from pg_locks where pid = $1 and locktype = 'transactionid'",
-                                            pid) > 0;
+      return this->cx().query_value<std::int64_t>(
+                 "select count(*) from pg_locks where pid = $1 and locktype = 'transactionid'", pid) > 0;
     })) << "the transaction ended without a statement: did the destructor block?";
     // The next statement finds the connection outside any transaction, the insert undone.
     EXPECT_EQ(co_await cx.query_value<std::int64_t>("select count(*) from t"), 0);
@@ -302,8 +302,8 @@ TEST_F(async_api_test, a_batch_runs_in_one_round_and_reports_each_failure_by_ind
     pgpx::batch q;
     for (int i = 0; i < 5; ++i) q.add("select $1::int4", i);
     (void)co_await cx.run_batch(q, {.on_result = [&](std::size_t i, const pgpx::result& r) {
-                                      if (r.value<int>() == static_cast<int>(i)) seen.push_back(i);
-                                    }});
+                                  if (r.value<int>() == static_cast<int>(i)) seen.push_back(i);
+                                }});
     EXPECT_EQ(seen, (std::vector<std::size_t>{0, 1, 2, 3, 4}));
   });
 }
@@ -378,7 +378,8 @@ TEST_F(async_api_test, a_stream_left_early_leaves_a_clean_connection_in_both_fet
     // Far more rows than could be drained in the time allowed: leaving early must end the
     // query on the server, not read it to the end. (The set-returning function in the select
     // list streams its rows; in FROM it would be materialized before the first row.)
-    const std::string huge = "select g::int8 as id, 'n' || g as name from (select generate_series(1, 200000000) as g) s";
+    const std::string huge =
+        "select g::int8 as id, 'n' || g as name from (select generate_series(1, 200000000) as g) s";
     for (const std::size_t fetch : {std::size_t{0}, std::size_t{100}}) {
       {
         auto s = co_await cx.stream<item>({.fetch_size = fetch}, huge);
@@ -446,7 +447,9 @@ TEST_F(async_api_test, the_query_hook_sees_async_statements_as_it_sees_blocking_
   };
   auto make_hook = [](std::vector<seen>& log) {
     auto h = std::make_shared<pgpx::query_hook>();
-    h->on_query = [&log](const pgpx::query_event& e) { log.push_back({std::string(e.sql), e.failure != nullptr, e.rows}); };
+    h->on_query = [&log](const pgpx::query_event& e) {
+      log.push_back({std::string(e.sql), e.failure != nullptr, e.rows});
+    };
     return h;
   };
   // The same work on both sides: statements, a failure, a transaction, a batch, a stream, COPY.
@@ -505,13 +508,15 @@ TEST_F(async_api_test, the_query_hook_sees_async_statements_as_it_sees_blocking_
   ASSERT_FALSE(async_log.empty()) << "the hook saw no async statement";
   auto show = [](const std::vector<seen>& v) {
     std::string s;
-    for (const auto& e : v) s += "  [" + e.sql + "] failed=" + std::to_string(e.failed) + " rows=" + std::to_string(e.rows) + "\n";
+    for (const auto& e : v)
+      s += "  [" + e.sql + "] failed=" + std::to_string(e.failed) + " rows=" + std::to_string(e.rows) + "\n";
     return s;
   };
   EXPECT_EQ(async_log, blocking_log) << "blocking:\n" << show(blocking_log) << "async:\n" << show(async_log);
   // And the hook saw the plain statements at all (not merely the same nothing on both sides).
   auto saw = [&](std::string_view part) {
-    return std::any_of(async_log.begin(), async_log.end(), [&](const seen& e) { return e.sql.find(part) != std::string::npos; });
+    return std::any_of(async_log.begin(), async_log.end(),
+                       [&](const seen& e) { return e.sql.find(part) != std::string::npos; });
   };
   EXPECT_TRUE(saw("missing_table"));
   EXPECT_TRUE(saw("insert into t values ($1, $2)"));
@@ -531,7 +536,8 @@ TEST_F(async_api_test, the_query_hook_sees_batches_streams_and_copy_on_the_async
     o.hook = hook;
     auto c = co_await pgpx::async_connection::connect(ex, conninfo(), o);
     auto seen = [&](std::string_view part) {
-      return std::any_of(log.begin(), log.end(), [&](const std::string& s) { return s.find(part) != std::string::npos; });
+      return std::any_of(log.begin(), log.end(),
+                         [&](const std::string& s) { return s.find(part) != std::string::npos; });
     };
     pgpx::batch b;
     b.add("insert into t values ($1, 'batched')", 1);

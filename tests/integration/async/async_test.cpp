@@ -156,7 +156,8 @@ TEST_F(async_test, the_async_pool_hands_connections_first_come_first_served) {
   // First come, first served: the waiters are served in the order they asked. (Two
   // connections: the first two may open in either order; from then on the order holds.)
   ASSERT_EQ(served.size(), 6u);
-  EXPECT_EQ(std::vector<int>(served.begin() + 2, served.end()), (std::vector<int>{2, 3, 4, 5})) << "served out of order";
+  EXPECT_EQ(std::vector<int>(served.begin() + 2, served.end()), (std::vector<int>{2, 3, 4, 5}))
+      << "served out of order";
 }
 
 TEST_F(async_test, the_async_pool_times_out_and_resets_dirty_connections) {

@@ -49,7 +49,9 @@ TEST(cli_connect_timeout, every_form_bounds_the_connect) {
       {"URL query", {"--url", "postgresql://u@127.0.0.1:" + port + "/db?connect_timeout=1"}, {}},
       {"keyword", {"--url", "host=127.0.0.1 port=" + port + " user=u connect_timeout=1"}, {}},
       {"DATABASE_URL", {}, {{"DATABASE_URL", "postgresql://u@127.0.0.1:" + port + "/db?connect_timeout=1"}}},
-      {"PGCONNECT_TIMEOUT with --url", {"--url", "postgresql://u@127.0.0.1:" + port + "/db"}, {{"PGCONNECT_TIMEOUT", "1"}}},
+      {"PGCONNECT_TIMEOUT with --url",
+       {"--url", "postgresql://u@127.0.0.1:" + port + "/db"},
+       {{"PGCONNECT_TIMEOUT", "1"}}},
       {"PGCONNECT_TIMEOUT with PGHOST",
        {},
        {{"PGHOST", "127.0.0.1"}, {"PGPORT", port}, {"PGUSER", "u"}, {"PGCONNECT_TIMEOUT", "1"}}},
@@ -281,8 +283,9 @@ TEST(cli_dev_race, a_stale_pid_file_naming_an_unrelated_process) {
       const auto after_start = lines.find('\n', second_nl + 1);
       std::ofstream out(pid_file, std::ios::trunc);
       out << sleeper << "\n"
-          << lines.substr(0, second_nl + 1) << std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch()).count()
+          << lines.substr(0, second_nl + 1)
+          << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                 .count()
           << lines.substr(after_start);
     }
     const auto st = p.status();

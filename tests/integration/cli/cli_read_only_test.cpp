@@ -22,7 +22,9 @@ using pgpx::test::cli::run_result;
 
 class cli_read_only : public pgpx::test::db_test {
  protected:
-  auto query(std::vector<std::string> args) -> run_result { return pgpx::test::cli::pgpx_query(conninfo().to_string(), std::move(args)); }
+  auto query(std::vector<std::string> args) -> run_result {
+    return pgpx::test::cli::pgpx_query(conninfo().to_string(), std::move(args));
+  }
   void expect_refused(const std::string& sql) {
     const auto r = query({sql});
     EXPECT_EQ(r.code, 9) << sql << "\n" << r.err;
@@ -145,10 +147,9 @@ TEST_F(cli_read_only, reads_still_run_and_the_server_refuses_writes_hidden_in_fu
       "create table t (a int); insert into t values (1), (2);"
       "create function sneaky() returns int language sql volatile as 'insert into t values (99) returning 1'");
   for (const auto& sql : std::vector<std::string>{
-           "select count(*) as n from t", "with x as (select a from t) select count(*) as n from x",
-           "values (1), (2)", "table t", "show work_mem", "explain select * from t",
-           "explain analyze select * from t", "select pg_sleep(0), now(), version()",
-           "(select 1) union all (select 2)"}) {
+           "select count(*) as n from t", "with x as (select a from t) select count(*) as n from x", "values (1), (2)",
+           "table t", "show work_mem", "explain select * from t", "explain analyze select * from t",
+           "select pg_sleep(0), now(), version()", "(select 1) union all (select 2)"}) {
     const auto r = query({sql});
     EXPECT_EQ(r.code, 0) << sql << "\n" << r.err;
   }

@@ -27,22 +27,25 @@ using pgpx::test::cli::run_result;
 class cli_test : public pgpx::test::db_test {
  protected:
   auto url() -> std::string { return conninfo().to_string(); }
-  auto query(std::vector<std::string> args) -> run_result { return pgpx::test::cli::pgpx_query(url(), std::move(args)); }
+  auto query(std::vector<std::string> args) -> run_result {
+    return pgpx::test::cli::pgpx_query(url(), std::move(args));
+  }
 };
 
 TEST_F(cli_test, json_output_follows_the_type_rules) {
-  const auto r = query({"select 1::int2 as i2, 2::int4 as i4, 9007199254740993::int8 as i8, 1.5::float4 as f4, "
-                        "0.1::float8 as f8, 'NaN'::float8 as nan, 'Infinity'::float8 as inf, "
-                        "'-Infinity'::float8 as ninf, 123.4500::numeric as num, true as b, 'héllo'::text as t, "
-                        "'x'::varchar(3) as vc, 'ab'::char(4) as ch, '\\xdeadbeef'::bytea as by, "
-                        "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid as u, '2024-02-29'::date as d, "
-                        "'13:45:06.789'::time as tm, '2024-02-29 13:45:06.5'::timestamp as ts, "
-                        "'2024-02-29 13:45:06+02'::timestamptz as tstz, "
-                        "'1 year 2 mons 3 days 04:05:06'::interval as iv, '{\"a\":[1,2]}'::json as j, "
-                        "'{\"b\":null}'::jsonb as jb, array[[1,2],[3,null]]::int4[] as arr, "
-                        "array['a b','\"q\"',null] as tarr, array['2024-01-01 00:00:00+00']::timestamptz[] as tsarr, "
-                        "'192.168.0.1/24'::inet as ip, point(1,2) as pt, null::text as nul",
-                        "--format", "json"});
+  const auto r =
+      query({"select 1::int2 as i2, 2::int4 as i4, 9007199254740993::int8 as i8, 1.5::float4 as f4, "
+             "0.1::float8 as f8, 'NaN'::float8 as nan, 'Infinity'::float8 as inf, "
+             "'-Infinity'::float8 as ninf, 123.4500::numeric as num, true as b, 'héllo'::text as t, "
+             "'x'::varchar(3) as vc, 'ab'::char(4) as ch, '\\xdeadbeef'::bytea as by, "
+             "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid as u, '2024-02-29'::date as d, "
+             "'13:45:06.789'::time as tm, '2024-02-29 13:45:06.5'::timestamp as ts, "
+             "'2024-02-29 13:45:06+02'::timestamptz as tstz, "
+             "'1 year 2 mons 3 days 04:05:06'::interval as iv, '{\"a\":[1,2]}'::json as j, "
+             "'{\"b\":null}'::jsonb as jb, array[[1,2],[3,null]]::int4[] as arr, "
+             "array['a b','\"q\"',null] as tarr, array['2024-01-01 00:00:00+00']::timestamptz[] as tsarr, "
+             "'192.168.0.1/24'::inet as ip, point(1,2) as pt, null::text as nul",
+             "--format", "json"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j.is_array());
@@ -337,8 +340,8 @@ TEST_F(cli_test, env_flag_without_a_config_file) {
   fs::create_directories(dir);
   for (auto p = dir; p.has_relative_path(); p = p.parent_path())
     if (fs::exists(p / "pgpx.toml")) GTEST_SKIP() << "a pgpx.toml above " << dir;
-  auto r = pgpx_run({"-e", "production", "--url", url(), "query", "select current_database() as db", "--format", "json"},
-                    dir);
+  auto r = pgpx_run(
+      {"-e", "production", "--url", url(), "query", "select current_database() as db", "--format", "json"}, dir);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)[0]["db"], database_name());
   r = pgpx_run({"-e", "production", "config", "show"}, dir, {{"DATABASE_URL", url()}});
@@ -357,8 +360,8 @@ TEST_F(cli_test, global_flags_are_accepted_after_the_command) {
   const fs::path dir = fs::temp_directory_path() / ("pgpx-cli-flags-" + database_name());
   fs::create_directories(dir);
   // --url after the command, -e and --log-format after it too.
-  auto r = pgpx_run({"query", "select current_database() as db", "--format", "json", "--url", url(), "-e", "staging"},
-                    dir);
+  auto r =
+      pgpx_run({"query", "select current_database() as db", "--format", "json", "--url", url(), "-e", "staging"}, dir);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)[0]["db"], database_name());
   // Mixed: one before, one after; -vvv after the command logs every statement.
@@ -398,8 +401,9 @@ auto bash_complete(const std::string& script, const std::vector<std::string>& wo
   { std::ofstream(file) << script; }
   std::string arr = "pgpx";
   for (const auto& w : words) arr += " '" + w + "'";
-  const std::string cmd = "bash -c 'source " + file.string() + "; COMP_WORDS=(" + arr + " \"\"); COMP_CWORD=" +
-                          std::to_string(words.size() + 1) + "; _pgpx; printf \"%s\\n\" \"${COMPREPLY[@]}\"'";
+  const std::string cmd = "bash -c 'source " + file.string() + "; COMP_WORDS=(" + arr +
+                          " \"\"); COMP_CWORD=" + std::to_string(words.size() + 1) +
+                          "; _pgpx; printf \"%s\\n\" \"${COMPREPLY[@]}\"'";
   std::string out;
   if (FILE* f = ::popen(cmd.c_str(), "r")) {
     char buf[4096];

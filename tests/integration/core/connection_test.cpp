@@ -243,7 +243,8 @@ TEST_F(connection_test, the_query_hook_sees_batches_streams_and_copy) {
   // A stream, single-row mode and a cursor: one event each when it ends, with every row.
   int n = 0;
   for (const int v : pgpx::stream<int>(c, "select id from hooked order by id")) n += v > 0 ? 1 : 0;
-  for (const int v : pgpx::stream<int>(c, pgpx::stream_options{.fetch_size = 2}, "select id from hooked")) n += v > 0 ? 1 : 0;
+  for (const int v : pgpx::stream<int>(c, pgpx::stream_options{.fetch_size = 2}, "select id from hooked"))
+    n += v > 0 ? 1 : 0;
   EXPECT_EQ(n, 6);
   EXPECT_THROW((void)pgpx::stream<int>(c, "select nope from hooked").begin(), pgpx::sql_error);
   auto streams = of(pgpx::query_source::stream);

@@ -43,19 +43,20 @@ class copy_test : public pgpx::test::db_test {
   static auto sample(int n) -> std::vector<event> {
     std::vector<event> v;
     for (int i = 0; i < n; ++i) {
-      v.push_back(event{i,
-                        "event " + std::to_string(i),
-                        i % 3 == 0 ? std::nullopt : std::optional<std::string>("note, \"quoted\"\n" + std::to_string(i)),
-                        i * 10,
-                        i + 0.5,
-                        pgpx::numeric(std::to_string(i) + ".25"),
-                        pgpx::timestamptz(std::chrono::microseconds(1'700'000'000'000'000LL + i)),
-                        {"a", "b c", std::to_string(i)},
-                        {{"i", i}, {"s", "x"}},
-                        static_cast<mood>(i % 3),
-                        pgpx::uuid::parse("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
-                        {i, -i},
-                        i % 2 == 0});
+      v.push_back(
+          event{i,
+                "event " + std::to_string(i),
+                i % 3 == 0 ? std::nullopt : std::optional<std::string>("note, \"quoted\"\n" + std::to_string(i)),
+                i * 10,
+                i + 0.5,
+                pgpx::numeric(std::to_string(i) + ".25"),
+                pgpx::timestamptz(std::chrono::microseconds(1'700'000'000'000'000LL + i)),
+                {"a", "b c", std::to_string(i)},
+                {{"i", i}, {"s", "x"}},
+                static_cast<mood>(i % 3),
+                pgpx::uuid::parse("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+                {i, -i},
+                i % 2 == 0});
     }
     return v;
   }
@@ -190,7 +191,8 @@ TEST_F(copy_test, copy_inside_a_transaction_rolls_back_with_it) {
 }
 
 TEST_F(copy_test, schema_qualified_tables_and_odd_names) {
-  cx().execute_script("create schema \"My Schema\"; create table \"My Schema\".\"odd \"\"table\"\"\" (id int8, name text)");
+  cx().execute_script(
+      "create schema \"My Schema\"; create table \"My Schema\".\"odd \"\"table\"\"\" (id int8, name text)");
   struct row {
     std::int64_t id;
     std::string name;

@@ -104,8 +104,8 @@ TEST_F(stream_test, leaving_early_inside_a_transaction_keeps_it_usable_for_every
         pgpx::transaction tx{cx()};
         tx.execute("insert into kept values ($1)", rows);
         std::int64_t seen = 0;
-        for (const auto v : pgpx::stream<std::int64_t>(cx(), {.fetch_size = fetch},
-                                                         "select g from generate_series(1, $1) g", rows)) {
+        for (const auto v :
+             pgpx::stream<std::int64_t>(cx(), {.fetch_size = fetch}, "select g from generate_series(1, $1) g", rows)) {
           ASSERT_EQ(v, ++seen);
           if (seen == leave_after) break;
         }
@@ -158,8 +158,8 @@ TEST_F(stream_test, memory_stays_bounded_by_a_row_or_a_fetch_whatever_the_result
     EXPECT_EQ(n, rows);
     // One fetch is 1000 rows of ~400 bytes (~0.4 MB, a few times that with libpq's buffers
     // and PGresult overhead); a result held whole would be over 40 MB.
-    EXPECT_LT(most - before, total / 10) << "peak heap growth " << (most - before) << " bytes while streaming "
-                                         << total << " bytes of rows";
+    EXPECT_LT(most - before, total / 10) << "peak heap growth " << (most - before) << " bytes while streaming " << total
+                                         << " bytes of rows";
   }
 }
 

@@ -118,18 +118,18 @@ TEST_F(transaction_test, retry_runs_again_after_a_serialization_failure) {
       "create function flaky() returns void language plpgsql as $$ begin "
       "  if (select n from attempts) < 3 then raise exception 'conflict' using errcode = '40001'; end if; end $$;");
   int calls = 0;
-  const int result = pgpx::with_retry(
-      cx(),
-      [&](pgpx::transaction& tx) {
-        ++calls;
-        // Attempts are counted outside the transaction so that rollbacks do not undo them.
-        pgpx::connection side{conninfo()};
-        side.execute("update attempts set n = n + 1");
-        tx.execute("select flaky()");
-        tx.execute("insert into t values ($1, 'done')", calls);
-        return calls;
-      },
-      {.max_attempts = 5, .initial_backoff = 1ms});
+  const int result = pgpx::with_retry(cx(),
+                                      [&](pgpx::transaction& tx) {
+                                        ++calls;
+                                        // Attempts are counted outside the transaction so that rollbacks do not undo
+                                        // them.
+                                        pgpx::connection side{conninfo()};
+                                        side.execute("update attempts set n = n + 1");
+                                        tx.execute("select flaky()");
+                                        tx.execute("insert into t values ($1, 'done')", calls);
+                                        return calls;
+                                      },
+                                      {.max_attempts = 5, .initial_backoff = 1ms});
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(result, 3);
   EXPECT_EQ(count(), 1);
@@ -146,13 +146,12 @@ TEST_F(transaction_test, retry_does_not_repeat_other_errors_and_gives_up_after_m
   EXPECT_EQ(calls, 1);
   calls = 0;
   try {
-    pgpx::with_retry(
-        cx(),
-        [&](pgpx::transaction& tx) {
-          ++calls;
-          tx.execute("do $$ begin raise exception 'dl' using errcode = '40P01'; end $$");
-        },
-        {.max_attempts = 3, .initial_backoff = 1ms});
+    pgpx::with_retry(cx(),
+                     [&](pgpx::transaction& tx) {
+                       ++calls;
+                       tx.execute("do $$ begin raise exception 'dl' using errcode = '40P01'; end $$");
+                     },
+                     {.max_attempts = 3, .initial_backoff = 1ms});
     FAIL();
   } catch (const pgpx::error& e) {
     EXPECT_TRUE(pgpx::is_deadlock(e));

@@ -312,7 +312,8 @@ TEST_F(pool_test, returned_connections_come_back_clean) {
   EXPECT_EQ(l->status(), pgpx::transaction_status::idle);
   EXPECT_EQ(l->query_value<std::int64_t>("select count(*) from t"), 0);  // (a) was rolled back
   EXPECT_EQ(l->query_value<std::string>("show search_path"), "\"$user\", public");
-  EXPECT_EQ(l->query_value<std::int64_t>("select count(*) from pg_class where relname = 'tmp' and relpersistence = 't'"), 0);
+  EXPECT_EQ(
+      l->query_value<std::int64_t>("select count(*) from pg_class where relname = 'tmp' and relpersistence = 't'"), 0);
   EXPECT_EQ(l->query_value<std::int64_t>("select count(*) from pg_listening_channels()"), 0);
   EXPECT_EQ(l->query_value<std::int64_t>("select count(*) from pg_locks where locktype = 'advisory'"), 0);
   EXPECT_EQ(l->query_value<std::int64_t>("select count(*) from pg_prepared_statements where name = 'mine'"), 0);
@@ -546,11 +547,11 @@ TEST_F(pool_test, with_connection_returns_or_discards_on_exceptions) {
   EXPECT_EQ(p.stats().size, 1u);
   int pid = 0;
   EXPECT_THROW(p.with_connection([&](pgpx::connection& c) {
-                 pid = c.backend_pid();
-                 pgpx::connection killer{conninfo()};
-                 (void)killer.query_value<bool>("select pg_terminate_backend($1)", pid);
-                 c.execute("select 1");
-               }),
+    pid = c.backend_pid();
+    pgpx::connection killer{conninfo()};
+    (void)killer.query_value<bool>("select pg_terminate_backend($1)", pid);
+    c.execute("select 1");
+  }),
                pgpx::broken_connection);
   EXPECT_EQ(p.stats().in_use, 0u);
   EXPECT_NE(p.with_connection([](pgpx::connection& c) { return c.backend_pid(); }), pid);
@@ -569,11 +570,11 @@ TEST_F(pool_test, terminated_idle_connections_are_replaced_transparently) {
     for (int i = 0; i < 3; ++i) ls.push_back(p.acquire());
     for (auto& l : ls) old_pids.insert(l->backend_pid());
   }
-  EXPECT_EQ(cx().query_value<std::int64_t>(
-                "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity "
-                "where application_name = $1 and pid <> pg_backend_pid()) t",
-                database_name()),
-            3);
+  EXPECT_EQ(
+      cx().query_value<std::int64_t>("select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity "
+                                     "where application_name = $1 and pid <> pg_backend_pid()) t",
+                                     database_name()),
+      3);
   for (int i = 0; i < 10; ++i) {
     auto l = p.acquire();
     EXPECT_EQ(l->query_value<int>("select 1"), 1);
@@ -720,4 +721,3 @@ TEST_F(pool_test, reset_and_discarded_events_are_reported) {
   auto l = p.acquire();
   EXPECT_EQ(l->query_value<int>("select 1"), 1);
 }
-

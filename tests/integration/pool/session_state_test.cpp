@@ -91,9 +91,13 @@ const std::vector<route>& routes() {
       {"set after a line comment", [](auto& c, auto&) { c.execute("-- tenant\nSET search_path TO pg_catalog"); }},
       {"set as a script", [](auto& c, auto&) { c.execute_script("select 1; set search_path = pg_catalog; select 2"); }},
       {"set through a DO block",
-       [](auto& c, auto&) { c.execute_script("do $$ begin perform set_config('search_path', 'pg_catalog', false); end $$"); }},
+       [](auto& c, auto&) {
+         c.execute_script("do $$ begin perform set_config('search_path', 'pg_catalog', false); end $$");
+       }},
       {"set_config in a select",
-       [](auto& c, auto&) { (void)c.template query_value<std::string>("select set_config('search_path', 'pg_catalog', false)"); }},
+       [](auto& c, auto&) {
+         (void)c.template query_value<std::string>("select set_config('search_path', 'pg_catalog', false)");
+       }},
       {"set_config qualified with pg_catalog",
        [](auto& c, auto&) {
          (void)c.template query_value<std::string>("select pg_catalog.set_config($1, $2, false)", "app.tenant", "42");
@@ -104,9 +108,11 @@ const std::vector<route>& routes() {
              "select count(*) from (select set_config('app.tenant', '7', false)) s");
        }},
       {"a function that sets", [](auto& c, auto&) { (void)c.template query_value<int>("select change_path()"); }},
-      {"a function in from", [](auto& c, auto&) { (void)c.template query_value<int>("select * from public.change_path()"); }},
+      {"a function in from",
+       [](auto& c, auto&) { (void)c.template query_value<int>("select * from public.change_path()"); }},
       {"a procedure", [](auto& c, auto&) { c.execute("call change_path_proc()"); }},
-      {"a function that creates a temp table", [](auto& c, auto&) { (void)c.template query_value<int>("select make_temp()"); }},
+      {"a function that creates a temp table",
+       [](auto& c, auto&) { (void)c.template query_value<int>("select make_temp()"); }},
       {"a trigger that changes a reported setting",
        [](auto& c, auto&) { c.execute("insert into zoned values ($1)", 1); }},
       {"set role behind a comment", [](auto& c, auto& r) { c.execute_script("/* x */ set role " + q(r)); }},
@@ -120,11 +126,14 @@ const std::vector<route>& routes() {
       {"create table in pg_temp", [](auto& c, auto&) { c.execute_script("create table pg_temp.tt (x int)"); }},
       {"create temp table as", [](auto& c, auto&) { c.execute_script("create temp table tt as select 1 as x"); }},
       {"prepare behind a comment", [](auto& c, auto&) { c.execute_script("/**/prepare mine as select 1"); }},
-      {"advisory lock", [](auto& c, auto&) { (void)c.template query_value<std::string>("select pg_advisory_lock(7)::text"); }},
+      {"advisory lock",
+       [](auto& c, auto&) { (void)c.template query_value<std::string>("select pg_advisory_lock(7)::text"); }},
       {"advisory lock in from",
        [](auto& c, auto&) { (void)c.template query_value<bool>("select * from pg_catalog.pg_try_advisory_lock(8)"); }},
       {"shared advisory lock",
-       [](auto& c, auto&) { (void)c.template query_value<std::string>("select pg_advisory_lock_shared($1)::text", std::int64_t{9}); }},
+       [](auto& c, auto&) {
+         (void)c.template query_value<std::string>("select pg_advisory_lock_shared($1)::text", std::int64_t{9});
+       }},
       {"listen behind a comment", [](auto& c, auto&) { c.execute_script("-- events\nlisten chan"); }},
       {"cursor with hold",
        [](auto& c, auto&) { c.execute_script("begin; declare cur cursor with hold for select 1; commit"); }},

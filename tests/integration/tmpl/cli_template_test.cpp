@@ -34,7 +34,8 @@ class cli_template : public pgpx::test::db_test {
           "{% endwhere %}\norder by id");
     write("queries/books/count.sql", "{#- pgpx\nreturns: scalar int8\n-#}select count(*) from books");
     write("queries/_partials/x.sql.j2", "1 = 1");
-    cx().execute_script("create table books (id int8 primary key, title text); insert into books values (1, 'SQL'), (2, 'C++')");
+    cx().execute_script(
+        "create table books (id int8 primary key, title text); insert into books values (1, 'SQL'), (2, 'C++')");
   }
   void TearDown() override {
     fs::remove_all(project_);
@@ -72,7 +73,8 @@ TEST_F(cli_template, render_prints_sql_and_params_as_json) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.find("s3cr3t"), std::string::npos) << r.out;
   EXPECT_EQ(nlohmann::json::parse(r.out)["params"][0], "********");
-  r = run({"template", "render", "books/search", "--vars-json", R"({"api_token": "s3cr3t"})", "--format", "json", "--show-secrets"});
+  r = run({"template", "render", "books/search", "--vars-json", R"({"api_token": "s3cr3t"})", "--format", "json",
+           "--show-secrets"});
   EXPECT_EQ(nlohmann::json::parse(r.out)["params"][0], "s3cr3t");
   r = run({"template", "render", "books/search", "--var", "term=x", "--show-params"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -101,8 +103,11 @@ TEST_F(cli_template, check_compiles_everything_and_prepares_shapes) {
   write("queries/typo.sql.j2", "{#- pgpx\nparams:\n  n: int4\n-#}select * from books where titel = {{ n }}");
   r = run({"--url", url(), "template", "check", "--prepare"});
   EXPECT_EQ(r.code, 10);
-  EXPECT_NE(r.err.find("bad.sql.j2:1:15: UnknownFilter: unknown filter 'idnet'; did you mean 'ident'?"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("typo.sql.j2:4:30: PREPARE failed: column \"titel\" does not exist"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.sql.j2:1:15: UnknownFilter: unknown filter 'idnet'; did you mean 'ident'?"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("typo.sql.j2:4:30: PREPARE failed: column \"titel\" does not exist"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("2 problems"), std::string::npos) << r.err;
   // Every shape of books/search fails at the same place once the table is gone: one line.
   cx().execute_script("drop table books");
@@ -138,7 +143,8 @@ TEST_F(cli_template, logs_names_and_types_at_vv_and_masked_values_only_at_vvv) {
   write("queries/login.sql.j2",
         "{#- pgpx\nparams:\n  user_name: text\n  pin: text secret\n  api_token: text\n-#}\n"
         "select {{ user_name }} <> '' and {{ pin }} <> '' and {{ api_token }} <> '' as ok");
-  const std::vector<std::string> vars{"--var", "user_name=visible-9f2", "--var", "pin=pin-4417", "--var", "api_token=tok-8830"};
+  const std::vector<std::string> vars{"--var", "user_name=visible-9f2", "--var", "pin=pin-4417",
+                                      "--var", "api_token=tok-8830"};
   auto args = std::vector<std::string>{"-vv", "--url", url(), "query", "-t", "login"};
   args.insert(args.end(), vars.begin(), vars.end());
   auto r = run(args);

@@ -132,7 +132,9 @@ TEST_F(tmpl_exec, a_member_matching_two_columns_is_an_error_with_the_columns) {
 TEST_F(tmpl_exec, one_optional_value_and_execute) {
   write("one.sql.j2", "select id, title, subtitle from books where id = {{ id }}");
   write("count.sql.j2", "select count(*) from books where title <> {{ not_title }}");
-  write("rename.sql.j2", "update books {% set_list %}title = {{ title }},{% if sub is defined %} subtitle = {{ sub }},{% endif %}{% endset_list %} where id = {{ id }}");
+  write(
+      "rename.sql.j2",
+      "update books {% set_list %}title = {{ title }},{% if sub is defined %} subtitle = {{ sub }},{% endif %}{% endset_list %} where id = {{ id }}");
   auto q = lib();
   EXPECT_EQ(q.query_one<book>(cx(), "one", {{"id", 1}}).title, "SQL");
   EXPECT_FALSE(q.query_optional<book>(cx(), "one", {{"id", 99}}));
@@ -158,16 +160,17 @@ TEST_F(tmpl_exec, typed_values_bind_with_their_types) {
         "({{ title }}, {{ tags }}, {{ meta | jsonb }}, {{ price }}, {{ uid }}, {{ day }}, {{ at }}) returning id");
   const auto uid = pgpx::uuid::parse("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
   const pgpx::timestamptz at = std::chrono::sys_days{std::chrono::year{2024} / 2 / 29} + std::chrono::hours(13);
-  const auto id = lib().query_value<std::int64_t>(
-      cx(), "ins",
-      {{"title", "typed"},
-       {"tags", std::vector<std::string>{"a b", "c\"d", "e\\f"}},
-       {"meta", value(nlohmann::json::parse(R"({"k": [1, "x"], "n": null})"))},
-       {"price", pgpx::numeric("19.990")},
-       {"uid", uid},
-       {"day", pgpx::date{std::chrono::year{2024} / 2 / 29}},
-       {"at", at}});
-  const auto row = cx().query_one<std::tuple<std::vector<std::string>, nlohmann::json, pgpx::numeric, pgpx::uuid, pgpx::date, pgpx::timestamptz>>(
+  const auto id =
+      lib().query_value<std::int64_t>(cx(), "ins",
+                                      {{"title", "typed"},
+                                       {"tags", std::vector<std::string>{"a b", "c\"d", "e\\f"}},
+                                       {"meta", value(nlohmann::json::parse(R"({"k": [1, "x"], "n": null})"))},
+                                       {"price", pgpx::numeric("19.990")},
+                                       {"uid", uid},
+                                       {"day", pgpx::date{std::chrono::year{2024} / 2 / 29}},
+                                       {"at", at}});
+  const auto row = cx().query_one<
+      std::tuple<std::vector<std::string>, nlohmann::json, pgpx::numeric, pgpx::uuid, pgpx::date, pgpx::timestamptz>>(
       "select tags, meta, price, uid, published, at from books where id = $1", id);
   EXPECT_EQ(std::get<0>(row), (std::vector<std::string>{"a b", "c\"d", "e\\f"}));
   EXPECT_EQ(std::get<1>(row), nlohmann::json::parse(R"({"k": [1, "x"], "n": null})"));
@@ -179,41 +182,54 @@ TEST_F(tmpl_exec, typed_values_bind_with_their_types) {
   write("types.sql.j2",
         "select pg_typeof({{ price }})::text, pg_typeof({{ uid }})::text, pg_typeof({{ day }})::text, "
         "pg_typeof({{ at }})::text, pg_typeof({{ n }})::text, pg_typeof({{ meta | jsonb }})::text");
-  const auto types = lib().query_one<std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>>(
-      cx(), "types",
-      {{"price", pgpx::numeric("19.990")}, {"uid", uid}, {"day", pgpx::date{std::chrono::year{2024} / 2 / 29}},
-       {"at", at}, {"n", 1}, {"meta", value(nlohmann::json::parse("[1]"))}});
-  EXPECT_EQ(types, std::make_tuple(std::string("numeric"), std::string("uuid"), std::string("date"),
-                                   std::string("timestamp with time zone"), std::string("bigint"), std::string("jsonb")));
+  const auto types =
+      lib().query_one<std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>>(
+          cx(), "types",
+          {{"price", pgpx::numeric("19.990")},
+           {"uid", uid},
+           {"day", pgpx::date{std::chrono::year{2024} / 2 / 29}},
+           {"at", at},
+           {"n", 1},
+           {"meta", value(nlohmann::json::parse("[1]"))}});
+  EXPECT_EQ(types,
+            std::make_tuple(std::string("numeric"), std::string("uuid"), std::string("date"),
+                            std::string("timestamp with time zone"), std::string("bigint"), std::string("jsonb")));
 }
 
 TEST_F(tmpl_exec, declared_types_reach_the_server) {
-  write("decl.sql.j2",
-        "{#- pgpx\nparams:\n  n: int4\n  d: numeric\n  u: uuid\n  ids: int4[]\n-#}\n"
-        "select pg_typeof({{ n }})::text, pg_typeof({{ d }})::text, pg_typeof({{ u }})::text, pg_typeof({{ ids }})::text");
+  write(
+      "decl.sql.j2",
+      "{#- pgpx\nparams:\n  n: int4\n  d: numeric\n  u: uuid\n  ids: int4[]\n-#}\n"
+      "select pg_typeof({{ n }})::text, pg_typeof({{ d }})::text, pg_typeof({{ u }})::text, pg_typeof({{ ids }})::text");
   const auto r = lib().query_one<std::tuple<std::string, std::string, std::string, std::string>>(
-      cx(), "decl", {{"n", 1}, {"d", "2.50"}, {"u", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}, {"ids", std::vector<int>{1, 2}}});
-  EXPECT_EQ(r, std::make_tuple(std::string("integer"), std::string("numeric"), std::string("uuid"), std::string("integer[]")));
+      cx(), "decl",
+      {{"n", 1}, {"d", "2.50"}, {"u", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}, {"ids", std::vector<int>{1, 2}}});
+  EXPECT_EQ(r, std::make_tuple(std::string("integer"), std::string("numeric"), std::string("uuid"),
+                               std::string("integer[]")));
 }
 
 TEST_F(tmpl_exec, sql_filters_against_the_server) {
   write("f.sql.j2",
         "select count(*) from books where id in {{ ids | in }} and {{ col | ident }} = any({{ titles | any }})"
         " and title like {{ p | like('prefix') }} escape '\\'");
-  EXPECT_EQ(lib().query_value<std::int64_t>(cx(), "f", {{"ids", std::vector<int>{1, 2, 3}},
-                                                       {"col", "title"},
-                                                       {"titles", std::vector<std::string>{"SQL", "100% pure"}},
-                                                       {"p", "100%"}}),
+  EXPECT_EQ(lib().query_value<std::int64_t>(cx(), "f",
+                                            {{"ids", std::vector<int>{1, 2, 3}},
+                                             {"col", "title"},
+                                             {"titles", std::vector<std::string>{"SQL", "100% pure"}},
+                                             {"p", "100%"}}),
             1);
   write("ins_many.sql.j2", "insert into books (title, subtitle) values {{ rows | values(['title', 'subtitle']) }}");
-  EXPECT_EQ(lib().execute(cx(), "ins_many",
-                          {{"rows", value(nlohmann::json::parse(R"([{"title": "a", "subtitle": null}, {"title": "b'); --", "subtitle": "x"}])"))}}),
-            2U);
+  EXPECT_EQ(
+      lib().execute(cx(), "ins_many",
+                    {{"rows", value(nlohmann::json::parse(
+                                  R"([{"title": "a", "subtitle": null}, {"title": "b'); --", "subtitle": "x"}])"))}}),
+      2U);
   EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from books where title = 'b''); --'"), 1);
   write("page.sql.j2", "select id from books order by id {{ paginate(page, 2) }}");
   EXPECT_EQ(lib().query<std::int64_t>(cx(), "page", {{"page", 2}}), (std::vector<std::int64_t>{3, 4}));
   write("total.sql.j2", "select id, {{ count_over() }} as total from books order by id limit 1");
-  EXPECT_EQ((lib().query_one<std::tuple<std::int64_t, std::int64_t>>(cx(), "total")), std::make_tuple(std::int64_t{1}, std::int64_t{5}));
+  EXPECT_EQ((lib().query_one<std::tuple<std::int64_t, std::int64_t>>(cx(), "total")),
+            std::make_tuple(std::int64_t{1}, std::int64_t{5}));
 }
 
 TEST_F(tmpl_exec, server_errors_point_at_the_template_line) {
@@ -265,7 +281,8 @@ TEST_F(tmpl_exec, keyset_pagination_walks_every_row_once) {
   cx().execute_script(
       "create table ev (id int8 primary key, at timestamptz not null);"
       "insert into ev select g, '2024-01-01'::timestamptz + (g % 7) * interval '1 hour' from generate_series(1, 53) g");
-  write("ev.sql.j2", "select id, at from ev {% keyset after=cursor by=['at', 'id'] dir='DESC' %}{% endkeyset %} limit 10");
+  write("ev.sql.j2",
+        "select id, at from ev {% keyset after=cursor by=['at', 'id'] dir='DESC' %}{% endkeyset %} limit 10");
   auto q = lib();
   value cursor;
   std::set<std::int64_t> seen;
@@ -285,8 +302,9 @@ TEST_F(tmpl_exec, keyset_pagination_walks_every_row_once) {
 // result: a statement that fails at row 3001 has already delivered rows 1..3000 (a buffered
 // result would deliver none), in single-row mode and with a cursor alike.
 TEST_F(tmpl_exec, stream_returns_rows_with_bounded_memory) {
-  write("fails_late.sql.j2",
-        "select g as id, 'b' || g as title, (1 / (g - {{ bad_row }}))::text as subtitle from generate_series(1, 5000) g");
+  write(
+      "fails_late.sql.j2",
+      "select g as id, 'b' || g as title, (1 / (g - {{ bad_row }}))::text as subtitle from generate_series(1, 5000) g");
   for (const std::size_t fetch_size : {std::size_t{0}, std::size_t{1000}}) {
     std::int64_t delivered = 0;
     try {
@@ -311,7 +329,8 @@ TEST_F(tmpl_exec, stream_returns_rows_with_bounded_memory) {
   EXPECT_EQ(count, 5000);
   EXPECT_EQ(sum, 5000 * 5001 / 2);
   std::int64_t cursor_rows = 0;
-  for (const book& b : lib().stream<book>(cx(), "many", {{"n", 2500}}, {.fetch_size = 1000})) cursor_rows += b.id > 0 ? 1 : 0;
+  for (const book& b : lib().stream<book>(cx(), "many", {{"n", 2500}}, {.fetch_size = 1000}))
+    cursor_rows += b.id > 0 ? 1 : 0;
   EXPECT_EQ(cursor_rows, 2500);
 }
 

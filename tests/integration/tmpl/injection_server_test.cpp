@@ -44,7 +44,8 @@ TEST_F(tmpl_injection_server, values_reach_the_server_only_as_parameters) {
   const fs::path dir = fs::temp_directory_path() / ("pgpx-tmpl-inj-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::ofstream(dir / "ins.sql.j2") << "insert into t (v) values ({{ v }})";
-  std::ofstream(dir / "find.sql.j2") << "select count(*) from t where v = {{ v }} or v like {{ v | like('contains') }} escape '\\'";
+  std::ofstream(dir / "find.sql.j2")
+      << "select count(*) from t where v = {{ v }} or v like {{ v | like('contains') }} escape '\\'";
   std::ofstream(dir / "json.sql.j2") << "insert into j (d) values ({{ {'k': v} | jsonb }})";
   std::ofstream(dir / "col.sql.j2") << "select {{ v | ident }} from (select 1 as x) s";
   std::ofstream(dir / "order.sql.j2") << "select x from (select 1 as x) s order by x {{ v | oneof('ASC', 'DESC') }}";

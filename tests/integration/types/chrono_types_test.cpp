@@ -35,7 +35,6 @@ using namespace std::chrono_literals;
 
 using namespace pgpx::test::round_trip;  // NOLINT(google-build-using-namespace)
 
-
 class chrono_types : public pgpx::test::db_test {
  protected:
   void SetUp() override {
@@ -46,14 +45,14 @@ class chrono_types : public pgpx::test::db_test {
 };
 
 /// A wall-clock timestamp from its parts (year may be <= 0: year 0 is 1 BC).
-auto local(int y, unsigned mo, unsigned d, hours h = 0h, minutes mi = 0min, seconds s = 0s,
-           microseconds us = 0us) -> pgpx::timestamp {
+auto local(int y, unsigned mo, unsigned d, hours h = 0h, minutes mi = 0min, seconds s = 0s, microseconds us = 0us)
+    -> pgpx::timestamp {
   return local_days{year{y} / month{mo} / day{d}} + h + mi + s + us;
 }
 
 /// The same wall-clock parts as a UTC instant.
-auto utc(int y, unsigned mo, unsigned d, hours h = 0h, minutes mi = 0min, seconds s = 0s,
-         microseconds us = 0us) -> pgpx::timestamptz {
+auto utc(int y, unsigned mo, unsigned d, hours h = 0h, minutes mi = 0min, seconds s = 0s, microseconds us = 0us)
+    -> pgpx::timestamptz {
   return sys_days{year{y} / month{mo} / day{d}} + h + mi + s + us;
 }
 
@@ -121,8 +120,7 @@ TEST_F(chrono_types, time_round_trips_from_midnight_to_24_00) {
   expect_round_trip(cx(), "time", pgpx::time_of_day{24h}, "24:00:00");
   EXPECT_EQ(cx().query_value<pgpx::time_of_day>("select make_time(9, 30, 1.25)"),
             pgpx::time_of_day{9h + 30min + 1s + 250ms});
-  EXPECT_EQ(cx().query_value<pgpx::time_of_day>("select $1::time + interval '90 minutes'",
-                                                pgpx::time_of_day{23h}),
+  EXPECT_EQ(cx().query_value<pgpx::time_of_day>("select $1::time + interval '90 minutes'", pgpx::time_of_day{23h}),
             pgpx::time_of_day{30min});
   EXPECT_THROW(pgpx::time_of_day{24h + 1us}, pgpx::conversion_error);
   EXPECT_THROW(pgpx::time_of_day{-1us}, pgpx::conversion_error);
@@ -342,9 +340,14 @@ TEST_F(chrono_types, interval_round_trips_negative_and_mixed_sign_parts) {
 }
 
 TEST_F(chrono_types, interval_iso_8601_text_matches_the_server_in_every_interval_style) {
-  const pgpx::interval values[] = {
-      {14, 3, 4h + 5min + 6s + 500ms}, {}, {-14, 3, -(4h + 5min + 6s)}, {0, 0, -500ms}, {0, -1, 1h}, {0, 0, 1us},
-      {0, 0, 90min},                   {25, 0, 0us}};
+  const pgpx::interval values[] = {{14, 3, 4h + 5min + 6s + 500ms},
+                                   {},
+                                   {-14, 3, -(4h + 5min + 6s)},
+                                   {0, 0, -500ms},
+                                   {0, -1, 1h},
+                                   {0, 0, 1us},
+                                   {0, 0, 90min},
+                                   {25, 0, 0us}};
   cx().execute_script("set intervalstyle = 'iso_8601'");
   for (const auto& v : values) {
     SCOPED_TRACE(v.to_string());
@@ -362,10 +365,12 @@ TEST_F(chrono_types, interval_iso_8601_text_matches_the_server_in_every_interval
 
 TEST_F(chrono_types, interval_arithmetic_on_the_server_uses_the_sent_parts) {
   const auto t = utc(2024, 1, 31, 11h, 45min);
-  PGPX_EXPECT_SAME(cx().query_value<pgpx::timestamptz>("select $1::timestamptz + $2::interval", t, pgpx::interval{1, 0, 0us}),
-                   utc(2024, 2, 29, 11h, 45min));
-  PGPX_EXPECT_SAME(cx().query_value<pgpx::timestamptz>("select $1::timestamptz + $2::interval", t, pgpx::interval{0, 1, 1us}),
-                   utc(2024, 2, 1, 11h, 45min, 0s, 1us));
+  PGPX_EXPECT_SAME(
+      cx().query_value<pgpx::timestamptz>("select $1::timestamptz + $2::interval", t, pgpx::interval{1, 0, 0us}),
+      utc(2024, 2, 29, 11h, 45min));
+  PGPX_EXPECT_SAME(
+      cx().query_value<pgpx::timestamptz>("select $1::timestamptz + $2::interval", t, pgpx::interval{0, 1, 1us}),
+      utc(2024, 2, 1, 11h, 45min, 0s, 1us));
   EXPECT_EQ(cx().query_value<std::string>("select justify_interval($1::interval)::text", pgpx::interval{0, 35, 25h}),
             "1 mon 6 days 01:00:00");
 }

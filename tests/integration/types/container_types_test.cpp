@@ -101,7 +101,6 @@ using shop::pair_t;
 
 using namespace pgpx::test::round_trip;  // NOLINT(google-build-using-namespace)
 
-
 /// For values the server canonicalises: `sent` comes back as `canonical` (directly, through
 /// a column and from the literal `text`), and the server prints it as `text`.
 template <class T>
@@ -118,12 +117,12 @@ void expect_canonical(pgpx::connection& cx, const std::string& type, const T& se
 }
 
 auto ymd(int y, unsigned m, unsigned d) -> pgpx::date { return year{y} / month{m} / day{d}; }
-auto local(int y, unsigned mo, unsigned d, hours h = 0h, minutes mi = 0min, seconds s = 0s,
-           microseconds us = 0us) -> pgpx::timestamp {
+auto local(int y, unsigned mo, unsigned d, hours h = 0h, minutes mi = 0min, seconds s = 0s, microseconds us = 0us)
+    -> pgpx::timestamp {
   return local_days{year{y} / month{mo} / day{d}} + h + mi + s + us;
 }
-auto utc(int y, unsigned mo, unsigned d, hours h = 0h, minutes mi = 0min, seconds s = 0s,
-         microseconds us = 0us) -> pgpx::timestamptz {
+auto utc(int y, unsigned mo, unsigned d, hours h = 0h, minutes mi = 0min, seconds s = 0s, microseconds us = 0us)
+    -> pgpx::timestamptz {
   return sys_days{year{y} / month{mo} / day{d}} + h + mi + s + us;
 }
 auto bytes(std::initializer_list<int> v) -> pgpx::bytea {
@@ -156,9 +155,10 @@ class container_types : public pgpx::test::db_test {
 
 TEST_F(container_types, one_dimensional_int4_arrays_round_trip) {
   expect_round_trip(cx(), "int4[]", std::vector<std::int32_t>{1, 2, 3}, "{1,2,3}");
-  expect_round_trip(cx(), "int4[]", std::vector<std::int32_t>{std::numeric_limits<std::int32_t>::min(), 0,
-                                                              std::numeric_limits<std::int32_t>::max()},
-                    "{-2147483648,0,2147483647}");
+  expect_round_trip(
+      cx(), "int4[]",
+      std::vector<std::int32_t>{std::numeric_limits<std::int32_t>::min(), 0, std::numeric_limits<std::int32_t>::max()},
+      "{-2147483648,0,2147483647}");
   EXPECT_EQ(cx().query_value<std::vector<std::int32_t>>("select array[3, 1, 2]"), (std::vector<std::int32_t>{3, 1, 2}));
   EXPECT_EQ(cx().query_value<std::int32_t>("select array_upper($1::int4[], 1)", std::vector<std::int32_t>{5, 6, 7, 8}),
             4);
@@ -197,8 +197,7 @@ TEST_F(container_types, arrays_with_null_elements_round_trip) {
   using opt = std::vector<std::optional<std::int32_t>>;
   expect_round_trip(cx(), "int4[]", opt{std::nullopt, 1, std::nullopt}, "{NULL,1,NULL}");
   expect_round_trip(cx(), "int4[]", opt{std::nullopt}, "{NULL}");
-  EXPECT_TRUE(cx().query_value<bool>("select ($1::int4[])[1] is null and ($1::int4[])[2] = 1",
-                                     opt{std::nullopt, 1}));
+  EXPECT_TRUE(cx().query_value<bool>("select ($1::int4[])[1] is null and ($1::int4[])[2] = 1", opt{std::nullopt, 1}));
   using opt_text = std::vector<std::optional<std::string>>;
   expect_round_trip(cx(), "text[]", opt_text{"a", std::nullopt, "NULL", "null", ""}, R"~({a,NULL,"NULL","null",""})~");
   EXPECT_EQ(cx().query_value<std::string>("select array_to_string($1::text[], '|', '*')",
@@ -218,8 +217,9 @@ TEST_F(container_types, large_arrays_round_trip) {
   std::vector<std::int32_t> v(100000);
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<std::int32_t>(i);
   EXPECT_EQ(cx().query_value<std::int64_t>("select sum(x) from unnest($1::int4[]) x", v), 4999950000LL);
-  EXPECT_EQ(cx().query_value<std::vector<std::int32_t>>("select array_agg(i order by i) from generate_series(0, 99999) i"),
-            v);
+  EXPECT_EQ(
+      cx().query_value<std::vector<std::int32_t>>("select array_agg(i order by i) from generate_series(0, 99999) i"),
+      v);
   EXPECT_EQ(cx().query_value<std::vector<std::int32_t>>("select $1::int4[]", v), v);
   std::vector<std::string> words(20000);
   for (std::size_t i = 0; i < words.size(); ++i) words[i] = "w \"" + std::to_string(i) + "\"";
@@ -235,12 +235,13 @@ TEST_F(container_types, arrays_of_bool_integers_and_floats_round_trip) {
   expect_round_trip(cx(), "int8[]", std::vector<std::int64_t>{std::numeric_limits<std::int64_t>::min(), 0},
                     "{-9223372036854775808,0}");
   using dlim = std::numeric_limits<double>;
-  expect_round_trip(cx(), "float8[]",
-                    std::vector<double>{dlim::quiet_NaN(), dlim::infinity(), -dlim::infinity(), -0.0, 0.1,
-                                        dlim::denorm_min()},
-                    "{NaN,Infinity,-Infinity,-0,0.1,5e-324}");
+  expect_round_trip(
+      cx(), "float8[]",
+      std::vector<double>{dlim::quiet_NaN(), dlim::infinity(), -dlim::infinity(), -0.0, 0.1, dlim::denorm_min()},
+      "{NaN,Infinity,-Infinity,-0,0.1,5e-324}");
   using flim = std::numeric_limits<float>;
-  expect_round_trip(cx(), "float4[]", std::vector<float>{0.1F, -flim::infinity(), flim::quiet_NaN(), flim::denorm_min()},
+  expect_round_trip(cx(), "float4[]",
+                    std::vector<float>{0.1F, -flim::infinity(), flim::quiet_NaN(), flim::denorm_min()},
                     "{0.1,-Infinity,NaN,1e-45}");
   expect_round_trip(cx(), "bool[]", std::vector<std::optional<bool>>{true, std::nullopt}, "{t,NULL}");
 }
@@ -266,8 +267,8 @@ TEST_F(container_types, arrays_of_character_types_round_trip) {
 }
 
 TEST_F(container_types, text_arrays_quote_what_the_array_parser_would_misread) {
-  const std::vector<std::string> nasty{
-      "a\"b", "c\\d", "e,f", "{g}", "NULL", "null", "", " s ", "ü", "x y", "tab\t", "Null", "'q'", "\\\"", "}{"};
+  const std::vector<std::string> nasty{"a\"b", "c\\d", "e,f",   "{g}",  "NULL", "null", "",  " s ",
+                                       "ü",    "x y",  "tab\t", "Null", "'q'",  "\\\"", "}{"};
   const std::string text =
       "{\"a\\\"b\",\"c\\\\d\",\"e,f\",\"{g}\",\"NULL\",\"null\",\"\",\" s \",ü,\"x y\",\"tab\t\",\"Null\",'q',"
       "\"\\\\\\\"\",\"}{\"}";
@@ -283,10 +284,10 @@ TEST_F(container_types, text_arrays_quote_what_the_array_parser_would_misread) {
 }
 
 TEST_F(container_types, arrays_of_dates_and_times_round_trip) {
-  expect_round_trip(cx(), "date[]",
-                    std::vector<pgpx::date>{ymd(2024, 2, 29), pgpx::date_infinity, pgpx::date_minus_infinity,
-                                            ymd(-43, 3, 15)},
-                    R"~({2024-02-29,infinity,-infinity,"0044-03-15 BC"})~");
+  expect_round_trip(
+      cx(), "date[]",
+      std::vector<pgpx::date>{ymd(2024, 2, 29), pgpx::date_infinity, pgpx::date_minus_infinity, ymd(-43, 3, 15)},
+      R"~({2024-02-29,infinity,-infinity,"0044-03-15 BC"})~");
   expect_round_trip(cx(), "time[]",
                     std::vector<pgpx::time_of_day>{pgpx::time_of_day{13h + 45min + 6s + 500ms}, pgpx::time_of_day{24h}},
                     "{13:45:06.5,24:00:00}");
@@ -295,8 +296,8 @@ TEST_F(container_types, arrays_of_dates_and_times_round_trip) {
                                                  local(1969, 12, 31, 23h, 59min, 59s, 999999us)},
                     R"~({"2024-02-29 13:45:06.5",infinity,"1969-12-31 23:59:59.999999"})~");
   expect_round_trip(cx(), "timestamptz[]",
-                    std::vector<pgpx::timestamptz>{utc(2024, 2, 29, 11h, 45min, 6s, 500000us),
-                                                   pgpx::timestamptz::max(), pgpx::timestamptz::min()},
+                    std::vector<pgpx::timestamptz>{utc(2024, 2, 29, 11h, 45min, 6s, 500000us), pgpx::timestamptz::max(),
+                                                   pgpx::timestamptz::min()},
                     R"~({"2024-02-29 11:45:06.5+00",infinity,-infinity})~");
   expect_round_trip(cx(), "interval[]", std::vector<pgpx::interval>{{14, 0, 0us}, {0, 0, 1s}, {-1, 2, -3us}},
                     R"~({"1 year 2 mons",00:00:01,"-1 mons +2 days -00:00:00.000003"})~");
@@ -320,9 +321,10 @@ TEST_F(container_types, arrays_of_json_round_trip) {
 TEST_F(container_types, arrays_of_inet_and_cidr_round_trip) {
   expect_round_trip(cx(), "inet[]", std::vector<pgpx::inet>{pgpx::inet::parse("::1"), pgpx::inet::parse("10.1.2.3/8")},
                     "{::1,10.1.2.3/8}");
-  expect_round_trip(cx(), "cidr[]",
-                    std::vector<pgpx::inet>{pgpx::inet::parse_cidr("10.0.0.0/8"), pgpx::inet::parse_cidr("2001:db8::/32")},
-                    "{10.0.0.0/8,2001:db8::/32}");
+  expect_round_trip(
+      cx(), "cidr[]",
+      std::vector<pgpx::inet>{pgpx::inet::parse_cidr("10.0.0.0/8"), pgpx::inet::parse_cidr("2001:db8::/32")},
+      "{10.0.0.0/8,2001:db8::/32}");
 }
 
 TEST_F(container_types, arrays_of_ranges_round_trip) {
@@ -391,15 +393,15 @@ TEST_F(container_types, int8range_round_trips_its_limits) {
   using lim = std::numeric_limits<std::int64_t>;
   expect_round_trip(cx(), "int8range", r::closed_open(lim::min(), lim::max()),
                     "[-9223372036854775808,9223372036854775807)");
-  expect_canonical(cx(), "int8range", r::closed(1, std::int64_t{1} << 40), r::closed_open(1, (std::int64_t{1} << 40) + 1),
-                   "[1,1099511627777)");
+  expect_canonical(cx(), "int8range", r::closed(1, std::int64_t{1} << 40),
+                   r::closed_open(1, (std::int64_t{1} << 40) + 1), "[1,1099511627777)");
   expect_round_trip(cx(), "int8range", r::empty_range(), "empty");
   // A range<int64> reads int4range; a range<int32> reads int8range within its range only.
   PGPX_EXPECT_SAME(cx().query_value<r>("select int4range(1, 5)"), r::closed_open(1, 5));
   PGPX_EXPECT_SAME(cx().query_value<pgpx::range<std::int32_t>>("select int8range(1, 5)"),
                    pgpx::range<std::int32_t>::closed_open(1, 5));
-  auto w = conversion_failure(
-      [&] { (void)cx().query_value<pgpx::range<std::int32_t>>("select int8range(1, 9999999999)"); });
+  auto w =
+      conversion_failure([&] { (void)cx().query_value<pgpx::range<std::int32_t>>("select int8range(1, 9999999999)"); });
   EXPECT_THAT(w, HasSubstr("upper"));
 }
 
@@ -429,8 +431,8 @@ TEST_F(container_types, daterange_round_trips_and_is_canonicalised) {
   expect_round_trip(cx(), "daterange", r::at_least(ymd(-43, 3, 15)), R"~(["0044-03-15 BC",))~");
   // An infinite bound is a value, not an unbounded side.
   expect_round_trip(cx(), "daterange", r::closed_open(ymd(2020, 1, 1), pgpx::date_infinity), "[2020-01-01,infinity)");
-  EXPECT_FALSE(cx().query_value<bool>("select upper_inf($1::daterange)",
-                                      r::closed_open(ymd(2020, 1, 1), pgpx::date_infinity)));
+  EXPECT_FALSE(
+      cx().query_value<bool>("select upper_inf($1::daterange)", r::closed_open(ymd(2020, 1, 1), pgpx::date_infinity)));
   expect_round_trip(cx(), "daterange", r::empty_range(), "empty");
 }
 
@@ -442,7 +444,8 @@ TEST_F(container_types, tsrange_round_trips_inclusive_and_exclusive_bounds) {
   expect_round_trip(cx(), "tsrange", r::open(a, b), R"~(("2020-01-01 00:00:00","2020-01-01 12:30:00.5"))~");
   expect_round_trip(cx(), "tsrange", r::open_closed(local(1969, 12, 31, 23h), b),
                     R"~(("1969-12-31 23:00:00","2020-01-01 12:30:00.5"])~");
-  expect_round_trip(cx(), "tsrange", r::closed_open(a, pgpx::timestamp::max()), R"~(["2020-01-01 00:00:00",infinity))~");
+  expect_round_trip(cx(), "tsrange", r::closed_open(a, pgpx::timestamp::max()),
+                    R"~(["2020-01-01 00:00:00",infinity))~");
   expect_round_trip(cx(), "tsrange", r::less_than(a), R"~((,"2020-01-01 00:00:00"))~");
   expect_round_trip(cx(), "tsrange", r::empty_range(), "empty");
 }
@@ -451,20 +454,21 @@ TEST_F(container_types, tstzrange_bounds_are_instants_whatever_the_session_zone)
   using r = pgpx::range<pgpx::timestamptz>;
   const auto a = utc(2024, 2, 29, 11h, 45min, 6s, 500000us);
   const auto b = utc(2024, 3, 1);
-  expect_round_trip(cx(), "tstzrange", r::closed_open(a, b), R"~(["2024-02-29 11:45:06.5+00","2024-03-01 00:00:00+00"))~");
+  expect_round_trip(cx(), "tstzrange", r::closed_open(a, b),
+                    R"~(["2024-02-29 11:45:06.5+00","2024-03-01 00:00:00+00"))~");
   expect_round_trip(cx(), "tstzrange", r::at_least(a), R"~(["2024-02-29 11:45:06.5+00",))~");
   cx().execute_script("set timezone = 'Asia/Kolkata'");
   expect_round_trip(cx(), "tstzrange", r::closed_open(a, b),
                     R"~(["2024-02-29 17:15:06.5+05:30","2024-03-01 05:30:00+05:30"))~");
-  EXPECT_TRUE(cx().query_value<bool>(
-      "select $1::tstzrange = tstzrange('2024-02-29 11:45:06.5Z', '2024-03-01Z')", r::closed_open(a, b)));
+  EXPECT_TRUE(cx().query_value<bool>("select $1::tstzrange = tstzrange('2024-02-29 11:45:06.5Z', '2024-03-01Z')",
+                                     r::closed_open(a, b)));
   PGPX_EXPECT_SAME(cx().query_value<r>("select tstzrange('2024-02-29 13:45:06.5+02', '2024-03-01 01:00+01', '[)')"),
                    r::closed_open(a, b));
 }
 
 TEST_F(container_types, range_element_mismatches_are_conversion_errors) {
-  auto w = conversion_failure(
-      [&] { (void)cx().query_value<pgpx::range<pgpx::date>>("select int4range(1, 5) as span"); });
+  auto w =
+      conversion_failure([&] { (void)cx().query_value<pgpx::range<pgpx::date>>("select int4range(1, 5) as span"); });
   EXPECT_THAT(w, HasSubstr("\"span\""));
   EXPECT_THAT(w, HasSubstr("int4range"));
   EXPECT_THAT(w, HasSubstr("pgpx::range<std::chrono::year_month_day>"));
@@ -514,10 +518,10 @@ TEST_F(container_types, arrays_of_enums_round_trip) {
   expect_round_trip(cx(), "mood[]", std::vector<mood>{mood::sad, mood::happy, mood::sad}, "{sad,happy,sad}");
   expect_round_trip(cx(), "mood[]", std::vector<std::optional<mood>>{mood::ok, std::nullopt}, "{ok,NULL}");
   expect_round_trip(cx(), "mood[]", std::vector<mood>{}, "{}");
-  expect_round_trip(cx(), "task_state[]",
-                    std::vector<shop::task_state>{shop::task_state::todo, shop::task_state::in_progress,
-                                                  shop::task_state::done},
-                    R"~({"to do","in progress",Done!})~");
+  expect_round_trip(
+      cx(), "task_state[]",
+      std::vector<shop::task_state>{shop::task_state::todo, shop::task_state::in_progress, shop::task_state::done},
+      R"~({"to do","in progress",Done!})~");
   EXPECT_EQ(cx().query_value<std::vector<mood>>("select enum_range(null::mood)"),
             (std::vector<mood>{mood::sad, mood::ok, mood::happy}));
   EXPECT_EQ(cx().query_value<std::vector<std::vector<mood>>>("select array[['sad','ok'],['ok','happy']]::mood[]"),
@@ -553,9 +557,10 @@ TEST_F(container_types, nested_composites_with_arrays_round_trip) {
   const shop::outer_t v{7, {1, "x y"}, {"a", "b c"}, {pair_t{2, "z"}, std::nullopt}};
   expect_round_trip(cx(), "outer_t", v, R"~((7,"(1,""x y"")","{a,""b c""}","{""(2,z)"",NULL}"))~");
   const shop::outer_t tricky{-1, {0, "\"{,}\" \\"}, {"NULL", "", "q\"q"}, {pair_t{3, "(\\)"}}};
-  expect_round_trip(cx(), "outer_t", tricky,
-                    cx().query_value<std::string>(
-                        R"~(select row(-1, row(0, '"{,}" \'), array['NULL', '', 'q"q'], array[row(3, '(\)')::pair_t])::outer_t::text)~"));
+  expect_round_trip(
+      cx(), "outer_t", tricky,
+      cx().query_value<std::string>(
+          R"~(select row(-1, row(0, '"{,}" \'), array['NULL', '', 'q"q'], array[row(3, '(\)')::pair_t])::outer_t::text)~"));
   EXPECT_EQ(cx().query_value<std::string>("select (($1::outer_t).ps)[1].b", tricky), "(\\)");
   EXPECT_EQ(cx().query_value<std::string>("select (($1::outer_t).p).b", tricky), "\"{,}\" \\");
 }
@@ -605,8 +610,9 @@ TEST_F(container_types, composites_of_every_family_round_trip_under_any_session_
   cx().execute_script("create table rich_rows (v rich_t)");
   cx().execute("insert into rich_rows values ($1)", v);
   PGPX_EXPECT_SAME(cx().query_value<shop::rich_t>("select v from rich_rows"), v);
-  EXPECT_TRUE(cx().query_value<bool>("select (v).day = '2024-02-03'::date and (v).at = '2024-02-03 11:45:06.5Z' "
-                                     "from rich_rows"));
+  EXPECT_TRUE(
+      cx().query_value<bool>("select (v).day = '2024-02-03'::date and (v).at = '2024-02-03 11:45:06.5Z' "
+                             "from rich_rows"));
   cx().execute_script("set datestyle = 'German'; set datestyle = 'Postgres, MDY'");
   PGPX_EXPECT_SAME(cx().query_value<shop::rich_t>("select $1::rich_t", v), v);
 }

@@ -43,7 +43,6 @@ using nulls::pair_t;
 
 using namespace pgpx::test::round_trip;  // NOLINT(google-build-using-namespace)
 
-
 /// std::optional<T> and NULL of server type `type`: a server NULL reads as std::nullopt, a
 /// std::nullopt parameter is NULL on the server (directly and in a column), `value` survives
 /// the optional wrapper, and a NULL read into plain T is a conversion_error naming the
@@ -56,8 +55,8 @@ void expect_null_round_trip(pgpx::connection& cx, const std::string& type, const
   EXPECT_TRUE(cx.query_value<bool>("select $1::" + type + " is null", O{}));
   EXPECT_FALSE(cx.query_value<O>("select $1::" + type, O{}).has_value());
   PGPX_EXPECT_SAME(cx.query_value<O>("select $1::" + type, O{value}), O{value});
-  EXPECT_TRUE(cx.query_value<bool>(
-      "select $1::" + type + "::text is not distinct from $2::" + type + "::text", O{value}, value));
+  EXPECT_TRUE(cx.query_value<bool>("select $1::" + type + "::text is not distinct from $2::" + type + "::text",
+                                   O{value}, value));
   const std::string table = "nulls_" + std::to_string(++table_counter);
   cx.execute_script("create temp table " + table + " (k int4, v " + type + ")");
   cx.execute("insert into " + table + " values (1, $1), (2, $2)", O{}, O{value});
@@ -190,8 +189,7 @@ TEST_F(null_and_errors, scalar_type_mismatches_name_column_server_type_and_cpp_t
   expect_mismatch<std::string>(cx(), {"select 1::int8 as c", "int8", "std::string"});
   expect_mismatch<pgpx::bytea>(cx(), {"select 'x'::text as c", "text", "pgpx::bytea"});
   expect_mismatch<nlohmann::json>(cx(), {"select '{}'::text as c", "text", "nlohmann::json"});
-  expect_mismatch<pgpx::inet>(cx(), {"select 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid as c", "uuid",
-                                     "pgpx::inet"});
+  expect_mismatch<pgpx::inet>(cx(), {"select 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid as c", "uuid", "pgpx::inet"});
 }
 
 TEST_F(null_and_errors, date_time_type_mismatches_name_column_server_type_and_cpp_type) {
@@ -209,8 +207,8 @@ TEST_F(null_and_errors, container_type_mismatches_name_column_server_type_and_cp
   expect_mismatch<std::vector<pgpx::uuid>>(cx(), {"select array[1] as c", "int4[]", "std::vector<pgpx::uuid>"});
   expect_mismatch<std::int32_t>(cx(), {"select int4range(1, 2) as c", "int4range", "std::int32_t"});
   expect_mismatch<pgpx::range<std::int32_t>>(cx(), {"select 1 as c", "int4", "pgpx::range<std::int32_t>"});
-  expect_mismatch<pgpx::range<std::int32_t>>(cx(), {"select numrange(1, 2) as c", "numrange",
-                                                    "pgpx::range<std::int32_t>"});
+  expect_mismatch<pgpx::range<std::int32_t>>(cx(),
+                                             {"select numrange(1, 2) as c", "numrange", "pgpx::range<std::int32_t>"});
   expect_mismatch<std::int32_t>(cx(), {"select 'ok'::mood as c", "oid", "std::int32_t"});
   expect_mismatch<mood>(cx(), {"select 1 as c", "int4", "nulls::mood"});
   expect_mismatch<pair_t>(cx(), {"select 'x'::bytea as c", "bytea", "nulls::pair_t"});
@@ -243,8 +241,8 @@ TEST_F(null_and_errors, row_member_mismatches_name_the_member) {
   EXPECT_THAT(w, HasSubstr("member \"token\""));
   EXPECT_THAT(w, HasSubstr("int4"));
   EXPECT_THAT(w, HasSubstr("pgpx::uuid"));
-  const auto t = conversion_failure(
-      [&] { (void)cx().query<std::tuple<std::int32_t, pgpx::date>>("select 1 as a, now() as b"); });
+  const auto t =
+      conversion_failure([&] { (void)cx().query<std::tuple<std::int32_t, pgpx::date>>("select 1 as a, now() as b"); });
   EXPECT_THAT(t, HasSubstr("\"b\""));
   EXPECT_THAT(t, HasSubstr("timestamptz"));
 }

@@ -108,9 +108,8 @@ TEST_F(param_count_test, a_count_that_does_not_match_the_statement_is_a_usage_er
   expect_usage(cx(), "prepared, too few", "bind message supplies 1 parameters", [&] { cx().execute(sql, 1); });
   // The failed statement is not cached as a broken one: with the right count it runs.
   EXPECT_EQ(cx().execute(sql, 1, 2), 1u);
-  expect_usage(cx(), "query, too few", "requires 2", [&] {
-    (void)cx().query<std::int32_t>("select $1::int4 + $2::int4", 1);
-  });
+  expect_usage(cx(), "query, too few", "requires 2",
+               [&] { (void)cx().query<std::int32_t>("select $1::int4 + $2::int4", 1); });
   auto u = uncached();
   expect_usage(u, "unprepared, too few", "requires 2", [&] { u.execute(sql, 1); });
   EXPECT_EQ(u.execute(sql, 3, 4), 1u);

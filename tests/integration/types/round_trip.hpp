@@ -62,8 +62,8 @@ template <class T>
 auto same_value(const char* got_expr, const char* want_expr, const T& got, const T& want)
     -> ::testing::AssertionResult {
   if (same(got, want)) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << got_expr << "\n    is   " << show(got) << "\n" << want_expr
-                                       << "\n    is   " << show(want);
+  return ::testing::AssertionFailure() << got_expr << "\n    is   " << show(got) << "\n"
+                                       << want_expr << "\n    is   " << show(want);
 }
 
 #define PGPX_EXPECT_SAME(got, want) EXPECT_PRED_FORMAT2(same_value, got, want)

@@ -187,11 +187,13 @@ TEST_F(scalar_types, large_text_round_trips) {
   big.reserve(2 << 20);
   for (int i = 0; big.size() < (2U << 20); ++i) big += "line " + std::to_string(i) + " ünïcödé\n";
   EXPECT_EQ(cx().query_value<std::string>("select $1::text", big), big);
-  EXPECT_EQ(cx().query_value<std::int64_t>("select octet_length($1::text)", big), static_cast<std::int64_t>(big.size()));
-  EXPECT_EQ(cx().query_value<std::string>("select md5($1::text)", big),
-            cx().query_value<std::string>("select md5(string_agg('line ' || i || ' ünïcödé' || chr(10), '' order by i)) "
-                                          "from generate_series(0, $1::int4 - 1) i",
-                                          static_cast<std::int32_t>(std::count(big.begin(), big.end(), '\n'))));
+  EXPECT_EQ(cx().query_value<std::int64_t>("select octet_length($1::text)", big),
+            static_cast<std::int64_t>(big.size()));
+  EXPECT_EQ(
+      cx().query_value<std::string>("select md5($1::text)", big),
+      cx().query_value<std::string>("select md5(string_agg('line ' || i || ' ünïcödé' || chr(10), '' order by i)) "
+                                    "from generate_series(0, $1::int4 - 1) i",
+                                    static_cast<std::int32_t>(std::count(big.begin(), big.end(), '\n'))));
 }
 
 TEST_F(scalar_types, strings_with_an_embedded_nul_are_not_silently_truncated) {
@@ -255,8 +257,7 @@ TEST_F(scalar_types, empty_internal_char_reads_as_an_empty_string) {
 }
 
 TEST_F(scalar_types, string_view_and_const_char_parameters_and_borrowed_results) {
-  EXPECT_EQ(cx().query_value<std::string>("select $1::text || $2::text", "lit", std::string_view("view")),
-            "litview");
+  EXPECT_EQ(cx().query_value<std::string>("select $1::text || $2::text", "lit", std::string_view("view")), "litview");
   pgpx::result r = cx().exec("select 'abc'::text, 'x'::varchar, ''::text");
   EXPECT_EQ(r[0].get<std::string_view>(0), "abc");
   EXPECT_EQ(r[0].get<std::string_view>(1), "x");
@@ -377,14 +378,14 @@ TEST_F(scalar_types, numeric_round_trips_nan_and_infinities) {
 TEST_F(scalar_types, numeric_values_compare_on_the_server_as_sent) {
   // The server compares the decoded value, not the text: a wrong weight or sign shows here.
   EXPECT_TRUE(cx().query_value<bool>("select $1::numeric = 12345678.87654321", pgpx::numeric("12345678.87654321")));
-  EXPECT_TRUE(cx().query_value<bool>("select $1::numeric < $2::numeric", pgpx::numeric("-0.0002"),
-                                     pgpx::numeric("-0.0001")));
-  EXPECT_EQ(cx().query_value<pgpx::numeric>("select $1::numeric + $2::numeric", pgpx::numeric("0.1"),
-                                            pgpx::numeric("0.20")),
-            pgpx::numeric("0.30"));
-  EXPECT_EQ(cx().query_value<pgpx::numeric>("select sum(x) from unnest($1::numeric[]) x",
-                                            std::vector<pgpx::numeric>{pgpx::numeric("1.25"), pgpx::numeric("-10000"),
-                                                                       pgpx::numeric("0.005")}),
+  EXPECT_TRUE(
+      cx().query_value<bool>("select $1::numeric < $2::numeric", pgpx::numeric("-0.0002"), pgpx::numeric("-0.0001")));
+  EXPECT_EQ(
+      cx().query_value<pgpx::numeric>("select $1::numeric + $2::numeric", pgpx::numeric("0.1"), pgpx::numeric("0.20")),
+      pgpx::numeric("0.30"));
+  EXPECT_EQ(cx().query_value<pgpx::numeric>(
+                "select sum(x) from unnest($1::numeric[]) x",
+                std::vector<pgpx::numeric>{pgpx::numeric("1.25"), pgpx::numeric("-10000"), pgpx::numeric("0.005")}),
             pgpx::numeric("-9998.745"));
   EXPECT_DOUBLE_EQ(cx().query_value<pgpx::numeric>("select 0.1::numeric").to_double(), 0.1);
 }
@@ -453,7 +454,8 @@ TEST_F(scalar_types, json_scalars_and_json_null_are_not_sql_null) {
 
 TEST_F(scalar_types, large_json_round_trips) {
   nlohmann::json arr = nlohmann::json::array();
-  for (int i = 0; i < 20000; ++i) arr.push_back({{"id", i}, {"name", "item " + std::to_string(i)}, {"tags", {"a", "ü"}}});
+  for (int i = 0; i < 20000; ++i)
+    arr.push_back({{"id", i}, {"name", "item " + std::to_string(i)}, {"tags", {"a", "ü"}}});
   EXPECT_EQ(cx().query_value<nlohmann::json>("select $1::json", arr), arr);
   EXPECT_EQ(cx().query_value<nlohmann::json>("select $1::jsonb", arr), arr);
   EXPECT_EQ(cx().query_value<std::int32_t>("select jsonb_array_length($1::jsonb)", arr), 20000);
@@ -516,8 +518,7 @@ TEST_F(scalar_types, inet_values_behave_on_the_server_as_sent) {
                                       pgpx::inet::parse_cidr("10.0.0.0/8")));
   EXPECT_EQ(cx().query_value<std::int32_t>("select masklen($1::inet)", pgpx::inet::parse("2001:db8::1/64")), 64);
   EXPECT_EQ(cx().query_value<std::int32_t>("select family($1::inet)", pgpx::inet::parse("::1")), 6);
-  EXPECT_EQ(cx().query_value<std::string>("select host($1::inet)", pgpx::inet::parse("192.168.1.5/24")),
-            "192.168.1.5");
+  EXPECT_EQ(cx().query_value<std::string>("select host($1::inet)", pgpx::inet::parse("192.168.1.5/24")), "192.168.1.5");
   // An inet parameter cast to cidr loses its host bits, as the server's cast does.
   EXPECT_EQ(cx().query_value<pgpx::inet>("select $1::cidr", pgpx::inet::parse("10.1.2.3/8")),
             pgpx::inet::parse_cidr("10.0.0.0/8"));
@@ -550,9 +551,10 @@ TEST_F(scalar_types, every_scalar_family_in_one_tuple_row) {
                    pgpx::inet::parse("::1")};
   const auto got = std::apply(
       [&](const auto&... v) {
-        return cx().query_one<row_t>("select $1::bool, $2::int2, $3::int8, $4::float8, $5::text, $6::bytea, "
-                                     "$7::numeric, $8::uuid, $9::jsonb, $10::inet",
-                                     v...);
+        return cx().query_one<row_t>(
+            "select $1::bool, $2::int2, $3::int8, $4::float8, $5::text, $6::bytea, "
+            "$7::numeric, $8::uuid, $9::jsonb, $10::inet",
+            v...);
       },
       sent);
   EXPECT_TRUE(got == sent);

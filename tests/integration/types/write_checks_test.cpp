@@ -107,8 +107,7 @@ class write_checks_test : public pgpx::test::db_test {
     SCOPED_TRACE("class " + name + " (" + column_type + ")");
     const std::string t = "t_" + name, a = "a_" + name, k = "k_" + name, c = "c_" + name;
     cx().execute_script("create table " + t + " (v " + column_type + "); create table " + a + " (v " + column_type +
-                        "[]); create type " + c + " as (v " + column_type + "); create table " + k + " (v " + c +
-                        ")");
+                        "[]); create type " + c + " as (v " + column_type + "); create table " + k + " (v " + c + ")");
     const std::string ins = "insert into " + t + " (v) values ($1)";
 
     // The good value goes through every path (so the paths work), then is removed.
@@ -155,8 +154,9 @@ class write_checks_test : public pgpx::test::db_test {
       std::istringstream in("\\N\n" + bad_text + "\n");
       pgpx::copy_from(cx(), "copy " + t + " (v) from stdin", in);
     });
-    expect_refused("array parameter", who.array, "parameter $1", a,
-                   [&] { cx().execute("insert into " + a + " (v) values ($1)", std::vector<T>{good, bad}); });
+    expect_refused("array parameter", who.array, "parameter $1", a, [&] {
+      cx().execute("insert into " + a + " (v) values ($1)", std::vector<T>{good, bad});
+    });
     expect_refused("composite parameter", who.composite, "parameter $1", k,
                    [&] { cx().execute("insert into " + k + " (v) values ($1)", wc::comp<T>{bad}); });
   }
@@ -210,8 +210,7 @@ TEST_F(write_checks_test, dates_and_timestamps_outside_postgresql) {
 }
 
 TEST_F(write_checks_test, durations_beyond_interval) {
-  check_class<hours>("iv", "interval", hours(2'562'047'788), hours(2'562'047'789), "2562047789 hours",
-                     everywhere_pgpx);
+  check_class<hours>("iv", "interval", hours(2'562'047'788), hours(2'562'047'789), "2562047789 hours", everywhere_pgpx);
 }
 
 TEST_F(write_checks_test, text_with_a_nul_byte_or_invalid_utf8) {
@@ -280,7 +279,9 @@ TEST_F(write_checks_test, a_latin1_session_sends_latin1_text_and_still_refuses_n
   b.add_params("insert into latin values ($1)", p);
   EXPECT_THROW(b.add("insert into latin values ($1)", std::string("a\0b", 3)), pgpx::conversion_error);
   ASSERT_TRUE(pgpx::run_batch(l, b).ok());
-  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from latin where s in ('d\xc3\xa9j\xc3\xa0', 'na\xc3\xafve')"), 2);
+  EXPECT_EQ(
+      cx().query_value<std::int64_t>("select count(*) from latin where s in ('d\xc3\xa9j\xc3\xa0', 'na\xc3\xafve')"),
+      2);
 }
 
 }  // namespace

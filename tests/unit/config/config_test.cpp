@@ -350,8 +350,9 @@ application_name = "api"
 // connect_timeout, highest first: code, the connection string's keyword, PGCONNECT_TIMEOUT,
 // the environment block, 10s. Every connection source's keyword counts.
 TEST_F(config_test, ConnectTimeoutPrecedence) {
-  dir.write("pgpx.toml", "[env.development]\nurl = \"postgresql://h/db?connect_timeout=7\"\nconnect_timeout = \"2s\"\n"
-                         "[env.plain]\nhost = \"h\"\nconnect_timeout = \"2s\"\n");
+  dir.write("pgpx.toml",
+            "[env.development]\nurl = \"postgresql://h/db?connect_timeout=7\"\nconnect_timeout = \"2s\"\n"
+            "[env.plain]\nhost = \"h\"\nconnect_timeout = \"2s\"\n");
   EXPECT_EQ(load().connect_timeout(), 7s);  // the URL's own keyword beats the block's setting
   EXPECT_THAT(load().describe(), HasSubstr("7s (connection string"));
   env.set("PGPX_ENV", "plain");
@@ -365,9 +366,9 @@ TEST_F(config_test, ConnectTimeoutPrecedence) {
   env.set("PGCONNECT_TIMEOUT", "soon");
   EXPECT_THAT(load_error(), HasSubstr("PGCONNECT_TIMEOUT"));
   env.set("PGCONNECT_TIMEOUT", "4");
-  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-           {"DATABASE_URL", "postgresql://h/db?connect_timeout=3"},
-           {"PGPX_DATABASE_URL", "host=h connect_timeout=3"}}) {
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"DATABASE_URL", "postgresql://h/db?connect_timeout=3"},
+                                                        {"PGPX_DATABASE_URL", "host=h connect_timeout=3"}}) {
     fake_env e;
     e.set(name, value).set("PGCONNECT_TIMEOUT", "4");
     auto o = options();
@@ -701,7 +702,8 @@ statement_timeout = "forever"
   ASSERT_EQ(texts.size(), 4U) << testing::PrintToString(texts);
   EXPECT_THAT(texts[0], HasSubstr(":6:1: warning: [env.development] url contains a password in plain text"));
   EXPECT_THAT(texts[1], HasSubstr(":9:1: [env.ci] password: the secret command is empty"));
-  EXPECT_THAT(texts[2], HasSubstr(":12:1: [env.production] password: \"not valid\" is not a valid environment variable"));
+  EXPECT_THAT(texts[2],
+              HasSubstr(":12:1: [env.production] password: \"not valid\" is not a valid environment variable"));
   EXPECT_THAT(texts[3], HasSubstr(":13:1: [env.production] statement_timeout: invalid duration"));
   for (const auto& t : texts) EXPECT_THAT(t, Not(HasSubstr("PlainPw1")));
 
@@ -740,8 +742,8 @@ TEST_F(config_test, NoSecretInAnyMessage) {
       {"[env.development]\nurl = \"postgresql://u:" + secret + "@h:xx/db\"\n", {}},
       {"[env.development]\nurl = \"host=h password=" + secret + " bogus=1\"\n", {}},
       {"[env.development]\nurl = { env = \"U\" }\n", {{"U", "postgresql://u:" + secret + "@h/db?bad=1"}}},
-      {"[env.development]\nhost = \"h\"\npassword = { command = [\"/bin/sh\", \"-c\", \"echo " + secret +
-           "; echo " + secret + " >&2; exit 1\"] }\n",
+      {"[env.development]\nhost = \"h\"\npassword = { command = [\"/bin/sh\", \"-c\", \"echo " + secret + "; echo " +
+           secret + " >&2; exit 1\"] }\n",
        {}},
       {"[env.development]\nhost = \"h\"\npassword = { command = [\"/bin/sh\", \"-c\", \"echo password=" + secret +
            " >&2; exit 2\"] }\n",
@@ -810,8 +812,7 @@ TEST(durations, FormatIsShortestExact) {
   EXPECT_EQ(pgpx::format_duration(5s), "5s");
   EXPECT_EQ(pgpx::format_duration(2min), "2min");
   EXPECT_EQ(pgpx::format_duration(3h), "3h");
-  for (auto d : {1ms, 999ms, 1000ms, 61000ms, 3600000ms})
-    EXPECT_EQ(pgpx::parse_duration(pgpx::format_duration(d)), d);
+  for (auto d : {1ms, 999ms, 1000ms, 61000ms, 3600000ms}) EXPECT_EQ(pgpx::parse_duration(pgpx::format_duration(d)), d);
 }
 
 TEST(log_levels, ParseAndPrint) {

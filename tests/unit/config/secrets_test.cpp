@@ -91,14 +91,13 @@ TEST(secret_source, FromEnvironment) {
   env.set("DB_PASSWORD", "envS3cret").set("EMPTY", "");
   const pgpx::secret_context ctx{env.function(), {}};
   EXPECT_EQ(pgpx::resolve_secret(secret_source::from_env("DB_PASSWORD"), ctx).reveal(), "envS3cret");
-  EXPECT_THAT(failure_text(secret_source::from_env("MISSING"), ctx), HasSubstr("environment variable MISSING is not set"));
+  EXPECT_THAT(failure_text(secret_source::from_env("MISSING"), ctx),
+              HasSubstr("environment variable MISSING is not set"));
   EXPECT_THAT(failure_text(secret_source::from_env("EMPTY"), ctx), HasSubstr("environment variable EMPTY is empty"));
   EXPECT_THROW((void)pgpx::resolve_secret(secret_source::from_env("MISSING"), ctx), pgpx::config_error);
 }
 
-TEST(secret_source, Literal) {
-  EXPECT_EQ(pgpx::resolve_secret(secret_source::from_literal("lit")).reveal(), "lit");
-}
+TEST(secret_source, Literal) { EXPECT_EQ(pgpx::resolve_secret(secret_source::from_literal("lit")).reveal(), "lit"); }
 
 TEST(secret_source, FromFile) {
   temp_dir dir;

@@ -25,8 +25,8 @@ TEST(quote_identifier, rejects_what_postgres_cannot_name) {
   EXPECT_THROW((void)pgpx::quote_identifier("abc\xc3"), pgpx::usage_error);
   EXPECT_NO_THROW((void)pgpx::quote_identifier("caf\xc3\xa9"));
   // The one UTF-8 rule (issue 10): surrogates, overlong forms, code points above U+10FFFF.
-  for (const char* bad : {"\xed\xa0\x80", "\xed\xbf\xbf", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf",
-                          "\xf0\x80\x80\xaf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\x80"}) {
+  for (const char* bad : {"\xed\xa0\x80", "\xed\xbf\xbf", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xf0\x80\x80\xaf",
+                          "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\x80"}) {
     SCOPED_TRACE(::testing::PrintToString(std::string(bad)));
     EXPECT_THROW((void)pgpx::quote_identifier(std::string("a") + bad), pgpx::usage_error);
   }

@@ -237,8 +237,7 @@ TEST(infer_parameter_names, Inserts) {
             (strings{"email", "password"}));
   EXPECT_EQ(infer_parameter_names("INSERT INTO app.users AS u (\"Email\", pwd) VALUES ($2, $1) RETURNING id", 2),
             (strings{"pwd", "Email"}));
-  EXPECT_EQ(infer_parameter_names("insert into t (a, b) values ($1, $2), ($3, $4)", 4),
-            (strings{"a", "b", "a", "b"}));
+  EXPECT_EQ(infer_parameter_names("insert into t (a, b) values ($1, $2), ($3, $4)", 4), (strings{"a", "b", "a", "b"}));
   EXPECT_EQ(infer_parameter_names("insert into t (a, hash, c) values ($1, crypt($2, gen_salt('bf')), now())", 2),
             (strings{"a", "hash"}));
   EXPECT_EQ(infer_parameter_names("insert into t (a, b) overriding system value values ($1, $2)", 2),
@@ -258,8 +257,7 @@ TEST(infer_parameter_names, SkipsLiteralsCommentsAndQuotedText) {
   EXPECT_EQ(infer_parameter_names("select $$ password = $1 $$, w = $1", 1), (strings{"w"}));
   EXPECT_EQ(infer_parameter_names("select $fn$ password = $1 $fn$, v = $1", 1), (strings{"v"}));
   EXPECT_EQ(infer_parameter_names("select 1 -- password = $1\n where u = $1", 1), (strings{"u"}));
-  EXPECT_EQ(infer_parameter_names("select 1 /* password = $1 /* nested */ still */ where t = $1", 1),
-            (strings{"t"}));
+  EXPECT_EQ(infer_parameter_names("select 1 /* password = $1 /* nested */ still */ where t = $1", 1), (strings{"t"}));
   EXPECT_EQ(infer_parameter_names("select \"weird = $1\" from t where q = $1", 1), (strings{"q"}));
 }
 
@@ -281,8 +279,7 @@ TEST(infer_parameter_names, UnknownAndOutOfRange) {
 TEST(parameter_names, CombinesGivenAndInferred) {
   pgpx::param_list p;
   p.add(1).add(2).name_last("secret_b");
-  EXPECT_EQ(pgpx::observe::parameter_names("select * from t where a = $1 and b = $2", p),
-            (strings{"a", "secret_b"}));
+  EXPECT_EQ(pgpx::observe::parameter_names("select * from t where a = $1 and b = $2", p), (strings{"a", "secret_b"}));
 }
 
 }  // namespace

@@ -61,8 +61,8 @@ TEST(tmpl_bind, a_set_variable_shadowing_a_host_one_is_not_shared) {
 }
 
 TEST(tmpl_bind, type_filter_sends_an_oid_and_takes_a_new_slot) {
-  const auto q = render("{{ n | type('int4') }} {{ n }} {{ ids | type('int8[]') }}",
-                        {{"n", 5}, {"ids", std::vector<int>{1}}});
+  const auto q =
+      render("{{ n | type('int4') }} {{ n }} {{ ids | type('int8[]') }}", {{"n", 5}, {"ids", std::vector<int>{1}}});
   EXPECT_EQ(q.sql(), "$1 $2 $3");
   EXPECT_EQ(q.param_types(), (std::vector<pgpx::oid>{pgpx::oids::int4, 0, pgpx::oids::int8_array}));
 }
@@ -143,7 +143,8 @@ TEST(tmpl_bind, none_binds_null_and_typed_values_keep_their_type) {
 }
 
 TEST(tmpl_bind, bind_names_each_parameter_and_marks_secrets) {
-  const auto q = render("{{ user }} {{ password }} {{ user_email }}", {{"user", "u"}, {"password", "p"}, {"user_email", "e"}});
+  const auto q =
+      render("{{ user }} {{ password }} {{ user_email }}", {{"user", "u"}, {"password", "p"}, {"user_email", "e"}});
   EXPECT_EQ(q.param_secret(), (std::vector<bool>{false, true, true}));
   const auto p = q.to_param_list();
   EXPECT_EQ(p.names()[0], "user");
@@ -161,8 +162,9 @@ TEST(tmpl_bind, to_json_has_sql_and_params_as_json_values) {
 }
 
 TEST(tmpl_bind, integers_encode_for_their_declared_width) {
-  const auto q = render("{#- pgpx\nparams:\n  a: int4\n  b: int2\n  c: numeric\n  d: text\n-#}{{ a }} {{ b }} {{ c }} {{ d }}",
-                        {{"a", 7}, {"b", 8}, {"c", 9}, {"d", "x"}});
+  const auto q =
+      render("{#- pgpx\nparams:\n  a: int4\n  b: int2\n  c: numeric\n  d: text\n-#}{{ a }} {{ b }} {{ c }} {{ d }}",
+             {{"a", 7}, {"b", 8}, {"c", 9}, {"d", "x"}});
   const auto p = q.to_param_list();
   EXPECT_EQ(p.types()[0], pgpx::oids::int4);
   EXPECT_EQ(p.lengths()[0], 4);
@@ -221,7 +223,8 @@ TEST(tmpl_interpolate, columns_of_a_registered_model) {
 
 TEST(tmpl_interpolate, sql_literals_and_raw_fragments) {
   EXPECT_EQ(sql("select {{ sql('now()') }}, {{ sql('1') | raw }}"), "select now(), 1");
-  EXPECT_EQ(sql("{% set f %}a = {{ x }}{% endset %}where {{ f | raw }} or {{ f }}", {{"x", 1}}), "where a = $1 or a = $1");
+  EXPECT_EQ(sql("{% set f %}a = {{ x }}{% endset %}where {{ f | raw }} or {{ f }}", {{"x", 1}}),
+            "where a = $1 or a = $1");
   render_options o;
   o.allow_raw_host_strings = true;
   EXPECT_EQ(sql("select {{ s | raw }}", {{"s", "1"}}, o), "select 1");
@@ -237,7 +240,8 @@ TEST(tmpl_interpolate, paginate_and_count_over) {
 // ---- SQL block helpers ----
 
 TEST(tmpl_helpers, where_strips_leading_connectives_and_vanishes_when_empty) {
-  const char* t = "select * from t\n{% where %}\n  {% if a %}AND a = {{ a }}{% endif %}\n  {% if b %}and b = {{ b }}{% endif %}\n{% endwhere %}\norder by id";
+  const char* t =
+      "select * from t\n{% where %}\n  {% if a %}AND a = {{ a }}{% endif %}\n  {% if b %}and b = {{ b }}{% endif %}\n{% endwhere %}\norder by id";
   EXPECT_EQ(sql(t, {{"a", 1}, {"b", 2}}), "select * from t\nWHERE a = $1\n  and b = $2\norder by id");
   EXPECT_EQ(sql(t, {{"a", nullptr}, {"b", 2}}), "select * from t\nWHERE b = $1\norder by id");
   EXPECT_EQ(sql(t, {{"a", nullptr}, {"b", nullptr}}), "select * from t\n\norder by id");
@@ -248,11 +252,13 @@ TEST(tmpl_helpers, where_strips_leading_connectives_and_vanishes_when_empty) {
 }
 
 TEST(tmpl_helpers, where_keeps_a_trailing_line_comment_closed) {
-  EXPECT_EQ(sql("select 1 {% where %}a = 1 -- why{% endwhere %} order by 1"), "select 1 WHERE a = 1 -- why\n order by 1");
+  EXPECT_EQ(sql("select 1 {% where %}a = 1 -- why{% endwhere %} order by 1"),
+            "select 1 WHERE a = 1 -- why\n order by 1");
 }
 
 TEST(tmpl_helpers, set_list_trims_stray_separators) {
-  const char* t = "update t {% set_list %}{% if a %}a = {{ a }},{% endif %} {% if b %}, b = {{ b }}{% endif %},{% endset_list %} where id = 1";
+  const char* t =
+      "update t {% set_list %}{% if a %}a = {{ a }},{% endif %} {% if b %}, b = {{ b }}{% endif %},{% endset_list %} where id = 1";
   EXPECT_EQ(sql(t, {{"a", 1}, {"b", 2}}), "update t SET a = $1, b = $2 where id = 1");
   EXPECT_EQ(sql(t, {{"a", nullptr}, {"b", 2}}), "update t SET b = $1 where id = 1");
   const auto e = error_of(t, {{"a", nullptr}, {"b", nullptr}});
@@ -262,7 +268,8 @@ TEST(tmpl_helpers, set_list_trims_stray_separators) {
 }
 
 TEST(tmpl_helpers, list_keeps_commas_inside_parentheses_and_literals) {
-  const char* t = "select {% list %}{% if a %}coalesce(a, 0),{% endif %} 'x, y', {% if b %}b,{% endif %}{% endlist %} from t";
+  const char* t =
+      "select {% list %}{% if a %}coalesce(a, 0),{% endif %} 'x, y', {% if b %}b,{% endif %}{% endlist %} from t";
   EXPECT_EQ(sql(t, {{"a", true}, {"b", false}}), "select coalesce(a, 0), 'x, y' from t");
   EXPECT_EQ(sql("select {% list sep=' || ' %}a || || b ||{% endlist %}"), "select a || b");
   EXPECT_EQ(sql("select {% list %}{% endlist %}1"), "select 1");
@@ -278,13 +285,15 @@ TEST(tmpl_control, if_elif_else) {
 }
 
 TEST(tmpl_control, for_with_loop_variables_filter_and_else) {
-  EXPECT_EQ(sql("{% for x in xs %}{{ loop.index }}/{{ loop.length }}{% if loop.first %} F{% endif %}{% if loop.last %} L{% endif %} {% endfor %}",
-                {{"xs", std::vector<int>{1, 2, 3}}}),
-            "$1/$2 F $3/$4 $5/$6 L ");
-  EXPECT_EQ(render("{% for x in xs %}{{ loop.index }}/{{ loop.length }} {% endfor %}", {{"xs", std::vector<int>{7, 8, 9}}})
-                .to_json()["params"]
-                .dump(),
-            "[1,3,2,3,3,3]");
+  EXPECT_EQ(
+      sql("{% for x in xs %}{{ loop.index }}/{{ loop.length }}{% if loop.first %} F{% endif %}{% if loop.last %} L{% endif %} {% endfor %}",
+          {{"xs", std::vector<int>{1, 2, 3}}}),
+      "$1/$2 F $3/$4 $5/$6 L ");
+  EXPECT_EQ(
+      render("{% for x in xs %}{{ loop.index }}/{{ loop.length }} {% endfor %}", {{"xs", std::vector<int>{7, 8, 9}}})
+          .to_json()["params"]
+          .dump(),
+      "[1,3,2,3,3,3]");
   EXPECT_EQ(sql("{% for x in xs if x > 1 %}{{ loop.index0 }}{% else %}none{% endfor %}", {{"xs", std::vector<int>{1}}}),
             "none");
   // The filter runs before the loop variables: index and length count the kept items.
@@ -293,9 +302,11 @@ TEST(tmpl_control, for_with_loop_variables_filter_and_else) {
                 .to_json()["params"]
                 .dump(),
             "[5,1,2,2,2,2]");
-  EXPECT_EQ(sql("{% for k, v in pairs %}{% if k == 'a' %}A{% endif %}{% endfor %}", {{"pairs", json(R"([["a", 1], ["b", 2]])")}}),
+  EXPECT_EQ(sql("{% for k, v in pairs %}{% if k == 'a' %}A{% endif %}{% endfor %}",
+                {{"pairs", json(R"([["a", 1], ["b", 2]])")}}),
             "A");
-  EXPECT_EQ(sql("{% for k in m %}{% if k == 'y' %}Y{% endif %}{% endfor %}", {{"m", json(R"({"x": 1, "y": 2})")}}), "Y");
+  EXPECT_EQ(sql("{% for k in m %}{% if k == 'y' %}Y{% endif %}{% endfor %}", {{"m", json(R"({"x": 1, "y": 2})")}}),
+            "Y");
 }
 
 TEST(tmpl_control, set_inline_unpacking_and_block) {
@@ -304,7 +315,8 @@ TEST(tmpl_control, set_inline_unpacking_and_block) {
 }
 
 TEST(tmpl_control, loop_scope_does_not_leak) {
-  EXPECT_EQ(sql("{% set n = 0 %}{% for x in [1, 2] %}{% set n = x %}{% endfor %}{% if n == 0 %}zero{% endif %}"), "zero");
+  EXPECT_EQ(sql("{% set n = 0 %}{% for x in [1, 2] %}{% set n = x %}{% endfor %}{% if n == 0 %}zero{% endif %}"),
+            "zero");
   EXPECT_EQ(sql("{% set n = 0 %}{% if true %}{% set n = 5 %}{% endif %}{% if n == 5 %}five{% endif %}"), "five");
 }
 
@@ -336,7 +348,8 @@ TEST(tmpl_control, comments_disappear) { EXPECT_EQ(sql("a{# {{ x }} #}b"), "ab")
 // ---- expressions ----
 
 TEST(tmpl_expr, arithmetic_and_precedence_follow_jinja) {
-  const auto q = render("{{ 1 + 2 * 3 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ -7 % 3 }} {{ 2 ** 3 ** 2 }} {{ 7 / 2 }} {{ 'a' ~ 1 * 2 }} {{ (1 + 1) ~ 'x' }}");
+  const auto q = render(
+      "{{ 1 + 2 * 3 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ -7 % 3 }} {{ 2 ** 3 ** 2 }} {{ 7 / 2 }} {{ 'a' ~ 1 * 2 }} {{ (1 + 1) ~ 'x' }}");
   EXPECT_EQ(error_of("{{ 1 + 1 ~ 'x' }}")->code(), errc::filter_type);  // ~ binds tighter than +
   EXPECT_EQ(q.params()[0], value(7));
   EXPECT_EQ(q.params()[1], value(3));
@@ -364,10 +377,11 @@ TEST(tmpl_expr, literals_paths_and_tests) {
   EXPECT_EQ(q.params()[2], value(5));
   EXPECT_EQ(q.params()[3], value(9));
   EXPECT_EQ(q.params()[4], value(8));
-  EXPECT_EQ(sql("{% if a is defined and b is undefined and n is none and e is empty and xs is sequence and 3 is odd "
-                "and 4 is divisibleby 2 and 'x' is string and 1 is number and m is mapping and a is not none %}ok{% endif %}",
-                {{"a", 1}, {"n", nullptr}, {"e", ""}, {"xs", std::vector<int>{}}, {"m", json("{}")}}),
-            "ok");
+  EXPECT_EQ(
+      sql("{% if a is defined and b is undefined and n is none and e is empty and xs is sequence and 3 is odd "
+          "and 4 is divisibleby 2 and 'x' is string and 1 is number and m is mapping and a is not none %}ok{% endif %}",
+          {{"a", 1}, {"n", nullptr}, {"e", ""}, {"xs", std::vector<int>{}}, {"m", json("{}")}}),
+      "ok");
 }
 
 TEST(tmpl_expr, value_filters) {
@@ -377,8 +391,24 @@ TEST(tmpl_expr, value_filters) {
       "{{ xs | reverse | list }} {{ [3, 1, 2] | sort }} {{ rows | map(attribute='id') }} {{ 'a-b' | replace('-', '_') }} "
       "{{ missing | default('d') }} {{ '' | default('e', true) }}",
       {{"s", "AbC"}, {"xs", std::vector<int>{1, 2}}, {"rows", json(R"([{"id": 4}, {"id": 5}])")}});
-  const std::vector<value> want = {"ABC", "abc", "x", 2, 1, 2, "1-2", 42, 7, 2.5, "3", 3,
-                                   std::vector<int>{2, 1}, std::vector<int>{1, 2, 3}, std::vector<int>{4, 5}, "a_b", "d", "e"};
+  const std::vector<value> want = {"ABC",
+                                   "abc",
+                                   "x",
+                                   2,
+                                   1,
+                                   2,
+                                   "1-2",
+                                   42,
+                                   7,
+                                   2.5,
+                                   "3",
+                                   3,
+                                   std::vector<int>{2, 1},
+                                   std::vector<int>{1, 2, 3},
+                                   std::vector<int>{4, 5},
+                                   "a_b",
+                                   "d",
+                                   "e"};
   ASSERT_EQ(q.params().size(), want.size());
   for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(q.params()[i], want[i]) << i;
 }
@@ -394,17 +424,20 @@ TEST(tmpl_expr, range_helper_and_registered_helpers) {
 // ---- macros, call blocks, includes, imports, inheritance ----
 
 TEST(tmpl_reuse, macros_with_defaults_and_keywords) {
-  const auto q = render("{% macro eq(col, v, op='like') %}{{ col | ident }} {{ op | oneof('like', 'ilike') }} {{ v }}{% endmacro %}"
-                        "where {{ eq('a', x) }} and {{ eq('b', y, op='ILIKE') }} and {{ eq(v=x, col='c') }}",
-                        {{"x", 1}, {"y", 2}});
-  EXPECT_EQ(q.sql(), "where \"a\" like $1 and \"b\" ilike $2 and \"c\" like $3");  // macro arguments are locals: no shared slot
+  const auto q = render(
+      "{% macro eq(col, v, op='like') %}{{ col | ident }} {{ op | oneof('like', 'ilike') }} {{ v }}{% endmacro %}"
+      "where {{ eq('a', x) }} and {{ eq('b', y, op='ILIKE') }} and {{ eq(v=x, col='c') }}",
+      {{"x", 1}, {"y", 2}});
+  EXPECT_EQ(q.sql(),
+            "where \"a\" like $1 and \"b\" ilike $2 and \"c\" like $3");  // macro arguments are locals: no shared slot
   EXPECT_EQ(q.to_json()["params"].dump(), "[1,2,1]");  // v by position, then by keyword
 }
 
 TEST(tmpl_reuse, macro_fragments_renumber_when_spliced) {
-  const auto q = render("{% macro cond(c, v) %}{{ c | ident }} = {{ v }}{% endmacro %}"
-                        "where {{ cond('a', x) }} and {{ cond('b', y) }} and {{ cond('c', x) }}",
-                        {{"x", 1}, {"y", 2}});
+  const auto q = render(
+      "{% macro cond(c, v) %}{{ c | ident }} = {{ v }}{% endmacro %}"
+      "where {{ cond('a', x) }} and {{ cond('b', y) }} and {{ cond('c', x) }}",
+      {{"x", 1}, {"y", 2}});
   EXPECT_EQ(q.sql(), "where \"a\" = $1 and \"b\" = $2 and \"c\" = $3");
   EXPECT_EQ(q.params()[2], value(1));
 }
@@ -428,7 +461,8 @@ TEST(tmpl_reuse, include_with_and_without_context_and_ignore_missing) {
   memory_loader l;
   l.add("_partials/cond", "tenant = {{ tenant }}");
   l.add("_partials/plain", "1 = 1");
-  EXPECT_EQ(sql("where {% include '_partials/cond' %} and {{ tenant }}", {{"tenant", 3}}, {}, &l), "where tenant = $1 and $1");
+  EXPECT_EQ(sql("where {% include '_partials/cond' %} and {{ tenant }}", {{"tenant", 3}}, {}, &l),
+            "where tenant = $1 and $1");
   EXPECT_EQ(sql("where {% include '_partials/plain' without context %}{% include 'nope' ignore missing %}", {}, {}, &l),
             "where 1 = 1");
   const auto e = error_of("{% include '_partials/cond' without context %}", {{"tenant", 3}}, {}, &l);
@@ -441,7 +475,9 @@ TEST(tmpl_reuse, include_with_and_without_context_and_ignore_missing) {
 
 TEST(tmpl_reuse, import_and_from_import) {
   memory_loader l;
-  l.add("lib", "{% macro eq(c, v) %}{{ c | ident }} = {{ v }}{% endmacro %}{% set limit = 10 %}{% macro _private() %}{% endmacro %}");
+  l.add(
+      "lib",
+      "{% macro eq(c, v) %}{{ c | ident }} = {{ v }}{% endmacro %}{% set limit = 10 %}{% macro _private() %}{% endmacro %}");
   const auto q1 = render("{% import 'lib' as m %}{{ m.eq('a', x) }} limit {{ m.limit }}", {{"x", 1}}, {}, &l);
   EXPECT_EQ(q1.sql(), "\"a\" = $1 limit $2");
   EXPECT_EQ(q1.to_json()["params"].dump(), "[1,10]");  // the module's top-level set
@@ -455,18 +491,21 @@ TEST(tmpl_reuse, import_and_from_import) {
 
 TEST(tmpl_reuse, extends_blocks_and_super) {
   memory_loader l;
-  l.add("layouts/list", "select {% block cols %}*{% endblock %} from {% block from %}{% endblock %}"
-                        "{% block where %}{% endblock %} order by {% block order %}id{% endblock %}");
+  l.add("layouts/list",
+        "select {% block cols %}*{% endblock %} from {% block from %}{% endblock %}"
+        "{% block where %}{% endblock %} order by {% block order %}id{% endblock %}");
   l.add("mid", "{% extends 'layouts/list' %}{% block order %}{{ super() }}, name{% endblock %}");
   EXPECT_EQ(sql("{% extends 'layouts/list' %}{% block from %}users{% endblock %}"
                 "{% block where %} where id = {{ id }}{% endblock %}",
                 {{"id", 1}}, {}, &l),
             "select * from users where id = $1 order by id");
-  EXPECT_EQ(sql("{% extends 'mid' %}{% block from %}t{% endblock %}{% block order %}{{ super() }} desc{% endblock %}", {}, {}, &l),
+  EXPECT_EQ(sql("{% extends 'mid' %}{% block from %}t{% endblock %}{% block order %}{{ super() }} desc{% endblock %}",
+                {}, {}, &l),
             "select * from t order by id, name desc");
   // Top-level sets of a child are visible to the base and to blocks.
   l.add("base2", "{{ title }}{% block b %}{% endblock %}");  // the child's block adds a space
-  const auto q = render("{% extends 'base2' %}{% set title = 'x' %}{% block b %} {{ title }}{% endblock %}", {}, {}, &l);
+  const auto q =
+      render("{% extends 'base2' %}{% set title = 'x' %}{% block b %} {{ title }}{% endblock %}", {}, {}, &l);
   EXPECT_EQ(q.sql(), "$1 $2");
   EXPECT_EQ(q.to_json()["params"].dump(), R"(["x","x"])");
 }
@@ -500,7 +539,8 @@ TEST(tmpl_declaration, is_parsed_and_drives_types) {
 }
 
 TEST(tmpl_declaration, converts_declared_values) {
-  const auto t = sql_template::compile("{#- pgpx\nparams:\n  id: uuid\n  amount: numeric\n  doc: jsonb\n-#}{{ id }} {{ amount }} {{ doc }}");
+  const auto t = sql_template::compile(
+      "{#- pgpx\nparams:\n  id: uuid\n  amount: numeric\n  doc: jsonb\n-#}{{ id }} {{ amount }} {{ doc }}");
   const auto q = t.render({{"id", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"}, {"amount", "12.50"}, {"doc", json("[1]")}});
   EXPECT_EQ(q.params()[0].as_typed().text, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
   EXPECT_EQ(q.params()[1].as_typed().text, "12.50");
@@ -518,7 +558,7 @@ TEST(tmpl_value, conversions_from_cpp_and_json) {
   EXPECT_EQ(value(std::unordered_map<std::string, int>{{"b", 1}, {"a", 2}}).as_map()[0].first, "a");
   EXPECT_EQ(value(pgpx::bytea{std::byte{1}}).kind(), value_kind::typed);
   EXPECT_EQ(value(pgpx::date{std::chrono::year{2024} / 2 / 29}).as_typed().text, "2024-02-29");
-  EXPECT_EQ(value(1) , value(1.0));
+  EXPECT_EQ(value(1), value(1.0));
   EXPECT_THROW(value(std::uint64_t{1} << 63), pgpx::conversion_error);
   const value j = json(R"({"b": [1, 2.5, "x", null, true], "a": {}})");
   EXPECT_EQ(j.as_map().size(), 2U);
@@ -591,8 +631,8 @@ TEST(tmpl_render, try_variants_return_diagnostics) {
 }
 
 TEST(tmpl_render, compiled_metadata) {
-  const auto t = sql_template::compile("{% include 'a' %}{% import 'b' as b %}{{ x }}{% for y in ys %}{{ y }}{% endfor %}{{ s | raw }}",
-                                       "m");
+  const auto t = sql_template::compile(
+      "{% include 'a' %}{% import 'b' as b %}{{ x }}{% for y in ys %}{{ y }}{% endfor %}{{ s | raw }}", "m");
   EXPECT_EQ(t.references(), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(t.free_variables(), (std::vector<std::string>{"s", "x", "ys"}));
   ASSERT_EQ(t.raw_uses().size(), 1U);

@@ -23,8 +23,8 @@ void expect_error(const std::optional<template_error>& e, errc code, int line, i
   EXPECT_EQ(e->kind(), pgpx::error_kind::tmpl);
   if (line > 0) {
     EXPECT_NE(e->snippet().find('^'), std::string::npos) << e->message();
-    const std::string loc = e->where().template_name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
-                            std::string(to_string(code)) + ": ";
+    const std::string loc = e->where().template_name + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                            ": " + std::string(to_string(code)) + ": ";
     EXPECT_EQ(e->message().rfind(loc, 0), 0U) << e->message();
   }
   if (!fragment.empty()) {
@@ -47,7 +47,8 @@ auto compile_error(std::string_view source, std::string name = "t.sql.j2") -> st
 // ---- TemplateSyntaxError ----
 
 TEST(tmpl_errors, syntax_unclosed_block) {
-  expect_error(compile_error("select\n{% if a %}\nx"), errc::syntax, 2, 1, "expected {% elif %} or {% else %} or {% endif %}");
+  expect_error(compile_error("select\n{% if a %}\nx"), errc::syntax, 2, 1,
+               "expected {% elif %} or {% else %} or {% endif %}");
   expect_error(compile_error("{% for x in y %}"), errc::syntax, 1, 1, "{% endfor %}");
   expect_error(compile_error("{% macro m() %}"), errc::syntax, 1, 1, "endmacro");
 }
@@ -77,7 +78,8 @@ TEST(tmpl_errors, syntax_unclosed_tags_strings_comments_raw) {
 TEST(tmpl_errors, syntax_inheritance_structure) {
   expect_error(compile_error("select 1 {% extends 'base' %}"), errc::syntax, 1, 10, "must be the first statement");
   expect_error(compile_error("{% extends 'base' %}\nselect 1"), errc::syntax, 1, 21, "renders only its blocks");
-  expect_error(compile_error("{% block a %}{% endblock %}{% block a %}{% endblock %}"), errc::syntax, 1, 28, "defined twice");
+  expect_error(compile_error("{% block a %}{% endblock %}{% block a %}{% endblock %}"), errc::syntax, 1, 28,
+               "defined twice");
   expect_error(compile_error("{% block a %}{% endblock b %}"), errc::syntax, 1, 26, "closes block 'a'");
 }
 
@@ -100,7 +102,8 @@ TEST(tmpl_errors, syntax_bad_declaration_header) {
   expect_error(compile_error("{#- pgpx\nparams:\n  a: int9\n-#}{{ a }}"), errc::syntax, 3, 3, "unknown type 'int9'");
   expect_error(compile_error("{#- pgpx\nfoo: 1\n-#}"), errc::syntax, 2, 1, "unknown key 'foo'");
   expect_error(compile_error("{#- pgpx\nreturns: lots\n-#}"), errc::syntax, 2, 1, "is not one of");
-  expect_error(compile_error("{#- pgpx\nparams:\n  a: text\n  a: text\n-#}{{ a }}"), errc::syntax, 4, 3, "declared twice");
+  expect_error(compile_error("{#- pgpx\nparams:\n  a: text\n  a: text\n-#}{{ a }}"), errc::syntax, 4, 3,
+               "declared twice");
   expect_error(compile_error("{#- pgpx\nname: ../x\n-#}"), errc::syntax, 2, 1, "invalid template name");
 }
 
@@ -138,7 +141,8 @@ TEST(tmpl_errors, undefined_variable_against_the_declaration) {
 // ---- UnknownFilter / UnknownTest ----
 
 TEST(tmpl_errors, unknown_filter_at_compile_time) {
-  expect_error(compile_error("select {{ name | idnet }}"), errc::unknown_filter, 1, 18, "unknown filter 'idnet'; did you mean 'ident'?");
+  expect_error(compile_error("select {{ name | idnet }}"), errc::unknown_filter, 1, 18,
+               "unknown filter 'idnet'; did you mean 'ident'?");
   expect_error(compile_error("{{ x | safe }}"), errc::unknown_filter, 1, 8, "unknown filter 'safe'");
 }
 
@@ -149,13 +153,17 @@ TEST(tmpl_errors, unknown_test_at_compile_time) {
 // ---- FilterTypeError ----
 
 TEST(tmpl_errors, filter_type_errors) {
-  expect_error(error_of("select {{ n | ident }}", {{"n", 42}}), errc::filter_type, 1, 11, "filter 'ident' needs a string");
+  expect_error(error_of("select {{ n | ident }}", {{"n", 42}}), errc::filter_type, 1, 11,
+               "filter 'ident' needs a string");
   expect_error(error_of("{{ m }}", {{"m", json(R"({"a": 1})")}}), errc::filter_type, 1, 4, "use {{ m | json }}");
   expect_error(error_of("{{ s | any }}", {{"s", "x"}}), errc::filter_type, 1, 4, "needs a list");
   expect_error(error_of("{{ 1 + 'a' }}"), errc::filter_type, 1, 4, "unsupported operand types for +: int and string");
-  expect_error(error_of("{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}"), errc::filter_type, 1, 34, "takes 1 argument, got 2");
-  expect_error(error_of("{% macro m(a) %}{% endmacro %}{{ m() }}"), errc::filter_type, 1, 1, "needs an argument for 'a'");
-  expect_error(error_of("{{ xs }}", {{"xs", json(R"([1, "a"])")}}), errc::filter_type, 1, 4, "one kind, not int and string");
+  expect_error(error_of("{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}"), errc::filter_type, 1, 34,
+               "takes 1 argument, got 2");
+  expect_error(error_of("{% macro m(a) %}{% endmacro %}{{ m() }}"), errc::filter_type, 1, 1,
+               "needs an argument for 'a'");
+  expect_error(error_of("{{ xs }}", {{"xs", json(R"([1, "a"])")}}), errc::filter_type, 1, 4,
+               "one kind, not int and string");
 }
 
 // ---- InvalidValue ----
@@ -169,7 +177,8 @@ TEST(tmpl_errors, invalid_values_are_refused_not_interpolated) {
   expect_error(error_of("{{ c | ident }}", {{"c", std::string(64, 'x')}}), errc::invalid_value, 1, 4, "63");
   expect_error(error_of("{{ c | ident }}", {{"c", std::string("a\0b", 3)}}), errc::invalid_value, 1, 4, "NUL");
   expect_error(error_of("{{ 1 // 0 }}"), errc::invalid_value, 1, 4, "division by zero");
-  expect_error(error_of("{{ c | oneof('a b', 'x;y') }}", {{"c", "x;y"}}), errc::invalid_value, 1, 4, "not a plain SQL word");
+  expect_error(error_of("{{ c | oneof('a b', 'x;y') }}", {{"c", "x;y"}}), errc::invalid_value, 1, 4,
+               "not a plain SQL word");
 }
 
 // ---- UnsafeInterpolation ----
@@ -177,7 +186,8 @@ TEST(tmpl_errors, invalid_values_are_refused_not_interpolated) {
 TEST(tmpl_errors, raw_refuses_host_strings) {
   expect_error(error_of("select * from t where {{ cond | raw }}", {{"cond", "1=1"}}), errc::unsafe_interpolation, 1, 26,
                "| raw accepts only SQL made by the template");
-  expect_error(compile_error("{{ sql(x) }}"), errc::unsafe_interpolation, 1, 4, "string literal written in the template");
+  expect_error(compile_error("{{ sql(x) }}"), errc::unsafe_interpolation, 1, 4,
+               "string literal written in the template");
 }
 
 // ---- PlaceholderInLiteral ----
@@ -193,10 +203,12 @@ TEST(tmpl_errors, placeholder_in_string_literal_at_compile_time) {
 
 TEST(tmpl_errors, placeholder_in_comments_dollar_quotes_and_quoted_names) {
   expect_error(compile_error("select 1 -- {{ x }}\n"), errc::placeholder_in_literal, 1, 13, "a -- comment");
-  expect_error(compile_error("select /* a /* nested */ {{ x }} */ 1"), errc::placeholder_in_literal, 1, 26, "/* */ comment");
+  expect_error(compile_error("select /* a /* nested */ {{ x }} */ 1"), errc::placeholder_in_literal, 1, 26,
+               "/* */ comment");
   expect_error(compile_error("select $$ {{ x }} $$"), errc::placeholder_in_literal, 1, 11, "dollar-quoted");
   expect_error(compile_error("select $fn$ $$ {{ x }} $fn$"), errc::placeholder_in_literal, 1, 16, "dollar-quoted");
-  expect_error(compile_error("select \"{{ x }}\""), errc::placeholder_in_literal, 1, 9, "quoted identifier; write {{ x | ident }}");
+  expect_error(compile_error("select \"{{ x }}\""), errc::placeholder_in_literal, 1, 9,
+               "quoted identifier; write {{ x | ident }}");
 }
 
 TEST(tmpl_errors, placeholder_contexts_that_are_fine) {
@@ -207,8 +219,8 @@ TEST(tmpl_errors, placeholder_contexts_that_are_fine) {
 
 TEST(tmpl_errors, placeholder_in_literal_caught_when_rendering) {
   // The quote comes from a fragment, so only the render-time check can see it.
-  expect_error(error_of("{% set q %}'{% endset %}select {{ q }}{{ x }}'", {{"x", 1}}), errc::placeholder_in_literal, 1, 42,
-               "placeholder inside a string literal");
+  expect_error(error_of("{% set q %}'{% endset %}select {{ q }}{{ x }}'", {{"x", 1}}), errc::placeholder_in_literal, 1,
+               42, "placeholder inside a string literal");
   memory_loader l;
   l.add("open", "select '");
   const auto e = error_of("{% include 'open' %}{{ x }}'", {{"x", 1}}, {}, &l);
@@ -220,7 +232,8 @@ TEST(tmpl_errors, placeholder_in_literal_caught_when_rendering) {
 TEST(tmpl_errors, output_glued_to_names_and_numbers) {
   expect_error(error_of("select {{ x }}1", {{"x", 1}}), errc::placeholder_adjacent, 1, 11, "followed directly by '1'");
   expect_error(error_of("select a{{ x }}", {{"x", 1}}), errc::placeholder_adjacent, 1, 12, "directly after 'a'");
-  expect_error(error_of("select {{ a | ident }}{{ b | ident }}", {{"a", "x"}, {"b", "y"}}), errc::placeholder_adjacent, 1, 26);
+  expect_error(error_of("select {{ a | ident }}{{ b | ident }}", {{"a", "x"}, {"b", "y"}}), errc::placeholder_adjacent,
+               1, 26);
   expect_error(error_of("select 1 -{{ n | int_literal }}", {{"n", -1}}), errc::placeholder_adjacent, 1, 14, "comment");
 }
 
@@ -232,7 +245,8 @@ TEST(tmpl_errors, empty_in_list) {
 }
 
 TEST(tmpl_errors, empty_lists_where_sql_needs_items) {
-  expect_error(error_of("select {{ cols | ident_list }}", {{"cols", std::vector<std::string>{}}}), errc::empty_list, 1, 11);
+  expect_error(error_of("select {{ cols | ident_list }}", {{"cols", std::vector<std::string>{}}}), errc::empty_list, 1,
+               11);
   expect_error(error_of("values {{ rows | values(['a']) }}", {{"rows", std::vector<int>{}}}), errc::empty_list, 1, 11);
   expect_error(error_of("update t\n{% set_list %}{% endset_list %}"), errc::empty_list, 2, 1, "rendered no items");
 }
@@ -286,8 +300,8 @@ TEST(tmpl_errors, include_and_extends_cycles) {
 TEST(tmpl_errors, block_not_found) {
   memory_loader l;
   l.add("base", "select {% block cols %}*{% endblock %}");
-  expect_error(error_of("{% extends 'base' %}\n{% block colz %}id{% endblock %}", {}, {}, &l), errc::block_not_found, 2, 1,
-               "block 'colz' is not defined in 'base'");
+  expect_error(error_of("{% extends 'base' %}\n{% block colz %}id{% endblock %}", {}, {}, &l), errc::block_not_found, 2,
+               1, "block 'colz' is not defined in 'base'");
   expect_error(error_of("{% block b %}{{ super() }}{% endblock %}"), errc::block_not_found, 1, 17,
                "no parent template defines block 'b'");
 }
@@ -295,14 +309,15 @@ TEST(tmpl_errors, block_not_found) {
 // ---- DeclaredParamUnused ----
 
 TEST(tmpl_errors, declared_param_unused) {
-  expect_error(compile_error("{#- pgpx\nparams:\n  a: text\n  b: int4\n-#}\nselect {{ a }}"), errc::declared_param_unused, 4, 3,
-               "parameter 'b' is declared but never used");
+  expect_error(compile_error("{#- pgpx\nparams:\n  a: text\n  b: int4\n-#}\nselect {{ a }}"),
+               errc::declared_param_unused, 4, 3, "parameter 'b' is declared but never used");
 }
 
 // ---- ParamTypeMismatch ----
 
 TEST(tmpl_errors, declared_types_are_checked) {
-  const auto t = sql_template::compile("{#- pgpx\nparams:\n  n: int4\n  ids: int8[]\n  u: uuid?\n-#}{{ n }} {{ ids }} {{ u }}");
+  const auto t =
+      sql_template::compile("{#- pgpx\nparams:\n  n: int4\n  ids: int8[]\n  u: uuid?\n-#}{{ n }} {{ ids }} {{ u }}");
   const auto check = [&](const vars& v, errc code, std::string_view what) {
     try {
       (void)t.render(v);
@@ -312,7 +327,8 @@ TEST(tmpl_errors, declared_types_are_checked) {
       EXPECT_NE(e.message().find(what), std::string::npos) << e.message();
     }
   };
-  check({{"n", "1"}, {"ids", std::vector<int>{}}}, errc::type_mismatch, "parameter 'n': expected an int for int4, got string");
+  check({{"n", "1"}, {"ids", std::vector<int>{}}}, errc::type_mismatch,
+        "parameter 'n': expected an int for int4, got string");
   check({{"n", std::int64_t{1} << 40}, {"ids", std::vector<int>{}}}, errc::type_mismatch, "out of the range of int4");
   check({{"n", 1}, {"ids", json(R"([1, "x"])")}}, errc::type_mismatch, "in the list: expected an int");
   check({{"n", nullptr}, {"ids", std::vector<int>{}}}, errc::type_mismatch, "null but not optional");

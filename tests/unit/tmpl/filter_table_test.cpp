@@ -140,8 +140,8 @@ TEST(tmpl_filter_table, every_filter_is_accepted_by_the_checker_and_renders) {
 // What a filter does not accept is FilterTypeError with the table's words, for every kind.
 TEST(tmpl_filter_table, every_filter_refuses_the_kinds_it_does_not_accept) {
   const std::vector<std::pair<value_kind, std::string>> kinds = {
-      {value_kind::null, "null"}, {value_kind::boolean, "true"}, {value_kind::integer, "1"},
-      {value_kind::floating, "1.5"}, {value_kind::string, "\"s\""}, {value_kind::list, "[1]"},
+      {value_kind::null, "null"},      {value_kind::boolean, "true"}, {value_kind::integer, "1"},
+      {value_kind::floating, "1.5"},   {value_kind::string, "\"s\""}, {value_kind::list, "[1]"},
       {value_kind::map, R"({"a": 1})"}};
   int refusals = 0;
   for (const auto& f : detail::filter_table()) {
@@ -238,9 +238,11 @@ TEST(tmpl_filter_table, every_filter_is_documented) {
 // `| length` counts characters by pgpx::detail::utf8_length; `| list`, `| reverse`, `| last`
 // and indexing split by the same rule, also for malformed UTF-8 (truncated or stray bytes).
 TEST(tmpl_filter_table, character_filters_agree_on_the_number_of_characters) {
-  for (const std::string& s : {std::string("h\xC3\xA9llo \xE2\x82\xAC"), std::string("\xF0" "ab"),
-                              std::string("\x80\x80x\xC3\xA9"), std::string("a\xE2\x82"),
-                              std::string("\xC3\xA9\xA9\xA9z")}) {
+  for (const std::string& s :
+       {std::string("h\xC3\xA9llo \xE2\x82\xAC"),
+        std::string("\xF0"
+                    "ab"),
+        std::string("\x80\x80x\xC3\xA9"), std::string("a\xE2\x82"), std::string("\xC3\xA9\xA9\xA9z")}) {
     const vars v = {{"s", s}};
     const auto count = [&](const std::string& src) { return tmpl_test::render(src, v).to_json()["params"][0]; };
     const auto n = pgpx::detail::utf8_length(s);

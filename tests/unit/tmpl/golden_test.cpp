@@ -162,7 +162,8 @@ TEST_P(golden, renders_as_expected) {
     syn.trim_blocks = o.value("trim_blocks", false);
     syn.lstrip_blocks = o.value("lstrip_blocks", false);
     if (o.contains("models"))
-      for (const auto& [model, cols] : o["models"].items()) opt.models[model] = model_columns{cols.get<std::vector<std::string>>()};
+      for (const auto& [model, cols] : o["models"].items())
+        opt.models[model] = model_columns{cols.get<std::vector<std::string>>()};
   }
   const vars v = c.sections.count("vars") ? vars_from_json(nlohmann::json::parse(c.sections.at("vars"))) : vars{};
   try {
@@ -185,7 +186,8 @@ TEST_P(golden, renders_as_expected) {
       return;
     }
     EXPECT_TRUE(std::regex_search(e.message(), std::regex(c.sections.at("error"))))
-        << "error does not match /" << c.sections.at("error") << "/:\n" << e.message();
+        << "error does not match /" << c.sections.at("error") << "/:\n"
+        << e.message();
   }
 }
 

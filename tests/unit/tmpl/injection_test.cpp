@@ -171,7 +171,9 @@ TEST(injection, oneof_int_literal_and_raw_refuse_host_text) {
 }
 
 TEST(injection, declared_parameters_keep_the_sql_fixed) {
-  const auto t = sql_template::compile("{#- pgpx\nparams:\n  v: text\n  s: ident oneof(a, b)?\n-#}\nselect {{ v }}{% if s %} order by {{ s }}{% endif %}", "inj");
+  const auto t = sql_template::compile(
+      "{#- pgpx\nparams:\n  v: text\n  s: ident oneof(a, b)?\n-#}\nselect {{ v }}{% if s %} order by {{ s }}{% endif %}",
+      "inj");
   for (const auto& payload : injection_corpus()) {
     const auto q = t.render({{"v", payload}});
     EXPECT_EQ(q.sql(), "select $1");

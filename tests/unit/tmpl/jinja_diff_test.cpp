@@ -39,28 +39,36 @@ const std::vector<diff_case>& cases() {
       {"if_true", "{% if a %}yes{% endif %}", R"({"a": 1})"},
       {"if_false", "{% if a %}yes{% endif %}end", R"({"a": 0})"},
       {"if_else", "{% if a %}yes{% else %}no{% endif %}", R"({"a": ""})"},
-      {"if_elif_chain", "{% for x in xs %}{% if x < 0 %}neg{% elif x == 0 %}zero{% elif x < 10 %}small{% else %}big{% endif %};{% endfor %}",
+      {"if_elif_chain",
+       "{% for x in xs %}{% if x < 0 %}neg{% elif x == 0 %}zero{% elif x < 10 %}small{% else %}big{% endif %};{% endfor %}",
        R"({"xs": [-5, 0, 3, 12]})"},
-      {"if_nested", "{% if a %}{% if b %}ab{% else %}a{% endif %}{% else %}{% if b %}b{% endif %}{% endif %}", R"({"a": true, "b": false})"},
-      {"if_truthiness", "{% for v in vals %}{% if v %}T{% else %}F{% endif %}{% endfor %}", R"({"vals": [0, 1, "", "x", [], [0], {}, {"a": 1}, null, 0.0, 0.5, false, true]})"},
+      {"if_nested", "{% if a %}{% if b %}ab{% else %}a{% endif %}{% else %}{% if b %}b{% endif %}{% endif %}",
+       R"({"a": true, "b": false})"},
+      {"if_truthiness", "{% for v in vals %}{% if v %}T{% else %}F{% endif %}{% endfor %}",
+       R"({"vals": [0, 1, "", "x", [], [0], {}, {"a": 1}, null, 0.0, 0.5, false, true]})"},
       {"if_strict_undefined", "{% if nope %}x{% endif %}"},
       // for
       {"for_basic", "{% for x in xs %}[{{ x }}] {% endfor %}", R"({"xs": [1, "two", 3.5]})"},
-      {"for_loop_vars", "{% for x in xs %}{{ loop.index }} {{ loop.index0 }} {{ loop.revindex }} {{ loop.revindex0 }} {{ loop.first }} {{ loop.last }} {{ loop.length }}|{% endfor %}",
+      {"for_loop_vars",
+       "{% for x in xs %}{{ loop.index }} {{ loop.index0 }} {{ loop.revindex }} {{ loop.revindex0 }} {{ loop.first }} {{ loop.last }} {{ loop.length }}|{% endfor %}",
        R"({"xs": ["a", "b", "c"]})"},
       {"for_else_empty", "{% for x in xs %}{{ x }} {% else %}empty{% endfor %}", R"({"xs": []})"},
       {"for_else_not_taken", "{% for x in xs %}{{ x }} {% else %}empty{% endfor %}", R"({"xs": [1]})"},
-      {"for_filter", "{% for x in xs if x is odd %}{{ loop.index }}:{{ x }} {% else %}none{% endfor %}", R"({"xs": [1, 2, 3, 4, 5]})"},
+      {"for_filter", "{% for x in xs if x is odd %}{{ loop.index }}:{{ x }} {% else %}none{% endfor %}",
+       R"({"xs": [1, 2, 3, 4, 5]})"},
       {"for_filter_all_out", "{% for x in xs if x > 10 %}{{ x }} {% else %}none{% endfor %}", R"({"xs": [1, 2]})"},
       {"for_unpack", "{% for a, b in pairs %}{{ a }}={{ b }} {% endfor %}", R"({"pairs": [["x", 1], ["y", 2]]})"},
       {"for_over_map_keys", "{% for k in m %}{{ k }} {% endfor %}", R"({"m": {"b": 1, "a": 2, "c": 3}})"},
       {"for_over_string", "{% for ch in s %}<{{ ch }}> {% endfor %}", R"({"s": "héllo"})"},
-      {"for_nested_loops", "{% for a in xs %}{% for b in ys %}{{ loop.index }}.{{ a }} - {{ b }} {% endfor %}/{{ loop.index }} {% endfor %}",
+      {"for_nested_loops",
+       "{% for a in xs %}{% for b in ys %}{{ loop.index }}.{{ a }} - {{ b }} {% endfor %}/{{ loop.index }} {% endfor %}",
        R"({"xs": [1, 2], "ys": ["p", "q"]})"},
       {"for_range", "{% for i in range(3) %}{{ i }} {% endfor %}{% for i in range(10, 0, -3) %}{{ i }} {% endfor %}"},
-      {"for_previtem_nextitem", "{% for x in xs %}{% if not loop.first %}{{ loop.previtem }}<{% endif %}{{ x }}{% if not loop.last %}>{{ loop.nextitem }}{% endif %} {% endfor %}",
+      {"for_previtem_nextitem",
+       "{% for x in xs %}{% if not loop.first %}{{ loop.previtem }}<{% endif %}{{ x }}{% if not loop.last %}>{{ loop.nextitem }}{% endif %} {% endfor %}",
        R"({"xs": [1, 2, 3]})"},
-      {"for_scope_does_not_leak", "{% set y = 0 %}{% for i in [1, 2] %}{{ y }} {% set y = i %}{{ y }} {% endfor %}{{ y }}"},
+      {"for_scope_does_not_leak",
+       "{% set y = 0 %}{% for i in [1, 2] %}{{ y }} {% set y = i %}{{ y }} {% endfor %}{{ y }}"},
       {"for_loop_variable_gone_after", "{% for i in [1] %}{% endfor %}{{ i }}"},
       {"for_over_number_fails", "{% for i in 5 %}{% endfor %}"},
       // set
@@ -70,34 +78,57 @@ const std::vector<diff_case>& cases() {
       {"set_in_if_leaks", "{% if true %}{% set z = 5 %}{% endif %}{{ z }}"},
       {"set_shadows_var", "{{ a }} {% set a = 'local' %}{{ a }}", R"({"a": "outer"})"},
       // macros and call blocks
-      {"macro_basic", "{% macro greet(name, punct='!') %}hi {{ name }} {{ punct }}{% endmacro %}{{ greet('bob') }} / {{ greet('al', '?') }} / {{ greet(punct='.', name='x') }}"},
+      {"macro_basic",
+       "{% macro greet(name, punct='!') %}hi {{ name }} {{ punct }}{% endmacro %}{{ greet('bob') }} / {{ greet('al', '?') }} / {{ greet(punct='.', name='x') }}"},
       {"macro_reads_globals", "{% macro m() %}v={{ v }}{% endmacro %}{{ m() }}", R"({"v": 3})"},
       {"macro_default_uses_earlier_arg", "{% macro m(a, b=a * 2) %}{{ a }} {{ b }}{% endmacro %}{{ m(4) }}"},
-      {"macro_recursion", "{% macro count(n) %}{{ n }} {% if n > 0 %}{{ count(n - 1) }}{% endif %}{% endmacro %}{{ count(3) }}"},
+      {"macro_recursion",
+       "{% macro count(n) %}{{ n }} {% if n > 0 %}{{ count(n - 1) }}{% endif %}{% endmacro %}{{ count(3) }}"},
       {"macro_output_in_expression", "{% macro m() %}abc{% endmacro %}{% set x = m() %}{{ x }} {{ x }}"},
-      {"call_block", "{% macro box(title) %}<{{ title }}> {{ caller() }} </{{ title }}>{% endmacro %}{% call box('b') %}body {{ v }}{% endcall %}", R"({"v": 1})"},
-      {"call_block_args", "{% macro each(xs) %}{% for x in xs %}{{ caller(x, loop.index) }} {% endfor %}{% endmacro %}{% call(item, i) each(['a', 'b']) %}{{ i }}:{{ item }}{% endcall %}"},
+      {"call_block",
+       "{% macro box(title) %}<{{ title }}> {{ caller() }} </{{ title }}>{% endmacro %}{% call box('b') %}body {{ v }}{% endcall %}",
+       R"({"v": 1})"},
+      {"call_block_args",
+       "{% macro each(xs) %}{% for x in xs %}{{ caller(x, loop.index) }} {% endfor %}{% endmacro %}{% call(item, i) each(['a', 'b']) %}{{ i }}:{{ item }}{% endcall %}"},
       {"macro_too_many_args", "{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}"},
       // include / import / from
       {"include_with_context", "A {% include 'part' %} B", R"({"v": "val"})", {{"part", "part sees {{ v }}"}}},
       {"include_sees_loop_vars", "{% for x in [1, 2] %}{% include 'p' %} {% endfor %}", "{}", {{"p", "x={{ x }}"}}},
-      {"include_without_context_fails", "{% include 'part' without context %}", R"({"v": "val"})", {{"part", "{{ v }}"}}},
+      {"include_without_context_fails",
+       "{% include 'part' without context %}",
+       R"({"v": "val"})",
+       {{"part", "{{ v }}"}}},
       {"include_ignore_missing", "a{% include 'nope' ignore missing %}b"},
       {"include_missing_fails", "a{% include 'nope' %}b"},
       {"include_set_does_not_leak", "{% include 'p' %}{{ z }}", "{}", {{"p", "{% set z = 1 %}"}}},
-      {"import_as", "{% import 'lib' as lib %}{{ lib.twice(4) }} {{ lib.name }}", "{}",
+      {"import_as",
+       "{% import 'lib' as lib %}{{ lib.twice(4) }} {{ lib.name }}",
+       "{}",
        {{"lib", "{% macro twice(n) %}{{ n * 2 }}{% endmacro %}{% set name = 'L' %}"}}},
-      {"from_import", "{% from 'lib' import twice, name as nm %}{{ twice(5) }} {{ nm }}", "{}",
+      {"from_import",
+       "{% from 'lib' import twice, name as nm %}{{ twice(5) }} {{ nm }}",
+       "{}",
        {{"lib", "{% macro twice(n) %}{{ n * 2 }}{% endmacro %}{% set name = 'L' %}"}}},
-      {"import_without_context", "{% import 'lib' as lib %}{{ lib.show() }}", R"({"v": 1})",
+      {"import_without_context",
+       "{% import 'lib' as lib %}{{ lib.show() }}",
+       R"({"v": 1})",
        {{"lib", "{% macro show() %}{{ v }}{% endmacro %}"}}},
       // extends / block / super
-      {"extends_basic", "{% extends 'base' %}{% block body %}child {{ v }}{% endblock %}", R"({"v": 1})",
+      {"extends_basic",
+       "{% extends 'base' %}{% block body %}child {{ v }}{% endblock %}",
+       R"({"v": 1})",
        {{"base", "head [{% block body %}default{% endblock %}] tail"}}},
-      {"extends_default_block", "{% extends 'base' %}", "{}", {{"base", "head [{% block body %}default{% endblock %}] tail"}}},
-      {"extends_super", "{% extends 'base' %}{% block body %}<{{ super() }}>{% endblock %}", "{}",
+      {"extends_default_block",
+       "{% extends 'base' %}",
+       "{}",
+       {{"base", "head [{% block body %}default{% endblock %}] tail"}}},
+      {"extends_super",
+       "{% extends 'base' %}{% block body %}<{{ super() }}>{% endblock %}",
+       "{}",
        {{"base", "[{% block body %}default{% endblock %}]"}}},
-      {"extends_three_levels", "{% extends 'mid' %}{% block a %}leaf+{{ super() }}{% endblock %}", "{}",
+      {"extends_three_levels",
+       "{% extends 'mid' %}{% block a %}leaf+{{ super() }}{% endblock %}",
+       "{}",
        {{"base", "{% block a %}base-a{% endblock %} {% block b %}base-b{% endblock %}"},
         {"mid", "{% extends 'base' %}{% block a %}mid+{{ super() }}{% endblock %}{% block b %}mid-b{% endblock %}"}}},
       {"extends_child_set_visible", "{% extends 'base' %}{% set title = 'T' %}", "{}", {{"base", "title={{ title }}"}}},
@@ -115,34 +146,46 @@ const std::vector<diff_case>& cases() {
       {"comment", "a{# {{ ignored }} #}b"},
       {"trailing_newline_dropped", "line\n"},
       // expressions
-      {"arith", "{{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 7 / 2 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 2 ** 10 }} {{ 2 ** 3 ** 2 }} {{ 10 - 2 - 3 }} {{ 0.1 + 0.2 }} {{ 1e16 }} {{ 2.0 * 3 }}"},
+      {"arith",
+       "{{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 7 / 2 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 2 ** 10 }} {{ 2 ** 3 ** 2 }} {{ 10 - 2 - 3 }} {{ 0.1 + 0.2 }} {{ 1e16 }} {{ 2.0 * 3 }}"},
       {"unary", "{{ -x }} {{ +x }} {{ - -x }} {{ not x }}", R"({"x": 3})"},
       {"concat", "{{ 'a' ~ 1 ~ none ~ true ~ 1.5 }} {{ 'n=' ~ 2 * 3 }} {{ ('a' ~ 'b') | upper }}"},
       {"concat_precedence", "{{ 1 + 2 ~ 3 }}"},
-      {"compare_chain", "{{ 1 < 2 < 3 }} {{ 1 < 3 < 2 }} {{ 'a' < 'b' }} {{ [1, 2] < [1, 3] }} {{ 1 == 1.0 }} {{ 'a' != 'b' }} {{ 2 >= 2 }}"},
-      {"membership", "{{ 2 in xs }} {{ 5 not in xs }} {{ 'ell' in 'hello' }} {{ 'k' in m }} {{ 'z' in m }}", R"({"xs": [1, 2], "m": {"k": 1}})"},
-      {"and_or_values", "{{ a or 'd' }} {{ a and 'x' }} {{ b or 'd' }} {{ b and 'x' }} {{ not a and b }}", R"({"a": "", "b": "bee"})"},
+      {"compare_chain",
+       "{{ 1 < 2 < 3 }} {{ 1 < 3 < 2 }} {{ 'a' < 'b' }} {{ [1, 2] < [1, 3] }} {{ 1 == 1.0 }} {{ 'a' != 'b' }} {{ 2 >= 2 }}"},
+      {"membership", "{{ 2 in xs }} {{ 5 not in xs }} {{ 'ell' in 'hello' }} {{ 'k' in m }} {{ 'z' in m }}",
+       R"({"xs": [1, 2], "m": {"k": 1}})"},
+      {"and_or_values", "{{ a or 'd' }} {{ a and 'x' }} {{ b or 'd' }} {{ b and 'x' }} {{ not a and b }}",
+       R"({"a": "", "b": "bee"})"},
       {"ternary", "{{ 'yes' if a else 'no' }} {{ 'y' if b else 'n' if c else 'z' }}", R"({"a": 1, "b": 0, "c": 0})"},
-      {"literals", "{{ [1, 'two', [3]] | string }} {{ {'k': 'v', 'n': [1]} | string }} {{ [1, 2] }} {{ ['a', 'b'] }} {{ [[1, 2], [3, 4]] }} {{ none }} {{ True }} {{ 'it\\'s' }} {{ \"q\" }}"},
+      {"literals",
+       "{{ [1, 'two', [3]] | string }} {{ {'k': 'v', 'n': [1]} | string }} {{ [1, 2] }} {{ ['a', 'b'] }} {{ [[1, 2], [3, 4]] }} {{ none }} {{ True }} {{ 'it\\'s' }} {{ \"q\" }}"},
       {"paths", "{{ u.name }} {{ u['name'] }} {{ u.tags[1] }} {{ u.tags.0 }} {{ xs[-1] }} {{ 'abc'[1] }}",
        R"({"u": {"name": "ann", "tags": ["a", "b"]}, "xs": [1, 2, 3]})"},
       {"missing_attribute_fails", "{{ u.nope }}", R"({"u": {"name": "ann"}})"},
       {"string_ops", "{{ 'ab' + 'cd' }} {{ 'ab' * 3 }} {{ [1] + [2] }} {{ [0] * 3 }}"},
       {"division_by_zero_fails", "{{ 1 // 0 }}"},
       // filters
-      {"filters_text", "{{ s | upper }} {{ s | lower }} {{ '  x  ' | trim }} {{ s | length }} {{ s | replace('l', 'L') }} {{ s | first }} {{ s | last }} {{ s | reverse }} {{ s | list }}",
+      {"filters_text",
+       "{{ s | upper }} {{ s | lower }} {{ '  x  ' | trim }} {{ s | length }} {{ s | replace('l', 'L') }} {{ s | first }} {{ s | last }} {{ s | reverse }} {{ s | list }}",
        R"({"s": "Hello"})"},
-      {"filters_lists", "{{ xs | length }} {{ xs | first }} {{ xs | last }} {{ xs | join(',') }} {{ xs | join }} {{ xs | reverse | list }} {{ xs | sort }} {{ xs | sort(reverse=true) }} {{ ys | sort }} {{ ys | sort(case_sensitive=true) }}",
+      {"filters_lists",
+       "{{ xs | length }} {{ xs | first }} {{ xs | last }} {{ xs | join(',') }} {{ xs | join }} {{ xs | reverse | list }} {{ xs | sort }} {{ xs | sort(reverse=true) }} {{ ys | sort }} {{ ys | sort(case_sensitive=true) }}",
        R"({"xs": [3, 1, 2], "ys": ["b", "a", "C", "B"]})"},
-      {"filters_numbers", "{{ '42' | int }} {{ 'x' | int }} {{ 'x' | int(7) }} {{ 3.9 | int }} {{ '2.5' | float }} {{ 2 | float }} {{ -3 | abs }} {{ 42 | string }} {{ 1.5 | string }}"},
-      {"filters_default", "{{ missing | default('d') }} {{ present | default('d') }} {{ '' | default('e', true) }} {{ none | default('n') }} {{ missing | d('short') }}",
+      {"filters_numbers",
+       "{{ '42' | int }} {{ 'x' | int }} {{ 'x' | int(7) }} {{ 3.9 | int }} {{ '2.5' | float }} {{ 2 | float }} {{ -3 | abs }} {{ 42 | string }} {{ 1.5 | string }}"},
+      {"filters_default",
+       "{{ missing | default('d') }} {{ present | default('d') }} {{ '' | default('e', true) }} {{ none | default('n') }} {{ missing | d('short') }}",
        R"({"present": "p"})"},
-      {"filters_map_attribute", "{{ rows | map(attribute='id') | list }} {{ rows | map(attribute='id') | join('+') }}", R"({"rows": [{"id": 1}, {"id": 2}]})"},
+      {"filters_map_attribute", "{{ rows | map(attribute='id') | list }} {{ rows | map(attribute='id') | join('+') }}",
+       R"({"rows": [{"id": 1}, {"id": 2}]})"},
       {"filter_chain", "{{ xs | sort | reverse | join('-') | upper }}", R"({"xs": ["b", "a", "c"]})"},
       // tests
-      {"tests", "{{ a is defined }} {{ nope is defined }} {{ nope is undefined }} {{ n is none }} {{ 3 is odd }} {{ 4 is even }} {{ 9 is divisibleby 3 }} {{ 9 is divisibleby(4) }} {{ 'x' is string }} {{ 1 is number }} {{ 1.5 is number }} {{ m is mapping }} {{ xs is sequence }} {{ 's' is sequence }} {{ 1 is sequence }} {{ a is not none }} {{ true is boolean }} {{ 1 is integer }} {{ 1.0 is float }}",
+      {"tests",
+       "{{ a is defined }} {{ nope is defined }} {{ nope is undefined }} {{ n is none }} {{ 3 is odd }} {{ 4 is even }} {{ 9 is divisibleby 3 }} {{ 9 is divisibleby(4) }} {{ 'x' is string }} {{ 1 is number }} {{ 1.5 is number }} {{ m is mapping }} {{ xs is sequence }} {{ 's' is sequence }} {{ 1 is sequence }} {{ a is not none }} {{ true is boolean }} {{ 1 is integer }} {{ 1.0 is float }}",
        R"({"a": 1, "n": null, "m": {}, "xs": []})"},
-      {"tests_compare", "{{ 3 is eq 3 }} {{ 3 is ne 3 }} {{ 2 is lt 3 }} {{ 3 is ge 3 }} {{ 2 is in [1, 2] }} {{ 'AB' is upper }} {{ 'ab' is lower }}"},
+      {"tests_compare",
+       "{{ 3 is eq 3 }} {{ 3 is ne 3 }} {{ 2 is lt 3 }} {{ 3 is ge 3 }} {{ 2 is in [1, 2] }} {{ 'AB' is upper }} {{ 'ab' is lower }}"},
   };
   return c;
 }
@@ -218,12 +261,12 @@ auto ci() -> bool {
   const char* v = std::getenv("CI");
   return v != nullptr && std::string(v) == "true";
 }
-#define PGPX_NEED_ORACLE(results)                                                              \
-  do {                                                                                         \
-    if (!(results)) {                                                                          \
-      if (ci()) FAIL() << "python3 with jinja2 is not available (install python3-jinja2)";     \
-      GTEST_SKIP() << "python3 with jinja2 is not available";                                  \
-    }                                                                                          \
+#define PGPX_NEED_ORACLE(results)                                                          \
+  do {                                                                                     \
+    if (!(results)) {                                                                      \
+      if (ci()) FAIL() << "python3 with jinja2 is not available (install python3-jinja2)"; \
+      GTEST_SKIP() << "python3 with jinja2 is not available";                              \
+    }                                                                                      \
   } while (false)
 
 class jinja_diff : public ::testing::TestWithParam<std::size_t> {};
@@ -247,9 +290,11 @@ TEST_P(jinja_diff, same_output_as_jinja2) {
     error = e.message();
   }
   if (want.contains("error")) {
-    EXPECT_FALSE(error.empty()) << "Jinja2 fails (" << want["error"].get<std::string>() << ") but pgpx rendered: " << got;
+    EXPECT_FALSE(error.empty()) << "Jinja2 fails (" << want["error"].get<std::string>()
+                                << ") but pgpx rendered: " << got;
   } else {
-    EXPECT_TRUE(error.empty()) << "pgpx fails but Jinja2 renders '" << want["text"].get<std::string>() << "':\n" << error;
+    EXPECT_TRUE(error.empty()) << "pgpx fails but Jinja2 renders '" << want["text"].get<std::string>() << "':\n"
+                               << error;
     EXPECT_EQ(got, want["text"].get<std::string>()) << c.source;
   }
 }

@@ -19,8 +19,8 @@ namespace {
 class loader_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("pgpx-tmpl-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = fs::temp_directory_path() / ("pgpx-tmpl-" + std::to_string(::getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     fs::create_directories(root_ / "queries");
   }
@@ -111,10 +111,12 @@ TEST_F(loader_test, traversal_and_absolute_names_are_refused) {
 TEST_F(loader_test, includes_imports_and_extends_resolve_through_the_library) {
   write("queries/_partials/tenant.sql.j2", "tenant_id = {{ tenant }}");
   write("queries/_macros/sql.sql.j2", "{% macro eq(c, v) %}{{ c | ident }} = {{ v }}{% endmacro %}");
-  write("queries/layouts/list.sql.j2", "select * from {% block from %}{% endblock %} where {% block where %}true{% endblock %}");
-  write("queries/users/list.sql.j2",
-        "{% extends 'layouts/list' %}{% from '_macros/sql' import eq %}"
-        "{% block from %}users{% endblock %}{% block where %}{% include '_partials/tenant' %} and {{ eq('name', n) }}{% endblock %}");
+  write("queries/layouts/list.sql.j2",
+        "select * from {% block from %}{% endblock %} where {% block where %}true{% endblock %}");
+  write(
+      "queries/users/list.sql.j2",
+      "{% extends 'layouts/list' %}{% from '_macros/sql' import eq %}"
+      "{% block from %}users{% endblock %}{% block where %}{% include '_partials/tenant' %} and {{ eq('name', n) }}{% endblock %}");
   library lib{dir()};
   const auto q = lib.render("users/list", {{"tenant", 1}, {"n", "x"}});
   EXPECT_EQ(q.sql(), "select * from users where tenant_id = $1 and \"name\" = $2");
@@ -190,8 +192,7 @@ TEST_F(loader_test, check_reports_what_a_single_compile_cannot) {
   write("queries/base.sql.j2", "select {% block a %}{% endblock %}");
   write("queries/child.sql.j2", "{% extends 'base' %}{% block b %}x{% endblock %}");
   write("queries/_part.sql.j2", "{{ used_in_part }}");
-  write("queries/decl.sql.j2",
-        "{#- pgpx\nparams:\n  used_in_part: int4\n  never: text\n-#}{% include '_part' %}");
+  write("queries/decl.sql.j2", "{#- pgpx\nparams:\n  used_in_part: int4\n  never: text\n-#}{% include '_part' %}");
   write("queries/raw.sql.j2", "{% set f %}x{% endset %}select {{ f | raw }}");
   library lib{dir()};
   const auto r = lib.check();
@@ -234,7 +235,8 @@ TEST_F(loader_test, render_hook_sees_names_and_types) {
 }
 
 TEST_F(loader_test, concurrent_use_in_development_mode) {
-  for (int i = 0; i < 5; ++i) write("queries/q" + std::to_string(i) + ".sql.j2", "select {{ x }} + " + std::to_string(i));
+  for (int i = 0; i < 5; ++i)
+    write("queries/q" + std::to_string(i) + ".sql.j2", "select {{ x }} + " + std::to_string(i));
   library lib{dir()};
   std::atomic<int> bad{0};
   std::vector<std::thread> threads;

@@ -12,9 +12,9 @@
 namespace tmpl_test {
 
 /// Compiles and renders `source` as template "t.sql.j2".
-inline auto render(std::string_view source, const pgpx::tmpl::vars& v = {},
-                   const pgpx::tmpl::render_options& o = {}, const pgpx::tmpl::loader* l = nullptr,
-                   const pgpx::tmpl::syntax_options& s = {}) -> pgpx::tmpl::rendered_query {
+inline auto render(std::string_view source, const pgpx::tmpl::vars& v = {}, const pgpx::tmpl::render_options& o = {},
+                   const pgpx::tmpl::loader* l = nullptr, const pgpx::tmpl::syntax_options& s = {})
+    -> pgpx::tmpl::rendered_query {
   return pgpx::tmpl::sql_template::compile(source, "t.sql.j2", s).render(v, o, l);
 }
 
@@ -25,9 +25,9 @@ inline auto sql(std::string_view source, const pgpx::tmpl::vars& v = {}, const p
 }
 
 /// The error a compile or render raises; fails the test when there is none.
-inline auto error_of(std::string_view source, const pgpx::tmpl::vars& v = {},
-                     const pgpx::tmpl::render_options& o = {}, const pgpx::tmpl::loader* l = nullptr,
-                     const pgpx::tmpl::syntax_options& s = {}) -> std::optional<pgpx::tmpl::template_error> {
+inline auto error_of(std::string_view source, const pgpx::tmpl::vars& v = {}, const pgpx::tmpl::render_options& o = {},
+                     const pgpx::tmpl::loader* l = nullptr, const pgpx::tmpl::syntax_options& s = {})
+    -> std::optional<pgpx::tmpl::template_error> {
   try {
     auto q = render(source, v, o, l, s);
     ADD_FAILURE() << "expected a template error, got SQL: " << q.sql();

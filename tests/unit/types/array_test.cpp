@@ -101,8 +101,8 @@ const std::string mood_1d = from_hex("000000010000000000004001000000020000000100
 const std::string int4range_1d =
     from_hex("000000010000000000000f4000000002000000010000001102000000040000000100000004000000020000000101");
 // select array_send(array[[true,false],[null,true]])
-const std::string bool_2d = from_hex(
-    "0000000200000001000000100000000200000001000000020000000100000001010000000100ffffffff0000000101");
+const std::string bool_2d =
+    from_hex("0000000200000001000000100000000200000001000000020000000100000001010000000100ffffffff0000000101");
 // select array_send(array['\x0102'::bytea, '\x'::bytea])
 const std::string bytea_1d = from_hex("000000010000000000000011000000020000000100000002010200000000");
 // select array_send(array['x']::varchar[])
@@ -187,7 +187,8 @@ TEST(array_codec, fixed_width_elements_take_the_one_pass_path_and_fall_back_on_a
   EXPECT_THAT(error_of<std::vector<std::int32_t>>(bad, pgpx::oids::int4_array), HasSubstr("array element [500]"));
   // A NULL element among fixed-width ones: the general path names it.
   const std::string with_null = encode(std::vector<std::optional<std::int32_t>>{1, std::nullopt, 3});
-  EXPECT_THAT(error_of<std::vector<std::int32_t>>(with_null, pgpx::oids::int4_array), HasSubstr("NULL at array element [1]"));
+  EXPECT_THAT(error_of<std::vector<std::int32_t>>(with_null, pgpx::oids::int4_array),
+              HasSubstr("NULL at array element [1]"));
   EXPECT_EQ(decode<std::vector<std::optional<std::int32_t>>>(with_null, pgpx::oids::int4_array),
             (std::vector<std::optional<std::int32_t>>{1, std::nullopt, 3}));
 }
@@ -288,8 +289,7 @@ TEST(array_codec, parameter_types) {
   // Strings travel as text literals with the type left to the server.
   EXPECT_EQ(pgpx::codec<std::vector<std::string>>::param_oid, pgpx::oids::unspecified);
   EXPECT_EQ(pgpx::codec<std::vector<std::string>>::param_format, pgpx::format::text);
-  EXPECT_EQ(pgpx::codec<std::vector<std::vector<std::optional<std::string_view>>>>::param_format,
-            pgpx::format::text);
+  EXPECT_EQ(pgpx::codec<std::vector<std::vector<std::optional<std::string_view>>>>::param_format, pgpx::format::text);
   // bytea stays bytea: std::vector<std::byte> is not an array.
   EXPECT_EQ(pgpx::codec<pgpx::bytea>::param_oid, pgpx::oids::bytea);
   EXPECT_EQ(pgpx::detail::array_shape<std::vector<pgpx::bytea>>::depth, 1U);
@@ -298,8 +298,7 @@ TEST(array_codec, parameter_types) {
 TEST(array_codec, names) {
   EXPECT_EQ(pgpx::codec<std::vector<std::int32_t>>::name, "std::vector<std::int32_t>");
   EXPECT_EQ(pgpx::codec<std::vector<std::vector<std::string>>>::name, "std::vector<std::vector<std::string>>");
-  EXPECT_EQ(pgpx::codec<std::vector<pgpx::range<std::int64_t>>>::name,
-            "std::vector<pgpx::range<std::int64_t>>");
+  EXPECT_EQ(pgpx::codec<std::vector<pgpx::range<std::int64_t>>>::name, "std::vector<pgpx::range<std::int64_t>>");
 }
 
 TEST(array_codec, accepts_builtin_arrays_of_accepted_elements_and_runtime_types) {
@@ -330,9 +329,9 @@ TEST(array_codec, element_type_is_checked_from_the_header) {
 }
 
 TEST(array_codec, text_literals_quote_what_the_parser_would_misread) {
-  const std::vector<std::optional<std::string>> nasty{"a\"b",   "back\\slash", "comma,", "{brace}",     "sp ace", "",
-                                                      "NULL",   "null",        "plain",  "tab\there",   "nul(l)",
-                                                      std::nullopt};
+  const std::vector<std::optional<std::string>> nasty{"a\"b",   "back\\slash", "comma,", "{brace}", "sp ace",
+                                                      "",       "NULL",        "null",   "plain",   "tab\there",
+                                                      "nul(l)", std::nullopt};
   // The text PostgreSQL itself prints for this array (verified with psql).
   EXPECT_EQ(text_of(nasty),
             R"({"a\"b","back\\slash","comma,","{brace}","sp ace","","NULL","null",plain,"tab	here",nul(l),NULL})");
@@ -398,8 +397,7 @@ TEST(array_codec, every_truncation_throws) {
   expect_every_truncation_throws<std::vector<std::optional<std::string>>>(text_1d, pgpx::oids::text_array);
   expect_every_truncation_throws<std::vector<std::optional<bool>>>(bool_1d, pgpx::oids::bool_array);
   expect_every_truncation_throws<std::vector<double>>(float8_1d, pgpx::oids::float8_array);
-  expect_every_truncation_throws<std::vector<std::vector<std::vector<std::int16_t>>>>(int2_3d,
-                                                                                      pgpx::oids::int2_array);
+  expect_every_truncation_throws<std::vector<std::vector<std::vector<std::int16_t>>>>(int2_3d, pgpx::oids::int2_array);
   expect_every_truncation_throws<std::vector<pgpx::bytea>>(bytea_1d, pgpx::oids::bytea_array);
   expect_every_truncation_throws<std::vector<pgpx::range<std::int32_t>>>(int4range_1d, pgpx::oids::int4range_array);
 }

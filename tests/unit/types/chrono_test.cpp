@@ -74,7 +74,7 @@ void expect_every_truncation_throws(std::string_view bytes) {
 
 struct date_case {
   pgpx::date value;
-  const char* hex;   // date_send() of PostgreSQL 15
+  const char* hex;  // date_send() of PostgreSQL 15
   const char* text;  // date_out()
 };
 
@@ -312,7 +312,8 @@ const interval_case interval_cases[] = {
     {{i32_min, i32_min, 0us}, "00000000000000008000000080000000", "P-178956970Y-8M-2147483648D"},
     {{0, 0, chr::microseconds(i64_min + 1)}, "80000000000000010000000000000000", "PT-2562047788H-54.775807S"},
     {{0, 0, chr::microseconds(i64_min)}, "80000000000000000000000000000000", "PT-2562047788H-54.775808S"},
-    {{i32_max, i32_max, chr::microseconds(i64_max)}, "7fffffffffffffff7fffffff7fffffff",
+    {{i32_max, i32_max, chr::microseconds(i64_max)},
+     "7fffffffffffffff7fffffff7fffffff",
      "P178956970Y7M2147483647DT2562047788H54.775807S"},
 };
 
@@ -353,8 +354,8 @@ TEST(duration_codec, sends_a_time_only_interval) {
 TEST(duration_codec, reads_days_as_24_hours_and_refuses_months) {
   EXPECT_EQ(decode<chr::hours>(from_hex("00000000d693a400ffffffff00000000")), -23h);  // -1 day +01:00
   EXPECT_EQ(decode<chr::microseconds>(from_hex("000000000007a1200000000000000000")), 500ms);
-  EXPECT_EQ(decode<chr::seconds>(from_hex("000000000007a1200000000000000000")), 0s);    // floored
-  EXPECT_EQ(decode<chr::seconds>(from_hex("fffffffffff85ee00000000000000000")), -1s);   // floored
+  EXPECT_EQ(decode<chr::seconds>(from_hex("000000000007a1200000000000000000")), 0s);  // floored
+  EXPECT_EQ(decode<chr::seconds>(from_hex("fffffffffff85ee00000000000000000")), -1s);  // floored
   EXPECT_EQ(decode<chr::nanoseconds>(from_hex("00000000000f42410000000000000000")), 1000001000ns);
   try {
     (void)decode<chr::seconds>(from_hex("0000000000000000000000000000000c"));

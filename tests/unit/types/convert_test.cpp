@@ -24,9 +24,9 @@ inline constexpr bool pgpx::is_composite<cvt::pair_t> = true;
 
 namespace {
 
-using ::testing::HasSubstr;
 using pgpx::detail::checked_float4;
 using pgpx::detail::checked_integer;
+using ::testing::HasSubstr;
 
 auto message_of(auto&& f) -> std::string {
   try {
@@ -140,8 +140,11 @@ TEST(convert, array_elements_and_composite_members_name_their_place) {
               HasSubstr("array element [2]: value 18446744073709551615 is out of range for int8"));
   const std::vector<std::vector<std::chrono::hours>> grid{{std::chrono::hours(1), std::chrono::hours(2)},
                                                           {std::chrono::hours(3), std::chrono::hours::max()}};
-  EXPECT_THAT(message_of([&] { pgpx::codec<std::remove_const_t<decltype(grid)>>::encode(grid, out); }), HasSubstr("array element [1][1]"));
-  EXPECT_THAT(message_of([&] { pgpx::codec<cvt::pair_t>::encode(cvt::pair_t{1, ~std::uint64_t{0}}, out); }),
+  EXPECT_THAT(message_of([&] { pgpx::codec<std::remove_const_t<decltype(grid)>>::encode(grid, out); }),
+              HasSubstr("array element [1][1]"));
+  EXPECT_THAT(message_of([&] {
+                pgpx::codec<cvt::pair_t>::encode(cvt::pair_t{1, ~std::uint64_t{0}}, out);
+              }),
               HasSubstr("member \"big\""));
   const std::vector<cvt::pair_t> pairs{{1, 2}, {3, ~std::uint64_t{0}}};
   EXPECT_THAT(message_of([&] { pgpx::codec<std::vector<cvt::pair_t>>::encode(pairs, out); }),

@@ -79,8 +79,7 @@ TEST(json_codec, malformed_input_is_a_conversion_error) {
   // Every truncation of a valid value fails cleanly (the empty object "{}" has none but "").
   for (std::size_t n = 0; n < jsonb_wire.size(); ++n) {
     const std::vector<char> prefix(jsonb_wire.begin(), jsonb_wire.begin() + static_cast<std::ptrdiff_t>(n));
-    EXPECT_THROW((void)c::decode(std::string_view(prefix.data(), n), pgpx::oids::jsonb), pgpx::conversion_error)
-        << n;
+    EXPECT_THROW((void)c::decode(std::string_view(prefix.data(), n), pgpx::oids::jsonb), pgpx::conversion_error) << n;
   }
   // A string that is not UTF-8 cannot be sent.
   std::string out;

@@ -152,7 +152,9 @@ TEST(range_codec, accepts_ranges_whose_element_the_element_codec_reads) {
   EXPECT_FALSE(pgpx::codec<i32>::accepts(16400));
   // int4range read into 64-bit bounds, and int8range bounds range-checked into 32 bits.
   EXPECT_EQ(decode<i64>(r_1_5, pgpx::oids::int4range), i64::closed_open(1, 5));
-  const std::string big = from_hex("020000000800000001000000000000000800000002" "00000000");
+  const std::string big = from_hex(
+      "020000000800000001000000000000000800000002"
+      "00000000");
   EXPECT_THROW((void)decode<i32>(big, pgpx::oids::int8range), pgpx::conversion_error);
 }
 

@@ -32,8 +32,7 @@ const std::vector<spelling>& spellings() {
       {"alter role app password $$hun$x$ter2$$;", "alter role app password '***';"},
       {"alter role app PASSWORD$$hunter2$$", "alter role app PASSWORD'***'"},
       {"alter role app PASSWORD$q$hunter2$q$", "alter role app PASSWORD'***'"},
-      {"alter role app password 'hun''ter2' valid until 'infinity'",
-       "alter role app password '***' valid until '***'"},
+      {"alter role app password 'hun''ter2' valid until 'infinity'", "alter role app password '***' valid until '***'"},
       {"create user mapping for app server s options (password 'hunter2')",
        "create user mapping for app server s options (password '***')"},
       {"select b'1010', x'1F', n'hunter2'", "select '***', '***', n'***'"},
@@ -57,8 +56,8 @@ TEST(mask_literals, masks_every_spelling_of_a_string_literal) {
 }
 
 TEST(mask_literals, text_that_does_not_scan_is_masked_from_the_failure_on) {
-  for (const char* sql : {"alter role app password 'hunter2", "select 1; alter role app password $$hunter2",
-                          "select e'hunter2\\'"}) {
+  for (const char* sql :
+       {"alter role app password 'hunter2", "select 1; alter role app password $$hunter2", "select e'hunter2\\'"}) {
     SCOPED_TRACE(sql);
     const auto m = mask_literals(sql);
     EXPECT_EQ(m.text().find("hunter2"), std::string::npos) << m.text();
@@ -68,7 +67,8 @@ TEST(mask_literals, text_that_does_not_scan_is_masked_from_the_failure_on) {
 }
 
 TEST(mask_literals, statements_without_literals_are_unchanged) {
-  for (const char* sql : {"select * from t where id = $1", "", "select $1::int8 + 2", "insert into t values ($1, $2)"}) {
+  for (const char* sql :
+       {"select * from t where id = $1", "", "select $1::int8 + 2", "insert into t values ($1, $2)"}) {
     const auto m = mask_literals(sql);
     EXPECT_EQ(m.text(), sql);
     EXPECT_FALSE(m.masked());
