@@ -15,7 +15,10 @@
 #endif
 #endif
 #ifdef PGPX_TEST_SANITIZER_HEAP
-#include <sanitizer/allocator_interface.h>
+#include <cstddef>
+// Declared here: GCC ships no <sanitizer/allocator_interface.h> (only clang does), while both
+// runtimes export the function.
+extern "C" auto __sanitizer_get_current_allocated_bytes() -> std::size_t;  // NOLINT
 #endif
 
 #include <algorithm>
