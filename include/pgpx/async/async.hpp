@@ -101,11 +101,68 @@ template <class T>
 class async_stream;
 
 /**
+ * The typed calls of the async API, written once for connections and transactions (the
+ * async twin of basic_executor). Derived provides
+ *   asio::awaitable<result> run(std::string_view sql, param_list params);
+ * Arguments are copied into the awaitable (they may be temporaries of the caller's).
+ */
+template <class Derived>
+class basic_async_executor {
+ public:
+  /// Runs a statement and returns its raw result.
+  template <class... Args>
+  [[nodiscard]] auto exec(std::string_view sql, const Args&... args) -> asio::awaitable<result> {
+    return self().run(sql, detail::owned_params(args...));
+  }
+
+  /// Runs a statement; returns the rows affected.
+  template <class... Args>
+  [[nodiscard]] auto execute(std::string_view sql, const Args&... args) -> asio::awaitable<std::uint64_t> {
+    result r = co_await self().run(sql, detail::owned_params(args...));
+    co_return r.affected_rows();
+  }
+
+  /// Runs a query and converts every row to T (as connection::query<T>).
+  template <class T, class... Args>
+  [[nodiscard]] auto query(std::string_view sql, const Args&... args) -> asio::awaitable<std::vector<T>> {
+    result r = co_await self().run(sql, detail::owned_params(args...));
+    co_return r.template all<T>();
+  }
+
+  /// Runs a query that must return exactly one row (error_kind::row_count otherwise).
+  template <class T, class... Args>
+  [[nodiscard]] auto query_one(std::string_view sql, const Args&... args) -> asio::awaitable<T> {
+    const std::string text(sql);
+    result r = co_await self().run(text, detail::owned_params(args...));
+    co_return r.template one<T>(text);
+  }
+
+  /// Runs a query that returns zero or one row.
+  template <class T, class... Args>
+  [[nodiscard]] auto query_optional(std::string_view sql, const Args&... args) -> asio::awaitable<std::optional<T>> {
+    const std::string text(sql);
+    result r = co_await self().run(text, detail::owned_params(args...));
+    co_return r.template optional<T>(text);
+  }
+
+  /// Runs a query returning one row of one column.
+  template <class T, class... Args>
+  [[nodiscard]] auto query_value(std::string_view sql, const Args&... args) -> asio::awaitable<T> {
+    const std::string text(sql);
+    result r = co_await self().run(text, detail::owned_params(args...));
+    co_return r.template value<T>(text);
+  }
+
+ private:
+  auto self() -> Derived& { return static_cast<Derived&>(*this); }
+};
+
+/**
  * A connection driven by an Asio executor. Move-only. Its calls are awaitables that throw
  * pgpx::error exactly as the blocking API does. Owns its connection, or borrows one (a pool
  * lease's).
  */
-class PGPX_API async_connection {
+class PGPX_API async_connection : public basic_async_executor<async_connection> {
  public:
   /// Connects without blocking the executor: host lists, target_session_attrs, TLS policy
   /// and connect_timeout as in the blocking connection.
@@ -132,50 +189,6 @@ class PGPX_API async_connection {
 
   /// Runs one statement (prepared and cached as in the blocking API).
   [[nodiscard]] auto run(std::string_view sql, param_list params) -> asio::awaitable<result>;
-
-  /// Runs a statement and returns its raw result.
-  template <class... Args>
-  [[nodiscard]] auto exec(std::string_view sql, const Args&... args) -> asio::awaitable<result> {
-    return run(sql, detail::owned_params(args...));
-  }
-
-  /// Runs a statement; returns the rows affected.
-  template <class... Args>
-  [[nodiscard]] auto execute(std::string_view sql, const Args&... args) -> asio::awaitable<std::uint64_t> {
-    result r = co_await run(sql, detail::owned_params(args...));
-    co_return r.affected_rows();
-  }
-
-  /// Runs a query and converts every row to T (as connection::query<T>).
-  template <class T, class... Args>
-  [[nodiscard]] auto query(std::string_view sql, const Args&... args) -> asio::awaitable<std::vector<T>> {
-    result r = co_await run(sql, detail::owned_params(args...));
-    co_return r.template all<T>();
-  }
-
-  /// Runs a query that must return exactly one row (error_kind::row_count otherwise).
-  template <class T, class... Args>
-  [[nodiscard]] auto query_one(std::string_view sql, const Args&... args) -> asio::awaitable<T> {
-    const std::string text(sql);
-    result r = co_await run(text, detail::owned_params(args...));
-    co_return r.template one<T>(text);
-  }
-
-  /// Runs a query that returns zero or one row.
-  template <class T, class... Args>
-  [[nodiscard]] auto query_optional(std::string_view sql, const Args&... args) -> asio::awaitable<std::optional<T>> {
-    const std::string text(sql);
-    result r = co_await run(text, detail::owned_params(args...));
-    co_return r.template optional<T>(text);
-  }
-
-  /// Runs a query returning one row of one column.
-  template <class T, class... Args>
-  [[nodiscard]] auto query_value(std::string_view sql, const Args&... args) -> asio::awaitable<T> {
-    const std::string text(sql);
-    result r = co_await run(text, detail::owned_params(args...));
-    co_return r.template value<T>(text);
-  }
 
   /// Runs one or more statements through the simple protocol; returns the last command tag.
   [[nodiscard]] auto command(std::string_view sql) -> asio::awaitable<std::string>;
@@ -229,7 +242,7 @@ class PGPX_API async_connection {
  * the same calls as on the connection. Destroying it uncommitted never blocks the event loop:
  * the ROLLBACK goes out before the connection's next statement (or when a pool takes it back).
  */
-class PGPX_API async_transaction {
+class PGPX_API async_transaction : public basic_async_executor<async_transaction> {
  public:
   async_transaction(async_transaction&&) noexcept;
   auto operator=(async_transaction&&) noexcept -> async_transaction&;
@@ -246,39 +259,6 @@ class PGPX_API async_transaction {
 
   /// Runs one statement inside the transaction.
   [[nodiscard]] auto run(std::string_view sql, param_list params) -> asio::awaitable<result>;
-  /// Runs a statement; returns the rows affected.
-  template <class... Args>
-  [[nodiscard]] auto execute(std::string_view sql, const Args&... args) -> asio::awaitable<std::uint64_t> {
-    result r = co_await run(sql, detail::owned_params(args...));
-    co_return r.affected_rows();
-  }
-  /// Runs a query; every row as T.
-  template <class T, class... Args>
-  [[nodiscard]] auto query(std::string_view sql, const Args&... args) -> asio::awaitable<std::vector<T>> {
-    result r = co_await run(sql, detail::owned_params(args...));
-    co_return r.template all<T>();
-  }
-  /// Runs a query that must return exactly one row.
-  template <class T, class... Args>
-  [[nodiscard]] auto query_one(std::string_view sql, const Args&... args) -> asio::awaitable<T> {
-    const std::string text(sql);
-    result r = co_await run(text, detail::owned_params(args...));
-    co_return r.template one<T>(text);
-  }
-  /// Runs a query that returns zero or one row.
-  template <class T, class... Args>
-  [[nodiscard]] auto query_optional(std::string_view sql, const Args&... args) -> asio::awaitable<std::optional<T>> {
-    const std::string text(sql);
-    result r = co_await run(text, detail::owned_params(args...));
-    co_return r.template optional<T>(text);
-  }
-  /// Runs a query returning one row of one column.
-  template <class T, class... Args>
-  [[nodiscard]] auto query_value(std::string_view sql, const Args&... args) -> asio::awaitable<T> {
-    const std::string text(sql);
-    result r = co_await run(text, detail::owned_params(args...));
-    co_return r.template value<T>(text);
-  }
 
   /// Opens a savepoint; run `release()` or `rollback()` on it, or let it roll back.
   class PGPX_API savepoint_scope {
