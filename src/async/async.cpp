@@ -96,14 +96,23 @@ class fiber_waiter final : public waiter {
   [[nodiscard]] auto cancelled() const noexcept -> bool override { return was_cancelled; }
 
   // The driver's side: waits for what the fiber asked, on the io_context.
+  // Never throws: an exception leaving here would destroy the fiber while the engine is
+  // suspended inside it (no unwinding: a pool slot, a socket, a lock state lost). A wait that
+  // fails for another reason than a cancellation (the descriptor cannot be watched, no
+  // memory) is reported as the blocking wait reports a failed poll: the socket is "ready" with
+  // an error for libpq to find, and a park returns as timed out.
   auto serve() -> asio::awaitable<void> {
     bool aborted = false;
     try {
       if (pending == kind::fd) co_await serve_fd();
       else if (pending == kind::park) co_await serve_park();
     } catch (...) {
-      if (!is_abort(std::current_exception())) throw;
-      aborted = true;
+      aborted = is_abort(std::current_exception());
+      if (!aborted) {
+        outcome = pending == kind::fd ? wait_outcome::ready : wait_outcome::timed_out;
+        revents_ = POLLERR;
+        release_descriptor();
+      }
     }
     if (aborted) {
       // The caller cancelled the operation: to the engine this is its deadline passing now
@@ -422,10 +431,7 @@ void async_lease::release() noexcept {
     asio::co_spawn(
         ex_,
         [held]() -> asio::awaitable<void> {
-          auto give_back = [&] {
-            detail::finish_deferred(**held);
-            held->release();
-          };
+          auto give_back = [&] { held->release(); };  // the pool runs the deferred work first
           try {
             co_await detail::on_fiber(co_await asio::this_coro::executor, give_back);
           } catch (...) {

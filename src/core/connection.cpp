@@ -168,9 +168,4 @@ auto usable_after_deferred(connection& cx) -> bool {
   return s->usable();
 }
 
-void finish_deferred(connection& cx) {
-  auto& s = connection_access::state(cx);
-  if (!s.deferred.empty() && s.conn != nullptr && PQstatus(s.conn) == CONNECTION_OK) s.run_deferred();
-}
-
 }  // namespace pgpx::detail

@@ -12,11 +12,9 @@ namespace pgpx::detail {
 PGPX_API void mark_async(connection& cx, bool on = true) noexcept;
 /// Whether `cx` holds deferred cleanups (see mark_async).
 [[nodiscard]] PGPX_API auto has_deferred(const connection& cx) noexcept -> bool;
-/// Runs the deferred cleanups now (waiting for the server). Throws what a broken
-/// connection throws; a cleanup's own server error is dropped.
-PGPX_API void finish_deferred(connection& cx);
-/// Runs the deferred cleanups (as finish_deferred), then tells whether the connection is
-/// open: the pool's first step when a connection comes back (one call on the hot path).
+/// Runs the deferred cleanups now (waiting for the server; a cleanup's own server error is
+/// dropped, a broken connection throws), then tells whether the connection is open: the
+/// pool's first step when a connection comes back (one call on the hot path).
 [[nodiscard]] PGPX_API auto usable_after_deferred(connection& cx) -> bool;
 
 }  // namespace pgpx::detail
