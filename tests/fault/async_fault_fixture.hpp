@@ -42,17 +42,7 @@ class async_fault_test : public db_test {
     auto ci = conninfo();
     const auto server = server_conninfo();
     proxy_ = std::make_unique<tcp_proxy>("127.0.0.1", std::stoi(server.get("port")));
-    ci.set("host", "127.0.0.1").set("port", std::to_string(proxy_->port())).set("sslmode", "disable");
-    ci.set("password", tcp_password());
-    return ci;
-  }
-  static auto tcp_password() -> std::string {
-    const char* dir = std::getenv("PGPX_TEST_CLUSTER_DIR");
-    if (dir == nullptr) return {};
-    std::ifstream in(std::string(dir) + "/root");
-    std::string root;
-    std::getline(in, root);
-    return pgpx::testing::cluster({.root = root}).password();
+    return through_tcp(ci, proxy_->port());
   }
   // The server's sessions of this test (its application_name), the test's own cx() left out.
   auto sessions() -> std::int64_t {
@@ -66,10 +56,7 @@ class async_fault_test : public db_test {
   // Runs a coroutine to its end on a fresh io_context (one thread), rethrowing its error.
   template <class F>
   void run(F&& f) {
-    boost::asio::io_context io;
-    auto fut = boost::asio::co_spawn(io, std::forward<F>(f)(io.get_executor()), boost::asio::use_future);
-    io.run();
-    fut.get();
+    pgpx::test::run_on_io(std::forward<F>(f));
   }
   // Same, with a loop_probe ticking every 5 ms; returns the largest gap between its ticks.
   template <class F>

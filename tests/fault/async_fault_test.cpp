@@ -48,7 +48,7 @@ TEST_F(async_fault_test, multi_host_connect_moves_on_from_a_host_that_accepts_bu
     auto multi = conninfo();
     multi.set("host", "127.0.0.1,127.0.0.1")
         .set("port", std::to_string(silent_port) + "," + good.get("port"))
-        .set("password", tcp_password())
+        .set("password", pgpx::test::tcp_password())
         .set("sslmode", "disable");
     pgpx::connection_options o;
     o.connect_timeout = 2s;

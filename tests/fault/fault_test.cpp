@@ -57,17 +57,7 @@ class fault_test : public pgpx::test::db_test {
     const auto server = pgpx::test::server_conninfo();
     // The proxy speaks TCP: find the server's port and use the TCP listener.
     proxy_ = std::make_unique<pgpx::test::tcp_proxy>("127.0.0.1", std::stoi(server.get("port")));
-    ci.set("host", "127.0.0.1").set("port", std::to_string(proxy_->port())).set("sslmode", "disable");
-    ci.set("password", tcp_password());
-    return ci;
-  }
-  static auto tcp_password() -> std::string {
-    const char* dir = std::getenv("PGPX_TEST_CLUSTER_DIR");
-    if (dir == nullptr) return {};
-    std::ifstream in(std::string(dir) + "/root");
-    std::string root;
-    std::getline(in, root);
-    return pgpx::testing::cluster({.root = root}).password();
+    return pgpx::test::through_tcp(ci, proxy_->port());
   }
   // The server's sessions of this test (its application_name), the test's own cx() left out.
   auto sessions() -> std::int64_t {
@@ -217,7 +207,7 @@ TEST_F(fault_test, s08_deaf_endpoints_cannot_hold_an_acquire_past_its_deadline) 
   auto multi = conninfo();
   multi.set("host", "127.0.0.1,127.0.0.1")
       .set("port", std::to_string(deaf.port()) + "," + good.get("port"))
-      .set("password", tcp_password())
+      .set("password", pgpx::test::tcp_password())
       .set("sslmode", "disable");
   pgpx::connection_options o;
   o.connect_timeout = 2s;

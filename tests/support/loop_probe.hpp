@@ -105,6 +105,16 @@ void run_probed(asio::io_context& io, loop_probe& probe, Awaitable work) {
   fut.get();
 }
 
+/// Runs the coroutine `f(executor)` to its end on a fresh io_context (one thread), rethrowing
+/// what it throws.
+template <class F>
+void run_on_io(F&& f) {
+  asio::io_context io;
+  auto fut = asio::co_spawn(io, std::forward<F>(f)(io.get_executor()), asio::use_future);
+  io.run();
+  fut.get();
+}
+
 /// Suspends the calling coroutine for `d`.
 inline auto sleep_for(std::chrono::milliseconds d) -> asio::awaitable<void> {
   asio::steady_timer t(co_await asio::this_coro::executor, d);

@@ -80,6 +80,21 @@ auto database_name_for_current_test() -> std::string {
 
 auto server_conninfo() -> pgpx::conninfo { return the_server().admin; }
 
+auto tcp_password() -> std::string {
+  const char* dir = std::getenv("PGPX_TEST_CLUSTER_DIR");
+  if (dir == nullptr) return {};
+  std::ifstream in(std::string(dir) + "/root");
+  std::string root;
+  std::getline(in, root);
+  return pgpx::testing::cluster({.root = root}).password();
+}
+
+auto through_tcp(pgpx::conninfo base, int port) -> pgpx::conninfo {
+  base.set("host", "127.0.0.1").set("port", std::to_string(port)).set("sslmode", "disable");
+  base.set("password", tcp_password());
+  return base;
+}
+
 void db_test::SetUp() {
   name_ = database_name_for_current_test();
   pgpx::connection admin{server_conninfo()};

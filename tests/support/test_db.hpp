@@ -24,6 +24,13 @@ namespace pgpx::test {
 /// Connection parameters of the test server's superuser, on the maintenance database.
 [[nodiscard]] auto server_conninfo() -> pgpx::conninfo;
 
+/// The superuser's password for TCP connections to the shared test cluster (empty outside ctest).
+[[nodiscard]] auto tcp_password() -> std::string;
+
+/// `base` redirected to 127.0.0.1:`port` over TCP (no TLS) with the superuser's password: a
+/// test database reached through a tcp_proxy listening there.
+[[nodiscard]] auto through_tcp(pgpx::conninfo base, int port) -> pgpx::conninfo;
+
 /**
  * Waits until the server is running `sql`: a session in pg_stat_activity in state 'active'
  * whose query is exactly `sql` (and whose pid is `pid`, when not 0), watched from a

@@ -50,10 +50,7 @@ class async_api_test : public pgpx::test::db_test {
   // Runs a coroutine to completion on a fresh io_context (one thread), rethrowing its error.
   template <class F>
   void run(F&& f) {
-    asio::io_context io;
-    auto fut = asio::co_spawn(io, std::forward<F>(f)(io.get_executor()), asio::use_future);
-    io.run();
-    fut.get();
+    pgpx::test::run_on_io(std::forward<F>(f));
   }
   // Runs the coroutine with a loop_probe ticking on the same io_context; returns the probe's
   // largest gap between ticks.

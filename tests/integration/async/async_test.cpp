@@ -1,3 +1,4 @@
+#include "support/loop_probe.hpp"
 #include "support/test_db.hpp"
 #include "support/time_factor.hpp"
 
@@ -32,10 +33,7 @@ class async_test : public pgpx::test::db_test {
   // Runs a coroutine to completion on a fresh io_context (one thread), rethrowing its error.
   template <class F>
   void run(F&& f) {
-    asio::io_context io;
-    auto fut = asio::co_spawn(io, std::forward<F>(f)(io.get_executor()), asio::use_future);
-    io.run();
-    fut.get();
+    pgpx::test::run_on_io(std::forward<F>(f));
   }
 };
 
