@@ -3,6 +3,7 @@
 // whose plan went stale (a column type changed) is prepared again and run once more.
 // Written with the calls both the old and the new async API have, so that the same file
 // shows the difference.
+#include "support/loop_probe.hpp"
 #include "support/test_db.hpp"
 
 #include <pgpx/async/async.hpp>
@@ -12,6 +13,12 @@
 #include <boost/asio/use_future.hpp>
 
 #include <gtest/gtest.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <set>
 
 #include <memory>
 #include <string>
@@ -25,10 +32,7 @@ class async_parity_test : public pgpx::test::db_test {
  protected:
   template <class F>
   void run(F&& f) {
-    asio::io_context io;
-    auto fut = asio::co_spawn(io, std::forward<F>(f)(io.get_executor()), asio::use_future);
-    io.run();
-    fut.get();
+    pgpx::test::run_on_io(std::forward<F>(f));
   }
 };
 
@@ -104,6 +108,64 @@ TEST_F(async_parity_test, a_cached_select_star_survives_a_column_type_change) {
     EXPECT_TRUE(reported) << "in a transaction block the stale plan must be reported";
     co_await cx.execute("rollback");
     EXPECT_EQ((co_await cx.run("select * from s", pgpx::param_list{}))[0].get<std::int64_t>(1), 7);
+  });
+}
+
+// A socket the event loop cannot watch (here libpq's descriptor replaced by /dev/null, which
+// epoll refuses) is a broken connection, as in the blocking API where poll() reports it and
+// libpq finds the end of the stream; before, the watcher's system_error escaped the fiber
+// with the engine suspended inside it. The class: any wait failure other than a
+// cancellation, for sockets and (by the same path) the pool's park.
+// The socket descriptors open in this process (pgpx keeps libpq out of its public API, so the
+// test finds a connection's socket as the one that appeared while it connected).
+auto open_sockets() -> std::set<int> {
+  std::set<int> out;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (const dirent* e = ::readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      char target[64] = {};
+      const std::string link = std::string("/proc/self/fd/") + e->d_name;
+      if (::readlink(link.c_str(), target, sizeof target - 1) > 0 && std::string(target).starts_with("socket:"))
+        out.insert(std::stoi(e->d_name));
+    }
+    ::closedir(d);
+  }
+  return out;
+}
+
+TEST_F(async_parity_test, a_socket_the_loop_cannot_watch_is_a_broken_connection_as_in_the_blocking_api) {
+  // Replaces the one socket opened since `before` by /dev/null (which epoll refuses to watch).
+  auto break_socket = [](const std::set<int>& before) {
+    std::vector<int> fresh;
+    for (int fd : open_sockets())
+      if (!before.contains(fd)) fresh.push_back(fd);
+    ASSERT_EQ(fresh.size(), 1u);
+    const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    ASSERT_GE(devnull, 0);
+    ASSERT_GE(::dup2(devnull, fresh[0]), 0);
+    ::close(devnull);
+  };
+  {
+    const auto before = open_sockets();
+    pgpx::connection blocking{conninfo()};
+    break_socket(before);
+    EXPECT_THROW((void)blocking.query_value<int>("select 1"), pgpx::broken_connection);
+    EXPECT_FALSE(blocking.is_open());
+  }
+  run([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+    const auto before = open_sockets();
+    auto cx = co_await pgpx::async_connection::connect(ex, conninfo());
+    break_socket(before);
+    bool broken = false;
+    try {
+      (void)co_await cx.query_value<int>("select 1");
+    } catch (const pgpx::broken_connection&) {
+      broken = true;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "not a pgpx::broken_connection: " << e.what();
+    }
+    EXPECT_TRUE(broken);
+    EXPECT_FALSE(cx.sync().is_open());
   });
 }
 
