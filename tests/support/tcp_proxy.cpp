@@ -261,6 +261,12 @@ void tcp_proxy::run() {
         ++accepted_;
         auto l = std::make_unique<link>();
         l->client = c;
+        // The mode now, not the one read before poll(): a client that connects right after
+        // set_mode() may be accepted in the same round as the wake-up, and must see the new mode.
+        {
+          std::lock_guard lock(m_);
+          mode = mode_;
+        }
         if (mode == proxy_mode::reset) {
           l->sever();
         } else if (mode == proxy_mode::blackhole) {
