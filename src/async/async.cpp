@@ -18,7 +18,6 @@
 #include <poll.h>
 
 #include <exception>
-#include <sys/stat.h>
 
 namespace pgpx {
 
@@ -111,7 +110,6 @@ class fiber_waiter final : public waiter {
       if (!aborted) {
         outcome = pending == kind::fd ? wait_outcome::ready : wait_outcome::timed_out;
         revents_ = POLLERR;
-        release_descriptor();
       }
     }
     if (aborted) {
@@ -122,6 +120,7 @@ class fiber_waiter final : public waiter {
       outcome = wait_outcome::timed_out;
       co_await asio::this_coro::reset_cancellation_state();
     }
+    release_descriptor();
   }
 
   void release_descriptor() noexcept {
@@ -139,18 +138,13 @@ class fiber_waiter final : public waiter {
 
  private:
   auto serve_fd() -> asio::awaitable<void> {
-    // The descriptor object only watches: it never closes the fd, which libpq owns. The
-    // socket can change while libpq tries hosts: watch the current one each time. The number
-    // alone does not tell: a new socket opened after the old one was closed (the next host,
-    // the next connection attempt of a pool's acquire) usually gets the same number, and the
-    // reactor's registration of the old one (gone from epoll with the close) would never
-    // report it ready. The socket's inode tells them apart.
-    const file_id id = file_id_of(fd_);
-    if (sd_ && (sd_->native_handle() != fd_ || id != sd_id_)) release_descriptor();
-    if (!sd_) {
-      sd_.emplace(ex_, fd_);
-      sd_id_ = id;
-    }
+    // The descriptor object only watches: it never closes the fd, which libpq owns. It is
+    // registered for this one wait and released by serve() as the wait ends, before libpq runs
+    // again: libpq may close the socket and a new one (the next host, another connection on
+    // this loop) usually gets the same number. A registration kept across that would, once
+    // released, remove the new socket's registration from epoll, and the new socket would
+    // never be reported ready.
+    sd_.emplace(ex_, fd_);
     using sd_t = asio::posix::stream_descriptor;
     const bool read = (events_ & POLLIN) != 0;
     const bool write = (events_ & POLLOUT) != 0;
@@ -208,21 +202,8 @@ class fiber_waiter final : public waiter {
     throw boost::system::system_error(asio::error::operation_aborted);
   }
 
-  // What an open descriptor refers to (device and inode), to notice a reused number.
-  struct file_id {
-    dev_t dev = 0;
-    ino_t ino = 0;
-    auto operator==(const file_id&) const -> bool = default;
-  };
-  static auto file_id_of(int fd) noexcept -> file_id {
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) return {};
-    return {st.st_dev, st.st_ino};
-  }
-
   asio::any_io_executor ex_;
   std::optional<asio::posix::stream_descriptor> sd_;
-  file_id sd_id_;
   int fd_ = -1;
   short events_ = 0;
   short revents_ = 0;

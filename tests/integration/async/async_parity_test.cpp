@@ -4,11 +4,15 @@
 // Written with the calls both the old and the new async API have, so that the same file
 // shows the difference.
 #include "support/loop_probe.hpp"
+#include "support/time_factor.hpp"
 #include "support/test_db.hpp"
 
 #include <pgpx/async/async.hpp>
+#include <pgpx/pool/pool.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -25,6 +29,10 @@
 #include <vector>
 
 namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using namespace boost::asio::experimental::awaitable_operators;
+using pgpx::test::budget;
+using pgpx::test::sleep_for;
 
 namespace {
 
@@ -166,6 +174,53 @@ TEST_F(async_parity_test, a_socket_the_loop_cannot_watch_is_a_broken_connection_
     }
     EXPECT_TRUE(broken);
     EXPECT_FALSE(cx.sync().is_open());
+  });
+}
+
+// A fiber's watch on a socket must end with its wait. Here fiber A waits on a connection's
+// socket, closes that connection (its number is free again), then parks in a blocking pool's
+// queue; meanwhile B connects (and gets the same number) and runs a one-second statement.
+// When A's park ends, A must not take B's socket off the event loop's watch list: B's answer
+// arrives within its budget.
+TEST_F(async_parity_test, a_closed_sockets_number_reused_by_another_connection_is_still_watched) {
+  pgpx::pool_options po;
+  po.max_size = 1;
+  po.acquire_timeout = 500ms;
+  auto p = pgpx::pool::open(conninfo(), po);
+  auto holder = p.acquire();  // A's acquire below parks until its timeout
+  run([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+    int a_socket = -1;
+    bool a_parked = false;
+    bool a_done = false;
+    auto a = [&] {
+      {
+        const auto before = open_sockets();
+        pgpx::connection x{conninfo()};
+        for (int fd : open_sockets())
+          if (!before.contains(fd)) a_socket = fd;
+        EXPECT_EQ(x.query_value<int>("select 1"), 1);
+      }
+      a_parked = true;
+      EXPECT_THROW((void)p.acquire(), pgpx::error);
+    };
+    asio::co_spawn(
+        ex,
+        [&]() -> asio::awaitable<void> {
+          co_await pgpx::detail::on_fiber(ex, a);
+          a_done = true;
+        },
+        asio::detached);
+    while (!a_parked) co_await sleep_for(1ms);
+    EXPECT_FALSE(open_sockets().contains(a_socket));
+    auto b = co_await pgpx::async_connection::connect(ex, conninfo());
+    EXPECT_TRUE(open_sockets().contains(a_socket)) << "B did not get A's socket number; the case is not exercised";
+    EXPECT_FALSE(a_done) << "A's park ended before B's statement started";
+    auto r = co_await (b.query_value<int>("select 7 from pg_sleep(1)") || sleep_for(budget(4s)));
+    EXPECT_EQ(r.index(), 0u) << "B's answer was never reported: its socket was no longer watched";
+    if (r.index() == 0) {
+      EXPECT_EQ(std::get<0>(r), 7);
+    }
+    EXPECT_TRUE(a_done);
   });
 }
 
