@@ -255,18 +255,19 @@ void tcp_proxy::run() {
       while (::read(wake_[0], drain, sizeof drain) > 0) {
       }
     }
+    // The mode now, not the one read before poll(): set_mode() may have been called while
+    // poll() waited, and what arrived with the wake-up (a client that connected right after
+    // set_mode(pass), a query sent right after set_mode(pause)) must see the new mode.
+    {
+      std::lock_guard lock(m_);
+      mode = mode_;
+    }
     if ((fds[1].revents & POLLIN) != 0) {
       const int c = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
       if (c >= 0) {
         ++accepted_;
         auto l = std::make_unique<link>();
         l->client = c;
-        // The mode now, not the one read before poll(): a client that connects right after
-        // set_mode() may be accepted in the same round as the wake-up, and must see the new mode.
-        {
-          std::lock_guard lock(m_);
-          mode = mode_;
-        }
         if (mode == proxy_mode::reset) {
           l->sever();
         } else if (mode == proxy_mode::blackhole) {
@@ -279,7 +280,7 @@ void tcp_proxy::run() {
         links_.push_back(std::move(l));
       }
     }
-    for (std::size_t i = 0; i < who.size(); ++i) {
+    for (std::size_t i = 0; i < who.size() && mode == proxy_mode::pass; ++i) {
       auto [l, from_client] = who[i];
       if (l->dead() || (fds[i + 2].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
       const int from = from_client ? l->client : l->server;
