@@ -2,9 +2,9 @@
 
 #include "connection_impl.hpp"
 
-#include <pgpx/core/identifier.hpp>
+#include <pgpx/core/engine/wait.hpp>
 
-#include <thread>
+#include <pgpx/core/identifier.hpp>
 
 namespace pgpx {
 
@@ -47,7 +47,7 @@ auto listener::poll() -> std::optional<listen_event> {
 }
 
 auto listener::reconnect(deadline until) -> bool {
-  while (clock::now() < until) {
+  while (clock::now() < until && !detail::wait_cancelled()) {
     try {
       connection_options o = options_;
       const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now());
@@ -59,7 +59,7 @@ auto listener::reconnect(deadline until) -> bool {
       return true;
     } catch (const error&) {
       const auto pause = std::min<clock::duration>(backoff_, until - clock::now());
-      if (pause > clock::duration::zero()) std::this_thread::sleep_for(pause);
+      if (pause > clock::duration::zero()) detail::sleep_until(clock::now() + pause);
       backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(5'000));
     }
   }

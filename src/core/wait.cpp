@@ -1,5 +1,6 @@
 #include <pgpx/core/engine/wait.hpp>
 
+#include <thread>
 #include <utility>
 
 namespace pgpx::detail {
@@ -20,6 +21,19 @@ void wakeup::notify() {
     f = on_notify_;
   }
   if (f) f();
+}
+
+void sleep_until(deadline d) {
+  waiter* fw = current_waiter();
+  if (fw == nullptr) {
+    std::this_thread::sleep_until(d);
+    return;
+  }
+  std::mutex m;
+  std::unique_lock lock(m);
+  wakeup nobody;  // never notified: the park ends at the deadline or on a cancellation
+  while (clock::now() < d && fw->park(lock, nobody, d)) {
+  }
 }
 
 void wakeup::on_notify(std::function<void()> f) {

@@ -1,5 +1,7 @@
 #include <pgpx/pool/routed_pool.hpp>
 
+#include <pgpx/core/engine/wait.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -135,10 +137,14 @@ auto routed_pool::acquire_read_after(const wal_position& pos, std::chrono::milli
       return l;
     const auto now = clock::now();
     if (now >= until) break;
-    std::this_thread::sleep_for(std::min<clock::duration>(pause, until - now));
+    detail::sleep_until(std::min<deadline>(now + pause, until));
+    if (detail::wait_cancelled()) break;
     pause = std::min(pause * 2, std::chrono::milliseconds(20));
   }
-  const auto at = l->query_value<std::string>("select coalesce(pg_last_wal_replay_lsn()::text, 'nothing')");
+  // A cancelled async wait asks nothing more of the server (its waits would time out at once).
+  const auto at = detail::wait_cancelled()
+                      ? std::string("an unknown position: the wait was cancelled")
+                      : l->query_value<std::string>("select coalesce(pg_last_wal_replay_lsn()::text, 'nothing')");
   error_info ei;
   ei.hint = "replica lag is longer than the wait: wait longer, or read from the primary (acquire_write)";
   ei.retryable = true;

@@ -7,6 +7,7 @@
 #include "async_fault_fixture.hpp"
 
 #include <pgpx/async/async.hpp>
+#include <pgpx/async/listener.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -18,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -400,6 +402,42 @@ TEST_F(async_fault_test, a_lease_returned_inside_a_transaction_is_rolled_back_wi
   }
   EXPECT_EQ(this->cx().query_value<std::int64_t>("select count(*) from t"), 0);
   EXPECT_NE(std::find(events.begin(), events.end(), "rolled_back"), events.end()) << "no rolled_back event";
+}
+
+// ---- the listener ----------------------------------------------------------------------------
+
+// The listener's link is cut and new connections are refused for 600 ms: the listener retries
+// with its backoff (50, 100, 200, 400 ms...) and reports `reconnected` once the link is back,
+// with the event loop free throughout (a backoff that slept the thread stalled it 400 ms).
+// After that, a notification on the channel it listened to before the cut arrives.
+TEST_F(async_fault_test, a_listener_reconnects_with_its_backoff_without_blocking_the_event_loop) {
+  const auto ci = through_proxy();
+  std::optional<pgpx::listen_event> first;
+  std::optional<pgpx::listen_event> second;
+  const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+    auto l = co_await pgpx::async_listener::connect(ex, ci);
+    co_await l.listen("jobs");
+    proxy_->set_mode(proxy_mode::reset);
+    proxy_->reset_all();
+    asio::co_spawn(
+        ex,
+        [&]() -> asio::awaitable<void> {
+          co_await sleep_for(600ms);
+          proxy_->set_mode(proxy_mode::pass);
+        },
+        asio::detached);
+    const auto t0 = std::chrono::steady_clock::now();
+    first = co_await l.wait(pgpx::deadline_in(budget(10s)));
+    EXPECT_GE(elapsed_since(t0), 550ms) << "reconnected while the link was still refused";
+    auto n = co_await pgpx::async_connection::connect(ex, conninfo());
+    co_await n.execute("select pg_notify($1, $2)", "jobs", "after the cut");
+    second = co_await l.wait(pgpx::deadline_in(budget(5s)));
+  });
+  ASSERT_TRUE(first.has_value()) << "no event after the link came back";
+  EXPECT_EQ(first->kind, pgpx::listen_event::reconnected);
+  ASSERT_TRUE(second.has_value()) << "the channel was not listened to again";
+  EXPECT_EQ(second->payload, "after the cut");
+  EXPECT_LT(gap, budget(250ms)) << "the event loop was blocked for " << gap.count() << " ms";
 }
 
 }  // namespace

@@ -289,6 +289,10 @@ class PGPX_API async_transaction : public basic_async_executor<async_transaction
   std::unique_ptr<transaction> tx_;
 };
 
+namespace detail {
+struct async_lease_access;
+}  // namespace detail
+
 /**
  * The rows of a streaming query, one `co_await next()` at a time, with bounded memory
  * (single-row mode, or a cursor; see pgpx::stream). Leaving early closes the query before the
@@ -366,13 +370,22 @@ class PGPX_API async_lease {
   void discard() noexcept;
 
  private:
-  friend class async_pool;
+  friend struct detail::async_lease_access;
   async_lease(asio::any_io_executor ex, lease l, bool reset_always) noexcept;
   asio::any_io_executor ex_;
   lease lease_;
   std::optional<async_connection> cx_;
   bool reset_always_ = false;
 };
+
+namespace detail {
+/// How the async pools make leases (async_lease's constructor is not for users).
+struct async_lease_access {
+  [[nodiscard]] static auto make(asio::any_io_executor ex, lease l, bool reset_always) noexcept -> async_lease {
+    return {std::move(ex), std::move(l), reset_always};
+  }
+};
+}  // namespace detail
 
 /**
  * The connection pool (pgpx::pool) awaited from an executor: the same options, health checks,

@@ -99,6 +99,11 @@ inline auto wait_socket(int fd, short events, deadline d, short* revents = nullp
   }
 }
 
+/// Pauses until `d` (a backoff, a polling interval): sleeps the thread, or parks the fiber
+/// with the event loop free. Returns early when the operation is cancelled (see
+/// wait_cancelled(), which the caller then checks).
+PGPX_API void sleep_until(deadline d);
+
 /// Waits on `w` (its condition variable with `lock`, or parked through the waiter) until
 /// `done()` holds or `d` passes; returns done(). `lock` is held on return.
 template <class Pred>
