@@ -143,6 +143,9 @@ struct pool_state {
       }
       slot->cx = std::make_unique<connection>(info, std::move(o));
     } catch (const error& e) {
+      // An attempt its (async) caller cancelled says nothing about the server: no failure
+      // counted, no backoff, no connect_failed.
+      if (wait_cancelled()) throw;
       bool first = false;
       {
         std::lock_guard lock(m);
@@ -343,6 +346,10 @@ struct pool_state {
           --total;
           --connecting;
           wake_locked();  // the place is free again
+          if (wait_cancelled()) {
+            ++counters.timeouts;
+            throw pool_exhausted("the acquire was cancelled while opening a connection: " + e.message());
+          }
           if (clock::now() >= ad.get()) {
             ++counters.timeouts;
             throw pool_exhausted("no connection could be opened before the acquire deadline: " + e.message());

@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -241,8 +242,9 @@ TEST_F(async_fault_test, statements_timing_out_on_a_slow_link_never_block_the_ev
 // ---- the async pool --------------------------------------------------------------------------
 
 // Connection attempts hang (the proxy accepts and forwards nothing); each acquire is
-// cancelled by a 50 ms timer while it opens a connection, five times with max_size 2. Then
-// the link comes back: acquire works at once, and no slot was lost.
+// cancelled by a 50 ms timer while it opens a connection, five times with max_size 2. A
+// cancelled attempt is not the server's failure: no connect_failures, no connect_failed, no
+// backoff. Then the link comes back: acquire works at once, and no slot was lost.
 // It once failed one run in four: a descriptor registration kept past the wait was released
 // after its socket number had been reused by the next connect, removing that one from epoll.
 TEST_F(async_fault_test, acquires_cancelled_while_connecting_lose_no_slot) {
@@ -254,8 +256,12 @@ TEST_F(async_fault_test, acquires_cancelled_while_connecting_lose_no_slot) {
   po.acquire_timeout = 2s;
   po.connection.connect_timeout = 5s;
   po.application_name = database_name();
-  po.connect_backoff = 1ms;  // each round below is a real attempt, not a fail-fast in the backoff
-  po.connect_backoff_max = 2ms;
+  po.connect_backoff = 1s;  // were a cancelled attempt a failure, the next round would fail fast
+  po.connect_backoff_max = 1s;
+  std::atomic<int> connect_failed_events{0};
+  po.on_event = [&](pgpx::pool_event e, std::string_view) {
+    if (e == pgpx::pool_event::connect_failed) ++connect_failed_events;
+  };
   int cancelled = 0;
   std::string failure;
   {
@@ -274,7 +280,8 @@ TEST_F(async_fault_test, acquires_cancelled_while_connecting_lose_no_slot) {
             const auto s = p.stats();
             EXPECT_EQ(s.in_use, 0u);
             EXPECT_EQ(s.size, 0u) << "slots still held by cancelled attempts";
-            EXPECT_EQ(s.connect_failures, 5u) << "each round was cancelled while connecting";
+            EXPECT_EQ(s.connect_failures, 0u) << "a cancelled attempt counted as the server's failure";
+            EXPECT_EQ(proxy_->accepted(), 5u) << "each round was cancelled while connecting";
           }
           proxy_->set_mode(proxy_mode::pass);
           const auto t0 = std::chrono::steady_clock::now();
@@ -304,6 +311,7 @@ TEST_F(async_fault_test, acquires_cancelled_while_connecting_lose_no_slot) {
   }
   EXPECT_EQ(cancelled, 5);
   EXPECT_EQ(failure, "") << "the pool lost its slots to the cancelled acquires";
+  EXPECT_EQ(connect_failed_events.load(), 0) << "a cancelled attempt was reported as the server's failure";
 }
 
 // Acquires cancelled while they wait in the queue leave it: a waiter that came after them is
