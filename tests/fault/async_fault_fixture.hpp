@@ -58,14 +58,6 @@ class async_fault_test : public db_test {
   void run(F&& f) {
     pgpx::test::run_on_io(std::forward<F>(f));
   }
-  // Same, with a loop_probe ticking every 5 ms; returns the largest gap between its ticks.
-  template <class F>
-  auto run_probed(F&& f) -> std::chrono::milliseconds {
-    boost::asio::io_context io;
-    loop_probe probe(io.get_executor(), std::chrono::milliseconds(5));
-    pgpx::test::run_probed(io, probe, std::forward<F>(f)(io.get_executor()));
-    return probe.max_gap();
-  }
 
   std::unique_ptr<tcp_proxy> proxy_;
   std::size_t fds_before_ = 0;

@@ -34,6 +34,7 @@ using pgpx::test::budget;
 using pgpx::test::elapsed_since;
 using pgpx::test::eventually;
 using pgpx::test::proxy_mode;
+using pgpx::test::run_on_io_probed;
 using pgpx::test::sleep_for;
 
 class async_fault_test : public pgpx::test::async_fault_test {};
@@ -55,7 +56,7 @@ TEST_F(async_fault_test, multi_host_connect_moves_on_from_a_host_that_accepts_bu
         .set("sslmode", "disable");
     pgpx::connection_options o;
     o.connect_timeout = 2s;
-    const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+    const auto gap = run_on_io_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
       const auto t0 = std::chrono::steady_clock::now();
       std::string failure;
       try {
@@ -114,7 +115,7 @@ TEST_F(async_fault_test, statements_timing_out_on_a_stalled_link_never_block_the
   constexpr int n = 16;
   int deadline_errors = 0;
   std::vector<std::chrono::milliseconds> took;
-  const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+  const auto gap = run_on_io_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
     pgpx::connection_options o;
     o.statement_timeout = 200ms;
     std::vector<pgpx::async_connection> cxs;
@@ -159,7 +160,7 @@ TEST_F(async_fault_test, statements_cancelled_through_asio_on_a_stalled_link_nev
     SCOPED_TRACE("statement_timeout " + std::to_string(timeout.count()) + " ms");
     constexpr int n = 16;
     int timer_won = 0;
-    const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+    const auto gap = run_on_io_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
       pgpx::connection_options o;
       o.statement_timeout = timeout;
       std::vector<pgpx::async_connection> cxs;
@@ -206,7 +207,7 @@ TEST_F(async_fault_test, statements_timing_out_on_a_slow_link_never_block_the_ev
   const auto ci = through_proxy();
   constexpr int n = 8;
   int deadline_errors = 0;
-  const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+  const auto gap = run_on_io_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
     pgpx::connection_options o;
     o.statement_timeout = 200ms;
     o.cancel_timeout = 1s;
@@ -422,7 +423,7 @@ TEST_F(async_fault_test, a_listener_reconnects_with_its_backoff_without_blocking
   const auto ci = through_proxy();
   std::optional<pgpx::listen_event> first;
   std::optional<pgpx::listen_event> second;
-  const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+  const auto gap = run_on_io_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
     auto l = co_await pgpx::async_listener::connect(ex, ci);
     co_await l.listen("jobs");
     proxy_->set_mode(proxy_mode::reset);

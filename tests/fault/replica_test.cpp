@@ -291,17 +291,8 @@ TEST_F(replica_test, read_your_writes_gives_up_at_its_deadline_with_a_clear_erro
 
 // ---- the routed pool awaited (async_routed_pool) -------------------------------------------
 
-// Runs the coroutine f(executor) with a loop probe; returns the loop's largest gap.
-template <class F>
-auto run_probed(F&& f) -> std::chrono::milliseconds {
-  asio::io_context io;
-  pgpx::test::loop_probe probe(io.get_executor(), 5ms);
-  pgpx::test::run_probed(io, probe, std::forward<F>(f)(io.get_executor()));
-  return probe.max_gap();
-}
-
 TEST_F(replica_test, the_async_routed_pool_writes_on_the_primary_and_reads_its_writes_on_the_standby) {
-  run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+  pgpx::test::run_on_io_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
     pgpx::async_routed_pool db(ex, primary_first());
     pgpx::wal_position pos;
     {
@@ -331,7 +322,7 @@ TEST_F(replica_test, the_async_routed_pool_writes_on_the_primary_and_reads_its_w
 // after 200 ms: it ends at once (not at its 10 s limit), its lease goes back to the pool, and
 // the event loop ran meanwhile.
 TEST_F(replica_test, a_cancelled_async_read_your_writes_wait_ends_at_once) {
-  const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+  const auto gap = pgpx::test::run_on_io_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
     pgpx::async_routed_pool db(ex, primary_first());
     // Named: GCC 12 destroys a braced temporary inside a co_await expression twice.
     const pgpx::wal_position never{"FFFFFFFF/0"};

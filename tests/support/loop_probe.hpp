@@ -105,6 +105,16 @@ void run_probed(asio::io_context& io, loop_probe& probe, Awaitable work) {
   fut.get();
 }
 
+/// Runs the coroutine `f(executor)` to its end on a fresh io_context (one thread) with a
+/// loop_probe ticking every 5 ms; returns the probe's largest gap. Rethrows what f throws.
+template <class F>
+auto run_on_io_probed(F&& f) -> std::chrono::milliseconds {
+  asio::io_context io;
+  loop_probe probe(io.get_executor(), std::chrono::milliseconds(5));
+  run_probed(io, probe, std::forward<F>(f)(io.get_executor()));
+  return probe.max_gap();
+}
+
 /// Runs the coroutine `f(executor)` to its end on a fresh io_context (one thread), rethrowing
 /// what it throws.
 template <class F>

@@ -35,6 +35,7 @@ namespace {
 
 using pgpx::test::budget;
 using pgpx::test::elapsed_since;
+using pgpx::test::run_on_io_probed;
 
 struct item {
   std::int64_t id;
@@ -51,15 +52,6 @@ class async_api_test : public pgpx::test::db_test {
   template <class F>
   void run(F&& f) {
     pgpx::test::run_on_io(std::forward<F>(f));
-  }
-  // Runs the coroutine with a loop_probe ticking on the same io_context; returns the probe's
-  // largest gap between ticks.
-  template <class F>
-  auto run_probed(F&& f) -> std::chrono::milliseconds {
-    asio::io_context io;
-    pgpx::test::loop_probe probe(io.get_executor(), 5ms);
-    pgpx::test::run_probed(io, probe, std::forward<F>(f)(io.get_executor()));
-    return probe.max_gap();
   }
   // The blocking connection's view of the table (another session).
   auto ids() -> std::vector<std::int64_t> { return cx().query<std::int64_t>("select id from t order by id"); }
@@ -411,7 +403,7 @@ TEST_F(async_api_test, a_stream_left_early_leaves_a_clean_connection_in_both_fet
 
 TEST_F(async_api_test, call_runs_blocking_code_on_the_engine_without_blocking_the_loop) {
   int value = 0;
-  const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+  const auto gap = run_on_io_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
     auto cx = co_await pgpx::async_connection::connect(ex, conninfo());
     const auto t0 = std::chrono::steady_clock::now();
     value = co_await cx.call([](pgpx::connection& c) {

@@ -26,20 +26,10 @@ namespace {
 
 using pgpx::test::budget;
 using pgpx::test::elapsed_since;
+using pgpx::test::run_on_io_probed;
 using pgpx::test::sleep_for;
 
-class async_listener_test : public pgpx::test::db_test {
- protected:
-  // Runs the coroutine with a loop_probe ticking on the same io_context; returns the probe's
-  // largest gap between ticks.
-  template <class F>
-  auto run_probed(F&& f) -> std::chrono::milliseconds {
-    asio::io_context io;
-    pgpx::test::loop_probe probe(io.get_executor(), 5ms);
-    pgpx::test::run_probed(io, probe, std::forward<F>(f)(io.get_executor()));
-    return probe.max_gap();
-  }
-};
+using async_listener_test = pgpx::test::db_test;
 
 // Sends a notification from another async connection after `after`.
 auto notify_later(asio::any_io_executor ex, pgpx::conninfo ci, std::string channel, std::string payload,
@@ -50,7 +40,7 @@ auto notify_later(asio::any_io_executor ex, pgpx::conninfo ci, std::string chann
 }
 
 TEST_F(async_listener_test, notifications_arrive_while_the_event_loop_runs) {
-  const auto gap = run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+  const auto gap = run_on_io_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
     auto l = co_await pgpx::async_listener::connect(ex, conninfo());
     co_await l.listen("jobs");
     co_await l.listen("Other \"channel\"");
@@ -85,7 +75,7 @@ TEST_F(async_listener_test, notifications_arrive_while_the_event_loop_runs) {
 }
 
 TEST_F(async_listener_test, a_cancelled_wait_ends_at_once_and_the_listener_still_works) {
-  run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+  run_on_io_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
     auto l = co_await pgpx::async_listener::connect(ex, conninfo());
     co_await l.listen("jobs");
     const auto t0 = std::chrono::steady_clock::now();
@@ -99,7 +89,7 @@ TEST_F(async_listener_test, a_cancelled_wait_ends_at_once_and_the_listener_still
 }
 
 TEST_F(async_listener_test, an_invalid_channel_is_refused_before_anything_is_sent) {
-  run_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+  run_on_io_probed([&](asio::any_io_executor ex) -> asio::awaitable<void> {
     auto l = co_await pgpx::async_listener::connect(ex, conninfo());
     bool refused = false;
     try {
