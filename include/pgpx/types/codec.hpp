@@ -45,6 +45,7 @@
 #include <string_view>
 #include <type_traits>
 #include <vector>
+#include <utility>
 
 namespace pgpx {
 
@@ -186,7 +187,8 @@ void decode_field_into(T& out, const char* data, int length, bool is_null, oid t
  */
 class param_list {
  public:
-  /// Appends one value, encoded by codec<T>. Returns *this for chaining.
+  /// Appends one value, encoded by codec<T>. Returns *this for chaining. A std::string
+  /// lvalue is borrowed, not copied (it must outlive the statement); see the overload below.
   template <class T>
   auto add(const T& value) -> param_list& {
     using U = std::remove_cvref_t<T>;
@@ -238,6 +240,22 @@ class param_list {
       if (capture_text_) codec<U>::to_text(value, texts_.back());
       return *this;
     }
+  }
+
+  /// Appends a temporary std::string by copying it: borrowing it, as add(const T&) does with
+  /// an lvalue, would leave the list pointing into a string that is gone.
+  template <class S>
+    requires std::same_as<S, std::string>
+  auto add(S&& value) -> param_list& {  // NOLINT(cppcoreguidelines-missing-std-forward): copied
+    const bool owned = std::exchange(own_values_, true);
+    try {
+      add(static_cast<const std::string&>(value));
+    } catch (...) {
+      own_values_ = owned;
+      throw;
+    }
+    own_values_ = owned;
+    return *this;
   }
 
   /// Appends a NULL, optionally typed.

@@ -84,4 +84,27 @@ TEST(param_list, encodes_values_and_nulls_in_order) {
   EXPECT_TRUE(p.empty());
 }
 
+// The documented `p.add(std::string("ada"))`: a temporary string is copied, since the list is
+// used after the temporary is gone. The freed block is handed out again to a string of the
+// same size, so a borrowed pointer would read 'y's here (and ASan reports the old code).
+TEST(param_list, a_temporary_string_is_copied_not_borrowed) {
+  pgpx::param_list p;
+  p.add(std::string(100, 'x')).add(std::string("ada"));
+  const std::string reuse(100, 'y');
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(std::string(p.values()[0], static_cast<std::size_t>(p.lengths()[0])), std::string(100, 'x'));
+  EXPECT_STREQ(p.values()[1], "ada");
+  EXPECT_NE(p.values()[0], reuse.c_str());
+  // An lvalue is still borrowed (zero copy), and owning is switched back on after the copy.
+  std::string s = "borrowed";
+  p.add(s);
+  EXPECT_EQ(p.values()[2], s.c_str());
+  // A refused temporary leaves the list as it was and borrowing still on.
+  EXPECT_THROW(p.add(std::string("a\0b", 3)), pgpx::conversion_error);
+  ASSERT_EQ(p.size(), 3u);
+  std::string t = "again";
+  p.add(t);
+  EXPECT_EQ(p.values()[3], t.c_str());
+}
+
 }  // namespace
