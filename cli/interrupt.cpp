@@ -10,12 +10,17 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <vector>
 
 namespace pgpx::cli {
 namespace {
 
 // What the handler reads: lock-free atomics only (async-signal-safe).
 std::atomic<PGcancel*> armed{nullptr};
+// Handles replaced in `armed`: not freed, since the handler may be using one right now; kept
+// here (a handful per command) until exit, so that they are not leaked memory either. Never
+// destroyed: the list must outlive static destruction, when leak checkers look.
+auto& retired = *new std::vector<PGcancel*>();  // NOLINT(cppcoreguidelines-owning-memory)
 volatile std::sig_atomic_t received = 0;
 
 // After the signal the cancel request is repeated every tick until the command ends: a
@@ -85,9 +90,7 @@ void install_interrupt_handlers() {
 void cancel_on_interrupt(pgpx::connection& cx) {
   PGcancel* c = PQgetCancel(cx.native_handle());
   if (c == nullptr) return;
-  // The previous handle is not freed: the handler may be using it right now. A command opens
-  // a handful of connections at most, so this keeps a few small objects until exit.
-  armed.store(c);
+  if (PGcancel* previous = armed.exchange(c)) retired.push_back(previous);
 }
 
 auto interrupted_by() noexcept -> int { return static_cast<int>(received); }
