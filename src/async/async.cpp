@@ -431,15 +431,13 @@ async_pool::async_pool(asio::any_io_executor ex, const conninfo& info, pool_opti
 async_pool::async_pool(asio::any_io_executor ex, pool p) : ex_(std::move(ex)), pool_(std::move(p)) {}
 
 auto async_pool::acquire() -> asio::awaitable<async_lease> {
-  auto take = [this] { return pool_.acquire(); };
-  lease l = co_await detail::on_fiber(ex_, take);
-  co_return detail::async_lease_access::make(ex_, std::move(l), pool_.options().reset_always);
+  return detail::lease_on_fiber(
+      ex_, [this] { return pool_.acquire(); }, pool_.options().reset_always);
 }
 
 auto async_pool::acquire_until(deadline d) -> asio::awaitable<async_lease> {
-  auto take = [this, d] { return pool_.acquire_until(d); };
-  lease l = co_await detail::on_fiber(ex_, take);
-  co_return detail::async_lease_access::make(ex_, std::move(l), pool_.options().reset_always);
+  return detail::lease_on_fiber(
+      ex_, [this, d] { return pool_.acquire_until(d); }, pool_.options().reset_always);
 }
 
 }  // namespace pgpx

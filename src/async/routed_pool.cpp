@@ -8,23 +8,20 @@ async_routed_pool::async_routed_pool(asio::any_io_executor ex, const conninfo& h
     : ex_(std::move(ex)), pool_(routed_pool::open(hosts, std::move(options))) {}
 
 auto async_routed_pool::acquire_write() -> asio::awaitable<async_lease> {
-  auto take = [this] { return pool_.acquire_write(); };
-  lease l = co_await detail::on_fiber(ex_, take);
-  co_return detail::async_lease_access::make(ex_, std::move(l), pool_.primary().options().reset_always);
+  return detail::lease_on_fiber(
+      ex_, [this] { return pool_.acquire_write(); }, pool_.primary().options().reset_always);
 }
 
 auto async_routed_pool::acquire_read() -> asio::awaitable<async_lease> {
-  auto take = [this] { return pool_.acquire_read(); };
-  lease l = co_await detail::on_fiber(ex_, take);
-  co_return detail::async_lease_access::make(ex_, std::move(l), pool_.replicas().options().reset_always);
+  return detail::lease_on_fiber(
+      ex_, [this] { return pool_.acquire_read(); }, pool_.replicas().options().reset_always);
 }
 
 auto async_routed_pool::acquire_read_after(const wal_position& pos, std::chrono::milliseconds wait)
     -> asio::awaitable<async_lease> {
-  const wal_position at = pos;  // the caller's object may not outlive a suspension
-  auto take = [this, &at, wait] { return pool_.acquire_read_after(at, wait); };
-  lease l = co_await detail::on_fiber(ex_, take);
-  co_return detail::async_lease_access::make(ex_, std::move(l), pool_.replicas().options().reset_always);
+  // `pos` is copied: the caller's object may not outlive a suspension.
+  return detail::lease_on_fiber(
+      ex_, [this, pos, wait] { return pool_.acquire_read_after(pos, wait); }, pool_.replicas().options().reset_always);
 }
 
 auto async_routed_pool::position_of(async_connection& primary) -> asio::awaitable<wal_position> {

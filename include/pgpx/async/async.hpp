@@ -385,6 +385,14 @@ struct async_lease_access {
     return {std::move(ex), std::move(l), reset_always};
   }
 };
+
+/// Runs a pool's blocking acquire `take()` on a fiber and wraps the lease it returns (what
+/// every async pool's acquire does).
+template <class Take>
+auto lease_on_fiber(asio::any_io_executor ex, Take take, bool reset_always) -> asio::awaitable<async_lease> {
+  lease l = co_await on_fiber(ex, take);
+  co_return async_lease_access::make(std::move(ex), std::move(l), reset_always);
+}
 }  // namespace detail
 
 /**
