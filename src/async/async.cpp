@@ -57,6 +57,7 @@ class fiber_waiter final : public waiter {
   explicit fiber_waiter(asio::any_io_executor ex) : ex_(std::move(ex)) {}
 
   auto wait_fd(int fd, short events, deadline d, short* revents) -> wait_outcome override {
+    if (unwinding) return cancelled_at_once(revents);
     pending = kind::fd;
     fd_ = fd;
     events_ = events;
@@ -68,6 +69,7 @@ class fiber_waiter final : public waiter {
   }
 
   auto park(std::unique_lock<std::mutex>& lock, wakeup& w, deadline d) -> bool override {
+    if (unwinding) return cancelled_at_once(nullptr) == wait_outcome::ready;
     if (!parking) parking = std::make_shared<park_state>(ex_);
     if (parking->notified) {  // a wake-up arrived since the last park
       parking->notified = false;
@@ -113,14 +115,26 @@ class fiber_waiter final : public waiter {
       }
     }
     if (aborted) {
-      // The caller cancelled the operation: to the engine this is its deadline passing now
-      // (a statement is cancelled on the server and its answer read within the grace).
-      // Later waits of the same operation must still work, so the cancellation is consumed.
-      was_cancelled = true;
-      outcome = wait_outcome::timed_out;
+      mark_cancelled();
       co_await asio::this_coro::reset_cancellation_state();
     }
     release_descriptor();
+  }
+
+  // Ends the pending wait as cancelled by the caller: to the engine this is its deadline
+  // passing now (a statement is cancelled on the server and its answer read within the
+  // grace). Later waits of the same operation must still work, so the caller then consumes the
+  // cancellation (reset_cancellation_state: not in a nested awaitable, whose co_await would
+  // itself throw while the cancellation is recorded).
+  void mark_cancelled() noexcept {
+    was_cancelled = true;
+    outcome = wait_outcome::timed_out;
+  }
+
+  auto cancelled_at_once(short* revents) noexcept -> wait_outcome {
+    mark_cancelled();
+    if (revents != nullptr) *revents = 0;
+    return outcome;
   }
 
   void release_descriptor() noexcept {
@@ -130,6 +144,10 @@ class fiber_waiter final : public waiter {
     }
   }
 
+  // Set when the coroutine that drives the fiber is destroyed before the fiber finished (the
+  // io_context destroyed with the operation pending): every wait then ends at once as
+  // cancelled, so that the engine unwinds (a pool slot given back, a socket closed).
+  bool unwinding = false;
   kind pending = kind::none;
   deadline until = no_deadline;
   wait_outcome outcome = wait_outcome::ready;
@@ -223,10 +241,26 @@ struct waiter_scope {
 auto run_on_fiber(asio::any_io_executor ex, void (*fn)(void*), void* arg) -> asio::awaitable<void> {
   fiber_waiter w(ex);
   fiber f(fn, arg);
-  struct descriptor_guard {
+  // Runs when this coroutine ends, and also when its frame is destroyed while the fiber is
+  // suspended (the io_context destroyed or shut down with the operation pending): the fiber is
+  // then run to its end with every wait failing at once as cancelled, so that the engine
+  // unwinds as it does for a cancel (a pool slot given back, a connection closed or poisoned,
+  // nothing leaked), instead of its stack being dropped.
+  struct unwind_guard {
     fiber_waiter& w;
-    ~descriptor_guard() { w.release_descriptor(); }
-  } guard{w};
+    fiber& f;
+    ~unwind_guard() {
+      w.release_descriptor();
+      if (!f.unfinished()) return;
+      w.unwinding = true;
+      waiter_scope scope(&w);
+      try {
+        while (!f.resume()) {
+        }
+      } catch (...) {  // the operation's own error: its caller is gone
+      }
+    }
+  } guard{w, f};
   for (;;) {
     bool done = false;
     {
@@ -234,6 +268,16 @@ auto run_on_fiber(asio::any_io_executor ex, void (*fn)(void*), void* arg) -> asi
       done = f.resume();  // rethrows what fn threw
     }
     if (done) co_return;
+    // A cancellation that arrived in the same loop round as the last wait's completion is
+    // already recorded: asio would throw operation_aborted at the next co_await of an
+    // awaitable (serve() itself) and so destroy the fiber suspended inside the engine (a pool
+    // slot, a socket and the engine's own unwinding lost). It is handed to the engine here
+    // instead, as serve() hands a cancellation that comes during the wait.
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
+      w.mark_cancelled();
+      co_await asio::this_coro::reset_cancellation_state();
+      continue;
+    }
     co_await w.serve();
   }
 }
