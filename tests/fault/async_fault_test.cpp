@@ -48,6 +48,13 @@ auto connect_n(asio::any_io_executor ex, const pgpx::conninfo& ci, const pgpx::c
   co_return cxs;
 }
 
+// Two leases at once from `p` (of max_size 2) both answer: no slot was lost.
+auto expect_two_leases_work(pgpx::async_pool& p) -> asio::awaitable<void> {
+  auto a = co_await p.acquire();
+  auto b = co_await p.acquire();
+  EXPECT_EQ(co_await a->query_value<int>("select 2") + co_await b->query_value<int>("select 3"), 5);
+}
+
 // Runs body(c) on every connection at once; returns when all have finished.
 template <class Body>
 auto on_each_at_once(asio::any_io_executor ex, std::vector<pgpx::async_connection>& cxs, Body body)
@@ -300,9 +307,7 @@ TEST_F(async_fault_test, acquires_cancelled_while_connecting_lose_no_slot) {
           EXPECT_LE(s.size, 2u);
           EXPECT_EQ(s.waiters, 0u);
           // Two at once still work: both slots are there.
-          auto a = co_await p.acquire();
-          auto b = co_await p.acquire();
-          EXPECT_EQ(co_await a->query_value<int>("select 2") + co_await b->query_value<int>("select 3"), 5);
+          co_await expect_two_leases_work(p);
         },
         asio::use_future);
     io.run();
@@ -513,9 +518,7 @@ TEST_F(async_fault_test, acquires_cancelled_at_any_moment_of_a_connect_lose_no_s
           }
           // Both slots still there.
           proxy_->set_mode(proxy_mode::pass);
-          auto a = co_await p.acquire();
-          auto b = co_await p.acquire();
-          EXPECT_EQ(co_await a->query_value<int>("select 2") + co_await b->query_value<int>("select 3"), 5);
+          co_await expect_two_leases_work(p);
         },
         asio::use_future);
     io.run();
