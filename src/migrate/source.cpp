@@ -97,7 +97,8 @@ auto is_lint_annotation(std::string_view rest) -> bool {
   return rest.starts_with("lint") && (rest.size() == 4 || rest[4] == ' ' || rest[4] == '\t');
 }
 
-void parse_one(std::string_view d, const std::string& file, int line, directives& out, std::map<std::string, int>& seen) {
+void parse_one(std::string_view d, const std::string& file, int line, directives& out,
+               std::map<std::string, int>& seen) {
   const auto fail = [&](const std::string& why) -> void { throw source_error(file, line, why); };
   const auto eq = d.find('=');
   const std::string name(d.substr(0, eq == std::string_view::npos ? d.find_first_of(" \t") : eq));
@@ -105,7 +106,8 @@ void parse_one(std::string_view d, const std::string& file, int line, directives
   const bool single = name != "lint-ignore" && name != "requires-extension";
   if (single) {
     const auto [it, inserted] = seen.emplace(name, line);
-    if (!inserted && (name == "no-transaction" || name == "lock-timeout" || name == "statement-timeout" || name == "env"))
+    if (!inserted &&
+        (name == "no-transaction" || name == "lock-timeout" || name == "statement-timeout" || name == "env"))
       fail("directive '" + name + "' given twice (first on line " + std::to_string(it->second) + ")");
   }
   if (name == "no-transaction") {
@@ -131,8 +133,8 @@ void parse_one(std::string_view d, const std::string& file, int line, directives
     const auto close = quoted.find('"');
     if (close == std::string_view::npos) fail("directive 'lint-ignore': the reason's closing quote is missing");
     if (!trim(quoted.substr(close + 1)).empty())
-      fail("directive 'lint-ignore': unexpected text after the reason: '" + std::string(trim(quoted.substr(close + 1))) +
-           "'");
+      fail("directive 'lint-ignore': unexpected text after the reason: '" +
+           std::string(trim(quoted.substr(close + 1))) + "'");
     li.reason = std::string(trim(quoted.substr(0, close)));
     if (li.reason.empty()) fail("directive 'lint-ignore': the reason is empty");
     out.lint_ignores.push_back(std::move(li));
@@ -169,8 +171,9 @@ source_error::source_error(std::string file, int line, const std::string& proble
 auto parse_file_name(std::string_view name) -> file_name_parts {
   const std::string shown(name);
   const auto fail = [&](const std::string& why) -> void {
-    throw source_error(shown, 0, "not a valid migration file name: " + why +
-                                     " (expected <version>_<slug>.up.sql or <version>_<slug>.down.sql)");
+    throw source_error(
+        shown, 0,
+        "not a valid migration file name: " + why + " (expected <version>_<slug>.up.sql or <version>_<slug>.down.sql)");
   };
   file_name_parts parts;
   std::string_view rest = name;
@@ -280,8 +283,8 @@ auto load_directory(const std::filesystem::path& dir) -> std::vector<migration> 
     auto& mine = f.parts.dir == direction::up ? slot.first : slot.second;
     if (mine != nullptr)
       throw source_error(f.path.string(), 0,
-                         "duplicate version " + f.parts.version + ": " + mine->name + " and " + f.name +
-                             " are both " + (f.parts.dir == direction::up ? "up" : "down") + " files of version " +
+                         "duplicate version " + f.parts.version + ": " + mine->name + " and " + f.name + " are both " +
+                             (f.parts.dir == direction::up ? "up" : "down") + " files of version " +
                              std::to_string(f.parts.number));
     mine = &f;
   }

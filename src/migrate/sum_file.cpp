@@ -99,8 +99,8 @@ auto parse_sum(std::string_view text, const std::string& source) -> sum_file {
     if (blank_seen) throw source_error(source, blank_line, "blank line inside the sum file");
     if (line_no == 1) {
       if (!decode_hash(line))
-        throw source_error(source, 1, "the first line must be the total, h1:<base64 SHA-256>; found '" +
-                                          std::string(line) + "'");
+        throw source_error(source, 1,
+                           "the first line must be the total, h1:<base64 SHA-256>; found '" + std::string(line) + "'");
       sum.total = std::string(line);
       continue;
     }
@@ -116,8 +116,9 @@ auto parse_sum(std::string_view text, const std::string& source) -> sum_file {
       throw source_error(source, line_no, e.message());
     }
     if (!decode_hash(hash))
-      throw source_error(source, line_no, "bad hash '" + std::string(hash) + "' for " + name +
-                                              " (expected h1: and the base64 of 32 bytes)");
+      throw source_error(
+          source, line_no,
+          "bad hash '" + std::string(hash) + "' for " + name + " (expected h1: and the base64 of 32 bytes)");
     const auto [it, inserted] = seen.emplace(name, line_no);
     if (!inserted)
       throw source_error(source, line_no, name + " is listed twice (also on line " + std::to_string(it->second) + ")");
@@ -129,8 +130,7 @@ auto parse_sum(std::string_view text, const std::string& source) -> sum_file {
 
 auto read_sum(const std::filesystem::path& file) -> sum_file {
   std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw source_error(file.string(), 0, "cannot be read (missing? `pgpx migrate hash` writes it)");
+  if (!in) throw source_error(file.string(), 0, "cannot be read (missing? `pgpx migrate hash` writes it)");
   std::ostringstream s;
   s << in.rdbuf();
   return parse_sum(s.str(), file.string());

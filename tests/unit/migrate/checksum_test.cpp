@@ -18,7 +18,9 @@ TEST(migrate_checksum, known_sha256_of_a_fixed_input) {
 
 TEST(migrate_checksum, bom_crlf_and_trailing_whitespace_do_not_count) {
   const std::string clean = "create table t (id int);\n\nselect 1;\n";
-  const std::string messy = "\xEF\xBB\xBF" "create table t (id int);\r\n\r\nselect 1;\r\n\r\n  \t\n";
+  const std::string messy =
+      "\xEF\xBB\xBF"
+      "create table t (id int);\r\n\r\nselect 1;\r\n\r\n  \t\n";
   EXPECT_EQ(checksum(messy), checksum(clean));
   EXPECT_EQ(normalise(messy), "create table t (id int);\n\nselect 1;");
   EXPECT_EQ(checksum(clean + "\n\n\n"), checksum(clean));

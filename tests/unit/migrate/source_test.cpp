@@ -136,8 +136,7 @@ TEST(migrate_load_directory, mixed_styles_name_a_file_of_each) {
   temp_dir d;
   d.write("0001_a.up.sql", "select 1;");
   d.write("20250101120000_b.up.sql", "select 2;");
-  const auto msg =
-      expect_source_error([&] { (void)load_directory(d.path()); }, "0001_a.up.sql", 0, "two styles");
+  const auto msg = expect_source_error([&] { (void)load_directory(d.path()); }, "0001_a.up.sql", 0, "two styles");
   EXPECT_NE(msg.find("20250101120000_b.up.sql"), std::string::npos) << msg;
 }
 
@@ -152,8 +151,8 @@ TEST(migrate_load_directory, up_and_down_with_different_slugs) {
   temp_dir d;
   d.write("0001_create_users.up.sql", "select 1;");
   d.write("0001_create_user.down.sql", "select 2;");
-  const auto msg = expect_source_error([&] { (void)load_directory(d.path()); }, "0001_create_user.down.sql", 0,
-                                       "two names");
+  const auto msg =
+      expect_source_error([&] { (void)load_directory(d.path()); }, "0001_create_user.down.sql", 0, "two names");
   EXPECT_NE(msg.find("0001_create_users.up.sql"), std::string::npos) << msg;
 }
 
@@ -161,8 +160,8 @@ TEST(migrate_load_directory, duplicate_version_same_direction) {
   temp_dir d;
   d.write("0001_a.up.sql", "select 1;");
   d.write("0001_b.up.sql", "select 2;");
-  const auto msg = expect_source_error([&] { (void)load_directory(d.path()); }, "0001_b.up.sql", 0,
-                                       "duplicate version 0001");
+  const auto msg =
+      expect_source_error([&] { (void)load_directory(d.path()); }, "0001_b.up.sql", 0, "duplicate version 0001");
   EXPECT_NE(msg.find("0001_a.up.sql"), std::string::npos) << msg;
 }
 
@@ -262,21 +261,23 @@ TEST(migrate_directives, durations) {
   EXPECT_EQ(timeout("1h"), std::chrono::milliseconds(3600000));
   for (const std::string bad : {"", "500", "3 s", "3sec", "-1s", "1.5s", "s", "3S", "10000000000ms"}) {
     SCOPED_TRACE(bad);
-    expect_source_error([&] { (void)parse_directives("-- x\n-- pgpx: lock-timeout=" + bad + "\n", "f.sql"); },
-                        "f.sql", 2, "directive 'lock-timeout': bad duration");
+    expect_source_error([&] { (void)parse_directives("-- x\n-- pgpx: lock-timeout=" + bad + "\n", "f.sql"); }, "f.sql",
+                        2, "directive 'lock-timeout': bad duration");
   }
 }
 
 TEST(migrate_directives, bom_and_crlf_do_not_hide_the_header) {
-  const auto h = parse_directives("\xEF\xBB\xBF-- pgpx: no-transaction\r\n-- pgpx: lock-timeout=1s\r\nselect 1;\r\n",
-                                  "f.sql");
+  const auto h =
+      parse_directives("\xEF\xBB\xBF-- pgpx: no-transaction\r\n-- pgpx: lock-timeout=1s\r\nselect 1;\r\n", "f.sql");
   EXPECT_TRUE(h.no_transaction);
   EXPECT_EQ(h.lock_timeout, std::chrono::milliseconds(1000));
 }
 
 TEST(migrate_directives, after_the_first_sql_line_is_an_error) {
   expect_source_error(
-      [] { (void)parse_directives("-- pgpx: lock-timeout=1s\ncreate table t (a int);\n-- pgpx: no-transaction\n", "m.sql"); },
+      [] {
+        (void)parse_directives("-- pgpx: lock-timeout=1s\ncreate table t (a int);\n-- pgpx: no-transaction\n", "m.sql");
+      },
       "m.sql", 3, "after the first SQL line");
   // A block comment is not part of the header: it starts the SQL.
   expect_source_error([] { (void)parse_directives("/* header */\n-- pgpx: no-transaction\n", "m.sql"); }, "m.sql", 2,
@@ -291,8 +292,9 @@ TEST(migrate_directives, lint_annotations_may_stand_anywhere) {
 TEST(migrate_directives, unknown_or_malformed_directives_name_file_line_and_directive) {
   const auto bad = [](const std::string& directive, const std::string& what) {
     SCOPED_TRACE(directive);
-    expect_source_error([&] { (void)parse_directives("-- comment\n\n-- pgpx: " + directive + "\nselect 1;\n", "x.sql"); },
-                        "x.sql", 3, what);
+    expect_source_error(
+        [&] { (void)parse_directives("-- comment\n\n-- pgpx: " + directive + "\nselect 1;\n", "x.sql"); }, "x.sql", 3,
+        what);
   };
   bad("no-tx", "unknown directive 'no-tx'");
   bad("transaction=off", "unknown directive 'transaction=off'");
@@ -315,14 +317,12 @@ TEST(migrate_directives, unknown_or_malformed_directives_name_file_line_and_dire
 }
 
 TEST(migrate_directives, single_valued_directives_may_not_repeat) {
-  expect_source_error(
-      [] { (void)parse_directives("-- pgpx: lock-timeout=1s\n-- pgpx: lock-timeout=2s\n", "r.sql"); }, "r.sql", 2,
-      "'lock-timeout' given twice (first on line 1)");
+  expect_source_error([] { (void)parse_directives("-- pgpx: lock-timeout=1s\n-- pgpx: lock-timeout=2s\n", "r.sql"); },
+                      "r.sql", 2, "'lock-timeout' given twice (first on line 1)");
   expect_source_error([] { (void)parse_directives("-- pgpx: env=dev\n-- pgpx: env=test\n", "r.sql"); }, "r.sql", 2,
                       "'env' given twice");
-  expect_source_error(
-      [] { (void)parse_directives("-- pgpx: no-transaction\n-- pgpx: no-transaction\n", "r.sql"); }, "r.sql", 2,
-      "given twice");
+  expect_source_error([] { (void)parse_directives("-- pgpx: no-transaction\n-- pgpx: no-transaction\n", "r.sql"); },
+                      "r.sql", 2, "given twice");
 }
 
 }  // namespace

@@ -237,8 +237,7 @@ void expect_malformed(const std::string& text, int line, const std::string& what
     EXPECT_EQ(e.kind(), error_kind::migration);
     EXPECT_EQ(e.file(), "migrations/pgpx.sum");
     EXPECT_EQ(e.line(), line) << e.message();
-    EXPECT_NE(e.message().find("migrations/pgpx.sum:" + std::to_string(line) + ": "), std::string::npos)
-        << e.message();
+    EXPECT_NE(e.message().find("migrations/pgpx.sum:" + std::to_string(line) + ": "), std::string::npos) << e.message();
     EXPECT_NE(e.message().find(what), std::string::npos) << e.message();
   }
 }
