@@ -183,7 +183,13 @@ auto verify_sum(const std::filesystem::path& dir) -> std::vector<sum_difference>
     out.push_back({difference_kind::tampered, std::string(sum_name),
                    "line 1 (" + recorded.total + ") is not the chain value of the last line (" + last + ")"});
 
-  // Each file line against its recorded predecessor.
+  // The file that precedes each one on disk (version order), to recognise reordered lines.
+  std::map<std::string, std::string, std::less<>> disk_predecessor;
+  for (std::size_t i = 1; i < on_disk.size(); ++i)
+    disk_predecessor.emplace(on_disk[i]->file_name, on_disk[i - 1]->file_name);
+
+  // Each file line against its recorded predecessor: the line above it, or (for a line that
+  // was moved) the line of the file that precedes it on disk.
   for (std::size_t i = 0; i < recorded.entries.size(); ++i) {
     const auto& e = recorded.entries[i];
     const auto it = disk_by_name.find(e.file_name);
@@ -192,9 +198,19 @@ auto verify_sum(const std::filesystem::path& dir) -> std::vector<sum_difference>
                      "listed on line " + std::to_string(e.line) + " of pgpx.sum but not in the directory"});
       continue;
     }
-    const auto prev = i == 0 ? std::optional<digest>{} : decode_hash(recorded.entries[i - 1].hash);
-    const auto expected = "h1:" + to_base64(chain(prev, e.file_name, it->second->content));
-    if (expected != e.hash)
+    const auto matches = [&](const std::optional<digest>& prev) {
+      return "h1:" + to_base64(chain(prev, e.file_name, it->second->content)) == e.hash;
+    };
+    bool ok = matches(i == 0 ? std::optional<digest>{} : decode_hash(recorded.entries[i - 1].hash));
+    if (!ok) {
+      const auto p = disk_predecessor.find(e.file_name);
+      if (p == disk_predecessor.end()) {
+        ok = matches(std::nullopt);
+      } else if (const auto j = sum_index.find(p->second); j != sum_index.end()) {
+        ok = matches(decode_hash(recorded.entries[j->second].hash));
+      }
+    }
+    if (!ok)
       out.push_back({difference_kind::modified, e.file_name,
                      "its content does not match line " + std::to_string(e.line) +
                          " of pgpx.sum (edited after the sum was written, or the line was edited)"});

@@ -86,8 +86,10 @@ struct sum_difference {
 /**
  * Compares `dir` with `dir/pgpx.sum` and returns every difference; empty when they agree.
  *
- * Each file line is checked against the line before it as recorded, so an edit of one file
- * reports that file alone; a hash edited by hand reports its line and the next. Throws
+ * Each file line is checked against the line before it as recorded (for a moved line, also
+ * against the line of its predecessor in version order), so an edit of one file reports that
+ * file alone and swapped lines only `reordered`; a hash edited by hand reports its line and
+ * the next. Throws
  * source_error when `pgpx.sum` is missing or malformed, or the directory does not load.
  */
 [[nodiscard]] PGPX_API auto verify_sum(const std::filesystem::path& dir) -> std::vector<sum_difference>;

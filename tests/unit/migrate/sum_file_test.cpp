@@ -178,11 +178,31 @@ TEST(migrate_sum_file, reordered_lines) {
   text = text.substr(0, b) + line_c + line_b + text.substr(c_end);
   d.write("pgpx.sum", text);
   const auto diffs = verify_sum(d.path());
+  // Only the order is wrong: no file is reported modified.
+  EXPECT_EQ(kinds_for(diffs, "0002_b.up.sql"), std::vector<difference_kind>{difference_kind::reordered})
+      << describe(diffs);
+  EXPECT_EQ(kinds_for(diffs, "0003_c.up.sql"), std::vector<difference_kind>{difference_kind::reordered})
+      << describe(diffs);
+  EXPECT_EQ(diffs.size(), 2U) << describe(diffs);
+}
+
+TEST(migrate_sum_file, reordered_and_modified) {
+  temp_dir d;
+  three_migrations(d);
+  write_sum(d.path());
+  auto text = d.read("pgpx.sum");
+  const auto b = text.find("0002_b.up.sql");
+  const auto c = text.find("0003_c.up.sql");
+  const auto c_end = text.find('\n', c) + 1;
+  text = text.substr(0, b) + text.substr(c, c_end - c) + text.substr(b, c - b) + text.substr(c_end);
+  d.write("pgpx.sum", text);
+  d.write("0002_b.up.sql", "select 'changed';\n");
+  const auto diffs = verify_sum(d.path());
   const auto b_kinds = kinds_for(diffs, "0002_b.up.sql");
-  const auto c_kinds = kinds_for(diffs, "0003_c.up.sql");
+  EXPECT_NE(std::find(b_kinds.begin(), b_kinds.end(), difference_kind::modified), b_kinds.end()) << describe(diffs);
   EXPECT_NE(std::find(b_kinds.begin(), b_kinds.end(), difference_kind::reordered), b_kinds.end()) << describe(diffs);
-  EXPECT_NE(std::find(c_kinds.begin(), c_kinds.end(), difference_kind::reordered), c_kinds.end()) << describe(diffs);
-  EXPECT_TRUE(kinds_for(diffs, "0001_a.up.sql").empty()) << describe(diffs);
+  EXPECT_EQ(kinds_for(diffs, "0003_c.up.sql"), std::vector<difference_kind>{difference_kind::reordered})
+      << describe(diffs);
 }
 
 TEST(migrate_sum_file, tampered_total_line) {
@@ -211,8 +231,11 @@ TEST(migrate_sum_file, hand_edited_line_hash_is_caught) {
   text.replace(at, sum.entries[2].hash.size(), sum.entries[0].hash);
   d.write("pgpx.sum", text);
   const auto diffs = verify_sum(d.path());
-  EXPECT_FALSE(diffs.empty());
-  EXPECT_FALSE(kinds_for(diffs, "0002_b.up.sql").empty()) << describe(diffs);
+  EXPECT_EQ(kinds_for(diffs, "0002_b.up.sql"), std::vector<difference_kind>{difference_kind::modified})
+      << describe(diffs);
+  EXPECT_EQ(kinds_for(diffs, "0003_c.up.sql"), std::vector<difference_kind>{difference_kind::modified})
+      << describe(diffs);  // its recorded predecessor changed
+  EXPECT_EQ(diffs.size(), 2U) << describe(diffs);
 }
 
 TEST(migrate_sum_file, missing_sum_file_is_an_error) {
