@@ -57,7 +57,6 @@ class fiber_waiter final : public waiter {
   explicit fiber_waiter(asio::any_io_executor ex) : ex_(std::move(ex)) {}
 
   auto wait_fd(int fd, short events, deadline d, short* revents) -> wait_outcome override {
-    if (unwinding) return cancelled_at_once(revents);
     pending = kind::fd;
     fd_ = fd;
     events_ = events;
@@ -69,7 +68,6 @@ class fiber_waiter final : public waiter {
   }
 
   auto park(std::unique_lock<std::mutex>& lock, wakeup& w, deadline d) -> bool override {
-    if (unwinding) return cancelled_at_once(nullptr) == wait_outcome::ready;
     if (!parking) parking = std::make_shared<park_state>(ex_);
     if (parking->notified) {  // a wake-up arrived since the last park
       parking->notified = false;
@@ -114,27 +112,18 @@ class fiber_waiter final : public waiter {
         revents_ = POLLERR;
       }
     }
-    if (aborted) {
-      mark_cancelled();
-      co_await asio::this_coro::reset_cancellation_state();
-    }
+    if (aborted) mark_cancelled();
     release_descriptor();
   }
 
   // Ends the pending wait as cancelled by the caller: to the engine this is its deadline
   // passing now (a statement is cancelled on the server and its answer read within the
-  // grace). Later waits of the same operation must still work, so the caller then consumes the
-  // cancellation (reset_cancellation_state: not in a nested awaitable, whose co_await would
-  // itself throw while the cancellation is recorded).
+  // grace). Later waits of the same operation must still work: run_on_fiber turns Asio's
+  // throw_if_cancelled off until the operation ends (see there).
   void mark_cancelled() noexcept {
     was_cancelled = true;
     outcome = wait_outcome::timed_out;
-  }
-
-  auto cancelled_at_once(short* revents) noexcept -> wait_outcome {
-    mark_cancelled();
-    if (revents != nullptr) *revents = 0;
-    return outcome;
+    revents_ = 0;
   }
 
   void release_descriptor() noexcept {
@@ -144,10 +133,6 @@ class fiber_waiter final : public waiter {
     }
   }
 
-  // Set when the coroutine that drives the fiber is destroyed before the fiber finished (the
-  // io_context destroyed with the operation pending): every wait then ends at once as
-  // cancelled, so that the engine unwinds (a pool slot given back, a socket closed).
-  bool unwinding = false;
   kind pending = kind::none;
   deadline until = no_deadline;
   wait_outcome outcome = wait_outcome::ready;
@@ -241,45 +226,45 @@ struct waiter_scope {
 auto run_on_fiber(asio::any_io_executor ex, void (*fn)(void*), void* arg) -> asio::awaitable<void> {
   fiber_waiter w(ex);
   fiber f(fn, arg);
-  // Runs when this coroutine ends, and also when its frame is destroyed while the fiber is
-  // suspended (the io_context destroyed or shut down with the operation pending): the fiber is
-  // then run to its end with every wait failing at once as cancelled, so that the engine
-  // unwinds as it does for a cancel (a pool slot given back, a connection closed or poisoned,
-  // nothing leaked), instead of its stack being dropped.
-  struct unwind_guard {
+  struct descriptor_guard {
     fiber_waiter& w;
-    fiber& f;
-    ~unwind_guard() {
-      w.release_descriptor();
-      if (!f.unfinished()) return;
-      w.unwinding = true;
-      waiter_scope scope(&w);
-      try {
-        while (!f.resume()) {
-        }
-      } catch (...) {  // the operation's own error: its caller is gone
+    ~descriptor_guard() { w.release_descriptor(); }
+  } guard{w};
+  // Asio's throw_if_cancelled (on unless the caller turned it off) makes any co_await of an
+  // awaitable throw operation_aborted once the coroutine is cancelled. Here that would destroy
+  // the fiber while it is suspended inside the engine (a pool slot, a socket, the engine's own
+  // unwinding lost). So the first cancel the operation sees is handed to the engine as a
+  // cancelled wait, and throwing is off until the engine has finished (its cancel request and
+  // the grace in which the server answers); then the caller's setting is restored, so the
+  // cancelled coroutine's next co_await throws as Asio promises. The cancellation state itself
+  // is left alone: the cancel is not consumed for the rest of the caller's coroutine.
+  const bool caller_throws = co_await asio::this_coro::throw_if_cancelled();
+  bool quiet = false;
+  std::exception_ptr failure;
+  try {
+    for (;;) {
+      bool done = false;
+      {
+        waiter_scope scope(&w);
+        done = f.resume();  // rethrows what fn threw
+      }
+      if (done) break;
+      // A cancel that arrived in the loop round in which the last wait completed is recorded
+      // already, not reported by any wait: hand it to the engine in place of this wait.
+      if (!w.was_cancelled &&
+          (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
+        w.mark_cancelled();
+      else co_await w.serve();
+      if (w.was_cancelled && !quiet) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        quiet = true;
       }
     }
-  } guard{w, f};
-  for (;;) {
-    bool done = false;
-    {
-      waiter_scope scope(&w);
-      done = f.resume();  // rethrows what fn threw
-    }
-    if (done) co_return;
-    // A cancellation that arrived in the same loop round as the last wait's completion is
-    // already recorded: asio would throw operation_aborted at the next co_await of an
-    // awaitable (serve() itself) and so destroy the fiber suspended inside the engine (a pool
-    // slot, a socket and the engine's own unwinding lost). It is handed to the engine here
-    // instead, as serve() hands a cancellation that comes during the wait.
-    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
-      w.mark_cancelled();
-      co_await asio::this_coro::reset_cancellation_state();
-      continue;
-    }
-    co_await w.serve();
+  } catch (...) {
+    failure = std::current_exception();
   }
+  if (quiet) co_await asio::this_coro::throw_if_cancelled(caller_throws);
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace detail

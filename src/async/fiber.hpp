@@ -30,8 +30,6 @@ class fiber {
   auto resume() -> bool;
   /// Suspends the running fiber: resume() returns false to its caller. Call only on a fiber.
   static void suspend();
-  /// Whether the fiber has started and not finished (it is suspended, or running).
-  [[nodiscard]] auto unfinished() const noexcept -> bool { return started_ && !finished_; }
   /// Whether the calling code runs on a fiber.
   [[nodiscard]] static auto on_fiber() noexcept -> bool;
 
