@@ -315,6 +315,14 @@ struct pool_state {
     std::optional<pool_waiter> waiter;  // made when this acquire first has to wait
     for (;;) {
       const bool queued = waiter && waiter->queued;
+      // An async caller's cancel already taken by a wait of this acquire (the idle check of a
+      // connection that was then dropped): stop here rather than connect or queue, whose waits
+      // would no longer see the cancel.
+      if (wait_cancelled()) {
+        if (queued) dequeue_locked(*waiter);
+        ++counters.timeouts;
+        throw pool_exhausted("the acquire was cancelled while checking a pooled connection");
+      }
       if (closed) {
         if (queued) dequeue_locked(*waiter);
         throw error(error_kind::pool_closed,

@@ -711,3 +711,40 @@ TEST_F(async_fault_test, streams_cancelled_at_any_moment_leave_a_working_connect
   EXPECT_GT(cancelled, 0);
   EXPECT_GT(finished, 0);
 }
+
+// An acquire cancelled while it checks an idle connection (check_after_idle 0, a link that has
+// stopped relaying) ends at once: the failed check drops the connection, and the acquire does
+// not go on to open a new one (or queue) with the cancel already taken, which would last until
+// the acquire timeout (5 s here).
+TEST_F(async_fault_test, an_acquire_cancelled_during_its_idle_check_ends_at_once) {
+  const auto ci = through_proxy();
+  asio::io_context io;
+  pgpx::pool_options po;
+  po.max_size = 1;
+  po.acquire_timeout = 5s;
+  po.check_after_idle = 0ms;
+  po.connection.cancel_timeout = 100ms;
+  po.application_name = database_name();
+  {
+    pgpx::async_pool p(io.get_executor(), ci, po);
+    auto fut = asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          { auto first = co_await p.acquire(); }  // one idle connection
+          proxy_->set_mode(proxy_mode::pause);
+          const auto t0 = std::chrono::steady_clock::now();
+          auto r = co_await (p.acquire() || sleep_for(100ms));
+          EXPECT_EQ(r.index(), 1u);
+          EXPECT_LT(elapsed_since(t0), budget(1500ms)) << "the cancelled acquire went on after its check failed";
+          const auto s = p.stats();
+          EXPECT_EQ(s.in_use, 0u);
+          EXPECT_EQ(s.waiters, 0u);
+          proxy_->set_mode(proxy_mode::pass);
+          auto l = co_await p.acquire();
+          EXPECT_EQ(co_await l->query_value<int>("select 6"), 6);
+        },
+        asio::use_future);
+    io.run();
+    fut.get();
+  }
+}
