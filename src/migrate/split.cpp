@@ -69,7 +69,11 @@ auto has_concurrently_param(const nlohmann::json& node) -> bool {
 
 auto reason_of(const nlohmann::json& stmt) -> std::optional<std::string> {
   if (!stmt.is_object() || stmt.empty()) return std::nullopt;
-  const auto& [type, node] = *stmt.items().begin();
+  // The statement node's one key and value, read from an iterator that outlives them (a
+  // structured binding to *items().begin() refers into a destroyed temporary proxy).
+  const auto first = stmt.begin();
+  const std::string& type = first.key();
+  const nlohmann::json& node = first.value();
   if (type == "IndexStmt" && node.value("concurrent", false)) return "CREATE INDEX CONCURRENTLY";
   if (type == "DropStmt" && node.value("concurrent", false)) return "DROP INDEX CONCURRENTLY";
   if (type == "ReindexStmt" && has_concurrently_param(node)) return "REINDEX CONCURRENTLY";
