@@ -60,6 +60,9 @@ int main() try {
   const auto n = book_queries::books_count(q, cx);
   const auto some = book_queries::books_search(q, cx, 10, std::string("c++"));
   std::cout << "generated: " << n << " books, " << some.size() << " matching c++\n";
+  // Each has a twin that returns the statement, to run on any executor (a batch, a pool, async).
+  const auto s = book_queries::books_search_statement(q, 10, std::string("c++"));
+  if (cx.query(s).size() != some.size()) return 1;
 #else
   const auto n = q.query_value<std::int64_t>(cx, "books/count");
 #endif

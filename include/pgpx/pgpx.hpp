@@ -27,6 +27,7 @@
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/core/result.hpp>
 #include <pgpx/core/retry.hpp>
+#include <pgpx/core/statement.hpp>
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/core/pipeline.hpp>
 #include <pgpx/core/copy.hpp>

@@ -172,6 +172,23 @@ auto generate_header(const library& lib, const codegen_options& options) -> std:
       else out << "  v.emplace(" << quoted(p->name) << ", " << p->name << ");\n";
     }
     out << "  return " << call << quoted(i.name) << ", v);\n}\n";
+    // The same call as a statement value, to run on any executor (async, batches, pools).
+    const std::string stmt_row = shape == "exec" ? "void" : row;
+    out << "\n/// " << i.t.name()
+        << " as a pgpx::statement (run it with ex.query(s), batch.add(s), co_await acx.query(s)...).\n";
+    out << "[[nodiscard]] inline auto " << fn << "_statement(const pgpx::tmpl::library& lib";
+    for (const auto* p : params) {
+      const std::string t = cpp_type_for(*p);
+      out << ",\n    ";
+      if (p->optional) out << "const std::optional<" << t << ">& " << p->name << " = std::nullopt";
+      else out << "const " << t << "& " << p->name;
+    }
+    out << ") -> pgpx::statement<" << stmt_row << "> {\n  pgpx::tmpl::vars v;\n";
+    for (const auto* p : params) {
+      if (p->optional) out << "  if (" << p->name << ") v.emplace(" << quoted(p->name) << ", *" << p->name << ");\n";
+      else out << "  v.emplace(" << quoted(p->name) << ", " << p->name << ");\n";
+    }
+    out << "  return lib.render(" << quoted(i.name) << ", v).statement<" << stmt_row << ">();\n}\n";
   }
   out << "\n}  // namespace " << options.namespace_name << "\n";
   return out.str();

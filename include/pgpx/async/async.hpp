@@ -31,6 +31,7 @@
 #include <pgpx/core/copy.hpp>
 #include <pgpx/core/pipeline.hpp>
 #include <pgpx/core/row_mapping.hpp>
+#include <pgpx/core/statement.hpp>
 #include <pgpx/core/stream.hpp>
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/export.hpp>
@@ -153,6 +154,52 @@ class basic_async_executor {
     co_return r.template value<T>(text);
   }
 
+  /// Runs a statement value (see pgpx::statement) and returns its raw result. The statement
+  /// is copied into the awaitable (move it in to save the copy).
+  template <class Row>
+  [[nodiscard]] auto exec(statement<Row> s) -> asio::awaitable<result> {
+    co_return co_await self().run(s.sql(), s.params());
+  }
+
+  /// Runs a statement value; returns the rows affected.
+  template <class Row>
+  [[nodiscard]] auto execute(statement<Row> s) -> asio::awaitable<std::uint64_t> {
+    result r = co_await self().run(s.sql(), s.params());
+    co_return r.affected_rows();
+  }
+
+  /// Runs a statement value and reads every row as its Row type.
+  template <class Row>
+  [[nodiscard]] auto query(statement<Row> s) -> asio::awaitable<std::vector<Row>> {
+    detail::check_statement_has_rows<Row>();
+    result r = co_await self().run(s.sql(), s.params());
+    co_return r.template all<Row>();
+  }
+
+  /// Runs a statement value that must return exactly one row (error_kind::row_count otherwise).
+  template <class Row>
+  [[nodiscard]] auto query_one(statement<Row> s) -> asio::awaitable<Row> {
+    detail::check_statement_has_rows<Row>();
+    result r = co_await self().run(s.sql(), s.params());
+    co_return r.template one<Row>(s.sql());
+  }
+
+  /// Runs a statement value that returns zero or one row.
+  template <class Row>
+  [[nodiscard]] auto query_optional(statement<Row> s) -> asio::awaitable<std::optional<Row>> {
+    detail::check_statement_has_rows<Row>();
+    result r = co_await self().run(s.sql(), s.params());
+    co_return r.template optional<Row>(s.sql());
+  }
+
+  /// Runs a statement value returning one row of one column, read as Row.
+  template <class Row>
+  [[nodiscard]] auto query_value(statement<Row> s) -> asio::awaitable<Row> {
+    detail::check_statement_has_rows<Row>();
+    result r = co_await self().run(s.sql(), s.params());
+    co_return r.template value<Row>(s.sql());
+  }
+
  private:
   auto self() -> Derived& { return static_cast<Derived&>(*this); }
 };
@@ -223,6 +270,10 @@ class PGPX_API async_connection : public basic_async_executor<async_connection> 
   template <class T, class... Args>
   [[nodiscard]] auto stream(stream_options options, std::string_view sql, const Args&... args)
       -> asio::awaitable<async_stream<T>>;
+
+  /// Streams the rows of a statement value as its Row type (see pgpx::statement).
+  template <class Row>
+  [[nodiscard]] auto stream(statement<Row> s, stream_options options = {}) -> asio::awaitable<async_stream<Row>>;
 
   /// The blocking connection underneath (for calls that do not wait, between awaits).
   [[nodiscard]] auto sync() noexcept -> connection& { return *cx_; }
@@ -344,6 +395,14 @@ auto async_connection::stream(stream_options options, std::string_view sql, cons
   param_list p = detail::owned_params(args...);
   auto src = co_await call([&](connection& c) { return std::make_unique<row_source>(c, text, p, options); });
   co_return async_stream<T>(ex_, std::move(src));
+}
+
+template <class Row>
+auto async_connection::stream(statement<Row> s, stream_options options) -> asio::awaitable<async_stream<Row>> {
+  detail::check_statement_has_rows<Row>();
+  auto src =
+      co_await call([&](connection& c) { return std::make_unique<row_source>(c, s.sql(), s.params(), options); });
+  co_return async_stream<Row>(ex_, std::move(src));
 }
 
 class async_pool;

@@ -6,6 +6,8 @@
 //   std::optional<author> o = cx.query_optional<author>("... where email = $1", email);
 //   std::int64_t n        = cx.query_value<std::int64_t>("select count(*) from authors");
 //   std::uint64_t changed = cx.execute("delete from authors where id = $1", id);
+//   auto s = pgpx::make_statement<author>("select * from authors where id = $1", id);
+//   author b              = cx.query_one(s);   // a statement value (pgpx/core/statement.hpp)
 //
 // Arguments are encoded by their pgpx::codec and sent as parameters $1, $2, ... in binary
 // format; they are never spliced into the SQL text. Statements are prepared and cached per
@@ -13,6 +15,7 @@
 #pragma once
 
 #include <pgpx/core/result.hpp>
+#include <pgpx/core/statement.hpp>
 #include <pgpx/types/builtin.hpp>
 #include <pgpx/types/codec.hpp>
 
@@ -83,6 +86,46 @@ class basic_executor {
   template <class T, class... Args>
   [[nodiscard]] auto query_value(std::string_view sql, const Args&... args) -> T {
     return self().run(sql, bind(args...)).template value<T>(sql);
+  }
+
+  /// Runs a statement value (see pgpx::statement) and returns its raw result.
+  template <class Row>
+  auto exec(const statement<Row>& s) -> result {
+    return self().run(s.sql(), s.params());
+  }
+
+  /// Runs a statement value; returns the number of rows it affected.
+  template <class Row>
+  auto execute(const statement<Row>& s) -> std::uint64_t {
+    return self().run(s.sql(), s.params()).affected_rows();
+  }
+
+  /// Runs a statement value and reads every row as its Row type.
+  template <class Row>
+  [[nodiscard]] auto query(const statement<Row>& s) -> std::vector<Row> {
+    detail::check_statement_has_rows<Row>();
+    return self().run(s.sql(), s.params()).template all<Row>();
+  }
+
+  /// Runs a statement value that must return exactly one row (error_kind::row_count otherwise).
+  template <class Row>
+  [[nodiscard]] auto query_one(const statement<Row>& s) -> Row {
+    detail::check_statement_has_rows<Row>();
+    return self().run(s.sql(), s.params()).template one<Row>(s.sql());
+  }
+
+  /// Runs a statement value that returns zero or one row.
+  template <class Row>
+  [[nodiscard]] auto query_optional(const statement<Row>& s) -> std::optional<Row> {
+    detail::check_statement_has_rows<Row>();
+    return self().run(s.sql(), s.params()).template optional<Row>(s.sql());
+  }
+
+  /// Runs a statement value returning one row of one column, read as Row.
+  template <class Row>
+  [[nodiscard]] auto query_value(const statement<Row>& s) -> Row {
+    detail::check_statement_has_rows<Row>();
+    return self().run(s.sql(), s.params()).template value<Row>(s.sql());
   }
 
   /// Like query<T>, with a prepared parameter list (for parameters built at run time).

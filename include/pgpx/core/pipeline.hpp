@@ -20,6 +20,7 @@
 
 #include <pgpx/core/connection.hpp>
 #include <pgpx/core/result.hpp>
+#include <pgpx/core/statement.hpp>
 #include <pgpx/error.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/types/builtin.hpp>
@@ -63,6 +64,13 @@ class PGPX_API batch {
       throw;
     }
     return *this;
+  }
+
+  /// Appends a statement value (see pgpx::statement); its rows, if any, are in the outcome's
+  /// results as for any other statement.
+  template <class Row>
+  auto add(const statement<Row>& s) -> batch& {
+    return add_params(s.sql(), s.params());
   }
 
   /// Appends a statement whose parameters were built at run time (checked by that list's

@@ -17,6 +17,7 @@
 #include <pgpx/core/connection.hpp>
 #include <pgpx/core/result.hpp>
 #include <pgpx/core/row_mapping.hpp>
+#include <pgpx/core/statement.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/types/builtin.hpp>
 #include <pgpx/types/codec.hpp>
@@ -27,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace pgpx {
 
@@ -89,6 +91,16 @@ class stream {
   template <class... Args>
   stream(connection& cx, std::string_view sql, const Args&... args) : stream(cx, stream_options{}, sql, args...) {}
 
+  /// Starts a statement value's query (see pgpx::statement); its row type must be T, and
+  /// `pgpx::stream rows(cx, s);` deduces it.
+  template <class Row>
+  stream(connection& cx, const statement<Row>& s, stream_options options = {})
+      : source_(std::make_unique<row_source>(cx, s.sql(), s.params(), options)) {
+    static_assert(std::is_same_v<Row, T>,
+                  "pgpx::stream<T> of a statement<Row> needs T == Row; use s.as<T>() to read it as another type");
+    static_assert(!detail::borrows_any<T>(), "pgpx::stream yields values that outlive each chunk: use std::string");
+  }
+
   /// Iterates over the rows.
   class iterator {
    public:
@@ -145,5 +157,12 @@ class stream {
   std::optional<detail::row_mapper<T>> mapper_;
   std::optional<T> current_;
 };
+
+/// `pgpx::stream rows(cx, s)` reads the rows of statement<Row> s as Row.
+template <class Row>
+stream(connection&, const statement<Row>&) -> stream<Row>;
+/// The same, with options.
+template <class Row>
+stream(connection&, const statement<Row>&, stream_options) -> stream<Row>;
 
 }  // namespace pgpx

@@ -21,6 +21,7 @@
 // threads at once.
 #pragma once
 
+#include <pgpx/core/statement.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/outcome.hpp>
 #include <pgpx/reflect/naming.hpp>
@@ -38,6 +39,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pgpx::tmpl {
@@ -175,6 +177,21 @@ class PGPX_API rendered_query {
   void bind(param_list& out) const;
   /// The parameters as a new list (see bind()).
   [[nodiscard]] auto to_param_list() const -> param_list;
+
+  /**
+   * This query as a statement value whose rows are read as Row (void: no rows), to run on any
+   * executor: `cx.query(q.statement<user>())`, `batch.add(...)`, `co_await acx.query(...)`.
+   * The parameters are bound now and copied, named as in bind(). A server error of the
+   * statement is not mapped back to the template position (library::query does that).
+   * Throws as bind().
+   */
+  template <class Row = void>
+  [[nodiscard]] auto statement() const -> pgpx::statement<Row> {
+    param_list p;
+    p.own_values(true);
+    bind(p);
+    return pgpx::statement<Row>(sql_, std::move(p));
+  }
 
   /// {"sql": "...", "params": [...]} with each parameter as a JSON value; secret values are
   /// replaced by "********" unless `show_secrets`.

@@ -214,7 +214,7 @@ class param_list {
         check_text(value.data(), value.size());
         if (!own_values_) {
           // Zero copy: std::string is NUL-terminated, the text format needs exactly that.
-          push(codec<U>::param_oid, format::text, -2, static_cast<int>(value.size()), value.c_str());
+          push(codec<U>::param_oid, format::text, borrowed_value, static_cast<int>(value.size()), value.c_str());
         } else {
           const std::size_t start = buf_.size();
           buf_.append(value).push_back('\0');
@@ -330,6 +330,21 @@ class param_list {
   /// after they are gone (batches keep their parameters until they run).
   void own_values(bool on) noexcept { own_values_ = on; }
 
+  /// Copies the std::string values borrowed so far into the list's own storage and owns
+  /// every later value too, so the list (and its copies) stays valid after the strings are
+  /// gone. Used by pgpx::statement, which keeps its parameters.
+  void make_owning() {
+    own_values_ = true;
+    for (std::size_t i = 0; i < offsets_.size(); ++i) {
+      if (offsets_[i] != borrowed_value) continue;
+      const std::size_t start = buf_.size();
+      buf_.append(values_[i], static_cast<std::size_t>(lengths_[i])).push_back('\0');
+      offsets_[i] = static_cast<std::ptrdiff_t>(start);
+    }
+  }
+  /// Whether std::string values are copied (own_values(true) or make_owning()).
+  [[nodiscard]] auto owning_values() const noexcept -> bool { return own_values_; }
+
   /// When set, add() also records each value's text form for query logs (costs time).
   void capture_text(bool on) noexcept { capture_text_ = on; }
   /// Whether text forms are recorded.
@@ -396,6 +411,8 @@ class param_list {
     values_.push_back(borrowed);
     if (capture_text_) texts_.emplace_back();
   }
+
+  static constexpr std::ptrdiff_t borrowed_value = -2;  // offsets_ of a borrowed std::string
 
   std::string buf_;
   std::vector<oid> oids_;

@@ -3,6 +3,7 @@
 #include "support/test_db.hpp"
 
 #include <pgpx/core/transaction.hpp>
+#include <pgpx/core/pipeline.hpp>
 #include <pgpx/tmpl/library.hpp>
 #include <pgpx/types.hpp>
 
@@ -152,6 +153,30 @@ TEST_F(tmpl_exec, one_optional_value_and_execute) {
     tx.commit();
   }
   EXPECT_EQ(cx().query_value<std::string>("select title || '/' || subtitle from books where id = 1"), "SQL!/again");
+}
+
+TEST_F(tmpl_exec, a_rendered_template_is_a_statement_value_for_every_executor) {
+  write("by_title.sql.j2", "select id, title, subtitle from books where title = any({{ titles | any }}) order by id");
+  write("retitle.sql.j2", "update books set subtitle = {{ sub }} where id = {{ id }}");
+  auto q = lib();
+  std::vector<std::string> titles{"SQL", "C++"};
+  const auto s = q.render("by_title", {{"titles", titles}}).statement<book>();
+  titles.clear();  // the statement holds its own values
+  EXPECT_NE(s.sql().find("any($1)"), std::string::npos) << s.sql();
+  const auto rows = cx().query(s);
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[1].title, "C++");
+  // The same value in a pipeline batch, beside a statement without rows.
+  pgpx::batch b;
+  b.add(q.render("retitle", {{"sub", "v2"}, {"id", 1}}).statement()).add(s);
+  const auto out = pgpx::run_batch(cx(), b);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.results[1].as<book>()[0].subtitle, "v2");
+  // Parameter names travel with the values (the query log masks secrets by them).
+  const auto named = q.render("retitle", {{"sub", "x"}, {"id", 2}}).statement();
+  ASSERT_EQ(named.params().names().size(), 2U);
+  EXPECT_EQ(named.params().names()[0], "sub");
+  EXPECT_EQ(named.params().names()[1], "id");
 }
 
 TEST_F(tmpl_exec, typed_values_bind_with_their_types) {
