@@ -1,18 +1,21 @@
 # Enforces the module order of docs/design/modules.md: a header or source of a module may
 # include only headers of its own module and of the modules below it.
-#   reflect < types < config < core < {pool < async, observe, testing, tmpl, migrate}
+#   reflect < types < model < config < core < {pool < async, observe, testing, tmpl, migrate, schema}
+# model (the SQL-free description of structs as tables) knows values and names, not connections.
 # config (conninfo, pgpx.toml, secrets) is below core: it must not include pgpx/core/.
-set(order reflect types config core pool async observe testing tmpl migrate)
+set(order reflect types model config core pool async observe testing tmpl migrate schema)
 set(allowed_reflect reflect)
 set(allowed_types reflect types)
+set(allowed_model reflect types model)
 set(allowed_config reflect types config)
 set(allowed_core reflect types config core)
 set(allowed_pool reflect types config core pool)
 set(allowed_async reflect types config core pool async)
 set(allowed_observe reflect types config core observe)
 set(allowed_testing reflect types config core testing)
-set(allowed_tmpl reflect types config core tmpl)
-set(allowed_migrate reflect types config core migrate)
+set(allowed_tmpl reflect types model config core tmpl)
+set(allowed_migrate reflect types model config core migrate)
+set(allowed_schema reflect types model config core schema)
 # Every module directory must be listed above: a new one is not silently unchecked.
 foreach(root src include/pgpx)
   file(GLOB module_dirs LIST_DIRECTORIES true RELATIVE ${SOURCE}/${root} ${SOURCE}/${root}/*)

@@ -26,9 +26,21 @@ enum class naming {
   snake_camel,
 };
 
-/// The naming strategy used for T's columns; exact unless specialised.
+/**
+ * Table-level facts of a model struct (pgpx/model/model.hpp): specialise it next to the
+ * struct (`template <> struct pgpx::model<book> { static constexpr std::string_view table =
+ * "books"; };`). Every member is optional; the primary template is empty.
+ */
 template <class T>
-inline constexpr naming naming_of = naming::exact;
+struct model {};
+
+/// The naming strategy used for T's columns: model<T>::naming when declared, else exact.
+/// May be specialised directly too.
+template <class T>
+inline constexpr naming naming_of = [] {
+  if constexpr (requires { model<T>::naming; }) return static_cast<naming>(model<T>::naming);
+  else return naming::exact;
+}();
 
 namespace reflect {
 

@@ -1,0 +1,438 @@
+// pgpx/model/model.hpp: the one SQL-free description of a model, pgpx::model_info<T>().
+//
+//   struct book { pgpx::identity<std::int64_t> id; pgpx::references<&author::id> author_id;
+//                 std::string title; std::vector<std::string> tags; };
+//   template <> struct pgpx::model<book> {
+//     static constexpr std::string_view schema = "shop";             // default: none
+//     static auto indexes() { return std::tuple{
+//         pgpx::index(&book::author_id, &book::title),
+//         pgpx::index(&book::tags).using_(pgpx::gin)}; }
+//   };
+//   const pgpx::model_description& m = pgpx::model_info<book>();
+//   m.table;                 // "books"
+//   m.columns[1].reference;  // -> authors.id
+//
+// A model is a plain aggregate. Facts about one column are its member's type
+// (pgpx/model/wrappers.hpp); facts about the table live in a specialisation of
+// pgpx::model<T> (declared in pgpx/reflect/naming.hpp, so that row mapping sees its naming):
+//   table, schema        static constexpr std::string_view
+//   naming               static constexpr pgpx::naming (column names; default exact)
+//   primary_key          static constexpr auto = pgpx::key_of(&T::a, &T::b) (instead of key<> order)
+//   uniques()            static function returning a std::tuple of pgpx::unique_of(...)
+//   indexes()            static function returning a std::tuple of pgpx::index(...)
+// The description is built once per type, on first use, and is what DDL, the ORM and the SQL
+// templates (`model_columns_of`) read: one source of truth. Names of constraints and indexes
+// follow PostgreSQL's own defaults (`books_pkey`, `authors_email_key`,
+// `books_author_id_fkey`, `books_author_id_title_idx`) so server errors map back to members.
+//
+// Thread safety: model_info<T>() may be called from several threads at once (a function-local
+// static); the description is immutable.
+#pragma once
+
+#include <pgpx/error.hpp>
+#include <pgpx/export.hpp>
+#include <pgpx/model/wrappers.hpp>
+#include <pgpx/reflect/naming.hpp>
+#include <pgpx/reflect/reflect.hpp>
+#include <pgpx/types.hpp>
+
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+namespace pgpx {
+
+class model_description;
+
+/// The SQL type of a column whose C++ value type is T, for DDL. Specialise it for a type
+/// pgpx cannot name: `template <> struct pgpx::sql_type<money> { static constexpr
+/// std::string_view name = "money"; };`.
+template <class T>
+struct sql_type {};
+
+/// An index method (`using gin`); extensions add their own (`hnsw`, `ivfflat`).
+struct index_method {
+  std::string_view name;  ///< as written after USING
+  friend constexpr auto operator==(index_method, index_method) -> bool = default;
+};
+inline constexpr index_method btree{"btree"};  ///< the default
+inline constexpr index_method hash{"hash"};    ///< equality only
+inline constexpr index_method gist{"gist"};    ///< generalized search tree
+inline constexpr index_method spgist{"spgist"};  ///< space-partitioned GiST
+inline constexpr index_method gin{"gin"};      ///< inverted index (arrays, jsonb, full text)
+inline constexpr index_method brin{"brin"};    ///< block range index
+
+/// A foreign key of a column, resolved against its target's description.
+struct reference_info {
+  const model_description& (*target)();  ///< the referenced model's description
+  std::size_t target_column = 0;          ///< index of the referenced column in target().columns
+  on_delete delete_action = on_delete::no_action;
+  on_update update_action = on_update::no_action;
+  std::string constraint_name;            ///< `<table>_<column>_fkey`
+};
+
+/// One column of a model.
+struct column_info {
+  std::string name;             ///< the SQL column name (under the model's naming)
+  std::string_view member;      ///< the C++ member name
+  std::size_t member_index = 0;  ///< position among the struct's members
+  std::string type;             ///< SQL type: "int8", "varchar(80)", "text[]", "jsonb"...
+  column_facts facts{};         ///< what the member's type states
+  std::optional<reference_info> reference{};  ///< the foreign key, for references<...>
+  std::string unique_name{};    ///< `<table>_<column>_key` when facts.unique
+  /// True when an insert sends this column (not identity, generated, or server default).
+  [[nodiscard]] auto sent_on_insert() const noexcept -> bool {
+    return !facts.identity && facts.generated_sql.empty() && facts.default_sql.empty();
+  }
+  /// True when the server fills it on insert (returned by RETURNING).
+  [[nodiscard]] auto filled_by_server() const noexcept -> bool { return !sent_on_insert(); }
+};
+
+/// A unique constraint over one or more columns.
+struct unique_info {
+  std::string name;                  ///< `<table>_<columns>_key`, or the declared name
+  std::vector<std::size_t> columns;  ///< column indexes
+};
+
+/// An index over columns.
+struct index_info {
+  std::string name;                  ///< `<table>_<columns>_idx`, or the declared name
+  std::vector<std::size_t> columns;  ///< key columns
+  std::vector<std::size_t> include;  ///< INCLUDE columns
+  std::string_view method = btree.name;  ///< USING
+  bool unique = false;               ///< a unique index
+};
+
+/**
+ * The SQL-free description of a model: table, columns, keys, constraints, indexes and
+ * relations. Built by model_info<T>(); read by DDL, the ORM, the templates and migrations.
+ */
+class PGPX_API model_description {
+ public:
+  std::string_view cpp_name;              ///< the C++ type name, for messages
+  std::string table;                      ///< table name (unquoted)
+  std::string schema;                     ///< schema name, or empty for the search_path
+  std::vector<column_info> columns;       ///< in member order
+  std::vector<std::size_t> primary_key;   ///< column indexes, in key order (empty: no key)
+  std::string primary_key_name;           ///< `<table>_pkey`
+  std::vector<unique_info> uniques;       ///< multi-column unique constraints (model<T>::uniques())
+  std::vector<index_info> indexes;        ///< model<T>::indexes()
+
+  /// The column for a C++ member name, or nullptr.
+  [[nodiscard]] auto find_member(std::string_view member) const noexcept -> const column_info*;
+  /// The column for a SQL column name, or nullptr.
+  [[nodiscard]] auto find_column(std::string_view name) const noexcept -> const column_info*;
+  /// The soft-delete column (pgpx::deleted_at), or nullptr.
+  [[nodiscard]] auto soft_delete_column() const noexcept -> const column_info*;
+  /// The optimistic-lock column (pgpx::version<T>), or nullptr.
+  [[nodiscard]] auto version_column() const noexcept -> const column_info*;
+};
+
+namespace detail {
+
+/// The table name pgpx derives from a C++ type name: the unqualified name in snake_case,
+/// pluralised (`category` -> `categories`, `box` -> `boxes`, `book_tag` -> `book_tags`).
+[[nodiscard]] PGPX_API auto default_table_name(std::string_view cpp_type_name) -> std::string;
+/// Throws usage_error when a generated constraint or index name is longer than PostgreSQL
+/// keeps (63 bytes), asking for an explicit name.
+PGPX_API void check_generated_name(const std::string& name, std::string_view what, std::string_view model);
+/// Fills the generated names and checks the description (duplicate names, key columns).
+PGPX_API void finish_description(model_description& m);
+
+template <class T>
+struct is_std_vector : std::false_type {};
+template <class T, class A>
+struct is_std_vector<std::vector<T, A>> : std::true_type {};
+
+template <class T>
+inline constexpr bool dependent_false = false;
+
+/// The first line of the diagnostic names the model, the member and its type.
+template <class Model, fixed_string Member, class MemberType>
+struct unmappable_member {
+  static_assert(dependent_false<MemberType>,
+                "pgpx: cannot map this member to a column: its type has no pgpx::codec (specialise "
+                "pgpx::codec<T>, use a wrapper or a type pgpx knows, or move it out of the model)");
+};
+
+template <class Model, fixed_string Member, class MemberType>
+struct no_sql_type {
+  static_assert(dependent_false<MemberType>,
+                "pgpx: pgpx knows no SQL type for this member's type: specialise pgpx::sql_type<T> "
+                "with `static constexpr std::string_view name = \"...\";`");
+};
+
+template <class TargetModel, fixed_string Member>
+struct reference_target_not_unique {
+  static_assert(dependent_false<TargetModel>,
+                "pgpx: a foreign key must reference a primary key or unique column: make the target "
+                "identity<>, key<> or unique<>");
+};
+
+/// The SQL type name of the value type V (no wrappers, no optional), or "" when unknown.
+template <class V>
+auto sql_type_name() -> std::string {
+  if constexpr (requires { sql_type<V>::name; }) {
+    return std::string(sql_type<V>::name);
+  } else if constexpr (std::is_same_v<V, std::string>) {
+    return "text";
+  } else if constexpr (std::is_same_v<V, nlohmann::json> || std::is_same_v<V, nlohmann::ordered_json>) {
+    return "jsonb";
+  } else if constexpr (is_std_vector<V>::value && !std::is_same_v<V, bytea>) {
+    using E = leaf_value_t<typename V::value_type>;
+    auto e = sql_type_name<E>();
+    return e.empty() ? std::string() : e + "[]";
+  } else if constexpr (has_codec<V>) {
+    if constexpr (codec<V>::param_oid != oids::unspecified) return std::string(builtin_type_name(codec<V>::param_oid));
+    else return {};
+  } else {
+    return {};
+  }
+}
+
+template <class V>
+inline constexpr bool sql_type_known = [] {
+  if constexpr (requires { sql_type<V>::name; }) return true;
+  else if constexpr (std::is_same_v<V, std::string> || std::is_same_v<V, nlohmann::json> ||
+                     std::is_same_v<V, nlohmann::ordered_json>)
+    return true;
+  else if constexpr (is_std_vector<V>::value && !std::is_same_v<V, bytea>)
+    return sql_type_known<leaf_value_t<typename V::value_type>>;
+  else if constexpr (has_codec<V>) return codec<V>::param_oid != oids::unspecified;
+  else return false;
+}();
+
+/// The value type of a member type: wrappers and std::optional taken off.
+template <class M>
+struct column_value {
+  using type = M;
+};
+template <class M>
+struct column_value<std::optional<M>> {
+  using type = typename column_value<M>::type;
+};
+template <wrapper_type M>
+struct column_value<M> {
+  using type = typename column_value<typename M::pgpx_inner>::type;
+};
+
+template <class T, std::size_t I>
+inline constexpr auto member_fixed_name = [] {
+  constexpr std::string_view n = reflect::field_names<T>[I];
+  struct holder {
+    char chars[n.size() + 1]{};
+  } h{};
+  for (std::size_t k = 0; k < n.size(); ++k) h.chars[k] = n[k];
+  return fixed_string<n.size() + 1>(h.chars);
+}();
+
+/// The index of the member `mp` points to, found by address in one value of C (models are
+/// default-constructible). npos when it is not a direct member.
+template <class C, class M>
+auto member_index(M C::*mp) -> std::size_t {
+  static const C probe{};
+  const void* want = &(probe.*mp);
+  std::size_t found = static_cast<std::size_t>(-1);
+  std::size_t i = 0;
+  reflect::for_each_field(probe, [&](std::string_view, const auto& field) {
+    if (static_cast<const void*>(&field) == want) found = i;
+    ++i;
+  });
+  return found;
+}
+
+template <class C, class... M>
+auto member_indexes(M C::*... mps) -> std::vector<std::size_t> {
+  return {member_index(mps)...};
+}
+
+}  // namespace detail
+
+/// The members of a composite primary key, in key order (model<T>::primary_key).
+template <class C, class... M>
+struct key_of_t {
+  std::tuple<M C::*...> members;  ///< the member pointers
+};
+/// `static constexpr auto primary_key = pgpx::key_of(&line::order_id, &line::line_no);`
+template <class C, class... M>
+[[nodiscard]] constexpr auto key_of(M C::*... mps) -> key_of_t<C, M...> {
+  return {std::tuple<M C::*...>{mps...}};
+}
+
+/// A unique constraint over several columns (model<T>::uniques()).
+struct unique_of_t {
+  std::vector<std::size_t> columns;  ///< column indexes
+  std::string constraint_name;       ///< empty: `<table>_<columns>_key`
+  /// Gives the constraint an explicit name.
+  auto name(std::string n) && -> unique_of_t&& {
+    constraint_name = std::move(n);
+    return std::move(*this);
+  }
+};
+/// `pgpx::unique_of(&order_line::order_id, &order_line::sku)`
+template <class C, class... M>
+[[nodiscard]] auto unique_of(M C::*... mps) -> unique_of_t {
+  static_assert(sizeof...(M) > 0, "pgpx::unique_of needs at least one member");
+  return {detail::member_indexes(mps...), {}};
+}
+
+/// An index over members (model<T>::indexes()): `pgpx::index(&book::author_id, &book::title)`,
+/// `.unique()`, `.using_(pgpx::gin)`, `.include(&book::title)`, `.name("...")`.
+class index_decl {
+ public:
+  explicit index_decl(std::vector<std::size_t> columns) : columns_(std::move(columns)) {}
+  /// A unique index.
+  auto unique() && -> index_decl&& {
+    unique_ = true;
+    return std::move(*this);
+  }
+  /// The index method (`pgpx::gin`, `pgpx::gist`, an extension's).
+  auto using_(index_method m) && -> index_decl&& {
+    method_ = m.name;
+    return std::move(*this);
+  }
+  /// An explicit index name (needed when the generated one exceeds 63 bytes).
+  auto name(std::string n) && -> index_decl&& {
+    name_ = std::move(n);
+    return std::move(*this);
+  }
+  /// Columns stored in the index but not part of its key (INCLUDE).
+  template <class C, class... M>
+  auto include(M C::*... mps) && -> index_decl&& {
+    include_ = detail::member_indexes(mps...);
+    return std::move(*this);
+  }
+  /// What model_info reads.
+  [[nodiscard]] auto info() const -> index_info { return index_info{name_, columns_, include_, method_, unique_}; }
+
+ private:
+  std::vector<std::size_t> columns_;
+  std::vector<std::size_t> include_;
+  std::string_view method_ = btree.name;
+  std::string name_;
+  bool unique_ = false;
+};
+/// An index over one or more members of the same model.
+template <class C, class... M>
+[[nodiscard]] auto index(M C::*... mps) -> index_decl {
+  static_assert(sizeof...(M) > 0, "pgpx::index needs at least one member");
+  return index_decl(detail::member_indexes(mps...));
+}
+
+namespace detail {
+
+/// model_info<T> as a plain function pointer (references name models not yet complete).
+template <class T>
+auto model_info_entry() -> const model_description&;
+
+/// The references<> wrapper inside a member type (through optional and other wrappers).
+template <class M>
+struct find_reference {
+  using type = void;
+};
+template <class M>
+struct find_reference<std::optional<M>> : find_reference<M> {};
+template <wrapper_type M>
+struct find_reference<M> {
+  using type =
+      std::conditional_t<requires { M::pgpx_target; }, M, typename find_reference<typename M::pgpx_inner>::type>;
+};
+
+template <class T, std::size_t I>
+void describe_column(model_description& m) {
+  using M = std::remove_cvref_t<decltype(reflect::get<I>(std::declval<T&>()))>;
+  using V = typename column_value<M>::type;
+  if constexpr (!has_codec<M>) {
+    (void)sizeof(unmappable_member<T, member_fixed_name<T, I>, M>);
+  } else if constexpr (!sql_type_known<V>) {
+    (void)sizeof(no_sql_type<T, member_fixed_name<T, I>, V>);
+  } else {
+    constexpr column_facts facts = column_facts_of<M>();
+    column_info c;
+    c.name = reflect::column_names<T>()[I];
+    c.member = reflect::field_names<T>[I];
+    c.member_index = I;
+    c.facts = facts;
+    c.type = facts.max_length > 0 ? "varchar(" + std::to_string(facts.max_length) + ")" : sql_type_name<V>();
+    if constexpr (facts.reference) {
+      // The references<> wrapper is somewhere inside M: find it.
+      using R = typename find_reference<M>::type;
+      using C = typename R::pgpx_target_class;
+      using TM = typename member_pointer_traits<R::pgpx_target>::member_type;
+      constexpr column_facts target = column_facts_of<TM>();
+      if constexpr (
+          !target.primary_key && !target.unique && !requires { model<C>::primary_key; } &&
+          !requires { model<C>::uniques(); }) {
+        (void)sizeof(reference_target_not_unique<C, member_fixed_name<T, I>>);
+      }
+      reference_info r;
+      r.target = &model_info_entry<C>;
+      r.target_column = member_index(R::pgpx_target);
+      r.delete_action = facts.delete_action;
+      r.update_action = facts.update_action;
+      c.reference = std::move(r);
+    }
+    m.columns.push_back(std::move(c));
+  }
+}
+
+template <class T, std::size_t... I>
+void describe_columns(model_description& m, std::index_sequence<I...>) {
+  (describe_column<T, I>(m), ...);
+}
+
+template <class T>
+auto build_description() -> model_description {
+  model_description m;
+  m.cpp_name = detail::type_name_v<T>;
+  if constexpr (requires { model<T>::table; }) m.table = std::string(model<T>::table);
+  else m.table = default_table_name(detail::type_name_v<T>);
+  if constexpr (requires { model<T>::schema; }) m.schema = std::string(model<T>::schema);
+  describe_columns<T>(m, std::make_index_sequence<reflect::field_count<T>>{});
+  if constexpr (requires { model<T>::primary_key; }) {
+    std::apply([&](auto... mp) { m.primary_key = member_indexes(mp...); }, model<T>::primary_key.members);
+  } else {
+    for (std::size_t i = 0; i < m.columns.size(); ++i)
+      if (m.columns[i].facts.primary_key) m.primary_key.push_back(i);
+  }
+  if constexpr (requires { model<T>::uniques(); }) {
+    std::apply(
+        [&](auto&&... u) {
+          (m.uniques.push_back(unique_info{std::move(u.constraint_name), u.columns}), ...);
+        },
+        model<T>::uniques());
+  }
+  if constexpr (requires { model<T>::indexes(); }) {
+    std::apply([&](auto&&... ix) { (m.indexes.push_back(ix.info()), ...); }, model<T>::indexes());
+  }
+  finish_description(m);
+  return m;
+}
+
+}  // namespace detail
+
+/**
+ * The description of model T, built on first use (thread-safe) and kept for the program's
+ * life. Throws usage_error on first use for facts that are wrong at run time (a generated
+ * name over 63 bytes, a key or index naming a member that is not a direct member of T).
+ * A member that cannot be mapped fails to compile, naming the member.
+ */
+template <class T>
+[[nodiscard]] auto model_info() -> const model_description& {
+  static const model_description m = detail::build_description<T>();
+  return m;
+}
+
+namespace detail {
+template <class T>
+auto model_info_entry() -> const model_description& {
+  return model_info<T>();
+}
+}  // namespace detail
+
+}  // namespace pgpx

@@ -1,0 +1,147 @@
+// The run-time parts of model descriptions: default table names, generated constraint and
+// index names (PostgreSQL's own defaults), and the checks made when a description is built.
+#include <pgpx/model/model.hpp>
+
+#include <pgpx/reflect/naming.hpp>
+
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace pgpx {
+
+namespace {
+
+auto joined_columns(const model_description& m, const std::vector<std::size_t>& cols) -> std::string {
+  std::string out;
+  for (const auto c : cols) {
+    if (!out.empty()) out += '_';
+    out += m.columns[c].name;
+  }
+  return out;
+}
+
+void check_columns(const model_description& m, const std::vector<std::size_t>& cols, std::string_view what) {
+  if (cols.empty()) throw usage_error(std::string(m.cpp_name) + ": " + std::string(what) + " has no columns");
+  for (const auto c : cols)
+    if (c >= m.columns.size())
+      throw usage_error(std::string(m.cpp_name) + ": " + std::string(what) +
+                        " names a member that is not a direct member of the model");
+}
+
+auto ends_with(std::string_view s, std::string_view suffix) -> bool {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+auto is_vowel(char c) -> bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+}  // namespace
+
+auto model_description::find_member(std::string_view member) const noexcept -> const column_info* {
+  for (const auto& c : columns)
+    if (c.member == member) return &c;
+  return nullptr;
+}
+
+auto model_description::find_column(std::string_view name) const noexcept -> const column_info* {
+  for (const auto& c : columns)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+auto model_description::soft_delete_column() const noexcept -> const column_info* {
+  for (const auto& c : columns)
+    if (c.facts.role == column_role::deleted_at) return &c;
+  return nullptr;
+}
+
+auto model_description::version_column() const noexcept -> const column_info* {
+  for (const auto& c : columns)
+    if (c.facts.role == column_role::version) return &c;
+  return nullptr;
+}
+
+namespace detail {
+
+auto default_table_name(std::string_view cpp_type_name) -> std::string {
+  // The unqualified name: drop template arguments, then namespaces.
+  std::string_view n = cpp_type_name;
+  if (const auto lt = n.find('<'); lt != std::string_view::npos) n = n.substr(0, lt);
+  if (const auto colon = n.rfind("::"); colon != std::string_view::npos) n = n.substr(colon + 2);
+  std::string s = reflect::apply_naming(n, naming::snake_case);
+  if (s.empty()) return s;
+  // A fixed rule, so every name can be predicted (pgpx model show prints them).
+  if (s.size() >= 2 && s.back() == 'y' && !is_vowel(s[s.size() - 2])) {
+    s.pop_back();
+    s += "ies";
+  } else if (ends_with(s, "s") || ends_with(s, "x") || ends_with(s, "z") || ends_with(s, "ch") || ends_with(s, "sh")) {
+    s += "es";
+  } else {
+    s += 's';
+  }
+  return s;
+}
+
+void check_generated_name(const std::string& name, std::string_view what, std::string_view model) {
+  constexpr std::size_t max_identifier = 63;  // NAMEDATALEN - 1
+  if (name.size() > max_identifier)
+    throw usage_error(std::string(model) + ": the generated " + std::string(what) + " name \"" + name + "\" is " +
+                      std::to_string(name.size()) +
+                      " bytes, more than PostgreSQL keeps (63); give it a name with .name(\"...\")");
+}
+
+void finish_description(model_description& m) {
+  const std::string_view model = m.cpp_name;
+  if (m.table.empty()) throw usage_error(std::string(model) + ": the table name is empty");
+  check_generated_name(m.table, "table", model);
+  std::set<std::string, std::less<>> names;  // constraint and index names share one namespace
+  auto claim = [&](const std::string& name, std::string_view what) {
+    check_generated_name(name, what, model);
+    if (!names.insert(name).second)
+      throw usage_error(std::string(model) + ": two constraints or indexes are named \"" + name +
+                        "\"; give one of them another name with .name(\"...\")");
+  };
+  std::set<std::string, std::less<>> columns;
+  for (const auto& c : m.columns)
+    if (!columns.insert(c.name).second)
+      throw usage_error(std::string(model) + ": two members map to the column \"" + c.name + "\"");
+  if (!m.primary_key.empty()) {
+    check_columns(m, m.primary_key, "the primary key");
+    for (const auto k : m.primary_key)
+      if (m.columns[k].facts.nullable)
+        throw usage_error(std::string(model) + ": the primary key column " + std::string(m.columns[k].member) +
+                          " is std::optional; a key cannot be NULL");
+    m.primary_key_name = m.table + "_pkey";
+    claim(m.primary_key_name, "primary key");
+  }
+  for (auto& c : m.columns) {
+    if (c.facts.unique) {
+      c.unique_name = m.table + "_" + c.name + "_key";
+      claim(c.unique_name, "unique constraint");
+    }
+    if (c.reference) {
+      if (c.reference->target_column == static_cast<std::size_t>(-1))
+        throw usage_error(std::string(model) + ": the foreign key of " + std::string(c.member) +
+                          " references a member that is not a direct member of its model");
+      c.reference->constraint_name = m.table + "_" + c.name + "_fkey";
+      claim(c.reference->constraint_name, "foreign key");
+    }
+  }
+  for (auto& u : m.uniques) {
+    check_columns(m, u.columns, "a unique constraint");
+    if (u.name.empty()) u.name = m.table + "_" + joined_columns(m, u.columns) + "_key";
+    claim(u.name, "unique constraint");
+  }
+  for (auto& ix : m.indexes) {
+    check_columns(m, ix.columns, "an index");
+    for (const auto c : ix.include)
+      if (c >= m.columns.size())
+        throw usage_error(std::string(model) + ": an index includes a member that is not a direct member of the model");
+    if (ix.name.empty()) ix.name = m.table + "_" + joined_columns(m, ix.columns) + "_idx";
+    claim(ix.name, "index");
+  }
+}
+
+}  // namespace detail
+
+}  // namespace pgpx
