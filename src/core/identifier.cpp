@@ -40,4 +40,20 @@ auto quote_qualified(std::initializer_list<std::string_view> parts) -> std::stri
   return out;
 }
 
+auto quote_literal(std::string_view text) -> std::string {
+  if (text.find('\0') != std::string_view::npos) throw usage_error("a SQL literal cannot contain a NUL byte");
+  if (!valid_utf8(text)) throw usage_error("a SQL literal must be valid UTF-8");
+  const bool backslash = text.find('\\') != std::string_view::npos;
+  std::string out;
+  out.reserve(text.size() + 3);
+  if (backslash) out.push_back('E');
+  out.push_back('\'');
+  for (char c : text) {
+    if (c == '\'' || (backslash && c == '\\')) out.push_back(c);
+    out.push_back(c);
+  }
+  out.push_back('\'');
+  return out;
+}
+
 }  // namespace pgpx

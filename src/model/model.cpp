@@ -82,6 +82,13 @@ auto default_table_name(std::string_view cpp_type_name) -> std::string {
   return s;
 }
 
+auto default_enum_type_name(std::string_view cpp_type_name) -> std::string {
+  std::string_view n = cpp_type_name;
+  if (const auto lt = n.find('<'); lt != std::string_view::npos) n = n.substr(0, lt);
+  if (const auto colon = n.rfind("::"); colon != std::string_view::npos) n = n.substr(colon + 2);
+  return reflect::apply_naming(n, naming::snake_case);
+}
+
 void check_generated_name(const std::string& name, std::string_view what, std::string_view model) {
   constexpr std::size_t max_identifier = 63;  // NAMEDATALEN - 1
   if (name.size() > max_identifier)
@@ -94,6 +101,9 @@ void finish_description(model_description& m) {
   const std::string_view model = m.cpp_name;
   if (m.table.empty()) throw usage_error(std::string(model) + ": the table name is empty");
   check_generated_name(m.table, "table", model);
+  for (const auto& e : m.enums)
+    if (e.labels.empty())
+      throw usage_error(std::string(model) + ": the enum type " + e.name + " has no labels (see pgpx::enum_labels)");
   std::set<std::string, std::less<>> names;  // constraint and index names share one namespace
   auto claim = [&](const std::string& name, std::string_view what) {
     check_generated_name(name, what, model);

@@ -1,15 +1,18 @@
 # Compiles SOURCE and succeeds only when compilation fails with the text given in the
 # source's first line, written as:  // expect: <text>
-file(STRINGS ${SOURCE} first LIMIT_COUNT 1)
-string(REGEX REPLACE "^// expect: " "" expected "${first}")
+# Further leading lines "// expect: <text>" add texts that must all appear.
+file(STRINGS ${SOURCE} lines REGEX "^// expect: ")
 execute_process(
   COMMAND ${CXX} -std=c++20 -fsyntax-only -I${INCLUDES} ${SOURCE}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(rc EQUAL 0)
   message(FATAL_ERROR "${SOURCE} compiled, but it must not")
 endif()
-string(FIND "${err}" "${expected}" at)
-if(at EQUAL -1)
-  message(FATAL_ERROR "${SOURCE} failed to compile without the expected message '${expected}':\n${err}")
-endif()
-message(STATUS "failed to compile as expected: ${expected}")
+foreach(line ${lines})
+  string(REGEX REPLACE "^// expect: " "" expected "${line}")
+  string(FIND "${err}" "${expected}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${SOURCE} failed to compile without the expected message '${expected}':\n${err}")
+  endif()
+  message(STATUS "failed to compile as expected: ${expected}")
+endforeach()

@@ -46,6 +46,14 @@ struct job_archive {
   nlohmann::json payload;
   std::optional<pgpx::timestamptz> done_at;
 };
+enum class mood { sad, ok, happy };
+struct person {
+  pgpx::identity<std::int64_t> id;
+  mood current;
+  std::vector<mood> history;
+  std::optional<mood> tomorrow;
+};
+
 struct order_line {
   std::int64_t order_id;
   std::int32_t line_no;

@@ -29,4 +29,13 @@ inline constexpr std::size_t max_identifier_length = 63;
 /// Quotes each part and joins them with dots: {"schema", "table"} -> "schema"."table".
 [[nodiscard]] PGPX_API auto quote_qualified(std::initializer_list<std::string_view> parts) -> std::string;
 
+/**
+ * Quotes a constant of pgpx's own for SQL text: an enum label from C++ reflection in
+ * `create type ... as enum`, a text-search configuration name. Never for values (they are
+ * parameters). Doubles quotes; text with a backslash is written as E'...' with the backslash
+ * doubled, so it reads the same whatever standard_conforming_strings says. Throws
+ * usage_error for a NUL byte or invalid UTF-8.
+ */
+[[nodiscard]] PGPX_API auto quote_literal(std::string_view text) -> std::string;
+
 }  // namespace pgpx

@@ -81,10 +81,11 @@ struct column_info {
   std::string name;             ///< the SQL column name (under the model's naming)
   std::string_view member;      ///< the C++ member name
   std::size_t member_index = 0;  ///< position among the struct's members
-  std::string type;             ///< SQL type: "int8", "varchar(80)", "text[]", "jsonb"...
-  column_facts facts{};         ///< what the member's type states
+  std::string
+      type;  ///< SQL type: "int8", "varchar(80)", "text[]", "jsonb"... ("" when pgpx knows none: see pgpx::sql_type)
+  column_facts facts{};  ///< what the member's type states
   std::optional<reference_info> reference{};  ///< the foreign key, for references<...>
-  std::string unique_name{};    ///< `<table>_<column>_key` when facts.unique
+  std::string unique_name{};  ///< `<table>_<column>_key` when facts.unique
   /// True when an insert sends this column (not identity, generated, or server default).
   [[nodiscard]] auto sent_on_insert() const noexcept -> bool {
     return !facts.identity && facts.generated_sql.empty() && facts.default_sql.empty();
@@ -93,19 +94,25 @@ struct column_info {
   [[nodiscard]] auto filled_by_server() const noexcept -> bool { return !sent_on_insert(); }
 };
 
+/// A PostgreSQL enum type a model's columns use (a C++ enumeration, labels in order).
+struct enum_info {
+  std::string name;  ///< pgpx::sql_type<E>::name, else the snake_case enum name
+  std::vector<std::string> labels;  ///< pgpx::enum_labels<E>, else the enumerator names
+};
+
 /// A unique constraint over one or more columns.
 struct unique_info {
-  std::string name;                  ///< `<table>_<columns>_key`, or the declared name
+  std::string name;  ///< `<table>_<columns>_key`, or the declared name
   std::vector<std::size_t> columns;  ///< column indexes
 };
 
 /// An index over columns.
 struct index_info {
-  std::string name;                  ///< `<table>_<columns>_idx`, or the declared name
+  std::string name;  ///< `<table>_<columns>_idx`, or the declared name
   std::vector<std::size_t> columns;  ///< key columns
   std::vector<std::size_t> include;  ///< INCLUDE columns
   std::string_view method = btree.name;  ///< USING
-  bool unique = false;               ///< a unique index
+  bool unique = false;  ///< a unique index
 };
 
 /**
@@ -114,14 +121,15 @@ struct index_info {
  */
 class PGPX_API model_description {
  public:
-  std::string_view cpp_name;              ///< the C++ type name, for messages
-  std::string table;                      ///< table name (unquoted)
-  std::string schema;                     ///< schema name, or empty for the search_path
-  std::vector<column_info> columns;       ///< in member order
-  std::vector<std::size_t> primary_key;   ///< column indexes, in key order (empty: no key)
-  std::string primary_key_name;           ///< `<table>_pkey`
-  std::vector<unique_info> uniques;       ///< multi-column unique constraints (model<T>::uniques())
-  std::vector<index_info> indexes;        ///< model<T>::indexes()
+  std::string_view cpp_name;  ///< the C++ type name, for messages
+  std::string table;  ///< table name (unquoted)
+  std::string schema;  ///< schema name, or empty for the search_path
+  std::vector<column_info> columns;  ///< in member order
+  std::vector<std::size_t> primary_key;  ///< column indexes, in key order (empty: no key)
+  std::string primary_key_name;  ///< `<table>_pkey`
+  std::vector<unique_info> uniques;  ///< multi-column unique constraints (model<T>::uniques())
+  std::vector<index_info> indexes;  ///< model<T>::indexes()
+  std::vector<enum_info> enums;  ///< enum types of the columns (and of array columns), once each
 
   /// The column for a C++ member name, or nullptr.
   [[nodiscard]] auto find_member(std::string_view member) const noexcept -> const column_info*;
@@ -138,6 +146,8 @@ namespace detail {
 /// The table name pgpx derives from a C++ type name: the unqualified name in snake_case,
 /// pluralised (`category` -> `categories`, `box` -> `boxes`, `book_tag` -> `book_tags`).
 [[nodiscard]] PGPX_API auto default_table_name(std::string_view cpp_type_name) -> std::string;
+/// The PostgreSQL type name pgpx gives a C++ enumeration: its unqualified name in snake_case.
+[[nodiscard]] PGPX_API auto default_enum_type_name(std::string_view cpp_type_name) -> std::string;
 /// Throws usage_error when a generated constraint or index name is longer than PostgreSQL
 /// keeps (63 bytes), asking for an explicit name.
 PGPX_API void check_generated_name(const std::string& name, std::string_view what, std::string_view model);
@@ -174,11 +184,21 @@ struct reference_target_not_unique {
                 "identity<>, key<> or unique<>");
 };
 
+/// The enumeration inside a value type (V itself, or an array's element), or void.
+template <class V>
+struct enum_of {
+  using type = std::conditional_t<std::is_enum_v<V> && !std::is_same_v<V, std::byte>, V, void>;
+};
+template <class E, class A>
+struct enum_of<std::vector<E, A>> : enum_of<leaf_value_t<E>> {};
+
 /// The SQL type name of the value type V (no wrappers, no optional), or "" when unknown.
 template <class V>
 auto sql_type_name() -> std::string {
   if constexpr (requires { sql_type<V>::name; }) {
     return std::string(sql_type<V>::name);
+  } else if constexpr (std::is_enum_v<V> && !std::is_same_v<V, std::byte>) {
+    return default_enum_type_name(detail::type_name_v<V>);
   } else if constexpr (std::is_same_v<V, std::string>) {
     return "text";
   } else if constexpr (std::is_same_v<V, nlohmann::json> || std::is_same_v<V, nlohmann::ordered_json>) {
@@ -198,6 +218,7 @@ auto sql_type_name() -> std::string {
 template <class V>
 inline constexpr bool sql_type_known = [] {
   if constexpr (requires { sql_type<V>::name; }) return true;
+  else if constexpr (std::is_enum_v<V> && !std::is_same_v<V, std::byte>) return true;
   else if constexpr (std::is_same_v<V, std::string> || std::is_same_v<V, nlohmann::json> ||
                      std::is_same_v<V, nlohmann::ordered_json>)
     return true;
@@ -222,14 +243,8 @@ struct column_value<M> {
 };
 
 template <class T, std::size_t I>
-inline constexpr auto member_fixed_name = [] {
-  constexpr std::string_view n = reflect::field_names<T>[I];
-  struct holder {
-    char chars[n.size() + 1]{};
-  } h{};
-  for (std::size_t k = 0; k < n.size(); ++k) h.chars[k] = n[k];
-  return fixed_string<n.size() + 1>(h.chars);
-}();
+inline constexpr auto member_fixed_name =
+    fixed_string<reflect::field_names<T>[I].size() + 1>(std::in_place, reflect::field_names<T>[I]);
 
 /// The index of the member `mp` points to, found by address in one value of C (models are
 /// default-constructible). npos when it is not a direct member.
@@ -267,7 +282,7 @@ template <class C, class... M>
 /// A unique constraint over several columns (model<T>::uniques()).
 struct unique_of_t {
   std::vector<std::size_t> columns;  ///< column indexes
-  std::string constraint_name;       ///< empty: `<table>_<columns>_key`
+  std::string constraint_name;  ///< empty: `<table>_<columns>_key`
   /// Gives the constraint an explicit name.
   auto name(std::string n) && -> unique_of_t&& {
     constraint_name = std::move(n);
@@ -349,8 +364,6 @@ void describe_column(model_description& m) {
   using V = typename column_value<M>::type;
   if constexpr (!has_codec<M>) {
     (void)sizeof(unmappable_member<T, member_fixed_name<T, I>, M>);
-  } else if constexpr (!sql_type_known<V>) {
-    (void)sizeof(no_sql_type<T, member_fixed_name<T, I>, V>);
   } else {
     constexpr column_facts facts = column_facts_of<M>();
     column_info c;
@@ -377,8 +390,27 @@ void describe_column(model_description& m) {
       r.update_action = facts.update_action;
       c.reference = std::move(r);
     }
+    if constexpr (!std::is_void_v<typename enum_of<V>::type>) {
+      using E = typename enum_of<V>::type;
+      const std::string type_name = sql_type_name<E>();
+      bool known = false;
+      for (const auto& e : m.enums) known = known || e.name == type_name;
+      if (!known) m.enums.push_back(enum_info{type_name, enum_table<E>::get().labels});
+    }
     m.columns.push_back(std::move(c));
   }
+}
+
+/// DDL needs a SQL type for every column: the first diagnostic names the member without one.
+template <class T, std::size_t I>
+constexpr void check_sql_type() {
+  using M = std::remove_cvref_t<decltype(reflect::get<I>(std::declval<T&>()))>;
+  if constexpr (has_codec<M> && !sql_type_known<typename column_value<M>::type>)
+    (void)sizeof(no_sql_type<T, member_fixed_name<T, I>, typename column_value<M>::type>);
+}
+template <class T, std::size_t... I>
+constexpr void check_sql_types(std::index_sequence<I...>) {
+  (check_sql_type<T, I>(), ...);
 }
 
 template <class T, std::size_t... I>

@@ -46,6 +46,10 @@ struct fixed_string {
   consteval fixed_string(const char (&s)[N]) noexcept {
     for (std::size_t i = 0; i < N; ++i) chars[i] = s[i];
   }
+  /// From a compile-time string_view of N - 1 characters (pgpx's own diagnostics).
+  consteval fixed_string(std::in_place_t /*from_view*/, std::string_view s) noexcept {
+    for (std::size_t i = 0; i + 1 < N && i < s.size(); ++i) chars[i] = s[i];
+  }
   /// The text, without the terminating NUL.
   [[nodiscard]] constexpr auto view() const noexcept -> std::string_view { return {chars, N - 1}; }
 };
@@ -70,7 +74,6 @@ struct column_facts {
   bool identity = false;        ///< generated always as identity (never sent on insert)
   bool primary_key = false;     ///< part of the primary key (identity<> or key<>)
   bool unique = false;          ///< unique<>
-  bool secret = false;          ///< secret<>: masked in logs
   std::size_t max_length = 0;   ///< varchar<N>: N (0: no limit)
   std::string_view default_sql{};    ///< server_default<T, "expr">: the expression
   std::string_view generated_sql{};  ///< generated<T, "expr">: stored generated column
@@ -302,13 +305,6 @@ struct updated_at : detail::column_holder<timestamptz> {
     f.role = column_role::updated_at;
     f.default_sql = "now()";
   }
-};
-
-/// A value masked in logs and left out of JSON.
-template <class T>
-struct secret : detail::column_holder<T> {
-  PGPX_WRAPPER_BODY(secret, T);
-  static constexpr void pgpx_apply(column_facts& f) noexcept { f.secret = true; }
 };
 
 #undef PGPX_WRAPPER_BODY

@@ -23,6 +23,7 @@
 
 #include <pgpx/core/statement.hpp>
 #include <pgpx/export.hpp>
+#include <pgpx/model/model.hpp>
 #include <pgpx/outcome.hpp>
 #include <pgpx/reflect/naming.hpp>
 #include <pgpx/tmpl/error.hpp>
@@ -76,12 +77,14 @@ struct model_columns {
   std::vector<std::string> columns;  ///< column names (already under the model's naming strategy)
 };
 
-/// The columns of an aggregate struct under its naming strategy (pgpx::naming_of<T>), for
+/// The columns of a model struct as pgpx::model_info<T>() describes them (the one source of
+/// truth the ORM and DDL read too: its naming strategy, model<T>'s facts), for
 /// render_options::models: `o.models["User"] = pgpx::tmpl::model_columns_of<user>();`
 template <class T>
 [[nodiscard]] auto model_columns_of() -> model_columns {
-  const auto& names = reflect::column_names<T>();
-  return model_columns{std::vector<std::string>(names.begin(), names.end())};
+  model_columns out;
+  for (const auto& c : model_info<T>().columns) out.columns.push_back(c.name);
+  return out;
 }
 
 /// A host function templates may call: receives evaluated positional and keyword

@@ -58,3 +58,13 @@ TEST(utf8_helpers, length_floor_and_edit_distance) {
 }
 
 }  // namespace
+
+TEST(quote_literal, doubles_quotes_and_escapes_backslashes_whatever_the_setting) {
+  EXPECT_EQ(pgpx::quote_literal("english"), "'english'");
+  EXPECT_EQ(pgpx::quote_literal("it's"), "'it''s'");
+  EXPECT_EQ(pgpx::quote_literal(""), "''");
+  EXPECT_EQ(pgpx::quote_literal("a\\b"), "E'a\\\\b'");
+  EXPECT_EQ(pgpx::quote_literal("'\\'"), "E'''\\\\'''");
+  EXPECT_THROW((void)pgpx::quote_literal(std::string_view("a\0b", 3)), pgpx::usage_error);
+  EXPECT_THROW((void)pgpx::quote_literal("\xff"), pgpx::usage_error);
+}

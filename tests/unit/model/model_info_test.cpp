@@ -100,6 +100,17 @@ TEST(model_info, table_facts_give_keys_uniques_and_indexes_with_postgres_names) 
   EXPECT_EQ(l.columns[4].facts.default_sql, "1");
 }
 
+TEST(model_info, enum_columns_name_their_type_and_carry_its_labels_once) {
+  const auto& p = pgpx::model_info<person>();
+  EXPECT_EQ(p.columns[1].type, "mood");
+  EXPECT_EQ(p.columns[2].type, "mood[]");
+  EXPECT_TRUE(p.columns[3].facts.nullable);
+  ASSERT_EQ(p.enums.size(), 1u);
+  EXPECT_EQ(p.enums[0].name, "mood");
+  EXPECT_EQ(p.enums[0].labels, (std::vector<std::string>{"sad", "ok", "happy"}));
+  EXPECT_EQ(pgpx::detail::default_enum_type_name("app::OrderStatus"), "order_status");
+}
+
 struct a_model_whose_index_name_is_far_too_long_for_postgres {
   pgpx::identity<std::int64_t> id;
   std::string a_rather_long_column_name_for_an_index;

@@ -214,6 +214,28 @@ TEST(tmpl_interpolate, columns_of_a_reflected_struct_follow_its_naming) {
   EXPECT_EQ(sql("select {{ columns(User) }} from users", {}, o), "select \"id\", \"user_name\" from users");
 }
 
+namespace {
+struct account {
+  pgpx::identity<std::int64_t> accountId;
+  pgpx::varchar<40> displayName;
+};
+}  // namespace
+
+template <>
+struct pgpx::model<account> {
+  static constexpr auto naming = pgpx::naming::snake_case;
+};
+
+TEST(tmpl_interpolate, columns_of_a_model_come_from_its_description_as_row_mapping_reads_them) {
+  render_options o;
+  o.models["Account"] = model_columns_of<account>();
+  EXPECT_EQ(sql("select {{ columns(Account) }} from accounts", {}, o),
+            "select \"account_id\", \"display_name\" from accounts");
+  // model<T>::naming feeds naming_of<T>, so the row mapper looks for the same names.
+  const auto& mapped = pgpx::reflect::column_names<account>();
+  EXPECT_EQ(std::vector<std::string>(mapped.begin(), mapped.end()), o.models["Account"].columns);
+}
+
 TEST(tmpl_interpolate, columns_of_a_registered_model) {
   render_options o;
   o.models["User"] = model_columns{{"id", "user_name"}};
