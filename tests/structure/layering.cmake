@@ -1,6 +1,6 @@
 # Enforces the module order of docs/design/modules.md: a header or source of a module may
 # include only headers of its own module and of the modules below it.
-#   reflect < types < config < core < {pool < async, observe, testing, tmpl, migrate}
+#   reflect < types < config < core < {pool < {async, migrate}, observe, testing, tmpl}
 # config (conninfo, pgpx.toml, secrets) is below core: it must not include pgpx/core/.
 set(order reflect types config core pool async observe testing tmpl migrate)
 set(allowed_reflect reflect)
@@ -12,7 +12,7 @@ set(allowed_async reflect types config core pool async)
 set(allowed_observe reflect types config core observe)
 set(allowed_testing reflect types config core testing)
 set(allowed_tmpl reflect types config core tmpl)
-set(allowed_migrate reflect types config core migrate)
+set(allowed_migrate reflect types config core pool migrate)
 # Every module directory must be listed above: a new one is not silently unchecked.
 foreach(root src include/pgpx)
   file(GLOB module_dirs LIST_DIRECTORIES true RELATIVE ${SOURCE}/${root} ${SOURCE}/${root}/*)

@@ -1,0 +1,754 @@
+// Applying, rolling back and inspecting migrations (pgpx/migrate/migrator.hpp).
+//
+// Every name that reaches SQL text passes through pgpx::quote_identifier / quote_qualified;
+// every value (versions, checksums, settings, error texts) is a bound parameter.
+#include <pgpx/core/identifier.hpp>
+#include <pgpx/core/transaction.hpp>
+#include <pgpx/migrate/migrator.hpp>
+#include <pgpx/migrate/source.hpp>
+#include <pgpx/migrate/split.hpp>
+#include <pgpx/version.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace pgpx::migrate {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+// The first key of the advisory lock: "pgpx" read as a big-endian int4. The second key is
+// hashtext(current_database() || '.' || schema), computed by the server.
+constexpr std::int32_t lock_class = 0x70677078;
+// The version of the tracking tables this pgpx creates and understands (pgpx.meta).
+constexpr int tables_version = 1;
+
+// The quoted names of the tracking tables of one schema.
+struct table_names {
+  std::string schema;      // "pgpx"
+  std::string migrations;  // "pgpx"."schema_migrations"
+  std::string log;         // "pgpx"."migration_log"
+  std::string meta;        // "pgpx"."meta"
+};
+
+auto names_for(const std::string& schema) -> table_names {
+  return {quote_identifier(schema), quote_qualified({schema, "schema_migrations"}),
+          quote_qualified({schema, "migration_log"}), quote_qualified({schema, "meta"})};
+}
+
+auto elapsed_ms(steady_clock::time_point since) -> milliseconds {
+  return std::chrono::duration_cast<milliseconds>(steady_clock::now() - since);
+}
+
+// A PostgreSQL duration setting value for a number of milliseconds ("0" disables).
+auto setting(milliseconds d) -> std::string { return d.count() == 0 ? "0" : std::to_string(d.count()) + "ms"; }
+
+// A tracking row of schema_migrations.
+struct recorded {
+  std::string version;
+  std::uint64_t number = 0;
+  std::string name;
+  std::string checksum;
+  std::string status;
+  int done = 0;
+  int total = 0;
+  std::string error;
+  std::string applied_at;
+  std::string applied_by;
+  std::int64_t duration_ms = 0;
+};
+
+auto version_number(const std::string& v) -> std::uint64_t {
+  std::uint64_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return 0;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return n;
+}
+
+// True when the tracking table exists (read-only check, for status and dry runs).
+auto tables_exist(connection& cx, const run_options& o) -> bool {
+  const auto t = quote_qualified({o.schema, "schema_migrations"});
+  return cx.query_value<bool>("select to_regclass($1) is not null", t);
+}
+
+void check_meta(connection& cx, const table_names& n, const run_options& o) {
+  const auto v = cx.query_optional<std::string>("select value from " + n.meta + " where key = 'schema_version'");
+  if (v && version_number(*v) > static_cast<std::uint64_t>(tables_version))
+    throw migration_error(failure::newer_tables, "",
+                          "the tracking tables in schema '" + o.schema + "' have version " + *v +
+                              ", newer than this pgpx understands (" + std::to_string(tables_version) +
+                              "); upgrade pgpx");
+}
+
+// Creates the schema and tables if needed. Runs under the migration lock, so concurrent
+// CREATE ... IF NOT EXISTS races cannot happen.
+void ensure_tables(connection& cx, const table_names& n, const run_options& o) {
+  transaction tx{cx};
+  tx.execute_script("create schema if not exists " + n.schema +
+                    ";\n"
+                    "create table if not exists " +
+                    n.meta +
+                    " (key text primary key, value text not null);\n"
+                    "create table if not exists " +
+                    n.migrations +
+                    " (\n"
+                    "  version text primary key,\n"
+                    "  name text not null,\n"
+                    "  checksum text not null,\n"
+                    "  down_checksum text,\n"
+                    "  irreversible boolean not null default false,\n"
+                    "  no_transaction boolean not null default false,\n"
+                    "  status text not null default 'applied'\n"
+                    "    check (status in ('applied', 'failed', 'partial', 'baseline')),\n"
+                    "  statements_done integer not null default 0,\n"
+                    "  statements_total integer not null default 0,\n"
+                    "  error text,\n"
+                    "  error_statement text,\n"
+                    "  applied_at timestamptz not null default now(),\n"
+                    "  applied_by text not null default current_user,\n"
+                    "  client_host text default inet_client_addr()::text,\n"
+                    "  duration_ms bigint not null default 0,\n"
+                    "  pgpx_version text\n"
+                    ");\n"
+                    "create table if not exists " +
+                    n.log +
+                    " (\n"
+                    "  id bigserial primary key,\n"
+                    "  version text not null,\n"
+                    "  name text,\n"
+                    "  action text not null\n"
+                    "    check (action in ('up', 'down', 'baseline', 'mark', 'repair', 'hash-restamp')),\n"
+                    "  \"at\" timestamptz not null default now(),\n"
+                    "  \"by\" text not null default current_user,\n"
+                    "  checksum text,\n"
+                    "  duration_ms bigint,\n"
+                    "  outcome text not null,\n"
+                    "  reason text\n"
+                    ")");
+  tx.execute("insert into " + n.meta + " (key, value) values ('schema_version', $1) on conflict (key) do nothing",
+             std::to_string(tables_version));
+  tx.commit();
+  check_meta(cx, n, o);
+}
+
+auto read_recorded(connection& cx, const table_names& n) -> std::vector<recorded> {
+  using row_t = std::tuple<std::string, std::string, std::string, std::string, std::int32_t, std::int32_t, std::string,
+                           std::string, std::string, std::int64_t>;
+  auto rows = cx.query<row_t>(
+      "select version, name, checksum, status, statements_done, statements_total, "
+      "coalesce(error, ''), applied_at::text, applied_by, duration_ms from " +
+      n.migrations);
+  std::vector<recorded> out;
+  out.reserve(rows.size());
+  for (auto& r : rows) {
+    recorded x;
+    x.version = std::move(std::get<0>(r));
+    x.number = version_number(x.version);
+    x.name = std::move(std::get<1>(r));
+    x.checksum = std::move(std::get<2>(r));
+    x.status = std::move(std::get<3>(r));
+    x.done = std::get<4>(r);
+    x.total = std::get<5>(r);
+    x.error = std::move(std::get<6>(r));
+    x.applied_at = std::move(std::get<7>(r));
+    x.applied_by = std::move(std::get<8>(r));
+    x.duration_ms = std::get<9>(r);
+    out.push_back(std::move(x));
+  }
+  std::sort(out.begin(), out.end(), [](const recorded& a, const recorded& b) { return a.number < b.number; });
+  return out;
+}
+
+// The advisory lock of one run, held on a dedicated connection and released (with the
+// connection) when the guard ends, on every path.
+class run_lock {
+ public:
+  run_lock(const connection& work, const run_options& o) : cx_(work.info(), work.options()), schema_(o.schema) {
+    const auto until = steady_clock::now() + o.lock_wait;
+    for (;;) {
+      if (cx_.query_value<bool>("select pg_try_advisory_lock($1, hashtext(current_database() || '.' || $2))",
+                                lock_class, o.schema))
+        return;
+      if (steady_clock::now() >= until) throw timed_out(o);
+      std::this_thread::sleep_for(std::min(
+          o.lock_poll, std::chrono::duration_cast<milliseconds>(until - steady_clock::now() + milliseconds(1))));
+    }
+  }
+  run_lock(const run_lock&) = delete;
+  auto operator=(const run_lock&) -> run_lock& = delete;
+  ~run_lock() {
+    try {
+      static_cast<void>(cx_.query_value<bool>(
+          "select pg_advisory_unlock($1, hashtext(current_database() || '.' || $2))", lock_class, schema_));
+    } catch (...) {  // NOLINT(bugprone-empty-catch): closing the session below releases it too
+    }
+    cx_.close();
+  }
+
+ private:
+  // The error naming who holds the lock (pg_locks joined with pg_stat_activity).
+  auto timed_out(const run_options& o) -> migration_error {
+    using holder_t = std::tuple<std::int32_t, std::string, std::string, std::string, std::string>;
+    std::string who;
+    try {
+      const auto holders = cx_.query<holder_t>(
+          "select a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), "
+          "coalesce(a.state, ''), coalesce(a.query, '') "
+          "from pg_locks l join pg_stat_activity a on a.pid = l.pid "
+          "where l.locktype = 'advisory' and l.granted and l.objsubid = 2 "
+          "and l.database = (select oid from pg_database where datname = current_database()) "
+          "and l.classid = $1::oid and l.objid = hashtext(current_database() || '.' || $2)::oid",
+          lock_class, o.schema);
+      for (const auto& h : holders) {
+        who += (who.empty() ? "" : "; ") + std::string("pid ") + std::to_string(std::get<0>(h)) +
+               ", application_name '" + std::get<1>(h) + "', user '" + std::get<2>(h) + "', state '" + std::get<3>(h) +
+               "', query: " + std::get<4>(h);
+      }
+    } catch (const pgpx::error& e) {
+      who = "unknown (" + e.message() + ")";
+    }
+    if (who.empty()) who = "unknown (released meanwhile)";
+    return migration_error(failure::lock_timeout, "",
+                           "the migration lock of schema '" + o.schema + "' is still held after " +
+                               std::to_string(o.lock_wait.count()) + " ms by: " + who);
+  }
+
+  connection cx_;
+  std::string schema_;
+};
+
+// Sets lock_timeout and statement_timeout for a migration file: for the transaction (local)
+// or the session. Values are bound parameters of set_config.
+template <class Executor>
+void set_timeouts(Executor& ex, const directives& h, const run_options& o, bool local) {
+  const auto lock = h.lock_timeout.value_or(o.lock_timeout);
+  static_cast<void>(ex.exec("select set_config('lock_timeout', $1, $2)", setting(lock), local));
+  if (h.statement_timeout || o.statement_timeout) {
+    const auto st = h.statement_timeout ? *h.statement_timeout : *o.statement_timeout;
+    static_cast<void>(ex.exec("select set_config('statement_timeout', $1, $2)", setting(st), local));
+  }
+}
+
+// Writes a log row in its own (autocommit) statement; used after a failure, when the
+// migration's transaction has rolled back. Best effort: the error being reported matters more.
+void log_failure(connection& cx, const table_names& n, const std::string& version, const std::string& name,
+                 const char* action, const std::string& checksum, milliseconds took, const std::string& why) noexcept {
+  try {
+    if (!cx.is_open()) return;
+    if (cx.status() != transaction_status::idle) cx.execute_script("rollback");
+    cx.execute("insert into " + n.log +
+                   " (version, name, action, checksum, duration_ms, outcome, reason) "
+                   "values ($1, $2, $3, $4, $5, 'failed', $6)",
+               version, name, std::string(action), checksum, static_cast<std::int64_t>(took.count()), why);
+  } catch (...) {  // NOLINT(bugprone-empty-catch): see above
+  }
+}
+
+auto statement_failed(const migration& m, const migration_file& f, const std::string& what, const pgpx::error& e)
+    -> migration_error {
+  auto info = e.info();
+  return migration_error(failure::statement_failed, m.version, f.path.string() + ": " + what + ": " + e.message(),
+                         std::move(info));
+}
+
+// Runs one transactional file (up or down) with its tracking writes in one transaction.
+template <class Track>
+auto run_in_transaction(connection& cx, const table_names& n, const migration& m, const migration_file& f,
+                        const run_options& o, const char* action, Track&& track) -> milliseconds {
+  const auto t0 = steady_clock::now();
+  try {
+    transaction tx{cx};
+    set_timeouts(tx, f.header, o, true);
+    tx.execute_script(f.content);
+    const auto took = elapsed_ms(t0);
+    track(tx, took);
+    tx.execute("insert into " + n.log +
+                   " (version, name, action, checksum, duration_ms, outcome) values ($1, $2, $3, $4, $5, 'ok')",
+               m.version, m.name(), std::string(action), f.checksum, static_cast<std::int64_t>(took.count()));
+    tx.commit();
+    return took;
+  } catch (const pgpx::error& e) {
+    log_failure(cx, n, m.version, m.name(), action, f.checksum, elapsed_ms(t0), e.message());
+    throw statement_failed(m, f, "failed (rolled back, nothing of it remains)", e);
+  }
+}
+
+// Restores the session's lock_timeout and statement_timeout after a no-transaction file.
+class session_settings {
+ public:
+  explicit session_settings(connection& cx)
+      : cx_(cx),
+        lock_(cx.query_value<std::string>("select current_setting('lock_timeout')")),
+        statement_(cx.query_value<std::string>("select current_setting('statement_timeout')")) {}
+  session_settings(const session_settings&) = delete;
+  auto operator=(const session_settings&) -> session_settings& = delete;
+  ~session_settings() {
+    try {
+      if (!cx_.is_open()) return;
+      static_cast<void>(
+          cx_.exec("select set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)", lock_,
+                   statement_));
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the connection's error, if any, was reported
+    }
+  }
+
+ private:
+  connection& cx_;
+  std::string lock_;
+  std::string statement_;
+};
+
+// Runs an up file statement by statement in autocommit, recording progress after each.
+auto run_up_no_transaction(connection& cx, const table_names& n, const migration& m, const run_options& o)
+    -> milliseconds {
+  const auto& f = m.up;
+  const auto statements = split_statements(f.content, f.path.string());
+  const auto total = static_cast<std::int32_t>(statements.size());
+  const auto t0 = steady_clock::now();
+  cx.execute("insert into " + n.migrations +
+                 " (version, name, checksum, down_checksum, irreversible, no_transaction, status, "
+                 "statements_done, statements_total, pgpx_version) "
+                 "values ($1, $2, $3, $4, $5, true, 'partial', 0, $6, $7)",
+             m.version, m.name(), f.checksum, m.down ? std::optional<std::string>(m.down->checksum) : std::nullopt,
+             m.irreversible(), total, std::string(PGPX_VERSION_STRING));
+  session_settings restore{cx};
+  set_timeouts(cx, f.header, o, false);
+  for (std::int32_t i = 0; i < total; ++i) {
+    const auto& s = statements[static_cast<std::size_t>(i)];
+    try {
+      cx.execute_script(s.text);
+    } catch (const pgpx::error& e) {
+      const std::string status = i == 0 ? "failed" : "partial";
+      try {
+        if (cx.is_open())
+          cx.execute("update " + n.migrations +
+                         " set status = $2, error = $3, error_statement = $4, duration_ms = $5 where version = $1",
+                     m.version, status, e.message(), s.text, static_cast<std::int64_t>(elapsed_ms(t0).count()));
+      } catch (...) {  // NOLINT(bugprone-empty-catch): the row still says partial
+      }
+      log_failure(cx, n, m.version, m.name(), "up", f.checksum, elapsed_ms(t0), e.message());
+      throw statement_failed(m, f,
+                             "statement " + std::to_string(i + 1) + " of " + std::to_string(total) + " (line " +
+                                 std::to_string(s.line) + ") failed after " + std::to_string(i) +
+                                 " completed; the migration is recorded as " + status +
+                                 " and later runs refuse it until it is resolved by hand and marked",
+                             e);
+    }
+    cx.execute("update " + n.migrations + " set statements_done = $2 where version = $1", m.version, i + 1);
+  }
+  const auto took = elapsed_ms(t0);
+  transaction tx{cx};
+  tx.execute("update " + n.migrations +
+                 " set status = 'applied', duration_ms = $2, applied_at = now(), error = null, "
+                 "error_statement = null where version = $1",
+             m.version, static_cast<std::int64_t>(took.count()));
+  tx.execute("insert into " + n.log +
+                 " (version, name, action, checksum, duration_ms, outcome) values ($1, $2, 'up', $3, $4, 'ok')",
+             m.version, m.name(), f.checksum, static_cast<std::int64_t>(took.count()));
+  tx.commit();
+  return took;
+}
+
+// Runs a no-transaction down file statement by statement; a failure marks the row failed.
+auto run_down_no_transaction(connection& cx, const table_names& n, const migration& m, const recorded& r,
+                             const run_options& o) -> milliseconds {
+  const auto& f = *m.down;
+  const auto statements = split_statements(f.content, f.path.string());
+  const auto total = static_cast<int>(statements.size());
+  const auto t0 = steady_clock::now();
+  {
+    session_settings restore{cx};
+    set_timeouts(cx, f.header, o, false);
+    for (int i = 0; i < total; ++i) {
+      const auto& s = statements[static_cast<std::size_t>(i)];
+      try {
+        cx.execute_script(s.text);
+      } catch (const pgpx::error& e) {
+        const auto why = "rollback: statement " + std::to_string(i + 1) + " of " + std::to_string(total) + " of " +
+                         f.file_name + " failed after " + std::to_string(i) + " completed: " + e.message();
+        try {
+          if (cx.is_open())
+            cx.execute("update " + n.migrations +
+                           " set status = 'failed', error = $2, error_statement = $3 where version = $1",
+                       r.version, why, s.text);
+        } catch (...) {  // NOLINT(bugprone-empty-catch): reported below
+        }
+        log_failure(cx, n, r.version, m.name(), "down", f.checksum, elapsed_ms(t0), e.message());
+        throw statement_failed(m, f,
+                               "statement " + std::to_string(i + 1) + " of " + std::to_string(total) + " (line " +
+                                   std::to_string(s.line) + ") failed after " + std::to_string(i) +
+                                   " completed; the migration is recorded as failed until resolved by hand and marked",
+                               e);
+      }
+    }
+  }
+  const auto took = elapsed_ms(t0);
+  transaction tx{cx};
+  tx.execute("delete from " + n.migrations + " where version = $1", r.version);
+  tx.execute("insert into " + n.log +
+                 " (version, name, action, checksum, duration_ms, outcome) values ($1, $2, 'down', $3, $4, 'ok')",
+             r.version, m.name(), f.checksum, static_cast<std::int64_t>(took.count()));
+  tx.commit();
+  return took;
+}
+
+auto find_file(const std::vector<migration>& files, std::uint64_t number) -> const migration* {
+  for (const auto& m : files)
+    if (m.number == number) return &m;
+  return nullptr;
+}
+
+auto find_row(const std::vector<recorded>& rows, std::uint64_t number) -> const recorded* {
+  for (const auto& r : rows)
+    if (r.number == number) return &r;
+  return nullptr;
+}
+
+// Refuses partial and failed tracking rows.
+void refuse_dirty(const std::vector<recorded>& rows, const std::vector<migration>& files) {
+  for (const auto& r : rows) {
+    if (r.status != "partial" && r.status != "failed") continue;
+    const auto* m = find_file(files, r.number);
+    const auto file = m != nullptr ? m->up.path.string() : r.name + ".up.sql";
+    throw migration_error(failure::dirty_state, r.version,
+                          r.name + " is recorded as " + r.status + " (" + std::to_string(r.done) + " of " +
+                              std::to_string(r.total) + " statements of " + file + " completed; error: " +
+                              (r.error.empty() ? "none recorded: the run was interrupted" : r.error) +
+                              "). pgpx does not re-run statements silently: finish or undo it by hand, then "
+                              "record the outcome with pgpx::migrate::mark (pgpx migrate mark " +
+                              r.version + " --applied|--pending)");
+  }
+}
+
+// Refuses an applied migration whose up file changed (or warns when allowed).
+void check_checksum(const recorded& r, const migration& m, bool allow, std::vector<std::string>& warnings) {
+  if (r.checksum == m.up.checksum) return;
+  const auto msg = m.up.path.string() + " changed since it was applied on " + r.applied_at + " by " + r.applied_by +
+                   " (recorded " + r.checksum + ", now " + m.up.checksum + ")";
+  if (allow) {
+    warnings.push_back(msg);
+    return;
+  }
+  throw migration_error(failure::checksum_mismatch, r.version,
+                        msg +
+                            "; restore the file, or add a new migration for the change, or accept the edit "
+                            "explicitly (allow_modified, or mark it applied again)");
+}
+
+auto target_number(const std::optional<std::string>& target, const std::vector<migration>& files,
+                   const std::vector<recorded>& rows, bool zero_ok) -> std::optional<std::uint64_t> {
+  if (!target) return std::nullopt;
+  const auto n = version_number(*target);
+  const bool digits = !target->empty() && target->find_first_not_of("0123456789") == std::string::npos;
+  if (digits && ((zero_ok && n == 0) || find_file(files, n) != nullptr || find_row(rows, n) != nullptr)) return n;
+  throw migration_error(failure::unknown_version, *target,
+                        "target version '" + *target + "' is not the version of any migration on disk or applied");
+}
+
+auto entry_for(const migration& m, const migration_file& f, milliseconds took) -> run_entry {
+  return {m.version, m.name(), f.file_name, f.header.no_transaction, took};
+}
+
+void check_idle(connection& cx) {
+  if (cx.status() != transaction_status::idle)
+    throw usage_error("pgpx::migrate: the connection must not be inside a transaction block");
+}
+
+}  // namespace
+
+auto to_string(failure f) noexcept -> std::string_view {
+  switch (f) {
+    case failure::lock_timeout: return "lock_timeout";
+    case failure::checksum_mismatch: return "checksum_mismatch";
+    case failure::out_of_order: return "out_of_order";
+    case failure::missing_file: return "missing_file";
+    case failure::dirty_state: return "dirty_state";
+    case failure::irreversible: return "irreversible";
+    case failure::unknown_version: return "unknown_version";
+    case failure::newer_tables: return "newer_tables";
+    case failure::statement_failed: return "statement_failed";
+  }
+  return "unknown";
+}
+
+auto to_string(state s) noexcept -> std::string_view {
+  switch (s) {
+    case state::applied: return "applied";
+    case state::pending: return "pending";
+    case state::modified: return "modified";
+    case state::missing: return "missing";
+    case state::partial: return "partial";
+    case state::failed: return "failed";
+    case state::skipped: return "skipped";
+  }
+  return "unknown";
+}
+
+migration_error::migration_error(failure reason, std::string version, const std::string& message, error_info info)
+    : pgpx::error(error_kind::migration, message, std::move(info)), reason_(reason), version_(std::move(version)) {}
+
+auto apply(connection& cx, const std::filesystem::path& dir, const apply_options& o) -> run_report {
+  check_idle(cx);
+  const auto files = load_directory(dir);  // before the lock: a bad directory fails at once
+  const auto n = names_for(o.schema);
+  run_lock lock{cx, o};
+
+  run_report report;
+  report.dry_run = o.dry_run;
+  std::vector<recorded> rows;
+  if (o.dry_run) {
+    if (tables_exist(cx, o)) {
+      check_meta(cx, n, o);
+      rows = read_recorded(cx, n);
+    }
+  } else {
+    ensure_tables(cx, n, o);
+    rows = read_recorded(cx, n);
+  }
+
+  // Validate everything before running anything.
+  refuse_dirty(rows, files);
+  for (const auto& r : rows) {
+    const auto* m = find_file(files, r.number);
+    if (m == nullptr) {
+      const auto msg = r.name + " is recorded as applied (on " + r.applied_at + " by " + r.applied_by + ") but " +
+                       (dir / (r.name + ".up.sql")).string() + " is not in the directory";
+      if (!o.allow_missing)
+        throw migration_error(failure::missing_file, r.version,
+                              msg + "; restore the file, or re-run with allow_missing");
+      report.warnings.push_back(msg);
+      continue;
+    }
+    check_checksum(r, *m, o.allow_modified, report.warnings);
+  }
+  const auto target = target_number(o.target, files, rows, false);
+  const recorded* newest = rows.empty() ? nullptr : &rows.back();
+
+  std::vector<const migration*> plan;
+  for (const auto& m : files) {
+    if (find_row(rows, m.number) != nullptr) continue;
+    if (target && m.number > *target) continue;
+    const auto& envs = m.up.header.environments;
+    if (!envs.empty() && (!o.environment || std::find(envs.begin(), envs.end(), *o.environment) == envs.end())) {
+      report.skipped.push_back(m.name());
+      continue;
+    }
+    if (newest != nullptr && m.number < newest->number) {
+      const auto msg = m.name() + " is older than already-applied " + newest->name + " (applied " + newest->applied_at +
+                       " by " + newest->applied_by + ")";
+      if (!o.allow_out_of_order)
+        throw migration_error(
+            failure::out_of_order, m.version,
+            msg + "; re-run with --allow-out-of-order (apply_options::allow_out_of_order) or renumber");
+      report.warnings.push_back(msg + "; applied out of order as allowed");
+    }
+    plan.push_back(&m);
+  }
+
+  for (const auto* m : plan) {
+    if (o.dry_run) {
+      report.migrations.push_back(entry_for(*m, m->up, milliseconds(0)));
+      continue;
+    }
+    milliseconds took{};
+    if (m->up.header.no_transaction) {
+      took = run_up_no_transaction(cx, n, *m, o);
+    } else {
+      took = run_in_transaction(cx, n, *m, m->up, o, "up", [&](transaction& tx, milliseconds t) {
+        tx.execute("insert into " + n.migrations +
+                       " (version, name, checksum, down_checksum, irreversible, no_transaction, status, "
+                       "duration_ms, pgpx_version) values ($1, $2, $3, $4, $5, false, 'applied', $6, $7)",
+                   m->version, m->name(), m->up.checksum,
+                   m->down ? std::optional<std::string>(m->down->checksum) : std::nullopt, m->irreversible(),
+                   static_cast<std::int64_t>(t.count()), std::string(PGPX_VERSION_STRING));
+      });
+    }
+    report.migrations.push_back(entry_for(*m, m->up, took));
+  }
+  return report;
+}
+
+auto apply(const conninfo& info, const std::filesystem::path& dir, const apply_options& options,
+           connection_options cx_options) -> run_report {
+  connection cx{info, std::move(cx_options)};
+  return apply(cx, dir, options);
+}
+
+auto apply(pool& p, const std::filesystem::path& dir, const apply_options& options) -> run_report {
+  return p.with_connection([&](connection& cx) { return apply(cx, dir, options); });
+}
+
+auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_options& o) -> run_report {
+  check_idle(cx);
+  if (o.steps && *o.steps < 0) throw usage_error("pgpx::migrate::rollback: steps must not be negative");
+  if (o.steps && o.target) throw usage_error("pgpx::migrate::rollback: give steps or target, not both");
+  const auto files = load_directory(dir);
+  const auto n = names_for(o.schema);
+  run_lock lock{cx, o};
+
+  run_report report;
+  report.dry_run = o.dry_run;
+  std::vector<recorded> rows;
+  if (o.dry_run) {
+    if (tables_exist(cx, o)) {
+      check_meta(cx, n, o);
+      rows = read_recorded(cx, n);
+    }
+  } else {
+    ensure_tables(cx, n, o);
+    rows = read_recorded(cx, n);
+  }
+  refuse_dirty(rows, files);
+  const auto target = target_number(o.target, files, rows, true);
+
+  // The rows to roll back, newest first.
+  std::vector<const recorded*> chosen;
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+    if (target) {
+      if (it->number <= *target) break;
+    } else if (static_cast<int>(chosen.size()) >= o.steps.value_or(1)) {
+      break;
+    }
+    chosen.push_back(&*it);
+  }
+  // Every blocker is found before anything runs: nothing changes when one is refused.
+  for (const auto* r : chosen) {
+    const auto* m = find_file(files, r->number);
+    if (m == nullptr)
+      throw migration_error(
+          failure::irreversible, r->version,
+          "cannot roll back " + r->name + ": its files are not in " + dir.string() + " (nothing was rolled back)");
+    if (m->irreversible())
+      throw migration_error(failure::irreversible, r->version,
+                            "cannot roll back " + m->name() + ": it is irreversible (no " + m->name() +
+                                ".down.sql) (nothing was rolled back); write a new migration that reverts it, e.g. "
+                                "pgpx migrate create revert_" +
+                                m->slug);
+    check_checksum(*r, *m, false, report.warnings);
+  }
+  for (const auto* r : chosen) {
+    const auto& m = *find_file(files, r->number);
+    if (o.dry_run) {
+      report.migrations.push_back(entry_for(m, *m.down, milliseconds(0)));
+      continue;
+    }
+    milliseconds took{};
+    if (m.down->header.no_transaction) {
+      took = run_down_no_transaction(cx, n, m, *r, o);
+    } else {
+      took = run_in_transaction(cx, n, m, *m.down, o, "down", [&](transaction& tx, milliseconds) {
+        tx.execute("delete from " + n.migrations + " where version = $1", r->version);
+      });
+    }
+    report.migrations.push_back(entry_for(m, *m.down, took));
+  }
+  return report;
+}
+
+auto rollback(const conninfo& info, const std::filesystem::path& dir, const rollback_options& options,
+              connection_options cx_options) -> run_report {
+  connection cx{info, std::move(cx_options)};
+  return rollback(cx, dir, options);
+}
+
+auto status(connection& cx, const std::filesystem::path& dir, const run_options& o) -> status_report {
+  const auto files = load_directory(dir);
+  const auto n = names_for(o.schema);
+  std::vector<recorded> rows;
+  if (tables_exist(cx, o)) {
+    check_meta(cx, n, o);
+    rows = read_recorded(cx, n);
+  }
+  std::uint64_t newest = 0;
+  for (const auto& r : rows) newest = std::max(newest, r.number);
+
+  std::map<std::uint64_t, status_entry> out;
+  for (const auto& m : files) {
+    status_entry e;
+    e.version = m.version;
+    e.name = m.name();
+    e.irreversible = m.irreversible();
+    if (const auto* r = find_row(rows, m.number); r != nullptr) {
+      e.state = r->status == "partial"         ? state::partial
+                : r->status == "failed"        ? state::failed
+                : r->checksum != m.up.checksum ? state::modified
+                                               : state::applied;
+      e.applied_at = r->applied_at;
+      e.applied_by = r->applied_by;
+      e.duration_ms = r->duration_ms;
+      e.statements_done = r->done;
+      e.statements_total = r->total;
+      e.error = r->error;
+    } else {
+      e.state = state::pending;
+      e.out_of_order = m.number < newest;
+    }
+    out.emplace(m.number, std::move(e));
+  }
+  for (const auto& r : rows) {
+    if (out.count(r.number) != 0) continue;
+    status_entry e;
+    e.version = r.version;
+    e.name = r.name;
+    e.state = r.status == "partial" ? state::partial : r.status == "failed" ? state::failed : state::missing;
+    e.applied_at = r.applied_at;
+    e.applied_by = r.applied_by;
+    e.duration_ms = r.duration_ms;
+    e.statements_done = r.done;
+    e.statements_total = r.total;
+    e.error = r.error;
+    out.emplace(r.number, std::move(e));
+  }
+  status_report report;
+  for (auto& kv : out) report.entries.push_back(std::move(kv.second));
+  return report;
+}
+
+void mark(connection& cx, const std::filesystem::path& dir, const std::string& version, bool applied,
+          const std::string& reason, const run_options& o) {
+  check_idle(cx);
+  const auto files = load_directory(dir);
+  const auto n = names_for(o.schema);
+  run_lock lock{cx, o};
+  ensure_tables(cx, n, o);
+  const auto rows = read_recorded(cx, n);
+  const auto number = version_number(version);
+  const auto* m = find_file(files, number);
+  const auto* r = find_row(rows, number);
+  if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos || (m == nullptr && r == nullptr))
+    throw migration_error(failure::unknown_version, version,
+                          "cannot mark '" + version + "': no migration on disk or applied has this version");
+  if (applied && m == nullptr)
+    throw migration_error(failure::missing_file, version,
+                          "cannot mark " + r->name + " applied: its up file is not in " + dir.string());
+  const std::string name = m != nullptr ? m->name() : r->name;
+  const std::string recorded_version = r != nullptr ? r->version : m->version;
+  transaction tx{cx};
+  tx.execute("delete from " + n.migrations + " where version = $1", recorded_version);
+  if (applied) {
+    tx.execute("insert into " + n.migrations +
+                   " (version, name, checksum, down_checksum, irreversible, no_transaction, status, pgpx_version) "
+                   "values ($1, $2, $3, $4, $5, $6, 'applied', $7)",
+               m->version, name, m->up.checksum, m->down ? std::optional<std::string>(m->down->checksum) : std::nullopt,
+               m->irreversible(), m->up.header.no_transaction, std::string(PGPX_VERSION_STRING));
+  }
+  tx.execute("insert into " + n.log +
+                 " (version, name, action, checksum, outcome, reason) values ($1, $2, 'mark', $3, $4, $5)",
+             recorded_version, name, m != nullptr ? std::optional<std::string>(m->up.checksum) : std::nullopt,
+             std::string(applied ? "applied" : "pending"), reason);
+  tx.commit();
+}
+
+}  // namespace pgpx::migrate
