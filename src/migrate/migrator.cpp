@@ -2,6 +2,7 @@
 //
 // Every name that reaches SQL text passes through pgpx::quote_identifier / quote_qualified;
 // every value (versions, checksums, settings, error texts) is a bound parameter.
+#include <pgpx/config/conninfo.hpp>
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/migrate/migrator.hpp>
@@ -214,7 +215,7 @@ class run_lock {
       for (const auto& h : holders) {
         who += (who.empty() ? "" : "; ") + std::string("pid ") + std::to_string(std::get<0>(h)) +
                ", application_name '" + std::get<1>(h) + "', user '" + std::get<2>(h) + "', state '" + std::get<3>(h) +
-               "', query: " + std::get<4>(h);
+               "', query: " + redact(std::get<4>(h));
       }
     } catch (const pgpx::error& e) {
       who = "unknown (" + e.message() + ")";
@@ -258,9 +259,13 @@ void log_failure(connection& cx, const table_names& n, const std::string& versio
 
 auto statement_failed(const migration& m, const migration_file& f, const std::string& what, const pgpx::error& e)
     -> migration_error {
+  // A migration may hold a secret (CREATE ROLE ... PASSWORD '...'): statement texts and
+  // messages pass through pgpx::redact.
   auto info = e.info();
-  return migration_error(failure::statement_failed, m.version, f.path.string() + ": " + what + ": " + e.message(),
-                         std::move(info));
+  info.statement = redact(info.statement);
+  info.detail = redact(info.detail);
+  return migration_error(failure::statement_failed, m.version,
+                         f.path.string() + ": " + what + ": " + redact(e.message()), std::move(info));
 }
 
 // Runs one transactional file (up or down) with its tracking writes in one transaction.
@@ -280,7 +285,7 @@ auto run_in_transaction(connection& cx, const table_names& n, const migration& m
     tx.commit();
     return took;
   } catch (const pgpx::error& e) {
-    log_failure(cx, n, m.version, m.name(), action, f.checksum, elapsed_ms(t0), e.message());
+    log_failure(cx, n, m.version, m.name(), action, f.checksum, elapsed_ms(t0), redact(e.message()));
     throw statement_failed(m, f, "failed (rolled back, nothing of it remains)", e);
   }
 }
@@ -335,10 +340,11 @@ auto run_up_no_transaction(connection& cx, const table_names& n, const migration
         if (cx.is_open())
           cx.execute("update " + n.migrations +
                          " set status = $2, error = $3, error_statement = $4, duration_ms = $5 where version = $1",
-                     m.version, status, e.message(), s.text, static_cast<std::int64_t>(elapsed_ms(t0).count()));
+                     m.version, status, redact(e.message()), redact(s.text),
+                     static_cast<std::int64_t>(elapsed_ms(t0).count()));
       } catch (...) {  // NOLINT(bugprone-empty-catch): the row still says partial
       }
-      log_failure(cx, n, m.version, m.name(), "up", f.checksum, elapsed_ms(t0), e.message());
+      log_failure(cx, n, m.version, m.name(), "up", f.checksum, elapsed_ms(t0), redact(e.message()));
       throw statement_failed(m, f,
                              "statement " + std::to_string(i + 1) + " of " + std::to_string(total) + " (line " +
                                  std::to_string(s.line) + ") failed after " + std::to_string(i) +
@@ -377,15 +383,15 @@ auto run_down_no_transaction(connection& cx, const table_names& n, const migrati
         cx.execute_script(s.text);
       } catch (const pgpx::error& e) {
         const auto why = "rollback: statement " + std::to_string(i + 1) + " of " + std::to_string(total) + " of " +
-                         f.file_name + " failed after " + std::to_string(i) + " completed: " + e.message();
+                         f.file_name + " failed after " + std::to_string(i) + " completed: " + redact(e.message());
         try {
           if (cx.is_open())
             cx.execute("update " + n.migrations +
                            " set status = 'failed', error = $2, error_statement = $3 where version = $1",
-                       r.version, why, s.text);
+                       r.version, why, redact(s.text));
         } catch (...) {  // NOLINT(bugprone-empty-catch): reported below
         }
-        log_failure(cx, n, r.version, m.name(), "down", f.checksum, elapsed_ms(t0), e.message());
+        log_failure(cx, n, r.version, m.name(), "down", f.checksum, elapsed_ms(t0), redact(e.message()));
         throw statement_failed(m, f,
                                "statement " + std::to_string(i + 1) + " of " + std::to_string(total) + " (line " +
                                    std::to_string(s.line) + ") failed after " + std::to_string(i) +

@@ -85,7 +85,10 @@ auto contains(const std::string& text, const std::string& part) -> bool { return
 auto hold_lock(pgpx::conninfo info, const std::string& schema = "pgpx") -> pgpx::connection {
   info.set("application_name", "other-migrator");
   pgpx::connection holder{info};
-  holder.execute("select pg_advisory_lock(1885827192, hashtext(current_database() || '.' || $1))", schema);
+  // The comment stands for a holder busy with a statement that holds a secret.
+  holder.execute(
+      "select pg_advisory_lock(1885827192, hashtext(current_database() || '.' || $1)) -- password 'hunter2-lock'",
+      schema);
   return holder;
 }
 
@@ -261,6 +264,7 @@ TEST_F(migrator, a_lock_held_past_lock_wait_fails_naming_the_holder) {
   EXPECT_TRUE(contains(e.message(), "pid " + std::to_string(holder.backend_pid()))) << e.message();
   EXPECT_TRUE(contains(e.message(), "other-migrator")) << e.message();
   EXPECT_TRUE(contains(e.message(), "pg_advisory_lock")) << e.message();
+  EXPECT_FALSE(contains(e.what(), "hunter2")) << e.what();  // the holder's query is redacted
   EXPECT_FALSE(schema_exists("pgpx"));  // nothing ran
   // Another schema has another lock.
   mg::apply_options other;
@@ -488,6 +492,9 @@ TEST_F(migrator, a_migration_blocked_by_another_session_fails_with_lock_timeout_
   pgpx::transaction tx{other};
   tx.execute("lock table busy in access exclusive mode");
   write("0001_alter.up.sql", "-- pgpx: lock-timeout=200ms\nalter table busy add column y int;");
+  // Without the server-side lock_timeout the migration would wait forever: a client deadline
+  // turns that into a timeout_error (a test failure) instead of a hang.
+  pgpx::scoped_deadline guard{cx(), pgpx::test::budget(20s)};
   auto t0 = std::chrono::steady_clock::now();
   auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
   EXPECT_EQ(e.reason(), mg::failure::statement_failed);
@@ -510,7 +517,8 @@ TEST_F(migrator, a_migration_blocked_by_another_session_fails_with_lock_timeout_
 }
 
 TEST_F(migrator, the_statement_timeout_directive_bounds_a_migration) {
-  write("0001_slow.up.sql", "-- pgpx: statement-timeout=200ms\nselect pg_sleep(5);");
+  write("0001_slow.up.sql", "-- pgpx: statement-timeout=200ms\nselect pg_sleep(30);");
+  pgpx::scoped_deadline guard{cx(), pgpx::test::budget(10s)};  // a failure, not a hang, without it
   const auto t0 = std::chrono::steady_clock::now();
   const auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
   EXPECT_EQ(e.sqlstate(), "57014");
@@ -540,6 +548,28 @@ TEST_F(migrator, a_schema_name_needing_quotes_is_quoted) {
   EXPECT_FALSE(schema_exists("pgpx"));
   EXPECT_EQ(mg::status(cx(), dir(), o).entries.size(), 3U);
   EXPECT_TRUE(mg::status(cx(), dir()).entries[0].state == mg::state::pending);
+}
+
+TEST_F(migrator, a_failing_migration_with_a_password_reports_and_records_no_secret) {
+  write("0001_role.up.sql", "create table a (x int);\nalter role no_such_role_x password 'hunter2-tx';");
+  write("0002_role.up.sql",
+        "-- pgpx: no-transaction\ncreate table b (x int);\nalter role no_such_role_x password 'hunter2-notx';");
+  auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
+  EXPECT_EQ(e.sqlstate(), "42704");
+  EXPECT_TRUE(contains(e.statement(), "password '")) << e.statement();  // the statement is there, masked
+  for (const std::string& text : {std::string(e.what()), e.statement(), e.info().detail})
+    EXPECT_FALSE(contains(text, "hunter2")) << text;
+  write("0001_role.up.sql", "create table a (x int);");
+  e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
+  EXPECT_EQ(e.version(), "0002");
+  for (const std::string& text : {std::string(e.what()), e.statement(), e.info().detail})
+    EXPECT_FALSE(contains(text, "hunter2")) << text;
+  const auto recorded = cx().query_value<std::string>(
+      "select coalesce(error, '') || coalesce(error_statement, '') from pgpx.schema_migrations where version = '0002'");
+  EXPECT_TRUE(contains(recorded, "password '")) << recorded;
+  EXPECT_FALSE(contains(recorded, "hunter2")) << recorded;
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from pgpx.migration_log where reason like '%hunter2%'"), 0);
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0002").state, mg::state::partial);
 }
 
 TEST_F(migrator, newer_tracking_tables_are_refused) {
