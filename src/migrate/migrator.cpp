@@ -96,6 +96,14 @@ void check_meta(connection& cx, const table_names& n, const run_options& o) {
 // Creates the schema and tables if needed. Runs under the migration lock, so concurrent
 // CREATE ... IF NOT EXISTS races cannot happen.
 void ensure_tables(connection& cx, const table_names& n, const run_options& o) {
+  // When the tables exist nothing is created: CREATE SCHEMA/TABLE IF NOT EXISTS check the
+  // CREATE privilege before existence, and a deploy role may have only DML on them.
+  if (cx.query_value<bool>("select to_regclass($1) is not null and to_regclass($2) is not null and "
+                           "to_regclass($3) is not null",
+                           n.meta, n.migrations, n.log)) {
+    check_meta(cx, n, o);
+    return;
+  }
   transaction tx{cx};
   tx.execute_script("create schema if not exists " + n.schema +
                     ";\n"
@@ -463,6 +471,46 @@ auto target_number(const std::optional<std::string>& target, const std::vector<m
                         "target version '" + *target + "' is not the version of any migration on disk or applied");
 }
 
+// Refuses, before anything runs, a file that cannot run the way its header says: a
+// transactional file with a statement that cannot run in a transaction or with its own
+// transaction control, a no-transaction file that does not split or controls transactions.
+void check_runnable(const migration& m, const migration_file& f) {
+  if (f.header.no_transaction) {
+    for (const auto& s : split_statements(f.content, f.path.string())) {
+      std::optional<std::string> control;
+      try {
+        control = transaction_control(s.text);
+      } catch (const pgpx::error&) {  // NOLINT(bugprone-empty-catch): split already parsed it
+      }
+      if (control)
+        throw migration_error(failure::transaction_mode, m.version,
+                              f.path.string() + ":" + std::to_string(s.line) + ": " + *control +
+                                  " in a no-transaction file: each statement runs in autocommit and pgpx records "
+                                  "progress after each; remove it (refused before anything ran)");
+    }
+    return;
+  }
+  std::optional<std::string> why;
+  std::optional<std::string> control;
+  try {
+    why = no_transaction_reason(f.content);
+    control = transaction_control(f.content);
+  } catch (const pgpx::error&) {
+    return;  // not PostgreSQL 15 syntax as libpg_query knows it: the server decides
+  }
+  if (why)
+    throw migration_error(failure::transaction_mode, m.version,
+                          f.path.string() + ": " + *why +
+                              " cannot run inside a transaction block; add `-- pgpx: no-transaction` to the "
+                              "file's header (refused before anything ran)");
+  if (control)
+    throw migration_error(failure::transaction_mode, m.version,
+                          f.path.string() + ": its own " + *control +
+                              " would end the transaction that pgpx runs the migration in together with its "
+                              "tracking row; remove it (each migration is one transaction) or make the file "
+                              "`-- pgpx: no-transaction` (refused before anything ran)");
+}
+
 auto entry_for(const migration& m, const migration_file& f, milliseconds took) -> run_entry {
   return {m.version, m.name(), f.file_name, f.header.no_transaction, took};
 }
@@ -484,6 +532,7 @@ auto to_string(failure f) noexcept -> std::string_view {
     case failure::irreversible: return "irreversible";
     case failure::unknown_version: return "unknown_version";
     case failure::newer_tables: return "newer_tables";
+    case failure::transaction_mode: return "transaction_mode";
     case failure::statement_failed: return "statement_failed";
   }
   return "unknown";
@@ -563,6 +612,7 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
     plan.push_back(&m);
   }
 
+  for (const auto* m : plan) check_runnable(*m, m->up);
   for (const auto* m : plan) {
     if (o.dry_run) {
       report.migrations.push_back(entry_for(*m, m->up, milliseconds(0)));
@@ -643,6 +693,7 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
                                 "pgpx migrate create revert_" +
                                 m->slug);
     check_checksum(*r, *m, false, report.warnings);
+    check_runnable(*m, *m->down);
   }
   for (const auto* r : chosen) {
     const auto& m = *find_file(files, r->number);

@@ -49,6 +49,8 @@ enum class failure {
   irreversible,        ///< a rollback reaches a migration without a down file
   unknown_version,     ///< a target version that no migration has
   newer_tables,        ///< the tracking tables were created by a newer pgpx
+  transaction_mode,    ///< a file cannot run as its header says (CREATE INDEX CONCURRENTLY in a
+                       ///< transactional file, its own BEGIN/COMMIT); refused before anything ran
   statement_failed,    ///< a statement of a migration failed (sqlstate() says why)
 };
 

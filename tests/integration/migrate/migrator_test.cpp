@@ -572,6 +572,56 @@ TEST_F(migrator, a_failing_migration_with_a_password_reports_and_records_no_secr
   EXPECT_EQ(find(mg::status(cx(), dir()), "0002").state, mg::state::partial);
 }
 
+TEST_F(migrator, a_file_that_cannot_run_as_its_header_says_is_refused_before_anything_runs) {
+  write("0001_a.up.sql", "create table a (x int);");
+  write("0002_idx.up.sql", "create table t (x int);\ncreate index concurrently t_x on t (x);");
+  auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
+  EXPECT_EQ(e.reason(), mg::failure::transaction_mode);
+  EXPECT_EQ(e.version(), "0002");
+  EXPECT_TRUE(contains(e.message(), "0002_idx.up.sql: CREATE INDEX CONCURRENTLY")) << e.message();
+  EXPECT_TRUE(contains(e.message(), "-- pgpx: no-transaction")) << e.message();
+  EXPECT_FALSE(table_exists("a"));  // validated before the first migration ran
+  write("0002_idx.up.sql", "create table t (x int);\ncommit;\ncreate index t_x on t (x);");
+  e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
+  EXPECT_EQ(e.reason(), mg::failure::transaction_mode);
+  EXPECT_TRUE(contains(e.message(), "its own COMMIT")) << e.message();
+  write("0002_idx.up.sql", "-- pgpx: no-transaction\nbegin;\ncreate table t (x int);");
+  e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
+  EXPECT_EQ(e.reason(), mg::failure::transaction_mode);
+  EXPECT_TRUE(contains(e.message(), "0002_idx.up.sql:2: BEGIN")) << e.message();
+  // A no-transaction file that does not parse is refused before anything runs, too.
+  write("0002_idx.up.sql", "-- pgpx: no-transaction\ncreate table t (x int);\ncreate index on;");
+  EXPECT_THROW(static_cast<void>(mg::apply(cx(), dir())), mg::source_error);
+  EXPECT_FALSE(table_exists("a"));
+  EXPECT_TRUE(applied_versions().empty());
+  // Savepoints are fine.
+  write("0002_idx.up.sql", "create table t (x int);\nsavepoint s;\ninsert into t values (1);\nrelease savepoint s;");
+  EXPECT_EQ(mg::apply(cx(), dir()).migrations.size(), 2U);
+}
+
+TEST_F(migrator, a_role_with_only_dml_on_existing_tracking_tables_can_apply) {
+  write("0001_a.up.sql", "create table a (x int);");
+  static_cast<void>(mg::apply(cx(), dir()));
+  const auto role = "mig_deployer_" + std::to_string(cx().backend_pid());
+  const auto q = pgpx::quote_identifier(role);
+  cx().execute_script("create role " + q + " login");
+  cx().execute_script("grant usage on schema pgpx to " + q +
+                      "; grant select, insert, update, delete on all tables in schema pgpx to " + q +
+                      "; grant usage on all sequences in schema pgpx to " + q + "; grant create on schema public to " +
+                      q + "; revoke create on database " + pgpx::quote_identifier(database_name()) + " from public");
+  write("0002_b.up.sql", "create table b (x int);");
+  auto info = conninfo();
+  info.set("user", role);
+  try {
+    EXPECT_EQ(mg::apply(info, dir()).migrations.size(), 1U);
+    EXPECT_EQ(cx().query_value<std::string>("select applied_by from pgpx.schema_migrations where version = '0002'"),
+              role);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what();
+  }
+  cx().execute_script("drop owned by " + q + "; drop role " + q);
+}
+
 TEST_F(migrator, newer_tracking_tables_are_refused) {
   write_abc();
   static_cast<void>(mg::apply(cx(), dir()));
