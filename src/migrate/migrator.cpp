@@ -47,6 +47,12 @@ auto names_for(const std::string& schema) -> table_names {
           quote_qualified({schema, "migration_log"}), quote_qualified({schema, "meta"})};
 }
 
+// The shared settings of apply_options and rollback_options.
+template <class Options>
+auto shared(const Options& o) -> run_options {
+  return {o.schema, o.lock_wait, o.lock_poll, o.lock_timeout, o.statement_timeout, o.dry_run};
+}
+
 auto elapsed_ms(steady_clock::time_point since) -> milliseconds {
   return std::chrono::duration_cast<milliseconds>(steady_clock::now() - since);
 }
@@ -554,9 +560,10 @@ auto to_string(state s) noexcept -> std::string_view {
 migration_error::migration_error(failure reason, std::string version, const std::string& message, error_info info)
     : pgpx::error(error_kind::migration, message, std::move(info)), reason_(reason), version_(std::move(version)) {}
 
-auto apply(connection& cx, const std::filesystem::path& dir, const apply_options& o) -> run_report {
+auto apply(connection& cx, const std::filesystem::path& dir, const apply_options& ao) -> run_report {
   check_idle(cx);
   const auto files = load_directory(dir);  // before the lock: a bad directory fails at once
+  const auto o = shared(ao);
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
 
@@ -580,15 +587,15 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
     if (m == nullptr) {
       const auto msg = r.name + " is recorded as applied (on " + r.applied_at + " by " + r.applied_by + ") but " +
                        (dir / (r.name + ".up.sql")).string() + " is not in the directory";
-      if (!o.allow_missing)
+      if (!ao.allow_missing)
         throw migration_error(failure::missing_file, r.version,
                               msg + "; restore the file, or re-run with allow_missing");
       report.warnings.push_back(msg);
       continue;
     }
-    check_checksum(r, *m, o.allow_modified, report.warnings);
+    check_checksum(r, *m, ao.allow_modified, report.warnings);
   }
-  const auto target = target_number(o.target, files, rows, false);
+  const auto target = target_number(ao.target, files, rows, false);
   const recorded* newest = rows.empty() ? nullptr : &rows.back();
 
   std::vector<const migration*> plan;
@@ -596,14 +603,14 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
     if (find_row(rows, m.number) != nullptr) continue;
     if (target && m.number > *target) continue;
     const auto& envs = m.up.header.environments;
-    if (!envs.empty() && (!o.environment || std::find(envs.begin(), envs.end(), *o.environment) == envs.end())) {
+    if (!envs.empty() && (!ao.environment || std::find(envs.begin(), envs.end(), *ao.environment) == envs.end())) {
       report.skipped.push_back(m.name());
       continue;
     }
     if (newest != nullptr && m.number < newest->number) {
       const auto msg = m.name() + " is older than already-applied " + newest->name + " (applied " + newest->applied_at +
                        " by " + newest->applied_by + ")";
-      if (!o.allow_out_of_order)
+      if (!ao.allow_out_of_order)
         throw migration_error(
             failure::out_of_order, m.version,
             msg + "; re-run with --allow-out-of-order (apply_options::allow_out_of_order) or renumber");
@@ -646,11 +653,12 @@ auto apply(pool& p, const std::filesystem::path& dir, const apply_options& optio
   return p.with_connection([&](connection& cx) { return apply(cx, dir, options); });
 }
 
-auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_options& o) -> run_report {
+auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_options& ro) -> run_report {
   check_idle(cx);
-  if (o.steps && *o.steps < 0) throw usage_error("pgpx::migrate::rollback: steps must not be negative");
-  if (o.steps && o.target) throw usage_error("pgpx::migrate::rollback: give steps or target, not both");
+  if (ro.steps && *ro.steps < 0) throw usage_error("pgpx::migrate::rollback: steps must not be negative");
+  if (ro.steps && ro.target) throw usage_error("pgpx::migrate::rollback: give steps or target, not both");
   const auto files = load_directory(dir);
+  const auto o = shared(ro);
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
 
@@ -667,14 +675,14 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
     rows = read_recorded(cx, n);
   }
   refuse_dirty(rows, files);
-  const auto target = target_number(o.target, files, rows, true);
+  const auto target = target_number(ro.target, files, rows, true);
 
   // The rows to roll back, newest first.
   std::vector<const recorded*> chosen;
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
     if (target) {
       if (it->number <= *target) break;
-    } else if (static_cast<int>(chosen.size()) >= o.steps.value_or(1)) {
+    } else if (static_cast<int>(chosen.size()) >= ro.steps.value_or(1)) {
       break;
     }
     chosen.push_back(&*it);
@@ -779,8 +787,14 @@ void mark(connection& cx, const std::filesystem::path& dir, const std::string& v
   const auto files = load_directory(dir);
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
-  ensure_tables(cx, n, o);
-  const auto rows = read_recorded(cx, n);
+  std::vector<recorded> rows;
+  if (!o.dry_run) {
+    ensure_tables(cx, n, o);
+    rows = read_recorded(cx, n);
+  } else if (tables_exist(cx, o)) {
+    check_meta(cx, n, o);
+    rows = read_recorded(cx, n);
+  }
   const auto number = version_number(version);
   const auto* m = find_file(files, number);
   const auto* r = find_row(rows, number);
@@ -792,6 +806,7 @@ void mark(connection& cx, const std::filesystem::path& dir, const std::string& v
                           "cannot mark " + r->name + " applied: its up file is not in " + dir.string());
   const std::string name = m != nullptr ? m->name() : r->name;
   const std::string recorded_version = r != nullptr ? r->version : m->version;
+  if (o.dry_run) return;
   transaction tx{cx};
   tx.execute("delete from " + n.migrations + " where version = $1", recorded_version);
   if (applied) {

@@ -79,7 +79,11 @@ class PGPX_API migration_error : public pgpx::error {
   std::string version_;
 };
 
-/// Settings shared by apply, rollback, status and mark.
+/**
+ * Settings of status() and mark(), and the first members of apply_options and
+ * rollback_options (the same names in the same order, so designated initializers read the
+ * same: `{.dry_run = true, .target = "0003"}`).
+ */
 struct run_options {
   /// The schema of the tracking tables; quoted with pgpx::quote_identifier.
   std::string schema = "pgpx";
@@ -97,8 +101,22 @@ struct run_options {
   bool dry_run = false;
 };
 
-/// Options of apply().
-struct apply_options : run_options {
+/// Options of apply(). The first six members are those of run_options.
+struct apply_options {
+  /// The schema of the tracking tables; quoted with pgpx::quote_identifier.
+  std::string schema = "pgpx";
+  /// How long to wait for the migration lock before failing with failure::lock_timeout.
+  std::chrono::milliseconds lock_wait{std::chrono::seconds(60)};
+  /// How often the lock is tried while waiting.
+  std::chrono::milliseconds lock_poll{std::chrono::milliseconds(100)};
+  /// `SET LOCAL lock_timeout` of each migration without a `lock-timeout=` directive (0: none).
+  std::chrono::milliseconds lock_timeout{std::chrono::seconds(5)};
+  /// `SET LOCAL statement_timeout` of each migration without a `statement-timeout=`
+  /// directive; nullopt leaves the server's setting.
+  std::optional<std::chrono::milliseconds> statement_timeout{};
+  /// Plan only: validate and report what would run; write nothing (the tracking tables are
+  /// not even created). The lock is still taken.
+  bool dry_run = false;
   /// Apply pending migrations up to and including this version (as written or the same
   /// number); nullopt = all. An unknown version is refused (failure::unknown_version).
   std::optional<std::string> target{};
@@ -113,8 +131,23 @@ struct apply_options : run_options {
   std::optional<std::string> environment{};
 };
 
-/// Options of rollback(). Without steps or target, one migration is rolled back.
-struct rollback_options : run_options {
+/// Options of rollback(). The first six members are those of run_options. Without steps or
+/// target, one migration is rolled back.
+struct rollback_options {
+  /// The schema of the tracking tables; quoted with pgpx::quote_identifier.
+  std::string schema = "pgpx";
+  /// How long to wait for the migration lock before failing with failure::lock_timeout.
+  std::chrono::milliseconds lock_wait{std::chrono::seconds(60)};
+  /// How often the lock is tried while waiting.
+  std::chrono::milliseconds lock_poll{std::chrono::milliseconds(100)};
+  /// `SET LOCAL lock_timeout` of each migration without a `lock-timeout=` directive (0: none).
+  std::chrono::milliseconds lock_timeout{std::chrono::seconds(5)};
+  /// `SET LOCAL statement_timeout` of each migration without a `statement-timeout=`
+  /// directive; nullopt leaves the server's setting.
+  std::optional<std::chrono::milliseconds> statement_timeout{};
+  /// Plan only: validate and report what would run; write nothing (the tracking tables are
+  /// not even created). The lock is still taken.
+  bool dry_run = false;
   /// Roll back this many of the newest applied migrations (default 1).
   std::optional<int> steps{};
   /// Roll back every migration newer than this version (which stays applied); "0" = all.
@@ -223,9 +256,9 @@ struct status_report {
 /**
  * Records a migration as applied (with the file's current checksum: also the way to accept an
  * intended edit) or as pending (its tracking row is removed), without running any SQL of it,
- * under the migration lock. The explicit escape hatch for a partial or failed migration that
- * was finished or undone by hand. Writes a log row with action "mark" and `reason`. Blocking;
- * throws migration_error(unknown_version) when `version` is neither on disk nor recorded.
+ * under the migration lock (options.dry_run: validates only). The explicit escape hatch for a partial or failed
+ * migration that was finished or undone by hand. Writes a log row with action "mark" and `reason`. Blocking; throws
+ * migration_error(unknown_version) when `version` is neither on disk nor recorded.
  */
 PGPX_API void mark(connection& cx, const std::filesystem::path& dir, const std::string& version, bool applied,
                    const std::string& reason, const run_options& options = {});

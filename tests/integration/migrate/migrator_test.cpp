@@ -332,7 +332,12 @@ TEST_F(migrator, a_no_transaction_file_failing_at_its_first_statement_is_recorde
   EXPECT_EQ(refused([&] { static_cast<void>(mg::apply(cx(), dir())); }).sqlstate(), "42P01");
   EXPECT_EQ(find(mg::status(cx(), dir()), "0001").state, mg::state::failed);
   EXPECT_EQ(refused([&] { static_cast<void>(mg::apply(cx(), dir())); }).reason(), mg::failure::dirty_state);
+  mg::mark(cx(), dir(), "0001", false, "nothing ran", {.dry_run = true});  // validates only
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0001").state, mg::state::failed);
+  EXPECT_EQ(refused([&] { mg::mark(cx(), dir(), "0009", false, "no such"); }).reason(), mg::failure::unknown_version);
   mg::mark(cx(), dir(), "0001", false, "nothing ran");
+  EXPECT_EQ(cx().query_value<std::string>("select reason from pgpx.migration_log where action = 'mark'"),
+            "nothing ran");
   write("0001_x.up.sql", "-- pgpx: no-transaction\ncreate table a (x int);\n");
   EXPECT_EQ(mg::apply(cx(), dir()).migrations.size(), 1U);
   EXPECT_TRUE(table_exists("a"));
@@ -350,9 +355,7 @@ TEST_F(migrator, rollback_reverses_in_order_by_steps_and_to_a_version) {
   ASSERT_EQ(r.migrations.size(), 1U);
   EXPECT_EQ(r.migrations[0].file, "0004_d.down.sql");
   EXPECT_FALSE(table_exists("d"));
-  mg::rollback_options two;
-  two.steps = 2;
-  r = mg::rollback(cx(), dir(), two);
+  r = mg::rollback(cx(), dir(), {.steps = 2});
   ASSERT_EQ(r.migrations.size(), 2U);
   EXPECT_EQ(r.migrations[0].version, "0003");
   EXPECT_EQ(r.migrations[1].version, "0002");
@@ -546,7 +549,7 @@ TEST_F(migrator, a_schema_name_needing_quotes_is_quoted) {
   EXPECT_TRUE(schema_exists("My \"odd\" schema"));
   EXPECT_EQ(applied_versions("My \"odd\" schema").size(), 3U);
   EXPECT_FALSE(schema_exists("pgpx"));
-  EXPECT_EQ(mg::status(cx(), dir(), o).entries.size(), 3U);
+  EXPECT_EQ(mg::status(cx(), dir(), {.schema = o.schema}).entries.size(), 3U);
   EXPECT_TRUE(mg::status(cx(), dir()).entries[0].state == mg::state::pending);
 }
 
