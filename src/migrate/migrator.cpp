@@ -8,6 +8,7 @@
 #include <pgpx/migrate/migrator.hpp>
 #include <pgpx/migrate/source.hpp>
 #include <pgpx/migrate/split.hpp>
+#include <pgpx/migrate/sum_file.hpp>
 #include <pgpx/version.hpp>
 
 #include <algorithm>
@@ -517,6 +518,22 @@ void check_runnable(const migration& m, const migration_file& f) {
                               "`-- pgpx: no-transaction` (refused before anything ran)");
 }
 
+// Refuses a directory that differs from its pgpx.sum (when it has one).
+void check_sum(const std::filesystem::path& dir, bool enabled) {
+  if (!enabled || !std::filesystem::exists(dir / "pgpx.sum")) return;
+  const auto diffs = verify_sum(dir);
+  if (diffs.empty()) return;
+  std::string list;
+  for (const auto& d : diffs)
+    list +=
+        "\n  " + d.file_name + ": " + std::string(to_string(d.kind)) + (d.detail.empty() ? "" : " (" + d.detail + ")");
+  throw migration_error(failure::sum_mismatch, "",
+                        (dir / "pgpx.sum").string() +
+                            " does not match the directory (refused before anything ran):" + list +
+                            "\nafter an intended change, rewrite it (pgpx migrate hash, or "
+                            "pgpx::migrate::write_sum)");
+}
+
 auto entry_for(const migration& m, const migration_file& f, milliseconds took) -> run_entry {
   return {m.version, m.name(), f.file_name, f.header.no_transaction, took};
 }
@@ -538,6 +555,7 @@ auto to_string(failure f) noexcept -> std::string_view {
     case failure::irreversible: return "irreversible";
     case failure::unknown_version: return "unknown_version";
     case failure::newer_tables: return "newer_tables";
+    case failure::sum_mismatch: return "sum_mismatch";
     case failure::transaction_mode: return "transaction_mode";
     case failure::statement_failed: return "statement_failed";
   }
@@ -563,6 +581,7 @@ migration_error::migration_error(failure reason, std::string version, const std:
 auto apply(connection& cx, const std::filesystem::path& dir, const apply_options& ao) -> run_report {
   check_idle(cx);
   const auto files = load_directory(dir);  // before the lock: a bad directory fails at once
+  check_sum(dir, ao.check_sum_file);
   const auto o = shared(ao);
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
@@ -658,6 +677,7 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
   if (ro.steps && *ro.steps < 0) throw usage_error("pgpx::migrate::rollback: steps must not be negative");
   if (ro.steps && ro.target) throw usage_error("pgpx::migrate::rollback: give steps or target, not both");
   const auto files = load_directory(dir);
+  check_sum(dir, ro.check_sum_file);
   const auto o = shared(ro);
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};

@@ -49,6 +49,7 @@ enum class failure {
   irreversible,        ///< a rollback reaches a migration without a down file
   unknown_version,     ///< a target version that no migration has
   newer_tables,        ///< the tracking tables were created by a newer pgpx
+  sum_mismatch,        ///< the directory does not match its pgpx.sum (a file edited, added, removed...)
   transaction_mode,    ///< a file cannot run as its header says (CREATE INDEX CONCURRENTLY in a
                        ///< transactional file, its own BEGIN/COMMIT); refused before anything ran
   statement_failed,    ///< a statement of a migration failed (sqlstate() says why)
@@ -129,6 +130,9 @@ struct apply_options {
   /// The environment (`env=` directive): a migration listing environments runs only when
   /// this is one of them; with nullopt such migrations are skipped (reported, never run).
   std::optional<std::string> environment{};
+  /// When `dir/pgpx.sum` exists, refuse (failure::sum_mismatch) a directory that differs
+  /// from it, before anything else. A directory without pgpx.sum is not checked.
+  bool check_sum_file = true;
 };
 
 /// Options of rollback(). The first six members are those of run_options. Without steps or
@@ -152,6 +156,8 @@ struct rollback_options {
   std::optional<int> steps{};
   /// Roll back every migration newer than this version (which stays applied); "0" = all.
   std::optional<std::string> target{};
+  /// As apply_options::check_sum_file.
+  bool check_sum_file = true;
 };
 
 /// One migration that a run applied, rolled back or (dry run) would have.

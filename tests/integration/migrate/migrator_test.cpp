@@ -6,6 +6,7 @@
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/migrate/checksum.hpp>
 #include <pgpx/migrate/migrator.hpp>
+#include <pgpx/migrate/sum_file.hpp>
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/pool/pool.hpp>
 
@@ -208,6 +209,33 @@ TEST_F(migrator, an_out_of_order_pending_file_is_refused_unless_allowed) {
   ASSERT_EQ(r.migrations.size(), 1U);
   EXPECT_EQ(r.warnings.size(), 1U);
   EXPECT_TRUE(table_exists("b"));
+}
+
+TEST_F(migrator, a_directory_that_differs_from_its_sum_file_is_refused) {
+  write_abc();
+  mg::write_sum(dir());
+  mg::apply_options first;
+  first.target = "0001";
+  EXPECT_EQ(mg::apply(cx(), dir(), first).migrations.size(), 1U);
+  write("0003_c.up.sql", "create table c (x int, y int);");  // a pending file, edited
+  write("0004_d.up.sql", "create table d (x int);");         // and one added, sum not rewritten
+  auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
+  EXPECT_EQ(e.reason(), mg::failure::sum_mismatch);
+  EXPECT_TRUE(contains(e.message(), "0003_c.up.sql: modified")) << e.message();
+  EXPECT_TRUE(contains(e.message(), "0004_d.up.sql: added")) << e.message();
+  EXPECT_EQ(applied_versions().size(), 1U);
+  EXPECT_EQ(refused([&] { static_cast<void>(mg::rollback(cx(), dir())); }).reason(), mg::failure::sum_mismatch);
+  EXPECT_TRUE(table_exists("a"));
+  mg::write_sum(dir());
+  EXPECT_EQ(mg::apply(cx(), dir()).migrations.size(), 3U);
+  // The check can be turned off; a directory without pgpx.sum is not checked.
+  write("0005_e.up.sql", "create table e (x int);");
+  mg::apply_options unchecked;
+  unchecked.check_sum_file = false;
+  EXPECT_EQ(mg::apply(cx(), dir(), unchecked).migrations.size(), 1U);
+  remove("pgpx.sum");
+  write("0006_f.up.sql", "create table f (x int);");
+  EXPECT_EQ(mg::apply(cx(), dir()).migrations.size(), 1U);
 }
 
 TEST_F(migrator, an_applied_migration_whose_file_is_gone_is_refused_unless_allowed) {
