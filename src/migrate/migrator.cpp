@@ -74,6 +74,7 @@ struct recorded {
   std::string applied_at;
   std::string applied_by;
   std::int64_t duration_ms = 0;
+  bool no_transaction = false;
 };
 
 auto version_number(const std::string& v) -> std::uint64_t {
@@ -161,10 +162,10 @@ void ensure_tables(connection& cx, const table_names& n, const run_options& o) {
 
 auto read_recorded(connection& cx, const table_names& n) -> std::vector<recorded> {
   using row_t = std::tuple<std::string, std::string, std::string, std::string, std::int32_t, std::int32_t, std::string,
-                           std::string, std::string, std::int64_t>;
+                           std::string, std::string, std::int64_t, bool>;
   auto rows = cx.query<row_t>(
       "select version, name, checksum, status, statements_done, statements_total, "
-      "coalesce(error, ''), applied_at::text, applied_by, duration_ms from " +
+      "coalesce(error, ''), applied_at::text, applied_by, duration_ms, no_transaction from " +
       n.migrations);
   std::vector<recorded> out;
   out.reserve(rows.size());
@@ -181,6 +182,7 @@ auto read_recorded(connection& cx, const table_names& n) -> std::vector<recorded
     x.applied_at = std::move(std::get<7>(r));
     x.applied_by = std::move(std::get<8>(r));
     x.duration_ms = std::get<9>(r);
+    x.no_transaction = std::get<10>(r);
     out.push_back(std::move(x));
   }
   std::sort(out.begin(), out.end(), [](const recorded& a, const recorded& b) { return a.number < b.number; });
@@ -331,21 +333,29 @@ class session_settings {
 };
 
 // Runs an up file statement by statement in autocommit, recording progress after each.
-auto run_up_no_transaction(connection& cx, const table_names& n, const migration& m, const run_options& o)
-    -> milliseconds {
+// `resume_from` is the number of statements done by an earlier, partial run (whose row exists),
+// or nullopt for a first run.
+auto run_up_no_transaction(connection& cx, const table_names& n, const migration& m, const run_options& o,
+                           std::optional<std::int32_t> resume_from) -> milliseconds {
   const auto& f = m.up;
   const auto statements = split_statements(f.content, f.path.string());
   const auto total = static_cast<std::int32_t>(statements.size());
   const auto t0 = steady_clock::now();
-  cx.execute("insert into " + n.migrations +
-                 " (version, name, checksum, down_checksum, irreversible, no_transaction, status, "
-                 "statements_done, statements_total, pgpx_version) "
-                 "values ($1, $2, $3, $4, $5, true, 'partial', 0, $6, $7)",
-             m.version, m.name(), f.checksum, m.down ? std::optional<std::string>(m.down->checksum) : std::nullopt,
-             m.irreversible(), total, std::string(PGPX_VERSION_STRING));
+  if (resume_from) {
+    cx.execute(
+        "update " + n.migrations + " set status = 'partial', error = null, error_statement = null where version = $1",
+        m.version);
+  } else {
+    cx.execute("insert into " + n.migrations +
+                   " (version, name, checksum, down_checksum, irreversible, no_transaction, status, "
+                   "statements_done, statements_total, pgpx_version) "
+                   "values ($1, $2, $3, $4, $5, true, 'partial', 0, $6, $7)",
+               m.version, m.name(), f.checksum, m.down ? std::optional<std::string>(m.down->checksum) : std::nullopt,
+               m.irreversible(), total, std::string(PGPX_VERSION_STRING));
+  }
   session_settings restore{cx};
   set_timeouts(cx, f.header, o, false);
-  for (std::int32_t i = 0; i < total; ++i) {
+  for (std::int32_t i = resume_from.value_or(0); i < total; ++i) {
     const auto& s = statements[static_cast<std::size_t>(i)];
     try {
       cx.execute_script(s.text);
@@ -437,20 +447,46 @@ auto find_row(const std::vector<recorded>& rows, std::uint64_t number) -> const 
   return nullptr;
 }
 
-// Refuses partial and failed tracking rows.
-void refuse_dirty(const std::vector<recorded>& rows, const std::vector<migration>& files) {
+// True when a partial or failed row can be resumed: an up no-transaction migration that
+// stopped before its last statement. (A failed rollback keeps statements_done at the total.)
+auto resumable(const recorded& r) -> bool {
+  return (r.status == "partial" || r.status == "failed") && r.no_transaction && r.done < r.total;
+}
+
+// Refuses partial and failed tracking rows, except those that `resume` continues (returned,
+// when their file is unchanged).
+auto refuse_dirty(const std::vector<recorded>& rows, const std::vector<migration>& files, bool resume)
+    -> std::vector<const recorded*> {
+  std::vector<const recorded*> resumed;
   for (const auto& r : rows) {
     if (r.status != "partial" && r.status != "failed") continue;
     const auto* m = find_file(files, r.number);
     const auto file = m != nullptr ? m->up.path.string() : r.name + ".up.sql";
-    throw migration_error(failure::dirty_state, r.version,
-                          r.name + " is recorded as " + r.status + " (" + std::to_string(r.done) + " of " +
-                              std::to_string(r.total) + " statements of " + file + " completed; error: " +
-                              (r.error.empty() ? "none recorded: the run was interrupted" : r.error) +
-                              "). pgpx does not re-run statements silently: finish or undo it by hand, then "
-                              "record the outcome with pgpx::migrate::mark (pgpx migrate mark " +
-                              r.version + " --applied|--pending)");
+    const auto state = r.name + " is recorded as " + r.status + " (" + std::to_string(r.done) + " of " +
+                       std::to_string(r.total) + " statements of " + file +
+                       " completed; error: " + (r.error.empty() ? "none recorded: the run was interrupted" : r.error) +
+                       ")";
+    if (resume && resumable(r) && m != nullptr) {
+      if (m->up.checksum != r.checksum)
+        throw migration_error(failure::dirty_state, r.version,
+                              state + ", and the file changed since (recorded " + r.checksum + ", now " +
+                                  m->up.checksum +
+                                  "): statements may have moved, so pgpx does not resume it; restore the file, or "
+                                  "finish the migration by hand and mark it");
+      resumed.push_back(&r);
+      continue;
+    }
+    throw migration_error(
+        failure::dirty_state, r.version,
+        state +
+            ". pgpx does not re-run statements silently: finish or undo it by hand, then "
+            "record the outcome with pgpx::migrate::mark (pgpx migrate mark " +
+            r.version + " --applied|--pending)" +
+            (resumable(r) && m != nullptr ? ", or continue from statement " + std::to_string(r.done + 1) +
+                                                " with apply_options::resume (--resume)"
+                                          : std::string()));
   }
+  return resumed;
 }
 
 // Refuses an applied migration whose up file changed (or warns when allowed).
@@ -534,8 +570,8 @@ void check_sum(const std::filesystem::path& dir, bool enabled) {
                             "pgpx::migrate::write_sum)");
 }
 
-auto entry_for(const migration& m, const migration_file& f, milliseconds took) -> run_entry {
-  return {m.version, m.name(), f.file_name, f.header.no_transaction, took};
+auto entry_for(const migration& m, const migration_file& f, milliseconds took, int skipped = 0) -> run_entry {
+  return {m.version, m.name(), f.file_name, f.header.no_transaction, took, skipped};
 }
 
 void check_idle(connection& cx) {
@@ -600,8 +636,9 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
   }
 
   // Validate everything before running anything.
-  refuse_dirty(rows, files);
+  const auto resumed = refuse_dirty(rows, files, ao.resume);
   for (const auto& r : rows) {
+    if (r.status == "partial" || r.status == "failed") continue;  // resumed (checked above)
     const auto* m = find_file(files, r.number);
     if (m == nullptr) {
       const auto msg = r.name + " is recorded as applied (on " + r.applied_at + " by " + r.applied_by + ") but " +
@@ -615,9 +652,14 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
     check_checksum(r, *m, ao.allow_modified, report.warnings);
   }
   const auto target = target_number(ao.target, files, rows, false);
-  const recorded* newest = rows.empty() ? nullptr : &rows.back();
+  const recorded* newest = nullptr;
+  for (const auto& r : rows)
+    if (r.status == "applied" || r.status == "baseline") newest = &r;  // rows are in version order
 
-  std::vector<const migration*> plan;
+  // The migrations to run with the statements already done (resumed ones), in version order.
+  std::vector<std::pair<const migration*, std::optional<std::int32_t>>> plan;
+  for (const auto* r : resumed)
+    if (!target || r->number <= *target) plan.emplace_back(find_file(files, r->number), r->done);
   for (const auto& m : files) {
     if (find_row(rows, m.number) != nullptr) continue;
     if (target && m.number > *target) continue;
@@ -635,18 +677,21 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
             msg + "; re-run with --allow-out-of-order (apply_options::allow_out_of_order) or renumber");
       report.warnings.push_back(msg + "; applied out of order as allowed");
     }
-    plan.push_back(&m);
+    plan.emplace_back(&m, std::nullopt);
   }
+  std::sort(plan.begin(), plan.end(), [](const auto& a, const auto& b) { return a.first->number < b.first->number; });
 
-  for (const auto* m : plan) check_runnable(*m, m->up);
-  for (const auto* m : plan) {
+  for (const auto& step : plan) check_runnable(*step.first, step.first->up);
+  for (const auto& step : plan) {
+    const auto* m = step.first;
+    const auto done = step.second;
     if (o.dry_run) {
-      report.migrations.push_back(entry_for(*m, m->up, milliseconds(0)));
+      report.migrations.push_back(entry_for(*m, m->up, milliseconds(0), done.value_or(0)));
       continue;
     }
     milliseconds took{};
     if (m->up.header.no_transaction) {
-      took = run_up_no_transaction(cx, n, *m, o);
+      took = run_up_no_transaction(cx, n, *m, o, done);
     } else {
       took = run_in_transaction(cx, n, *m, m->up, o, "up", [&](transaction& tx, milliseconds t) {
         tx.execute("insert into " + n.migrations +
@@ -657,7 +702,7 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
                    static_cast<std::int64_t>(t.count()), std::string(PGPX_VERSION_STRING));
       });
     }
-    report.migrations.push_back(entry_for(*m, m->up, took));
+    report.migrations.push_back(entry_for(*m, m->up, took, done.value_or(0)));
   }
   return report;
 }
@@ -694,7 +739,7 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
     ensure_tables(cx, n, o);
     rows = read_recorded(cx, n);
   }
-  refuse_dirty(rows, files);
+  static_cast<void>(refuse_dirty(rows, files, false));
   const auto target = target_number(ro.target, files, rows, true);
 
   // The rows to roll back, newest first.

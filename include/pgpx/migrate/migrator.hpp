@@ -133,6 +133,10 @@ struct apply_options {
   /// When `dir/pgpx.sum` exists, refuse (failure::sum_mismatch) a directory that differs
   /// from it, before anything else. A directory without pgpx.sum is not checked.
   bool check_sum_file = true;
+  /// Continue a partial (or failed) no-transaction migration from its first statement not
+  /// done, instead of refusing it (failure::dirty_state). Refused all the same when its file
+  /// changed since the partial run. The failed statement runs again.
+  bool resume = false;
 };
 
 /// Options of rollback(). The first six members are those of run_options. Without steps or
@@ -167,6 +171,7 @@ struct run_entry {
   std::string file;                     ///< the file name run
   bool no_transaction = false;          ///< run statement by statement
   std::chrono::milliseconds duration{}; ///< time spent (0 in a dry run)
+  int statements_skipped = 0;            ///< statements done by an earlier run (resume), not run again
 };
 
 /// What apply() or rollback() did.

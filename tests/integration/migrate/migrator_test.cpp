@@ -355,6 +355,54 @@ TEST_F(migrator, a_no_transaction_file_failing_midway_records_partial_state_and_
   EXPECT_EQ(find(mg::status(cx(), dir()), "0002").state, mg::state::applied);
 }
 
+TEST_F(migrator, resume_continues_a_partial_migration_from_its_first_statement_not_done) {
+  write(
+      "0001_x.up.sql",
+      "-- pgpx: no-transaction\ncreate table n1 (x int);\ninsert into needed values (1);\ncreate table n2 (x int);\n");
+  write("0002_y.up.sql", "create table y (x int);");
+  EXPECT_EQ(refused([&] { static_cast<void>(mg::apply(cx(), dir())); }).sqlstate(), "42P01");
+  // Without resume: refused, and the message offers it.
+  auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
+  EXPECT_EQ(e.reason(), mg::failure::dirty_state);
+  EXPECT_TRUE(contains(e.message(), "continue from statement 2 with apply_options::resume")) << e.message();
+  // The cause fixed outside, resume runs statements 2 and 3 only (statement 1 again would fail:
+  // n1 exists), then the rest.
+  cx().execute("create table needed (x int)");
+  mg::apply_options dry;
+  dry.resume = true;
+  dry.dry_run = true;
+  auto r = mg::apply(cx(), dir(), dry);
+  ASSERT_EQ(r.migrations.size(), 2U);
+  EXPECT_EQ(r.migrations[0].statements_skipped, 1);
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0001").state, mg::state::partial);
+  mg::apply_options o;
+  o.resume = true;
+  r = mg::apply(cx(), dir(), o);
+  ASSERT_EQ(r.migrations.size(), 2U);
+  EXPECT_EQ(r.migrations[0].version, "0001");
+  EXPECT_EQ(r.migrations[0].statements_skipped, 1);
+  EXPECT_EQ(r.migrations[1].version, "0002");
+  EXPECT_TRUE(table_exists("n2") && table_exists("y"));
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from needed"), 1);
+  const auto st = find(mg::status(cx(), dir()), "0001");
+  EXPECT_EQ(st.state, mg::state::applied);
+  EXPECT_EQ(st.statements_done, 3);
+  EXPECT_TRUE(st.error.empty());
+}
+
+TEST_F(migrator, resume_refuses_a_partial_migration_whose_file_changed) {
+  write("0001_x.up.sql",
+        "-- pgpx: no-transaction\ncreate table n1 (x int);\nselect 1 / 0;\ncreate table n2 (x int);\n");
+  EXPECT_EQ(refused([&] { static_cast<void>(mg::apply(cx(), dir())); }).sqlstate(), "22012");
+  write("0001_x.up.sql", "-- pgpx: no-transaction\ncreate table n1 (x int);\ncreate table n2 (x int);\n");
+  mg::apply_options o;
+  o.resume = true;
+  const auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir(), o)); });
+  EXPECT_EQ(e.reason(), mg::failure::dirty_state);
+  EXPECT_TRUE(contains(e.message(), "the file changed since")) << e.message();
+  EXPECT_FALSE(table_exists("n2"));
+}
+
 TEST_F(migrator, a_no_transaction_file_failing_at_its_first_statement_is_recorded_failed) {
   write("0001_x.up.sql", "-- pgpx: no-transaction\nselect * from nope;\ncreate table a (x int);\n");
   EXPECT_EQ(refused([&] { static_cast<void>(mg::apply(cx(), dir())); }).sqlstate(), "42P01");
@@ -372,6 +420,59 @@ TEST_F(migrator, a_no_transaction_file_failing_at_its_first_statement_is_recorde
   EXPECT_EQ(cx().query_value<std::int32_t>("select statements_done from pgpx.schema_migrations"), 1);
   // The session's own settings are back after the file's (session-level) timeouts.
   EXPECT_EQ(cx().query_value<std::string>("select current_setting('lock_timeout')"), "0");
+}
+
+// Terminates (from another session) the backend running `sql` in this test's database, once
+// it runs.
+auto terminate_when_running(const pgpx::conninfo& info, const std::string& sql) -> std::thread {
+  return std::thread([info, sql] {
+    if (!pgpx::test::wait_until_running(info, sql)) {
+      ADD_FAILURE() << "never saw " << sql;
+      return;
+    }
+    pgpx::connection k{info};
+    k.execute(
+        "select pg_terminate_backend(pid) from pg_stat_activity where query = $1 and datname = current_database()",
+        sql);
+  });
+}
+
+TEST_F(migrator, a_no_transaction_run_cut_off_mid_statement_leaves_its_progress_on_record) {
+  write("0001_x.up.sql",
+        "-- pgpx: no-transaction\ncreate table n1 (x int);\nselect pg_sleep(30);\ncreate table n2 (x int);\n");
+  auto killer = terminate_when_running(conninfo(), "select pg_sleep(30)");
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW(static_cast<void>(mg::apply(conninfo(), dir())), pgpx::error);
+  killer.join();
+  EXPECT_LE(std::chrono::steady_clock::now() - t0, pgpx::test::budget(15s));
+  const auto st = find(mg::status(cx(), dir()), "0001");
+  EXPECT_EQ(st.state, mg::state::partial);
+  EXPECT_EQ(st.statements_done, 1);
+  EXPECT_EQ(st.statements_total, 3);
+  EXPECT_TRUE(table_exists("n1"));
+  EXPECT_FALSE(table_exists("n2"));
+  // The next run (the lock was released) refuses, saying the run was interrupted.
+  mg::apply_options o;
+  o.lock_wait = 2s;
+  const auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir(), o)); });
+  EXPECT_EQ(e.reason(), mg::failure::dirty_state);
+  EXPECT_TRUE(contains(e.message(), "1 of 3 statements")) << e.message();
+  EXPECT_TRUE(contains(e.message(), "interrupted")) << e.message();
+}
+
+TEST_F(migrator, a_transactional_run_cut_off_mid_statement_leaves_nothing) {
+  write("0001_a.up.sql", "create table a (x int);");
+  write("0002_x.up.sql", "create table n1 (x int);\nselect pg_sleep(31);");
+  auto killer = terminate_when_running(conninfo(), "create table n1 (x int);\nselect pg_sleep(31);");
+  EXPECT_THROW(static_cast<void>(mg::apply(conninfo(), dir())), pgpx::error);
+  killer.join();
+  EXPECT_TRUE(table_exists("a"));
+  EXPECT_FALSE(table_exists("n1"));
+  EXPECT_EQ(applied_versions(), (std::vector<std::string>{"0001"}));
+  write("0002_x.up.sql", "create table n1 (x int);");
+  mg::apply_options o;
+  o.lock_wait = 2s;
+  EXPECT_EQ(mg::apply(cx(), dir(), o).migrations.size(), 1U);
 }
 
 TEST_F(migrator, rollback_reverses_in_order_by_steps_and_to_a_version) {
