@@ -206,6 +206,26 @@ class run_lock {
   }
   run_lock(const run_lock&) = delete;
   auto operator=(const run_lock&) -> run_lock& = delete;
+
+  /// Throws failure::lock_lost unless the session still holds the lock (checked before each
+  /// migration: a lock connection that broke, or was terminated, released it).
+  void ensure_held() {
+    bool held = false;
+    std::string why;
+    try {
+      held = cx_.query_value<bool>(
+          "select exists (select 1 from pg_locks where locktype = 'advisory' and granted and objsubid = 2 "
+          "and pid = pg_backend_pid() and classid = $1::oid "
+          "and objid = hashtext(current_database() || '.' || $2)::oid)",
+          lock_class, schema_);
+    } catch (const pgpx::error& e) {
+      why = ": " + e.message();
+    }
+    if (!held)
+      throw migration_error(failure::lock_lost, "",
+                            "the migration lock of schema '" + schema_ + "' was lost (its connection ended" + why +
+                                "); stopped before the next migration so that no other applier runs at the same time");
+  }
   ~run_lock() {
     try {
       static_cast<void>(cx_.query_value<bool>(
@@ -301,6 +321,11 @@ auto run_in_transaction(connection& cx, const table_names& n, const migration& m
                m.version, m.name(), std::string(action), f.checksum, static_cast<std::int64_t>(took.count()));
     tx.commit();
     return took;
+  } catch (const commit_in_doubt& e) {
+    throw statement_failed(m, f,
+                           "the connection broke during COMMIT, so whether the migration (and its tracking row) "
+                           "committed is unknown; check with status() before running again",
+                           e);
   } catch (const pgpx::error& e) {
     log_failure(cx, n, m.version, m.name(), action, f.checksum, elapsed_ms(t0), redact(e.message()));
     throw statement_failed(m, f, "failed (rolled back, nothing of it remains)", e);
@@ -584,6 +609,7 @@ void check_idle(connection& cx) {
 auto to_string(failure f) noexcept -> std::string_view {
   switch (f) {
     case failure::lock_timeout: return "lock_timeout";
+    case failure::lock_lost: return "lock_lost";
     case failure::checksum_mismatch: return "checksum_mismatch";
     case failure::out_of_order: return "out_of_order";
     case failure::missing_file: return "missing_file";
@@ -689,6 +715,7 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
       report.migrations.push_back(entry_for(*m, m->up, milliseconds(0), done.value_or(0)));
       continue;
     }
+    lock.ensure_held();
     milliseconds took{};
     if (m->up.header.no_transaction) {
       took = run_up_no_transaction(cx, n, *m, o, done);
@@ -774,6 +801,7 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
       report.migrations.push_back(entry_for(m, *m.down, milliseconds(0)));
       continue;
     }
+    lock.ensure_held();
     milliseconds took{};
     if (m.down->header.no_transaction) {
       took = run_down_no_transaction(cx, n, m, *r, o);

@@ -42,6 +42,7 @@ namespace pgpx::migrate {
 /// Why a run was refused or failed; migration_error::reason().
 enum class failure {
   lock_timeout,        ///< the migration lock stayed held by another session for lock_wait
+  lock_lost,           ///< the lock's connection ended during the run; stopped before the next migration
   checksum_mismatch,   ///< an applied migration's up file changed since it was applied
   out_of_order,        ///< a pending migration is older than the newest applied one
   missing_file,        ///< a migration recorded as applied has no file any more

@@ -308,6 +308,28 @@ TEST_F(migrator, a_lock_held_past_lock_wait_fails_naming_the_holder) {
   EXPECT_EQ(again.sqlstate(), "42P07");
 }
 
+TEST_F(migrator, a_run_whose_lock_connection_ends_stops_before_the_next_migration) {
+  write("0001_a.up.sql", "create table a (x int);\nselect pg_sleep(1);");
+  write("0002_b.up.sql", "create table b (x int);");
+  std::thread killer([info = conninfo()] {
+    if (!pgpx::test::wait_until_running(info, "create table a (x int);\nselect pg_sleep(1);")) {
+      ADD_FAILURE() << "0001 never ran";
+      return;
+    }
+    pgpx::connection k{info};
+    k.execute(
+        "select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and classid = 1885827192 "
+        "and database = (select oid from pg_database where datname = current_database())");
+  });
+  const auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
+  killer.join();
+  EXPECT_EQ(e.reason(), mg::failure::lock_lost);
+  EXPECT_TRUE(contains(e.message(), "lost")) << e.message();
+  EXPECT_EQ(applied_versions(), (std::vector<std::string>{"0001"}));  // the one running finished
+  EXPECT_FALSE(table_exists("b"));
+  EXPECT_EQ(mg::apply(cx(), dir()).migrations.size(), 1U);
+}
+
 TEST_F(migrator, a_no_transaction_file_failing_midway_records_partial_state_and_later_runs_refuse) {
   write("0001_a.up.sql", "create table t (x int);");
   write("0002_idx.up.sql",
