@@ -18,7 +18,7 @@
 // failure leaves nothing behind. A `-- pgpx: no-transaction` file runs statement by statement
 // in autocommit; its row records the progress after each statement, so a failure leaves a
 // recorded partial state that later runs refuse (instead of re-running statements) until it
-// is resolved with mark().
+// is resolved with mark() or continued with apply_options::resume.
 //
 // docs/migrations.md ("Applying migrations") describes the tables, the lock and the rules.
 #pragma once

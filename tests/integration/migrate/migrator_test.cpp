@@ -189,6 +189,11 @@ TEST_F(migrator, checksum_drift_of_an_applied_file_is_refused_naming_the_file) {
   ASSERT_EQ(r.migrations.size(), 1U);
   ASSERT_EQ(r.warnings.size(), 1U);
   EXPECT_TRUE(contains(r.warnings[0], "0001_a.up.sql")) << r.warnings[0];
+  // Or the edit is accepted for good by marking the migration applied again (audited).
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0001").state, mg::state::modified);
+  mg::mark(cx(), dir(), "0001", true, "reformatted only");
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0001").state, mg::state::applied);
+  EXPECT_TRUE(mg::apply(cx(), dir()).warnings.empty());
 }
 
 TEST_F(migrator, an_out_of_order_pending_file_is_refused_unless_allowed) {
@@ -198,6 +203,7 @@ TEST_F(migrator, an_out_of_order_pending_file_is_refused_unless_allowed) {
   write("0002_b.up.sql", "create table b (x int);");
   const auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
   EXPECT_EQ(e.reason(), mg::failure::out_of_order);
+  EXPECT_EQ(mg::to_string(e.reason()), "out_of_order");
   EXPECT_EQ(e.version(), "0002");
   EXPECT_TRUE(contains(e.message(), "0002_b is older than already-applied 0003_c (applied ")) << e.message();
   EXPECT_TRUE(contains(e.message(), "allow-out-of-order")) << e.message();
@@ -575,6 +581,7 @@ TEST_F(migrator, status_reports_every_state) {
   EXPECT_EQ(find(s, "0003").name, "0003_gone");
   EXPECT_EQ(find(s, "0004").state, mg::state::partial);
   EXPECT_EQ(find(s, "0005").state, mg::state::pending);
+  EXPECT_EQ(mg::to_string(find(s, "0004").state), "partial");
   EXPECT_EQ(find(s, "0006").state, mg::state::pending);
   EXPECT_TRUE(find(s, "0002").irreversible);
   EXPECT_TRUE(s.any(mg::state::missing));
