@@ -579,6 +579,21 @@ void check_runnable(const migration& m, const migration_file& f) {
                               "`-- pgpx: no-transaction` (refused before anything ran)");
 }
 
+// Refuses a migration whose `requires-extension=` names an extension the server cannot
+// install (not in pg_available_extensions) and that is not installed.
+void check_extensions(connection& cx, const migration& m, const migration_file& f) {
+  for (const auto& ext : f.header.required_extensions) {
+    if (!cx.query_value<bool>("select exists (select 1 from pg_extension where extname = $1) or "
+                              "exists (select 1 from pg_available_extensions where name = $1)",
+                              ext))
+      throw migration_error(failure::missing_extension, m.version,
+                            f.path.string() + " requires the extension '" + ext +
+                                "', which this server neither has installed nor can install (not in "
+                                "pg_available_extensions); install its package on the server (refused before "
+                                "anything ran)");
+  }
+}
+
 // Refuses a directory that differs from its pgpx.sum (when it has one).
 void check_sum(const std::filesystem::path& dir, bool enabled) {
   if (!enabled || !std::filesystem::exists(dir / "pgpx.sum")) return;
@@ -618,6 +633,7 @@ auto to_string(failure f) noexcept -> std::string_view {
     case failure::unknown_version: return "unknown_version";
     case failure::newer_tables: return "newer_tables";
     case failure::sum_mismatch: return "sum_mismatch";
+    case failure::missing_extension: return "missing_extension";
     case failure::transaction_mode: return "transaction_mode";
     case failure::statement_failed: return "statement_failed";
   }
@@ -707,7 +723,10 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
   }
   std::sort(plan.begin(), plan.end(), [](const auto& a, const auto& b) { return a.first->number < b.first->number; });
 
-  for (const auto& step : plan) check_runnable(*step.first, step.first->up);
+  for (const auto& step : plan) {
+    check_runnable(*step.first, step.first->up);
+    check_extensions(cx, *step.first, step.first->up);
+  }
   for (const auto& step : plan) {
     const auto* m = step.first;
     const auto done = step.second;
@@ -794,6 +813,7 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
                                 m->slug);
     check_checksum(*r, *m, false, report.warnings);
     check_runnable(*m, *m->down);
+    check_extensions(cx, *m, *m->down);
   }
   for (const auto* r : chosen) {
     const auto& m = *find_file(files, r->number);

@@ -51,6 +51,7 @@ enum class failure {
   unknown_version,     ///< a target version that no migration has
   newer_tables,        ///< the tracking tables were created by a newer pgpx
   sum_mismatch,        ///< the directory does not match its pgpx.sum (a file edited, added, removed...)
+  missing_extension,   ///< a `requires-extension=` names an extension neither installed nor available
   transaction_mode,    ///< a file cannot run as its header says (CREATE INDEX CONCURRENTLY in a
                        ///< transactional file, its own BEGIN/COMMIT); refused before anything ran
   statement_failed,    ///< a statement of a migration failed (sqlstate() says why)

@@ -760,6 +760,18 @@ TEST_F(migrator, a_file_that_cannot_run_as_its_header_says_is_refused_before_any
   EXPECT_EQ(mg::apply(cx(), dir()).migrations.size(), 2U);
 }
 
+TEST_F(migrator, a_required_extension_that_the_server_lacks_is_refused_before_anything_runs) {
+  write("0001_a.up.sql", "-- pgpx: requires-extension=plpgsql\ncreate table a (x int);");
+  write("0002_b.up.sql", "-- pgpx: requires-extension=no_such_extension_x\ncreate table b (x int);");
+  const auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
+  EXPECT_EQ(e.reason(), mg::failure::missing_extension);
+  EXPECT_EQ(e.version(), "0002");
+  EXPECT_TRUE(contains(e.message(), "0002_b.up.sql requires the extension 'no_such_extension_x'")) << e.message();
+  EXPECT_FALSE(table_exists("a"));
+  write("0002_b.up.sql", "-- pgpx: requires-extension=plpgsql\ncreate table b (x int);");
+  EXPECT_EQ(mg::apply(cx(), dir()).migrations.size(), 2U);
+}
+
 TEST_F(migrator, a_role_with_only_dml_on_existing_tracking_tables_can_apply) {
   write("0001_a.up.sql", "create table a (x int);");
   static_cast<void>(mg::apply(cx(), dir()));
