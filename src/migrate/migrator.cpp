@@ -305,6 +305,21 @@ auto statement_failed(const migration& m, const migration_file& f, const std::st
                          f.path.string() + ": " + what + ": " + redact(e.message()), std::move(info));
 }
 
+// Runs one file and its tracking writes inside `tx` (which the caller commits).
+template <class Track>
+auto run_file_in(transaction& tx, const table_names& n, const migration& m, const migration_file& f,
+                 const run_options& o, const char* action, Track&& track) -> milliseconds {
+  const auto t0 = steady_clock::now();
+  set_timeouts(tx, f.header, o, true);
+  tx.execute_script(f.content);
+  const auto took = elapsed_ms(t0);
+  track(tx, took);
+  tx.execute("insert into " + n.log +
+                 " (version, name, action, checksum, duration_ms, outcome) values ($1, $2, $3, $4, $5, 'ok')",
+             m.version, m.name(), std::string(action), f.checksum, static_cast<std::int64_t>(took.count()));
+  return took;
+}
+
 // Runs one transactional file (up or down) with its tracking writes in one transaction.
 template <class Track>
 auto run_in_transaction(connection& cx, const table_names& n, const migration& m, const migration_file& f,
@@ -312,13 +327,7 @@ auto run_in_transaction(connection& cx, const table_names& n, const migration& m
   const auto t0 = steady_clock::now();
   try {
     transaction tx{cx};
-    set_timeouts(tx, f.header, o, true);
-    tx.execute_script(f.content);
-    const auto took = elapsed_ms(t0);
-    track(tx, took);
-    tx.execute("insert into " + n.log +
-                   " (version, name, action, checksum, duration_ms, outcome) values ($1, $2, $3, $4, $5, 'ok')",
-               m.version, m.name(), std::string(action), f.checksum, static_cast<std::int64_t>(took.count()));
+    const auto took = run_file_in(tx, n, m, f, o, action, track);
     tx.commit();
     return took;
   } catch (const commit_in_doubt& e) {
@@ -330,6 +339,15 @@ auto run_in_transaction(connection& cx, const table_names& n, const migration& m
     log_failure(cx, n, m.version, m.name(), action, f.checksum, elapsed_ms(t0), redact(e.message()));
     throw statement_failed(m, f, "failed (rolled back, nothing of it remains)", e);
   }
+}
+
+// Writes the tracking row of a migration applied in a transaction.
+void insert_applied(transaction& tx, const table_names& n, const migration& m, milliseconds took) {
+  tx.execute("insert into " + n.migrations +
+                 " (version, name, checksum, down_checksum, irreversible, no_transaction, status, "
+                 "duration_ms, pgpx_version) values ($1, $2, $3, $4, $5, false, 'applied', $6, $7)",
+             m.version, m.name(), m.up.checksum, m.down ? std::optional<std::string>(m.down->checksum) : std::nullopt,
+             m.irreversible(), static_cast<std::int64_t>(took.count()), std::string(PGPX_VERSION_STRING));
 }
 
 // Restores the session's lock_timeout and statement_timeout after a no-transaction file.
@@ -542,8 +560,8 @@ auto target_number(const std::optional<std::string>& target, const std::vector<m
 // Refuses, before anything runs, a file that cannot run the way its header says: a
 // transactional file with a statement that cannot run in a transaction or with its own
 // transaction control, a no-transaction file that does not split or controls transactions.
-void check_runnable(const migration& m, const migration_file& f) {
-  if (f.header.no_transaction) {
+void check_runnable(const migration& m, const migration_file& f, bool no_transaction) {
+  if (no_transaction) {
     for (const auto& s : split_statements(f.content, f.path.string())) {
       std::optional<std::string> control;
       try {
@@ -722,31 +740,69 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
     plan.emplace_back(&m, std::nullopt);
   }
   std::sort(plan.begin(), plan.end(), [](const auto& a, const auto& b) { return a.first->number < b.first->number; });
+  if (ao.steps) {
+    if (*ao.steps < 0) throw usage_error("pgpx::migrate::apply: steps must not be negative");
+    if (plan.size() > static_cast<std::size_t>(*ao.steps)) plan.resize(static_cast<std::size_t>(*ao.steps));
+  }
+  if (ao.tx == tx_mode::all) {
+    for (const auto& step : plan)
+      if (step.first->up.header.no_transaction || step.second)
+        throw migration_error(failure::transaction_mode, step.first->version,
+                              step.first->up.path.string() +
+                                  " is a no-transaction migration, so the batch cannot run in one transaction "
+                                  "(tx_mode::all, --tx all); apply up to the version before it first "
+                                  "(refused before anything ran)");
+  }
 
   for (const auto& step : plan) {
-    check_runnable(*step.first, step.first->up);
+    check_runnable(*step.first, step.first->up, step.first->up.header.no_transaction || ao.tx == tx_mode::none);
     check_extensions(cx, *step.first, step.first->up);
+  }
+  if (o.dry_run) {
+    for (const auto& [m, done] : plan)
+      report.migrations.push_back(entry_for(*m, m->up, milliseconds(0), done.value_or(0)));
+    return report;
+  }
+  if (ao.tx == tx_mode::all && !plan.empty()) {
+    // One transaction for the batch: all of it is applied, or none.
+    lock.ensure_held();
+    const migration* current = nullptr;
+    try {
+      transaction tx{cx};
+      for (const auto& step : plan) {
+        current = step.first;
+        const auto took = run_file_in(tx, n, *current, current->up, o, "up",
+                                      [&](transaction& t, milliseconds d) { insert_applied(t, n, *current, d); });
+        report.migrations.push_back(entry_for(*current, current->up, took));
+      }
+      current = nullptr;
+      tx.commit();
+    } catch (const commit_in_doubt& e) {
+      throw statement_failed(*plan.back().first, plan.back().first->up,
+                             "the connection broke during the COMMIT of the batch, so whether it committed is "
+                             "unknown; check with status() before running again",
+                             e);
+    } catch (const pgpx::error& e) {
+      const auto* at = current != nullptr ? current : plan.back().first;
+      log_failure(cx, n, at->version, at->name(), "up", at->up.checksum, milliseconds(0), redact(e.message()));
+      throw statement_failed(*at, at->up,
+                             std::string(current != nullptr ? "failed" : "the COMMIT of the batch failed") +
+                                 "; the whole batch of " + std::to_string(plan.size()) +
+                                 " migrations was rolled back (one transaction: tx_mode::all)",
+                             e);
+    }
+    return report;
   }
   for (const auto& step : plan) {
     const auto* m = step.first;
     const auto done = step.second;
-    if (o.dry_run) {
-      report.migrations.push_back(entry_for(*m, m->up, milliseconds(0), done.value_or(0)));
-      continue;
-    }
     lock.ensure_held();
     milliseconds took{};
-    if (m->up.header.no_transaction) {
+    if (m->up.header.no_transaction || ao.tx == tx_mode::none) {
       took = run_up_no_transaction(cx, n, *m, o, done);
     } else {
-      took = run_in_transaction(cx, n, *m, m->up, o, "up", [&](transaction& tx, milliseconds t) {
-        tx.execute("insert into " + n.migrations +
-                       " (version, name, checksum, down_checksum, irreversible, no_transaction, status, "
-                       "duration_ms, pgpx_version) values ($1, $2, $3, $4, $5, false, 'applied', $6, $7)",
-                   m->version, m->name(), m->up.checksum,
-                   m->down ? std::optional<std::string>(m->down->checksum) : std::nullopt, m->irreversible(),
-                   static_cast<std::int64_t>(t.count()), std::string(PGPX_VERSION_STRING));
-      });
+      took = run_in_transaction(cx, n, *m, m->up, o, "up",
+                                [&](transaction& tx, milliseconds t) { insert_applied(tx, n, *m, t); });
     }
     report.migrations.push_back(entry_for(*m, m->up, took, done.value_or(0)));
   }
@@ -812,7 +868,7 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
                                 "pgpx migrate create revert_" +
                                 m->slug);
     check_checksum(*r, *m, false, report.warnings);
-    check_runnable(*m, *m->down);
+    check_runnable(*m, *m->down, m->down->header.no_transaction);
     check_extensions(cx, *m, *m->down);
   }
   for (const auto* r : chosen) {

@@ -104,6 +104,13 @@ struct run_options {
   bool dry_run = false;
 };
 
+/// How apply() uses transactions (`--tx`).
+enum class tx_mode {
+  file,  ///< one transaction per migration with its tracking row (default); no-transaction files in autocommit
+  all,   ///< one transaction for the whole batch (all or nothing); refused when a file is no-transaction
+  none,  ///< every file statement by statement in autocommit, with recorded progress, as no-transaction files
+};
+
 /// Options of apply(). The first six members are those of run_options.
 struct apply_options {
   /// The schema of the tracking tables; quoted with pgpx::quote_identifier.
@@ -123,6 +130,10 @@ struct apply_options {
   /// Apply pending migrations up to and including this version (as written or the same
   /// number); nullopt = all. An unknown version is refused (failure::unknown_version).
   std::optional<std::string> target{};
+  /// Apply at most this many pending migrations (after `target`); nullopt = all.
+  std::optional<int> steps{};
+  /// Transactions: per file (default), the whole batch, or none.
+  tx_mode tx = tx_mode::file;
   /// Apply pending migrations older than the newest applied one instead of refusing.
   bool allow_out_of_order = false;
   /// Accept applied migrations whose up file changed (the recorded checksum is kept).

@@ -617,6 +617,54 @@ TEST_F(migrator, a_target_version_applies_up_to_it) {
   EXPECT_FALSE(table_exists("c"));
 }
 
+TEST_F(migrator, steps_bounds_how_many_pending_migrations_apply) {
+  write_abc();
+  mg::apply_options o;
+  o.steps = 2;
+  EXPECT_EQ(mg::apply(cx(), dir(), o).migrations.size(), 2U);
+  EXPECT_EQ(applied_versions(), (std::vector<std::string>{"0001", "0002"}));
+  EXPECT_EQ(mg::apply(cx(), dir(), o).migrations.size(), 1U);
+  o.steps = 0;
+  EXPECT_TRUE(mg::apply(cx(), dir(), o).migrations.empty());
+}
+
+TEST_F(migrator, tx_all_applies_the_batch_in_one_transaction_all_or_nothing) {
+  write_abc();
+  write("0003_c.up.sql", "create table c (x int);\nselect 1 / 0;");
+  mg::apply_options all;
+  all.tx = mg::tx_mode::all;
+  auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir(), all)); });
+  EXPECT_EQ(e.reason(), mg::failure::statement_failed);
+  EXPECT_EQ(e.version(), "0003");
+  EXPECT_TRUE(contains(e.message(), "the whole batch of 3 migrations was rolled back")) << e.message();
+  EXPECT_FALSE(table_exists("a") || table_exists("b"));  // the earlier ones of the batch too
+  EXPECT_TRUE(applied_versions().empty());
+  EXPECT_EQ(log_count("up", "failed"), 1);
+  write("0003_c.up.sql", "create table c (x int);");
+  const auto r = mg::apply(cx(), dir(), all);
+  EXPECT_EQ(r.migrations.size(), 3U);
+  EXPECT_EQ(applied_versions().size(), 3U);
+  EXPECT_EQ(log_count("up", "ok"), 3);
+  // A no-transaction file cannot join the batch: refused before anything runs.
+  write("0004_idx.up.sql", "-- pgpx: no-transaction\ncreate index concurrently c_x on c (x);");
+  write("0005_e.up.sql", "create table e (x int);");
+  e = refused([&] { static_cast<void>(mg::apply(cx(), dir(), all)); });
+  EXPECT_EQ(e.reason(), mg::failure::transaction_mode);
+  EXPECT_EQ(e.version(), "0004");
+  EXPECT_FALSE(table_exists("e"));
+}
+
+TEST_F(migrator, tx_none_runs_every_file_statement_by_statement_with_progress) {
+  write("0001_a.up.sql", "create table a (x int);\ncreate table a2 (x int);\nselect 1 / 0;");
+  mg::apply_options none;
+  none.tx = mg::tx_mode::none;
+  EXPECT_EQ(refused([&] { static_cast<void>(mg::apply(cx(), dir(), none)); }).sqlstate(), "22012");
+  EXPECT_TRUE(table_exists("a") && table_exists("a2"));  // autocommit: the first two stay
+  const auto st = find(mg::status(cx(), dir()), "0001");
+  EXPECT_EQ(st.state, mg::state::partial);
+  EXPECT_EQ(st.statements_done, 2);
+}
+
 TEST_F(migrator, a_dry_run_reports_the_plan_and_writes_nothing) {
   write_abc();
   mg::apply_options dry;
