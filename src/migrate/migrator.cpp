@@ -51,7 +51,7 @@ auto names_for(const std::string& schema) -> table_names {
 // The shared settings of apply_options and rollback_options.
 template <class Options>
 auto shared(const Options& o) -> run_options {
-  return {o.schema, o.lock_wait, o.lock_poll, o.lock_timeout, o.statement_timeout, o.dry_run};
+  return {o.schema, o.lock_wait, o.lock_poll, o.lock_timeout, o.statement_timeout, o.dry_run, o.on_lock_wait};
 }
 
 auto elapsed_ms(steady_clock::time_point since) -> milliseconds {
@@ -195,11 +195,17 @@ class run_lock {
  public:
   run_lock(const connection& work, const run_options& o) : cx_(work.info(), work.options()), schema_(o.schema) {
     const auto until = steady_clock::now() + o.lock_wait;
+    bool told = false;
     for (;;) {
       if (cx_.query_value<bool>("select pg_try_advisory_lock($1, hashtext(current_database() || '.' || $2))",
                                 lock_class, o.schema))
         return;
       if (steady_clock::now() >= until) throw timed_out(o);
+      if (!told && o.on_lock_wait) {
+        told = true;
+        o.on_lock_wait("waiting up to " + std::to_string(o.lock_wait.count()) +
+                       " ms for the migration lock of schema '" + o.schema + "', held by: " + holders(o));
+      }
       std::this_thread::sleep_for(std::min(
           o.lock_poll, std::chrono::duration_cast<milliseconds>(until - steady_clock::now() + milliseconds(1))));
     }
@@ -236,8 +242,15 @@ class run_lock {
   }
 
  private:
-  // The error naming who holds the lock (pg_locks joined with pg_stat_activity).
+  // The error naming who holds the lock.
   auto timed_out(const run_options& o) -> migration_error {
+    return migration_error(failure::lock_timeout, "",
+                           "the migration lock of schema '" + o.schema + "' is still held after " +
+                               std::to_string(o.lock_wait.count()) + " ms by: " + holders(o));
+  }
+
+  // Who holds the lock (pg_locks joined with pg_stat_activity), for people.
+  auto holders(const run_options& o) -> std::string {
     using holder_t = std::tuple<std::int32_t, std::string, std::string, std::string, std::string>;
     std::string who;
     try {
@@ -258,9 +271,7 @@ class run_lock {
       who = "unknown (" + e.message() + ")";
     }
     if (who.empty()) who = "unknown (released meanwhile)";
-    return migration_error(failure::lock_timeout, "",
-                           "the migration lock of schema '" + o.schema + "' is still held after " +
-                               std::to_string(o.lock_wait.count()) + " ms by: " + who);
+    return who;
   }
 
   connection cx_;

@@ -33,6 +33,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,6 +103,10 @@ struct run_options {
   /// Plan only: validate and report what would run; write nothing (the tracking tables are
   /// not even created). The lock is still taken.
   bool dry_run = false;
+  /// Called once (on the calling thread) when the lock is held by another session and the
+  /// run starts waiting, with a sentence naming the holders (pid, application_name, user,
+  /// query; redacted). An exception it throws ends the call before anything ran.
+  std::function<void(const std::string&)> on_lock_wait{};
 };
 
 /// How apply() uses transactions (`--tx`).
@@ -111,7 +116,7 @@ enum class tx_mode {
   none,  ///< every file statement by statement in autocommit, with recorded progress, as no-transaction files
 };
 
-/// Options of apply(). The first six members are those of run_options.
+/// Options of apply(). The first seven members are those of run_options.
 struct apply_options {
   /// The schema of the tracking tables; quoted with pgpx::quote_identifier.
   std::string schema = "pgpx";
@@ -127,6 +132,10 @@ struct apply_options {
   /// Plan only: validate and report what would run; write nothing (the tracking tables are
   /// not even created). The lock is still taken.
   bool dry_run = false;
+  /// Called once (on the calling thread) when the lock is held by another session and the
+  /// run starts waiting, with a sentence naming the holders (pid, application_name, user,
+  /// query; redacted). An exception it throws ends the call before anything ran.
+  std::function<void(const std::string&)> on_lock_wait{};
   /// Apply pending migrations up to and including this version (as written or the same
   /// number); nullopt = all. An unknown version is refused (failure::unknown_version).
   std::optional<std::string> target{};
@@ -152,7 +161,7 @@ struct apply_options {
   bool resume = false;
 };
 
-/// Options of rollback(). The first six members are those of run_options. Without steps or
+/// Options of rollback(). The first seven members are those of run_options. Without steps or
 /// target, one migration is rolled back.
 struct rollback_options {
   /// The schema of the tracking tables; quoted with pgpx::quote_identifier.
@@ -169,6 +178,10 @@ struct rollback_options {
   /// Plan only: validate and report what would run; write nothing (the tracking tables are
   /// not even created). The lock is still taken.
   bool dry_run = false;
+  /// Called once (on the calling thread) when the lock is held by another session and the
+  /// run starts waiting, with a sentence naming the holders (pid, application_name, user,
+  /// query; redacted). An exception it throws ends the call before anything ran.
+  std::function<void(const std::string&)> on_lock_wait{};
   /// Roll back this many of the newest applied migrations (default 1).
   std::optional<int> steps{};
   /// Roll back every migration newer than this version (which stays applied); "0" = all.

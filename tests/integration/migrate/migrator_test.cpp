@@ -336,6 +336,24 @@ TEST_F(migrator, a_run_whose_lock_connection_ends_stops_before_the_next_migratio
   EXPECT_EQ(mg::apply(cx(), dir()).migrations.size(), 1U);
 }
 
+TEST_F(migrator, a_waiting_applier_is_told_who_holds_the_lock_then_proceeds_when_released) {
+  write_abc();
+  auto holder = hold_lock(conninfo());
+  std::vector<std::string> told;
+  mg::apply_options o;
+  o.lock_wait = pgpx::test::budget(20s);
+  o.lock_poll = 20ms;
+  o.on_lock_wait = [&](const std::string& text) {
+    told.push_back(text);
+    holder.close();  // released while the applier waits
+  };
+  EXPECT_EQ(mg::apply(cx(), dir(), o).migrations.size(), 3U);
+  ASSERT_EQ(told.size(), 1U);
+  EXPECT_TRUE(contains(told[0], "other-migrator")) << told[0];
+  EXPECT_TRUE(contains(told[0], "waiting up to")) << told[0];
+  EXPECT_FALSE(contains(told[0], "hunter2")) << told[0];
+}
+
 TEST_F(migrator, a_no_transaction_file_failing_midway_records_partial_state_and_later_runs_refuse) {
   write("0001_a.up.sql", "create table t (x int);");
   write("0002_idx.up.sql",
