@@ -143,4 +143,30 @@ auto no_transaction_reason(std::string_view statement) -> std::optional<std::str
 
 auto needs_no_transaction(std::string_view statement) -> bool { return no_transaction_reason(statement).has_value(); }
 
+auto transaction_control(std::string_view sql) -> std::optional<std::string> {
+  const std::string input(sql);
+  PgQueryParseResult r = pg_query_parse(input.c_str());
+  std::unique_ptr<PgQueryParseResult, void (*)(PgQueryParseResult*)> guard(
+      &r, [](PgQueryParseResult* p) { pg_query_free_parse_result(*p); });
+  if (r.error != nullptr)
+    throw error(error_kind::migration,
+                std::string("statement does not parse: ") + (r.error->message != nullptr ? r.error->message : "error"));
+  const auto tree = nlohmann::json::parse(r.parse_tree != nullptr ? r.parse_tree : "{}");
+  if (!tree.contains("stmts")) return std::nullopt;
+  for (const auto& s : tree["stmts"]) {
+    if (!s.contains("stmt") || !s["stmt"].contains("TransactionStmt")) continue;
+    const auto& t = s["stmt"]["TransactionStmt"];
+    const std::string kind = t.contains("kind") ? t["kind"].get<std::string>() : std::string();
+    // SAVEPOINT, RELEASE and ROLLBACK TO stay inside the enclosing transaction.
+    if (kind == "TRANS_STMT_BEGIN") return "BEGIN";
+    if (kind == "TRANS_STMT_START") return "START TRANSACTION";
+    if (kind == "TRANS_STMT_COMMIT") return "COMMIT";
+    if (kind == "TRANS_STMT_ROLLBACK") return "ROLLBACK";
+    if (kind == "TRANS_STMT_PREPARE") return "PREPARE TRANSACTION";
+    if (kind == "TRANS_STMT_COMMIT_PREPARED") return "COMMIT PREPARED";
+    if (kind == "TRANS_STMT_ROLLBACK_PREPARED") return "ROLLBACK PREPARED";
+  }
+  return std::nullopt;
+}
+
 }  // namespace pgpx::migrate

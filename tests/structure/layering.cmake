@@ -1,6 +1,6 @@
 # Enforces the module order of docs/design/modules.md: a header or source of a module may
 # include only headers of its own module and of the modules below it.
-#   reflect < types < model < config < core < {pool < async, observe, testing, tmpl, migrate, schema}
+#   reflect < types < model < config < core < {pool < {async, migrate}, observe, testing, tmpl, schema}
 # model (the SQL-free description of structs as tables) knows values and names, not connections.
 # config (conninfo, pgpx.toml, secrets) is below core: it must not include pgpx/core/.
 set(order reflect types model config core pool async observe testing tmpl migrate schema)
@@ -14,7 +14,7 @@ set(allowed_async reflect types config core pool async)
 set(allowed_observe reflect types config core observe)
 set(allowed_testing reflect types config core testing)
 set(allowed_tmpl reflect types model config core tmpl)
-set(allowed_migrate reflect types model config core migrate)
+set(allowed_migrate reflect types model config core pool migrate)
 set(allowed_schema reflect types model config core schema)
 # Every module directory must be listed above: a new one is not silently unchecked.
 foreach(root src include/pgpx)

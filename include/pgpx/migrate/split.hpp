@@ -50,4 +50,15 @@ struct statement {
 /// True when no_transaction_reason(statement) has a value.
 [[nodiscard]] PGPX_API auto needs_no_transaction(std::string_view statement) -> bool;
 
+/**
+ * The first statement of `sql` that ends or opens a transaction block ("BEGIN", "START
+ * TRANSACTION", "COMMIT", "ROLLBACK", "PREPARE TRANSACTION", "COMMIT PREPARED", "ROLLBACK
+ * PREPARED"), or nullopt. SAVEPOINT, RELEASE and ROLLBACK TO are not among them. pgpx runs a
+ * transactional migration in its own transaction with its tracking row, so such a statement
+ * there would commit part of the migration without its row. Read from the parse tree.
+ *
+ * Throws pgpx::error (kind migration) when the text does not parse.
+ */
+[[nodiscard]] PGPX_API auto transaction_control(std::string_view sql) -> std::optional<std::string>;
+
 }  // namespace pgpx::migrate

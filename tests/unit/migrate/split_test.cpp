@@ -135,5 +135,28 @@ TEST(migrate_split, detection_of_unparsable_text_throws) {
   }
 }
 
+TEST(migrate_split, transaction_control_statements_are_found_from_the_tree) {
+  EXPECT_EQ(transaction_control("create table t (a int);\ncommit;"), "COMMIT");
+  EXPECT_EQ(transaction_control("begin; create table t (a int)"), "BEGIN");
+  EXPECT_EQ(transaction_control("start transaction isolation level serializable"), "START TRANSACTION");
+  EXPECT_EQ(transaction_control("select 1; rollback"), "ROLLBACK");
+  EXPECT_EQ(transaction_control("end"), "COMMIT");  // END is COMMIT
+  EXPECT_EQ(transaction_control("abort"), "ROLLBACK");
+  EXPECT_EQ(transaction_control("prepare transaction 'x'"), "PREPARE TRANSACTION");
+  EXPECT_EQ(transaction_control("commit prepared 'x'"), "COMMIT PREPARED");
+  for (const char* sql : {
+           "savepoint a; insert into t values (1); rollback to savepoint a; release savepoint a",
+           "select 'commit'",
+           "create function f() returns void language plpgsql as $$ begin commit; end $$",
+           "-- commit\n/* begin */ select 1",
+           "create table \"commit\" (\"begin\" int)",
+           "",
+       }) {
+    SCOPED_TRACE(sql);
+    EXPECT_FALSE(transaction_control(sql).has_value());
+  }
+  EXPECT_THROW(static_cast<void>(transaction_control("commit commit")), pgpx::error);
+}
+
 }  // namespace
 }  // namespace pgpx::migrate

@@ -1,0 +1,1 @@
+drop schema example_migrate cascade;

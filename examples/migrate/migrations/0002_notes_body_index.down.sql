@@ -1,0 +1,2 @@
+-- pgpx: no-transaction
+drop index concurrently example_migrate.notes_body;

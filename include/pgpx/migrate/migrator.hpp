@@ -1,0 +1,304 @@
+// pgpx/migrate/migrator.hpp: applying, rolling back and inspecting migrations on a server.
+//
+//   auto p = pgpx::pool::open(pgpx::conninfo::parse(url));
+//   auto report = pgpx::migrate::apply(p, "migrations");        // at start-up: migrate itself
+//   for (const auto& m : report.migrations) std::cout << m.name << ' ' << m.duration.count() << "ms\n";
+//
+//   pgpx::migrate::rollback(cx, "migrations", {.steps = 1});
+//   for (const auto& e : pgpx::migrate::status(cx, "migrations").entries) ...
+//
+// The state lives in tracking tables in a schema of their own (`pgpx` by default), created on
+// first use: `schema_migrations` (one row per applied version), `migration_log` (append-only
+// audit) and `meta` (the version of these tables). A run holds a session-level advisory lock
+// on a dedicated connection, so two appliers never run the same migration twice: the second
+// waits up to apply_options::lock_wait and then fails naming the holder.
+//
+// Each transactional migration runs in one transaction together with its tracking row and log
+// row, under `SET LOCAL lock_timeout` (5 s unless the file or the options say otherwise): a
+// failure leaves nothing behind. A `-- pgpx: no-transaction` file runs statement by statement
+// in autocommit; its row records the progress after each statement, so a failure leaves a
+// recorded partial state that later runs refuse (instead of re-running statements) until it
+// is resolved with mark() or continued with apply_options::resume.
+//
+// docs/migrations.md ("Applying migrations") describes the tables, the lock and the rules.
+#pragma once
+
+#include <pgpx/config/conninfo.hpp>
+#include <pgpx/core/connection.hpp>
+#include <pgpx/error.hpp>
+#include <pgpx/export.hpp>
+#include <pgpx/migrate/migration.hpp>
+#include <pgpx/pool/pool.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgpx::migrate {
+
+/// Why a run was refused or failed; migration_error::reason().
+enum class failure {
+  lock_timeout,        ///< the migration lock stayed held by another session for lock_wait
+  lock_lost,           ///< the lock's connection ended during the run; stopped before the next migration
+  checksum_mismatch,   ///< an applied migration's up file changed since it was applied
+  out_of_order,        ///< a pending migration is older than the newest applied one
+  missing_file,        ///< a migration recorded as applied has no file any more
+  dirty_state,         ///< a migration is recorded as partial or failed
+  irreversible,        ///< a rollback reaches a migration without a down file
+  unknown_version,     ///< a target version that no migration has
+  newer_tables,        ///< the tracking tables were created by a newer pgpx
+  sum_mismatch,        ///< the directory does not match its pgpx.sum (a file edited, added, removed...)
+  missing_extension,   ///< a `requires-extension=` names an extension neither installed nor available
+  transaction_mode,    ///< a file cannot run as its header says (CREATE INDEX CONCURRENTLY in a
+                       ///< transactional file, its own BEGIN/COMMIT); refused before anything ran
+  statement_failed,    ///< a statement of a migration failed (sqlstate() says why)
+};
+
+/// The lowercase name of a failure ("checksum_mismatch", ...).
+[[nodiscard]] PGPX_API auto to_string(failure f) noexcept -> std::string_view;
+
+/**
+ * A migration run was refused or failed. A pgpx::error of kind error_kind::migration; its
+ * message names the file or version at fault and says what to do. For statement_failed the
+ * sqlstate(), detail and hint are the server's (55P03 for a lock_timeout, 57014 for a
+ * statement_timeout). Never contains a password.
+ *
+ * Thread safety: an immutable value.
+ */
+class PGPX_API migration_error : public pgpx::error {
+ public:
+  /// `version` is the migration at fault ("" when none is).
+  migration_error(failure reason, std::string version, const std::string& message, error_info info = {});
+  /// Why.
+  [[nodiscard]] auto reason() const noexcept -> failure { return reason_; }
+  /// The version at fault, or "".
+  [[nodiscard]] auto version() const noexcept -> const std::string& { return version_; }
+
+ private:
+  failure reason_;
+  std::string version_;
+};
+
+/**
+ * Settings of status() and mark(), and the first members of apply_options and
+ * rollback_options (the same names in the same order, so designated initializers read the
+ * same: `{.dry_run = true, .target = "0003"}`).
+ */
+struct run_options {
+  /// The schema of the tracking tables; quoted with pgpx::quote_identifier.
+  std::string schema = "pgpx";
+  /// How long to wait for the migration lock before failing with failure::lock_timeout.
+  std::chrono::milliseconds lock_wait{std::chrono::seconds(60)};
+  /// How often the lock is tried while waiting.
+  std::chrono::milliseconds lock_poll{std::chrono::milliseconds(100)};
+  /// `SET LOCAL lock_timeout` of each migration without a `lock-timeout=` directive (0: none).
+  std::chrono::milliseconds lock_timeout{std::chrono::seconds(5)};
+  /// `SET LOCAL statement_timeout` of each migration without a `statement-timeout=`
+  /// directive; nullopt leaves the server's setting.
+  std::optional<std::chrono::milliseconds> statement_timeout{};
+  /// Plan only: validate and report what would run; write nothing (the tracking tables are
+  /// not even created). The lock is still taken.
+  bool dry_run = false;
+  /// Called once (on the calling thread) when the lock is held by another session and the
+  /// run starts waiting, with a sentence naming the holders (pid, application_name, user,
+  /// query; redacted). An exception it throws ends the call before anything ran.
+  std::function<void(const std::string&)> on_lock_wait{};
+};
+
+/// How apply() uses transactions (`--tx`).
+enum class tx_mode {
+  file,  ///< one transaction per migration with its tracking row (default); no-transaction files in autocommit
+  all,   ///< one transaction for the whole batch (all or nothing); refused when a file is no-transaction
+  none,  ///< every file statement by statement in autocommit, with recorded progress, as no-transaction files
+};
+
+/// Options of apply(). The first seven members are those of run_options.
+struct apply_options {
+  /// The schema of the tracking tables; quoted with pgpx::quote_identifier.
+  std::string schema = "pgpx";
+  /// How long to wait for the migration lock before failing with failure::lock_timeout.
+  std::chrono::milliseconds lock_wait{std::chrono::seconds(60)};
+  /// How often the lock is tried while waiting.
+  std::chrono::milliseconds lock_poll{std::chrono::milliseconds(100)};
+  /// `SET LOCAL lock_timeout` of each migration without a `lock-timeout=` directive (0: none).
+  std::chrono::milliseconds lock_timeout{std::chrono::seconds(5)};
+  /// `SET LOCAL statement_timeout` of each migration without a `statement-timeout=`
+  /// directive; nullopt leaves the server's setting.
+  std::optional<std::chrono::milliseconds> statement_timeout{};
+  /// Plan only: validate and report what would run; write nothing (the tracking tables are
+  /// not even created). The lock is still taken.
+  bool dry_run = false;
+  /// Called once (on the calling thread) when the lock is held by another session and the
+  /// run starts waiting, with a sentence naming the holders (pid, application_name, user,
+  /// query; redacted). An exception it throws ends the call before anything ran.
+  std::function<void(const std::string&)> on_lock_wait{};
+  /// Apply pending migrations up to and including this version (as written or the same
+  /// number); nullopt = all. An unknown version is refused (failure::unknown_version).
+  std::optional<std::string> target{};
+  /// Apply at most this many pending migrations (after `target`); nullopt = all.
+  std::optional<int> steps{};
+  /// Transactions: per file (default), the whole batch, or none.
+  tx_mode tx = tx_mode::file;
+  /// Apply pending migrations older than the newest applied one instead of refusing.
+  bool allow_out_of_order = false;
+  /// Accept applied migrations whose up file changed (the recorded checksum is kept).
+  bool allow_modified = false;
+  /// Accept applied migrations whose files are gone.
+  bool allow_missing = false;
+  /// The environment (`env=` directive): a migration listing environments runs only when
+  /// this is one of them; with nullopt such migrations are skipped (reported, never run).
+  std::optional<std::string> environment{};
+  /// When `dir/pgpx.sum` exists, refuse (failure::sum_mismatch) a directory that differs
+  /// from it, before anything else. A directory without pgpx.sum is not checked.
+  bool check_sum_file = true;
+  /// Continue a partial (or failed) no-transaction migration from its first statement not
+  /// done, instead of refusing it (failure::dirty_state). Refused all the same when its file
+  /// changed since the partial run. The failed statement runs again.
+  bool resume = false;
+};
+
+/// Options of rollback(). The first seven members are those of run_options. Without steps or
+/// target, one migration is rolled back.
+struct rollback_options {
+  /// The schema of the tracking tables; quoted with pgpx::quote_identifier.
+  std::string schema = "pgpx";
+  /// How long to wait for the migration lock before failing with failure::lock_timeout.
+  std::chrono::milliseconds lock_wait{std::chrono::seconds(60)};
+  /// How often the lock is tried while waiting.
+  std::chrono::milliseconds lock_poll{std::chrono::milliseconds(100)};
+  /// `SET LOCAL lock_timeout` of each migration without a `lock-timeout=` directive (0: none).
+  std::chrono::milliseconds lock_timeout{std::chrono::seconds(5)};
+  /// `SET LOCAL statement_timeout` of each migration without a `statement-timeout=`
+  /// directive; nullopt leaves the server's setting.
+  std::optional<std::chrono::milliseconds> statement_timeout{};
+  /// Plan only: validate and report what would run; write nothing (the tracking tables are
+  /// not even created). The lock is still taken.
+  bool dry_run = false;
+  /// Called once (on the calling thread) when the lock is held by another session and the
+  /// run starts waiting, with a sentence naming the holders (pid, application_name, user,
+  /// query; redacted). An exception it throws ends the call before anything ran.
+  std::function<void(const std::string&)> on_lock_wait{};
+  /// Roll back this many of the newest applied migrations (default 1).
+  std::optional<int> steps{};
+  /// Roll back every migration newer than this version (which stays applied); "0" = all.
+  std::optional<std::string> target{};
+  /// As apply_options::check_sum_file.
+  bool check_sum_file = true;
+};
+
+/// One migration that a run applied, rolled back or (dry run) would have.
+struct run_entry {
+  std::string version;                  ///< as written in the file name
+  std::string name;                     ///< "<version>_<slug>"
+  std::string file;                     ///< the file name run
+  bool no_transaction = false;          ///< run statement by statement
+  std::chrono::milliseconds duration{}; ///< time spent (0 in a dry run)
+  int statements_skipped = 0;            ///< statements done by an earlier run (resume), not run again
+};
+
+/// What apply() or rollback() did.
+struct run_report {
+  bool dry_run = false;              ///< nothing was written
+  std::vector<run_entry> migrations; ///< in the order run (or planned)
+  std::vector<std::string> skipped;  ///< names skipped because of their `env=` directive
+  std::vector<std::string> warnings; ///< accepted anomalies (allow_modified, allow_missing...)
+};
+
+/// The state of one migration in status().
+enum class state {
+  applied,   ///< recorded as applied, file unchanged
+  pending,   ///< on disk, not applied
+  modified,  ///< applied, but the up file's checksum differs from the recorded one
+  missing,   ///< recorded as applied, no file on disk
+  partial,   ///< a no-transaction migration stopped after some statements
+  failed,    ///< recorded as failed (a no-transaction migration that failed before any statement
+             ///< completed, or whose rollback failed)
+  skipped,   ///< pending, but its `env=` excludes the environment
+};
+
+/// The lowercase name of a state.
+[[nodiscard]] PGPX_API auto to_string(state s) noexcept -> std::string_view;
+
+/// One line of status().
+struct status_entry {
+  std::string version;                ///< as written in the file name or the tracking row
+  std::string name;                   ///< "<version>_<slug>" (the recorded name when missing)
+  migrate::state state = state::pending;
+  bool out_of_order = false;          ///< pending and older than the newest applied one
+  bool irreversible = false;          ///< no down file
+  std::string applied_at;             ///< as text, "" when not applied
+  std::string applied_by;             ///< "" when not applied
+  std::int64_t duration_ms = 0;       ///< recorded duration
+  int statements_done = 0;            ///< no-transaction progress
+  int statements_total = 0;           ///< no-transaction statement count
+  std::string error;                  ///< the recorded error of a partial or failed migration
+};
+
+/// What status() found, in version order.
+struct status_report {
+  std::vector<status_entry> entries;  ///< every migration on disk or in the tracking table
+  /// True when there is at least one entry in `st`.
+  [[nodiscard]] auto any(state st) const noexcept -> bool {
+    for (const auto& e : entries)
+      if (e.state == st) return true;
+    return false;
+  }
+};
+
+/**
+ * Applies the pending migrations of `dir` through `cx`.
+ *
+ * Takes the migration lock on a dedicated connection opened with cx's parameters (held until
+ * return, released on every path), creates the tracking tables if needed (not in a dry run),
+ * validates (checksums, missing files, partial state, order), then runs each pending migration
+ * in version order. Blocking. Throws source_error for a bad directory, migration_error
+ * (refusals; a failed statement as failure::statement_failed, after which the migrations
+ * before it stay applied), and the connection's errors. `cx` must not be in a transaction.
+ */
+[[nodiscard]] PGPX_API auto apply(connection& cx, const std::filesystem::path& dir, const apply_options& options = {})
+    -> run_report;
+/// apply() on a new connection to `info`, closed on return.
+[[nodiscard]] PGPX_API auto apply(const conninfo& info, const std::filesystem::path& dir,
+                                  const apply_options& options = {}, connection_options cx_options = {}) -> run_report;
+/// apply() on a connection leased from `p` (for an application that migrates itself at
+/// start-up); the lock connection is opened separately, so a pool of size 1 works.
+[[nodiscard]] PGPX_API auto apply(pool& p, const std::filesystem::path& dir, const apply_options& options = {})
+    -> run_report;
+
+/**
+ * Rolls back applied migrations with their down files, newest first, under the same lock and
+ * transaction rules as apply(). Refuses (failure::irreversible, naming the blocker, nothing
+ * changed) when a migration to roll back has no down file or no file at all; refuses partial
+ * or failed states and changed up files like apply(). Blocking; throws like apply().
+ */
+[[nodiscard]] PGPX_API auto rollback(connection& cx, const std::filesystem::path& dir,
+                                     const rollback_options& options = {}) -> run_report;
+/// rollback() on a new connection to `info`, closed on return.
+[[nodiscard]] PGPX_API auto rollback(const conninfo& info, const std::filesystem::path& dir,
+                                     const rollback_options& options = {}, connection_options cx_options = {})
+    -> run_report;
+
+/**
+ * The state of every migration of `dir` and of the tracking table. Reads only: takes no lock
+ * and creates nothing (without tracking tables every migration is pending). Blocking; throws
+ * source_error, migration_error(newer_tables) and the connection's errors.
+ */
+[[nodiscard]] PGPX_API auto status(connection& cx, const std::filesystem::path& dir, const run_options& options = {})
+    -> status_report;
+
+/**
+ * Records a migration as applied (with the file's current checksum: also the way to accept an
+ * intended edit) or as pending (its tracking row is removed), without running any SQL of it,
+ * under the migration lock (options.dry_run: validates only). The explicit escape hatch for a partial or failed
+ * migration that was finished or undone by hand. Writes a log row with action "mark" and `reason`. Blocking; throws
+ * migration_error(unknown_version) when `version` is neither on disk nor recorded.
+ */
+PGPX_API void mark(connection& cx, const std::filesystem::path& dir, const std::string& version, bool applied,
+                   const std::string& reason, const run_options& options = {});
+
+}  // namespace pgpx::migrate
