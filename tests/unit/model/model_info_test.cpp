@@ -122,6 +122,10 @@ struct two_names {
 struct nullable_key {
   std::optional<std::int64_t> id;
 };
+struct clash {
+  std::int64_t userId;
+  std::int64_t user_id;
+};
 
 }  // namespace
 
@@ -135,6 +139,10 @@ struct pgpx::model<a_model_whose_index_name_is_far_too_long_for_postgres> {
 template <>
 struct pgpx::model<two_names> {
   static auto indexes() { return std::tuple{pgpx::index(&two_names::x), pgpx::index(&two_names::x)}; }
+};
+template <>
+struct pgpx::model<clash> {
+  static constexpr auto naming = pgpx::naming::snake_case;
 };
 template <>
 struct pgpx::model<nullable_key> {
@@ -153,6 +161,12 @@ TEST(model_info, wrong_facts_are_usage_errors_naming_the_model) {
   }
   EXPECT_THROW((void)pgpx::model_info<two_names>(), pgpx::usage_error);
   EXPECT_THROW((void)pgpx::model_info<nullable_key>(), pgpx::usage_error);
+  try {
+    (void)pgpx::model_info<clash>();
+    ADD_FAILURE() << "two members mapping to user_id were accepted";
+  } catch (const pgpx::usage_error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"user_id\""), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
