@@ -40,6 +40,7 @@ enum class error_kind {
   migration,        ///< a migration could not be loaded or applied
   tmpl,             ///< a SQL template failed to compile or render
   config,           ///< configuration is missing or invalid
+  conflict,         ///< another writer changed the row first (optimistic lock): nothing was written
 };
 
 /// The lowercase name of an error kind ("connection", "sql", ...).

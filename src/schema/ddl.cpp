@@ -10,12 +10,12 @@
 
 namespace pgpx::schema {
 
-namespace {
-
 auto table_name(const model_description& m) -> std::string {
   if (m.schema.empty()) return quote_identifier(m.table);
   return quote_qualified({m.schema, m.table});
 }
+
+namespace {
 
 auto column_list(const model_description& m, const std::vector<std::size_t>& cols) -> std::string {
   std::string out = "(";

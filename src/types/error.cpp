@@ -21,6 +21,7 @@ auto to_string(error_kind kind) noexcept -> std::string_view {
     case error_kind::migration: return "migration";
     case error_kind::tmpl: return "template";
     case error_kind::config: return "config";
+    case error_kind::conflict: return "conflict";
   }
   return "unknown";
 }

@@ -311,6 +311,16 @@ class PGPX_API async_transaction : public basic_async_executor<async_transaction
   /// Runs one statement inside the transaction.
   [[nodiscard]] auto run(std::string_view sql, param_list params) -> asio::awaitable<result>;
 
+  /// Runs f(transaction&) on the engine without blocking the executor and returns its value,
+  /// as async_connection::call: any blocking pgpx call inside the transaction (batches, COPY,
+  /// the ORM's bulk verbs) becomes an awaitable. `f` must not wait for anything but pgpx.
+  template <class F>
+  auto call(F f) -> asio::awaitable<std::invoke_result_t<F&, transaction&>> {
+    transaction* t = tx_.get();
+    auto g = [&]() -> decltype(auto) { return f(*t); };
+    co_return co_await detail::on_fiber(ex_, g);
+  }
+
   /// Opens a savepoint; run `release()` or `rollback()` on it, or let it roll back.
   class PGPX_API savepoint_scope {
    public:

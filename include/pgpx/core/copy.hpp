@@ -171,6 +171,11 @@ struct copy_value_type<std::optional<T>> {
   using type = T;
 };
 
+/// Elements written as text by a text_array plan: strings and string views (not every type
+/// convertible to one: nlohmann::json converts implicitly to anything, and is a range).
+template <class E>
+inline constexpr bool copy_string_element = std::is_base_of_v<std::string, E> || std::is_same_v<E, std::string_view>;
+
 template <class F>
 auto plan_member(connection& cx, std::string_view member, std::string_view column, oid col) -> copy_plan {
   using V = typename copy_value_type<F>::type;
@@ -187,7 +192,7 @@ auto plan_member(connection& cx, std::string_view member, std::string_view colum
                     v.begin();
                     typename V::value_type;
                   }) {
-      if constexpr (std::is_convertible_v<typename V::value_type, std::string_view>) {
+      if constexpr (copy_string_element<typename V::value_type>) {
         if (copy_text_array_element(cx, col) != 0) return copy_plan::text_array;
       }
     }
@@ -247,7 +252,7 @@ void write_value(std::string& out, const V& v, copy_plan plan, oid col, oid elem
                       v.begin();
                       typename V::value_type;
                     }) {
-        if constexpr (std::is_convertible_v<typename V::value_type, std::string_view>) {
+        if constexpr (copy_string_element<typename V::value_type>) {
           const std::size_t at = out.size();
           store_be<std::int32_t>(out, 0);
           store_be<std::int32_t>(out, v.empty() ? 0 : 1);  // dimensions

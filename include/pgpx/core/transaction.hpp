@@ -112,6 +112,8 @@ class PGPX_API savepoint : public basic_executor<savepoint> {
   [[nodiscard]] auto is_active() const noexcept -> bool { return active_; }
   /// The savepoint's name.
   [[nodiscard]] auto name() const noexcept -> const std::string& { return name_; }
+  /// The connection the savepoint's transaction runs on.
+  [[nodiscard]] auto conn() noexcept -> pgpx::connection& { return tx_.conn(); }
 
   /// Runs one statement (the typed API builds on this).
   auto run(std::string_view sql, const param_list& params) -> result { return tx_.run(sql, params); }

@@ -45,6 +45,9 @@ struct drop_options {
   bool cascade = false;    ///< `... cascade` (drops dependent objects too: views, foreign keys)
 };
 
+/// The table of `m` as SQL: `"books"`, or `"shop"."order_lines"` when it names a schema.
+[[nodiscard]] PGPX_API auto table_name(const model_description& m) -> std::string;
+
 /// The statements that create the enum types of `m`'s columns, its table with every
 /// constraint, then its indexes. Throws usage_error, naming the member, for a column
 /// without a SQL type.

@@ -1,0 +1,232 @@
+// pgpx/orm/bulk.hpp: many rows at once: insert_many, update_many, delete_many.
+//
+//   std::vector<author> v = ...;
+//   pgpx::insert_many(cx, v);          // pipelined inserts, ids filled into every element;
+//                                      // binary COPY when the server fills no column
+//   pgpx::update_many<book>(cx, pgpx::raw(R"("author_id" = $1)", a.id),
+//                           pgpx::set(&book::price_cents, 0), pgpx::set(&book::title, "Gone"));
+//   pgpx::delete_many<book>(cx, pgpx::raw(R"("price_cents" = 0)"));   // soft for deleted_at models
+//
+// insert_many writes all rows or none: outside a transaction block it opens a transaction
+// for the call and commits it; inside one (a pgpx::transaction, a savepoint, or a
+// connection where BEGIN was sent) it writes into that transaction, which a failure leaves
+// aborted, as any failed statement does. A row that fails throws pgpx::bulk_error with the
+// row's index and, for a constraint of the model, the constraint and the members. A value
+// its codec refuses throws before anything is sent. When the connection is lost midway,
+// the core's batch_interrupted says which statements were confirmed (inside the
+// transaction nothing is committed).
+//
+// update_many and delete_many are one statement each, returning the rows affected; their
+// predicate's parameters come first ($1...), the new values after them.
+//
+// Blocking; the executors are connection, transaction and savepoint. For async executors
+// (async_connection, async_transaction) see pgpx/orm/async.hpp.
+#pragma once
+
+#include <pgpx/core/connection.hpp>
+#include <pgpx/core/copy.hpp>
+#include <pgpx/core/pipeline.hpp>
+#include <pgpx/core/transaction.hpp>
+#include <pgpx/orm/crud.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <ranges>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace pgpx {
+
+/**
+ * A row of insert_many failed: row() is its index in the range (0-based). The cause's
+ * SQLSTATE, constraint and details are in info(); members() are the C++ members of the
+ * violated constraint when it is one of the model's. Nothing of the call was kept when it
+ * opened its own transaction; inside the caller's transaction, that transaction is aborted.
+ */
+class PGPX_API bulk_error : public error {
+ public:
+  bulk_error(error_kind kind, std::size_t row, std::vector<std::string> members, std::string message, error_info info);
+  /// The failing row's index in the range given.
+  [[nodiscard]] auto row() const noexcept -> std::size_t { return row_; }
+  /// The members the violated constraint covers (empty when unknown or not a constraint).
+  [[nodiscard]] auto members() const noexcept -> const std::vector<std::string>& { return members_; }
+
+ private:
+  std::size_t row_;
+  std::vector<std::string> members_;
+};
+
+/// One member's new value for update_many: `pgpx::set(&book::price_cents, 0)`.
+template <class C, class M>
+struct set_t {
+  std::size_t member;  ///< the member's index in C
+  M value;             ///< the value, as the member's type
+};
+/// A new value for a member; the value must convert to the member's type (checked at
+/// compile time, so a string for an integer column does not compile).
+template <class C, class M, class V>
+[[nodiscard]] auto set(M C::*mp, V&& value) -> set_t<C, M> {
+  static_assert(std::is_constructible_v<M, V&&>, "pgpx::set: the value does not convert to the member's type");
+  return {detail::member_index(mp), M(std::forward<V>(value))};
+}
+
+namespace orm::detail {
+
+/// The connection an executor runs on.
+template <class E>
+auto connection_of(E& ex) -> connection& {
+  if constexpr (std::is_same_v<E, connection>) return ex;
+  else return ex.conn();
+}
+
+/// What update_many and delete_many do.
+enum class many_kind { update, soft_delete, hard_delete };
+/// `update t set "a" = $k+1, ... where (pred) [and "deleted_at" is null]`, or delete.
+/// `first_param`: the number of the first value after the predicate's parameters.
+[[nodiscard]] PGPX_API auto make_many_sql(const model_description& m, many_kind kind,
+                                          const std::vector<std::size_t>& columns, std::string_view predicate,
+                                          std::size_t first_param) -> std::string;
+
+/// Throws bulk_error for row `row` failing with `cause` (mapped to the model's members).
+[[noreturn]] PGPX_API void throw_bulk(const model_description& m, std::string_view verb, std::size_t row,
+                                      const error& cause);
+
+template <class E, class F>
+auto in_transaction(E& ex, F&& work) -> std::uint64_t {
+  connection& cx = connection_of(ex);
+  if (cx.status() != transaction_status::idle) return work(cx);
+  transaction tx{cx};
+  const std::uint64_t n = work(cx);
+  tx.commit();
+  return n;
+}
+
+template <class T>
+auto column_of_member(const model_description& m, std::size_t member) -> std::size_t {
+  for (std::size_t c = 0; c < m.columns.size(); ++c)
+    if (m.columns[c].member_index == member) return c;
+  return static_cast<std::size_t>(-1);
+}
+
+}  // namespace orm::detail
+
+namespace orm::detail {
+
+/// True when the server fills a column of T on insert (identity, defaults, version,
+/// updated_at, generated): insert_many must then read RETURNING.
+template <class T>
+consteval auto server_fills() -> bool {
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    return (false || ... || [] {
+      constexpr column_facts f = column_facts_of<std::remove_cvref_t<decltype(reflect::get<I>(std::declval<T&>()))>>();
+      return f.identity || !f.default_sql.empty() || !f.generated_sql.empty();
+    }());
+  }(std::make_index_sequence<reflect::field_count<T>>{});
+}
+
+template <class T, class Range, class E>
+auto insert_many_copy(E& ex, const model_description& m, const Range& rows) -> std::uint64_t {
+  return in_transaction(ex, [&](connection& cx) -> std::uint64_t {
+    try {
+      return copy_in<T>(cx, copy_table(m.schema, m.table), rows);
+    } catch (const conversion_error&) {
+      throw;  // names the row and the member already; the COPY was aborted
+    } catch (const error& e) {
+      rethrow_for_model(e, m);
+    }
+  });
+}
+
+template <class T, class Range, class E>
+auto insert_many_returning(E& ex, const model_description& m, const insert_shape& shape, Range& rows) -> std::uint64_t {
+  std::vector<T*> targets;
+  batch b;
+  for (T& row : rows) {
+    param_list p;
+    access<T>::bind(m, shape.sent, row, p);
+    b.add_params(shape.sql, p);
+    targets.push_back(&row);
+  }
+  return in_transaction(ex, [&](connection& cx) -> std::uint64_t {
+    batch_options o;
+    o.on_result = [&](std::size_t i, const result& r) { access<T>::fill(m, shape.returned, *targets[i], r); };
+    batch_outcome out = run_batch(cx, b, o);
+    if (!out.ok()) throw_bulk(m, "insert_many", out.errors.front().first, out.errors.front().second);
+    return out.affected_rows;
+  });
+}
+
+}  // namespace orm::detail
+
+/**
+ * Inserts every row of `rows` (a range of one model) and returns how many were inserted.
+ * When the server fills columns (identity, defaults, version...), one prepared insert per
+ * row is pipelined and RETURNING fills each element (the range must be mutable); otherwise
+ * one binary COPY writes them all. All or nothing (see the header comment). Throws
+ * bulk_error naming the failing row.
+ */
+template <class Range, orm::sync_executor E>
+auto insert_many(E& ex, Range&& rows) -> std::uint64_t {
+  using T = std::remove_cvref_t<std::ranges::range_reference_t<Range>>;
+  const model_description& m = model_info<T>();
+  if (std::ranges::empty(rows)) return 0;
+  if constexpr (!orm::detail::server_fills<T>()) {
+    return orm::detail::insert_many_copy<T>(ex, m, rows);
+  } else {
+    static_assert(!std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<Range>>>,
+                  "pgpx::insert_many: the server fills columns of this model (identity, defaults): pass a "
+                  "mutable range so that they can be written back");
+    static const orm::detail::insert_shape shape = orm::detail::make_insert_shape(m);
+    return orm::detail::insert_many_returning<T>(ex, m, shape, rows);
+  }
+}
+
+/// Sets the given members on every live row of T matching `predicate`; returns the count.
+/// A version<> column is incremented and an updated_at column set to now() on each row.
+template <class T, orm::sync_executor E, class... M>
+auto update_many(E& ex, const statement<void>& predicate, const set_t<T, M>&... sets) -> std::uint64_t {
+  static_assert(sizeof...(M) > 0, "pgpx::update_many: give at least one pgpx::set(&T::member, value)");
+  const model_description& m = model_info<T>();
+  const std::vector<std::size_t> columns{orm::detail::column_of_member<T>(m, sets.member)...};
+  param_list p = predicate.params();
+  (p.add(sets.value), ...);
+  const std::string sql = orm::detail::make_many_sql(m, orm::detail::many_kind::update, columns, predicate.sql(),
+                                                     predicate.params().size() + 1);
+  try {
+    return ex.exec(statement<void>(sql, std::move(p))).affected_rows();
+  } catch (const error& e) {
+    orm::detail::rethrow_for_model(e, m);
+  }
+}
+
+/// Removes every live row of T matching `predicate` (soft for models with deleted_at);
+/// returns the count.
+template <class T, orm::sync_executor E>
+auto delete_many(E& ex, const statement<void>& predicate) -> std::uint64_t {
+  const model_description& m = model_info<T>();
+  const auto kind = m.soft_delete_column() ? orm::detail::many_kind::soft_delete : orm::detail::many_kind::hard_delete;
+  const std::string sql = orm::detail::make_many_sql(m, kind, {}, predicate.sql(), predicate.params().size() + 1);
+  try {
+    return ex.exec(statement<void>(sql, predicate.params())).affected_rows();
+  } catch (const error& e) {
+    orm::detail::rethrow_for_model(e, m);
+  }
+}
+
+/// Deletes every row of T matching `predicate`, soft-deleted or not; returns the count.
+template <class T, orm::sync_executor E>
+auto hard_delete_many(E& ex, const statement<void>& predicate) -> std::uint64_t {
+  const model_description& m = model_info<T>();
+  const std::string sql = orm::detail::make_many_sql(m, orm::detail::many_kind::hard_delete, {}, predicate.sql(), 1);
+  try {
+    return ex.exec(statement<void>(sql, predicate.params())).affected_rows();
+  } catch (const error& e) {
+    orm::detail::rethrow_for_model(e, m);
+  }
+}
+
+}  // namespace pgpx
