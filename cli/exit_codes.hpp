@@ -33,6 +33,7 @@ enum class exit_code : int {
     case error_kind::timeout:
     case error_kind::outcome_unknown: return exit_code::timeout;
     case error_kind::config:
+    case error_kind::validation:
     case error_kind::conversion: return exit_code::validation;
     case error_kind::usage: return exit_code::usage;
     default: return exit_code::error;

@@ -41,6 +41,7 @@ enum class error_kind {
   tmpl,             ///< a SQL template failed to compile or render
   config,           ///< configuration is missing or invalid
   conflict,         ///< another writer changed the row first (optimistic lock): nothing was written
+  validation,       ///< a value failed its model's validation rules: nothing was sent
 };
 
 /// The lowercase name of an error kind ("connection", "sql", ...).

@@ -129,6 +129,10 @@ void finish_description(model_description& m) {
       c.unique_name = m.table + "_" + c.name + "_key";
       claim(c.unique_name, "unique constraint");
     }
+    if (c.check_sql != nullptr) {
+      c.check_name = m.table + "_" + c.name + "_check";
+      claim(c.check_name, "check constraint");
+    }
     if (c.reference) {
       if (c.reference->target_column == static_cast<std::size_t>(-1))
         throw usage_error(std::string(model) + ": the foreign key of " + std::string(c.member) +
@@ -136,6 +140,10 @@ void finish_description(model_description& m) {
       c.reference->constraint_name = m.table + "_" + c.name + "_fkey";
       claim(c.reference->constraint_name, "foreign key");
     }
+  }
+  for (const auto& ck : m.checks) {
+    if (ck.name.empty()) throw usage_error(std::string(model) + ": a check constraint has an empty name");
+    claim(ck.name, "check constraint");
   }
   for (auto& u : m.uniques) {
     check_columns(m, u.columns, "a unique constraint");

@@ -93,6 +93,7 @@ auto constraint_columns(const model_description& m, const std::string& name)
     const auto& c = m.columns[i];
     if (c.unique_name == name) return std::vector<std::size_t>{i};
     if (c.reference && c.reference->constraint_name == name) return std::vector<std::size_t>{i};
+    if (c.check_name == name) return std::vector<std::size_t>{i};
   }
   for (const auto& u : m.uniques)
     if (u.name == name) return u.columns;

@@ -107,6 +107,10 @@ auto table_statements(const model_description& m) -> std::vector<statement<void>
     add("constraint " + quote_identifier(u.name) + " unique " + column_list(m, u.columns));
   for (const auto& c : m.columns)
     if (c.reference) add(foreign_key_clause(c));
+  for (const auto& c : m.columns)
+    if (c.check_sql != nullptr)
+      add("constraint " + quote_identifier(c.check_name) + " check (" + c.check_sql(quote_identifier(c.name)) + ")");
+  for (const auto& ck : m.checks) add("constraint " + quote_identifier(ck.name) + " check (" + ck.sql + ")");
   sql += ')';
   std::vector<statement<void>> out;
   out.emplace_back(std::move(sql));

@@ -22,6 +22,7 @@ auto to_string(error_kind kind) noexcept -> std::string_view {
     case error_kind::tmpl: return "template";
     case error_kind::config: return "config";
     case error_kind::conflict: return "conflict";
+    case error_kind::validation: return "validation";
   }
   return "unknown";
 }

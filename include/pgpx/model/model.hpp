@@ -86,6 +86,10 @@ struct column_info {
   column_facts facts{};  ///< what the member's type states
   std::optional<reference_info> reference{};  ///< the foreign key, for references<...>
   std::string unique_name{};  ///< `<table>_<column>_key` when facts.unique
+  /// The CHECK expression of the column's rules for a quoted column name, or nullptr when
+  /// none has SQL (checked<> rules; see pgpx/model/validate.hpp).
+  std::string (*check_sql)(std::string_view quoted_column) = nullptr;
+  std::string check_name{};  ///< `<table>_<column>_check` when check_sql is set
   /// True when an insert sends this column (not identity, generated, or server default).
   [[nodiscard]] auto sent_on_insert() const noexcept -> bool {
     return !facts.identity && facts.generated_sql.empty() && facts.default_sql.empty();
@@ -104,6 +108,12 @@ struct enum_info {
 struct unique_info {
   std::string name;  ///< `<table>_<columns>_key`, or the declared name
   std::vector<std::size_t> columns;  ///< column indexes
+};
+
+/// A table CHECK constraint written in SQL (model<T>::checks(): pgpx::sql_check).
+struct check_info {
+  std::string name;  ///< the constraint name
+  std::string sql;   ///< the expression
 };
 
 /// An index over columns.
@@ -130,6 +140,7 @@ class PGPX_API model_description {
   std::vector<unique_info> uniques;  ///< multi-column unique constraints (model<T>::uniques())
   std::vector<index_info> indexes;  ///< model<T>::indexes()
   std::vector<enum_info> enums;  ///< enum types of the columns (and of array columns), once each
+  std::vector<check_info> checks;  ///< table CHECK constraints (model<T>::checks())
 
   /// The column for a C++ member name, or nullptr.
   [[nodiscard]] auto find_member(std::string_view member) const noexcept -> const column_info*;
@@ -358,6 +369,47 @@ struct find_reference<M> {
       std::conditional_t<requires { M::pgpx_target; }, M, typename find_reference<typename M::pgpx_inner>::type>;
 };
 
+/// The rules tuple of the checked<> wrapper inside a member type (through optional).
+template <class M>
+struct find_checked_rules {
+  using type = std::tuple<>;
+};
+template <class M>
+struct find_checked_rules<std::optional<M>> : find_checked_rules<M> {};
+template <wrapper_type M>
+  requires requires { typename M::pgpx_rules; }
+struct find_checked_rules<M> {
+  using type = typename M::pgpx_rules;
+};
+template <wrapper_type M>
+  requires(!requires { typename M::pgpx_rules; })
+struct find_checked_rules<M> : find_checked_rules<typename M::pgpx_inner> {};
+
+/// The CHECK expression of the rules that have SQL, joined with `and`.
+template <class V, class... R>
+auto rules_sql(std::string_view col) -> std::string {
+  std::vector<std::string> parts;
+  (
+      [&] {
+        if constexpr (requires { R::template sql<V>(col); }) {
+          if constexpr (R::template applies<V>) parts.push_back(R::template sql<V>(col));
+        }
+      }(),
+      ...);
+  if (parts.size() == 1) return parts.front();
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i > 0 ? " and (" : "(") + parts[i] + ")";
+  return out;
+}
+template <class V, class Rules>
+constexpr auto rules_check_sql() -> std::string (*)(std::string_view) {
+  return []<class... R>(std::tuple<R...>*) -> std::string (*)(std::string_view) {
+    constexpr bool any = (false || ... || requires(std::string_view c) { R::template sql<V>(c); });
+    if constexpr (any) return &rules_sql<V, R...>;
+    else return nullptr;
+  }(static_cast<Rules*>(nullptr));
+}
+
 template <class T, std::size_t I>
 void describe_column(model_description& m) {
   using M = std::remove_cvref_t<decltype(reflect::get<I>(std::declval<T&>()))>;
@@ -390,6 +442,7 @@ void describe_column(model_description& m) {
       r.update_action = facts.update_action;
       c.reference = std::move(r);
     }
+    if constexpr (facts.checked) c.check_sql = rules_check_sql<V, typename find_checked_rules<M>::type>();
     if constexpr (!std::is_void_v<typename enum_of<V>::type>) {
       using E = typename enum_of<V>::type;
       const std::string type_name = sql_type_name<E>();
@@ -441,6 +494,13 @@ auto build_description() -> model_description {
   }
   if constexpr (requires { model<T>::indexes(); }) {
     std::apply([&](auto&&... ix) { (m.indexes.push_back(ix.info()), ...); }, model<T>::indexes());
+  }
+  if constexpr (requires { model<T>::checks(); }) {
+    std::apply(
+        [&](auto&&... ck) {
+          (m.checks.push_back(check_info{std::string(ck.name()), std::string(ck.sql())}), ...);
+        },
+        model<T>::checks());
   }
   finish_description(m);
   return m;

@@ -33,6 +33,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -79,6 +80,7 @@ struct column_facts {
   std::string_view generated_sql{};  ///< generated<T, "expr">: stored generated column
   column_role role = column_role::plain;
   bool reference = false;  ///< references<...>: a foreign key (details in model_info)
+  bool checked = false;    ///< checked<T, rules...>: validated (pgpx/model/validate.hpp)
   on_delete delete_action = on_delete::no_action;
   on_update update_action = on_update::no_action;
 };
@@ -305,6 +307,18 @@ struct updated_at : detail::column_holder<timestamptz> {
     f.role = column_role::updated_at;
     f.default_sql = "now()";
   }
+};
+
+/// A column whose value must pass every rule (pgpx/model/validate.hpp: not_empty,
+/// min_length, max_length, between, at_least, at_most, email, predicate): checked in C++
+/// before every ORM write, and by a CHECK constraint (`<table>_<column>_check`) in the DDL.
+template <class T, class... Rules>
+struct checked : detail::column_holder<T> {
+  static_assert(sizeof...(Rules) > 0, "pgpx::checked<T, rules...> needs at least one rule");
+  PGPX_WRAPPER_BODY(checked, T);
+  /// The rules, for validation and DDL.
+  using pgpx_rules = std::tuple<Rules...>;
+  static constexpr void pgpx_apply(column_facts& f) noexcept { f.checked = true; }
 };
 
 #undef PGPX_WRAPPER_BODY

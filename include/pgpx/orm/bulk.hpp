@@ -174,6 +174,7 @@ auto insert_many(E& ex, Range&& rows) -> std::uint64_t {
   using T = std::remove_cvref_t<std::ranges::range_reference_t<Range>>;
   const model_description& m = model_info<T>();
   if (std::ranges::empty(rows)) return 0;
+  check_valid_all(rows);
   if constexpr (!orm::detail::server_fills<T>()) {
     return orm::detail::insert_many_copy<T>(ex, m, rows);
   } else {
@@ -192,6 +193,22 @@ auto update_many(E& ex, const statement<void>& predicate, const set_t<T, M>&... 
   static_assert(sizeof...(M) > 0, "pgpx::update_many: give at least one pgpx::set(&T::member, value)");
   const model_description& m = model_info<T>();
   const std::vector<std::size_t> columns{orm::detail::column_of_member<T>(m, sets.member)...};
+  {
+    std::vector<issue> found;
+    (
+        [&] {
+          for (auto& f : detail::member_failures(sets.value)) {
+            issue i;
+            i.loc.push_back(std::string(m.columns[orm::detail::column_of_member<T>(m, sets.member)].member));
+            i.type = std::move(f.type);
+            i.msg = std::move(f.msg);
+            i.ctx = std::move(f.ctx);
+            found.push_back(std::move(i));
+          }
+        }(),
+        ...);
+    if (!found.empty()) throw validation_error(std::string(m.cpp_name), std::move(found));
+  }
   param_list p = predicate.params();
   (p.add(sets.value), ...);
   const std::string sql = orm::detail::make_many_sql(m, orm::detail::many_kind::update, columns, predicate.sql(),

@@ -28,6 +28,8 @@
 //    exists, update and remove leave deleted rows out unless given pgpx::with_deleted;
 //    restore() clears it; hard_delete() deletes the row.
 //  - update, remove, restore and hard_delete of a missing row throw error_kind::row_count.
+//  - insert, update and upsert validate the object first (pgpx/model/validate.hpp): a
+//    failing field throws pgpx::validation_error listing every one, and nothing is sent.
 //  - a constraint violation on the model's table becomes pgpx::constraint_error, naming the
 //    constraint and the members it covers.
 //
@@ -40,6 +42,7 @@
 #include <pgpx/error.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/model/model.hpp>
+#include <pgpx/model/validate.hpp>
 
 #include <algorithm>
 #include <array>
@@ -346,6 +349,7 @@ auto version_of(const model_description& m, const T& obj) -> std::int64_t {
 template <class T>
 auto write_plan(T& obj, write_kind kind, const write_shape& shape) -> plan<void> {
   const model_description& m = model_info<T>();
+  if (kind == write_kind::update) check_valid(obj);
   param_list p;
   access<T>::bind(m, shape.set, obj, p);
   access<T>::bind(m, shape.keys, obj, p);
@@ -375,6 +379,7 @@ template <class T>
 [[nodiscard]] auto insert_plan(T& obj) -> plan<void> {
   const model_description& m = model_info<T>();
   static const detail::insert_shape shape = detail::make_insert_shape(m);
+  check_valid(obj);
   param_list p;
   detail::access<T>::bind(m, shape.sent, obj, p);
   return plan<void>{statement<void>(shape.sql, std::move(p)), &m, [&obj, &m](const result& r) {
@@ -472,6 +477,7 @@ template <class T, class C>
       if (m.columns[c].member_index == member) members.push_back(c);
   auto shape = std::make_shared<const detail::upsert_shape>(
       detail::make_upsert_shape(m, members, target.constraint(), target.nothing()));
+  check_valid(obj);
   param_list p;
   detail::access<T>::bind(m, shape->sent, obj, p);
   return plan<upsert_outcome>{statement<void>(shape->sql, std::move(p)), &m, [&obj, &m, shape](const result& r) {
