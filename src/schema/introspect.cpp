@@ -31,7 +31,7 @@ namespace {
 
 // The condition that leaves out an object created by an extension; `cls` is its catalog
 // (pg_class, pg_type, pg_proc), `id` the expression of its oid.
-#define PGPX_NOT_EXTENSION_MEMBER(cls, id)                                                      \
+#define PGPX_NOT_EXTENSION_MEMBER(cls, id)                                                   \
   " not exists (select 1 from pg_catalog.pg_depend dep where dep.classid = 'pg_catalog." cls \
   "'::pg_catalog.regclass and dep.objid = " id " and dep.deptype = 'e') "
 
@@ -68,8 +68,8 @@ constexpr const char* relations_sql =
     " c.relispopulated as populated,"
     " pg_catalog.obj_description(c.oid, 'pg_class') as comment"
     " from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
-    " where c.relkind in ('r', 'p', 'v', 'm') and n.nspname = any($1::text[]) and" PGPX_NOT_EXTENSION_MEMBER(
-        "pg_class", "c.oid");
+    " where c.relkind in ('r', 'p', 'v', 'm') and n.nspname = any($1::text[]) and" PGPX_NOT_EXTENSION_MEMBER("pg_class",
+                                                                                                             "c.oid");
 
 struct relation_row {
   std::int64_t oid = 0;
@@ -136,7 +136,7 @@ struct column_row {
 };
 
 // The sequence settings, shared by sequences and identity columns.
-#define PGPX_SEQUENCE_COLUMNS                                                                      \
+#define PGPX_SEQUENCE_COLUMNS                                                                            \
   " pg_catalog.format_type(s.seqtypid, null) as type, s.seqstart as start, s.seqincrement as increment," \
   " s.seqmin as min, s.seqmax as max, s.seqcache as cache, s.seqcycle as cycle "
 
@@ -170,8 +170,8 @@ constexpr const char* sequences_sql =
     " and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass and d.refobjsubid > 0 and d.deptype in ('a', 'i')"
     " left join pg_catalog.pg_class t on t.oid = d.refobjid left join pg_catalog.pg_namespace tn on tn.oid = t.relnamespace"
     " left join pg_catalog.pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid"
-    " where c.relkind = 'S' and n.nspname = any($1::text[]) and (d.deptype is null or d.deptype = 'a') and"
-    PGPX_NOT_EXTENSION_MEMBER("pg_class", "c.oid");
+    " where c.relkind = 'S' and n.nspname = any($1::text[]) and (d.deptype is null or d.deptype = 'a') and" PGPX_NOT_EXTENSION_MEMBER(
+        "pg_class", "c.oid");
 
 struct sequence_row {
   std::string schema;
@@ -190,8 +190,9 @@ struct sequence_row {
 };
 
 // The names of the attributes `keys` (an int2[] column) of relation `rel`, in key order.
-#define PGPX_ATTNAMES(keys, rel)                                                                   \
-  " array(select a.attname::text from pg_catalog.unnest(" keys ") with ordinality k(num, ord)"      \
+#define PGPX_ATTNAMES(keys, rel)                               \
+  " array(select a.attname::text from pg_catalog.unnest(" keys \
+  ") with ordinality k(num, ord)"                              \
   " join pg_catalog.pg_attribute a on a.attrelid = " rel " and a.attnum = k.num order by k.ord) "
 
 // Table constraints, and domain constraints (rel = 0, dom = the domain). The copies that a
@@ -207,7 +208,7 @@ constexpr const char* constraints_sql =
     " con.confdeltype::text as on_delete, con.confupdtype::text as on_update, con.confmatchtype::text as match,"
     " case when con.contype in ('p', 'u', 'x') then i.relname::text end as index,"
     " con.condeferrable as deferrable, con.condeferred as deferred, con.convalidated as validated,"
-    " con.connoinherit as no_inherit, not con.conislocal as inherited,"
+    " con.contype = 'c' and con.connoinherit as no_inherit, not con.conislocal as inherited,"
     " pg_catalog.obj_description(con.oid, 'pg_constraint') as comment"
     " from pg_catalog.pg_constraint con join pg_catalog.pg_namespace n on n.oid = con.connamespace"
     " left join pg_catalog.pg_class c on c.oid = con.conrelid"
@@ -383,8 +384,8 @@ constexpr const char* functions_sql =
     " pg_catalog.obj_description(p.oid, 'pg_proc') as comment"
     " from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace"
     " join pg_catalog.pg_language l on l.oid = p.prolang"
-    " where p.prokind in ('f', 'p', 'w') and n.nspname = any($1::text[]) and" PGPX_NOT_EXTENSION_MEMBER(
-        "pg_proc", "p.oid");
+    " where p.prokind in ('f', 'p', 'w') and n.nspname = any($1::text[]) and" PGPX_NOT_EXTENSION_MEMBER("pg_proc",
+                                                                                                        "p.oid");
 
 struct function_row {
   std::string schema;
@@ -402,8 +403,8 @@ struct function_row {
 #undef PGPX_ATTNAMES
 
 [[noreturn]] void unexpected(std::string_view what, std::string_view value) {
-  throw error(error_kind::protocol,
-              "pgpx::schema::introspect: unexpected " + std::string(what) + " '" + std::string(value) + "' in the catalog");
+  throw error(error_kind::protocol, "pgpx::schema::introspect: unexpected " + std::string(what) + " '" +
+                                        std::string(value) + "' in the catalog");
 }
 
 auto referential(std::string_view code) -> referential_action {
@@ -508,8 +509,8 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
       table_info t;
       t.schema = r.schema;
       t.name = r.name;
-      t.kind = r.relkind == "p" ? table_kind::partitioned
-                                : (r.is_partition ? table_kind::partition : table_kind::ordinary);
+      t.kind =
+          r.relkind == "p" ? table_kind::partitioned : (r.is_partition ? table_kind::partition : table_kind::ordinary);
       t.unlogged = r.unlogged;
       t.partition_key = r.partition_key;
       t.partition_bound = r.partition_bound;
@@ -549,8 +550,9 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
 
   // Parents: a partition's one parent, or the INHERITS list in declaration order.
   auto parents = cx.query<parent_row>(parents_sql, names);
-  std::sort(parents.begin(), parents.end(),
-            [](const parent_row& a, const parent_row& b) { return std::tie(a.child, a.seq) < std::tie(b.child, b.seq); });
+  std::sort(parents.begin(), parents.end(), [](const parent_row& a, const parent_row& b) {
+    return std::tie(a.child, a.seq) < std::tie(b.child, b.seq);
+  });
   for (auto& p : parents) {
     auto* s = slot(p.child);
     if (s == nullptr || s->table == nullptr) continue;
@@ -595,9 +597,14 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
   // Domains, then every constraint (of tables and of domains).
   std::vector<std::pair<std::int64_t, domain_info>> doms;
   for (auto& r : cx.query<domain_row>(domains_sql, names))
-    doms.emplace_back(r.oid, domain_info{std::move(r.schema), std::move(r.name), std::move(r.base_type), r.not_null,
-                                         std::move(r.default_expr), qualified(r.collation_schema, r.collation_name),
-                                         {}, std::move(r.comment)});
+    doms.emplace_back(r.oid, domain_info{std::move(r.schema),
+                                         std::move(r.name),
+                                         std::move(r.base_type),
+                                         r.not_null,
+                                         std::move(r.default_expr),
+                                         qualified(r.collation_schema, r.collation_name),
+                                         {},
+                                         std::move(r.comment)});
   std::sort(doms.begin(), doms.end(), by_second);
   std::unordered_map<std::int64_t, std::size_t> domain_index;
   for (std::size_t i = 0; i < doms.size(); ++i) {
@@ -668,8 +675,7 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
     if (s == nullptr || s->table == nullptr) continue;
     std::sort(r.roles.begin(), r.roles.end());
     s->table->policies.push_back(policy_def{std::move(r.name), policy_command(r.command), r.permissive,
-                                            std::move(r.roles), std::move(r.using_expr),
-                                            std::move(r.with_check_expr)});
+                                            std::move(r.roles), std::move(r.using_expr), std::move(r.with_check_expr)});
   }
 
   for (auto& r : cx.query<sequence_row>(sequences_sql, names)) {
@@ -685,7 +691,8 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
   std::sort(out.sequences.begin(), out.sequences.end(), by_schema_name);
 
   for (auto& r : cx.query<enum_row>(enums_sql, names))
-    out.enums.push_back(enum_type_info{std::move(r.schema), std::move(r.name), std::move(r.labels), std::move(r.comment)});
+    out.enums.push_back(
+        enum_type_info{std::move(r.schema), std::move(r.name), std::move(r.labels), std::move(r.comment)});
   std::sort(out.enums.begin(), out.enums.end(), by_schema_name);
 
   for (auto& r : cx.query<function_row>(functions_sql, names)) {

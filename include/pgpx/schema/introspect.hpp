@@ -35,8 +35,8 @@ namespace pgpx::schema {
 
 /// A name in a schema: `{"public", "books"}`.
 struct qualified_name {
-  std::string schema;  ///< the schema (namespace)
-  std::string name;    ///< the object's name in it
+  std::string schema{};  ///< the schema (namespace)
+  std::string name{};    ///< the object's name in it
 
   friend auto operator==(const qualified_name&, const qualified_name&) -> bool = default;
   friend auto operator<=>(const qualified_name&, const qualified_name&) = default;
@@ -44,8 +44,8 @@ struct qualified_name {
 
 /// A schema (namespace).
 struct schema_info {
-  std::string name;                    ///< the schema's name
-  std::optional<std::string> comment;  ///< COMMENT ON SCHEMA, if any
+  std::string name{};                    ///< the schema's name
+  std::optional<std::string> comment{};  ///< COMMENT ON SCHEMA, if any
 
   friend auto operator==(const schema_info&, const schema_info&) -> bool = default;
 };
@@ -59,7 +59,7 @@ enum class identity_kind {
 
 /// The settings of a sequence (also those of an identity column's own sequence).
 struct sequence_options {
-  std::string type;             ///< "bigint", "integer" or "smallint"
+  std::string type{};             ///< "bigint", "integer" or "smallint"
   std::int64_t start = 1;       ///< START WITH
   std::int64_t increment = 1;   ///< INCREMENT BY
   std::int64_t min = 1;         ///< MINVALUE
@@ -72,16 +72,16 @@ struct sequence_options {
 
 /// A column of a table, view or composite type, in position order.
 struct column_def {
-  std::string name;                          ///< the column's name
-  std::string type;                          ///< format_type(): "character varying(80)", "integer[]", "public.mood"
-  bool not_null = false;                     ///< NOT NULL
-  std::optional<std::string> default_expr;   ///< DEFAULT, as pg_get_expr prints it (not for generated columns)
-  identity_kind identity = identity_kind::none;       ///< identity column?
-  std::optional<sequence_options> identity_sequence;  ///< the identity's sequence settings
-  std::optional<std::string> generated_expr;  ///< GENERATED ALWAYS AS (expr) STORED: the expression
-  std::optional<qualified_name> collation;    ///< COLLATE, when not the type's default
+  std::string name{};                          ///< the column's name
+  std::string type{};  ///< format_type(): "character varying(80)", "integer[]", "public.mood"
+  bool not_null = false;  ///< NOT NULL
+  std::optional<std::string> default_expr{};  ///< DEFAULT, as pg_get_expr prints it (not for generated columns)
+  identity_kind identity = identity_kind::none;  ///< identity column?
+  std::optional<sequence_options> identity_sequence{};  ///< the identity's sequence settings
+  std::optional<std::string> generated_expr{};  ///< GENERATED ALWAYS AS (expr) STORED: the expression
+  std::optional<qualified_name> collation{};  ///< COLLATE, when not the type's default
   bool inherited = false;  ///< defined only by a parent (inheritance or partitioning), not locally
-  std::optional<std::string> comment;  ///< COMMENT ON COLUMN, if any
+  std::optional<std::string> comment{};  ///< COMMENT ON COLUMN, if any
 
   friend auto operator==(const column_def&, const column_def&) -> bool = default;
 };
@@ -90,9 +90,9 @@ struct column_def {
 enum class constraint_kind {
   primary_key,  ///< PRIMARY KEY
   foreign_key,  ///< FOREIGN KEY ... REFERENCES
-  unique,       ///< UNIQUE
-  check,        ///< CHECK (expr)
-  exclusion,    ///< EXCLUDE USING ...
+  unique,  ///< UNIQUE
+  check,  ///< CHECK (expr)
+  exclusion,  ///< EXCLUDE USING ...
 };
 
 /// ON DELETE / ON UPDATE of a foreign key.
@@ -103,41 +103,41 @@ enum class match_kind { simple, full, partial };
 
 /// A constraint of a table or of a domain.
 struct constraint_def {
-  std::string name;                  ///< the constraint's name
+  std::string name{};  ///< the constraint's name
   constraint_kind kind = constraint_kind::check;  ///< what it is
-  std::string definition;            ///< pg_get_constraintdef: "FOREIGN KEY (a) REFERENCES t(id) ON DELETE CASCADE"
-  std::vector<std::string> columns;  ///< the constrained columns, in key order (empty for a domain's)
-  std::optional<std::string> check_expr;  ///< check: the expression, without CHECK and parentheses
-  std::optional<qualified_name> references;      ///< foreign key: the referenced table
-  std::vector<std::string> referenced_columns;   ///< foreign key: its columns, in key order
+  std::string definition{};  ///< pg_get_constraintdef: "FOREIGN KEY (a) REFERENCES t(id) ON DELETE CASCADE"
+  std::vector<std::string> columns{};  ///< the constrained columns, in key order (empty for a domain's)
+  std::optional<std::string> check_expr{};  ///< check: the expression, without CHECK and parentheses
+  std::optional<qualified_name> references{};  ///< foreign key: the referenced table
+  std::vector<std::string> referenced_columns{};  ///< foreign key: its columns, in key order
   referential_action on_delete = referential_action::no_action;  ///< foreign key: ON DELETE
   referential_action on_update = referential_action::no_action;  ///< foreign key: ON UPDATE
-  match_kind match = match_kind::simple;                         ///< foreign key: MATCH
-  std::optional<std::string> index;  ///< primary key, unique, exclusion: the index that enforces it
-  bool deferrable = false;           ///< DEFERRABLE
-  bool initially_deferred = false;   ///< INITIALLY DEFERRED
-  bool validated = true;             ///< false when added NOT VALID and not validated since
-  bool no_inherit = false;           ///< check: NO INHERIT
-  bool inherited = false;            ///< defined by a parent table, not locally
-  std::optional<std::string> comment;  ///< COMMENT ON CONSTRAINT, if any
+  match_kind match = match_kind::simple;  ///< foreign key: MATCH
+  std::optional<std::string> index{};  ///< primary key, unique, exclusion: the index that enforces it
+  bool deferrable = false;  ///< DEFERRABLE
+  bool initially_deferred = false;  ///< INITIALLY DEFERRED
+  bool validated = true;  ///< false when added NOT VALID and not validated since
+  bool no_inherit = false;  ///< check: NO INHERIT
+  bool inherited = false;  ///< defined by a parent table, not locally
+  std::optional<std::string> comment{};  ///< COMMENT ON CONSTRAINT, if any
 
   friend auto operator==(const constraint_def&, const constraint_def&) -> bool = default;
 };
 
 /// An index of a table or materialized view.
 struct index_def {
-  std::string name;                ///< the index's name (in the table's schema)
-  std::string definition;          ///< pg_get_indexdef: "CREATE INDEX i ON s.t USING btree (a)"
-  std::string method;              ///< the access method: "btree", "gin", "gist", "hash", "brin"...
-  std::vector<std::string> keys;   ///< the key columns or expressions, as pg_get_indexdef prints each
-  std::vector<std::string> include;        ///< INCLUDE columns
-  std::optional<std::string> predicate;    ///< the WHERE of a partial index
-  bool unique = false;             ///< UNIQUE
-  bool primary = false;            ///< the index of a primary key
-  bool valid = true;               ///< false after a failed CREATE INDEX CONCURRENTLY
-  std::optional<std::string> constraint;  ///< the constraint it enforces, if any
-  bool inherited = false;          ///< attached to an index of the partitioned parent
-  std::optional<std::string> comment;     ///< COMMENT ON INDEX, if any
+  std::string name{};  ///< the index's name (in the table's schema)
+  std::string definition{};  ///< pg_get_indexdef: "CREATE INDEX i ON s.t USING btree (a)"
+  std::string method{};  ///< the access method: "btree", "gin", "gist", "hash", "brin"...
+  std::vector<std::string> keys{};  ///< the key columns or expressions, as pg_get_indexdef prints each
+  std::vector<std::string> include{};  ///< INCLUDE columns
+  std::optional<std::string> predicate{};  ///< the WHERE of a partial index
+  bool unique = false;  ///< UNIQUE
+  bool primary = false;  ///< the index of a primary key
+  bool valid = true;  ///< false after a failed CREATE INDEX CONCURRENTLY
+  std::optional<std::string> constraint{};  ///< the constraint it enforces, if any
+  bool inherited = false;  ///< attached to an index of the partitioned parent
+  std::optional<std::string> comment{};  ///< COMMENT ON INDEX, if any
 
   friend auto operator==(const index_def&, const index_def&) -> bool = default;
 };
@@ -145,150 +145,151 @@ struct index_def {
 /// A trigger on a table or view. Triggers cloned onto partitions from their partitioned
 /// parent are left out (they show on the parent).
 struct trigger_def {
-  std::string name;        ///< the trigger's name
-  std::string definition;  ///< pg_get_triggerdef: "CREATE TRIGGER t BEFORE UPDATE ON s.t FOR EACH ROW ..."
-  qualified_name function;  ///< the trigger function
-  std::string enabled;     ///< "origin" (the default), "disabled", "replica" or "always"
-  std::optional<std::string> comment;  ///< COMMENT ON TRIGGER, if any
+  std::string name{};  ///< the trigger's name
+  std::string definition{};  ///< pg_get_triggerdef: "CREATE TRIGGER t BEFORE UPDATE ON s.t FOR EACH ROW ..."
+  qualified_name function{};  ///< the trigger function
+  std::string enabled{};  ///< "origin" (the default), "disabled", "replica" or "always"
+  std::optional<std::string> comment{};  ///< COMMENT ON TRIGGER, if any
 
   friend auto operator==(const trigger_def&, const trigger_def&) -> bool = default;
 };
 
 /// A row-level security policy.
 struct policy_def {
-  std::string name;                  ///< the policy's name
-  std::string command;               ///< "all", "select", "insert", "update" or "delete"
-  bool permissive = true;            ///< AS PERMISSIVE (false: AS RESTRICTIVE)
-  std::vector<std::string> roles;    ///< TO ...: role names, sorted; "public" for PUBLIC
-  std::optional<std::string> using_expr;       ///< USING (expr)
-  std::optional<std::string> with_check_expr;  ///< WITH CHECK (expr)
+  std::string name{};  ///< the policy's name
+  std::string command{};  ///< "all", "select", "insert", "update" or "delete"
+  bool permissive = true;  ///< AS PERMISSIVE (false: AS RESTRICTIVE)
+  std::vector<std::string> roles{};  ///< TO ...: role names, sorted; "public" for PUBLIC
+  std::optional<std::string> using_expr{};  ///< USING (expr)
+  std::optional<std::string> with_check_expr{};  ///< WITH CHECK (expr)
 
   friend auto operator==(const policy_def&, const policy_def&) -> bool = default;
 };
 
 /// The kinds of tables.
 enum class table_kind {
-  ordinary,     ///< a plain table (it may inherit from others)
+  ordinary,  ///< a plain table (it may inherit from others)
   partitioned,  ///< PARTITION BY ...: a partitioned table (maybe itself a partition: partition_of)
-  partition,    ///< a leaf partition of a partitioned table (partition_of, partition_bound)
+  partition,  ///< a leaf partition of a partitioned table (partition_of, partition_bound)
 };
 
 /// A table with its columns, constraints, indexes, triggers and policies.
 struct table_info {
-  std::string schema;  ///< the table's schema
-  std::string name;    ///< the table's name
+  std::string schema{};  ///< the table's schema
+  std::string name{};  ///< the table's name
   table_kind kind = table_kind::ordinary;  ///< ordinary, partitioned or partition
-  bool unlogged = false;                   ///< UNLOGGED
-  std::optional<std::string> partition_key;     ///< partitioned: pg_get_partkeydef, "RANGE (created_at)"
-  std::optional<qualified_name> partition_of;   ///< a partition's parent
-  std::optional<std::string> partition_bound;   ///< a partition's "FOR VALUES ..." or "DEFAULT"
-  std::vector<qualified_name> inherits;         ///< INHERITS parents, in declaration order
-  bool row_security = false;         ///< ENABLE ROW LEVEL SECURITY
-  bool force_row_security = false;   ///< FORCE ROW LEVEL SECURITY
-  std::vector<column_def> columns;   ///< in position order
-  std::vector<constraint_def> constraints;  ///< sorted by name
-  std::vector<index_def> indexes;           ///< sorted by name
-  std::vector<trigger_def> triggers;        ///< sorted by name
-  std::vector<policy_def> policies;         ///< sorted by name
-  std::optional<std::string> comment;       ///< COMMENT ON TABLE, if any
+  bool unlogged = false;  ///< UNLOGGED
+  std::optional<std::string> partition_key{};  ///< partitioned: pg_get_partkeydef, "RANGE (created_at)"
+  std::optional<qualified_name> partition_of{};  ///< a partition's parent
+  std::optional<std::string> partition_bound{};  ///< a partition's "FOR VALUES ..." or "DEFAULT"
+  std::vector<qualified_name> inherits{};  ///< INHERITS parents, in declaration order
+  bool row_security = false;  ///< ENABLE ROW LEVEL SECURITY
+  bool force_row_security = false;  ///< FORCE ROW LEVEL SECURITY
+  std::vector<column_def> columns{};  ///< in position order
+  std::vector<constraint_def> constraints{};  ///< sorted by name
+  std::vector<index_def> indexes{};  ///< sorted by name
+  std::vector<trigger_def> triggers{};  ///< sorted by name
+  std::vector<policy_def> policies{};  ///< sorted by name
+  std::optional<std::string> comment{};  ///< COMMENT ON TABLE, if any
 
   friend auto operator==(const table_info&, const table_info&) -> bool = default;
 };
 
 /// A view or a materialized view.
 struct view_info {
-  std::string schema;             ///< the view's schema
-  std::string name;               ///< the view's name
-  bool materialized = false;      ///< a materialized view
-  std::string definition;         ///< pg_get_viewdef, pretty-printed: " SELECT ...;"
-  bool populated = true;          ///< materialized: false when created WITH NO DATA and not refreshed
-  std::vector<column_def> columns;  ///< the output columns (name, type, collation, comment)
-  std::vector<index_def> indexes;   ///< materialized: its indexes, sorted by name
-  std::vector<trigger_def> triggers;  ///< INSTEAD OF and statement triggers, sorted by name
-  std::optional<std::string> comment;  ///< COMMENT ON VIEW, if any
+  std::string schema{};  ///< the view's schema
+  std::string name{};  ///< the view's name
+  bool materialized = false;  ///< a materialized view
+  std::string definition{};  ///< pg_get_viewdef, pretty-printed: " SELECT ...;"
+  bool populated = true;  ///< materialized: false when created WITH NO DATA and not refreshed
+  std::vector<column_def> columns{};  ///< the output columns (name, type, collation, comment)
+  std::vector<index_def> indexes{};  ///< materialized: its indexes, sorted by name
+  std::vector<trigger_def> triggers{};  ///< INSTEAD OF and statement triggers, sorted by name
+  std::optional<std::string> comment{};  ///< COMMENT ON VIEW, if any
 
   friend auto operator==(const view_info&, const view_info&) -> bool = default;
 };
 
 /// A column that owns a sequence (OWNED BY, serial columns).
 struct column_ref {
-  qualified_name table;  ///< the table
-  std::string column;    ///< the column
+  qualified_name table{};  ///< the table
+  std::string column{};  ///< the column
 
   friend auto operator==(const column_ref&, const column_ref&) -> bool = default;
 };
 
 /// A sequence not created by an identity column (those are read with their column).
 struct sequence_info {
-  std::string schema;                ///< the sequence's schema
-  std::string name;                  ///< the sequence's name
-  sequence_options options;          ///< type, start, increment, bounds, cache, cycle
-  std::optional<column_ref> owned_by;  ///< OWNED BY, if any
-  std::optional<std::string> comment;  ///< COMMENT ON SEQUENCE, if any
+  std::string schema{};  ///< the sequence's schema
+  std::string name{};  ///< the sequence's name
+  sequence_options options{};  ///< type, start, increment, bounds, cache, cycle
+  std::optional<column_ref> owned_by{};  ///< OWNED BY, if any
+  std::optional<std::string> comment{};  ///< COMMENT ON SEQUENCE, if any
 
   friend auto operator==(const sequence_info&, const sequence_info&) -> bool = default;
 };
 
 /// An enum type.
 struct enum_type_info {
-  std::string schema;                 ///< the type's schema
-  std::string name;                   ///< the type's name
-  std::vector<std::string> labels;    ///< in their sort order
-  std::optional<std::string> comment;  ///< COMMENT ON TYPE, if any
+  std::string schema{};  ///< the type's schema
+  std::string name{};  ///< the type's name
+  std::vector<std::string> labels{};  ///< in their sort order
+  std::optional<std::string> comment{};  ///< COMMENT ON TYPE, if any
 
   friend auto operator==(const enum_type_info&, const enum_type_info&) -> bool = default;
 };
 
 /// A domain.
 struct domain_info {
-  std::string schema;                      ///< the domain's schema
-  std::string name;                        ///< the domain's name
-  std::string base_type;                   ///< format_type of the base type: "numeric(10,2)"
-  bool not_null = false;                   ///< NOT NULL
-  std::optional<std::string> default_expr;  ///< DEFAULT
-  std::optional<qualified_name> collation;  ///< COLLATE, when not the base type's default
-  std::vector<constraint_def> constraints;  ///< its CHECK constraints, sorted by name
-  std::optional<std::string> comment;       ///< COMMENT ON DOMAIN, if any
+  std::string schema{};  ///< the domain's schema
+  std::string name{};  ///< the domain's name
+  std::string base_type{};  ///< format_type of the base type: "numeric(10,2)"
+  bool not_null = false;  ///< NOT NULL
+  std::optional<std::string> default_expr{};  ///< DEFAULT
+  std::optional<qualified_name> collation{};  ///< COLLATE, when not the base type's default
+  std::vector<constraint_def> constraints{};  ///< its CHECK constraints, sorted by name
+  std::optional<std::string> comment{};  ///< COMMENT ON DOMAIN, if any
 
   friend auto operator==(const domain_info&, const domain_info&) -> bool = default;
 };
 
 /// A composite type made by CREATE TYPE ... AS (...).
 struct composite_type_info {
-  std::string schema;                 ///< the type's schema
-  std::string name;                   ///< the type's name
-  std::vector<column_def> attributes;  ///< in position order (name, type, collation, comment)
-  std::optional<std::string> comment;  ///< COMMENT ON TYPE, if any
+  std::string schema{};  ///< the type's schema
+  std::string name{};  ///< the type's name
+  std::vector<column_def> attributes{};  ///< in position order (name, type, collation, comment)
+  std::optional<std::string> comment{};  ///< COMMENT ON TYPE, if any
 
   friend auto operator==(const composite_type_info&, const composite_type_info&) -> bool = default;
 };
 
 /// What a routine is.
 enum class routine_kind {
-  function,   ///< CREATE FUNCTION
+  function,  ///< CREATE FUNCTION
   procedure,  ///< CREATE PROCEDURE
-  window,     ///< CREATE FUNCTION ... WINDOW
+  window,  ///< CREATE FUNCTION ... WINDOW
 };
 
 /// A function or procedure (aggregates are not read).
 struct function_info {
-  std::string schema;               ///< the routine's schema
-  std::string name;                 ///< its name
-  std::string identity_arguments;   ///< pg_get_function_identity_arguments: "a integer, b text"
+  std::string schema{};  ///< the routine's schema
+  std::string name{};  ///< its name
+  std::string identity_arguments{};  ///< pg_get_function_identity_arguments: "a integer, b text"
   routine_kind kind = routine_kind::function;  ///< function, procedure or window function
-  std::optional<std::string> result;  ///< pg_get_function_result: "integer", "SETOF t", "TABLE(...)"; none for a procedure
-  std::string language;             ///< "sql", "plpgsql", "c"...
-  std::string definition;           ///< pg_get_functiondef: the complete CREATE OR REPLACE statement
-  std::optional<std::string> comment;  ///< COMMENT ON FUNCTION, if any
+  std::optional<std::string>
+      result{};  ///< pg_get_function_result: "integer", "SETOF t", "TABLE(...)"; none for a procedure
+  std::string language{};  ///< "sql", "plpgsql", "c"...
+  std::string definition{};  ///< pg_get_functiondef: the complete CREATE OR REPLACE statement
+  std::optional<std::string> comment{};  ///< COMMENT ON FUNCTION, if any
 
   friend auto operator==(const function_info&, const function_info&) -> bool = default;
 };
 
 /// An installed extension.
 struct extension_info {
-  std::string name;     ///< "pg_trgm"
-  std::string version;  ///< the installed version, "1.6"
-  std::string schema;   ///< the schema of its objects
+  std::string name{};  ///< "pg_trgm"
+  std::string version{};  ///< the installed version, "1.6"
+  std::string schema{};  ///< the schema of its objects
 
   friend auto operator==(const extension_info&, const extension_info&) -> bool = default;
 };
@@ -296,15 +297,15 @@ struct extension_info {
 /// The schema of a database, as introspect() reads it. Every vector is sorted: see the
 /// header comment.
 struct catalog {
-  std::vector<schema_info> schemas;                ///< by name
-  std::vector<extension_info> extensions;          ///< by name
-  std::vector<table_info> tables;                  ///< by schema, name
-  std::vector<view_info> views;                    ///< views and materialized views, by schema, name
-  std::vector<sequence_info> sequences;            ///< by schema, name
-  std::vector<enum_type_info> enums;               ///< by schema, name
-  std::vector<domain_info> domains;                ///< by schema, name
-  std::vector<composite_type_info> composite_types;  ///< by schema, name
-  std::vector<function_info> functions;            ///< by schema, name, identity arguments
+  std::vector<schema_info> schemas{};  ///< by name
+  std::vector<extension_info> extensions{};  ///< by name
+  std::vector<table_info> tables{};  ///< by schema, name
+  std::vector<view_info> views{};  ///< views and materialized views, by schema, name
+  std::vector<sequence_info> sequences{};  ///< by schema, name
+  std::vector<enum_type_info> enums{};  ///< by schema, name
+  std::vector<domain_info> domains{};  ///< by schema, name
+  std::vector<composite_type_info> composite_types{};  ///< by schema, name
+  std::vector<function_info> functions{};  ///< by schema, name, identity arguments
 
   /// The table `schema`.`name`, or nullptr.
   [[nodiscard]] PGPX_API auto find_table(std::string_view schema, std::string_view name) const -> const table_info*;
