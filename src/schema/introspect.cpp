@@ -9,6 +9,7 @@
 // as contype 'n'): where they matter, the printed definitions carry them.
 #include <pgpx/schema/introspect.hpp>
 
+#include <pgpx/core/transaction.hpp>
 #include <pgpx/error.hpp>
 #include <pgpx/types/array.hpp>
 
@@ -481,11 +482,15 @@ auto catalog::find_view(std::string_view schema, std::string_view name) const ->
   return nullptr;
 }
 
-auto introspect(connection& cx, const introspect_options& options) -> catalog {
+namespace {
+
+// Every query of introspect(), on a connection or on the transaction introspect() opened.
+template <class Executor>
+auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
   catalog out;
 
   // The schemas, and the list every other query takes as $1.
-  for (auto& r : cx.query<schema_row>(schemas_sql, options.schemas, options.tracking_schema))
+  for (auto& r : cx.template query<schema_row>(schemas_sql, options.schemas, options.tracking_schema))
     out.schemas.push_back(schema_info{std::move(r.name), std::move(r.comment)});
   std::sort(out.schemas.begin(), out.schemas.end(), by_name);
   std::vector<std::string> names;
@@ -495,13 +500,13 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
       throw usage_error("pgpx::schema::introspect: schema \"" + wanted +
                         "\" (introspect_options::schemas) does not exist in database");
 
-  for (auto& r : cx.query<extension_row>(extensions_sql, names))
+  for (auto& r : cx.template query<extension_row>(extensions_sql, names))
     out.extensions.push_back(extension_info{std::move(r.name), std::move(r.version), std::move(r.schema)});
   std::sort(out.extensions.begin(), out.extensions.end(), by_name);
 
   // Tables, views and composite types first, sorted, so that slots can point into them.
-  const auto relations = cx.query<relation_row>(relations_sql, names);
-  const auto composites = cx.query<composite_row>(composites_sql, names);
+  const auto relations = cx.template query<relation_row>(relations_sql, names);
+  const auto composites = cx.template query<composite_row>(composites_sql, names);
   std::vector<std::pair<std::int64_t, table_info>> tables;
   std::vector<std::pair<std::int64_t, view_info>> views;
   for (const auto& r : relations) {
@@ -549,7 +554,7 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
   };
 
   // Parents: a partition's one parent, or the INHERITS list in declaration order.
-  auto parents = cx.query<parent_row>(parents_sql, names);
+  auto parents = cx.template query<parent_row>(parents_sql, names);
   std::sort(parents.begin(), parents.end(), [](const parent_row& a, const parent_row& b) {
     return std::tie(a.child, a.seq) < std::tie(b.child, b.seq);
   });
@@ -563,9 +568,9 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
 
   // Columns in position order; identity columns get their sequence's settings.
   std::unordered_map<std::int64_t, std::unordered_map<std::int32_t, sequence_options>> identity;
-  for (auto& r : cx.query<identity_sequence_row>(identity_sequences_sql, names))
+  for (auto& r : cx.template query<identity_sequence_row>(identity_sequences_sql, names))
     identity[r.rel][r.num] = sequence_options{std::move(r.type), r.start, r.increment, r.min, r.max, r.cache, r.cycle};
-  auto columns = cx.query<column_row>(columns_sql, names);
+  auto columns = cx.template query<column_row>(columns_sql, names);
   std::sort(columns.begin(), columns.end(),
             [](const column_row& a, const column_row& b) { return std::tie(a.rel, a.num) < std::tie(b.rel, b.num); });
   for (auto& r : columns) {
@@ -596,7 +601,7 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
 
   // Domains, then every constraint (of tables and of domains).
   std::vector<std::pair<std::int64_t, domain_info>> doms;
-  for (auto& r : cx.query<domain_row>(domains_sql, names))
+  for (auto& r : cx.template query<domain_row>(domains_sql, names))
     doms.emplace_back(r.oid, domain_info{std::move(r.schema),
                                          std::move(r.name),
                                          std::move(r.base_type),
@@ -611,7 +616,7 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
     domain_index[doms[i].first] = i;
     out.domains.push_back(std::move(doms[i].second));
   }
-  for (auto& r : cx.query<constraint_row>(constraints_sql, names)) {
+  for (auto& r : cx.template query<constraint_row>(constraints_sql, names)) {
     constraint_def c;
     c.name = std::move(r.name);
     c.kind = constraint_of(r.type);
@@ -640,7 +645,7 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
     }
   }
 
-  for (auto& r : cx.query<index_row>(indexes_sql, names)) {
+  for (auto& r : cx.template query<index_row>(indexes_sql, names)) {
     auto* s = slot(r.rel);
     if (s == nullptr) continue;
     index_def i;
@@ -660,7 +665,7 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
     else if (s->view != nullptr) s->view->indexes.push_back(std::move(i));
   }
 
-  for (auto& r : cx.query<trigger_row>(triggers_sql, names)) {
+  for (auto& r : cx.template query<trigger_row>(triggers_sql, names)) {
     auto* s = slot(r.rel);
     if (s == nullptr) continue;
     trigger_def t{std::move(r.name), std::move(r.definition),
@@ -670,7 +675,7 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
     else if (s->view != nullptr) s->view->triggers.push_back(std::move(t));
   }
 
-  for (auto& r : cx.query<policy_row>(policies_sql, names)) {
+  for (auto& r : cx.template query<policy_row>(policies_sql, names)) {
     auto* s = slot(r.rel);
     if (s == nullptr || s->table == nullptr) continue;
     std::sort(r.roles.begin(), r.roles.end());
@@ -678,7 +683,7 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
                                             std::move(r.roles), std::move(r.using_expr), std::move(r.with_check_expr)});
   }
 
-  for (auto& r : cx.query<sequence_row>(sequences_sql, names)) {
+  for (auto& r : cx.template query<sequence_row>(sequences_sql, names)) {
     sequence_info s;
     s.schema = std::move(r.schema);
     s.name = std::move(r.name);
@@ -690,12 +695,12 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
   }
   std::sort(out.sequences.begin(), out.sequences.end(), by_schema_name);
 
-  for (auto& r : cx.query<enum_row>(enums_sql, names))
+  for (auto& r : cx.template query<enum_row>(enums_sql, names))
     out.enums.push_back(
         enum_type_info{std::move(r.schema), std::move(r.name), std::move(r.labels), std::move(r.comment)});
   std::sort(out.enums.begin(), out.enums.end(), by_schema_name);
 
-  for (auto& r : cx.query<function_row>(functions_sql, names)) {
+  for (auto& r : cx.template query<function_row>(functions_sql, names)) {
     function_info f;
     f.schema = std::move(r.schema);
     f.name = std::move(r.name);
@@ -724,6 +729,18 @@ auto introspect(connection& cx, const introspect_options& options) -> catalog {
   for (auto& v : out.views) sort_parts(v);
   for (auto& d : out.domains) std::sort(d.constraints.begin(), d.constraints.end(), by_name);
   return out;
+}
+
+}  // namespace
+
+auto introspect(connection& cx, const introspect_options& options) -> catalog {
+  if (cx.status() != transaction_status::idle) return read_catalog(cx, options);  // the caller's transaction
+  // One snapshot for every query: objects created or dropped by other sessions meanwhile do
+  // not show half (a table without its columns), nor make pg_get_*def fail on a vanished oid.
+  transaction tx{cx, {.level = isolation::repeatable_read, .read_only = true}};
+  auto c = read_catalog(tx, options);
+  tx.commit();
+  return c;
 }
 
 auto to_string(identity_kind k) noexcept -> std::string_view {

@@ -327,10 +327,11 @@ struct introspect_options {
 
 /**
  * Reads the schema of the database `cx` is connected to. Every value the catalog queries
- * need (the schema names) is a bound parameter. Read-only; the statements run in the
- * caller's transaction when there is one (use REPEATABLE READ for a consistent snapshot
- * while DDL runs elsewhere). Blocks; throws pgpx::error (usage_error for a listed schema
- * that does not exist).
+ * need (the schema names) is a bound parameter. Read-only. On an idle connection the queries
+ * run in a REPEATABLE READ READ ONLY transaction of their own (one snapshot; committed
+ * before returning); inside the caller's transaction they run there, and see what it has
+ * done so far. Blocks; throws pgpx::error (usage_error for a listed schema that does not
+ * exist).
  */
 [[nodiscard]] PGPX_API auto introspect(connection& cx, const introspect_options& options = {}) -> catalog;
 

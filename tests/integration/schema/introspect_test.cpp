@@ -5,6 +5,7 @@
 #include "support/orm_models.hpp"
 #include "support/test_db.hpp"
 
+#include <pgpx/core/transaction.hpp>
 #include <pgpx/schema/ddl.hpp>
 #include <pgpx/schema/introspect.hpp>
 
@@ -443,6 +444,20 @@ TEST_F(introspect_test, schema_selection_leaves_out_system_and_tracking_schemas)
   const auto empty = introspect(cx(), {.schemas = {"empty"}});
   ASSERT_EQ(empty.schemas.size(), 1u);
   EXPECT_TRUE(empty.tables.empty() && empty.functions.empty() && empty.extensions.empty());
+}
+
+TEST_F(introspect_test, runs_in_its_own_snapshot_or_in_the_callers_transaction) {
+  // Idle: introspect opens and commits its own read-only transaction.
+  (void)introspect(cx(), {.schemas = {"app"}});
+  EXPECT_EQ(cx().status(), pgpx::transaction_status::idle);
+  // In a transaction: its uncommitted objects show, and the transaction stays open.
+  pgpx::transaction tx{cx()};
+  tx.execute_script("create table app.draft (x int primary key)");
+  const auto c = introspect(tx.conn(), {.schemas = {"app"}});
+  EXPECT_NE(c.find_table("app", "draft"), nullptr);
+  EXPECT_EQ(cx().status(), pgpx::transaction_status::in_transaction);
+  tx.rollback();
+  EXPECT_EQ(introspect(cx(), {.schemas = {"app"}}).find_table("app", "draft"), nullptr);
 }
 
 TEST_F(introspect_test, two_introspections_are_equal_and_export_byte_identical_json) {
