@@ -162,7 +162,7 @@ struct identity_sequence_row {
 };
 
 constexpr const char* sequences_sql =
-    "select n.nspname::text as schema, c.relname::text as name," PGPX_SEQUENCE_COLUMNS
+    "select c.oid::int8 as oid, n.nspname::text as schema, c.relname::text as name," PGPX_SEQUENCE_COLUMNS
     ", tn.nspname::text as owner_schema, t.relname::text as owner_table, a.attname::text as owner_column,"
     " pg_catalog.obj_description(c.oid, 'pg_class') as comment"
     " from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
@@ -175,6 +175,7 @@ constexpr const char* sequences_sql =
         "pg_class", "c.oid");
 
 struct sequence_row {
+  std::int64_t oid = 0;
   std::string schema;
   std::string name;
   std::string type;
@@ -378,7 +379,7 @@ struct composite_row {
 };
 
 constexpr const char* functions_sql =
-    "select n.nspname::text as schema, p.proname::text as name,"
+    "select p.oid::int8 as oid, n.nspname::text as schema, p.proname::text as name,"
     " pg_catalog.pg_get_function_identity_arguments(p.oid) as identity_arguments, p.prokind::text as kind,"
     " case when p.prokind <> 'p' then pg_catalog.pg_get_function_result(p.oid) end as result,"
     " l.lanname::text as language, pg_catalog.pg_get_functiondef(p.oid) as definition,"
@@ -389,6 +390,7 @@ constexpr const char* functions_sql =
                                                                                                         "p.oid");
 
 struct function_row {
+  std::int64_t oid = 0;
   std::string schema;
   std::string name;
   std::string identity_arguments;
@@ -399,6 +401,78 @@ struct function_row {
   std::optional<std::string> comment;
 };
 
+// The grantee of an aclexplode() entry: "public" for PUBLIC (oid 0).
+#define PGPX_GRANTEE                                                                                        \
+  " case when a.grantee = 0 then 'public' else pg_catalog.pg_get_userbyid(a.grantee)::text end as grantee," \
+  " a.privilege_type::text as privilege, a.is_grantable as grantable "
+
+// The ACL entries of the schemas ('n', by schema oid), relations ('r': tables, views,
+// sequences) and routines ('f') read. A NULL ACL (never granted or revoked: the defaults)
+// has no entries.
+constexpr const char* privileges_sql =
+    "select x.kind, x.oid," PGPX_GRANTEE
+    " from (select 'n'::text as kind, n.oid::int8 as oid, n.nspacl as acl from pg_catalog.pg_namespace n"
+    " where n.nspname = any($1::text[])"
+    " union all select 'r', c.oid::int8, c.relacl from pg_catalog.pg_class c"
+    " join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+    " where c.relkind in ('r', 'p', 'v', 'm', 'S') and n.nspname = any($1::text[])"
+    " union all select 'f', p.oid::int8, p.proacl from pg_catalog.pg_proc p"
+    " join pg_catalog.pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1::text[])) x,"
+    " pg_catalog.aclexplode(x.acl) a where x.acl is not null";
+
+struct privilege_row {
+  std::string kind;
+  std::int64_t oid = 0;
+  std::string grantee;
+  std::string privilege;
+  bool grantable = false;
+};
+
+// The schemas read, with their oids (to place the privileges above).
+constexpr const char* schema_oids_sql =
+    "select n.oid::int8 as oid, n.nspname::text as name from pg_catalog.pg_namespace n where n.nspname = any($1::text[])";
+
+struct schema_oid_row {
+  std::int64_t oid = 0;
+  std::string name;
+};
+
+constexpr const char* default_privileges_sql =
+    "select d.oid::int8 as oid, pg_catalog.pg_get_userbyid(d.defaclrole)::text as role, n.nspname::text as schema,"
+    " d.defaclobjtype::text as object_type," PGPX_GRANTEE
+    " from pg_catalog.pg_default_acl d left join pg_catalog.pg_namespace n on n.oid = d.defaclnamespace,"
+    " pg_catalog.aclexplode(d.defaclacl) a"
+    " where d.defaclnamespace = 0 or n.nspname = any($1::text[])";
+
+struct default_privilege_row {
+  std::int64_t oid = 0;
+  std::string role;
+  std::optional<std::string> schema;
+  std::string object_type;
+  std::string grantee;
+  std::string privilege;
+  bool grantable = false;
+};
+
+constexpr const char* event_triggers_sql =
+    "select e.evtname::text as name, e.evtevent::text as event, coalesce(e.evttags, '{}')::text[] as tags,"
+    " pn.nspname::text as function_schema, p.proname::text as function_name, e.evtenabled::text as enabled,"
+    " pg_catalog.obj_description(e.oid, 'pg_event_trigger') as comment"
+    " from pg_catalog.pg_event_trigger e join pg_catalog.pg_proc p on p.oid = e.evtfoid"
+    " join pg_catalog.pg_namespace pn on pn.oid = p.pronamespace"
+    " where pn.nspname = any($1::text[]) and" PGPX_NOT_EXTENSION_MEMBER("pg_event_trigger", "e.oid");
+
+struct event_trigger_row {
+  std::string name;
+  std::string event;
+  std::vector<std::string> tags;
+  std::string function_schema;
+  std::string function_name;
+  std::string enabled;
+  std::optional<std::string> comment;
+};
+
+#undef PGPX_GRANTEE
 #undef PGPX_NOT_EXTENSION_MEMBER
 #undef PGPX_SEQUENCE_COLUMNS
 #undef PGPX_ATTNAMES
@@ -440,6 +514,19 @@ auto trigger_enabled(std::string_view code) -> std::string {
   if (code == "A") return "always";
   unexpected("trigger state", code);
 }
+
+auto default_object_type(std::string_view code) -> std::string {
+  if (code == "r") return "tables";
+  if (code == "S") return "sequences";
+  if (code == "f") return "functions";
+  if (code == "T") return "types";
+  if (code == "n") return "schemas";
+  unexpected("default privilege object type", code);
+}
+
+auto by_grantee = [](const privilege_def& a, const privilege_def& b) {
+  return std::tie(a.grantee, a.privilege, a.grantable) < std::tie(b.grantee, b.privilege, b.grantable);
+};
 
 auto policy_command(std::string_view code) -> std::string {
   if (code == "*") return "all";
@@ -683,6 +770,7 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
                                             std::move(r.roles), std::move(r.using_expr), std::move(r.with_check_expr)});
   }
 
+  std::vector<std::pair<std::int64_t, sequence_info>> seqs;
   for (auto& r : cx.template query<sequence_row>(sequences_sql, names)) {
     sequence_info s;
     s.schema = std::move(r.schema);
@@ -691,15 +779,16 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
     if (r.owner_schema && r.owner_table && r.owner_column)
       s.owned_by = column_ref{qualified_name{*r.owner_schema, *r.owner_table}, *r.owner_column};
     s.comment = std::move(r.comment);
-    out.sequences.push_back(std::move(s));
+    seqs.emplace_back(r.oid, std::move(s));
   }
-  std::sort(out.sequences.begin(), out.sequences.end(), by_schema_name);
+  std::sort(seqs.begin(), seqs.end(), by_second);
 
   for (auto& r : cx.template query<enum_row>(enums_sql, names))
     out.enums.push_back(
         enum_type_info{std::move(r.schema), std::move(r.name), std::move(r.labels), std::move(r.comment)});
   std::sort(out.enums.begin(), out.enums.end(), by_schema_name);
 
+  std::vector<std::pair<std::int64_t, function_info>> funcs;
   for (auto& r : cx.template query<function_row>(functions_sql, names)) {
     function_info f;
     f.schema = std::move(r.schema);
@@ -710,11 +799,62 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
     f.language = std::move(r.language);
     f.definition = std::move(r.definition);
     f.comment = std::move(r.comment);
-    out.functions.push_back(std::move(f));
+    funcs.emplace_back(r.oid, std::move(f));
   }
-  std::sort(out.functions.begin(), out.functions.end(), [](const function_info& a, const function_info& b) {
-    return std::tie(a.schema, a.name, a.identity_arguments) < std::tie(b.schema, b.name, b.identity_arguments);
+  std::sort(funcs.begin(), funcs.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.second.schema, a.second.name, a.second.identity_arguments) <
+           std::tie(b.second.schema, b.second.name, b.second.identity_arguments);
   });
+
+  // Privileges go to the schema, relation or routine whose ACL lists them.
+  std::unordered_map<std::int64_t, std::vector<privilege_def>*> acl_of_relation;  // tables, views, sequences
+  std::unordered_map<std::int64_t, std::vector<privilege_def>*> acl_of_routine;
+  std::unordered_map<std::int64_t, std::vector<privilege_def>*> acl_of_schema;
+  for (auto& [oid, s] : slots) {
+    if (s.table != nullptr) acl_of_relation[oid] = &s.table->privileges;
+    else if (s.view != nullptr) acl_of_relation[oid] = &s.view->privileges;
+  }
+  out.sequences.reserve(seqs.size());
+  for (auto& q : seqs) {
+    out.sequences.push_back(std::move(q.second));
+    acl_of_relation[q.first] = &out.sequences.back().privileges;
+  }
+  out.functions.reserve(funcs.size());
+  for (auto& f : funcs) {
+    out.functions.push_back(std::move(f.second));
+    acl_of_routine[f.first] = &out.functions.back().privileges;
+  }
+  for (const auto& r : cx.template query<schema_oid_row>(schema_oids_sql, names))
+    for (auto& s : out.schemas)
+      if (s.name == r.name) acl_of_schema[r.oid] = &s.privileges;
+  for (auto& r : cx.template query<privilege_row>(privileges_sql, names)) {
+    auto& map = r.kind == "n" ? acl_of_schema : (r.kind == "r" ? acl_of_relation : acl_of_routine);
+    auto it = map.find(r.oid);
+    if (it != map.end())
+      it->second->push_back(privilege_def{std::move(r.grantee), std::move(r.privilege), r.grantable});
+  }
+
+  std::unordered_map<std::int64_t, std::size_t> default_index;
+  for (auto& r : cx.template query<default_privilege_row>(default_privileges_sql, names)) {
+    auto [it, added] = default_index.try_emplace(r.oid, out.default_privileges.size());
+    if (added)
+      out.default_privileges.push_back(
+          default_privilege_info{std::move(r.role), std::move(r.schema), default_object_type(r.object_type), {}});
+    out.default_privileges[it->second].privileges.push_back(
+        privilege_def{std::move(r.grantee), std::move(r.privilege), r.grantable});
+  }
+  std::sort(out.default_privileges.begin(), out.default_privileges.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.role, a.schema, a.object_type) < std::tie(b.role, b.schema, b.object_type);
+  });
+
+  for (auto& r : cx.template query<event_trigger_row>(event_triggers_sql, names)) {
+    std::sort(r.tags.begin(), r.tags.end());
+    out.event_triggers.push_back(
+        event_trigger_info{std::move(r.name), std::move(r.event), std::move(r.tags),
+                           qualified_name{std::move(r.function_schema), std::move(r.function_name)},
+                           trigger_enabled(r.enabled), std::move(r.comment)});
+  }
+  std::sort(out.event_triggers.begin(), out.event_triggers.end(), by_name);
 
   // Sort what was gathered per relation.
   auto sort_parts = [](auto& x) {
@@ -728,6 +868,13 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
   }
   for (auto& v : out.views) sort_parts(v);
   for (auto& d : out.domains) std::sort(d.constraints.begin(), d.constraints.end(), by_name);
+  auto sort_grants = [](std::vector<privilege_def>& v) { std::sort(v.begin(), v.end(), by_grantee); };
+  for (auto& x : out.schemas) sort_grants(x.privileges);
+  for (auto& x : out.tables) sort_grants(x.privileges);
+  for (auto& x : out.views) sort_grants(x.privileges);
+  for (auto& x : out.sequences) sort_grants(x.privileges);
+  for (auto& x : out.functions) sort_grants(x.privileges);
+  for (auto& x : out.default_privileges) sort_grants(x.privileges);
   return out;
 }
 
@@ -813,9 +960,16 @@ void fields(qualified_name& x, F& f) {
   f("name", x.name);
 }
 template <class F>
+void fields(privilege_def& x, F& f) {
+  f("grantee", x.grantee);
+  f("privilege", x.privilege);
+  f("grantable", x.grantable);
+}
+template <class F>
 void fields(schema_info& x, F& f) {
   f("name", x.name);
   f("comment", x.comment);
+  f("privileges", x.privileges);
 }
 template <class F>
 void fields(sequence_options& x, F& f) {
@@ -910,6 +1064,7 @@ void fields(table_info& x, F& f) {
   f("triggers", x.triggers);
   f("policies", x.policies);
   f("comment", x.comment);
+  f("privileges", x.privileges);
 }
 template <class F>
 void fields(view_info& x, F& f) {
@@ -922,6 +1077,7 @@ void fields(view_info& x, F& f) {
   f("indexes", x.indexes);
   f("triggers", x.triggers);
   f("comment", x.comment);
+  f("privileges", x.privileges);
 }
 template <class F>
 void fields(column_ref& x, F& f) {
@@ -935,6 +1091,7 @@ void fields(sequence_info& x, F& f) {
   f("options", x.options);
   f("owned_by", x.owned_by);
   f("comment", x.comment);
+  f("privileges", x.privileges);
 }
 template <class F>
 void fields(enum_type_info& x, F& f) {
@@ -971,12 +1128,29 @@ void fields(function_info& x, F& f) {
   f("language", x.language);
   f("definition", x.definition);
   f("comment", x.comment);
+  f("privileges", x.privileges);
 }
 template <class F>
 void fields(extension_info& x, F& f) {
   f("name", x.name);
   f("version", x.version);
   f("schema", x.schema);
+}
+template <class F>
+void fields(event_trigger_info& x, F& f) {
+  f("name", x.name);
+  f("event", x.event);
+  f("tags", x.tags);
+  f("function", x.function);
+  f("enabled", x.enabled);
+  f("comment", x.comment);
+}
+template <class F>
+void fields(default_privilege_info& x, F& f) {
+  f("role", x.role);
+  f("schema", x.schema);
+  f("object_type", x.object_type);
+  f("privileges", x.privileges);
 }
 template <class F>
 void fields(catalog& x, F& f) {
@@ -989,6 +1163,8 @@ void fields(catalog& x, F& f) {
   f("domains", x.domains);
   f("composite_types", x.composite_types);
   f("functions", x.functions);
+  f("event_triggers", x.event_triggers);
+  f("default_privileges", x.default_privileges);
 }
 
 constexpr std::string_view json_format = "pgpx.catalog/1";

@@ -10,7 +10,9 @@
 // What is read: schemas, tables (ordinary, partitioned, partitions with their bound,
 // inheritance parents, row-level security and its policies), their columns, constraints,
 // indexes and triggers, views and materialized views, sequences, enum, domain and composite
-// types, functions and procedures, extensions, and the comments on all of them.
+// types, functions and procedures, extensions, event triggers, the privileges granted on
+// schemas, tables, views, sequences and functions, default privileges, and the comments on
+// all of them.
 // Objects that belong to an extension (pg_trgm's functions, citext's type) are left out:
 // the extension stands for them. Texts that PostgreSQL prints (types, defaults, expressions,
 // definitions) are its own output: format_type, pg_get_expr, pg_get_indexdef,
@@ -42,10 +44,22 @@ struct qualified_name {
   friend auto operator<=>(const qualified_name&, const qualified_name&) = default;
 };
 
+/// One privilege granted on an object (an entry of its ACL, as aclexplode() lists them).
+struct privilege_def {
+  std::string grantee{};    ///< the role, or "public" for PUBLIC
+  std::string privilege{};  ///< "SELECT", "INSERT", "USAGE", "EXECUTE"...
+  bool grantable = false;   ///< WITH GRANT OPTION
+
+  friend auto operator==(const privilege_def&, const privilege_def&) -> bool = default;
+};
+
 /// A schema (namespace).
 struct schema_info {
   std::string name{};                    ///< the schema's name
   std::optional<std::string> comment{};  ///< COMMENT ON SCHEMA, if any
+  /// GRANTs on the schema, sorted by grantee then privilege; empty while the schema has
+  /// its default privileges (an ACL that was never changed).
+  std::vector<privilege_def> privileges{};
 
   friend auto operator==(const schema_info&, const schema_info&) -> bool = default;
 };
@@ -191,6 +205,7 @@ struct table_info {
   std::vector<trigger_def> triggers{};  ///< sorted by name
   std::vector<policy_def> policies{};  ///< sorted by name
   std::optional<std::string> comment{};  ///< COMMENT ON TABLE, if any
+  std::vector<privilege_def> privileges{};  ///< GRANTs, sorted by grantee then privilege; empty: the defaults
 
   friend auto operator==(const table_info&, const table_info&) -> bool = default;
 };
@@ -206,6 +221,7 @@ struct view_info {
   std::vector<index_def> indexes{};  ///< materialized: its indexes, sorted by name
   std::vector<trigger_def> triggers{};  ///< INSTEAD OF and statement triggers, sorted by name
   std::optional<std::string> comment{};  ///< COMMENT ON VIEW, if any
+  std::vector<privilege_def> privileges{};  ///< GRANTs, sorted by grantee then privilege; empty: the defaults
 
   friend auto operator==(const view_info&, const view_info&) -> bool = default;
 };
@@ -225,6 +241,7 @@ struct sequence_info {
   sequence_options options{};  ///< type, start, increment, bounds, cache, cycle
   std::optional<column_ref> owned_by{};  ///< OWNED BY, if any
   std::optional<std::string> comment{};  ///< COMMENT ON SEQUENCE, if any
+  std::vector<privilege_def> privileges{};  ///< GRANTs, sorted by grantee then privilege; empty: the defaults
 
   friend auto operator==(const sequence_info&, const sequence_info&) -> bool = default;
 };
@@ -281,6 +298,7 @@ struct function_info {
   std::string language{};  ///< "sql", "plpgsql", "c"...
   std::string definition{};  ///< pg_get_functiondef: the complete CREATE OR REPLACE statement
   std::optional<std::string> comment{};  ///< COMMENT ON FUNCTION, if any
+  std::vector<privilege_def> privileges{};  ///< GRANTs, sorted by grantee then privilege; empty: the defaults
 
   friend auto operator==(const function_info&, const function_info&) -> bool = default;
 };
@@ -292,6 +310,28 @@ struct extension_info {
   std::string schema{};  ///< the schema of its objects
 
   friend auto operator==(const extension_info&, const extension_info&) -> bool = default;
+};
+
+/// An event trigger (database-wide; read when its function is in a schema read).
+struct event_trigger_info {
+  std::string name{};               ///< the trigger's name
+  std::string event{};              ///< "ddl_command_start", "ddl_command_end", "sql_drop", "table_rewrite"...
+  std::vector<std::string> tags{};  ///< WHEN TAG IN (...), sorted; empty for every command
+  qualified_name function{};        ///< the trigger function
+  std::string enabled{};            ///< "origin" (the default), "disabled", "replica" or "always"
+  std::optional<std::string> comment{};  ///< COMMENT ON EVENT TRIGGER, if any
+
+  friend auto operator==(const event_trigger_info&, const event_trigger_info&) -> bool = default;
+};
+
+/// ALTER DEFAULT PRIVILEGES: what objects `role` creates later get.
+struct default_privilege_info {
+  std::string role{};                   ///< FOR ROLE: the creator the defaults apply to
+  std::optional<std::string> schema{};  ///< IN SCHEMA; none for the whole database
+  std::string object_type{};            ///< "tables", "sequences", "functions", "types" or "schemas"
+  std::vector<privilege_def> privileges{};  ///< the resulting privileges, sorted by grantee then privilege
+
+  friend auto operator==(const default_privilege_info&, const default_privilege_info&) -> bool = default;
 };
 
 /// The schema of a database, as introspect() reads it. Every vector is sorted: see the
@@ -306,6 +346,8 @@ struct catalog {
   std::vector<domain_info> domains{};  ///< by schema, name
   std::vector<composite_type_info> composite_types{};  ///< by schema, name
   std::vector<function_info> functions{};  ///< by schema, name, identity arguments
+  std::vector<event_trigger_info> event_triggers{};  ///< by name
+  std::vector<default_privilege_info> default_privileges{};  ///< by role, schema (none first), object type
 
   /// The table `schema`.`name`, or nullptr.
   [[nodiscard]] PGPX_API auto find_table(std::string_view schema, std::string_view name) const -> const table_info*;

@@ -11,12 +11,32 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <ostream>
+#include <tuple>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+// Readable failures: the JSON-like fields that matter, not the bytes.
+namespace pgpx::schema {
+void PrintTo(const privilege_def& p, std::ostream* os) {
+  *os << p.grantee << ' ' << p.privilege << (p.grantable ? " with grant option" : "");
+}
+void PrintTo(const qualified_name& n, std::ostream* os) { *os << n.schema << '.' << n.name; }
+void PrintTo(const column_def& c, std::ostream* os) {
+  *os << c.name << ' ' << c.type << (c.not_null ? " not null" : "") << " default=" << c.default_expr.value_or("-")
+      << " identity=" << to_string(c.identity) << " generated=" << c.generated_expr.value_or("-")
+      << " collation=" << (c.collation ? c.collation->name : "-") << " comment=" << c.comment.value_or("-");
+}
+void PrintTo(const constraint_def& c, std::ostream* os) {
+  *os << c.name << " [" << to_string(c.kind) << "] " << c.definition;
+}
+void PrintTo(const index_def& i, std::ostream* os) { *os << i.name << ": " << i.definition; }
+}  // namespace pgpx::schema
 
 namespace {
 
@@ -106,6 +126,22 @@ alter table app.books force row level security;
 create policy books_own on app.books as restrictive for update to public
   using (author_id > 0) with check (author_id < 1000);
 create policy books_read on app.books for select using (true);
+
+do $$ begin create role pgpx_introspect_reader; exception when duplicate_object then null; end $$;
+grant usage on schema app to pgpx_introspect_reader;
+grant select on app.books to pgpx_introspect_reader;
+grant insert on app.books to pgpx_introspect_reader with grant option;
+grant select on app.author_names to public;
+grant usage on sequence app.ticket_seq to pgpx_introspect_reader;
+revoke execute on function app.add(integer, integer) from public;
+grant execute on function app.add(integer, integer) to pgpx_introspect_reader;
+alter default privileges for role pgpx_introspect_reader in schema app grant select on tables to public;
+alter default privileges for role pgpx_introspect_reader revoke execute on functions from public;
+
+create function app.on_ddl() returns event_trigger language plpgsql as $$ begin null; end $$;
+create event trigger app_ddl on ddl_command_end when tag in ('CREATE TABLE', 'ALTER TABLE')
+  execute function app.on_ddl();
+comment on event trigger app_ddl is 'watches DDL';
 
 create schema "My ""Odd"" Schema";
 create table "My ""Odd"" Schema"."T 1" ("Col A" int);
@@ -337,7 +373,8 @@ TEST_F(introspect_test, sequences_enums_domains_and_composite_types) {
   EXPECT_EQ(c.sequences[1], (sequence_info{.schema = "app",
                                            .name = "ticket_seq",
                                            .options = {"integer", 10, 2, 10, 1000, 5, true},
-                                           .owned_by = column_ref{{"app", "tickets"}, "n"}}));
+                                           .owned_by = column_ref{{"app", "tickets"}, "n"},
+                                           .privileges = c.sequences[1].privileges}));  // see the privileges test
   ASSERT_EQ(c.enums.size(), 1u);
   EXPECT_EQ(c.enums[0], (enum_type_info{"app", "mood", {"sad", "ok", "happy"}, "how one feels"}));
   ASSERT_EQ(c.domains.size(), 1u);
@@ -363,7 +400,7 @@ TEST_F(introspect_test, sequences_enums_domains_and_composite_types) {
 
 TEST_F(introspect_test, functions_procedures_and_triggers) {
   const auto& fs = app().functions;
-  ASSERT_EQ(fs.size(), 3u);
+  ASSERT_EQ(fs.size(), 4u);
   EXPECT_EQ(fs[0], (function_info{.schema = "app",
                                   .name = "add",
                                   .identity_arguments = "a integer, b integer",
@@ -372,16 +409,19 @@ TEST_F(introspect_test, functions_procedures_and_triggers) {
                                   .language = "sql",
                                   .definition = "CREATE OR REPLACE FUNCTION app.add(a integer, b integer DEFAULT 1)\n"
                                                 " RETURNS integer\n LANGUAGE sql\n IMMUTABLE\n"
-                                                "AS $function$select a + b$function$\n"}));
+                                                "AS $function$select a + b$function$\n",
+                                  .privileges = fs[0].privileges}));
   EXPECT_EQ(fs[1].name, "archive");
   EXPECT_EQ(fs[1].kind, routine_kind::procedure);
   EXPECT_FALSE(fs[1].result.has_value());
   EXPECT_EQ(fs[1].identity_arguments, "IN keep_days integer");
-  EXPECT_EQ(fs[2].name, "touch");
-  EXPECT_EQ(fs[2].result, "trigger");
-  EXPECT_EQ(fs[2].language, "plpgsql");
-  EXPECT_EQ(fs[2].comment, "trims titles");
-  EXPECT_NE(fs[2].definition.find("new.title := trim(new.title);"), std::string::npos);
+  EXPECT_EQ(fs[2].name, "on_ddl");
+  EXPECT_EQ(fs[2].result, "event_trigger");
+  EXPECT_EQ(fs[3].name, "touch");
+  EXPECT_EQ(fs[3].result, "trigger");
+  EXPECT_EQ(fs[3].language, "plpgsql");
+  EXPECT_EQ(fs[3].comment, "trims titles");
+  EXPECT_NE(fs[3].definition.find("new.title := trim(new.title);"), std::string::npos);
   const auto& books = table("books");
   ASSERT_EQ(books.triggers.size(), 1u);
   EXPECT_EQ(books.triggers[0],
@@ -402,6 +442,48 @@ TEST_F(introspect_test, row_level_security_and_policies) {
   EXPECT_EQ(books.policies,
             (std::vector<policy_def>{{"books_own", "update", false, {"public"}, "author_id > 0", "author_id < 1000"},
                                      {"books_read", "select", true, {"public"}, "true", std::nullopt}}));
+}
+
+TEST_F(introspect_test, privileges_default_privileges_and_event_triggers) {
+  const auto owner = cx().query_value<std::string>("select current_user::text");
+  const std::string reader = "pgpx_introspect_reader";
+  auto of = [](const std::vector<privilege_def>& ps, const std::string& grantee) {
+    std::vector<privilege_def> out;
+    for (const auto& p : ps)
+      if (p.grantee == grantee) out.push_back(p);
+    return out;
+  };
+  const auto& c = app();
+  auto sorted = [](std::vector<privilege_def> v) {  // by grantee, by byte value as introspect sorts
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.grantee, a.privilege) < std::tie(b.grantee, b.privilege);
+    });
+    return v;
+  };
+  EXPECT_EQ(c.schemas[0].privileges,
+            sorted({{owner, "CREATE", false}, {owner, "USAGE", false}, {reader, "USAGE", false}}));
+  const auto& books = table("books");
+  EXPECT_EQ(of(books.privileges, reader),
+            (std::vector<privilege_def>{{reader, "INSERT", true}, {reader, "SELECT", false}}));
+  // The owner's own privileges are listed once the ACL is no longer the default (17 adds MAINTAIN).
+  EXPECT_EQ(of(books.privileges, owner).at(0), (privilege_def{owner, "DELETE", false}));
+  EXPECT_TRUE(table("authors").privileges.empty());  // never granted: the defaults
+  EXPECT_EQ(of(c.views[0].privileges, "public"), (std::vector<privilege_def>{{"public", "SELECT", false}}));
+  EXPECT_EQ(of(c.sequences[1].privileges, reader), (std::vector<privilege_def>{{reader, "USAGE", false}}));
+  EXPECT_EQ(c.functions[0].privileges, sorted({{owner, "EXECUTE", false}, {reader, "EXECUTE", false}}));  // no PUBLIC
+  EXPECT_TRUE(c.functions[3].privileges.empty());
+  EXPECT_EQ(c.default_privileges, (std::vector<default_privilege_info>{
+                                      {reader, std::nullopt, "functions", {{reader, "EXECUTE", false}}},
+                                      {reader, "app", "tables", {{"public", "SELECT", false}}},
+                                  }));
+  EXPECT_EQ(c.event_triggers, (std::vector<event_trigger_info>{{"app_ddl",
+                                                                "ddl_command_end",
+                                                                {"ALTER TABLE", "CREATE TABLE"},
+                                                                {"app", "on_ddl"},
+                                                                "origin",
+                                                                "watches DDL"}}));
+  // Event triggers go with the schema of their function.
+  EXPECT_TRUE(introspect(cx(), {.schemas = {"public"}}).event_triggers.empty());
 }
 
 TEST_F(introspect_test, extensions_stand_for_their_objects) {
@@ -471,7 +553,8 @@ TEST_F(introspect_test, two_introspections_are_equal_and_export_byte_identical_j
   cx().execute_script(
       "drop table app.tickets; create table app.zz (x int);"
       "create sequence app.ticket_seq as integer start with 10 increment by 2 minvalue 10 maxvalue 1000 cache 5 cycle;"
-      "create table app.tickets (n int); alter sequence app.ticket_seq owned by app.tickets.n; drop table app.zz");
+      "create table app.tickets (n int); alter sequence app.ticket_seq owned by app.tickets.n; drop table app.zz;"
+      "grant usage on sequence app.ticket_seq to pgpx_introspect_reader");
   EXPECT_EQ(to_json(introspect(cx())), ja);
   // A change shows.
   cx().execute_script("comment on column app.tickets.n is 'ticket number'");

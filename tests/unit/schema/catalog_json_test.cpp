@@ -36,7 +36,10 @@ auto sample() -> catalog {
                     .match = match_kind::partial,
                     .validated = false}};
   t.policies = {{"p", "all", false, {"alice", "public"}, "true", std::nullopt}};
+  t.privileges = {{"alice", "SELECT", true}, {"public", "INSERT", false}};
   c.tables = {t};
+  c.event_triggers = {{"e", "sql_drop", {"DROP TABLE"}, {"app", "f"}, "always", std::nullopt}};
+  c.default_privileges = {{"alice", std::nullopt, "sequences", {{"bob", "USAGE", false}}}};
   c.sequences = {{.schema = "app", .name = "s", .options = {"smallint", -1, -1, -100, -1, 3, true}}};
   c.functions = {{.schema = "app", .name = "f", .kind = routine_kind::window, .definition = "CREATE ..."}};
   return c;
@@ -54,14 +57,15 @@ TEST(catalog_json, a_catalog_reads_back_equal_and_writes_the_same_text) {
 }
 
 TEST(catalog_json, the_text_of_an_empty_catalog_and_of_one_enum) {
-  EXPECT_EQ(to_json(catalog{}),
-            "{\n  \"composite_types\": [],\n  \"domains\": [],\n  \"enums\": [],\n  \"extensions\": [],\n"
-            "  \"format\": \"pgpx.catalog/1\",\n  \"functions\": [],\n  \"schemas\": [],\n  \"sequences\": [],\n"
-            "  \"tables\": [],\n  \"views\": []\n}\n");
+  EXPECT_EQ(
+      to_json(catalog{}),
+      "{\n  \"composite_types\": [],\n  \"default_privileges\": [],\n  \"domains\": [],\n  \"enums\": [],\n"
+      "  \"event_triggers\": [],\n  \"extensions\": [],\n  \"format\": \"pgpx.catalog/1\",\n  \"functions\": [],\n  \"schemas\": [],\n  \"sequences\": [],\n"
+      "  \"tables\": [],\n  \"views\": []\n}\n");
   catalog c;
   c.enums = {{"app", "mood", {"sad", "ok"}, std::nullopt}};
   const std::string head =
-      "{\n  \"composite_types\": [],\n  \"domains\": [],\n  \"enums\": [\n    {\n      \"comment\": null,\n"
+      "{\n  \"composite_types\": [],\n  \"default_privileges\": [],\n  \"domains\": [],\n  \"enums\": [\n    {\n      \"comment\": null,\n"
       "      \"labels\": [\n        \"sad\",\n        \"ok\"\n      ],\n      \"name\": \"mood\",\n"
       "      \"schema\": \"app\"\n    }\n  ],\n";
   EXPECT_EQ(to_json(c).substr(0, head.size()), head);
