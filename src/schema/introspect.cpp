@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <type_traits>
 #include <cstdint>
 #include <optional>
@@ -67,7 +68,7 @@ constexpr const char* relations_sql =
     " case when c.relispartition then pg_catalog.pg_get_expr(c.relpartbound, c.oid) end as partition_bound,"
     " c.relrowsecurity as row_security, c.relforcerowsecurity as force_row_security,"
     " case when c.relkind in ('v', 'm') then pg_catalog.pg_get_viewdef(c.oid, true) end as view_definition,"
-    " c.relispopulated as populated,"
+    " c.relispopulated as populated, coalesce(c.reloptions, '{}')::text[] as options,"
     " pg_catalog.obj_description(c.oid, 'pg_class') as comment"
     " from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
     " where c.relkind in ('r', 'p', 'v', 'm') and n.nspname = any($1::text[]) and" PGPX_NOT_EXTENSION_MEMBER("pg_class",
@@ -86,6 +87,7 @@ struct relation_row {
   bool force_row_security = false;
   std::optional<std::string> view_definition;
   bool populated = true;
+  std::vector<std::string> options;
   std::optional<std::string> comment;
 };
 
@@ -408,22 +410,27 @@ struct function_row {
   " a.privilege_type::text as privilege, a.is_grantable as grantable "
 
 // The ACL entries of the schemas ('n', by schema oid), relations ('r': tables, views,
-// sequences) and routines ('f') read. A NULL ACL (never granted or revoked: the defaults)
-// has no entries.
+// sequences), columns ('c': relation oid and attnum) and routines ('f') read. A NULL ACL
+// (never granted or revoked: the defaults) has no entries.
 constexpr const char* privileges_sql =
-    "select x.kind, x.oid," PGPX_GRANTEE
-    " from (select 'n'::text as kind, n.oid::int8 as oid, n.nspacl as acl from pg_catalog.pg_namespace n"
+    "select x.kind, x.oid, x.sub," PGPX_GRANTEE
+    " from (select 'n'::text as kind, n.oid::int8 as oid, 0 as sub, n.nspacl as acl from pg_catalog.pg_namespace n"
     " where n.nspname = any($1::text[])"
-    " union all select 'r', c.oid::int8, c.relacl from pg_catalog.pg_class c"
+    " union all select 'r', c.oid::int8, 0, c.relacl from pg_catalog.pg_class c"
     " join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
     " where c.relkind in ('r', 'p', 'v', 'm', 'S') and n.nspname = any($1::text[])"
-    " union all select 'f', p.oid::int8, p.proacl from pg_catalog.pg_proc p"
+    " union all select 'c', c.oid::int8, a.attnum::int4, a.attacl from pg_catalog.pg_attribute a"
+    " join pg_catalog.pg_class c on c.oid = a.attrelid join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+    " where a.attnum > 0 and not a.attisdropped and a.attacl is not null and c.relkind in ('r', 'p', 'v', 'm')"
+    " and n.nspname = any($1::text[])"
+    " union all select 'f', p.oid::int8, 0, p.proacl from pg_catalog.pg_proc p"
     " join pg_catalog.pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1::text[])) x,"
     " pg_catalog.aclexplode(x.acl) a where x.acl is not null";
 
 struct privilege_row {
   std::string kind;
   std::int64_t oid = 0;
+  std::int32_t sub = 0;
   std::string grantee;
   std::string privilege;
   bool grantable = false;
@@ -609,6 +616,8 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
       t.partition_bound = r.partition_bound;
       t.row_security = r.row_security;
       t.force_row_security = r.force_row_security;
+      t.options = r.options;
+      std::sort(t.options.begin(), t.options.end());
       t.comment = r.comment;
       tables.emplace_back(r.oid, std::move(t));
     } else {
@@ -618,6 +627,8 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
       v.materialized = r.relkind == "m";
       v.definition = r.view_definition.value_or("");
       v.populated = r.populated;
+      v.options = r.options;
+      std::sort(v.options.begin(), v.options.end());
       v.comment = r.comment;
       views.emplace_back(r.oid, std::move(v));
     }
@@ -661,6 +672,8 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
   auto columns = cx.template query<column_row>(columns_sql, names);
   std::sort(columns.begin(), columns.end(),
             [](const column_row& a, const column_row& b) { return std::tie(a.rel, a.num) < std::tie(b.rel, b.num); });
+  // (relation, attnum) -> where the column went, for its privileges.
+  std::map<std::pair<std::int64_t, std::int32_t>, std::pair<std::vector<column_def>*, std::size_t>> column_at;
   for (auto& r : columns) {
     auto* s = slot(r.rel);
     if (s == nullptr) continue;  // an extension's relation
@@ -682,9 +695,10 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
     c.collation = qualified(r.collation_schema, r.collation_name);
     c.inherited = r.inherited;
     c.comment = std::move(r.comment);
-    if (s->table != nullptr) s->table->columns.push_back(std::move(c));
-    else if (s->view != nullptr) s->view->columns.push_back(std::move(c));
-    else if (s->composite != nullptr) s->composite->attributes.push_back(std::move(c));
+    std::vector<column_def>* into =
+        s->table != nullptr ? &s->table->columns : (s->view != nullptr ? &s->view->columns : &s->composite->attributes);
+    column_at[{r.rel, r.num}] = {into, into->size()};
+    into->push_back(std::move(c));
   }
 
   // Domains, then every constraint (of tables and of domains).
@@ -829,6 +843,13 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
     for (auto& s : out.schemas)
       if (s.name == r.name) acl_of_schema[r.oid] = &s.privileges;
   for (auto& r : cx.template query<privilege_row>(privileges_sql, names)) {
+    if (r.kind == "c") {
+      auto col = column_at.find({r.oid, r.sub});
+      if (col != column_at.end())
+        (*col->second.first)[col->second.second].privileges.push_back(
+            privilege_def{std::move(r.grantee), std::move(r.privilege), r.grantable});
+      continue;
+    }
     auto& map = r.kind == "n" ? acl_of_schema : (r.kind == "r" ? acl_of_relation : acl_of_routine);
     auto it = map.find(r.oid);
     if (it != map.end())
@@ -871,8 +892,14 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
   for (auto& d : out.domains) std::sort(d.constraints.begin(), d.constraints.end(), by_name);
   auto sort_grants = [](std::vector<privilege_def>& v) { std::sort(v.begin(), v.end(), by_grantee); };
   for (auto& x : out.schemas) sort_grants(x.privileges);
-  for (auto& x : out.tables) sort_grants(x.privileges);
-  for (auto& x : out.views) sort_grants(x.privileges);
+  for (auto& x : out.tables) {
+    sort_grants(x.privileges);
+    for (auto& col : x.columns) sort_grants(col.privileges);
+  }
+  for (auto& x : out.views) {
+    sort_grants(x.privileges);
+    for (auto& col : x.columns) sort_grants(col.privileges);
+  }
   for (auto& x : out.sequences) sort_grants(x.privileges);
   for (auto& x : out.functions) sort_grants(x.privileges);
   for (auto& x : out.default_privileges) sort_grants(x.privileges);
@@ -994,6 +1021,7 @@ void fields(column_def& x, F& f) {
   f("collation", x.collation);
   f("inherited", x.inherited);
   f("comment", x.comment);
+  f("privileges", x.privileges);
 }
 template <class F>
 void fields(constraint_def& x, F& f) {
@@ -1059,6 +1087,7 @@ void fields(table_info& x, F& f) {
   f("inherits", x.inherits);
   f("row_security", x.row_security);
   f("force_row_security", x.force_row_security);
+  f("options", x.options);
   f("columns", x.columns);
   f("constraints", x.constraints);
   f("indexes", x.indexes);
@@ -1074,6 +1103,7 @@ void fields(view_info& x, F& f) {
   f("materialized", x.materialized);
   f("definition", x.definition);
   f("populated", x.populated);
+  f("options", x.options);
   f("columns", x.columns);
   f("indexes", x.indexes);
   f("triggers", x.triggers);

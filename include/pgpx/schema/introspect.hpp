@@ -96,6 +96,7 @@ struct column_def {
   std::optional<qualified_name> collation{};  ///< COLLATE, when not the type's default
   bool inherited = false;  ///< defined only by a parent (inheritance or partitioning), not locally
   std::optional<std::string> comment{};  ///< COMMENT ON COLUMN, if any
+  std::vector<privilege_def> privileges{};  ///< column GRANTs, sorted by grantee then privilege
 
   friend auto operator==(const column_def&, const column_def&) -> bool = default;
 };
@@ -199,6 +200,7 @@ struct table_info {
   std::vector<qualified_name> inherits{};  ///< INHERITS parents, in declaration order
   bool row_security = false;  ///< ENABLE ROW LEVEL SECURITY
   bool force_row_security = false;  ///< FORCE ROW LEVEL SECURITY
+  std::vector<std::string> options{};  ///< storage parameters (WITH ...), sorted: "fillfactor=70"
   std::vector<column_def> columns{};  ///< in position order
   std::vector<constraint_def> constraints{};  ///< sorted by name
   std::vector<index_def> indexes{};  ///< sorted by name
@@ -217,6 +219,7 @@ struct view_info {
   bool materialized = false;  ///< a materialized view
   std::string definition{};  ///< pg_get_viewdef, pretty-printed: " SELECT ...;"
   bool populated = true;  ///< materialized: false when created WITH NO DATA and not refreshed
+  std::vector<std::string> options{};  ///< WITH (...): "check_option=local", "security_barrier=true"; sorted
   std::vector<column_def> columns{};  ///< the output columns (name, type, collation, comment)
   std::vector<index_def> indexes{};  ///< materialized: its indexes, sorted by name
   std::vector<trigger_def> triggers{};  ///< INSTEAD OF and statement triggers, sorted by name

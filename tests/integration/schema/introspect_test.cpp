@@ -99,9 +99,10 @@ create table app.special_item (extra int check (extra > 0) no inherit) inherits 
 
 create sequence app.ticket_seq as integer start with 10 increment by 2 minvalue 10 maxvalue 1000 cache 5 cycle;
 create table app.tickets (n int);
+alter table app.tickets set (fillfactor = 70, autovacuum_enabled = false);
 alter sequence app.ticket_seq owned by app.tickets.n;
 
-create view app.author_names as select id, name from app.authors where id > 0;
+create view app.author_names with (security_barrier = true) as select id, name from app.authors where id > 0;
 comment on view app.author_names is 'just the names';
 create materialized view app.book_counts as
   select author_id, count(*) as n from app.books group by author_id with no data;
@@ -131,6 +132,7 @@ do $$ begin create role pgpx_introspect_reader; exception when duplicate_object 
 grant usage on schema app to pgpx_introspect_reader;
 grant select on app.books to pgpx_introspect_reader;
 grant insert on app.books to pgpx_introspect_reader with grant option;
+grant update (title) on app.books to pgpx_introspect_reader;
 grant select on app.author_names to public;
 grant usage on sequence app.ticket_seq to pgpx_introspect_reader;
 revoke execute on function app.add(integer, integer) from public;
@@ -341,6 +343,7 @@ TEST_F(introspect_test, partitions_and_inheritance) {
 TEST_F(introspect_test, views_and_materialized_views) {
   ASSERT_EQ(app().views.size(), 2u);
   const auto& v = app().views[0];
+  EXPECT_EQ(v.options, (std::vector<std::string>{"security_barrier=true"}));
   EXPECT_EQ(v.name, "author_names");
   EXPECT_FALSE(v.materialized);
   EXPECT_TRUE(v.populated);
@@ -375,6 +378,8 @@ TEST_F(introspect_test, sequences_enums_domains_and_composite_types) {
                                            .options = {"integer", 10, 2, 10, 1000, 5, true},
                                            .owned_by = column_ref{{"app", "tickets"}, "n"},
                                            .privileges = c.sequences[1].privileges}));  // see the privileges test
+  EXPECT_EQ(table("tickets").options, (std::vector<std::string>{"autovacuum_enabled=false", "fillfactor=70"}));
+  EXPECT_TRUE(table("books").options.empty());
   ASSERT_EQ(c.enums.size(), 1u);
   EXPECT_EQ(c.enums[0], (enum_type_info{"app", "mood", {"sad", "ok", "happy"}, "how one feels"}));
   ASSERT_EQ(c.domains.size(), 1u);
@@ -468,6 +473,9 @@ TEST_F(introspect_test, privileges_default_privileges_and_event_triggers) {
   // The owner's own privileges are listed once the ACL is no longer the default (17 adds MAINTAIN).
   EXPECT_EQ(of(books.privileges, owner).at(0), (privilege_def{owner, "DELETE", false}));
   EXPECT_TRUE(table("authors").privileges.empty());  // never granted: the defaults
+  EXPECT_EQ(books.columns[2].name, "title");
+  EXPECT_EQ(of(books.columns[2].privileges, reader), (std::vector<privilege_def>{{reader, "UPDATE", false}}));
+  EXPECT_TRUE(books.columns[1].privileges.empty());
   EXPECT_EQ(of(c.views[0].privileges, "public"), (std::vector<privilege_def>{{"public", "SELECT", false}}));
   EXPECT_EQ(of(c.sequences[1].privileges, reader), (std::vector<privilege_def>{{reader, "USAGE", false}}));
   EXPECT_EQ(c.functions[0].privileges, sorted({{owner, "EXECUTE", false}, {reader, "EXECUTE", false}}));  // no PUBLIC
@@ -553,7 +561,8 @@ TEST_F(introspect_test, two_introspections_are_equal_and_export_byte_identical_j
   cx().execute_script(
       "drop table app.tickets; create table app.zz (x int);"
       "create sequence app.ticket_seq as integer start with 10 increment by 2 minvalue 10 maxvalue 1000 cache 5 cycle;"
-      "create table app.tickets (n int); alter sequence app.ticket_seq owned by app.tickets.n; drop table app.zz;"
+      "create table app.tickets (n int) with (autovacuum_enabled = false, fillfactor = 70);"
+      "alter sequence app.ticket_seq owned by app.tickets.n; drop table app.zz;"
       "grant usage on sequence app.ticket_seq to pgpx_introspect_reader");
   EXPECT_EQ(to_json(introspect(cx())), ja);
   // A change shows.
