@@ -593,7 +593,7 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
   for (const auto& wanted : options.schemas)
     if (std::find(names.begin(), names.end(), wanted) == names.end())
       throw usage_error("pgpx::schema::introspect: schema \"" + wanted +
-                        "\" (introspect_options::schemas) does not exist in database");
+                        "\" (introspect_options::schemas) does not exist in the database");
 
   for (auto& r : cx.template query<extension_row>(extensions_sql, names))
     out.extensions.push_back(extension_info{std::move(r.name), std::move(r.version), std::move(r.schema)});
