@@ -327,13 +327,15 @@ auto member_failures(const M& field) -> std::vector<rule_failure> {
     if (field) out = member_failures(*field);
   } else {
     using V = typename column_value<M>::type;
-    constexpr column_facts f = column_facts_of<M>();
-    const V& v = static_cast<const V&>(field);
-    if constexpr (f.max_length > 0) {
-      if (auto r = max_length<f.max_length>::check(v)) out.push_back(std::move(*r));
-    }
     using C = typename find_checked<M>::type;
-    if constexpr (!std::is_void_v<C>) run_rules(v, out, static_cast<typename C::pgpx_rules*>(nullptr));
+    constexpr column_facts f = column_facts_of<M>();
+    if constexpr (f.max_length > 0 || !std::is_void_v<C>) {  // (write std::optional outside checked<>)
+      const V& v = static_cast<const V&>(field);
+      if constexpr (f.max_length > 0) {
+        if (auto r = max_length<f.max_length>::check(v)) out.push_back(std::move(*r));
+      }
+      if constexpr (!std::is_void_v<C>) run_rules(v, out, static_cast<typename C::pgpx_rules*>(nullptr));
+    }
   }
   return out;
 }

@@ -19,6 +19,7 @@
 #include <pgpx/async/async.hpp>
 #include <pgpx/orm/bulk.hpp>
 #include <pgpx/orm/crud.hpp>
+#include <pgpx/orm/relations.hpp>
 
 #include <concepts>
 #include <cstdint>
@@ -44,10 +45,22 @@ auto run(E& ex, plan<R> p) -> asio::awaitable<R> {
   } catch (const error& e) {
     detail::rethrow_for_model(e, *p.model);
   }
+  // The statements the hooks added: before_*'s, then the after_* hooks and theirs.
   if constexpr (std::is_void_v<R>) {
     p.finish(*r);
+    for (auto& s : p.also) co_await ex.exec(std::move(s));
+    if (p.after) {
+      auto more = p.after(*r);
+      for (auto& s : more) co_await ex.exec(std::move(s));
+    }
   } else {
-    co_return p.finish(*r);
+    R out = p.finish(*r);
+    for (auto& s : p.also) co_await ex.exec(std::move(s));
+    if (p.after) {
+      auto more = p.after(*r);
+      for (auto& s : more) co_await ex.exec(std::move(s));
+    }
+    co_return out;
   }
 }
 
@@ -80,6 +93,13 @@ auto update_many(E& ex, statement<void> predicate, set_t<T, M>... sets) -> asio:
 template <class T, orm::async_callable E>
 auto delete_many(E& ex, statement<void> predicate) -> asio::awaitable<std::uint64_t> {
   co_return co_await ex.call([&](auto& c) { return pgpx::delete_many<T>(c, predicate); });
+}
+
+/// Loads related rows of a range in one statement (see the blocking pgpx::load).
+template <class Range, class Holder, class M, orm::async_callable E>
+auto load(E& ex, const Range& rows, M Holder::*fk)
+    -> asio::awaitable<decltype(pgpx::load(std::declval<connection&>(), rows, fk))> {
+  co_return co_await ex.call([&](auto& c) { return pgpx::load(c, rows, fk); });
 }
 
 /// Inserts `obj` and fills its identity and server-side columns.

@@ -16,6 +16,11 @@
 // the core's batch_interrupted says which statements were confirmed (inside the
 // transaction nothing is committed).
 //
+// Model events (pgpx/orm/events.hpp): insert_many calls every row's before_insert hooks
+// first, then validates every row, writes them, runs the statements the before hooks
+// added, then every row's after_insert hooks. When it opened its own transaction, the
+// hooks' statements run after that commit; run it inside a transaction to make them atomic.
+//
 // update_many and delete_many are one statement each, returning the rows affected; their
 // predicate's parameters come first ($1...), the new values after them.
 //
@@ -174,16 +179,25 @@ auto insert_many(E& ex, Range&& rows) -> std::uint64_t {
   using T = std::remove_cvref_t<std::ranges::range_reference_t<Range>>;
   const model_description& m = model_info<T>();
   if (std::ranges::empty(rows)) return 0;
+  // Hooks first (they may change rows), then validation of every row, then the writes.
+  std::vector<statement<void>> also;
+  for (auto&& row : rows)
+    for (auto& s : orm::detail::before_write(row, write_event::insert)) also.push_back(std::move(s));
   check_valid_all(rows);
+  std::uint64_t n = 0;
   if constexpr (!orm::detail::server_fills<T>()) {
-    return orm::detail::insert_many_copy<T>(ex, m, rows);
+    n = orm::detail::insert_many_copy<T>(ex, m, rows);
   } else {
     static_assert(!std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<Range>>>,
                   "pgpx::insert_many: the server fills columns of this model (identity, defaults): pass a "
                   "mutable range so that they can be written back");
     static const orm::detail::insert_shape shape = orm::detail::make_insert_shape(m);
-    return orm::detail::insert_many_returning<T>(ex, m, shape, rows);
+    n = orm::detail::insert_many_returning<T>(ex, m, shape, rows);
   }
+  for (const auto& s : also) ex.exec(s);
+  for (auto&& row : rows)
+    for (const auto& s : orm::detail::after_write(row, write_event::insert)) ex.exec(s);
+  return n;
 }
 
 /// Sets the given members on every live row of T matching `predicate`; returns the count.

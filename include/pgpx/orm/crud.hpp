@@ -43,6 +43,7 @@
 #include <pgpx/export.hpp>
 #include <pgpx/model/model.hpp>
 #include <pgpx/model/validate.hpp>
+#include <pgpx/orm/events.hpp>
 
 #include <algorithm>
 #include <array>
@@ -190,9 +191,12 @@ concept sync_executor = requires(E& ex, const statement<void>& s) {
  */
 template <class R>
 struct plan {
-  statement<void> stmt;                       ///< the one statement
+  statement<void> stmt;                       ///< the verb's statement
   const model_description* model = nullptr;   ///< the model written or read
   std::function<R(const result&)> finish;     ///< reads the result (may throw)
+  std::vector<statement<void>> also{};        ///< run next: what before_* hooks added
+  /// Called after finish: runs the after_* hooks and returns what they added (run last).
+  std::function<std::vector<statement<void>>(const result&)> after{};
 };
 
 namespace detail {
@@ -347,8 +351,12 @@ auto version_of(const model_description& m, const T& obj) -> std::int64_t {
 }
 
 template <class T>
-auto write_plan(T& obj, write_kind kind, const write_shape& shape) -> plan<void> {
+auto write_plan(T& obj, write_kind kind, const write_shape& shape, bool run_before = true) -> plan<void> {
   const model_description& m = model_info<T>();
+  const write_event ev =
+      kind == write_kind::update || kind == write_kind::restore ? write_event::update : write_event::remove;
+  std::vector<statement<void>> also;
+  if (run_before) also = before_write(obj, ev);
   if (kind == write_kind::update) check_valid(obj);
   param_list p;
   access<T>::bind(m, shape.set, obj, p);
@@ -358,7 +366,8 @@ auto write_plan(T& obj, write_kind kind, const write_shape& shape) -> plan<void>
     expected = version_of(m, obj);
     p.add(expected);
   }
-  return plan<void>{statement<void>(shape.sql, std::move(p)), &m, [&obj, &shape, &m, expected, kind](const result& r) {
+  return plan<void>{statement<void>(shape.sql, std::move(p)), &m,
+                    [&obj, &shape, &m, expected, kind](const result& r) {
                       if (r.affected_rows() == 0) {
                         if (shape.checks_version) throw_stale(m, expected, shape.sql);
                         throw_no_row(m,
@@ -369,7 +378,8 @@ auto write_plan(T& obj, write_kind kind, const write_shape& shape) -> plan<void>
                                      shape.sql);
                       }
                       if (!shape.returned.empty()) access<T>::fill(m, shape.returned, obj, r);
-                    }};
+                    },
+                    std::move(also), [&obj, ev](const result&) { return after_write(obj, ev); }};
 }
 
 }  // namespace detail
@@ -379,13 +389,16 @@ template <class T>
 [[nodiscard]] auto insert_plan(T& obj) -> plan<void> {
   const model_description& m = model_info<T>();
   static const detail::insert_shape shape = detail::make_insert_shape(m);
+  auto also = detail::before_write(obj, write_event::insert);
   check_valid(obj);
   param_list p;
   detail::access<T>::bind(m, shape.sent, obj, p);
-  return plan<void>{statement<void>(shape.sql, std::move(p)), &m, [&obj, &m](const result& r) {
+  return plan<void>{statement<void>(shape.sql, std::move(p)), &m,
+                    [&obj, &m](const result& r) {
                       if (r.affected_rows() != 1) detail::throw_no_row(m, "insert", shape.sql);
                       if (!shape.returned.empty()) detail::access<T>::fill(m, shape.returned, obj, r);
-                    }};
+                    },
+                    std::move(also), [&obj](const result&) { return detail::after_write(obj, write_event::insert); }};
 }
 
 /// The plan of pgpx::get: the row with these key values, or nothing.
@@ -477,16 +490,34 @@ template <class T, class C>
       if (m.columns[c].member_index == member) members.push_back(c);
   auto shape = std::make_shared<const detail::upsert_shape>(
       detail::make_upsert_shape(m, members, target.constraint(), target.nothing()));
+  auto also = detail::before_write(obj, write_event::insert);
   check_valid(obj);
   param_list p;
   detail::access<T>::bind(m, shape->sent, obj, p);
-  return plan<upsert_outcome>{statement<void>(shape->sql, std::move(p)), &m, [&obj, &m, shape](const result& r) {
+  return plan<upsert_outcome>{statement<void>(shape->sql, std::move(p)), &m,
+                              [&obj, &m, shape](const result& r) {
                                 if (r.empty()) return upsert_outcome::skipped;
                                 detail::access<T>::fill(m, shape->returned, obj, r);
                                 const bool inserted = r[0][static_cast<int>(shape->returned.size())].as<bool>();
                                 return inserted ? upsert_outcome::inserted : upsert_outcome::updated;
+                              },
+                              std::move(also),
+                              [&obj](const result& r) {
+                                // do nothing that hit a conflict wrote nothing: no after_* hook
+                                return r.empty() ? std::vector<statement<void>>{}
+                                                 : detail::after_write(obj, write_event::insert);
                               }};
 }
+
+namespace detail {
+/// Runs what the hooks added: the before_* statements, then the after_* hooks and theirs.
+template <class R, class E>
+void run_hook_statements(E& ex, const plan<R>& p, const result& r) {
+  for (const auto& s : p.also) ex.exec(s);
+  if (p.after)
+    for (const auto& s : p.after(r)) ex.exec(s);
+}
+}  // namespace detail
 
 /// Runs a plan on a blocking executor.
 template <class R, sync_executor E>
@@ -498,7 +529,14 @@ auto run(E& ex, const plan<R>& p) -> R {
       detail::rethrow_for_model(e, *p.model);
     }
   }();
-  return p.finish(r);
+  if constexpr (std::is_void_v<R>) {
+    p.finish(r);
+    detail::run_hook_statements(ex, p, r);
+  } else {
+    R out = p.finish(r);
+    detail::run_hook_statements(ex, p, r);
+    return out;
+  }
 }
 
 }  // namespace orm
@@ -582,17 +620,23 @@ template <class T>
 [[nodiscard]] auto update_plan(tracked<T>& t) -> std::optional<plan<void>> {
   detail::require_key<T>();
   const model_description& m = model_info<T>();
-  std::vector<std::size_t> columns;
-  for (std::size_t c : t.changed_columns()) {
-    const auto& ci = m.columns[c];
-    const bool key = std::find(m.primary_key.begin(), m.primary_key.end(), c) != m.primary_key.end();
-    if (!key && !ci.facts.identity && ci.facts.generated_sql.empty() && ci.facts.role == column_role::plain)
-      columns.push_back(c);
-  }
-  if (columns.empty()) return std::nullopt;
+  auto settable = [&] {
+    std::vector<std::size_t> columns;
+    for (std::size_t c : t.changed_columns()) {
+      const auto& ci = m.columns[c];
+      const bool key = std::find(m.primary_key.begin(), m.primary_key.end(), c) != m.primary_key.end();
+      if (!key && !ci.facts.identity && ci.facts.generated_sql.empty() && ci.facts.role == column_role::plain)
+        columns.push_back(c);
+    }
+    return columns;
+  };
+  if (settable().empty()) return std::nullopt;  // no write: no hooks, no statement
+  auto also = detail::before_write(t.value(), write_event::update);
+  const std::vector<std::size_t> columns = settable();  // with what the hooks changed
   auto shape =
       std::make_shared<const detail::write_shape>(detail::make_write_shape(m, detail::write_kind::update, columns));
-  plan<void> p = detail::write_plan(t.value(), detail::write_kind::update, *shape);
+  plan<void> p = detail::write_plan(t.value(), detail::write_kind::update, *shape, false);
+  p.also = std::move(also);
   p.finish = [inner = std::move(p.finish), shape, &t](const result& r) {
     inner(r);
     t.take_snapshot();

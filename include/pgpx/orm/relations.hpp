@@ -1,0 +1,204 @@
+// pgpx/orm/relations.hpp: loading related rows of a whole range in one statement.
+//
+//   std::vector<book> books = ...;
+//   auto authors = pgpx::load(cx, books, &book::author_id);     // belongs-to: one statement
+//   const author* a = authors.parent(books[0]);                  // nullptr: NULL key or not found
+//   auto shelf = pgpx::load(cx, some_authors, &book::author_id); // has-many: one statement
+//   for (const book& b : shelf.children(some_authors[0])) use(b);
+//   std::optional<author> one = pgpx::load_one(cx, books[0], &book::author_id);
+//
+// The relation is declared by the foreign key (a references<> member); its direction comes
+// from the range's element type at compile time: a range of the model that holds the key
+// loads the referenced rows (belongs-to), a range of the referenced model loads the rows
+// that point at them (has-many). The keys travel as one array parameter
+// (`"id" = any($1)`): one statement for any number of rows, no IN list, no parameter limit,
+// so loading related rows is never N+1. Related rows are decoded once each, however many
+// rows share them. Soft-deleted related rows are left out. Loading is always explicit: the
+// models have no relation members and nothing loads behind the caller's back.
+//
+// Blocking; runs on any executor with exec(statement) (connection, transaction, savepoint).
+// The async forms are in pgpx/orm/async.hpp.
+#pragma once
+
+#include <pgpx/orm/crud.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <ranges>
+#include <optional>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace pgpx {
+
+/// The rows a range's foreign keys reference (belongs-to), found by each row of the range.
+template <class From, class To>
+class parents {
+ public:
+  parents() = default;
+  /// The loaded rows, their index by encoded key, and how a row of the range gives its key.
+  parents(std::vector<To> rows, std::unordered_map<std::string, std::size_t> index,
+          std::function<std::optional<std::string>(const From&)> key_of)
+      : rows_(std::move(rows)), index_(std::move(index)), key_of_(std::move(key_of)) {}
+  /// The row `child` references, or nullptr (a NULL key, or a row not found or soft-deleted).
+  [[nodiscard]] auto parent(const From& child) const -> const To* {
+    auto key = key_of_(child);
+    if (!key) return nullptr;
+    const auto it = index_.find(*key);
+    return it == index_.end() ? nullptr : &rows_[it->second];
+  }
+  /// Every loaded row, each once.
+  [[nodiscard]] auto rows() const noexcept -> const std::vector<To>& { return rows_; }
+
+ private:
+  std::vector<To> rows_;
+  std::unordered_map<std::string, std::size_t> index_;
+  std::function<std::optional<std::string>(const From&)> key_of_;
+};
+
+/// The rows that reference each row of a range (has-many), grouped by that row.
+template <class From, class To>
+class children {
+ public:
+  children() = default;
+  /// The loaded rows (grouped), the groups by encoded key, and how an owner gives its key.
+  children(std::vector<To> rows, std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> groups,
+           std::function<std::optional<std::string>(const From&)> key_of)
+      : rows_(std::move(rows)), groups_(std::move(groups)), key_of_(std::move(key_of)) {}
+  /// The rows that reference `owner` (empty when none), in primary-key order.
+  [[nodiscard]] auto of(const From& owner) const -> std::span<const To> {
+    auto key = key_of_(owner);
+    if (!key) return {};
+    const auto it = groups_.find(*key);
+    if (it == groups_.end()) return {};
+    return std::span<const To>(rows_).subspan(it->second.first, it->second.second);
+  }
+  /// Every loaded row.
+  [[nodiscard]] auto rows() const noexcept -> const std::vector<To>& { return rows_; }
+
+ private:
+  std::vector<To> rows_;
+  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> groups_;  // first, count
+  std::function<std::optional<std::string>(const From&)> key_of_;
+};
+
+namespace orm::detail {
+
+/// `select <To's columns> from <To> where "<col>" = any($1) [and "deleted_at" is null]
+/// [order by "<col>", <key>]`.
+[[nodiscard]] PGPX_API auto make_related_sql(const model_description& to, std::size_t column, bool group)
+    -> std::string;
+
+/// The referenced member of a references<> member type (through optional and wrappers).
+template <class M>
+using reference_of = typename pgpx::detail::find_reference<M>::type;
+
+/// The value V inside a member (through wrappers), or nullptr for an empty optional.
+template <class V, class M>
+auto leaf_ptr(const M& m) -> const V* {
+  if constexpr (pgpx::detail::is_std_optional<M>::value) {
+    return m ? leaf_ptr<V>(*m) : nullptr;
+  } else {
+    return &static_cast<const V&>(m);
+  }
+}
+
+/// A key's identity: its binary encoding (the same on both sides of a foreign key).
+template <class V>
+auto key_bytes(const V* v) -> std::optional<std::string> {
+  if (v == nullptr) return std::nullopt;
+  std::string out;
+  codec<V>::encode(*v, out);
+  return out;
+}
+
+/// The distinct non-NULL keys of `rows` (member `mp`), for one array parameter.
+template <class V, class Range, class C, class M>
+auto key_array(const Range& rows, M C::*mp) -> std::vector<V> {
+  std::vector<V> keys;
+  std::unordered_map<std::string, bool> seen;
+  for (const C& r : rows) {
+    const V* v = leaf_ptr<V>(r.*mp);
+    if (auto k = key_bytes(v); k && seen.emplace(*k, true).second) keys.push_back(*v);
+  }
+  return keys;
+}
+
+}  // namespace orm::detail
+
+/**
+ * Loads the rows related to every row of `rows` through the foreign key `fk` (a
+ * `references<&To::k>` member of one of the two models): one statement. Returns
+ * pgpx::parents<From, To> when the range holds the key (belongs-to), or
+ * pgpx::children<From, Holder> when the key's model references the range's model (has-many).
+ */
+template <class Range, class Holder, class M, orm::sync_executor E>
+[[nodiscard]] auto load(E& ex, const Range& rows, M Holder::*fk) {
+  using From = std::remove_cvref_t<std::ranges::range_reference_t<Range>>;
+  using R = orm::detail::reference_of<M>;
+  static_assert(!std::is_void_v<R>, "pgpx::load: the member must be a foreign key (pgpx::references<&T::key>)");
+  using Target = typename R::pgpx_target_class;
+  using V = detail::leaf_value_t<R>;
+  constexpr auto target = R::pgpx_target;
+  if constexpr (std::is_same_v<From, Holder>) {
+    // belongs-to: the range holds the key; load the referenced rows.
+    const model_description& to = model_info<Target>();
+    const std::size_t target_member = detail::member_index(target);
+    std::size_t target_column = 0;
+    for (std::size_t c = 0; c < to.columns.size(); ++c)
+      if (to.columns[c].member_index == target_member) target_column = c;
+    auto keys = orm::detail::key_array<V>(rows, fk);
+    std::vector<Target> found;
+    if (!keys.empty()) {
+      static const std::string sql = orm::detail::make_related_sql(to, target_column, false);
+      found = ex.query(make_statement<Target>(sql, keys));
+    }
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < found.size(); ++i)
+      if (auto k = orm::detail::key_bytes(orm::detail::leaf_ptr<V>(found[i].*target))) index.emplace(*k, i);
+    return parents<From, Target>(std::move(found), std::move(index), [fk](const From& r) {
+      return orm::detail::key_bytes(orm::detail::leaf_ptr<V>(r.*fk));
+    });
+  } else {
+    static_assert(std::is_same_v<From, Target>,
+                  "pgpx::load: the foreign key must belong to the range's model or reference it");
+    // has-many: the key's model references the range's; load the rows that point at it.
+    const model_description& to = model_info<Holder>();
+    const std::size_t fk_member = detail::member_index(fk);
+    std::size_t fk_column = 0;
+    for (std::size_t c = 0; c < to.columns.size(); ++c)
+      if (to.columns[c].member_index == fk_member) fk_column = c;
+    auto keys = orm::detail::key_array<V>(rows, target);
+    std::vector<Holder> found;
+    if (!keys.empty()) {
+      static const std::string sql = orm::detail::make_related_sql(to, fk_column, true);
+      found = ex.query(make_statement<Holder>(sql, keys));
+    }
+    std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> groups;
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      auto k = orm::detail::key_bytes(orm::detail::leaf_ptr<V>(found[i].*fk));
+      if (!k) continue;
+      auto it = groups.emplace(*k, std::pair<std::size_t, std::size_t>{i, 0}).first;
+      ++it->second.second;  // rows come ordered by the key: each group is contiguous
+    }
+    return children<From, Holder>(std::move(found), std::move(groups), [](const From& r) {
+      return orm::detail::key_bytes(orm::detail::leaf_ptr<V>(r.*target));
+    });
+  }
+}
+
+/// The row one object's foreign key `fk` references (belongs-to), or nothing.
+template <class From, class Holder, class M, orm::sync_executor E>
+[[nodiscard]] auto load_one(E& ex, const From& row, M Holder::*fk) {
+  static_assert(std::is_same_v<From, Holder>, "pgpx::load_one: the foreign key must belong to the object's model");
+  using Target = typename orm::detail::reference_of<M>::pgpx_target_class;
+  auto p = load(ex, std::span<const From>(&row, 1), fk);
+  const Target* t = p.parent(row);
+  return t ? std::optional<Target>(*t) : std::optional<Target>();
+}
+
+}  // namespace pgpx
