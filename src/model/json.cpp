@@ -261,8 +261,8 @@ auto format_json_date(const date& d) -> std::string {
   if (d == date_infinity) return "infinity";
   if (d == date_minus_infinity) return "-infinity";
   std::string out;
-  append_year_date(out, civil{static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                              static_cast<unsigned>(d.day())});
+  append_year_date(out,
+                   civil{static_cast<int>(d.year()), static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day())});
   return out;
 }
 
@@ -336,9 +336,15 @@ auto parse_json_interval(std::string_view in, interval& out) -> bool {
     std::int64_t scale = 1;
     if (!in_time) {
       switch (units[unit]) {
-        case 'Y': field = &months; scale = 12; break;
+        case 'Y':
+          field = &months;
+          scale = 12;
+          break;
         case 'M': field = &months; break;
-        case 'W': field = &days; scale = 7; break;
+        case 'W':
+          field = &days;
+          scale = 7;
+          break;
         default: field = &days; break;
       }
     } else {

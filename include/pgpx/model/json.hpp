@@ -273,8 +273,8 @@ auto read_integer_json(const nlohmann::json& j, V& out, json_reader& r) -> bool 
   constexpr auto hi = static_cast<long long>(
       std::min<unsigned long long>(std::numeric_limits<V>::max(), std::numeric_limits<long long>::max()));
   const auto range = [&](const nlohmann::json& got) {
-    return r.fail("out_of_range", "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " (got " +
-                                      got.dump() + ")",
+    return r.fail("out_of_range",
+                  "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " (got " + got.dump() + ")",
                   {{"min", lo}, {"max", hi}, {"got", got}});
   };
   if (j.is_number_unsigned()) {
@@ -317,8 +317,7 @@ auto read_time_point_json(const nlohmann::json& j, V& out, json_reader& r) -> bo
 
 /// Reads text with a parser that throws conversion_error (numeric, uuid).
 template <class V, class Parse>
-auto read_parsed_json(const nlohmann::json& j, V& out, json_reader& r, std::string_view expected, Parse parse)
-    -> bool {
+auto read_parsed_json(const nlohmann::json& j, V& out, json_reader& r, std::string_view expected, Parse parse) -> bool {
   if (!j.is_string()) return r.wrong_type(std::string(expected) + " string", j);
   const auto& s = j.get_ref<const std::string&>();
   try {

@@ -75,8 +75,8 @@ TEST_F(json_test, a_row_read_from_the_server_round_trips_through_json) {
   EXPECT_TRUE(j["deletedAt"].is_null());
   EXPECT_EQ(j["ref"], cx().query_value<std::string>("select ref::text from documents"));
   // RFC 3339 in UTC: the server reads it back as the same instant.
-  EXPECT_TRUE(cx().query_value<bool>("select created_at = $1::timestamptz from documents",
-                                     j["createdAt"].get<std::string>()));
+  EXPECT_TRUE(
+      cx().query_value<bool>("select created_at = $1::timestamptz from documents", j["createdAt"].get<std::string>()));
   EXPECT_EQ(j["createdAt"].get<std::string>().back(), 'Z');
 
   // Through JSON text, as a client would send it.
@@ -86,8 +86,8 @@ TEST_F(json_test, a_row_read_from_the_server_round_trips_through_json) {
   EXPECT_TRUE(cx().query_value<bool>(
       "select (id, title, ref, price::text, body, created_at, due, at, every, state::text, meta, tags) ="
       " ($1, $2, $3, $4::numeric::text, $5, $6, $7, $8, $9, $10, $11::jsonb, $12) and rank is null from documents",
-      back.id, back.title, back.ref, back.price, back.body, back.created_at, back.due, back.at, back.every,
-      back.state, back.meta, back.tags));
+      back.id, back.title, back.ref, back.price, back.body, back.created_at, back.due, back.at, back.every, back.state,
+      back.meta, back.tags));
   EXPECT_FALSE(back.rank.has_value());
   // Written back as a new row, the server stores the same values.
   cx().execute(

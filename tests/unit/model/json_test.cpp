@@ -385,13 +385,12 @@ TEST(json, every_error_class_is_reported_with_its_path) {
   const auto r = pgpx::try_from_json<everything>(j);
   EXPECT_FALSE(r);
   EXPECT_EQ(paths(r.issues),
-            (std::vector<std::string>{"flag:wrong_type",         "small:out_of_range",     "unsigned_:out_of_range",
-                                      "ratio:out_of_range",      "text:missing",           "amount:invalid_format",
-                                      "blob:invalid_format",     "id:invalid_format",      "at:invalid_format",
-                                      "local:invalid_format",    "day:invalid_format",     "time:invalid_format",
-                                      "every:invalid_format",    "timeout:out_of_range",   "shade:unknown_label",
-                                      "numbers[1]:wrong_type",   "numbers[2]:wrong_type",  "shades:wrong_type",
-                                      "extra:unknown_key"}));
+            (std::vector<std::string>{
+                "flag:wrong_type", "small:out_of_range", "unsigned_:out_of_range", "ratio:out_of_range", "text:missing",
+                "amount:invalid_format", "blob:invalid_format", "id:invalid_format", "at:invalid_format",
+                "local:invalid_format", "day:invalid_format", "time:invalid_format", "every:invalid_format",
+                "timeout:out_of_range", "shade:unknown_label", "numbers[1]:wrong_type", "numbers[2]:wrong_type",
+                "shades:wrong_type", "extra:unknown_key"}));
   const auto& small = r.issues[1];
   EXPECT_EQ(small.ctx, (json{{"min", -32768}, {"max", 32767}, {"got", 40000}}));
   EXPECT_EQ(small.msg, "must be between -32768 and 32767 (got 40000)");
@@ -440,8 +439,7 @@ TEST(json, nested_errors_have_paths_like_pydantic_loc) {
   // Deeper: a model inside a vector inside a struct.
   json shelf_json = {{"books", {pgpx::to_json(orm_models::book{}), pgpx::to_json(orm_models::book{})}}};
   shelf_json["books"][1].erase("title");
-  EXPECT_EQ(paths(pgpx::try_from_json<shelf>(shelf_json).issues),
-            (std::vector<std::string>{"books[1].title:missing"}));
+  EXPECT_EQ(paths(pgpx::try_from_json<shelf>(shelf_json).issues), (std::vector<std::string>{"books[1].title:missing"}));
 }
 
 TEST(json, validation_rules_apply_on_the_way_in_and_collect_every_issue) {
@@ -476,7 +474,8 @@ TEST(json, validation_rules_apply_on_the_way_in_and_collect_every_issue) {
   json w = pgpx::to_json(wrapped{});
   w["code"] = "toolong";
   w["count"] = -1;
-  EXPECT_EQ(paths(pgpx::try_from_json<wrapped>(w).issues), (std::vector<std::string>{"code:too_long", "count:too_small"}));
+  EXPECT_EQ(paths(pgpx::try_from_json<wrapped>(w).issues),
+            (std::vector<std::string>{"code:too_long", "count:too_small"}));
   // Rules can be switched off.
   EXPECT_TRUE(pgpx::try_from_json<wrapped>(w, {.validate = false}));
 }
