@@ -21,7 +21,9 @@
 //
 // from_json collects every problem before it gives up, each an issue (pgpx/model/validate.hpp)
 // whose loc is the JSON path (`["books", 2, "title"]`, path() `books[2].title`): a key that
-// is missing (`missing`), a key the struct does not have (`unknown_key`, unless
+// is missing (`missing`; a missing key is allowed for nullable members, which read as empty,
+// and for columns the server fills (identity, server_default, generated, version,
+// updated_at), which keep their default value), a key the struct does not have (`unknown_key`, unless
 // json_options::unknown is unknown_keys::ignore), a value of the wrong JSON type
 // (`wrong_type`), a number the member cannot hold (`out_of_range`), text that is not a
 // timestamp, uuid, numeric, base64 or enum label (`invalid_format`, `unknown_label`), text
@@ -187,7 +189,7 @@ inline constexpr bool is_json_value = std::is_same_v<V, nlohmann::json> || std::
 template <class V>
 auto value_to_json(const V& v) -> nlohmann::json;
 
-/// A reflectable struct as a JSON object, keys in member order.
+/// A reflectable struct as a JSON object (nlohmann::json keeps its keys sorted).
 template <class T>
 auto struct_to_json(const T& x) -> nlohmann::json {
   nlohmann::json out = nlohmann::json::object();
@@ -347,7 +349,10 @@ auto read_struct(const nlohmann::json& j, T& out, json_reader& r) -> bool {
     r.path.push_back(key);
     const auto it = j.find(key);
     if (it == j.end()) {
-      if constexpr (is_std_optional<M>::value) field = std::nullopt;
+      // Nullable members read as empty; server-filled ones (identity, defaults, generated)
+      // keep their default value, so an object without them can be inserted.
+      constexpr column_facts f = column_facts_of<M>();
+      if constexpr (f.nullable || f.identity || !f.default_sql.empty() || !f.generated_sql.empty()) field = M{};
       else ok = r.fail("missing", "is required");
     } else {
       ok = read_value(*it, field, r) && ok;

@@ -286,6 +286,14 @@ TEST(json, wrappers_serialise_as_their_values_and_round_trip) {
   EXPECT_EQ(back.updated_at, w.updated_at);
   EXPECT_EQ(back.count, 4);
   EXPECT_EQ(back.author_id, std::optional<std::int64_t>(9));
+  // Keys of nullable and server-filled columns may be missing (an object to insert).
+  const auto partial = pgpx::from_json<wrapped>(json{{"part", 1}, {"code", "x"}, {"email", "e"}, {"count", 0}});
+  EXPECT_EQ(partial.id, 0);
+  EXPECT_EQ(partial.row_version, 0);
+  EXPECT_FALSE(partial.deleted_at.has_value());
+  EXPECT_FALSE(partial.author_id.has_value());
+  EXPECT_EQ(paths(pgpx::try_from_json<wrapped>(json::object()).issues),
+            (std::vector<std::string>{"part:missing", "code:missing", "email:missing", "count:missing"}));
   w.deleted_at = w.created_at;
   EXPECT_EQ(pgpx::to_json(w)["deleted_at"], "2024-01-01T00:00:00Z");
   EXPECT_EQ(pgpx::from_json<wrapped>(pgpx::to_json(w)).deleted_at.get(), w.deleted_at.get());
