@@ -221,40 +221,42 @@ auto format_json_timestamp(std::int64_t unix_usecs, bool utc) -> std::string {
   return out;
 }
 
-auto parse_json_timestamp(std::string_view in, bool utc, std::int64_t& unix_usecs) -> bool {
+auto parse_json_timestamp(std::string_view in, bool utc, std::int64_t& unix_usecs) -> json_time_parse {
   if (in == "infinity") {
     unix_usecs = std::numeric_limits<std::int64_t>::max();
-    return true;
+    return json_time_parse::ok;
   }
   if (in == "-infinity") {
     unix_usecs = std::numeric_limits<std::int64_t>::min();
-    return true;
+    return json_time_parse::ok;
   }
   scanner sc{in};
   std::int64_t days = 0;
   std::int64_t year = 0;
   std::int64_t time = 0;
-  if (!parse_date_part(sc, days, year)) return false;
-  if (!sc.eat('T') && !sc.eat('t') && !sc.eat(' ')) return false;
-  if (!parse_time_part(sc, true, time) || time >= usecs_per_day) return false;
+  if (!parse_date_part(sc, days, year)) return json_time_parse::malformed;
+  if (!sc.eat('T') && !sc.eat('t') && !sc.eat(' ')) return json_time_parse::malformed;
+  if (!parse_time_part(sc, true, time) || time >= usecs_per_day) return json_time_parse::malformed;
   std::int64_t offset = 0;
   if (sc.eat('Z') || sc.eat('z')) {
-    if (!utc) return false;
+    if (!utc) return json_time_parse::malformed;
   } else if (sc.peek() == '+' || sc.peek() == '-') {
-    if (!utc) return false;
+    if (!utc) return json_time_parse::malformed;
     const bool minus = sc.peek() == '-';
     ++sc.at;
     std::int64_t oh = 0;
     std::int64_t om = 0;
-    if (!sc.digits(2, oh) || !sc.eat(':') || !sc.digits(2, om) || oh > 23 || om > 59) return false;
+    if (!sc.digits(2, oh) || !sc.eat(':') || !sc.digits(2, om) || oh > 23 || om > 59) return json_time_parse::malformed;
     offset = (oh * usecs_per_hour + om * usecs_per_minute) * (minus ? -1 : 1);
   } else if (utc) {
-    return false;  // RFC 3339 requires the offset; a timestamptz is an instant
+    return json_time_parse::malformed;  // RFC 3339 requires the offset; a timestamptz is an instant
   }
-  if (!sc.done()) return false;
+  if (!sc.done()) return json_time_parse::malformed;
   // Six-digit years can overflow int64 microseconds.
-  return !__builtin_mul_overflow(days, usecs_per_day, &unix_usecs) &&
-         !__builtin_add_overflow(unix_usecs, time - offset, &unix_usecs);
+  if (__builtin_mul_overflow(days, usecs_per_day, &unix_usecs) ||
+      __builtin_add_overflow(unix_usecs, time - offset, &unix_usecs))
+    return json_time_parse::out_of_range;
+  return json_time_parse::ok;
 }
 
 auto format_json_date(const date& d) -> std::string {

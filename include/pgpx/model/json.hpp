@@ -95,6 +95,9 @@ inline constexpr bool json_enabled = [] {
 
 namespace detail {
 
+/// What parse_json_timestamp found.
+enum class json_time_parse { ok, malformed, out_of_range };
+
 /// Appends the base64 (RFC 4648, with padding) of `in`.
 PGPX_API void base64_encode(const bytea& in, std::string& out);
 /// Decodes base64 (padding optional, no white space); false when `in` is not base64.
@@ -104,8 +107,9 @@ PGPX_API void base64_encode(const bytea& in, std::string& out);
 [[nodiscard]] PGPX_API auto format_json_timestamp(std::int64_t unix_usecs, bool utc) -> std::string;
 /// Reads RFC 3339 ("2024-01-31T12:00:00.5Z", "...+02:00"; `t` and ` ` separate date and
 /// time) into microseconds since 1970 in UTC. Without `utc` the text must have no offset.
-/// false when the text is not such a timestamp.
-[[nodiscard]] PGPX_API auto parse_json_timestamp(std::string_view in, bool utc, std::int64_t& unix_usecs) -> bool;
+/// malformed when the text is not such a timestamp; out_of_range beyond int64 microseconds.
+[[nodiscard]] PGPX_API auto parse_json_timestamp(std::string_view in, bool utc, std::int64_t& unix_usecs)
+    -> json_time_parse;
 /// "YYYY-MM-DD" (a sign and more digits outside years 0 to 9999, "infinity", "-infinity").
 [[nodiscard]] PGPX_API auto format_json_date(const date& d) -> std::string;
 /// Reads what format_json_date writes; false when it is not a valid date.
@@ -302,8 +306,11 @@ auto read_time_point_json(const nlohmann::json& j, V& out, json_reader& r) -> bo
   if (!j.is_string()) return r.wrong_type("a timestamp string", j);
   const auto& s = j.get_ref<const std::string&>();
   std::int64_t us = 0;
-  if (!parse_json_timestamp(s, utc, us))
+  const auto parsed = parse_json_timestamp(s, utc, us);
+  if (parsed == json_time_parse::malformed)
     return r.fail("invalid_format", std::string("must be ") + expected, {{"expected", expected}, {"length", s.size()}});
+  const auto range = [&] { return r.fail("out_of_range", "is outside the range of the member's time point type"); };
+  if (parsed == json_time_parse::out_of_range) return range();
   if (us == std::numeric_limits<std::int64_t>::max()) out = V::max();
   else if (us == std::numeric_limits<std::int64_t>::min()) out = V::min();
   else {
@@ -311,7 +318,7 @@ auto read_time_point_json(const nlohmann::json& j, V& out, json_reader& r) -> bo
     std::int64_t pg = 0;  // PostgreSQL's range first, then the member type's
     if (__builtin_sub_overflow(us, pg_epoch_unix_usecs, &pg) || pg < min_timestamp || pg >= end_timestamp ||
         !usecs_to_duration(us, d) || V(d) == V::max() || V(d) == V::min())
-      return r.fail("out_of_range", "is outside the range of the member's time point type");
+      return range();
     out = V(d);
   }
   return true;

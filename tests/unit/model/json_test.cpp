@@ -85,6 +85,10 @@ struct clash {
   std::int32_t aB = 0;  // NOLINT(readability-identifier-naming): the same JSON key under camel_case
 };
 
+struct flagged {  // model<T>::json = true
+  std::int32_t n = 0;
+};
+
 struct raw_point {  // a plain struct, no model<T>
   std::int32_t x = 0;
   std::int32_t y = 0;
@@ -96,6 +100,11 @@ template <>
 inline constexpr std::array pgpx::enum_labels<json_models::color> = {
     pgpx::enum_label<json_models::color>{json_models::color::red, "red"},
     pgpx::enum_label<json_models::color>{json_models::color::dark_green, "dark-green"}};
+
+template <>
+struct pgpx::model<json_models::flagged> {
+  static constexpr bool json = true;
+};
 
 template <>
 struct pgpx::model<json_models::clash> {
@@ -362,6 +371,8 @@ TEST(json, json_naming_and_renames_apply_both_ways) {
 TEST(json, assignment_and_get_work_for_models_with_a_json_fact) {
   static_assert(pgpx::json_enabled<user_profile>);
   static_assert(!pgpx::json_enabled<raw_point>);
+  static_assert(pgpx::json_enabled<flagged>);
+  EXPECT_EQ(json(flagged{5}), (json{{"n", 5}}));
   const user_profile p{1, "Ada", std::nullopt};
   const json j = p;
   EXPECT_EQ(j["displayName"], "Ada");
@@ -407,6 +418,18 @@ TEST(json, every_error_class_is_reported_with_its_path) {
   EXPECT_THROW((void)pgpx::from_json<everything>(j), pgpx::validation_error);
   // Not an object at all.
   EXPECT_EQ(paths(pgpx::try_from_json<everything>(json::array()).issues), (std::vector<std::string>{":wrong_type"}));
+}
+
+TEST(json, values_outside_postgresqls_ranges_are_refused) {
+  json j = pgpx::to_json(sample());
+  j["at"] = "+294277-01-01T00:00:00Z";  // past PostgreSQL's last timestamp
+  j["local"] = "-4714-11-23T00:00:00";  // before its first
+  j["day"] = "+99999-01-01";            // past year_month_day's years
+  j["large"] = 9223372036854775808ULL;  // past int8
+  j["every"] = "P999999999999Y";        // months past int4
+  EXPECT_EQ(paths(pgpx::try_from_json<everything>(j).issues),
+            (std::vector<std::string>{"large:out_of_range", "at:out_of_range", "local:out_of_range",
+                                      "day:invalid_format", "every:invalid_format"}));
 }
 
 TEST(json, text_postgresql_cannot_store_is_refused) {
