@@ -146,12 +146,46 @@ inline constexpr naming json_naming_of = [] {
   else return naming::exact;
 }();
 
-template <class T, class M>
+/// The first diagnostic names the struct, the member and its type.
+template <class T, fixed_string Member, class M>
 struct unserialisable_member {
   static_assert(dependent_false<M>,
                 "pgpx::to_json/from_json: this member's type has no JSON form (a reflectable struct, wrapper, "
                 "optional, vector or one of the value types in pgpx/model/json.hpp)");
 };
+
+template <class V>
+inline constexpr bool is_json_value = std::is_same_v<V, nlohmann::json> || std::is_same_v<V, nlohmann::ordered_json>;
+
+/// True for the member types with a JSON form (a nested struct's members are checked when
+/// it is converted).
+template <class V>
+inline constexpr bool json_serialisable = [] {
+  if constexpr (is_std_optional<V>::value) return json_serialisable<typename V::value_type>;
+  else if constexpr (wrapper_type<V>) return json_serialisable<typename V::pgpx_inner>;
+  else if constexpr (is_std_vector<V>::value && !std::is_same_v<V, bytea>)
+    return !std::is_same_v<V, std::vector<bool>> && json_serialisable<typename V::value_type>;
+  else if constexpr (is_time_point<V>::value || is_duration<V>::value) return has_codec<V>;
+  else
+    return is_json_value<V> || std::is_arithmetic_v<V> || std::is_same_v<V, std::string> ||
+           std::is_same_v<V, bytea> || std::is_same_v<V, numeric> || std::is_same_v<V, uuid> ||
+           std::is_same_v<V, time_of_day> || std::is_same_v<V, interval> || std::is_same_v<V, date> ||
+           (std::is_enum_v<V> && !std::is_same_v<V, std::byte>) || reflect::reflectable<V>;
+}();
+
+/// Refuses, at compile time and naming it, a member of T without a JSON form.
+template <class T>
+consteval auto check_json_members() -> bool {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using M = std::remove_cvref_t<decltype(reflect::get<I>(std::declval<T&>()))>;
+          if constexpr (!json_serialisable<M>) (void)sizeof(unserialisable_member<T, member_fixed_name<T, I>, M>);
+        }(),
+        ...);
+  }(std::make_index_sequence<reflect::field_count<T>>{});
+  return true;
+}
 
 /// Every model<T>::json_rename() entry must name a member of T (checked at compile time).
 template <class T>
@@ -188,14 +222,12 @@ auto json_keys() -> const std::array<std::string, reflect::field_count<T>>& {
 }
 
 template <class V>
-inline constexpr bool is_json_value = std::is_same_v<V, nlohmann::json> || std::is_same_v<V, nlohmann::ordered_json>;
-
-template <class V>
 auto value_to_json(const V& v) -> nlohmann::json;
 
 /// A reflectable struct as a JSON object (nlohmann::json keeps its keys sorted).
 template <class T>
 auto struct_to_json(const T& x) -> nlohmann::json {
+  static_assert(check_json_members<T>());
   nlohmann::json out = nlohmann::json::object();
   const auto& keys = json_keys<T>();
   std::size_t i = 0;
@@ -242,7 +274,7 @@ auto value_to_json(const V& v) -> nlohmann::json {
   } else if constexpr (reflect::reflectable<V>) {
     return struct_to_json(v);
   } else {
-    (void)sizeof(unserialisable_member<V, V>);
+    static_assert(json_serialisable<V>, "pgpx::to_json: this type has no JSON form");
     return {};
   }
 }
@@ -342,6 +374,7 @@ auto read_parsed_json(const nlohmann::json& j, V& out, json_reader& r, std::stri
 /// every member read) model<T>::validate.
 template <class T>
 auto read_struct(const nlohmann::json& j, T& out, json_reader& r) -> bool {
+  static_assert(check_json_members<T>());
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (check_rules_apply<T, I>(), ...);
   }(std::make_index_sequence<reflect::field_count<T>>{});
@@ -535,7 +568,7 @@ auto read_value(const nlohmann::json& j, V& out, json_reader& r) -> bool {
   } else if constexpr (reflect::reflectable<V>) {
     return read_struct(j, out, r);
   } else {
-    (void)sizeof(unserialisable_member<V, V>);
+    static_assert(json_serialisable<V>, "pgpx::from_json: this type has no JSON form");
     return false;
   }
 }
