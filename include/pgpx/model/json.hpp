@@ -167,9 +167,9 @@ inline constexpr bool json_serialisable = [] {
     return !std::is_same_v<V, std::vector<bool>> && json_serialisable<typename V::value_type>;
   else if constexpr (is_time_point<V>::value || is_duration<V>::value) return has_codec<V>;
   else
-    return is_json_value<V> || std::is_arithmetic_v<V> || std::is_same_v<V, std::string> ||
-           std::is_same_v<V, bytea> || std::is_same_v<V, numeric> || std::is_same_v<V, uuid> ||
-           std::is_same_v<V, time_of_day> || std::is_same_v<V, interval> || std::is_same_v<V, date> ||
+    return is_json_value<V> || std::is_arithmetic_v<V> || std::is_same_v<V, std::string> || std::is_same_v<V, bytea> ||
+           std::is_same_v<V, numeric> || std::is_same_v<V, uuid> || std::is_same_v<V, time_of_day> ||
+           std::is_same_v<V, interval> || std::is_same_v<V, date> ||
            (std::is_enum_v<V> && !std::is_same_v<V, std::byte>) || reflect::reflectable<V>;
 }();
 
