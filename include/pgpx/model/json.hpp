@@ -609,7 +609,7 @@ template <reflect::reflectable T>
 template <reflect::reflectable T>
 [[nodiscard]] auto from_json(const nlohmann::json& j, json_options options = {}) -> T {
   auto r = try_from_json<T>(j, options);
-  if (!r.value) throw validation_error(std::string(detail::type_name_v<T>), std::move(r.issues));
+  if (!r.value) throw validation_error(std::string(detail::type_name_v<T>), std::move(r.issues), "not read from JSON");
   return std::move(*r.value);
 }
 

@@ -466,6 +466,8 @@ TEST(json, nested_errors_have_paths_like_pydantic_loc) {
     EXPECT_EQ(e.issues().size(), 5u);
     EXPECT_EQ(e.model(), "json_models::order");
     EXPECT_NE(std::string(e.what()).find("lines[2].title: missing"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).substr(0, std::string(e.what()).find('\n')),
+              "json_models::order: 5 invalid fields, not read from JSON");
   }
   // Deeper: a model inside a vector inside a struct.
   json shelf_json = {{"books", {pgpx::to_json(orm_models::book{}), pgpx::to_json(orm_models::book{})}}};
