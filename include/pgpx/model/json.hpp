@@ -301,7 +301,9 @@ struct json_reader {
   }
 };
 
-template <class V>
+/// Reads one value; with `Rules`, a wrapper runs the validation rules of every wrapper in it
+/// (the wrappers inside it read with Rules false, so that each rule runs once).
+template <class V, bool Rules = true>
 auto read_value(const nlohmann::json& j, V& out, json_reader& r) -> bool;
 
 /// Reads an integer member, refusing what V (and PostgreSQL's int8) cannot hold.
@@ -432,7 +434,7 @@ auto read_struct(const nlohmann::json& j, T& out, json_reader& r) -> bool {
   return ok && r.found.size() == before;
 }
 
-template <class V>
+template <class V, bool Rules>
 auto read_value(const nlohmann::json& j, V& out, json_reader& r) -> bool {
   if constexpr (is_std_optional<V>::value) {
     if (j.is_null()) {
@@ -440,14 +442,14 @@ auto read_value(const nlohmann::json& j, V& out, json_reader& r) -> bool {
       return true;
     }
     typename V::value_type inner{};
-    if (!read_value(j, inner, r)) return false;
+    if (!read_value<typename V::value_type, Rules>(j, inner, r)) return false;
     out = std::move(inner);
     return true;
   } else if constexpr (wrapper_type<V>) {
     // The outermost wrapper checks the rules of every wrapper inside it (checked<>, varchar<N>).
-    if (!read_value(j, static_cast<typename V::pgpx_inner&>(out), r)) return false;
+    if (!read_value<typename V::pgpx_inner, false>(j, static_cast<typename V::pgpx_inner&>(out), r)) return false;
     constexpr column_facts f = column_facts_of<V>();
-    if constexpr (f.max_length > 0 || f.checked) {
+    if constexpr (Rules && (f.max_length > 0 || f.checked)) {
       if (r.options.validate) {
         auto fs = member_failures(out);
         if (!fs.empty()) {

@@ -80,6 +80,11 @@ struct shelf {
   std::vector<orm_models::book> books;
 };
 
+struct nested_wrappers {
+  pgpx::key<pgpx::checked<std::int32_t, pgpx::at_least<0>>> k;
+  std::vector<pgpx::varchar<2>> codes;
+};
+
 struct clash {
   std::int32_t a_b = 0;
   std::int32_t aB = 0;  // NOLINT(readability-identifier-naming): the same JSON key under camel_case
@@ -509,6 +514,9 @@ TEST(json, validation_rules_apply_on_the_way_in_and_collect_every_issue) {
   w["count"] = -1;
   EXPECT_EQ(paths(pgpx::try_from_json<wrapped>(w).issues),
             (std::vector<std::string>{"code:too_long", "count:too_small"}));
+  // Each rule runs once, however deep its wrapper is; elements of arrays are checked one by one.
+  EXPECT_EQ(paths(pgpx::try_from_json<nested_wrappers>(json{{"k", -1}, {"codes", {"ab", "abc", "", "xyz"}}}).issues),
+            (std::vector<std::string>{"k:too_small", "codes[1]:too_long", "codes[3]:too_long"}));
   // Rules can be switched off.
   EXPECT_TRUE(pgpx::try_from_json<wrapped>(w, {.validate = false}));
 }
