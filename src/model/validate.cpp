@@ -30,17 +30,19 @@ void issues::add(std::string_view field, std::string type, std::string msg, nloh
 
 namespace {
 
-auto describe(const std::string& model, const std::vector<issue>& found) -> std::string {
+auto describe(const std::string& model, const std::vector<issue>& found, std::string_view outcome) -> std::string {
   std::string out = model + ": " + std::to_string(found.size()) + " invalid field" + (found.size() == 1 ? "" : "s") +
-                    ", nothing was sent";
+                    ", " + std::string(outcome);
   for (const auto& i : found) out += "\n  " + i.path() + ": " + i.type + ": " + i.msg;
   return out;
 }
 
 }  // namespace
 
-validation_error::validation_error(std::string model, std::vector<issue> issues)
-    : error(error_kind::validation, describe(model, issues)), model_(std::move(model)), issues_(std::move(issues)) {}
+validation_error::validation_error(std::string model, std::vector<issue> issues, std::string_view outcome)
+    : error(error_kind::validation, describe(model, issues, outcome)),
+      model_(std::move(model)),
+      issues_(std::move(issues)) {}
 
 auto validation_error::to_json() const -> nlohmann::json {
   nlohmann::json out = nlohmann::json::array();

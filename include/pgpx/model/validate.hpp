@@ -83,7 +83,9 @@ class PGPX_API issues {
  */
 class PGPX_API validation_error : public error {
  public:
-  validation_error(std::string model, std::vector<issue> issues);
+  /// `outcome` ends the first line of what(): "nothing was sent" for writes, "not read from
+  /// JSON" for pgpx::from_json.
+  validation_error(std::string model, std::vector<issue> issues, std::string_view outcome = "nothing was sent");
   /// Every failing field.
   [[nodiscard]] auto issues() const noexcept -> const std::vector<issue>& { return issues_; }
   /// `[{"loc": [...], "type": "...", "msg": "...", "ctx": {...}}, ...]`
