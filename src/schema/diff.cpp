@@ -36,6 +36,7 @@ enum class phase : int {
   drop_comments,
   drop_triggers,
   drop_policies,
+  drop_view_indexes,
   drop_views,
   drop_foreign_keys,
   drop_constraints,
@@ -62,6 +63,7 @@ enum class phase : int {
   indexes,
   functions,
   views,
+  view_indexes,
   triggers,
   row_security,
   comments,
@@ -555,7 +557,8 @@ class builder {
     add(phase::tables, change_kind::table, object, create_table_sql(t), "drop table " + name).down_destructive = true;
     for (const auto& c : t.constraints)
       if (!c.inherited && !inline_constraint(c)) add_constraint(t, c, true);
-    for (const auto& i : t.indexes) create_index(t.schema, i, true, shown(t.schema, t.name));
+    indexes(index_home{t.schema, shown(t.schema, t.name), true, t.kind == table_kind::partitioned, false}, {},
+            t.indexes);
     table_parts(nullptr, &t, true);
   }
 
@@ -566,7 +569,8 @@ class builder {
     c.destructive = true;
     for (const auto& k : t.constraints)
       if (!k.inherited && !inline_constraint(k)) drop_constraint(t, k);
-    for (const auto& i : t.indexes) drop_index(t.schema, i, true, shown(t.schema, t.name));
+    indexes(index_home{t.schema, shown(t.schema, t.name), true, t.kind == table_kind::partitioned, false}, t.indexes,
+            {});
     table_parts(&t, nullptr, true);
   }
 
@@ -680,7 +684,7 @@ class builder {
     if (old.privileges != t.privileges) unsupported_.push_back("privileges of table " + shown_name);
     columns(old, t);
     constraints(old, t);
-    indexes(t.schema, old.indexes, t.indexes, shown_name, false);
+    indexes(index_home{t.schema, shown_name, false, t.kind == table_kind::partitioned, false}, old.indexes, t.indexes);
     table_parts(&old, &t, false);
   }
 
@@ -788,6 +792,12 @@ class builder {
     if (old.default_expr && !c.default_expr) alter(phase::columns, " drop default", " set default " + *old.default_expr);
     if (old.identity != identity_kind::none && c.identity == identity_kind::none)
       alter(phase::columns, " drop identity", " add" + identity_clause(old));
+    // NOT NULL after an identity is dropped (it holds NOT NULL) and before one is added (it needs it).
+    if (old.not_null != c.not_null) {
+      auto& n = alter(phase::columns, c.not_null ? " set not null" : " drop not null",
+                      old.not_null ? " set not null" : " drop not null");
+      if (c.not_null) n.note = "scans the table under an ACCESS EXCLUSIVE lock; fails while a row holds null";
+    }
     if (old.type != c.type || old.collation != c.collation) {
       auto type = [&](const column_def& x, const column_def& from_col) {
         std::string s = " type " + x.type;
@@ -822,11 +832,6 @@ class builder {
     if (c.default_expr && old.default_expr != c.default_expr)
       alter(phase::columns, " set default " + *c.default_expr,
             old.default_expr ? " set default " + *old.default_expr : std::string(" drop default"));
-    if (old.not_null != c.not_null) {
-      auto& n = alter(phase::columns, c.not_null ? " set not null" : " drop not null",
-                      old.not_null ? " set not null" : " drop not null");
-      if (c.not_null) n.note = "scans the table under an ACCESS EXCLUSIVE lock; fails while a row holds null";
-    }
     comment("column " + quote_qualified({t.schema, t.name, c.name}), object, old.comment, c.comment, false);
     if (old.privileges != c.privileges) unsupported_.push_back("privileges of column " + shown(t.schema, t.name) + "." + c.name);
   }
@@ -897,52 +902,79 @@ class builder {
   // parent's index with the parent's.
   static auto own_index(const index_def& i) -> bool { return !i.constraint && !i.inherited; }
 
-  void indexes(const std::string& schema, const std::vector<index_def>& old, const std::vector<index_def>& now,
-               const std::string& on, bool fresh) {
+  // Where indexes live: the relation's schema and display name, whether it is made in the
+  // same diff (`fresh`: nothing to lock for long), partitioned (no CONCURRENTLY there), a
+  // materialized view (its indexes come after it and go before it).
+  struct index_home {
+    std::string schema;
+    std::string on;
+    bool fresh = false;
+    bool partitioned = false;
+    bool view = false;
+  };
+
+  void indexes(const index_home& home, const std::vector<index_def>& old, const std::vector<index_def>& now) {
     for (const auto& i : now) {
       if (!own_index(i)) continue;
       const auto* before = find_named(old, i.name);
       if (before != nullptr && own_index(*before) && before->definition == i.definition) {
-        comment("index " + qq(schema, i.name), "index " + shown(schema, i.name), before->comment, i.comment, false);
+        comment("index " + qq(home.schema, i.name), "index " + shown(home.schema, i.name), before->comment, i.comment,
+                false);
         continue;
       }
-      if (before != nullptr && own_index(*before)) drop_index(schema, *before, fresh, on);
-      create_index(schema, i, fresh, on);
+      if (before != nullptr && own_index(*before)) drop_index(home, *before);
+      create_index(home, i);
     }
     for (const auto& i : old) {
       if (!own_index(i)) continue;
       const auto* after = find_named(now, i.name);
-      if (after == nullptr || !own_index(*after)) drop_index(schema, i, fresh, on);
+      if (after == nullptr || !own_index(*after)) drop_index(home, i);
     }
   }
 
-  // pg_get_indexdef's statement, made CONCURRENTLY (online, on an existing table).
-  static auto index_sql(const index_def& i, bool concurrently) -> std::string {
+  // pg_get_indexdef's statement. On a partitioned table it reads "CREATE INDEX i ON ONLY t":
+  // made without ONLY, so that the partitions get theirs as they did. CONCURRENTLY online.
+  static auto index_sql(const index_def& i, bool concurrently, bool partitioned) -> std::string {
     std::string s = trimmed(i.definition);
-    if (!concurrently) return s;
-    for (std::string_view head : {"CREATE UNIQUE INDEX ", "CREATE INDEX "})
-      if (s.compare(0, head.size(), head) == 0) return std::string(head) + "CONCURRENTLY " + s.substr(head.size());
+    for (std::string_view head : {"CREATE UNIQUE INDEX ", "CREATE INDEX "}) {
+      if (s.compare(0, head.size(), head) != 0) continue;
+      std::string rest = s.substr(head.size());
+      if (partitioned) {
+        // After the name (printed bare or quoted, as quote_ident does).
+        for (const std::string& name : {i.name, quote_identifier(i.name)}) {
+          const std::string only = name + " ON ONLY ";
+          if (rest.compare(0, only.size(), only) == 0) {
+            rest = name + " ON " + rest.substr(only.size());
+            break;
+          }
+        }
+      }
+      return std::string(head) + (concurrently ? "CONCURRENTLY " : "") + rest;
+    }
     return s;
   }
 
-  void create_index(const std::string& schema, const index_def& i, bool fresh, const std::string& on) {
+  void create_index(const index_home& home, const index_def& i) {
     if (!own_index(i)) return;
-    const bool online = options_.online && !fresh;
-    const std::string name = qq(schema, i.name);
-    auto& c = add(phase::indexes, change_kind::index, "index " + shown(schema, i.name) + " on " + on,
-                  index_sql(i, online), std::string(online ? "drop index concurrently " : "drop index ") + name);
+    const bool online = options_.online && !home.fresh && !home.partitioned;
+    const std::string name = qq(home.schema, i.name);
+    auto& c = add(home.view ? phase::view_indexes : phase::indexes, change_kind::index,
+                  "index " + shown(home.schema, i.name) + " on " + home.on, index_sql(i, online, home.partitioned),
+                  std::string(online ? "drop index concurrently " : "drop index ") + name);
     c.transactional = !online;
     if (online) c.note = "CONCURRENTLY: run outside a transaction block; a failed build leaves an invalid index to drop";
-    comment("index " + name, "index " + shown(schema, i.name), std::nullopt, i.comment, true);
+    comment("index " + name, "index " + shown(home.schema, i.name), std::nullopt, i.comment, true);
   }
 
-  void drop_index(const std::string& schema, const index_def& i, bool fresh, const std::string& on) {
+  void drop_index(const index_home& home, const index_def& i) {
     if (!own_index(i)) return;
-    const bool online = options_.online && !fresh;
-    const std::string name = qq(schema, i.name);
-    comment("index " + name, "index " + shown(schema, i.name), i.comment, std::nullopt, true);
-    auto& c = add(phase::drop_indexes, change_kind::index, "index " + shown(schema, i.name) + " on " + on,
-                  std::string(online ? "drop index concurrently " : "drop index ") + name, index_sql(i, online));
+    const bool online = options_.online && !home.fresh && !home.partitioned;
+    const std::string name = qq(home.schema, i.name);
+    comment("index " + name, "index " + shown(home.schema, i.name), i.comment, std::nullopt, true);
+    auto& c = add(home.view ? phase::drop_view_indexes : phase::drop_indexes, change_kind::index,
+                  "index " + shown(home.schema, i.name) + " on " + home.on,
+                  std::string(online ? "drop index concurrently " : "drop index ") + name,
+                  index_sql(i, online, home.partitioned));
     c.transactional = !online;
   }
 
@@ -1037,7 +1069,8 @@ class builder {
     const std::string on = shown(v.schema, v.name);
     static const std::vector<index_def> no_indexes;
     static const std::vector<trigger_def> no_triggers;
-    indexes(v.schema, old ? old->indexes : no_indexes, now ? now->indexes : no_indexes, on, whole);
+    indexes(index_home{v.schema, on, whole, false, true}, old ? old->indexes : no_indexes,
+            now ? now->indexes : no_indexes);
     triggers(old ? old->triggers : no_triggers, now ? now->triggers : no_triggers, nullptr, nullptr, old, now, on);
     const std::string word = v.materialized ? "materialized view " : "view ";
     comment(word + name, word + on, old ? old->comment : std::nullopt, now ? now->comment : std::nullopt, whole);
