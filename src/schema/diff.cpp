@@ -1040,9 +1040,14 @@ class builder {
           if (a.columns[i].name != b.columns[i].name || a.columns[i].type != b.columns[i].type) return false;
         return true;
       };
-      if (old != nullptr && !v.materialized && !old->materialized && old->options == v.options &&
-          prefix(*old, v) && prefix(v, *old)) {
-        add(phase::views, change_kind::view, object, create_view_sql(v, true), create_view_sql(*old, true));
+      if (old != nullptr && !v.materialized && !old->materialized && old->options == v.options && prefix(*old, v)) {
+        // The way back drops columns, which CREATE OR REPLACE cannot: it drops and creates.
+        std::vector<std::string> down{create_view_sql(*old, true)};
+        if (!prefix(v, *old)) {
+          down = {drop_view_sql(v), create_view_sql(*old, false)};
+          if (old->comment) down.push_back("comment on view " + qq(v.schema, v.name) + " is " + quote_literal(*old->comment));
+        }
+        add(phase::views, change_kind::view, object, create_view_sql(v, true), join(down));
         view_parts(old, &v, false);
         continue;
       }
