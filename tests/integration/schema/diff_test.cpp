@@ -251,11 +251,11 @@ comment on index app.t_tags_idx is 'tag search';
 }
 
 TEST_F(diff_test, enum_value_added_in_place) {
-  auto d = round_trip(
-      "create schema app; create type app.mood as enum ('sad', 'happy'); create table app.t (m app.mood);",
-      "create schema app; create type app.mood as enum ('meh', 'sad', 'ok', 'happy', 'ecstatic');"
-      " create table app.t (m app.mood);",
-      {.down_restores = false});
+  auto d =
+      round_trip("create schema app; create type app.mood as enum ('sad', 'happy'); create table app.t (m app.mood);",
+                 "create schema app; create type app.mood as enum ('meh', 'sad', 'ok', 'happy', 'ecstatic');"
+                 " create table app.t (m app.mood);",
+                 {.down_restores = false});
   std::vector<std::string> ups;
   for (const auto& c : d.changes) ups.push_back(c.up);
   EXPECT_EQ(ups, (std::vector<std::string>{R"(alter type "app"."mood" add value 'meh' before 'sad')",
@@ -367,8 +367,9 @@ TEST_F(diff_test, whole_scripts_run_as_one) {
 }
 
 TEST_F(diff_test, renames_are_a_drop_and_an_add_with_a_note) {
-  auto d = round_trip("create schema app; create table app.t (id int, title text); create table app.old_name (k int);",
-                      "create schema app; create table app.t (id int, heading text); create table app.new_name (k int);");
+  auto d =
+      round_trip("create schema app; create table app.t (id int, title text); create table app.old_name (k int);",
+                 "create schema app; create table app.t (id int, heading text); create table app.new_name (k int);");
   const auto* dropped = find(d, "column app.t.title", "drop column");
   const auto* added = find(d, "column app.t.heading", "add column");
   ASSERT_NE(dropped, nullptr);
@@ -379,8 +380,7 @@ TEST_F(diff_test, renames_are_a_drop_and_an_add_with_a_note) {
   const auto* old_table = find(d, "table app.old_name", "drop table");
   ASSERT_NE(old_table, nullptr);
   EXPECT_NE(old_table->note.find("possible rename of app.old_name to app.new_name"), std::string::npos);
-  EXPECT_NE(d.up_script().find("-- column app.t.title: possible rename of app.t.title to heading"),
-            std::string::npos)
+  EXPECT_NE(d.up_script().find("-- column app.t.title: possible rename of app.t.title to heading"), std::string::npos)
       << d.up_script();
 }
 
@@ -388,15 +388,16 @@ TEST_F(diff_test, online_mode_splits_locks_and_marks_concurrently) {
   constexpr const char* base =
       "create schema app; create table app.authors (id int primary key);"
       "create table app.books (id int primary key, author_id int, price int);";
-  auto d = round_trip(base,
-                      std::string(base) +
-                          "create index books_author_idx on app.books (author_id);"
-                          "alter table app.books add constraint books_author_fk foreign key (author_id) "
-                          "references app.authors (id);"
-                          "alter table app.books add constraint books_price_check check (price > 0);"
-                          "alter table app.books add column isbn text not null;"
-                          "create table app.fresh (id int primary key, a int); create index fresh_a_idx on app.fresh (a);",
-                      {.options = {.online = true}});
+  auto d =
+      round_trip(base,
+                 std::string(base) +
+                     "create index books_author_idx on app.books (author_id);"
+                     "alter table app.books add constraint books_author_fk foreign key (author_id) "
+                     "references app.authors (id);"
+                     "alter table app.books add constraint books_price_check check (price > 0);"
+                     "alter table app.books add column isbn text not null;"
+                     "create table app.fresh (id int primary key, a int); create index fresh_a_idx on app.fresh (a);",
+                 {.options = {.online = true}});
   const auto* index = find(d, "index app.books_author_idx on app.books", "CREATE INDEX");
   ASSERT_NE(index, nullptr);
   EXPECT_EQ(index->up, "CREATE INDEX CONCURRENTLY books_author_idx ON app.books USING btree (author_id)");
@@ -421,9 +422,10 @@ TEST_F(diff_test, online_mode_splits_locks_and_marks_concurrently) {
 }
 
 TEST_F(diff_test, schemas_extensions_sequences_comments_and_row_security) {
-  round_trip("create schema app; create table app.t (id int, owner text); create schema old_one;"
-             "create sequence app.gone_seq; comment on schema app is 'before';",
-             R"sql(
+  round_trip(
+      "create schema app; create table app.t (id int, owner text); create schema old_one;"
+      "create sequence app.gone_seq; comment on schema app is 'before';",
+      R"sql(
 create schema app; create table app.t (id int, owner text);
 create schema extra; comment on schema extra is 'more';
 comment on schema app is 'after';

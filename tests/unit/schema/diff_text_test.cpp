@@ -33,11 +33,13 @@ auto target() -> catalog {
   catalog c;
   c.schemas = {{.name = "shop"}};
   auto books = table("shop", "a_books", {column("id", "integer", true), column("author_id", "integer")});
-  books.constraints = {{.name = "a_books_author_fk",
-                        .kind = constraint_kind::foreign_key,
-                        .definition = "FOREIGN KEY (author_id) REFERENCES shop.b_authors(id)"},
-                       {.name = "a_books_pkey", .kind = constraint_kind::primary_key, .definition = "PRIMARY KEY (id)"}};
-  books.indexes = {{.name = "a_books_author_idx", .definition = "CREATE INDEX a_books_author_idx ON shop.a_books USING btree (author_id)"},
+  books.constraints = {
+      {.name = "a_books_author_fk",
+       .kind = constraint_kind::foreign_key,
+       .definition = "FOREIGN KEY (author_id) REFERENCES shop.b_authors(id)"},
+      {.name = "a_books_pkey", .kind = constraint_kind::primary_key, .definition = "PRIMARY KEY (id)"}};
+  books.indexes = {{.name = "a_books_author_idx",
+                    .definition = "CREATE INDEX a_books_author_idx ON shop.a_books USING btree (author_id)"},
                    {.name = "a_books_pkey",
                     .definition = "CREATE UNIQUE INDEX a_books_pkey ON shop.a_books USING btree (id)",
                     .constraint = "a_books_pkey"}};
