@@ -31,20 +31,22 @@ namespace pgpx::schema {
 namespace {
 
 // The order of the steps of `up`. Drops run from the most dependent object to the least,
-// then creations and changes from the least dependent to the most.
+// then creations and changes from the least dependent to the most. The drops mirror the
+// creations, so that a down script builds what up dropped in the order up would build it
+// (functions after tables: a SQL function's body is checked against the tables it reads).
 enum class phase : int {
   drop_comments,
   drop_triggers,
   drop_policies,
   drop_view_indexes,
   drop_views,
+  drop_functions,
   drop_foreign_keys,
   drop_constraints,
   drop_indexes,
   disown_sequences,
   drop_columns,
   drop_tables,
-  drop_functions,
   drop_sequences,
   drop_types,
   drop_extensions,

@@ -73,7 +73,7 @@ struct diff_options {
 /// The changes from one catalog to another, in the order `up` runs.
 struct diff_result {
   /// Every change, in dependency order: first what goes away (triggers, policies, views,
-  /// foreign keys, constraints, indexes, columns, tables, functions, sequences, types,
+  /// functions, foreign keys, constraints, indexes, columns, tables, sequences, types,
   /// extensions, schemas), then what comes or changes (schemas, extensions, types,
   /// sequences, tables, columns, constraints, foreign keys, indexes, functions, views,
   /// triggers, row-level security, comments).

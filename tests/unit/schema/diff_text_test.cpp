@@ -115,12 +115,13 @@ TEST(diff_text, drops_run_most_dependent_first_and_down_is_the_reverse) {
   const auto schema = position(d, change_kind::schema, "drop schema");
   for (auto p : {trigger, view, fk, index, books, authors, function, schema}) ASSERT_GE(p, 0) << d.up_script();
   EXPECT_LT(trigger, view);
-  EXPECT_LT(view, fk);
+  EXPECT_LT(view, function);
+  EXPECT_LT(function, fk);
   EXPECT_LT(fk, index);
   EXPECT_LT(index, authors);
-  EXPECT_LT(authors, function);
-  EXPECT_LT(books, function);
-  EXPECT_LT(function, schema);
+  EXPECT_LT(index, books);
+  EXPECT_LT(authors, schema);
+  EXPECT_LT(books, schema);
   EXPECT_TRUE(d.changes[static_cast<std::size_t>(books)].destructive);
   EXPECT_TRUE(d.changes[static_cast<std::size_t>(schema)].destructive);
   EXPECT_FALSE(d.changes[static_cast<std::size_t>(index)].destructive);
