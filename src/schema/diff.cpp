@@ -342,6 +342,14 @@ class builder {
           on + literal_or_null(old_text));
   }
 
+  // Privileges are not diffed: a difference is reported, for an object on either side (one
+  // made, dropped or made again has its default privileges after the scripts run).
+  void grants(const std::string& object, const std::vector<privilege_def>* old, const std::vector<privilege_def>* now) {
+    static const std::vector<privilege_def> none;
+    if ((old != nullptr ? *old : none) != (now != nullptr ? *now : none))
+      unsupported_.push_back("privileges of " + object);
+  }
+
   // ---- schemas, extensions ----
 
   void schemas() {
@@ -353,7 +361,7 @@ class builder {
         c.down_destructive = true;
       }
       comment("schema " + q(s.name), "schema " + s.name, old ? old->comment : std::nullopt, s.comment, old == nullptr);
-      if (old != nullptr && old->privileges != s.privileges) unsupported_.push_back("privileges of schema " + s.name);
+      grants("schema " + s.name, old != nullptr ? &old->privileges : nullptr, &s.privileges);
     }
     for (const auto& s : from_.schemas) {
       if (find_named(to_.schemas, s.name) != nullptr) continue;
@@ -361,6 +369,7 @@ class builder {
                     "create schema " + q(s.name));
       c.destructive = true;
       comment("schema " + q(s.name), "schema " + s.name, s.comment, std::nullopt, true);
+      grants("schema " + s.name, &s.privileges, nullptr);
     }
   }
 
@@ -484,8 +493,7 @@ class builder {
       const std::optional<column_ref> before = old ? old->owned_by : std::nullopt;
       ownership(name, object, before, s.owned_by);
       comment("sequence " + name, object, old ? old->comment : std::nullopt, s.comment, old == nullptr);
-      if (old != nullptr && old->privileges != s.privileges)
-        unsupported_.push_back("privileges of sequence " + shown(s.schema, s.name));
+      grants(object, old != nullptr ? &old->privileges : nullptr, &s.privileges);
     }
     for (const auto& s : from_.sequences) {
       if (find_qualified(to_.sequences, s.schema, s.name) != nullptr) continue;
@@ -497,6 +505,7 @@ class builder {
       c.note = "the sequence's current value is lost";
       ownership(name, object, s.owned_by, std::nullopt);
       comment("sequence " + name, object, s.comment, std::nullopt, true);
+      grants(object, &s.privileges, nullptr);
     }
   }
 
@@ -566,6 +575,8 @@ class builder {
     indexes(index_home{t.schema, shown(t.schema, t.name), true, t.kind == table_kind::partitioned, false}, {},
             t.indexes);
     table_parts(nullptr, &t, true);
+    grants(object, nullptr, &t.privileges);
+    for (const auto& c : t.columns) grants(column_object(t, c), nullptr, &c.privileges);
   }
 
   void drop_table(const table_info& t) {
@@ -578,6 +589,8 @@ class builder {
     indexes(index_home{t.schema, shown(t.schema, t.name), true, t.kind == table_kind::partitioned, false}, t.indexes,
             {});
     table_parts(&t, nullptr, true);
+    grants("table " + shown(t.schema, t.name), &t.privileges, nullptr);
+    for (const auto& k : t.columns) grants(column_object(t, k), &k.privileges, nullptr);
   }
 
   // Triggers, policies, row-level security, comments of a table made or dropped whole
@@ -686,7 +699,7 @@ class builder {
       add(phase::tables, change_kind::table, "table " + shown_name, set(old.options, t.options),
           set(t.options, old.options));
     }
-    if (old.privileges != t.privileges) unsupported_.push_back("privileges of table " + shown_name);
+    grants("table " + shown_name, &old.privileges, &t.privileges);
     columns(old, t);
     constraints(old, t);
     indexes(index_home{t.schema, shown_name, false, t.kind == table_kind::partitioned, false}, old.indexes, t.indexes);
@@ -744,6 +757,7 @@ class builder {
         add(phase::columns, change_kind::column, object, "alter table " + name + " add column " + column_sql(c, !split),
             "alter table " + name + " drop column " + q(c.name));
     a.down_destructive = true;
+    grants(object, nullptr, &c.privileges);
     if (split) {
       a.note = "added nullable: backfill it before the SET NOT NULL change that follows";
       auto& n = add(phase::not_null, change_kind::column, object,
@@ -759,6 +773,7 @@ class builder {
     const std::string name = qq(t.schema, t.name);
     const std::string object = column_object(t, c);
     comment("column " + quote_qualified({t.schema, t.name, c.name}), object, c.comment, std::nullopt, true);
+    grants(object, &c.privileges, nullptr);
     auto& d = add(phase::drop_columns, change_kind::column, object, "alter table " + name + " drop column " + q(c.name),
                   "alter table " + name + " add column " + column_sql(c, true));
     d.destructive = true;
@@ -840,8 +855,7 @@ class builder {
       alter(phase::columns, " set default " + *c.default_expr,
             old.default_expr ? " set default " + *old.default_expr : std::string(" drop default"));
     comment("column " + quote_qualified({t.schema, t.name, c.name}), object, old.comment, c.comment, false);
-    if (old.privileges != c.privileges)
-      unsupported_.push_back("privileges of column " + shown(t.schema, t.name) + "." + c.name);
+    grants(object, &old.privileges, &c.privileges);
   }
 
   // ---- constraints ----
@@ -922,8 +936,14 @@ class builder {
 
   void indexes(const index_home& home, const std::vector<index_def>& old, const std::vector<index_def>& now) {
     for (const auto& i : now) {
-      if (!own_index(i)) continue;
       const auto* before = find_named(old, i.name);
+      if (!own_index(i)) {
+        // A constraint's index comes and goes with it; only its comment is the index's own.
+        if (before != nullptr && !own_index(*before) && before->comment != i.comment)
+          comment("index " + qq(home.schema, i.name), "index " + shown(home.schema, i.name), before->comment, i.comment,
+                  false);
+        continue;
+      }
       if (before != nullptr && own_index(*before) && before->definition == i.definition) {
         comment("index " + qq(home.schema, i.name), "index " + shown(home.schema, i.name), before->comment, i.comment,
                 false);
@@ -1097,7 +1117,7 @@ class builder {
         comment("column " + quote_qualified({v.schema, v.name, c.name}), "column " + on + "." + c.name, old_comment,
                 new_comment, whole);
     }
-    if (old && now && old->privileges != now->privileges) unsupported_.push_back("privileges of view " + on);
+    grants(word + on, old != nullptr ? &old->privileges : nullptr, now != nullptr ? &now->privileges : nullptr);
   }
 
   // ---- functions ----
@@ -1137,7 +1157,7 @@ class builder {
         }
       }
       comment(target, object, old ? old->comment : std::nullopt, f.comment, whole);
-      if (old != nullptr && old->privileges != f.privileges) unsupported_.push_back("privileges of " + object);
+      grants(object, old != nullptr ? &old->privileges : nullptr, &f.privileges);
     }
     for (const auto& f : from_.functions) {
       if (find(to_.functions, f) != nullptr) continue;
@@ -1146,6 +1166,7 @@ class builder {
       comment(std::string(routine_word(f)) + " " + routine_sql_name(f), object, f.comment, std::nullopt, true);
       add(phase::drop_functions, change_kind::function, object,
           "drop " + std::string(routine_word(f)) + " " + routine_sql_name(f), trimmed(f.definition));
+      grants(object, &f.privileges, nullptr);
     }
   }
 

@@ -262,11 +262,20 @@ TEST(diff_text, comments_and_literals_go_through_quote_literal) {
 TEST(diff_text, what_is_not_diffed_is_listed) {
   catalog a;
   a.domains = {{.schema = "s", .name = "price", .base_type = "numeric"}};
+  a.tables = {table("s", "t", {column("x", "integer")})};
   catalog b;
-  const auto d = diff(a, b);
+  b.tables = a.tables;
+  b.tables[0].privileges = {{.grantee = "public", .privilege = "SELECT"}};
+  b.tables[0].columns[0].privileges = {{.grantee = "public", .privilege = "UPDATE"}};
+  auto d = diff(a, b);
   EXPECT_TRUE(d.changes.empty());
   EXPECT_FALSE(d.empty());
-  EXPECT_EQ(d.unsupported, (std::vector<std::string>{"domain s.price"}));
+  EXPECT_EQ(d.unsupported,
+            (std::vector<std::string>{"privileges of table s.t", "privileges of column s.t.x", "domain s.price"}));
+  // A table made with grants: made, its grants reported.
+  d = diff(catalog{}, b);
+  ASSERT_EQ(d.changes.size(), 1u);
+  EXPECT_EQ(d.unsupported, (std::vector<std::string>{"privileges of table s.t", "privileges of column s.t.x"}));
 }
 
 TEST(diff_text, change_kinds_have_names) {
