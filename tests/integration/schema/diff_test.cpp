@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -429,6 +430,31 @@ TEST_F(diff_test, online_mode_splits_locks_and_marks_concurrently) {
   ASSERT_NE(find(d, "column app.books.isbn", "set not null"), nullptr);
   EXPECT_NE(d.up_script().find("-- pgpx: no-transaction: index app.books_author_idx on app.books\n"),
             std::string::npos);
+}
+
+TEST_F(diff_test, online_changes_run_on_a_table_with_rows_with_the_backfill_between) {
+  constexpr const char* base =
+      "create schema app; create table app.authors (id int primary key);"
+      "create table app.books (id int primary key, author_id int);";
+  cx().execute_script(base);
+  cx().execute_script(
+      "insert into app.authors values (1); insert into app.books select g, 1 from generate_series(1, 500) g");
+  b().execute_script(
+      std::string(base) +
+      "alter table app.books add column isbn text not null;"
+      "alter table app.books add constraint books_author_fk foreign key (author_id) references app.authors (id);"
+      "create unique index books_isbn_idx on app.books (isbn);");
+  const auto want = introspect(b());
+  const auto d = diff(introspect(cx()), want, {.online = true});
+  for (const auto& c : d.changes) {
+    if (c.up.find("set not null") != std::string::npos) {
+      EXPECT_EQ(c.object, "column app.books.isbn");
+      cx().execute_script("update app.books set isbn = 'isbn-' || id");  // the backfill the note asks for
+    }
+    cx().execute_script(c.up);  // CONCURRENTLY included: each change on its own, outside a transaction
+  }
+  EXPECT_EQ(normal(introspect(cx())), normal(want)) << d.up_script();
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from app.books where isbn is not null"), 500);
 }
 
 TEST_F(diff_test, schemas_extensions_sequences_comments_and_row_security) {
