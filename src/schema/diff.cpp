@@ -790,7 +790,7 @@ class builder {
     // Generation can only be dropped in place; anything else about it makes the column again.
     if (old.generated_expr != c.generated_expr && c.generated_expr) {
       auto& d = drop_column(t, old);
-      d.destructive = old.generated_expr.has_value() ? false : true;
+      d.destructive = !old.generated_expr.has_value();
       d.note = old.generated_expr ? "the generation expression changes: the column is made again, recomputed"
                                   : "the column becomes generated: its values are replaced by computed ones";
       auto& a =
@@ -802,11 +802,11 @@ class builder {
       return;
     }
     if (old.generated_expr && !c.generated_expr) {
-      auto& g = alter(phase::columns, " drop expression", "");
-      g.up = "alter table " + name + col + " drop expression";
-      g.down = join({"alter table " + name + " drop column " + q(c.name),
-                     "alter table " + name + " add column " + column_sql(old, true)});
-      g.note = "the values stay as computed; the down script makes the column generated again";
+      auto& g = add(phase::columns, change_kind::column, object, "alter table " + name + col + " drop expression",
+                    join({"alter table " + name + " drop column " + q(c.name),
+                          "alter table " + name + " add column " + column_sql(old, true)}));
+      g.down_destructive = true;  // values written since are replaced by computed ones
+      g.note = "the values stay as computed; the down script makes the column generated again (at the end)";
     }
     if (old.default_expr && !c.default_expr)
       alter(phase::columns, " drop default", " set default " + *old.default_expr);
