@@ -88,8 +88,10 @@ auto shown(std::string_view schema, std::string_view name) -> std::string {
 // The text the server printed, without the trailing semicolon and blanks some of it has
 // (pg_get_viewdef ends with ";", pg_get_functiondef with a newline).
 auto trimmed(std::string_view text) -> std::string {
-  while (!text.empty() && (text.back() == ';' || std::isspace(static_cast<unsigned char>(text.back())) != 0))
-    text.remove_suffix(1);
+  auto blank = [](char ch) { return std::isspace(static_cast<unsigned char>(ch)) != 0; };
+  while (!text.empty() && blank(text.back())) text.remove_suffix(1);
+  if (!text.empty() && text.back() == ';') text.remove_suffix(1);  // one: the statement's own
+  while (!text.empty() && blank(text.back())) text.remove_suffix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) text.remove_prefix(1);
   return std::string(text);
 }
