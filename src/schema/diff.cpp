@@ -664,8 +664,10 @@ class builder {
                                  shown(c->schema, c->name) + ": pgpx never guesses renames, this drops and creates";
         for (auto& s : steps_)
           if ((s.at == phase::drop_tables && s.c.object == "table " + shown(d->schema, d->name)) ||
-              (s.at == phase::tables && s.c.object == "table " + shown(c->schema, c->name)))
+              (s.at == phase::tables && s.c.object == "table " + shown(c->schema, c->name))) {
             s.c.note = note;
+            s.c.possible_rename = true;
+          }
       }
   }
 
@@ -741,6 +743,7 @@ class builder {
                                  ": pgpx never guesses renames, this drops and adds";
         dc->note = dc->note.empty() ? note : dc->note + "; " + note;
         ac->note = ac->note.empty() ? note : ac->note + "; " + note;
+        dc->possible_rename = ac->possible_rename = true;
       }
   }
 
@@ -1205,7 +1208,9 @@ class builder {
 };
 
 // One flagged change's comment lines, with any line break in names or notes made a space
-// (names can hold newlines; a comment line must not end early).
+// (names can hold newlines; a comment line must not end early). None starts with "pgpx:",
+// which a migration file's header reads as a directive; a rename candidate gets the lint
+// annotation `-- pgpx:lint DS103` that migrate diff writes (spec/cli-and-migrations.md).
 auto flags(const change& c) -> std::string {
   auto line = [](std::string text) {
     std::replace_if(
@@ -1213,8 +1218,9 @@ auto flags(const change& c) -> std::string {
     return "-- " + text + "\n";
   };
   std::string out;
-  if (c.destructive) out += line("pgpx: destructive: " + c.object);
-  if (!c.transactional) out += line("pgpx: no-transaction: " + c.object);
+  if (c.possible_rename) out += "-- pgpx:lint DS103\n";
+  if (c.destructive) out += line("destructive: " + c.object);
+  if (!c.transactional) out += line("not in a transaction block: " + c.object);
   if (!c.note.empty()) out += line(c.object + ": " + c.note);
   return out;
 }

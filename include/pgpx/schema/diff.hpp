@@ -54,6 +54,8 @@ struct change {
   bool down_destructive = false;  ///< `down` can lose data (the inverse of a creation)
   /// False when `up` or `down` cannot run inside a transaction block (CONCURRENTLY).
   bool transactional = true;
+  /// A drop or an add that may be half of a rename (see `note`); never turned into one.
+  bool possible_rename = false;
   std::string object{};  ///< the object, for people: "table app.books", "column app.books.title"
   std::string note{};    ///< why it is flagged, what to do first: "possible rename of a to b"...
 };
@@ -87,7 +89,8 @@ struct diff_result {
   /// True when some change's `up` can lose data.
   [[nodiscard]] PGPX_API auto destructive() const noexcept -> bool;
   /// Every change's `up`, in order, each ended by ";\n"; a change that is flagged gets
-  /// "-- " comment lines before it (destructive, not transactional, its note).
+  /// "-- " comment lines before it: "-- pgpx:lint DS103" for a possible rename, then
+  /// "-- destructive: <object>", "-- not in a transaction block: <object>", "-- <object>: <note>".
   [[nodiscard]] PGPX_API auto up_script() const -> std::string;
   /// Every change's `down`, in reverse order, written like up_script().
   [[nodiscard]] PGPX_API auto down_script() const -> std::string;

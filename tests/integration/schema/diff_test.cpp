@@ -148,8 +148,7 @@ create index events_at_idx on app.events (at);
   EXPECT_FALSE(create->destructive);
   EXPECT_TRUE(create->down_destructive);
   EXPECT_TRUE(d.destructive());
-  EXPECT_NE(d.up_script().find("-- pgpx: destructive: table app.gone\ndrop table \"app\".\"gone\";\n"),
-            std::string::npos)
+  EXPECT_NE(d.up_script().find("-- destructive: table app.gone\ndrop table \"app\".\"gone\";\n"), std::string::npos)
       << d.up_script();
 }
 
@@ -428,7 +427,7 @@ TEST_F(diff_test, online_mode_splits_locks_and_marks_concurrently) {
   EXPECT_EQ(isbn->up, R"(alter table "app"."books" add column "isbn" text)");
   EXPECT_NE(isbn->note.find("backfill"), std::string::npos);
   ASSERT_NE(find(d, "column app.books.isbn", "set not null"), nullptr);
-  EXPECT_NE(d.up_script().find("-- pgpx: no-transaction: index app.books_author_idx on app.books\n"),
+  EXPECT_NE(d.up_script().find("-- not in a transaction block: index app.books_author_idx on app.books\n"),
             std::string::npos);
 }
 

@@ -132,7 +132,7 @@ TEST(diff_text, drops_run_most_dependent_first_and_down_is_the_reverse) {
   EXPECT_NE(down.find("comment on table \"shop\".\"a_books\" is 'books';\n"), std::string::npos) << down;
   EXPECT_LT(down.find("create table \"shop\".\"b_authors\""), down.find("FOREIGN KEY"));
   // The up script flags every destructive change.
-  EXPECT_NE(d.up_script().find("-- pgpx: destructive: table shop.a_books\ndrop table \"shop\".\"a_books\";\n"),
+  EXPECT_NE(d.up_script().find("-- destructive: table shop.a_books\ndrop table \"shop\".\"a_books\";\n"),
             std::string::npos);
 }
 
@@ -236,6 +236,13 @@ TEST(diff_text, renames_are_noted_never_guessed) {
   EXPECT_NE(d.changes[0].note.find("possible rename of s.t.title to heading"), std::string::npos);
   EXPECT_NE(d.changes[1].note.find("possible rename of s.t.title to heading"), std::string::npos);
   EXPECT_EQ(d.changes[2].note, "");  // n is an integer: not a candidate
+  EXPECT_TRUE(d.changes[0].possible_rename);
+  EXPECT_TRUE(d.changes[1].possible_rename);
+  EXPECT_FALSE(d.changes[2].possible_rename);
+  EXPECT_EQ(d.up_script().rfind(
+                "-- pgpx:lint DS103\n-- destructive: column s.t.title\n-- column s.t.title: possible rename", 0),
+            0u)
+      << d.up_script();
 }
 
 TEST(diff_text, names_are_quoted_and_notes_cannot_break_out_of_their_comment_line) {
@@ -244,7 +251,7 @@ TEST(diff_text, names_are_quoted_and_notes_cannot_break_out_of_their_comment_lin
   const auto d = diff(a, catalog{});
   ASSERT_EQ(d.changes.size(), 1u);
   EXPECT_EQ(d.changes[0].up, "drop table \"s\".\"we\"\"ird\nname\"");
-  EXPECT_EQ(d.up_script(), "-- pgpx: destructive: table s.we\"ird name\ndrop table \"s\".\"we\"\"ird\nname\";\n");
+  EXPECT_EQ(d.up_script(), "-- destructive: table s.we\"ird name\ndrop table \"s\".\"we\"\"ird\nname\";\n");
 }
 
 TEST(diff_text, comments_and_literals_go_through_quote_literal) {
