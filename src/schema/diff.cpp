@@ -293,6 +293,9 @@ class builder {
  public:
   builder(const catalog& from, const catalog& to, diff_options options) : from_(from), to_(to), options_(options) {}
 
+  /// The object diff() was at: "table app.books".
+  [[nodiscard]] auto where() const -> const std::string& { return at_; }
+
   auto run() -> diff_result {
     schemas();
     extensions();
@@ -314,6 +317,7 @@ class builder {
   const catalog& from_;
   const catalog& to_;
   diff_options options_;
+  std::string at_;  // the object being diffed, for error messages
   std::deque<staged> steps_;  // a deque: references to its changes stay valid while more are added
   std::vector<std::string> unsupported_;
 
@@ -356,6 +360,7 @@ class builder {
 
   void schemas() {
     for (const auto& s : to_.schemas) {
+      at_ = "schema " + s.name;
       const auto* old = find_named(from_.schemas, s.name);
       if (old == nullptr) {
         auto& c = add(phase::schemas, change_kind::schema, "schema " + s.name, "create schema " + q(s.name),
@@ -366,6 +371,7 @@ class builder {
       grants("schema " + s.name, old != nullptr ? &old->privileges : nullptr, &s.privileges);
     }
     for (const auto& s : from_.schemas) {
+      at_ = "schema " + s.name;
       if (find_named(to_.schemas, s.name) != nullptr) continue;
       auto& c = add(phase::drop_schemas, change_kind::schema, "schema " + s.name, "drop schema " + q(s.name),
                     "create schema " + q(s.name));
@@ -377,6 +383,7 @@ class builder {
 
   void extensions() {
     for (const auto& e : to_.extensions) {
+      at_ = "extension " + e.name;
       const auto* old = find_named(from_.extensions, e.name);
       const std::string object = "extension " + e.name;
       if (old == nullptr) {
@@ -397,6 +404,7 @@ class builder {
             "alter extension " + q(e.name) + " set schema " + q(old->schema));
     }
     for (const auto& e : from_.extensions) {
+      at_ = "extension " + e.name;
       if (find_named(to_.extensions, e.name) != nullptr) continue;
       auto& c =
           add(phase::drop_extensions, change_kind::extension, "extension " + e.name, "drop extension " + q(e.name),
@@ -410,6 +418,7 @@ class builder {
 
   void enums() {
     for (const auto& e : to_.enums) {
+      at_ = "type " + shown(e.schema, e.name);
       const auto* old = find_qualified(from_.enums, e.schema, e.name);
       const std::string object = "type " + shown(e.schema, e.name);
       const std::string name = qq(e.schema, e.name);
@@ -442,6 +451,7 @@ class builder {
       comment(target, object, old->comment, e.comment, recreate);
     }
     for (const auto& e : from_.enums) {
+      at_ = "type " + shown(e.schema, e.name);
       if (find_qualified(to_.enums, e.schema, e.name) != nullptr) continue;
       const std::string name = qq(e.schema, e.name);
       const std::string object = "type " + shown(e.schema, e.name);
@@ -480,6 +490,7 @@ class builder {
 
   void sequences() {
     for (const auto& s : to_.sequences) {
+      at_ = "sequence " + shown(s.schema, s.name);
       const auto* old = find_qualified(from_.sequences, s.schema, s.name);
       const std::string name = qq(s.schema, s.name);
       const std::string object = "sequence " + shown(s.schema, s.name);
@@ -498,6 +509,7 @@ class builder {
       grants(object, old != nullptr ? &old->privileges : nullptr, &s.privileges);
     }
     for (const auto& s : from_.sequences) {
+      at_ = "sequence " + shown(s.schema, s.name);
       if (find_qualified(to_.sequences, s.schema, s.name) != nullptr) continue;
       const std::string name = qq(s.schema, s.name);
       const std::string object = "sequence " + shown(s.schema, s.name);
@@ -569,6 +581,7 @@ class builder {
   }
 
   void create_table(const table_info& t) {
+    at_ = "table " + shown(t.schema, t.name);
     const std::string name = qq(t.schema, t.name);
     const std::string object = "table " + shown(t.schema, t.name);
     add(phase::tables, change_kind::table, object, create_table_sql(t), "drop table " + name).down_destructive = true;
@@ -582,6 +595,7 @@ class builder {
   }
 
   void drop_table(const table_info& t) {
+    at_ = "table " + shown(t.schema, t.name);
     const std::string name = qq(t.schema, t.name);
     auto& c = add(phase::drop_tables, change_kind::table, "table " + shown(t.schema, t.name), "drop table " + name,
                   create_table_sql(t));
@@ -672,6 +686,7 @@ class builder {
   }
 
   void alter_table(const table_info& old, const table_info& t) {
+    at_ = "table " + shown(t.schema, t.name);
     const std::string name = qq(t.schema, t.name);
     const std::string shown_name = shown(t.schema, t.name);
     if (old.kind != t.kind || old.partition_key != t.partition_key || old.partition_of != t.partition_of ||
@@ -1059,6 +1074,7 @@ class builder {
 
   void views() {
     for (const auto& v : to_.views) {
+      at_ = "view " + shown(v.schema, v.name);
       const auto* old = from_.find_view(v.schema, v.name);
       const std::string object = std::string(v.materialized ? "materialized view " : "view ") + shown(v.schema, v.name);
       if (old != nullptr && old->materialized == v.materialized && old->definition == v.definition &&
@@ -1094,6 +1110,7 @@ class builder {
       view_parts(nullptr, &v, true);
     }
     for (const auto& v : from_.views) {
+      at_ = "view " + shown(v.schema, v.name);
       if (to_.find_view(v.schema, v.name) != nullptr) continue;
       add(phase::drop_views, change_kind::view,
           std::string(v.materialized ? "materialized view " : "view ") + shown(v.schema, v.name), drop_view_sql(v),
@@ -1137,6 +1154,7 @@ class builder {
       return nullptr;
     };
     for (const auto& f : to_.functions) {
+      at_ = "function " + shown(f.schema, f.name);
       const auto* old = find(from_.functions, f);
       const std::string object =
           std::string(routine_word(f)) + " " + shown(f.schema, f.name) + "(" + f.identity_arguments + ")";
@@ -1165,6 +1183,7 @@ class builder {
       grants(object, old != nullptr ? &old->privileges : nullptr, &f.privileges);
     }
     for (const auto& f : from_.functions) {
+      at_ = "function " + shown(f.schema, f.name);
       if (find(to_.functions, f) != nullptr) continue;
       const std::string object =
           std::string(routine_word(f)) + " " + shown(f.schema, f.name) + "(" + f.identity_arguments + ")";
@@ -1255,7 +1274,12 @@ auto diff_result::down_script() const -> std::string {
 }
 
 auto diff(const catalog& from, const catalog& to, diff_options options) -> diff_result {
-  return builder(from, to, options).run();
+  builder b(from, to, options);
+  try {
+    return b.run();
+  } catch (const usage_error& e) {
+    throw usage_error("pgpx::schema::diff: " + b.where() + ": " + e.what());
+  }
 }
 
 auto to_string(change_kind k) noexcept -> std::string_view {

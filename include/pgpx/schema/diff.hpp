@@ -102,7 +102,8 @@ struct diff_result {
  * partitioned, partitions, inheritance children), columns (type, default, not null,
  * identity, generated, collation), constraints, indexes, views and materialized views,
  * functions and procedures, triggers, row-level security and policies, comments. Throws
- * usage_error for a name PostgreSQL cannot hold (from quote_identifier).
+ * usage_error, naming the object, for a name PostgreSQL cannot hold ("pgpx::schema::diff:
+ * table app.t: identifier is 70 bytes long; ...").
  */
 [[nodiscard]] PGPX_API auto diff(const catalog& from, const catalog& to, diff_options options = {}) -> diff_result;
 

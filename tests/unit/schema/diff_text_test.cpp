@@ -1,5 +1,6 @@
 // The diff on catalogs built by hand (no server): the order of the changes, their flags,
 // the script text. tests/integration/schema/diff_test.cpp runs the scripts for real.
+#include <pgpx/error.hpp>
 #include <pgpx/schema/diff.hpp>
 
 #include <gtest/gtest.h>
@@ -252,6 +253,18 @@ TEST(diff_text, names_are_quoted_and_notes_cannot_break_out_of_their_comment_lin
   ASSERT_EQ(d.changes.size(), 1u);
   EXPECT_EQ(d.changes[0].up, "drop table \"s\".\"we\"\"ird\nname\"");
   EXPECT_EQ(d.up_script(), "-- destructive: table s.we\"ird name\ndrop table \"s\".\"we\"\"ird\nname\";\n");
+}
+
+TEST(diff_text, a_name_postgresql_cannot_hold_is_refused_naming_the_object) {
+  catalog a;
+  a.tables = {table("s", "t", {column(std::string(70, 'x'), "integer")})};
+  try {
+    (void)diff(catalog{}, a);
+    FAIL() << "no error";
+  } catch (const pgpx::usage_error& e) {
+    EXPECT_NE(std::string(e.what()).find("pgpx::schema::diff: table s.t: "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("70 bytes"), std::string::npos) << e.what();
+  }
 }
 
 TEST(diff_text, comments_and_literals_go_through_quote_literal) {
