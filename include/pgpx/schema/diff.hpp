@@ -1,0 +1,113 @@
+// pgpx/schema/diff.hpp: what turns one introspected catalog into another, as SQL.
+//
+//   auto from = pgpx::schema::introspect(live);       // the database as it is
+//   auto to = pgpx::schema::introspect(shadow);       // as it should be
+//   pgpx::schema::diff_result d = pgpx::schema::diff(from, to);
+//   for (const auto& c : d.changes)
+//     if (c.destructive) std::cerr << "destructive: " << c.object << '\n';
+//   std::string up = d.up_script();      // from -> to, in dependency order
+//   std::string down = d.down_script();  // to -> from: each change's inverse, in reverse order
+//
+// Each change is one or more statements with its inverse. Identifiers are quoted by
+// pgpx::quote_identifier; the only other text is pgpx's own keywords and the texts the
+// server printed into the catalogs (format_type, pg_get_*def, expressions; comments and
+// enum labels as literals through pgpx::quote_literal). Those texts are printed relative to
+// the search_path of the session that introspected: run the scripts with the same one.
+// Renames are never guessed: a column or table that disappears while another appears is
+// a drop plus an add, both flagged, with a note naming the possible rename.
+#pragma once
+
+#include <pgpx/export.hpp>
+#include <pgpx/schema/introspect.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgpx::schema {
+
+/// The kind of object a change is about.
+enum class change_kind {
+  schema,        ///< CREATE / DROP SCHEMA
+  extension,     ///< CREATE / DROP / ALTER EXTENSION
+  enum_type,     ///< CREATE TYPE ... AS ENUM, ADD VALUE, DROP TYPE
+  sequence,      ///< CREATE / ALTER / DROP SEQUENCE, OWNED BY
+  table,         ///< CREATE / DROP TABLE, storage parameters
+  column,        ///< ADD / DROP COLUMN, ALTER COLUMN ...
+  constraint,    ///< ADD / DROP / VALIDATE CONSTRAINT
+  index,         ///< CREATE / DROP INDEX
+  view,          ///< views and materialized views
+  function,      ///< functions and procedures
+  trigger,       ///< CREATE / DROP TRIGGER, ENABLE / DISABLE TRIGGER
+  row_security,  ///< ENABLE / FORCE ROW LEVEL SECURITY, policies
+  comment,       ///< COMMENT ON ...
+};
+
+/// One step of a diff: SQL that makes a part of `from` into the same part of `to`, and its inverse.
+struct change {
+  /// The statements for from -> to, separated by ";\n", without a final semicolon.
+  std::string up{};
+  /// The inverse statements (to -> from); empty when there is none (see `note`).
+  std::string down{};
+  change_kind kind = change_kind::table;  ///< what the change is about
+  bool destructive = false;       ///< `up` can lose data (drops, narrowing type changes)
+  bool down_destructive = false;  ///< `down` can lose data (the inverse of a creation)
+  /// False when `up` or `down` cannot run inside a transaction block (CONCURRENTLY).
+  bool transactional = true;
+  /// A drop or an add that may be half of a rename (see `note`); never turned into one.
+  bool possible_rename = false;
+  std::string object{};  ///< the object, for people: "table app.books", "column app.books.title"
+  std::string note{};    ///< why it is flagged, what to do first: "possible rename of a to b"...
+};
+
+/// How diff() writes its changes.
+struct diff_options {
+  /**
+   * Changes that keep locks short on a live database: indexes on existing tables are
+   * created and dropped CONCURRENTLY (transactional = false); foreign keys and checks on
+   * existing tables are added NOT VALID and validated by a change of their own; a NOT NULL
+   * column without a default is added nullable, with a separate SET NOT NULL change after
+   * a backfill (its note says so).
+   */
+  bool online = false;
+};
+
+/// The changes from one catalog to another, in the order `up` runs.
+struct diff_result {
+  /// Every change, in dependency order: first what goes away (triggers, policies, views,
+  /// functions, foreign keys, constraints, indexes, columns, tables, sequences, types,
+  /// extensions, schemas), then what comes or changes (schemas, extensions, types,
+  /// sequences, tables, columns, constraints, foreign keys, indexes, functions, views,
+  /// triggers, row-level security, comments).
+  std::vector<change> changes{};
+  /// Differences diff() does not turn into SQL (domains, composite types, privileges,
+  /// partitioning changes...), one line each, naming the object.
+  std::vector<std::string> unsupported{};
+
+  /// True when there is nothing to do and nothing unsupported differs.
+  [[nodiscard]] auto empty() const noexcept -> bool { return changes.empty() && unsupported.empty(); }
+  /// True when some change's `up` can lose data.
+  [[nodiscard]] PGPX_API auto destructive() const noexcept -> bool;
+  /// Every change's `up`, in order, each ended by ";\n"; a change that is flagged gets
+  /// "-- " comment lines before it: "-- pgpx:lint DS103" for a possible rename, then
+  /// "-- destructive: <object>", "-- not in a transaction block: <object>", "-- <object>: <note>".
+  [[nodiscard]] PGPX_API auto up_script() const -> std::string;
+  /// Every change's `down`, in reverse order, written like up_script().
+  [[nodiscard]] PGPX_API auto down_script() const -> std::string;
+};
+
+/**
+ * The changes that make `from` into `to`. Pure: reads the two catalogs only, no server.
+ * What it covers: schemas, extensions, enum types, sequences, tables (ordinary,
+ * partitioned, partitions, inheritance children), columns (type, default, not null,
+ * identity, generated, collation), constraints, indexes, views and materialized views,
+ * functions and procedures, triggers, row-level security and policies, comments. Throws
+ * usage_error, naming the object, for a name PostgreSQL cannot hold ("pgpx::schema::diff:
+ * table app.t: identifier is 70 bytes long; ...").
+ */
+[[nodiscard]] PGPX_API auto diff(const catalog& from, const catalog& to, diff_options options = {}) -> diff_result;
+
+/// The lowercase name of a change kind: "schema", "enum_type", "row_security"...
+[[nodiscard]] PGPX_API auto to_string(change_kind k) noexcept -> std::string_view;
+
+}  // namespace pgpx::schema
