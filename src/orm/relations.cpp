@@ -16,7 +16,8 @@ auto make_related_sql(const model_description& to, std::size_t column, bool grou
   if (const column_info* d = to.soft_delete_column()) sql += " and " + quote_identifier(d->name) + " is null";
   if (group) {
     sql += " order by " + col;
-    for (std::size_t k : to.primary_key) sql += ", " + quote_identifier(to.columns[k].name);
+    for (std::size_t k : to.primary_key)
+      if (k != column) sql += ", " + quote_identifier(to.columns[k].name);
   }
   return sql;
 }

@@ -1301,4 +1301,15 @@ auto to_string(change_kind k) noexcept -> std::string_view {
   return "";
 }
 
+auto export_sql(const catalog& c) -> std::string {
+  // A fresh database has the schema public already: start from it, so that it is not created.
+  catalog base;
+  for (const auto& sc : c.schemas)
+    if (sc.name == "public") base.schemas.push_back(sc);
+  const diff_result d = diff(base, c);
+  std::string out;
+  for (const auto& u : d.unsupported) out += "-- not exported: " + u + "\n";
+  return out + d.up_script();
+}
+
 }  // namespace pgpx::schema

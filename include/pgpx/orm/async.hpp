@@ -102,6 +102,13 @@ auto load(E& ex, const Range& rows, M Holder::*fk)
   co_return co_await ex.call([&](auto& c) { return pgpx::load(c, rows, fk); });
 }
 
+/// Loads the rows linked through a join model (see the blocking pgpx::load with pgpx::through).
+template <class Range, class J, class A, class B, orm::async_callable E>
+auto load(E& ex, const Range& rows, through_t<J, A, B> h)
+    -> asio::awaitable<decltype(pgpx::load(std::declval<connection&>(), rows, h))> {
+  co_return co_await ex.call([&](auto& c) { return pgpx::load(c, rows, h); });
+}
+
 /// Inserts `obj` and fills its identity and server-side columns.
 template <class T, orm::async_executor E>
 auto insert(E& ex, T& obj) -> asio::awaitable<void> {

@@ -22,6 +22,7 @@
 
 #include <pgpx/orm/crud.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <ranges>
@@ -85,6 +86,48 @@ class children {
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> groups_;  // first, count
   std::function<std::optional<std::string>(const From&)> key_of_;
 };
+
+/// The rows related to each row of a range through a join model (many-to-many).
+template <class From, class To>
+class related {
+ public:
+  related() = default;
+  /// The loaded rows and, per owner key, the indexes of its related rows.
+  related(std::vector<To> rows, std::unordered_map<std::string, std::vector<std::size_t>> links,
+          std::function<std::optional<std::string>(const From&)> key_of)
+      : rows_(std::move(rows)), links_(std::move(links)), key_of_(std::move(key_of)) {}
+  /// The rows linked to `owner`, in the target's primary-key order (each row loaded once,
+  /// shared between owners).
+  [[nodiscard]] auto of(const From& owner) const -> std::vector<const To*> {
+    std::vector<const To*> out;
+    auto key = key_of_(owner);
+    if (!key) return out;
+    const auto it = links_.find(*key);
+    if (it == links_.end()) return out;
+    for (std::size_t i : it->second) out.push_back(&rows_[i]);
+    return out;
+  }
+  /// Every loaded row, each once.
+  [[nodiscard]] auto rows() const noexcept -> const std::vector<To>& { return rows_; }
+
+ private:
+  std::vector<To> rows_;
+  std::unordered_map<std::string, std::vector<std::size_t>> links_;
+  std::function<std::optional<std::string>(const From&)> key_of_;
+};
+
+/// A many-to-many relation through a join model with two foreign keys:
+/// `pgpx::through(&book_tag::book_id, &book_tag::tag_id)` (from books to tags).
+template <class J, class A, class B>
+struct through_t {
+  A J::*from;  ///< the join model's key to the rows the relation starts from
+  B J::*to;    ///< the join model's key to the related rows
+};
+/// The many-to-many handle of a join model: its key to the owners, then to the targets.
+template <class J, class A, class B>
+[[nodiscard]] constexpr auto through(A J::*from, B J::*to) -> through_t<J, A, B> {
+  return {from, to};
+}
 
 namespace orm::detail {
 
@@ -189,6 +232,62 @@ template <class Range, class Holder, class M, orm::sync_executor E>
       return orm::detail::key_bytes(orm::detail::leaf_ptr<V>(r.*target));
     });
   }
+}
+
+/**
+ * Loads, for every row of `rows`, the rows linked to it through the join model of `h`
+ * (many-to-many): two statements whatever the number of rows (the join rows by the
+ * owners' keys, then the targets by theirs). Returns pgpx::related<From, To>.
+ */
+template <class Range, class J, class A, class B, orm::sync_executor E>
+[[nodiscard]] auto load(E& ex, const Range& rows, through_t<J, A, B> h) {
+  using From = std::remove_cvref_t<std::ranges::range_reference_t<Range>>;
+  using RA = orm::detail::reference_of<A>;
+  using RB = orm::detail::reference_of<B>;
+  static_assert(!std::is_void_v<RA> && !std::is_void_v<RB>,
+                "pgpx::through: both members of the join model must be foreign keys (pgpx::references<&T::key>)");
+  static_assert(std::is_same_v<From, typename RA::pgpx_target_class>,
+                "pgpx::load: the first member of pgpx::through must reference the range's model");
+  using To = typename RB::pgpx_target_class;
+  using VA = detail::leaf_value_t<RA>;
+  using VB = detail::leaf_value_t<RB>;
+  constexpr auto owner_key = RA::pgpx_target;
+  constexpr auto target_key = RB::pgpx_target;
+  auto key_of = [](const From& r) { return orm::detail::key_bytes(orm::detail::leaf_ptr<VA>(r.*owner_key)); };
+  auto owners = orm::detail::key_array<VA>(rows, owner_key);
+  if (owners.empty()) return related<From, To>({}, {}, key_of);
+  // 1: the join rows of these owners.
+  const model_description& jm = model_info<J>();
+  auto column_of = [](const model_description& m, std::size_t member) {
+    for (std::size_t c = 0; c < m.columns.size(); ++c)
+      if (m.columns[c].member_index == member) return c;
+    return std::size_t{0};
+  };
+  static const std::string join_sql =
+      orm::detail::make_related_sql(jm, column_of(jm, detail::member_index(h.from)), true);
+  const std::vector<J> links = ex.query(make_statement<J>(join_sql, owners));
+  // 2: the targets they name.
+  auto targets = orm::detail::key_array<VB>(links, h.to);
+  std::vector<To> found;
+  if (!targets.empty()) {
+    const model_description& tm = model_info<To>();
+    static const std::string sql =
+        orm::detail::make_related_sql(tm, column_of(tm, detail::member_index(target_key)), true);
+    found = ex.query(make_statement<To>(sql, targets));
+  }
+  std::unordered_map<std::string, std::size_t> by_key;
+  for (std::size_t i = 0; i < found.size(); ++i)
+    if (auto k = orm::detail::key_bytes(orm::detail::leaf_ptr<VB>(found[i].*target_key))) by_key.emplace(*k, i);
+  std::unordered_map<std::string, std::vector<std::size_t>> groups;
+  for (const J& l : links) {
+    auto owner = orm::detail::key_bytes(orm::detail::leaf_ptr<VA>(l.*(h.from)));
+    auto target = orm::detail::key_bytes(orm::detail::leaf_ptr<VB>(l.*(h.to)));
+    if (!owner || !target) continue;
+    const auto it = by_key.find(*target);
+    if (it != by_key.end()) groups[*owner].push_back(it->second);
+  }
+  for (auto& [k, v] : groups) std::sort(v.begin(), v.end());  // the targets' key order
+  return related<From, To>(std::move(found), std::move(groups), key_of);
 }
 
 /// The row one object's foreign key `fk` references (belongs-to), or nothing.

@@ -107,6 +107,15 @@ struct diff_result {
  */
 [[nodiscard]] PGPX_API auto diff(const catalog& from, const catalog& to, diff_options options = {}) -> diff_result;
 
+/**
+ * The SQL that creates everything in `c` in a fresh database, in dependency order (the
+ * schema `public`, which a fresh database has, is taken as existing): the up script of the
+ * diff from nothing to `c`. Deterministic: the same catalog gives the same bytes, and the
+ * export applied to an empty database introspects to the same catalog and exports the same
+ * bytes again. What diff() does not support is listed first as "-- not exported: ..." lines.
+ */
+[[nodiscard]] PGPX_API auto export_sql(const catalog& c) -> std::string;
+
 /// The lowercase name of a change kind: "schema", "enum_type", "row_security"...
 [[nodiscard]] PGPX_API auto to_string(change_kind k) noexcept -> std::string_view;
 

@@ -32,7 +32,7 @@ class relations_test : public pgpx::test::db_test {
     pgpx::connection_options o;
     o.hook = hook;
     w_ = std::make_unique<pgpx::connection>(conninfo(), o);
-    pgpx::schema::create(*w_, pgpx::models<author, book, category>);
+    pgpx::schema::create(*w_, pgpx::models<author, book, category, tag, book_tag>);
     authors_.resize(3);
     for (std::size_t i = 0; i < authors_.size(); ++i) {
       authors_[i].name = "a" + std::to_string(i);
@@ -113,6 +113,34 @@ TEST_F(relations_test, null_and_missing_keys_have_no_parent_and_an_empty_range_s
   EXPECT_TRUE(sent_.empty());  // only NULL keys: nothing to ask
 }
 
+TEST_F(relations_test, many_to_many_loads_through_the_join_model_in_two_statements) {
+  std::vector<tag> tags(3);
+  for (std::size_t i = 0; i < tags.size(); ++i) tags[i].name = "t" + std::to_string(i);
+  pgpx::insert_many(w(), tags);
+  // Every book gets t0; even books t1 too; t2 is used by none.
+  std::vector<book_tag> links;
+  for (std::size_t i = 0; i < books_.size(); ++i) {
+    links.push_back(book_tag{books_[i].id, tags[0].id});
+    if (i % 2 == 0) links.push_back(book_tag{books_[i].id, tags[1].id});
+  }
+  pgpx::insert_many(w(), links);
+  sent_.clear();
+  constexpr auto tags_of_book = pgpx::through(&book_tag::book_id, &book_tag::tag_id);
+  const auto rel = pgpx::load(w(), books_, tags_of_book);
+  EXPECT_EQ(sent_.size(), 2u);  // 100 books: the join rows, then the tags
+  EXPECT_EQ(rel.rows().size(), 2u);  // t0 and t1, each loaded once
+  const auto even = rel.of(books_[0]);
+  ASSERT_EQ(even.size(), 2u);
+  EXPECT_EQ(even[0]->name, "t0");
+  EXPECT_EQ(even[1]->name, "t1");
+  ASSERT_EQ(rel.of(books_[1]).size(), 1u);
+  EXPECT_EQ(rel.of(books_[1])[0], even[0]);  // the same object
+  std::vector<book> none;
+  sent_.clear();
+  EXPECT_TRUE(pgpx::load(w(), none, tags_of_book).rows().empty());
+  EXPECT_TRUE(sent_.empty());
+}
+
 TEST_F(relations_test, loading_is_awaitable_on_an_async_connection) {
   pgpx::test::run_on_io([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<void> {
     auto acx = co_await pgpx::async_connection::connect(ex, conninfo());
@@ -120,6 +148,8 @@ TEST_F(relations_test, loading_is_awaitable_on_an_async_connection) {
     EXPECT_EQ(parents.rows().size(), 2u);
     const auto shelves = co_await pgpx::load(acx, authors_, &book::author_id);
     EXPECT_EQ(shelves.of(authors_[0]).size(), 60u);
+    const auto tagged = co_await pgpx::load(acx, books_, pgpx::through(&book_tag::book_id, &book_tag::tag_id));
+    EXPECT_TRUE(tagged.rows().empty());
   });
 }
 

@@ -555,6 +555,19 @@ TEST_F(diff_test, everything_from_nothing_and_back) {
   EXPECT_FALSE(d.destructive());
 }
 
+TEST_F(diff_test, an_export_applied_to_a_fresh_database_exports_the_same_bytes) {
+  cx().execute_script(everything);
+  const catalog original = introspect(cx());
+  const std::string first = export_sql(original);
+  EXPECT_EQ(first, export_sql(introspect(cx())));  // two exports of one schema are identical
+  EXPECT_EQ(first.find("not exported"), std::string::npos) << first;
+  EXPECT_EQ(first.find("create schema public"), std::string::npos) << first;
+  EXPECT_EQ(first.find(R"(create schema "public")"), std::string::npos) << first;
+  b().execute_script(first);
+  EXPECT_EQ(normal(introspect(b())), normal(original));
+  EXPECT_EQ(export_sql(introspect(b())), first);
+}
+
 TEST_F(diff_test, everything_to_nothing_and_back) {
   auto d = round_trip(everything, "");
   EXPECT_TRUE(d.destructive());
