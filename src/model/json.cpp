@@ -29,22 +29,6 @@ constexpr auto floor_div(std::int64_t a, std::int64_t b) noexcept -> std::int64_
   return q;
 }
 
-struct civil {
-  std::int64_t year;  // astronomical: 0 is 1 BC
-  unsigned month;
-  unsigned day;
-};
-
-// std::chrono's calendar ends at year 32767: days and years are moved by whole 400-year
-// cycles into its range.
-auto civil_from_days(std::int64_t unix_days) -> civil {
-  const std::int64_t cycles = floor_div(unix_days, days_per_400_years);
-  const std::chrono::year_month_day ymd{
-      std::chrono::sys_days{std::chrono::days{unix_days - cycles * days_per_400_years}}};
-  return {static_cast<int>(ymd.year()) + cycles * 400, static_cast<unsigned>(ymd.month()),
-          static_cast<unsigned>(ymd.day())};
-}
-
 auto days_from_civil(std::int64_t year, unsigned month, unsigned day, std::int64_t& out) -> bool {
   const std::int64_t cycles = floor_div(year, 400);
   const std::chrono::year_month_day ymd{std::chrono::year{static_cast<int>(year - cycles * 400)},
@@ -61,7 +45,7 @@ void append_padded(std::string& out, std::int64_t v, int width) {
 }
 
 // ISO 8601: four digits for years 0 to 9999, else a sign and at least four digits.
-void append_year_date(std::string& out, const civil& c) {
+void append_year_date(std::string& out, const civil_date& c) {
   if (c.year < 0) out.push_back('-');
   else if (c.year > 9999) out.push_back('+');
   append_padded(out, c.year < 0 ? -c.year : c.year, 4);
@@ -69,20 +53,6 @@ void append_year_date(std::string& out, const civil& c) {
   append_padded(out, c.month, 2);
   out.push_back('-');
   append_padded(out, c.day, 2);
-}
-
-void append_time(std::string& out, std::int64_t usecs) {
-  append_padded(out, usecs / usecs_per_hour, 2);
-  out.push_back(':');
-  append_padded(out, usecs / usecs_per_minute % 60, 2);
-  out.push_back(':');
-  append_padded(out, usecs / usecs_per_second % 60, 2);
-  if (const std::int64_t f = usecs % usecs_per_second; f != 0) {
-    std::string frac;
-    append_padded(frac, f, 6);
-    while (frac.back() == '0') frac.pop_back();
-    out += '.' + frac;
-  }
 }
 
 /// A small cursor over text, for the parsers below.
@@ -214,9 +184,9 @@ auto format_json_timestamp(std::int64_t unix_usecs, bool utc) -> std::string {
   if (unix_usecs == std::numeric_limits<std::int64_t>::min()) return "-infinity";
   const std::int64_t days = floor_div(unix_usecs, usecs_per_day);
   std::string out;
-  append_year_date(out, civil_from_days(days));
+  append_year_date(out, civil_from_unix_days(days));
   out.push_back('T');
-  append_time(out, unix_usecs - days * usecs_per_day);
+  format_time_of_day(unix_usecs - days * usecs_per_day, out);
   if (utc) out.push_back('Z');
   return out;
 }
@@ -263,8 +233,8 @@ auto format_json_date(const date& d) -> std::string {
   if (d == date_infinity) return "infinity";
   if (d == date_minus_infinity) return "-infinity";
   std::string out;
-  append_year_date(out,
-                   civil{static_cast<int>(d.year()), static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day())});
+  append_year_date(
+      out, civil_date{static_cast<int>(d.year()), static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day())});
   return out;
 }
 

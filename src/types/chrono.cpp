@@ -30,23 +30,6 @@ constexpr auto floor_div(std::int64_t a, std::int64_t b) noexcept -> std::int64_
   return q;
 }
 
-struct civil_date {
-  std::int64_t year;  // astronomical: 0 is 1 BC
-  unsigned month;
-  unsigned day;
-};
-
-// The calendar date of a day count from 1970-01-01, for any int64 day count PostgreSQL can
-// produce. std::chrono's calendar ends at year 32767, so the day is moved by whole 400-year
-// cycles into its range and the cycles are added back to the year.
-[[nodiscard]] auto civil_from_unix_days(std::int64_t unix_days) -> civil_date {
-  const std::int64_t cycles = floor_div(unix_days, days_per_400_years);
-  const std::int64_t rest = unix_days - cycles * days_per_400_years;  // [0, 146097): 1970..2370
-  const std::chrono::year_month_day ymd{sys_days{days{rest}}};
-  return {static_cast<int>(ymd.year()) + cycles * 400, static_cast<unsigned>(ymd.month()),
-          static_cast<unsigned>(ymd.day())};
-}
-
 void append_padded(std::string& out, std::int64_t v, int width) {
   char buf[32];
   const int n = std::snprintf(buf, sizeof buf, "%0*lld", width, static_cast<long long>(v));
@@ -63,22 +46,13 @@ void append_fraction(std::string& out, std::int64_t usecs) {
   out += f;
 }
 
-void append_date(std::string& out, const civil_date& c) {
+void append_date(std::string& out, const detail::civil_date& c) {
   const bool bc = c.year <= 0;
   append_padded(out, bc ? 1 - c.year : c.year, 4);
   out.push_back('-');
   append_padded(out, c.month, 2);
   out.push_back('-');
   append_padded(out, c.day, 2);
-}
-
-void append_time(std::string& out, std::int64_t usecs) {
-  append_padded(out, usecs / usecs_per_hour, 2);
-  out.push_back(':');
-  append_padded(out, usecs / usecs_per_minute % 60, 2);
-  out.push_back(':');
-  append_padded(out, usecs / usecs_per_second % 60, 2);
-  append_fraction(out, usecs % usecs_per_second);
 }
 
 // AddISO8601IntPart: the value and its unit, or nothing for zero.
@@ -98,7 +72,7 @@ time_of_day::time_of_day(std::chrono::microseconds since_midnight) : since_midni
 
 auto time_of_day::to_string() const -> std::string {
   std::string out;
-  append_time(out, since_midnight_.count());
+  detail::format_time_of_day(since_midnight_.count(), out);
   return out;
 }
 
@@ -133,6 +107,25 @@ auto interval::to_string() const -> std::string {
 }
 
 namespace detail {
+
+// std::chrono's calendar ends at year 32767, so the day is moved by whole 400-year cycles
+// into its range and the cycles are added back to the year.
+auto civil_from_unix_days(std::int64_t unix_days) -> civil_date {
+  const std::int64_t cycles = floor_div(unix_days, days_per_400_years);
+  const std::int64_t rest = unix_days - cycles * days_per_400_years;  // [0, 146097): 1970..2370
+  const std::chrono::year_month_day ymd{sys_days{days{rest}}};
+  return {static_cast<int>(ymd.year()) + cycles * 400, static_cast<unsigned>(ymd.month()),
+          static_cast<unsigned>(ymd.day())};
+}
+
+void format_time_of_day(std::int64_t usecs, std::string& out) {
+  append_padded(out, usecs / usecs_per_hour, 2);
+  out.push_back(':');
+  append_padded(out, usecs / usecs_per_minute % 60, 2);
+  out.push_back(':');
+  append_padded(out, usecs / usecs_per_second % 60, 2);
+  append_fraction(out, usecs % usecs_per_second);
+}
 
 void throw_out_of_range(std::string_view what, std::string_view target) {
   throw conversion_error(std::string(what) + " is out of range for " + std::string(target));
@@ -194,7 +187,7 @@ void format_pg_timestamp(std::int64_t us, bool utc_offset, std::string& out) {
   const civil_date c = civil_from_unix_days(day + pg_epoch_unix_days);
   append_date(out, c);
   out.push_back(' ');
-  append_time(out, time);
+  format_time_of_day(time, out);
   if (utc_offset) out += "+00";
   if (c.year <= 0) out += " BC";
 }

@@ -116,6 +116,18 @@ struct PGPX_API interval {
 
 namespace detail {
 
+/// A calendar date; the year is astronomical (0 is 1 BC).
+struct civil_date {
+  std::int64_t year;  ///< astronomical year
+  unsigned month;     ///< 1..12
+  unsigned day;       ///< 1..31
+};
+/// The calendar date of a day count from 1970-01-01, for any int64 day count (beyond
+/// std::chrono's year 32767).
+[[nodiscard]] PGPX_API auto civil_from_unix_days(std::int64_t unix_days) -> civil_date;
+/// Appends a time of day as HH:MM:SS, with a fraction when it has one (no trailing zeros).
+PGPX_API void format_time_of_day(std::int64_t usecs, std::string& out);
+
 /// Integer representations the chrono codecs support.
 template <class Rep>
 concept chrono_rep = std::integral<Rep> && !std::same_as<Rep, bool> && sizeof(Rep) <= sizeof(std::int64_t);
