@@ -298,6 +298,8 @@ TEST_F(crud_test, count_and_exists_take_a_predicate_with_its_own_parameters) {
 }
 
 TEST_F(crud_test, upsert_inserts_updates_or_skips_and_says_which) {
+  int after_hooks = 0;  // an upsert that did nothing calls no after hook
+  auto sub = pgpx::events::on(pgpx::events::phase::after, [&](pgpx::event&) { ++after_hooks; });
   author a;
   a.name = "Ada";
   a.email = "ada@example.org";
@@ -325,6 +327,7 @@ TEST_F(crud_test, upsert_inserts_updates_or_skips_and_says_which) {
   EXPECT_EQ(pgpx::upsert(w(), third, pgpx::on_conflict("authors_email_key").do_nothing()),
             pgpx::upsert_outcome::skipped);
   EXPECT_EQ(third.id, 0);  // untouched
+  EXPECT_EQ(after_hooks, 2);
   EXPECT_EQ(w().query_value<std::string>("select name from authors"), "Ada Lovelace");
   EXPECT_EQ(pgpx::upsert(w(), third, pgpx::on_conflict("authors_email_key")), pgpx::upsert_outcome::updated);
   EXPECT_EQ(w().query_value<std::string>("select name from authors"), "Not written");
