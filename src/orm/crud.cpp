@@ -227,10 +227,10 @@ auto make_get_sql(const model_description& m, bool with_deleted) -> std::string 
   return sql;
 }
 
-auto make_count_sql(const model_description& m, bool exists, bool with_deleted, std::string_view predicate)
+auto make_count_sql(const model_description& m, bool exists, bool with_deleted, std::string_view predicate, bool bare)
     -> std::string {
   std::string where;
-  if (!predicate.empty()) where = "(" + std::string(predicate) + ")";
+  if (!predicate.empty()) where = bare ? std::string(predicate) : "(" + std::string(predicate) + ")";
   if (const column_info* d = m.soft_delete_column(); d != nullptr && !with_deleted)
     where += (where.empty() ? "" : " and ") + quote_identifier(d->name) + " is null";
   const std::string from = " from " + schema::table_name(m) + (where.empty() ? "" : " where " + where);

@@ -40,11 +40,24 @@ struct category {
   std::optional<pgpx::references<&category::id>> parent_id;
   std::string name;
 };
+struct job {
+  pgpx::identity<std::int64_t> id;
+  std::string queue;
+  nlohmann::json payload;
+  pgpx::server_default<pgpx::timestamptz, "now()"> run_at;
+  std::optional<pgpx::timestamptz> done_at;
+};
 struct job_archive {
   pgpx::key<std::int64_t> id;
   std::string queue;
   nlohmann::json payload;
   std::optional<pgpx::timestamptz> done_at;
+};
+struct sale {
+  pgpx::identity<std::int64_t> id;
+  std::string region, product;
+  std::int32_t year;
+  pgpx::numeric amount;
 };
 enum class mood { sad, ok, happy };
 struct person {

@@ -33,6 +33,7 @@
 #include <pgpx/core/pipeline.hpp>
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/orm/crud.hpp>
+#include <pgpx/query/expr.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -74,6 +75,7 @@ struct set_t {
 /// A new value for a member; the value must convert to the member's type (checked at
 /// compile time, so a string for an integer column does not compile).
 template <class C, class M, class V>
+  requires(!query::detail::expression<V>)
 [[nodiscard]] auto set(M C::*mp, V&& value) -> set_t<C, M> {
   static_assert(std::is_constructible_v<M, V&&>, "pgpx::set: the value does not convert to the member's type");
   return {detail::member_index(mp), M(std::forward<V>(value))};

@@ -44,6 +44,7 @@
 #include <pgpx/model/model.hpp>
 #include <pgpx/model/validate.hpp>
 #include <pgpx/orm/events.hpp>
+#include <pgpx/query/expr.hpp>
 
 #include <algorithm>
 #include <array>
@@ -242,8 +243,9 @@ struct write_shape {
 /// `select <every column> from t where keys [and deleted_at is null]`.
 [[nodiscard]] PGPX_API auto make_get_sql(const model_description& m, bool with_deleted) -> std::string;
 /// `select count(*) from t [where (pred)] [and deleted_at is null]`, or `select exists(select 1 ...)`.
+/// `bare`: the predicate needs no parentheses before `and` (the query builder's, rendered so).
 [[nodiscard]] PGPX_API auto make_count_sql(const model_description& m, bool exists, bool with_deleted,
-                                           std::string_view predicate) -> std::string;
+                                           std::string_view predicate, bool bare = false) -> std::string;
 
 /// The shape of an upsert.
 struct upsert_shape {
@@ -468,11 +470,20 @@ template <class T>
   return detail::write_plan(obj, detail::write_kind::restore, shape);
 }
 
+namespace detail {
+/// A builder expression as a predicate that may stand before `and` without parentheses.
+template <class P>
+auto bare_predicate(const P& p) -> statement<void> {
+  if constexpr (!std::is_same_v<query::detail::operand_t<P>, bool>) not_a_condition<query::detail::operand_t<P>>{};
+  return query::detail::render_predicate(p.node(), query::detail::prec::and_);
+}
+}  // namespace detail
+
 /// The plan of pgpx::count or pgpx::exists (R = std::int64_t or bool).
 template <class T, class R>
-[[nodiscard]] auto count_plan(bool with_deleted, statement<void> predicate) -> plan<R> {
+[[nodiscard]] auto count_plan(bool with_deleted, statement<void> predicate, bool bare = false) -> plan<R> {
   const model_description& m = model_info<T>();
-  auto sql = detail::make_count_sql(m, std::is_same_v<R, bool>, with_deleted, predicate.sql());
+  auto sql = detail::make_count_sql(m, std::is_same_v<R, bool>, with_deleted, predicate.sql(), bare);
   param_list p = predicate.params();
   return plan<R>{statement<void>(std::move(sql), std::move(p)), &m,
                  [](const result& r) { return r.template value<R>(); }};
@@ -725,6 +736,22 @@ template <class T, orm::sync_executor E>
 template <class T, orm::sync_executor E>
 [[nodiscard]] auto count(E& ex, with_deleted_t, statement<void> predicate = {}) -> std::int64_t {
   return orm::run(ex, orm::count_plan<T, std::int64_t>(true, std::move(predicate)));
+}
+/// The number of live rows of T matching a builder expression:
+/// `pgpx::count<book>(cx, pgpx::col(&book::author_id) == id)`.
+template <class T, orm::sync_executor E, query::detail::expression P>
+[[nodiscard]] auto count(E& ex, const P& predicate) -> std::int64_t {
+  return orm::run(ex, orm::count_plan<T, std::int64_t>(false, orm::detail::bare_predicate(predicate), true));
+}
+/// The number of rows of T, soft-deleted or not, matching a builder expression.
+template <class T, orm::sync_executor E, query::detail::expression P>
+[[nodiscard]] auto count(E& ex, with_deleted_t, const P& predicate) -> std::int64_t {
+  return orm::run(ex, orm::count_plan<T, std::int64_t>(true, orm::detail::bare_predicate(predicate), true));
+}
+/// True when a live row of T matches a builder expression.
+template <class T, orm::sync_executor E, query::detail::expression P>
+[[nodiscard]] auto exists(E& ex, const P& predicate) -> bool {
+  return orm::run(ex, orm::count_plan<T, bool>(false, orm::detail::bare_predicate(predicate), true));
 }
 /// True when a live row of T matches `predicate` (any live row, without one).
 template <class T, orm::sync_executor E>

@@ -1,0 +1,645 @@
+// pgpx/query/expr.hpp: typed SQL expressions on member pointers, the query builder's values.
+//
+//   auto p = pgpx::col(&book::price_cents) > 100 && pgpx::col(&book::title).ilike("%sql%");
+//   auto q = pgpx::col(&book::meta).contains(nlohmann::json{{"format", "epub"}});
+//   auto n = pgpx::coalesce(pgpx::col(&author::bio), "none");
+//
+// An expression is `pgpx::expr<V, Nullable>`: V is the C++ type its value reads into, and
+// Nullable says whether it may be NULL (an optional member, an outer-joined column, sum()).
+// The tree of an expression is built at run time (shared, immutable nodes); its type holds
+// only V and Nullable, so the types stay small whatever the query.
+//
+// Rules:
+//  - every C++ value becomes a bound parameter ($n), encoded once when the expression is
+//    made; nothing a program computes at run time is ever spliced into SQL text;
+//  - names (tables, columns, aliases) go through pgpx::quote_identifier;
+//  - comparison and arithmetic need compatible types: comparing a text column with an int
+//    does not compile, and the first line of the diagnostic names the two types
+//    (`pgpx::cannot_compare<std::string, int>`); so does is_null() on a NOT NULL expression
+//    (`pgpx::never_null<std::string>`);
+//  - `e.in(values)` renders `e = any($n)` with one array parameter (an empty list is false).
+//
+// Thread safety: expressions are immutable values; copies share nodes and may be used from
+// several threads. Nothing here blocks or touches a connection.
+#pragma once
+
+#include <pgpx/core/statement.hpp>
+#include <pgpx/export.hpp>
+#include <pgpx/model/model.hpp>
+#include <pgpx/types/builtin.hpp>
+#include <pgpx/types/chrono.hpp>
+#include <pgpx/types/json.hpp>
+#include <pgpx/types/numeric.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace pgpx {
+
+template <class V, bool Nullable>
+class expr;
+
+namespace query::detail {
+
+struct node;
+struct relation;
+struct query_data;
+/// A shared, immutable expression node.
+using node_ptr = std::shared_ptr<const node>;
+/// A shared relation (table, alias, CTE, derived table).
+using relation_ptr = std::shared_ptr<const relation>;
+/// A shared query (for subqueries, CTEs and derived tables).
+using query_ptr = std::shared_ptr<const query_data>;
+
+/// What a node is.
+enum class node_kind : std::uint8_t {
+  column,    ///< rel + column
+  value,     ///< one bound parameter
+  sql,       ///< fixed SQL text written by pgpx (keywords, typed literals)
+  binary,    ///< kids[0] text kids[1]
+  prefix,    ///< text kids[0]  ("not ", "-")
+  postfix,   ///< kids[0] text  (" is null")
+  call,      ///< text(kids...) [filter (where filter)] [over (window)]
+  row,       ///< (kids...)
+  subquery,  ///< (sub)
+  between,   ///< kids[0] between kids[1] and kids[2]
+  any,       ///< kids[0] text any(kids[1])
+  cast,      ///< kids[0]::text
+  ordering,  ///< kids[0] text (an ORDER BY item: " desc nulls last")
+};
+
+/// Binding strength, PostgreSQL's operator precedence (higher binds tighter).
+namespace prec {
+inline constexpr std::uint8_t or_ = 1, and_ = 2, not_ = 3, is = 4, compare = 5, like = 6, other = 7, add = 8, mul = 9,
+                              unary = 10, cast = 11, atom = 12;
+}  // namespace prec
+
+/// A window: partition by, order by, frame.
+struct window_spec {
+  std::vector<node_ptr> partition;
+  std::vector<node_ptr> order;  ///< ordering nodes (kind sql suffix in text)
+  std::string frame;            ///< "rows between ..." (pgpx-written text) or empty
+};
+
+/// One node of an expression tree.
+struct node {
+  node_kind kind = node_kind::sql;
+  std::uint8_t precedence = prec::atom;
+  std::string text;            ///< operator, function name, suffix or SQL text
+  std::vector<node_ptr> kids;  ///< operands
+  relation_ptr rel;            ///< column: its relation
+  std::size_t column = 0;      ///< column: index in rel->columns
+  param_list value;            ///< value: exactly one parameter
+  query_ptr sub;               ///< subquery
+  node_ptr filter;             ///< aggregate: filter (where ...)
+  std::shared_ptr<const window_spec> over;  ///< window function: over (...)
+  bool distinct = false;       ///< aggregate: count(distinct x)
+};
+
+/// A FROM item: a model's table (perhaps aliased), a CTE, a derived table or `excluded`.
+enum class relation_kind : std::uint8_t { table, cte, derived, excluded };
+
+/// A relation columns can belong to. Columns refer to their relation by pointer, so two
+/// aliases of one table are two relations (self joins).
+struct relation {
+  relation_kind kind = relation_kind::table;
+  const model_description* model = nullptr;  ///< table and excluded: the model
+  std::string name;                          ///< what columns are qualified with
+  bool aliased = false;                      ///< `"table" as "name"`
+  std::vector<std::string> columns;          ///< SQL column names, in member order
+  std::vector<std::string> members;          ///< C++ member names, in the same order
+  query_ptr body;                            ///< cte / derived: the query
+  bool lateral = false;                      ///< derived: `lateral (...)`
+  bool recursive = false;                    ///< cte: with recursive
+  bool materialized_columns = false;         ///< cte: write the column list
+};
+
+/// The relation of model T's own table (one per T, shared).
+template <class T>
+auto model_relation() -> const relation_ptr& {
+  static const relation_ptr r = [] {
+    const model_description& m = model_info<T>();
+    auto rel = std::make_shared<relation>();
+    rel->kind = relation_kind::table;
+    rel->model = &m;
+    rel->name = m.table;
+    for (const auto& c : m.columns) {
+      rel->columns.push_back(c.name);
+      rel->members.emplace_back(c.member);
+    }
+    return rel;
+  }();
+  return r;
+}
+
+/// The `excluded` pseudo-table of an upsert on model T.
+template <class T>
+auto excluded_relation() -> const relation_ptr& {
+  static const relation_ptr r = [] {
+    auto rel = std::make_shared<relation>(*model_relation<T>());
+    rel->kind = relation_kind::excluded;
+    rel->name = "excluded";
+    return rel;
+  }();
+  return r;
+}
+
+/// Makes a node of a fixed kind.
+PGPX_API auto make_node(node_kind kind, std::uint8_t precedence, std::string text, std::vector<node_ptr> kids = {})
+    -> node_ptr;
+/// The column `index` of `rel`.
+PGPX_API auto column_node(relation_ptr rel, std::size_t index) -> node_ptr;
+/// A column of `rel` found by C++ member name; usage_error naming both when missing.
+PGPX_API auto column_node_by_member(const relation_ptr& rel, std::string_view member, std::string_view owner)
+    -> node_ptr;
+/// A typed literal of pgpx's own ('english'::regconfig), quoted by quote_literal.
+PGPX_API auto typed_literal(std::string_view text, std::string_view type) -> node_ptr;
+/// Renders one boolean expression as a predicate statement (columns unqualified), for the
+/// CRUD verbs that take a predicate (count, exists, update_many, delete_many); parenthesised
+/// when it binds less tightly than `outer`.
+PGPX_API auto render_predicate(const node_ptr& e, std::uint8_t outer = 0) -> statement<void>;
+
+/// A value node holding one encoded parameter.
+template <class T>
+auto value_node(const T& v) -> node_ptr {
+  auto n = std::make_shared<node>();
+  n->kind = node_kind::value;
+  n->value.own_values(true);
+  n->value.capture_text(true);
+  n->value.add(v);
+  return n;
+}
+
+// ---- type families -------------------------------------------------------------------
+
+/// The families of D3: values of one family compare with each other.
+enum class family : std::uint8_t { integer, floating, numeric, text, boolean, json, other };
+
+template <class V>
+consteval auto family_of() -> family {
+  if constexpr (std::is_same_v<V, bool>) return family::boolean;
+  else if constexpr (std::is_integral_v<V>) return family::integer;
+  else if constexpr (std::is_floating_point_v<V>) return family::floating;
+  else if constexpr (std::is_same_v<V, pgpx::numeric>) return family::numeric;
+  else if constexpr (std::is_same_v<V, std::string>) return family::text;
+  else if constexpr (std::is_same_v<V, nlohmann::json>) return family::json;
+  else return family::other;
+}
+template <class V>
+inline constexpr bool is_number =
+    family_of<V>() == family::integer || family_of<V>() == family::floating || family_of<V>() == family::numeric;
+
+/// The value type a C++ argument stands for: text for every string form, the inner type of
+/// optional and of pgpx's wrappers.
+template <class T>
+struct value_of {
+  using type = typename pgpx::detail::column_value<T>::type;
+  static constexpr bool nullable = false;
+};
+template <class T>
+struct value_of<std::optional<T>> {
+  using type = typename value_of<T>::type;
+  static constexpr bool nullable = true;
+};
+template <>
+struct value_of<const char*> {
+  using type = std::string;
+  static constexpr bool nullable = false;
+};
+template <>
+struct value_of<char*> : value_of<const char*> {};
+template <std::size_t N>
+struct value_of<char[N]> : value_of<const char*> {};
+template <>
+struct value_of<std::string_view> : value_of<const char*> {};
+template <>
+struct value_of<std::nullopt_t> {
+  using type = void;
+  static constexpr bool nullable = true;
+};
+
+/// True for pgpx::expr and what derives from it.
+template <class T>
+concept expression = requires { typename std::remove_cvref_t<T>::pgpx_expr_value; };
+
+/// The value type and nullability of an expression or a C++ value.
+template <class T>
+struct operand {
+  using type = typename value_of<std::remove_cvref_t<T>>::type;
+  static constexpr bool nullable = value_of<std::remove_cvref_t<T>>::nullable;
+};
+template <expression T>
+struct operand<T> {
+  using type = typename std::remove_cvref_t<T>::pgpx_expr_value;
+  static constexpr bool nullable = std::remove_cvref_t<T>::nullable;
+};
+template <class T>
+using operand_t = typename operand<T>::type;
+
+/// The node of an expression, or a parameter node for a C++ value.
+template <class T>
+auto to_node(const T& x) -> node_ptr {
+  if constexpr (expression<T>) {
+    return x.node();
+  } else if constexpr (std::is_array_v<T> || std::is_same_v<std::decay_t<T>, const char*> ||
+                       std::is_same_v<std::decay_t<T>, char*>) {
+    return value_node(std::string(x));
+  } else if constexpr (std::is_same_v<T, std::string_view>) {
+    return value_node(std::string(x));
+  } else {
+    return value_node(x);
+  }
+}
+
+template <class T>
+inline constexpr bool dependent_false_v = false;
+
+}  // namespace query::detail
+
+// ---- readable refusals -------------------------------------------------------------------
+
+/// Refusal: two expressions of different families compared (`text = int`).
+template <class A, class B>
+struct cannot_compare {
+  static_assert(query::detail::dependent_false_v<A>,
+                "pgpx: these two types cannot be compared; compare values of one family (numbers, text, "
+                "json, ...), converting one side first");
+};
+/// Refusal: arithmetic on operands that are not numbers.
+template <char Op, class A, class B>
+struct cannot_apply {
+  static_assert(query::detail::dependent_false_v<A>, "pgpx: this operator needs numbers on both sides");
+};
+/// Refusal: is_null() on an expression that is never NULL.
+template <class V>
+struct never_null {
+  static_assert(query::detail::dependent_false_v<V>,
+                "pgpx: is_null() here is always false: the expression is NOT NULL (make the member "
+                "std::optional, or drop the test)");
+};
+/// Refusal: an operator applied to an expression of the wrong family.
+template <fixed_string Op, class V>
+struct operator_not_applicable {
+  static_assert(query::detail::dependent_false_v<V>, "pgpx: this operator does not apply to this value type");
+};
+/// Refusal: `and`, `or`, `not` or where() on a non-boolean expression.
+template <class V>
+struct not_a_condition {
+  static_assert(query::detail::dependent_false_v<V>, "pgpx: a condition must be a boolean expression");
+};
+
+namespace query::detail {
+template <class A, class B>
+concept comparable = (is_number<A> && is_number<B>) ||
+                     (family_of<A>() == family_of<B>() && (family_of<A>() != family::other || std::is_same_v<A, B>)) ||
+                     std::is_void_v<A> || std::is_void_v<B>;
+template <class A, class B>
+concept arithmetic = is_number<A> && is_number<B>;
+
+template <class A, class B>
+using arith_result_t =
+    std::conditional_t<family_of<A>() == family::numeric || family_of<B>() == family::numeric, pgpx::numeric,
+                       std::conditional_t<family_of<A>() == family::floating, A,
+                                          std::conditional_t<family_of<B>() == family::floating, B,
+                                                             std::conditional_t<(sizeof(A) >= sizeof(B)), A, B>>>>;
+}  // namespace query::detail
+
+/**
+ * A typed SQL expression: V is the C++ type a value reads into, Nullable whether it may be
+ * NULL. Made by pgpx::col, pgpx::val, operators and functions; never by hand.
+ */
+template <class V, bool Nullable = false>
+class expr {
+ public:
+  /// The C++ value type.
+  using pgpx_expr_value = V;
+  /// Whether the expression may be NULL.
+  static constexpr bool nullable = Nullable;
+
+  /// Wraps a node (for pgpx's own functions).
+  explicit expr(query::detail::node_ptr n) : node_(std::move(n)) {}
+
+  /// The expression's tree.
+  [[nodiscard]] auto node() const noexcept -> const query::detail::node_ptr& { return node_; }
+
+  /// `e like pattern` (text only; the pattern is bound).
+  template <class P>
+  [[nodiscard]] auto like(const P& pattern) const -> expr<bool, Nullable> {
+    return text_op<"like">(" like ", pattern);
+  }
+  /// `e ilike pattern` (case-insensitive like).
+  template <class P>
+  [[nodiscard]] auto ilike(const P& pattern) const -> expr<bool, Nullable> {
+    return text_op<"ilike">(" ilike ", pattern);
+  }
+  /// `e = any($n)`: one array parameter holding every value of `values` (empty: false).
+  template <class R>
+    requires(!query::detail::expression<R>)
+  [[nodiscard]] auto in(const R& values) const -> expr<bool, Nullable> {
+    using E = query::detail::operand_t<std::remove_cvref_t<decltype(*std::begin(values))>>;
+    check_compare<E>();
+    std::vector<E> all;
+    for (const auto& v : values) all.push_back(E(v));
+    return make_any(" = ", query::detail::value_node(all));
+  }
+  /// `e = any($n)` for a brace list: `col(&t::n).in({1, 2, 3})`.
+  template <class E>
+  [[nodiscard]] auto in(std::initializer_list<E> values) const -> expr<bool, Nullable> {
+    return in(std::vector<E>(values));
+  }
+  /// `e between lo and hi`.
+  template <class L, class H>
+  [[nodiscard]] auto between(const L& lo, const H& hi) const -> expr<bool, Nullable> {
+    check_compare<query::detail::operand_t<L>>();
+    check_compare<query::detail::operand_t<H>>();
+    return expr<bool, Nullable>(
+        query::detail::make_node(query::detail::node_kind::between, query::detail::prec::like, "",
+                                 {node_, query::detail::to_node(lo), query::detail::to_node(hi)}));
+  }
+  /// `e is null` (only on an expression that may be NULL).
+  [[nodiscard]] auto is_null() const -> expr<bool> {
+    if constexpr (!Nullable) never_null<V>{};
+    return expr<bool>(
+        query::detail::make_node(query::detail::node_kind::postfix, query::detail::prec::is, " is null", {node_}));
+  }
+  /// `e is not null` (only on an expression that may be NULL).
+  [[nodiscard]] auto is_not_null() const -> expr<bool> {
+    if constexpr (!Nullable) never_null<V>{};
+    return expr<bool>(
+        query::detail::make_node(query::detail::node_kind::postfix, query::detail::prec::is, " is not null", {node_}));
+  }
+  /// jsonb `e @> value` and arrays `e @> values`: contains.
+  template <class X>
+  [[nodiscard]] auto contains(const X& x) const -> expr<bool, Nullable> {
+    if constexpr (query::detail::family_of<V>() == query::detail::family::json) {
+      return other_op(" @> ", query::detail::to_node(to_json_value(x)));
+    } else if constexpr (pgpx::detail::is_std_vector<V>::value) {
+      return other_op(" @> ", query::detail::to_node(x));
+    } else {
+      operator_not_applicable<"@>", V>{};
+      return other_op("", nullptr);
+    }
+  }
+  /// arrays `e && values`: the arrays share an element.
+  template <class X>
+  [[nodiscard]] auto overlaps(const X& x) const -> expr<bool, Nullable> {
+    if constexpr (!pgpx::detail::is_std_vector<V>::value) operator_not_applicable<"&&", V>{};
+    return other_op(" && ", query::detail::to_node(x));
+  }
+  /// jsonb `e ? key`: the object has this key.
+  [[nodiscard]] auto has_key(std::string key) const -> expr<bool, Nullable> {
+    if constexpr (query::detail::family_of<V>() != query::detail::family::json) operator_not_applicable<"?", V>{};
+    return other_op(" ? ", query::detail::value_node(key));
+  }
+  /// jsonb `e -> key`: the member as jsonb (NULL when missing).
+  [[nodiscard]] auto operator[](std::string key) const -> expr<nlohmann::json, true> {
+    if constexpr (query::detail::family_of<V>() != query::detail::family::json) operator_not_applicable<"->", V>{};
+    return expr<nlohmann::json, true>(query::detail::make_node(
+        query::detail::node_kind::binary, query::detail::prec::other, " -> ", {node_, query::detail::value_node(key)}));
+  }
+  /// jsonb `e ->> key`: the member as text (NULL when missing).
+  [[nodiscard]] auto text(std::string key) const -> expr<std::string, true> {
+    if constexpr (query::detail::family_of<V>() != query::detail::family::json) operator_not_applicable<"->>", V>{};
+    return expr<std::string, true>(query::detail::make_node(query::detail::node_kind::binary,
+                                                            query::detail::prec::other, " ->> ",
+                                                            {node_, query::detail::value_node(key)}));
+  }
+
+  /// The expression as a predicate statement, for the CRUD verbs (count, exists, update_many,
+  /// delete_many): `pgpx::count<book>(cx, pgpx::col(&book::author_id) == id)`.
+  operator statement<void>() const {  // NOLINT(google-explicit-constructor): predicates read naturally
+    if constexpr (!std::is_same_v<V, bool>) not_a_condition<V>{};
+    return query::detail::render_predicate(node_);
+  }
+
+ protected:
+  query::detail::node_ptr node_;
+
+ private:
+  template <class O>
+  static constexpr void check_compare() {
+    if constexpr (!query::detail::comparable<V, O>) cannot_compare<V, O>{};
+  }
+  template <fixed_string Op, class P>
+  auto text_op(const char* op, const P& pattern) const -> expr<bool, Nullable> {
+    if constexpr (query::detail::family_of<V>() != query::detail::family::text) operator_not_applicable<Op, V>{};
+    return expr<bool, Nullable>(query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::like,
+                                                         op, {node_, query::detail::to_node(pattern)}));
+  }
+  auto other_op(const char* op, query::detail::node_ptr rhs) const -> expr<bool, Nullable> {
+    return expr<bool, Nullable>(query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::other,
+                                                         op, {node_, std::move(rhs)}));
+  }
+  auto make_any(const char* op, query::detail::node_ptr array) const -> expr<bool, Nullable> {
+    return expr<bool, Nullable>(query::detail::make_node(query::detail::node_kind::any, query::detail::prec::compare,
+                                                         op, {node_, std::move(array)}));
+  }
+  template <class X>
+  static auto to_json_value(const X& x) {
+    if constexpr (query::detail::expression<X>) return x;
+    else return nlohmann::json(x);
+  }
+};
+
+/// The column of member `mp` in its model's table: `pgpx::col(&book::title)`.
+template <class C, class M>
+[[nodiscard]] auto col(M C::*mp) {
+  using V = typename query::detail::value_of<M>::type;
+  constexpr bool null = column_facts_of<M>().nullable;
+  const std::size_t i = detail::member_index(mp);
+  return expr<V, null>(query::detail::column_node(query::detail::model_relation<C>(), i));
+}
+
+/// A bound value as an expression: `pgpx::val(0)` (where a C++ value alone would not do,
+/// such as a select-list item).
+template <class T>
+[[nodiscard]] auto val(const T& v) {
+  using O = query::detail::operand<T>;
+  return expr<typename O::type, O::nullable>(query::detail::to_node(v));
+}
+
+/// SQL NULL of type V.
+template <class V>
+[[nodiscard]] auto null() -> expr<V, true> {
+  return expr<V, true>(query::detail::make_node(query::detail::node_kind::sql, query::detail::prec::atom, "null"));
+}
+
+// ---- operators -------------------------------------------------------------------------
+
+namespace query::detail {
+template <class A, class B>
+concept expr_operands = expression<A> || expression<B>;
+
+template <class A, class B>
+auto compare(const char* op, const A& a, const B& b) {
+  using VA = operand_t<A>;
+  using VB = operand_t<B>;
+  if constexpr (!comparable<VA, VB>) cannot_compare<VA, VB>{};
+  constexpr bool null = operand<A>::nullable || operand<B>::nullable;
+  return expr<bool, null>(make_node(node_kind::binary, prec::compare, op, {to_node(a), to_node(b)}));
+}
+template <char Op, class A, class B>
+auto arith(const char* op, std::uint8_t p, const A& a, const B& b) {
+  using VA = operand_t<A>;
+  using VB = operand_t<B>;
+  if constexpr (!arithmetic<VA, VB>) cannot_apply<Op, VA, VB>{};
+  using R = std::conditional_t<arithmetic<VA, VB>, arith_result_t<VA, VB>, VA>;
+  constexpr bool null = operand<A>::nullable || operand<B>::nullable;
+  return expr<R, null>(make_node(node_kind::binary, p, op, {to_node(a), to_node(b)}));
+}
+template <class A, class B>
+auto logic(const char* op, std::uint8_t p, const A& a, const B& b) {
+  if constexpr (!std::is_same_v<operand_t<A>, bool>) not_a_condition<operand_t<A>>{};
+  if constexpr (!std::is_same_v<operand_t<B>, bool>) not_a_condition<operand_t<B>>{};
+  constexpr bool null = operand<A>::nullable || operand<B>::nullable;
+  return expr<bool, null>(make_node(node_kind::binary, p, op, {to_node(a), to_node(b)}));
+}
+}  // namespace query::detail
+
+/// `a = b`.
+template <class A, class B>
+  requires query::detail::expr_operands<A, B>
+[[nodiscard]] auto operator==(const A& a, const B& b) {
+  return query::detail::compare(" = ", a, b);
+}
+/// `a <> b`.
+template <class A, class B>
+  requires query::detail::expr_operands<A, B>
+[[nodiscard]] auto operator!=(const A& a, const B& b) {
+  return query::detail::compare(" <> ", a, b);
+}
+/// `a < b`.
+template <class A, class B>
+  requires query::detail::expr_operands<A, B>
+[[nodiscard]] auto operator<(const A& a, const B& b) {
+  return query::detail::compare(" < ", a, b);
+}
+/// `a <= b`.
+template <class A, class B>
+  requires query::detail::expr_operands<A, B>
+[[nodiscard]] auto operator<=(const A& a, const B& b) {
+  return query::detail::compare(" <= ", a, b);
+}
+/// `a > b`.
+template <class A, class B>
+  requires query::detail::expr_operands<A, B>
+[[nodiscard]] auto operator>(const A& a, const B& b) {
+  return query::detail::compare(" > ", a, b);
+}
+/// `a >= b`.
+template <class A, class B>
+  requires query::detail::expr_operands<A, B>
+[[nodiscard]] auto operator>=(const A& a, const B& b) {
+  return query::detail::compare(" >= ", a, b);
+}
+/// `a + b` (numbers).
+template <class A, class B>
+  requires query::detail::expr_operands<A, B>
+[[nodiscard]] auto operator+(const A& a, const B& b) {
+  return query::detail::arith<'+'>(" + ", query::detail::prec::add, a, b);
+}
+/// `a - b` (numbers).
+template <class A, class B>
+  requires query::detail::expr_operands<A, B>
+[[nodiscard]] auto operator-(const A& a, const B& b) {
+  return query::detail::arith<'-'>(" - ", query::detail::prec::add, a, b);
+}
+/// `a * b` (numbers).
+template <class A, class B>
+  requires query::detail::expr_operands<A, B>
+[[nodiscard]] auto operator*(const A& a, const B& b) {
+  return query::detail::arith<'*'>(" * ", query::detail::prec::mul, a, b);
+}
+/// `a / b` (numbers; integer division for integers, as in SQL).
+template <class A, class B>
+  requires query::detail::expr_operands<A, B>
+[[nodiscard]] auto operator/(const A& a, const B& b) {
+  return query::detail::arith<'/'>(" / ", query::detail::prec::mul, a, b);
+}
+/// `a and b` (conditions).
+template <class A, class B>
+  requires(query::detail::expression<A> && query::detail::expression<B>)
+[[nodiscard]] auto operator&&(const A& a, const B& b) {
+  return query::detail::logic(" and ", query::detail::prec::and_, a, b);
+}
+/// `a or b` (conditions).
+template <class A, class B>
+  requires(query::detail::expression<A> && query::detail::expression<B>)
+[[nodiscard]] auto operator||(const A& a, const B& b) {
+  return query::detail::logic(" or ", query::detail::prec::or_, a, b);
+}
+/// `not a` (a condition).
+template <class A>
+  requires query::detail::expression<A>
+[[nodiscard]] auto operator!(const A& a) {
+  if constexpr (!std::is_same_v<query::detail::operand_t<A>, bool>) not_a_condition<query::detail::operand_t<A>>{};
+  return expr<bool, A::nullable>(
+      query::detail::make_node(query::detail::node_kind::prefix, query::detail::prec::not_, "not ", {a.node()}));
+}
+/// `-a` (a number).
+template <class A>
+  requires query::detail::expression<A>
+[[nodiscard]] auto operator-(const A& a) {
+  using V = query::detail::operand_t<A>;
+  if constexpr (!query::detail::is_number<V>) cannot_apply<'-', V, V>{};
+  return expr<V, A::nullable>(
+      query::detail::make_node(query::detail::node_kind::prefix, query::detail::prec::unary, "-", {a.node()}));
+}
+
+// ---- functions -------------------------------------------------------------------------
+
+/// `coalesce(e, fallback)`: NOT NULL when the fallback is.
+template <class E, class F>
+  requires query::detail::expression<E>
+[[nodiscard]] auto coalesce(const E& e, const F& fallback) {
+  using V = query::detail::operand_t<E>;
+  if constexpr (!query::detail::comparable<V, query::detail::operand_t<F>>)
+    cannot_compare<V, query::detail::operand_t<F>>{};
+  return expr<V, query::detail::operand<F>::nullable>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "coalesce",
+                               {e.node(), query::detail::to_node(fallback)}));
+}
+/// `lower(e)` (text).
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto lower(const E& e) {
+  if constexpr (query::detail::family_of<query::detail::operand_t<E>>() != query::detail::family::text)
+    operator_not_applicable<"lower", query::detail::operand_t<E>>{};
+  return expr<std::string, E::nullable>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "lower", {e.node()}));
+}
+/// `upper(e)` (text).
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto upper(const E& e) {
+  if constexpr (query::detail::family_of<query::detail::operand_t<E>>() != query::detail::family::text)
+    operator_not_applicable<"upper", query::detail::operand_t<E>>{};
+  return expr<std::string, E::nullable>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "upper", {e.node()}));
+}
+/// `cardinality(array)`: the number of elements.
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto cardinality(const E& e) {
+  if constexpr (!pgpx::detail::is_std_vector<query::detail::operand_t<E>>::value)
+    operator_not_applicable<"cardinality", query::detail::operand_t<E>>{};
+  return expr<std::int32_t, E::nullable>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "cardinality", {e.node()}));
+}
+
+namespace sql {
+/// `now()`: the transaction's start time.
+[[nodiscard]] inline auto now() -> expr<timestamptz> {
+  return expr<timestamptz>(query::detail::make_node(query::detail::node_kind::sql, query::detail::prec::atom, "now()"));
+}
+}  // namespace sql
+
+}  // namespace pgpx

@@ -1,0 +1,743 @@
+// pgpx/query/select.hpp: SELECT statements on models, with joins, aliases, subqueries,
+// derived tables, CTEs, grouping, windows, set operations, row locks and keyset pages.
+//
+//   auto v = pgpx::select<book>().where(pgpx::col(&book::price_cents) > 100)
+//                .order_by(pgpx::desc(&book::price_cents)).limit(20).all(cx);   // std::vector<book>
+//   auto t = pgpx::select(pgpx::col(&book::title), pgpx::count()).from<book>()
+//                .group_by(&book::title).all(cx);          // std::vector<std::tuple<std::string, std::int64_t>>
+//   struct card { std::int64_t id; std::string title; std::int32_t n_tags; };
+//   auto c = pgpx::select<card>(pgpx::as<&card::n_tags>(pgpx::cardinality(pgpx::col(&book::tags))))
+//                .from<book>().all(cx);                     // id and title taken by name from books
+//
+// Rows go into the model (every column, member order), a projection struct (members bound
+// with as<&P::m>(e), the others taken by name from the first FROM item), a tuple (several
+// expressions) or a single value (one expression). Models with pgpx::deleted_at leave
+// deleted rows out (`"deleted_at" is null` last in WHERE, or in a join's ON) unless
+// .with_deleted(). Values are bound in order of first appearance; identifiers are quoted.
+//
+// A builder is a value: every call returns a builder, copies share nothing they could
+// change. Terminals run the statement on any executor (connection, transaction,
+// savepoint): .all .one .optional .value .exec; .statement() gives the pgpx::statement<Row>
+// the other executors (pipeline batches, async connections, streams) run; .to_sql() shows
+// the SQL and its parameters. Building throws usage_error for a column whose relation is not
+// in scope ("book.title is used but \"books\" is not in FROM") or a projection member no
+// relation has; nothing is sent then.
+#pragma once
+
+#include <pgpx/core/identifier.hpp>
+#include <pgpx/core/result.hpp>
+#include <pgpx/error.hpp>
+#include <pgpx/query/expr.hpp>
+#include <pgpx/query/functions.hpp>
+#include <pgpx/reflect/naming.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace pgpx {
+
+namespace query::detail {
+
+/// The statements the builder makes.
+enum class query_kind : std::uint8_t { select, insert, update, delete_, compound };
+/// A FROM item's join.
+enum class join_kind : std::uint8_t { first, inner, left, right, full, cross };
+
+/// One FROM item.
+struct from_item {
+  relation_ptr rel;
+  join_kind join = join_kind::first;
+  node_ptr on;
+};
+/// One select-list (or RETURNING) item: an expression and its output name, or a member
+/// taken by name from the first FROM item (e empty).
+struct select_item {
+  node_ptr e;
+  std::string name;    ///< output column name ("" for tuple items: no alias)
+  std::string member;  ///< by name: the member to find
+};
+/// A keyset page: the order columns' values of the last row.
+struct keyset {
+  std::vector<node_ptr> values;
+};
+
+/// A statement of the builder, before rendering.
+struct query_data {
+  query_kind kind = query_kind::select;
+  std::vector<relation_ptr> ctes;
+  bool distinct = false;
+  std::vector<node_ptr> distinct_on;
+  std::vector<select_item> items;
+  std::string row_name;  ///< the row type's name, for messages
+  std::vector<from_item> from;
+  const relation_ptr& (*default_from)() = nullptr;  ///< select<Model>() without from(): its table
+  node_ptr where;
+  std::vector<node_ptr> group_by;
+  node_ptr having;
+  std::vector<node_ptr> order;  ///< ordering nodes
+  std::vector<node_ptr> order_columns;  ///< the ordered expressions (keyset)
+  std::vector<bool> order_desc;
+  node_ptr limit;
+  node_ptr offset;
+  std::string lock;  ///< "for update", ...
+  std::vector<relation_ptr> lock_of;
+  std::string lock_wait;  ///< " nowait" / " skip locked"
+  bool with_deleted = false;
+  std::optional<keyset> after;
+  // set operations
+  std::vector<query_ptr> parts;
+  std::vector<std::string> ops;
+  // insert / update / delete
+  relation_ptr target;
+  relation_ptr excluded;  ///< insert: the `excluded` pseudo-table of the target
+  std::vector<std::size_t> insert_columns;
+  std::vector<std::vector<node_ptr>> rows;
+  query_ptr insert_select;
+  std::vector<std::pair<std::size_t, node_ptr>> sets;
+  bool has_conflict = false;
+  std::vector<std::size_t> conflict_columns;
+  std::string conflict_constraint;
+  bool do_nothing = false;
+  std::vector<std::pair<std::size_t, node_ptr>> conflict_sets;
+  node_ptr conflict_where;
+  std::vector<select_item> returning;
+  std::vector<std::string> out_names;  ///< the result columns' names (for CTEs and derived tables)
+  std::vector<std::string> out_members;  ///< the row type's member names
+};
+
+/// The SQL text, its parameters and their text forms (for to_sql).
+struct rendered {
+  std::string sql;
+  param_list params;
+  std::vector<std::string> texts;
+};
+/// Renders a statement. Throws usage_error for a column out of scope or a missing member.
+PGPX_API auto render(const query_data& q) -> rendered;
+/// A subquery node.
+PGPX_API auto subquery_node(query_ptr q, std::string prefix = {}) -> node_ptr;
+
+/// Items for a struct row: every member, taken by name (bindings fill some afterwards).
+template <class Row>
+auto struct_items() -> std::vector<select_item> {
+  std::vector<select_item> out;
+  const auto& names = reflect::column_names<Row>();
+  for (std::size_t i = 0; i < reflect::field_count<Row>; ++i) {
+    select_item it;
+    it.member = std::string(reflect::field_names<Row>[i]);
+    it.name = names[i];
+    out.push_back(std::move(it));
+  }
+  return out;
+}
+
+template <class T>
+inline constexpr bool is_tuple_v = false;
+template <class... T>
+inline constexpr bool is_tuple_v<std::tuple<T...>> = true;
+
+template <class Row>
+void set_out_names(query_data& d) {
+  if constexpr (std::is_class_v<Row> && reflect::reflectable<Row> && !is_tuple_v<Row>) {
+    d.out_names.clear();
+    d.out_members.clear();
+    for (const auto& it : d.items) {
+      d.out_names.push_back(it.name);
+      d.out_members.push_back(it.member);
+    }
+  }
+}
+
+}  // namespace query::detail
+
+namespace query::detail {
+template <class T>
+struct member_pointer_traits;
+template <class C, class M>
+struct member_pointer_traits<M C::*> {
+  using owner = C;
+  using member = M;
+};
+}  // namespace query::detail
+
+/// Refusal: a projection member whose type or nullability its expression cannot fill.
+template <class P, fixed_string Member, class MemberType, class ExprType>
+struct projection_mismatch {
+  static_assert(query::detail::dependent_false_v<P>,
+                "pgpx: this expression cannot be read into this member (another type, or NULL into a "
+                "member that is not std::optional)");
+};
+
+/// A projection member bound to an expression: `pgpx::as<&card::n_tags>(expr)`.
+template <auto Member>
+struct binding {
+  query::detail::node_ptr e;  ///< the expression
+  /// The output column's name as an expression (`order by "rank"`).
+  [[nodiscard]] auto output_name_node() const -> query::detail::node_ptr {
+    using C = typename query::detail::member_pointer_traits<decltype(Member)>::owner;
+    return query::detail::make_node(query::detail::node_kind::sql, query::detail::prec::atom,
+                                    quote_identifier(reflect::column_names<C>()[detail::member_index(Member)]));
+  }
+};
+
+/// Binds a projection member to an expression (checked at compile time: the value type
+/// and nullability must fit the member).
+template <auto Member, class E>
+[[nodiscard]] auto as(const E& e) -> binding<Member> {
+  using traits = query::detail::member_pointer_traits<decltype(Member)>;
+  using M = typename traits::member;
+  using V = query::detail::operand_t<E>;
+  using MV = typename query::detail::value_of<M>::type;
+  constexpr bool member_nullable = column_facts_of<M>().nullable;
+  constexpr bool fits = std::is_same_v<V, MV> || (query::detail::is_number<V> && query::detail::is_number<MV> &&
+                                                  query::detail::family_of<V>() == query::detail::family_of<MV>());
+  if constexpr (!fits || (E::nullable && !member_nullable)) projection_mismatch<typename traits::owner, "", M, V>{};
+  return binding<Member>{query::detail::to_node(e)};
+}
+
+template <class Row>
+class select_query;
+
+namespace query::detail {
+
+/// What a relation-like handle (alias, derived table, CTE) shares.
+class relation_handle {
+ public:
+  explicit relation_handle(relation_ptr r) : rel_(std::move(r)) {}
+  /// The relation.
+  [[nodiscard]] auto relation() const noexcept -> const relation_ptr& { return rel_; }
+
+ protected:
+  relation_ptr rel_;
+};
+
+/// Base of the select builder: the data and the clauses that do not depend on Row.
+class select_base {
+ public:
+  select_base() : d_(std::make_shared<query_data>()) {}
+  /// The statement's data (for subqueries).
+  [[nodiscard]] auto data() const noexcept -> query_ptr { return d_; }
+  /// Replaces the data (pgpx::with puts CTEs in front).
+  void replace_data(std::shared_ptr<query_data> d) noexcept { d_ = std::move(d); }
+  /// The data, copied first when shared (builders are values).
+  auto mut() -> query_data& {
+    if (d_.use_count() != 1) d_ = std::make_shared<query_data>(*d_);
+    return *d_;
+  }
+
+ protected:
+  std::shared_ptr<query_data> d_;  // NOLINT(misc-non-private-member-variables-in-classes)
+};
+
+template <class X>
+auto as_condition(const X& x) -> node_ptr {
+  if constexpr (!std::is_same_v<operand_t<X>, bool>) not_a_condition<operand_t<X>>{};
+  return x.node();
+}
+
+template <class X>
+auto order_item_node(const X& x) -> node_ptr {
+  if constexpr (std::is_same_v<X, ordering>) return ordering_node(x);
+  else return to_ordering_node(x);
+}
+template <class X>
+auto ordered_expr(const X& x) -> node_ptr {
+  if constexpr (std::is_same_v<X, ordering>) return x.node();
+  else return to_ordering_node(x);
+}
+template <class X>
+auto ordered_desc(const X& x) -> bool {
+  if constexpr (std::is_same_v<X, ordering>) return x.descending();
+  else return false;
+}
+
+template <class Row, class Tuple>
+struct tuple_row;
+
+}  // namespace query::detail
+
+/// An alias of a model's table, for self joins: `auto a = pgpx::alias<author>("a");`,
+/// columns as `a(&author::id)`.
+template <class T>
+class table_alias : public query::detail::relation_handle {
+ public:
+  /// The alias name (quoted when rendered).
+  explicit table_alias(std::string name) : relation_handle(make(std::move(name))) {}
+  /// A column of this alias.
+  template <class M>
+  [[nodiscard]] auto operator()(M T::*mp) const {
+    using V = typename query::detail::value_of<M>::type;
+    return expr<V, column_facts_of<M>().nullable>(query::detail::column_node(rel_, detail::member_index(mp)));
+  }
+  using row_type = T;  ///< the rows' type
+
+ private:
+  static auto make(std::string name) -> query::detail::relation_ptr {
+    auto r = std::make_shared<query::detail::relation>(*query::detail::model_relation<T>());
+    r->name = std::move(name);
+    r->aliased = true;
+    return r;
+  }
+};
+/// An alias of model T's table.
+template <class T>
+[[nodiscard]] auto alias(std::string name) -> table_alias<T> {
+  return table_alias<T>(std::move(name));
+}
+
+/// A relation whose rows have type R (a derived table, a lateral subquery or a CTE):
+/// columns as `r(&R::member)`.
+template <class R>
+class row_relation : public query::detail::relation_handle {
+ public:
+  using relation_handle::relation_handle;
+  using row_type = R;  ///< the rows' type
+  /// A column of this relation, by the row type's member.
+  template <class M>
+  [[nodiscard]] auto operator()(M R::*mp) const {
+    using V = typename query::detail::value_of<M>::type;
+    const std::size_t i = detail::member_index(mp);
+    return expr<V, column_facts_of<M>().nullable>(query::detail::column_node(rel_, i));
+  }
+};
+
+/// The result of a select as a table in FROM: `pgpx::derived("r", pgpx::select<ranked>()...)`.
+template <class R>
+[[nodiscard]] auto derived(std::string name, const select_query<R>& q) -> row_relation<R>;
+/// A LATERAL subquery in FROM (it may use the columns of the items before it).
+template <class R>
+[[nodiscard]] auto lateral(std::string name, const select_query<R>& q) -> row_relation<R>;
+
+/**
+ * A common table expression of rows R: `auto tree = pgpx::cte<node>("tree");` then
+ * `tree.recursive(base, step)` (with recursive), or `pgpx::cte("moved", statement)` for one
+ * from a query or a data-modifying statement with RETURNING.
+ */
+template <class R>
+class cte_table : public row_relation<R> {
+ public:
+  /// A CTE to be defined (by recursive() or as()).
+  explicit cte_table(std::string name) : row_relation<R>(make(std::move(name))) {}
+  /// A CTE defined by a query (select, or insert/update/delete ... returning).
+  cte_table(std::string name, query::detail::query_ptr body) : row_relation<R>(make(std::move(name))) {
+    mut().body = std::move(body);
+  }
+  /// `with recursive name (cols) as (base union all step)`.
+  template <class B, class S>
+  auto recursive(const B& base, const S& step) -> cte_table& {
+    auto c = std::make_shared<query::detail::query_data>();
+    c->kind = query::detail::query_kind::compound;
+    c->parts = {base.data(), step.data()};
+    c->ops = {" union all "};
+    c->out_names = base.data()->out_names;
+    auto& r = mut();
+    r.body = std::move(c);
+    r.recursive = true;
+    r.materialized_columns = true;
+    return *this;
+  }
+
+ private:
+  auto mut() -> query::detail::relation& { return const_cast<query::detail::relation&>(*this->rel_); }
+  static auto make(std::string name) -> query::detail::relation_ptr {
+    auto r = std::make_shared<query::detail::relation>();
+    r->kind = query::detail::relation_kind::cte;
+    r->name = std::move(name);
+    const auto& cols = reflect::column_names<R>();
+    for (std::size_t i = 0; i < reflect::field_count<R>; ++i) {
+      r->columns.push_back(cols[i]);
+      r->members.emplace_back(reflect::field_names<R>[i]);
+    }
+    return r;
+  }
+};
+/// A CTE of rows R, to be defined with .recursive(base, step).
+template <class R>
+[[nodiscard]] auto cte(std::string name) -> cte_table<R> {
+  return cte_table<R>(std::move(name));
+}
+/// A CTE defined by a statement whose rows are Q::row_type (a select, or a write with
+/// returning<R>()).
+template <class Q>
+[[nodiscard]] auto cte(std::string name, const Q& q) -> cte_table<typename Q::row_type> {
+  return cte_table<typename Q::row_type>(std::move(name), q.data());
+}
+
+namespace query::detail {
+template <class Ex, class Row>
+auto run_all(Ex& ex, const statement<Row>& s) -> std::vector<Row> {
+  return ex.query(s);
+}
+}  // namespace query::detail
+
+/// What to_sql() shows: the SQL and each parameter's text form.
+struct sql_preview {
+  std::string sql;                  ///< the SQL text
+  std::vector<std::string> params;  ///< $1, $2, ... as text
+};
+
+/**
+ * A SELECT statement whose rows read into Row. Made by pgpx::select; each clause returns a
+ * new builder. See the file comment for the rules.
+ */
+template <class Row>
+class select_query : public query::detail::select_base {
+ public:
+  using row_type = Row;  ///< what each row reads into
+
+  /// An empty select (use pgpx::select).
+  select_query() = default;
+  /// A select with these items (use pgpx::select).
+  explicit select_query(std::vector<query::detail::select_item> items, std::string row_name) {
+    d_->items = std::move(items);
+    d_->row_name = std::move(row_name);
+    query::detail::set_out_names<Row>(*d_);
+  }
+
+  /// FROM the table of model M.
+  template <class M>
+  [[nodiscard]] auto from() const -> select_query {
+    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::first, nullptr);
+  }
+  /// FROM an alias, derived table, lateral subquery or CTE.
+  template <class H>
+    requires std::derived_from<H, query::detail::relation_handle>
+  [[nodiscard]] auto from(const H& h) const -> select_query {
+    return add_from(h.relation(), query::detail::join_kind::first, nullptr);
+  }
+  /// `join M on cond` (M a model type).
+  template <class M, class C>
+  [[nodiscard]] auto join(const C& on) const -> select_query {
+    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::inner,
+                    query::detail::as_condition(on));
+  }
+  /// `join <alias|derived|cte> on cond`.
+  template <class H, class C>
+    requires std::derived_from<H, query::detail::relation_handle>
+  [[nodiscard]] auto join(const H& h, const C& on) const -> select_query {
+    return add_from(h.relation(), query::detail::join_kind::inner, query::detail::as_condition(on));
+  }
+  /// `left join M on cond`: M's columns may be NULL.
+  template <class M, class C>
+  [[nodiscard]] auto left_join(const C& on) const -> select_query {
+    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::left,
+                    query::detail::as_condition(on));
+  }
+  /// `left join <handle> on cond`.
+  template <class H, class C>
+    requires std::derived_from<H, query::detail::relation_handle>
+  [[nodiscard]] auto left_join(const H& h, const C& on) const -> select_query {
+    return add_from(h.relation(), query::detail::join_kind::left, query::detail::as_condition(on));
+  }
+  /// `right join M on cond`.
+  template <class M, class C>
+  [[nodiscard]] auto right_join(const C& on) const -> select_query {
+    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::right,
+                    query::detail::as_condition(on));
+  }
+  /// `full join M on cond`.
+  template <class M, class C>
+  [[nodiscard]] auto full_join(const C& on) const -> select_query {
+    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::full,
+                    query::detail::as_condition(on));
+  }
+  /// `cross join M`.
+  template <class M>
+  [[nodiscard]] auto cross_join() const -> select_query {
+    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::cross, nullptr);
+  }
+  /// `cross join <handle>` (`cross join lateral (...)` for pgpx::lateral).
+  template <class H>
+    requires std::derived_from<H, query::detail::relation_handle>
+  [[nodiscard]] auto cross_join(const H& h) const -> select_query {
+    return add_from(h.relation(), query::detail::join_kind::cross, nullptr);
+  }
+
+  /// WHERE cond (several calls are joined with and).
+  template <class C>
+  [[nodiscard]] auto where(const C& cond) const -> select_query {
+    select_query q = *this;
+    auto& d = q.mut();
+    auto n = query::detail::as_condition(cond);
+    d.where = d.where ? pgpx::query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::and_,
+                                                       " and ", {d.where, n})
+                      : n;
+    return q;
+  }
+  /// GROUP BY members, expressions, or grouping_sets/rollup/cube.
+  template <class... X>
+  [[nodiscard]] auto group_by(const X&... xs) const -> select_query {
+    select_query q = *this;
+    (q.mut().group_by.push_back(query::detail::to_ordering_node(xs)), ...);
+    return q;
+  }
+  /// HAVING cond.
+  template <class C>
+  [[nodiscard]] auto having(const C& cond) const -> select_query {
+    select_query q = *this;
+    q.mut().having = query::detail::as_condition(cond);
+    return q;
+  }
+  /// ORDER BY members, expressions or asc()/desc() orderings.
+  template <class... X>
+  [[nodiscard]] auto order_by(const X&... xs) const -> select_query {
+    select_query q = *this;
+    auto& d = q.mut();
+    (d.order.push_back(query::detail::order_item_node(xs)), ...);
+    (d.order_columns.push_back(query::detail::ordered_expr(xs)), ...);
+    (d.order_desc.push_back(query::detail::ordered_desc(xs)), ...);
+    return q;
+  }
+  /**
+   * A keyset page: only rows after `last` in the ORDER BY order (call after order_by; every
+   * order item must be a column of Row). nullptr: the first page, no condition. Renders a row
+   * comparison `(a, b) > ($1, $2)` when all directions agree, else an or-chain.
+   */
+  [[nodiscard]] auto after(const Row* last) const -> select_query {
+    select_query q = *this;
+    if (last == nullptr) return q;
+    query::detail::keyset k;
+    const auto& d = *q.d_;
+    for (const auto& c : d.order_columns) k.values.push_back(member_value(*last, c));
+    q.mut().after = std::move(k);
+    return q;
+  }
+  /// LIMIT n (bound).
+  [[nodiscard]] auto limit(std::int64_t n) const -> select_query {
+    select_query q = *this;
+    q.mut().limit = query::detail::value_node(n);
+    return q;
+  }
+  /// OFFSET n (bound).
+  [[nodiscard]] auto offset(std::int64_t n) const -> select_query {
+    select_query q = *this;
+    q.mut().offset = query::detail::value_node(n);
+    return q;
+  }
+  /// SELECT DISTINCT.
+  [[nodiscard]] auto distinct() const -> select_query {
+    select_query q = *this;
+    q.mut().distinct = true;
+    return q;
+  }
+  /// SELECT DISTINCT ON (members or expressions).
+  template <class... X>
+  [[nodiscard]] auto distinct_on(const X&... xs) const -> select_query {
+    select_query q = *this;
+    (q.mut().distinct_on.push_back(query::detail::to_ordering_node(xs)), ...);
+    return q;
+  }
+  /// Include soft-deleted rows of every model in the query.
+  [[nodiscard]] auto with_deleted() const -> select_query {
+    select_query q = *this;
+    q.mut().with_deleted = true;
+    return q;
+  }
+  /// FOR UPDATE.
+  [[nodiscard]] auto for_update() const -> select_query { return lock("for update"); }
+  /// FOR NO KEY UPDATE.
+  [[nodiscard]] auto for_no_key_update() const -> select_query { return lock("for no key update"); }
+  /// FOR SHARE.
+  [[nodiscard]] auto for_share() const -> select_query { return lock("for share"); }
+  /// FOR KEY SHARE.
+  [[nodiscard]] auto for_key_share() const -> select_query { return lock("for key share"); }
+  /// Lock only the rows of these relations: `.for_update().of<book>()`.
+  template <class... M>
+  [[nodiscard]] auto of() const -> select_query {
+    select_query q = *this;
+    (q.mut().lock_of.push_back(query::detail::model_relation<M>()), ...);
+    return q;
+  }
+  /// NOWAIT: fail at once on a locked row.
+  [[nodiscard]] auto nowait() const -> select_query {
+    select_query q = *this;
+    q.mut().lock_wait = " nowait";
+    return q;
+  }
+  /// SKIP LOCKED: leave locked rows out (job queues).
+  [[nodiscard]] auto skip_locked() const -> select_query {
+    select_query q = *this;
+    q.mut().lock_wait = " skip locked";
+    return q;
+  }
+  /// `this union all other`.
+  [[nodiscard]] auto union_all(const select_query& o) const -> select_query { return set_op(" union all ", o); }
+  /// `this union other` (duplicates removed).
+  [[nodiscard]] auto union_distinct(const select_query& o) const -> select_query { return set_op(" union ", o); }
+  /// `this intersect other`.
+  [[nodiscard]] auto intersect(const select_query& o) const -> select_query { return set_op(" intersect ", o); }
+  /// `this except other`.
+  [[nodiscard]] auto except(const select_query& o) const -> select_query { return set_op(" except ", o); }
+
+  /// The statement (SQL, parameters, row type). Throws usage_error as the file comment says.
+  [[nodiscard]] auto statement() const -> pgpx::statement<Row> {
+    auto r = query::detail::render(*d_);
+    return pgpx::statement<Row>(std::move(r.sql), std::move(r.params));
+  }
+  /// The SQL and its parameters as text (for logs and tests).
+  [[nodiscard]] auto to_sql() const -> sql_preview {
+    auto r = query::detail::render(*d_);
+    return {std::move(r.sql), std::move(r.texts)};
+  }
+  /// Runs the query: every row.
+  template <class Ex>
+  [[nodiscard]] auto all(Ex& ex) const {
+    return ex.query(statement());
+  }
+  /// Runs the query: exactly one row (error_kind::row_count otherwise).
+  template <class Ex>
+  [[nodiscard]] auto one(Ex& ex) const {
+    return ex.query_one(statement());
+  }
+  /// Runs the query: zero or one row.
+  template <class Ex>
+  [[nodiscard]] auto optional(Ex& ex) const {
+    return ex.query_optional(statement());
+  }
+  /// Runs the query: the single value of a one-row, one-column result.
+  template <class Ex>
+  [[nodiscard]] auto value(Ex& ex) const {
+    return ex.query_value(statement());
+  }
+  /// EXPLAIN [ANALYZE] the query; returns the plan, one line per row. ANALYZE runs it.
+  template <class Ex>
+  [[nodiscard]] auto explain(Ex& ex, bool analyze = false) const -> std::string {
+    auto r = query::detail::render(*d_);
+    const auto res =
+        ex.exec(pgpx::statement<void>((analyze ? "explain (analyze) " : "explain ") + r.sql, std::move(r.params)));
+    std::string out;
+    for (std::size_t i = 0; i < res.size(); ++i) {
+      out += res[i][0].template as<std::string>();
+      out += '\n';
+    }
+    return out;
+  }
+
+ private:
+  template <class R>
+  friend auto derived(std::string, const select_query<R>&) -> row_relation<R>;
+
+  [[nodiscard]] auto add_from(query::detail::relation_ptr rel, query::detail::join_kind j,
+                              query::detail::node_ptr on) const -> select_query {
+    select_query q = *this;
+    auto& d = q.mut();
+    if (j == query::detail::join_kind::first && !d.from.empty()) j = query::detail::join_kind::cross;
+    d.from.push_back({std::move(rel), j, std::move(on)});
+    return q;
+  }
+  [[nodiscard]] auto lock(const char* what) const -> select_query {
+    select_query q = *this;
+    q.mut().lock = what;
+    return q;
+  }
+  [[nodiscard]] auto set_op(const char* op, const select_query& o) const -> select_query {
+    select_query q;
+    auto& d = q.mut();
+    d.kind = query::detail::query_kind::compound;
+    d.parts = {d_, o.d_};
+    d.ops = {op};
+    d.out_names = d_->out_names;
+    d.out_members = d_->out_members;
+    return q;
+  }
+  // The value of the order column `c` in `row`: c must be a column of Row's own model.
+  static auto member_value(const Row& row, const query::detail::node_ptr& c) -> query::detail::node_ptr {
+    if constexpr (std::is_class_v<Row> && reflect::reflectable<Row> && !query::detail::is_tuple_v<Row>) {
+      if (c->kind == query::detail::node_kind::column) {
+        const std::string& member = c->rel->members[c->column];
+        query::detail::node_ptr found;
+        reflect::for_each_field(row, [&](std::string_view name, const auto& field) {
+          if (name == member) found = query::detail::value_node(field);
+        });
+        if (found) return found;
+      }
+    }
+    throw usage_error("pgpx: after(row) needs every ORDER BY item to be a column of the row type");
+  }
+};
+
+/// SELECT every column of model Row, or a projection Row: members bound with as<&Row::m>(e),
+/// the rest taken by name from the first FROM item (FROM defaults to Row's own table when
+/// Row is a model and from() is not called).
+template <class Row, auto... Members>
+[[nodiscard]] auto select(const binding<Members>&... bound) -> select_query<Row> {
+  static_assert(reflect::reflectable<Row>, "pgpx::select<Row>: Row must be a struct (a model or a projection)");
+  auto items = query::detail::struct_items<Row>();
+  if constexpr (sizeof...(Members) > 0) {
+    const std::size_t idx[] = {detail::member_index(Members)...};
+    const query::detail::node_ptr nodes[] = {bound.e...};
+    for (std::size_t k = 0; k < sizeof...(Members); ++k) {
+      items[idx[k]].e = nodes[k];
+      items[idx[k]].member.clear();
+    }
+  }
+  select_query<Row> q(std::move(items), std::string(detail::type_name_v<Row>));
+  q.mut().default_from = &query::detail::model_relation<Row>;
+  return q;
+}
+
+namespace query::detail {
+template <class E>
+using item_value_t = std::conditional_t<std::remove_cvref_t<E>::nullable, std::optional<operand_t<E>>, operand_t<E>>;
+}  // namespace query::detail
+
+/// SELECT expressions: rows are the value (one expression) or a std::tuple (several); a
+/// nullable expression reads into std::optional.
+template <class E, class... Es>
+  requires(query::detail::expression<E> && (query::detail::expression<Es> && ...))
+[[nodiscard]] auto select(const E& e, const Es&... es) {
+  using Row = std::conditional_t<sizeof...(Es) == 0, query::detail::item_value_t<E>,
+                                 std::tuple<query::detail::item_value_t<E>, query::detail::item_value_t<Es>...>>;
+  std::vector<query::detail::select_item> items;
+  items.push_back({e.node(), {}, {}});
+  (items.push_back({es.node(), {}, {}}), ...);
+  return select_query<Row>(std::move(items), "row");
+}
+
+template <class R>
+auto derived(std::string name, const select_query<R>& q) -> row_relation<R> {
+  auto r = std::make_shared<query::detail::relation>();
+  r->kind = query::detail::relation_kind::derived;
+  r->name = std::move(name);
+  r->body = q.data();
+  const auto& cols = reflect::column_names<R>();
+  for (std::size_t i = 0; i < reflect::field_count<R>; ++i) {
+    r->columns.push_back(cols[i]);
+    r->members.emplace_back(reflect::field_names<R>[i]);
+  }
+  return row_relation<R>(std::move(r));
+}
+template <class R>
+auto lateral(std::string name, const select_query<R>& q) -> row_relation<R> {
+  auto h = derived(std::move(name), q);
+  const_cast<query::detail::relation&>(*h.relation()).lateral = true;
+  return h;
+}
+
+/// A scalar subquery: `(select ...)` as an expression of its single column (may be NULL).
+template <class R>
+[[nodiscard]] auto scalar(const select_query<R>& q) {
+  using V = typename query::detail::value_of<R>::type;
+  return expr<V, true>(query::detail::subquery_node(q.data()));
+}
+/// `exists (select ...)`.
+template <class R>
+[[nodiscard]] auto exists(const select_query<R>& q) -> expr<bool> {
+  return expr<bool>(query::detail::subquery_node(q.data(), "exists "));
+}
+/// `e in (select ...)`.
+template <class E, class R>
+  requires query::detail::expression<E>
+[[nodiscard]] auto in(const E& e, const select_query<R>& q) {
+  using VR = typename query::detail::value_of<R>::type;
+  if constexpr (!query::detail::comparable<query::detail::operand_t<E>, VR>)
+    cannot_compare<query::detail::operand_t<E>, VR>{};
+  return expr<bool, E::nullable>(query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::like,
+                                                          " in ", {e.node(), query::detail::subquery_node(q.data())}));
+}
+
+}  // namespace pgpx

@@ -1,0 +1,566 @@
+// The query builder's renderer: expression trees and statements into SQL text with $n
+// parameters. Names go through quote_identifier; values are copied from their nodes'
+// encoded parameters, each node numbered once (a node used twice keeps its $n).
+#include <pgpx/core/identifier.hpp>
+#include <pgpx/error.hpp>
+#include <pgpx/query/modify.hpp>
+#include <pgpx/query/select.hpp>
+
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace pgpx::query::detail {
+
+auto make_node(node_kind kind, std::uint8_t precedence, std::string text, std::vector<node_ptr> kids) -> node_ptr {
+  auto n = std::make_shared<node>();
+  n->kind = kind;
+  n->precedence = precedence;
+  n->text = std::move(text);
+  n->kids = std::move(kids);
+  return n;
+}
+
+auto column_node(relation_ptr rel, std::size_t index) -> node_ptr {
+  if (index >= rel->columns.size())
+    throw usage_error(
+        "pgpx: the member is not a direct member of the relation's row type (nested members and "
+        "base-class members cannot be columns)");
+  auto n = std::make_shared<node>();
+  n->kind = node_kind::column;
+  n->rel = std::move(rel);
+  n->column = index;
+  return n;
+}
+
+auto column_node_by_member(const relation_ptr& rel, std::string_view member, std::string_view owner) -> node_ptr {
+  const auto it = std::find(rel->members.begin(), rel->members.end(), member);
+  if (it == rel->members.end())
+    throw usage_error("pgpx: " + std::string(owner) + "." + std::string(member) + " is not a column of \"" + rel->name +
+                      "\" (the first FROM item): bind it with pgpx::as<&" + std::string(owner) +
+                      "::" + std::string(member) + ">(expression)");
+  return column_node(rel, static_cast<std::size_t>(it - rel->members.begin()));
+}
+
+auto typed_literal(std::string_view text, std::string_view type) -> node_ptr {
+  return make_node(node_kind::sql, prec::atom, quote_literal(text) + "::" + std::string(type));
+}
+
+auto ordering_node(const ordering& o) -> node_ptr {
+  std::string suffix;
+  if (o.descending()) suffix += " desc";
+  if (o.nulls() == 1) suffix += " nulls first";
+  if (o.nulls() == 2) suffix += " nulls last";
+  return make_node(node_kind::ordering, prec::atom, std::move(suffix), {o.node()});
+}
+
+auto frame_text(std::string_view kind, std::string_view start, std::string_view end) -> std::string {
+  auto bound = [](std::string_view b) {
+    if (b == unbounded_preceding || b == current_row || b == unbounded_following) return std::string(b);
+    // "N preceding" / "N following" with N digits
+    const auto space = b.find(' ');
+    const auto digits = b.substr(0, space);
+    const auto rest = space == std::string_view::npos ? std::string_view{} : b.substr(space + 1);
+    const bool numeric =
+        !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!numeric || (rest != "preceding" && rest != "following"))
+      throw usage_error(
+          "pgpx: a window frame bound is \"unbounded preceding\", \"current row\", \"unbounded "
+          "following\", or \"N preceding\"/\"N following\"; got \"" +
+          std::string(b) + "\"");
+    return std::string(b);
+  };
+  return std::string(kind) + " between " + bound(start) + " and " + bound(end);
+}
+
+auto subquery_node(query_ptr q, std::string prefix) -> node_ptr {
+  auto n = std::make_shared<node>();
+  n->kind = node_kind::subquery;
+  n->text = std::move(prefix);
+  n->sub = std::move(q);
+  return n;
+}
+
+namespace {
+
+struct level {
+  std::vector<const relation*> rels;
+};
+
+class renderer {
+ public:
+  rendered out;
+  bool lenient = false;
+
+  void expression(const node& n, std::uint8_t outer = 0) {
+    const bool paren = n.precedence < outer;
+    if (paren) out.sql += '(';
+    switch (n.kind) {
+      case node_kind::column: column(n); break;
+      case node_kind::value: param(n); break;
+      case node_kind::sql: out.sql += n.text; break;
+      case node_kind::binary: binary(n); break;
+      case node_kind::prefix:
+        out.sql += n.text;
+        expression(*n.kids[0], n.precedence);
+        break;
+      case node_kind::postfix:
+        expression(*n.kids[0], static_cast<std::uint8_t>(n.precedence + 1));
+        out.sql += n.text;
+        break;
+      case node_kind::ordering:
+        expression(*n.kids[0]);
+        out.sql += n.text;
+        break;
+      case node_kind::call: call(n); break;
+      case node_kind::row:
+        out.sql += '(';
+        list(n.kids);
+        out.sql += ')';
+        break;
+      case node_kind::subquery:
+        out.sql += n.text;
+        out.sql += '(';
+        statement(*n.sub);
+        out.sql += ')';
+        break;
+      case node_kind::between:
+        expression(*n.kids[0], static_cast<std::uint8_t>(prec::like + 1));
+        out.sql += " between ";
+        expression(*n.kids[1], static_cast<std::uint8_t>(prec::like + 1));
+        out.sql += " and ";
+        expression(*n.kids[2], static_cast<std::uint8_t>(prec::like + 1));
+        break;
+      case node_kind::any:
+        expression(*n.kids[0], static_cast<std::uint8_t>(prec::compare + 1));
+        out.sql += n.text;
+        out.sql += "any(";
+        expression(*n.kids[1]);
+        out.sql += ')';
+        break;
+      case node_kind::cast:
+        expression(*n.kids[0], prec::cast);
+        out.sql += "::";
+        out.sql += n.text;
+        break;
+    }
+    if (paren) out.sql += ')';
+  }
+
+  void statement(const query_data& q) {
+    ctes(q);
+    switch (q.kind) {
+      case query_kind::select: select(q); break;
+      case query_kind::compound:
+        for (std::size_t i = 0; i < q.parts.size(); ++i) {
+          if (i > 0) out.sql += q.ops[std::min(i - 1, q.ops.size() - 1)];
+          statement(*q.parts[i]);
+        }
+        break;
+      case query_kind::insert: insert(q); break;
+      case query_kind::update: update(q); break;
+      case query_kind::delete_: remove(q); break;
+    }
+  }
+
+ private:
+  std::unordered_map<const node*, int> numbers_;
+  std::vector<level> levels_;
+
+  void param(const node& n) {
+    const auto it = numbers_.find(&n);
+    if (it != numbers_.end()) {
+      out.sql += '$';
+      out.sql += std::to_string(it->second);
+      return;
+    }
+    const param_list& v = n.value;
+    const char* const* values = v.values();
+    const int len = v.lengths()[0];
+    const oid type = v.types()[0];
+    if (len < 0 || values[0] == nullptr) out.params.add_null(type);
+    else if (v.formats()[0] == 1)
+      out.params.add_binary(std::string_view(values[0], static_cast<std::size_t>(len)), type);
+    else out.params.add_text(std::string_view(values[0], static_cast<std::size_t>(len)), type);
+    out.texts.push_back(v.texts().empty() ? std::string("?") : v.texts()[0]);
+    const int number = static_cast<int>(out.params.size());
+    numbers_.emplace(&n, number);
+    out.sql += '$';
+    out.sql += std::to_string(number);
+  }
+
+  void column(const node& n) {
+    const relation* r = n.rel.get();
+    const std::string& name = r->columns[n.column];
+    if (lenient) {
+      out.sql += quote_identifier(name);
+      return;
+    }
+    for (std::size_t i = levels_.size(); i-- > 0;) {
+      const auto& rels = levels_[i].rels;
+      if (std::find(rels.begin(), rels.end(), r) == rels.end()) continue;
+      const bool unqualified = i + 1 == levels_.size() && rels.size() == 1;
+      if (!unqualified) {
+        out.sql += quote_identifier(r->name);
+        out.sql += '.';
+      }
+      out.sql += quote_identifier(name);
+      return;
+    }
+    const std::string owner = r->model != nullptr ? std::string(r->model->cpp_name) : r->name;
+    const std::string member = n.column < r->members.size() ? r->members[n.column] : name;
+    throw usage_error("pgpx: " + owner + "." + member + " is used but \"" + r->name + "\" is not in FROM");
+  }
+
+  void binary(const node& n) {
+    const std::uint8_t p = n.precedence;
+    const bool assoc = p == prec::and_ || p == prec::or_;
+    const bool nonassoc = p == prec::compare || p == prec::like || p == prec::is;
+    expression(*n.kids[0], static_cast<std::uint8_t>(nonassoc ? p + 1 : p));
+    out.sql += n.text;
+    expression(*n.kids[1], static_cast<std::uint8_t>(assoc ? p : p + 1));
+  }
+
+  void list(const std::vector<node_ptr>& kids) {
+    for (std::size_t i = 0; i < kids.size(); ++i) {
+      if (i > 0) out.sql += ", ";
+      expression(*kids[i]);
+    }
+  }
+
+  void call(const node& n) {
+    out.sql += n.text;
+    out.sql += '(';
+    if (n.distinct) out.sql += "distinct ";
+    list(n.kids);
+    out.sql += ')';
+    if (n.filter) {
+      out.sql += " filter (where ";
+      expression(*n.filter);
+      out.sql += ')';
+    }
+    if (n.over) {
+      const window_spec& w = *n.over;
+      out.sql += " over (";
+      bool space = false;
+      if (!w.partition.empty()) {
+        out.sql += "partition by ";
+        list(w.partition);
+        space = true;
+      }
+      if (!w.order.empty()) {
+        if (space) out.sql += ' ';
+        out.sql += "order by ";
+        list(w.order);
+        space = true;
+      }
+      if (!w.frame.empty()) {
+        if (space) out.sql += ' ';
+        out.sql += w.frame;
+      }
+      out.sql += ')';
+    }
+  }
+
+  void ctes(const query_data& q) {
+    if (q.ctes.empty()) return;
+    const bool recursive = std::any_of(q.ctes.begin(), q.ctes.end(), [](const auto& c) { return c->recursive; });
+    out.sql += recursive ? "with recursive " : "with ";
+    for (std::size_t i = 0; i < q.ctes.size(); ++i) {
+      const relation& c = *q.ctes[i];
+      if (!c.body) throw usage_error("pgpx: the CTE \"" + c.name + "\" has no definition (call .recursive(...))");
+      if (i > 0) out.sql += ", ";
+      out.sql += quote_identifier(c.name);
+      if (c.materialized_columns) {
+        out.sql += " (";
+        for (std::size_t k = 0; k < c.columns.size(); ++k) {
+          if (k > 0) out.sql += ", ";
+          out.sql += quote_identifier(c.columns[k]);
+        }
+        out.sql += ')';
+      }
+      out.sql += " as (";
+      statement(*c.body);
+      out.sql += ')';
+    }
+    out.sql += ' ';
+  }
+
+  void relation_sql(const relation& r) {
+    switch (r.kind) {
+      case relation_kind::table:
+      case relation_kind::excluded:
+        if (r.model != nullptr && !r.model->schema.empty())
+          out.sql += quote_qualified({r.model->schema, r.model->table});
+        else out.sql += quote_identifier(r.model != nullptr ? r.model->table : r.name);
+        if (r.aliased) {
+          out.sql += " as ";
+          out.sql += quote_identifier(r.name);
+        }
+        break;
+      case relation_kind::cte: out.sql += quote_identifier(r.name); break;
+      case relation_kind::derived:
+        if (r.lateral) out.sql += "lateral ";
+        out.sql += '(';
+        statement(*r.body);
+        out.sql += ") as ";
+        out.sql += quote_identifier(r.name);
+        break;
+    }
+  }
+
+  // `"deleted_at" is null` for a model relation with soft delete, else nullptr.
+  static auto soft_filter(const relation_ptr& r) -> node_ptr {
+    if (r->kind != relation_kind::table || r->model == nullptr) return nullptr;
+    const column_info* c = r->model->soft_delete_column();
+    if (c == nullptr) return nullptr;
+    const auto index = static_cast<std::size_t>(c - r->model->columns.data());
+    return make_node(node_kind::postfix, prec::is, " is null", {column_node(r, index)});
+  }
+  static auto and_node(node_ptr a, node_ptr b) -> node_ptr {
+    if (!a) return b;
+    if (!b) return a;
+    return make_node(node_kind::binary, prec::and_, " and ", {std::move(a), std::move(b)});
+  }
+
+  static auto keyset_node(const query_data& q) -> node_ptr {
+    const auto& cols = q.order_columns;
+    const auto& vals = q.after->values;
+    if (cols.empty()) throw usage_error("pgpx: after(row) needs order_by(...) first");
+    const bool same =
+        std::all_of(q.order_desc.begin(), q.order_desc.end(), [&](bool d) { return d == q.order_desc[0]; });
+    if (same) {
+      const char* op = q.order_desc[0] ? " < " : " > ";
+      if (cols.size() == 1) return make_node(node_kind::binary, prec::compare, op, {cols[0], vals[0]});
+      return make_node(
+          node_kind::binary, prec::compare, op,
+          {make_node(node_kind::row, prec::atom, "", cols), make_node(node_kind::row, prec::atom, "", vals)});
+    }
+    // Mixed directions: (c1 > v1) or (c1 = v1 and c2 < v2) or ...
+    node_ptr any;
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      node_ptr term;
+      for (std::size_t k = 0; k < i; ++k)
+        term = and_node(term, make_node(node_kind::binary, prec::compare, " = ", {cols[k], vals[k]}));
+      term = and_node(term,
+                      make_node(node_kind::binary, prec::compare, q.order_desc[i] ? " < " : " > ", {cols[i], vals[i]}));
+      any = any ? make_node(node_kind::binary, prec::or_, " or ", {any, term}) : term;
+    }
+    return any;
+  }
+
+  void items(const std::vector<select_item>& list, const relation_ptr& first, std::string_view row_name) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const select_item& it = list[i];
+      if (i > 0) out.sql += ", ";
+      node_ptr e = it.e;
+      if (!e) {
+        if (!first)
+          throw usage_error("pgpx: " + std::string(row_name) + "." + it.member +
+                            " is not bound to an expression and the query has no FROM item to take it from");
+        e = column_node_by_member(first, it.member, row_name);
+      }
+      expression(*e);
+      const bool same_column = e->kind == node_kind::column && e->rel->columns[e->column] == it.name;
+      if (!it.name.empty() && !same_column) {
+        out.sql += " as ";
+        out.sql += quote_identifier(it.name);
+      }
+    }
+  }
+
+  void select(const query_data& q) {
+    std::vector<from_item> from_items = q.from;
+    if (from_items.empty() && q.default_from != nullptr) from_items.push_back({q.default_from(), join_kind::first, {}});
+    level lv;
+    for (const auto& f : from_items) lv.rels.push_back(f.rel.get());
+    levels_.push_back(lv);
+    out.sql += "select ";
+    if (q.distinct) out.sql += "distinct ";
+    if (!q.distinct_on.empty()) {
+      out.sql += "distinct on (";
+      list(q.distinct_on);
+      out.sql += ") ";
+    }
+    relation_ptr first = from_items.empty() ? nullptr : from_items.front().rel;
+    items(q.items, first, q.row_name);
+    node_ptr where = q.where;
+    if (q.after) where = and_node(where, keyset_node(q));
+    if (!from_items.empty()) {
+      out.sql += " from ";
+      for (const auto& f : from_items) {
+        switch (f.join) {
+          case join_kind::first: break;
+          case join_kind::inner: out.sql += " join "; break;
+          case join_kind::left: out.sql += " left join "; break;
+          case join_kind::right: out.sql += " right join "; break;
+          case join_kind::full: out.sql += " full join "; break;
+          case join_kind::cross: out.sql += " cross join "; break;
+        }
+        relation_sql(*f.rel);
+        const node_ptr soft = q.with_deleted ? nullptr : soft_filter(f.rel);
+        if (f.join == join_kind::first || f.join == join_kind::cross) {
+          where = and_node(where, soft);
+        } else {
+          out.sql += " on ";
+          expression(*and_node(f.on, soft));
+        }
+      }
+    }
+    if (where) {
+      out.sql += " where ";
+      expression(*where);
+    }
+    if (!q.group_by.empty()) {
+      out.sql += " group by ";
+      list(q.group_by);
+    }
+    if (q.having) {
+      out.sql += " having ";
+      expression(*q.having);
+    }
+    if (!q.order.empty()) {
+      out.sql += " order by ";
+      list(q.order);
+    }
+    if (q.limit) {
+      out.sql += " limit ";
+      expression(*q.limit);
+    }
+    if (q.offset) {
+      out.sql += " offset ";
+      expression(*q.offset);
+    }
+    if (!q.lock.empty()) {
+      out.sql += ' ';
+      out.sql += q.lock;
+      if (!q.lock_of.empty()) {
+        out.sql += " of ";
+        for (std::size_t i = 0; i < q.lock_of.size(); ++i) {
+          if (i > 0) out.sql += ", ";
+          out.sql += quote_identifier(q.lock_of[i]->name);
+        }
+      }
+      out.sql += q.lock_wait;
+    }
+    levels_.pop_back();
+  }
+
+  void target(const query_data& q) { relation_sql(*q.target); }
+
+  void assignments(const std::vector<std::pair<std::size_t, node_ptr>>& sets, const relation& t) {
+    for (std::size_t i = 0; i < sets.size(); ++i) {
+      if (i > 0) out.sql += ", ";
+      out.sql += quote_identifier(t.columns.at(sets[i].first));
+      out.sql += " = ";
+      expression(*sets[i].second);
+    }
+  }
+
+  void returning(const query_data& q) {
+    if (q.returning.empty()) return;
+    out.sql += " returning ";
+    items(q.returning, q.target, q.row_name.empty() ? std::string_view("returning") : std::string_view(q.row_name));
+  }
+
+  void insert(const query_data& q) {
+    const relation& t = *q.target;
+    out.sql += "insert into ";
+    target(q);
+    out.sql += " (";
+    for (std::size_t i = 0; i < q.insert_columns.size(); ++i) {
+      if (i > 0) out.sql += ", ";
+      out.sql += quote_identifier(t.columns.at(q.insert_columns[i]));
+    }
+    out.sql += ')';
+    levels_.push_back({{q.target.get()}});
+    if (q.insert_select) {
+      out.sql += ' ';
+      statement(*q.insert_select);
+    } else {
+      if (q.rows.empty())
+        throw usage_error("pgpx: insert_into<" + std::string(t.model ? t.model->cpp_name : t.name) +
+                          ">() needs values(...)");
+      out.sql += " values ";
+      for (std::size_t r = 0; r < q.rows.size(); ++r) {
+        if (r > 0) out.sql += ", ";
+        out.sql += '(';
+        list(q.rows[r]);
+        out.sql += ')';
+      }
+    }
+    if (q.has_conflict) {
+      out.sql += " on conflict";
+      if (!q.conflict_constraint.empty()) {
+        out.sql += " on constraint ";
+        out.sql += quote_identifier(q.conflict_constraint);
+      } else if (!q.conflict_columns.empty()) {
+        out.sql += " (";
+        for (std::size_t i = 0; i < q.conflict_columns.size(); ++i) {
+          if (i > 0) out.sql += ", ";
+          out.sql += quote_identifier(t.columns.at(q.conflict_columns[i]));
+        }
+        out.sql += ')';
+      }
+      if (q.do_nothing || q.conflict_sets.empty()) {
+        out.sql += " do nothing";
+      } else {
+        levels_.push_back({{q.target.get(), q.excluded.get()}});
+        out.sql += " do update set ";
+        assignments(q.conflict_sets, t);
+        if (q.conflict_where) {
+          out.sql += " where ";
+          expression(*q.conflict_where);
+        }
+        levels_.pop_back();
+      }
+    }
+    returning(q);
+    levels_.pop_back();
+  }
+
+  void update(const query_data& q) {
+    out.sql += "update ";
+    target(q);
+    levels_.push_back({{q.target.get()}});
+    out.sql += " set ";
+    assignments(q.sets, *q.target);
+    node_ptr where = and_node(q.where, q.with_deleted ? nullptr : soft_filter(q.target));
+    if (where) {
+      out.sql += " where ";
+      expression(*where);
+    }
+    returning(q);
+    levels_.pop_back();
+  }
+
+  void remove(const query_data& q) {
+    out.sql += "delete from ";
+    target(q);
+    levels_.push_back({{q.target.get()}});
+    if (q.where) {
+      out.sql += " where ";
+      expression(*q.where);
+    }
+    returning(q);
+    levels_.pop_back();
+  }
+};
+
+}  // namespace
+
+auto render(const query_data& q) -> rendered {
+  renderer r;
+  r.statement(q);
+  return std::move(r.out);
+}
+
+auto render_predicate(const node_ptr& e, std::uint8_t outer) -> statement<void> {
+  renderer r;
+  r.lenient = true;
+  r.expression(*e, outer);
+  return statement<void>(std::move(r.out.sql), std::move(r.out.params));
+}
+
+}  // namespace pgpx::query::detail
