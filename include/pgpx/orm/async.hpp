@@ -19,6 +19,7 @@
 #include <pgpx/async/async.hpp>
 #include <pgpx/orm/bulk.hpp>
 #include <pgpx/orm/crud.hpp>
+#include <pgpx/orm/eager.hpp>
 #include <pgpx/orm/relations.hpp>
 
 #include <concepts>
@@ -190,6 +191,30 @@ template <class T, orm::async_executor E>
 [[nodiscard]] auto exists(E& ex, statement<void> predicate = {}) -> asio::awaitable<bool> {
   auto p = orm::count_plan<T, bool>(false, std::move(predicate));
   co_return co_await orm::run(ex, std::move(p));
+}
+
+/// The async form of eager_select<T>::all: the query, then one statement per relation per
+/// nesting level, awaited one by one (`co_await pgpx::select<book>().with(h).all(acx)`).
+template <class T, orm::async_executor E>
+[[nodiscard]] auto eager_all_async(eager_select<T> q, E& ex) -> asio::awaitable<result_set<T>> {
+  result_set<T> rs(co_await ex.query(q.query().statement()));
+  std::vector<orm::detail::eager_work> work;
+  for (const auto& l : q.loaders()) work.push_back(l(std::span<const T>(rs.rows()), rs.loaded()));
+  while (!work.empty()) {
+    std::vector<orm::detail::eager_work> next;
+    for (auto& w : work) {
+      std::vector<orm::detail::eager_work> more;
+      if (w.stmt) {
+        const result r = co_await ex.exec(std::move(*w.stmt));
+        more = w.finish(&r);
+      } else {
+        more = w.finish(nullptr);
+      }
+      for (auto& m : more) next.push_back(std::move(m));
+    }
+    work = std::move(next);
+  }
+  co_return rs;
 }
 
 }  // namespace pgpx

@@ -38,12 +38,12 @@ namespace pgpx {
 
 /// The rows a range's foreign keys reference (belongs-to), found by each row of the range.
 template <class From, class To>
-class parents {
+class parent_rows {
  public:
-  parents() = default;
+  parent_rows() = default;
   /// The loaded rows, their index by encoded key, and how a row of the range gives its key.
-  parents(std::vector<To> rows, std::unordered_map<std::string, std::size_t> index,
-          std::function<std::optional<std::string>(const From&)> key_of)
+  parent_rows(std::vector<To> rows, std::unordered_map<std::string, std::size_t> index,
+              std::function<std::optional<std::string>(const From&)> key_of)
       : rows_(std::move(rows)), index_(std::move(index)), key_of_(std::move(key_of)) {}
   /// The row `child` references, or nullptr (a NULL key, or a row not found or soft-deleted).
   [[nodiscard]] auto parent(const From& child) const -> const To* {
@@ -63,12 +63,12 @@ class parents {
 
 /// The rows that reference each row of a range (has-many), grouped by that row.
 template <class From, class To>
-class children {
+class child_rows {
  public:
-  children() = default;
+  child_rows() = default;
   /// The loaded rows (grouped), the groups by encoded key, and how an owner gives its key.
-  children(std::vector<To> rows, std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> groups,
-           std::function<std::optional<std::string>(const From&)> key_of)
+  child_rows(std::vector<To> rows, std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> groups,
+             std::function<std::optional<std::string>(const From&)> key_of)
       : rows_(std::move(rows)), groups_(std::move(groups)), key_of_(std::move(key_of)) {}
   /// The rows that reference `owner` (empty when none), in primary-key order.
   [[nodiscard]] auto of(const From& owner) const -> std::span<const To> {
@@ -89,12 +89,12 @@ class children {
 
 /// The rows related to each row of a range through a join model (many-to-many).
 template <class From, class To>
-class related {
+class related_rows {
  public:
-  related() = default;
+  related_rows() = default;
   /// The loaded rows and, per owner key, the indexes of its related rows.
-  related(std::vector<To> rows, std::unordered_map<std::string, std::vector<std::size_t>> links,
-          std::function<std::optional<std::string>(const From&)> key_of)
+  related_rows(std::vector<To> rows, std::unordered_map<std::string, std::vector<std::size_t>> links,
+               std::function<std::optional<std::string>(const From&)> key_of)
       : rows_(std::move(rows)), links_(std::move(links)), key_of_(std::move(key_of)) {}
   /// The rows linked to `owner`, in the target's primary-key order (each row loaded once,
   /// shared between owners).
@@ -176,8 +176,8 @@ auto key_array(const Range& rows, M C::*mp) -> std::vector<V> {
 /**
  * Loads the rows related to every row of `rows` through the foreign key `fk` (a
  * `references<&To::k>` member of one of the two models): one statement. Returns
- * pgpx::parents<From, To> when the range holds the key (belongs-to), or
- * pgpx::children<From, Holder> when the key's model references the range's model (has-many).
+ * pgpx::parent_rows<From, To> when the range holds the key (belongs-to), or
+ * pgpx::child_rows<From, Holder> when the key's model references the range's model (has-many).
  */
 template <class Range, class Holder, class M, orm::sync_executor E>
 [[nodiscard]] auto load(E& ex, const Range& rows, M Holder::*fk) {
@@ -203,7 +203,7 @@ template <class Range, class Holder, class M, orm::sync_executor E>
     std::unordered_map<std::string, std::size_t> index;
     for (std::size_t i = 0; i < found.size(); ++i)
       if (auto k = orm::detail::key_bytes(orm::detail::leaf_ptr<V>(found[i].*target))) index.emplace(*k, i);
-    return parents<From, Target>(std::move(found), std::move(index), [fk](const From& r) {
+    return parent_rows<From, Target>(std::move(found), std::move(index), [fk](const From& r) {
       return orm::detail::key_bytes(orm::detail::leaf_ptr<V>(r.*fk));
     });
   } else {
@@ -228,7 +228,7 @@ template <class Range, class Holder, class M, orm::sync_executor E>
       auto it = groups.emplace(*k, std::pair<std::size_t, std::size_t>{i, 0}).first;
       ++it->second.second;  // rows come ordered by the key: each group is contiguous
     }
-    return children<From, Holder>(std::move(found), std::move(groups), [](const From& r) {
+    return child_rows<From, Holder>(std::move(found), std::move(groups), [](const From& r) {
       return orm::detail::key_bytes(orm::detail::leaf_ptr<V>(r.*target));
     });
   }
@@ -237,7 +237,7 @@ template <class Range, class Holder, class M, orm::sync_executor E>
 /**
  * Loads, for every row of `rows`, the rows linked to it through the join model of `h`
  * (many-to-many): two statements whatever the number of rows (the join rows by the
- * owners' keys, then the targets by theirs). Returns pgpx::related<From, To>.
+ * owners' keys, then the targets by theirs). Returns pgpx::related_rows<From, To>.
  */
 template <class Range, class J, class A, class B, orm::sync_executor E>
 [[nodiscard]] auto load(E& ex, const Range& rows, through_t<J, A, B> h) {
@@ -255,7 +255,7 @@ template <class Range, class J, class A, class B, orm::sync_executor E>
   constexpr auto target_key = RB::pgpx_target;
   auto key_of = [](const From& r) { return orm::detail::key_bytes(orm::detail::leaf_ptr<VA>(r.*owner_key)); };
   auto owners = orm::detail::key_array<VA>(rows, owner_key);
-  if (owners.empty()) return related<From, To>({}, {}, key_of);
+  if (owners.empty()) return related_rows<From, To>({}, {}, key_of);
   // 1: the join rows of these owners.
   const model_description& jm = model_info<J>();
   auto column_of = [](const model_description& m, std::size_t member) {
@@ -287,7 +287,7 @@ template <class Range, class J, class A, class B, orm::sync_executor E>
     if (it != by_key.end()) groups[*owner].push_back(it->second);
   }
   for (auto& [k, v] : groups) std::sort(v.begin(), v.end());  // the targets' key order
-  return related<From, To>(std::move(found), std::move(groups), key_of);
+  return related_rows<From, To>(std::move(found), std::move(groups), key_of);
 }
 
 /// The row one object's foreign key `fk` references (belongs-to), or nothing.

@@ -573,6 +573,16 @@ class select_query : public query::detail::select_base {
   /// `this except other`.
   [[nodiscard]] auto except(const select_query& o) const -> select_query { return set_op(" except ", o); }
 
+  /**
+   * Loads relations of the rows too (eager loading, one statement per relation): a foreign
+   * key member, pgpx::children(fk) or pgpx::through(...). Returns an eager select whose
+   * .all(ex) gives a pgpx::result_set<Row>. Needs pgpx/orm/eager.hpp.
+   */
+  template <class... R>
+  [[nodiscard]] auto with(const R&... rel) const {
+    return eager_with(*this, rel...);  // found by argument-dependent lookup in pgpx/orm/eager.hpp
+  }
+
   /// The statement (SQL, parameters, row type). Throws usage_error as the file comment says.
   [[nodiscard]] auto statement() const -> pgpx::statement<Row> {
     auto r = query::detail::render(*d_);

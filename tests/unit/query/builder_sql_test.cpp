@@ -4,6 +4,7 @@
 #include "support/orm_models.hpp"
 
 #include <pgpx/error.hpp>
+#include <pgpx/orm/eager.hpp>
 #include <pgpx/query/modify.hpp>
 #include <pgpx/query/select.hpp>
 
@@ -437,6 +438,40 @@ TEST(builder_sql, an_expression_is_a_predicate_for_the_crud_verbs) {
   const pgpx::statement<void> s = pgpx::col(&book::author_id) == std::int64_t{4} && pgpx::col(&book::title).like("A%");
   EXPECT_EQ(s.sql(), R"("author_id" = $1 and "title" like $2)");
   EXPECT_EQ(s.params().size(), 2U);
+}
+
+TEST(builder_sql, a7_eager_loading_sends_one_statement_per_relation_with_an_array_of_keys) {
+  constexpr auto tags_of_book = pgpx::through(&book_tag::book_id, &book_tag::tag_id);
+  const std::int64_t aid = 9;
+  auto rs = pgpx::select<book>().where(pgpx::col(&book::author_id) == aid).with(tags_of_book);
+  EXPECT_EQ(rs.query().to_sql().sql,
+            std::string("select ") + book_columns + R"( from "books" where "author_id" = $1 and "deleted_at" is null)");
+  std::vector<book> rows(3);
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i].id = static_cast<std::int64_t>(10 + i);
+  rows[2].id = 10;  // a key twice: sent once
+  pgpx::orm::detail::loaded_map loaded;
+  const auto work = rs.loaders().at(0)(std::span<const book>(rows), loaded);
+  ASSERT_TRUE(work.stmt.has_value());
+  EXPECT_EQ(work.stmt->sql(), R"(select "tags"."id", "tags"."name", "book_tags"."book_id" as "pgpx_parent" from)"
+                              R"( "tags" join "book_tags" on "book_tags"."tag_id" = "tags"."id" where)"
+                              R"( "book_tags"."book_id" = any($1) order by "tags"."id")");
+  ASSERT_EQ(work.stmt->params().size(), 1U);  // one int8[] parameter, whatever the number of rows
+  EXPECT_EQ(work.stmt->params().types()[0], pgpx::oids::int8_array);
+  // Rows without keys ask nothing.
+  const auto none = rs.loaders().at(0)(std::span<const book>(), loaded);
+  EXPECT_FALSE(none.stmt.has_value());
+
+  auto parents = pgpx::select<book>().with(&book::author_id);
+  EXPECT_EQ(parents.loaders().at(0)(std::span<const book>(rows), loaded).stmt->sql(),
+            R"(select "id", "name", "email", "bio", "created_at" from "authors" where "id" = any($1))");
+  std::vector<author> authors(1);
+  authors[0].id = 5;
+  auto kids = pgpx::select<author>().with(
+      pgpx::children(&book::author_id).where(pgpx::col(&book::price_cents) > 0).with(tags_of_book));
+  EXPECT_EQ(kids.loaders().at(0)(std::span<const author>(authors), loaded).stmt->sql(),
+            std::string("select ") + book_columns +
+                R"( from "books" where "author_id" = any($1) and "price_cents" > $2 and "deleted_at" is null order)"
+                R"( by "author_id", "id")");
 }
 
 }  // namespace

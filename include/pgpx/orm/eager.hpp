@@ -1,0 +1,451 @@
+// pgpx/orm/eager.hpp: eager loading in a query, stitched into a result set.
+//
+//   constexpr auto tags_of_book = pgpx::through(&book_tag::book_id, &book_tag::tag_id);
+//   auto rs = pgpx::select<author>().where(pgpx::col(&author::id) < 100)
+//                 .with(pgpx::children(&book::author_id).where(pgpx::col(&book::price_cents) > 0)
+//                           .with(tags_of_book))
+//                 .all(cx);                                    // pgpx::result_set<author>: 3 statements
+//   for (const author& a : rs)
+//     for (const book& b : rs.children(a, &book::author_id))   // std::span<const book>
+//       for (const tag& t : rs.related(b, tags_of_book)) use(a, b, t);
+//   const author* who = books.parent(b, &book::author_id);    // select<book>().with(&book::author_id)
+//
+// `.with(h)` on a select of model T loads, for all of the query's rows at once, the rows
+// related through h: a foreign key member (`&book::author_id`: from books, the author;
+// from authors, their books), `pgpx::children(fk)` (the rows pointing at T, for a self
+// reference too; may take `.where(pred)` and nested `.with(...)`), or a many-to-many
+// `pgpx::through(...)` handle. One statement per relation per nesting level, whatever the
+// number of rows: the keys travel as one array parameter (`= any($1)`), a many-to-many
+// relation is one join. Related rows honour soft delete. A related row shared by several
+// rows is decoded once. A relation that does not start at T does not compile
+// (`pgpx::relation_not_applicable<author, tag>`); asking a result set for a relation that
+// was not loaded is a usage_error naming it (there is no lazy loading behind the caller's
+// back: pgpx::load is the explicit way).
+//
+// Blocking here (any executor with exec(statement)); pgpx/orm/async.hpp awaits the same
+// steps on an async connection. Thread safety: a result set is a value; const access from
+// several threads is safe.
+#pragma once
+
+#include <pgpx/orm/relations.hpp>
+#include <pgpx/query/select.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace pgpx {
+
+/// Refusal: `.with(h)` names a relation that does not start at the queried model.
+template <class From, class To>
+struct relation_not_applicable {
+  static_assert(query::detail::dependent_false_v<From>,
+                "pgpx: this relation does not start at the queried model (the foreign key neither belongs to it "
+                "nor references it)");
+};
+
+namespace orm::detail {
+
+/// The relations a result set has loaded, by identity.
+using loaded_map = std::unordered_map<std::string, std::shared_ptr<const void>>;
+
+/// One statement of eager loading and what to do with its result (sans I/O): `finish`
+/// stores the loaded relation and returns the next level's work (nested relations).
+struct eager_work {
+  std::optional<statement<void>> stmt;  ///< nothing to ask when empty (no keys)
+  std::function<std::vector<eager_work>(const result*)> finish;
+};
+
+/// Makes the work of one relation for parent rows of type P.
+template <class P>
+using eager_loader = std::function<eager_work(std::span<const P>, loaded_map&)>;
+
+/// The identity of a relation seen from rows of type From.
+template <class From, class H>
+auto relation_key(const std::string& what) -> std::string {
+  return std::string(typeid(From).name()) + '|' + typeid(H).name() + '|' + what;
+}
+template <class From, class M, class H>
+auto fk_key(M H::*fk) -> std::string {
+  return relation_key<From, M H::*>(std::to_string(pgpx::detail::member_index(fk)));
+}
+template <class From, class J, class A, class B>
+auto through_key(through_t<J, A, B> h) -> std::string {
+  return relation_key<From, through_t<J, A, B>>(std::to_string(pgpx::detail::member_index(h.from)) + ',' +
+                                                std::to_string(pgpx::detail::member_index(h.to)));
+}
+
+/// The primary key's first column of model T as an expression node.
+template <class T>
+auto key_order_nodes(std::size_t skip_column = static_cast<std::size_t>(-1)) -> std::vector<query::detail::node_ptr> {
+  std::vector<query::detail::node_ptr> out;
+  const auto& rel = query::detail::model_relation<T>();
+  for (std::size_t k : model_info<T>().primary_key)
+    if (k != skip_column) out.push_back(query::detail::column_node(rel, k));
+  return out;
+}
+
+/// The column index of member `mp` in model C.
+template <class C, class M>
+auto column_index(M C::*mp) -> std::size_t {
+  const model_description& m = model_info<C>();
+  const std::size_t member = pgpx::detail::member_index(mp);
+  for (std::size_t c = 0; c < m.columns.size(); ++c)
+    if (m.columns[c].member_index == member) return c;
+  return 0;
+}
+
+template <class T>
+void run_nested(std::vector<eager_work>& out, const std::vector<eager_loader<T>>& nested, std::span<const T> rows,
+                loaded_map& map) {
+  for (const auto& n : nested) out.push_back(n(rows, map));
+}
+
+}  // namespace orm::detail
+
+/**
+ * The rows pointing at the queried model through foreign key `fk` (has-many; for a self
+ * reference, the children rather than the parent): `pgpx::children(&book::author_id)`.
+ * Takes `.where(pred)` on the child rows and nested `.with(...)` relations of the children.
+ */
+template <class H, class M>
+class children_handle {
+ public:
+  /// The handle of foreign key `fk`.
+  explicit children_handle(M H::*fk) : fk_(fk) {}
+  /// Only the children matching `pred`.
+  template <class C>
+  [[nodiscard]] auto where(const C& pred) const -> children_handle {
+    children_handle h = *this;
+    h.filter_ = query::detail::as_condition(pred);
+    return h;
+  }
+  /// Loads relations of the children too (one more statement per relation).
+  template <class... R>
+  [[nodiscard]] auto with(const R&... rel) const -> children_handle;
+  /// The foreign key.
+  [[nodiscard]] auto fk() const noexcept -> M H::* { return fk_; }
+  /// The filter, or nullptr.
+  [[nodiscard]] auto filter() const noexcept -> const query::detail::node_ptr& { return filter_; }
+  /// The nested loaders.
+  [[nodiscard]] auto nested() const noexcept -> const std::vector<orm::detail::eager_loader<H>>& { return nested_; }
+
+ private:
+  M H::*fk_;
+  query::detail::node_ptr filter_;
+  std::vector<orm::detail::eager_loader<H>> nested_;
+};
+/// The rows pointing at the queried model through `fk`.
+template <class H, class M>
+[[nodiscard]] auto children(M H::*fk) -> children_handle<H, M> {
+  return children_handle<H, M>(fk);
+}
+
+namespace orm::detail {
+
+// has-many: rows of H whose fk is one of the parents' keys.
+template <class P, class H, class M>
+auto has_many_loader(M H::*fk, query::detail::node_ptr filter, std::vector<eager_loader<H>> nested) -> eager_loader<P> {
+  using R = reference_of<M>;
+  using V = pgpx::detail::leaf_value_t<R>;
+  constexpr auto target = R::pgpx_target;
+  return [fk, filter, nested](std::span<const P> rows, loaded_map& map) -> eager_work {
+    auto keys = key_array<V>(rows, target);
+    eager_work w;
+    if (!keys.empty()) {
+      auto q = pgpx::select<H>().where(pgpx::col(fk).in(keys));
+      if (filter) q = q.where(expr<bool>(filter));
+      auto& d = q.mut();
+      d.order.push_back(pgpx::col(fk).node());
+      for (auto& n : key_order_nodes<H>(column_index(fk))) d.order.push_back(n);
+      w.stmt = q.statement().template as<void>();
+    }
+    w.finish = [&map, fk, nested](const result* r) {
+      std::vector<H> found = r != nullptr ? r->template as<H>() : std::vector<H>{};
+      std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> groups;
+      for (std::size_t i = 0; i < found.size(); ++i) {
+        auto k = key_bytes(leaf_ptr<V>(found[i].*fk));
+        if (!k) continue;
+        auto it = groups.emplace(*k, std::pair<std::size_t, std::size_t>{i, 0}).first;
+        ++it->second.second;
+      }
+      auto rel = std::make_shared<const child_rows<P, H>>(std::move(found), std::move(groups),
+                                                          [](const P& p) { return key_bytes(leaf_ptr<V>(p.*target)); });
+      map[fk_key<P>(fk)] = rel;
+      std::vector<eager_work> next;
+      run_nested<H>(next, nested, std::span<const H>(rel->rows()), map);
+      return next;
+    };
+    return w;
+  };
+}
+
+// belongs-to: the rows the parents' fk references.
+template <class P, class M>
+auto belongs_to_loader(M P::*fk) -> eager_loader<P> {
+  using R = reference_of<M>;
+  using V = pgpx::detail::leaf_value_t<R>;
+  using Target = typename R::pgpx_target_class;
+  constexpr auto target = R::pgpx_target;
+  return [fk](std::span<const P> rows, loaded_map& map) -> eager_work {
+    auto keys = key_array<V>(rows, fk);
+    eager_work w;
+    if (!keys.empty())
+      w.stmt = pgpx::select<Target>().where(pgpx::col(target).in(keys)).statement().template as<void>();
+    w.finish = [&map, fk](const result* r) {
+      std::vector<Target> found = r != nullptr ? r->template as<Target>() : std::vector<Target>{};
+      std::unordered_map<std::string, std::size_t> index;
+      for (std::size_t i = 0; i < found.size(); ++i)
+        if (auto k = key_bytes(leaf_ptr<V>(found[i].*target))) index.emplace(*k, i);
+      map[fk_key<P>(fk)] = std::make_shared<const parent_rows<P, Target>>(
+          std::move(found), std::move(index), [fk](const P& p) { return key_bytes(leaf_ptr<V>(p.*fk)); });
+      return std::vector<eager_work>{};
+    };
+    return w;
+  };
+}
+
+// many-to-many: one join of the targets with the join model, the owner's key alongside.
+template <class P, class J, class A, class B>
+auto through_loader(through_t<J, A, B> h) -> eager_loader<P> {
+  using RA = reference_of<A>;
+  using RB = reference_of<B>;
+  using To = typename RB::pgpx_target_class;
+  using VA = pgpx::detail::leaf_value_t<RA>;
+  using VB = pgpx::detail::leaf_value_t<RB>;
+  constexpr auto owner_key = RA::pgpx_target;
+  constexpr auto target_key = RB::pgpx_target;
+  return [h](std::span<const P> rows, loaded_map& map) -> eager_work {
+    auto owners = key_array<VA>(rows, owner_key);
+    eager_work w;
+    if (!owners.empty()) {
+      auto q = pgpx::select<To>()
+                   .template from<To>()
+                   .template join<J>(pgpx::col(h.to) == pgpx::col(target_key))
+                   .where(pgpx::col(h.from).in(owners));
+      auto& d = q.mut();
+      d.items.push_back({pgpx::col(h.from).node(), "pgpx_parent", {}});
+      for (auto& n : key_order_nodes<To>()) d.order.push_back(n);
+      w.stmt = q.statement().template as<void>();
+    }
+    w.finish = [&map, h](const result* r) {
+      std::vector<To> found;
+      std::unordered_map<std::string, std::size_t> by_key;
+      std::unordered_map<std::string, std::vector<std::size_t>> links;
+      if (r != nullptr) {
+        for (std::size_t i = 0; i < r->size(); ++i) {
+          const row rw = (*r)[i];
+          const VA owner = rw.template get<VA>("pgpx_parent");
+          // The target's key, to decode each target once however many owners share it.
+          const VB tk = rw.template get<VB>(model_info<To>().columns[column_index(target_key)].name);
+          auto k = key_bytes(&tk);
+          auto [it, fresh] = by_key.emplace(*k, found.size());
+          if (fresh) found.push_back(rw.template as<To>());
+          links[*key_bytes(&owner)].push_back(it->second);
+        }
+      }
+      map[through_key<P>(h)] = std::make_shared<const related_rows<P, To>>(
+          std::move(found), std::move(links), [](const P& p) { return key_bytes(leaf_ptr<VA>(p.*owner_key)); });
+      return std::vector<eager_work>{};
+    };
+    return w;
+  };
+}
+
+/// The loader of a relation handle for parent rows of type P.
+template <class P, class Handle>
+auto make_loader(const Handle& h) -> eager_loader<P> {
+  if constexpr (requires {
+                  h.nested();
+                  h.filter();
+                }) {
+    using FK = std::remove_cvref_t<decltype(h.fk())>;
+    using H = typename query::detail::member_pointer_traits<FK>::owner;
+    using M = typename query::detail::member_pointer_traits<FK>::member;
+    using Target = typename reference_of<M>::pgpx_target_class;
+    if constexpr (!std::is_same_v<Target, P>) {
+      relation_not_applicable<P, H>{};
+      return {};
+    } else {
+      return has_many_loader<P, H, M>(h.fk(), h.filter(), h.nested());
+    }
+  } else if constexpr (requires {
+                         h.from;
+                         h.to;
+                       }) {
+    using J = typename query::detail::member_pointer_traits<decltype(h.from)>::owner;
+    using RA = reference_of<typename query::detail::member_pointer_traits<decltype(h.from)>::member>;
+    using RB = reference_of<typename query::detail::member_pointer_traits<decltype(h.to)>::member>;
+    if constexpr (!std::is_same_v<typename RA::pgpx_target_class, P>) {
+      (void)sizeof(J);
+      relation_not_applicable<P, typename RB::pgpx_target_class>{};
+      return {};
+    } else {
+      return through_loader<P>(h);
+    }
+  } else {
+    static_assert(std::is_member_object_pointer_v<Handle>,
+                  "pgpx: .with() takes a foreign key member, pgpx::children(fk) or pgpx::through(...)");
+    using H = typename query::detail::member_pointer_traits<Handle>::owner;
+    using M = typename query::detail::member_pointer_traits<Handle>::member;
+    using R = reference_of<M>;
+    static_assert(!std::is_void_v<R>, "pgpx: .with(&T::member): the member must be a foreign key (references<>)");
+    using Target = typename R::pgpx_target_class;
+    if constexpr (std::is_same_v<H, P>) {
+      return belongs_to_loader<P, M>(h);
+    } else if constexpr (std::is_same_v<Target, P>) {
+      return has_many_loader<P, H, M>(h, nullptr, {});
+    } else {
+      relation_not_applicable<P, H>{};
+      return {};
+    }
+  }
+}
+
+/// Runs the work of every level, one statement per relation, on a blocking executor.
+template <class E>
+void run_eager(E& ex, std::vector<eager_work> work) {
+  while (!work.empty()) {
+    std::vector<eager_work> next;
+    for (auto& w : work) {
+      std::vector<eager_work> more;
+      if (w.stmt) {
+        const result r = ex.exec(*w.stmt);
+        more = w.finish(&r);
+      } else {
+        more = w.finish(nullptr);
+      }
+      for (auto& m : more) next.push_back(std::move(m));
+    }
+    work = std::move(next);
+  }
+}
+
+}  // namespace orm::detail
+
+template <class H, class M>
+template <class... R>
+auto children_handle<H, M>::with(const R&... rel) const -> children_handle {
+  children_handle h = *this;
+  (h.nested_.push_back(orm::detail::make_loader<H>(rel)), ...);
+  return h;
+}
+
+/**
+ * The rows of a query with the relations it loaded: iterate it as the rows, ask it for a
+ * row's parent, children or related rows.
+ */
+template <class T>
+class result_set {
+ public:
+  result_set() = default;
+  /// The rows (the relations are loaded into it afterwards).
+  explicit result_set(std::vector<T> rows) : rows_(std::move(rows)) {}
+
+  /// The query's rows.
+  [[nodiscard]] auto rows() const noexcept -> const std::vector<T>& { return rows_; }
+  [[nodiscard]] auto begin() const noexcept { return rows_.begin(); }  ///< first row
+  [[nodiscard]] auto end() const noexcept { return rows_.end(); }      ///< past the last row
+  [[nodiscard]] auto size() const noexcept -> std::size_t { return rows_.size(); }  ///< number of rows
+  [[nodiscard]] auto empty() const noexcept -> bool { return rows_.empty(); }       ///< no rows?
+  /// Row i.
+  [[nodiscard]] auto operator[](std::size_t i) const -> const T& { return rows_[i]; }
+
+  /// The row `row`'s foreign key `fk` references (loaded by .with(fk)), or nullptr for a NULL
+  /// key or a row filtered out (soft-deleted). usage_error when the relation was not loaded.
+  template <class From, class M>
+  [[nodiscard]] auto parent(const From& row, M From::*fk) const {
+    using Target = typename orm::detail::reference_of<M>::pgpx_target_class;
+    return find<parent_rows<From, Target>>(orm::detail::fk_key<From>(fk), "parent")->parent(row);
+  }
+  /// The rows pointing at `owner` through `fk` (loaded by .with(fk) or .with(children(fk))).
+  template <class From, class H, class M>
+  [[nodiscard]] auto children(const From& owner, M H::*fk) const -> std::span<const H> {
+    return find<child_rows<From, H>>(orm::detail::fk_key<From>(fk), "children")->of(owner);
+  }
+  /// The rows linked to `owner` through a join model (loaded by .with(through(...))).
+  template <class From, class J, class A, class B>
+  [[nodiscard]] auto related(const From& owner, through_t<J, A, B> h) const {
+    using To = typename orm::detail::reference_of<B>::pgpx_target_class;
+    std::vector<std::reference_wrapper<const To>> out;
+    for (const To* t : find<related_rows<From, To>>(orm::detail::through_key<From>(h), "related")->of(owner))
+      out.emplace_back(*t);
+    return out;
+  }
+
+  /// Where the relations go while they load (for the drivers).
+  auto loaded() noexcept -> orm::detail::loaded_map& { return loaded_; }
+
+ private:
+  template <class Rel>
+  auto find(const std::string& key, const char* what) const -> const Rel* {
+    const auto it = loaded_.find(key);
+    if (it == loaded_.end())
+      throw usage_error(std::string("pgpx: result_set::") + what +
+                        ": this relation was not loaded by the query: add it with .with(...) (or load it "
+                        "explicitly with pgpx::load)");
+    return static_cast<const Rel*>(it->second.get());
+  }
+  std::vector<T> rows_;
+  orm::detail::loaded_map loaded_;
+};
+
+/**
+ * A select with relations to load: made by `select_query<T>::with(...)`; `.all(ex)` runs
+ * the query and then one statement per relation, and returns a pgpx::result_set<T>.
+ */
+template <class T>
+class eager_select {
+ public:
+  /// The query and its relations.
+  eager_select(select_query<T> q, std::vector<orm::detail::eager_loader<T>> loaders)
+      : q_(std::move(q)), loaders_(std::move(loaders)) {}
+  /// Loads more relations.
+  template <class... R>
+  [[nodiscard]] auto with(const R&... rel) const -> eager_select {
+    eager_select e = *this;
+    (e.loaders_.push_back(orm::detail::make_loader<T>(rel)), ...);
+    return e;
+  }
+  /// The query alone.
+  [[nodiscard]] auto query() const noexcept -> const select_query<T>& { return q_; }
+  /// The relations' loaders.
+  [[nodiscard]] auto loaders() const noexcept -> const std::vector<orm::detail::eager_loader<T>>& { return loaders_; }
+  /// Runs the query and loads every relation (one statement each per nesting level). On an
+  /// async connection (with pgpx/orm/async.hpp included) it is awaited: `co_await q.all(acx)`.
+  template <class E>
+  [[nodiscard]] auto all(E& ex) const {
+    if constexpr (orm::sync_executor<E>) return all_blocking(ex);
+    else return eager_all_async(*this, ex);  // pgpx/orm/async.hpp
+  }
+
+ private:
+  template <class E>
+  auto all_blocking(E& ex) const -> result_set<T> {
+    result_set<T> rs(q_.all(ex));
+    std::vector<orm::detail::eager_work> work;
+    for (const auto& l : loaders_) work.push_back(l(std::span<const T>(rs.rows()), rs.loaded()));
+    orm::detail::run_eager(ex, std::move(work));
+    return rs;
+  }
+  select_query<T> q_;
+  std::vector<orm::detail::eager_loader<T>> loaders_;
+};
+
+/// `select_query<T>::with(...)` lands here (found by argument-dependent lookup).
+template <class T, class... R>
+[[nodiscard]] auto eager_with(const select_query<T>& q, const R&... rel) -> eager_select<T> {
+  std::vector<orm::detail::eager_loader<T>> loaders;
+  (loaders.push_back(orm::detail::make_loader<T>(rel)), ...);
+  return eager_select<T>(q, std::move(loaders));
+}
+
+}  // namespace pgpx
