@@ -13,6 +13,13 @@
 
 namespace pgpx::query::detail {
 
+query_data::query_data() = default;
+query_data::query_data(const query_data&) = default;
+query_data::query_data(query_data&&) noexcept = default;
+auto query_data::operator=(const query_data&) -> query_data& = default;
+auto query_data::operator=(query_data&&) noexcept -> query_data& = default;
+query_data::~query_data() = default;
+
 auto make_node(node_kind kind, std::uint8_t precedence, std::string text, std::vector<node_ptr> kids) -> node_ptr {
   auto n = std::make_shared<node>();
   n->kind = kind;

@@ -137,23 +137,33 @@ class insert_query : public query::detail::write_base<insert_query<T, Row>, Row>
     this->d_->excluded = query::detail::excluded_relation<T>();
   }
   /// One row: the columns an insert sends, from `obj`.
-  [[nodiscard]] auto values(const T& obj) const -> insert_query {
-    insert_query q = *this;
+  [[nodiscard]] auto values(const T& obj) const& -> insert_query { return insert_query(*this).values(obj); }
+  [[nodiscard]] auto values(const T& obj) && -> insert_query {
+    insert_query& q = *this;
     q.add_row(obj);
-    return q;
+    return std::move(q);
   }
   /// Several rows (a range of T): one multi-row VALUES list.
   template <class R>
     requires(!std::is_same_v<std::remove_cvref_t<R>, T> && !query::detail::expression<R>)
-  [[nodiscard]] auto values(const R& rows) const -> insert_query {
-    insert_query q = *this;
+  [[nodiscard]] auto values(const R& rows) const& -> insert_query {
+    return insert_query(*this).values(rows);
+  }
+  template <class R>
+    requires(!std::is_same_v<std::remove_cvref_t<R>, T> && !query::detail::expression<R>)
+  [[nodiscard]] auto values(const R& rows) && -> insert_query {
+    insert_query& q = *this;
     for (const T& obj : rows) q.add_row(obj);
-    return q;
+    return std::move(q);
   }
   /// `insert into t (cols of R) select ...`: the select's row type names the columns.
   template <class R>
-  [[nodiscard]] auto values(const select_query<R>& s) const -> insert_query {
-    insert_query q = *this;
+  [[nodiscard]] auto values(const select_query<R>& s) const& -> insert_query {
+    return insert_query(*this).values(s);
+  }
+  template <class R>
+  [[nodiscard]] auto values(const select_query<R>& s) && -> insert_query {
+    insert_query& q = *this;
     auto& d = q.mut();
     d.insert_select = s.data();
     d.insert_columns.clear();
@@ -165,38 +175,50 @@ class insert_query : public query::detail::write_base<insert_query<T, Row>, Row>
                           " is not a column of \"" + m.table + "\"");
       d.insert_columns.push_back(static_cast<std::size_t>(c - m.columns.data()));
     }
-    return q;
+    return std::move(q);
   }
   /// ON CONFLICT (members): then do_update(...) or do_nothing().
   template <class... M>
-  [[nodiscard]] auto on_conflict(M T::*... mps) const -> insert_query {
-    insert_query q = *this;
+  [[nodiscard]] auto on_conflict(M T::*... mps) const& -> insert_query {
+    return insert_query(*this).on_conflict(mps...);
+  }
+  template <class... M>
+  [[nodiscard]] auto on_conflict(M T::*... mps) && -> insert_query {
+    insert_query& q = *this;
     auto& d = q.mut();
     d.has_conflict = true;
     d.conflict_columns = {detail::member_index(mps)...};
-    return q;
+    return std::move(q);
   }
   /// ON CONFLICT ON CONSTRAINT name.
-  [[nodiscard]] auto on_conflict(std::string constraint) const -> insert_query {
-    insert_query q = *this;
+  [[nodiscard]] auto on_conflict(std::string constraint) const& -> insert_query {
+    return insert_query(*this).on_conflict(constraint);
+  }
+  [[nodiscard]] auto on_conflict(std::string constraint) && -> insert_query {
+    insert_query& q = *this;
     auto& d = q.mut();
     d.has_conflict = true;
     d.conflict_constraint = std::move(constraint);
-    return q;
+    return std::move(q);
   }
   /// DO UPDATE SET ... (pgpx::set(&T::m, expr), using pgpx::excluded(&T::m) for the new values).
   template <class... A>
-  [[nodiscard]] auto do_update(const A&... sets) const -> insert_query {
-    insert_query q = *this;
+  [[nodiscard]] auto do_update(const A&... sets) const& -> insert_query {
+    return insert_query(*this).do_update(sets...);
+  }
+  template <class... A>
+  [[nodiscard]] auto do_update(const A&... sets) && -> insert_query {
+    insert_query& q = *this;
     auto& d = q.mut();
     (d.conflict_sets.push_back(to_assignment(sets)), ...);
-    return q;
+    return std::move(q);
   }
   /// DO NOTHING.
-  [[nodiscard]] auto do_nothing() const -> insert_query {
-    insert_query q = *this;
+  [[nodiscard]] auto do_nothing() const& -> insert_query { return insert_query(*this).do_nothing(); }
+  [[nodiscard]] auto do_nothing() && -> insert_query {
+    insert_query& q = *this;
     q.mut().do_nothing = true;
-    return q;
+    return std::move(q);
   }
   /// RETURNING the columns of R, taken by name from T.
   template <class R>
@@ -281,28 +303,37 @@ class update_query : public query::detail::write_base<update_query<T, Row>, Row>
   }
   /// SET member = value or expression (several calls add columns).
   template <class M, class X>
-  [[nodiscard]] auto set(M T::*mp, const X& x) const -> update_query {
-    update_query q = *this;
+  [[nodiscard]] auto set(M T::*mp, const X& x) const& -> update_query {
+    return update_query(*this).set(mp, x);
+  }
+  template <class M, class X>
+  [[nodiscard]] auto set(M T::*mp, const X& x) && -> update_query {
+    update_query& q = *this;
     auto a = query::detail::make_assignment(mp, x);
     q.mut().sets.emplace_back(a.member, a.value);
-    return q;
+    return std::move(q);
   }
   /// WHERE cond (several calls: and).
   template <class C>
-  [[nodiscard]] auto where(const C& cond) const -> update_query {
-    update_query q = *this;
+  [[nodiscard]] auto where(const C& cond) const& -> update_query {
+    return update_query(*this).where(cond);
+  }
+  template <class C>
+  [[nodiscard]] auto where(const C& cond) && -> update_query {
+    update_query& q = *this;
     auto& d = q.mut();
     auto n = query::detail::as_condition(cond);
     d.where = d.where ? query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::and_, " and ",
                                                  {d.where, n})
                       : n;
-    return q;
+    return std::move(q);
   }
   /// Also update soft-deleted rows.
-  [[nodiscard]] auto with_deleted() const -> update_query {
-    update_query q = *this;
+  [[nodiscard]] auto with_deleted() const& -> update_query { return update_query(*this).with_deleted(); }
+  [[nodiscard]] auto with_deleted() && -> update_query {
+    update_query& q = *this;
     q.mut().with_deleted = true;
-    return q;
+    return std::move(q);
   }
   /// RETURNING the columns of R, by name from T.
   template <class R>
@@ -347,14 +378,18 @@ class delete_query : public query::detail::write_base<delete_query<T, Row, Hard>
   }
   /// WHERE cond (several calls: and).
   template <class C>
-  [[nodiscard]] auto where(const C& cond) const -> delete_query {
-    delete_query q = *this;
+  [[nodiscard]] auto where(const C& cond) const& -> delete_query {
+    return delete_query(*this).where(cond);
+  }
+  template <class C>
+  [[nodiscard]] auto where(const C& cond) && -> delete_query {
+    delete_query& q = *this;
     auto& d = q.mut();
     auto n = query::detail::as_condition(cond);
     d.where = d.where ? query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::and_, " and ",
                                                  {d.where, n})
                       : n;
-    return q;
+    return std::move(q);
   }
   /// Deletes rows of a soft-delete model for real.
   [[nodiscard]] auto hard() const -> delete_query<T, Row, true> {

@@ -66,8 +66,17 @@ struct keyset {
   std::vector<node_ptr> values;
 };
 
-/// A statement of the builder, before rendering.
-struct query_data {
+/// A statement of the builder, before rendering. Its special members are out of line:
+/// builders copy it when a shared builder is changed, and inlining the copy of every member
+/// into each call site costs compile time for nothing.
+struct PGPX_API query_data {
+  query_data();
+  query_data(const query_data&);
+  query_data(query_data&&) noexcept;
+  auto operator=(const query_data&) -> query_data&;
+  auto operator=(query_data&&) noexcept -> query_data&;
+  ~query_data();
+
   query_kind kind = query_kind::select;
   std::vector<relation_ptr> ctes;
   bool distinct = false;
@@ -400,169 +409,248 @@ class select_query : public query::detail::select_base {
 
   /// FROM the table of model M.
   template <class M>
-  [[nodiscard]] auto from() const -> select_query {
-    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::first, nullptr);
+  [[nodiscard]] auto from() const& -> select_query {
+    return select_query(*this).template from<M>();
+  }
+  template <class M>
+  [[nodiscard]] auto from() && -> select_query {
+    return std::move(*this).add_from(query::detail::model_relation<M>(), query::detail::join_kind::first, nullptr);
   }
   /// FROM an alias, derived table, lateral subquery or CTE.
   template <class H>
     requires std::derived_from<H, query::detail::relation_handle>
-  [[nodiscard]] auto from(const H& h) const -> select_query {
-    return add_from(h.relation(), query::detail::join_kind::first, nullptr);
+  [[nodiscard]] auto from(const H& h) const& -> select_query {
+    return select_query(*this).from(h);
+  }
+  template <class H>
+    requires std::derived_from<H, query::detail::relation_handle>
+  [[nodiscard]] auto from(const H& h) && -> select_query {
+    return std::move(*this).add_from(h.relation(), query::detail::join_kind::first, nullptr);
   }
   /// `join M on cond` (M a model type).
   template <class M, class C>
-  [[nodiscard]] auto join(const C& on) const -> select_query {
-    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::inner,
-                    query::detail::as_condition(on));
+  [[nodiscard]] auto join(const C& on) const& -> select_query {
+    return select_query(*this).template join<M>(on);
+  }
+  template <class M, class C>
+  [[nodiscard]] auto join(const C& on) && -> select_query {
+    return std::move(*this).add_from(query::detail::model_relation<M>(), query::detail::join_kind::inner,
+                                     query::detail::as_condition(on));
   }
   /// `join <alias|derived|cte> on cond`.
   template <class H, class C>
     requires std::derived_from<H, query::detail::relation_handle>
-  [[nodiscard]] auto join(const H& h, const C& on) const -> select_query {
-    return add_from(h.relation(), query::detail::join_kind::inner, query::detail::as_condition(on));
+  [[nodiscard]] auto join(const H& h, const C& on) const& -> select_query {
+    return select_query(*this).join(h, on);
+  }
+  template <class H, class C>
+    requires std::derived_from<H, query::detail::relation_handle>
+  [[nodiscard]] auto join(const H& h, const C& on) && -> select_query {
+    return std::move(*this).add_from(h.relation(), query::detail::join_kind::inner, query::detail::as_condition(on));
   }
   /// `left join M on cond`: M's columns may be NULL.
   template <class M, class C>
-  [[nodiscard]] auto left_join(const C& on) const -> select_query {
-    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::left,
-                    query::detail::as_condition(on));
+  [[nodiscard]] auto left_join(const C& on) const& -> select_query {
+    return select_query(*this).template left_join<M>(on);
+  }
+  template <class M, class C>
+  [[nodiscard]] auto left_join(const C& on) && -> select_query {
+    return std::move(*this).add_from(query::detail::model_relation<M>(), query::detail::join_kind::left,
+                                     query::detail::as_condition(on));
   }
   /// `left join <handle> on cond`.
   template <class H, class C>
     requires std::derived_from<H, query::detail::relation_handle>
-  [[nodiscard]] auto left_join(const H& h, const C& on) const -> select_query {
-    return add_from(h.relation(), query::detail::join_kind::left, query::detail::as_condition(on));
+  [[nodiscard]] auto left_join(const H& h, const C& on) const& -> select_query {
+    return select_query(*this).left_join(h, on);
+  }
+  template <class H, class C>
+    requires std::derived_from<H, query::detail::relation_handle>
+  [[nodiscard]] auto left_join(const H& h, const C& on) && -> select_query {
+    return std::move(*this).add_from(h.relation(), query::detail::join_kind::left, query::detail::as_condition(on));
   }
   /// `right join M on cond`.
   template <class M, class C>
-  [[nodiscard]] auto right_join(const C& on) const -> select_query {
-    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::right,
-                    query::detail::as_condition(on));
+  [[nodiscard]] auto right_join(const C& on) const& -> select_query {
+    return select_query(*this).template right_join<M>(on);
+  }
+  template <class M, class C>
+  [[nodiscard]] auto right_join(const C& on) && -> select_query {
+    return std::move(*this).add_from(query::detail::model_relation<M>(), query::detail::join_kind::right,
+                                     query::detail::as_condition(on));
   }
   /// `full join M on cond`.
   template <class M, class C>
-  [[nodiscard]] auto full_join(const C& on) const -> select_query {
-    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::full,
-                    query::detail::as_condition(on));
+  [[nodiscard]] auto full_join(const C& on) const& -> select_query {
+    return select_query(*this).template full_join<M>(on);
+  }
+  template <class M, class C>
+  [[nodiscard]] auto full_join(const C& on) && -> select_query {
+    return std::move(*this).add_from(query::detail::model_relation<M>(), query::detail::join_kind::full,
+                                     query::detail::as_condition(on));
   }
   /// `cross join M`.
   template <class M>
-  [[nodiscard]] auto cross_join() const -> select_query {
-    return add_from(query::detail::model_relation<M>(), query::detail::join_kind::cross, nullptr);
+  [[nodiscard]] auto cross_join() const& -> select_query {
+    return select_query(*this).template cross_join<M>();
+  }
+  template <class M>
+  [[nodiscard]] auto cross_join() && -> select_query {
+    return std::move(*this).add_from(query::detail::model_relation<M>(), query::detail::join_kind::cross, nullptr);
   }
   /// `cross join <handle>` (`cross join lateral (...)` for pgpx::lateral).
   template <class H>
     requires std::derived_from<H, query::detail::relation_handle>
-  [[nodiscard]] auto cross_join(const H& h) const -> select_query {
-    return add_from(h.relation(), query::detail::join_kind::cross, nullptr);
+  [[nodiscard]] auto cross_join(const H& h) const& -> select_query {
+    return select_query(*this).cross_join(h);
+  }
+  template <class H>
+    requires std::derived_from<H, query::detail::relation_handle>
+  [[nodiscard]] auto cross_join(const H& h) && -> select_query {
+    return std::move(*this).add_from(h.relation(), query::detail::join_kind::cross, nullptr);
   }
 
   /// WHERE cond (several calls are joined with and).
   template <class C>
-  [[nodiscard]] auto where(const C& cond) const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto where(const C& cond) const& -> select_query {
+    return select_query(*this).where(cond);
+  }
+  template <class C>
+  [[nodiscard]] auto where(const C& cond) && -> select_query {
+    select_query& q = *this;
     auto& d = q.mut();
     auto n = query::detail::as_condition(cond);
     d.where = d.where ? pgpx::query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::and_,
                                                        " and ", {d.where, n})
                       : n;
-    return q;
+    return std::move(q);
   }
   /// GROUP BY members, expressions, or grouping_sets/rollup/cube.
   template <class... X>
-  [[nodiscard]] auto group_by(const X&... xs) const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto group_by(const X&... xs) const& -> select_query {
+    return select_query(*this).group_by(xs...);
+  }
+  template <class... X>
+  [[nodiscard]] auto group_by(const X&... xs) && -> select_query {
+    select_query& q = *this;
     (q.mut().group_by.push_back(query::detail::to_ordering_node(xs)), ...);
-    return q;
+    return std::move(q);
   }
   /// HAVING cond.
   template <class C>
-  [[nodiscard]] auto having(const C& cond) const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto having(const C& cond) const& -> select_query {
+    return select_query(*this).having(cond);
+  }
+  template <class C>
+  [[nodiscard]] auto having(const C& cond) && -> select_query {
+    select_query& q = *this;
     q.mut().having = query::detail::as_condition(cond);
-    return q;
+    return std::move(q);
   }
   /// ORDER BY members, expressions or asc()/desc() orderings.
   template <class... X>
-  [[nodiscard]] auto order_by(const X&... xs) const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto order_by(const X&... xs) const& -> select_query {
+    return select_query(*this).order_by(xs...);
+  }
+  template <class... X>
+  [[nodiscard]] auto order_by(const X&... xs) && -> select_query {
+    select_query& q = *this;
     auto& d = q.mut();
     (d.order.push_back(query::detail::order_item_node(xs)), ...);
     (d.order_columns.push_back(query::detail::ordered_expr(xs)), ...);
     (d.order_desc.push_back(query::detail::ordered_desc(xs)), ...);
-    return q;
+    return std::move(q);
   }
   /**
    * A keyset page: only rows after `last` in the ORDER BY order (call after order_by; every
    * order item must be a column of Row). nullptr: the first page, no condition. Renders a row
    * comparison `(a, b) > ($1, $2)` when all directions agree, else an or-chain.
    */
-  [[nodiscard]] auto after(const Row* last) const -> select_query {
-    select_query q = *this;
-    if (last == nullptr) return q;
+  [[nodiscard]] auto after(const Row* last) const& -> select_query { return select_query(*this).after(last); }
+  [[nodiscard]] auto after(const Row* last) && -> select_query {
+    select_query& q = *this;
+    if (last == nullptr) return std::move(q);
     query::detail::keyset k;
     const auto& d = *q.d_;
     for (const auto& c : d.order_columns) k.values.push_back(member_value(*last, c));
     q.mut().after = std::move(k);
-    return q;
+    return std::move(q);
   }
   /// LIMIT n (bound).
-  [[nodiscard]] auto limit(std::int64_t n) const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto limit(std::int64_t n) const& -> select_query { return select_query(*this).limit(n); }
+  [[nodiscard]] auto limit(std::int64_t n) && -> select_query {
+    select_query& q = *this;
     q.mut().limit = query::detail::value_node(n);
-    return q;
+    return std::move(q);
   }
   /// OFFSET n (bound).
-  [[nodiscard]] auto offset(std::int64_t n) const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto offset(std::int64_t n) const& -> select_query { return select_query(*this).offset(n); }
+  [[nodiscard]] auto offset(std::int64_t n) && -> select_query {
+    select_query& q = *this;
     q.mut().offset = query::detail::value_node(n);
-    return q;
+    return std::move(q);
   }
   /// SELECT DISTINCT.
-  [[nodiscard]] auto distinct() const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto distinct() const& -> select_query { return select_query(*this).distinct(); }
+  [[nodiscard]] auto distinct() && -> select_query {
+    select_query& q = *this;
     q.mut().distinct = true;
-    return q;
+    return std::move(q);
   }
   /// SELECT DISTINCT ON (members or expressions).
   template <class... X>
-  [[nodiscard]] auto distinct_on(const X&... xs) const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto distinct_on(const X&... xs) const& -> select_query {
+    return select_query(*this).distinct_on(xs...);
+  }
+  template <class... X>
+  [[nodiscard]] auto distinct_on(const X&... xs) && -> select_query {
+    select_query& q = *this;
     (q.mut().distinct_on.push_back(query::detail::to_ordering_node(xs)), ...);
-    return q;
+    return std::move(q);
   }
   /// Include soft-deleted rows of every model in the query.
-  [[nodiscard]] auto with_deleted() const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto with_deleted() const& -> select_query { return select_query(*this).with_deleted(); }
+  [[nodiscard]] auto with_deleted() && -> select_query {
+    select_query& q = *this;
     q.mut().with_deleted = true;
-    return q;
+    return std::move(q);
   }
   /// FOR UPDATE.
-  [[nodiscard]] auto for_update() const -> select_query { return lock("for update"); }
+  [[nodiscard]] auto for_update() const& -> select_query { return select_query(*this).for_update(); }
+  [[nodiscard]] auto for_update() && -> select_query { return std::move(*this).lock("for update"); }
   /// FOR NO KEY UPDATE.
-  [[nodiscard]] auto for_no_key_update() const -> select_query { return lock("for no key update"); }
+  [[nodiscard]] auto for_no_key_update() const& -> select_query { return select_query(*this).for_no_key_update(); }
+  [[nodiscard]] auto for_no_key_update() && -> select_query { return std::move(*this).lock("for no key update"); }
   /// FOR SHARE.
-  [[nodiscard]] auto for_share() const -> select_query { return lock("for share"); }
+  [[nodiscard]] auto for_share() const& -> select_query { return select_query(*this).for_share(); }
+  [[nodiscard]] auto for_share() && -> select_query { return std::move(*this).lock("for share"); }
   /// FOR KEY SHARE.
-  [[nodiscard]] auto for_key_share() const -> select_query { return lock("for key share"); }
+  [[nodiscard]] auto for_key_share() const& -> select_query { return select_query(*this).for_key_share(); }
+  [[nodiscard]] auto for_key_share() && -> select_query { return std::move(*this).lock("for key share"); }
   /// Lock only the rows of these relations: `.for_update().of<book>()`.
   template <class... M>
-  [[nodiscard]] auto of() const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto of() const& -> select_query {
+    return select_query(*this).template of<M...>();
+  }
+  template <class... M>
+  [[nodiscard]] auto of() && -> select_query {
+    select_query& q = *this;
     (q.mut().lock_of.push_back(query::detail::model_relation<M>()), ...);
-    return q;
+    return std::move(q);
   }
   /// NOWAIT: fail at once on a locked row.
-  [[nodiscard]] auto nowait() const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto nowait() const& -> select_query { return select_query(*this).nowait(); }
+  [[nodiscard]] auto nowait() && -> select_query {
+    select_query& q = *this;
     q.mut().lock_wait = " nowait";
-    return q;
+    return std::move(q);
   }
   /// SKIP LOCKED: leave locked rows out (job queues).
-  [[nodiscard]] auto skip_locked() const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto skip_locked() const& -> select_query { return select_query(*this).skip_locked(); }
+  [[nodiscard]] auto skip_locked() && -> select_query {
+    select_query& q = *this;
     q.mut().lock_wait = " skip locked";
-    return q;
+    return std::move(q);
   }
   /// `this union all other`.
   [[nodiscard]] auto union_all(const select_query& o) const -> select_query { return set_op(" union all ", o); }
@@ -632,17 +720,22 @@ class select_query : public query::detail::select_base {
   friend auto derived(std::string, const select_query<R>&) -> row_relation<R>;
 
   [[nodiscard]] auto add_from(query::detail::relation_ptr rel, query::detail::join_kind j,
-                              query::detail::node_ptr on) const -> select_query {
-    select_query q = *this;
+                              query::detail::node_ptr on) const& -> select_query {
+    return select_query(*this).add_from(rel, j, on);
+  }
+  [[nodiscard]] auto add_from(query::detail::relation_ptr rel, query::detail::join_kind j,
+                              query::detail::node_ptr on) && -> select_query {
+    select_query& q = *this;
     auto& d = q.mut();
     if (j == query::detail::join_kind::first && !d.from.empty()) j = query::detail::join_kind::cross;
     d.from.push_back({std::move(rel), j, std::move(on)});
-    return q;
+    return std::move(q);
   }
-  [[nodiscard]] auto lock(const char* what) const -> select_query {
-    select_query q = *this;
+  [[nodiscard]] auto lock(const char* what) const& -> select_query { return select_query(*this).lock(what); }
+  [[nodiscard]] auto lock(const char* what) && -> select_query {
+    select_query& q = *this;
     q.mut().lock = what;
-    return q;
+    return std::move(q);
   }
   [[nodiscard]] auto set_op(const char* op, const select_query& o) const -> select_query {
     select_query q;
