@@ -1,12 +1,17 @@
 // The table management builders: names through quote_identifier, program-written SQL
-// checked by two small scanners (type names, expressions), lowercase keywords, single
-// spaces. Builders check what they are given at once, so the message names the call.
+// checked (type names against a small grammar, expressions by PostgreSQL's own scanner
+// through libpg_query), lowercase keywords, single spaces. Builders check what they are given at once, so the message names the call.
 #include <pgpx/schema/manage.hpp>
 
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/error.hpp>
 
+#include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
+
 #include <algorithm>
+#include <cstdint>
+#include <memory>
 #include <string>
 
 namespace pgpx::schema::manage {
@@ -106,74 +111,54 @@ void check_type(std::string_view where, std::string_view what, std::string_view 
 }
 
 /**
- * Program-written SQL text for an expression: no `;`, `--` or `/` `*` outside quotes, quotes
- * closed, parentheses and brackets balanced outside quotes, no backslash in a '...'
- * string (its meaning would depend on standard_conforming_strings; E'...' says it).
+ * Program-written SQL text for an expression, read by PostgreSQL's own scanner
+ * (libpg_query): it must scan (quotes closed), hold no `;` and no comment, keep its
+ * parentheses and brackets balanced, and have no backslash in a '...' string (whose
+ * meaning standard_conforming_strings would decide on the server; E'...' says it).
  */
 void check_expression(std::string_view where, std::string_view what, std::string_view text) {
   constexpr const char* note = " (expressions are SQL written by the program, never input)";
   if (text.find('\0') != std::string_view::npos) refuse(where, what, "a SQL expression cannot contain a NUL byte");
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) refuse(where, what, "the SQL expression is empty");
+  const std::string sql(text);
+  PgQueryScanResult r = pg_query_scan(sql.c_str());
+  std::unique_ptr<PgQueryScanResult, void (*)(PgQueryScanResult*)> guard(
+      &r, [](PgQueryScanResult* p) { pg_query_free_scan_result(*p); });
+  if (r.error != nullptr)
+    refuse(where, what, std::string("does not scan as SQL: ") + (r.error->message ? r.error->message : "?") + note);
+  std::unique_ptr<PgQuery__ScanResult, void (*)(PgQuery__ScanResult*)> s(
+      pg_query__scan_result__unpack(nullptr, r.pbuf.len, reinterpret_cast<const std::uint8_t*>(r.pbuf.data)),
+      [](PgQuery__ScanResult* p) {
+        if (p != nullptr) pg_query__scan_result__free_unpacked(p, nullptr);
+      });
+  if (s == nullptr) refuse(where, what, std::string("does not scan as SQL") + note);
   std::string stack;
-  for (std::size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    if (c == '\'') {
-      const bool escapes = i > 0 && (text[i - 1] == 'e' || text[i - 1] == 'E') &&
-                           (i == 1 || !is_ident_char(static_cast<unsigned char>(text[i - 2])));
-      std::size_t j = i + 1;
-      bool closed = false;
-      for (; j < text.size(); ++j) {
-        if (text[j] == '\\') {
-          if (!escapes)
-            refuse(where, what,
-                   std::string("a backslash in a '...' string; write E'...' to make it an escape") + note);
-          ++j;
-          continue;
-        }
-        if (text[j] != '\'') continue;
-        if (j + 1 < text.size() && text[j + 1] == '\'') {
-          ++j;
-          continue;
-        }
-        closed = true;
+  for (std::size_t i = 0; i < s->n_tokens; ++i) {
+    const auto* t = s->tokens[i];
+    switch (t->token) {
+      case PG_QUERY__TOKEN__ASCII_59: refuse(where, what, std::string("';' outside quotes") + note);
+      case PG_QUERY__TOKEN__SQL_COMMENT: refuse(where, what, std::string("a comment ('--')") + note);
+      case PG_QUERY__TOKEN__C_COMMENT: refuse(where, what, std::string("a comment ('/*')") + note);
+      case PG_QUERY__TOKEN__ASCII_40: stack.push_back(')'); break;
+      case PG_QUERY__TOKEN__ASCII_91: stack.push_back(']'); break;
+      case PG_QUERY__TOKEN__ASCII_41:
+      case PG_QUERY__TOKEN__ASCII_93:
+        if (stack.empty() || stack.back() != (t->token == PG_QUERY__TOKEN__ASCII_41 ? ')' : ']'))
+          refuse(where, what, std::string("unbalanced parentheses or brackets") + note);
+        stack.pop_back();
+        break;
+      case PG_QUERY__TOKEN__SCONST: {
+        // '...' (not E'...', not $$...$$): a backslash is a character only while
+        // standard_conforming_strings is on.
+        const auto from = static_cast<std::size_t>(std::max(0, t->start));
+        auto to = static_cast<std::size_t>(std::max(0, t->end));
+        if (to <= from || to > sql.size()) to = sql.size();
+        if (from < sql.size() && sql[from] == '\'' && sql.find('\\', from) < to)
+          refuse(where, what, std::string("a backslash in a '...' string; write E'...' to make it an escape") + note);
         break;
       }
-      if (!closed) refuse(where, what, std::string("an unterminated quoted string") + note);
-      i = j + 1;
-      continue;
+      default: break;
     }
-    if (c == '"') {
-      const auto end = skip_quoted_identifier(text, i);
-      if (end == std::string_view::npos) refuse(where, what, std::string("an unterminated quoted name") + note);
-      i = end;
-      continue;
-    }
-    if (c == '$' && (i == 0 || !is_ident_char(static_cast<unsigned char>(text[i - 1])))) {
-      // $tag$...$tag$ (or $$...$$); $1 is a parameter, left to the server.
-      std::size_t j = i + 1;
-      if (j < text.size() && is_ident_start(static_cast<unsigned char>(text[j])))
-        while (j < text.size() && is_ident_char(static_cast<unsigned char>(text[j])) && text[j] != '$') ++j;
-      if (j < text.size() && text[j] == '$') {
-        const std::string_view tag = text.substr(i, j - i + 1);
-        const auto end = text.find(tag, j + 1);
-        if (end == std::string_view::npos)
-          refuse(where, what, std::string("an unterminated dollar-quoted string") + note);
-        i = end + tag.size();
-        continue;
-      }
-    }
-    if (c == ';') refuse(where, what, std::string("';' outside quotes") + note);
-    if (c == '-' && next == '-') refuse(where, what, std::string("a comment ('--') outside quotes") + note);
-    if (c == '/' && next == '*') refuse(where, what, std::string("a comment ('/*') outside quotes") + note);
-    if (c == '(' || c == '[') {
-      stack.push_back(c == '(' ? ')' : ']');
-    } else if (c == ')' || c == ']') {
-      if (stack.empty() || stack.back() != c)
-        refuse(where, what, std::string("unbalanced parentheses or brackets") + note);
-      stack.pop_back();
-    }
-    ++i;
   }
   if (!stack.empty()) refuse(where, what, std::string("unbalanced parentheses or brackets") + note);
 }

@@ -21,10 +21,11 @@
 //     They are SQL, not values, and must never come from input (a request, a file a user
 //     wrote, a database row). Still, they are checked: a type name must match a small
 //     grammar (letters, digits, `_`, spaces, `( ) [ ] , .` and "quoted identifiers"), and an
-//     expression may not hold `;`, `--` or `/*` outside quotes, nor unbalanced parentheses or
-//     quotes, nor a backslash in a '...' string (whose meaning standard_conforming_strings
-//     would decide: write E'...'). Expressions are written in parentheses, so one cannot end
-//     its clause. Routine bodies go between dollar quotes whose tag does not occur in them.
+//     expression, read by PostgreSQL's own scanner (libpg_query), must scan (quotes closed)
+//     and may not hold `;` or a comment, nor unbalanced parentheses, nor a backslash in a
+//     '...' string (whose meaning standard_conforming_strings would decide: write E'...').
+//     Expressions are written in parentheses, so one cannot end its clause. Routine bodies
+//     go between dollar quotes whose tag does not occur in them.
 //   * values: DDL takes no parameters, so none is accepted; the one exception, a role's
 //     password, is refused as plain text (see create_role_builder::password_verifier).
 // Anything refused throws pgpx::usage_error naming the function and the argument, when the
