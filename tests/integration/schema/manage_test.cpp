@@ -1,8 +1,8 @@
 // The table management builders (pgpx/schema/manage.hpp) on the real server: what the
 // catalog shows after each statement (through schema::introspect), data converted by a
 // retype with USING, an index built concurrently outside a transaction, a constraint added
-// NOT VALID and validated later, a trigger firing, a procedure called, and row-level
-// security seen by the role it applies to.
+// NOT VALID and validated later, a trigger firing, a procedure called, row-level security
+// seen by the role it applies to, and a login role made with a SCRAM verifier.
 #include "support/test_db.hpp"
 
 #include <pgpx/core/identifier.hpp>
@@ -299,7 +299,7 @@ class manage_role_test : public manage_test {
       cx().execute_script("drop owned by " + pgpx::quote_identifier(role_));
     } catch (const pgpx::sql_error&) {  // the test failed before it created the role
     }
-    m::execute(cx(), m::drop_role(role_, {.if_exists = true}));
+    m::execute(cx(), m::drop_role(role_, {.if_exists = true}), m::drop_role(role_ + " helper", {.if_exists = true}));
     manage_test::TearDown();
   }
   std::string role_;
@@ -373,3 +373,24 @@ TEST_F(manage_role_test, a_role_sees_only_the_rows_its_policy_lets_through) {
 }
 
 }  // namespace
+
+TEST_F(manage_role_test, a_login_role_made_with_a_scram_verifier_connects_with_its_password) {
+  // A verifier as the server computes one (the client could, with PQencryptPasswordConn).
+  const std::string helper = role_ + " helper";
+  cx().execute_script("set password_encryption = 'scram-sha-256'; create role " + pgpx::quote_identifier(helper) +
+                      " password 'correct horse'");
+  const auto verifier =
+      cx().query_value<std::string>("select rolpassword from pg_authid where rolname = $1", helper);
+  m::execute(cx(), m::drop_role(helper), m::create_role(role_).login().password_verifier(verifier));
+  EXPECT_EQ(cx().query_value<std::string>("select rolpassword from pg_authid where rolname = $1", role_), verifier);
+
+  // Over TCP (scram-sha-256 in the test cluster's pg_hba.conf) with the password itself.
+  const auto port = std::stoi(cx().query_value<std::string>("show port"));
+  auto info = pgpx::test::through_tcp(conninfo(), port);
+  info.set("user", role_).set("password", "correct horse");
+  pgpx::connection as_role{info};
+  EXPECT_EQ(as_role.query_value<std::string>("select current_user::text"), role_);
+  as_role.close();
+  info.set("password", "wrong");
+  EXPECT_THROW(pgpx::connection{info}, pgpx::broken_connection);
+}
