@@ -443,9 +443,10 @@ class create_trigger_builder {
  * `create role "name" [login] [createdb] ...`. Only the attributes asked for are written.
  *
  * Passwords: DDL cannot take a bound parameter, so a password would be text in the
- * statement, and statement text is what pgpx's query hook logs, what error messages carry,
- * and what the server writes to its log (log_statement = ddl) and pg_stat_statements. So
- * a plain-text password is refused: there is no password(). password_verifier() takes a
+ * statement, which the server keeps in its log (log_statement = ddl, or
+ * log_min_error_statement on a failure) and in pg_stat_statements (pgpx's own query log
+ * and error messages mask string literals; the server does not). So a plain-text password
+ * is refused: there is no password(). password_verifier() takes a
  * SCRAM-SHA-256 verifier computed on the client (PQencryptPasswordConn, or what psql's
  * \password sends): the server stores it as is, and the password itself never travels.
  * A verifier is still a secret of sorts (it allows an offline guessing attack): keep
