@@ -993,9 +993,11 @@ auto grant_builder::statement() const -> pgpx::statement<void> {
         break;
       case target::none: break;
     }
-    if (!applies)
+    if (!applies) {
+      static constexpr std::string_view kinds[] = {"", "a table", "a sequence", "a schema", "a routine", "a database"};
       refuse(w, "privileges",
-             std::string(privilege_sql(p)) + " does not apply to " + object_.substr(0, object_.find(' ')));
+             std::string(privilege_sql(p)) + " does not apply to " + std::string(kinds[static_cast<int>(target_)]));
+    }
     if (!privs.empty()) privs += ", ";
     privs += privilege_sql(p);
   }

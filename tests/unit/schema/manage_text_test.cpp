@@ -231,7 +231,10 @@ TEST(manage_text, roles_grants_and_policies) {
   EXPECT_EQ(m::grant({m::privilege::connect, m::privilege::temporary}).on_database("Db").roles({"r"}).statement().sql(),
             R"(grant connect, temporary on database "Db" to "r")");
   EXPECT_TRUE(contains(refusal([] { (void)m::grant({m::privilege::execute}).on_table("t").roles({"r"}).statement(); }),
-                       "grant: privileges: execute does not apply to table"));
+                       "grant: privileges: execute does not apply to a table"));
+  EXPECT_TRUE(contains(
+      refusal([] { (void)m::revoke({m::privilege::usage}).on_all_tables_in_schema("s").roles({"r"}).statement(); }),
+      "revoke: privileges: usage does not apply to a table"));
   EXPECT_TRUE(contains(refusal([] { (void)m::grant({m::privilege::all, m::privilege::select}); }), "all stands alone"));
   EXPECT_TRUE(contains(refusal([] { (void)m::grant({m::privilege::select}).on_table("t").statement(); }),
                        "grant: roles"));
