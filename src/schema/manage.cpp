@@ -1,6 +1,7 @@
 // The table management builders: names through quote_identifier, program-written SQL
 // checked (type names against a small grammar, expressions by PostgreSQL's own scanner
-// through libpg_query), lowercase keywords, single spaces. Builders check what they are given at once, so the message names the call.
+// through libpg_query), lowercase keywords, single spaces. Builders check what they are given at once, so the message
+// names the call.
 #include <pgpx/schema/manage.hpp>
 
 #include <pgpx/core/identifier.hpp>
@@ -21,8 +22,7 @@ namespace {
 constexpr std::string_view prefix = "pgpx::schema::manage::";
 
 [[noreturn]] void refuse(std::string_view where, std::string_view what, std::string_view problem) {
-  throw usage_error(std::string(prefix) + std::string(where) + ": " + std::string(what) + ": " +
-                    std::string(problem));
+  throw usage_error(std::string(prefix) + std::string(where) + ": " + std::string(what) + ": " + std::string(problem));
 }
 
 // quote_identifier, with the call and the argument in the message.
@@ -42,8 +42,7 @@ auto quote_object(std::string_view where, std::string_view what, const object_na
   }
 }
 
-auto quote_list(std::string_view where, std::string_view what, const std::vector<std::string>& names)
-    -> std::string {
+auto quote_list(std::string_view where, std::string_view what, const std::vector<std::string>& names) -> std::string {
   if (names.empty()) refuse(where, what, "the list is empty");
   std::string out;
   for (const auto& n : names) {
@@ -193,8 +192,8 @@ auto foreign_key_actions(foreign_key_options o) -> std::string {
   return out;
 }
 
-auto column_definition(std::string_view where, std::string_view name, std::string_view type,
-                       const column_options& o) -> std::string {
+auto column_definition(std::string_view where, std::string_view name, std::string_view type, const column_options& o)
+    -> std::string {
   std::string out = quote(where, "column name", name) + " " + type_name(where, "type of column", type);
   if (o.identity && o.nullable) refuse(where, "column options", "an identity column is never nullable");
   if (o.identity && !o.default_sql.empty()) refuse(where, "column options", "an identity column has no default");
@@ -289,8 +288,8 @@ auto create_table_builder::check(std::string_view expr, std::string_view name) -
 }
 
 auto create_table_builder::foreign_key(const std::vector<std::string>& columns, const object_name& references,
-                                       const std::vector<std::string>& referenced_columns,
-                                       foreign_key_options options, std::string_view name) -> create_table_builder& {
+                                       const std::vector<std::string>& referenced_columns, foreign_key_options options,
+                                       std::string_view name) -> create_table_builder& {
   constexpr std::string_view w = "create_table";
   if (columns.size() != referenced_columns.size())
     refuse(w, "foreign key", "as many referenced columns as columns are needed");
@@ -453,10 +452,8 @@ auto create_index_builder::if_not_exists() -> create_index_builder& {
 
 auto create_index_builder::method(std::string_view name) -> create_index_builder& {
   static constexpr std::string_view builtin[] = {"btree", "hash", "gist", "spgist", "gin", "brin"};
-  if (std::find(std::begin(builtin), std::end(builtin), name) != std::end(builtin))
-    method_ = std::string(name);
-  else
-    method_ = quote("create_index", "access method", name);
+  if (std::find(std::begin(builtin), std::end(builtin), name) != std::end(builtin)) method_ = std::string(name);
+  else method_ = quote("create_index", "access method", name);
   return *this;
 }
 
@@ -568,8 +565,8 @@ auto add_constraint_builder::statement() const -> pgpx::statement<void> {
   if (not_valid_ && !foreign_ && !is_check)
     refuse(w, "not_valid", "only check and foreign key constraints can be added not valid");
   if (!deferrable_.empty() && is_check) refuse(w, "deferrable", "a check constraint cannot be deferrable");
-  return pgpx::statement<void>("alter table " + table_.sql() + " add constraint " + name_ + " " + body_ +
-                               deferrable_ + (not_valid_ ? " not valid" : ""));
+  return pgpx::statement<void>("alter table " + table_.sql() + " add constraint " + name_ + " " + body_ + deferrable_ +
+                               (not_valid_ ? " not valid" : ""));
 }
 
 auto add_constraint(object_name table, std::string_view name) -> add_constraint_builder {
@@ -854,12 +851,10 @@ auto create_role_builder::password_verifier(std::string_view verifier) -> create
   const auto salt = rest.substr(colon1 + 1, dollar - colon1 - 1);
   const auto keys = rest.substr(dollar + 1);
   const auto colon2 = keys.find(':');
-  if (iterations.empty() || !std::all_of(iterations.begin(), iterations.end(), [](char c) {
-        return c >= '0' && c <= '9';
-      }))
+  if (iterations.empty() ||
+      !std::all_of(iterations.begin(), iterations.end(), [](char c) { return c >= '0' && c <= '9'; }))
     refused();
-  if (!b64(salt) || colon2 == std::string_view::npos || !b64(keys.substr(0, colon2)) ||
-      !b64(keys.substr(colon2 + 1)))
+  if (!b64(salt) || colon2 == std::string_view::npos || !b64(keys.substr(0, colon2)) || !b64(keys.substr(colon2 + 1)))
     refused();
   // Only [A-Za-z0-9+/=$:-] remain: quote_literal cannot meet a quote or a backslash.
   options_ += " password " + quote_literal(verifier);
@@ -939,8 +934,7 @@ auto grant_builder::on_schema(std::string_view schema) -> grant_builder& {
   set_object(target::schema, "schema " + quote(revoke_ ? "revoke" : "grant", "schema name", schema));
   return *this;
 }
-auto grant_builder::on_function(const object_name& function, const std::vector<std::string>& types)
-    -> grant_builder& {
+auto grant_builder::on_function(const object_name& function, const std::vector<std::string>& types) -> grant_builder& {
   const std::string_view w = revoke_ ? "revoke" : "grant";
   set_object(target::routine, "function " + quote_object(w, "function name", function) + arg_types(w, types));
   return *this;
@@ -1072,9 +1066,8 @@ auto create_policy(std::string_view name, object_name table) -> create_policy_bu
 }
 
 auto drop_policy(std::string_view name, const object_name& table, drop_options options) -> statement<void> {
-  return statement<void>("drop policy " + std::string(if_exists(options)) +
-                         quote("drop_policy", "policy name", name) + " on " +
-                         quote_object("drop_policy", "table name", table) + std::string(drop_suffix(options)));
+  return statement<void>("drop policy " + std::string(if_exists(options)) + quote("drop_policy", "policy name", name) +
+                         " on " + quote_object("drop_policy", "table name", table) + std::string(drop_suffix(options)));
 }
 
 auto enable_row_level_security(const object_name& table, bool force) -> statement<void> {

@@ -256,8 +256,7 @@ struct drop_index_options {
 
 /// `drop index [concurrently] [if exists] i [cascade]`. `index` is schema-qualified when
 /// it is not on the search_path. Throws usage_error for concurrently with cascade.
-[[nodiscard]] PGPX_API auto drop_index(const object_name& index, drop_index_options options = {})
-    -> statement<void>;
+[[nodiscard]] PGPX_API auto drop_index(const object_name& index, drop_index_options options = {}) -> statement<void>;
 
 // ---------------------------------------------------------------------------------------
 // Constraints
@@ -307,11 +306,10 @@ class add_constraint_builder {
 /// `alter table t add constraint ...`: see add_constraint_builder.
 [[nodiscard]] PGPX_API auto add_constraint(object_name table, std::string_view name) -> add_constraint_builder;
 /// `alter table t validate constraint "name"`: checks the rows a NOT VALID constraint skipped.
-[[nodiscard]] PGPX_API auto validate_constraint(const object_name& table, std::string_view name)
-    -> statement<void>;
+[[nodiscard]] PGPX_API auto validate_constraint(const object_name& table, std::string_view name) -> statement<void>;
 /// `alter table t drop constraint [if exists] "name" [cascade]`.
-[[nodiscard]] PGPX_API auto drop_constraint(const object_name& table, std::string_view name,
-                                            drop_options options = {}) -> statement<void>;
+[[nodiscard]] PGPX_API auto drop_constraint(const object_name& table, std::string_view name, drop_options options = {})
+    -> statement<void>;
 
 // ---------------------------------------------------------------------------------------
 // Functions, procedures and triggers
@@ -493,7 +491,19 @@ class create_role_builder {
 
 /// A privilege (delete_: DELETE; all: ALL PRIVILEGES, alone).
 enum class privilege {
-  select, insert, update, delete_, truncate, references, trigger, usage, create, connect, temporary, execute, all
+  select,
+  insert,
+  update,
+  delete_,
+  truncate,
+  references,
+  trigger,
+  usage,
+  create,
+  connect,
+  temporary,
+  execute,
+  all
 };
 
 /**
@@ -516,11 +526,9 @@ class grant_builder {
   /// `on schema s`.
   PGPX_API auto on_schema(std::string_view schema) -> grant_builder&;
   /// `on function f(types)`.
-  PGPX_API auto on_function(const object_name& function, const std::vector<std::string>& arg_types)
-      -> grant_builder&;
+  PGPX_API auto on_function(const object_name& function, const std::vector<std::string>& arg_types) -> grant_builder&;
   /// `on procedure p(types)`.
-  PGPX_API auto on_procedure(const object_name& procedure, const std::vector<std::string>& arg_types)
-      -> grant_builder&;
+  PGPX_API auto on_procedure(const object_name& procedure, const std::vector<std::string>& arg_types) -> grant_builder&;
   /// `on database d`.
   PGPX_API auto on_database(std::string_view database) -> grant_builder&;
   /// The roles (grant: `to`, revoke: `from`).
@@ -596,8 +604,7 @@ class create_policy_builder {
     -> statement<void>;
 /// `alter table t enable row level security[, force row level security]`: force makes the
 /// policies apply to the table's owner too.
-[[nodiscard]] PGPX_API auto enable_row_level_security(const object_name& table, bool force = false)
-    -> statement<void>;
+[[nodiscard]] PGPX_API auto enable_row_level_security(const object_name& table, bool force = false) -> statement<void>;
 /// `alter table t disable row level security, no force row level security`.
 [[nodiscard]] PGPX_API auto disable_row_level_security(const object_name& table) -> statement<void>;
 
@@ -614,8 +621,9 @@ void collect(std::vector<pgpx::statement<void>>& out, const T& step) {
   } else if constexpr (requires { step.statements(); }) {
     for (auto& s : step.statements()) out.push_back(std::move(s));
   } else {
-    static_assert(requires { step.statement(); },
-                  "pgpx::schema::manage::execute: give it statements, vectors of statements or builders");
+    static_assert(
+        requires { step.statement(); },
+        "pgpx::schema::manage::execute: give it statements, vectors of statements or builders");
     out.push_back(step.statement());
   }
 }

@@ -55,9 +55,10 @@ class manage_test : public pgpx::test::db_test {
     return nullptr;
   }
   auto exists(const std::string& name) -> bool {
-    return cx().query_value<bool>("select exists (select from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                                  " where n.nspname = $1 and c.relname = $2)",
-                                  shop, name);
+    return cx().query_value<bool>(
+        "select exists (select from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = $1 and c.relname = $2)",
+        shop, name);
   }
   void create_orders() {
     m::execute(cx(), m::create_table(orders)
@@ -158,8 +159,8 @@ TEST_F(manage_test, an_index_built_concurrently_outside_a_transaction) {
   m::execute(cx(), ix, m::create_index("orders_lower_note_idx", orders).unique().expression("lower(\"Note\")"));
   auto t = table("Orders");
   ASSERT_EQ(t.indexes.size(), 3u);  // with the primary key's
-  const auto& i = *std::find_if(t.indexes.begin(), t.indexes.end(),
-                                [](const auto& x) { return x.name == "orders_note_idx"; });
+  const auto& i =
+      *std::find_if(t.indexes.begin(), t.indexes.end(), [](const auto& x) { return x.name == "orders_note_idx"; });
   EXPECT_TRUE(i.valid);
   EXPECT_EQ(i.method, "btree");
   EXPECT_EQ(i.keys, (std::vector<std::string>{"\"Note\""}));
@@ -174,9 +175,7 @@ TEST_F(manage_test, an_index_built_concurrently_outside_a_transaction) {
 
 TEST_F(manage_test, a_constraint_added_not_valid_then_validated) {
   create_orders();
-  m::execute(cx(), m::create_table({shop, "lines"})
-                       .column("order_id", "int8")
-                       .column("qty", "int4"));
+  m::execute(cx(), m::create_table({shop, "lines"}).column("order_id", "int8").column("qty", "int4"));
   const auto o = orders.sql();
   const auto l = pgpx::quote_qualified({shop, "lines"});
   cx().execute("insert into " + o + " (\"Note\", qty) values ('a', 1), ('b', -1)");
@@ -379,8 +378,7 @@ TEST_F(manage_role_test, a_login_role_made_with_a_scram_verifier_connects_with_i
   const std::string helper = role_ + " helper";
   cx().execute_script("set password_encryption = 'scram-sha-256'; create role " + pgpx::quote_identifier(helper) +
                       " password 'correct horse'");
-  const auto verifier =
-      cx().query_value<std::string>("select rolpassword from pg_authid where rolname = $1", helper);
+  const auto verifier = cx().query_value<std::string>("select rolpassword from pg_authid where rolname = $1", helper);
   m::execute(cx(), m::drop_role(helper), m::create_role(role_).login().password_verifier(verifier));
   EXPECT_EQ(cx().query_value<std::string>("select rolpassword from pg_authid where rolname = $1", role_), verifier);
 
