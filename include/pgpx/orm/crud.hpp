@@ -681,6 +681,15 @@ auto insert(E& ex, T& obj) -> T& {
   orm::run(ex, orm::insert_plan(orm::detail::as_model(obj)));
   return obj;
 }
+/// Inserts a temporary (`pgpx::insert(cx, author{.name = "Ada"})`) and returns it with the
+/// columns the server filled (RETURNING).
+template <class T, orm::sync_executor E>
+  requires(!std::is_lvalue_reference_v<T>)
+auto insert(E& ex, T&& obj) -> T {  // NOLINT(cppcoreguidelines-rvalue-reference-param-not-moved): moved below
+  T out = std::move(obj);
+  insert(ex, out);
+  return out;
+}
 
 /// The live row of T with these primary-key values (one per key column, in key order).
 template <class T, orm::sync_executor E, class... K>
