@@ -67,16 +67,21 @@ auto lint_one(const fs::path& p) -> linted_file {
   } catch (const migrate::source_error&) {
     o.dir = p.filename().string().ends_with(".down.sql") ? migrate::direction::down : migrate::direction::up;
   }
-  return {p.string(), migrate::lint(read_all(p), o)};
+  // Shown relative to the working directory when it is below it, as given otherwise.
+  std::string shown = p.string();
+  if (p.is_absolute()) {
+    std::error_code ec;
+    const auto rel = p.lexically_relative(fs::current_path(ec));
+    if (!ec && !rel.empty() && *rel.begin() != "..") shown = rel.string();
+  }
+  o.file = shown;
+  return {shown, migrate::lint(read_all(p), o)};
 }
 
 auto finding_json(const migrate::lint_finding& f) -> nlohmann::json {
-  nlohmann::json j = {{"rule", f.rule},
-                      {"severity", std::string(migrate::to_string(f.severity))},
-                      {"message", f.message},
-                      {"hint", f.hint},
-                      {"statement", f.statement},
-                      {"line", f.line},
+  nlohmann::json j = {{"rule", f.rule},           {"severity", std::string(migrate::to_string(f.severity))},
+                      {"message", f.message},     {"hint", f.hint},
+                      {"statement", f.statement}, {"line", f.line},
                       {"ignored", f.ignored()}};
   if (f.ignored()) j["ignore_reason"] = *f.ignored_because;
   return j;
@@ -94,8 +99,9 @@ auto run_lint(context& ctx, const lint_command_options& o) -> int {
       std::cout << out.dump(2) << "\n";
     } else {
       for (const auto& r : migrate::lint_rules())
-        std::cout << r.id << "  " << migrate::to_string(r.severity) << (r.severity == migrate::lint_severity::error ? "    " : "  ")
-                  << r.summary << "\n       fix: " << r.hint << "\n";
+        std::cout << r.id << "  " << migrate::to_string(r.severity)
+                  << (r.severity == migrate::lint_severity::error ? "    " : "  ") << r.summary
+                  << "\n       fix: " << r.hint << "\n";
     }
     return 0;
   }
@@ -152,8 +158,7 @@ auto run_lint(context& ctx, const lint_command_options& o) -> int {
       return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
     };
     ctx.note(plural(results.size(), "file") + " linted: " + plural(errors, "error") + ", " +
-             plural(warnings, "warning") + ", " + std::to_string(ignored) + " ignored" +
-             (failed ? "" : " (ok)"));
+             plural(warnings, "warning") + ", " + std::to_string(ignored) + " ignored" + (failed ? "" : " (ok)"));
   }
   return failed ? static_cast<int>(exit_code::lint) : 0;
 }

@@ -44,10 +44,12 @@ constexpr std::array<lint_rule, 25> rules{{
      "use CREATE INDEX CONCURRENTLY in a file with -- pgpx: no-transaction"},
     {"LH202", sev::error, "ADD COLUMN ... NOT NULL without a default fails on a table with rows",
      "add the column nullable (or with a constant DEFAULT), backfill, then SET NOT NULL"},
-    {"LH203", sev::warning, "ADD COLUMN with a volatile default, identity or serial rewrites the table under an "
+    {"LH203", sev::warning,
+     "ADD COLUMN with a volatile default, identity or serial rewrites the table under an "
      "ACCESS EXCLUSIVE lock",
      "add the column without the default, set the default, backfill in batches"},
-    {"LH204", sev::warning, "ALTER COLUMN ... TYPE may rewrite the table and its indexes under an ACCESS EXCLUSIVE lock",
+    {"LH204", sev::warning,
+     "ALTER COLUMN ... TYPE may rewrite the table and its indexes under an ACCESS EXCLUSIVE lock",
      "add a new column, backfill, switch readers; silence with lint-ignore=LH204 when the change is binary "
      "compatible (varchar(n) to text or to a longer varchar)"},
     {"LH205", sev::warning, "a new FOREIGN KEY without NOT VALID scans the table under a lock that blocks writes",
@@ -64,8 +66,7 @@ constexpr std::array<lint_rule, 25> rules{{
     {"PX001", sev::error, "the file does not parse", "fix the SQL; the message is PostgreSQL's parser's"},
     {"PX002", sev::error, "a malformed lint-ignore (no reason, bad codes)",
      "write -- pgpx: lint-ignore=CODE[,CODE] reason=\"why it is safe\""},
-    {"PX003", sev::error, "a malformed or misplaced header directive",
-     "see docs/migrations.md \"Header directives\""},
+    {"PX003", sev::error, "a malformed or misplaced header directive", "see docs/migrations.md \"Header directives\""},
     {"PX004", sev::warning, "a lint-ignore after the header that is not directly before a statement silences nothing",
      "put it on the line(s) directly before the statement, or in the file's header"},
     {"PX005", sev::warning, "a lint-ignore names an unknown rule", "use a rule id of `pgpx migrate lint --rules`"},
@@ -157,9 +158,8 @@ auto last_name(const json& names) -> std::string {
 // table. now() and current_timestamp are stable (one value per statement), so not here.
 auto is_volatile_function(const std::string& name) -> bool {
   static const std::set<std::string, std::less<>> names = {
-      "random",          "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
-      "clock_timestamp", "timeofday",       "nextval",          "gen_random_bytes",   "txid_current",
-      "random_normal"};
+      "random",    "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "clock_timestamp",
+      "timeofday", "nextval",         "gen_random_bytes", "txid_current",       "random_normal"};
   return names.contains(name);
 }
 
@@ -223,8 +223,9 @@ class linter {
     current_ = 0;
     if (no_tx && statements.size() > 1) {
       current_ = 2;
-      add("TX302", "a no-transaction file with " + std::to_string(statements.size()) +
-                       " statements: if one fails, the ones before it stay applied",
+      add("TX302",
+          "a no-transaction file with " + std::to_string(statements.size()) +
+              " statements: if one fails, the ones before it stay applied",
           statements[1].line);
       current_ = 0;
     }
@@ -263,7 +264,8 @@ class linter {
     if (location < 0) return statement_->line;
     const auto& text = statement_->text;
     const auto end = std::min(text.size(), static_cast<std::size_t>(location));
-    return statement_->line + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
+    return statement_->line +
+           static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
   }
 
   [[nodiscard]] auto is_new(const relation& r) const -> bool {
@@ -332,12 +334,14 @@ class linter {
       if (is_new(rel)) {
         if (kind == "OBJECT_TABLE") created_.push_back({rel.schema, node.value("newname", "")});
       } else if (kind == "OBJECT_TABLE") {
-        add("LH208", "renaming table " + rel.shown() + " to " + node.value("newname", "") +
-                         " breaks clients that still use the old name",
+        add("LH208",
+            "renaming table " + rel.shown() + " to " + node.value("newname", "") +
+                " breaks clients that still use the old name",
             line);
       } else if (kind == "OBJECT_COLUMN") {
-        add("LH209", "renaming column " + rel.shown() + "." + node.value("subname", "") + " to " +
-                         node.value("newname", "") + " breaks clients that still use the old name",
+        add("LH209",
+            "renaming column " + rel.shown() + "." + node.value("subname", "") + " to " + node.value("newname", "") +
+                " breaks clients that still use the old name",
             line);
       }
     } else if (type == "TransactionStmt" && !no_tx) {
@@ -358,8 +362,9 @@ class linter {
         add("DS101", "DROP TABLE " + rel.shown() + " deletes the table and its data", line);
       else if (kind == "OBJECT_SCHEMA")
         add("DS102",
-            "DROP SCHEMA " + rel.name + (node.value("behavior", "") == "DROP_CASCADE" ? " CASCADE deletes every object in it"
-                                                                                      : " deletes the schema"),
+            "DROP SCHEMA " + rel.name +
+                (node.value("behavior", "") == "DROP_CASCADE" ? " CASCADE deletes every object in it"
+                                                              : " deletes the schema"),
             line);
     }
   }
@@ -402,11 +407,13 @@ class linter {
         const auto name = con.contains("conname") ? " " + con["conname"].get<std::string>() : std::string();
         if (con.value("skip_validation", false)) continue;
         if (type == "CONSTR_FOREIGN")
-          add("LH205", "FOREIGN KEY" + name + " on " + rel.shown() + " without NOT VALID scans the table", line_at(con));
+          add("LH205", "FOREIGN KEY" + name + " on " + rel.shown() + " without NOT VALID scans the table",
+              line_at(con));
         else if (type == "CONSTR_CHECK")
           add("LH206", "CHECK" + name + " on " + rel.shown() + " without NOT VALID scans the table", line_at(con));
       } else if (sub == "AT_SetNotNull") {
-        add("LH207", "SET NOT NULL on " + rel.shown() + "." + column + " scans the table under an ACCESS EXCLUSIVE lock",
+        add("LH207",
+            "SET NOT NULL on " + rel.shown() + "." + column + " scans the table under an ACCESS EXCLUSIVE lock",
             statement_->line);
       }
     }

@@ -45,7 +45,8 @@ TEST_F(cli_lint_test, clean_files_exit_0) {
 
 TEST_F(cli_lint_test, errors_exit_5_with_file_line_rule_and_hint) {
   write("0001_a.up.sql", "create table a (id int);\n");
-  write("0002_b.up.sql", "-- pgpx: lint-ignore=DS104 reason=\"unused since v2\"\nalter table a drop column x;\n\ndrop table a;\n");
+  write("0002_b.up.sql",
+        "-- pgpx: lint-ignore=DS104 reason=\"unused since v2\"\nalter table a drop column x;\n\ndrop table a;\n");
   const auto r = pgpx_run({"migrate", "lint"}, project_);
   EXPECT_EQ(r.code, 5) << r.out << r.err;
   EXPECT_NE(r.out.find("0002_b.up.sql:4: error DS101: DROP TABLE a deletes the table and its data\n  hint: "),

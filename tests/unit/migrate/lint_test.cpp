@@ -69,15 +69,16 @@ TEST(migrate_lint, ds104_drop_column) {
         lint_severity::error);
 }
 
-TEST(migrate_lint, ds105_truncate) { fires("DS105", "truncate t;", "create table t (a int);\ntruncate t;", lint_severity::error); }
+TEST(migrate_lint, ds105_truncate) {
+  fires("DS105", "truncate t;", "create table t (a int);\ntruncate t;", lint_severity::error);
+}
 
 TEST(migrate_lint, ds106_delete_without_where) {
   fires("DS106", "delete from t;", "delete from t where created < now() - interval '1 year';", lint_severity::error);
 }
 
 TEST(migrate_lint, lh201_create_index_without_concurrently_on_an_existing_table) {
-  fires("LH201", "create index i on t (a);",
-        "-- pgpx: no-transaction\ncreate index concurrently i on t (a);");
+  fires("LH201", "create index i on t (a);", "-- pgpx: no-transaction\ncreate index concurrently i on t (a);");
   // A table created earlier in the same file is new: no lock to worry about.
   const auto f = up("create table app.t (a int);\ncreate unique index i on app.t (a);\ncreate index j on t (a);");
   EXPECT_EQ(count(f, "LH201"), 0U) << ids(f);
@@ -105,7 +106,8 @@ TEST(migrate_lint, lh203_add_column_with_a_volatile_default) {
 }
 
 TEST(migrate_lint, lh204_alter_column_type) {
-  fires("LH204", "alter table t alter column a type bigint;", "create table t (a int);\nalter table t alter column a type bigint;");
+  fires("LH204", "alter table t alter column a type bigint;",
+        "create table t (a int);\nalter table t alter column a type bigint;");
   const auto f = up("alter table t alter column a type text;");
   ASSERT_NE(find(f, "LH204"), nullptr);
   EXPECT_NE(find(f, "LH204")->message.find("unless the old type is varchar"), std::string::npos);
@@ -137,8 +139,8 @@ TEST(migrate_lint, lh208_lh209_rename_table_and_column) {
 }
 
 TEST(migrate_lint, tx301_concurrently_or_vacuum_in_a_transactional_file) {
-  fires("TX301", "create index concurrently i on t (a);", "-- pgpx: no-transaction\ncreate index concurrently i on t (a);",
-        lint_severity::error);
+  fires("TX301", "create index concurrently i on t (a);",
+        "-- pgpx: no-transaction\ncreate index concurrently i on t (a);", lint_severity::error);
   fires("TX301", "vacuum analyze t;", "-- pgpx: no-transaction\nvacuum analyze t;", lint_severity::error);
   const auto f = up("vacuum t;");
   EXPECT_NE(find(f, "TX301")->hint.find("add `-- pgpx: no-transaction`"), std::string::npos);
@@ -147,7 +149,8 @@ TEST(migrate_lint, tx301_concurrently_or_vacuum_in_a_transactional_file) {
 }
 
 TEST(migrate_lint, tx302_no_transaction_file_with_several_statements) {
-  fires("TX302", "-- pgpx: no-transaction\ncreate index concurrently i on t (a);\ncreate index concurrently j on t (b);",
+  fires("TX302",
+        "-- pgpx: no-transaction\ncreate index concurrently i on t (a);\ncreate index concurrently j on t (b);",
         "-- pgpx: no-transaction\ncreate index concurrently i on t (a);");
   const auto f = up("-- pgpx: no-transaction\nvacuum a;\n\nvacuum b;\n");
   EXPECT_EQ(find(f, "TX302")->line, 4);
@@ -162,7 +165,8 @@ TEST(migrate_lint, tx303_transaction_control_in_a_transactional_file) {
 TEST(migrate_lint, hy401_drop_without_if_exists_in_a_down_file) {
   const auto bad = down("drop table users;\nalter table t drop column a;\ndrop index i;");
   EXPECT_EQ(count(bad, "HY401"), 3U) << ids(bad);
-  const auto safe = down("drop table if exists users;\nalter table t drop column if exists a;\ndrop index if exists i;");
+  const auto safe =
+      down("drop table if exists users;\nalter table t drop column if exists a;\ndrop index if exists i;");
   EXPECT_EQ(count(safe, "HY401"), 0U) << ids(safe);
   EXPECT_EQ(count(up("drop index i;"), "HY401"), 0U);  // only down files
 }
@@ -184,29 +188,29 @@ TEST(migrate_lint, destructive_findings_of_a_down_file_are_warnings) {
 }
 
 TEST(migrate_lint, dollar_quoted_bodies_and_comments_are_not_statements) {
-  const auto f = up(
-      "-- drop table users;\n"
-      "/* truncate t; drop schema s cascade; */\n"
-      "create function purge() returns void language plpgsql as $body$\n"
-      "begin\n"
-      "  drop table users;\n"
-      "  delete from t;\n"
-      "end;\n"
-      "$body$;\n"
-      "select 'drop table users; alter table t drop column a';\n"
-      "do $$ begin execute 'truncate t'; end $$;\n");
+  const auto f =
+      up("-- drop table users;\n"
+         "/* truncate t; drop schema s cascade; */\n"
+         "create function purge() returns void language plpgsql as $body$\n"
+         "begin\n"
+         "  drop table users;\n"
+         "  delete from t;\n"
+         "end;\n"
+         "$body$;\n"
+         "select 'drop table users; alter table t drop column a';\n"
+         "do $$ begin execute 'truncate t'; end $$;\n");
   EXPECT_TRUE(f.empty()) << ids(f);
 }
 
 TEST(migrate_lint, line_and_statement_numbers) {
-  const auto f = up(
-      "-- header\n"
-      "create table n (a int);\n"  // statement 1, line 2
-      "\n"
-      "alter table t\n"  // statement 2, line 4
-      "  add column b int not null,\n"
-      "  add constraint c check (b > 0);\n"
-      "drop table x; drop table y;\n");  // statements 3 and 4, line 7
+  const auto f =
+      up("-- header\n"
+         "create table n (a int);\n"  // statement 1, line 2
+         "\n"
+         "alter table t\n"  // statement 2, line 4
+         "  add column b int not null,\n"
+         "  add constraint c check (b > 0);\n"
+         "drop table x; drop table y;\n");  // statements 3 and 4, line 7
   ASSERT_EQ(f.size(), 4U) << ids(f);
   EXPECT_EQ(f[0].rule, "LH202");
   EXPECT_EQ(f[0].statement, 2);
@@ -221,9 +225,9 @@ TEST(migrate_lint, line_and_statement_numbers) {
 }
 
 TEST(migrate_lint, header_lint_ignore_silences_the_whole_file_with_its_reason) {
-  const auto f = up(
-      "-- pgpx: lint-ignore=DS101,DS104 reason=\"legacy tables, empty since v2\"\n"
-      "drop table a;\nalter table b drop column c;\ntruncate d;\n");
+  const auto f =
+      up("-- pgpx: lint-ignore=DS101,DS104 reason=\"legacy tables, empty since v2\"\n"
+         "drop table a;\nalter table b drop column c;\ntruncate d;\n");
   ASSERT_EQ(f.size(), 3U) << ids(f);
   EXPECT_EQ(ids(f), "DS101(ignored) DS104(ignored) DS105");
   EXPECT_EQ(*f[0].ignored_because, "legacy tables, empty since v2");
@@ -231,12 +235,12 @@ TEST(migrate_lint, header_lint_ignore_silences_the_whole_file_with_its_reason) {
 }
 
 TEST(migrate_lint, statement_lint_ignore_silences_that_statement_only) {
-  const auto f = up(
-      "create table n (a int);\n"
-      "-- archived in ticket 42\n"
-      "-- pgpx: lint-ignore=DS101 reason=\"archived to s3 first\"\n"
-      "drop table old_a;\n"
-      "drop table old_b;\n");
+  const auto f =
+      up("create table n (a int);\n"
+         "-- archived in ticket 42\n"
+         "-- pgpx: lint-ignore=DS101 reason=\"archived to s3 first\"\n"
+         "drop table old_a;\n"
+         "drop table old_b;\n");
   EXPECT_EQ(ids(f), "DS101(ignored) DS101");
   EXPECT_EQ(*f[0].ignored_because, "archived to s3 first");
   EXPECT_EQ(f[1].line, 5);
