@@ -393,13 +393,20 @@ class linter {
         check_add_column(rel, def["ColumnDef"]);
       } else if (sub == "AT_AlterColumnType") {
         std::string to;
-        if (def.contains("ColumnDef") && def["ColumnDef"].contains("typeName"))
-          to = last_name(def["ColumnDef"]["typeName"].value("names", json::array()));
-        add("LH204",
-            "ALTER COLUMN " + rel.shown() + "." + column + " TYPE " + to +
-                (to == "text" || to == "varchar"
-                     ? " rewrites the table unless the old type is varchar or text (the tree does not say)"
-                     : " may rewrite the table and its indexes under an ACCESS EXCLUSIVE lock"),
+        bool sized = false;  // varchar(n), numeric(p,s): typmods given
+        if (def.contains("ColumnDef") && def["ColumnDef"].contains("typeName")) {
+          const auto& type_name = def["ColumnDef"]["typeName"];
+          to = last_name(type_name.value("names", json::array()));
+          sized = type_name.contains("typmods");
+        }
+        // The old type is not in the statement, so a binary-compatible change cannot be told
+        // from a rewrite; the message says which old types would make it cheap.
+        std::string why = " may rewrite the table and its indexes under an ACCESS EXCLUSIVE lock";
+        if (to == "text" || (to == "varchar" && !sized))
+          why = " rewrites the table unless the old type is varchar or text (the statement does not say)";
+        else if (to == "varchar")
+          why = " rewrites the table unless it widens a varchar (the statement does not say the old length)";
+        add("LH204", "ALTER COLUMN " + rel.shown() + "." + column + " TYPE " + to + why,
             line_at(def.value("ColumnDef", json::object())));
       } else if (sub == "AT_AddConstraint" && def.contains("Constraint")) {
         const auto& con = def["Constraint"];

@@ -111,6 +111,9 @@ TEST(migrate_lint, lh204_alter_column_type) {
   const auto f = up("alter table t alter column a type text;");
   ASSERT_NE(find(f, "LH204"), nullptr);
   EXPECT_NE(find(f, "LH204")->message.find("unless the old type is varchar"), std::string::npos);
+  const auto g = up("alter table t alter column a type varchar(200);");
+  ASSERT_NE(find(g, "LH204"), nullptr);
+  EXPECT_NE(find(g, "LH204")->message.find("unless it widens a varchar"), std::string::npos);
 }
 
 TEST(migrate_lint, lh205_foreign_key_without_not_valid) {
