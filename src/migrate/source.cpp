@@ -3,6 +3,8 @@
 
 #include <pgpx/migrate/checksum.hpp>
 
+#include "directives_impl.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -209,13 +211,22 @@ auto parse_file_name(std::string_view name) -> file_name_parts {
   return parts;
 }
 
-auto parse_directives(std::string_view content, const std::string& file) -> directives {
+namespace detail {
+
+auto scan_directives(std::string_view content, const std::string& file) -> scanned_directives {
   if (content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);
-  directives out;
+  scanned_directives out;
   std::map<std::string, int> seen;
   bool in_header = true;
   int line_no = 0;
   std::size_t pos = 0;
+  // parse_one throws source_error(file, line, problem); keep the problem without "file:line: ".
+  const auto problem = [&](const source_error& e, int line, bool is_ignore) {
+    const auto prefix = located(file, line) + ": ";
+    auto msg = e.message();
+    if (msg.starts_with(prefix)) msg.erase(0, prefix.size());
+    out.problems.push_back({line, std::move(msg), is_ignore});
+  };
   while (pos <= content.size()) {
     const auto nl = content.find('\n', pos);
     const auto line = content.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
@@ -223,14 +234,33 @@ auto parse_directives(std::string_view content, const std::string& file) -> dire
     const auto t = trim(line);
     const auto rest = pgpx_comment(line);
     if (rest && !is_lint_annotation(*rest)) {
-      if (!in_header)
-        throw source_error(file, line_no,
-                           "'-- pgpx:' directive after the first SQL line: directives go in the leading comment lines "
-                           "(here it would be ignored): '" +
-                               std::string(t) + "'");
       const auto d = trim(*rest);
-      if (d.empty()) throw source_error(file, line_no, "empty '-- pgpx:' directive");
-      parse_one(d, file, line_no, out, seen);
+      const bool is_ignore = d.starts_with("lint-ignore");
+      if (!in_header && !is_ignore) {
+        out.problems.push_back({line_no,
+                                "'-- pgpx:' directive after the first SQL line: directives go in the leading comment "
+                                "lines (here it would be ignored): '" +
+                                    std::string(t) + "'",
+                                false});
+      } else if (d.empty()) {
+        out.problems.push_back({line_no, "empty '-- pgpx:' directive", false});
+      } else if (in_header) {
+        try {
+          parse_one(d, file, line_no, out.header, seen);
+        } catch (const source_error& e) {
+          problem(e, line_no, is_ignore);
+        }
+      } else {
+        // A `lint-ignore` before one statement silences that statement (the linter pairs them).
+        directives one;
+        std::map<std::string, int> none;
+        try {
+          parse_one(d, file, line_no, one, none);
+          if (!one.lint_ignores.empty()) out.statement_ignores.push_back(std::move(one.lint_ignores.front()));
+        } catch (const source_error& e) {
+          problem(e, line_no, true);
+        }
+      }
     } else if (!t.empty() && !t.starts_with("--")) {
       in_header = false;
     }
@@ -238,6 +268,17 @@ auto parse_directives(std::string_view content, const std::string& file) -> dire
     pos = nl + 1;
   }
   return out;
+}
+
+}  // namespace detail
+
+auto parse_directives(std::string_view content, const std::string& file) -> directives {
+  auto scanned = detail::scan_directives(content, file);
+  if (!scanned.problems.empty()) {
+    const auto& p = scanned.problems.front();
+    throw source_error(file, p.line, p.message);
+  }
+  return std::move(scanned.header);
 }
 
 auto load_directory(const std::filesystem::path& dir) -> std::vector<migration> {

@@ -2,6 +2,8 @@
 // parser): pg_query_split_with_parser for the boundaries, pg_query_parse's JSON for the tree.
 #include <pgpx/migrate/split.hpp>
 
+#include "split_impl.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <pg_query.h>
@@ -67,7 +69,11 @@ auto has_concurrently_param(const nlohmann::json& node) -> bool {
   return false;
 }
 
-auto reason_of(const nlohmann::json& stmt) -> std::optional<std::string> {
+}  // namespace
+
+namespace detail {
+
+auto no_transaction_reason_of(const nlohmann::json& stmt) -> std::optional<std::string> {
   if (!stmt.is_object() || stmt.empty()) return std::nullopt;
   // The statement node's one key and value, read from an iterator that outlives them (a
   // structured binding to *items().begin() refers into a destroyed temporary proxy).
@@ -96,7 +102,7 @@ auto reason_of(const nlohmann::json& stmt) -> std::optional<std::string> {
   return std::nullopt;
 }
 
-}  // namespace
+}  // namespace detail
 
 auto split_statements(std::string_view sql, const std::string& file) -> std::vector<statement> {
   const std::string input(sql);  // libpg_query reads a NUL-terminated string
@@ -136,7 +142,7 @@ auto no_transaction_reason(std::string_view statement) -> std::optional<std::str
   if (!tree.contains("stmts")) return std::nullopt;
   for (const auto& s : tree["stmts"]) {
     if (!s.contains("stmt")) continue;
-    if (auto why = reason_of(s["stmt"])) return why;
+    if (auto why = detail::no_transaction_reason_of(s["stmt"])) return why;
   }
   return std::nullopt;
 }

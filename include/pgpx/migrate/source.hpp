@@ -41,7 +41,9 @@ struct file_name_parts {
  * Directives are `-- pgpx: <directive>` lines among the leading comment and blank lines.
  * Throws source_error naming `file` and the line: an unknown directive or a bad value, a
  * single-valued directive given twice, or a `-- pgpx:` line after the first SQL line (it
- * would otherwise be ignored). `-- pgpx:lint ...` annotations are left to the linter.
+ * would otherwise be ignored). A `lint-ignore` after the header is allowed (it silences the
+ * statement after it, see lint.hpp) but still checked; it is not in the result.
+ * `-- pgpx:lint ...` annotations are left to the linter.
  */
 [[nodiscard]] PGPX_API auto parse_directives(std::string_view content, const std::string& file) -> directives;
 

@@ -289,6 +289,15 @@ TEST(migrate_directives, lint_annotations_may_stand_anywhere) {
   EXPECT_FALSE(h.no_transaction);
 }
 
+TEST(migrate_directives, a_lint_ignore_before_a_statement_is_allowed_and_still_checked) {
+  // It silences that statement (the linter pairs them); it is not a header directive.
+  const auto h =
+      parse_directives("select 1;\n-- pgpx: lint-ignore=DS101 reason=\"archived\"\ndrop table t;\n", "f.sql");
+  EXPECT_TRUE(h.lint_ignores.empty());
+  expect_source_error([] { (void)parse_directives("select 1;\n-- pgpx: lint-ignore=DS101\ndrop table t;\n", "f.sql"); },
+                      "f.sql", 2, "needs a reason");
+}
+
 TEST(migrate_directives, unknown_or_malformed_directives_name_file_line_and_directive) {
   const auto bad = [](const std::string& directive, const std::string& what) {
     SCOPED_TRACE(directive);
