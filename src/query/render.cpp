@@ -8,7 +8,7 @@
 
 #include <algorithm>
 #include <string>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace pgpx::query::detail {
@@ -19,6 +19,16 @@ query_data::query_data(query_data&&) noexcept = default;
 auto query_data::operator=(const query_data&) -> query_data& = default;
 auto query_data::operator=(query_data&&) noexcept -> query_data& = default;
 query_data::~query_data() = default;
+
+void finish_relation(relation& r) {
+  r.quoted.clear();
+  r.quoted.reserve(r.columns.size());
+  for (const auto& c : r.columns) r.quoted.push_back(quote_identifier(c));
+  r.quoted_name = quote_identifier(r.name);
+  if (r.model != nullptr)
+    r.quoted_table =
+        r.model->schema.empty() ? quote_identifier(r.model->table) : quote_qualified({r.model->schema, r.model->table});
+}
 
 auto make_node(node_kind kind, std::uint8_t precedence, std::string text, std::vector<node_ptr> kids) -> node_ptr {
   auto n = std::make_shared<node>();
@@ -99,6 +109,7 @@ class renderer {
  public:
   rendered out;
   bool lenient = false;
+  bool texts = false;
 
   void expression(const node& n, std::uint8_t outer = 0) {
     const bool paren = n.precedence < outer;
@@ -172,27 +183,23 @@ class renderer {
   }
 
  private:
-  std::unordered_map<const node*, int> numbers_;
+  std::vector<std::pair<const node*, int>> numbers_;  // few values: a scan beats hashing
   std::vector<level> levels_;
 
   void param(const node& n) {
-    const auto it = numbers_.find(&n);
+    const auto it = std::find_if(numbers_.begin(), numbers_.end(), [&](const auto& p) { return p.first == &n; });
     if (it != numbers_.end()) {
       out.sql += '$';
       out.sql += std::to_string(it->second);
       return;
     }
-    const param_list& v = n.value;
-    const char* const* values = v.values();
-    const int len = v.lengths()[0];
-    const oid type = v.types()[0];
-    if (len < 0 || values[0] == nullptr) out.params.add_null(type);
-    else if (v.formats()[0] == 1)
-      out.params.add_binary(std::string_view(values[0], static_cast<std::size_t>(len)), type);
-    else out.params.add_text(std::string_view(values[0], static_cast<std::size_t>(len)), type);
-    out.texts.push_back(v.texts().empty() ? std::string("?") : v.texts()[0]);
+    const encoded_value& v = n.value;
+    if (v.null) out.params.add_null(v.type);
+    else if (v.format == 1) out.params.add_binary(v.bytes, v.type);
+    else out.params.add_text(v.bytes, v.type);
+    if (texts) out.texts.push_back(v.text.empty() && !v.null ? std::string("?") : v.text);
     const int number = static_cast<int>(out.params.size());
-    numbers_.emplace(&n, number);
+    numbers_.emplace_back(&n, number);
     out.sql += '$';
     out.sql += std::to_string(number);
   }
@@ -201,7 +208,7 @@ class renderer {
     const relation* r = n.rel.get();
     const std::string& name = r->columns[n.column];
     if (lenient) {
-      out.sql += quote_identifier(name);
+      out.sql += r->quoted[n.column];
       return;
     }
     for (std::size_t i = levels_.size(); i-- > 0;) {
@@ -209,10 +216,10 @@ class renderer {
       if (std::find(rels.begin(), rels.end(), r) == rels.end()) continue;
       const bool unqualified = i + 1 == levels_.size() && rels.size() == 1;
       if (!unqualified) {
-        out.sql += quote_identifier(r->name);
+        out.sql += r->quoted_name;
         out.sql += '.';
       }
-      out.sql += quote_identifier(name);
+      out.sql += r->quoted[n.column];
       return;
     }
     const std::string owner = r->model != nullptr ? std::string(r->model->cpp_name) : r->name;
@@ -278,12 +285,12 @@ class renderer {
       const relation& c = *q.ctes[i];
       if (!c.body) throw usage_error("pgpx: the CTE \"" + c.name + "\" has no definition (call .recursive(...))");
       if (i > 0) out.sql += ", ";
-      out.sql += quote_identifier(c.name);
+      out.sql += c.quoted_name;
       if (c.materialized_columns) {
         out.sql += " (";
         for (std::size_t k = 0; k < c.columns.size(); ++k) {
           if (k > 0) out.sql += ", ";
-          out.sql += quote_identifier(c.columns[k]);
+          out.sql += c.quoted[k];
         }
         out.sql += ')';
       }
@@ -298,21 +305,19 @@ class renderer {
     switch (r.kind) {
       case relation_kind::table:
       case relation_kind::excluded:
-        if (r.model != nullptr && !r.model->schema.empty())
-          out.sql += quote_qualified({r.model->schema, r.model->table});
-        else out.sql += quote_identifier(r.model != nullptr ? r.model->table : r.name);
+        out.sql += r.model != nullptr ? r.quoted_table : r.quoted_name;
         if (r.aliased) {
           out.sql += " as ";
-          out.sql += quote_identifier(r.name);
+          out.sql += r.quoted_name;
         }
         break;
-      case relation_kind::cte: out.sql += quote_identifier(r.name); break;
+      case relation_kind::cte: out.sql += r.quoted_name; break;
       case relation_kind::derived:
         if (r.lateral) out.sql += "lateral ";
         out.sql += '(';
         statement(*r.body);
         out.sql += ") as ";
-        out.sql += quote_identifier(r.name);
+        out.sql += r.quoted_name;
         break;
     }
   }
@@ -446,7 +451,7 @@ class renderer {
         out.sql += " of ";
         for (std::size_t i = 0; i < q.lock_of.size(); ++i) {
           if (i > 0) out.sql += ", ";
-          out.sql += quote_identifier(q.lock_of[i]->name);
+          out.sql += q.lock_of[i]->quoted_name;
         }
       }
       out.sql += q.lock_wait;
@@ -459,7 +464,7 @@ class renderer {
   void assignments(const std::vector<std::pair<std::size_t, node_ptr>>& sets, const relation& t) {
     for (std::size_t i = 0; i < sets.size(); ++i) {
       if (i > 0) out.sql += ", ";
-      out.sql += quote_identifier(t.columns.at(sets[i].first));
+      out.sql += t.quoted.at(sets[i].first);
       out.sql += " = ";
       expression(*sets[i].second);
     }
@@ -478,7 +483,7 @@ class renderer {
     out.sql += " (";
     for (std::size_t i = 0; i < q.insert_columns.size(); ++i) {
       if (i > 0) out.sql += ", ";
-      out.sql += quote_identifier(t.columns.at(q.insert_columns[i]));
+      out.sql += t.quoted.at(q.insert_columns[i]);
     }
     out.sql += ')';
     levels_.push_back({{q.target.get()}});
@@ -506,7 +511,7 @@ class renderer {
         out.sql += " (";
         for (std::size_t i = 0; i < q.conflict_columns.size(); ++i) {
           if (i > 0) out.sql += ", ";
-          out.sql += quote_identifier(t.columns.at(q.conflict_columns[i]));
+          out.sql += t.quoted.at(q.conflict_columns[i]);
         }
         out.sql += ')';
       }
@@ -557,8 +562,9 @@ class renderer {
 
 }  // namespace
 
-auto render(const query_data& q) -> rendered {
+auto render(const query_data& q, bool texts) -> rendered {
   renderer r;
+  r.texts = texts;
   r.statement(q);
   return std::move(r.out);
 }

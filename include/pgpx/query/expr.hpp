@@ -89,6 +89,32 @@ struct window_spec {
   std::string frame;            ///< "rows between ..." (pgpx-written text) or empty
 };
 
+/// One bound value, encoded once: its bytes as sent, its type and format, its text for logs.
+struct encoded_value {
+  std::string bytes;  ///< the encoded value (text format: without the terminating NUL)
+  std::string text;   ///< the value's text form (to_sql, query logs)
+  oid type = 0;       ///< the parameter's type
+  int format = 0;     ///< 0 text, 1 binary
+  bool null = false;  ///< SQL NULL
+};
+
+/// Encodes one value through the codecs (a per-thread scratch list: no allocation of its
+/// own once warm). Throws conversion_error as param_list::add does.
+template <class T>
+void encode_value(const T& v, encoded_value& out) {
+  thread_local param_list scratch;
+  scratch.clear();
+  scratch.own_values(true);
+  scratch.capture_text(true);
+  scratch.add(v);
+  const int len = scratch.lengths()[0];
+  out.type = scratch.types()[0];
+  out.format = scratch.formats()[0];
+  out.null = len < 0;
+  if (!out.null) out.bytes.assign(scratch.values()[0], static_cast<std::size_t>(len));
+  if (!scratch.texts().empty()) out.text = scratch.texts()[0];
+}
+
 /// One node of an expression tree.
 struct node {
   node_kind kind = node_kind::sql;
@@ -97,7 +123,7 @@ struct node {
   std::vector<node_ptr> kids;  ///< operands
   relation_ptr rel;            ///< column: its relation
   std::size_t column = 0;      ///< column: index in rel->columns
-  param_list value;            ///< value: exactly one parameter
+  encoded_value value;         ///< value: the bound parameter
   query_ptr sub;               ///< subquery
   node_ptr filter;             ///< aggregate: filter (where ...)
   std::shared_ptr<const window_spec> over;  ///< window function: over (...)
@@ -120,7 +146,13 @@ struct relation {
   bool lateral = false;                      ///< derived: `lateral (...)`
   bool recursive = false;                    ///< cte: with recursive
   bool materialized_columns = false;         ///< cte: write the column list
+  std::vector<std::string> quoted;           ///< columns, quoted (made once: finish_relation)
+  std::string quoted_name;                   ///< name, quoted
+  std::string quoted_table;                  ///< table and excluded: the model's table, quoted
 };
+
+/// Fills a relation's quoted names (call after setting name and columns).
+PGPX_API void finish_relation(relation& r);
 
 /// The relation of model T's own table (one per T, shared).
 template <class T>
@@ -135,6 +167,7 @@ auto model_relation() -> const relation_ptr& {
       rel->columns.push_back(c.name);
       rel->members.emplace_back(c.member);
     }
+    finish_relation(*rel);
     return rel;
   }();
   return r;
@@ -147,6 +180,7 @@ auto excluded_relation() -> const relation_ptr& {
     auto rel = std::make_shared<relation>(*model_relation<T>());
     rel->kind = relation_kind::excluded;
     rel->name = "excluded";
+    finish_relation(*rel);
     return rel;
   }();
   return r;
@@ -172,9 +206,7 @@ template <class T>
 auto value_node(const T& v) -> node_ptr {
   auto n = std::make_shared<node>();
   n->kind = node_kind::value;
-  n->value.own_values(true);
-  n->value.capture_text(true);
-  n->value.add(v);
+  encode_value(v, n->value);
   return n;
 }
 

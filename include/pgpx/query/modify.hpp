@@ -91,7 +91,7 @@ class write_base : public select_base {
   /// The SQL and its parameters as text.
   [[nodiscard]] auto to_sql() const -> sql_preview {
     static_cast<const Self&>(*this).check();
-    auto r = render(*d_);
+    auto r = render(*d_, true);
     return {std::move(r.sql), std::move(r.texts)};
   }
   /// Runs the statement; returns the number of rows it wrote.

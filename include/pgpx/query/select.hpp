@@ -125,8 +125,9 @@ struct rendered {
   param_list params;
   std::vector<std::string> texts;
 };
-/// Renders a statement. Throws usage_error for a column out of scope or a missing member.
-PGPX_API auto render(const query_data& q) -> rendered;
+/// Renders a statement (with the values' text forms only when `texts`, for to_sql). Throws
+/// usage_error for a column out of scope or a missing member.
+PGPX_API auto render(const query_data& q, bool texts = false) -> rendered;
 /// A subquery node.
 PGPX_API auto subquery_node(query_ptr q, std::string prefix = {}) -> node_ptr;
 
@@ -289,6 +290,7 @@ class table_alias : public query::detail::relation_handle {
     auto r = std::make_shared<query::detail::relation>(*query::detail::model_relation<T>());
     r->name = std::move(name);
     r->aliased = true;
+    query::detail::finish_relation(*r);
     return r;
   }
 };
@@ -361,6 +363,7 @@ class cte_table : public row_relation<R> {
       r->columns.push_back(cols[i]);
       r->members.emplace_back(reflect::field_names<R>[i]);
     }
+    query::detail::finish_relation(*r);
     return r;
   }
 };
@@ -678,7 +681,7 @@ class select_query : public query::detail::select_base {
   }
   /// The SQL and its parameters as text (for logs and tests).
   [[nodiscard]] auto to_sql() const -> sql_preview {
-    auto r = query::detail::render(*d_);
+    auto r = query::detail::render(*d_, true);
     return {std::move(r.sql), std::move(r.texts)};
   }
   /// Runs the query: every row.
@@ -812,6 +815,7 @@ auto derived(std::string name, const select_query<R>& q) -> row_relation<R> {
     r->columns.push_back(cols[i]);
     r->members.emplace_back(reflect::field_names<R>[i]);
   }
+  query::detail::finish_relation(*r);
   return row_relation<R>(std::move(r));
 }
 template <class R>
