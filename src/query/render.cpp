@@ -282,11 +282,12 @@ class renderer {
     const bool recursive = std::any_of(q.ctes.begin(), q.ctes.end(), [](const auto& c) { return c->recursive; });
     out.sql += recursive ? "with recursive " : "with ";
     for (std::size_t i = 0; i < q.ctes.size(); ++i) {
-      const relation& c = *q.ctes[i];
-      if (!c.body) throw usage_error("pgpx: the CTE \"" + c.name + "\" has no definition (call .recursive(...))");
+      const cte_def& d = *q.ctes[i];
+      const relation& c = *d.rel;
+      if (!d.body) throw usage_error("pgpx: the CTE \"" + c.name + "\" has no definition (call .recursive(...))");
       if (i > 0) out.sql += ", ";
       out.sql += c.quoted_name;
-      if (c.materialized_columns) {
+      if (d.column_list) {
         out.sql += " (";
         for (std::size_t k = 0; k < c.columns.size(); ++k) {
           if (k > 0) out.sql += ", ";
@@ -295,7 +296,7 @@ class renderer {
         out.sql += ')';
       }
       out.sql += " as (";
-      statement(*c.body);
+      statement(*d.body);
       out.sql += ')';
     }
     out.sql += ' ';

@@ -142,10 +142,8 @@ struct relation {
   bool aliased = false;                      ///< `"table" as "name"`
   std::vector<std::string> columns;          ///< SQL column names, in member order
   std::vector<std::string> members;          ///< C++ member names, in the same order
-  query_ptr body;                            ///< cte / derived: the query
+  query_ptr body;                            ///< derived: the query (a CTE's is in its cte_def)
   bool lateral = false;                      ///< derived: `lateral (...)`
-  bool recursive = false;                    ///< cte: with recursive
-  bool materialized_columns = false;         ///< cte: write the column list
   std::vector<std::string> quoted;           ///< columns, quoted (made once: finish_relation)
   std::string quoted_name;                   ///< name, quoted
   std::string quoted_table;                  ///< table and excluded: the model's table, quoted

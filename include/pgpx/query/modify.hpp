@@ -445,7 +445,7 @@ template <class T>
 class with_clause {
  public:
   /// The CTEs, in order.
-  explicit with_clause(std::vector<query::detail::relation_ptr> ctes) : ctes_(std::move(ctes)) {}
+  explicit with_clause(std::vector<std::shared_ptr<const query::detail::cte_def>> ctes) : ctes_(std::move(ctes)) {}
   /// SELECT Row (see pgpx::select).
   template <class Row, auto... Members>
   [[nodiscard]] auto select(const binding<Members>&... bound) const -> select_query<Row> {
@@ -471,12 +471,12 @@ class with_clause {
   }
 
  private:
-  std::vector<query::detail::relation_ptr> ctes_;
+  std::vector<std::shared_ptr<const query::detail::cte_def>> ctes_;
 };
 /// WITH these CTEs (`with recursive` when one is recursive).
 template <class... C>
 [[nodiscard]] auto with(const C&... ctes) -> with_clause {
-  return with_clause({ctes.relation()...});
+  return with_clause({ctes.definition()...});
 }
 
 }  // namespace pgpx

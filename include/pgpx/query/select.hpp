@@ -43,6 +43,17 @@ namespace pgpx {
 
 namespace query::detail {
 
+struct query_data;
+/// A CTE's definition: its relation (what columns and FROM items refer to) and its body.
+/// Kept apart from the relation so that a recursive body, which refers to the relation,
+/// does not own itself (a reference cycle would never be freed).
+struct cte_def {
+  relation_ptr rel;                    ///< the CTE as a relation
+  std::shared_ptr<const query_data> body;  ///< its statement
+  bool recursive = false;              ///< with recursive
+  bool column_list = false;            ///< write `name (col, ...)`
+};
+
 /// The statements the builder makes.
 enum class query_kind : std::uint8_t { select, insert, update, delete_, compound };
 /// A FROM item's join.
@@ -78,7 +89,7 @@ struct PGPX_API query_data {
   ~query_data();
 
   query_kind kind = query_kind::select;
-  std::vector<relation_ptr> ctes;
+  std::vector<std::shared_ptr<const cte_def>> ctes;
   bool distinct = false;
   std::vector<node_ptr> distinct_on;
   std::vector<select_item> items;
@@ -331,11 +342,12 @@ template <class R>
 template <class R>
 class cte_table : public row_relation<R> {
  public:
-  /// A CTE to be defined (by recursive() or as()).
-  explicit cte_table(std::string name) : row_relation<R>(make(std::move(name))) {}
+  /// A CTE to be defined (by recursive()).
+  explicit cte_table(std::string name) : row_relation<R>(make(std::move(name))), def_(make_def(this->rel_)) {}
   /// A CTE defined by a query (select, or insert/update/delete ... returning).
-  cte_table(std::string name, query::detail::query_ptr body) : row_relation<R>(make(std::move(name))) {
-    mut().body = std::move(body);
+  cte_table(std::string name, query::detail::query_ptr body)
+      : row_relation<R>(make(std::move(name))), def_(make_def(this->rel_)) {
+    def_->body = std::move(body);
   }
   /// `with recursive name (cols) as (base union all step)`.
   template <class B, class S>
@@ -345,15 +357,20 @@ class cte_table : public row_relation<R> {
     c->parts = {base.data(), step.data()};
     c->ops = {" union all "};
     c->out_names = base.data()->out_names;
-    auto& r = mut();
-    r.body = std::move(c);
-    r.recursive = true;
-    r.materialized_columns = true;
+    def_->body = std::move(c);
+    def_->recursive = true;
+    def_->column_list = true;
     return *this;
   }
+  /// The definition pgpx::with puts in front of a statement.
+  [[nodiscard]] auto definition() const noexcept -> std::shared_ptr<const query::detail::cte_def> { return def_; }
 
  private:
-  auto mut() -> query::detail::relation& { return const_cast<query::detail::relation&>(*this->rel_); }
+  static auto make_def(const query::detail::relation_ptr& rel) -> std::shared_ptr<query::detail::cte_def> {
+    auto d = std::make_shared<query::detail::cte_def>();
+    d->rel = rel;
+    return d;
+  }
   static auto make(std::string name) -> query::detail::relation_ptr {
     auto r = std::make_shared<query::detail::relation>();
     r->kind = query::detail::relation_kind::cte;
@@ -366,6 +383,7 @@ class cte_table : public row_relation<R> {
     query::detail::finish_relation(*r);
     return r;
   }
+  std::shared_ptr<query::detail::cte_def> def_;
 };
 /// A CTE of rows R, to be defined with .recursive(base, step).
 template <class R>
