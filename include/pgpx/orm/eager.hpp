@@ -238,18 +238,25 @@ auto through_loader(through_t<J, A, B> h) -> eager_loader<P> {
     }
     w.finish = [&map, h](const result* r) {
       std::vector<To> found;
-      std::unordered_map<std::string, std::size_t> by_key;
       std::unordered_map<std::string, std::vector<std::size_t>> links;
-      if (r != nullptr) {
+      if (r != nullptr && r->size() > 0) {
+        // Columns found once: the target's in member order, then the owner's key last.
+        const pgpx::detail::row_mapper<To> mapper(*r);
+        const int key_col = static_cast<int>(column_index(target_key));
+        const int owner_col = static_cast<int>(model_info<To>().columns.size());
+        std::string last_key;
         for (std::size_t i = 0; i < r->size(); ++i) {
           const row rw = (*r)[i];
-          const VA owner = rw.template get<VA>("pgpx_parent");
-          // The target's key, to decode each target once however many owners share it.
-          const VB tk = rw.template get<VB>(model_info<To>().columns[column_index(target_key)].name);
+          const VB tk = rw.template get<VB>(key_col);
           auto k = key_bytes(&tk);
-          auto [it, fresh] = by_key.emplace(*k, found.size());
-          if (fresh) found.push_back(rw.template as<To>());
-          links[*key_bytes(&owner)].push_back(it->second);
+          // Rows come ordered by the target's key: a target shared by several owners is on
+          // adjacent rows and is decoded once.
+          if (found.empty() || *k != last_key) {
+            found.push_back(mapper.decode(*r, static_cast<int>(i)));
+            last_key = std::move(*k);
+          }
+          const VA owner = rw.template get<VA>(owner_col);
+          links[*key_bytes(&owner)].push_back(found.size() - 1);
         }
       }
       map[through_key<P>(h)] = std::make_shared<const related_rows<P, To>>(
