@@ -30,6 +30,16 @@ void finish_relation(relation& r) {
         r.model->schema.empty() ? quote_identifier(r.model->table) : quote_qualified({r.model->schema, r.model->table});
 }
 
+void and_where(query_data& d, node_ptr cond) {
+  d.where = d.where ? make_node(node_kind::binary, prec::and_, " and ", {d.where, std::move(cond)}) : std::move(cond);
+}
+
+auto with_returning(const query_data& d, std::vector<select_item> items) -> std::shared_ptr<query_data> {
+  auto out = std::make_shared<query_data>(d);
+  out->returning = std::move(items);
+  return out;
+}
+
 auto make_node(node_kind kind, std::uint8_t precedence, std::string text, std::vector<node_ptr> kids) -> node_ptr {
   auto n = std::make_shared<node>();
   n->kind = kind;

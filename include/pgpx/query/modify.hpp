@@ -78,49 +78,12 @@ namespace query::detail {
 
 /// Base of the write builders: data, RETURNING and the terminals.
 template <class Self, class Row>
-class write_base : public select_base {
+class write_base : public runnable<Self, Row> {
  public:
-  using row_type = Row;  ///< RETURNING's row type (void: no rows)
-
-  /// The statement.
-  [[nodiscard]] auto statement() const -> pgpx::statement<Row> {
-    static_cast<const Self&>(*this).check();
-    auto r = render(*d_);
-    return pgpx::statement<Row>(std::move(r.sql), std::move(r.params));
-  }
-  /// The SQL and its parameters as text.
-  [[nodiscard]] auto to_sql() const -> sql_preview {
-    static_cast<const Self&>(*this).check();
-    auto r = render(*d_, true);
-    return {std::move(r.sql), std::move(r.texts)};
-  }
-  /// Runs the statement; returns the number of rows it wrote.
+  /// Runs the statement; returns the number of rows it wrote (awaitable on an async executor).
   template <class Ex>
   auto exec(Ex& ex) const {
-    return ex.execute(statement().template as<void>());
-  }
-  /// Runs it: every returned row.
-  template <class Ex>
-  [[nodiscard]] auto all(Ex& ex) const {
-    return ex.query(statement());
-  }
-  /// Runs it: exactly one returned row.
-  template <class Ex>
-  [[nodiscard]] auto one(Ex& ex) const {
-    return ex.query_one(statement());
-  }
-  /// Runs it: zero or one returned row.
-  template <class Ex>
-  [[nodiscard]] auto optional(Ex& ex) const {
-    return ex.query_optional(statement());
-  }
-
- protected:
-  template <class T, class R>
-  auto with_returning() const -> std::vector<select_item> {
-    auto items = struct_items<R>();
-    (void)sizeof(T);
-    return items;
+    return ex.execute(this->statement().template as<void>());
   }
 };
 
@@ -168,11 +131,11 @@ class insert_query : public query::detail::write_base<insert_query<T, Row>, Row>
     d.insert_select = s.data();
     d.insert_columns.clear();
     const auto& m = model_info<T>();
-    for (const auto& member : s.data()->out_members) {
+    for (std::string_view member : reflect::field_names<R>) {
       const auto* c = m.find_member(member);
       if (c == nullptr)
-        throw usage_error("pgpx: insert_into<" + std::string(m.cpp_name) + ">: the select's member " + member +
-                          " is not a column of \"" + m.table + "\"");
+        throw usage_error("pgpx: insert_into<" + std::string(m.cpp_name) + ">: the select's member " +
+                          std::string(member) + " is not a column of \"" + m.table + "\"");
       d.insert_columns.push_back(static_cast<std::size_t>(c - m.columns.data()));
     }
     return std::move(q);
@@ -224,8 +187,7 @@ class insert_query : public query::detail::write_base<insert_query<T, Row>, Row>
   template <class R>
   [[nodiscard]] auto returning() const -> insert_query<T, R> {
     insert_query<T, R> q;
-    q.copy_from(*this);
-    q.set_returning(query::detail::struct_items<R>());
+    q.replace_data(query::detail::with_returning(*this->d_, query::detail::struct_items<R>()));
     return q;
   }
 
@@ -248,20 +210,6 @@ class insert_query : public query::detail::write_base<insert_query<T, Row>, Row>
             s.value;
           }, "pgpx: do_update takes pgpx::set(&T::member, value or expression)");
       return {s.member, query::detail::value_node(s.value)};
-    }
-  }
-  void copy_from(const query::detail::select_base& o) {
-    this->d_ = std::make_shared<query::detail::query_data>(*o.data());
-  }
-  void set_returning(std::vector<query::detail::select_item> items) {
-    auto& d = this->mut();
-    d.returning = std::move(items);
-    query::detail::set_out_names<Row>(d);
-    d.out_names.clear();
-    d.out_members.clear();
-    for (const auto& it : d.returning) {
-      d.out_names.push_back(it.name);
-      d.out_members.push_back(it.member);
     }
   }
   void add_row(const T& obj) {
@@ -321,11 +269,7 @@ class update_query : public query::detail::write_base<update_query<T, Row>, Row>
   template <class C>
   [[nodiscard]] auto where(const C& cond) && -> update_query {
     update_query& q = *this;
-    auto& d = q.mut();
-    auto n = query::detail::as_condition(cond);
-    d.where = d.where ? query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::and_, " and ",
-                                                 {d.where, n})
-                      : n;
+    query::detail::and_where(q.mut(), query::detail::as_condition(cond));
     return std::move(q);
   }
   /// Also update soft-deleted rows.
@@ -339,15 +283,7 @@ class update_query : public query::detail::write_base<update_query<T, Row>, Row>
   template <class R>
   [[nodiscard]] auto returning() const -> update_query<T, R> {
     update_query<T, R> q;
-    q.d_ = std::make_shared<query::detail::query_data>(*this->d_);
-    auto& d = q.mut();
-    d.returning = query::detail::struct_items<R>();
-    d.out_names.clear();
-    d.out_members.clear();
-    for (const auto& it : d.returning) {
-      d.out_names.push_back(it.name);
-      d.out_members.push_back(it.member);
-    }
+    q.replace_data(query::detail::with_returning(*this->d_, query::detail::struct_items<R>()));
     return q;
   }
   /// Refuses an update without SET (usage_error).
@@ -384,11 +320,7 @@ class delete_query : public query::detail::write_base<delete_query<T, Row, Hard>
   template <class C>
   [[nodiscard]] auto where(const C& cond) && -> delete_query {
     delete_query& q = *this;
-    auto& d = q.mut();
-    auto n = query::detail::as_condition(cond);
-    d.where = d.where ? query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::and_, " and ",
-                                                 {d.where, n})
-                      : n;
+    query::detail::and_where(q.mut(), query::detail::as_condition(cond));
     return std::move(q);
   }
   /// Deletes rows of a soft-delete model for real.
@@ -401,15 +333,7 @@ class delete_query : public query::detail::write_base<delete_query<T, Row, Hard>
   template <class R>
   [[nodiscard]] auto returning() const -> delete_query<T, R, Hard> {
     delete_query<T, R, Hard> q;
-    q.d_ = std::make_shared<query::detail::query_data>(*this->d_);
-    auto& d = q.mut();
-    d.returning = query::detail::struct_items<R>();
-    d.out_names.clear();
-    d.out_members.clear();
-    for (const auto& it : d.returning) {
-      d.out_names.push_back(it.name);
-      d.out_members.push_back(it.member);
-    }
+    q.replace_data(query::detail::with_returning(*this->d_, query::detail::struct_items<R>()));
     return q;
   }
   /// Compile-time refusal of a soft-delete model without hard().

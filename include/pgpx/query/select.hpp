@@ -126,8 +126,6 @@ struct PGPX_API query_data {
   std::vector<std::pair<std::size_t, node_ptr>> conflict_sets;
   node_ptr conflict_where;
   std::vector<select_item> returning;
-  std::vector<std::string> out_names;  ///< the result columns' names (for CTEs and derived tables)
-  std::vector<std::string> out_members;  ///< the row type's member names
 };
 
 /// The SQL text, its parameters and their text forms (for to_sql).
@@ -161,17 +159,10 @@ inline constexpr bool is_tuple_v = false;
 template <class... T>
 inline constexpr bool is_tuple_v<std::tuple<T...>> = true;
 
-template <class Row>
-void set_out_names(query_data& d) {
-  if constexpr (std::is_class_v<Row> && reflect::reflectable<Row> && !is_tuple_v<Row>) {
-    d.out_names.clear();
-    d.out_members.clear();
-    for (const auto& it : d.items) {
-      d.out_names.push_back(it.name);
-      d.out_members.push_back(it.member);
-    }
-  }
-}
+/// Adds a condition to WHERE (and-ed with what is there).
+PGPX_API void and_where(query_data& d, node_ptr cond);
+/// A copy of `d` returning the columns `items` (the write builders' returning<R>()).
+PGPX_API auto with_returning(const query_data& d, std::vector<select_item> items) -> std::shared_ptr<query_data>;
 
 }  // namespace query::detail
 
@@ -356,7 +347,6 @@ class cte_table : public row_relation<R> {
     c->kind = query::detail::query_kind::compound;
     c->parts = {base.data(), step.data()};
     c->ops = {" union all "};
-    c->out_names = base.data()->out_names;
     def_->body = std::move(c);
     def_->recursive = true;
     def_->column_list = true;
@@ -410,14 +400,60 @@ struct sql_preview {
   std::vector<std::string> params;  ///< $1, $2, ... as text
 };
 
+namespace query::detail {
+/**
+ * The terminals every builder shares: the statement, its preview, and running it for rows.
+ * Self::check() refuses what must not be rendered (a compile error or usage_error).
+ */
+template <class Self, class Row>
+class runnable : public select_base {
+ public:
+  using row_type = Row;  ///< what each row reads into (void: no rows)
+
+  /// The statement (SQL, parameters, row type). Throws usage_error as the file comment says.
+  [[nodiscard]] auto statement() const -> pgpx::statement<Row> {
+    static_cast<const Self&>(*this).check();
+    auto r = render(*d_);
+    return pgpx::statement<Row>(std::move(r.sql), std::move(r.params));
+  }
+  /// The SQL and its parameters as text (for logs and tests).
+  [[nodiscard]] auto to_sql() const -> sql_preview {
+    static_cast<const Self&>(*this).check();
+    auto r = render(*d_, true);
+    return {std::move(r.sql), std::move(r.texts)};
+  }
+  /// Runs it: every row (awaitable on an async executor).
+  template <class Ex>
+  [[nodiscard]] auto all(Ex& ex) const {
+    return ex.query(statement());
+  }
+  /// Runs it: exactly one row (error_kind::row_count otherwise).
+  template <class Ex>
+  [[nodiscard]] auto one(Ex& ex) const {
+    return ex.query_one(statement());
+  }
+  /// Runs it: zero or one row.
+  template <class Ex>
+  [[nodiscard]] auto optional(Ex& ex) const {
+    return ex.query_optional(statement());
+  }
+};
+}  // namespace query::detail
+
 /**
  * A SELECT statement whose rows read into Row. Made by pgpx::select; each clause returns a
  * new builder. See the file comment for the rules.
  */
 template <class Row>
-class select_query : public query::detail::select_base {
+class select_query : public query::detail::runnable<select_query<Row>, Row> {
+  using base_type = query::detail::runnable<select_query<Row>, Row>;
+  using base_type::d_;
+
  public:
-  using row_type = Row;  ///< what each row reads into
+  using base_type::mut;
+  using base_type::statement;
+  /// Nothing to refuse at render time (see query::detail::runnable).
+  void check() const {}
 
   /// An empty select (use pgpx::select).
   select_query() = default;
@@ -425,7 +461,6 @@ class select_query : public query::detail::select_base {
   explicit select_query(std::vector<query::detail::select_item> items, std::string row_name) {
     d_->items = std::move(items);
     d_->row_name = std::move(row_name);
-    query::detail::set_out_names<Row>(*d_);
   }
 
   /// FROM the table of model M.
@@ -539,11 +574,7 @@ class select_query : public query::detail::select_base {
   template <class C>
   [[nodiscard]] auto where(const C& cond) && -> select_query {
     select_query& q = *this;
-    auto& d = q.mut();
-    auto n = query::detail::as_condition(cond);
-    d.where = d.where ? pgpx::query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::and_,
-                                                       " and ", {d.where, n})
-                      : n;
+    query::detail::and_where(q.mut(), query::detail::as_condition(cond));
     return std::move(q);
   }
   /// GROUP BY members, expressions, or grouping_sets/rollup/cube.
@@ -692,31 +723,6 @@ class select_query : public query::detail::select_base {
     return eager_with(*this, rel...);  // found by argument-dependent lookup in pgpx/orm/eager.hpp
   }
 
-  /// The statement (SQL, parameters, row type). Throws usage_error as the file comment says.
-  [[nodiscard]] auto statement() const -> pgpx::statement<Row> {
-    auto r = query::detail::render(*d_);
-    return pgpx::statement<Row>(std::move(r.sql), std::move(r.params));
-  }
-  /// The SQL and its parameters as text (for logs and tests).
-  [[nodiscard]] auto to_sql() const -> sql_preview {
-    auto r = query::detail::render(*d_, true);
-    return {std::move(r.sql), std::move(r.texts)};
-  }
-  /// Runs the query: every row.
-  template <class Ex>
-  [[nodiscard]] auto all(Ex& ex) const {
-    return ex.query(statement());
-  }
-  /// Runs the query: exactly one row (error_kind::row_count otherwise).
-  template <class Ex>
-  [[nodiscard]] auto one(Ex& ex) const {
-    return ex.query_one(statement());
-  }
-  /// Runs the query: zero or one row.
-  template <class Ex>
-  [[nodiscard]] auto optional(Ex& ex) const {
-    return ex.query_optional(statement());
-  }
   /// Runs the query: the single value of a one-row, one-column result.
   template <class Ex>
   [[nodiscard]] auto value(Ex& ex) const {
@@ -764,8 +770,6 @@ class select_query : public query::detail::select_base {
     d.kind = query::detail::query_kind::compound;
     d.parts = {d_, o.d_};
     d.ops = {op};
-    d.out_names = d_->out_names;
-    d.out_members = d_->out_members;
     return q;
   }
   // The value of the order column `c` in `row`: c must be a column of Row's own model.
