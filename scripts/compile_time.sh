@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 check=false
 [ "${1:-}" = --check ] && check=true
-inc=(-Iinclude -Ibuild/dev/include)
+inc=(-Iinclude -Ibuild/dev/include -Itests)
 [ -f build/dev/include/pgpx/version.hpp ] || { echo "configure build/dev first (cmake --preset dev)" >&2; exit 2; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -1,4 +1,6 @@
 #include "support/test_db.hpp"
+
+#include <pgpx/core/hooks.hpp>
 #include "support/time_factor.hpp"
 
 #include <pgpx/core/identifier.hpp>
@@ -126,6 +128,15 @@ auto wait_until_running(const pgpx::conninfo& info, std::string_view sql, int pi
                    std::string(sql), pid) > 0;
       },
       within, std::chrono::milliseconds(5));
+}
+
+auto recording_connection(const pgpx::conninfo& info, std::vector<std::string>& sent)
+    -> std::unique_ptr<pgpx::connection> {
+  auto hook = std::make_shared<pgpx::query_hook>();
+  hook->on_query = [&sent](const pgpx::query_event& e) { sent.emplace_back(e.sql); };
+  pgpx::connection_options o;
+  o.hook = hook;
+  return std::make_unique<pgpx::connection>(info, o);
 }
 
 }  // namespace pgpx::test

@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pgpx::test {
 
@@ -40,6 +41,11 @@ namespace pgpx::test {
  */
 [[nodiscard]] auto wait_until_running(const pgpx::conninfo& info, std::string_view sql, int pid = 0,
                                       std::chrono::milliseconds within = std::chrono::seconds(10)) -> bool;
+
+/// A connection to `info` that appends the SQL text of every statement it sends to `sent`
+/// (through a query hook): tests count statements with it, so N+1 would show.
+[[nodiscard]] auto recording_connection(const pgpx::conninfo& info, std::vector<std::string>& sent)
+    -> std::unique_ptr<pgpx::connection>;
 
 /// A fresh database for one test: created from the template in SetUp, dropped in TearDown.
 class db_test : public ::testing::Test {

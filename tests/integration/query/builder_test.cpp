@@ -5,6 +5,7 @@
 #include "support/co_assert.hpp"
 #include "support/loop_probe.hpp"
 #include "support/orm_models.hpp"
+#include "support/query_models.hpp"
 #include "support/test_db.hpp"
 
 #include <pgpx/async/async.hpp>
@@ -29,45 +30,12 @@
 #include <tuple>
 #include <vector>
 
-namespace builder_it {
-struct ranked {
-  std::int64_t author_id;
-  std::string title;
-  std::int32_t price_cents;
-  std::int64_t rn;
-};
-struct node {
-  std::int64_t id;
-  std::optional<std::int64_t> parent_id;
-  std::string name;
-  std::int32_t depth;
-};
-struct hit {
-  std::int64_t id;
-  std::string title;
-  float rank;
-};
-struct latest {
-  std::int64_t id;
-  std::string name;
-  std::string title;
-};
-struct title_only {
-  std::string title;
-};
-struct line {
-  std::optional<std::string> region, product;
-  std::optional<pgpx::numeric> total;
-  std::int32_t level;
-};
-}  // namespace builder_it
-
 namespace asio = boost::asio;
 
 namespace {
 
 using namespace orm_models;
-using namespace builder_it;
+using namespace query_models;
 
 class builder_test : public pgpx::test::db_test {
  protected:

@@ -37,11 +37,7 @@ class eager_test : public pgpx::test::db_test {
  protected:
   void SetUp() override {
     db_test::SetUp();
-    auto hook = std::make_shared<pgpx::query_hook>();
-    hook->on_query = [this](const pgpx::query_event& e) { sent_.emplace_back(e.sql); };
-    pgpx::connection_options o;
-    o.hook = hook;
-    w_ = std::make_unique<pgpx::connection>(conninfo(), o);
+    w_ = pgpx::test::recording_connection(conninfo(), sent_);
     pgpx::schema::create(*w_, pgpx::models<author, book, category, tag, book_tag>);
     authors_.resize(3);
     for (std::size_t i = 0; i < authors_.size(); ++i) {

@@ -2,6 +2,7 @@
 // golden strings, then one test per rendering rule (qualification, parameter numbering,
 // precedence, soft delete, keyset pages) and the refusals made while building.
 #include "support/orm_models.hpp"
+#include "support/query_models.hpp"
 
 #include <pgpx/error.hpp>
 #include <pgpx/orm/eager.hpp>
@@ -18,36 +19,6 @@
 #include <vector>
 
 namespace builder_sql {
-struct ranked {
-  std::int64_t author_id;
-  std::string title;
-  std::int32_t price_cents;
-  std::int64_t rn;
-};
-struct node {
-  std::int64_t id;
-  std::optional<std::int64_t> parent_id;
-  std::string name;
-  std::int32_t depth;
-};
-struct hit {
-  std::int64_t id;
-  std::string title;
-  float rank;
-};
-struct latest {
-  std::int64_t id;
-  std::string name;
-  std::string title;
-};
-struct title_only {
-  std::string title;
-};
-struct line {
-  std::optional<std::string> region, product;
-  std::optional<pgpx::numeric> total;
-  std::int32_t level;
-};
 struct card {
   std::int64_t id;
   std::string title;
@@ -62,6 +33,7 @@ struct misspelt {
 namespace {
 
 using namespace orm_models;
+using namespace query_models;
 using namespace builder_sql;
 
 constexpr const char* book_columns = R"("id", "author_id", "title", "price_cents", "tags", "meta", "deleted_at")";
