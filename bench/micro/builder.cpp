@@ -3,9 +3,10 @@
 // hand). Each loop makes the statement of acceptance query A4 (a keyset page: five
 // conditions, four values) and of a one-condition lookup, by the builder and by
 // pgpx::make_statement with the SQL text written out. Prints the best of 5 repetitions.
+#include "best.hpp"
+
 #include <pgpx/query/select.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -29,20 +30,9 @@ struct book {
 
 namespace {
 
-using bench_models::book;
+using bench::best_ns;
 
-template <class F>
-auto best_ns(int reps, long long ops, F&& body) -> double {
-  double best = 1e300;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    body();
-    const auto t1 = std::chrono::steady_clock::now();
-    const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(ops);
-    if (ns < best) best = ns;
-  }
-  return best;
-}
+using bench_models::book;
 
 }  // namespace
 

@@ -3,31 +3,17 @@
 // element). Built with the runners by bench/run:
 //   bench/build/runners/bench_micro_decode
 // Prints the best of 5 repetitions of each loop (the least disturbed by other load).
+#include "best.hpp"
+
 #include <pgpx/types/array.hpp>
 #include <pgpx/types/numeric.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
 
-namespace {
-
-template <class F>
-auto best_ns(int reps, long long ops, F&& body) -> double {
-  double best = 1e300;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    body();
-    const auto t1 = std::chrono::steady_clock::now();
-    const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(ops);
-    if (ns < best) best = ns;
-  }
-  return best;
-}
-
-}  // namespace
+using bench::best_ns;
 
 int main() {
   long long sink = 0;
