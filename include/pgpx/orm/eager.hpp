@@ -83,26 +83,6 @@ auto through_key(through_t<J, A, B> h) -> std::string {
                                                 std::to_string(pgpx::detail::member_index(h.to)));
 }
 
-/// The primary key's first column of model T as an expression node.
-template <class T>
-auto key_order_nodes(std::size_t skip_column = static_cast<std::size_t>(-1)) -> std::vector<query::detail::node_ptr> {
-  std::vector<query::detail::node_ptr> out;
-  const auto& rel = query::detail::model_relation<T>();
-  for (std::size_t k : model_info<T>().primary_key)
-    if (k != skip_column) out.push_back(query::detail::column_node(rel, k));
-  return out;
-}
-
-/// The column index of member `mp` in model C.
-template <class C, class M>
-auto column_index(M C::*mp) -> std::size_t {
-  const model_description& m = model_info<C>();
-  const std::size_t member = pgpx::detail::member_index(mp);
-  for (std::size_t c = 0; c < m.columns.size(); ++c)
-    if (m.columns[c].member_index == member) return c;
-  return 0;
-}
-
 template <class T>
 void run_nested(std::vector<eager_work>& out, const std::vector<eager_loader<T>>& nested, std::span<const T> rows,
                 loaded_map& map) {
@@ -151,34 +131,13 @@ template <class H, class M>
 
 namespace orm::detail {
 
-// has-many: rows of H whose fk is one of the parents' keys.
+// has-many: rows of H whose fk is one of the parents' keys (relations.hpp's steps).
 template <class P, class H, class M>
 auto has_many_loader(M H::*fk, query::detail::node_ptr filter, std::vector<eager_loader<H>> nested) -> eager_loader<P> {
-  using R = reference_of<M>;
-  using V = pgpx::detail::leaf_value_t<R>;
-  constexpr auto target = R::pgpx_target;
   return [fk, filter, nested](std::span<const P> rows, loaded_map& map) -> eager_work {
-    auto keys = key_array<V>(rows, target);
-    eager_work w;
-    if (!keys.empty()) {
-      auto q = pgpx::select<H>().where(pgpx::col(fk).in(keys));
-      if (filter) q = q.where(expr<bool>(filter));
-      auto& d = q.mut();
-      d.order.push_back(pgpx::col(fk).node());
-      for (auto& n : key_order_nodes<H>(column_index(fk))) d.order.push_back(n);
-      w.stmt = q.statement().template as<void>();
-    }
+    eager_work w{has_many_statement(rows, fk, filter), {}};
     w.finish = [&map, fk, nested](const result* r) {
-      std::vector<H> found = r != nullptr ? r->template as<H>() : std::vector<H>{};
-      std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> groups;
-      for (std::size_t i = 0; i < found.size(); ++i) {
-        auto k = key_bytes(leaf_ptr<V>(found[i].*fk));
-        if (!k) continue;
-        auto it = groups.emplace(*k, std::pair<std::size_t, std::size_t>{i, 0}).first;
-        ++it->second.second;
-      }
-      auto rel = std::make_shared<const child_rows<P, H>>(std::move(found), std::move(groups),
-                                                          [](const P& p) { return key_bytes(leaf_ptr<V>(p.*target)); });
+      auto rel = std::make_shared<const child_rows<P, H>>(has_many_rows<P>(r, fk));
       map[fk_key<P>(fk)] = rel;
       std::vector<eager_work> next;
       run_nested<H>(next, nested, std::span<const H>(rel->rows()), map);
@@ -188,25 +147,13 @@ auto has_many_loader(M H::*fk, query::detail::node_ptr filter, std::vector<eager
   };
 }
 
-// belongs-to: the rows the parents' fk references.
+// belongs-to: the rows the parents' fk references (relations.hpp's steps).
 template <class P, class M>
 auto belongs_to_loader(M P::*fk) -> eager_loader<P> {
-  using R = reference_of<M>;
-  using V = pgpx::detail::leaf_value_t<R>;
-  using Target = typename R::pgpx_target_class;
-  constexpr auto target = R::pgpx_target;
   return [fk](std::span<const P> rows, loaded_map& map) -> eager_work {
-    auto keys = key_array<V>(rows, fk);
-    eager_work w;
-    if (!keys.empty())
-      w.stmt = pgpx::select<Target>().where(pgpx::col(target).in(keys)).statement().template as<void>();
+    eager_work w{belongs_to_statement(rows, fk), {}};
     w.finish = [&map, fk](const result* r) {
-      std::vector<Target> found = r != nullptr ? r->template as<Target>() : std::vector<Target>{};
-      std::unordered_map<std::string, std::size_t> index;
-      for (std::size_t i = 0; i < found.size(); ++i)
-        if (auto k = key_bytes(leaf_ptr<V>(found[i].*target))) index.emplace(*k, i);
-      map[fk_key<P>(fk)] = std::make_shared<const parent_rows<P, Target>>(
-          std::move(found), std::move(index), [fk](const P& p) { return key_bytes(leaf_ptr<V>(p.*fk)); });
+      map[fk_key<P>(fk)] = std::make_shared<const decltype(belongs_to_rows(r, fk))>(belongs_to_rows(r, fk));
       return std::vector<eager_work>{};
     };
     return w;

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <pgpx/orm/crud.hpp>
+#include <pgpx/query/select.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -171,6 +172,89 @@ auto key_array(const Range& rows, M C::*mp) -> std::vector<V> {
   return keys;
 }
 
+/// The key column of member `mp` in model C (its index in model_info<C>().columns).
+template <class C, class M>
+auto column_index(M C::*mp) -> std::size_t {
+  const model_description& m = model_info<C>();
+  const std::size_t member = pgpx::detail::member_index(mp);
+  for (std::size_t c = 0; c < m.columns.size(); ++c)
+    if (m.columns[c].member_index == member) return c;
+  return 0;
+}
+
+/// The primary-key columns of model T as expressions (ORDER BY), leaving out `skip_column`.
+template <class T>
+auto key_order_nodes(std::size_t skip_column = static_cast<std::size_t>(-1)) -> std::vector<query::detail::node_ptr> {
+  std::vector<query::detail::node_ptr> out;
+  const auto& rel = query::detail::model_relation<T>();
+  for (std::size_t k : model_info<T>().primary_key)
+    if (k != skip_column) out.push_back(query::detail::column_node(rel, k));
+  return out;
+}
+
+// The two halves of loading related rows, without I/O: the statement for a range of rows
+// (none when no row has a key), and the stitched relation from its result (nullptr: nothing
+// was asked). pgpx::load runs them on an executor; eager loading (pgpx/orm/eager.hpp) runs
+// them for a query's rows, blocking or async.
+
+/// Belongs-to: `select <target's columns> from <target> where <key> = any($1)`.
+template <class Range, class From, class M>
+auto belongs_to_statement(const Range& rows, M From::*fk) -> std::optional<statement<void>> {
+  using R = reference_of<M>;
+  auto keys = key_array<pgpx::detail::leaf_value_t<R>>(rows, fk);
+  if (keys.empty()) return std::nullopt;
+  return pgpx::select<typename R::pgpx_target_class>()
+      .where(pgpx::col(R::pgpx_target).in(keys))
+      .statement()
+      .template as<void>();
+}
+/// Belongs-to: the referenced rows, found by each row's key.
+template <class From, class M>
+auto belongs_to_rows(const result* r, M From::*fk) {
+  using R = reference_of<M>;
+  using V = pgpx::detail::leaf_value_t<R>;
+  using Target = typename R::pgpx_target_class;
+  constexpr auto target = R::pgpx_target;
+  std::vector<Target> found = r != nullptr ? r->template as<Target>() : std::vector<Target>{};
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < found.size(); ++i)
+    if (auto k = key_bytes(leaf_ptr<V>(found[i].*target))) index.emplace(*k, i);
+  return parent_rows<From, Target>(std::move(found), std::move(index),
+                                   [fk](const From& p) { return key_bytes(leaf_ptr<V>(p.*fk)); });
+}
+/// Has-many: the rows of H whose `fk` is one of the rows' keys, ordered by the key then H's
+/// primary key (each owner's rows contiguous), with an optional extra condition on H.
+template <class Range, class H, class M>
+auto has_many_statement(const Range& rows, M H::*fk, const query::detail::node_ptr& filter = nullptr)
+    -> std::optional<statement<void>> {
+  using R = reference_of<M>;
+  auto keys = key_array<pgpx::detail::leaf_value_t<R>>(rows, R::pgpx_target);
+  if (keys.empty()) return std::nullopt;
+  auto q = pgpx::select<H>().where(pgpx::col(fk).in(keys));
+  if (filter) q = std::move(q).where(expr<bool>(filter));
+  auto& d = q.mut();
+  d.order.push_back(pgpx::col(fk).node());
+  for (auto& n : key_order_nodes<H>(column_index(fk))) d.order.push_back(std::move(n));
+  return q.statement().template as<void>();
+}
+/// Has-many: the rows grouped by the owner they point at.
+template <class From, class H, class M>
+auto has_many_rows(const result* r, M H::*fk) {
+  using R = reference_of<M>;
+  using V = pgpx::detail::leaf_value_t<R>;
+  constexpr auto target = R::pgpx_target;
+  std::vector<H> found = r != nullptr ? r->template as<H>() : std::vector<H>{};
+  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> groups;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    auto k = key_bytes(leaf_ptr<V>(found[i].*fk));
+    if (!k) continue;
+    auto it = groups.emplace(*k, std::pair<std::size_t, std::size_t>{i, 0}).first;
+    ++it->second.second;  // rows come ordered by the key: each group is contiguous
+  }
+  return child_rows<From, H>(std::move(found), std::move(groups),
+                             [](const From& p) { return key_bytes(leaf_ptr<V>(p.*target)); });
+}
+
 }  // namespace orm::detail
 
 /**
@@ -184,53 +268,19 @@ template <class Range, class Holder, class M, orm::sync_executor E>
   using From = std::remove_cvref_t<std::ranges::range_reference_t<Range>>;
   using R = orm::detail::reference_of<M>;
   static_assert(!std::is_void_v<R>, "pgpx::load: the member must be a foreign key (pgpx::references<&T::key>)");
-  using Target = typename R::pgpx_target_class;
-  using V = detail::leaf_value_t<R>;
-  constexpr auto target = R::pgpx_target;
-  if constexpr (std::is_same_v<From, Holder>) {
-    // belongs-to: the range holds the key; load the referenced rows.
-    const model_description& to = model_info<Target>();
-    const std::size_t target_member = detail::member_index(target);
-    std::size_t target_column = 0;
-    for (std::size_t c = 0; c < to.columns.size(); ++c)
-      if (to.columns[c].member_index == target_member) target_column = c;
-    auto keys = orm::detail::key_array<V>(rows, fk);
-    std::vector<Target> found;
-    if (!keys.empty()) {
-      static const std::string sql = orm::detail::make_related_sql(to, target_column, false);
-      found = ex.query(make_statement<Target>(sql, keys));
-    }
-    std::unordered_map<std::string, std::size_t> index;
-    for (std::size_t i = 0; i < found.size(); ++i)
-      if (auto k = orm::detail::key_bytes(orm::detail::leaf_ptr<V>(found[i].*target))) index.emplace(*k, i);
-    return parent_rows<From, Target>(std::move(found), std::move(index), [fk](const From& r) {
-      return orm::detail::key_bytes(orm::detail::leaf_ptr<V>(r.*fk));
-    });
-  } else {
-    static_assert(std::is_same_v<From, Target>,
-                  "pgpx::load: the foreign key must belong to the range's model or reference it");
-    // has-many: the key's model references the range's; load the rows that point at it.
-    const model_description& to = model_info<Holder>();
-    const std::size_t fk_member = detail::member_index(fk);
-    std::size_t fk_column = 0;
-    for (std::size_t c = 0; c < to.columns.size(); ++c)
-      if (to.columns[c].member_index == fk_member) fk_column = c;
-    auto keys = orm::detail::key_array<V>(rows, target);
-    std::vector<Holder> found;
-    if (!keys.empty()) {
-      static const std::string sql = orm::detail::make_related_sql(to, fk_column, true);
-      found = ex.query(make_statement<Holder>(sql, keys));
-    }
-    std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> groups;
-    for (std::size_t i = 0; i < found.size(); ++i) {
-      auto k = orm::detail::key_bytes(orm::detail::leaf_ptr<V>(found[i].*fk));
-      if (!k) continue;
-      auto it = groups.emplace(*k, std::pair<std::size_t, std::size_t>{i, 0}).first;
-      ++it->second.second;  // rows come ordered by the key: each group is contiguous
-    }
-    return child_rows<From, Holder>(std::move(found), std::move(groups), [](const From& r) {
-      return orm::detail::key_bytes(orm::detail::leaf_ptr<V>(r.*target));
-    });
+  static_assert(std::is_same_v<From, Holder> || std::is_same_v<From, typename R::pgpx_target_class>,
+                "pgpx::load: the foreign key must belong to the range's model or reference it");
+  auto run = [&ex](const std::optional<statement<void>>& s, auto finish) {
+    if (!s) return finish(nullptr);
+    const result r = ex.exec(*s);
+    return finish(&r);
+  };
+  if constexpr (std::is_same_v<From, Holder>) {  // belongs-to: the range holds the key
+    return run(orm::detail::belongs_to_statement(rows, fk),
+               [fk](const result* r) { return orm::detail::belongs_to_rows(r, fk); });
+  } else {  // has-many: the key's model references the range's
+    return run(orm::detail::has_many_statement(rows, fk),
+               [fk](const result* r) { return orm::detail::has_many_rows<From>(r, fk); });
   }
 }
 
