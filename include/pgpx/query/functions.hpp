@@ -131,11 +131,6 @@ template <class... X>
 [[nodiscard]] auto partition_by(const X&... xs) -> window {
   return window().partition_by(xs...);
 }
-/// A window ordered by members, expressions or orderings.
-template <class... X>
-[[nodiscard]] auto over_order_by(const X&... xs) -> window {
-  return window().order_by(xs...);
-}
 
 /**
  * An aggregate or window function call: an expression that also takes `.filter(pred)`

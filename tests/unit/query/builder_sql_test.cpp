@@ -219,6 +219,17 @@ TEST(builder_sql, a12_soft_delete_aware_count_and_with_deleted) {
   EXPECT_EQ(sql_of(all), R"(select count(*) from "books" where "author_id" = $1)");
 }
 
+TEST(builder_sql, rollup_cube_and_a_window_without_partition) {
+  auto r = pgpx::select(pgpx::col(&sale::region), pgpx::sum(pgpx::col(&sale::amount)))
+               .from<sale>()
+               .group_by(pgpx::rollup(&sale::region, &sale::product));
+  EXPECT_EQ(sql_of(r), R"(select "region", sum("amount") from "sales" group by rollup ("region", "product"))");
+  auto c = pgpx::select(pgpx::count()).from<sale>().group_by(pgpx::cube(&sale::region, &sale::year));
+  EXPECT_EQ(sql_of(c), R"(select count(*) from "sales" group by cube ("region", "year"))");
+  auto w = pgpx::select(pgpx::lag(pgpx::col(&sale::amount)).over(pgpx::window().order_by(&sale::year))).from<sale>();
+  EXPECT_EQ(sql_of(w), R"(select lag("amount") over (order by "year") from "sales")");
+}
+
 TEST(builder_sql, result_types_follow_the_select_list) {
   auto t = pgpx::select(pgpx::col(&book::title), pgpx::count()).from<book>().group_by(&book::title);
   static_assert(std::is_same_v<decltype(t)::row_type, std::tuple<std::string, std::int64_t>>);
