@@ -3,6 +3,7 @@
 
 #include <pgpx/types/builtin.hpp>
 #include <pgpx/types/codec.hpp>
+#include <pgpx/types/by_name.hpp>
 #include <pgpx/types/convert.hpp>
 #include <pgpx/types/oid.hpp>
 #include <pgpx/types/numeric.hpp>

@@ -5,6 +5,7 @@
 
 #include <pgpx/core/connection.hpp>
 #include <pgpx/detail/strings.hpp>
+#include <pgpx/types/by_name.hpp>
 
 #include "session_state_impl.hpp"
 #include <pgpx/core/engine/wait.hpp>
@@ -19,6 +20,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -177,6 +179,12 @@ struct connection::impl {
   // Reset wherever entries are erased or `key` is changed outside lookup().
   const entry* last_hit = nullptr;
 
+  // Types named by codecs (pgpx/types/by_name.hpp), resolved for this session: null until
+  // the process registers a name; replaced (never changed) when resolved again, since
+  // results keep the catalog they were made with.
+  std::shared_ptr<detail::type_catalog> named_types;
+  std::vector<oid> typed_params;  // a statement's parameter types with named ones resolved
+
   // The async side drives this connection: cleanups that would wait (a transaction's or a
   // savepoint's rollback, an abandoned stream) are deferred when they are due outside a fiber
   // (in a destructor on the event loop), and run before the next statement (run_deferred).
@@ -217,6 +225,7 @@ struct connection::impl {
     lru.clear();
     last_hit = nullptr;
     to_deallocate.clear();
+    named_types.reset();  // a new session may be another database
   }
 
   [[nodiscard]] auto effective_deadline() const noexcept -> deadline {
@@ -242,6 +251,141 @@ struct connection::impl {
     if (!deferred.empty()) run_deferred();
     const auto ts = PQtransactionStatus(conn);
     in_block = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
+    if (detail::registered_type_names() != 0) sync_types(ts);
+  }
+
+  // --- types named by codecs (pgpx/types/by_name.hpp) ------------------------------------
+
+  // Resolves the registered names when this session has not yet, when names were registered
+  // since, or when the catalog went stale (DDL on types, a column of an unexpected type).
+  // Not in a failed transaction block: the statement fails there anyway.
+  void sync_types(PGTransactionStatusType ts) {
+    const std::uint32_t n = detail::registered_type_names();
+    if (named_types && named_types->size() == n && !named_types->stale()) return;
+    if (ts == PQTRANS_INERROR || ts == PQTRANS_ACTIVE || PQpipelineStatus(conn) != PQ_PIPELINE_OFF) return;
+    load_types(effective_deadline());
+  }
+
+  // One catalog query for every registered name: its OID by the server's own rules
+  // (to_regtype: search_path, schema qualification, aliases such as "int"), its array type,
+  // its kind and, for a domain, its base type followed to the end.
+  static constexpr const char* type_catalog_query =
+      "with recursive n as (select u.i, to_regtype(u.name)::oid as t "
+      "from unnest($1::text[]) with ordinality as u(name, i)), "
+      "b as (select n.i, n.t from n where n.t is not null "
+      "union all select b.i, p.typbasetype from b join pg_catalog.pg_type p on p.oid = b.t where p.typtype = 'd') "
+      "select n.i, n.t, p.typarray, p.typtype, "
+      "(select b.t from b join pg_catalog.pg_type q on q.oid = b.t where b.i = n.i and q.typtype <> 'd'), "
+      "pg_catalog.current_database() "
+      "from n left join pg_catalog.pg_type p on p.oid = n.t order by n.i";
+
+  void load_types(deadline d) {
+    const std::uint32_t n = detail::registered_type_names();
+    std::vector<detail::type_catalog::entry> entries(n);
+    std::string list = "{";
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::string name = detail::registered_type_name(i);
+      if (i != 0) list += ',';
+      if (!detail::valid_type_name(name)) {
+        entries[i].valid = false;
+        list += "NULL";
+        continue;
+      }
+      list += '"';
+      for (const char c : name) {
+        if (c == '"' || c == '\\') list += '\\';
+        list += c;
+      }
+      list += '"';
+    }
+    list += '}';
+    constexpr std::string_view what = "(resolving type names)";
+    const char* values[1] = {list.c_str()};
+    if (PQsendQueryParams(conn, type_catalog_query, 1, nullptr, values, nullptr, nullptr, 0) == 0)
+      throw_broken(what, "could not send the statement");
+    flush(what, d);
+    result r = collect(what, d);
+    check(r, what);
+    const PGresult* pr = detail::result_access::native(r);
+    std::string database;
+    const auto number = [&](int row, int col) -> oid {
+      return PQgetisnull(pr, row, col) != 0 ? 0 : static_cast<oid>(std::strtoul(PQgetvalue(pr, row, col), nullptr, 10));
+    };
+    for (int row = 0; row < PQntuples(pr); ++row) {
+      const auto i = static_cast<std::size_t>(number(row, 0)) - 1;
+      if (i >= entries.size()) continue;
+      auto& e = entries[i];
+      e.type = number(row, 1);
+      e.array = number(row, 2);
+      e.kind = PQgetisnull(pr, row, 3) != 0 ? '\0' : *PQgetvalue(pr, row, 3);
+      e.base = number(row, 4);
+      if (e.base == 0) e.base = e.type;
+      database = PQgetvalue(pr, row, 5);
+    }
+    named_types = std::make_shared<detail::type_catalog>(std::move(entries), std::move(database));
+  }
+
+  // After DDL that creates, drops or changes types, names may resolve differently.
+  void note_ddl(PGresult* r) const noexcept {
+    const std::string_view tag = PQcmdStatus(r);
+    for (const std::string_view t :
+         {"CREATE TYPE", "CREATE DOMAIN", "CREATE EXTENSION", "ALTER TYPE", "ALTER DOMAIN", "ALTER EXTENSION",
+          "DROP TYPE", "DROP DOMAIN", "DROP EXTENSION", "DROP SCHEMA", "ALTER SCHEMA"})
+      if (tag == t) {
+        named_types->mark_stale();
+        return;
+      }
+  }
+
+  // The error for a parameter whose named type this database lacks. Nothing was sent.
+  [[noreturn]] void throw_missing_type(std::uint32_t id, std::size_t position, std::string_view sql) const {
+    const std::string name = detail::registered_type_name(id);
+    error_info info;
+    info.statement = std::string(sql);
+    if (!detail::valid_type_name(name))
+      throw usage_error("parameter $" + std::to_string(position + 1) + ": \"" + name +
+                            "\" is not a valid type name (a codec's pg_type)",
+                        std::move(info));
+    info.sqlstate = "42704";
+    info.hint =
+        "install the extension that provides it (pgpx extension install ...), create the type, or fix "
+        "the search_path";
+    throw sql_error("parameter $" + std::to_string(position + 1) + ": type \"" + name +
+                        "\" does not exist in database \"" +
+                        (named_types ? named_types->database() : std::string(PQdb(conn))) + "\"; nothing was sent",
+                    std::move(info));
+  }
+
+  // Fills `out[first, first + count)` (parameter types by position in the list) with the
+  // OIDs of the named types among them. A name this session does not know is resolved again
+  // once (it may have been created since), then reported.
+  void resolve_named(const param_list& p, std::size_t first, std::size_t count, oid* out, std::string_view sql,
+                     deadline d) {
+    bool reloaded = false;
+    for (const auto& ref : detail::param_list_access::named(p)) {
+      if (ref.index < first || ref.index >= first + count) continue;
+      const auto* e = named_types ? named_types->find(ref.id) : nullptr;
+      if ((e == nullptr || e->type == 0) && !reloaded && PQtransactionStatus(conn) != PQTRANS_INERROR &&
+          PQpipelineStatus(conn) == PQ_PIPELINE_OFF) {
+        reloaded = true;
+        load_types(d);
+        e = named_types->find(ref.id);
+      }
+      if (e == nullptr || e->type == 0) {
+        if (PQtransactionStatus(conn) == PQTRANS_INERROR) continue;  // the server refuses it first
+        throw_missing_type(ref.id, ref.index - first, sql);
+      }
+      out[ref.index - first] = e->type;
+    }
+  }
+
+  // The parameter types of `p` for this session: p.types(), or a copy with the named types
+  // resolved (valid until the next call).
+  auto param_types(const param_list& p, std::string_view sql, deadline d) -> const oid* {
+    if (detail::param_list_access::named(p).empty()) return p.types();
+    typed_params.assign(p.types(), p.types() + p.size());
+    resolve_named(p, 0, p.size(), typed_params.data(), sql, d);
+    return typed_params.data();
   }
 
   // The deadline that bounds the current wait: the statement's own, or the cancel's grace.
@@ -352,8 +496,10 @@ struct connection::impl {
         continue;
       }
       have_error = st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE;
+      if (named_types && st == PGRES_COMMAND_OK) note_ddl(r);
       kept = detail::result_access::adopt(r);
     }
+    if (named_types) detail::result_access::set_types(kept, named_types);
     // An error the server sent before the connection ended (57P01 when the backend was
     // terminated) says more than "connection lost": check() reports it, poisoning.
     if (!have_error && PQstatus(conn) != CONNECTION_OK) throw_broken(sql, "the connection to the server was lost");
@@ -453,6 +599,10 @@ struct connection::impl {
     info.poisons_transaction =
         info.poisons_connection || (conn != nullptr && PQtransactionStatus(conn) == PQTRANS_INERROR);
     info.retryable = s == "40001" || s == "40P01";
+    // A type resolved by name was dropped (and maybe created again): resolve again.
+    if (named_types &&
+        (s == "42704" || (s == "XX000" && msg.find("cache lookup failed for type") != std::string::npos)))
+      named_types->mark_stale();
     if (cancelling && s == "57014")
       msg = "the statement did not complete before its deadline and was cancelled (" + msg + ")";
     if (s == "42601" && msg.find("multiple commands") != std::string::npos && info.hint.empty())
@@ -543,7 +693,10 @@ struct connection::impl {
 
   // Looks the statement up in the cache, preparing it on a miss.
   auto prepared(std::string_view sql, const param_list& p, deadline d, bool& fresh) -> const entry& {
-    if (const entry* e = lookup(sql, p)) {
+    return prepared(sql, p, param_types(p, sql, d), d, fresh);
+  }
+  auto prepared(std::string_view sql, const param_list& p, const oid* ptypes, deadline d, bool& fresh) -> const entry& {
+    if (const entry* e = lookup(sql, ptypes, p.size())) {
       fresh = false;
       return *e;
     }
@@ -555,7 +708,7 @@ struct connection::impl {
     deallocate_pending(d);
     std::string name = "pgpx_" + std::to_string(++next_statement);
     const std::string text(sql);
-    if (PQsendPrepare(conn, name.c_str(), text.c_str(), static_cast<int>(p.size()), p.types()) == 0)
+    if (PQsendPrepare(conn, name.c_str(), text.c_str(), static_cast<int>(p.size()), ptypes) == 0)
       throw_broken(sql, "could not send the statement");
     flush(sql, d);
     result r = collect(sql, d);
@@ -569,11 +722,12 @@ struct connection::impl {
     ensure_usable(sql);
     check_parameter_count(p.size(), sql);  // before libpq refuses it and the connection is closed
     const int n = static_cast<int>(p.size());
+    const oid* ptypes = param_types(p, sql, d);
     if (opts.statement_cache_capacity == 0 || !use_cache) {
       used_cache = false;
       session_dirty = session_dirty || changes_session(sql);
       const std::string text(sql);
-      if (PQsendQueryParams(conn, text.c_str(), n, p.types(), p.values(), p.lengths(), p.formats(), fmt) == 0)
+      if (PQsendQueryParams(conn, text.c_str(), n, ptypes, p.values(), p.lengths(), p.formats(), fmt) == 0)
         throw_broken(sql, "could not send the statement");
       flush(sql, d);
       result r = collect(sql, d);
@@ -582,7 +736,7 @@ struct connection::impl {
     }
     for (int attempt = 0;; ++attempt) {
       bool fresh = false;
-      const entry& e = prepared(sql, p, d, fresh);
+      const entry& e = prepared(sql, p, ptypes, d, fresh);
       const std::string& name = e.name;
       session_dirty = session_dirty || e.changes_session;
       used_cache = !fresh;

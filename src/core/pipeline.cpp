@@ -24,6 +24,7 @@ auto batch::add_params(std::string_view sql, const param_list& params) -> batch&
       else if (params.formats()[i] == static_cast<int>(format::text)) params_.add_text(v, params.types()[i]);
       else params_.add_binary(v, params.types()[i]);
     }
+    detail::param_list_access::copy_named(params_, params, first);
     push(sql, first);
   } catch (...) {
     params_.check_utf8(utf8);
@@ -72,6 +73,7 @@ class batch_runner {
     in_block_ = cx_.in_block;
     d_ = cx_.effective_deadline();
     cx_.deallocate_pending(d_);
+    resolve_named_types();
     if (PQenterPipelineMode(cx_.conn) == 0) cx_.throw_broken("(batch)", "could not enter pipeline mode");
     if (o_.keep_results && !o_.on_result) out_.results.resize(b_.size());
     values_ = detail::batch_access::params(b_).values();
@@ -95,6 +97,18 @@ class batch_runner {
   }
 
  private:
+  // The OIDs of named parameter types (pgpx/types/by_name.hpp) cannot be looked up inside
+  // the pipeline: every statement's are resolved before it starts, and a type the database
+  // lacks is reported before anything is sent.
+  void resolve_named_types() {
+    const auto& params = detail::batch_access::params(b_);
+    if (detail::param_list_access::named(params).empty()) return;
+    typed_.assign(params.types(), params.types() + params.size());
+    for (const auto& it : detail::batch_access::items(b_))
+      cx_.resolve_named(params, it.first, it.count, typed_.data() + it.first, detail::batch_access::sqls(b_)[it.sql],
+                        d_);
+  }
+
   void send_all() {
     const auto& items = detail::batch_access::items(b_);
     const auto& params = detail::batch_access::params(b_);
@@ -103,7 +117,8 @@ class batch_runner {
       const auto& it = items[i];
       std::uint64_t shape = 0;
       const std::string& sql = detail::batch_access::sqls(b_)[it.sql];
-      const oid* types = detail::param_list_access::types_from(params, it.first);
+      const oid* types =
+          typed_.empty() ? detail::param_list_access::types_from(params, it.first) : typed_.data() + it.first;
       const int n = static_cast<int>(it.count);
       if (cx_.opts.statement_cache_capacity == 0) {
         cx_.session_dirty = cx_.session_dirty || changes_session(sql);
@@ -243,6 +258,7 @@ class batch_runner {
       // execute is then aborted and needs no second error.
       if (st != PGRES_PIPELINE_ABORTED) {
         result res = detail::result_access::adopt(r);
+        if (cx_.named_types) detail::result_access::set_types(res, cx_.named_types);
         out_.errors.emplace_back(
             e.item, cx_.result_error(detail::result_access::native(res),
                                      detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql]));
@@ -268,6 +284,7 @@ class batch_runner {
     const auto& sql = detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql];
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
       result res = detail::result_access::adopt(r);
+      if (cx_.named_types) detail::result_access::set_types(res, cx_.named_types);
       detail::result_access::set_shape(res, e.shape);
       out_.affected_rows += res.affected_rows();
       if (cx_.hooked()) cx_.report(sql, query_source::batch, started_, res.affected_rows(), nullptr, true);
@@ -293,6 +310,7 @@ class batch_runner {
       cx_.report(sql, query_source::batch, started_, 0, &out_.errors.back().second, true);
     } else {
       result res = detail::result_access::adopt(r);
+      if (cx_.named_types) detail::result_access::set_types(res, cx_.named_types);
       out_.errors.emplace_back(e.item, cx_.result_error(detail::result_access::native(res), sql));
       cx_.report(sql, query_source::batch, started_, 0, &out_.errors.back().second, true);
     }
@@ -314,6 +332,7 @@ class batch_runner {
   deadline d_ = no_deadline;
   clock::time_point started_{};  // when the batch began (only with a query hook)
   const char* const* values_ = nullptr;
+  std::vector<oid> typed_;  // parameter types with named ones resolved; empty when none are named
   std::deque<expected> queue_;
   std::size_t since_drain_ = 0;
   std::size_t sent_ = 0;       // statements handed to libpq

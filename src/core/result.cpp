@@ -10,12 +10,14 @@
 namespace pgpx {
 
 result::result(pg_result* r) noexcept : r_(r) {}
-result::result(result&& o) noexcept : r_(std::exchange(o.r_, nullptr)), shape_(std::exchange(o.shape_, 0)) {}
+result::result(result&& o) noexcept
+    : r_(std::exchange(o.r_, nullptr)), shape_(std::exchange(o.shape_, 0)), types_(std::move(o.types_)) {}
 auto result::operator=(result&& o) noexcept -> result& {
   if (this != &o) {
     if (r_ != nullptr) PQclear(r_);
     r_ = std::exchange(o.r_, nullptr);
     shape_ = std::exchange(o.shape_, 0);
+    types_ = std::move(o.types_);
   }
   return *this;
 }

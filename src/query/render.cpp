@@ -207,6 +207,7 @@ class renderer {
     if (v.null) out.params.add_null(v.type);
     else if (v.format == 1) out.params.add_binary(v.bytes, v.type);
     else out.params.add_text(v.bytes, v.type);
+    if (v.named != encoded_value::no_named_type) pgpx::detail::param_list_access::mark_last_named(out.params, v.named);
     if (texts) out.texts.push_back(v.text.empty() && !v.null ? std::string("?") : v.text);
     const int number = static_cast<int>(out.params.size());
     numbers_.emplace_back(&n, number);

@@ -28,6 +28,7 @@
 
 #include <pgpx/core/connection.hpp>
 #include <pgpx/core/identifier.hpp>
+#include <pgpx/core/type_names.hpp>
 #include <pgpx/detail/endian.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/reflect/naming.hpp>
@@ -197,7 +198,13 @@ auto plan_member(connection& cx, std::string_view member, std::string_view colum
       }
     }
   }
-  if constexpr (has_codec<V>) {
+  if constexpr (is_named_type_v<V>) {
+    // A type named by its codec: resolved before the COPY starts (no query inside it).
+    if (codec<V>::param_format == format::binary) {
+      const auto e = resolve_named_type(cx, named_type_id_of<V>());
+      if (e.type != 0 && (col == e.type || col == e.base)) return copy_plan::direct;
+    }
+  } else if constexpr (has_codec<V>) {
     if (codec<V>::param_format == format::binary && codec<V>::param_oid == col) return copy_plan::direct;
   }
   copy_member_error(member, type_name_of<V>(), col, column);

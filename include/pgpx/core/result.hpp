@@ -232,6 +232,9 @@ class PGPX_API result {
 
   pg_result* r_ = nullptr;
   std::uint64_t shape_ = 0;
+  // The connection's types resolved by name when the result was made (pgpx/types/by_name.hpp);
+  // null when the process uses no named type.
+  std::shared_ptr<const detail::type_catalog> types_;
 };
 
 namespace detail {
@@ -247,6 +250,9 @@ struct result_access {
   [[nodiscard]] static auto native(const result& r) noexcept -> pg_result* { return r.native(); }
   [[nodiscard]] static auto shape(const result& r) noexcept -> std::uint64_t { return r.shape(); }
   static void set_shape(result& r, std::uint64_t s) noexcept { r.set_shape(s); }
+  /// The type catalog the result's named types are checked against (nullptr: none).
+  [[nodiscard]] static auto types(const result& r) noexcept -> const type_catalog* { return r.types_.get(); }
+  static void set_types(result& r, std::shared_ptr<const type_catalog> c) noexcept { r.types_ = std::move(c); }
 };
 
 /// A new process-wide unique result shape id (never 0).
@@ -258,6 +264,7 @@ auto field::as() const -> T {
   if (!r_->is_binary()) throw usage_error("typed access needs a binary result; this one is in text format");
   detail::field_ref f = detail::result_access::raw(*r_, row_, col_);
   const oid t = r_->column_type(col_);
+  const detail::types_scope_for<T> named_types(*r_);
   return detail::decode_column<T>(f, t, r_->column_name(col_));
 }
 

@@ -16,6 +16,7 @@
 #include <pgpx/error.hpp>
 #include <pgpx/reflect/naming.hpp>
 #include <pgpx/reflect/reflect.hpp>
+#include <pgpx/types/by_name.hpp>
 #include <pgpx/types/codec.hpp>
 
 #include <array>
@@ -89,9 +90,13 @@ template <class F>
 void check_column(oid type, std::string_view column, std::string_view member) {
   static_assert(has_codec<F>, "pgpx: a member of this row type has no pgpx::codec");
   if (!codec<F>::accepts(type)) {
-    std::string msg = "cannot read column \"" + std::string(column) + "\" of type " + describe_type(type) + " into ";
+    std::string msg = "cannot read column \"" + std::string(column) + "\" of type ";
+    msg += uses_named_v<F> ? describe_type_in_catalog(type) : describe_type(type);
+    msg += " into ";
     if (!member.empty()) msg += "member \"" + std::string(member) + "\" of type ";
     msg += std::string(codec<F>::name);
+    if constexpr (!std::is_void_v<typename named_param<F>::type>)
+      msg += named_type_note(named_type_id_of<typename named_param<F>::type>());
     throw conversion_error(std::move(msg));
   }
 }
@@ -108,6 +113,36 @@ auto decode_column(const field_ref& f, oid type, std::string_view column) -> T {
   }
 }
 
+/// True when reading a row of T may involve a type named by the codec (see
+/// pgpx/types/by_name.hpp): row mapping then makes the result's type catalog active.
+template <class T>
+constexpr auto row_uses_named() -> bool {
+  if constexpr (shape_of<T>() == row_shape::scalar) {
+    return uses_named_v<T>;
+  } else if constexpr (shape_of<T>() == row_shape::tuple) {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      return (uses_named_v<std::tuple_element_t<I, T>> || ...);
+    }(std::make_index_sequence<std::tuple_size_v<T>>{});
+  } else {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      return (uses_named_v<reflect::field_type<I, T>> || ...);
+    }(std::make_index_sequence<reflect::field_count<T>>{});
+  }
+}
+
+/// The type catalog a result was produced with, active for a scope when T needs it.
+template <class T, bool Named = row_uses_named<T>()>
+struct types_scope_for {
+  template <class R>
+  explicit types_scope_for(const R&) noexcept {}
+};
+template <class T>
+struct types_scope_for<T, true> {
+  template <class R>
+  explicit types_scope_for(const R& r) noexcept : scope(result_access_t<R>::types(r)) {}
+  types_scope scope;
+};
+
 template <class T, bool Record>
 inline constexpr std::size_t record_width = 0;
 template <class T>
@@ -122,6 +157,7 @@ class row_mapper {
   template <class R>
   explicit row_mapper(const R& r) {
     if (!r.is_binary()) throw usage_error("typed access needs a binary result; this one is in text format");
+    const types_scope_for<T> named_types(r);
     const int n = r.columns();
     if constexpr (shape == row_shape::scalar) {
       if (n != 1)
@@ -170,6 +206,7 @@ class row_mapper {
 
   template <class R>
   [[nodiscard]] auto decode(const R& r, int row) const -> T {
+    const types_scope_for<T> named_types(r);
     if constexpr (shape == row_shape::scalar) {
       return decode_column<T>(result_access_t<R>::raw(r, row, 0), r.column_type(0), r.column_name(0));
     } else if constexpr (shape == row_shape::tuple) {
@@ -191,6 +228,7 @@ class row_mapper {
   void decode_into(const R& r, int row, T& out) const
     requires(shape == row_shape::record)
   {
+    const types_scope_for<T> named_types(r);
     std::size_t current = 0;
     try {
       [&]<std::size_t... I>(std::index_sequence<I...>) {

@@ -208,6 +208,8 @@ template <class V>
 auto sql_type_name() -> std::string {
   if constexpr (requires { sql_type<V>::name; }) {
     return std::string(sql_type<V>::name);
+  } else if constexpr (is_named_type_v<V>) {
+    return std::string(codec<V>::pg_type);  // an extension's type, or an enum named by enum_type<E>
   } else if constexpr (std::is_enum_v<V> && !std::is_same_v<V, std::byte>) {
     return default_enum_type_name(detail::type_name_v<V>);
   } else if constexpr (std::is_same_v<V, std::string>) {

@@ -96,6 +96,10 @@ struct encoded_value {
   oid type = 0;       ///< the parameter's type
   int format = 0;     ///< 0 text, 1 binary
   bool null = false;  ///< SQL NULL
+  /// The id of the named type (pgpx/types/by_name.hpp) whose OID the connection resolves,
+  /// or no_named_type.
+  std::uint32_t named = no_named_type;
+  static constexpr std::uint32_t no_named_type = 0xffffffffU;
 };
 
 /// Encodes one value through the codecs (a per-thread scratch list: no allocation of its
@@ -113,6 +117,8 @@ void encode_value(const T& v, encoded_value& out) {
   out.null = len < 0;
   if (!out.null) out.bytes.assign(scratch.values()[0], static_cast<std::size_t>(len));
   if (!scratch.texts().empty()) out.text = scratch.texts()[0];
+  const auto& named = pgpx::detail::param_list_access::named(scratch);
+  out.named = named.empty() ? encoded_value::no_named_type : named.front().id;
 }
 
 /// One node of an expression tree.

@@ -101,6 +101,32 @@ inline constexpr bool borrows_result_v = [] {
   else return false;
 }();
 
+/// True when codec<T> names its PostgreSQL type (a non-empty `pg_type`; see
+/// pgpx/types/by_name.hpp): its OID is resolved per connection.
+template <class T>
+inline constexpr bool is_named_type_v = [] {
+  if constexpr (requires { codec<T>::pg_type; }) return !std::string_view(codec<T>::pg_type).empty();
+  else return false;
+}();
+
+namespace detail {
+/// The process-wide id of codec<T>::pg_type (defined in pgpx/types/by_name.hpp, which every
+/// named codec includes).
+template <class T>
+auto named_type_id_of() -> std::uint32_t;
+
+/// The named type a parameter of type T is sent as: T, or U for std::optional<U>; void when
+/// neither names its type.
+template <class T>
+struct named_param {
+  using type = std::conditional_t<is_named_type_v<T>, T, void>;
+};
+template <class T>
+struct named_param<std::optional<T>> {
+  using type = std::conditional_t<is_named_type_v<T>, T, void>;
+};
+}  // namespace detail
+
 /// The C++ type name used in messages for T.
 template <class T>
 [[nodiscard]] constexpr auto type_name_of() noexcept -> std::string_view {
@@ -205,6 +231,7 @@ class param_list {
       static_assert(has_codec<U>, "pgpx: this type has no pgpx::codec specialisation; see pgpx/types/codec.hpp");
       if constexpr (nullable_codec<U>) {
         if (codec<U>::is_null(value)) {
+          note_named<U>();
           add_null(codec<U>::param_oid);
           if (capture_text_) texts_.back() = "NULL";
           return *this;
@@ -237,6 +264,7 @@ class param_list {
         push(codec<U>::param_oid, codec<U>::param_format, static_cast<std::ptrdiff_t>(start), static_cast<int>(len),
              nullptr);
       }
+      note_named<U>(1);
       if (capture_text_) codec<U>::to_text(value, texts_.back());
       return *this;
     }
@@ -306,6 +334,7 @@ class param_list {
     values_.resize(n);
     if (texts_.size() > n) texts_.resize(n);
     if (names_.size() > n) names_.resize(n);
+    while (!named_.empty() && named_.back().index >= n) named_.pop_back();
     if (first_ > n) first_ = n;
   }
 
@@ -324,6 +353,7 @@ class param_list {
     values_.clear();
     texts_.clear();
     names_.clear();
+    named_.clear();
   }
 
   /// When set, std::string values are copied instead of borrowed, so the list stays valid
@@ -398,6 +428,15 @@ class param_list {
     }
   }
 
+  // Records that the parameter added next (or, with `back` = 1, just added) is of a named
+  // type, whose OID the sending connection resolves.
+  template <class U>
+  void note_named(std::size_t back = 0) {
+    if constexpr (!std::is_void_v<typename detail::named_param<U>::type>)
+      named_.push_back({static_cast<std::uint32_t>(oids_.size() - back),
+                        detail::named_type_id_of<typename detail::named_param<U>::type>()});
+  }
+
   // "parameter $n" of the value being added, counted from the statement's first.
   [[nodiscard]] auto position() const -> std::string {
     return "parameter $" + std::to_string(oids_.size() - first_ + 1);
@@ -422,6 +461,13 @@ class param_list {
   mutable std::vector<const char*> values_;
   std::vector<std::string> texts_;
   std::vector<std::string> names_;
+  // The parameters whose type is named (pgpx/types/by_name.hpp): their OIDs are resolved by
+  // the connection that sends them. Empty unless a named type was added.
+  struct named_param_ref {
+    std::uint32_t index;  // the parameter's position in the list
+    std::uint32_t id;     // detail::register_type_name's id
+  };
+  std::vector<named_param_ref> named_;
   bool capture_text_ = false;
   bool own_values_ = false;
   bool check_utf8_ = true;
@@ -440,6 +486,18 @@ struct param_list_access {
   }
   [[nodiscard]] static auto lengths_from(const param_list& p, std::size_t first) noexcept -> const int* {
     return p.lengths_from(first);
+  }
+  /// The parameters whose types are named: (position, name id) pairs, by position.
+  [[nodiscard]] static auto named(const param_list& p) noexcept -> const auto& { return p.named_; }
+  /// Marks the last parameter of `p` as of the named type `id` (a copied value keeps it).
+  static void mark_last_named(param_list& p, std::uint32_t id) {
+    p.named_.push_back({static_cast<std::uint32_t>(p.size() - 1), id});
+  }
+  /// Copies the named-type marks of `src` to `dst`, whose values from `dst_first` on are
+  /// src's values in order.
+  static void copy_named(param_list& dst, const param_list& src, std::size_t dst_first) {
+    for (const auto& ref : src.named_)
+      dst.named_.push_back({static_cast<std::uint32_t>(dst_first + ref.index), ref.id});
   }
 };
 }  // namespace detail

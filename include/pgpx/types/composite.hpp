@@ -23,6 +23,7 @@
 #include <pgpx/detail/endian.hpp>
 #include <pgpx/reflect/reflect.hpp>
 #include <pgpx/types/array.hpp>
+#include <pgpx/types/by_name.hpp>
 #include <pgpx/types/codec.hpp>
 
 #include <cstddef>
@@ -147,5 +148,14 @@ struct codec<T, std::enable_if_t<is_composite<T>>> {
   /// Appends the composite literal "(a,b,...)".
   static void to_text(const T& v, std::string& out) { detail::composite_codec<T>::text_literal(v, out); }
 };
+
+namespace detail {
+/// A composite's members may be of named types: row mapping activates the catalog for them.
+template <class T>
+struct uses_named<T, std::enable_if_t<is_composite<T>>>
+    : std::bool_constant<[]<std::size_t... I>(std::index_sequence<I...>) {
+      return (uses_named_v<reflect::field_type<I, T>> || ...);
+    }(std::make_index_sequence<reflect::field_count<T>>{})> {};
+}  // namespace detail
 
 }  // namespace pgpx

@@ -25,10 +25,17 @@
 // reads them as the enum type of the column or cast. Results are read from enum types (any
 // type created at run time) and the text types; an unknown label is a conversion_error that
 // names the label and the C++ type, as is sending a value that has no label.
+//
+// Naming the PostgreSQL type makes both directions exact (pgpx/types/by_name.hpp):
+//   template <> inline constexpr std::string_view pgpx::enum_type<mood> = "mood";
+// Parameters are then sent with the type's real OID (`select $1` needs no cast), and a
+// column is read only from that enum type (or a text type): reading a `colour` column into
+// `mood` is refused by type name, before any label is looked at.
 #pragma once
 
 #include <pgpx/reflect/naming.hpp>
 #include <pgpx/types/array.hpp>
+#include <pgpx/types/by_name.hpp>
 #include <pgpx/types/codec.hpp>
 
 #include <algorithm>
@@ -222,15 +229,28 @@ consteval auto check_enum_labels() -> bool {
 
 }  // namespace detail
 
+/// The PostgreSQL enum type of E (optionally schema-qualified), or "" (the default) to leave
+/// it to the server: specialise it to check columns and send parameters by type name (see
+/// the header comment).
+template <class E>
+inline constexpr std::string_view enum_type = {};
+
 /// Enumerations <-> PostgreSQL enum types by label (see the header comment).
 template <class E>
 struct codec<E, std::enable_if_t<std::is_enum_v<E> && !std::is_same_v<E, std::byte>>> {
   static constexpr std::string_view name = detail::type_name_v<E>;
+  /// The PostgreSQL type when enum_type<E> names it (then resolved per connection).
+  static constexpr std::string_view pg_type = enum_type<E>;
   static constexpr oid param_oid = oids::unspecified;
   static constexpr format param_format = format::text;
 
-  /// True for types created at run time (enums) and the text types.
-  [[nodiscard]] static auto accepts(oid t) noexcept -> bool { return !is_builtin_type(t) || is_text_type(t); }
+  /// The text types, and: the named enum type when enum_type<E> is given, else any type
+  /// created at run time.
+  [[nodiscard]] static auto accepts(oid t) noexcept -> bool {
+    if constexpr (!enum_type<E>.empty())
+      return is_text_type(t) || detail::named_type_accepts(detail::type_name_id<E>, t);
+    else return !is_builtin_type(t) || is_text_type(t);
+  }
   /// Appends the label; throws conversion_error for a value without one.
   static void encode(E v, std::string& out) { to_text(v, out); }
   /// Reads a label (the binary form of an enum is its label); throws conversion_error for an
