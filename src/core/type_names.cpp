@@ -19,6 +19,12 @@ auto detail::resolve_named_type(connection& cx, std::uint32_t id) -> type_catalo
   return e == nullptr ? type_catalog::entry{} : *e;
 }
 
+auto detail::connection_type_catalog(connection& cx) -> std::shared_ptr<const type_catalog> {
+  auto& s = detail::connection_access::state(cx);
+  s.ensure_usable("(resolving type names)");
+  return s.named_types;
+}
+
 auto type_oid(connection& cx, std::string_view name) -> oid {
   if (!detail::valid_type_name(name))
     throw usage_error("\"" + std::string(name) + "\" is not a type name (letters, digits, _ $ . \" [] and spaces)");

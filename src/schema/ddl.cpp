@@ -118,8 +118,25 @@ auto table_statements(const model_description& m) -> std::vector<statement<void>
     std::string s = std::string(ix.unique ? "create unique index " : "create index ") + quote_identifier(ix.name) +
                     " on " + table_name(m);
     if (ix.method != btree.name) s += " using " + std::string(ix.method);
-    s += " " + column_list(m, ix.columns);
+    if (ix.opclass.empty()) {
+      s += " " + column_list(m, ix.columns);
+    } else {
+      s += " (";
+      for (std::size_t i = 0; i < ix.columns.size(); ++i) {
+        if (i != 0) s += ", ";
+        s += quote_identifier(m.columns[ix.columns[i]].name) + " " + quote_identifier(ix.opclass);
+      }
+      s += ')';
+    }
     if (!ix.include.empty()) s += " include " + column_list(m, ix.include);
+    if (!ix.with.empty()) {
+      s += " with (";
+      for (std::size_t i = 0; i < ix.with.size(); ++i) {
+        if (i != 0) s += ", ";
+        s += quote_identifier(ix.with[i].first) + " = " + ix.with[i].second;
+      }
+      s += ')';
+    }
     out.emplace_back(std::move(s));
   }
   return out;

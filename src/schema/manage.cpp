@@ -11,6 +11,9 @@
 #include <pg_query/pg_query.pb-c.h>
 
 #include <algorithm>
+#include <cmath>
+#include <locale>
+#include <sstream>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -457,6 +460,22 @@ auto create_index_builder::method(std::string_view name) -> create_index_builder
   return *this;
 }
 
+auto create_index_builder::opclass(std::string_view name) -> create_index_builder& {
+  if (keys_.empty()) refuse("create_index", "operator class", "give a column or an expression first");
+  keys_.back() += " " + quote("create_index", "operator class", name);
+  return *this;
+}
+
+auto create_index_builder::with(std::string_view name, double value) -> create_index_builder& {
+  if (!std::isfinite(value)) refuse("create_index", "storage parameter", "the value must be a finite number");
+  std::ostringstream v;
+  v.imbue(std::locale::classic());
+  v.precision(17);
+  v << value;
+  with_.push_back(quote("create_index", "storage parameter", name) + " = " + v.str());
+  return *this;
+}
+
 auto create_index_builder::include(const std::vector<std::string>& names) -> create_index_builder& {
   include_.push_back(quote_list("create_index", "include columns", names));
   return *this;
@@ -485,6 +504,14 @@ auto create_index_builder::statement() const -> pgpx::statement<void> {
     for (std::size_t i = 0; i < include_.size(); ++i) {
       if (i > 0) sql += ", ";
       sql += include_[i];
+    }
+    sql += ')';
+  }
+  if (!with_.empty()) {
+    sql += " with (";
+    for (std::size_t i = 0; i < with_.size(); ++i) {
+      if (i > 0) sql += ", ";
+      sql += with_[i];
     }
     sql += ')';
   }

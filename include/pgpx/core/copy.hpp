@@ -39,6 +39,7 @@
 
 #include <array>
 #include <bit>
+#include <memory>
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
@@ -387,7 +388,11 @@ class PGPX_API copy_binary_parser {
 template <class T>
 class copy_decoder {
  public:
-  copy_decoder(const std::vector<copy_column>& columns, const copy_table* table) {
+  // `types`: the connection's types resolved by name, for members whose codec names its type.
+  copy_decoder(const std::vector<copy_column>& columns, const copy_table* table,
+               std::shared_ptr<const type_catalog> types = {})
+      : types_catalog_(std::move(types)) {
+    const types_scope_for<T> named_types(*this);
     const auto& names = reflect::column_names<T>();
     for (std::size_t i = 0; i < names.size(); ++i) {
       bool found = false;
@@ -410,6 +415,7 @@ class copy_decoder {
   }
 
   auto decode(const std::vector<field_ref>& fields) const -> T {
+    const types_scope_for<T> named_types(*this);
     T out{};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((reflect::get<I>(out) = decode_field<reflect::field_type<I, T>>(
@@ -422,6 +428,13 @@ class copy_decoder {
  private:
   std::array<std::size_t, reflect::field_count<T>> index_{};
   std::array<oid, reflect::field_count<T>> types_{};
+  std::shared_ptr<const type_catalog> types_catalog_;
+
+ public:
+  /// The catalog members of named types are checked against (types_scope_for).
+  struct access {
+    static auto types(const copy_decoder& d) noexcept -> const type_catalog* { return d.types_catalog_.get(); }
+  };
 };
 
 PGPX_API auto copy_columns_sql(const std::vector<std::string_view>& names) -> std::string;
@@ -502,7 +515,7 @@ auto copy_in(connection& cx, const copy_table& table, const Range& rows) -> std:
 /// Reads every row of `table` with binary COPY into structs (members by column name).
 template <class T>
 auto copy_out(connection& cx, const copy_table& table) -> std::vector<T> {
-  const detail::copy_decoder<T> dec(table_columns(cx, table), &table);
+  const detail::copy_decoder<T> dec(table_columns(cx, table), &table, detail::connection_types<T>(cx));
   std::vector<T> out;
   detail::copy_out_each<T>(cx,
                            "COPY " + table.quoted() + " " + detail::copy_columns_sql(detail::member_column_names<T>()) +
@@ -516,7 +529,7 @@ auto copy_out(connection& cx, const copy_table& table) -> std::vector<T> {
 template <class T, class F>
 auto copy_out_query(connection& cx, std::string_view query, F&& each) -> std::uint64_t {
   auto cols = detail::query_columns(cx, query);
-  const detail::copy_decoder<T> dec(cols, nullptr);
+  const detail::copy_decoder<T> dec(cols, nullptr, detail::connection_types<T>(cx));
   return detail::copy_out_each<T>(cx, "COPY (" + std::string(query) + ") TO STDOUT (FORMAT binary)", dec,
                                   std::forward<F>(each));
 }

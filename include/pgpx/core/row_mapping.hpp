@@ -139,8 +139,15 @@ struct types_scope_for {
 template <class T>
 struct types_scope_for<T, true> {
   template <class R>
-  explicit types_scope_for(const R& r) noexcept : scope(result_access_t<R>::types(r)) {}
+  explicit types_scope_for(const R& r) noexcept : scope(catalog_of(r)) {}
   types_scope scope;
+
+ private:
+  template <class R>
+  static auto catalog_of(const R& r) noexcept -> const type_catalog* {
+    if constexpr (requires { R::access::types(r); }) return R::access::types(r);  // a COPY decoder
+    else return result_access_t<R>::types(r);
+  }
 };
 
 template <class T, bool Record>

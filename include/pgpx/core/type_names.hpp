@@ -8,11 +8,13 @@
 #pragma once
 
 #include <pgpx/core/connection.hpp>
+#include <pgpx/core/row_mapping.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/types/by_name.hpp>
 #include <pgpx/types/oid.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 namespace pgpx {
@@ -32,6 +34,15 @@ namespace detail {
 /// again if it was missing). Used before a COPY or a batch, which cannot query the catalog
 /// once they started.
 [[nodiscard]] PGPX_API auto resolve_named_type(connection& cx, std::uint32_t id) -> type_catalog::entry;
+/// cx's catalog of named types, resolved now if needed (null when the process has none).
+[[nodiscard]] PGPX_API auto connection_type_catalog(connection& cx) -> std::shared_ptr<const type_catalog>;
+/// connection_type_catalog(cx) when reading T may involve a named type, else nothing (no
+/// catalog query for the rows of built-in types).
+template <class T>
+[[nodiscard]] auto connection_types(connection& cx) -> std::shared_ptr<const type_catalog> {
+  if constexpr (row_uses_named<T>()) return connection_type_catalog(cx);
+  else return {};
+}
 }  // namespace detail
 
 }  // namespace pgpx

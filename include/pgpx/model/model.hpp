@@ -43,6 +43,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace pgpx {
@@ -123,6 +124,10 @@ struct index_info {
   std::vector<std::size_t> include;  ///< INCLUDE columns
   std::string_view method = btree.name;  ///< USING
   bool unique = false;  ///< a unique index
+  std::string opclass;  ///< the operator class of every key column (`vector_l2_ops`), or ""
+  /// Storage parameters (`with (m = 16)`): name and value, the value rendered from a number
+  /// or bool by index_decl::with, never from text.
+  std::vector<std::pair<std::string, std::string>> with;
 };
 
 /**
@@ -237,6 +242,7 @@ inline constexpr bool sql_type_known = [] {
     return true;
   else if constexpr (is_std_vector<V>::value && !std::is_same_v<V, bytea>)
     return sql_type_known<leaf_value_t<typename V::value_type>>;
+  else if constexpr (is_named_type_v<V>) return true;  // pgpx/types/by_name.hpp: the codec names it
   else if constexpr (has_codec<V>) return codec<V>::param_oid != oids::unspecified;
   else return false;
 }();
@@ -335,8 +341,31 @@ class index_decl {
     include_ = detail::member_indexes(mps...);
     return std::move(*this);
   }
+  /// The operator class of every key column (`vector_cosine_ops`, `gin_trgm_ops`); a name,
+  /// quoted as an identifier.
+  auto opclass(std::string name) && -> index_decl&& {
+    opclass_ = std::move(name);
+    return std::move(*this);
+  }
+  /// A storage parameter of the index method (`with (m = 16)`, `with (lists = 100)`): a
+  /// number or bool, never text (the value is written into the DDL).
+  template <class V>
+    requires(std::is_arithmetic_v<V>)
+  auto with(std::string name, V value) && -> index_decl&& {
+    add_with(std::move(name), value);
+    return std::move(*this);
+  }
+  /// with() on a named declaration (options added one by one).
+  template <class V>
+    requires(std::is_arithmetic_v<V>)
+  auto with(std::string name, V value) & -> index_decl& {
+    add_with(std::move(name), value);
+    return *this;
+  }
   /// What model_info reads.
-  [[nodiscard]] auto info() const -> index_info { return index_info{name_, columns_, include_, method_, unique_}; }
+  [[nodiscard]] auto info() const -> index_info {
+    return index_info{name_, columns_, include_, method_, unique_, opclass_, with_};
+  }
 
  private:
   std::vector<std::size_t> columns_;
@@ -344,6 +373,16 @@ class index_decl {
   std::string_view method_ = btree.name;
   std::string name_;
   bool unique_ = false;
+  std::string opclass_;
+  std::vector<std::pair<std::string, std::string>> with_;
+
+  template <class V>
+  void add_with(std::string name, V value) {
+    std::string v;
+    if constexpr (std::is_same_v<V, bool>) v = value ? "true" : "false";
+    else v = std::to_string(value);
+    with_.emplace_back(std::move(name), std::move(v));
+  }
 };
 /// An index over one or more members of the same model.
 template <class C, class... M>

@@ -228,6 +228,12 @@ class create_index_builder {
   PGPX_API auto include(const std::vector<std::string>& names) -> create_index_builder&;
   /// `where (expr)`: a partial index; program-written SQL.
   PGPX_API auto where(std::string_view expr) -> create_index_builder&;
+  /// The operator class of the last key added (`vector_l2_ops`, `gin_trgm_ops`), quoted as
+  /// a name. Throws usage_error before any key.
+  PGPX_API auto opclass(std::string_view name) -> create_index_builder&;
+  /// A storage parameter of the method (`with (m = 16)`): the parameter's name (quoted) and
+  /// a number, written into the DDL as a numeric literal.
+  PGPX_API auto with(std::string_view name, double value) -> create_index_builder&;
 
   /// The statement. Throws usage_error when it has no key.
   [[nodiscard]] PGPX_API auto statement() const -> pgpx::statement<void>;
@@ -237,6 +243,7 @@ class create_index_builder {
   object_name table_;
   std::vector<std::string> keys_;
   std::vector<std::string> include_;
+  std::vector<std::string> with_;
   std::string method_;
   std::string where_;
   bool unique_ = false;

@@ -76,7 +76,8 @@ TEST_F(by_name_orm_test, crud_and_the_builder_send_and_read_named_types) {
 TEST_F(by_name_orm_test, the_async_engine_resolves_the_same_way) {
   pgpx::test::run_on_io([&](asio::any_io_executor ex) -> asio::awaitable<void> {
     auto acx = co_await pgpx::async_connection::connect(ex, conninfo());
-    auto d = co_await pgpx::insert(acx, doc{{}, attrs("a"), kv::mood::sad, std::nullopt});
+    doc d{{}, attrs("a"), kv::mood::sad, std::nullopt};
+    co_await pgpx::insert(acx, d);
     EXPECT_EQ(co_await acx.query_value<kv::hstore>("select attrs from doc where id = $1", d.id), attrs("a"));
     EXPECT_EQ(co_await acx.query_value<kv::hstore>("select $1", attrs("b")), attrs("b"));  // no cast
     bool refused = false;
