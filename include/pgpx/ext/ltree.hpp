@@ -1,0 +1,132 @@
+// pgpx/ext/ltree.hpp: contrib's ltree, labels of a tree as dotted paths ("Top.Science.Astronomy").
+//
+//   struct topic { pgpx::identity<std::int64_t> id; pgpx::ltree::path path; };
+//   auto under = pgpx::select<topic>()
+//                    .where(pgpx::ltree::descendant_of(pgpx::col(&topic::path), pgpx::ltree::path{"Top.Science"}))
+//                    .all(cx);                               // where "path" <@ $1
+//
+// path, query (lquery) and text_query (ltxtquery) are codecs by name in their binary forms
+// (a version byte, 1, then the text). Builder: ancestor_of `@>`, descendant_of `<@`, matches
+// `~` (lquery), matches_text `@` (ltxtquery), and the functions nlevel, subpath, lca.
+#pragma once
+
+#include <pgpx/error.hpp>
+#include <pgpx/ext/builder_ops.hpp>
+#include <pgpx/types/by_name.hpp>
+#include <pgpx/types/codec.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pgpx::ltree {
+
+/// An ltree value: labels separated by dots.
+struct path {
+  std::string value;
+  friend auto operator==(const path&, const path&) -> bool = default;
+};
+/// An lquery pattern ("*.Astronomy.*").
+struct query {
+  std::string value;
+  friend auto operator==(const query&, const query&) -> bool = default;
+};
+/// An ltxtquery ("Europe & Russia*@").
+struct text_query {
+  std::string value;
+  friend auto operator==(const text_query&, const text_query&) -> bool = default;
+};
+
+/// `a @> b`: a is an ancestor of b (or equal).
+template <class A, class B>
+[[nodiscard]] auto ancestor_of(const A& a, const B& b) {
+  return ext::binary<bool>(" @> ", a, b);
+}
+/// `a <@ b`: a is a descendant of b (or equal).
+template <class A, class B>
+[[nodiscard]] auto descendant_of(const A& a, const B& b) {
+  return ext::binary<bool>(" <@ ", a, b);
+}
+/// `p ~ q`: p matches the lquery.
+template <class P, class Q>
+[[nodiscard]] auto matches(const P& p, const Q& q) {
+  return ext::binary<bool>(" ~ ", p, q);
+}
+/// `p @ q`: p matches the ltxtquery.
+template <class P, class Q>
+[[nodiscard]] auto matches_text(const P& p, const Q& q) {
+  return ext::binary<bool>(" @ ", p, q);
+}
+/// `nlevel(p)`: the number of labels.
+template <class P>
+[[nodiscard]] auto nlevel(const P& p) {
+  return ext::call<std::int32_t>("nlevel", p);
+}
+/// `subpath(p, offset, len)`.
+template <class P>
+[[nodiscard]] auto subpath(const P& p, std::int32_t offset, std::int32_t len) {
+  return ext::call<path>("subpath", p, offset, len);
+}
+/// `lca(a, b)`: the longest common ancestor.
+template <class A, class B>
+[[nodiscard]] auto lca(const A& a, const B& b) {
+  return ext::call<path, true>("lca", a, b);
+}
+
+namespace detail {
+/// The binary form of the three types: version 1, then the text.
+template <class T>
+struct versioned_text {
+  static void encode(const T& v, std::string& out) {
+    out += '\1';
+    out += v.value;
+  }
+  [[nodiscard]] static auto decode(std::string_view in, std::string_view type) -> T {
+    if (in.empty() || in[0] != '\1')
+      throw conversion_error("ltree: unsupported binary version of " + std::string(type));
+    return T{std::string(in.substr(1))};
+  }
+};
+}  // namespace detail
+
+}  // namespace pgpx::ltree
+
+template <>
+struct pgpx::codec<pgpx::ltree::path> : pgpx::codec_by_name<pgpx::ltree::path> {
+  static constexpr std::string_view name = "pgpx::ltree::path";
+  static constexpr std::string_view pg_type = "ltree";
+  static constexpr pgpx::format param_format = pgpx::format::binary;
+  static void encode(const pgpx::ltree::path& v, std::string& out) {
+    pgpx::ltree::detail::versioned_text<pgpx::ltree::path>::encode(v, out);
+  }
+  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> pgpx::ltree::path {
+    return pgpx::ltree::detail::versioned_text<pgpx::ltree::path>::decode(in, "ltree");
+  }
+  static void to_text(const pgpx::ltree::path& v, std::string& out) { out += v.value; }
+};
+template <>
+struct pgpx::codec<pgpx::ltree::query> : pgpx::codec_by_name<pgpx::ltree::query> {
+  static constexpr std::string_view name = "pgpx::ltree::query";
+  static constexpr std::string_view pg_type = "lquery";
+  static constexpr pgpx::format param_format = pgpx::format::binary;
+  static void encode(const pgpx::ltree::query& v, std::string& out) {
+    pgpx::ltree::detail::versioned_text<pgpx::ltree::query>::encode(v, out);
+  }
+  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> pgpx::ltree::query {
+    return pgpx::ltree::detail::versioned_text<pgpx::ltree::query>::decode(in, "lquery");
+  }
+  static void to_text(const pgpx::ltree::query& v, std::string& out) { out += v.value; }
+};
+template <>
+struct pgpx::codec<pgpx::ltree::text_query> : pgpx::codec_by_name<pgpx::ltree::text_query> {
+  static constexpr std::string_view name = "pgpx::ltree::text_query";
+  static constexpr std::string_view pg_type = "ltxtquery";
+  static constexpr pgpx::format param_format = pgpx::format::binary;
+  static void encode(const pgpx::ltree::text_query& v, std::string& out) {
+    pgpx::ltree::detail::versioned_text<pgpx::ltree::text_query>::encode(v, out);
+  }
+  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> pgpx::ltree::text_query {
+    return pgpx::ltree::detail::versioned_text<pgpx::ltree::text_query>::decode(in, "ltxtquery");
+  }
+  static void to_text(const pgpx::ltree::text_query& v, std::string& out) { out += v.value; }
+};
