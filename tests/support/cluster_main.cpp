@@ -39,7 +39,8 @@ auto start(const fs::path& dir) -> int {
   pgpx::testing::cluster_options o;
   o.root = pgpx::testing::make_cluster_temp_dir("pgpx-test-");
   o.fast = true;
-  o.settings = {{"max_connections", "200"}};
+  // pg_stat_statements: the stat_statements plugin's tests (tests/integration/ext).
+  o.settings = {{"max_connections", "200"}, {"shared_preload_libraries", "pg_stat_statements"}};
   pgpx::testing::cluster c{o};
   c.start();
   {

@@ -53,7 +53,8 @@ auto the_server() -> server& {
                dir != nullptr && *dir != '\0' && std::ifstream(std::string(dir) + "/conninfo")) {
       s.admin = pgpx::conninfo::parse(read_all(std::string(dir) + "/conninfo"), "test cluster");
     } else {
-      s.own = std::make_unique<pgpx::testing::temp_cluster>();
+      s.own = std::make_unique<pgpx::testing::temp_cluster>(
+          std::vector<std::pair<std::string, std::string>>{{"shared_preload_libraries", "pg_stat_statements"}});
       s.admin = s.own->conninfo("postgres");
     }
     ensure_template(s.admin);

@@ -1,0 +1,88 @@
+// The plugins that manage rather than store: pg_partman (partitions made, kept ahead and
+// retired), hypopg (hypothetical indexes the planner uses) and pg_stat_statements (typed
+// statistics), on the project's PostgreSQL 15 with Debian's packages.
+#include "support/test_db.hpp"
+
+#include <pgpx/ext/hypopg.hpp>
+#include <pgpx/ext/partman.hpp>
+#include <pgpx/ext/stat_statements.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ::testing::HasSubstr;
+
+class ops_plugins_test : public pgpx::test::db_test {};
+
+TEST_F(ops_plugins_test, partman_makes_keeps_and_retires_partitions) {
+  cx().execute_script(
+      "create schema partman; create extension pg_partman schema partman;"
+      "create table events (id bigint, at timestamptz not null) partition by range (at)");
+  pgpx::partman::create_parent(cx(), "public.events", "at", "1 day", {.premake = 3, .start_partition = "2024-01-01"});
+  auto parts = pgpx::partman::partitions(cx(), "public.events");
+  ASSERT_GE(parts.size(), 4U);
+  EXPECT_EQ(parts.front(), "public.events_p2024_01_01");
+  // Rows land in their day's partition.
+  cx().execute("insert into events values (1, '2024-01-01 10:00+00'), (2, '2024-01-02 10:00+00')");
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from events_p2024_01_02"), 1);
+  // Retention: maintenance drops partitions older than it.
+  pgpx::partman::set_retention(cx(), "public.events", "30 days", false);
+  pgpx::partman::run_maintenance(cx(), std::string("public.events"));
+  parts = pgpx::partman::partitions(cx(), "public.events");
+  EXPECT_EQ(std::count(parts.begin(), parts.end(), "public.events_p2024_01_01"), 0);
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from events where id = 1"), 0);
+  // Misuse is refused before the server sees it, or named.
+  EXPECT_THROW(pgpx::partman::create_parent(cx(), "events", "at", "1 day"), pgpx::usage_error);
+  EXPECT_THROW(pgpx::partman::set_retention(cx(), "public.nothing", "1 day", true), pgpx::usage_error);
+}
+
+TEST_F(ops_plugins_test, hypopg_indexes_change_plans_without_being_built) {
+  cx().execute_script(
+      "create extension hypopg;"
+      "create table orders (id bigint, customer_id bigint, total numeric);"
+      "insert into orders select g, g % 5000, g from generate_series(1, 50000) g; analyze orders");
+  const auto plan = [&] {
+    const auto lines = cx().query<std::string>("explain select * from orders where customer_id = 42");
+    std::string all;
+    for (const auto& l : lines) all += l + "\n";
+    return all;
+  };
+  EXPECT_THAT(plan(), HasSubstr("Seq Scan"));
+  const auto ix = pgpx::hypopg::create_index(cx(), "create index on orders (customer_id)");
+  EXPECT_NE(ix.indexrelid, 0U);
+  EXPECT_THAT(plan(), HasSubstr(ix.name));  // the planner would use it
+  const auto all = pgpx::hypopg::list(cx());
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_EQ(all[0].table_name, "orders");
+  EXPECT_THAT(all[0].definition, HasSubstr("(customer_id)"));
+  EXPECT_GT(all[0].estimated_bytes, 0);
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from pg_indexes where tablename = 'orders'"), 0);
+  EXPECT_TRUE(pgpx::hypopg::drop_index(cx(), ix.indexrelid));
+  EXPECT_FALSE(pgpx::hypopg::drop_index(cx(), ix.indexrelid));
+  (void)pgpx::hypopg::create_index(cx(), "create index on orders (total)");
+  pgpx::hypopg::reset(cx());
+  EXPECT_TRUE(pgpx::hypopg::list(cx()).empty());
+}
+
+TEST_F(ops_plugins_test, stat_statements_are_typed_and_normalised) {
+  cx().execute_script("create extension if not exists pg_stat_statements");
+  pgpx::stat_statements::reset(cx());
+  for (int i = 0; i < 25; ++i) (void)cx().query_value<std::int32_t>("select $1::int + 1000", i);
+  const auto top = pgpx::stat_statements::top(cx(), 50, pgpx::stat_statements::order::calls);
+  const auto it = std::find_if(top.begin(), top.end(), [](const auto& s) { return s.query.find("1000") != std::string::npos; });
+  ASSERT_NE(it, top.end());
+  EXPECT_EQ(it->calls, 25);
+  EXPECT_EQ(it->rows, 25);
+  EXPECT_THAT(it->query, HasSubstr("$1"));  // normalised: no value a statement ran with
+  EXPECT_GE(it->total_exec_ms, 0.0);
+  EXPECT_THROW((void)pgpx::stat_statements::top(cx(), 0), pgpx::usage_error);
+}
+
+}  // namespace
