@@ -66,6 +66,9 @@ class PGPX_API settings {
   auto set(std::string key, setting_value v) -> settings&;
   auto set(std::string key, const char* v) -> settings& { return set(std::move(key), setting_value(std::string(v))); }
   auto set(std::string key, int v) -> settings& { return set(std::move(key), setting_value(std::int64_t{v})); }
+  auto set(std::string key, std::int64_t v) -> settings& { return set(std::move(key), setting_value(v)); }
+  auto set(std::string key, double v) -> settings& { return set(std::move(key), setting_value(v)); }
+  auto set(std::string key, bool v) -> settings& { return set(std::move(key), setting_value(v)); }
   /// The value of `key`, or nullptr.
   [[nodiscard]] auto find(std::string_view key) const -> const setting_value*;
   /// True when `key` has a value.
