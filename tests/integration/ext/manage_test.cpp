@@ -68,7 +68,8 @@ TEST_F(ext_manage, reads_the_servers_versions) {
 }
 
 TEST_F(ext_manage, install_upgrade_uninstall_change_pg_extension) {
-  const auto& citext = *registry::global().get("citext");
+  const auto citext_ptr = registry::global().get("citext");
+  const auto& citext = *citext_ptr;
   EXPECT_EQ(install(cx(), citext, {.version = "1.4", .schema = {}, .cascade = false}), "1.4");
   EXPECT_EQ(installed("citext"), std::optional<std::string>("1.4"));
   // The type it declares now exists in this database.
@@ -92,7 +93,8 @@ TEST_F(ext_manage, install_upgrade_uninstall_change_pg_extension) {
 
 TEST_F(ext_manage, install_with_schema_and_cascade) {
   cx().execute_script("create schema extras");
-  const auto& example = *registry::global().find_or_generic("earthdistance");
+  const auto example_ptr = registry::global().find_or_generic("earthdistance");  // no plugin: generic
+  const auto& example = *example_ptr;
   // earthdistance needs cube: without CASCADE the server refuses, and nothing is installed.
   EXPECT_THROW(install(cx(), example, {}), pgpx::sql_error);
   EXPECT_FALSE(installed("cube"));
