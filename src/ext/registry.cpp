@@ -155,6 +155,21 @@ auto registry::entry(std::string_view name) const -> plugin_entry {
   return *e;
 }
 
+auto registry::types() const -> std::vector<plugin_type> {
+  std::vector<plugin_type> out;
+  for (const auto& e : list())
+    for (auto& t : e.plugin_ptr->type_names())
+      out.push_back({std::move(t), std::string(e.plugin_ptr->name()), std::string(e.plugin_ptr->extension())});
+  return out;
+}
+
+auto registry::plugin_for_type(std::string_view type) const -> std::shared_ptr<const plugin> {
+  for (const auto& e : list())
+    for (const auto& t : e.plugin_ptr->type_names())
+      if (t == type) return e.plugin_ptr;
+  return nullptr;
+}
+
 void registry::enable(std::string_view name, const settings& s, const install_options& install) {
   const auto p = get(name);
   auto checked = check_settings(p->settings_schema(), s, p->name());

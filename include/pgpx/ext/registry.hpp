@@ -46,6 +46,13 @@ struct plugin_entry {
   install_options install{};                 ///< version and schema from [extensions.<name>]
 };
 
+/// A type name a registered plugin declares (plugin::type_names), for the type catalog.
+struct plugin_type {
+  std::string type;       ///< the PostgreSQL type name, as to_regtype() reads it ("hstore")
+  std::string plugin;     ///< the plugin declaring it
+  std::string extension;  ///< the server extension that creates it
+};
+
 /// A set of plugins by name. global() is the process's; tests make their own.
 class PGPX_API registry {
  public:
@@ -75,6 +82,13 @@ class PGPX_API registry {
   [[nodiscard]] auto list() const -> std::vector<plugin_entry>;
   /// The entry of plugin `name` (find's rules); throws extension_error (unknown_plugin).
   [[nodiscard]] auto entry(std::string_view name) const -> plugin_entry;
+
+  /// Every type name declared by a registered plugin (enabled or not), by plugin name. The
+  /// per-connection type catalog resolves these names; a name that does not resolve names
+  /// its extension in the error ("is the extension installed? pgpx extension install ...").
+  [[nodiscard]] auto types() const -> std::vector<plugin_type>;
+  /// The plugin that declares the type `type`, or nullptr.
+  [[nodiscard]] auto plugin_for_type(std::string_view type) const -> std::shared_ptr<const plugin>;
 
   /// Enables plugin `name` with `s`, checked against its settings_schema (check_settings);
   /// throws extension_error (unknown_plugin, bad_settings) and changes nothing then.

@@ -183,6 +183,19 @@ TEST_F(cli_extension, plugins_from_pgpx_toml) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(installed("earthdistance"));
   EXPECT_TRUE(installed("cube"));
+  // [extensions.<name>] version and schema are what install installs by default.
+  cx().execute_script("create schema extras");
+  {
+    std::ofstream toml(dir_ / "pgpx.toml");
+    toml << "[extensions.citext]\nversion = \"1.5\"\nschema = \"extras\"\n";
+  }
+  r = pgpx({"extension", "install", "citext", "--now"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(installed("citext"), std::optional<std::string>("1.5"));
+  EXPECT_EQ(cx().query_value<std::string>(
+                "select n.nspname::text from pg_extension e join pg_namespace n on n.oid = e.extnamespace "
+                "where e.extname = 'citext'"),
+            "extras");
   // A library that does not load: exit 10, naming the path; nothing installed.
   {
     std::ofstream toml(dir_ / "pgpx.toml");

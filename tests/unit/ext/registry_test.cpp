@@ -126,6 +126,15 @@ TEST(ext_registry, builtins_register_themselves) {
   EXPECT_EQ(g.get("ltree")->type_names(), (std::vector<std::string>{"ltree", "lquery", "ltxtquery"}));
   EXPECT_TRUE(g.get("pg_trgm")->type_names().empty());
   EXPECT_NE(g.get("pg_trgm")->settings_schema().find("similarity_threshold"), nullptr);
+  // The type catalog's view: every declared type with its plugin and extension.
+  const auto types = g.types();
+  const auto lquery = std::find_if(types.begin(), types.end(), [](const auto& t) { return t.type == "lquery"; });
+  ASSERT_NE(lquery, types.end());
+  EXPECT_EQ(lquery->plugin, "ltree");
+  EXPECT_EQ(lquery->extension, "ltree");
+  ASSERT_NE(g.plugin_for_type("citext"), nullptr);
+  EXPECT_EQ(g.plugin_for_type("citext")->name(), "citext");
+  EXPECT_EQ(g.plugin_for_type("int4"), nullptr);
 }
 
 TEST(ext_registry, configure_from_toml) {
