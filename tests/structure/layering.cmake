@@ -18,6 +18,7 @@ set(allowed_tmpl reflect types model config core tmpl)
 set(allowed_migrate reflect types model config core pool migrate)
 set(allowed_schema reflect types model config core schema)
 set(allowed_query reflect types model config core query)
+set(allowed_ext reflect types model config core pool schema query ext)
 set(allowed_orm reflect types model config core pool async schema query ext orm)
 # Every module directory must be listed above: a new one is not silently unchecked.
 foreach(root src include/pgpx)
