@@ -381,7 +381,6 @@ void add_extension_command(CLI::App& app, context& ctx, action_fn& action) {
   install->callback([&] { action = [&] { return run_install(ctx, o); }; });
 
   auto* upgrade = e->add_subcommand("upgrade", "Upgrade an installed extension (writes a migration; --now runs it)");
-  upgrade->alias("update");
   upgrade->add_option("name", o.name, "Plugin or extension name")->required();
   upgrade->add_option("--to", o.to, "The version (default: the server's default version)");
   writes(upgrade);
