@@ -177,6 +177,23 @@ auto upgrade(connection& cx, const plugin& p, const std::optional<std::string>& 
 
 void uninstall(connection& cx, const plugin& p, bool cascade) { cx.execute_script(plan_uninstall(cx, p, cascade)); }
 
+void verify(connection& cx, const plugin& p) {
+  const auto v = read_versions(cx, p.extension());
+  if (!v.installed) {
+    if (!v.on_server()) missing(p, cx);
+    throw extension_error(failure::not_installed, std::string(p.name()),
+                          who(p, cx) + ": not installed (pgpx extension install " + std::string(p.name()) + ")");
+  }
+  if (!p.supported().contains(*v.installed))
+    throw extension_error(failure::unsupported_version, std::string(p.name()),
+                          who(p, cx) + ": version " + *v.installed + " is installed, but the plugin supports " +
+                              p.supported().to_string());
+}
+
+void verify_enabled(connection& cx, const registry& reg) {
+  for (const auto& e : reg.enabled()) verify(cx, *e.plugin_ptr);
+}
+
 void apply_settings(connection& cx, const std::vector<statement<>>& statements) {
   for (const auto& s : statements) (void)cx.run(s.sql(), s.params());
 }

@@ -18,6 +18,7 @@
 #include <pgpx/core/connection.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/ext/plugin.hpp>
+#include <pgpx/ext/registry.hpp>
 
 #include <optional>
 #include <string>
@@ -80,6 +81,16 @@ PGPX_API auto install(connection& cx, const plugin& p, const install_options& op
 PGPX_API auto upgrade(connection& cx, const plugin& p, const std::optional<std::string>& to = {}) -> std::string;
 /// plan_uninstall, then runs it.
 PGPX_API void uninstall(connection& cx, const plugin& p, bool cascade = false);
+
+/**
+ * The check a program runs at start-up for a plugin it uses: the extension must be installed
+ * in `cx`'s database in a version the plugin supports. Throws extension_error
+ * (missing_extension when the server lacks it, not_installed, unsupported_version) naming the
+ * plugin, the extension and the database; sends nothing that changes the database.
+ */
+PGPX_API void verify(connection& cx, const plugin& p);
+/// verify() for every enabled plugin of `reg`, in name order; throws on the first failure.
+PGPX_API void verify_enabled(connection& cx, const registry& reg);
 
 /// Runs `statements` (registry::settings_statements, plugin::settings_statements) on `cx`.
 PGPX_API void apply_settings(connection& cx, const std::vector<statement<>>& statements);

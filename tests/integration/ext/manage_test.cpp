@@ -139,6 +139,25 @@ TEST_F(ext_manage, an_unsupported_version_is_refused_and_nothing_changes) {
                failure::unsupported_version);
 }
 
+TEST_F(ext_manage, verify_checks_what_a_program_relies_on) {
+  registry reg;
+  reg.add(std::make_shared<ghost_plugin>());
+  reg.enable("ghost");
+  const auto before = extension_count();
+  auto msg = throws_cause([&] { verify_enabled(cx(), reg); }, failure::missing_extension);
+  EXPECT_NE(msg.find("plugin ghost: extension \"pgpx_no_such_extension\" in database \"" + database_name() + "\""),
+            std::string::npos)
+      << msg;
+  EXPECT_EQ(extension_count(), before);
+  const old_citext p;
+  msg = throws_cause([&] { verify(cx(), p); }, failure::not_installed);
+  EXPECT_NE(msg.find("not installed"), std::string::npos) << msg;
+  cx().execute_script("create extension citext version '1.6'");
+  msg = throws_cause([&] { verify(cx(), p); }, failure::unsupported_version);
+  EXPECT_NE(msg.find("version 1.6 is installed, but the plugin supports [1.4, 1.5)"), std::string::npos) << msg;
+  EXPECT_NO_THROW(verify(cx(), *registry::global().get("citext")));
+}
+
 TEST_F(ext_manage, guc_settings_apply_per_session_and_transaction) {
   registry reg;
   reg.add(registry::global().get("pg_trgm"), "built-in");
