@@ -93,6 +93,27 @@ TEST_F(cli_extension, install_writes_a_migration_by_default) {
   EXPECT_TRUE(installed("citext"));
 }
 
+TEST_F(cli_extension, follows_a_sequence_numbered_directory_and_dry_run_writes_nothing) {
+  fs::create_directories(migrations());
+  {
+    std::ofstream up(migrations() / "0007_init.up.sql");
+    up << "create table t (x int);\n";
+  }
+  auto r = pgpx({"extension", "install", "pg_trgm", "--dry-run"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("create extension if not exists \"pg_trgm\" version '1.6';"), std::string::npos) << r.out;
+  EXPECT_EQ(pgpx::migrate::load_directory(migrations()).size(), 1u);
+  EXPECT_FALSE(fs::exists(migrations() / "pgpx.sum"));
+  r = pgpx({"extension", "install", "pg_trgm", "-d", migrations().string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto all = pgpx::migrate::load_directory(migrations());
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].version, "0008");
+  EXPECT_EQ(all[1].slug, "install_pg_trgm");
+  EXPECT_TRUE(pgpx::migrate::verify_sum(migrations()).empty());
+  EXPECT_FALSE(installed("pg_trgm"));
+}
+
 TEST_F(cli_extension, now_runs_at_once) {
   auto r = pgpx({"extension", "install", "hstore", "--version", "1.7", "--now"});
   ASSERT_EQ(r.code, 0) << r.err;
