@@ -25,6 +25,8 @@ void add_demo_command(CLI::App& app, context& ctx, action_fn& action);
 void add_template_command(CLI::App& app, context& ctx, action_fn& action);
 /// `pgpx migrate lint` (commands/migrate.cpp).
 void add_migrate_command(CLI::App& app, context& ctx, action_fn& action);
+/// `pgpx extension list|info|install|upgrade|uninstall` (commands/extension.cpp).
+void add_extension_command(CLI::App& app, context& ctx, action_fn& action);
 /// `pgpx completion bash|zsh|fish`; register it last: it describes the commands added before.
 void add_completion_command(CLI::App& app, action_fn& action);
 

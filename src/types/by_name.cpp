@@ -66,6 +66,17 @@ auto type_catalog::name_of(oid t) const -> std::string {
   return {};
 }
 
+namespace {
+std::atomic<missing_type_hint_fn> hint_fn{nullptr};
+}  // namespace
+
+void set_missing_type_hint(missing_type_hint_fn f) noexcept { hint_fn.store(f, std::memory_order_release); }
+
+auto missing_type_hint(std::string_view type) -> std::string {
+  const auto f = hint_fn.load(std::memory_order_acquire);
+  return f == nullptr ? std::string() : f(type);
+}
+
 auto active_type_catalog() noexcept -> const type_catalog*& {
   static thread_local const type_catalog* active = nullptr;
   return active;
@@ -89,9 +100,12 @@ auto named_type_note(std::uint32_t id) -> std::string {
   const type_catalog* c = active_type_catalog();
   if (c == nullptr) return " (PostgreSQL type " + name + ")";
   const auto* e = c->find(id);
-  if (e == nullptr || e->type == 0)
-    return " (type \"" + name + "\" does not exist in database \"" + c->database() +
-           "\"; is its extension installed? it is looked up again before the next statement)";
+  if (e == nullptr || e->type == 0) {
+    std::string hint = missing_type_hint(name);
+    if (hint.empty()) hint = "is its extension installed?";
+    return " (type \"" + name + "\" does not exist in database \"" + c->database() + "\"; " + hint +
+           "; it is looked up again before the next statement)";
+  }
   return " (PostgreSQL type " + name + ")";
 }
 

@@ -64,6 +64,15 @@ namespace detail {
 /// Whether `name` can be looked up (see register_type_name).
 [[nodiscard]] PGPX_API auto valid_type_name(std::string_view name) noexcept -> bool;
 
+/// Says how to get a type a database lacks ("install the extension that provides it: pgpx
+/// extension install vector"), or "" when it does not know the type. The extension registry
+/// (pgpx/ext/registry.hpp) installs one; types cannot include ext.
+using missing_type_hint_fn = std::string (*)(std::string_view type);
+/// Installs the hint function (nullptr: none). Thread-safe; meant for start-up.
+PGPX_API void set_missing_type_hint(missing_type_hint_fn f) noexcept;
+/// The hint for `type`, or "".
+[[nodiscard]] PGPX_API auto missing_type_hint(std::string_view type) -> std::string;
+
 /// The id of codec<T>::pg_type, registered when the program starts (before main) for
 /// every named codec the program uses, so that connections resolve all of them at once.
 template <class T>
