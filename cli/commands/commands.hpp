@@ -29,6 +29,8 @@ void add_migrate_command(CLI::App& app, context& ctx, action_fn& action);
 /// mark, baseline, repair) on `migrate`, and the aliases `pgpx new|up|down` on `app`
 /// (commands/migrate_run.cpp).
 void add_migrate_run_commands(CLI::App& app, CLI::App& migrate, context& ctx, action_fn& action);
+/// `pgpx db create|drop|reset|wait` (commands/db.cpp).
+void add_db_command(CLI::App& app, context& ctx, action_fn& action);
 /// `pgpx completion bash|zsh|fish`; register it last: it describes the commands added before.
 void add_completion_command(CLI::App& app, action_fn& action);
 

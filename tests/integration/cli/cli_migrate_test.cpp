@@ -325,4 +325,40 @@ TEST_F(cli_migrate_test, a_held_migration_lock_exits_6_and_bad_flags_exit_2) {
   EXPECT_TRUE(applied().empty());
 }
 
+// `pgpx db create|drop|wait`: a name that needs quoting, the --yes and protected refusals.
+TEST_F(cli_migrate_test, db_create_drop_and_wait) {
+  const std::string name = "Pgpx-Cli-Db-" + std::to_string(::getpid());
+  auto ci = conninfo();
+  ci.set("dbname", name);
+  const auto db = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--url", ci.to_string()});
+    return pgpx_run(args, project_);
+  };
+  const auto db_exists = [&] {
+    return cx().query_value<bool>("select exists (select 1 from pg_database where datname = $1)", name);
+  };
+  auto r = db({"db", "create"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(db_exists());
+  r = db({"db", "create"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "exists already")) << r.out;
+  EXPECT_EQ(db({"db", "wait", "--timeout", "5s"}).code, 0);
+  r = db({"db", "drop"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--yes")) << r.err;
+  EXPECT_TRUE(db_exists());
+  std::ofstream(project_ / "pgpx.toml", std::ios::trunc) << "[env.prod]\nprotected = true\n";
+  r = db({"-e", "prod", "--yes", "db", "drop"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "protected")) << r.err;
+  EXPECT_TRUE(db_exists());
+  r = db({"--yes", "db", "drop"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(db_exists());
+  // Nothing listens on port 1: wait gives up with exit 11.
+  r = pgpx_run({"--url", "postgresql://127.0.0.1:1/x", "db", "wait", "--timeout", "500ms"}, project_);
+  EXPECT_EQ(r.code, 11) << r.err;
+}
+
 }  // namespace
