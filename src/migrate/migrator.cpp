@@ -1046,6 +1046,13 @@ auto baseline(connection& cx, const std::filesystem::path& dir, const std::strin
               const run_options& o) -> std::vector<std::string> {
   check_idle(cx);
   const auto files = load_directory(dir);
+  // An unknown version is refused before anything is created.
+  const auto number = version_number(version);
+  if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos ||
+      find_file(files, number) == nullptr)
+    throw migration_error(
+        failure::unknown_version, version,
+        "cannot baseline at '" + version + "': no migration in " + dir.string() + " has this version");
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
   std::vector<recorded> rows;
@@ -1056,12 +1063,6 @@ auto baseline(connection& cx, const std::filesystem::path& dir, const std::strin
     check_meta(cx, n, o);
     rows = read_recorded(cx, n);
   }
-  const auto number = version_number(version);
-  if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos ||
-      find_file(files, number) == nullptr)
-    throw migration_error(
-        failure::unknown_version, version,
-        "cannot baseline at '" + version + "': no migration in " + dir.string() + " has this version");
   std::vector<const migration*> chosen;
   for (const auto& m : files)
     if (m.number <= number && find_row(rows, m.number) == nullptr) chosen.push_back(&m);
