@@ -82,6 +82,7 @@ struct mark_flags {
   bool applied = false;
   bool pending = false;
   std::string reason;
+  std::string description;  // baseline: the spec's name for --reason
 };
 
 struct repair_flags {
@@ -459,7 +460,8 @@ auto run_baseline(context& ctx, const mark_flags& f) -> int {
   mg::run_options o;
   fill_run(ctx, f.c, o);
   auto cx = ctx.connect();
-  const auto done = mg::baseline(cx, dir, f.version, f.reason, o);
+  if (!f.reason.empty() && !f.description.empty()) throw usage_error("give --reason or --description, not both");
+  const auto done = mg::baseline(cx, dir, f.version, f.reason.empty() ? f.description : f.reason, o);
   if (json_mode(f.c)) {
     std::cout << nlohmann::json{{"dry_run", f.c.dry_run}, {"baseline", done}}.dump(2) << "\n";
   } else {
@@ -616,7 +618,8 @@ void add_migrate_run_commands(CLI::App& app, CLI::App& migrate, context& ctx, ac
         "baseline", "Adopt an existing database: record V and every older migration as applied (state baseline)");
     add_common(cmd, f.c, true);
     cmd->add_option("version", f.version, "The version")->required();
-    cmd->add_option("--reason,--description", f.reason, "Why (written to pgpx.migration_log)");
+    cmd->add_option("--reason", f.reason, "Why (written to pgpx.migration_log)");
+    cmd->add_option("--description", f.description, "The same as --reason");
     cmd->footer(exit_codes_footer);
     cmd->callback([&] { action = [&] { return run_baseline(ctx, f); }; });
   }
