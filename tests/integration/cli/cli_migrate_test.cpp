@@ -4,12 +4,15 @@
 #include "cli_support.hpp"
 #include "support/test_db.hpp"
 
+#include <pgpx/core/connection.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -271,6 +274,12 @@ TEST_F(cli_migrate_test, rollback_refuses_a_migration_without_down_file_and_dry_
   EXPECT_TRUE(contains(r.out, "rolled back 0002_b")) << r.out;
   EXPECT_TRUE(contains(r.out, "applied 0002_b")) << r.out;
   EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002"}));
+  // In a protected environment redo needs --yes.
+  std::ofstream(project_ / "pgpx.toml", std::ios::trunc) << "[env.prod]\nprotected = true\n";
+  r = pgpx({"-e", "prod", "migrate", "redo"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "protected")) << r.err;
+  EXPECT_EQ(pgpx({"-e", "prod", "--yes", "migrate", "redo"}).code, 0);
 }
 
 TEST_F(cli_migrate_test, a_failed_statement_exits_9_and_the_partial_state_exits_12_until_marked) {
@@ -353,6 +362,20 @@ TEST_F(cli_migrate_test, db_create_drop_and_wait) {
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "protected")) << r.err;
   EXPECT_TRUE(db_exists());
+  // reset: drop, create, apply the project's migrations.
+  write("0001_a.up.sql", "create table a (x int);\n");
+  {
+    pgpx::connection other(ci);
+    other.execute("create table leftover (x int)");
+  }
+  r = db({"--yes", "db", "reset"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "applied 0001_a")) << r.out;
+  {
+    pgpx::connection other(ci);
+    EXPECT_TRUE(other.query_value<bool>("select to_regclass('a') is not null"));
+    EXPECT_FALSE(other.query_value<bool>("select to_regclass('leftover') is not null"));
+  }
   r = db({"--yes", "db", "drop"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_FALSE(db_exists());
