@@ -79,8 +79,10 @@ int main(int argc, char** argv) {
       "  pgpx query \"select * from books\" --format json\n"
       "  pgpx -e production config show\n"
       "  pgpx migrate lint                         # check migrations/ for risky statements\n"
+      "  pgpx up                                   # apply pending migrations (pgpx migrate apply)\n"
       "Run `pgpx help <command>` for a command's options and examples.\n"
-      "Exit codes: 0 ok, 1 error, 2 usage, 5 lint failure, 8 cannot connect, 9 SQL error, 10 invalid input, 11 timeout.");
+      "Exit codes: 0 ok, 1 error, 2 usage, 3 pending migrations, 4 checksum/integrity, 5 lint failure, 6 lock timeout,\n"
+      "  7 drift, 8 cannot connect, 9 SQL error, 10 invalid input, 11 timeout, 12 dirty migration state.");
 
   pgpx::cli::global_options g;
   app.add_option("-c,--config", g.config_file, "Configuration file (default: pgpx.toml, searched upward)");
@@ -100,6 +102,7 @@ int main(int argc, char** argv) {
   pgpx::cli::add_template_command(app, ctx, action);
   pgpx::cli::add_migrate_command(app, ctx, action);
   pgpx::cli::add_extension_command(app, ctx, action);
+  pgpx::cli::add_db_command(app, ctx, action);
 
   std::vector<std::string> help_topic;
   auto* help = app.add_subcommand("help", "Show help for pgpx or for a command (pgpx help dev up)");

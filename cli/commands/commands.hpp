@@ -23,10 +23,16 @@ void add_config_command(CLI::App& app, context& ctx, action_fn& action);
 void add_query_command(CLI::App& app, context& ctx, action_fn& action);
 void add_demo_command(CLI::App& app, context& ctx, action_fn& action);
 void add_template_command(CLI::App& app, context& ctx, action_fn& action);
-/// `pgpx migrate lint` (commands/migrate.cpp).
+/// `pgpx migrate ...` (commands/migrate.cpp: lint; the rest from add_migrate_run_commands).
 void add_migrate_command(CLI::App& app, context& ctx, action_fn& action);
 /// `pgpx extension list|info|install|upgrade|uninstall` (commands/extension.cpp).
 void add_extension_command(CLI::App& app, context& ctx, action_fn& action);
+/// The database verbs of `pgpx migrate` (create, apply, rollback, redo, status, validate, hash,
+/// mark, baseline, repair) on `migrate`, and the aliases `pgpx new|up|down` on `app`
+/// (commands/migrate_run.cpp).
+void add_migrate_run_commands(CLI::App& app, CLI::App& migrate, context& ctx, action_fn& action);
+/// `pgpx db create|drop|reset|wait` (commands/db.cpp).
+void add_db_command(CLI::App& app, context& ctx, action_fn& action);
 /// `pgpx completion bash|zsh|fish`; register it last: it describes the commands added before.
 void add_completion_command(CLI::App& app, action_fn& action);
 

@@ -1,7 +1,6 @@
 // pgpx migrate lint: static checks of migration files (pgpx/migrate/lint.hpp); no database.
 //
-// The other migrate verbs (apply, rollback, status, ...) are not wired to the command line yet;
-// the library has them (pgpx/migrate/migrator.hpp).
+// The other migrate verbs (apply, rollback, status, ...) are in commands/migrate_run.cpp.
 #include "../exit_codes.hpp"
 #include "commands.hpp"
 
@@ -167,10 +166,15 @@ auto run_lint(context& ctx, const lint_command_options& o) -> int {
 
 void add_migrate_command(CLI::App& app, context& ctx, action_fn& action) {
   static lint_command_options o;
-  auto* m = app.add_subcommand("migrate", "Migrations: lint (static checks of migration files)");
+  auto* m = app.add_subcommand(
+      "migrate", "Migrations: create, apply, rollback, redo, status, validate, hash, lint, mark, baseline, repair");
   m->require_subcommand(1);
   m->footer(
       "Examples:\n"
+      "  pgpx migrate create add_users                      # (alias: pgpx new) an up/down pair, pgpx.sum rewritten\n"
+      "  pgpx migrate apply --dry-run                       # (alias: pgpx up) the plan and its SQL, nothing written\n"
+      "  pgpx migrate status --exit-code                    # exit 3 when migrations are pending\n"
+      "  pgpx migrate rollback --steps 2                    # (alias: pgpx down)\n"
       "  pgpx migrate lint                                  # every file of <project>/migrations\n"
       "  pgpx migrate lint migrations/20250102090000_idx.up.sql --format json\n"
       "  pgpx migrate lint --rules                          # the rules, their ids and how to silence them\n"
@@ -185,6 +189,8 @@ void add_migrate_command(CLI::App& app, context& ctx, action_fn& action) {
   lint->add_flag("--rules", o.rules, "List the rules and exit");
   lint->footer("Exit codes: 0 no errors, 5 lint errors (or warnings with --strict), 2 usage.");
   lint->callback([&] { action = [&] { return run_lint(ctx, o); }; });
+
+  add_migrate_run_commands(app, *m, ctx, action);
 }
 
 }  // namespace pgpx::cli

@@ -5,6 +5,7 @@
 #include <pgpx/config/conninfo.hpp>
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/core/transaction.hpp>
+#include <pgpx/migrate/lint.hpp>
 #include <pgpx/migrate/migrator.hpp>
 #include <pgpx/migrate/source.hpp>
 #include <pgpx/migrate/split.hpp>
@@ -643,6 +644,40 @@ auto entry_for(const migration& m, const migration_file& f, milliseconds took, i
   return {m.version, m.name(), f.file_name, f.header.no_transaction, took, skipped};
 }
 
+// Lints the up files about to run (resumed ones are not: they ran partly already). Error
+// findings refuse the run, listing every one; warnings and silenced findings go to the report.
+// PX001 (does not parse) is left to the server, as check_runnable does.
+void lint_plan(const std::vector<std::pair<const migration*, std::optional<std::int32_t>>>& plan, bool tx_none,
+               run_report& report) {
+  std::string errors;
+  std::size_t count = 0;
+  const migration* first = nullptr;
+  for (const auto& [m, done] : plan) {
+    if (done) continue;
+    lint_options lo;
+    lo.dir = direction::up;
+    if (tx_none) lo.no_transaction = true;
+    lo.file = m->up.path.string();
+    for (auto& f : lint(m->up.content, lo)) {
+      if (f.rule == "PX001") continue;
+      if (!f.ignored() && f.severity == lint_severity::error) {
+        ++count;
+        if (first == nullptr) first = m;
+        errors += "\n  " + lo.file + ":" + std::to_string(f.line) + ": " + f.rule + ": " + f.message +
+                  " (hint: " + f.hint + ")";
+        continue;
+      }
+      report.lint.push_back({lo.file, std::move(f)});
+    }
+  }
+  if (count != 0)
+    throw migration_error(failure::lint_failed, first->version,
+                          std::to_string(count) + " lint error" + (count == 1 ? "" : "s") +
+                              " in the migrations to apply (refused before anything ran):" + errors +
+                              "\nfix the file, silence a finding with `-- pgpx: lint-ignore=RULE reason=\"...\"`, "
+                              "or apply without lint (apply_options::lint = false, --no-lint)");
+}
+
 void check_idle(connection& cx) {
   if (cx.status() != transaction_status::idle)
     throw usage_error("pgpx::migrate: the connection must not be inside a transaction block");
@@ -665,6 +700,7 @@ auto to_string(failure f) noexcept -> std::string_view {
     case failure::missing_extension: return "missing_extension";
     case failure::transaction_mode: return "transaction_mode";
     case failure::statement_failed: return "statement_failed";
+    case failure::lint_failed: return "lint_failed";
   }
   return "unknown";
 }
@@ -678,6 +714,7 @@ auto to_string(state s) noexcept -> std::string_view {
     case state::partial: return "partial";
     case state::failed: return "failed";
     case state::skipped: return "skipped";
+    case state::baseline: return "baseline";
   }
   return "unknown";
 }
@@ -769,6 +806,7 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
     check_runnable(*step.first, step.first->up, step.first->up.header.no_transaction || ao.tx == tx_mode::none);
     check_extensions(cx, *step.first, step.first->up);
   }
+  if (ao.lint) lint_plan(plan, ao.tx == tx_mode::none, report);
   if (o.dry_run) {
     for (const auto& [m, done] : plan)
       report.migrations.push_back(entry_for(*m, m->up, milliseconds(0), done.value_or(0)));
@@ -929,6 +967,7 @@ auto status(connection& cx, const std::filesystem::path& dir, const run_options&
       e.state = r->status == "partial"         ? state::partial
                 : r->status == "failed"        ? state::failed
                 : r->checksum != m.up.checksum ? state::modified
+                : r->status == "baseline"      ? state::baseline
                                                : state::applied;
       e.applied_at = r->applied_at;
       e.applied_by = r->applied_by;
@@ -1001,6 +1040,97 @@ void mark(connection& cx, const std::filesystem::path& dir, const std::string& v
              recorded_version, name, m != nullptr ? std::optional<std::string>(m->up.checksum) : std::nullopt,
              std::string(applied ? "applied" : "pending"), reason);
   tx.commit();
+}
+
+auto baseline(connection& cx, const std::filesystem::path& dir, const std::string& version, const std::string& reason,
+              const run_options& o) -> std::vector<std::string> {
+  check_idle(cx);
+  const auto files = load_directory(dir);
+  // An unknown version is refused before anything is created.
+  const auto number = version_number(version);
+  if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos ||
+      find_file(files, number) == nullptr)
+    throw migration_error(
+        failure::unknown_version, version,
+        "cannot baseline at '" + version + "': no migration in " + dir.string() + " has this version");
+  const auto n = names_for(o.schema);
+  run_lock lock{cx, o};
+  std::vector<recorded> rows;
+  if (!o.dry_run) {
+    ensure_tables(cx, n, o);
+    rows = read_recorded(cx, n);
+  } else if (tables_exist(cx, o)) {
+    check_meta(cx, n, o);
+    rows = read_recorded(cx, n);
+  }
+  std::vector<const migration*> chosen;
+  for (const auto& m : files)
+    if (m.number <= number && find_row(rows, m.number) == nullptr) chosen.push_back(&m);
+  std::vector<std::string> out;
+  for (const auto* m : chosen) out.push_back(m->version);
+  if (o.dry_run || chosen.empty()) return out;
+  transaction tx{cx};
+  for (const auto* m : chosen) {
+    tx.execute("insert into " + n.migrations +
+                   " (version, name, checksum, down_checksum, irreversible, no_transaction, status, pgpx_version) "
+                   "values ($1, $2, $3, $4, $5, $6, 'baseline', $7)",
+               m->version, m->name(), m->up.checksum,
+               m->down ? std::optional<std::string>(m->down->checksum) : std::nullopt, m->irreversible(),
+               m->up.header.no_transaction, std::string(PGPX_VERSION_STRING));
+    tx.execute(
+        "insert into " + n.log +
+            " (version, name, action, checksum, outcome, reason) values ($1, $2, 'baseline', $3, 'baseline', $4)",
+        m->version, m->name(), m->up.checksum, reason);
+  }
+  tx.commit();
+  return out;
+}
+
+auto repair(connection& cx, const std::filesystem::path& dir, const repair_options& what, const run_options& o)
+    -> std::vector<std::string> {
+  check_idle(cx);
+  const auto files = load_directory(dir);
+  const auto n = names_for(o.schema);
+  run_lock lock{cx, o};
+  std::vector<recorded> rows;
+  if (tables_exist(cx, o)) {
+    check_meta(cx, n, o);
+    rows = read_recorded(cx, n);
+  }
+  struct change {
+    const recorded* row;
+    const migration* file;  // null: clear the row
+    std::string line;
+  };
+  std::vector<change> changes;
+  for (const auto& r : rows) {
+    const auto* m = find_file(files, r.number);
+    if (what.clear_failed && (r.status == "partial" || r.status == "failed")) {
+      changes.push_back({&r, nullptr, r.name + ": cleared " + r.status + " row (now pending)"});
+    } else if (what.checksums && m != nullptr && (r.status == "applied" || r.status == "baseline") &&
+               r.checksum != m->up.checksum) {
+      changes.push_back({&r, m, r.name + ": checksum " + r.checksum + " -> " + m->up.checksum});
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& c : changes) out.push_back(c.line);
+  if (o.dry_run || changes.empty()) return out;
+  transaction tx{cx};
+  for (const auto& c : changes) {
+    if (c.file == nullptr) {
+      tx.execute("delete from " + n.migrations + " where version = $1", c.row->version);
+    } else {
+      tx.execute("update " + n.migrations + " set checksum = $2, down_checksum = $3 where version = $1", c.row->version,
+                 c.file->up.checksum, c.file->down ? std::optional<std::string>(c.file->down->checksum) : std::nullopt);
+    }
+    tx.execute("insert into " + n.log +
+                   " (version, name, action, checksum, outcome, reason) values ($1, $2, 'repair', $3, $4, $5)",
+               c.row->version, c.row->name,
+               c.file != nullptr ? std::optional<std::string>(c.file->up.checksum) : std::nullopt,
+               std::string(c.file != nullptr ? "checksum" : "cleared"), what.reason);
+  }
+  tx.commit();
+  return out;
 }
 
 }  // namespace pgpx::migrate

@@ -27,6 +27,7 @@
 #include <pgpx/core/connection.hpp>
 #include <pgpx/error.hpp>
 #include <pgpx/export.hpp>
+#include <pgpx/migrate/lint.hpp>
 #include <pgpx/migrate/migration.hpp>
 #include <pgpx/pool/pool.hpp>
 
@@ -57,6 +58,7 @@ enum class failure {
   transaction_mode,    ///< a file cannot run as its header says (CREATE INDEX CONCURRENTLY in a
                        ///< transactional file, its own BEGIN/COMMIT); refused before anything ran
   statement_failed,    ///< a statement of a migration failed (sqlstate() says why)
+  lint_failed,         ///< a pending up file has a lint error (apply_options::lint); refused before anything ran
 };
 
 /// The lowercase name of a failure ("checksum_mismatch", ...).
@@ -160,6 +162,11 @@ struct apply_options {
   /// done, instead of refusing it (failure::dirty_state). Refused all the same when its file
   /// changed since the partial run. The failed statement runs again.
   bool resume = false;
+  /// Lint the up files about to run (lint.hpp) after the other checks and before anything
+  /// runs: an error finding not silenced by a `lint-ignore` refuses the run
+  /// (failure::lint_failed, naming file, line and rule); warnings are reported in
+  /// run_report::lint. A file that libpg_query cannot parse (PX001) is left to the server.
+  bool lint = true;
 };
 
 /// Options of rollback(). The first seven members are those of run_options. Without steps or
@@ -201,12 +208,19 @@ struct run_entry {
   int statements_skipped = 0;            ///< statements done by an earlier run (resume), not run again
 };
 
+/// A lint finding of a file that apply() linted.
+struct file_finding {
+  std::string file;      ///< the file's path
+  lint_finding finding;  ///< the finding
+};
+
 /// What apply() or rollback() did.
 struct run_report {
   bool dry_run = false;              ///< nothing was written
   std::vector<run_entry> migrations; ///< in the order run (or planned)
   std::vector<std::string> skipped;  ///< names skipped because of their `env=` directive
   std::vector<std::string> warnings; ///< accepted anomalies (allow_modified, allow_missing...)
+  std::vector<file_finding> lint;    ///< apply(): lint warnings (and silenced findings) of the files run
 };
 
 /// The state of one migration in status().
@@ -219,6 +233,7 @@ enum class state {
   failed,    ///< recorded as failed (a no-transaction migration that failed before any statement
              ///< completed, or whose rollback failed)
   skipped,   ///< pending, but its `env=` excludes the environment
+  baseline,  ///< recorded by baseline(): treated as applied, never run by pgpx
 };
 
 /// The lowercase name of a state.
@@ -300,5 +315,33 @@ struct status_report {
  */
 PGPX_API void mark(connection& cx, const std::filesystem::path& dir, const std::string& version, bool applied,
                    const std::string& reason, const run_options& options = {});
+
+/**
+ * Adopts an existing database: records `version` and every older migration on disk that is not
+ * recorded yet as applied with status `baseline` (its SQL is not run), under the migration
+ * lock, with a log row (action "baseline", `reason`) for each. Later apply() runs only newer
+ * migrations. options.dry_run: validates only. Returns the versions recorded (in order).
+ * Throws migration_error(unknown_version) when no migration on disk has `version`.
+ */
+[[nodiscard]] PGPX_API auto baseline(connection& cx, const std::filesystem::path& dir, const std::string& version,
+                                     const std::string& reason, const run_options& options = {})
+    -> std::vector<std::string>;
+
+/// What repair() re-stamps.
+struct repair_options {
+  bool checksums = false;     ///< record the current checksum of applied migrations whose up file changed
+  bool clear_failed = false;  ///< remove partial and failed tracking rows (their migration becomes pending)
+  std::string reason;         ///< written to the log
+};
+
+/**
+ * An explicit, audited re-stamp of the tracking table: with `checksums`, applied migrations
+ * whose up file changed get the file's current checksum; with `clear_failed`, partial and
+ * failed rows are removed. Each change writes a log row (action "repair", `reason`). Runs no
+ * migration SQL; under the migration lock; options.dry_run: reports only. Returns one line
+ * per change ("0003_x: checksum h1:... -> h1:...", "0004_y: cleared partial row").
+ */
+[[nodiscard]] PGPX_API auto repair(connection& cx, const std::filesystem::path& dir, const repair_options& what,
+                                   const run_options& options = {}) -> std::vector<std::string>;
 
 }  // namespace pgpx::migrate

@@ -159,7 +159,9 @@ TEST_F(migrator, a_failing_tracking_write_is_not_possible_without_the_migration_
   // A migration that deletes its own (future) tracking row's table cannot leave the schema
   // changed without a row: everything is one transaction.
   write("0001_a.up.sql", "create table a (x int);\ndrop table pgpx.migration_log;");
-  const auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
+  // Lint refuses the DROP TABLE before anything runs; this test is about the run itself.
+  EXPECT_EQ(refused([&] { static_cast<void>(mg::apply(cx(), dir())); }).reason(), mg::failure::lint_failed);
+  const auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir(), {.lint = false})); });
   EXPECT_EQ(e.reason(), mg::failure::statement_failed);
   EXPECT_FALSE(table_exists("a"));
   EXPECT_TRUE(table_exists("pgpx.migration_log"));
@@ -874,6 +876,78 @@ TEST_F(migrator, a_connection_inside_a_transaction_is_refused) {
   write_abc();
   pgpx::transaction tx{cx()};
   EXPECT_THROW(static_cast<void>(mg::apply(cx(), dir())), pgpx::usage_error);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(migrator, apply_lints_the_files_it_runs_and_refuses_errors_before_anything_ran) {
+  write("0001_a.up.sql", "create table a (x int);");
+  write("0002_b.up.sql", "create table b (x int);");
+  static_cast<void>(mg::apply(cx(), dir(), {.target = "0001"}));
+  write("0003_drop.up.sql", "create table c (x int);\ndrop table a;");
+  const auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir())); });
+  EXPECT_EQ(e.reason(), mg::failure::lint_failed);
+  EXPECT_EQ(e.version(), "0003");
+  EXPECT_TRUE(contains(e.message(), "0003_drop.up.sql:2: DS101")) << e.message();
+  EXPECT_FALSE(table_exists("b"));  // nothing ran, not even the clean 0002
+  EXPECT_EQ(applied_versions(), (std::vector<std::string>{"0001"}));
+  // A warning (an index on an existing table) is reported, not refused.
+  write("0003_drop.up.sql", "create index a_x on a (x);");
+  const auto r = mg::apply(cx(), dir());
+  EXPECT_EQ(r.migrations.size(), 2U);
+  ASSERT_EQ(r.lint.size(), 1U);
+  EXPECT_EQ(r.lint[0].finding.rule, "LH201");
+  EXPECT_TRUE(contains(r.lint[0].file, "0003_drop.up.sql")) << r.lint[0].file;
+  // lint = false runs an erroring file.
+  write("0004_drop.up.sql", "drop table b;");
+  EXPECT_EQ(refused([&] { static_cast<void>(mg::apply(cx(), dir())); }).reason(), mg::failure::lint_failed);
+  EXPECT_EQ(mg::apply(cx(), dir(), {.lint = false}).migrations.size(), 1U);
+  EXPECT_FALSE(table_exists("b"));
+}
+
+TEST_F(migrator, baseline_records_the_version_and_older_ones_without_running_them) {
+  write_abc();
+  write("0004_d.up.sql", "create table d (x int);");
+  EXPECT_EQ(refused([&] { static_cast<void>(mg::baseline(cx(), dir(), "0009", "adopt")); }).reason(),
+            mg::failure::unknown_version);
+  const auto dry = mg::baseline(cx(), dir(), "0002", "adopt", {.dry_run = true});
+  EXPECT_EQ(dry, (std::vector<std::string>{"0001", "0002"}));
+  EXPECT_FALSE(schema_exists("pgpx"));
+  EXPECT_EQ(mg::baseline(cx(), dir(), "0002", "adopt prod"), (std::vector<std::string>{"0001", "0002"}));
+  EXPECT_FALSE(table_exists("a"));  // not run
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0001").state, mg::state::baseline);
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0003").state, mg::state::pending);
+  EXPECT_EQ(log_count("baseline", "baseline"), 2);
+  const auto r = mg::apply(cx(), dir());
+  ASSERT_EQ(r.migrations.size(), 2U);
+  EXPECT_EQ(r.migrations[0].version, "0003");
+  EXPECT_TRUE(table_exists("c"));
+  EXPECT_FALSE(table_exists("b"));
+}
+
+TEST_F(migrator, repair_restamps_checksums_and_clears_failed_rows_with_an_audit_row) {
+  write_abc();
+  static_cast<void>(mg::apply(cx(), dir()));
+  write("0002_b.up.sql", "create table b (x int);\ninsert into b values (2);");
+  EXPECT_EQ(refused([&] { static_cast<void>(mg::apply(cx(), dir())); }).reason(), mg::failure::checksum_mismatch);
+  EXPECT_TRUE(mg::repair(cx(), dir(), {.clear_failed = true}).empty());  // nothing failed
+  const auto dry = mg::repair(cx(), dir(), {.checksums = true, .reason = "comment only"}, {.dry_run = true});
+  ASSERT_EQ(dry.size(), 1U);
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0002").state, mg::state::modified);
+  const auto done = mg::repair(cx(), dir(), {.checksums = true, .reason = "comment only"});
+  ASSERT_EQ(done.size(), 1U);
+  EXPECT_TRUE(contains(done[0], "0002_b: checksum")) << done[0];
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0002").state, mg::state::applied);
+  EXPECT_EQ(log_count("repair", "checksum"), 1);
+  // A partial no-transaction migration is cleared back to pending.
+  write("0004_d.up.sql", "-- pgpx: no-transaction\ncreate table d (x int);\nselect 1 / 0;");
+  EXPECT_EQ(refused([&] { static_cast<void>(mg::apply(cx(), dir())); }).reason(), mg::failure::statement_failed);
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0004").state, mg::state::partial);
+  EXPECT_EQ(mg::repair(cx(), dir(), {.clear_failed = true, .reason = "dropped d by hand"}).size(), 1U);
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0004").state, mg::state::pending);
+  EXPECT_EQ(log_count("repair", "cleared"), 1);
 }
 
 }  // namespace

@@ -1,0 +1,156 @@
+// pgpx db create|drop|reset|wait: the database named by the resolved connection.
+//
+// create, drop and reset connect to the server's `postgres` database (the maintenance
+// database) with the same parameters; the name is quoted with pgpx::quote_identifier and
+// looked up as a bound parameter. drop and reset need --yes and are refused in an
+// environment marked `protected = true`.
+#include "../exit_codes.hpp"
+#include "commands.hpp"
+
+#include <pgpx/config/config.hpp>
+#include <pgpx/config/conninfo.hpp>
+#include <pgpx/core/configured.hpp>
+#include <pgpx/core/identifier.hpp>
+#include <pgpx/migrate/migrator.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <thread>
+
+namespace pgpx::cli {
+
+namespace {
+
+struct db_flags {
+  std::string timeout = "30s";  // wait
+  std::string dir;              // reset: the migrations directory
+  bool no_migrate = false;      // reset
+};
+
+// The database the connection names (dbname, else the user's name, as libpq does).
+auto target_name(const conninfo& ci) -> std::string {
+  auto name = ci.get("dbname");
+  if (name.empty()) name = ci.get("user");
+  if (name.empty())
+    throw usage_error(
+        "the connection names no database (dbname); give --url postgresql://host/NAME or set it in "
+        "pgpx.toml");
+  return name;
+}
+
+auto maintenance(context& ctx, const conninfo& ci) -> pgpx::connection {
+  auto m = ci;
+  m.set("dbname", "postgres");
+  return pgpx::connection(m, pgpx::connection_options_of(ctx.config()));
+}
+
+auto exists(pgpx::connection& cx, const std::string& name) -> bool {
+  return cx.query_value<bool>("select exists (select 1 from pg_database where datname = $1)", name);
+}
+
+void refuse_destructive(context& ctx, const std::string& verb, const std::string& name) {
+  if (ctx.config().is_protected())
+    throw usage_error("environment '" + ctx.config().env_name() + "' is protected (protected = true): pgpx db " + verb +
+                      " refuses to touch database \"" + name + "\"");
+  if (!ctx.options().yes)
+    throw usage_error("pgpx db " + verb + " deletes database \"" + name +
+                      "\" and everything in it; confirm with --yes");
+}
+
+auto create(context& ctx, const conninfo& ci) -> int {
+  const auto name = target_name(ci);
+  auto cx = maintenance(ctx, ci);
+  if (exists(cx, name)) {
+    std::cout << "database \"" << name << "\" exists already\n";
+    return 0;
+  }
+  cx.execute("create database " + quote_identifier(name));
+  std::cout << "created database \"" << name << "\"\n";
+  return 0;
+}
+
+auto drop(context& ctx, const conninfo& ci) -> int {
+  const auto name = target_name(ci);
+  refuse_destructive(ctx, "drop", name);
+  auto cx = maintenance(ctx, ci);
+  if (!exists(cx, name)) {
+    std::cout << "database \"" << name << "\" does not exist\n";
+    return 0;
+  }
+  cx.execute("drop database " + quote_identifier(name));
+  std::cout << "dropped database \"" << name << "\"\n";
+  return 0;
+}
+
+auto reset(context& ctx, const db_flags& f) -> int {
+  const auto ci = ctx.resolve_connection();
+  const auto name = target_name(ci);
+  refuse_destructive(ctx, "reset", name);
+  static_cast<void>(drop(ctx, ci));
+  static_cast<void>(create(ctx, ci));
+  if (f.no_migrate) return 0;
+  std::filesystem::path dir = f.dir;
+  if (dir.empty()) dir = ctx.config().project_dir() / "migrations";
+  if (!std::filesystem::exists(dir)) return 0;
+  pgpx::connection cx(ci, pgpx::connection_options_of(ctx.config()));
+  migrate::apply_options o;
+  o.environment = ctx.config().env_name();
+  const auto r = migrate::apply(cx, dir, o);
+  for (const auto& m : r.migrations) std::cout << "applied " << m.name << " (" << m.duration.count() << " ms)\n";
+  return 0;
+}
+
+auto wait(context& ctx, const db_flags& f) -> int {
+  const auto limit = pgpx::parse_duration(f.timeout);
+  const auto ci = ctx.resolve_connection();
+  const auto until = std::chrono::steady_clock::now() + limit;
+  std::string last;
+  for (;;) {
+    try {
+      pgpx::connection cx(ci, pgpx::connection_options_of(ctx.config()));
+      static_cast<void>(cx.query_value<int>("select 1"));
+      ctx.note("database \"" + target_name(ci) + "\" is ready");
+      return 0;
+    } catch (const pgpx::error& e) {
+      last = e.message();
+    }
+    if (std::chrono::steady_clock::now() >= until) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  std::cerr << "pgpx: error: the database did not accept connections within " << f.timeout
+            << "; last error: " << pgpx::redact(last) << "\n";
+  return static_cast<int>(exit_code::timeout);
+}
+
+}  // namespace
+
+void add_db_command(CLI::App& app, context& ctx, action_fn& action) {
+  static db_flags f;
+  auto* db = app.add_subcommand("db", "The database itself: create, drop, reset, wait");
+  db->require_subcommand(1);
+  db->footer(
+      "Examples:\n"
+      "  pgpx db create                  # the database the connection names, if missing\n"
+      "  pgpx db wait --timeout 60s      # until it accepts connections (CI)\n"
+      "  pgpx db reset --yes             # drop, create, apply <project>/migrations\n"
+      "drop and reset need --yes and are refused in an environment with protected = true.\n"
+      "Exit codes: 0 ok, 2 usage (no --yes, protected), 8 cannot connect, 9 SQL error, 11 wait timed out.");
+  db->add_subcommand("create", "Create the database the connection names (nothing when it exists)")->callback([&] {
+    action = [&] { return create(ctx, ctx.resolve_connection()); };
+  });
+  db->add_subcommand("drop", "Drop the database the connection names (needs --yes)")->callback([&] {
+    action = [&] { return drop(ctx, ctx.resolve_connection()); };
+  });
+  auto* reset_cmd =
+      db->add_subcommand("reset", "Drop and create the database, then apply the migrations (needs --yes)");
+  reset_cmd->add_option("-d,--dir", f.dir, "The migrations directory (default: <project>/migrations)");
+  reset_cmd->add_flag("--no-migrate", f.no_migrate, "Do not apply the migrations");
+  reset_cmd->callback([&] { action = [&] { return reset(ctx, f); }; });
+  auto* wait_cmd = db->add_subcommand("wait", "Wait until the database accepts connections");
+  wait_cmd->add_option("--timeout", f.timeout, "How long (default 30s)");
+  wait_cmd->callback([&] { action = [&] { return wait(ctx, f); }; });
+}
+
+}  // namespace pgpx::cli

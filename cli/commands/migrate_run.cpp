@@ -1,0 +1,638 @@
+// pgpx migrate create|apply|rollback|redo|status|validate|hash|mark|baseline|repair, and the
+// aliases `pgpx new`, `pgpx up`, `pgpx down`: the command line over pgpx/migrate/migrator.hpp,
+// sum_file.hpp and source.hpp. The rules (lock, checksums, order, lint, transactions) are the
+// library's; this file maps flags to options, prints text or JSON, and chooses exit codes.
+#include "../exit_codes.hpp"
+#include "commands.hpp"
+
+#include <pgpx/config/config.hpp>
+#include <pgpx/migrate/migrator.hpp>
+#include <pgpx/migrate/source.hpp>
+#include <pgpx/migrate/sum_file.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgpx::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace mg = pgpx::migrate;
+
+// Flags every database verb shares.
+struct common_flags {
+  std::string dir;                  // -d/--dir
+  std::string schema = "pgpx";      // --schema
+  std::string format = "text";      // --format
+  std::string lock_wait;            // --lock-timeout (waiting for the migration lock)
+  bool dry_run = false;             // --dry-run
+};
+
+struct create_flags {
+  std::string name;
+  std::string dir;
+  bool irreversible = false;
+  bool no_tx = false;
+  bool seq = false;
+  bool ts = false;
+};
+
+struct apply_flags {
+  common_flags c;
+  std::string to;
+  std::optional<int> steps;
+  std::string tx = "file";
+  bool allow_out_of_order = false;
+  bool allow_modified = false;
+  bool allow_missing = false;
+  bool no_lint = false;
+  bool resume = false;
+};
+
+struct rollback_flags {
+  common_flags c;
+  std::optional<int> steps;
+  std::string to;
+  bool all = false;
+};
+
+struct status_flags {
+  common_flags c;
+  bool exit_code = false;
+};
+
+struct validate_flags {
+  common_flags c;
+  bool offline = false;
+};
+
+struct mark_flags {
+  common_flags c;
+  std::string version;
+  bool applied = false;
+  bool pending = false;
+  std::string reason;
+  std::string description;  // baseline: the spec's name for --reason
+};
+
+struct repair_flags {
+  common_flags c;
+  bool checksums = false;
+  bool clear_failed = false;
+  std::string reason;
+};
+
+auto migrations_dir(context& ctx, const std::string& given) -> fs::path {
+  if (!given.empty()) return given;
+  fs::path base = fs::current_path();
+  try {
+    base = ctx.config().project_dir();
+  } catch (const pgpx::error&) {  // NOLINT(bugprone-empty-catch): no usable config: the working directory
+  }
+  return base / "migrations";
+}
+
+template <class Options>
+void fill_run(context& ctx, const common_flags& c, Options& o) {
+  o.schema = c.schema;
+  o.dry_run = c.dry_run;
+  if (!c.lock_wait.empty()) o.lock_wait = pgpx::parse_duration(c.lock_wait);
+  o.on_lock_wait = [&ctx](const std::string& who) { ctx.note("waiting for the migration lock: " + who); };
+}
+
+auto json_mode(const common_flags& c) -> bool { return c.format == "json"; }
+
+auto entry_json(const mg::run_entry& e) -> nlohmann::json {
+  return {{"version", e.version},
+          {"name", e.name},
+          {"file", e.file},
+          {"no_transaction", e.no_transaction},
+          {"duration_ms", e.duration.count()},
+          {"statements_skipped", e.statements_skipped}};
+}
+
+auto finding_json(const mg::file_finding& f) -> nlohmann::json {
+  nlohmann::json j = {{"file", f.file},
+                      {"rule", f.finding.rule},
+                      {"severity", std::string(mg::to_string(f.finding.severity))},
+                      {"line", f.finding.line},
+                      {"message", f.finding.message},
+                      {"hint", f.finding.hint},
+                      {"ignored", f.finding.ignored()}};
+  if (f.finding.ignored()) j["ignore_reason"] = *f.finding.ignored_because;
+  return j;
+}
+
+// The SQL of each planned file, for the text of a dry run ("prints SQL and plan").
+void print_planned_sql(const fs::path& dir, const mg::run_report& r) {
+  for (const auto& e : r.migrations) {
+    std::ifstream in(dir / e.file, std::ios::binary);
+    std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::cout << "-- " << e.file << "\n" << sql << (sql.empty() || sql.back() == '\n' ? "" : "\n");
+  }
+}
+
+// Prints what apply or rollback did (or would do).
+void print_run(context& ctx, const common_flags& c, const fs::path& dir, const mg::run_report& r, const char* verb,
+               const char* done) {
+  if (json_mode(c)) {
+    auto migrations = nlohmann::json::array();
+    for (const auto& e : r.migrations) migrations.push_back(entry_json(e));
+    auto lint = nlohmann::json::array();
+    for (const auto& f : r.lint) lint.push_back(finding_json(f));
+    std::cout << nlohmann::json{{"action", verb},       {"dry_run", r.dry_run},   {"migrations", migrations},
+                                {"skipped", r.skipped}, {"warnings", r.warnings}, {"lint", lint}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  for (const auto& w : r.warnings) std::cerr << "pgpx: warning: " << w << "\n";
+  for (const auto& f : r.lint)
+    if (!f.finding.ignored())
+      std::cerr << f.file << ":" << f.finding.line << ": warning " << f.finding.rule << ": " << f.finding.message
+                << "\n  hint: " << f.finding.hint << "\n";
+  for (const auto& s : r.skipped) std::cout << "skipped " << s << " (its env= excludes this environment)\n";
+  for (const auto& e : r.migrations) {
+    if (r.dry_run) std::cout << "would " << verb << " " << e.name << " (" << e.file << ")\n";
+    else std::cout << done << " " << e.name << " (" << e.duration.count() << " ms)\n";
+  }
+  if (r.dry_run) {
+    print_planned_sql(dir, r);
+    ctx.note("dry run: nothing was written");
+  } else if (r.migrations.empty()) {
+    ctx.note(std::string("nothing to ") + verb);
+  }
+}
+
+// ---- create ----
+
+auto utc_stamp(std::time_t t) -> std::string {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+  return buf;
+}
+
+auto stamp_time(const std::string& v) -> std::time_t {
+  std::tm tm{};
+  tm.tm_year = std::stoi(v.substr(0, 4)) - 1900;
+  tm.tm_mon = std::stoi(v.substr(4, 2)) - 1;
+  tm.tm_mday = std::stoi(v.substr(6, 2));
+  tm.tm_hour = std::stoi(v.substr(8, 2));
+  tm.tm_min = std::stoi(v.substr(10, 2));
+  tm.tm_sec = std::stoi(v.substr(12, 2));
+  return timegm(&tm);
+}
+
+auto run_create(context& ctx, const create_flags& f) -> int {
+  if (f.seq && f.ts) throw usage_error("give --seq or --ts, not both");
+  if (f.name.empty() || f.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+    throw usage_error("migration name \"" + f.name + "\" must match [a-z0-9_]+ (e.g. create_users)");
+  const auto dir = migrations_dir(ctx, f.dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw usage_error("cannot create the migrations directory " + dir.string() + ": " + ec.message());
+  const auto existing = mg::load_directory(dir);
+  std::optional<mg::version_style> style;
+  if (!existing.empty()) style = existing.back().style;
+  if (style == mg::version_style::timestamp && f.seq)
+    throw usage_error(dir.string() + " numbers its migrations by timestamp (" + existing.back().version +
+                      "); --seq would mix styles");
+  if (style == mg::version_style::sequence && f.ts)
+    throw usage_error(dir.string() + " numbers its migrations by sequence (" + existing.back().version +
+                      "); --ts would mix styles");
+  const bool sequence = style ? *style == mg::version_style::sequence : f.seq;
+  std::string version;
+  if (sequence) {
+    const std::size_t width = existing.empty() ? 4 : existing.back().version.size();
+    version = std::to_string(existing.empty() ? 1 : existing.back().number + 1);
+    if (version.size() < width) version.insert(0, width - version.size(), '0');
+  } else {
+    std::time_t t = std::time(nullptr);
+    // Two migrations created within one second (or a clock behind the newest) still sort after.
+    if (!existing.empty()) t = std::max(t, stamp_time(existing.back().version) + 1);
+    version = utc_stamp(t);
+  }
+  const auto base = version + "_" + f.name;
+  const auto write = [](const fs::path& p, const std::string& text) {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw usage_error("cannot write " + p.string());
+  };
+  const std::string header = f.no_tx ? "-- pgpx: no-transaction\n" : "";
+  const auto up = dir / (base + ".up.sql");
+  write(up, header + "-- " + base + ": up\n");
+  std::optional<fs::path> down;
+  if (!f.irreversible) {
+    down = dir / (base + ".down.sql");
+    write(*down, header + "-- " + base + ": down (undo the up file; DROP ... IF EXISTS)\n");
+  }
+  mg::write_sum(dir);
+  std::cout << "created " << up.string() << "\n";
+  if (down) std::cout << "created " << down->string() << "\n";
+  else ctx.note("irreversible: no down file (rollback refuses this migration)");
+  ctx.note("rewrote " + (dir / "pgpx.sum").string());
+  return 0;
+}
+
+// ---- apply / rollback / redo ----
+
+auto to_apply_options(context& ctx, const apply_flags& f) -> mg::apply_options {
+  mg::apply_options o;
+  fill_run(ctx, f.c, o);
+  if (!f.to.empty() && f.steps) throw usage_error("give --to or --steps, not both");
+  if (!f.to.empty()) o.target = f.to;
+  if (f.steps) {
+    if (*f.steps < 0) throw usage_error("--steps must not be negative");
+    o.steps = f.steps;
+  }
+  o.tx = f.tx == "all" ? mg::tx_mode::all : f.tx == "none" ? mg::tx_mode::none : mg::tx_mode::file;
+  o.allow_out_of_order = f.allow_out_of_order;
+  o.allow_modified = f.allow_modified;
+  o.allow_missing = f.allow_missing;
+  o.lint = !f.no_lint;
+  o.resume = f.resume;
+  try {
+    o.environment = ctx.config().env_name();
+  } catch (const pgpx::error&) {  // NOLINT(bugprone-empty-catch): reported when connecting
+  }
+  return o;
+}
+
+auto run_apply(context& ctx, const apply_flags& f) -> int {
+  const auto o = to_apply_options(ctx, f);
+  const auto dir = migrations_dir(ctx, f.c.dir);
+  auto cx = ctx.connect();
+  const auto r = mg::apply(cx, dir, o);
+  print_run(ctx, f.c, dir, r, "apply", "applied");
+  return 0;
+}
+
+auto to_rollback_options(context& ctx, const rollback_flags& f) -> mg::rollback_options {
+  mg::rollback_options o;
+  fill_run(ctx, f.c, o);
+  const int given = (f.steps ? 1 : 0) + (f.to.empty() ? 0 : 1) + (f.all ? 1 : 0);
+  if (given > 1) throw usage_error("give one of --steps, --to and --all");
+  if (f.steps) {
+    if (*f.steps < 0) throw usage_error("--steps must not be negative");
+    o.steps = f.steps;
+  }
+  if (!f.to.empty()) o.target = f.to;
+  if (f.all) o.target = "0";
+  return o;
+}
+
+auto run_rollback(context& ctx, const rollback_flags& f) -> int {
+  const auto o = to_rollback_options(ctx, f);
+  const auto dir = migrations_dir(ctx, f.c.dir);
+  auto cx = ctx.connect();
+  const auto r = mg::rollback(cx, dir, o);
+  print_run(ctx, f.c, dir, r, "roll back", "rolled back");
+  return 0;
+}
+
+auto run_redo(context& ctx, const rollback_flags& f) -> int {
+  if (ctx.config().is_protected() && !ctx.options().yes)
+    throw usage_error("environment '" + ctx.config().env_name() +
+                      "' is protected: redo rolls back and re-applies; confirm with --yes");
+  const auto dir = migrations_dir(ctx, f.c.dir);
+  auto cx = ctx.connect();
+  mg::rollback_options ro;
+  fill_run(ctx, f.c, ro);
+  ro.steps = f.steps.value_or(1);
+  if (*ro.steps < 1) throw usage_error("--steps must be at least 1");
+  const auto down = mg::rollback(cx, dir, ro);
+  print_run(ctx, f.c, dir, down, "roll back", "rolled back");
+  if (f.c.dry_run) return 0;  // what apply would run depends on the rollback
+  mg::apply_options ao;
+  fill_run(ctx, f.c, ao);
+  ao.steps = static_cast<int>(down.migrations.size());
+  const auto up = mg::apply(cx, dir, ao);
+  print_run(ctx, f.c, dir, up, "apply", "applied");
+  return 0;
+}
+
+// ---- status ----
+
+auto run_status(context& ctx, const status_flags& f) -> int {
+  const auto dir = migrations_dir(ctx, f.c.dir);
+  mg::run_options o;
+  o.schema = f.c.schema;
+  auto cx = ctx.connect();
+  const auto r = mg::status(cx, dir, o);
+  std::size_t pending = 0;
+  bool integrity = false;
+  bool dirty = false;
+  for (const auto& e : r.entries) {
+    if (e.state == mg::state::pending) ++pending;
+    if (e.state == mg::state::modified || e.state == mg::state::missing) integrity = true;
+    if (e.state == mg::state::partial || e.state == mg::state::failed) dirty = true;
+  }
+  if (json_mode(f.c)) {
+    auto entries = nlohmann::json::array();
+    for (const auto& e : r.entries) {
+      nlohmann::json j = {{"version", e.version},
+                          {"name", e.name},
+                          {"state", std::string(mg::to_string(e.state))},
+                          {"out_of_order", e.out_of_order},
+                          {"irreversible", e.irreversible},
+                          {"applied_at", e.applied_at.empty() ? nlohmann::json() : nlohmann::json(e.applied_at)},
+                          {"applied_by", e.applied_by.empty() ? nlohmann::json() : nlohmann::json(e.applied_by)},
+                          {"duration_ms", e.duration_ms}};
+      if (e.state == mg::state::partial || e.state == mg::state::failed) {
+        j["statements_done"] = e.statements_done;
+        j["statements_total"] = e.statements_total;
+        j["error"] = e.error;
+      }
+      entries.push_back(std::move(j));
+    }
+    std::cout << nlohmann::json{{"migrations", entries}, {"pending", pending}}.dump(2) << "\n";
+  } else {
+    for (const auto& e : r.entries) {
+      std::string flags;
+      if (e.out_of_order) flags += " out-of-order";
+      if (e.irreversible) flags += " irreversible";
+      std::cout << e.version << "  " << mg::to_string(e.state) << "  " << e.name;
+      if (!e.applied_at.empty())
+        std::cout << "  (" << e.applied_at << " by " << e.applied_by << ", " << e.duration_ms << " ms)";
+      if (e.state == mg::state::partial || e.state == mg::state::failed)
+        std::cout << "  [" << e.statements_done << "/" << e.statements_total << " statements; " << e.error << "]";
+      std::cout << flags << "\n";
+    }
+    if (r.entries.empty()) ctx.note("no migrations in " + dir.string());
+    else ctx.note(std::to_string(pending) + " pending");
+  }
+  if (!f.exit_code) return 0;
+  if (dirty) return static_cast<int>(exit_code::dirty);
+  if (integrity) return static_cast<int>(exit_code::integrity);
+  if (pending > 0) return static_cast<int>(exit_code::pending_migrations);
+  return 0;
+}
+
+// ---- validate / hash ----
+
+auto run_validate(context& ctx, const validate_flags& f) -> int {
+  const auto dir = migrations_dir(ctx, f.c.dir);
+  auto sum_problems = nlohmann::json::array();
+  std::vector<std::string> lines;
+  bool integrity = false;
+  bool dirty = false;
+  if (!fs::exists(dir / "pgpx.sum")) {
+    static_cast<void>(mg::load_directory(dir));  // a bad file name still fails (exit 10)
+    integrity = true;
+    sum_problems.push_back({{"file", "pgpx.sum"}, {"kind", "missing"}, {"detail", "run pgpx migrate hash"}});
+    lines.push_back((dir / "pgpx.sum").string() + ": missing; write it with `pgpx migrate hash`");
+  } else {
+    for (const auto& d : mg::verify_sum(dir)) {
+      integrity = true;
+      sum_problems.push_back(
+          {{"file", d.file_name}, {"kind", std::string(mg::to_string(d.kind))}, {"detail", d.detail}});
+      lines.push_back(d.file_name + ": " + std::string(mg::to_string(d.kind)) +
+                      (d.detail.empty() ? "" : " (" + d.detail + ")"));
+    }
+  }
+  auto db_problems = nlohmann::json::array();
+  if (!f.offline) {
+    mg::run_options o;
+    o.schema = f.c.schema;
+    auto cx = ctx.connect();
+    for (const auto& e : mg::status(cx, dir, o).entries) {
+      const bool bad_integrity = e.state == mg::state::modified || e.state == mg::state::missing;
+      const bool bad_state = e.state == mg::state::partial || e.state == mg::state::failed;
+      if (!bad_integrity && !bad_state) continue;
+      integrity = integrity || bad_integrity;
+      dirty = dirty || bad_state;
+      db_problems.push_back({{"version", e.version}, {"name", e.name}, {"state", std::string(mg::to_string(e.state))}});
+      lines.push_back(e.name + ": " + std::string(mg::to_string(e.state)) +
+                      (e.state == mg::state::modified  ? " (its up file changed since it was applied)"
+                       : e.state == mg::state::missing ? " (applied, but its file is gone)"
+                                                       : " (" + e.error + ")"));
+    }
+  }
+  const bool ok = !integrity && !dirty;
+  if (json_mode(f.c)) {
+    std::cout
+        << nlohmann::json{{"ok", ok}, {"offline", f.offline}, {"sum", sum_problems}, {"database", db_problems}}.dump(2)
+        << "\n";
+  } else {
+    for (const auto& l : lines) std::cout << l << "\n";
+    ctx.note(ok ? "valid" : "invalid");
+  }
+  if (integrity) return static_cast<int>(exit_code::integrity);
+  if (dirty) return static_cast<int>(exit_code::dirty);
+  return 0;
+}
+
+auto run_hash(context& ctx, const std::string& given) -> int {
+  const auto dir = migrations_dir(ctx, given);
+  mg::write_sum(dir);
+  const auto sum = mg::read_sum(dir / "pgpx.sum");
+  std::cout << (dir / "pgpx.sum").string() << ": " << sum.total << " (" << sum.entries.size() << " files)\n";
+  return 0;
+}
+
+// ---- mark / baseline / repair ----
+
+auto run_mark(context& ctx, const mark_flags& f) -> int {
+  if (f.applied == f.pending) throw usage_error("give exactly one of --applied and --pending");
+  const auto dir = migrations_dir(ctx, f.c.dir);
+  mg::run_options o;
+  fill_run(ctx, f.c, o);
+  auto cx = ctx.connect();
+  mg::mark(cx, dir, f.version, f.applied, f.reason, o);
+  std::cout << (f.c.dry_run ? "would mark " : "marked ") << f.version << (f.applied ? " applied" : " pending") << "\n";
+  return 0;
+}
+
+auto run_baseline(context& ctx, const mark_flags& f) -> int {
+  const auto dir = migrations_dir(ctx, f.c.dir);
+  mg::run_options o;
+  fill_run(ctx, f.c, o);
+  auto cx = ctx.connect();
+  if (!f.reason.empty() && !f.description.empty()) throw usage_error("give --reason or --description, not both");
+  const auto done = mg::baseline(cx, dir, f.version, f.reason.empty() ? f.description : f.reason, o);
+  if (json_mode(f.c)) {
+    std::cout << nlohmann::json{{"dry_run", f.c.dry_run}, {"baseline", done}}.dump(2) << "\n";
+  } else {
+    for (const auto& v : done) std::cout << (f.c.dry_run ? "would record " : "recorded ") << v << " as baseline\n";
+    if (done.empty()) ctx.note("nothing to record: every migration up to " + f.version + " is recorded already");
+  }
+  return 0;
+}
+
+auto run_repair(context& ctx, const repair_flags& f) -> int {
+  if (!f.checksums && !f.clear_failed) throw usage_error("give --checksums and/or --clear-failed");
+  const auto dir = migrations_dir(ctx, f.c.dir);
+  mg::run_options o;
+  fill_run(ctx, f.c, o);
+  auto cx = ctx.connect();
+  const auto done = mg::repair(cx, dir, {f.checksums, f.clear_failed, f.reason}, o);
+  if (json_mode(f.c)) {
+    std::cout << nlohmann::json{{"dry_run", f.c.dry_run}, {"changes", done}}.dump(2) << "\n";
+  } else {
+    for (const auto& l : done) std::cout << (f.c.dry_run ? "would repair " : "repaired ") << l << "\n";
+    if (done.empty()) ctx.note("nothing to repair");
+  }
+  return 0;
+}
+
+// ---- registration ----
+
+void add_common(CLI::App* cmd, common_flags& c, bool dry_run, bool lock = true) {
+  cmd->add_option("-d,--dir", c.dir, "The migrations directory (default: <project>/migrations)");
+  cmd->add_option("--schema", c.schema, "Schema of the tracking tables (default: pgpx)");
+  cmd->add_option("--format", c.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  if (lock)
+    cmd->add_option("--lock-timeout", c.lock_wait, "How long to wait for the migration lock (e.g. 10s; default 60s)");
+  if (dry_run)
+    cmd->add_flag("--dry-run", c.dry_run, "Print the plan (and SQL); write nothing, not even the tracking tables");
+}
+
+const char* const exit_codes_footer =
+    "Exit codes: 0 ok, 1 error, 2 usage, 4 checksum/pgpx.sum/order integrity, 5 lint, 6 lock timeout, "
+    "8 cannot connect, 9 SQL error, 10 invalid input, 11 timeout, 12 partial or failed migration state.";
+
+auto add_create(CLI::App& parent, const std::string& name, context& ctx, action_fn& action) -> CLI::App* {
+  static create_flags f;
+  auto* cmd = parent.add_subcommand(name, "Create an up/down pair of migration files and rewrite pgpx.sum");
+  cmd->add_option("name", f.name, "The migration's slug, [a-z0-9_]+")->required();
+  cmd->add_option("-d,--dir", f.dir, "The migrations directory (default: <project>/migrations)");
+  cmd->add_flag("--irreversible", f.irreversible, "No down file: rollback refuses this migration");
+  cmd->add_flag("--no-tx", f.no_tx, "Add `-- pgpx: no-transaction` (for CREATE INDEX CONCURRENTLY and the like)");
+  cmd->add_flag("--seq", f.seq, "Number by sequence (0001, 0002...) in a new directory");
+  cmd->add_flag("--ts", f.ts, "Number by UTC timestamp YYYYMMDDHHMMSS (the default) in a new directory");
+  cmd->footer(
+      "Examples:\n  pgpx migrate create add_users\n  pgpx new idx_users_email --no-tx\n"
+      "An existing directory keeps its numbering style. Exit codes: 0 ok, 2 usage, 10 invalid directory.");
+  cmd->callback([&] { action = [&] { return run_create(ctx, f); }; });
+  return cmd;
+}
+
+auto add_apply(CLI::App& parent, const std::string& name, context& ctx, action_fn& action) -> CLI::App* {
+  static apply_flags f;
+  auto* cmd = parent.add_subcommand(name, "Apply pending migrations (lock, validate, lint, apply)");
+  add_common(cmd, f.c, true);
+  cmd->add_option("--to", f.to, "Apply up to and including this version");
+  cmd->add_option("--steps", f.steps, "Apply at most N pending migrations");
+  cmd->add_option("--tx", f.tx, "Transactions: file (one per migration, default), all (one for the batch), none")
+      ->check(CLI::IsMember({"file", "all", "none"}));
+  cmd->add_flag("--allow-out-of-order", f.allow_out_of_order, "Apply pending migrations older than the newest applied");
+  cmd->add_flag("--allow-modified", f.allow_modified, "Accept applied migrations whose up file changed (a warning)");
+  cmd->add_flag("--allow-missing", f.allow_missing, "Accept applied migrations whose files are gone (a warning)");
+  cmd->add_flag("--no-lint", f.no_lint, "Do not lint the files to apply");
+  cmd->add_flag("--resume", f.resume, "Continue a partial no-transaction migration from its first statement not done");
+  cmd->footer(std::string("Examples:\n  pgpx migrate apply\n  pgpx up --to 20250102090000 --dry-run\n"
+                          "  pgpx migrate apply --steps 1 --format json\n") +
+              exit_codes_footer);
+  cmd->callback([&] { action = [&] { return run_apply(ctx, f); }; });
+  return cmd;
+}
+
+auto add_rollback(CLI::App& parent, const std::string& name, context& ctx, action_fn& action) -> CLI::App* {
+  static rollback_flags f;
+  auto* cmd = parent.add_subcommand(name, "Roll back applied migrations with their down files, newest first");
+  add_common(cmd, f.c, true);
+  cmd->add_option("--steps", f.steps, "Roll back the N newest (default 1)");
+  cmd->add_option("--to", f.to, "Roll back every migration newer than this version");
+  cmd->add_flag("--all", f.all, "Roll back every applied migration");
+  cmd->footer(std::string("Examples:\n  pgpx migrate rollback\n  pgpx down --steps 2 --dry-run\n"
+                          "An irreversible migration (no down file) is refused; nothing is rolled back.\n") +
+              exit_codes_footer);
+  cmd->callback([&] { action = [&] { return run_rollback(ctx, f); }; });
+  return cmd;
+}
+
+}  // namespace
+
+void add_migrate_run_commands(CLI::App& app, CLI::App& migrate, context& ctx, action_fn& action) {
+  add_create(migrate, "create", ctx, action);
+  add_apply(migrate, "apply", ctx, action);
+  add_rollback(migrate, "rollback", ctx, action);
+  add_create(app, "new", ctx, action)->description("Alias of `pgpx migrate create`");
+  add_apply(app, "up", ctx, action)->description("Alias of `pgpx migrate apply`");
+  add_rollback(app, "down", ctx, action)->description("Alias of `pgpx migrate rollback`");
+
+  {
+    static rollback_flags f;
+    auto* cmd = migrate.add_subcommand("redo", "Roll back the newest N migrations (default 1) and apply them again");
+    add_common(cmd, f.c, true);
+    cmd->add_option("--steps", f.steps, "How many (default 1)");
+    cmd->footer(std::string("In a protected environment it needs --yes.\n") + exit_codes_footer);
+    cmd->callback([&] { action = [&] { return run_redo(ctx, f); }; });
+  }
+  {
+    static status_flags f;
+    auto* cmd = migrate.add_subcommand("status", "Every migration's state: applied, pending, modified, missing, ...");
+    add_common(cmd, f.c, false, false);
+    cmd->add_flag("--exit-code", f.exit_code,
+                  "Exit 3 when migrations are pending, 4 when one is modified or missing, 12 when one is partial "
+                  "or failed");
+    cmd->footer(
+        "Examples:\n  pgpx migrate status\n  pgpx migrate status --exit-code --format json\n"
+        "Exit codes: 0 ok, 3 pending (--exit-code), 4 modified/missing (--exit-code), 8 cannot connect, "
+        "12 partial/failed (--exit-code).");
+    cmd->callback([&] { action = [&] { return run_status(ctx, f); }; });
+  }
+  {
+    static validate_flags f;
+    auto* cmd =
+        migrate.add_subcommand("validate", "Check the files against pgpx.sum and (unless --offline) the database");
+    add_common(cmd, f.c, false, false);
+    cmd->add_flag("--offline", f.offline, "Check only pgpx.sum against the files (no database)");
+    cmd->footer(
+        "Exit codes: 0 valid, 4 integrity (pgpx.sum missing or not matching, applied file changed or gone), "
+        "10 a malformed file, 12 partial/failed state.");
+    cmd->callback([&] { action = [&] { return run_validate(ctx, f); }; });
+  }
+  {
+    static std::string dir;
+    auto* cmd = migrate.add_subcommand("hash", "Rewrite pgpx.sum after an intentional edit");
+    cmd->add_option("-d,--dir", dir, "The migrations directory (default: <project>/migrations)");
+    cmd->callback([&] { action = [&] { return run_hash(ctx, dir); }; });
+  }
+  {
+    static mark_flags f;
+    auto* cmd = migrate.add_subcommand("mark", "Record a migration as applied or pending without running it (audited)");
+    add_common(cmd, f.c, true);
+    cmd->add_option("version", f.version, "The version")->required();
+    cmd->add_flag("--applied", f.applied, "Record it as applied (with the file's current checksum)");
+    cmd->add_flag("--pending", f.pending, "Remove its tracking row");
+    cmd->add_option("--reason", f.reason, "Why (written to pgpx.migration_log)");
+    cmd->footer(exit_codes_footer);
+    cmd->callback([&] { action = [&] { return run_mark(ctx, f); }; });
+  }
+  {
+    static mark_flags f;
+    auto* cmd = migrate.add_subcommand(
+        "baseline", "Adopt an existing database: record V and every older migration as applied (state baseline)");
+    add_common(cmd, f.c, true);
+    cmd->add_option("version", f.version, "The version")->required();
+    cmd->add_option("--reason", f.reason, "Why (written to pgpx.migration_log)");
+    cmd->add_option("--description", f.description, "The same as --reason");
+    cmd->footer(exit_codes_footer);
+    cmd->callback([&] { action = [&] { return run_baseline(ctx, f); }; });
+  }
+  {
+    static repair_flags f;
+    auto* cmd = migrate.add_subcommand("repair", "Re-stamp changed checksums or clear failed rows (audited)");
+    add_common(cmd, f.c, true);
+    cmd->add_flag("--checksums", f.checksums, "Record the current checksum of applied migrations whose file changed");
+    cmd->add_flag("--clear-failed", f.clear_failed, "Remove partial and failed rows (the migration becomes pending)");
+    cmd->add_option("--reason", f.reason, "Why (written to pgpx.migration_log)");
+    cmd->footer(exit_codes_footer);
+    cmd->callback([&] { action = [&] { return run_repair(ctx, f); }; });
+  }
+}
+
+}  // namespace pgpx::cli
