@@ -349,8 +349,9 @@ struct connection::impl {
     info.sqlstate = "42704";
     info.hint = detail::missing_type_hint(name);
     if (info.hint.empty())
-      info.hint = "install the extension that provides it (pgpx extension install ...), create the type, or fix "
-                  "the search_path";
+      info.hint =
+          "install the extension that provides it (pgpx extension install ...), create the type, or fix "
+          "the search_path";
     throw sql_error("parameter $" + std::to_string(position + 1) + ": type \"" + name +
                         "\" does not exist in database \"" +
                         (named_types ? named_types->database() : std::string(PQdb(conn))) + "\"; nothing was sent",

@@ -87,14 +87,14 @@ const builtin_registrar pgvector{std::make_shared<contrib_plugin>(
     "pgvector", "vector similarity search: vector, halfvec, sparsevec, HNSW and IVFFlat indexes",
     version_range{"0.7", "1"}, std::vector<std::string>{"vector", "halfvec", "sparsevec"}, pgvector_settings(),
     "vector")};
-const builtin_registrar postgis{std::make_shared<contrib_plugin>(
-    "postgis", "geometry and geography types, spatial functions and GiST indexes", version_range{"3.0", "4"},
-    std::vector<std::string>{"geometry", "geography"})};
+const builtin_registrar postgis{
+    std::make_shared<contrib_plugin>("postgis", "geometry and geography types, spatial functions and GiST indexes",
+                                     version_range{"3.0", "4"}, std::vector<std::string>{"geometry", "geography"})};
 const builtin_registrar pg_partman{std::make_shared<contrib_plugin>(
     "pg_partman", "time- and id-based partition sets: creation ahead of need and retention", version_range{"4.5", "6"},
     std::vector<std::string>{})};
-const builtin_registrar hypopg{std::make_shared<contrib_plugin>(
-    "hypopg", "hypothetical indexes for the planner", version_range{"1.3", "2"}, std::vector<std::string>{})};
+const builtin_registrar hypopg{std::make_shared<contrib_plugin>("hypopg", "hypothetical indexes for the planner",
+                                                                version_range{"1.3", "2"}, std::vector<std::string>{})};
 const builtin_registrar pg_stat_statements{std::make_shared<contrib_plugin>(
     "pg_stat_statements", "statistics of normalised statements (needs shared_preload_libraries)",
     version_range{"1.8", "2"}, std::vector<std::string>{})};

@@ -24,16 +24,17 @@ inline constexpr bool any_nullable = (query::detail::operand<X>::nullable || ...
 /// `a <op> b` of type R; nullable when an operand is (or when Nullable says so).
 template <class R, bool Nullable = false, class A, class B>
 [[nodiscard]] auto binary(const char* op, const A& a, const B& b) -> expr<R, Nullable || any_nullable<A, B>> {
-  return expr<R, Nullable || any_nullable<A, B>>(query::detail::make_node(
-      query::detail::node_kind::binary, query::detail::prec::other, op,
-      {query::detail::to_node(a), query::detail::to_node(b)}));
+  return expr < R, Nullable || any_nullable < A,
+         B >> (query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::other, op,
+                                        {query::detail::to_node(a), query::detail::to_node(b)}));
 }
 
 /// `name(args...)` of type R; nullable when an argument is (or when Nullable says so).
 template <class R, bool Nullable = false, class... X>
 [[nodiscard]] auto call(const char* name, const X&... args) -> expr<R, Nullable || any_nullable<X...>> {
-  return expr<R, Nullable || any_nullable<X...>>(query::detail::make_node(
-      query::detail::node_kind::call, query::detail::prec::atom, name, {query::detail::to_node(args)...}));
+  return expr < R, Nullable || any_nullable < X... >>
+                                   (query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom,
+                                                             name, {query::detail::to_node(args)...}));
 }
 
 /// A setting for the rest of transaction `tx`, through a bound `set_config(name, value, true)`.

@@ -34,8 +34,6 @@ struct pgpx::codec<pgpx::citext::text> : pgpx::codec_by_name<pgpx::citext::text>
   static constexpr std::string_view pg_type = "citext";
   static constexpr pgpx::format param_format = pgpx::format::text;
   static void encode(const pgpx::citext::text& t, std::string& out) { out += t.value; }
-  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> pgpx::citext::text {
-    return {std::string(in)};
-  }
+  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> pgpx::citext::text { return {std::string(in)}; }
   static void to_text(const pgpx::citext::text& t, std::string& out) { out += t.value; }
 };

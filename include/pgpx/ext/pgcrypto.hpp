@@ -51,6 +51,8 @@ template <class M, class P>
   return ext::call<std::string>("pgp_sym_decrypt", message, password);
 }
 /// `gen_random_bytes(count)` (1..1024).
-[[nodiscard]] inline auto gen_random_bytes(std::int32_t count) { return ext::call<pgpx::bytea>("gen_random_bytes", count); }
+[[nodiscard]] inline auto gen_random_bytes(std::int32_t count) {
+  return ext::call<pgpx::bytea>("gen_random_bytes", count);
+}
 
 }  // namespace pgpx::pgcrypto

@@ -87,7 +87,9 @@ struct shape {
   std::variant<point, line_string, polygon, multi_point, multi_line_string, multi_polygon, geometry_collection> value;
   friend auto operator==(const shape&, const shape&) -> bool = default;
 };
-inline auto operator==(const geometry_collection& a, const geometry_collection& b) -> bool { return a.items == b.items; }
+inline auto operator==(const geometry_collection& a, const geometry_collection& b) -> bool {
+  return a.items == b.items;
+}
 
 /// A `geometry` value: a shape and its spatial reference id (0: none).
 struct geometry {
@@ -377,7 +379,10 @@ class reader {
         for (std::size_t i = 0; i < n; ++i) p.rings.push_back(positions(z));
         return {p};
       }
-      case 4: case 5: case 6: case 7: {
+      case 4:
+      case 5:
+      case 6:
+      case 7: {
         const std::size_t n = count(5);
         std::vector<shape> items;
         items.reserve(n);
@@ -476,8 +481,9 @@ inline void ewkt_body(const shape& s, std::string& out) {
           out += "MULTIPOINT";
           ewkt_list(v.points, out);
         } else {
-          out += std::is_same_v<V, multi_line_string> ? "MULTILINESTRING(" :
-                 std::is_same_v<V, multi_polygon>     ? "MULTIPOLYGON(" : "GEOMETRYCOLLECTION(";
+          out += std::is_same_v<V, multi_line_string> ? "MULTILINESTRING("
+                 : std::is_same_v<V, multi_polygon>   ? "MULTIPOLYGON("
+                                                      : "GEOMETRYCOLLECTION(";
           std::string inner;
           if constexpr (std::is_same_v<V, multi_line_string>) {
             for (std::size_t i = 0; i < v.lines.size(); ++i) {

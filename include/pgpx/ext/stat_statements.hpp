@@ -37,7 +37,7 @@ enum class order { total_time, mean_time, calls, rows };
 template <class Ex>
 auto top(Ex& ex, int limit, order by = order::total_time) -> std::vector<statement_stats> {
   if (limit < 1) throw usage_error("pgpx::stat_statements::top: the limit must be positive");
-  const char* column = by == order::total_time ? "total_exec_time"
+  const char* column = by == order::total_time  ? "total_exec_time"
                        : by == order::mean_time ? "mean_exec_time"
                        : by == order::calls     ? "calls"
                                                 : "rows";

@@ -80,8 +80,9 @@ TEST_F(contrib_test, hstore_through_models_and_operators) {
   // The server's own view of what was sent.
   EXPECT_EQ(cx().query_value<std::string>("select attrs -> 'weight' from products where name = 'box'"),
             "2 kg \"heavy\"");
-  EXPECT_TRUE(cx().query_value<bool>("select (attrs -> 'note') is null and attrs ? 'note' from products where "
-                                     "name = 'shirt'"));
+  EXPECT_TRUE(
+      cx().query_value<bool>("select (attrs -> 'note') is null and attrs ? 'note' from products where "
+                             "name = 'shirt'"));
   // Text form as hstore_in reads it.
   EXPECT_EQ(cx().query_value<hs::map>("select $1::text::hstore", blue), blue);
 
@@ -90,11 +91,7 @@ TEST_F(contrib_test, hstore_through_models_and_operators) {
   ASSERT_EQ(by_colour.size(), 1U);
   EXPECT_EQ(by_colour[0].attrs, red);
   EXPECT_EQ(pgpx::select<product>().where(hs::has_key(c, std::string("weight"))).all(cx()).size(), 1U);
-  EXPECT_EQ(pgpx::select<product>()
-                .where(hs::has_all_keys(c, {"colour", "size"}))
-                .all(cx())
-                .size(),
-            1U);
+  EXPECT_EQ(pgpx::select<product>().where(hs::has_all_keys(c, {"colour", "size"})).all(cx()).size(), 1U);
   EXPECT_EQ(pgpx::select<product>().where(hs::has_any_key(c, {"size", "weight"})).all(cx()).size(), 2U);
   EXPECT_EQ(pgpx::select<product>().where(hs::contains(c, attrs({{"colour", "blue"}}))).all(cx()).size(), 1U);
   const auto merged = pgpx::select(hs::concat(c, attrs({{"size", "L"}})))
@@ -102,10 +99,12 @@ TEST_F(contrib_test, hstore_through_models_and_operators) {
                           .where(pgpx::col(&product::name) == std::string("shirt"))
                           .one(cx());
   EXPECT_EQ(merged, attrs({{"colour", "red"}, {"size", "L"}, {"note", std::nullopt}}));
-  auto keys = pgpx::select(hs::keys(c)).from<product>().where(pgpx::col(&product::name) == std::string("box")).one(cx());
+  auto keys =
+      pgpx::select(hs::keys(c)).from<product>().where(pgpx::col(&product::name) == std::string("box")).one(cx());
   std::sort(keys.begin(), keys.end());
   EXPECT_EQ(keys, (std::vector<std::string>{"colour", "weight"}));
-  const auto j = pgpx::select(hs::to_jsonb(c)).from<product>().where(pgpx::col(&product::name) == std::string("box")).one(cx());
+  const auto j =
+      pgpx::select(hs::to_jsonb(c)).from<product>().where(pgpx::col(&product::name) == std::string("box")).one(cx());
   EXPECT_EQ(j["colour"], "blue");
 }
 
@@ -116,9 +115,8 @@ TEST_F(contrib_test, citext_compares_without_case) {
                 "and attname = 'email'"),
             "citext");
   (void)pgpx::insert(cx(), account{{}, pgpx::citext::text{"Ada@Example.org"}, std::nullopt});
-  const auto found = pgpx::select<account>()
-                         .where(pgpx::col(&account::email) == pgpx::citext::text{"ADA@example.ORG"})
-                         .optional(cx());
+  const auto found =
+      pgpx::select<account>().where(pgpx::col(&account::email) == pgpx::citext::text{"ADA@example.ORG"}).optional(cx());
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(pgpx::citext::text(found->email).value, "Ada@Example.org");  // stored as written
   // The unique constraint is case-insensitive too.
@@ -147,9 +145,9 @@ TEST_F(contrib_test, ltree_paths_and_queries) {
   EXPECT_EQ(deepest.path, lt::path{"Top.Science.Astronomy.Stars"});
   EXPECT_EQ(pgpx::select(lt::subpath(p, 1, 2)).from<topic>().where(lt::nlevel(p) == 4).one(cx()),
             lt::path{"Science.Astronomy"});
-  EXPECT_EQ(cx().query_value<lt::path>("select lca($1, 'Top.Science.Astronomy.Stars'::ltree)",
-                                       lt::path{"Top.Science.Maths"}),
-            lt::path{"Top.Science"});
+  EXPECT_EQ(
+      cx().query_value<lt::path>("select lca($1, 'Top.Science.Astronomy.Stars'::ltree)", lt::path{"Top.Science.Maths"}),
+      lt::path{"Top.Science"});
   // A malformed path is the server's error (its syntax is ltree's), nothing stored.
   EXPECT_THROW((void)pgpx::insert(cx(), topic{{}, lt::path{"Top..Bad"}}), pgpx::error);
   EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from topics"), 6);
@@ -160,8 +158,7 @@ TEST_F(contrib_test, trigram_similarity_thresholds_and_indexes) {
   EXPECT_THAT(cx().query_value<std::string>("select indexdef from pg_indexes where tablename = 'cities' and "
                                             "indexdef like '%gin%'"),
               HasSubstr("USING gin (name gin_trgm_ops)"));
-  for (const char* n : {"Paris", "Parma", "Perth", "Prague", "London", "Lisbon"})
-    (void)pgpx::insert(cx(), city{{}, n});
+  for (const char* n : {"Paris", "Parma", "Perth", "Prague", "London", "Lisbon"}) (void)pgpx::insert(cx(), city{{}, n});
   namespace tg = pgpx::trgm;
   const auto name = pgpx::col(&city::name);
   const auto nearest = pgpx::select<city>().order_by(tg::distance(name, std::string("Pariss"))).limit(1).one(cx());

@@ -57,7 +57,8 @@ TEST_F(postgis_test, every_shape_travels_in_ewkb_both_ways) {
       {pg::geometry::point(1.5, -2.25), "POINT(1.5 -2.25)"},
       {{{pg::point{xyz(1, 2, 3)}}, 4326}, "SRID=4326;POINT(1 2 3)"},
       {{{pg::line_string{{xy(0, 0), xy(1, 1), xy(2, 0)}}}, 3857}, "SRID=3857;LINESTRING(0 0,1 1,2 0)"},
-      {{{pg::polygon{{square(0, 0, 10), square(2, 2, 1)}}}, 0}, "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,3 2,3 3,2 3,2 2))"},
+      {{{pg::polygon{{square(0, 0, 10), square(2, 2, 1)}}}, 0},
+       "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,3 2,3 3,2 3,2 2))"},
       {{{pg::multi_point{{xy(1, 1), xy(2, 2)}}}, 0}, "MULTIPOINT((1 1),(2 2))"},
       {{{pg::multi_line_string{{pg::line_string{{xy(0, 0), xy(1, 0)}}, pg::line_string{{xy(5, 5), xy(6, 6)}}}}}, 0},
        "MULTILINESTRING((0 0,1 0),(5 5,6 6))"},
@@ -126,9 +127,9 @@ TEST_F(postgis_test, nearest_shops_by_geography) {
     const char* name;
     double lon, lat;
   };
-  for (const place& p : {place{"Louvre", 2.3376, 48.8606}, place{"Eiffel", 2.2945, 48.8584},
-                         place{"Versailles", 2.1204, 48.8049}, place{"London", -0.1276, 51.5072},
-                         place{"Berlin", 13.4050, 52.5200}})
+  for (const place& p :
+       {place{"Louvre", 2.3376, 48.8606}, place{"Eiffel", 2.2945, 48.8584}, place{"Versailles", 2.1204, 48.8049},
+        place{"London", -0.1276, 51.5072}, place{"Berlin", 13.4050, 52.5200}})
     (void)pgpx::insert(cx(), shop{{}, p.name, pg::geography::point(p.lon, p.lat)});
   const auto here = pg::geography::point(2.3522, 48.8566);  // Paris, Hotel de Ville
   const auto loc = pgpx::col(&shop::location);
@@ -157,8 +158,7 @@ TEST_F(postgis_test, functions_in_the_builder) {
   EXPECT_TRUE(pgpx::select(pg::contains(box, pg::geometry::point(5, 5))).one(cx()));
   EXPECT_TRUE(pgpx::select(pg::within(pg::geometry::point(5, 5), box)).one(cx()));
   EXPECT_FALSE(pgpx::select(pg::intersects(box, pg::geometry::point(50, 5))).one(cx()));
-  EXPECT_DOUBLE_EQ(
-      pgpx::select(pg::length(pg::geometry{{pg::line_string{{xy(0, 0), xy(3, 4)}}}, 0})).one(cx()), 5.0);
+  EXPECT_DOUBLE_EQ(pgpx::select(pg::length(pg::geometry{{pg::line_string{{xy(0, 0), xy(3, 4)}}}, 0})).one(cx()), 5.0);
 }
 
 }  // namespace

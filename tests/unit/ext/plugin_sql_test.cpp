@@ -83,15 +83,19 @@ TEST(plugin_sql, pgvector_indexes_and_operators) {
   ASSERT_EQ(d.size(), 4U);
   EXPECT_NE(d[0].find(R"("embedding" vector(3) not null)"), std::string::npos) << d[0];
   EXPECT_NE(d[0].find(R"("sparse" sparsevec(100) not null)"), std::string::npos) << d[0];
-  EXPECT_EQ(d[1], R"(create index "items_embedding_idx" on "items" using hnsw ("embedding" "vector_ip_ops") with ("m" = 12))");
-  EXPECT_EQ(d[2],
-            R"(create index "item_embedding_ivf" on "items" using ivfflat ("embedding" "vector_l2_ops") with ("lists" = 50))");
+  EXPECT_EQ(
+      d[1],
+      R"(create index "items_embedding_idx" on "items" using hnsw ("embedding" "vector_ip_ops") with ("m" = 12))");
+  EXPECT_EQ(
+      d[2],
+      R"(create index "item_embedding_ivf" on "items" using ivfflat ("embedding" "vector_l2_ops") with ("lists" = 50))");
   EXPECT_EQ(d[3], R"(create index "items_sparse_idx" on "items" using hnsw ("sparse" "sparsevec_l1_ops"))");
   EXPECT_THROW((void)pgpx::pgvector::ivfflat(&item::embedding, pgpx::pgvector::l1), pgpx::usage_error);
   const auto e = pgpx::col(&item::embedding);
   const pgpx::pgvector::vector q{{1, 2, 3}};
-  EXPECT_EQ(pgpx::select<item>().order_by(pgpx::pgvector::l2_distance(e, q)).limit(3).to_sql().sql,
-            R"(select "items"."id", "items"."embedding", "items"."sparse" from "items" order by "items"."embedding" <-> $1 limit $2)");
+  EXPECT_EQ(
+      pgpx::select<item>().order_by(pgpx::pgvector::l2_distance(e, q)).limit(3).to_sql().sql,
+      R"(select "items"."id", "items"."embedding", "items"."sparse" from "items" order by "items"."embedding" <-> $1 limit $2)");
   EXPECT_EQ(pgpx::statement<void>(pgpx::pgvector::max_inner_product(e, q) < -0.5).sql(), R"("embedding" <#> $1 < $2)");
   EXPECT_EQ(pgpx::statement<void>(pgpx::pgvector::cosine_distance(e, q) < 0.5).sql(), R"("embedding" <=> $1 < $2)");
   EXPECT_EQ(pgpx::statement<void>(pgpx::pgvector::l1_distance(e, q) < 0.5).sql(), R"("embedding" <+> $1 < $2)");
@@ -103,7 +107,8 @@ TEST(plugin_sql, postgis_trgm_hstore_ltree_operators) {
   EXPECT_EQ(pgpx::statement<void>(pgpx::postgis::dwithin(at, here, 100.0)).sql(), R"(ST_DWithin("at", $1, $2))");
   EXPECT_EQ(pgpx::select<place>().order_by(pgpx::postgis::knn(at, here)).to_sql().sql,
             R"(select "places"."id", "places"."at" from "places" order by "places"."at" <-> $1)");
-  EXPECT_EQ(ddl(pgpx::schema::create_table<place>())[1], R"(create index "places_at_idx" on "places" using gist ("at"))");
+  EXPECT_EQ(ddl(pgpx::schema::create_table<place>())[1],
+            R"(create index "places_at_idx" on "places" using gist ("at"))");
   const auto b = pgpx::col(&doc::body);
   EXPECT_EQ(pgpx::statement<void>(pgpx::trgm::similar(b, std::string("x"))).sql(), R"("body" % $1)");
   EXPECT_EQ(pgpx::statement<void>(pgpx::trgm::word_similar(b, std::string("x"))).sql(), R"("body" <% $1)");

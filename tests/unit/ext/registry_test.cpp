@@ -141,7 +141,8 @@ TEST(ext_registry, builtins_register_themselves) {
   EXPECT_EQ(g.plugin_for_type("halfvec")->name(), "pgvector");
   EXPECT_EQ(g.plugin_for_type("geography")->name(), "postgis");
   // The core's message for a type a database lacks names the extension to install.
-  EXPECT_EQ(pgpx::detail::missing_type_hint("sparsevec"), "install the extension that provides it: pgpx extension install vector");
+  EXPECT_EQ(pgpx::detail::missing_type_hint("sparsevec"),
+            "install the extension that provides it: pgpx extension install vector");
   EXPECT_EQ(pgpx::detail::missing_type_hint("no_such_type"), "");
   EXPECT_EQ(g.plugin_for_type("citext")->name(), "citext");
   EXPECT_EQ(g.plugin_for_type("int4"), nullptr);
