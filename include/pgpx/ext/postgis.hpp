@@ -478,7 +478,7 @@ inline void ewkt_body(const shape& s, std::string& out) {
           }
           out += ')';
         } else if constexpr (std::is_same_v<V, multi_point>) {
-          out += "MULTIPOINT";
+          out += "MULTIPOINT";  // MULTIPOINT(1 1,2 2), as ST_AsEWKT writes it
           ewkt_list(v.points, out);
         } else {
           out += std::is_same_v<V, multi_line_string> ? "MULTILINESTRING("

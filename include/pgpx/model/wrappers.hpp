@@ -347,6 +347,12 @@ struct codec<W, std::enable_if_t<detail::wrapper_type<W>>> {
   using inner = typename W::pgpx_inner;
   static_assert(has_codec<inner>, "pgpx: the value type of this column wrapper has no pgpx::codec");
   static constexpr std::string_view name = codec<inner>::name;
+  /// The inner codec's PostgreSQL type name when it names one (pgpx/types/by_name.hpp), so
+  /// that a wrapped named type (unique<citext::text>) is resolved and checked by name too.
+  static constexpr std::string_view pg_type = [] {
+    if constexpr (requires { codec<inner>::pg_type; }) return std::string_view(codec<inner>::pg_type);
+    else return std::string_view();
+  }();
   static constexpr oid param_oid = codec<inner>::param_oid;
   static constexpr format param_format = codec<inner>::param_format;
   static constexpr bool nullable = nullable_codec<inner>;

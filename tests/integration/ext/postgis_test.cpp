@@ -59,7 +59,7 @@ TEST_F(postgis_test, every_shape_travels_in_ewkb_both_ways) {
       {{{pg::line_string{{xy(0, 0), xy(1, 1), xy(2, 0)}}}, 3857}, "SRID=3857;LINESTRING(0 0,1 1,2 0)"},
       {{{pg::polygon{{square(0, 0, 10), square(2, 2, 1)}}}, 0},
        "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,3 2,3 3,2 3,2 2))"},
-      {{{pg::multi_point{{xy(1, 1), xy(2, 2)}}}, 0}, "MULTIPOINT((1 1),(2 2))"},
+      {{{pg::multi_point{{xy(1, 1), xy(2, 2)}}}, 0}, "MULTIPOINT(1 1,2 2)"},
       {{{pg::multi_line_string{{pg::line_string{{xy(0, 0), xy(1, 0)}}, pg::line_string{{xy(5, 5), xy(6, 6)}}}}}, 0},
        "MULTILINESTRING((0 0,1 0),(5 5,6 6))"},
       {{{pg::multi_polygon{{pg::polygon{{square(0, 0, 1)}}, pg::polygon{{square(5, 5, 2)}}}}}, 4326},

@@ -39,7 +39,7 @@ class by_name_orm_test : public pgpx::test::db_test {
  protected:
   void SetUp() override {
     db_test::SetUp();
-    cx().execute_script("create extension hstore; create type mood as enum ('sad','ok','happy')");
+    cx().execute_script("create extension hstore");  // the model creates the enum type mood
     pgpx::schema::create(cx(), pgpx::models<doc>);
   }
 };
