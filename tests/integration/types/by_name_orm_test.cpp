@@ -46,11 +46,11 @@ class by_name_orm_test : public pgpx::test::db_test {
 
 TEST_F(by_name_orm_test, the_model_table_uses_the_named_types) {
   EXPECT_EQ(cx().query_value<std::string>(
-                "select format_type(atttypid, atttypmod) from pg_attribute where attrelid = 'doc'::regclass "
+                "select format_type(atttypid, atttypmod) from pg_attribute where attrelid = 'docs'::regclass "
                 "and attname = 'attrs'"),
             "hstore");
   EXPECT_EQ(cx().query_value<std::string>(
-                "select format_type(atttypid, atttypmod) from pg_attribute where attrelid = 'doc'::regclass "
+                "select format_type(atttypid, atttypmod) from pg_attribute where attrelid = 'docs'::regclass "
                 "and attname = 'm'"),
             "mood");
 }
@@ -78,7 +78,7 @@ TEST_F(by_name_orm_test, the_async_engine_resolves_the_same_way) {
     auto acx = co_await pgpx::async_connection::connect(ex, conninfo());
     doc d{{}, attrs("a"), kv::mood::sad, std::nullopt};
     co_await pgpx::insert(acx, d);
-    EXPECT_EQ(co_await acx.query_value<kv::hstore>("select attrs from doc where id = $1", d.id), attrs("a"));
+    EXPECT_EQ(co_await acx.query_value<kv::hstore>("select attrs from docs where id = $1", d.id), attrs("a"));
     EXPECT_EQ(co_await acx.query_value<kv::hstore>("select $1", attrs("b")), attrs("b"));  // no cast
     bool refused = false;
     try {
