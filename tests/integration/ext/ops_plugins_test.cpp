@@ -76,8 +76,8 @@ TEST_F(ops_plugins_test, stat_statements_are_typed_and_normalised) {
   pgpx::stat_statements::reset(cx());
   for (int i = 0; i < 25; ++i) (void)cx().query_value<std::int32_t>("select $1::int + 1000 as stat_probe", i);
   const auto top = pgpx::stat_statements::top(cx(), 50, pgpx::stat_statements::order::calls);
-  const auto it =
-      std::find_if(top.begin(), top.end(), [](const auto& s) { return s.query.find("stat_probe") != std::string::npos; });
+  const auto it = std::find_if(top.begin(), top.end(),
+                               [](const auto& s) { return s.query.find("stat_probe") != std::string::npos; });
   ASSERT_NE(it, top.end());
   EXPECT_EQ(it->calls, 25);
   EXPECT_EQ(it->rows, 25);

@@ -84,9 +84,8 @@ TEST(plugin_codecs, ewkb_round_trips_nested_shapes) {
   EXPECT_EQ(pgpx::codec<pg::geometry>::decode(bytes, 0), g);
   std::string text;
   pgpx::codec<pg::geometry>::to_text(g, text);
-  EXPECT_EQ(
-      text,
-      "SRID=4326;GEOMETRYCOLLECTION(POINT(1 2 3),GEOMETRYCOLLECTION(LINESTRING(0 0 1,1 1 1)),MULTIPOINT(5 5 0))");
+  EXPECT_EQ(text,
+            "SRID=4326;GEOMETRYCOLLECTION(POINT(1 2 3),GEOMETRYCOLLECTION(LINESTRING(0 0 1,1 1 1)),MULTIPOINT(5 5 0))");
   for (std::size_t n = 0; n < bytes.size(); ++n) expect_malformed<pg::geometry>(bytes.substr(0, n));
 }
 

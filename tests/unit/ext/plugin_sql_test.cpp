@@ -93,9 +93,8 @@ TEST(plugin_sql, pgvector_indexes_and_operators) {
   EXPECT_THROW((void)pgpx::pgvector::ivfflat(&item::embedding, pgpx::pgvector::l1), pgpx::usage_error);
   const auto e = pgpx::col(&item::embedding);
   const pgpx::pgvector::vector q{{1, 2, 3}};
-  EXPECT_EQ(
-      pgpx::select<item>().order_by(pgpx::pgvector::l2_distance(e, q)).limit(3).to_sql().sql,
-      R"(select "id", "embedding", "sparse" from "items" order by "embedding" <-> $1 limit $2)");
+  EXPECT_EQ(pgpx::select<item>().order_by(pgpx::pgvector::l2_distance(e, q)).limit(3).to_sql().sql,
+            R"(select "id", "embedding", "sparse" from "items" order by "embedding" <-> $1 limit $2)");
   EXPECT_EQ(pgpx::statement<void>(pgpx::pgvector::max_inner_product(e, q) < -0.5).sql(), R"("embedding" <#> $1 < $2)");
   EXPECT_EQ(pgpx::statement<void>(pgpx::pgvector::cosine_distance(e, q) < 0.5).sql(), R"("embedding" <=> $1 < $2)");
   EXPECT_EQ(pgpx::statement<void>(pgpx::pgvector::l1_distance(e, q) < 0.5).sql(), R"("embedding" <+> $1 < $2)");
