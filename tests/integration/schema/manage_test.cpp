@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <limits>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -171,6 +172,28 @@ TEST_F(manage_test, an_index_built_concurrently_outside_a_transaction) {
   m::execute(cx(), m::drop_index({shop, "orders_note_idx"}, {.concurrently = true}),
              m::drop_index({shop, "orders_lower_note_idx"}, {.if_exists = true}));
   EXPECT_EQ(table("Orders").indexes.size(), 1u);
+}
+
+TEST_F(manage_test, an_index_with_an_operator_class_and_storage_parameters) {
+  create_orders();
+  const auto ix = m::create_index("orders_note_pattern_idx", orders)
+                      .columns({"Note"})
+                      .opclass("text_pattern_ops")
+                      .with("fillfactor", 70);
+  EXPECT_EQ(ix.statement().sql(), "create index \"orders_note_pattern_idx\" on " + orders.sql() +
+                                      " (\"Note\" \"text_pattern_ops\") with (\"fillfactor\" = 70)");
+  m::execute(cx(), ix);
+  const auto def =
+      cx().query_value<std::string>("select indexdef from pg_indexes where indexname = 'orders_note_pattern_idx'");
+  EXPECT_NE(def.find("\"Note\" text_pattern_ops"), std::string::npos) << def;
+  EXPECT_NE(def.find("WITH (fillfactor='70')"), std::string::npos) << def;
+  // Refused before anything is built: an operator class before any key, a value that is
+  // not a finite number, a name that is not an identifier.
+  EXPECT_THROW((void)m::create_index("x", orders).opclass("text_pattern_ops"), pgpx::usage_error);
+  EXPECT_THROW(
+      (void)m::create_index("x", orders).columns({"Note"}).with("fillfactor", std::numeric_limits<double>::quiet_NaN()),
+      pgpx::usage_error);
+  EXPECT_THROW((void)m::create_index("x", orders).columns({"Note"}).opclass(""), pgpx::usage_error);
 }
 
 TEST_F(manage_test, a_constraint_added_not_valid_then_validated) {
