@@ -78,8 +78,7 @@ auto main(int argc, char** argv) -> int {
   const int rows = argc > 2 ? std::atoi(argv[2]) : 1000;
   // The connection's catalog, as a session that resolved "vector" would have it.
   std::vector<pgpx::detail::type_catalog::entry> entries(pgpx::detail::registered_type_names());
-  entries[pgpx::detail::type_name_id<pgpx::pgvector::vector_of<dims>>] = {vector_oid, vector_oid + 1, vector_oid, 'b',
-                                                                          true};
+  entries[pgpx::detail::type_name_id<pgpx::pgvector::vector_of<dims>>] = {vector_oid, vector_oid + 1, vector_oid, 'b'};
   auto catalog = std::make_shared<const pgpx::detail::type_catalog>(std::move(entries), "bench");
   pgpx::result res = pgpx::detail::result_access::adopt(make_result(rows));
   pgpx::detail::result_access::set_types(res, catalog);

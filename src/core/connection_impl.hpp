@@ -5,6 +5,7 @@
 
 #include <pgpx/core/connection.hpp>
 #include <pgpx/detail/strings.hpp>
+#include <pgpx/types/array.hpp>
 #include <pgpx/types/by_name.hpp>
 
 #include "session_state_impl.hpp"
@@ -24,6 +25,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <list>
 #include <string>
@@ -251,19 +253,23 @@ struct connection::impl {
     if (!deferred.empty()) run_deferred();
     const auto ts = PQtransactionStatus(conn);
     in_block = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
-    if (detail::registered_type_names() != 0) sync_types(ts);
+    if (detail::registered_type_names() != 0) sync_types();
   }
 
   // --- types named by codecs (pgpx/types/by_name.hpp) ------------------------------------
 
   // Resolves the registered names when this session has not yet, when names were registered
   // since, or when the catalog went stale (DDL on types, a column of an unexpected type).
-  // Not in a failed transaction block: the statement fails there anyway.
-  void sync_types(PGTransactionStatusType ts) {
-    const std::uint32_t n = detail::registered_type_names();
-    if (named_types && named_types->size() == n && !named_types->stale()) return;
-    if (ts == PQTRANS_INERROR || ts == PQTRANS_ACTIVE || PQpipelineStatus(conn) != PQ_PIPELINE_OFF) return;
-    load_types(effective_deadline());
+  void sync_types() {
+    if (named_types && named_types->size() == detail::registered_type_names() && !named_types->stale()) return;
+    if (can_query_catalog()) load_types(effective_deadline());
+  }
+
+  // Whether a catalog query can run now: not inside a failed transaction block (the
+  // statement fails there anyway), a statement still running, or pipeline mode.
+  [[nodiscard]] auto can_query_catalog() const noexcept -> bool {
+    const auto ts = PQtransactionStatus(conn);
+    return ts != PQTRANS_INERROR && ts != PQTRANS_ACTIVE && PQpipelineStatus(conn) == PQ_PIPELINE_OFF;
   }
 
   // One catalog query for every registered name: its OID by the server's own rules
@@ -274,55 +280,61 @@ struct connection::impl {
       "from unnest($1::text[]) with ordinality as u(name, i)), "
       "b as (select n.i, n.t from n where n.t is not null "
       "union all select b.i, p.typbasetype from b join pg_catalog.pg_type p on p.oid = b.t where p.typtype = 'd') "
-      "select n.i, n.t, p.typarray, p.typtype, "
-      "(select b.t from b join pg_catalog.pg_type q on q.oid = b.t where b.i = n.i and q.typtype <> 'd'), "
-      "pg_catalog.current_database() "
+      "select n.i, n.t::int8 as type, p.typarray::int8 as array, p.typtype::text as kind, "
+      "(select b.t::int8 from b join pg_catalog.pg_type q on q.oid = b.t where b.i = n.i and q.typtype <> 'd') "
+      "as base, pg_catalog.current_database()::text as database "
       "from n left join pg_catalog.pg_type p on p.oid = n.t order by n.i";
+
+  // A row of type_catalog_query.
+  struct catalog_row {
+    std::int64_t i;
+    std::optional<std::int64_t> type;
+    std::optional<std::int64_t> array;
+    std::optional<std::string> kind;
+    std::optional<std::int64_t> base;
+    std::string database;
+  };
 
   void load_types(deadline d) {
     const std::uint32_t n = detail::registered_type_names();
     std::vector<detail::type_catalog::entry> entries(n);
-    std::string list = "{";
+    std::vector<std::optional<std::string>> names(n);  // NULL for a name that is not a type name
     for (std::uint32_t i = 0; i < n; ++i) {
-      const std::string name = detail::registered_type_name(i);
-      if (i != 0) list += ',';
-      if (!detail::valid_type_name(name)) {
-        entries[i].valid = false;
-        list += "NULL";
-        continue;
-      }
-      list += '"';
-      for (const char c : name) {
-        if (c == '"' || c == '\\') list += '\\';
-        list += c;
-      }
-      list += '"';
+      std::string name = detail::registered_type_name(i);
+      if (detail::valid_type_name(name)) names[i] = std::move(name);
     }
-    list += '}';
+    param_list p;
+    p.add(names);
     constexpr std::string_view what = "(resolving type names)";
-    const char* values[1] = {list.c_str()};
-    if (PQsendQueryParams(conn, type_catalog_query, 1, nullptr, values, nullptr, nullptr, 0) == 0)
+    if (PQsendQueryParams(conn, type_catalog_query, 1, p.types(), p.values(), p.lengths(), p.formats(), 1) == 0)
       throw_broken(what, "could not send the statement");
     flush(what, d);
     result r = collect(what, d);
     check(r, what);
-    const PGresult* pr = detail::result_access::native(r);
     std::string database;
-    const auto number = [&](int row, int col) -> oid {
-      return PQgetisnull(pr, row, col) != 0 ? 0 : static_cast<oid>(std::strtoul(PQgetvalue(pr, row, col), nullptr, 10));
-    };
-    for (int row = 0; row < PQntuples(pr); ++row) {
-      const auto i = static_cast<std::size_t>(number(row, 0)) - 1;
+    for (auto& row : r.as<catalog_row>()) {
+      const auto i = static_cast<std::size_t>(row.i - 1);
       if (i >= entries.size()) continue;
       auto& e = entries[i];
-      e.type = number(row, 1);
-      e.array = number(row, 2);
-      e.kind = PQgetisnull(pr, row, 3) != 0 ? '\0' : *PQgetvalue(pr, row, 3);
-      e.base = number(row, 4);
-      if (e.base == 0) e.base = e.type;
-      database = PQgetvalue(pr, row, 5);
+      e.type = static_cast<oid>(row.type.value_or(0));
+      e.array = static_cast<oid>(row.array.value_or(0));
+      e.kind = row.kind && !row.kind->empty() ? row.kind->front() : '\0';
+      e.base = static_cast<oid>(row.base.value_or(e.type));
+      database = std::move(row.database);
     }
     named_types = std::make_shared<detail::type_catalog>(std::move(entries), std::move(database));
+  }
+
+  // The entry of name `id` for this session. A name it does not know is resolved again once,
+  // when a catalog query can run (it may have been created since). nullptr when the
+  // database has no such type.
+  auto find_named(std::uint32_t id, deadline d) -> const detail::type_catalog::entry* {
+    const auto* e = named_types ? named_types->find(id) : nullptr;
+    if ((e == nullptr || e->type == 0) && can_query_catalog()) {
+      load_types(d);
+      e = named_types->find(id);
+    }
+    return e != nullptr && e->type != 0 ? e : nullptr;
   }
 
   // After DDL that creates, drops or changes types, names may resolve differently.
@@ -337,47 +349,41 @@ struct connection::impl {
       }
   }
 
+  // A result of this session: its catalog of named types goes with it.
+  auto adopt(PGresult* r) const -> result {
+    result out = detail::result_access::adopt(r);
+    if (named_types) detail::result_access::set_types(out, named_types);
+    return out;
+  }
+
   // The error for a parameter whose named type this database lacks. Nothing was sent.
   [[noreturn]] void throw_missing_type(std::uint32_t id, std::size_t position, std::string_view sql) const {
     const std::string name = detail::registered_type_name(id);
     error_info info;
     info.statement = std::string(sql);
+    const std::string where = "parameter $" + std::to_string(position + 1) + ": ";
     if (!detail::valid_type_name(name))
-      throw usage_error("parameter $" + std::to_string(position + 1) + ": \"" + name +
-                            "\" is not a valid type name (a codec's pg_type)",
-                        std::move(info));
+      throw usage_error(where + "\"" + name + "\" is not a valid type name (a codec's pg_type)", std::move(info));
     info.sqlstate = "42704";
     info.hint = detail::missing_type_hint(name);
     if (info.hint.empty())
       info.hint =
           "install the extension that provides it (pgpx extension install ...), create the type, or fix "
           "the search_path";
-    throw sql_error("parameter $" + std::to_string(position + 1) + ": type \"" + name +
-                        "\" does not exist in database \"" +
-                        (named_types ? named_types->database() : std::string(PQdb(conn))) + "\"; nothing was sent",
+    throw sql_error(where + detail::missing_type_sentence(name, named_types ? named_types->database() : PQdb(conn)) +
+                        "; nothing was sent",
                     std::move(info));
   }
 
   // Fills `out[first, first + count)` (parameter types by position in the list) with the
-  // OIDs of the named types among them. A name this session does not know is resolved again
-  // once (it may have been created since), then reported.
+  // OIDs of the named types among them; a type the database lacks is reported.
   void resolve_named(const param_list& p, std::size_t first, std::size_t count, oid* out, std::string_view sql,
                      deadline d) {
-    bool reloaded = false;
     for (const auto& ref : detail::param_list_access::named(p)) {
       if (ref.index < first || ref.index >= first + count) continue;
-      const auto* e = named_types ? named_types->find(ref.id) : nullptr;
-      if ((e == nullptr || e->type == 0) && !reloaded && PQtransactionStatus(conn) != PQTRANS_INERROR &&
-          PQpipelineStatus(conn) == PQ_PIPELINE_OFF) {
-        reloaded = true;
-        load_types(d);
-        e = named_types->find(ref.id);
-      }
-      if (e == nullptr || e->type == 0) {
-        if (PQtransactionStatus(conn) == PQTRANS_INERROR) continue;  // the server refuses it first
+      if (const auto* e = find_named(ref.id, d)) out[ref.index - first] = e->type;
+      else if (PQtransactionStatus(conn) != PQTRANS_INERROR)  // there the server refuses it first
         throw_missing_type(ref.id, ref.index - first, sql);
-      }
-      out[ref.index - first] = e->type;
     }
   }
 
@@ -499,9 +505,8 @@ struct connection::impl {
       }
       have_error = st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE;
       if (named_types && st == PGRES_COMMAND_OK) note_ddl(r);
-      kept = detail::result_access::adopt(r);
+      kept = adopt(r);
     }
-    if (named_types) detail::result_access::set_types(kept, named_types);
     // An error the server sent before the connection ended (57P01 when the backend was
     // terminated) says more than "connection lost": check() reports it, poisoning.
     if (!have_error && PQstatus(conn) != CONNECTION_OK) throw_broken(sql, "the connection to the server was lost");

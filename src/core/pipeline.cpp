@@ -257,8 +257,7 @@ class batch_runner {
       // Not cached. Report the server's reason (a syntax error...) on the statement; its
       // execute is then aborted and needs no second error.
       if (st != PGRES_PIPELINE_ABORTED) {
-        result res = detail::result_access::adopt(r);
-        if (cx_.named_types) detail::result_access::set_types(res, cx_.named_types);
+        result res = cx_.adopt(r);
         out_.errors.emplace_back(
             e.item, cx_.result_error(detail::result_access::native(res),
                                      detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql]));
@@ -283,8 +282,7 @@ class batch_runner {
     const auto st = PQresultStatus(r);
     const auto& sql = detail::batch_access::sqls(b_)[detail::batch_access::items(b_)[e.item].sql];
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-      result res = detail::result_access::adopt(r);
-      if (cx_.named_types) detail::result_access::set_types(res, cx_.named_types);
+      result res = cx_.adopt(r);
       detail::result_access::set_shape(res, e.shape);
       out_.affected_rows += res.affected_rows();
       if (cx_.hooked()) cx_.report(sql, query_source::batch, started_, res.affected_rows(), nullptr, true);
@@ -309,8 +307,7 @@ class batch_runner {
           e.item, error(error_kind::sql, "not run: an earlier statement between the same Syncs failed", info));
       cx_.report(sql, query_source::batch, started_, 0, &out_.errors.back().second, true);
     } else {
-      result res = detail::result_access::adopt(r);
-      if (cx_.named_types) detail::result_access::set_types(res, cx_.named_types);
+      result res = cx_.adopt(r);
       out_.errors.emplace_back(e.item, cx_.result_error(detail::result_access::native(res), sql));
       cx_.report(sql, query_source::batch, started_, 0, &out_.errors.back().second, true);
     }

@@ -130,8 +130,7 @@ auto row_source::next_chunk() -> result {
     done_ = true;
     return {};
   }
-  result res = detail::result_access::adopt(r);
-  if (st_.named_types) detail::result_access::set_types(res, st_.named_types);
+  result res = st_.adopt(r);
   const auto st = PQresultStatus(r);
   if (st == PGRES_SINGLE_TUPLE) return res;
   // The end: a final (empty) TUPLES_OK, or an error; then the closing NULL.

@@ -6,17 +6,12 @@ namespace pgpx {
 
 auto detail::resolve_named_type(connection& cx, std::uint32_t id) -> type_catalog::entry {
   auto& s = detail::connection_access::state(cx);
-  constexpr std::string_view what = "(resolving type names)";
-  s.ensure_usable(what);  // resolves every registered name when this session has not yet
-  const auto* e = s.named_types ? s.named_types->find(id) : nullptr;
-  if (e == nullptr || e->type == 0) {
-    if (PQtransactionStatus(s.conn) == PQTRANS_INERROR)
-      throw sql_error("cannot look up a type while the transaction is aborted; roll it back first",
-                      error_info{.sqlstate = "25P02"});
-    s.load_types(s.effective_deadline());
-    e = s.named_types->find(id);
-  }
-  return e == nullptr ? type_catalog::entry{} : *e;
+  s.ensure_usable("(resolving type names)");  // resolves every registered name when this session has not yet
+  if (const auto* e = s.find_named(id, s.effective_deadline())) return *e;
+  if (PQtransactionStatus(s.conn) == PQTRANS_INERROR)
+    throw sql_error("cannot look up a type while the transaction is aborted; roll it back first",
+                    error_info{.sqlstate = "25P02"});
+  return {};
 }
 
 auto detail::connection_type_catalog(connection& cx) -> std::shared_ptr<const type_catalog> {

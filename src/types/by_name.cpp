@@ -12,7 +12,6 @@ namespace {
 struct name_registry {
   std::mutex m;
   std::deque<std::string> names;
-  std::atomic<std::uint32_t> count{0};
 };
 
 auto registry() -> name_registry& {
@@ -39,11 +38,11 @@ auto register_type_name(std::string_view name) -> std::uint32_t {
     if (r.names[i] == name) return static_cast<std::uint32_t>(i);
   r.names.emplace_back(name);
   const auto id = static_cast<std::uint32_t>(r.names.size() - 1);
-  r.count.store(id + 1, std::memory_order_release);
+  registered_type_count.store(id + 1, std::memory_order_release);
   return id;
 }
 
-auto registered_type_names() noexcept -> std::uint32_t { return registry().count.load(std::memory_order_acquire); }
+std::atomic<std::uint32_t> registered_type_count{0};
 
 auto registered_type_name(std::uint32_t id) -> std::string {
   auto& r = registry();
@@ -52,9 +51,7 @@ auto registered_type_name(std::uint32_t id) -> std::string {
 }
 
 type_catalog::type_catalog(std::vector<entry> entries, std::string database)
-    : entries_(std::move(entries)), database_(std::move(database)) {
-  for (const auto& e : entries_) missing_ = missing_ || e.type == 0;
-}
+    : entries_(std::move(entries)), database_(std::move(database)) {}
 
 auto type_catalog::name_of(oid t) const -> std::string {
   if (t == 0) return {};
@@ -75,6 +72,10 @@ void set_missing_type_hint(missing_type_hint_fn f) noexcept { hint_fn.store(f, s
 auto missing_type_hint(std::string_view type) -> std::string {
   const auto f = hint_fn.load(std::memory_order_acquire);
   return f == nullptr ? std::string() : f(type);
+}
+
+auto missing_type_sentence(std::string_view type, std::string_view database) -> std::string {
+  return "type \"" + std::string(type) + "\" does not exist in database \"" + std::string(database) + "\"";
 }
 
 auto active_type_catalog() noexcept -> const type_catalog*& {
@@ -103,7 +104,7 @@ auto named_type_note(std::uint32_t id) -> std::string {
   if (e == nullptr || e->type == 0) {
     std::string hint = missing_type_hint(name);
     if (hint.empty()) hint = "is its extension installed?";
-    return " (type \"" + name + "\" does not exist in database \"" + c->database() + "\"; " + hint +
+    return " (" + missing_type_sentence(name, c->database()) + "; " + hint +
            "; it is looked up again before the next statement)";
   }
   return " (PostgreSQL type " + name + ")";

@@ -57,8 +57,12 @@ namespace detail {
 /// (anything but letters, digits, `_`, `$`, `.`, spaces, `"` and `[]`) is kept and reported
 /// as invalid when it is used. Thread-safe.
 [[nodiscard]] PGPX_API auto register_type_name(std::string_view name) -> std::uint32_t;
-/// How many names are registered (ids 0..n-1). Thread-safe; cheap.
-[[nodiscard]] PGPX_API auto registered_type_names() noexcept -> std::uint32_t;
+/// How many names are registered (written by register_type_name; constant-initialised).
+PGPX_API extern std::atomic<std::uint32_t> registered_type_count;
+/// How many names are registered (ids 0..n-1). Thread-safe; one load (every statement asks).
+[[nodiscard]] inline auto registered_type_names() noexcept -> std::uint32_t {
+  return registered_type_count.load(std::memory_order_acquire);
+}
 /// The name of id `id` (registered). Thread-safe.
 [[nodiscard]] PGPX_API auto registered_type_name(std::uint32_t id) -> std::string;
 /// Whether `name` can be looked up (see register_type_name).
@@ -72,6 +76,9 @@ using missing_type_hint_fn = std::string (*)(std::string_view type);
 PGPX_API void set_missing_type_hint(missing_type_hint_fn f) noexcept;
 /// The hint for `type`, or "".
 [[nodiscard]] PGPX_API auto missing_type_hint(std::string_view type) -> std::string;
+/// `type "vector" does not exist in database "app"`: the one wording of a missing type, for
+/// parameters and columns alike.
+[[nodiscard]] PGPX_API auto missing_type_sentence(std::string_view type, std::string_view database) -> std::string;
 
 /// The id of codec<T>::pg_type, registered when the program starts (before main) for
 /// every named codec the program uses, so that connections resolve all of them at once.
@@ -96,7 +103,6 @@ class PGPX_API type_catalog {
     oid array = 0;       ///< its array type
     oid base = 0;        ///< a domain's base type (followed to the end); `type` otherwise
     char kind = 0;       ///< pg_type.typtype: b base, e enum, d domain, c composite, r range...
-    bool valid = true;   ///< false for a name that is not a type name (never sent)
   };
 
   /// A catalog of `entries` (index = id) for database `database`.
@@ -116,13 +122,10 @@ class PGPX_API type_catalog {
   [[nodiscard]] auto stale() const noexcept -> bool { return stale_.load(std::memory_order_relaxed); }
   /// Asks the connection to resolve again before its next statement.
   void mark_stale() const noexcept { stale_.store(true, std::memory_order_relaxed); }
-  /// Whether some name resolved to nothing (so new DDL may make it appear).
-  [[nodiscard]] auto has_missing() const noexcept -> bool { return missing_; }
 
  private:
   std::vector<entry> entries_;
   std::string database_;
-  bool missing_ = false;
   mutable std::atomic<bool> stale_{false};
 };
 

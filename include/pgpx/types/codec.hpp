@@ -231,8 +231,8 @@ class param_list {
       static_assert(has_codec<U>, "pgpx: this type has no pgpx::codec specialisation; see pgpx/types/codec.hpp");
       if constexpr (nullable_codec<U>) {
         if (codec<U>::is_null(value)) {
-          note_named<U>();
           add_null(codec<U>::param_oid);
+          note_named<U>();
           if (capture_text_) texts_.back() = "NULL";
           return *this;
         }
@@ -264,7 +264,7 @@ class param_list {
         push(codec<U>::param_oid, codec<U>::param_format, static_cast<std::ptrdiff_t>(start), static_cast<int>(len),
              nullptr);
       }
-      note_named<U>(1);
+      note_named<U>();
       if (capture_text_) codec<U>::to_text(value, texts_.back());
       return *this;
     }
@@ -428,12 +428,12 @@ class param_list {
     }
   }
 
-  // Records that the parameter added next (or, with `back` = 1, just added) is of a named
-  // type, whose OID the sending connection resolves.
+  // Records that the parameter just added is of a named type, whose OID the sending
+  // connection resolves.
   template <class U>
-  void note_named(std::size_t back = 0) {
+  void note_named() {
     if constexpr (!std::is_void_v<typename detail::named_param<U>::type>)
-      named_.push_back({static_cast<std::uint32_t>(oids_.size() - back),
+      named_.push_back({static_cast<std::uint32_t>(oids_.size() - 1),
                         detail::named_type_id_of<typename detail::named_param<U>::type>()});
   }
 
