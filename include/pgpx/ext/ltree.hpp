@@ -73,60 +73,38 @@ template <class A, class B>
   return ext::call<path, true>("lca", a, b);
 }
 
-namespace detail {
-/// The binary form of the three types: version 1, then the text.
+}  // namespace pgpx::ltree
+
+namespace pgpx::ltree::detail {
+/// The codec of the three types: in binary a version byte (1), then the text.
 template <class T>
-struct versioned_text {
+struct versioned_text : pgpx::codec_by_name<T> {
+  static constexpr pgpx::format param_format = pgpx::format::binary;
   static void encode(const T& v, std::string& out) {
     out += '\1';
     out += v.value;
   }
-  [[nodiscard]] static auto decode(std::string_view in, std::string_view type) -> T {
+  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> T {
     if (in.empty() || in[0] != '\1')
-      throw conversion_error("ltree: unsupported binary version of " + std::string(type));
+      throw conversion_error("ltree: unsupported binary version of " + std::string(pgpx::codec<T>::pg_type));
     return T{std::string(in.substr(1))};
   }
+  static void to_text(const T& v, std::string& out) { out += v.value; }
 };
-}  // namespace detail
-
-}  // namespace pgpx::ltree
+}  // namespace pgpx::ltree::detail
 
 template <>
-struct pgpx::codec<pgpx::ltree::path> : pgpx::codec_by_name<pgpx::ltree::path> {
+struct pgpx::codec<pgpx::ltree::path> : pgpx::ltree::detail::versioned_text<pgpx::ltree::path> {
   static constexpr std::string_view name = "pgpx::ltree::path";
   static constexpr std::string_view pg_type = "ltree";
-  static constexpr pgpx::format param_format = pgpx::format::binary;
-  static void encode(const pgpx::ltree::path& v, std::string& out) {
-    pgpx::ltree::detail::versioned_text<pgpx::ltree::path>::encode(v, out);
-  }
-  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> pgpx::ltree::path {
-    return pgpx::ltree::detail::versioned_text<pgpx::ltree::path>::decode(in, "ltree");
-  }
-  static void to_text(const pgpx::ltree::path& v, std::string& out) { out += v.value; }
 };
 template <>
-struct pgpx::codec<pgpx::ltree::query> : pgpx::codec_by_name<pgpx::ltree::query> {
+struct pgpx::codec<pgpx::ltree::query> : pgpx::ltree::detail::versioned_text<pgpx::ltree::query> {
   static constexpr std::string_view name = "pgpx::ltree::query";
   static constexpr std::string_view pg_type = "lquery";
-  static constexpr pgpx::format param_format = pgpx::format::binary;
-  static void encode(const pgpx::ltree::query& v, std::string& out) {
-    pgpx::ltree::detail::versioned_text<pgpx::ltree::query>::encode(v, out);
-  }
-  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> pgpx::ltree::query {
-    return pgpx::ltree::detail::versioned_text<pgpx::ltree::query>::decode(in, "lquery");
-  }
-  static void to_text(const pgpx::ltree::query& v, std::string& out) { out += v.value; }
 };
 template <>
-struct pgpx::codec<pgpx::ltree::text_query> : pgpx::codec_by_name<pgpx::ltree::text_query> {
+struct pgpx::codec<pgpx::ltree::text_query> : pgpx::ltree::detail::versioned_text<pgpx::ltree::text_query> {
   static constexpr std::string_view name = "pgpx::ltree::text_query";
   static constexpr std::string_view pg_type = "ltxtquery";
-  static constexpr pgpx::format param_format = pgpx::format::binary;
-  static void encode(const pgpx::ltree::text_query& v, std::string& out) {
-    pgpx::ltree::detail::versioned_text<pgpx::ltree::text_query>::encode(v, out);
-  }
-  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> pgpx::ltree::text_query {
-    return pgpx::ltree::detail::versioned_text<pgpx::ltree::text_query>::decode(in, "ltxtquery");
-  }
-  static void to_text(const pgpx::ltree::text_query& v, std::string& out) { out += v.value; }
 };

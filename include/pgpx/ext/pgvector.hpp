@@ -32,6 +32,7 @@
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/detail/endian.hpp>
 #include <pgpx/error.hpp>
+#include <pgpx/ext/builder_ops.hpp>
 #include <pgpx/model/model.hpp>
 #include <pgpx/query/expr.hpp>
 #include <pgpx/types/by_name.hpp>
@@ -245,10 +246,7 @@ auto distance_op(const char* op, const A& a, const B& b) {
   static_assert(kind_of<VA> != 0 && kind_of<VA> == kind_of<VB>,
                 "pgpx::pgvector: a distance is between two values of one pgvector type (vector, halfvec or "
                 "sparsevec)");
-  constexpr bool null = pgpx::query::detail::operand<A>::nullable || pgpx::query::detail::operand<B>::nullable;
-  return pgpx::expr<double, null>(
-      pgpx::query::detail::make_node(pgpx::query::detail::node_kind::binary, pgpx::query::detail::prec::other, op,
-                                     {pgpx::query::detail::to_node(a), pgpx::query::detail::to_node(b)}));
+  return ext::binary<double>(op, a, b);
 }
 
 }  // namespace detail
@@ -298,31 +296,26 @@ struct ivfflat_options {
 };
 
 namespace detail {
+/// The operator class of an index on a member of type V for distance d ("vector_cosine_ops").
 template <class V>
-constexpr auto opclass_prefix() -> std::string_view {
+auto opclass(distance d) -> std::string {
   using U = typename pgpx::detail::column_value<V>::type;
   static_assert(kind_of<U> != 0, "pgpx::pgvector: indexes are on vector_of, halfvec_of or sparsevec_of members");
-  if constexpr (kind_of<U> == 2) return "halfvec";
-  else if constexpr (kind_of<U> == 3) return "sparsevec";
-  else return "vector";
-}
-inline auto opclass_suffix(distance d) -> std::string_view {
+  std::string out = kind_of<U> == 2 ? "halfvec" : kind_of<U> == 3 ? "sparsevec" : "vector";
   switch (d) {
-    case distance::l2: return "_l2_ops";
-    case distance::inner_product: return "_ip_ops";
-    case distance::cosine: return "_cosine_ops";
-    case distance::l1: return "_l1_ops";
+    case distance::l2: return out + "_l2_ops";
+    case distance::inner_product: return out + "_ip_ops";
+    case distance::cosine: return out + "_cosine_ops";
+    case distance::l1: return out + "_l1_ops";
   }
-  return "_l2_ops";
+  return out + "_l2_ops";
 }
 }  // namespace detail
 
 /// An HNSW index on a vector member for distance `d` (model<T>::indexes()).
 template <class C, class M>
 [[nodiscard]] auto hnsw(M C::*member, distance d, hnsw_options o = {}) -> index_decl {
-  auto ix = pgpx::index(member)
-                .using_(hnsw_method)
-                .opclass(std::string(detail::opclass_prefix<M>()) + std::string(detail::opclass_suffix(d)));
+  auto ix = pgpx::index(member).using_(hnsw_method).opclass(detail::opclass<M>(d));
   if (o.m > 0) ix.with("m", o.m);
   if (o.ef_construction > 0) ix.with("ef_construction", o.ef_construction);
   return ix;
@@ -331,10 +324,7 @@ template <class C, class M>
 template <class C, class M>
 [[nodiscard]] auto ivfflat(M C::*member, distance d, ivfflat_options o = {}) -> index_decl {
   if (d == distance::l1) throw usage_error("pgpx::pgvector: IVFFlat has no L1 operator class; use hnsw");
-  return pgpx::index(member)
-      .using_(ivfflat_method)
-      .opclass(std::string(detail::opclass_prefix<M>()) + std::string(detail::opclass_suffix(d)))
-      .with("lists", o.lists);
+  return pgpx::index(member).using_(ivfflat_method).opclass(detail::opclass<M>(d)).with("lists", o.lists);
 }
 
 // ---- search settings -------------------------------------------------------------------
@@ -344,16 +334,14 @@ template <class C, class M>
 template <class Tx>
 void set_ef_search(Tx& tx, int value) {
   if (value < 1 || value > 1000) throw usage_error("pgpx::pgvector: hnsw.ef_search must be in 1..1000");
-  (void)tx.template query_value<std::string>("select pg_catalog.set_config('hnsw.ef_search', $1, true)",
-                                             std::to_string(value));
+  ext::set_local(tx, "hnsw.ef_search", std::to_string(value));
 }
 /// `ivfflat.probes` for the rest of transaction `tx`: the lists an IVFFlat search visits
 /// (default 1).
 template <class Tx>
 void set_probes(Tx& tx, int value) {
   if (value < 1 || value > 32768) throw usage_error("pgpx::pgvector: ivfflat.probes must be in 1..32768");
-  (void)tx.template query_value<std::string>("select pg_catalog.set_config('ivfflat.probes', $1, true)",
-                                             std::to_string(value));
+  ext::set_local(tx, "ivfflat.probes", std::to_string(value));
 }
 
 }  // namespace pgpx::pgvector
@@ -362,39 +350,22 @@ void set_probes(Tx& tx, int value) {
 
 namespace pgpx::pgvector::detail {
 
-template <int N>
-consteval auto digits_of() -> std::array<char, 12> {
-  std::array<char, 12> d{};
-  int v = N;
-  std::size_t n = 0;
-  do {
-    d[n++] = static_cast<char>('0' + (v % 10));
-    v /= 10;
-  } while (v > 0);
-  std::array<char, 12> out{};
-  for (std::size_t i = 0; i < n; ++i) out[i] = d[n - 1 - i];
-  return out;
-}
-
-/// `prefix(N)` as a constexpr string_view (prefix: "vector", "halfvec", "sparsevec").
+/// `prefix(N)` ("vector(1536)") as a constexpr string_view: the DDL type of a fixed-size column.
 template <int Kind, int N>
 struct typmod_name {
-  static constexpr std::string_view prefix = Kind == 1 ? "vector" : Kind == 2 ? "halfvec" : "sparsevec";
   static constexpr auto text = [] {
-    std::array<char, 32> out{};
+    const std::string_view prefix = Kind == 1 ? "vector" : Kind == 2 ? "halfvec" : "sparsevec";
+    std::array<char, 32> out{};  // the rest stays NUL: the length is where the text stops
     std::size_t n = 0;
     for (const char c : prefix) out[n++] = c;
     out[n++] = '(';
-    for (const char c : digits_of<N>())
-      if (c != 0) out[n++] = c;
-    out[n++] = ')';
+    const std::size_t first_digit = n;
+    for (int v = N; v > 0; v /= 10) out[n++] = static_cast<char>('0' + (v % 10));
+    for (std::size_t i = first_digit, j = n - 1; i < j; ++i, --j) std::swap(out[i], out[j]);
+    out[n] = ')';
     return out;
   }();
-  static constexpr std::string_view value{text.data(), prefix.size() + 2 + [] {
-                                            std::size_t k = 0;
-                                            for (const char c : digits_of<N>()) k += c != 0 ? 1 : 0;
-                                            return k;
-                                          }()};
+  static constexpr std::string_view value{text.data()};
 };
 
 /// Refuses a value whose length is not the fixed one (Fixed = 0: any).

@@ -208,7 +208,10 @@ class writer {
     raw(type);
     if (srid != 0) raw(srid);
   }
+  // The WKB type number: shape's alternatives are in WKB's order (Point = 1 ... collection = 7).
   static auto type_of(const shape& s) -> std::uint32_t { return static_cast<std::uint32_t>(s.value.index()) + 1; }
+  static_assert(std::variant_size_v<decltype(shape::value)> == 7 &&
+                std::is_same_v<std::variant_alternative_t<6, decltype(shape::value)>, geometry_collection>);
 
   // Whether the shape is 3D; every coordinate must agree.
   static auto dimension_of(const shape& s) -> bool {
@@ -365,11 +368,11 @@ class reader {
     if (type > 1000) {  // ISO WKB dimension codes (1001 = Point Z...)
       if (type / 1000 != 1) fail("M coordinates are not supported");
       type %= 1000;
-      return body(type, true, srid, depth);
+      return body(type, true, depth);
     }
-    return body(type, z, srid, depth);
+    return body(type, z, depth);
   }
-  auto body(std::uint32_t type, bool z, std::int32_t& srid, int depth) -> shape {
+  auto body(std::uint32_t type, bool z, int depth) -> shape {
     switch (type) {
       case 1: return {point{position(z)}};
       case 2: return {line_string{positions(z)}};
@@ -386,9 +389,8 @@ class reader {
         const std::size_t n = count(5);
         std::vector<shape> items;
         items.reserve(n);
-        std::int32_t ignored = 0;
-        for (std::size_t i = 0; i < n; ++i) items.push_back(geometry_at(ignored, depth + 1));
-        (void)srid;
+        std::int32_t member_srid = 0;  // members carry no SRID of their own in EWKB
+        for (std::size_t i = 0; i < n; ++i) items.push_back(geometry_at(member_srid, depth + 1));
         if (type == 7) return {geometry_collection{std::move(items)}};
         if (type == 4) {
           multi_point m;
@@ -415,25 +417,6 @@ class reader {
       }
       default: fail("unsupported geometry type " + std::to_string(type) + " (curves and surfaces are not read)");
     }
-  }
-};
-
-template <class G>
-struct ewkb_codec {
-  static void encode(const G& g, std::string& out) {
-    const std::size_t at = out.size();
-    try {
-      writer(out).write(g.value, g.srid);
-    } catch (...) {
-      out.resize(at);
-      throw;
-    }
-  }
-  static auto decode(std::string_view in) -> G {
-    G g;
-    g.srid = 0;
-    g.value = reader(in).read(g.srid);
-    return g;
   }
 };
 
@@ -522,36 +505,41 @@ inline void ewkt(const shape& s, std::int32_t srid, std::string& out) {
 
 }  // namespace pgpx::postgis
 
+namespace pgpx::postgis::detail {
+/// The codec of geometry and geography (G): EWKB both ways, EWKT as text. The codecs below
+/// add their names.
+template <class G>
+struct ewkb_codec : pgpx::codec_by_name<G> {
+  static constexpr pgpx::format param_format = pgpx::format::binary;
+  static void encode(const G& g, std::string& out) {
+    const std::size_t at = out.size();
+    try {
+      writer(out).write(g.value, g.srid);
+    } catch (...) {
+      out.resize(at);
+      throw;
+    }
+  }
+  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> G {
+    G g;
+    g.srid = 0;
+    g.value = reader(in).read(g.srid);
+    return g;
+  }
+  static void to_text(const G& g, std::string& out) { ewkt(g.value, g.srid, out); }
+};
+}  // namespace pgpx::postgis::detail
+
 /// PostGIS geometry: EWKB (geometry_send/geometry_recv).
 template <>
-struct pgpx::codec<pgpx::postgis::geometry> : pgpx::codec_by_name<pgpx::postgis::geometry> {
+struct pgpx::codec<pgpx::postgis::geometry> : pgpx::postgis::detail::ewkb_codec<pgpx::postgis::geometry> {
   static constexpr std::string_view name = "pgpx::postgis::geometry";
   static constexpr std::string_view pg_type = "geometry";
-  static constexpr pgpx::format param_format = pgpx::format::binary;
-  static void encode(const pgpx::postgis::geometry& g, std::string& out) {
-    pgpx::postgis::detail::ewkb_codec<pgpx::postgis::geometry>::encode(g, out);
-  }
-  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> pgpx::postgis::geometry {
-    return pgpx::postgis::detail::ewkb_codec<pgpx::postgis::geometry>::decode(in);
-  }
-  static void to_text(const pgpx::postgis::geometry& g, std::string& out) {
-    pgpx::postgis::detail::ewkt(g.value, g.srid, out);
-  }
 };
 
 /// PostGIS geography: EWKB (geography_send/geography_recv), SRID 4326 by default.
 template <>
-struct pgpx::codec<pgpx::postgis::geography> : pgpx::codec_by_name<pgpx::postgis::geography> {
+struct pgpx::codec<pgpx::postgis::geography> : pgpx::postgis::detail::ewkb_codec<pgpx::postgis::geography> {
   static constexpr std::string_view name = "pgpx::postgis::geography";
   static constexpr std::string_view pg_type = "geography";
-  static constexpr pgpx::format param_format = pgpx::format::binary;
-  static void encode(const pgpx::postgis::geography& g, std::string& out) {
-    pgpx::postgis::detail::ewkb_codec<pgpx::postgis::geography>::encode(g, out);
-  }
-  [[nodiscard]] static auto decode(std::string_view in, pgpx::oid) -> pgpx::postgis::geography {
-    return pgpx::postgis::detail::ewkb_codec<pgpx::postgis::geography>::decode(in);
-  }
-  static void to_text(const pgpx::postgis::geography& g, std::string& out) {
-    pgpx::postgis::detail::ewkt(g.value, g.srid, out);
-  }
 };
