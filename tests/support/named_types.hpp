@@ -103,29 +103,29 @@ struct pgpx::codec<kv::hstore> : pgpx::codec_by_name<kv::hstore> {
   }
 };
 
+namespace kv::detail {
+/// A named type whose binary form is an int4 (kv::missing_t, kv::positive): a value member `v`.
+template <class T>
+struct int4_by_name : pgpx::codec_by_name<T> {
+  static constexpr pgpx::format param_format = pgpx::format::binary;
+  static void encode(const T& x, std::string& out) { put_be32(out, x.v); }
+  static auto decode(std::string_view in, pgpx::oid) -> T {
+    if (in.size() != 4) throw pgpx::conversion_error(std::string(pgpx::codec<T>::name) + ": 4 bytes expected");
+    std::size_t at = 0;
+    return {get_be32(in, at)};
+  }
+  static void to_text(const T& x, std::string& out) { out += std::to_string(x.v); }
+};
+}  // namespace kv::detail
+
 template <>
-struct pgpx::codec<kv::missing_t> : pgpx::codec_by_name<kv::missing_t> {
+struct pgpx::codec<kv::missing_t> : kv::detail::int4_by_name<kv::missing_t> {
   static constexpr std::string_view name = "kv::missing_t";
   static constexpr std::string_view pg_type = "no_such_type_here";
-  static constexpr pgpx::format param_format = pgpx::format::binary;
-  static void encode(const kv::missing_t& m, std::string& out) { kv::detail::put_be32(out, m.v); }
-  static auto decode(std::string_view in, pgpx::oid) -> kv::missing_t {
-    std::size_t at = 0;
-    return {kv::detail::get_be32(in, at)};
-  }
-  static void to_text(const kv::missing_t& m, std::string& out) { out += std::to_string(m.v); }
 };
 
 template <>
-struct pgpx::codec<kv::positive> : pgpx::codec_by_name<kv::positive> {
+struct pgpx::codec<kv::positive> : kv::detail::int4_by_name<kv::positive> {
   static constexpr std::string_view name = "kv::positive";
   static constexpr std::string_view pg_type = "positive";
-  static constexpr pgpx::format param_format = pgpx::format::binary;
-  static void encode(const kv::positive& p, std::string& out) { kv::detail::put_be32(out, p.v); }
-  static auto decode(std::string_view in, pgpx::oid) -> kv::positive {
-    std::size_t at = 0;
-    if (in.size() != 4) throw pgpx::conversion_error("positive: 4 bytes expected");
-    return {kv::detail::get_be32(in, at)};
-  }
-  static void to_text(const kv::positive& p, std::string& out) { out += std::to_string(p.v); }
 };

@@ -11,10 +11,12 @@
 
 #include <pgpx/core/connection.hpp>
 #include <pgpx/config/conninfo.hpp>
+#include <pgpx/error.hpp>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,6 +48,27 @@ namespace pgpx::test {
 /// (through a query hook): tests count statements with it, so N+1 would show.
 [[nodiscard]] auto recording_connection(const pgpx::conninfo& info, std::vector<std::string>& sent)
     -> std::unique_ptr<pgpx::connection>;
+
+/// Runs `sql` with one parameter and returns the result (column types, values read in place).
+template <class V>
+[[nodiscard]] auto run_one(pgpx::connection& cx, std::string_view sql, const V& value) -> pgpx::result {
+  pgpx::param_list p;
+  p.add(value);
+  return cx.run(sql, p);
+}
+
+/// Expects `cx.execute(sql, value)` to be refused by a conversion_error before anything is
+/// sent, its message containing each of `parts` (the plugin, the parameter, the cause).
+template <class V>
+void expect_refused_before_sending(pgpx::connection& cx, std::string_view sql, const V& value,
+                                   std::initializer_list<std::string_view> parts) {
+  try {
+    cx.execute(sql, value);
+    ADD_FAILURE() << "accepted a value that should be refused: " << *parts.begin();
+  } catch (const pgpx::conversion_error& e) {
+    for (const auto part : parts) EXPECT_NE(e.message().find(part), std::string::npos) << e.message();
+  }
+}
 
 /// A fresh database for one test: created from the template in SetUp, dropped in TearDown.
 class db_test : public ::testing::Test {

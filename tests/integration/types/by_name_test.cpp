@@ -27,14 +27,6 @@ namespace {
 using kv::hstore;
 using ::testing::HasSubstr;
 
-// One statement with one parameter, its result kept (column types, values).
-template <class V>
-auto run1(pgpx::connection& c, std::string_view sql, const V& v) -> pgpx::result {
-  pgpx::param_list p;
-  p.add(v);
-  return c.run(sql, p);
-}
-
 auto sample() -> hstore { return hstore{{{"a", "1"}, {"b", std::nullopt}, {"c d", "x y"}}}; }
 
 class by_name_test : public pgpx::test::db_test {
@@ -61,7 +53,7 @@ TEST_F(by_name_test, reads_and_writes_an_extension_type_in_binary) {
 
 TEST_F(by_name_test, a_parameter_carries_the_real_oid_so_no_cast_is_needed) {
   // `select $1` alone gives the server no context: only the parameter's OID says hstore.
-  auto r = run1(cx(), "select $1 as h", sample());
+  auto r = pgpx::test::run_one(cx(), "select $1 as h", sample());
   EXPECT_EQ(r.column_type(0), pgpx::type_oid(cx(), "hstore"));
   EXPECT_EQ(r[0].get<hstore>(0), sample());
   // Operators resolve against hstore, not unknown.
@@ -93,7 +85,7 @@ TEST_F(by_name_test, a_column_of_another_type_is_refused_by_name) {
   EXPECT_EQ(cx().query_value<kv::mood>("select 'ok'::mood"), kv::mood::ok);
   EXPECT_EQ(cx().query_value<kv::mood>("select 'happy'::text"), kv::mood::happy);  // text still reads
   // A named enum parameter is sent as its type: no cast.
-  auto r = run1(cx(), "select $1", kv::colour::green);
+  auto r = pgpx::test::run_one(cx(), "select $1", kv::colour::green);
   EXPECT_EQ(r.column_type(0), pgpx::type_oid(cx(), "colour"));
   EXPECT_EQ(r[0].get<kv::colour>(0), kv::colour::green);
 }
@@ -162,7 +154,7 @@ TEST_F(by_name_test, each_connection_resolves_in_its_own_database) {
   for (int round = 0; round < 2; ++round) {  // interleaved, each on its own catalog
     EXPECT_EQ(cx().query_value<hstore>("select $1", sample()), sample());
     EXPECT_EQ(b.query_value<hstore>("select $1", sample()), sample());
-    EXPECT_EQ(run1(b, "select $1", sample()).column_type(0), there);
+    EXPECT_EQ(pgpx::test::run_one(b, "select $1", sample()).column_type(0), there);
     EXPECT_EQ(cx().run("select 'k=>v'::hstore", {}).column_type(0), here);
   }
   // A result keeps the catalog it was made with: read after the other connection ran.
@@ -276,12 +268,16 @@ TEST_F(by_name_test, binary_copy_writes_named_types) {
   EXPECT_EQ(back[7].maybe, sample());
 }
 
-TEST_F(by_name_test, a_reconnected_session_resolves_again) {
+TEST_F(by_name_test, a_result_outlives_its_closed_session_and_a_new_session_resolves_again) {
   EXPECT_EQ(cx().query_value<hstore>("select $1", sample()), sample());
+  auto kept = pgpx::test::run_one(cx(), "select $1", sample());  // holds the session's catalog
   const auto pid = cx().query_value<std::int32_t>("select pg_backend_pid()");
   pgpx::connection admin{conninfo()};
   (void)admin.query_value<bool>("select pg_terminate_backend($1)", pid);
-  EXPECT_THROW((void)cx().query_value<std::int32_t>("select 1"), pgpx::error);
+  EXPECT_THROW((void)cx().query_value<std::int32_t>("select 1"), pgpx::error);  // the session closes
+  // The closed session dropped its catalog; the result kept its own and still reads by name
+  // (under ASan a result that borrowed the session's catalog would read freed memory).
+  EXPECT_EQ(kept[0].get<hstore>(0), sample());
   // A new connection to the same database (a pool would reconnect the same way).
   pgpx::connection again{conninfo()};
   EXPECT_EQ(again.query_value<hstore>("select $1", sample()), sample());
