@@ -10,6 +10,7 @@
 #include <pgpx/core/copy.hpp>
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/core/pipeline.hpp>
+#include <pgpx/core/stream.hpp>
 #include <pgpx/core/type_names.hpp>
 #include <pgpx/types.hpp>
 
@@ -236,6 +237,8 @@ TEST_F(by_name_test, a_batch_resolves_before_the_pipeline_starts) {
   for (int i = 0; i < 5; ++i) b.add("insert into kvs values ($1, $2)", i, hstore{{{"i", std::to_string(i)}}});
   b.add("select $1", sample());
   const auto out = pgpx::run_batch(fresh, b);
+  ASSERT_EQ(out.results.size(), 6U);
+  EXPECT_EQ(out.results[5][0].get<hstore>(0), sample());  // a batch's result carries the catalog too
   EXPECT_EQ(fresh.query_value<std::int64_t>("select count(*) from kvs"), 5);
   EXPECT_EQ(fresh.query_value<std::string>("select h -> 'i' from kvs where id = 3"), "3");
   // A missing type anywhere in a batch: reported before anything is sent.
@@ -266,6 +269,37 @@ TEST_F(by_name_test, binary_copy_writes_named_types) {
   auto back = fresh.query<kv_row>("select id, h, maybe from kv_row order by id");
   ASSERT_EQ(back.size(), 50U);
   EXPECT_EQ(back[7].maybe, sample());
+}
+
+// Every path that makes results hands them the session's catalog: single-row streaming and
+// cursor streaming (besides queries, batches and COPY out, tested above and in the pgvector
+// tests).
+TEST_F(by_name_test, streamed_rows_read_named_types) {
+  cx().execute_script("create table kvs (id int, h hstore)");
+  for (int i = 0; i < 30; ++i) cx().execute("insert into kvs values ($1, $2)", i, hstore{{{"i", std::to_string(i)}}});
+  struct kv_pair {
+    std::int32_t id;
+    hstore h;
+  };
+  int seen = 0;
+  for (const auto& row : pgpx::stream<kv_pair>(cx(), "select id, h from kvs order by id")) {
+    EXPECT_EQ(row.h, (hstore{{{"i", std::to_string(row.id)}}}));
+    ++seen;
+  }
+  EXPECT_EQ(seen, 30);
+  seen = 0;
+  for (const auto& row : pgpx::stream<kv_pair>(cx(), {.fetch_size = 7}, "select id, h from kvs order by id")) {
+    EXPECT_EQ(row.h, (hstore{{{"i", std::to_string(row.id)}}}));
+    ++seen;
+  }
+  EXPECT_EQ(seen, 30);
+  // A column of another run-time type is refused by name in a stream as well.
+  cx().execute_script("create type colour as enum ('red')");
+  EXPECT_THROW(
+      {
+        for (const auto& row : pgpx::stream<hstore>(cx(), "select 'red'::colour")) (void)row;
+      },
+      pgpx::conversion_error);
 }
 
 TEST_F(by_name_test, a_result_outlives_its_closed_session_and_a_new_session_resolves_again) {
