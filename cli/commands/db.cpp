@@ -91,8 +91,7 @@ auto reset(context& ctx, const db_flags& f) -> int {
   static_cast<void>(drop(ctx, ci));
   static_cast<void>(create(ctx, ci));
   if (f.no_migrate) return 0;
-  std::filesystem::path dir = f.dir;
-  if (dir.empty()) dir = ctx.config().project_dir() / "migrations";
+  const auto dir = migrations_dir(ctx, f.dir);
   if (!std::filesystem::exists(dir)) return 0;
   pgpx::connection cx(ci, pgpx::connection_options_of(ctx.config()));
   migrate::apply_options o;

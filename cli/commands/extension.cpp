@@ -167,12 +167,6 @@ auto run_info(context& ctx, const extension_options& o) -> int {
   return 0;
 }
 
-// The migrations directory: --dir, else <project>/migrations.
-auto migrations_dir(context& ctx, const extension_options& o) -> fs::path {
-  if (!o.dir.empty()) return o.dir;
-  return ctx.config().project_dir() / "migrations";
-}
-
 auto slug_of(const std::string& verb, std::string_view extension) -> std::string {
   std::string s = verb + "_";
   for (const char c : extension) {
@@ -225,7 +219,7 @@ auto write_file(const fs::path& p, const std::string& text) {
 // Writes <version>_<slug>.up.sql (and .down.sql unless `down` is empty), then pgpx.sum.
 auto write_migration(context& ctx, const extension_options& o, const std::string& slug, const std::string& comment,
                      const std::string& up, const std::string& down) -> int {
-  const auto dir = migrations_dir(ctx, o);
+  const auto dir = migrations_dir(ctx, o.dir);
   if (o.dry_run) {
     std::cout << "-- up (" << slug << ")\n" << up << ";\n";
     if (!down.empty()) std::cout << "-- down\n" << down << ";\n";

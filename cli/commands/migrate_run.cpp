@@ -92,16 +92,6 @@ struct repair_flags {
   std::string reason;
 };
 
-auto migrations_dir(context& ctx, const std::string& given) -> fs::path {
-  if (!given.empty()) return given;
-  fs::path base = fs::current_path();
-  try {
-    base = ctx.config().project_dir();
-  } catch (const pgpx::error&) {  // NOLINT(bugprone-empty-catch): no usable config: the working directory
-  }
-  return base / "migrations";
-}
-
 template <class Options>
 void fill_run(context& ctx, const common_flags& c, Options& o) {
   o.schema = c.schema;
