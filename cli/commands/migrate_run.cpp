@@ -12,9 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -166,73 +163,20 @@ void print_run(context& ctx, const common_flags& c, const fs::path& dir, const m
 
 // ---- create ----
 
-auto utc_stamp(std::time_t t) -> std::string {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-  return buf;
-}
-
-auto stamp_time(const std::string& v) -> std::time_t {
-  std::tm tm{};
-  tm.tm_year = std::stoi(v.substr(0, 4)) - 1900;
-  tm.tm_mon = std::stoi(v.substr(4, 2)) - 1;
-  tm.tm_mday = std::stoi(v.substr(6, 2));
-  tm.tm_hour = std::stoi(v.substr(8, 2));
-  tm.tm_min = std::stoi(v.substr(10, 2));
-  tm.tm_sec = std::stoi(v.substr(12, 2));
-  return timegm(&tm);
-}
-
 auto run_create(context& ctx, const create_flags& f) -> int {
   if (f.seq && f.ts) throw usage_error("give --seq or --ts, not both");
-  if (f.name.empty() || f.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
-    throw usage_error("migration name \"" + f.name + "\" must match [a-z0-9_]+ (e.g. create_users)");
-  const auto dir = migrations_dir(ctx, f.dir);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw usage_error("cannot create the migrations directory " + dir.string() + ": " + ec.message());
-  const auto existing = mg::load_directory(dir);
   std::optional<mg::version_style> style;
-  if (!existing.empty()) style = existing.back().style;
-  if (style == mg::version_style::timestamp && f.seq)
-    throw usage_error(dir.string() + " numbers its migrations by timestamp (" + existing.back().version +
-                      "); --seq would mix styles");
-  if (style == mg::version_style::sequence && f.ts)
-    throw usage_error(dir.string() + " numbers its migrations by sequence (" + existing.back().version +
-                      "); --ts would mix styles");
-  const bool sequence = style ? *style == mg::version_style::sequence : f.seq;
-  std::string version;
-  if (sequence) {
-    const std::size_t width = existing.empty() ? 4 : existing.back().version.size();
-    version = std::to_string(existing.empty() ? 1 : existing.back().number + 1);
-    if (version.size() < width) version.insert(0, width - version.size(), '0');
-  } else {
-    std::time_t t = std::time(nullptr);
-    // Two migrations created within one second (or a clock behind the newest) still sort after.
-    if (!existing.empty()) t = std::max(t, stamp_time(existing.back().version) + 1);
-    version = utc_stamp(t);
-  }
-  const auto base = version + "_" + f.name;
-  const auto write = [](const fs::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw usage_error("cannot write " + p.string());
-  };
+  if (f.seq) style = mg::version_style::sequence;
+  if (f.ts) style = mg::version_style::timestamp;
+  const auto next = mg::plan_migration(migrations_dir(ctx, f.dir), f.name, style);
   const std::string header = f.no_tx ? "-- pgpx: no-transaction\n" : "";
-  const auto up = dir / (base + ".up.sql");
-  write(up, header + "-- " + base + ": up\n");
-  std::optional<fs::path> down;
-  if (!f.irreversible) {
-    down = dir / (base + ".down.sql");
-    write(*down, header + "-- " + base + ": down (undo the up file; DROP ... IF EXISTS)\n");
-  }
-  mg::write_sum(dir);
-  std::cout << "created " << up.string() << "\n";
-  if (down) std::cout << "created " << down->string() << "\n";
+  const std::string down = header + "-- " + next.name + ": down (undo the up file; DROP ... IF EXISTS)\n";
+  mg::write_migration(next, header + "-- " + next.name + ": up\n",
+                      f.irreversible ? std::nullopt : std::optional<std::string_view>(down));
+  std::cout << "created " << next.up_path().string() << "\n";
+  if (!f.irreversible) std::cout << "created " << next.down_path().string() << "\n";
   else ctx.note("irreversible: no down file (rollback refuses this migration)");
-  ctx.note("rewrote " + (dir / "pgpx.sum").string());
+  ctx.note("rewrote " + (next.dir / "pgpx.sum").string());
   return 0;
 }
 

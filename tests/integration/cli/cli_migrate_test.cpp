@@ -114,6 +114,8 @@ TEST_F(cli_migrate_test, timestamp_versions_created_in_one_second_still_sort_aft
   EXPECT_TRUE(ups[0].ends_with("_one.up.sql")) << ups[0];
   EXPECT_TRUE(ups[1].ends_with("_two.up.sql")) << ups[1];
   EXPECT_EQ(ups[0].find('_'), 14U);  // YYYYMMDDHHMMSS
+  // Two versions, not one: with equal ones the names would still sort by slug ("one" < "two").
+  EXPECT_LT(ups[0].substr(0, 14), ups[1].substr(0, 14));
 }
 
 TEST_F(cli_migrate_test, pending_status_exits_3_dry_run_writes_nothing_and_json_parses) {
