@@ -190,6 +190,18 @@ auto read_recorded(connection& cx, const table_names& n) -> std::vector<recorded
   return out;
 }
 
+// The tracking rows. `create` (a run that writes): the tables are created first when missing.
+// Otherwise (status, dry runs, repair) nothing is created, and without the tables there are none.
+auto load_rows(connection& cx, const table_names& n, const run_options& o, bool create) -> std::vector<recorded> {
+  if (create) {
+    ensure_tables(cx, n, o);
+  } else {
+    if (!tables_exist(cx, o)) return {};
+    check_meta(cx, n, o);
+  }
+  return read_recorded(cx, n);
+}
+
 // The advisory lock of one run, held on a dedicated connection and released (with the
 // connection) when the guard ends, on every path.
 class run_lock {
@@ -732,16 +744,7 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
 
   run_report report;
   report.dry_run = o.dry_run;
-  std::vector<recorded> rows;
-  if (o.dry_run) {
-    if (tables_exist(cx, o)) {
-      check_meta(cx, n, o);
-      rows = read_recorded(cx, n);
-    }
-  } else {
-    ensure_tables(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, !o.dry_run);
 
   // Validate everything before running anything.
   const auto resumed = refuse_dirty(rows, files, ao.resume);
@@ -880,16 +883,7 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
 
   run_report report;
   report.dry_run = o.dry_run;
-  std::vector<recorded> rows;
-  if (o.dry_run) {
-    if (tables_exist(cx, o)) {
-      check_meta(cx, n, o);
-      rows = read_recorded(cx, n);
-    }
-  } else {
-    ensure_tables(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, !o.dry_run);
   static_cast<void>(refuse_dirty(rows, files, false));
   const auto target = target_number(ro.target, files, rows, true);
 
@@ -949,11 +943,7 @@ auto rollback(const conninfo& info, const std::filesystem::path& dir, const roll
 auto status(connection& cx, const std::filesystem::path& dir, const run_options& o) -> status_report {
   const auto files = load_directory(dir);
   const auto n = names_for(o.schema);
-  std::vector<recorded> rows;
-  if (tables_exist(cx, o)) {
-    check_meta(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, false);
   std::uint64_t newest = 0;
   for (const auto& r : rows) newest = std::max(newest, r.number);
 
@@ -1006,14 +996,7 @@ void mark(connection& cx, const std::filesystem::path& dir, const std::string& v
   const auto files = load_directory(dir);
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
-  std::vector<recorded> rows;
-  if (!o.dry_run) {
-    ensure_tables(cx, n, o);
-    rows = read_recorded(cx, n);
-  } else if (tables_exist(cx, o)) {
-    check_meta(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, !o.dry_run);
   const auto number = version_number(version);
   const auto* m = find_file(files, number);
   const auto* r = find_row(rows, number);
@@ -1055,14 +1038,7 @@ auto baseline(connection& cx, const std::filesystem::path& dir, const std::strin
         "cannot baseline at '" + version + "': no migration in " + dir.string() + " has this version");
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
-  std::vector<recorded> rows;
-  if (!o.dry_run) {
-    ensure_tables(cx, n, o);
-    rows = read_recorded(cx, n);
-  } else if (tables_exist(cx, o)) {
-    check_meta(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, !o.dry_run);
   std::vector<const migration*> chosen;
   for (const auto& m : files)
     if (m.number <= number && find_row(rows, m.number) == nullptr) chosen.push_back(&m);
@@ -1092,11 +1068,7 @@ auto repair(connection& cx, const std::filesystem::path& dir, const repair_optio
   const auto files = load_directory(dir);
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
-  std::vector<recorded> rows;
-  if (tables_exist(cx, o)) {
-    check_meta(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, false);
   struct change {
     const recorded* row;
     const migration* file;  // null: clear the row
