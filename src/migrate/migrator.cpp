@@ -990,6 +990,32 @@ auto status(connection& cx, const std::filesystem::path& dir, const run_options&
   return report;
 }
 
+namespace {
+
+// Records `m` with `status` ('applied', 'baseline') without running it: mark and baseline.
+void record_unrun(transaction& tx, const table_names& n, const migration& m, const std::string& status) {
+  tx.execute("insert into " + n.migrations +
+                 " (version, name, checksum, down_checksum, irreversible, no_transaction, status, pgpx_version) "
+                 "values ($1, $2, $3, $4, $5, $6, $7, $8)",
+             m.version, m.name(), m.up.checksum, m.down ? std::optional<std::string>(m.down->checksum) : std::nullopt,
+             m.irreversible(), m.up.header.no_transaction, status, std::string(PGPX_VERSION_STRING));
+}
+
+// The audit row of a change made by hand (mark, baseline, repair): what, to which file, why.
+void log_by_hand(transaction& tx, const table_names& n, const std::string& version, const std::string& name,
+                 const std::string& action, const std::optional<std::string>& checksum, const std::string& outcome,
+                 const std::string& reason) {
+  tx.execute(
+      "insert into " + n.log + " (version, name, action, checksum, outcome, reason) values ($1, $2, $3, $4, $5, $6)",
+      version, name, action, checksum, outcome, reason);
+}
+
+auto checksum_of(const migration* m) -> std::optional<std::string> {
+  return m != nullptr ? std::optional<std::string>(m->up.checksum) : std::nullopt;
+}
+
+}  // namespace
+
 void mark(connection& cx, const std::filesystem::path& dir, const std::string& version, bool applied,
           const std::string& reason, const run_options& o) {
   check_idle(cx);
@@ -1011,17 +1037,8 @@ void mark(connection& cx, const std::filesystem::path& dir, const std::string& v
   if (o.dry_run) return;
   transaction tx{cx};
   tx.execute("delete from " + n.migrations + " where version = $1", recorded_version);
-  if (applied) {
-    tx.execute("insert into " + n.migrations +
-                   " (version, name, checksum, down_checksum, irreversible, no_transaction, status, pgpx_version) "
-                   "values ($1, $2, $3, $4, $5, $6, 'applied', $7)",
-               m->version, name, m->up.checksum, m->down ? std::optional<std::string>(m->down->checksum) : std::nullopt,
-               m->irreversible(), m->up.header.no_transaction, std::string(PGPX_VERSION_STRING));
-  }
-  tx.execute("insert into " + n.log +
-                 " (version, name, action, checksum, outcome, reason) values ($1, $2, 'mark', $3, $4, $5)",
-             recorded_version, name, m != nullptr ? std::optional<std::string>(m->up.checksum) : std::nullopt,
-             std::string(applied ? "applied" : "pending"), reason);
+  if (applied) record_unrun(tx, n, *m, "applied");
+  log_by_hand(tx, n, recorded_version, name, "mark", checksum_of(m), applied ? "applied" : "pending", reason);
   tx.commit();
 }
 
@@ -1047,16 +1064,8 @@ auto baseline(connection& cx, const std::filesystem::path& dir, const std::strin
   if (o.dry_run || chosen.empty()) return out;
   transaction tx{cx};
   for (const auto* m : chosen) {
-    tx.execute("insert into " + n.migrations +
-                   " (version, name, checksum, down_checksum, irreversible, no_transaction, status, pgpx_version) "
-                   "values ($1, $2, $3, $4, $5, $6, 'baseline', $7)",
-               m->version, m->name(), m->up.checksum,
-               m->down ? std::optional<std::string>(m->down->checksum) : std::nullopt, m->irreversible(),
-               m->up.header.no_transaction, std::string(PGPX_VERSION_STRING));
-    tx.execute(
-        "insert into " + n.log +
-            " (version, name, action, checksum, outcome, reason) values ($1, $2, 'baseline', $3, 'baseline', $4)",
-        m->version, m->name(), m->up.checksum, reason);
+    record_unrun(tx, n, *m, "baseline");
+    log_by_hand(tx, n, m->version, m->name(), "baseline", checksum_of(m), "baseline", reason);
   }
   tx.commit();
   return out;
@@ -1095,11 +1104,8 @@ auto repair(connection& cx, const std::filesystem::path& dir, const repair_optio
       tx.execute("update " + n.migrations + " set checksum = $2, down_checksum = $3 where version = $1", c.row->version,
                  c.file->up.checksum, c.file->down ? std::optional<std::string>(c.file->down->checksum) : std::nullopt);
     }
-    tx.execute("insert into " + n.log +
-                   " (version, name, action, checksum, outcome, reason) values ($1, $2, 'repair', $3, $4, $5)",
-               c.row->version, c.row->name,
-               c.file != nullptr ? std::optional<std::string>(c.file->up.checksum) : std::nullopt,
-               std::string(c.file != nullptr ? "checksum" : "cleared"), what.reason);
+    log_by_hand(tx, n, c.row->version, c.row->name, "repair", checksum_of(c.file),
+                c.file != nullptr ? "checksum" : "cleared", what.reason);
   }
   tx.commit();
   return out;
