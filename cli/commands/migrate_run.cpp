@@ -198,7 +198,7 @@ auto to_apply_options(context& ctx, const apply_flags& f) -> mg::apply_options {
   o.lint = !f.no_lint;
   o.resume = f.resume;
   try {
-    o.environment = ctx.config().env_name();
+    o.environment = ctx.config().env_name();  // for `env=` directives
   } catch (const pgpx::error&) {  // NOLINT(bugprone-empty-catch): reported when connecting
   }
   return o;
@@ -240,17 +240,17 @@ auto run_redo(context& ctx, const rollback_flags& f) -> int {
   if (ctx.config().is_protected() && !ctx.options().yes)
     throw usage_error("environment '" + ctx.config().env_name() +
                       "' is protected: redo rolls back and re-applies; confirm with --yes");
+  if (f.steps && *f.steps < 1) throw usage_error("--steps must be at least 1");
+  auto ro = to_rollback_options(ctx, f);
+  ro.steps = f.steps.value_or(1);
+  // As `migrate apply` would (the environment for `env=` directives, lint), limited to what
+  // was rolled back.
+  auto ao = to_apply_options(ctx, apply_flags{.c = f.c});
   const auto dir = migrations_dir(ctx, f.c.dir);
   auto cx = ctx.connect();
-  mg::rollback_options ro;
-  fill_run(ctx, f.c, ro);
-  ro.steps = f.steps.value_or(1);
-  if (*ro.steps < 1) throw usage_error("--steps must be at least 1");
   const auto down = mg::rollback(cx, dir, ro);
   print_run(ctx, f.c, dir, down, "roll back", "rolled back");
   if (f.c.dry_run) return 0;  // what apply would run depends on the rollback
-  mg::apply_options ao;
-  fill_run(ctx, f.c, ao);
   ao.steps = static_cast<int>(down.migrations.size());
   const auto up = mg::apply(cx, dir, ao);
   print_run(ctx, f.c, dir, up, "apply", "applied");

@@ -284,6 +284,22 @@ TEST_F(cli_migrate_test, rollback_refuses_a_migration_without_down_file_and_dry_
   EXPECT_EQ(pgpx({"-e", "prod", "--yes", "migrate", "redo"}).code, 0);
 }
 
+TEST_F(cli_migrate_test, redo_applies_again_a_migration_of_this_environment_only) {
+  std::ofstream(project_ / "pgpx.toml", std::ios::trunc) << "[env.dev]\n";
+  write_ab();
+  write("0003_seed.up.sql", "-- pgpx: env=dev\ncreate table seed (x int);\n");
+  write("0003_seed.down.sql", "-- pgpx: env=dev\ndrop table if exists seed;\n");
+  ASSERT_EQ(pgpx({"-e", "dev", "up"}).code, 0);
+  ASSERT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
+  // Rolled back, then applied again in the same environment (not skipped as if there were none).
+  auto r = pgpx({"-e", "dev", "migrate", "redo"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "applied 0003_seed")) << r.out;
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
+  EXPECT_TRUE(table_exists("seed"));
+  EXPECT_EQ(pgpx({"-e", "dev", "migrate", "redo", "--steps", "0"}).code, 2);
+}
+
 TEST_F(cli_migrate_test, a_failed_statement_exits_9_and_the_partial_state_exits_12_until_marked) {
   write("0001_a.up.sql", "create table a (x int);\n");
   write("0002_p.up.sql", "-- pgpx: no-transaction\ncreate table p1 (x int);\nselect 1 / 0;\n");
