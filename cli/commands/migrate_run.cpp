@@ -259,6 +259,10 @@ auto run_redo(context& ctx, const rollback_flags& f) -> int {
 
 // ---- status ----
 
+// A state that makes `status --exit-code` and `validate` exit 4 (integrity) or 12 (dirty).
+auto integrity_problem(mg::state s) -> bool { return s == mg::state::modified || s == mg::state::missing; }
+auto dirty_state(mg::state s) -> bool { return s == mg::state::partial || s == mg::state::failed; }
+
 auto run_status(context& ctx, const status_flags& f) -> int {
   const auto dir = migrations_dir(ctx, f.c.dir);
   mg::run_options o;
@@ -270,8 +274,8 @@ auto run_status(context& ctx, const status_flags& f) -> int {
   bool dirty = false;
   for (const auto& e : r.entries) {
     if (e.state == mg::state::pending) ++pending;
-    if (e.state == mg::state::modified || e.state == mg::state::missing) integrity = true;
-    if (e.state == mg::state::partial || e.state == mg::state::failed) dirty = true;
+    integrity = integrity || integrity_problem(e.state);
+    dirty = dirty || dirty_state(e.state);
   }
   if (json_mode(f.c)) {
     auto entries = nlohmann::json::array();
@@ -284,7 +288,7 @@ auto run_status(context& ctx, const status_flags& f) -> int {
                           {"applied_at", e.applied_at.empty() ? nlohmann::json() : nlohmann::json(e.applied_at)},
                           {"applied_by", e.applied_by.empty() ? nlohmann::json() : nlohmann::json(e.applied_by)},
                           {"duration_ms", e.duration_ms}};
-      if (e.state == mg::state::partial || e.state == mg::state::failed) {
+      if (dirty_state(e.state)) {
         j["statements_done"] = e.statements_done;
         j["statements_total"] = e.statements_total;
         j["error"] = e.error;
@@ -300,7 +304,7 @@ auto run_status(context& ctx, const status_flags& f) -> int {
       std::cout << e.version << "  " << mg::to_string(e.state) << "  " << e.name;
       if (!e.applied_at.empty())
         std::cout << "  (" << e.applied_at << " by " << e.applied_by << ", " << e.duration_ms << " ms)";
-      if (e.state == mg::state::partial || e.state == mg::state::failed)
+      if (dirty_state(e.state))
         std::cout << "  [" << e.statements_done << "/" << e.statements_total << " statements; " << e.error << "]";
       std::cout << flags << "\n";
     }
@@ -342,8 +346,8 @@ auto run_validate(context& ctx, const validate_flags& f) -> int {
     o.schema = f.c.schema;
     auto cx = ctx.connect();
     for (const auto& e : mg::status(cx, dir, o).entries) {
-      const bool bad_integrity = e.state == mg::state::modified || e.state == mg::state::missing;
-      const bool bad_state = e.state == mg::state::partial || e.state == mg::state::failed;
+      const bool bad_integrity = integrity_problem(e.state);
+      const bool bad_state = dirty_state(e.state);
       if (!bad_integrity && !bad_state) continue;
       integrity = integrity || bad_integrity;
       dirty = dirty || bad_state;
