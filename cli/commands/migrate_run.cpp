@@ -389,7 +389,10 @@ auto run_mark(context& ctx, const mark_flags& f) -> int {
   fill_run(ctx, f.c, o);
   auto cx = ctx.connect();
   mg::mark(cx, dir, f.version, f.applied, f.reason, o);
-  std::cout << (f.c.dry_run ? "would mark " : "marked ") << f.version << (f.applied ? " applied" : " pending") << "\n";
+  const char* const as = f.applied ? "applied" : "pending";
+  if (json_mode(f.c))
+    std::cout << nlohmann::json{{"dry_run", f.c.dry_run}, {"version", f.version}, {"marked", as}}.dump(2) << "\n";
+  else std::cout << (f.c.dry_run ? "would mark " : "marked ") << f.version << " " << as << "\n";
   return 0;
 }
 

@@ -300,6 +300,22 @@ TEST_F(cli_migrate_test, redo_applies_again_a_migration_of_this_environment_only
   EXPECT_EQ(pgpx({"-e", "dev", "migrate", "redo", "--steps", "0"}).code, 2);
 }
 
+TEST_F(cli_migrate_test, mark_prints_json_with_format_json) {
+  write_ab();
+  ASSERT_EQ(pgpx({"up"}).code, 0);
+  auto r = pgpx({"migrate", "mark", "0002", "--pending", "--dry-run", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["dry_run"], true);
+  EXPECT_EQ(j["version"], "0002");
+  EXPECT_EQ(j["marked"], "pending");
+  EXPECT_EQ(applied().size(), 2U);
+  r = pgpx({"migrate", "mark", "0002", "--pending", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json(r)["dry_run"], false);
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001"}));
+}
+
 TEST_F(cli_migrate_test, a_failed_statement_exits_9_and_the_partial_state_exits_12_until_marked) {
   write("0001_a.up.sql", "create table a (x int);\n");
   write("0002_p.up.sql", "-- pgpx: no-transaction\ncreate table p1 (x int);\nselect 1 / 0;\n");
