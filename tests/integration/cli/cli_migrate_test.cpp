@@ -101,6 +101,9 @@ TEST_F(cli_migrate_test, create_writes_the_pair_and_the_sum_file_and_keeps_one_n
   EXPECT_EQ(pgpx({"new", "Bad-Name"}).code, 2);
   EXPECT_EQ(pgpx({"new", "later", "--ts"}).code, 2);
   EXPECT_FALSE(fs::exists(project_ / "migrations" / "0003_later.up.sql"));
+  // --ts would name a file <timestamp>_later.up.sql, which the line above does not look for.
+  for (const auto& e : fs::directory_iterator(project_ / "migrations"))
+    EXPECT_FALSE(e.path().filename().string().ends_with("_later.up.sql")) << e.path();
 }
 
 TEST_F(cli_migrate_test, timestamp_versions_created_in_one_second_still_sort_after) {
