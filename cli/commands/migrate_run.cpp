@@ -397,11 +397,11 @@ auto run_mark(context& ctx, const mark_flags& f) -> int {
 }
 
 auto run_baseline(context& ctx, const mark_flags& f) -> int {
+  if (!f.reason.empty() && !f.description.empty()) throw usage_error("give --reason or --description, not both");
   const auto dir = migrations_dir(ctx, f.c.dir);
   mg::run_options o;
   fill_run(ctx, f.c, o);
   auto cx = ctx.connect();
-  if (!f.reason.empty() && !f.description.empty()) throw usage_error("give --reason or --description, not both");
   const auto done = mg::baseline(cx, dir, f.version, f.reason.empty() ? f.description : f.reason, o);
   if (json_mode(f.c)) {
     std::cout << nlohmann::json{{"dry_run", f.c.dry_run}, {"baseline", done}}.dump(2) << "\n";

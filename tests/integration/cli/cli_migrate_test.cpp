@@ -342,6 +342,12 @@ TEST_F(cli_migrate_test, baseline_adopts_an_existing_database) {
   write("0003_c.up.sql", "create table c (x int);\n");
   cx().execute_script("create table a (x int); create table b (x int);");  // made before pgpx
   EXPECT_EQ(pgpx({"migrate", "baseline", "0009"}).code, 10);
+  // A usage error before connecting: even with nothing listening.
+  EXPECT_EQ(pgpx_run({"--url", "postgresql://127.0.0.1:1/x", "migrate", "baseline", "0002", "--reason", "a",
+                      "--description", "b"},
+                     project_)
+                .code,
+            2);
   auto r = pgpx({"migrate", "baseline", "0002", "--reason", "adopt prod", "--dry-run"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_FALSE(tracking_exists());
