@@ -78,6 +78,11 @@ struct recorded {
   bool no_transaction = false;
 };
 
+// Whether `v` can be a version at all: one or more digits.
+auto is_version(const std::string& v) -> bool {
+  return !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+}
+
 auto version_number(const std::string& v) -> std::uint64_t {
   std::uint64_t n = 0;
   for (char c : v) {
@@ -575,8 +580,8 @@ auto target_number(const std::optional<std::string>& target, const std::vector<m
                    const std::vector<recorded>& rows, bool zero_ok) -> std::optional<std::uint64_t> {
   if (!target) return std::nullopt;
   const auto n = version_number(*target);
-  const bool digits = !target->empty() && target->find_first_not_of("0123456789") == std::string::npos;
-  if (digits && ((zero_ok && n == 0) || find_file(files, n) != nullptr || find_row(rows, n) != nullptr)) return n;
+  if (is_version(*target) && ((zero_ok && n == 0) || find_file(files, n) != nullptr || find_row(rows, n) != nullptr))
+    return n;
   throw migration_error(failure::unknown_version, *target,
                         "target version '" + *target + "' is not the version of any migration on disk or applied");
 }
@@ -1026,7 +1031,7 @@ void mark(connection& cx, const std::filesystem::path& dir, const std::string& v
   const auto number = version_number(version);
   const auto* m = find_file(files, number);
   const auto* r = find_row(rows, number);
-  if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos || (m == nullptr && r == nullptr))
+  if (!is_version(version) || (m == nullptr && r == nullptr))
     throw migration_error(failure::unknown_version, version,
                           "cannot mark '" + version + "': no migration on disk or applied has this version");
   if (applied && m == nullptr)
@@ -1048,8 +1053,7 @@ auto baseline(connection& cx, const std::filesystem::path& dir, const std::strin
   const auto files = load_directory(dir);
   // An unknown version is refused before anything is created.
   const auto number = version_number(version);
-  if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos ||
-      find_file(files, number) == nullptr)
+  if (!is_version(version) || find_file(files, number) == nullptr)
     throw migration_error(
         failure::unknown_version, version,
         "cannot baseline at '" + version + "': no migration in " + dir.string() + " has this version");
