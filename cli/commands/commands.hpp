@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -45,5 +46,11 @@ auto parse_template_vars(const std::vector<std::string>& pairs, const std::strin
 auto open_template_library(context& ctx, const std::vector<std::string>& dirs) -> tmpl::library;
 /// Prints a template error (bad input, nothing was sent) and returns exit code 10.
 auto report_template_error(const tmpl::template_error& e) -> int;
+
+// Shared by `pgpx migrate`, `pgpx extension` and `pgpx db reset` (defined in commands/migrate.cpp).
+
+/// The migrations directory: `given` (-d/--dir) when not empty, else <project>/migrations
+/// (the working directory's without a usable configuration).
+auto migrations_dir(context& ctx, const std::string& given) -> std::filesystem::path;
 
 }  // namespace pgpx::cli

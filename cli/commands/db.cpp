@@ -59,40 +59,54 @@ void refuse_destructive(context& ctx, const std::string& verb, const std::string
                       "\" and everything in it; confirm with --yes");
 }
 
-auto create(context& ctx, const conninfo& ci) -> int {
-  const auto name = target_name(ci);
-  auto cx = maintenance(ctx, ci);
-  if (exists(cx, name)) {
+// Creates the database `name` unless it exists, through the maintenance connection `m`.
+void create(pgpx::connection& m, const std::string& name) {
+  if (exists(m, name)) {
     std::cout << "database \"" << name << "\" exists already\n";
-    return 0;
+    return;
   }
-  cx.execute("create database " + quote_identifier(name));
+  m.execute("create database " + quote_identifier(name));
   std::cout << "created database \"" << name << "\"\n";
+}
+
+// Drops the database `name` if it exists, through the maintenance connection `m`.
+void drop(pgpx::connection& m, const std::string& name) {
+  if (!exists(m, name)) {
+    std::cout << "database \"" << name << "\" does not exist\n";
+    return;
+  }
+  m.execute("drop database " + quote_identifier(name));
+  std::cout << "dropped database \"" << name << "\"\n";
+}
+
+auto run_create(context& ctx) -> int {
+  const auto ci = ctx.resolve_connection();
+  const auto name = target_name(ci);
+  auto m = maintenance(ctx, ci);
+  create(m, name);
   return 0;
 }
 
-auto drop(context& ctx, const conninfo& ci) -> int {
+auto run_drop(context& ctx) -> int {
+  const auto ci = ctx.resolve_connection();
   const auto name = target_name(ci);
   refuse_destructive(ctx, "drop", name);
-  auto cx = maintenance(ctx, ci);
-  if (!exists(cx, name)) {
-    std::cout << "database \"" << name << "\" does not exist\n";
-    return 0;
-  }
-  cx.execute("drop database " + quote_identifier(name));
-  std::cout << "dropped database \"" << name << "\"\n";
+  auto m = maintenance(ctx, ci);
+  drop(m, name);
   return 0;
 }
 
-auto reset(context& ctx, const db_flags& f) -> int {
+auto run_reset(context& ctx, const db_flags& f) -> int {
   const auto ci = ctx.resolve_connection();
   const auto name = target_name(ci);
   refuse_destructive(ctx, "reset", name);
-  static_cast<void>(drop(ctx, ci));
-  static_cast<void>(create(ctx, ci));
+  {
+    auto m = maintenance(ctx, ci);
+    drop(m, name);
+    create(m, name);
+  }
   if (f.no_migrate) return 0;
-  std::filesystem::path dir = f.dir;
-  if (dir.empty()) dir = ctx.config().project_dir() / "migrations";
+  const auto dir = migrations_dir(ctx, f.dir);
   if (!std::filesystem::exists(dir)) return 0;
   pgpx::connection cx(ci, pgpx::connection_options_of(ctx.config()));
   migrate::apply_options o;
@@ -138,16 +152,16 @@ void add_db_command(CLI::App& app, context& ctx, action_fn& action) {
       "drop and reset need --yes and are refused in an environment with protected = true.\n"
       "Exit codes: 0 ok, 2 usage (no --yes, protected), 8 cannot connect, 9 SQL error, 11 wait timed out.");
   db->add_subcommand("create", "Create the database the connection names (nothing when it exists)")->callback([&] {
-    action = [&] { return create(ctx, ctx.resolve_connection()); };
+    action = [&] { return run_create(ctx); };
   });
   db->add_subcommand("drop", "Drop the database the connection names (needs --yes)")->callback([&] {
-    action = [&] { return drop(ctx, ctx.resolve_connection()); };
+    action = [&] { return run_drop(ctx); };
   });
   auto* reset_cmd =
       db->add_subcommand("reset", "Drop and create the database, then apply the migrations (needs --yes)");
   reset_cmd->add_option("-d,--dir", f.dir, "The migrations directory (default: <project>/migrations)");
   reset_cmd->add_flag("--no-migrate", f.no_migrate, "Do not apply the migrations");
-  reset_cmd->callback([&] { action = [&] { return reset(ctx, f); }; });
+  reset_cmd->callback([&] { action = [&] { return run_reset(ctx, f); }; });
   auto* wait_cmd = db->add_subcommand("wait", "Wait until the database accepts connections");
   wait_cmd->add_option("--timeout", f.timeout, "How long (default 30s)");
   wait_cmd->callback([&] { action = [&] { return wait(ctx, f); }; });

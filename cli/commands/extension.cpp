@@ -10,16 +10,11 @@
 #include <pgpx/ext/manage.hpp>
 #include <pgpx/ext/registry.hpp>
 #include <pgpx/migrate/source.hpp>
-#include <pgpx/migrate/sum_file.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
-#include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -29,8 +24,6 @@
 namespace pgpx::cli {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 struct extension_options {
   std::string name;
@@ -167,12 +160,6 @@ auto run_info(context& ctx, const extension_options& o) -> int {
   return 0;
 }
 
-// The migrations directory: --dir, else <project>/migrations.
-auto migrations_dir(context& ctx, const extension_options& o) -> fs::path {
-  if (!o.dir.empty()) return o.dir;
-  return ctx.config().project_dir() / "migrations";
-}
-
 auto slug_of(const std::string& verb, std::string_view extension) -> std::string {
   std::string s = verb + "_";
   for (const char c : extension) {
@@ -182,65 +169,22 @@ auto slug_of(const std::string& verb, std::string_view extension) -> std::string
   return s;
 }
 
-auto format_timestamp(std::time_t t) -> std::string {
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-  return buf;
-}
-
-// The next version of `dir`: the next number of a sequence-numbered directory, else the UTC
-// time now (one second after the newest migration when that is not earlier).
-auto next_version(const fs::path& dir) -> std::string {
-  const auto existing = migrate::load_directory(dir);
-  if (!existing.empty()) {
-    const auto& last = existing.back();
-    if (last.style == migrate::version_style::sequence) {
-      auto next = std::to_string(last.number + 1);
-      if (next.size() < last.version.size()) next.insert(0, last.version.size() - next.size(), '0');
-      return next;
-    }
-    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    const auto& v = last.version;
-    tm.tm_year = std::stoi(v.substr(0, 4)) - 1900;
-    tm.tm_mon = std::stoi(v.substr(4, 2)) - 1;
-    tm.tm_mday = std::stoi(v.substr(6, 2));
-    tm.tm_hour = std::stoi(v.substr(8, 2));
-    tm.tm_min = std::stoi(v.substr(10, 2));
-    tm.tm_sec = std::stoi(v.substr(12, 2));
-    const std::time_t after_last = ::timegm(&tm) + 1;
-    return format_timestamp(std::max(t, after_last));
-  }
-  return format_timestamp(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()));
-}
-
-auto write_file(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) throw usage_error("cannot write " + p.string());
-}
-
 // Writes <version>_<slug>.up.sql (and .down.sql unless `down` is empty), then pgpx.sum.
 auto write_migration(context& ctx, const extension_options& o, const std::string& slug, const std::string& comment,
                      const std::string& up, const std::string& down) -> int {
-  const auto dir = migrations_dir(ctx, o);
   if (o.dry_run) {
     std::cout << "-- up (" << slug << ")\n" << up << ";\n";
     if (!down.empty()) std::cout << "-- down\n" << down << ";\n";
     return 0;
   }
-  fs::create_directories(dir);
-  const auto version = next_version(dir);
-  const auto base = version + "_" + slug;
-  write_file(dir / (base + ".up.sql"), "-- " + comment + "\n" + up + ";\n");
-  if (!down.empty()) write_file(dir / (base + ".down.sql"), "-- Reverts " + base + ".up.sql.\n" + down + ";\n");
-  migrate::write_sum(dir);
-  std::cout << (dir / (base + ".up.sql")).string() << "\n";
-  if (!down.empty()) std::cout << (dir / (base + ".down.sql")).string() << "\n";
+  const auto next = migrate::plan_migration(migrations_dir(ctx, o.dir), slug);
+  const auto down_text = "-- Reverts " + next.name + ".up.sql.\n" + down + ";\n";
+  migrate::write_migration(next, "-- " + comment + "\n" + up + ";\n",
+                           down.empty() ? std::nullopt : std::optional<std::string_view>(down_text));
+  std::cout << next.up_path().string() << "\n";
+  if (!down.empty()) std::cout << next.down_path().string() << "\n";
   else ctx.note("no down file: the server has no downgrade path, so the migration is irreversible");
-  ctx.note("wrote the migration " + base + " and updated pgpx.sum; apply it with your migrations");
+  ctx.note("wrote the migration " + next.name + " and updated pgpx.sum; apply it with your migrations");
   return 0;
 }
 

@@ -107,16 +107,7 @@ auto run_lint(context& ctx, const lint_command_options& o) -> int {
   std::vector<fs::path> paths;
   for (const auto& f : o.files) paths.emplace_back(f);
   if (paths.empty()) {
-    fs::path dir = o.dir;
-    if (dir.empty()) {
-      fs::path base = fs::current_path();
-      try {
-        base = ctx.config().project_dir();
-      } catch (const pgpx::error&) {
-      }
-      dir = base / "migrations";
-    }
-    paths = files_of(dir);
+    paths = files_of(migrations_dir(ctx, o.dir));
   }
   std::vector<linted_file> results;
   results.reserve(paths.size());
@@ -163,6 +154,16 @@ auto run_lint(context& ctx, const lint_command_options& o) -> int {
 }
 
 }  // namespace
+
+auto migrations_dir(context& ctx, const std::string& given) -> fs::path {
+  if (!given.empty()) return given;
+  fs::path base = fs::current_path();
+  try {
+    base = ctx.config().project_dir();
+  } catch (const pgpx::error&) {  // NOLINT(bugprone-empty-catch): no usable config: the working directory
+  }
+  return base / "migrations";
+}
 
 void add_migrate_command(CLI::App& app, context& ctx, action_fn& action) {
   static lint_command_options o;

@@ -12,9 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -92,16 +89,6 @@ struct repair_flags {
   std::string reason;
 };
 
-auto migrations_dir(context& ctx, const std::string& given) -> fs::path {
-  if (!given.empty()) return given;
-  fs::path base = fs::current_path();
-  try {
-    base = ctx.config().project_dir();
-  } catch (const pgpx::error&) {  // NOLINT(bugprone-empty-catch): no usable config: the working directory
-  }
-  return base / "migrations";
-}
-
 template <class Options>
 void fill_run(context& ctx, const common_flags& c, Options& o) {
   o.schema = c.schema;
@@ -176,73 +163,20 @@ void print_run(context& ctx, const common_flags& c, const fs::path& dir, const m
 
 // ---- create ----
 
-auto utc_stamp(std::time_t t) -> std::string {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-  return buf;
-}
-
-auto stamp_time(const std::string& v) -> std::time_t {
-  std::tm tm{};
-  tm.tm_year = std::stoi(v.substr(0, 4)) - 1900;
-  tm.tm_mon = std::stoi(v.substr(4, 2)) - 1;
-  tm.tm_mday = std::stoi(v.substr(6, 2));
-  tm.tm_hour = std::stoi(v.substr(8, 2));
-  tm.tm_min = std::stoi(v.substr(10, 2));
-  tm.tm_sec = std::stoi(v.substr(12, 2));
-  return timegm(&tm);
-}
-
 auto run_create(context& ctx, const create_flags& f) -> int {
   if (f.seq && f.ts) throw usage_error("give --seq or --ts, not both");
-  if (f.name.empty() || f.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
-    throw usage_error("migration name \"" + f.name + "\" must match [a-z0-9_]+ (e.g. create_users)");
-  const auto dir = migrations_dir(ctx, f.dir);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw usage_error("cannot create the migrations directory " + dir.string() + ": " + ec.message());
-  const auto existing = mg::load_directory(dir);
   std::optional<mg::version_style> style;
-  if (!existing.empty()) style = existing.back().style;
-  if (style == mg::version_style::timestamp && f.seq)
-    throw usage_error(dir.string() + " numbers its migrations by timestamp (" + existing.back().version +
-                      "); --seq would mix styles");
-  if (style == mg::version_style::sequence && f.ts)
-    throw usage_error(dir.string() + " numbers its migrations by sequence (" + existing.back().version +
-                      "); --ts would mix styles");
-  const bool sequence = style ? *style == mg::version_style::sequence : f.seq;
-  std::string version;
-  if (sequence) {
-    const std::size_t width = existing.empty() ? 4 : existing.back().version.size();
-    version = std::to_string(existing.empty() ? 1 : existing.back().number + 1);
-    if (version.size() < width) version.insert(0, width - version.size(), '0');
-  } else {
-    std::time_t t = std::time(nullptr);
-    // Two migrations created within one second (or a clock behind the newest) still sort after.
-    if (!existing.empty()) t = std::max(t, stamp_time(existing.back().version) + 1);
-    version = utc_stamp(t);
-  }
-  const auto base = version + "_" + f.name;
-  const auto write = [](const fs::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw usage_error("cannot write " + p.string());
-  };
+  if (f.seq) style = mg::version_style::sequence;
+  if (f.ts) style = mg::version_style::timestamp;
+  const auto next = mg::plan_migration(migrations_dir(ctx, f.dir), f.name, style);
   const std::string header = f.no_tx ? "-- pgpx: no-transaction\n" : "";
-  const auto up = dir / (base + ".up.sql");
-  write(up, header + "-- " + base + ": up\n");
-  std::optional<fs::path> down;
-  if (!f.irreversible) {
-    down = dir / (base + ".down.sql");
-    write(*down, header + "-- " + base + ": down (undo the up file; DROP ... IF EXISTS)\n");
-  }
-  mg::write_sum(dir);
-  std::cout << "created " << up.string() << "\n";
-  if (down) std::cout << "created " << down->string() << "\n";
+  const std::string down = header + "-- " + next.name + ": down (undo the up file; DROP ... IF EXISTS)\n";
+  mg::write_migration(next, header + "-- " + next.name + ": up\n",
+                      f.irreversible ? std::nullopt : std::optional<std::string_view>(down));
+  std::cout << "created " << next.up_path().string() << "\n";
+  if (!f.irreversible) std::cout << "created " << next.down_path().string() << "\n";
   else ctx.note("irreversible: no down file (rollback refuses this migration)");
-  ctx.note("rewrote " + (dir / "pgpx.sum").string());
+  ctx.note("rewrote " + (next.dir / "pgpx.sum").string());
   return 0;
 }
 
@@ -264,7 +198,7 @@ auto to_apply_options(context& ctx, const apply_flags& f) -> mg::apply_options {
   o.lint = !f.no_lint;
   o.resume = f.resume;
   try {
-    o.environment = ctx.config().env_name();
+    o.environment = ctx.config().env_name();  // for `env=` directives
   } catch (const pgpx::error&) {  // NOLINT(bugprone-empty-catch): reported when connecting
   }
   return o;
@@ -306,17 +240,17 @@ auto run_redo(context& ctx, const rollback_flags& f) -> int {
   if (ctx.config().is_protected() && !ctx.options().yes)
     throw usage_error("environment '" + ctx.config().env_name() +
                       "' is protected: redo rolls back and re-applies; confirm with --yes");
+  if (f.steps && *f.steps < 1) throw usage_error("--steps must be at least 1");
+  auto ro = to_rollback_options(ctx, f);
+  ro.steps = f.steps.value_or(1);
+  // As `migrate apply` would (the environment for `env=` directives, lint), limited to what
+  // was rolled back.
+  auto ao = to_apply_options(ctx, apply_flags{.c = f.c});
   const auto dir = migrations_dir(ctx, f.c.dir);
   auto cx = ctx.connect();
-  mg::rollback_options ro;
-  fill_run(ctx, f.c, ro);
-  ro.steps = f.steps.value_or(1);
-  if (*ro.steps < 1) throw usage_error("--steps must be at least 1");
   const auto down = mg::rollback(cx, dir, ro);
   print_run(ctx, f.c, dir, down, "roll back", "rolled back");
   if (f.c.dry_run) return 0;  // what apply would run depends on the rollback
-  mg::apply_options ao;
-  fill_run(ctx, f.c, ao);
   ao.steps = static_cast<int>(down.migrations.size());
   const auto up = mg::apply(cx, dir, ao);
   print_run(ctx, f.c, dir, up, "apply", "applied");
@@ -324,6 +258,10 @@ auto run_redo(context& ctx, const rollback_flags& f) -> int {
 }
 
 // ---- status ----
+
+// A state that makes `status --exit-code` and `validate` exit 4 (integrity) or 12 (dirty).
+auto integrity_problem(mg::state s) -> bool { return s == mg::state::modified || s == mg::state::missing; }
+auto dirty_state(mg::state s) -> bool { return s == mg::state::partial || s == mg::state::failed; }
 
 auto run_status(context& ctx, const status_flags& f) -> int {
   const auto dir = migrations_dir(ctx, f.c.dir);
@@ -336,8 +274,8 @@ auto run_status(context& ctx, const status_flags& f) -> int {
   bool dirty = false;
   for (const auto& e : r.entries) {
     if (e.state == mg::state::pending) ++pending;
-    if (e.state == mg::state::modified || e.state == mg::state::missing) integrity = true;
-    if (e.state == mg::state::partial || e.state == mg::state::failed) dirty = true;
+    integrity = integrity || integrity_problem(e.state);
+    dirty = dirty || dirty_state(e.state);
   }
   if (json_mode(f.c)) {
     auto entries = nlohmann::json::array();
@@ -350,7 +288,7 @@ auto run_status(context& ctx, const status_flags& f) -> int {
                           {"applied_at", e.applied_at.empty() ? nlohmann::json() : nlohmann::json(e.applied_at)},
                           {"applied_by", e.applied_by.empty() ? nlohmann::json() : nlohmann::json(e.applied_by)},
                           {"duration_ms", e.duration_ms}};
-      if (e.state == mg::state::partial || e.state == mg::state::failed) {
+      if (dirty_state(e.state)) {
         j["statements_done"] = e.statements_done;
         j["statements_total"] = e.statements_total;
         j["error"] = e.error;
@@ -366,7 +304,7 @@ auto run_status(context& ctx, const status_flags& f) -> int {
       std::cout << e.version << "  " << mg::to_string(e.state) << "  " << e.name;
       if (!e.applied_at.empty())
         std::cout << "  (" << e.applied_at << " by " << e.applied_by << ", " << e.duration_ms << " ms)";
-      if (e.state == mg::state::partial || e.state == mg::state::failed)
+      if (dirty_state(e.state))
         std::cout << "  [" << e.statements_done << "/" << e.statements_total << " statements; " << e.error << "]";
       std::cout << flags << "\n";
     }
@@ -408,8 +346,8 @@ auto run_validate(context& ctx, const validate_flags& f) -> int {
     o.schema = f.c.schema;
     auto cx = ctx.connect();
     for (const auto& e : mg::status(cx, dir, o).entries) {
-      const bool bad_integrity = e.state == mg::state::modified || e.state == mg::state::missing;
-      const bool bad_state = e.state == mg::state::partial || e.state == mg::state::failed;
+      const bool bad_integrity = integrity_problem(e.state);
+      const bool bad_state = dirty_state(e.state);
       if (!bad_integrity && !bad_state) continue;
       integrity = integrity || bad_integrity;
       dirty = dirty || bad_state;
@@ -451,16 +389,19 @@ auto run_mark(context& ctx, const mark_flags& f) -> int {
   fill_run(ctx, f.c, o);
   auto cx = ctx.connect();
   mg::mark(cx, dir, f.version, f.applied, f.reason, o);
-  std::cout << (f.c.dry_run ? "would mark " : "marked ") << f.version << (f.applied ? " applied" : " pending") << "\n";
+  const char* const as = f.applied ? "applied" : "pending";
+  if (json_mode(f.c))
+    std::cout << nlohmann::json{{"dry_run", f.c.dry_run}, {"version", f.version}, {"marked", as}}.dump(2) << "\n";
+  else std::cout << (f.c.dry_run ? "would mark " : "marked ") << f.version << " " << as << "\n";
   return 0;
 }
 
 auto run_baseline(context& ctx, const mark_flags& f) -> int {
+  if (!f.reason.empty() && !f.description.empty()) throw usage_error("give --reason or --description, not both");
   const auto dir = migrations_dir(ctx, f.c.dir);
   mg::run_options o;
   fill_run(ctx, f.c, o);
   auto cx = ctx.connect();
-  if (!f.reason.empty() && !f.description.empty()) throw usage_error("give --reason or --description, not both");
   const auto done = mg::baseline(cx, dir, f.version, f.reason.empty() ? f.description : f.reason, o);
   if (json_mode(f.c)) {
     std::cout << nlohmann::json{{"dry_run", f.c.dry_run}, {"baseline", done}}.dump(2) << "\n";

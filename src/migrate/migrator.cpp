@@ -78,6 +78,11 @@ struct recorded {
   bool no_transaction = false;
 };
 
+// Whether `v` can be a version at all: one or more digits.
+auto is_version(const std::string& v) -> bool {
+  return !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+}
+
 auto version_number(const std::string& v) -> std::uint64_t {
   std::uint64_t n = 0;
   for (char c : v) {
@@ -188,6 +193,18 @@ auto read_recorded(connection& cx, const table_names& n) -> std::vector<recorded
   }
   std::sort(out.begin(), out.end(), [](const recorded& a, const recorded& b) { return a.number < b.number; });
   return out;
+}
+
+// The tracking rows. `create` (a run that writes): the tables are created first when missing.
+// Otherwise (status, dry runs, repair) nothing is created, and without the tables there are none.
+auto load_rows(connection& cx, const table_names& n, const run_options& o, bool create) -> std::vector<recorded> {
+  if (create) {
+    ensure_tables(cx, n, o);
+  } else {
+    if (!tables_exist(cx, o)) return {};
+    check_meta(cx, n, o);
+  }
+  return read_recorded(cx, n);
 }
 
 // The advisory lock of one run, held on a dedicated connection and released (with the
@@ -563,8 +580,8 @@ auto target_number(const std::optional<std::string>& target, const std::vector<m
                    const std::vector<recorded>& rows, bool zero_ok) -> std::optional<std::uint64_t> {
   if (!target) return std::nullopt;
   const auto n = version_number(*target);
-  const bool digits = !target->empty() && target->find_first_not_of("0123456789") == std::string::npos;
-  if (digits && ((zero_ok && n == 0) || find_file(files, n) != nullptr || find_row(rows, n) != nullptr)) return n;
+  if (is_version(*target) && ((zero_ok && n == 0) || find_file(files, n) != nullptr || find_row(rows, n) != nullptr))
+    return n;
   throw migration_error(failure::unknown_version, *target,
                         "target version '" + *target + "' is not the version of any migration on disk or applied");
 }
@@ -732,16 +749,7 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
 
   run_report report;
   report.dry_run = o.dry_run;
-  std::vector<recorded> rows;
-  if (o.dry_run) {
-    if (tables_exist(cx, o)) {
-      check_meta(cx, n, o);
-      rows = read_recorded(cx, n);
-    }
-  } else {
-    ensure_tables(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, !o.dry_run);
 
   // Validate everything before running anything.
   const auto resumed = refuse_dirty(rows, files, ao.resume);
@@ -880,16 +888,7 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
 
   run_report report;
   report.dry_run = o.dry_run;
-  std::vector<recorded> rows;
-  if (o.dry_run) {
-    if (tables_exist(cx, o)) {
-      check_meta(cx, n, o);
-      rows = read_recorded(cx, n);
-    }
-  } else {
-    ensure_tables(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, !o.dry_run);
   static_cast<void>(refuse_dirty(rows, files, false));
   const auto target = target_number(ro.target, files, rows, true);
 
@@ -949,11 +948,7 @@ auto rollback(const conninfo& info, const std::filesystem::path& dir, const roll
 auto status(connection& cx, const std::filesystem::path& dir, const run_options& o) -> status_report {
   const auto files = load_directory(dir);
   const auto n = names_for(o.schema);
-  std::vector<recorded> rows;
-  if (tables_exist(cx, o)) {
-    check_meta(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, false);
   std::uint64_t newest = 0;
   for (const auto& r : rows) newest = std::max(newest, r.number);
 
@@ -1000,24 +995,43 @@ auto status(connection& cx, const std::filesystem::path& dir, const run_options&
   return report;
 }
 
+namespace {
+
+// Records `m` with `status` ('applied', 'baseline') without running it: mark and baseline.
+void record_unrun(transaction& tx, const table_names& n, const migration& m, const std::string& status) {
+  tx.execute("insert into " + n.migrations +
+                 " (version, name, checksum, down_checksum, irreversible, no_transaction, status, pgpx_version) "
+                 "values ($1, $2, $3, $4, $5, $6, $7, $8)",
+             m.version, m.name(), m.up.checksum, m.down ? std::optional<std::string>(m.down->checksum) : std::nullopt,
+             m.irreversible(), m.up.header.no_transaction, status, std::string(PGPX_VERSION_STRING));
+}
+
+// The audit row of a change made by hand (mark, baseline, repair): what, to which file, why.
+void log_by_hand(transaction& tx, const table_names& n, const std::string& version, const std::string& name,
+                 const std::string& action, const std::optional<std::string>& checksum, const std::string& outcome,
+                 const std::string& reason) {
+  tx.execute(
+      "insert into " + n.log + " (version, name, action, checksum, outcome, reason) values ($1, $2, $3, $4, $5, $6)",
+      version, name, action, checksum, outcome, reason);
+}
+
+auto checksum_of(const migration* m) -> std::optional<std::string> {
+  return m != nullptr ? std::optional<std::string>(m->up.checksum) : std::nullopt;
+}
+
+}  // namespace
+
 void mark(connection& cx, const std::filesystem::path& dir, const std::string& version, bool applied,
           const std::string& reason, const run_options& o) {
   check_idle(cx);
   const auto files = load_directory(dir);
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
-  std::vector<recorded> rows;
-  if (!o.dry_run) {
-    ensure_tables(cx, n, o);
-    rows = read_recorded(cx, n);
-  } else if (tables_exist(cx, o)) {
-    check_meta(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, !o.dry_run);
   const auto number = version_number(version);
   const auto* m = find_file(files, number);
   const auto* r = find_row(rows, number);
-  if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos || (m == nullptr && r == nullptr))
+  if (!is_version(version) || (m == nullptr && r == nullptr))
     throw migration_error(failure::unknown_version, version,
                           "cannot mark '" + version + "': no migration on disk or applied has this version");
   if (applied && m == nullptr)
@@ -1028,17 +1042,8 @@ void mark(connection& cx, const std::filesystem::path& dir, const std::string& v
   if (o.dry_run) return;
   transaction tx{cx};
   tx.execute("delete from " + n.migrations + " where version = $1", recorded_version);
-  if (applied) {
-    tx.execute("insert into " + n.migrations +
-                   " (version, name, checksum, down_checksum, irreversible, no_transaction, status, pgpx_version) "
-                   "values ($1, $2, $3, $4, $5, $6, 'applied', $7)",
-               m->version, name, m->up.checksum, m->down ? std::optional<std::string>(m->down->checksum) : std::nullopt,
-               m->irreversible(), m->up.header.no_transaction, std::string(PGPX_VERSION_STRING));
-  }
-  tx.execute("insert into " + n.log +
-                 " (version, name, action, checksum, outcome, reason) values ($1, $2, 'mark', $3, $4, $5)",
-             recorded_version, name, m != nullptr ? std::optional<std::string>(m->up.checksum) : std::nullopt,
-             std::string(applied ? "applied" : "pending"), reason);
+  if (applied) record_unrun(tx, n, *m, "applied");
+  log_by_hand(tx, n, recorded_version, name, "mark", checksum_of(m), applied ? "applied" : "pending", reason);
   tx.commit();
 }
 
@@ -1048,21 +1053,13 @@ auto baseline(connection& cx, const std::filesystem::path& dir, const std::strin
   const auto files = load_directory(dir);
   // An unknown version is refused before anything is created.
   const auto number = version_number(version);
-  if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos ||
-      find_file(files, number) == nullptr)
+  if (!is_version(version) || find_file(files, number) == nullptr)
     throw migration_error(
         failure::unknown_version, version,
         "cannot baseline at '" + version + "': no migration in " + dir.string() + " has this version");
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
-  std::vector<recorded> rows;
-  if (!o.dry_run) {
-    ensure_tables(cx, n, o);
-    rows = read_recorded(cx, n);
-  } else if (tables_exist(cx, o)) {
-    check_meta(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, !o.dry_run);
   std::vector<const migration*> chosen;
   for (const auto& m : files)
     if (m.number <= number && find_row(rows, m.number) == nullptr) chosen.push_back(&m);
@@ -1071,16 +1068,8 @@ auto baseline(connection& cx, const std::filesystem::path& dir, const std::strin
   if (o.dry_run || chosen.empty()) return out;
   transaction tx{cx};
   for (const auto* m : chosen) {
-    tx.execute("insert into " + n.migrations +
-                   " (version, name, checksum, down_checksum, irreversible, no_transaction, status, pgpx_version) "
-                   "values ($1, $2, $3, $4, $5, $6, 'baseline', $7)",
-               m->version, m->name(), m->up.checksum,
-               m->down ? std::optional<std::string>(m->down->checksum) : std::nullopt, m->irreversible(),
-               m->up.header.no_transaction, std::string(PGPX_VERSION_STRING));
-    tx.execute(
-        "insert into " + n.log +
-            " (version, name, action, checksum, outcome, reason) values ($1, $2, 'baseline', $3, 'baseline', $4)",
-        m->version, m->name(), m->up.checksum, reason);
+    record_unrun(tx, n, *m, "baseline");
+    log_by_hand(tx, n, m->version, m->name(), "baseline", checksum_of(m), "baseline", reason);
   }
   tx.commit();
   return out;
@@ -1092,11 +1081,7 @@ auto repair(connection& cx, const std::filesystem::path& dir, const repair_optio
   const auto files = load_directory(dir);
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
-  std::vector<recorded> rows;
-  if (tables_exist(cx, o)) {
-    check_meta(cx, n, o);
-    rows = read_recorded(cx, n);
-  }
+  const auto rows = load_rows(cx, n, o, false);
   struct change {
     const recorded* row;
     const migration* file;  // null: clear the row
@@ -1123,11 +1108,8 @@ auto repair(connection& cx, const std::filesystem::path& dir, const repair_optio
       tx.execute("update " + n.migrations + " set checksum = $2, down_checksum = $3 where version = $1", c.row->version,
                  c.file->up.checksum, c.file->down ? std::optional<std::string>(c.file->down->checksum) : std::nullopt);
     }
-    tx.execute("insert into " + n.log +
-                   " (version, name, action, checksum, outcome, reason) values ($1, $2, 'repair', $3, $4, $5)",
-               c.row->version, c.row->name,
-               c.file != nullptr ? std::optional<std::string>(c.file->up.checksum) : std::nullopt,
-               std::string(c.file != nullptr ? "checksum" : "cleared"), what.reason);
+    log_by_hand(tx, n, c.row->version, c.row->name, "repair", checksum_of(c.file),
+                c.file != nullptr ? "checksum" : "cleared", what.reason);
   }
   tx.commit();
   return out;

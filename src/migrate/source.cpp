@@ -2,11 +2,13 @@
 #include <pgpx/migrate/source.hpp>
 
 #include <pgpx/migrate/checksum.hpp>
+#include <pgpx/migrate/sum_file.hpp>
 
 #include "directives_impl.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -360,6 +362,75 @@ auto load_directory(const std::filesystem::path& dir) -> std::vector<migration> 
     out.push_back(std::move(m));
   }
   return out;
+}
+
+namespace {
+
+auto utc_stamp(std::time_t t) -> std::string {
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+  return buf;
+}
+
+// The time a (valid, see valid_timestamp) 14-digit version stands for.
+auto stamp_time(std::string_view v) -> std::time_t {
+  std::tm tm{};
+  tm.tm_year = two(v, 0) * 100 + two(v, 2) - 1900;
+  tm.tm_mon = two(v, 4) - 1;
+  tm.tm_mday = two(v, 6);
+  tm.tm_hour = two(v, 8);
+  tm.tm_min = two(v, 10);
+  tm.tm_sec = two(v, 12);
+  return ::timegm(&tm);
+}
+
+auto style_name(version_style s) -> std::string { return s == version_style::sequence ? "sequence" : "timestamp"; }
+
+void write_file(const std::filesystem::path& p, std::string_view text) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw source_error(p.string(), 0, "cannot be written");
+}
+
+}  // namespace
+
+auto next_version(const std::vector<migration>& existing, version_style empty_style,
+                  std::chrono::system_clock::time_point now) -> std::string {
+  const auto style = existing.empty() ? empty_style : existing.back().style;
+  if (style == version_style::sequence) {
+    const std::size_t width = existing.empty() ? 4 : existing.back().version.size();
+    auto version = std::to_string(existing.empty() ? 1 : existing.back().number + 1);
+    if (version.size() < width) version.insert(0, width - version.size(), '0');
+    return version;
+  }
+  auto t = std::chrono::system_clock::to_time_t(now);
+  if (!existing.empty()) t = std::max(t, stamp_time(existing.back().version) + 1);
+  return utc_stamp(t);
+}
+
+auto plan_migration(const std::filesystem::path& dir, const std::string& slug, std::optional<version_style> style)
+    -> new_migration {
+  if (slug.empty() || !std::all_of(slug.begin(), slug.end(), is_slug_char))
+    throw usage_error("migration name \"" + slug + "\" must match [a-z0-9_]+ (e.g. create_users)");
+  std::error_code ec;
+  const auto existing = std::filesystem::exists(dir, ec) ? load_directory(dir) : std::vector<migration>{};
+  if (style && !existing.empty() && existing.back().style != *style)
+    throw usage_error(dir.string() + " numbers its migrations by " + style_name(existing.back().style) + " (" +
+                      existing.back().version + "); a " + style_name(*style) + " version would mix styles");
+  auto version = next_version(existing, style.value_or(version_style::timestamp));
+  auto name = version + "_" + slug;
+  return {dir, std::move(version), std::move(name)};
+}
+
+void write_migration(const new_migration& m, std::string_view up, std::optional<std::string_view> down) {
+  std::error_code ec;
+  std::filesystem::create_directories(m.dir, ec);
+  if (ec) throw source_error(m.dir.string(), 0, "cannot create the migrations directory: " + ec.message());
+  write_file(m.up_path(), up);
+  if (down) write_file(m.down_path(), *down);
+  write_sum(m.dir);
 }
 
 }  // namespace pgpx::migrate

@@ -101,6 +101,9 @@ TEST_F(cli_migrate_test, create_writes_the_pair_and_the_sum_file_and_keeps_one_n
   EXPECT_EQ(pgpx({"new", "Bad-Name"}).code, 2);
   EXPECT_EQ(pgpx({"new", "later", "--ts"}).code, 2);
   EXPECT_FALSE(fs::exists(project_ / "migrations" / "0003_later.up.sql"));
+  // --ts would name a file <timestamp>_later.up.sql, which the line above does not look for.
+  for (const auto& e : fs::directory_iterator(project_ / "migrations"))
+    EXPECT_FALSE(e.path().filename().string().ends_with("_later.up.sql")) << e.path();
 }
 
 TEST_F(cli_migrate_test, timestamp_versions_created_in_one_second_still_sort_after) {
@@ -114,6 +117,8 @@ TEST_F(cli_migrate_test, timestamp_versions_created_in_one_second_still_sort_aft
   EXPECT_TRUE(ups[0].ends_with("_one.up.sql")) << ups[0];
   EXPECT_TRUE(ups[1].ends_with("_two.up.sql")) << ups[1];
   EXPECT_EQ(ups[0].find('_'), 14U);  // YYYYMMDDHHMMSS
+  // Two versions, not one: with equal ones the names would still sort by slug ("one" < "two").
+  EXPECT_LT(ups[0].substr(0, 14), ups[1].substr(0, 14));
 }
 
 TEST_F(cli_migrate_test, pending_status_exits_3_dry_run_writes_nothing_and_json_parses) {
@@ -282,6 +287,38 @@ TEST_F(cli_migrate_test, rollback_refuses_a_migration_without_down_file_and_dry_
   EXPECT_EQ(pgpx({"-e", "prod", "--yes", "migrate", "redo"}).code, 0);
 }
 
+TEST_F(cli_migrate_test, redo_applies_again_a_migration_of_this_environment_only) {
+  std::ofstream(project_ / "pgpx.toml", std::ios::trunc) << "[env.dev]\n";
+  write_ab();
+  write("0003_seed.up.sql", "-- pgpx: env=dev\ncreate table seed (x int);\n");
+  write("0003_seed.down.sql", "-- pgpx: env=dev\ndrop table if exists seed;\n");
+  ASSERT_EQ(pgpx({"-e", "dev", "up"}).code, 0);
+  ASSERT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
+  // Rolled back, then applied again in the same environment (not skipped as if there were none).
+  auto r = pgpx({"-e", "dev", "migrate", "redo"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "applied 0003_seed")) << r.out;
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
+  EXPECT_TRUE(table_exists("seed"));
+  EXPECT_EQ(pgpx({"-e", "dev", "migrate", "redo", "--steps", "0"}).code, 2);
+}
+
+TEST_F(cli_migrate_test, mark_prints_json_with_format_json) {
+  write_ab();
+  ASSERT_EQ(pgpx({"up"}).code, 0);
+  auto r = pgpx({"migrate", "mark", "0002", "--pending", "--dry-run", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["dry_run"], true);
+  EXPECT_EQ(j["version"], "0002");
+  EXPECT_EQ(j["marked"], "pending");
+  EXPECT_EQ(applied().size(), 2U);
+  r = pgpx({"migrate", "mark", "0002", "--pending", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json(r)["dry_run"], false);
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001"}));
+}
+
 TEST_F(cli_migrate_test, a_failed_statement_exits_9_and_the_partial_state_exits_12_until_marked) {
   write("0001_a.up.sql", "create table a (x int);\n");
   write("0002_p.up.sql", "-- pgpx: no-transaction\ncreate table p1 (x int);\nselect 1 / 0;\n");
@@ -305,6 +342,12 @@ TEST_F(cli_migrate_test, baseline_adopts_an_existing_database) {
   write("0003_c.up.sql", "create table c (x int);\n");
   cx().execute_script("create table a (x int); create table b (x int);");  // made before pgpx
   EXPECT_EQ(pgpx({"migrate", "baseline", "0009"}).code, 10);
+  // A usage error before connecting: even with nothing listening.
+  EXPECT_EQ(pgpx_run({"--url", "postgresql://127.0.0.1:1/x", "migrate", "baseline", "0002", "--reason", "a",
+                      "--description", "b"},
+                     project_)
+                .code,
+            2);
   auto r = pgpx({"migrate", "baseline", "0002", "--reason", "adopt prod", "--dry-run"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_FALSE(tracking_exists());

@@ -1,10 +1,13 @@
 // Migration files on disk: names, version styles, pairing, header directives.
 #include <pgpx/migrate/source.hpp>
+#include <pgpx/migrate/sum_file.hpp>
 
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -332,6 +335,51 @@ TEST(migrate_directives, single_valued_directives_may_not_repeat) {
                       "'env' given twice");
   expect_source_error([] { (void)parse_directives("-- pgpx: no-transaction\n-- pgpx: no-transaction\n", "r.sql"); },
                       "r.sql", 2, "given twice");
+}
+
+// ---- adding a migration -----------------------------------------------------------------
+
+TEST(migrate_next_version, a_sequence_continues_at_the_newest_width) {
+  EXPECT_EQ(next_version({}, version_style::sequence), "0001");
+  temp_dir d;
+  d.write("001_a.up.sql", "select 1;\n");
+  d.write("009_b.up.sql", "select 1;\n");
+  EXPECT_EQ(next_version(load_directory(d.path()), version_style::timestamp), "010");  // the directory's style
+  d.write("99_c.up.sql", "select 1;\n");
+  EXPECT_EQ(next_version(load_directory(d.path()), version_style::sequence), "100");
+}
+
+TEST(migrate_next_version, a_timestamp_is_now_or_one_second_after_the_newest) {
+  const auto at_9 = std::chrono::system_clock::from_time_t(1735808400);  // 2025-01-02 09:00:00 UTC
+  EXPECT_EQ(next_version({}, version_style::timestamp, at_9), "20250102090000");
+  temp_dir d;
+  d.write("20250102085959_a.up.sql", "select 1;\n");
+  EXPECT_EQ(next_version(load_directory(d.path()), version_style::sequence, at_9), "20250102090000");
+  // Created within the same second, or with a clock behind the newest: one second after it.
+  d.write("20250102090000_b.up.sql", "select 1;\n");
+  EXPECT_EQ(next_version(load_directory(d.path()), version_style::timestamp, at_9), "20250102090001");
+  d.write("20251231235959_c.up.sql", "select 1;\n");
+  EXPECT_EQ(next_version(load_directory(d.path()), version_style::timestamp, at_9), "20260101000000");
+}
+
+TEST(migrate_new_migration, writes_the_pair_and_the_sum_file_in_the_directory_style) {
+  temp_dir d;
+  const auto dir = d.path() / "migrations";  // created by write_migration
+  const auto first = plan_migration(dir, "create_users", version_style::sequence);
+  EXPECT_EQ(first.name, "0001_create_users");
+  EXPECT_FALSE(std::filesystem::exists(dir));  // planning writes nothing
+  write_migration(first, "create table users (id int);\n", "drop table users;\n");
+  const auto next = plan_migration(dir, "idx");
+  EXPECT_EQ(next.name, "0002_idx");
+  write_migration(next, "create index on users (id);\n", std::nullopt);
+  const auto all = load_directory(dir);
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0].up.content, "create table users (id int);\n");
+  EXPECT_EQ(all[0].down->content, "drop table users;\n");
+  EXPECT_TRUE(all[1].irreversible());
+  EXPECT_TRUE(verify_sum(dir).empty());
+  EXPECT_THROW((void)plan_migration(dir, "later", version_style::timestamp), usage_error);  // would mix styles
+  EXPECT_THROW((void)plan_migration(dir, "Bad-Name"), usage_error);
 }
 
 }  // namespace
