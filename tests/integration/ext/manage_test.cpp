@@ -1,5 +1,6 @@
 // Extension versions and installing, upgrading and removing extensions through plugins, on
 // the real test server (Debian's PostgreSQL 15 with its contrib extensions).
+#include "support/ext_error.hpp"
 #include "support/test_db.hpp"
 
 #include <pgpx/core/executor.hpp>
@@ -9,7 +10,6 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +17,7 @@
 namespace {
 
 using namespace pgpx::ext;
+using pgpx::test::throws_cause;
 
 class ext_manage : public pgpx::test::db_test {
  protected:
@@ -25,17 +26,6 @@ class ext_manage : public pgpx::test::db_test {
   }
   auto extension_count() -> std::int64_t { return cx().query_value<std::int64_t>("select count(*) from pg_extension"); }
 };
-
-auto throws_cause(const std::function<void()>& f, failure cause) -> std::string {
-  try {
-    f();
-  } catch (const extension_error& e) {
-    EXPECT_EQ(e.cause(), cause) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no extension_error thrown";
-  return {};
-}
 
 // A plugin for an extension no server has.
 class ghost_plugin final : public plugin {

@@ -1,5 +1,7 @@
 // The plugin interface's SQL and GUC statements, the registry (code, built-ins, settings,
 // [extensions.<name>] of pgpx.toml) and shared-library plugins (dlopen): no server needed.
+#include "support/ext_error.hpp"
+
 #include <pgpx/ext/error.hpp>
 #include <pgpx/ext/registry.hpp>
 #include <pgpx/types/by_name.hpp>
@@ -14,6 +16,7 @@
 namespace {
 
 using namespace pgpx::ext;
+using pgpx::test::throws_cause;
 
 class test_plugin final : public plugin {
  public:
@@ -32,17 +35,6 @@ class test_plugin final : public plugin {
  private:
   std::string name_, ext_;
 };
-
-auto throws_cause(const std::function<void()>& f, failure cause) -> std::string {
-  try {
-    f();
-  } catch (const extension_error& e) {
-    EXPECT_EQ(e.cause(), cause) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no extension_error thrown";
-  return {};
-}
 
 TEST(ext_plugin, sql_quotes_every_name_and_value) {
   const test_plugin p;
