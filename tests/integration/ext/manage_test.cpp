@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,29 @@ TEST_F(ext_manage, reads_the_servers_versions) {
   const auto none = read_versions(cx(), "pgpx_no_such_extension");
   EXPECT_FALSE(none.on_server());
   EXPECT_EQ(status_of(ghost_plugin{}, none), version_status::not_on_server);
+}
+
+TEST_F(ext_manage, read_all_versions_agrees_with_read_versions) {
+  cx().execute_script("create extension citext version '1.5'");
+  const auto all = read_all_versions(cx());
+  ASSERT_FALSE(all.empty());
+  EXPECT_TRUE(
+      std::is_sorted(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.extension < b.extension; }));
+  for (const char* name : {"citext", "hstore"}) {
+    const auto one = read_versions(cx(), name);
+    const auto it = std::find_if(all.begin(), all.end(), [&](const auto& v) { return v.extension == name; });
+    ASSERT_NE(it, all.end()) << name;
+    EXPECT_EQ(it->installed, one.installed) << name;
+    EXPECT_EQ(it->schema, one.schema) << name;
+    EXPECT_EQ(it->default_version, one.default_version) << name;
+    EXPECT_EQ(it->available, one.available) << name;
+    EXPECT_EQ(it->comment, one.comment) << name;
+  }
+  const auto citext = read_versions(cx(), "citext");
+  EXPECT_EQ(citext.installed, std::optional<std::string>("1.5"));
+  EXPECT_EQ(citext.schema, std::optional<std::string>("public"));
+  EXPECT_FALSE(citext.comment.empty());
+  EXPECT_FALSE(read_versions(cx(), "hstore").installed);
 }
 
 TEST_F(ext_manage, install_upgrade_uninstall_change_pg_extension) {
@@ -139,6 +163,16 @@ TEST_F(ext_manage, verify_checks_what_a_program_relies_on) {
             std::string::npos)
       << msg;
   EXPECT_EQ(extension_count(), before);
+  // Several enabled plugins: the first in name order that fails is reported.
+  cx().execute_script("create extension hstore");
+  registry several;
+  several.add(registry::global().get("hstore"), "built-in");
+  several.add(std::make_shared<old_citext>());
+  several.enable("hstore");
+  EXPECT_NO_THROW(verify_enabled(cx(), several));
+  several.enable("old_citext");
+  msg = throws_cause([&] { verify_enabled(cx(), several); }, failure::not_installed);
+  EXPECT_NE(msg.find("plugin old_citext: extension \"citext\""), std::string::npos) << msg;
   const old_citext p;
   msg = throws_cause([&] { verify(cx(), p); }, failure::not_installed);
   EXPECT_NE(msg.find("not installed"), std::string::npos) << msg;
