@@ -204,6 +204,21 @@ TEST(ext_library, loaded_from_pgpx_toml_relative_to_the_file) {
   EXPECT_TRUE(reg.is_enabled("earth"));
 }
 
+TEST(ext_library, a_library_holding_another_plugin_is_refused_unregistered) {
+  registry reg;
+  const auto msg = throws_cause(
+      [&] {
+        reg.configure_toml(std::string("[extensions.moon]\nlibrary = \"") + PGPX_EXAMPLE_PLUGIN + "\"\n", "pgpx.toml");
+      },
+      failure::invalid_plugin);
+  EXPECT_NE(msg.find("pgpx.toml:1:1: [extensions.moon] library"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("holds plugin earth, not moon"), std::string::npos) << msg;
+  EXPECT_TRUE(reg.list().empty());
+  EXPECT_EQ(reg.find("earth"), nullptr);
+  // The library loads under its own name afterwards.
+  EXPECT_NE(reg.load_library(PGPX_EXAMPLE_PLUGIN), nullptr);
+}
+
 TEST(ext_library, missing_library_is_refused) {
   registry reg;
   const auto msg = throws_cause([&] { (void)reg.load_library("/nonexistent/libnope.so"); }, failure::missing_library);
