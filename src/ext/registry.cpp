@@ -217,10 +217,11 @@ void registry::configure(const pgpx::config& cfg) {
 
 namespace {
 
-auto at(const std::string& source, const toml::node& n) -> std::string {
-  const auto& b = n.source().begin;
-  return source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column);
+// "pgpx.toml:3:1": where a node (or a parse error) begins.
+auto at(const std::string& source, const toml::source_region& r) -> std::string {
+  return source + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column);
 }
+auto at(const std::string& source, const toml::node& n) -> std::string { return at(source, n.source()); }
 
 auto value_of(const toml::node& n) -> std::optional<setting_value> {
   if (const auto* b = n.as_boolean()) return setting_value(b->get());
@@ -244,10 +245,7 @@ void registry::configure_toml(std::string_view text, const std::string& source, 
   try {
     root = toml::parse(text, std::string_view(source));
   } catch (const toml::parse_error& e) {
-    const auto& b = e.source().begin;
-    throw extension_error(
-        failure::bad_settings, source,
-        source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) + ": " + std::string(e.description()));
+    throw extension_error(failure::bad_settings, source, at(source, e.source()) + ": " + std::string(e.description()));
   }
   const auto* exts = root.get("extensions");
   if (exts == nullptr) return;

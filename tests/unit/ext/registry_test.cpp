@@ -175,6 +175,9 @@ schema = "ext"
   throws_cause([&] { fresh.configure_toml("[extensions.odd2]\nmode = \"a\"\n[extensions.odd]\nx = 1\n", "f.toml"); },
                failure::bad_settings);
   EXPECT_FALSE(fresh.is_enabled("odd2"));
+  // Malformed TOML: the position of the parse error.
+  msg = throws_cause([&] { fresh.configure_toml("x = 1\n[extensions.odd\n", "bad.toml"); }, failure::bad_settings);
+  EXPECT_EQ(msg.rfind("bad.toml:2:", 0), 0u) << msg;
 }
 
 // Shared-library plugins: the example (examples/plugin) and two broken libraries.
