@@ -3,10 +3,14 @@
 #include <pgpx/core/executor.hpp>
 #include <pgpx/ext/error.hpp>
 #include <pgpx/ext/manage.hpp>
+#include <pgpx/types/array.hpp>
 
 #include <algorithm>
-#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <tuple>
+#include <vector>
 
 namespace pgpx::ext {
 
@@ -16,6 +20,46 @@ auto database_of(connection& cx) -> std::string { return cx.query_value<std::str
 
 auto sort_versions(std::vector<std::string>& v) {
   std::sort(v.begin(), v.end(), [](const std::string& a, const std::string& b) { return compare_versions(a, b) < 0; });
+}
+
+// One row per extension the server offers or has installed: pg_available_extensions (its
+// control file), pg_extension (installed) and pg_available_extension_versions (every version
+// it can install), in one round trip. The views read the control files whatever the filter.
+constexpr std::string_view versions_sql =
+    "select coalesce(a.name, e.extname)::text, e.extversion::text, n.nspname::text, a.default_version::text,"
+    " a.comment::text, coalesce(v.versions, '{}'::text[])"
+    " from pg_catalog.pg_available_extensions a"
+    " full join pg_catalog.pg_extension e on e.extname = a.name"
+    " left join pg_catalog.pg_namespace n on n.oid = e.extnamespace"
+    " left join (select name, pg_catalog.array_agg(version::text) as versions"
+    " from pg_catalog.pg_available_extension_versions group by name) v on v.name = coalesce(a.name, e.extname)";
+
+using versions_row = std::tuple<std::string, std::optional<std::string>, std::optional<std::string>,
+                                std::optional<std::string>, std::optional<std::string>, std::vector<std::string>>;
+
+// The extensions named in `only` (all of them when absent), by name.
+auto read_versions_of(connection& cx, const std::optional<std::vector<std::string>>& only)
+    -> std::vector<extension_versions> {
+  const auto rows =
+      only ? cx.query<versions_row>(
+                 std::string(versions_sql) + " where coalesce(a.name, e.extname)::text = any($1::text[])", *only)
+           : cx.query<versions_row>(versions_sql);
+  std::vector<extension_versions> out;
+  out.reserve(rows.size());
+  for (const auto& [name, installed, schema, default_version, comment, available] : rows) {
+    extension_versions v{name, installed, schema, default_version, available, comment.value_or("")};
+    sort_versions(v.available);
+    out.push_back(std::move(v));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.extension < b.extension; });
+  return out;
+}
+
+// The entry of `extension` in `all`; one with nothing on the server when absent.
+auto versions_in(const std::vector<extension_versions>& all, std::string_view extension) -> extension_versions {
+  for (const auto& v : all)
+    if (v.extension == extension) return v;
+  return extension_versions{std::string(extension)};
 }
 
 auto join(const std::vector<std::string>& v) -> std::string {
@@ -48,6 +92,19 @@ void check_version(const plugin& p, connection& cx, const extension_versions& v,
                               p.supported().to_string() + "). Nothing was changed");
 }
 
+// verify(): installed, in a version the plugin supports.
+void check_installed(const plugin& p, connection& cx, const extension_versions& v) {
+  if (!v.installed) {
+    if (!v.on_server()) missing(p, cx);
+    throw extension_error(failure::not_installed, std::string(p.name()),
+                          who(p, cx) + ": not installed (pgpx extension install " + std::string(p.name()) + ")");
+  }
+  if (!p.supported().contains(*v.installed))
+    throw extension_error(failure::unsupported_version, std::string(p.name()),
+                          who(p, cx) + ": version " + *v.installed + " is installed, but the plugin supports " +
+                              p.supported().to_string());
+}
+
 }  // namespace
 
 auto extension_versions::outdated() const -> bool {
@@ -57,55 +114,10 @@ auto extension_versions::outdated() const -> bool {
 auto extension_versions::newest() const -> std::string { return available.empty() ? std::string() : available.back(); }
 
 auto read_versions(connection& cx, std::string_view extension) -> extension_versions {
-  extension_versions v;
-  v.extension = std::string(extension);
-  const auto name = std::string(extension);
-  if (auto row = cx.query_optional<std::tuple<std::string, std::string>>(
-          "select e.extversion, n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace "
-          "where e.extname = $1",
-          name)) {
-    v.installed = std::get<0>(*row);
-    v.schema = std::get<1>(*row);
-  }
-  if (auto row = cx.query_optional<std::tuple<std::optional<std::string>, std::optional<std::string>>>(
-          "select default_version, comment from pg_available_extensions where name = $1", name)) {
-    v.default_version = std::get<0>(*row);
-    v.comment = std::get<1>(*row).value_or("");
-  }
-  v.available = cx.query<std::string>("select version from pg_available_extension_versions where name = $1", name);
-  sort_versions(v.available);
-  return v;
+  return versions_in(read_versions_of(cx, std::vector<std::string>{std::string(extension)}), extension);
 }
 
-auto read_all_versions(connection& cx) -> std::vector<extension_versions> {
-  std::map<std::string, extension_versions> by_name;
-  for (const auto& [name, def, comment] :
-       cx.query<std::tuple<std::string, std::optional<std::string>, std::optional<std::string>>>(
-           "select name, default_version, comment from pg_available_extensions")) {
-    auto& v = by_name[name];
-    v.extension = name;
-    v.default_version = def;
-    v.comment = comment.value_or("");
-  }
-  for (const auto& [name, version] :
-       cx.query<std::tuple<std::string, std::string>>("select name, version from pg_available_extension_versions"))
-    by_name[name].available.push_back(version);
-  for (const auto& [name, version, schema] : cx.query<std::tuple<std::string, std::string, std::string>>(
-           "select e.extname, e.extversion, n.nspname from pg_extension e "
-           "join pg_namespace n on n.oid = e.extnamespace")) {
-    auto& v = by_name[name];
-    v.extension = name;
-    v.installed = version;
-    v.schema = schema;
-  }
-  std::vector<extension_versions> out;
-  out.reserve(by_name.size());
-  for (auto& [name, v] : by_name) {
-    sort_versions(v.available);
-    out.push_back(std::move(v));
-  }
-  return out;
-}
+auto read_all_versions(connection& cx) -> std::vector<extension_versions> { return read_versions_of(cx, std::nullopt); }
 
 auto to_string(version_status s) noexcept -> std::string_view {
   switch (s) {
@@ -177,21 +189,16 @@ auto upgrade(connection& cx, const plugin& p, const std::optional<std::string>& 
 
 void uninstall(connection& cx, const plugin& p, bool cascade) { cx.execute_script(plan_uninstall(cx, p, cascade)); }
 
-void verify(connection& cx, const plugin& p) {
-  const auto v = read_versions(cx, p.extension());
-  if (!v.installed) {
-    if (!v.on_server()) missing(p, cx);
-    throw extension_error(failure::not_installed, std::string(p.name()),
-                          who(p, cx) + ": not installed (pgpx extension install " + std::string(p.name()) + ")");
-  }
-  if (!p.supported().contains(*v.installed))
-    throw extension_error(failure::unsupported_version, std::string(p.name()),
-                          who(p, cx) + ": version " + *v.installed + " is installed, but the plugin supports " +
-                              p.supported().to_string());
-}
+void verify(connection& cx, const plugin& p) { check_installed(p, cx, read_versions(cx, p.extension())); }
 
 void verify_enabled(connection& cx, const registry& reg) {
-  for (const auto& e : reg.enabled()) verify(cx, *e.plugin_ptr);
+  const auto enabled = reg.enabled();
+  if (enabled.empty()) return;
+  std::vector<std::string> extensions;
+  extensions.reserve(enabled.size());
+  for (const auto& e : enabled) extensions.emplace_back(e.plugin_ptr->extension());
+  const auto all = read_versions_of(cx, extensions);  // one query for every enabled plugin
+  for (const auto& e : enabled) check_installed(*e.plugin_ptr, cx, versions_in(all, e.plugin_ptr->extension()));
 }
 
 void apply_settings(connection& cx, const std::vector<statement<>>& statements) {

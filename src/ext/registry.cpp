@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <utility>
 
@@ -27,20 +28,7 @@ auto names_of(const std::map<std::string, plugin_entry, std::less<>>& plugins) -
 }
 
 // A loaded library: closed again unless release() ran.
-class library_handle {
- public:
-  explicit library_handle(void* h) noexcept : h_(h) {}
-  library_handle(const library_handle&) = delete;
-  auto operator=(const library_handle&) -> library_handle& = delete;
-  ~library_handle() {
-    if (h_ != nullptr) ::dlclose(h_);
-  }
-  [[nodiscard]] auto get() const noexcept -> void* { return h_; }
-  void release() noexcept { h_ = nullptr; }
-
- private:
-  void* h_;
-};
+using library_handle = std::unique_ptr<void, decltype(&::dlclose)>;
 
 using entry_fn = const pgpx_plugin_descriptor* (*)();
 
@@ -85,11 +73,15 @@ void registry::add(std::shared_ptr<const plugin> p, std::string origin) {
   plugins_.emplace(name, std::move(e));
 }
 
-auto registry::load_library(const std::filesystem::path& path) -> std::shared_ptr<const plugin> {
+namespace {
+
+// Loads the shared-library plugin at `path` and checks it (entry point, ABI, a plugin) without
+// registering it; throws extension_error naming `path`, the library closed again.
+auto open_library(const std::filesystem::path& path) -> std::pair<library_handle, std::shared_ptr<const plugin>> {
   const auto shown = path.string();
   ::dlerror();
-  library_handle h(::dlopen(shown.c_str(), RTLD_NOW | RTLD_LOCAL));
-  if (h.get() == nullptr) {
+  library_handle h(::dlopen(shown.c_str(), RTLD_NOW | RTLD_LOCAL), &::dlclose);
+  if (h == nullptr) {
     const char* why = ::dlerror();
     throw extension_error(
         failure::missing_library, shown,
@@ -117,10 +109,16 @@ auto registry::load_library(const std::filesystem::path& path) -> std::shared_pt
     throw extension_error(
         failure::invalid_plugin, shown,
         "plugin library " + shown + ": " PGPX_EXT_ENTRY_POINT "() returned no plugin; nothing registered");
-  // The plugin lives in the library, which stays loaded from now on.
-  std::shared_ptr<const plugin> p(d->plugin, [](const plugin*) {});
-  add(p, shown);  // throws duplicate_plugin / invalid_plugin: the handle closes
-  h.release();
+  // The plugin lives in the library, which stays loaded once the caller registers it.
+  return {std::move(h), std::shared_ptr<const plugin>(d->plugin, [](const plugin*) {})};
+}
+
+}  // namespace
+
+auto registry::load_library(const std::filesystem::path& path) -> std::shared_ptr<const plugin> {
+  auto [h, p] = open_library(path);
+  add(p, path.string());  // throws duplicate_plugin / invalid_plugin: the handle closes
+  (void)h.release();
   return p;
 }
 
@@ -219,10 +217,11 @@ void registry::configure(const pgpx::config& cfg) {
 
 namespace {
 
-auto at(const std::string& source, const toml::node& n) -> std::string {
-  const auto& b = n.source().begin;
-  return source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column);
+// "pgpx.toml:3:1": where a node (or a parse error) begins.
+auto at(const std::string& source, const toml::source_region& r) -> std::string {
+  return source + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column);
 }
+auto at(const std::string& source, const toml::node& n) -> std::string { return at(source, n.source()); }
 
 auto value_of(const toml::node& n) -> std::optional<setting_value> {
   if (const auto* b = n.as_boolean()) return setting_value(b->get());
@@ -246,10 +245,7 @@ void registry::configure_toml(std::string_view text, const std::string& source, 
   try {
     root = toml::parse(text, std::string_view(source));
   } catch (const toml::parse_error& e) {
-    const auto& b = e.source().begin;
-    throw extension_error(
-        failure::bad_settings, source,
-        source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) + ": " + std::string(e.description()));
+    throw extension_error(failure::bad_settings, source, at(source, e.source()) + ": " + std::string(e.description()));
   }
   const auto* exts = root.get("extensions");
   if (exts == nullptr) return;
@@ -298,15 +294,14 @@ void registry::configure_toml(std::string_view text, const std::string& source, 
       }
     }
     if (library && !find(name)) {
-      const auto loaded = load_library(*library);
-      if (loaded->name() != name) {
-        // Registered under its own name: say so rather than enabling the wrong table.
-        std::lock_guard lock(mutex_);
-        plugins_.erase(std::string(loaded->name()));
+      // Checked before it is registered: a library holding another plugin is refused.
+      auto [h, loaded] = open_library(*library);
+      if (loaded->name() != name)
         throw extension_error(failure::invalid_plugin, name,
                               at(source, node) + ": [extensions." + name + "] library " + library->string() +
                                   " holds plugin " + std::string(loaded->name()) + ", not " + name);
-      }
+      add(loaded, library->string());
+      (void)h.release();
     }
     const auto plugin = find(name);
     if (!plugin)

@@ -38,6 +38,13 @@ auto to_text(const setting_value& v) -> std::string {
   return std::get<std::string>(v);
 }
 
+namespace {
+// "an integer", "a float".
+auto with_article(setting_kind k) -> std::string {
+  return (k == setting_kind::integer ? "an " : "a ") + std::string(to_string(k));
+}
+}  // namespace
+
 auto settings_spec::find(std::string_view key) const noexcept -> const setting_spec* {
   for (const auto& k : keys)
     if (k.key == key) return &k;
@@ -70,10 +77,8 @@ auto check_settings(const settings_spec& spec, const settings& given, std::strin
     if (k->kind == setting_kind::floating && kind_of(value) == setting_kind::integer) {
       out.set(key, static_cast<double>(std::get<std::int64_t>(value)));
     } else if (kind_of(value) != k->kind) {
-      problems.push_back("key \"" + key + "\" must be " + (k->kind == setting_kind::integer ? "an " : "a ") +
-                         std::string(to_string(k->kind)) + ", not " +
-                         (kind_of(value) == setting_kind::integer ? "an " : "a ") +
-                         std::string(to_string(kind_of(value))));
+      problems.push_back("key \"" + key + "\" must be " + with_article(k->kind) + ", not " +
+                         with_article(kind_of(value)));
     } else {
       out.set(key, value);
     }

@@ -3,52 +3,52 @@
 #include <pgpx/ext/version.hpp>
 
 #include <cctype>
+#include <optional>
 #include <string>
-#include <vector>
+#include <string_view>
 
 namespace pgpx::ext {
 
 namespace {
 
+// A run of digits (without leading zeros) or of letters; separators ('.', '-', '_', '+' and
+// anything else) only separate.
 struct token {
   bool number = false;
-  std::string text;  // digits without leading zeros for numbers
+  std::string_view text;
 };
 
-auto tokens_of(std::string_view v) -> std::vector<token> {
-  std::vector<token> out;
-  std::size_t i = 0;
-  while (i < v.size()) {
-    const auto c = static_cast<unsigned char>(v[i]);
-    if (std::isdigit(c) != 0) {
-      std::size_t j = i;
-      while (j < v.size() && std::isdigit(static_cast<unsigned char>(v[j])) != 0) ++j;
-      auto digits = std::string(v.substr(i, j - i));
-      const auto nz = digits.find_first_not_of('0');
-      out.push_back({true, nz == std::string::npos ? std::string("0") : digits.substr(nz)});
-      i = j;
-    } else if (std::isalpha(c) != 0) {
-      std::size_t j = i;
-      while (j < v.size() && std::isalpha(static_cast<unsigned char>(v[j])) != 0) ++j;
-      out.push_back({false, std::string(v.substr(i, j - i))});
-      i = j;
-    } else {
-      ++i;  // a separator
-    }
+auto is_digit(char c) noexcept -> bool { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+auto is_alpha(char c) noexcept -> bool { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+
+// The next token of `v` from `pos` (advanced past it), or none at the end.
+auto next_token(std::string_view v, std::size_t& pos) noexcept -> std::optional<token> {
+  while (pos < v.size() && !is_digit(v[pos]) && !is_alpha(v[pos])) ++pos;
+  if (pos == v.size()) return std::nullopt;
+  const bool number = is_digit(v[pos]);
+  const auto start = pos;
+  while (pos < v.size() && (number ? is_digit(v[pos]) : is_alpha(v[pos]))) ++pos;
+  auto text = v.substr(start, pos - start);
+  if (number) {
+    const auto nz = text.find_first_not_of('0');
+    text = nz == std::string_view::npos ? std::string_view("0") : text.substr(nz);
   }
-  return out;
+  return token{number, text};
 }
 
-auto compare_numbers(const std::string& a, const std::string& b) -> int {
-  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
-  return a < b ? -1 : (a > b ? 1 : 0);
+auto compare_tokens(const token& a, const token& b) noexcept -> int {
+  if (a.number != b.number) return a.number ? 1 : -1;  // a word sorts before a number
+  if (a.number && a.text.size() != b.text.size()) return a.text.size() < b.text.size() ? -1 : 1;
+  const int c = a.text.compare(b.text);
+  return (c > 0) - (c < 0);
 }
 
-// The rest of a version after the other one ran out: >0 when it makes the version newer.
-auto tail_sign(const std::vector<token>& t, std::size_t from) -> int {
-  for (std::size_t i = from; i < t.size(); ++i) {
-    if (!t[i].number) return -1;  // a pre-release word
-    if (t[i].text != "0") return 1;
+// The rest of a version after the other one ran out, from `t` on: >0 when it makes the
+// version newer, <0 for a pre-release word, 0 when only zeros follow.
+auto tail_sign(std::optional<token> t, std::string_view v, std::size_t pos) noexcept -> int {
+  for (; t; t = next_token(v, pos)) {
+    if (!t->number) return -1;
+    if (t->text != "0") return 1;
   }
   return 0;
 }
@@ -56,24 +56,13 @@ auto tail_sign(const std::vector<token>& t, std::size_t from) -> int {
 }  // namespace
 
 auto compare_versions(std::string_view a, std::string_view b) noexcept -> int {
-  try {
-    const auto ta = tokens_of(a);
-    const auto tb = tokens_of(b);
-    const auto n = std::min(ta.size(), tb.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      if (ta[i].number && tb[i].number) {
-        if (const int c = compare_numbers(ta[i].text, tb[i].text); c != 0) return c;
-      } else if (ta[i].number != tb[i].number) {
-        return ta[i].number ? 1 : -1;  // a word sorts before a number
-      } else if (const int c = ta[i].text.compare(tb[i].text); c != 0) {
-        return c < 0 ? -1 : 1;
-      }
-    }
-    if (ta.size() > n) return tail_sign(ta, n);
-    if (tb.size() > n) return -tail_sign(tb, n);
-    return 0;
-  } catch (...) {  // allocation failure: fall back to text order
-    return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
+  std::size_t pa = 0;
+  std::size_t pb = 0;
+  for (;;) {
+    const auto ta = next_token(a, pa);
+    const auto tb = next_token(b, pb);
+    if (!ta || !tb) return ta ? tail_sign(ta, a, pa) : -tail_sign(tb, b, pb);
+    if (const int c = compare_tokens(*ta, *tb); c != 0) return c;
   }
 }
 

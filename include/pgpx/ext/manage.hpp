@@ -44,9 +44,9 @@ struct extension_versions {
   [[nodiscard]] PGPX_API auto newest() const -> std::string;
 };
 
-/// Reads one extension's versions (two catalog queries, names bound as parameters).
+/// Reads one extension's versions (one catalog query, the name bound as a parameter).
 [[nodiscard]] PGPX_API auto read_versions(connection& cx, std::string_view extension) -> extension_versions;
-/// Every extension the server offers or has installed, by name.
+/// Every extension the server offers or has installed, by name (the same single query).
 [[nodiscard]] PGPX_API auto read_all_versions(connection& cx) -> std::vector<extension_versions>;
 
 /// Where an installed extension stands against its plugin.
@@ -90,6 +90,7 @@ PGPX_API void uninstall(connection& cx, const plugin& p, bool cascade = false);
  */
 PGPX_API void verify(connection& cx, const plugin& p);
 /// verify() for every enabled plugin of `reg`, in name order; throws on the first failure.
+/// Reads the versions of all their extensions in one catalog query.
 PGPX_API void verify_enabled(connection& cx, const registry& reg);
 
 /// Runs `statements` (registry::settings_statements, plugin::settings_statements) on `cx`.

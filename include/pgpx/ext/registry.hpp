@@ -6,8 +6,9 @@
 //   reg.configure(cfg);                               // [extensions.<name>] of pgpx.toml
 //   reg.enable("pg_trgm", pgpx::ext::settings{}.set("similarity_threshold", 0.5));
 //
-// Built-in plugins (pg_trgm, hstore, citext, pgcrypto, ltree) register themselves in
-// global() through a static registrar (builtin_registrar) in their translation unit.
+// Built-in plugins (pg_trgm, hstore, citext, pgcrypto, ltree, pgvector, postgis, pg_partman,
+// hypopg, pg_stat_statements) register themselves in global() through static registrars
+// (builtin_registrar) in src/ext/builtins.cpp.
 //
 // Shared-library plugins are loaded with dlopen and never unloaded (their plugin objects live
 // in them). A library that does not load, lacks `pgpx_plugin_v1`, or was built for another

@@ -10,9 +10,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,12 +44,6 @@ class cli_extension : public pgpx::test::db_test {
     return cx().query_optional<std::string>("select extversion from pg_extension where extname = $1", ext);
   }
   auto migrations() -> fs::path { return dir_ / "migrations"; }
-  static auto slurp(const fs::path& p) -> std::string {
-    std::ifstream in(p);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
   fs::path dir_;
 };
 

@@ -1,5 +1,6 @@
 // Extension versions and installing, upgrading and removing extensions through plugins, on
 // the real test server (Debian's PostgreSQL 15 with its contrib extensions).
+#include "support/ext_error.hpp"
 #include "support/test_db.hpp"
 
 #include <pgpx/core/executor.hpp>
@@ -9,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 namespace {
 
 using namespace pgpx::ext;
+using pgpx::test::throws_cause;
 
 class ext_manage : public pgpx::test::db_test {
  protected:
@@ -25,17 +27,6 @@ class ext_manage : public pgpx::test::db_test {
   }
   auto extension_count() -> std::int64_t { return cx().query_value<std::int64_t>("select count(*) from pg_extension"); }
 };
-
-auto throws_cause(const std::function<void()>& f, failure cause) -> std::string {
-  try {
-    f();
-  } catch (const extension_error& e) {
-    EXPECT_EQ(e.cause(), cause) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no extension_error thrown";
-  return {};
-}
 
 // A plugin for an extension no server has.
 class ghost_plugin final : public plugin {
@@ -65,6 +56,29 @@ TEST_F(ext_manage, reads_the_servers_versions) {
   const auto none = read_versions(cx(), "pgpx_no_such_extension");
   EXPECT_FALSE(none.on_server());
   EXPECT_EQ(status_of(ghost_plugin{}, none), version_status::not_on_server);
+}
+
+TEST_F(ext_manage, read_all_versions_agrees_with_read_versions) {
+  cx().execute_script("create extension citext version '1.5'");
+  const auto all = read_all_versions(cx());
+  ASSERT_FALSE(all.empty());
+  EXPECT_TRUE(
+      std::is_sorted(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.extension < b.extension; }));
+  for (const char* name : {"citext", "hstore"}) {
+    const auto one = read_versions(cx(), name);
+    const auto it = std::find_if(all.begin(), all.end(), [&](const auto& v) { return v.extension == name; });
+    ASSERT_NE(it, all.end()) << name;
+    EXPECT_EQ(it->installed, one.installed) << name;
+    EXPECT_EQ(it->schema, one.schema) << name;
+    EXPECT_EQ(it->default_version, one.default_version) << name;
+    EXPECT_EQ(it->available, one.available) << name;
+    EXPECT_EQ(it->comment, one.comment) << name;
+  }
+  const auto citext = read_versions(cx(), "citext");
+  EXPECT_EQ(citext.installed, std::optional<std::string>("1.5"));
+  EXPECT_EQ(citext.schema, std::optional<std::string>("public"));
+  EXPECT_FALSE(citext.comment.empty());
+  EXPECT_FALSE(read_versions(cx(), "hstore").installed);
 }
 
 TEST_F(ext_manage, install_upgrade_uninstall_change_pg_extension) {
@@ -149,6 +163,16 @@ TEST_F(ext_manage, verify_checks_what_a_program_relies_on) {
             std::string::npos)
       << msg;
   EXPECT_EQ(extension_count(), before);
+  // Several enabled plugins: the first in name order that fails is reported.
+  cx().execute_script("create extension hstore");
+  registry several;
+  several.add(registry::global().get("hstore"), "built-in");
+  several.add(std::make_shared<old_citext>());
+  several.enable("hstore");
+  EXPECT_NO_THROW(verify_enabled(cx(), several));
+  several.enable("old_citext");
+  msg = throws_cause([&] { verify_enabled(cx(), several); }, failure::not_installed);
+  EXPECT_NE(msg.find("plugin old_citext: extension \"citext\""), std::string::npos) << msg;
   const old_citext p;
   msg = throws_cause([&] { verify(cx(), p); }, failure::not_installed);
   EXPECT_NE(msg.find("not installed"), std::string::npos) << msg;

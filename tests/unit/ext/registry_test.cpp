@@ -1,5 +1,7 @@
 // The plugin interface's SQL and GUC statements, the registry (code, built-ins, settings,
 // [extensions.<name>] of pgpx.toml) and shared-library plugins (dlopen): no server needed.
+#include "support/ext_error.hpp"
+
 #include <pgpx/ext/error.hpp>
 #include <pgpx/ext/registry.hpp>
 #include <pgpx/types/by_name.hpp>
@@ -14,6 +16,7 @@
 namespace {
 
 using namespace pgpx::ext;
+using pgpx::test::throws_cause;
 
 class test_plugin final : public plugin {
  public:
@@ -32,17 +35,6 @@ class test_plugin final : public plugin {
  private:
   std::string name_, ext_;
 };
-
-auto throws_cause(const std::function<void()>& f, failure cause) -> std::string {
-  try {
-    f();
-  } catch (const extension_error& e) {
-    EXPECT_EQ(e.cause(), cause) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no extension_error thrown";
-  return {};
-}
 
 TEST(ext_plugin, sql_quotes_every_name_and_value) {
   const test_plugin p;
@@ -183,6 +175,9 @@ schema = "ext"
   throws_cause([&] { fresh.configure_toml("[extensions.odd2]\nmode = \"a\"\n[extensions.odd]\nx = 1\n", "f.toml"); },
                failure::bad_settings);
   EXPECT_FALSE(fresh.is_enabled("odd2"));
+  // Malformed TOML: the position of the parse error.
+  msg = throws_cause([&] { fresh.configure_toml("x = 1\n[extensions.odd\n", "bad.toml"); }, failure::bad_settings);
+  EXPECT_EQ(msg.rfind("bad.toml:2:", 0), 0u) << msg;
 }
 
 // Shared-library plugins: the example (examples/plugin) and two broken libraries.
@@ -210,6 +205,21 @@ TEST(ext_library, loaded_from_pgpx_toml_relative_to_the_file) {
   reg.configure_toml("[extensions.earth]\nlibrary = \"" + lib.filename().string() + "\"\nunit = \"km\"\n", "pgpx.toml",
                      lib.parent_path());
   EXPECT_TRUE(reg.is_enabled("earth"));
+}
+
+TEST(ext_library, a_library_holding_another_plugin_is_refused_unregistered) {
+  registry reg;
+  const auto msg = throws_cause(
+      [&] {
+        reg.configure_toml(std::string("[extensions.moon]\nlibrary = \"") + PGPX_EXAMPLE_PLUGIN + "\"\n", "pgpx.toml");
+      },
+      failure::invalid_plugin);
+  EXPECT_NE(msg.find("pgpx.toml:1:1: [extensions.moon] library"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("holds plugin earth, not moon"), std::string::npos) << msg;
+  EXPECT_TRUE(reg.list().empty());
+  EXPECT_EQ(reg.find("earth"), nullptr);
+  // The library loads under its own name afterwards.
+  EXPECT_NE(reg.load_library(PGPX_EXAMPLE_PLUGIN), nullptr);
 }
 
 TEST(ext_library, missing_library_is_refused) {

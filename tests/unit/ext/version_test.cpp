@@ -3,34 +3,43 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 namespace {
 
 using pgpx::ext::compare_versions;
 using pgpx::ext::version_range;
 
+auto sign(int c) -> int { return (c > 0) - (c < 0); }
+
+// `a` sorts before `b` (order < 0), equal to it (0) or after it (> 0), in both directions.
+void expect_order(std::string_view a, std::string_view b, int order) {
+  SCOPED_TRACE(std::string(a) + " vs " + std::string(b));
+  EXPECT_EQ(sign(compare_versions(a, b)), sign(order));
+  EXPECT_EQ(sign(compare_versions(b, a)), -sign(order));
+}
+
 TEST(ext_version, numeric_components_compare_as_numbers) {
-  EXPECT_GT(compare_versions("1.10", "1.9"), 0);
-  EXPECT_LT(compare_versions("1.9", "1.10"), 0);
-  EXPECT_GT(compare_versions("2", "1.99.99"), 0);
-  EXPECT_GT(compare_versions("0.10.0", "0.9.9"), 0);
-  EXPECT_EQ(compare_versions("1.6", "1.6"), 0);
-  EXPECT_EQ(compare_versions("01.06", "1.6"), 0);  // leading zeros are not digits of value
+  expect_order("1.10", "1.9", 1);
+  expect_order("2", "1.99.99", 1);
+  expect_order("0.10.0", "0.9.9", 1);
+  expect_order("1.6", "1.6", 0);
+  expect_order("01.06", "1.6", 0);  // leading zeros are not digits of value
 }
 
 TEST(ext_version, missing_components_count_as_zero) {
-  EXPECT_EQ(compare_versions("1.0", "1"), 0);
-  EXPECT_EQ(compare_versions("1", "1.0.0"), 0);
-  EXPECT_GT(compare_versions("1.0.1", "1"), 0);
-  EXPECT_LT(compare_versions("1", "1.0.1"), 0);
+  expect_order("1.0", "1", 0);
+  expect_order("1", "1.0.0", 0);
+  expect_order("1.0.1", "1", 1);
 }
 
 TEST(ext_version, words_sort_before_numbers_and_mark_pre_releases) {
-  EXPECT_LT(compare_versions("1.0beta", "1.0"), 0);
-  EXPECT_GT(compare_versions("1.0", "1.0beta"), 0);
-  EXPECT_LT(compare_versions("1.0beta", "1.0.1"), 0);
-  EXPECT_LT(compare_versions("3.4.0alpha", "3.4.0beta"), 0);
-  EXPECT_GT(compare_versions("3.4.0dev", "3.3.9"), 0);
-  EXPECT_EQ(compare_versions("1.0-rc1", "1.0rc1"), 0);  // separators only separate
+  expect_order("1.0beta", "1.0", -1);
+  expect_order("1.0beta", "1.0.1", -1);
+  expect_order("3.4.0alpha", "3.4.0beta", -1);
+  expect_order("3.4.0dev", "3.3.9", 1);
+  expect_order("1.0-rc1", "1.0rc1", 0);  // separators only separate
 }
 
 TEST(ext_version, range_is_half_open) {
