@@ -160,12 +160,23 @@ auto has_deferred(const connection& cx) noexcept -> bool {
   return s != nullptr && !s->deferred.empty();
 }
 
+namespace {
+
+// The slow path of usable_after_deferred, kept out of line: inlined, it made the compiler save
+// five registers on every pool release, deferred work or not (W8 callgrind, +14 instructions).
+template <class State>
+[[gnu::noinline, gnu::cold]] auto run_deferred_then_check(State& s) -> bool {
+  s.run_deferred();
+  return s.usable();
+}
+
+}  // namespace
+
 auto usable_after_deferred(connection& cx) -> bool {
   auto* s = connection_access::try_state(cx);
   if (s == nullptr || !s->usable()) return false;
-  if (s->deferred.empty()) return true;
-  s->run_deferred();
-  return s->usable();
+  if (s->deferred.empty()) [[likely]] return true;
+  return run_deferred_then_check(*s);
 }
 
 }  // namespace pgpx::detail
