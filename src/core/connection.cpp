@@ -175,7 +175,8 @@ template <class State>
 auto usable_after_deferred(connection& cx) -> bool {
   auto* s = connection_access::try_state(cx);
   if (s == nullptr || !s->usable()) return false;
-  if (s->deferred.empty()) [[likely]] return true;
+  if (s->deferred.empty()) [[likely]]
+    return true;
   return run_deferred_then_check(*s);
 }
 
