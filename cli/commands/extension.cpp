@@ -295,7 +295,7 @@ void add_extension_command(CLI::App& app, context& ctx, action_fn& action) {
       "  pgpx extension info pg_trgm --format json\n"
       "  pgpx extension install citext --version 1.6      # writes migrations/<version>_install_citext.{up,down}.sql\n"
       "  pgpx extension install earthdistance --cascade --now\n"
-      "  pgpx extension upgrade citext --to 1.6\n"
+      "  pgpx extension upgrade citext --to 1.6      (or: update)\n"
       "See docs/extensions.md.");
   const auto writes = [&](CLI::App* c) {
     c->add_flag("--now", o.now, "Run the statement now instead of writing a migration");
@@ -325,6 +325,7 @@ void add_extension_command(CLI::App& app, context& ctx, action_fn& action) {
   install->callback([&] { action = [&] { return run_install(ctx, o); }; });
 
   auto* upgrade = e->add_subcommand("upgrade", "Upgrade an installed extension (writes a migration; --now runs it)");
+  upgrade->alias("update");  // the spelling of spec/cli-and-migrations.md (ALTER EXTENSION ... UPDATE)
   upgrade->add_option("name", o.name, "Plugin or extension name")->required();
   upgrade->add_option("--to", o.to, "The version (default: the server's default version)");
   writes(upgrade);

@@ -114,7 +114,7 @@ TEST_F(cli_extension, now_runs_at_once) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(installed("hstore"), std::optional<std::string>("1.7"));
   EXPECT_FALSE(fs::exists(migrations()));
-  r = pgpx({"extension", "upgrade", "hstore", "--now"});
+  r = pgpx({"extension", "update", "hstore", "--now"});  // the spec's spelling of upgrade
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(installed("hstore"), std::optional<std::string>("1.8"));
   r = pgpx({"extension", "upgrade", "hstore", "--now"});
