@@ -35,8 +35,8 @@ auto session_settings(const registry& reg) -> std::vector<std::pair<std::string,
       if (k.guc.empty()) continue;
       if (!plain_guc_name(k.guc))
         throw extension_error(failure::bad_settings, plugin_name,
-                              "plugin " + plugin_name + ": setting '" + k.key + "' names the server setting '" +
-                                  k.guc + "', which is not a plain (dotted) identifier");
+                              "plugin " + plugin_name + ": setting '" + k.key + "' names the server setting '" + k.guc +
+                                  "', which is not a plain (dotted) identifier");
       if (const auto* v = e.settings.find(k.key)) out.emplace_back(k.guc, to_text(*v));
     }
   }

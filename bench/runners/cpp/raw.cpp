@@ -3,6 +3,9 @@
 // encoder. Not a peer: the physical reference every ratio is taken against.
 #include "pq_util.hpp"
 
+#include <cmath>
+#include <cstring>
+
 #include <optional>
 
 using namespace bench;
@@ -554,7 +557,60 @@ void decode_array(const char* p, std::vector<T>& out, F elem) {
   }
 }
 
+// pgvector's vector(1536) (PGlite, the callgrind cells W10 callgrind/vector*): vector_send's
+// form is a 2-byte dimension count, 2 unused bytes, then the floats in network order.
+auto vector_float(const char* p) -> float {
+  const auto u = static_cast<std::uint32_t>(be32(p));
+  float f = 0;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+void w10_vectors(cell& c) {
+  auto cx = connect(c.conninfo());
+  PGconn* k = cx.get();
+  prepare(k, "w10v", c.p().str("sql").c_str());
+  const bool views = c.p().str("vectors") == "view";
+  const long long iters = c.p().num("iters"), warm = c.p().num("warmup");
+  std::int64_t sum = 0, elems = 0;
+  auto one = [&]() -> long long {
+    PGresult* r = PQexecPrepared(k, "w10v", 0, nullptr, nullptr, nullptr, 1);
+    check(k, r, "w10v");
+    const int nt = PQntuples(r);
+    std::vector<std::vector<float>> out;  // fresh each time, as a result set's vectors are
+    if (!views) out.resize(static_cast<std::size_t>(nt));
+    for (int i = 0; i < nt; ++i) {
+      const char* p = PQgetvalue(r, i, 1);
+      const auto dim =
+          static_cast<std::size_t>((static_cast<unsigned char>(p[0]) << 8) | static_cast<unsigned char>(p[1]));
+      const char* f = p + 4;
+      float s = 0;
+      if (views) {  // read in place: every element once
+        for (std::size_t d = 0; d < dim; ++d) s += vector_float(f + (4 * d));
+      } else {
+        auto& v = out[static_cast<std::size_t>(i)];
+        v.resize(dim);
+        for (std::size_t d = 0; d < dim; ++d) v[d] = vector_float(f + (4 * d));
+        for (float x : v) s += x;
+      }
+      sum += be32(PQgetvalue(r, i, 0)) + std::lround(s);
+      elems += static_cast<std::int64_t>(dim);
+    }
+    PQclear(r);
+    return nt;
+  };
+  for (long long i = 0; i < warm; ++i) one();
+  sum = 0;
+  elems = 0;
+  long long rows = 0;
+  c.start({PQbackendPID(k)});
+  for (long long i = 0; i < iters; ++i) rows += one();
+  c.extra("elements", static_cast<double>(elems));
+  c.stop(rows, sum);
+}
+
 void w10(cell& c) {
+  if (c.p().str("table") == "vec_rows") return w10_vectors(c);
   auto cx = connect(c.conninfo());
   PGconn* k = cx.get();
   const bool ms = c.p().str("table") == "ms_arrays";

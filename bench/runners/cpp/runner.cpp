@@ -79,8 +79,9 @@ auto json_escape(std::string_view s) -> std::string {
 auto cell::conninfo() const -> std::string {
   const bool tcp = p_.str("transport") == "tcp";
   std::string host = tcp ? p_.str("tcp_host", "127.0.0.1") : p_.str("socket_dir");
+  std::string extra = p_.str("conn_extra", "");  // e.g. "sslmode=disable" for PGlite (the vector cells)
   return "host=" + host + " port=" + p_.str("port") + " user=" + p_.str("user") + " dbname=" + p_.str("dbname") +
-         " application_name=pgpx-bench";
+         " application_name=pgpx-bench" + (extra.empty() ? "" : " " + extra);
 }
 
 namespace {
