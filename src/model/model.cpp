@@ -4,6 +4,7 @@
 
 #include <pgpx/reflect/naming.hpp>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <string_view>
@@ -27,6 +28,33 @@ void check_columns(const model_description& m, const std::vector<std::size_t>& c
     if (c >= m.columns.size())
       throw usage_error(std::string(m.cpp_name) + ": " + std::string(what) +
                         " names a member that is not a direct member of the model");
+}
+
+auto member_list(const model_description& m, const std::vector<std::size_t>& cols) -> std::string {
+  std::string out;
+  for (const auto c : cols) out += (out.empty() ? "" : ", ") + std::string(m.columns[c].member);
+  return out;
+}
+
+// PostgreSQL's rule for a partitioned table: every unique constraint (the primary key too)
+// contains every column of the partition key. Checked here so that the model names the
+// members, rather than the server refusing CREATE TABLE.
+void check_partition_key(const model_description& m) {
+  if (m.partitioning == partition_method::none) return;
+  check_columns(m, m.partition_key, "the partition key");
+  const auto covers = [&](const std::vector<std::size_t>& key, const std::string& what) {
+    for (const auto p : m.partition_key)
+      if (std::find(key.begin(), key.end(), p) == key.end())
+        throw usage_error(std::string(m.cpp_name) + ": " + what + " (" + member_list(m, key) +
+                          ") must contain the partition key (" + member_list(m, m.partition_key) +
+                          "): PostgreSQL requires it of every unique key of a partitioned table");
+  };
+  if (!m.primary_key.empty()) covers(m.primary_key, "the primary key");
+  for (std::size_t i = 0; i < m.columns.size(); ++i)
+    if (m.columns[i].facts.unique) covers({i}, "the unique member " + std::string(m.columns[i].member));
+  for (const auto& u : m.uniques) covers(u.columns, "the unique constraint " + u.name);
+  for (const auto& ix : m.indexes)
+    if (ix.unique) covers(ix.columns, "the unique index " + ix.name);
 }
 
 auto ends_with(std::string_view s, std::string_view suffix) -> bool {
@@ -158,6 +186,7 @@ void finish_description(model_description& m) {
     if (ix.name.empty()) ix.name = m.table + "_" + joined_columns(m, ix.columns) + "_idx";
     claim(ix.name, "index");
   }
+  check_partition_key(m);
 }
 
 }  // namespace detail

@@ -112,6 +112,12 @@ auto table_statements(const model_description& m) -> std::vector<statement<void>
       add("constraint " + quote_identifier(c.check_name) + " check (" + c.check_sql(quote_identifier(c.name)) + ")");
   for (const auto& ck : m.checks) add("constraint " + quote_identifier(ck.name) + " check (" + ck.sql + ")");
   sql += ')';
+  if (m.partitioning != partition_method::none) {
+    sql += m.partitioning == partition_method::by_range  ? " partition by range "
+           : m.partitioning == partition_method::by_list ? " partition by list "
+                                                         : " partition by hash ";
+    sql += column_list(m, m.partition_key);
+  }
   std::vector<statement<void>> out;
   out.emplace_back(std::move(sql));
   for (const auto& ix : m.indexes) {

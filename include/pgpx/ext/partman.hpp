@@ -3,6 +3,11 @@
 //
 //   cx.execute_script("create table events (id bigint, at timestamptz not null) partition by range (at)");
 //   pgpx::partman::create_parent(cx, "public.events", "at", "1 day", {.premake = 7});
+//   // or from a model: template <> struct pgpx::model<event> {
+//   //   static constexpr auto primary_key = pgpx::key_of(&event::id, &event::at);
+//   //   static constexpr auto partition_by = pgpx::partition_by_range(&event::at); };
+//   pgpx::schema::create(cx, pgpx::models<event>);                    // ... partition by range ("at")
+//   pgpx::partman::create_parent_for<event>(cx, "1 day", {.premake = 7});
 //   pgpx::partman::set_retention(cx, "public.events", "30 days", false);   // drop, not detach
 //   pgpx::partman::run_maintenance(cx);                                    // from a scheduler
 //   for (auto& p : pgpx::partman::partitions(cx, "public.events")) ...
@@ -14,6 +19,7 @@
 
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/error.hpp>
+#include <pgpx/model/model.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -44,6 +50,26 @@ void create_parent(Ex& ex, const std::string& parent, const std::string& control
           ".create_parent(p_parent_table => $1, p_control => $2, p_type => 'native', p_interval => $3, "
           "p_premake => $4, p_start_partition => $5)",
       parent, control, interval, static_cast<std::int32_t>(o.premake), o.start_partition);
+}
+
+/**
+ * create_parent() for a model declared partitioned by range on one member
+ * (`model<T>::partition_by = pgpx::partition_by_range(&event::at)`), after
+ * `pgpx::schema::create(cx, pgpx::models<event>)` made the parent: the parent is the model's
+ * table in its schema (else the connection's current schema), the control column its
+ * partition key. Throws usage_error naming the model when it is not range-partitioned on
+ * one column (pg_partman's native partitioning), before anything is sent.
+ */
+template <class T, class Ex>
+void create_parent_for(Ex& ex, const std::string& interval, const parent_options& o = {}) {
+  const auto& m = model_info<T>();
+  if (m.partitioning != partition_method::by_range || m.partition_key.size() != 1)
+    throw usage_error("pgpx::partman::create_parent_for<" + std::string(m.cpp_name) +
+                      ">: pg_partman manages a table partitioned by range on one column; declare "
+                      "model<T>::partition_by = pgpx::partition_by_range(&T::member)");
+  const std::string schema =
+      m.schema.empty() ? ex.template query_value<std::string>("select current_schema()") : m.schema;
+  create_parent(ex, schema + "." + m.table, m.columns[m.partition_key.front()].name, interval, o);
 }
 
 /// `run_maintenance(parent)`: makes partitions ahead and applies retention (every parent

@@ -20,6 +20,7 @@
 //   primary_key          static constexpr auto = pgpx::key_of(&T::a, &T::b) (instead of key<> order)
 //   uniques()            static function returning a std::tuple of pgpx::unique_of(...)
 //   indexes()            static function returning a std::tuple of pgpx::index(...)
+//   partition_by         static constexpr auto = pgpx::partition_by_range(&T::at) (or _list, _hash)
 // The description is built once per type, on first use, and is what DDL, the ORM and the SQL
 // templates (`model_columns_of`) read: one source of truth. Names of constraints and indexes
 // follow PostgreSQL's own defaults (`books_pkey`, `authors_email_key`,
@@ -130,6 +131,14 @@ struct index_info {
   std::vector<std::pair<std::string, std::string>> with;
 };
 
+/// How a table is partitioned (model<T>::partition_by): PostgreSQL's declarative methods.
+enum class partition_method {
+  none,      ///< not partitioned
+  by_range,  ///< PARTITION BY RANGE: time or id ranges (what pg_partman manages)
+  by_list,   ///< PARTITION BY LIST: one partition per set of values
+  by_hash,   ///< PARTITION BY HASH: rows spread by the key's hash
+};
+
 /**
  * The SQL-free description of a model: table, columns, keys, constraints, indexes and
  * relations. Built by model_info<T>(); read by DDL, the ORM, the templates and migrations.
@@ -146,6 +155,8 @@ class PGPX_API model_description {
   std::vector<index_info> indexes;  ///< model<T>::indexes()
   std::vector<enum_info> enums;  ///< enum types of the columns (and of array columns), once each
   std::vector<check_info> checks;  ///< table CHECK constraints (model<T>::checks())
+  partition_method partitioning = partition_method::none;  ///< model<T>::partition_by
+  std::vector<std::size_t> partition_key;  ///< its columns, in key order
 
   /// The column for a C++ member name, or nullptr.
   [[nodiscard]] auto find_member(std::string_view member) const noexcept -> const column_info*;
@@ -296,6 +307,31 @@ struct key_of_t {
 template <class C, class... M>
 [[nodiscard]] constexpr auto key_of(M C::*... mps) -> key_of_t<C, M...> {
   return {std::tuple<M C::*...>{mps...}};
+}
+
+/// The partition key of a model (model<T>::partition_by), made by partition_by_range/_list/_hash.
+template <class C, class... M>
+struct partition_by_t {
+  partition_method method;        ///< the method
+  std::tuple<M C::*...> members;  ///< the key's members, in key order
+};
+/// `static constexpr auto partition_by = pgpx::partition_by_range(&event::at);`: the table is
+/// created `partition by range ("at")`; its partitions are made by pg_partman
+/// (pgpx::partman::create_parent_for<T>) or by hand. Every unique key, the primary key
+/// included, must contain the partition key (PostgreSQL's rule, checked on first use).
+template <class C, class... M>
+[[nodiscard]] constexpr auto partition_by_range(M C::*... mps) -> partition_by_t<C, M...> {
+  return {partition_method::by_range, std::tuple<M C::*...>{mps...}};
+}
+/// `partition by list (...)` (see partition_by_range).
+template <class C, class... M>
+[[nodiscard]] constexpr auto partition_by_list(M C::*... mps) -> partition_by_t<C, M...> {
+  return {partition_method::by_list, std::tuple<M C::*...>{mps...}};
+}
+/// `partition by hash (...)` (see partition_by_range).
+template <class C, class... M>
+[[nodiscard]] constexpr auto partition_by_hash(M C::*... mps) -> partition_by_t<C, M...> {
+  return {partition_method::by_hash, std::tuple<M C::*...>{mps...}};
 }
 
 /// A unique constraint over several columns (model<T>::uniques()).
@@ -525,6 +561,10 @@ auto build_description() -> model_description {
   } else {
     for (std::size_t i = 0; i < m.columns.size(); ++i)
       if (m.columns[i].facts.primary_key) m.primary_key.push_back(i);
+  }
+  if constexpr (requires { model<T>::partition_by; }) {
+    m.partitioning = model<T>::partition_by.method;
+    std::apply([&](auto... mp) { m.partition_key = member_indexes(mp...); }, model<T>::partition_by.members);
   }
   if constexpr (requires { model<T>::uniques(); }) {
     std::apply(

@@ -6,6 +6,9 @@
 #include <pgpx/ext/hypopg.hpp>
 #include <pgpx/ext/partman.hpp>
 #include <pgpx/ext/stat_statements.hpp>
+#include <pgpx/orm/crud.hpp>
+#include <pgpx/schema/ddl.hpp>
+#include <pgpx/types/chrono.hpp>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -20,6 +23,44 @@ namespace {
 using ::testing::HasSubstr;
 
 class ops_plugins_test : public pgpx::test::db_test {};
+
+}  // namespace
+
+namespace partman_models {
+struct pm_event {
+  std::int64_t id;
+  pgpx::timestamptz at;
+  std::string kind;
+};
+struct pm_bad_key {  // the primary key (id) lacks the partition key (at)
+  pgpx::key<std::int64_t> id;
+  pgpx::timestamptz at;
+};
+struct pm_by_kind {  // list-partitioned: not what pg_partman manages
+  std::int64_t id;
+  std::string kind;
+};
+}  // namespace partman_models
+
+template <>
+struct pgpx::model<partman_models::pm_event> {
+  static constexpr auto primary_key = pgpx::key_of(&partman_models::pm_event::id, &partman_models::pm_event::at);
+  static constexpr auto partition_by = pgpx::partition_by_range(&partman_models::pm_event::at);
+};
+template <>
+struct pgpx::model<partman_models::pm_bad_key> {
+  static constexpr auto partition_by = pgpx::partition_by_range(&partman_models::pm_bad_key::at);
+};
+template <>
+struct pgpx::model<partman_models::pm_by_kind> {
+  static constexpr auto partition_by = pgpx::partition_by_list(&partman_models::pm_by_kind::kind);
+};
+
+namespace {
+
+using partman_models::pm_bad_key;
+using partman_models::pm_by_kind;
+using partman_models::pm_event;
 
 TEST_F(ops_plugins_test, partman_makes_keeps_and_retires_partitions) {
   cx().execute_script(
@@ -41,6 +82,39 @@ TEST_F(ops_plugins_test, partman_makes_keeps_and_retires_partitions) {
   // Misuse is refused before the server sees it, or named.
   EXPECT_THROW(pgpx::partman::create_parent(cx(), "events", "at", "1 day"), pgpx::usage_error);
   EXPECT_THROW(pgpx::partman::set_retention(cx(), "public.nothing", "1 day", true), pgpx::usage_error);
+}
+
+TEST_F(ops_plugins_test, partman_takes_a_partitioned_parent_declared_by_a_model) {
+  cx().execute_script("create schema partman; create extension pg_partman schema partman");
+  pgpx::schema::create(cx(), pgpx::models<pm_event, pm_by_kind>);
+  EXPECT_EQ(cx().query_value<std::string>("select pg_get_partkeydef('pm_events'::regclass)"), "RANGE (at)");
+  EXPECT_EQ(cx().query_value<std::string>("select pg_get_partkeydef('pm_by_kinds'::regclass)"), "LIST (kind)");
+  pgpx::partman::create_parent_for<pm_event>(cx(), "1 day", {.premake = 2, .start_partition = "2024-03-01"});
+  const auto parts = pgpx::partman::partitions(cx(), "public.pm_events");
+  ASSERT_GE(parts.size(), 3U);
+  EXPECT_EQ(parts.front(), "public.pm_events_p2024_03_01");
+  // Rows written through the ORM land in their day's partition.
+  const auto day2 = pgpx::timestamptz(std::chrono::sys_days(std::chrono::year{2024} / 3 / 2) + std::chrono::hours(9));
+  pgpx::insert(cx(), pm_event{7, day2, "click"});
+  EXPECT_EQ(cx().query_value<std::int64_t>("select id from pm_events_p2024_03_02"), 7);
+  // Not a range on one member: refused before anything is sent, naming the model.
+  try {
+    pgpx::partman::create_parent_for<pm_by_kind>(cx(), "1 day");
+    ADD_FAILURE() << "a list-partitioned model was accepted";
+  } catch (const pgpx::usage_error& e) {
+    EXPECT_THAT(e.what(), testing::HasSubstr("create_parent_for<"));
+    EXPECT_THAT(e.what(), testing::HasSubstr("pm_by_kind>: pg_partman manages a table partitioned by range"));
+  }
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from partman.part_config"), 1);
+  // A primary key without the partition key is PostgreSQL's error; the model names it first
+  // and nothing is created.
+  try {
+    pgpx::schema::create(cx(), pgpx::models<pm_bad_key>);
+    ADD_FAILURE() << "a primary key without the partition key was accepted";
+  } catch (const pgpx::usage_error& e) {
+    EXPECT_THAT(e.what(), testing::HasSubstr("the primary key (id) must contain the partition key (at)"));
+  }
+  EXPECT_FALSE(cx().query_value<bool>("select to_regclass('pm_bad_keys') is not null"));
 }
 
 TEST_F(ops_plugins_test, hypopg_indexes_change_plans_without_being_built) {

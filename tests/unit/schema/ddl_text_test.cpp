@@ -10,6 +10,40 @@
 #include <string>
 #include <vector>
 
+namespace ddl_partitions {
+struct reading {  // hash-partitioned on two members, with a unique member in the key
+  std::int64_t sensor;
+  std::int64_t seq;
+  double value;
+};
+struct shipment {  // list-partitioned; a unique member outside the key is refused
+  pgpx::key<std::int64_t> id;
+  std::string region;
+};
+struct sale {  // range-partitioned; a unique index outside the key is refused
+  std::int64_t id;
+  std::int32_t day;
+  std::string ref;
+};
+}  // namespace ddl_partitions
+
+template <>
+struct pgpx::model<ddl_partitions::reading> {
+  static constexpr auto primary_key = pgpx::key_of(&ddl_partitions::reading::sensor, &ddl_partitions::reading::seq);
+  static constexpr auto partition_by =
+      pgpx::partition_by_hash(&ddl_partitions::reading::sensor, &ddl_partitions::reading::seq);
+};
+template <>
+struct pgpx::model<ddl_partitions::shipment> {
+  static constexpr auto partition_by = pgpx::partition_by_list(&ddl_partitions::shipment::region);
+};
+template <>
+struct pgpx::model<ddl_partitions::sale> {
+  static constexpr auto primary_key = pgpx::key_of(&ddl_partitions::sale::id, &ddl_partitions::sale::day);
+  static constexpr auto partition_by = pgpx::partition_by_range(&ddl_partitions::sale::day);
+  static auto indexes() { return std::tuple{pgpx::index(&ddl_partitions::sale::ref).unique()}; }
+};
+
 namespace {
 
 using namespace orm_models;
@@ -71,6 +105,25 @@ TEST(ddl_text, a_creation_plan_puts_referenced_tables_first_whatever_the_order_g
   const auto drops = pgpx::schema::drop_plan({&pgpx::model_info<author>(), &pgpx::model_info<book>()});
   ASSERT_EQ(drops.size(), 2u);
   EXPECT_EQ(drops[0].sql(), R"(drop table "books")");  // the referencing table first
+}
+
+TEST(ddl_text, a_partitioned_model_says_how_and_its_unique_keys_must_hold_the_partition_key) {
+  EXPECT_EQ(
+      sqls(pgpx::schema::create_table<ddl_partitions::reading>()),
+      (std::vector<std::string>{
+          R"(create table "readings" ("sensor" int8, "seq" int8, "value" float8 not null, constraint "readings_pkey" primary key ("sensor", "seq")) partition by hash ("sensor", "seq"))"}));
+  const auto refused = [](auto make, const std::string& part) {
+    try {
+      (void)make();
+      ADD_FAILURE() << "accepted; expected: " << part;
+    } catch (const pgpx::usage_error& e) {
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    }
+  };
+  refused([] { return pgpx::schema::create_table<ddl_partitions::shipment>(); },
+          "the primary key (id) must contain the partition key (region)");
+  refused([] { return pgpx::schema::create_table<ddl_partitions::sale>(); },
+          "the unique index sales_ref_idx (ref) must contain the partition key (day)");
 }
 
 }  // namespace
