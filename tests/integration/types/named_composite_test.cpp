@@ -169,8 +169,8 @@ TEST_F(named_composite_test, a_missing_type_names_the_type_and_database_and_send
   } catch (const pgpx::sql_error& e) {
     EXPECT_EQ(e.sqlstate(), "42704");
     EXPECT_THAT(e.message(), HasSubstr("parameter $1"));
-    EXPECT_THAT(e.message(), HasSubstr("type \"no_such_composite_here\" does not exist in database \"" +
-                                       database_name() + "\""));
+    EXPECT_THAT(e.message(),
+                HasSubstr("type \"no_such_composite_here\" does not exist in database \"" + database_name() + "\""));
     EXPECT_THAT(e.message(), HasSubstr("nothing was sent"));
   }
   EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from t"), 0);  // the insert did not run
@@ -213,8 +213,7 @@ TEST_F(named_composite_test, arrays_travel_as_literals_and_their_elements_are_ch
     EXPECT_THAT(e.message(), HasSubstr("PostgreSQL type address"));
   }
   // An array of anonymous rows (record[]) reads, as a single record does.
-  EXPECT_EQ(cx().query_value<std::vector<address>>("select array[row('a','b')]"),
-            (std::vector<address>{{"a", "b"}}));
+  EXPECT_EQ(cx().query_value<std::vector<address>>("select array[row('a','b')]"), (std::vector<address>{{"a", "b"}}));
 }
 
 TEST_F(named_composite_test, a_named_composite_with_a_named_enum_member) {
