@@ -32,6 +32,7 @@
 
 #include <pgpx/detail/endian.hpp>
 #include <pgpx/types/builtin.hpp>
+#include <pgpx/types/by_name.hpp>
 #include <pgpx/types/codec.hpp>
 
 #include <array>
@@ -492,9 +493,14 @@ struct array_codec {
                              " into " + std::string(codec<V>::name) + ", which has " + std::to_string(depth));
     if (const oid expected = builtin_array_element(t); expected != 0 && expected != element)
       r.fail("the element type does not match the array type");
-    if (!leaf_codec::accepts(element))
-      throw conversion_error("cannot read array elements of type " + describe_type(element) + " into " +
-                             std::string(leaf_codec::name));
+    if (!leaf_codec::accepts(element)) {
+      // Named types (pgpx/types/by_name.hpp) are described by name on both sides.
+      std::string msg = "cannot read array elements of type " + describe_type_in_catalog(element) + " into " +
+                        std::string(leaf_codec::name);
+      if constexpr (!std::is_void_v<typename named_param<leaf>::type>)
+        msg += named_type_note(named_type_id_of<typename named_param<leaf>::type>());
+      throw conversion_error(std::move(msg));
+    }
     dims_t dims;
     bool none = false;
     for (auto& d : dims) {

@@ -15,6 +15,10 @@
 //     static void to_text(const vec3& v, std::string& out);        // "[1,2,3]"
 //   };
 //
+// An enum names its type with pgpx::enum_type<E> (pgpx/types/enum.hpp) and a composite with
+// pgpx::composite_type<T> (pgpx/types/composite.hpp); both keep their text form and get the
+// rest below.
+//
 // Each connection resolves the names the process uses to OIDs with one catalog query
 // (to_regtype, so search_path and schema qualification work as in SQL), before its first
 // statement after a new name appears, and again after it reconnects, after DDL that

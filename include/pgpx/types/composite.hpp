@@ -1,7 +1,8 @@
 // pgpx/types/composite.hpp: aggregates <-> PostgreSQL composite types (row types).
 //
-//   struct address { std::string street; std::optional<std::string> city; };   // create type address as (street text,
-//   city text) template <> inline constexpr bool pgpx::is_composite<address> = true;
+//   // create type address as (street text, city text)
+//   struct address { std::string street; std::optional<std::string> city; };
+//   template <> inline constexpr bool pgpx::is_composite<address> = true;
 //
 //   cx.execute("insert into people(name, home) values ($1, $2)", "Ada", address{"1 Main St", "London"});
 //   auto a = cx.query_value<address>("select home from people where name = $1", "Ada");
@@ -18,6 +19,16 @@
 // sent as the text literal "(a,b,...)" with an unspecified type, so the server reads them as
 // the composite type of the column or cast (as with std::string, a bare `select $1` sees
 // text). to_text() gives the same literal.
+//
+// Naming the PostgreSQL type makes both directions exact (pgpx/types/by_name.hpp), as
+// pgpx::enum_type<E> does for enums:
+//   template <> inline constexpr std::string_view pgpx::composite_type<address> = "address";
+// Parameters are then sent with the type's real OID in the connection that runs them, still
+// as the text literal (so `select $1` needs no cast, the server refuses a value for another
+// composite type, and a type the database lacks is refused before anything is sent), and a
+// column is read only from that composite type or from `record` (an anonymous row, whose
+// fields the members check one by one): reading a `point3` column into `address` is refused
+// by type name.
 #pragma once
 
 #include <pgpx/detail/endian.hpp>
@@ -38,6 +49,12 @@ namespace pgpx {
 /// Set to true for an aggregate that is the C++ twin of a PostgreSQL composite type.
 template <class T>
 inline constexpr bool is_composite = false;
+
+/// The PostgreSQL composite type of T (optionally schema-qualified), or "" (the default) to
+/// leave it to the server: specialise it to check columns and send parameters by type name
+/// (see the header comment). Used only when is_composite<T> is true.
+template <class T>
+inline constexpr std::string_view composite_type = {};
 
 namespace detail {
 
@@ -74,8 +91,9 @@ struct composite_codec {
     if (len < 0) r.fail("negative field length");
     const std::string_view bytes = r.bytes(static_cast<std::size_t>(len));
     if (!codec<M>::accepts(type))
-      throw conversion_error("cannot read field " + std::to_string(I + 1) + " of type " + describe_type(type) +
-                             " into " + member_label(I) + " (" + std::string(codec<M>::name) + ")");
+      throw conversion_error("cannot read field " + std::to_string(I + 1) + " of type " +
+                             describe_type_in_catalog(type) + " into " + member_label(I) + " (" +
+                             std::string(codec<M>::name) + ")");
     try {
       return codec<M>::decode(bytes, type);
     } catch (const conversion_error& e) {
@@ -133,14 +151,23 @@ struct composite_codec {
 template <class T>
 struct codec<T, std::enable_if_t<is_composite<T>>> {
   static constexpr std::string_view name = detail::type_name_v<T>;
+  /// The PostgreSQL type when composite_type<T> names it (then resolved per connection).
+  static constexpr std::string_view pg_type = composite_type<T>;
+  /// Unspecified at compile time; the resolved OID when composite_type<T> names the type.
   static constexpr oid param_oid = oids::unspecified;
+  /// Text even when named: record_recv would need every member's OID, named members too.
   static constexpr format param_format = format::text;
   static constexpr bool borrows_result = []<std::size_t... I>(std::index_sequence<I...>) {
     return (borrows_result_v<reflect::field_type<I, T>> || ...);
   }(std::make_index_sequence<reflect::field_count<T>>{});
 
-  /// True for record and for types created at run time (composite types).
-  [[nodiscard]] static auto accepts(oid t) noexcept -> bool { return t == oids::record || !is_builtin_type(t); }
+  /// True for record, and: the named composite type when composite_type<T> is given, else
+  /// any type created at run time.
+  [[nodiscard]] static auto accepts(oid t) noexcept -> bool {
+    if constexpr (!composite_type<T>.empty())
+      return t == oids::record || detail::named_type_accepts(detail::type_name_id<T>, t);
+    else return t == oids::record || !is_builtin_type(t);
+  }
   /// Appends the composite literal "(a,b,...)".
   static void encode(const T& v, std::string& out) { detail::composite_codec<T>::text_literal(v, out); }
   /// Reads a binary composite (record_send format).
@@ -150,10 +177,11 @@ struct codec<T, std::enable_if_t<is_composite<T>>> {
 };
 
 namespace detail {
-/// A composite's members may be of named types: row mapping activates the catalog for them.
+/// A composite may be named, and its members may be of named types: row mapping activates
+/// the catalog for either.
 template <class T>
 struct uses_named<T, std::enable_if_t<is_composite<T>>>
-    : std::bool_constant<[]<std::size_t... I>(std::index_sequence<I...>) {
+    : std::bool_constant<is_named_type_v<T> || []<std::size_t... I>(std::index_sequence<I...>) {
       return (uses_named_v<reflect::field_type<I, T>> || ...);
     }(std::make_index_sequence<reflect::field_count<T>>{})> {};
 }  // namespace detail

@@ -3,11 +3,32 @@
 #include "support/orm_models.hpp"
 
 #include <pgpx/model/model.hpp>
+#include <pgpx/types/composite.hpp>
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+namespace model_named {
+struct addr {  // a composite that names its type
+  std::string street;
+  std::optional<std::string> city;
+};
+struct resident {
+  pgpx::identity<std::int64_t> id;
+  addr home;
+  std::vector<addr> past;
+  std::optional<addr> holiday;
+};
+}  // namespace model_named
+
+template <>
+inline constexpr bool pgpx::is_composite<model_named::addr> = true;
+template <>
+inline constexpr std::string_view pgpx::composite_type<model_named::addr> = "address";
 
 namespace {
 
@@ -109,6 +130,16 @@ TEST(model_info, enum_columns_name_their_type_and_carry_its_labels_once) {
   EXPECT_EQ(p.enums[0].name, "mood");
   EXPECT_EQ(p.enums[0].labels, (std::vector<std::string>{"sad", "ok", "happy"}));
   EXPECT_EQ(pgpx::detail::default_enum_type_name("app::OrderStatus"), "order_status");
+}
+
+TEST(model_info, named_composite_columns_take_the_composites_type_name) {
+  const auto& r = pgpx::model_info<model_named::resident>();
+  ASSERT_EQ(r.columns.size(), 4u);
+  EXPECT_EQ(r.columns[1].type, "address");  // pgpx::composite_type<addr>
+  EXPECT_EQ(r.columns[2].type, "address[]");
+  EXPECT_EQ(r.columns[3].type, "address");
+  EXPECT_TRUE(r.columns[3].facts.nullable);
+  EXPECT_TRUE(r.enums.empty());  // the type itself is the user's to create
 }
 
 struct a_model_whose_index_name_is_far_too_long_for_postgres {

@@ -1,6 +1,7 @@
 // The registry of type names and the checks by name (pgpx/types/by_name.hpp), without a
 // server: name validation, ids, the active catalog, and how param_list records parameters
-// of named types. The server side is tests/integration/types/by_name_test.cpp.
+// of named types, named composites. The server side is tests/integration/types/by_name_test.cpp
+// and tests/integration/types/named_composite_test.cpp.
 #include <pgpx/types.hpp>
 
 #include <gtest/gtest.h>
@@ -16,6 +17,14 @@ struct point2 {
 };
 enum class level { low, high };
 enum class plain { a, b };
+struct spot {  // a named composite with a named enum member
+  std::int32_t x = 0;
+  level l = level::low;
+  auto operator==(const spot&) const -> bool = default;
+};
+struct loose {  // an unnamed composite of built-in members
+  std::int32_t x = 0;
+};
 }  // namespace unit_named
 
 template <>
@@ -29,6 +38,12 @@ struct pgpx::codec<unit_named::point2> : pgpx::codec_by_name<unit_named::point2>
 };
 template <>
 inline constexpr std::string_view pgpx::enum_type<unit_named::level> = "level_unit_test";
+template <>
+inline constexpr bool pgpx::is_composite<unit_named::spot> = true;
+template <>
+inline constexpr std::string_view pgpx::composite_type<unit_named::spot> = "spot_unit_test";
+template <>
+inline constexpr bool pgpx::is_composite<unit_named::loose> = true;
 
 namespace {
 
@@ -135,6 +150,126 @@ TEST(type_names, param_list_records_named_parameters) {
   EXPECT_EQ(access::named(copy)[0].index, 1U);
   p.clear();
   EXPECT_TRUE(access::named(p).empty());
+}
+
+// --- named composites (pgpx::composite_type<T>) ---------------------------------------
+
+void put_be32(std::string& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xffU));
+}
+
+// record_send's bytes of a spot whose enum field has type `level_oid`.
+auto spot_bytes(std::int32_t x, std::string_view label, pgpx::oid level_oid) -> std::string {
+  std::string b;
+  put_be32(b, 2);
+  put_be32(b, pgpx::oids::int4);
+  put_be32(b, 4);
+  put_be32(b, static_cast<std::uint32_t>(x));
+  put_be32(b, level_oid);
+  put_be32(b, static_cast<std::uint32_t>(label.size()));
+  b.append(label);
+  return b;
+}
+
+// array_send's bytes of a one-dimensional array of one element of type `element`.
+auto array_of_one(pgpx::oid element, const std::string& value) -> std::string {
+  std::string b;
+  put_be32(b, 1);  // dimensions
+  put_be32(b, 0);  // no NULLs
+  put_be32(b, element);
+  put_be32(b, 1);  // size
+  put_be32(b, 1);  // lower bound
+  put_be32(b, static_cast<std::uint32_t>(value.size()));
+  b.append(value);
+  return b;
+}
+
+// A catalog where spot_unit_test is 90001 (array 90002) and level_unit_test is 80001.
+auto spot_catalog() -> type_catalog {
+  std::vector<type_catalog::entry> entries(pgpx::detail::registered_type_names());
+  entries[pgpx::detail::type_name_id<unit_named::spot>] = {.type = 90001, .array = 90002, .base = 90001, .kind = 'c'};
+  entries[pgpx::detail::type_name_id<unit_named::level>] = {.type = 80001, .array = 80002, .base = 80001, .kind = 'e'};
+  return type_catalog(std::move(entries), "appdb");
+}
+
+TEST(named_composites, register_before_main_and_leave_unnamed_composites_alone) {
+  bool found = false;
+  for (std::uint32_t i = 0; i < pgpx::detail::registered_type_names(); ++i)
+    found = found || pgpx::detail::registered_type_name(i) == "spot_unit_test";
+  EXPECT_TRUE(found);
+  EXPECT_TRUE(pgpx::is_named_type_v<unit_named::spot>);
+  EXPECT_EQ(pgpx::codec<unit_named::spot>::pg_type, "spot_unit_test");
+  EXPECT_FALSE(pgpx::is_named_type_v<unit_named::loose>);  // no composite_type: not named
+  // Row mapping activates the result's catalog for a named composite, and only then.
+  EXPECT_TRUE(pgpx::detail::uses_named_v<unit_named::spot>);
+  EXPECT_TRUE(pgpx::detail::uses_named_v<std::vector<std::optional<unit_named::spot>>>);
+  EXPECT_FALSE(pgpx::detail::uses_named_v<unit_named::loose>);
+  // Still the text literal: binary would need every member's OID.
+  static_assert(pgpx::codec<unit_named::spot>::param_format == pgpx::format::text);
+  static_assert(pgpx::codec<unit_named::spot>::param_oid == pgpx::oids::unspecified);
+}
+
+TEST(named_composites, accept_their_type_and_record_only) {
+  const type_catalog c = spot_catalog();
+  using named = pgpx::codec<unit_named::spot>;
+  EXPECT_FALSE(named::accepts(90001));  // no active catalog: nothing to compare with
+  const pgpx::detail::types_scope scope(&c);
+  EXPECT_TRUE(named::accepts(90001));
+  EXPECT_TRUE(named::accepts(pgpx::oids::record));  // an anonymous row: its fields are checked
+  EXPECT_FALSE(named::accepts(pgpx::oids::text));
+  EXPECT_FALSE(named::accepts(80001));  // the enum: another run-time type
+  EXPECT_FALSE(named::accepts(90002));  // its array
+  EXPECT_TRUE(c.stale());               // an unexpected run-time type: resolve again
+  // Unnamed: record and any run-time type, as before.
+  EXPECT_TRUE(pgpx::codec<unit_named::loose>::accepts(90001));
+  EXPECT_TRUE(pgpx::codec<unit_named::loose>::accepts(12345678));
+  EXPECT_TRUE(pgpx::codec<unit_named::loose>::accepts(pgpx::oids::record));
+  EXPECT_FALSE(pgpx::codec<unit_named::loose>::accepts(pgpx::oids::int4));
+}
+
+TEST(named_composites, parameters_are_text_literals_typed_by_the_connection) {
+  using access = pgpx::detail::param_list_access;
+  pgpx::param_list p;
+  p.add(unit_named::spot{7, unit_named::level::high}).add(std::optional<unit_named::spot>{});
+  p.add(unit_named::loose{1});
+  p.add(std::vector<unit_named::spot>{{1, unit_named::level::low}});
+  const auto& named = access::named(p);
+  ASSERT_EQ(named.size(), 2U);  // the unnamed composite and the array are left to the server
+  EXPECT_EQ(named[0].index, 0U);
+  EXPECT_EQ(named[0].id, pgpx::detail::type_name_id<unit_named::spot>);
+  EXPECT_EQ(named[1].index, 1U);  // a NULL of a named composite is typed too
+  EXPECT_EQ(p.types()[0], 0U);    // filled in by the connection that sends it
+  EXPECT_EQ(p.formats()[0], 0);   // text
+  EXPECT_EQ(std::string(p.values()[0]), "(7,high)");
+  EXPECT_EQ(std::string(p.values()[3]), "{\"(1,low)\"}");
+}
+
+TEST(named_composites, members_and_array_elements_are_checked_by_name) {
+  const type_catalog c = spot_catalog();
+  const pgpx::detail::types_scope scope(&c);
+  using named = pgpx::codec<unit_named::spot>;
+  EXPECT_EQ(named::decode(spot_bytes(3, "high", 80001), 90001), (unit_named::spot{3, unit_named::level::high}));
+  // A member of another enum type: refused by the member's name check.
+  try {
+    (void)named::decode(spot_bytes(3, "high", 80009), 90001);
+    ADD_FAILURE() << "a field of another enum was read";
+  } catch (const pgpx::conversion_error& e) {
+    EXPECT_NE(e.message().find("member \"l\""), std::string::npos) << e.message();
+  }
+  using array = pgpx::codec<std::vector<unit_named::spot>>;
+  EXPECT_TRUE(array::accepts(90002));
+  EXPECT_EQ(array::decode(array_of_one(90001, spot_bytes(4, "low", 80001)), 90002),
+            (std::vector<unit_named::spot>{{4, unit_named::level::low}}));
+  // An array of another run-time type: the element is refused, and the message names the
+  // PostgreSQL types (the element's when the catalog knows it: here the enum).
+  try {
+    (void)array::decode(array_of_one(80001, "low"), 80002);
+    ADD_FAILURE() << "an array of another type was read";
+  } catch (const pgpx::conversion_error& e) {
+    EXPECT_NE(e.message().find("elements of type level_unit_test into unit_named::spot"), std::string::npos)
+        << e.message();
+    EXPECT_NE(e.message().find("PostgreSQL type spot_unit_test"), std::string::npos) << e.message();
+  }
 }
 
 }  // namespace
