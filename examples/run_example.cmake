@@ -4,6 +4,12 @@ if(DEFINED ENV{PGPX_EXAMPLE_PGLITE_RUN_DIR})
   file(READ $ENV{PGPX_EXAMPLE_PGLITE_RUN_DIR}/port port)
   string(STRIP "${port}" port)
   set(conninfo "host=127.0.0.1 port=${port} user=postgres dbname=postgres sslmode=disable gssencmode=disable")
+  # PGlite runs ONE session for all connections: the tests before may have left prepared
+  # statements (pgpx_1...) and settings in it. Start from a clean session, as the tests do.
+  execute_process(COMMAND psql -XAtq "${conninfo}" -c "discard all" RESULT_VARIABLE discard_rc)
+  if(NOT discard_rc EQUAL 0)
+    message(FATAL_ERROR "discard all on PGlite (port ${port}) failed with ${discard_rc}")
+  endif()
 else()
   file(READ ${CLUSTER_DIR}/conninfo conninfo)
   string(STRIP "${conninfo}" conninfo)

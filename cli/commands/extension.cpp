@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pgpx::cli {
@@ -324,12 +325,17 @@ void add_extension_command(CLI::App& app, context& ctx, action_fn& action) {
   writes(install);
   install->callback([&] { action = [&] { return run_install(ctx, o); }; });
 
-  auto* upgrade = e->add_subcommand("upgrade", "Upgrade an installed extension (writes a migration; --now runs it)");
-  upgrade->alias("update");  // the spelling of spec/cli-and-migrations.md (ALTER EXTENSION ... UPDATE)
-  upgrade->add_option("name", o.name, "Plugin or extension name")->required();
-  upgrade->add_option("--to", o.to, "The version (default: the server's default version)");
-  writes(upgrade);
-  upgrade->callback([&] { action = [&] { return run_upgrade(ctx, o); }; });
+  // `update` is the spelling of spec/cli-and-migrations.md (ALTER EXTENSION ... UPDATE); a
+  // subcommand of its own, like `pgpx up`, so that help and completion list it plainly.
+  for (const auto& [verb, what] :
+       {std::pair{"upgrade", "Upgrade an installed extension (writes a migration; --now runs it)"},
+        std::pair{"update", "Alias of `pgpx extension upgrade`"}}) {
+    auto* upgrade = e->add_subcommand(verb, what);
+    upgrade->add_option("name", o.name, "Plugin or extension name")->required();
+    upgrade->add_option("--to", o.to, "The version (default: the server's default version)");
+    writes(upgrade);
+    upgrade->callback([&] { action = [&] { return run_upgrade(ctx, o); }; });
+  }
 
   auto* uninstall = e->add_subcommand("uninstall", "Remove an extension (writes a migration; --now runs it)");
   uninstall->add_option("name", o.name, "Plugin or extension name")->required();

@@ -205,7 +205,8 @@ void add_schema_command(CLI::App& app, context& ctx, action_fn& action) {
   df->add_option("--to", f.to, "The schema wanted")->required();
   df->add_option("--format", f.format, "sql (default: the up script) or json (every change, flagged)");
   df->add_option("--schemas", f.schemas, "Only these schemas, comma-separated");
-  df->add_option("--shadow-url", f.shadow_url, "The server where a DIR source is applied (default: the configured one)");
+  df->add_option("--shadow-url", f.shadow_url,
+                 "The server where a DIR source is applied (default: the configured one)");
   df->add_flag("--exit-code", f.exit_code, "Exit 7 when the schemas differ");
   df->add_flag("--online", f.online, "Lock-friendly changes (CONCURRENTLY, NOT VALID then VALIDATE)");
   df->callback([&] { action = [&] { return run_diff(ctx, f); }; });

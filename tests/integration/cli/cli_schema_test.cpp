@@ -45,9 +45,7 @@ class cli_schema : public pgpx::test::db_test {
     args.insert(args.begin(), {"--url", conninfo().to_string()});
     return pgpx_run(args, dir_);
   }
-  void migration(const std::string& name, const std::string& sql) {
-    std::ofstream(dir_ / "migrations" / name) << sql;
-  }
+  void migration(const std::string& name, const std::string& sql) { std::ofstream(dir_ / "migrations" / name) << sql; }
   auto shadows() -> std::int64_t {
     return cx().query_value<std::int64_t>("select count(*) from pg_database where datname like 'pgpx\\_shadow\\_%'");
   }
