@@ -7,6 +7,7 @@
 #include <pgpx/schema/ddl.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <string>
 #include <utility>
 
@@ -148,6 +149,54 @@ auto make_insert_shape(const model_description& m) -> insert_shape {
   }
   s.sql += returning(m, s.returned);
   return s;
+}
+
+auto make_insert_rows_sql(const model_description& m, const insert_shape& shape) -> insert_rows_sql {
+  insert_rows_sql out;
+  const std::size_t per_row = shape.sent.size();
+  if (per_row == 0) return out;  // `default values` has no multi-row form
+  constexpr std::size_t max_params = 65535, max_rows = 1024, min_rows = 16;
+  std::size_t largest = std::bit_floor(std::min(max_rows, max_params / per_row));
+  if (largest < min_rows) return out;
+  out.largest = largest;
+  const std::string head = "insert into " + schema::table_name(m) + " (" + list(m, shape.sent) + ") values ";
+  const std::string tail = returning(m, shape.returned);
+  out.by_log.resize(static_cast<std::size_t>(std::countr_zero(largest)) + 1);
+  for (std::size_t rows = min_rows; rows <= largest; rows *= 2) {
+    std::string sql = head;
+    sql.reserve(head.size() + tail.size() + rows * per_row * 8);
+    std::size_t n = 1;
+    for (std::size_t r = 0; r < rows; ++r) {
+      sql += r > 0 ? ", (" : "(";
+      for (std::size_t c = 0; c < per_row; ++c, ++n) {
+        if (c > 0) sql += ", ";
+        sql += '$';
+        sql += std::to_string(n);
+      }
+      sql += ')';
+    }
+    sql += tail;
+    out.by_log[static_cast<std::size_t>(std::countr_zero(rows))] = std::move(sql);
+  }
+  return out;
+}
+
+auto insert_chunks(const insert_rows_sql& s, std::size_t rows) -> std::vector<std::size_t> {
+  std::vector<std::size_t> out;
+  if (s.largest == 0) return out;
+  for (; rows >= s.largest; rows -= s.largest) out.push_back(s.largest);
+  for (std::size_t k = s.largest / 2; k >= 16; k /= 2)
+    if (rows >= k) {
+      out.push_back(k);
+      rows -= k;
+    }
+  return out;
+}
+
+void throw_rows_returned(const model_description& m, std::size_t sent, std::size_t returned) {
+  throw usage_error("insert_many " + std::string(m.cpp_name) + ": a multi-row insert of " + std::to_string(sent) +
+                    " rows returned " + std::to_string(returned) +
+                    " (a trigger that skips or adds rows): the rows cannot be matched to their objects");
 }
 
 auto make_write_shape(const model_description& m, write_kind kind, const std::vector<std::size_t>& columns)

@@ -1,7 +1,7 @@
 // pgpx/orm/bulk.hpp: many rows at once: insert_many, update_many, delete_many.
 //
 //   std::vector<author> v = ...;
-//   pgpx::insert_many(cx, v);          // pipelined inserts, ids filled into every element;
+//   pgpx::insert_many(cx, v);          // multi-row inserts, ids filled into every element;
 //                                      // binary COPY when the server fills no column
 //   pgpx::update_many<book>(cx, pgpx::raw(R"("author_id" = $1)", a.id),
 //                           pgpx::set(&book::price_cents, 0), pgpx::set(&book::title, "Gone"));
@@ -35,6 +35,7 @@
 #include <pgpx/orm/crud.hpp>
 #include <pgpx/query/expr.hpp>
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -148,15 +149,16 @@ auto insert_many_copy(E& ex, const model_description& m, const Range& rows) -> s
   });
 }
 
-template <class T, class Range, class E>
-auto insert_many_returning(E& ex, const model_description& m, const insert_shape& shape, Range& rows) -> std::uint64_t {
-  std::vector<T*> targets;
+/// One prepared insert per row, pipelined; RETURNING fills each row. A failing row throws
+/// bulk_error with its index.
+template <class T, class E>
+auto insert_rows_one_by_one(E& ex, const model_description& m, const insert_shape& shape,
+                            const std::vector<T*>& targets) -> std::uint64_t {
   batch b;
-  for (T& row : rows) {
+  for (T* row : targets) {
     param_list p;
-    access<T>::bind(m, shape.sent, row, p);
+    access<T>::bind(m, shape.sent, *row, p);
     b.add_params(shape.sql, p);
-    targets.push_back(&row);
   }
   return in_transaction(ex, [&](connection& cx) -> std::uint64_t {
     batch_options o;
@@ -167,14 +169,73 @@ auto insert_many_returning(E& ex, const model_description& m, const insert_shape
   });
 }
 
+/// The multi-row statements of T, built at first use.
+template <class T>
+auto insert_rows_of(const model_description& m, const insert_shape& shape) -> const insert_rows_sql& {
+  static const insert_rows_sql s = make_insert_rows_sql(m, shape);
+  return s;
+}
+
+/// Multi-row inserts (see insert_rows_sql), pipelined under a savepoint; each statement's
+/// RETURNING rows fill its rows in order. When one fails, the savepoint is rolled back and
+/// the rows go again one by one, which names the failing row (bulk_error), or succeeds when
+/// the failure does not recur.
+template <class T, class Range, class E>
+auto insert_many_returning(E& ex, const model_description& m, const insert_shape& shape, Range& rows) -> std::uint64_t {
+  std::vector<T*> targets;
+  for (T& row : rows) targets.push_back(&row);
+  const insert_rows_sql& many = insert_rows_of<T>(m, shape);
+  const std::vector<std::size_t> chunks = insert_chunks(many, targets.size());
+  if (chunks.empty()) return insert_rows_one_by_one<T>(ex, m, shape, targets);
+
+  batch b;
+  const std::string savepoint = "savepoint " + std::string(insert_many_savepoint);
+  b.add(savepoint);
+  std::vector<std::size_t> first_row;  // per statement after the savepoint: its first row
+  std::size_t at = 0;
+  for (std::size_t k : chunks) {
+    param_list p;
+    for (std::size_t j = 0; j < k; ++j) access<T>::bind(m, shape.sent, *targets[at + j], p);
+    b.add_params(many.by_log[static_cast<std::size_t>(std::countr_zero(k))], p);
+    first_row.push_back(at);
+    at += k;
+  }
+  for (; at < targets.size(); ++at) {
+    param_list p;
+    access<T>::bind(m, shape.sent, *targets[at], p);
+    b.add_params(shape.sql, p);
+    first_row.push_back(at);
+  }
+  b.add("release savepoint " + std::string(insert_many_savepoint));
+  first_row.push_back(targets.size());
+  return in_transaction(ex, [&](connection& cx) -> std::uint64_t {
+    batch_options o;
+    o.on_result = [&](std::size_t i, const result& r) {
+      if (i == 0 || i + 1 == b.size()) return;  // the savepoint and its release
+      const std::size_t from = first_row[i - 1], n = first_row[i] - from;
+      if (r.size() != n) throw_rows_returned(m, n, r.size());
+      for (std::size_t j = 0; j < n; ++j)
+        access<T>::fill_row(m, shape.returned, *targets[from + j], r[static_cast<int>(j)]);
+    };
+    batch_outcome out = run_batch(cx, b, o);
+    if (out.ok()) return out.affected_rows;
+    if (out.errors.front().first == 0) throw out.errors.front().second;  // no savepoint: the transaction is aborted
+    cx.execute("rollback to savepoint " + std::string(insert_many_savepoint));
+    cx.execute("release savepoint " + std::string(insert_many_savepoint));
+    return insert_rows_one_by_one<T>(cx, m, shape, targets);
+  });
+}
+
 }  // namespace orm::detail
 
 /**
  * Inserts every row of `rows` (a range of one model) and returns how many were inserted.
- * When the server fills columns (identity, defaults, version...), one prepared insert per
- * row is pipelined and RETURNING fills each element (the range must be mutable); otherwise
- * one binary COPY writes them all. All or nothing (see the header comment). Throws
- * bulk_error naming the failing row.
+ * When the server fills columns (identity, defaults, version...), multi-row inserts of up
+ * to 1024 rows (fewer than 16 left: one insert per row) are pipelined under a savepoint and
+ * RETURNING fills each element (the range must be mutable); otherwise one binary COPY
+ * writes them all. All or nothing (see the header comment). Throws bulk_error naming the
+ * failing row (a failed multi-row insert is rolled back to the savepoint and its rows sent
+ * one by one to find it).
  */
 template <class Range, orm::sync_executor E>
 auto insert_many(E& ex, Range&& rows) -> std::uint64_t {

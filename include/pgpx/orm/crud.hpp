@@ -219,6 +219,23 @@ struct insert_shape {
 /// `insert into t (sent...) values (...) returning (filled by server...)`.
 [[nodiscard]] PGPX_API auto make_insert_shape(const model_description& m) -> insert_shape;
 
+/// The multi-row inserts of a model: `insert ... values (...), (...) returning ...` for 16,
+/// 32, ... up to `largest` rows (powers of two; the bound parameters stay under 65,535), so
+/// that a model has a handful of statements whatever the range sizes. Built once per model.
+struct insert_rows_sql {
+  std::size_t largest = 0;          ///< rows of the largest statement (0: none; one by one)
+  std::vector<std::string> by_log;  ///< by_log[k]: the statement for 2^k rows (k >= 4)
+};
+[[nodiscard]] PGPX_API auto make_insert_rows_sql(const model_description& m, const insert_shape& shape)
+    -> insert_rows_sql;
+/// The range is cut into statements of these sizes (largest first); rows left after them
+/// (fewer than 16) go one by one.
+[[nodiscard]] PGPX_API auto insert_chunks(const insert_rows_sql& s, std::size_t rows) -> std::vector<std::size_t>;
+/// The name of the savepoint a multi-row insert_many runs under.
+inline constexpr std::string_view insert_many_savepoint = "pgpx_insert_many";
+/// A multi-row insert returned another number of rows than it sent (a trigger skipped some).
+[[noreturn]] PGPX_API void throw_rows_returned(const model_description& m, std::size_t sent, std::size_t returned);
+
 /// What an update-like statement does.
 enum class write_kind {
   update,       ///< set the columns
@@ -295,7 +312,11 @@ struct access {
   /// Reads the columns `cols` from the first row of `r`, starting at column `first`.
   static void fill(const model_description& m, const std::vector<std::size_t>& cols, T& obj, const result& r,
                    int first = 0) {
-    const row rw = r[0];
+    fill_row(m, cols, obj, r[0], first);
+  }
+  /// Reads the columns `cols` from `rw`, starting at column `first`.
+  static void fill_row(const model_description& m, const std::vector<std::size_t>& cols, T& obj, const row& rw,
+                       int first = 0) {
     int k = first;
     for (std::size_t c : cols) read_member[m.columns[c].member_index](obj, rw[k++]);
   }

@@ -1,6 +1,6 @@
-// The bulk verbs (pgpx/orm/bulk.hpp) on the real server: insert_many by pipelined inserts
-// (ids filled in) or by COPY (nothing to read back), all or nothing, the failing row named;
-// update_many and delete_many by predicate; the same through the async executors.
+// The bulk verbs (pgpx/orm/bulk.hpp) on the real server: insert_many by multi-row and
+// pipelined inserts (ids filled in, each from its own row) or by COPY (nothing to read back), all or nothing, the
+// failing row named; update_many and delete_many by predicate; the same through the async executors.
 #include "support/co_assert.hpp"
 #include "support/loop_probe.hpp"
 #include "support/orm_models.hpp"
@@ -16,7 +16,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
+#include <set>
+#include <tuple>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,23 +64,97 @@ class bulk_test : public pgpx::test::db_test {
   std::unique_ptr<pgpx::connection> w_;
 };
 
-TEST_F(bulk_test, insert_many_pipelines_inserts_and_fills_every_rows_identity) {
-  auto v = authors(2500);  // three Sync segments
-  EXPECT_EQ(pgpx::insert_many(w(), v), 2500u);
-  const auto ids = w().query<std::int64_t>("select id from authors order by email");
-  ASSERT_EQ(ids.size(), 2500u);
-  for (const auto& a : v) {
-    ASSERT_GT(a.id, 0);
-    EXPECT_EQ(w().query_value<std::string>("select email from authors where id = $1", a.id), a.email);
-    if (a.id > 50) break;  // a sample is enough to tie ids to rows
+/// The rows of each insert the test's connection sent, in order ("($" opens a row).
+auto rows_per_insert(const std::vector<std::string>& sent) -> std::vector<std::size_t> {
+  std::vector<std::size_t> out;
+  for (const auto& sql : sent) {
+    if (!sql.starts_with("insert")) continue;
+    std::size_t n = 0;
+    for (std::size_t at = sql.find("($"); at != std::string::npos; at = sql.find("($", at + 2)) ++n;
+    out.push_back(n);
   }
-  EXPECT_NE(v.front().id, v.back().id);
-  EXPECT_EQ(v.back().id - v.front().id, 2499);
+  return out;
+}
+
+TEST_F(bulk_test, insert_many_sends_multi_row_inserts_and_fills_every_rows_columns_from_its_own_row) {
+  auto v = authors(2500);
+  EXPECT_EQ(pgpx::insert_many(w(), v), 2500u);
+  // Every object holds the id and created_at of the row that has its email.
+  std::map<std::int64_t, std::string> email_of;
+  for (const auto& [id, email] : w().query<std::tuple<std::int64_t, std::string>>("select id, email from authors"))
+    email_of.emplace(id, email);
+  ASSERT_EQ(email_of.size(), 2500u);
+  std::set<std::int64_t> ids;
+  for (const auto& a : v) {
+    ASSERT_TRUE(email_of.contains(a.id)) << a.email;
+    EXPECT_EQ(email_of.at(a.id), a.email);
+    ids.insert(a.id);
+  }
+  EXPECT_EQ(ids.size(), 2500u);
   EXPECT_GT(v.back().created_at.time_since_epoch().count(), 0);
-  // One transaction around the pipelined inserts (begin, 2500 inserts, commit).
-  std::size_t batched = 0;
-  for (auto s : sources_) batched += s == pgpx::query_source::batch ? 1 : 0;
-  EXPECT_EQ(batched, 2500u);
+  // Two inserts of 1024 rows, one each of 256, 128 and 64, then 4 one by one, pipelined
+  // between a savepoint and its release, in one transaction.
+  EXPECT_EQ(rows_per_insert(sent_), (std::vector<std::size_t>{1024, 1024, 256, 128, 64, 1, 1, 1, 1}));
+  ASSERT_GE(sent_.size(), 13u);
+  EXPECT_EQ(sent_.front(), "BEGIN");
+  EXPECT_EQ(sent_[1], "savepoint pgpx_insert_many");
+  EXPECT_EQ(sent_[11], "release savepoint pgpx_insert_many");
+  EXPECT_EQ(sent_[12], "COMMIT");
+  // Fewer than 16 rows go one by one, with no savepoint.
+  sent_.clear();
+  auto few = authors(15, 5000);
+  EXPECT_EQ(pgpx::insert_many(w(), few), 15u);
+  EXPECT_EQ(rows_per_insert(sent_), std::vector<std::size_t>(15, 1));
+  for (const auto& s : sent_) EXPECT_EQ(s.find("savepoint"), std::string::npos) << s;
+  for (const auto& a : few)
+    EXPECT_EQ(w().query_value<std::string>("select email from authors where id = $1", a.id), a.email);
+}
+
+TEST_F(bulk_test, a_failing_multi_row_insert_in_the_callers_transaction_names_the_row_and_keeps_what_came_before) {
+  pgpx::transaction tx{w()};
+  auto before = authors(20);
+  EXPECT_EQ(pgpx::insert_many(tx, before), 20u);
+  auto v = authors(300, 100);
+  v[250].email = before[7].email;  // in the 256-row insert; the row before the call is its twin
+  sent_.clear();
+  try {
+    pgpx::insert_many(tx, v);
+    FAIL() << "a duplicate must fail the call";
+  } catch (const pgpx::bulk_error& e) {
+    EXPECT_EQ(e.row(), 250u);
+    EXPECT_EQ(e.info().constraint, "authors_email_key");
+    EXPECT_EQ(e.members(), (std::vector<std::string>{"email"}));
+  }
+  // The multi-row attempt was rolled back to its savepoint and the rows went one by one.
+  EXPECT_NE(std::find(sent_.begin(), sent_.end(), "rollback to savepoint pgpx_insert_many"), sent_.end());
+  EXPECT_EQ(rows_per_insert(sent_).front(), 256u);
+  // As with any failed statement, the caller's transaction is aborted; rolled back, nothing stays.
+  EXPECT_THROW((void)tx.query_value<std::int64_t>("select count(*) from authors"), pgpx::error);
+  tx.rollback();
+  EXPECT_EQ(w().query_value<std::int64_t>("select count(*) from authors"), 0);
+}
+
+TEST_F(bulk_test, a_multi_row_insert_under_a_failure_that_does_not_recur_still_fills_every_row) {
+  // A statement_timeout that only the long multi-row statement hits: the rows then go one
+  // by one and succeed, and every object is filled from its own row.
+  // A sequence counts the attempts: nextval is not undone by the rollback to the savepoint.
+  w().execute("create sequence slow_attempts");
+  w().execute(
+      "create function slow_once() returns trigger language plpgsql as $$ begin "
+      "if new.email = 'slow@example.org' and nextval('slow_attempts') = 1 "
+      "then perform pg_sleep(0.5); end if; return new; end $$");
+  w().execute("create trigger slow_once before insert on authors for each row execute function slow_once()");
+  auto v = authors(40);
+  v[30].email = "slow@example.org";
+  pgpx::transaction tx{w()};
+  tx.execute("set local statement_timeout = '200ms'");
+  sent_.clear();
+  EXPECT_EQ(pgpx::insert_many(tx, v), 40u);
+  tx.commit();
+  EXPECT_NE(std::find(sent_.begin(), sent_.end(), "rollback to savepoint pgpx_insert_many"), sent_.end());
+  for (const auto& a : v)
+    EXPECT_EQ(w().query_value<std::string>("select email from authors where id = $1", a.id), a.email);
+  EXPECT_EQ(w().query_value<std::int64_t>("select last_value from slow_attempts"), 2);
 }
 
 TEST_F(bulk_test, insert_many_uses_copy_when_nothing_comes_back) {

@@ -32,6 +32,35 @@ TEST(orm_sql, insert_leaves_out_server_filled_columns_and_returns_them) {
             R"( returning "row_version")");
 }
 
+TEST(orm_sql, insert_many_has_a_multi_row_insert_per_power_of_two_within_the_parameter_limit) {
+  const auto& m = pgpx::model_info<author>();
+  const auto shape = d::make_insert_shape(m);
+  const auto many = d::make_insert_rows_sql(m, shape);
+  EXPECT_EQ(many.largest, 1024u);  // 3 columns a row: 1024 rows are 3072 parameters
+  ASSERT_EQ(many.by_log.size(), 11u);
+  for (std::size_t k = 0; k < 4; ++k) EXPECT_TRUE(many.by_log[k].empty()) << k;
+  EXPECT_TRUE(many.by_log[4].starts_with(
+      R"(insert into "authors" ("name", "email", "bio") values ($1, $2, $3), ($4, $5, $6), ($7, $8, $9), ($10,)"))
+      << many.by_log[4];
+  EXPECT_TRUE(many.by_log[4].ends_with(R"(($46, $47, $48) returning "id", "created_at")")) << many.by_log[4];
+  EXPECT_TRUE(many.by_log[10].ends_with(R"(($3070, $3071, $3072) returning "id", "created_at")"));
+  // 2500 rows: two of the largest, then one of each smaller power of two that fits, down to 16;
+  // what is left (fewer than 16 rows) goes one by one.
+  EXPECT_EQ(d::insert_chunks(many, 2500), (std::vector<std::size_t>{1024, 1024, 256, 128, 64}));
+  EXPECT_EQ(d::insert_chunks(many, 15), std::vector<std::size_t>{});
+  EXPECT_EQ(d::insert_chunks(many, 16), std::vector<std::size_t>{16});
+  EXPECT_EQ(d::insert_chunks(many, 1023), (std::vector<std::size_t>{512, 256, 128, 64, 32, 16}));
+  // A wide model stays under 65,535 parameters: 5000 columns a row leave 13 rows, too few.
+  d::insert_shape wide;
+  wide.sent.assign(5000, 1);
+  EXPECT_EQ(d::make_insert_rows_sql(m, wide).largest, 0u);
+  wide.sent.assign(100, 1);  // 655 rows fit: 512
+  EXPECT_EQ(d::make_insert_rows_sql(m, wide).largest, 512u);
+  // A model that sends nothing (`default values`) has no multi-row form.
+  EXPECT_EQ(d::make_insert_rows_sql(m, d::insert_shape{}).largest, 0u);
+  EXPECT_EQ(d::insert_chunks(d::insert_rows_sql{}, 5000), std::vector<std::size_t>{});
+}
+
 TEST(orm_sql, get_selects_every_column_by_key_and_skips_deleted_rows) {
   EXPECT_EQ(d::make_get_sql(pgpx::model_info<book>(), false),
             R"(select "id", "author_id", "title", "price_cents", "tags", "meta", "deleted_at" from "books")"
