@@ -210,6 +210,7 @@ class renderer {
     if (v.named != encoded_value::no_named_type) pgpx::detail::param_list_access::mark_last_named(out.params, v.named);
     if (texts) out.texts.push_back(v.text.empty() && !v.null ? std::string("?") : v.text);
     const int number = static_cast<int>(out.params.size());
+    if (v.slot >= 0) out.slots.emplace_back(out.params.size() - 1, v.slot);
     numbers_.emplace_back(&n, number);
     out.sql += '$';
     out.sql += std::to_string(number);

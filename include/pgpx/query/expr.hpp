@@ -100,6 +100,8 @@ struct encoded_value {
   /// or no_named_type.
   std::uint32_t named = no_named_type;
   static constexpr std::uint32_t no_named_type = 0xffffffffU;
+  /// pgpx::arg<T>(n): the n-th argument of a pgpx::shape (the bytes are a placeholder), or -1.
+  int slot = -1;
 };
 
 /// Encodes one value through the codecs (a per-thread scratch list: no allocation of its
@@ -211,6 +213,18 @@ auto value_node(const T& v) -> node_ptr {
   auto n = std::make_shared<node>();
   n->kind = node_kind::value;
   encode_value(v, n->value);
+  return n;
+}
+
+/// A value node standing for argument `slot` of a pgpx::shape (T{} encoded as a placeholder).
+template <class T>
+auto slot_node(std::size_t slot) -> node_ptr {
+  if (slot > 65534) throw usage_error("pgpx::arg: argument number " + std::to_string(slot) + " is out of range");
+  auto n = std::make_shared<node>();
+  n->kind = node_kind::value;
+  encode_value(T{}, n->value);
+  n->value.slot = static_cast<int>(slot);
+  n->value.text = "$arg" + std::to_string(slot);
   return n;
 }
 

@@ -133,6 +133,8 @@ struct rendered {
   std::string sql;
   param_list params;
   std::vector<std::string> texts;
+  /// pgpx::arg slots: (parameter index, argument number), by parameter index.
+  std::vector<std::pair<std::size_t, int>> slots;
 };
 /// Renders a statement (with the values' text forms only when `texts`, for to_sql). Throws
 /// usage_error for a column out of scope or a missing member.

@@ -342,6 +342,17 @@ class param_list {
   /// statements' parameters in one list); clear() resets it.
   void start_statement() noexcept { first_ = oids_.size(); }
 
+  /// Makes room for `n` values of `bytes` encoded bytes in all, so that adding them does
+  /// not allocate again.
+  void reserve(std::size_t n, std::size_t bytes = 0) {
+    buf_.reserve(bytes);
+    oids_.reserve(n);
+    formats_.reserve(n);
+    lengths_.reserve(n);
+    offsets_.reserve(n);
+    values_.reserve(n);
+  }
+
   /// Removes every value, keeping the allocated storage.
   void clear() noexcept {
     first_ = 0;
