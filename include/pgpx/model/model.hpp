@@ -276,19 +276,12 @@ template <class T, std::size_t I>
 inline constexpr auto member_fixed_name =
     fixed_string<reflect::field_names<T>[I].size() + 1>(std::in_place, reflect::field_names<T>[I]);
 
-/// The index of the member `mp` points to, found by address in one value of C (models are
-/// default-constructible). npos when it is not a direct member.
+/// The index of the member `mp` points to among C's leaves (embedded members flattened),
+/// found by address in one value of C (models are default-constructible). npos when it is
+/// not a column of C (an embedded member itself).
 template <class C, class M>
 auto member_index(M C::*mp) -> std::size_t {
-  static const C probe{};
-  const void* want = &(probe.*mp);
-  std::size_t found = static_cast<std::size_t>(-1);
-  std::size_t i = 0;
-  reflect::for_each_field(probe, [&](std::string_view, const auto& field) {
-    if (static_cast<const void*>(&field) == want) found = i;
-    ++i;
-  });
-  return found;
+  return reflect::index_of(mp);
 }
 
 template <class C, class... M>
