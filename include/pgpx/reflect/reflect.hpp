@@ -27,10 +27,12 @@
 
 #include <array>
 #include <cstddef>
+#include <functional>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace pgpx {
 
@@ -252,6 +254,30 @@ template <class C, class M, class... P>
     ++i;
   });
   return found;
+}
+
+/// The leaf indexes of the member `mp` points to: its own index for a leaf, the indexes of
+/// all its leaves, in order, for an embedded member (empty when neither).
+template <class C, class M>
+[[nodiscard]] auto indexes_of(M C::*mp) -> std::vector<std::size_t> {
+  if constexpr (!detail::embedded_member<M>) {
+    const std::size_t i = index_of(mp);
+    if (i == static_cast<std::size_t>(-1)) return {};
+    return {i};
+  } else {
+    static const C probe{};
+    const auto* begin = reinterpret_cast<const unsigned char*>(&(probe.*mp));
+    const auto* end = begin + sizeof(M);
+    std::vector<std::size_t> out;
+    std::size_t i = 0;
+    const std::less<const unsigned char*> before;
+    for_each_field(probe, [&](std::string_view, const auto& field) {
+      const auto* at = reinterpret_cast<const unsigned char*>(&field);
+      if (!before(at, begin) && before(at, end)) out.push_back(i);
+      ++i;
+    });
+    return out;
+  }
 }
 
 }  // namespace pgpx::reflect

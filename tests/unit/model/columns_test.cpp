@@ -60,6 +60,11 @@ struct rename_mixin_itself {
 struct too_long {
   std::int64_t id;
 };
+struct stamped {  // an embedded member named in table facts stands for its columns
+  pgpx::identity<std::int64_t> id;
+  std::string title;
+  pgpx::timestamps ts;
+};
 struct renames_swap {  // two renames that swap names: no clash once both apply
   std::int32_t a;
   std::int32_t b;
@@ -77,8 +82,7 @@ struct pgpx::model<columns_models::line> {
 template <>
 struct pgpx::model<columns_models::renamed_leaf> {
   static auto columns() {
-    return std::tuple{
-        pgpx::rename(&columns_models::renamed_leaf::ts, &pgpx::timestamps::created_at, "made_at")};
+    return std::tuple{pgpx::rename(&columns_models::renamed_leaf::ts, &pgpx::timestamps::created_at, "made_at")};
   }
 };
 template <>
@@ -103,6 +107,13 @@ struct pgpx::model<columns_models::rename_mixin_itself> {
 template <>
 struct pgpx::model<columns_models::too_long> {
   static auto columns() { return std::tuple{pgpx::rename(&columns_models::too_long::id, std::string(64, 'x'))}; }
+};
+template <>
+struct pgpx::model<columns_models::stamped> {
+  static auto uniques() {
+    return std::tuple{pgpx::unique_of(&columns_models::stamped::title, &columns_models::stamped::ts)};
+  }
+  static auto indexes() { return std::tuple{pgpx::index(&columns_models::stamped::ts)}; }
 };
 template <>
 struct pgpx::model<columns_models::renames_swap> {
@@ -183,6 +194,19 @@ TEST(columns, a_mixins_members_are_columns_with_their_facts) {
   const auto& r = pgpx::model_info<renamed_leaf>();
   EXPECT_EQ(names_of(r), (std::vector<std::string>{"id", "made_at", "updated_at"}));
   EXPECT_EQ(r.columns[1].member, "created_at");
+}
+
+TEST(columns, an_embedded_member_in_a_table_fact_stands_for_its_columns_in_order) {
+  const auto& m = pgpx::model_info<stamped>();
+  ASSERT_EQ(m.uniques.size(), 1U);
+  EXPECT_EQ(m.uniques[0].columns, (std::vector<std::size_t>{1, 2, 3}));
+  EXPECT_EQ(m.uniques[0].name, "stampeds_title_created_at_updated_at_key");
+  ASSERT_EQ(m.indexes.size(), 1U);
+  EXPECT_EQ(m.indexes[0].columns, (std::vector<std::size_t>{2, 3}));
+  EXPECT_EQ(pgpx::reflect::indexes_of(&stamped::ts), (std::vector<std::size_t>{2, 3}));
+  EXPECT_EQ(pgpx::reflect::indexes_of(&stamped::title), (std::vector<std::size_t>{1}));
+  EXPECT_EQ(pgpx::reflect::indexes_of(&doc::au), (std::vector<std::size_t>{1, 2, 3}));
+  EXPECT_EQ(pgpx::reflect::indexes_of(&audit::ts), (std::vector<std::size_t>{1, 2}));
 }
 
 auto message_of(const pgpx::model_description& (*build)()) -> std::string {

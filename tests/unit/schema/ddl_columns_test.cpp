@@ -35,9 +35,7 @@ struct pgpx::model<ddl_columns::article> {
   static auto columns() {
     return std::tuple{pgpx::rename(&ddl_columns::article::ts, &pgpx::timestamps::updated_at, "changed_at")};
   }
-  static auto uniques() {
-    return std::tuple{pgpx::unique_of(&ddl_columns::article::title, &ddl_columns::article::id)};
-  }
+  static auto uniques() { return std::tuple{pgpx::unique_of(&ddl_columns::article::title, &ddl_columns::article::id)}; }
 };
 
 namespace {
