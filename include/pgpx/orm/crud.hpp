@@ -123,16 +123,17 @@ struct only_t {
   std::vector<std::size_t> columns;  ///< member indexes
 };
 namespace orm::detail {
-/// Which leaves of the embedded struct M an update may set (not identity, generated, or
+/// True when an update may set a column of member type L (not identity, generated, or
 /// managed by pgpx: version, updated_at, deleted_at).
-template <class M>
-constexpr auto settable_leaves() -> std::array<bool, reflect::field_count<M>> {
-  return []<std::size_t... K>(std::index_sequence<K...>) {
-    return std::array<bool, sizeof...(K)>{[] {
-      constexpr column_facts f = column_facts_of<std::remove_cvref_t<reflect::field_type<K, M>>>();
-      return !f.identity && f.generated_sql.empty() && f.role == column_role::plain;
-    }()...};
-  }(std::make_index_sequence<reflect::field_count<M>>{});
+template <class L>
+constexpr auto settable_leaf() -> bool {
+  constexpr column_facts f = column_facts_of<std::remove_cvref_t<L>>();
+  return !f.identity && f.generated_sql.empty() && f.role == column_role::plain;
+}
+/// Which leaves of the embedded struct M an update may set.
+template <class M, std::size_t... K>
+constexpr auto settable_leaves(std::index_sequence<K...>) -> std::array<bool, sizeof...(K)> {
+  return {settable_leaf<reflect::field_type<K, M>>()...};
 }
 }  // namespace orm::detail
 
@@ -147,7 +148,8 @@ template <class C, class... M>
       [&] {
         if constexpr (is_embedded<std::remove_cv_t<M>>) {
           const std::vector<std::size_t> all = reflect::indexes_of(mps);
-          constexpr auto keep = orm::detail::settable_leaves<std::remove_cv_t<M>>();
+          constexpr auto keep = orm::detail::settable_leaves<std::remove_cv_t<M>>(
+              std::make_index_sequence<reflect::field_count<std::remove_cv_t<M>>>{});
           const std::size_t before = out.columns.size();
           for (std::size_t k = 0; k < all.size() && k < keep.size(); ++k)
             if (keep[k]) out.columns.push_back(all[k]);

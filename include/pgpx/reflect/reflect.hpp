@@ -124,23 +124,27 @@ inline constexpr bool embedded_member = is_embedded<std::remove_cv_t<M>>;
 
 /// The number of leaves of T: direct members, an embedded member counting its own leaves.
 template <class T>
+constexpr auto leaf_count() -> std::size_t;
+
+/// The number of leaves a direct member of type M gives (1, or an embedded member's own).
+template <class M, bool = embedded_member<M>>
+struct leaves_in {
+  static constexpr std::size_t value = 1;
+};
+template <class M>
+struct leaves_in<M, true> {
+  static_assert(std::is_class_v<M> && std::is_aggregate_v<M> && !std::is_polymorphic_v<M>,
+                "pgpx::is_embedded: an embedded member must be a plain aggregate struct");
+  static constexpr std::size_t value = leaf_count<std::remove_cv_t<M>>();
+};
+
+template <class T, std::size_t... I>
+constexpr auto leaf_count_of(std::index_sequence<I...>) -> std::size_t {
+  return (std::size_t{0} + ... + leaves_in<boost::pfr::tuple_element_t<I, T>>::value);
+}
+template <class T>
 constexpr auto leaf_count() -> std::size_t {
-  return []<std::size_t... I>(std::index_sequence<I...>) {
-    std::size_t n = 0;
-    ((n +=
-      [] {
-        using M = boost::pfr::tuple_element_t<I, T>;
-        if constexpr (embedded_member<M>) {
-          static_assert(std::is_class_v<M> && std::is_aggregate_v<M> && !std::is_polymorphic_v<M>,
-                        "pgpx::is_embedded: an embedded member must be a plain aggregate struct");
-          return leaf_count<std::remove_cv_t<M>>();
-        } else {
-          return std::size_t{1};
-        }
-      }()),
-     ...);
-    return n;
-  }(std::make_index_sequence<boost::pfr::tuple_size_v<T>>{});
+  return leaf_count_of<T>(std::make_index_sequence<boost::pfr::tuple_size_v<T>>{});
 }
 
 /// Where leaf L of T is: the direct member holding it and the leaf's index inside that member.
@@ -148,21 +152,18 @@ struct leaf_place {
   std::size_t direct = 0;  ///< index among T's direct members
   std::size_t inner = 0;   ///< leaf index inside an embedded member (0 otherwise)
 };
-template <class T>
-constexpr auto leaf_places() {
+template <class T, std::size_t... I>
+constexpr auto leaf_places_of(std::index_sequence<I...>) -> std::array<leaf_place, leaf_count<T>()> {
   std::array<leaf_place, leaf_count<T>()> out{};
+  constexpr std::size_t counts[] = {leaves_in<boost::pfr::tuple_element_t<I, T>>::value..., 0};
   std::size_t at = 0;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (
-        [&] {
-          using M = boost::pfr::tuple_element_t<I, T>;
-          std::size_t n = 1;
-          if constexpr (embedded_member<M>) n = leaf_count<std::remove_cv_t<M>>();
-          for (std::size_t k = 0; k < n; ++k) out[at++] = leaf_place{I, k};
-        }(),
-        ...);
-  }(std::make_index_sequence<boost::pfr::tuple_size_v<T>>{});
+  for (std::size_t d = 0; d < sizeof...(I); ++d)
+    for (std::size_t k = 0; k < counts[d]; ++k) out[at++] = leaf_place{d, k};
   return out;
+}
+template <class T>
+constexpr auto leaf_places() -> std::array<leaf_place, leaf_count<T>()> {
+  return leaf_places_of<T>(std::make_index_sequence<boost::pfr::tuple_size_v<T>>{});
 }
 template <class T>
 inline constexpr auto leaf_places_v = leaf_places<T>();
@@ -220,7 +221,9 @@ using field_type = std::remove_reference_t<decltype(detail::leaf<I>(std::declval
 
 /// True when T has at least one embedded member (so its leaves differ from its members).
 template <class T>
-inline constexpr bool has_embedded = field_count<T> != boost::pfr::tuple_size_v<T>;
+inline constexpr bool has_embedded = []<std::size_t... I>(std::index_sequence<I...>) {
+  return (false || ... || detail::embedded_member<boost::pfr::tuple_element_t<I, T>>);
+}(std::make_index_sequence<boost::pfr::tuple_size_v<T>>{});
 
 /// Calls `f(name, member)` for every data member of `value`, in declaration order
 /// (embedded members flattened).

@@ -204,6 +204,15 @@ TEST_F(orm_columns_test, a_mixins_columns_are_filled_by_returning_and_written_by
   const auto recent =
       pgpx::select<entry>().where(pgpx::col(&entry::ts, &pgpx::timestamps::created_at) <= got->ts.updated_at).all(w());
   EXPECT_EQ(recent.size(), 1U);
+  // So does an alias, in a self join.
+  const auto e1 = pgpx::alias<entry>("e1");
+  const auto e2 = pgpx::alias<entry>("e2");
+  const auto pairs =
+      pgpx::select(e1(&entry::id), e2(&entry::id))
+          .from(e1)
+          .join(e2, e1(&entry::ts, &pgpx::timestamps::created_at) == e2(&entry::ts, &pgpx::timestamps::created_at))
+          .all(w());
+  EXPECT_EQ(pairs.size(), 1U);
   EXPECT_EQ(pgpx::count<entry>(w(), pgpx::col(&entry::st, &columns_it::stamp::changed_by) == std::string("nobody")), 0);
 }
 

@@ -1,6 +1,7 @@
 // Which members map to which columns: model<T>::columns() renames and embedded members
 // (mixins, pgpx::is_embedded), in reflection, column names and model_info<T>(), and the
 // bad declarations refused when the description is built.
+#include <pgpx/model/json.hpp>
 #include <pgpx/model/model.hpp>
 
 #include <gtest/gtest.h>
@@ -24,6 +25,10 @@ struct post {
   pgpx::identity<std::int64_t> id;
   pgpx::timestamps ts;
   std::string title;
+  pgpx::soft_delete sd;
+};
+struct only_sd {
+  std::int64_t id;
   pgpx::soft_delete sd;
 };
 struct doc {
@@ -141,6 +146,8 @@ static_assert(pgpx::reflect::field_names<post>[4] == "deleted_at");
 static_assert(pgpx::reflect::field_count<doc> == 4);  // nested mixins flatten too
 static_assert(std::is_same_v<pgpx::reflect::field_type<2, post>, pgpx::updated_at>);
 static_assert(pgpx::reflect::has_embedded<post> && !pgpx::reflect::has_embedded<line>);
+static_assert(pgpx::reflect::has_embedded<only_sd>);  // as many leaves as members, still embedded
+static_assert(pgpx::reflect::field_count<only_sd> == 2);
 static_assert(pgpx::reflect::field_count<line> == 3);
 
 TEST(columns, embedded_members_are_read_and_written_in_place) {
@@ -158,6 +165,26 @@ TEST(columns, embedded_members_are_read_and_written_in_place) {
   EXPECT_EQ(pgpx::reflect::index_of(&post::sd, &pgpx::soft_delete::deleted_at), 4U);
   EXPECT_EQ(pgpx::reflect::index_of(&post::ts), static_cast<std::size_t>(-1));
   EXPECT_EQ(pgpx::reflect::index_of(&doc::au, &audit::changed_by), 1U);
+}
+
+TEST(columns, json_sees_a_mixins_members_as_flat_keys_and_ignores_column_renames) {
+  post p;
+  p.id = 3;
+  p.title = "t";
+  p.ts.created_at = pgpx::timestamptz{std::chrono::seconds{1}};
+  p.sd.deleted_at = pgpx::timestamptz{std::chrono::seconds{2}};
+  const nlohmann::json j = pgpx::to_json(p);
+  EXPECT_TRUE(j.contains("created_at"));
+  EXPECT_TRUE(j.contains("deleted_at"));
+  EXPECT_FALSE(j.contains("ts"));
+  const post back = pgpx::from_json<post>(j);
+  EXPECT_EQ(back.ts.created_at, p.ts.created_at);
+  ASSERT_TRUE(back.sd.deleted_at.has_value());
+  EXPECT_EQ(back.sd.deleted_at.value(), p.sd.deleted_at.value());
+  EXPECT_EQ(back.title, "t");
+  line l;
+  l.qty = 4;
+  EXPECT_EQ(pgpx::to_json(l).at("qty"), 4);  // JSON keys follow json_rename, not columns()
 }
 
 TEST(columns, a_rename_replaces_the_name_everywhere_the_naming_strategy_would_apply) {
