@@ -200,6 +200,18 @@ TEST_F(orm_columns_test, a_mixins_columns_are_filled_by_returning_and_written_by
   ASSERT_EQ(rows.size(), 1U);
   EXPECT_EQ(rows[0].ts.created_at, e.ts.created_at);
   EXPECT_EQ(rows[0].st.changed_by, "linus");
+  // So do COPY out and a tracked row, whose changes name the mixin's members.
+  const auto copied = pgpx::copy_out_query<entry>(w(), "select * from entries");
+  ASSERT_EQ(copied.size(), 1U);
+  EXPECT_EQ(copied[0].ts.updated_at, rows[0].ts.updated_at);
+  EXPECT_EQ(copied[0].st.changed_by, "linus");
+  auto t = pgpx::get_tracked<entry>(w(), e.id);
+  ASSERT_TRUE(t.has_value());
+  t->st.changed_by = "ken";
+  EXPECT_EQ(t->changed_members(), (std::vector<std::string_view>{"changed_by"}));
+  EXPECT_TRUE(pgpx::update(w(), *t));
+  EXPECT_NE(sent().back().find(R"(set "changed_by" = $1)"), std::string::npos);
+  EXPECT_EQ(w().query_value<std::string>("select changed_by from entries where id = $1", e.id), "ken");
   // The builder reaches a mixin's member through the mixin.
   const auto recent =
       pgpx::select<entry>().where(pgpx::col(&entry::ts, &pgpx::timestamps::created_at) <= got->ts.updated_at).all(w());
