@@ -139,10 +139,12 @@ void finish_description(model_description& m) {
       throw usage_error(std::string(model) + ": two constraints or indexes are named \"" + name +
                         "\"; give one of them another name with .name(\"...\")");
   };
-  std::set<std::string, std::less<>> columns;
-  for (const auto& c : m.columns)
-    if (!columns.insert(c.name).second)
-      throw usage_error(std::string(model) + ": two members map to the column \"" + c.name + "\"");
+  for (std::size_t i = 0; i < m.columns.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (m.columns[j].name == m.columns[i].name)
+        throw usage_error(std::string(model) + ": two members map to the column \"" + m.columns[i].name +
+                          "\" (members " + std::string(m.columns[j].member) + " and " +
+                          std::string(m.columns[i].member) + ", a mixin's included)");
   if (!m.primary_key.empty()) {
     check_columns(m, m.primary_key, "the primary key");
     for (const auto k : m.primary_key)

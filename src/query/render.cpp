@@ -52,8 +52,9 @@ auto make_node(node_kind kind, std::uint8_t precedence, std::string text, std::v
 auto column_node(relation_ptr rel, std::size_t index) -> node_ptr {
   if (index >= rel->columns.size())
     throw usage_error(
-        "pgpx: the member is not a direct member of the relation's row type (nested members and "
-        "base-class members cannot be columns)");
+        "pgpx: the member is not a direct member of the relation's row type (nested members, "
+        "base-class members and embedded members themselves cannot be columns; a member of an "
+        "embedded member is pgpx::col(&T::mixin, &M::member))");
   auto n = std::make_shared<node>();
   n->kind = node_kind::column;
   n->rel = std::move(rel);

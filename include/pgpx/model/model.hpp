@@ -18,9 +18,13 @@
 //   table, schema        static constexpr std::string_view
 //   naming               static constexpr pgpx::naming (column names; default exact)
 //   primary_key          static constexpr auto = pgpx::key_of(&T::a, &T::b) (instead of key<> order)
+//   columns()            static function returning a std::tuple of pgpx::rename(&T::m, "name")
 //   uniques()            static function returning a std::tuple of pgpx::unique_of(...)
 //   indexes()            static function returning a std::tuple of pgpx::index(...)
 //   partition_by         static constexpr auto = pgpx::partition_by_range(&T::at) (or _list, _hash)
+// Embedded members (pgpx::is_embedded mixins such as pgpx::timestamps) are flattened: their
+// members are columns of T in their place. A table fact naming the mixin itself stands for
+// all its columns.
 // The description is built once per type, on first use, and is what DDL, the ORM and the SQL
 // templates (`model_columns_of`) read: one source of truth. Names of constraints and indexes
 // follow PostgreSQL's own defaults (`books_pkey`, `authors_email_key`,
@@ -276,24 +280,27 @@ template <class T, std::size_t I>
 inline constexpr auto member_fixed_name =
     fixed_string<reflect::field_names<T>[I].size() + 1>(std::in_place, reflect::field_names<T>[I]);
 
-/// The index of the member `mp` points to, found by address in one value of C (models are
-/// default-constructible). npos when it is not a direct member.
+/// The index of the member `mp` points to among C's leaves (embedded members flattened),
+/// found by address in one value of C (models are default-constructible). npos when it is
+/// not a column of C (an embedded member itself).
 template <class C, class M>
 auto member_index(M C::*mp) -> std::size_t {
-  static const C probe{};
-  const void* want = &(probe.*mp);
-  std::size_t found = static_cast<std::size_t>(-1);
-  std::size_t i = 0;
-  reflect::for_each_field(probe, [&](std::string_view, const auto& field) {
-    if (static_cast<const void*>(&field) == want) found = i;
-    ++i;
-  });
-  return found;
+  return reflect::index_of(mp);
 }
 
+/// The column indexes of the members `mps` point to, in order; an embedded member stands
+/// for all its columns. A pointer that is no column gives npos (refused by the description).
 template <class C, class... M>
 auto member_indexes(M C::*... mps) -> std::vector<std::size_t> {
-  return {member_index(mps)...};
+  std::vector<std::size_t> out;
+  (
+      [&] {
+        auto is = reflect::indexes_of(mps);
+        if (is.empty()) out.push_back(static_cast<std::size_t>(-1));
+        else out.insert(out.end(), is.begin(), is.end());
+      }(),
+      ...);
+  return out;
 }
 
 }  // namespace detail
@@ -306,6 +313,9 @@ struct key_of_t {
 /// `static constexpr auto primary_key = pgpx::key_of(&line::order_id, &line::line_no);`
 template <class C, class... M>
 [[nodiscard]] constexpr auto key_of(M C::*... mps) -> key_of_t<C, M...> {
+  static_assert((!is_embedded<M> && ...),
+                "pgpx::key_of: an embedded member (a mixin) cannot be named as a key; name its columns' "
+                "members in the model itself");
   return {std::tuple<M C::*...>{mps...}};
 }
 

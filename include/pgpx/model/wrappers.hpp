@@ -21,10 +21,15 @@
 // Every wrapper has the size and alignment of its value, and its codec is its value's, so
 // reading rows into a model costs what reading plain members costs.
 //
+// Mixins: a struct marked `pgpx::is_embedded<M> = true` is flattened into the model that
+// holds it (pgpx/reflect/reflect.hpp): `pgpx::timestamps ts;` gives the columns created_at
+// and updated_at, `pgpx::soft_delete sd;` the column deleted_at.
+//
 // The facts are read by pgpx::model_info<T>() (pgpx/model/model.hpp), which is what the
 // DDL, the ORM and the templates use; nothing here touches SQL text.
 #pragma once
 
+#include <pgpx/reflect/reflect.hpp>
 #include <pgpx/types/builtin.hpp>
 #include <pgpx/types/chrono.hpp>
 #include <pgpx/types/codec.hpp>
@@ -380,5 +385,22 @@ struct codec<W, std::enable_if_t<detail::wrapper_type<W>>> {
   }
   static void to_text(const W& v, std::string& out) { codec<inner>::to_text(static_cast<const inner&>(v), out); }
 };
+
+/// A mixin (pgpx::is_embedded): `pgpx::timestamps ts;` in a model gives the columns
+/// created_at (set by the server on insert) and updated_at (now() on insert and on every
+/// ORM update).
+struct timestamps {
+  server_default<timestamptz, "now()"> created_at;  ///< `timestamptz not null default now()`
+  pgpx::updated_at updated_at;  ///< set to now() by every ORM update
+};
+/// A mixin (pgpx::is_embedded): `pgpx::soft_delete sd;` gives the soft-delete column
+/// deleted_at (see pgpx::deleted_at).
+struct soft_delete {
+  pgpx::deleted_at deleted_at;  ///< NULL while the row is live
+};
+template <>
+inline constexpr bool is_embedded<timestamps> = true;
+template <>
+inline constexpr bool is_embedded<soft_delete> = true;
 
 }  // namespace pgpx

@@ -122,11 +122,46 @@ template <class C>
 struct only_t {
   std::vector<std::size_t> columns;  ///< member indexes
 };
-/// Limits an update to the listed members of one model.
+namespace orm::detail {
+/// True when an update may set a column of member type L (not identity, generated, or
+/// managed by pgpx: version, updated_at, deleted_at).
+template <class L>
+constexpr auto settable_leaf() -> bool {
+  constexpr column_facts f = column_facts_of<std::remove_cvref_t<L>>();
+  return !f.identity && f.generated_sql.empty() && f.role == column_role::plain;
+}
+/// Which leaves of the embedded struct M an update may set.
+template <class M, std::size_t... K>
+constexpr auto settable_leaves(std::index_sequence<K...>) -> std::array<bool, sizeof...(K)> {
+  return {settable_leaf<reflect::field_type<K, M>>()...};
+}
+}  // namespace orm::detail
+
+/// Limits an update to the listed members of one model. An embedded member (a mixin)
+/// stands for those of its columns an update may set (`pgpx::only(&post::audit)`); one
+/// with none (`pgpx::soft_delete`: deleted_at is set by remove()) is a usage_error.
 template <class C, class... M>
 [[nodiscard]] auto only(M C::*... mps) -> only_t<C> {
   static_assert(sizeof...(M) > 0, "pgpx::only needs at least one member");
-  return {detail::member_indexes(mps...)};
+  only_t<C> out;
+  (
+      [&] {
+        if constexpr (is_embedded<std::remove_cv_t<M>>) {
+          const std::vector<std::size_t> all = reflect::indexes_of(mps);
+          constexpr auto keep = orm::detail::settable_leaves<std::remove_cv_t<M>>(
+              std::make_index_sequence<reflect::field_count<std::remove_cv_t<M>>>{});
+          const std::size_t before = out.columns.size();
+          for (std::size_t k = 0; k < all.size() && k < keep.size(); ++k)
+            if (keep[k]) out.columns.push_back(all[k]);
+          if (out.columns.size() == before)
+            throw usage_error("pgpx::only: an embedded member of " + std::string(detail::type_name_v<C>) +
+                              " has no column an update can set");
+        } else {
+          out.columns.push_back(detail::member_index(mps));
+        }
+      }(),
+      ...);
+  return out;
 }
 
 /// What an upsert did.

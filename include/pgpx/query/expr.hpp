@@ -508,6 +508,18 @@ template <class C, class M>
   return expr<V, null>(query::detail::column_node(query::detail::model_relation<C>(), i));
 }
 
+/// The column of a member of an embedded member (a mixin, pgpx::is_embedded):
+/// `pgpx::col(&post::ts, &pgpx::timestamps::created_at)`.
+template <class C, class M, class E, class L>
+[[nodiscard]] auto col(M C::*mp, L E::*leaf) {
+  static_assert(std::is_same_v<std::remove_cv_t<M>, E> && is_embedded<E>,
+                "pgpx::col(&T::m, &M::x): m must be an embedded member (pgpx::is_embedded) of type M");
+  using V = typename query::detail::value_of<L>::type;
+  constexpr bool null = column_facts_of<L>().nullable;
+  const std::size_t i = reflect::index_of(mp, leaf);
+  return expr<V, null>(query::detail::column_node(query::detail::model_relation<C>(), i));
+}
+
 /// A bound value as an expression: `pgpx::val(0)` (where a C++ value alone would not do,
 /// such as a select-list item).
 template <class T>

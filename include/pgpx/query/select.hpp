@@ -287,6 +287,14 @@ class table_alias : public query::detail::relation_handle {
     using V = typename query::detail::value_of<M>::type;
     return expr<V, column_facts_of<M>().nullable>(query::detail::column_node(rel_, detail::member_index(mp)));
   }
+  /// A column of a member of an embedded member (a mixin): `a(&post::ts, &pgpx::timestamps::created_at)`.
+  template <class M, class E, class L>
+  [[nodiscard]] auto operator()(M T::*mp, L E::*leaf) const {
+    static_assert(std::is_same_v<std::remove_cv_t<M>, E> && is_embedded<E>,
+                  "pgpx::alias: a(&T::m, &M::x) needs m to be an embedded member (pgpx::is_embedded) of type M");
+    using V = typename query::detail::value_of<L>::type;
+    return expr<V, column_facts_of<L>().nullable>(query::detail::column_node(rel_, reflect::index_of(mp, leaf)));
+  }
   using row_type = T;  ///< the rows' type
 
  private:

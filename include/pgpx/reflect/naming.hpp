@@ -5,13 +5,27 @@
 //
 // A struct picks its strategy by specialising pgpx::naming_of:
 //   template <> inline constexpr auto pgpx::naming_of<my_row> = pgpx::naming::camel_case;
+//
+// One member can be given another column name, in pgpx::model<T>::columns():
+//   template <> struct pgpx::model<order_line> {
+//     static auto columns() { return std::tuple{pgpx::rename(&order_line::qty, "quantity")}; }
+//   };
+// The name is used as written (the naming strategy does not apply to it), everywhere a
+// column name of T appears: row mapping, COPY, the model description, DDL, the ORM and the
+// query builder's pgpx::col.
 #pragma once
 
+#include <pgpx/error.hpp>
 #include <pgpx/reflect/reflect.hpp>
 
 #include <array>
+#include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <vector>
 
 namespace pgpx {
 
@@ -33,6 +47,41 @@ enum class naming {
  */
 template <class T>
 struct model {};
+
+/// A column rename (model<T>::columns()): the member's leaf index and its column name.
+struct column_rename {
+  std::size_t index = static_cast<std::size_t>(-1);  ///< among the model's leaves; npos when not a column
+  std::string name;  ///< the column name, used as written
+};
+/// A rename of a member of C (made by pgpx::rename; C must be the model).
+template <class C>
+struct column_rename_of : column_rename {};
+
+/// `pgpx::rename(&order_line::qty, "quantity")`: the member's column is named `quantity`.
+template <class C, class M>
+[[nodiscard]] auto rename(M C::*member, std::string name) -> column_rename_of<C> {
+  return {{reflect::index_of(member), std::move(name)}};
+}
+/// `pgpx::rename(&post::ts, &pgpx::timestamps::created_at, "made_at")`: renames a member of
+/// an embedded member (pgpx::is_embedded).
+template <class C, class M, class E, class L>
+[[nodiscard]] auto rename(M C::*member, L E::*inner, std::string name) -> column_rename_of<C> {
+  static_assert(std::is_same_v<std::remove_cv_t<M>, E> && is_embedded<E>,
+                "pgpx::rename(&T::m, &M::x, name): m must be an embedded member (pgpx::is_embedded) of type M");
+  return {{reflect::index_of(member, inner), std::move(name)}};
+}
+
+namespace detail {
+template <class T, class R>
+struct rename_of_model {
+  static_assert(sizeof(R) == 0, "pgpx::model<T>::columns() must return pgpx::rename(...) of members of T");
+};
+template <class T, class C>
+struct rename_of_model<T, column_rename_of<C>> {
+  static_assert(std::is_same_v<C, T>,
+                "pgpx::model<T>::columns(): pgpx::rename(&C::m, ...) names a member of another struct than T");
+};
+}  // namespace detail
 
 /// The naming strategy used for T's columns: model<T>::naming when declared, else exact.
 /// May be specialised directly too.
@@ -92,12 +141,71 @@ namespace reflect {
   return apply_naming(column, naming::snake_case) == expected;
 }
 
-/// The column names of T under its naming strategy (computed once per type).
+namespace detail {
+
+template <class T>
+consteval auto model_signature() -> std::string_view {
+  return __PRETTY_FUNCTION__;
+}
+/// The C++ name of T, for messages (g++: "[with T = ns::x; ...]", clang: "[T = ns::x]").
+template <class T>
+consteval auto model_name() -> std::string_view {
+  const std::string_view sig = model_signature<T>();
+  const auto begin = sig.find("T = ") + 4;
+  auto end = sig.find(';', begin);
+  if (end == std::string_view::npos) end = sig.rfind(']');
+  return sig.substr(begin, end - begin);
+}
+
+/// Applies model<T>::columns() renames to `names`, refusing an empty or over-long name, a
+/// member renamed twice, a name another column has, and a rename of something that is not
+/// a column of T. `members` are T's member names; `model` names T in messages.
+inline void apply_renames(std::span<std::string> names, std::span<const std::string_view> members,
+                          const std::vector<column_rename>& renames, std::string_view model) {
+  const std::string where = "pgpx::model<" + std::string(model) + ">::columns(): ";
+  std::vector<bool> renamed(names.size(), false);
+  for (std::size_t r = 0; r < renames.size(); ++r) {
+    const auto& rn = renames[r];
+    if (rn.index >= names.size())
+      throw usage_error(where + "rename number " + std::to_string(r + 1) + " (to \"" + rn.name +
+                        "\") is not of a column of the model (a member of another struct, or an embedded "
+                        "member itself: rename its members with pgpx::rename(&T::m, &M::x, \"name\"))");
+    const std::string member(members[rn.index]);
+    if (rn.name.empty()) throw usage_error(where + "member \"" + member + "\" is renamed to an empty name");
+    if (rn.name.size() > 63)
+      throw usage_error(where + "member \"" + member + "\" is renamed to \"" + rn.name + "\", " +
+                        std::to_string(rn.name.size()) + " bytes, more than PostgreSQL keeps (63)");
+    if (renamed[rn.index]) throw usage_error(where + "member \"" + member + "\" is renamed twice");
+    renamed[rn.index] = true;
+    names[rn.index] = rn.name;
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!renamed[i]) continue;
+    for (std::size_t j = 0; j < names.size(); ++j)
+      if (j != i && names[j] == names[i])
+        throw usage_error(where + "member \"" + std::string(members[i]) + "\" is renamed to \"" + names[i] +
+                          "\", the column name of member \"" + std::string(members[j]) + "\"");
+  }
+}
+
+}  // namespace detail
+
+/// The column names of T under its naming strategy and model<T>::columns() renames
+/// (computed once per type; a bad rename throws usage_error, see pgpx::rename).
 template <class T>
 [[nodiscard]] auto column_names() -> const std::array<std::string, field_count<T>>& {
   static const auto names = [] {
     std::array<std::string, field_count<T>> out;
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = apply_naming(field_names<T>[i], naming_of<T>);
+    if constexpr (requires { model<T>::columns(); }) {
+      const std::vector<column_rename> renames = std::apply(
+          [](auto&&... r) {
+            ((void)sizeof(pgpx::detail::rename_of_model<T, std::remove_cvref_t<decltype(r)>>), ...);
+            return std::vector<column_rename>{static_cast<column_rename>(std::move(r))...};
+          },
+          model<T>::columns());
+      detail::apply_renames(out, field_names<T>, renames, detail::model_name<T>());
+    }
     return out;
   }();
   return names;
