@@ -5,6 +5,7 @@
 //     pgpx::checked<pgpx::varchar<40>, pgpx::not_empty> name;        // check ("name" <> '')
 //     pgpx::checked<std::string, pgpx::email> email;                  // check ("email" ~ '^[^@ ]+@[^@ ]+[.][^@ ]+$')
 //     pgpx::checked<std::int32_t, pgpx::between<13, 130>> age;        // check ("age" between 13 and 130)
+//     pgpx::checked<std::string, pgpx::pattern<"^[a-z0-9_]{3,20}$">> handle;  // check ("handle" ~ '^[a-z0-9_]{3,20}$')
 //     std::optional<pgpx::date> starts, ends;
 //   };
 //   template <> struct pgpx::model<signup> {
@@ -49,8 +50,8 @@ namespace pgpx {
 /// One failing field: where (loc: names and indices), what (type), why (msg), limits (ctx).
 struct issue {
   nlohmann::json loc = nlohmann::json::array();  ///< e.g. ["age"] or [3, "email"]
-  std::string type;                              ///< stable snake_case code: "too_long", "out_of_range"
-  std::string msg;                               ///< human-readable reason
+  std::string type;  ///< stable snake_case code: "too_long", "out_of_range"
+  std::string msg;  ///< human-readable reason
   nlohmann::json ctx = nlohmann::json::object();  ///< limits and, for numbers and lengths, what was given
   /// The location as text: `age`, `[3].email`.
   [[nodiscard]] PGPX_API auto path() const -> std::string;
@@ -101,7 +102,7 @@ class PGPX_API validation_error : public error {
 /// What a rule says about one value: nothing (it passes), or the failure.
 struct rule_failure {
   std::string type;  ///< the issue's type
-  std::string msg;   ///< the issue's message
+  std::string msg;  ///< the issue's message
   nlohmann::json ctx = nlohmann::json::object();  ///< the issue's context
 };
 
@@ -305,20 +306,20 @@ constexpr auto utf8_at(std::string_view s, std::size_t i, char32_t& cp) noexcept
 
 /// Why a pattern is outside the subset pgpx::pattern accepts.
 enum class pattern_fault {
-  none,            ///< accepted
-  backreference,   ///< `\1`
-  lookaround,      ///< `(?=`, `(?!`, `(?<=`, `(?<!`
-  class_escape,    ///< `\d \s \w` and their negations
-  escape,          ///< any other escape (`\n`, `\b`, a backslash inside brackets)
-  posix_class,     ///< `[[:alpha:]]`, `[[=a=]]`, `[[.a.]]`
-  syntax,          ///< unbalanced, empty, a misplaced or doubled quantifier, a bad bound or range
-  too_large,       ///< counted repetitions that would make the matcher too large
+  none,  ///< accepted
+  backreference,  ///< `\1`
+  lookaround,  ///< `(?=`, `(?!`, `(?<=`, `(?<!`
+  class_escape,  ///< `\d \s \w` and their negations
+  escape,  ///< any other escape (`\n`, `\b`, a backslash inside brackets)
+  posix_class,  ///< `[[:alpha:]]`, `[[=a=]]`, `[[.a.]]`
+  syntax,  ///< unbalanced, empty, a misplaced or doubled quantifier, a bad bound or range
+  too_large,  ///< counted repetitions that would make the matcher too large
 };
 
 /// The first fault of a pattern and its byte offset.
 struct pattern_scan {
   pattern_fault fault = pattern_fault::none;  ///< what
-  std::size_t at = 0;                         ///< where (byte offset)
+  std::size_t at = 0;  ///< where (byte offset)
 };
 
 /// Checks a pattern against the subset (see pgpx::pattern); constexpr, used at compile time.
@@ -515,11 +516,11 @@ class PGPX_API pattern_program {
   /// One NFA state: a character test (consumes one code point), a fork, an anchor, or the end.
   struct state {
     enum class kind : std::uint8_t { chars, any, split, begin, end, match };
-    kind k = kind::match;                                  ///< what the state does
-    bool negated = false;                                  ///< chars: `[^...]`
-    std::vector<std::pair<char32_t, char32_t>> ranges;     ///< chars: inclusive ranges
-    std::size_t out = 0;                                   ///< the next state
-    std::size_t out2 = 0;                                  ///< split: the other next state
+    kind k = kind::match;  ///< what the state does
+    bool negated = false;  ///< chars: `[^...]`
+    std::vector<std::pair<char32_t, char32_t>> ranges;  ///< chars: inclusive ranges
+    std::size_t out = 0;  ///< the next state
+    std::size_t out2 = 0;  ///< split: the other next state
   };
 
  private:
