@@ -194,22 +194,37 @@ template <class T, orm::async_executor E>
 }
 
 /// The async form of eager_select<T>::all: the query, then one statement per relation per
-/// nesting level, awaited one by one (`co_await pgpx::select<book>().with(h).all(acx)`).
+/// nesting level; a level's statements go in one pipeline round trip when the executor has
+/// run_batch (an async_connection), else one by one (`co_await pgpx::select<book>().with(h).all(acx)`).
 template <class T, orm::async_executor E>
 [[nodiscard]] auto eager_all_async(eager_select<T> q, E& ex) -> asio::awaitable<result_set<T>> {
   result_set<T> rs(co_await ex.query(q.query().statement()));
-  std::vector<orm::detail::eager_work> work;
-  for (const auto& l : q.loaders()) work.push_back(l(std::span<const T>(rs.rows()), rs.loaded()));
+  std::vector<orm::detail::eager_work> work = rs.start(q.loaders());
   while (!work.empty()) {
-    std::vector<orm::detail::eager_work> next;
-    for (auto& w : work) {
-      std::vector<orm::detail::eager_work> more;
-      if (w.stmt) {
-        const result r = co_await ex.exec(std::move(*w.stmt));
-        more = w.finish(&r);
-      } else {
-        more = w.finish(nullptr);
+    std::size_t asked = 0;
+    for (const auto& w : work) asked += w.stmt ? 1 : 0;
+    std::vector<result> results;
+    if constexpr (requires(const batch& b) { ex.run_batch(b, batch_options{}); }) {
+      if (asked > 1) {  // the statements of one level: one pipeline round trip
+        batch b;
+        for (const auto& w : work)
+          if (w.stmt) b.add(*w.stmt);
+        batch_options o;
+        o.sync_every = 0;
+        batch_outcome out = co_await ex.run_batch(b, o);
+        out.check();
+        results = std::move(out.results);
       }
+    }
+    if (results.size() != asked) {
+      results.clear();
+      for (auto& w : work)
+        if (w.stmt) results.push_back(co_await ex.exec(std::move(*w.stmt)));
+    }
+    std::vector<orm::detail::eager_work> next;
+    std::size_t k = 0;
+    for (auto& w : work) {
+      std::vector<orm::detail::eager_work> more = w.finish(w.stmt ? &results[k++] : nullptr);
       for (auto& m : more) next.push_back(std::move(m));
     }
     work = std::move(next);

@@ -16,26 +16,32 @@
 // reference too; may take `.where(pred)` and nested `.with(...)`), or a many-to-many
 // `pgpx::through(...)` handle. One statement per relation per nesting level, whatever the
 // number of rows: the keys travel as one array parameter (`= any($1)`), a many-to-many
-// relation is one join. Related rows honour soft delete. A related row shared by several
+// relation is one join; the statements of one level go in one pipeline round trip. Related
+// rows honour soft delete unless `.with(h, pgpx::with_deleted)`. A related row shared by several
 // rows is decoded once. A relation that does not start at T does not compile
 // (`pgpx::relation_not_applicable<author, tag>`); asking a result set for a relation that
 // was not loaded is a usage_error naming it (there is no lazy loading behind the caller's
-// back: pgpx::load is the explicit way).
+// back: pgpx::load is the explicit way). `pgpx::to_json(rs)` gives the rows as JSON with the
+// loaded relations nested (`"author"`, `"books"`, `"tags"`, see to_json below).
 //
 // Blocking here (any executor with exec(statement)); pgpx/orm/async.hpp awaits the same
 // steps on an async connection. Thread safety: a result set is a value; const access from
 // several threads is safe.
 #pragma once
 
+#include <pgpx/core/pipeline.hpp>
+#include <pgpx/model/json.hpp>
 #include <pgpx/orm/relations.hpp>
 #include <pgpx/query/select.hpp>
 
+#include <concepts>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <typeinfo>
 #include <unordered_map>
@@ -64,9 +70,65 @@ struct eager_work {
   std::function<std::vector<eager_work>(const result*)> finish;
 };
 
-/// Makes the work of one relation for parent rows of type P.
+/// One relation to load for parent rows of type P: `load` makes its work (called like a
+/// function), `json` puts the loaded rows of one parent row into that row's JSON object.
 template <class P>
-using eager_loader = std::function<eager_work(std::span<const P>, loaded_map&)>;
+struct eager_loader {
+  std::function<eager_work(std::span<const P>, loaded_map&)> load;              ///< the work
+  std::function<void(const P&, const loaded_map&, nlohmann::json&)> json;       ///< the nesting
+  /// The work of this relation for `rows`, storing the relation into `map`.
+  auto operator()(std::span<const P> rows, loaded_map& map) const -> eager_work { return load(rows, map); }
+};
+
+/// True when every member of H has a JSON form (pgpx/model/json.hpp).
+template <class H>
+inline constexpr bool has_json_form = []<std::size_t... I>(std::index_sequence<I...>) {
+  return (pgpx::detail::json_serialisable<std::remove_cvref_t<decltype(reflect::get<I>(std::declval<H&>()))>> && ...);
+}(std::make_index_sequence<reflect::field_count<H>>{});
+
+/// A related row as JSON (pgpx::to_json); usage_error when its model has a member without a
+/// JSON form (checked here, at run time, so that eager loading such a model still compiles).
+template <class H>
+auto row_json(const H& row) -> nlohmann::json {
+  if constexpr (has_json_form<H>) {
+    return pgpx::to_json(row);
+  } else {
+    (void)row;
+    throw usage_error(std::string("pgpx::to_json(result_set): the related model ") +
+                      std::string(pgpx::detail::type_name_v<H>) + " has a member without a JSON form");
+  }
+}
+
+/// Sets `obj[key]` to a relation's JSON; usage_error when the row already has that key.
+template <class P>
+void put_relation(nlohmann::json& obj, const std::string& key, nlohmann::json value) {
+  if (obj.contains(key))
+    throw usage_error("pgpx::to_json(result_set): " + std::string(pgpx::detail::type_name_v<P>) +
+                      ": the relation key \"" + key +
+                      "\" is also a member's JSON key: rename the relation with model<T>::json_relations() (or the "
+                      "member with json_rename())");
+  obj[key] = std::move(value);
+}
+
+/// A relation's JSON key as seen from P: model<P>::json_relations()'s key for `name` when it
+/// has one, else `name` under P's json_naming.
+template <class P>
+auto relation_json_key(std::string_view name) -> std::string {
+  if constexpr (requires { model<P>::json_relations(); }) {
+    for (const json_name& r : model<P>::json_relations())
+      if (r.member == name) return std::string(r.json);
+  }
+  return reflect::apply_naming(name, pgpx::detail::json_naming_of<P>);
+}
+
+/// The JSON key of a belongs-to relation: the foreign key member's name without `_id`
+/// (`author_id` -> `author`), or the target's table name when it has no such suffix.
+template <class P, class M>
+auto belongs_to_json_key(M P::*fk, const std::string& target_table) -> std::string {
+  std::string_view n = reflect::field_names<P>[pgpx::detail::member_index(fk)];
+  if (n.size() > 3 && n.ends_with("_id")) return relation_json_key<P>(n.substr(0, n.size() - 3));
+  return relation_json_key<P>(target_table);
+}
 
 /// The identity of a relation seen from rows of type From.
 template <class From, class H>
@@ -133,9 +195,11 @@ namespace orm::detail {
 
 // has-many: rows of H whose fk is one of the parents' keys (relations.hpp's steps).
 template <class P, class H, class M>
-auto has_many_loader(M H::*fk, query::detail::node_ptr filter, std::vector<eager_loader<H>> nested) -> eager_loader<P> {
-  return [fk, filter, nested](std::span<const P> rows, loaded_map& map) -> eager_work {
-    eager_work w{has_many_statement(rows, fk, filter), {}};
+auto has_many_loader(M H::*fk, query::detail::node_ptr filter, std::vector<eager_loader<H>> nested, bool with_deleted)
+    -> eager_loader<P> {
+  eager_loader<P> l;
+  l.load = [fk, filter, nested, with_deleted](std::span<const P> rows, loaded_map& map) -> eager_work {
+    eager_work w{has_many_statement(rows, fk, filter, with_deleted), {}};
     w.finish = [&map, fk, nested](const result* r) {
       auto rel = std::make_shared<const child_rows<P, H>>(has_many_rows<P>(r, fk));
       map[fk_key<P>(fk)] = rel;
@@ -145,24 +209,46 @@ auto has_many_loader(M H::*fk, query::detail::node_ptr filter, std::vector<eager
     };
     return w;
   };
+  l.json = [fk, nested](const P& row, const loaded_map& map, nlohmann::json& obj) {
+    const auto it = map.find(fk_key<P>(fk));
+    if (it == map.end()) return;
+    nlohmann::json rows = nlohmann::json::array();
+    for (const H& c : static_cast<const child_rows<P, H>*>(it->second.get())->of(row)) {
+      nlohmann::json cj = row_json(c);
+      for (const auto& n : nested) n.json(c, map, cj);
+      rows.push_back(std::move(cj));
+    }
+    put_relation<P>(obj, relation_json_key<P>(model_info<H>().table), std::move(rows));
+  };
+  return l;
 }
 
 // belongs-to: the rows the parents' fk references (relations.hpp's steps).
 template <class P, class M>
-auto belongs_to_loader(M P::*fk) -> eager_loader<P> {
-  return [fk](std::span<const P> rows, loaded_map& map) -> eager_work {
-    eager_work w{belongs_to_statement(rows, fk), {}};
+auto belongs_to_loader(M P::*fk, bool with_deleted) -> eager_loader<P> {
+  using Target = typename reference_of<M>::pgpx_target_class;
+  eager_loader<P> l;
+  l.load = [fk, with_deleted](std::span<const P> rows, loaded_map& map) -> eager_work {
+    eager_work w{belongs_to_statement(rows, fk, with_deleted), {}};
     w.finish = [&map, fk](const result* r) {
       map[fk_key<P>(fk)] = std::make_shared<const decltype(belongs_to_rows(r, fk))>(belongs_to_rows(r, fk));
       return std::vector<eager_work>{};
     };
     return w;
   };
+  l.json = [fk](const P& row, const loaded_map& map, nlohmann::json& obj) {
+    const auto it = map.find(fk_key<P>(fk));
+    if (it == map.end()) return;
+    const Target* t = static_cast<const parent_rows<P, Target>*>(it->second.get())->parent(row);
+    put_relation<P>(obj, belongs_to_json_key(fk, model_info<Target>().table),
+                    t != nullptr ? row_json(*t) : nlohmann::json(nullptr));
+  };
+  return l;
 }
 
 // many-to-many: one join of the targets with the join model, the owner's key alongside.
 template <class P, class J, class A, class B>
-auto through_loader(through_t<J, A, B> h) -> eager_loader<P> {
+auto through_loader(through_t<J, A, B> h, bool with_deleted) -> eager_loader<P> {
   using RA = reference_of<A>;
   using RB = reference_of<B>;
   using To = typename RB::pgpx_target_class;
@@ -170,7 +256,8 @@ auto through_loader(through_t<J, A, B> h) -> eager_loader<P> {
   using VB = pgpx::detail::leaf_value_t<RB>;
   constexpr auto owner_key = RA::pgpx_target;
   constexpr auto target_key = RB::pgpx_target;
-  return [h](std::span<const P> rows, loaded_map& map) -> eager_work {
+  eager_loader<P> l;
+  l.load = [h, with_deleted](std::span<const P> rows, loaded_map& map) -> eager_work {
     auto owners = key_array<VA>(rows, owner_key);
     eager_work w;
     if (!owners.empty()) {
@@ -181,6 +268,7 @@ auto through_loader(through_t<J, A, B> h) -> eager_loader<P> {
       auto& d = q.mut();
       d.items.push_back({pgpx::col(h.from).node(), "pgpx_parent", {}});
       for (auto& n : key_order_nodes<To>()) d.order.push_back(n);
+      if (with_deleted) q = std::move(q).with_deleted();  // the targets and the join rows
       w.stmt = q.statement().template as<void>();
     }
     w.finish = [&map, h](const result* r) {
@@ -212,11 +300,19 @@ auto through_loader(through_t<J, A, B> h) -> eager_loader<P> {
     };
     return w;
   };
+  l.json = [h](const P& row, const loaded_map& map, nlohmann::json& obj) {
+    const auto it = map.find(through_key<P>(h));
+    if (it == map.end()) return;
+    nlohmann::json rows = nlohmann::json::array();
+    for (const To* t : static_cast<const related_rows<P, To>*>(it->second.get())->of(row)) rows.push_back(row_json(*t));
+    put_relation<P>(obj, relation_json_key<P>(model_info<To>().table), std::move(rows));
+  };
+  return l;
 }
 
 /// The loader of a relation handle for parent rows of type P.
 template <class P, class Handle>
-auto make_loader(const Handle& h) -> eager_loader<P> {
+auto make_loader(const Handle& h, bool with_deleted = false) -> eager_loader<P> {
   if constexpr (requires {
                   h.nested();
                   h.filter();
@@ -229,7 +325,7 @@ auto make_loader(const Handle& h) -> eager_loader<P> {
       relation_not_applicable<P, H>{};
       return {};
     } else {
-      return has_many_loader<P, H, M>(h.fk(), h.filter(), h.nested());
+      return has_many_loader<P, H, M>(h.fk(), h.filter(), h.nested(), with_deleted);
     }
   } else if constexpr (requires {
                          h.from;
@@ -243,7 +339,7 @@ auto make_loader(const Handle& h) -> eager_loader<P> {
       relation_not_applicable<P, typename RB::pgpx_target_class>{};
       return {};
     } else {
-      return through_loader<P>(h);
+      return through_loader<P>(h, with_deleted);
     }
   } else {
     static_assert(std::is_member_object_pointer_v<Handle>,
@@ -254,9 +350,9 @@ auto make_loader(const Handle& h) -> eager_loader<P> {
     static_assert(!std::is_void_v<R>, "pgpx: .with(&T::member): the member must be a foreign key (references<>)");
     using Target = typename R::pgpx_target_class;
     if constexpr (std::is_same_v<H, P>) {
-      return belongs_to_loader<P, M>(h);
+      return belongs_to_loader<P, M>(h, with_deleted);
     } else if constexpr (std::is_same_v<Target, P>) {
-      return has_many_loader<P, H, M>(h, nullptr, {});
+      return has_many_loader<P, H, M>(h, nullptr, {}, with_deleted);
     } else {
       relation_not_applicable<P, H>{};
       return {};
@@ -264,19 +360,62 @@ auto make_loader(const Handle& h) -> eager_loader<P> {
   }
 }
 
-/// Runs the work of every level, one statement per relation, on a blocking executor.
+/// Appends the loaders of `rel...` to `out`: each relation handle, taking a following
+/// pgpx::with_deleted as its own (`.with(a, pgpx::with_deleted, b)`: a with deleted rows).
+template <class P>
+void add_loaders(std::vector<eager_loader<P>>& /*out*/) {}
+template <class P, class R, class... Rest>
+void add_loaders(std::vector<eager_loader<P>>& out, const R& rel, const Rest&... rest) {
+  static_assert(
+      !std::is_same_v<R, with_deleted_t>,
+      "pgpx: .with(): pgpx::with_deleted goes after the relation it applies to (.with(h, pgpx::with_deleted))");
+  out.push_back(make_loader<P>(rel));
+  add_loaders<P>(out, rest...);
+}
+template <class P, class R, class... Rest>
+void add_loaders(std::vector<eager_loader<P>>& out, const R& rel, with_deleted_t /*tag*/, const Rest&... rest) {
+  static_assert(
+      !std::is_same_v<R, with_deleted_t>,
+      "pgpx: .with(): pgpx::with_deleted goes after the relation it applies to (.with(h, pgpx::with_deleted))");
+  out.push_back(make_loader<P>(rel, true));
+  add_loaders<P>(out, rest...);
+}
+
+/// Runs the work of every level on a blocking executor: one statement per relation; the
+/// statements of a level go in one pipeline round trip (pgpx::run_batch) when there are
+/// several and the executor has a connection, else one after the other.
 template <class E>
 void run_eager(E& ex, std::vector<eager_work> work) {
+  constexpr bool pipelined = std::is_same_v<E, connection> || requires {
+    { ex.conn() } -> std::same_as<connection&>;
+  };
   while (!work.empty()) {
-    std::vector<eager_work> next;
-    for (auto& w : work) {
-      std::vector<eager_work> more;
-      if (w.stmt) {
-        const result r = ex.exec(*w.stmt);
-        more = w.finish(&r);
-      } else {
-        more = w.finish(nullptr);
+    std::vector<std::size_t> asked;  // the work items with a statement
+    for (std::size_t i = 0; i < work.size(); ++i)
+      if (work[i].stmt) asked.push_back(i);
+    std::vector<result> results;
+    if constexpr (pipelined) {
+      if (asked.size() > 1) {
+        batch b;
+        for (std::size_t i : asked) b.add(*work[i].stmt);
+        batch_options o;
+        o.sync_every = 0;  // one segment: one round trip
+        connection* cx = nullptr;
+        if constexpr (std::is_same_v<E, connection>) cx = &ex;
+        else cx = &ex.conn();
+        batch_outcome out = run_batch(*cx, b, o);
+        out.check();
+        results = std::move(out.results);
       }
+    }
+    if (results.size() != asked.size()) {
+      results.clear();
+      for (std::size_t i : asked) results.push_back(ex.exec(*work[i].stmt));
+    }
+    std::vector<eager_work> next;
+    std::size_t k = 0;
+    for (auto& w : work) {
+      std::vector<eager_work> more = w.finish(w.stmt ? &results[k++] : nullptr);
       for (auto& m : more) next.push_back(std::move(m));
     }
     work = std::move(next);
@@ -289,7 +428,7 @@ template <class H, class M>
 template <class... R>
 auto children_handle<H, M>::with(const R&... rel) const -> children_handle {
   children_handle h = *this;
-  (h.nested_.push_back(orm::detail::make_loader<H>(rel)), ...);
+  orm::detail::add_loaders<H>(h.nested_, rel...);
   return h;
 }
 
@@ -337,6 +476,20 @@ class result_set {
 
   /// Where the relations go while they load (for the drivers).
   auto loaded() noexcept -> orm::detail::loaded_map& { return loaded_; }
+  /// Starts loading `loaders` into this result set (for the drivers): the first level's work.
+  auto start(const std::vector<orm::detail::eager_loader<T>>& loaders) -> std::vector<orm::detail::eager_work> {
+    loaders_ = loaders;
+    std::vector<orm::detail::eager_work> work;
+    for (const auto& l : loaders_) work.push_back(l(std::span<const T>(rows_), loaded_));
+    return work;
+  }
+  /// Row `row` (one of this set's rows) as JSON with the loaded relations nested: see
+  /// pgpx::to_json(const result_set<T>&).
+  [[nodiscard]] auto row_to_json(const T& row) const -> nlohmann::json {
+    nlohmann::json j = pgpx::to_json(row);
+    for (const auto& l : loaders_) l.json(row, loaded_, j);
+    return j;
+  }
 
  private:
   template <class Rel>
@@ -350,7 +503,27 @@ class result_set {
   }
   std::vector<T> rows_;
   orm::detail::loaded_map loaded_;
+  std::vector<orm::detail::eager_loader<T>> loaders_;  // what was loaded, for to_json
 };
+
+/**
+ * A result set as JSON: an array with one object per row, in order, each the row's
+ * pgpx::to_json (renames, json_naming) with every relation the query loaded nested under a
+ * key, recursively for nested `.with(...)`: a belongs-to relation under the foreign key's
+ * name without `_id` (`"author"`: an object, or null for a NULL key or a row filtered out),
+ * a has-many relation under the child table's name (`"books"`: an array), a many-to-many
+ * relation under the target table's name (`"tags"`: an array); the keys follow the row's
+ * model<T>::json_naming, or are renamed by `model<T>::json_relations()` (an array of
+ * pgpx::json_name: the default key before json_naming, then the key to use:
+ * `pgpx::json_name{"tags", "tagRows"}`). A relation that was not loaded is absent. A
+ * relation key that is also a member's JSON key is a usage_error.
+ */
+template <class T>
+[[nodiscard]] auto to_json(const result_set<T>& rs) -> nlohmann::json {
+  nlohmann::json out = nlohmann::json::array();
+  for (const T& row : rs) out.push_back(rs.row_to_json(row));
+  return out;
+}
 
 /**
  * A select with relations to load: made by `select_query<T>::with(...)`; `.all(ex)` runs
@@ -366,7 +539,7 @@ class eager_select {
   template <class... R>
   [[nodiscard]] auto with(const R&... rel) const -> eager_select {
     eager_select e = *this;
-    (e.loaders_.push_back(orm::detail::make_loader<T>(rel)), ...);
+    orm::detail::add_loaders<T>(e.loaders_, rel...);
     return e;
   }
   /// The query alone.
@@ -385,20 +558,19 @@ class eager_select {
   template <class E>
   auto all_blocking(E& ex) const -> result_set<T> {
     result_set<T> rs(q_.all(ex));
-    std::vector<orm::detail::eager_work> work;
-    for (const auto& l : loaders_) work.push_back(l(std::span<const T>(rs.rows()), rs.loaded()));
-    orm::detail::run_eager(ex, std::move(work));
+    orm::detail::run_eager(ex, rs.start(loaders_));
     return rs;
   }
   select_query<T> q_;
   std::vector<orm::detail::eager_loader<T>> loaders_;
 };
 
-/// `select_query<T>::with(...)` lands here (found by argument-dependent lookup).
+/// `select_query<T>::with(...)` lands here (found by argument-dependent lookup). A relation
+/// followed by pgpx::with_deleted includes its soft-deleted rows.
 template <class T, class... R>
 [[nodiscard]] auto eager_with(const select_query<T>& q, const R&... rel) -> eager_select<T> {
   std::vector<orm::detail::eager_loader<T>> loaders;
-  (loaders.push_back(orm::detail::make_loader<T>(rel)), ...);
+  orm::detail::add_loaders<T>(loaders, rel...);
   return eager_select<T>(q, std::move(loaders));
 }
 

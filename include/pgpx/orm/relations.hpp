@@ -198,15 +198,15 @@ auto key_order_nodes(std::size_t skip_column = static_cast<std::size_t>(-1)) -> 
 // them for a query's rows, blocking or async.
 
 /// Belongs-to: `select <target's columns> from <target> where <key> = any($1)`.
+/// With `with_deleted`, soft-deleted targets are included.
 template <class Range, class From, class M>
-auto belongs_to_statement(const Range& rows, M From::*fk) -> std::optional<statement<void>> {
+auto belongs_to_statement(const Range& rows, M From::*fk, bool with_deleted = false) -> std::optional<statement<void>> {
   using R = reference_of<M>;
   auto keys = key_array<pgpx::detail::leaf_value_t<R>>(rows, fk);
   if (keys.empty()) return std::nullopt;
-  return pgpx::select<typename R::pgpx_target_class>()
-      .where(pgpx::col(R::pgpx_target).in(keys))
-      .statement()
-      .template as<void>();
+  auto q = pgpx::select<typename R::pgpx_target_class>().where(pgpx::col(R::pgpx_target).in(keys));
+  if (with_deleted) q = std::move(q).with_deleted();
+  return q.statement().template as<void>();
 }
 /// Belongs-to: the referenced rows, found by each row's key.
 template <class From, class M>
@@ -223,15 +223,17 @@ auto belongs_to_rows(const result* r, M From::*fk) {
                                    [fk](const From& p) { return key_bytes(leaf_ptr<V>(p.*fk)); });
 }
 /// Has-many: the rows of H whose `fk` is one of the rows' keys, ordered by the key then H's
-/// primary key (each owner's rows contiguous), with an optional extra condition on H.
+/// primary key (each owner's rows contiguous), with an optional extra condition on H; with
+/// `with_deleted`, soft-deleted rows of H are included.
 template <class Range, class H, class M>
-auto has_many_statement(const Range& rows, M H::*fk, const query::detail::node_ptr& filter = nullptr)
-    -> std::optional<statement<void>> {
+auto has_many_statement(const Range& rows, M H::*fk, const query::detail::node_ptr& filter = nullptr,
+                        bool with_deleted = false) -> std::optional<statement<void>> {
   using R = reference_of<M>;
   auto keys = key_array<pgpx::detail::leaf_value_t<R>>(rows, R::pgpx_target);
   if (keys.empty()) return std::nullopt;
   auto q = pgpx::select<H>().where(pgpx::col(fk).in(keys));
   if (filter) q = std::move(q).where(expr<bool>(filter));
+  if (with_deleted) q = std::move(q).with_deleted();
   auto& d = q.mut();
   d.order.push_back(pgpx::col(fk).node());
   for (auto& n : key_order_nodes<H>(column_index(fk))) d.order.push_back(std::move(n));
