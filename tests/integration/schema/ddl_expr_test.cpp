@@ -41,9 +41,10 @@ template <>
 struct pgpx::model<order_line> {
   static auto checks() { return std::tuple{pgpx::check<"qty_fits">(pgpx::col(&order_line::qty) <= pgpx::lit<1000>)}; }
   static auto indexes() {
-    return std::tuple{
-        pgpx::index(pgpx::lower(pgpx::col(&order_line::sku))).unique().where(pgpx::col(&order_line::qty) > pgpx::lit<0>),
-        pgpx::index(&order_line::order_id).include(&order_line::sku).name("lines_by_order")};
+    return std::tuple{pgpx::index(pgpx::lower(pgpx::col(&order_line::sku)))
+                          .unique()
+                          .where(pgpx::col(&order_line::qty) > pgpx::lit<0>),
+                      pgpx::index(&order_line::order_id).include(&order_line::sku).name("lines_by_order")};
   }
 };
 template <>
@@ -96,8 +97,9 @@ TEST_F(ddl_expr_test, the_catalog_shows_the_expression_the_condition_and_the_che
             "CREATE UNIQUE INDEX order_lines_lower_idx ON public.order_lines USING btree (lower(sku)) WHERE (qty > 0)");
   EXPECT_EQ(cx().query_value<std::string>("select pg_get_indexdef('lines_by_order'::regclass)"),
             "CREATE INDEX lines_by_order ON public.order_lines USING btree (order_id) INCLUDE (sku)");
-  EXPECT_EQ(cx().query_value<std::string>("select pg_get_constraintdef(oid) from pg_constraint where conname = 'qty_fits'"),
-            "CHECK ((qty <= 1000))");
+  EXPECT_EQ(
+      cx().query_value<std::string>("select pg_get_constraintdef(oid) from pg_constraint where conname = 'qty_fits'"),
+      "CHECK ((qty <= 1000))");
 }
 
 TEST_F(ddl_expr_test, the_partial_unique_index_allows_duplicates_outside_its_condition_only) {
@@ -152,8 +154,9 @@ TEST_F(ddl_expr_test, expression_indexes_get_the_names_postgresql_would_give_the
   std::sort(ours.begin(), ours.end());
   EXPECT_EQ(cx().query<std::string>("select indexname::text from pg_indexes where tablename = 'tickets' order by 1"),
             ours);
-  EXPECT_EQ(ours, (std::vector<std::string>{"tickets_code_idx", "tickets_expr_idx", "tickets_pkey",
-                                            "tickets_status_lower_idx", "tickets_to_tsvector_idx", "tickets_upper_idx"}));
+  EXPECT_EQ(ours,
+            (std::vector<std::string>{"tickets_code_idx", "tickets_expr_idx", "tickets_pkey",
+                                      "tickets_status_lower_idx", "tickets_to_tsvector_idx", "tickets_upper_idx"}));
 }
 
 }  // namespace

@@ -58,9 +58,10 @@ struct pgpx::model<order_line> {
   static constexpr auto primary_key = pgpx::key_of(&order_line::order_id, &order_line::line_no);
   static auto checks() { return std::tuple{pgpx::check<"qty_fits">(pgpx::col(&order_line::qty) <= pgpx::lit<1000>)}; }
   static auto indexes() {
-    return std::tuple{
-        pgpx::index(pgpx::lower(pgpx::col(&order_line::sku))).unique().where(pgpx::col(&order_line::qty) > pgpx::lit<0>),
-        pgpx::index(&order_line::order_id).include(&order_line::sku).name("lines_by_order")};
+    return std::tuple{pgpx::index(pgpx::lower(pgpx::col(&order_line::sku)))
+                          .unique()
+                          .where(pgpx::col(&order_line::qty) > pgpx::lit<0>),
+                      pgpx::index(&order_line::order_id).include(&order_line::sku).name("lines_by_order")};
   }
 };
 template <>
@@ -119,31 +120,33 @@ auto sqls(const std::vector<pgpx::statement<void>>& ss) -> std::vector<std::stri
 }
 
 TEST(ddl_expr_text, the_spec_example_as_the_spec_writes_it) {
-  EXPECT_EQ(sqls(pgpx::schema::create_table<order_line>()),
-            (std::vector<std::string>{
-                R"(create table "order_lines" ("order_id" int8, "line_no" int4, "sku" text not null, "qty" int4 not null, )"
-                R"(constraint "order_lines_pkey" primary key ("order_id", "line_no"), )"
-                R"(constraint "qty_fits" check ("qty" <= 1000)))",
-                R"(create unique index "order_lines_lower_idx" on "order_lines" (lower("sku")) where ("qty" > 0))",
-                R"(create index "lines_by_order" on "order_lines" ("order_id") include ("sku"))"}));
+  EXPECT_EQ(
+      sqls(pgpx::schema::create_table<order_line>()),
+      (std::vector<std::string>{
+          R"(create table "order_lines" ("order_id" int8, "line_no" int4, "sku" text not null, "qty" int4 not null, )"
+          R"(constraint "order_lines_pkey" primary key ("order_id", "line_no"), )"
+          R"(constraint "qty_fits" check ("qty" <= 1000)))",
+          R"(create unique index "order_lines_lower_idx" on "order_lines" (lower("sku")) where ("qty" > 0))",
+          R"(create index "lines_by_order" on "order_lines" ("order_id") include ("sku"))"}));
   for (const auto& s : pgpx::schema::create_table<order_line>()) EXPECT_EQ(s.params().size(), 0U) << s.sql();
 }
 
 TEST(ddl_expr_text, literals_operators_mixed_keys_and_partial_indexes) {
-  EXPECT_EQ(sqls(pgpx::schema::create_table<ticket>()),
-            (std::vector<std::string>{
-                R"(create table "tickets" ("id" int8 generated always as identity, "code" text not null, )"
-                R"("status" text not null, "closed_at" timestamptz, "a" int4 not null, "b" int4 not null, )"
-                R"(constraint "tickets_pkey" primary key ("id"), )"
-                R"(constraint "status_known" check ("status" = 'open' or "status" = 'it''s closed'), )"
-                R"(constraint "b_small" check ("b" < 10), )"
-                R"(constraint "a_above" check ("a" > -1 and true), )"
-                R"(constraint "sum_fits" check (("a" + "b") * 2 < 100)))",
-                R"(create index "tickets_status_lower_idx" on "tickets" ("status", lower("code")))",
-                R"(create index "tickets_expr_idx" on "tickets" (("a" + "b")))",
-                R"(create unique index "tickets_code_idx" on "tickets" ("code") where ("closed_at" is null))",
-                R"(create index "tickets_to_tsvector_idx" on "tickets" using gin (to_tsvector('english'::regconfig, "code")))",
-                R"(create index "tickets_upper_idx" on "tickets" (upper("code")) where (not "status" = 'open'))"}));
+  EXPECT_EQ(
+      sqls(pgpx::schema::create_table<ticket>()),
+      (std::vector<std::string>{
+          R"(create table "tickets" ("id" int8 generated always as identity, "code" text not null, )"
+          R"("status" text not null, "closed_at" timestamptz, "a" int4 not null, "b" int4 not null, )"
+          R"(constraint "tickets_pkey" primary key ("id"), )"
+          R"(constraint "status_known" check ("status" = 'open' or "status" = 'it''s closed'), )"
+          R"(constraint "b_small" check ("b" < 10), )"
+          R"(constraint "a_above" check ("a" > -1 and true), )"
+          R"(constraint "sum_fits" check (("a" + "b") * 2 < 100)))",
+          R"(create index "tickets_status_lower_idx" on "tickets" ("status", lower("code")))",
+          R"(create index "tickets_expr_idx" on "tickets" (("a" + "b")))",
+          R"(create unique index "tickets_code_idx" on "tickets" ("code") where ("closed_at" is null))",
+          R"(create index "tickets_to_tsvector_idx" on "tickets" using gin (to_tsvector('english'::regconfig, "code")))",
+          R"(create index "tickets_upper_idx" on "tickets" (upper("code")) where (not "status" = 'open'))"}));
 }
 
 TEST(ddl_expr_text, the_description_keeps_the_text_and_the_columns_each_fact_reads) {
@@ -187,7 +190,8 @@ TEST(ddl_expr_text, an_expression_s_type_says_whether_it_holds_a_bound_value) {
   static_assert(std::is_same_v<decltype(pgpx::lower(col(&ticket::code))), pgpx::const_expr<std::string, false>>);
   static_assert(std::is_same_v<decltype(col(&ticket::a) > 1), pgpx::bound_expr<bool, false>>);
   static_assert(std::is_same_v<decltype(col(&ticket::a) > pgpx::val(1)), pgpx::bound_expr<bool, false>>);
-  static_assert(std::is_same_v<decltype((col(&ticket::a) > lit<1>) && (col(&ticket::b) < 2)), pgpx::bound_expr<bool, false>>);
+  static_assert(
+      std::is_same_v<decltype((col(&ticket::a) > lit<1>)&&(col(&ticket::b) < 2)), pgpx::bound_expr<bool, false>>);
   static_assert(std::is_same_v<decltype(pgpx::coalesce(col(&ticket::closed_at), pgpx::sql::now())),
                                pgpx::expr<pgpx::timestamptz, false>>);  // unknown: checked when described
   // In a query a constant is SQL text; a C++ value stays a parameter.
@@ -209,7 +213,8 @@ TEST(ddl_expr_text, what_the_types_cannot_see_is_refused_when_the_model_is_descr
   refused([] { (void)pgpx::model_info<ddl_expr::foreign_column>(); },
           "check other: the expression reads a column of ddl_expr::order_line");
   refused([] { (void)pgpx::model_info<ddl_expr::long_name>(); }, "more than PostgreSQL keeps (63)");
-  refused([] { (void)pgpx::model_info<ddl_expr::twice>(); }, R"(two constraints or indexes are named "twices_lower_idx")");
+  refused([] { (void)pgpx::model_info<ddl_expr::twice>(); },
+          R"(two constraints or indexes are named "twices_lower_idx")");
 }
 
 }  // namespace
