@@ -106,6 +106,8 @@ class typed_check {
 /// model and constants: a bound value does not compile (`pgpx::ddl_needs_constants`).
 template <fixed_string Name, class P>
 [[nodiscard]] auto check(const P& condition) -> typed_check<Name> {
+  static_assert(!Name.view().empty() && Name.view().size() <= 63,
+                "pgpx: a check constraint's name has 1 to 63 bytes (PostgreSQL truncates longer names)");
   if constexpr (query::detail::expression<P> && !std::is_same_v<query::detail::operand_t<P>, bool>)
     not_a_condition<query::detail::operand_t<P>>{};
   return typed_check<Name>(
