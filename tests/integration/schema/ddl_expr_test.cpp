@@ -7,6 +7,7 @@
 #include <pgpx/orm/crud.hpp>
 #include <pgpx/query/functions.hpp>
 #include <pgpx/schema/ddl.hpp>
+#include <pgpx/schema/introspect.hpp>
 
 #include <gtest/gtest.h>
 
@@ -100,6 +101,26 @@ TEST_F(ddl_expr_test, the_catalog_shows_the_expression_the_condition_and_the_che
   EXPECT_EQ(
       cx().query_value<std::string>("select pg_get_constraintdef(oid) from pg_constraint where conname = 'qty_fits'"),
       "CHECK ((qty <= 1000))");
+}
+
+TEST_F(ddl_expr_test, introspection_reads_back_what_the_description_holds) {
+  // The catalog the schema diff compares keeps keys and conditions as text, as the
+  // description does: the same shape, each normalised by the server.
+  const pgpx::schema::catalog c = pgpx::schema::introspect(cx());
+  const pgpx::schema::table_info* t = c.find_table("public", "order_lines");
+  ASSERT_NE(t, nullptr);
+  const pgpx::model_description& m = pgpx::model_info<order_line>();
+  const auto ix =
+      std::find_if(t->indexes.begin(), t->indexes.end(), [&](const auto& i) { return i.name == m.indexes[0].name; });
+  ASSERT_NE(ix, t->indexes.end());
+  EXPECT_TRUE(ix->unique);
+  EXPECT_EQ(ix->keys, (std::vector<std::string>{"lower(sku)"}));
+  EXPECT_EQ(ix->predicate, std::optional<std::string>("qty > 0"));  // description: "qty" > 0
+  const auto ck = std::find_if(t->constraints.begin(), t->constraints.end(),
+                               [&](const auto& k) { return k.name == m.checks[0].name; });
+  ASSERT_NE(ck, t->constraints.end());
+  EXPECT_EQ(ck->kind, pgpx::schema::constraint_kind::check);
+  EXPECT_EQ(ck->check_expr, std::optional<std::string>("qty <= 1000"));  // description: "qty" <= 1000
 }
 
 TEST_F(ddl_expr_test, the_partial_unique_index_allows_duplicates_outside_its_condition_only) {
