@@ -185,6 +185,14 @@ void finish_description(model_description& m) {
     for (const auto c : ix.include)
       if (c >= m.columns.size())
         throw usage_error(std::string(model) + ": an index includes a member that is not a direct member of the model");
+    if (ix.name.empty() && !ix.keys.empty()) {  // PostgreSQL's rule: columns and expressions' names
+      std::string parts;
+      for (const auto& k : ix.keys) {
+        if (!parts.empty()) parts += '_';
+        parts += k.column != index_key::no_column ? m.columns.at(k.column).name : k.name;
+      }
+      ix.name = m.table + "_" + parts + "_idx";
+    }
     if (ix.name.empty()) ix.name = m.table + "_" + joined_columns(m, ix.columns) + "_idx";
     claim(ix.name, "index");
   }

@@ -100,6 +100,8 @@ auto constraint_columns(const model_description& m, const std::string& name)
     if (u.name == name) return u.columns;
   for (const auto& ix : m.indexes)
     if (ix.unique && ix.name == name) return ix.columns;
+  for (const auto& ck : m.checks)  // a typed check knows the columns it reads (pgpx::check)
+    if (ck.name == name && !ck.columns.empty()) return ck.columns;
   return std::nullopt;
 }
 

@@ -583,6 +583,67 @@ auto render(const query_data& q, bool texts) -> rendered {
   return std::move(r.out);
 }
 
+namespace {
+
+// PostgreSQL's name for an index expression in generated index names (FigureColname): a
+// column's name, a function's name, a cast's operand's (else its type's), else "expr".
+auto ddl_name(const node& n, const model_description& m) -> std::string {
+  switch (n.kind) {
+    case node_kind::column: return m.columns[n.column].name;
+    case node_kind::call: {
+      const auto dot = n.text.rfind('.');
+      return dot == std::string::npos ? n.text : n.text.substr(dot + 1);
+    }
+    case node_kind::cast: {
+      std::string inner = ddl_name(*n.kids[0], m);
+      if (inner != "expr") return inner;
+      const auto paren = n.text.find('(');
+      return paren == std::string::npos ? n.text : n.text.substr(0, paren);
+    }
+    default: return "expr";
+  }
+}
+
+}  // namespace
+
+auto render_ddl(const node_ptr& e, const model_description& m, std::string_view fact) -> pgpx::detail::ddl_rendered {
+  pgpx::detail::ddl_rendered out;
+  const auto refuse = [&](const std::string& why) {
+    throw usage_error(std::string(m.cpp_name) + ": " + std::string(fact) + ": " + why);
+  };
+  const auto walk = [&](const auto& self, const node& n) -> void {
+    switch (n.kind) {
+      case node_kind::value:
+        refuse(
+            "the expression holds a bound value, and DDL takes no parameters: write constants as "
+            "pgpx::lit<...>");
+        break;
+      case node_kind::subquery: refuse("a subquery cannot be part of a check or an index"); break;
+      case node_kind::column:
+        if (n.rel == nullptr || n.rel->model != &m) {
+          const std::string owner =
+              n.rel != nullptr && n.rel->model != nullptr ? std::string(n.rel->model->cpp_name) : std::string("?");
+          refuse("the expression reads a column of " + owner + "; a check or an index reads only its own table");
+        }
+        if (std::find(out.columns.begin(), out.columns.end(), n.column) == out.columns.end())
+          out.columns.push_back(n.column);
+        break;
+      default: break;
+    }
+    if (n.over) refuse("a window function cannot be part of a check or an index");
+    for (const auto& k : n.kids) self(self, *k);
+    if (n.filter) self(self, *n.filter);
+  };
+  walk(walk, *e);
+  renderer r;
+  r.lenient = true;
+  r.expression(*e);
+  out.sql = std::move(r.out.sql);
+  out.call = e->kind == node_kind::call && !e->filter && !e->over;
+  out.name = ddl_name(*e, m);
+  return out;
+}
+
 auto render_predicate(const node_ptr& e, std::uint8_t outer) -> statement<void> {
   renderer r;
   r.lenient = true;

@@ -124,7 +124,16 @@ auto table_statements(const model_description& m) -> std::vector<statement<void>
     std::string s = std::string(ix.unique ? "create unique index " : "create index ") + quote_identifier(ix.name) +
                     " on " + table_name(m);
     if (ix.method != btree.name) s += " using " + std::string(ix.method);
-    if (ix.opclass.empty()) {
+    if (!ix.keys.empty()) {  // expressions, perhaps mixed with columns
+      s += " (";
+      for (std::size_t i = 0; i < ix.keys.size(); ++i) {
+        if (i != 0) s += ", ";
+        const index_key& k = ix.keys[i];
+        s += k.column != index_key::no_column ? quote_identifier(m.columns[k.column].name) : k.expression;
+        if (!ix.opclass.empty()) s += " " + quote_identifier(ix.opclass);
+      }
+      s += ')';
+    } else if (ix.opclass.empty()) {
       s += " " + column_list(m, ix.columns);
     } else {
       s += " (";
@@ -143,6 +152,7 @@ auto table_statements(const model_description& m) -> std::vector<statement<void>
       }
       s += ')';
     }
+    if (!ix.predicate.empty()) s += " where (" + ix.predicate + ")";
     out.emplace_back(std::move(s));
   }
   return out;

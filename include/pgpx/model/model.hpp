@@ -21,6 +21,8 @@
 //   columns()            static function returning a std::tuple of pgpx::rename(&T::m, "name")
 //   uniques()            static function returning a std::tuple of pgpx::unique_of(...)
 //   indexes()            static function returning a std::tuple of pgpx::index(...)
+//   checks()             static function returning a std::tuple of pgpx::sql_check<...> or
+//                        pgpx::check<"name">(expression) (pgpx/query/ddl.hpp)
 //   partition_by         static constexpr auto = pgpx::partition_by_range(&T::at) (or _list, _hash)
 // Embedded members (pgpx::is_embedded mixins such as pgpx::timestamps) are flattened: their
 // members are columns of T in their place. A table fact naming the mixin itself stands for
@@ -41,7 +43,9 @@
 #include <pgpx/reflect/reflect.hpp>
 #include <pgpx/types.hpp>
 
+#include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -116,10 +120,24 @@ struct unique_info {
   std::vector<std::size_t> columns;  ///< column indexes
 };
 
-/// A table CHECK constraint written in SQL (model<T>::checks(): pgpx::sql_check).
+/// A table CHECK constraint (model<T>::checks(): pgpx::sql_check, or pgpx::check with a
+/// builder expression, stored as its rendered text).
 struct check_info {
   std::string name;  ///< the constraint name
   std::string sql;   ///< the expression
+  std::vector<std::size_t> columns{};  ///< the columns a typed check reads (empty for sql_check)
+};
+
+/// One part of an index key that is an expression (pgpx::index(pgpx::lower(pgpx::col(...)))).
+struct index_key {
+  static constexpr std::size_t no_column = static_cast<std::size_t>(-1);
+  std::size_t column = no_column;  ///< a plain column, or no_column for an expression
+  /// The expression as an index element: a function call as is (`lower("sku")`), anything
+  /// else in parentheses (`("a" + "b")`); columns quoted, constants as SQL literals.
+  std::string expression{};
+  /// Its part of a generated index name, as PostgreSQL names it: the column, the function's
+  /// name for a call, else "expr".
+  std::string name{};
 };
 
 /// An index over columns.
@@ -133,7 +151,34 @@ struct index_info {
   /// Storage parameters (`with (m = 16)`): name and value, the value rendered from a number
   /// or bool by index_decl::with, never from text.
   std::vector<std::pair<std::string, std::string>> with;
+  /// The key in order when a part of it is an expression (pgpx::index(expr, ...)); empty when
+  /// the key is `columns`. With keys, `columns` lists the columns the key reads.
+  std::vector<index_key> keys{};
+  /// A partial index's condition (`.where(...)`) as SQL text, or "" for a full index.
+  std::string predicate{};
+  /// The columns the condition reads.
+  std::vector<std::size_t> predicate_columns{};
 };
+
+namespace detail {
+/// A DDL expression rendered against the model it belongs to (pgpx/query/ddl.hpp).
+struct ddl_rendered {
+  std::string sql;  ///< columns quoted, constants as literals, no parameters
+  bool call = false;  ///< a function call (needs no parentheses as an index key)
+  std::string name;  ///< its part of a generated index name (PostgreSQL's rule)
+  std::vector<std::size_t> columns;  ///< the model's columns it reads
+};
+/// A builder expression kept by a DDL fact until the model's description renders it.
+using ddl_expression = std::function<ddl_rendered(const model_description&)>;
+/// Wraps a builder expression as a DDL expression; defined in pgpx/query/ddl.hpp (the query
+/// builder's layer), refusing at compile time an expression that holds a bound value.
+template <fixed_string Fact, class E>
+auto make_ddl_expression(const E& e) -> ddl_expression;
+/// The model whose description is being built on this thread, while its expression facts
+/// (checks(), indexes()) run: pgpx::col on its members reads this partial description.
+template <class T>
+inline thread_local const model_description* describing = nullptr;
+}  // namespace detail
 
 /// How a table is partitioned (model<T>::partition_by): PostgreSQL's declarative methods.
 enum class partition_method {
@@ -366,6 +411,13 @@ template <class C, class... M>
 class index_decl {
  public:
   explicit index_decl(std::vector<std::size_t> columns) : columns_(std::move(columns)) {}
+  /// One part of a mixed key: a column, or an expression (pgpx/query/ddl.hpp).
+  struct key_part {
+    std::size_t column = index_key::no_column;  ///< a column, or no_column
+    detail::ddl_expression expression{};  ///< else the expression
+  };
+  /// An index whose key holds expressions (pgpx::index(expr, &T::member, ...)).
+  explicit index_decl(std::vector<key_part> parts) : parts_(std::move(parts)) {}
   /// A unique index.
   auto unique() && -> index_decl&& {
     unique_ = true;
@@ -408,9 +460,42 @@ class index_decl {
     add_with(std::move(name), value);
     return *this;
   }
-  /// What model_info reads.
+  /// A partial index: only rows where `condition` holds are indexed (`where (...)`). The
+  /// condition is a builder expression of columns and constants (pgpx::lit<...>): a bound
+  /// value does not compile (`pgpx::ddl_needs_constants`). Needs pgpx/query/ddl.hpp.
+  template <class P>
+  auto where(const P& condition) && -> index_decl&& {
+    where_ = detail::make_ddl_expression<"index where", P>(condition);
+    return std::move(*this);
+  }
+  /// What model_info reads (an index without expressions).
   [[nodiscard]] auto info() const -> index_info {
     return index_info{name_, columns_, include_, method_, unique_, opclass_, with_};
+  }
+  /// What model_info reads: expressions and the condition rendered against `m`.
+  [[nodiscard]] auto info(const model_description& m) const -> index_info {
+    index_info out = info();
+    for (const auto& p : parts_) {
+      index_key k;
+      if (p.expression) {
+        detail::ddl_rendered r = p.expression(m);
+        k.expression = r.call ? std::move(r.sql) : "(" + r.sql + ")";
+        k.name = std::move(r.name);
+        for (const auto c : r.columns)
+          if (std::find(out.columns.begin(), out.columns.end(), c) == out.columns.end()) out.columns.push_back(c);
+      } else {
+        k.column = p.column;
+        if (std::find(out.columns.begin(), out.columns.end(), p.column) == out.columns.end())
+          out.columns.push_back(p.column);
+      }
+      out.keys.push_back(std::move(k));
+    }
+    if (where_) {
+      detail::ddl_rendered r = where_(m);
+      out.predicate = std::move(r.sql);
+      out.predicate_columns = std::move(r.columns);
+    }
+    return out;
   }
 
  private:
@@ -421,6 +506,8 @@ class index_decl {
   bool unique_ = false;
   std::string opclass_;
   std::vector<std::pair<std::string, std::string>> with_;
+  std::vector<key_part> parts_;
+  detail::ddl_expression where_;
 
   template <class V>
   void add_with(std::string name, V value) {
@@ -558,6 +645,32 @@ void describe_columns(model_description& m, std::index_sequence<I...>) {
   (describe_column<T, I>(m), ...);
 }
 
+/// Sets pgpx::detail::describing<T> for the facts that hold expressions.
+template <class T>
+class describing_guard {
+ public:
+  explicit describing_guard(const model_description& m) noexcept : saved_(describing<T>) { describing<T> = &m; }
+  ~describing_guard() { describing<T> = saved_; }
+  describing_guard(const describing_guard&) = delete;
+  auto operator=(const describing_guard&) -> describing_guard& = delete;
+
+ private:
+  const model_description* saved_;
+};
+
+/// An index fact's description: rendered against m when it holds expressions.
+template <class I>
+auto index_info_of(const I& ix, const model_description& m) -> index_info {
+  if constexpr (requires { ix.info(m); }) return ix.info(m);
+  else return ix.info();
+}
+/// A check fact's description: pgpx::check renders its expression against m; sql_check is text.
+template <class C>
+auto check_info_of(const C& ck, const model_description& m) -> check_info {
+  if constexpr (requires { ck.info(m); }) return ck.info(m);
+  else return check_info{std::string(ck.name()), std::string(ck.sql()), {}};
+}
+
 template <class T>
 auto build_description() -> model_description {
   model_description m;
@@ -584,14 +697,12 @@ auto build_description() -> model_description {
         model<T>::uniques());
   }
   if constexpr (requires { model<T>::indexes(); }) {
-    std::apply([&](auto&&... ix) { (m.indexes.push_back(ix.info()), ...); }, model<T>::indexes());
+    const describing_guard<T> guard(m);  // pgpx::col(&T::x) in the facts reads m (no recursion)
+    std::apply([&](auto&&... ix) { (m.indexes.push_back(index_info_of(ix, m)), ...); }, model<T>::indexes());
   }
   if constexpr (requires { model<T>::checks(); }) {
-    std::apply(
-        [&](auto&&... ck) {
-          (m.checks.push_back(check_info{std::string(ck.name()), std::string(ck.sql())}), ...);
-        },
-        model<T>::checks());
+    const describing_guard<T> guard(m);
+    std::apply([&](auto&&... ck) { (m.checks.push_back(check_info_of(ck, m)), ...); }, model<T>::checks());
   }
   finish_description(m);
   return m;

@@ -17,12 +17,16 @@
 //    does not compile, and the first line of the diagnostic names the two types
 //    (`pgpx::cannot_compare<std::string, int>`); so does is_null() on a NOT NULL expression
 //    (`pgpx::never_null<std::string>`);
-//  - `e.in(values)` renders `e = any($n)` with one array parameter (an empty list is false).
+//  - `e.in(values)` renders `e = any($n)` with one array parameter (an empty list is false);
+//  - an expression knows, in its type, whether it holds no bound value (pgpx::const_expr:
+//    columns, pgpx::lit<...> constants and operators over them) or one (pgpx::bound_expr): DDL
+//    facts (pgpx/query/ddl.hpp) take the first and refuse the second at compile time.
 //
 // Thread safety: expressions are immutable values; copies share nodes and may be used from
 // several threads. Nothing here blocks or touches a connection.
 #pragma once
 
+#include <pgpx/core/identifier.hpp>
 #include <pgpx/core/statement.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/model/model.hpp>
@@ -46,6 +50,10 @@ namespace pgpx {
 
 template <class V, bool Nullable>
 class expr;
+template <class V, bool Nullable>
+class const_expr;
+template <class V, bool Nullable>
+class bound_expr;
 
 namespace query::detail {
 
@@ -160,22 +168,36 @@ struct relation {
 /// Fills a relation's quoted names (call after setting name and columns).
 PGPX_API void finish_relation(relation& r);
 
+/// A relation of the table of description `m`.
+inline auto make_model_relation(const model_description& m) -> relation_ptr {
+  auto rel = std::make_shared<relation>();
+  rel->kind = relation_kind::table;
+  rel->model = &m;
+  rel->name = m.table;
+  for (const auto& c : m.columns) {
+    rel->columns.push_back(c.name);
+    rel->members.emplace_back(c.member);
+  }
+  finish_relation(*rel);
+  return rel;
+}
+
+/// The relation of model T while its description is being built (its expression facts,
+/// model<T>::checks() and indexes(), name its columns): made from the partial description.
+template <class T>
+auto describing_relation() -> const relation_ptr& {
+  thread_local relation_ptr r;
+  const model_description* m = pgpx::detail::describing<T>;
+  if (!r || r->model != m) r = make_model_relation(*m);
+  return r;
+}
+
 /// The relation of model T's own table (one per T, shared).
 template <class T>
 auto model_relation() -> const relation_ptr& {
-  static const relation_ptr r = [] {
-    const model_description& m = model_info<T>();
-    auto rel = std::make_shared<relation>();
-    rel->kind = relation_kind::table;
-    rel->model = &m;
-    rel->name = m.table;
-    for (const auto& c : m.columns) {
-      rel->columns.push_back(c.name);
-      rel->members.emplace_back(c.member);
-    }
-    finish_relation(*rel);
-    return rel;
-  }();
+  if (pgpx::detail::describing<T> != nullptr) [[unlikely]]
+    return describing_relation<T>();
+  static const relation_ptr r = make_model_relation(model_info<T>());
   return r;
 }
 
@@ -311,6 +333,45 @@ auto to_node(const T& x) -> node_ptr {
 
 template <class T>
 inline constexpr bool dependent_false_v = false;
+
+/// What an expression holds, as far as its type knows: only columns and constants, at least
+/// one bound value ($n), or (made by code that does not say) unknown. Ordered: combining
+/// takes the largest.
+enum class constness : std::uint8_t { constant, unknown, bound };
+
+/// The constness of an operand: an expression's own, or `bound` for a C++ value (it becomes
+/// a parameter).
+template <class T>
+consteval auto constness_of() -> constness {
+  using U = std::remove_cvref_t<T>;
+  if constexpr (!expression<U>) return constness::bound;
+  else if constexpr (requires { U::pgpx_constness; }) return U::pgpx_constness;
+  else return constness::unknown;
+}
+/// The constness of an expression made of operands A...
+template <class... A>
+consteval auto combined_constness() -> constness {
+  constness out = constness::constant;
+  ((out = constness_of<A>() > out ? constness_of<A>() : out), ...);
+  return out;
+}
+
+/// The expression type for a value type, nullability and constness.
+template <class V, bool Nullable, constness K>
+struct expr_for {
+  using type = expr<V, Nullable>;
+};
+template <class V, bool Nullable>
+struct expr_for<V, Nullable, constness::constant> {
+  using type = const_expr<V, Nullable>;
+};
+template <class V, bool Nullable>
+struct expr_for<V, Nullable, constness::bound> {
+  using type = bound_expr<V, Nullable>;
+};
+/// The expression type of an operation on operands A...
+template <class V, bool Nullable, class... A>
+using expr_of = typename expr_for<V, Nullable, combined_constness<A...>()>::type;
 
 }  // namespace query::detail
 
@@ -499,13 +560,51 @@ class expr {
   }
 };
 
+/**
+ * An expression that holds no bound value: columns, pgpx::lit constants, and operators and
+ * functions over them. It is an expr in every use; DDL facts (checks, index keys, partial
+ * index conditions) accept only these (and expressions of unknown constness, checked when the
+ * model's description is built).
+ */
+template <class V, bool Nullable = false>
+class const_expr : public expr<V, Nullable> {
+ public:
+  /// No bound value (read by DDL facts).
+  static constexpr query::detail::constness pgpx_constness = query::detail::constness::constant;
+  using expr<V, Nullable>::expr;
+  /// `e is null` (only on an expression that may be NULL).
+  [[nodiscard]] auto is_null() const -> const_expr<bool> {
+    return const_expr<bool>(expr<V, Nullable>::is_null().node());
+  }
+  /// `e is not null` (only on an expression that may be NULL).
+  [[nodiscard]] auto is_not_null() const -> const_expr<bool> {
+    return const_expr<bool>(expr<V, Nullable>::is_not_null().node());
+  }
+  /// `e between lo and hi` (constant when lo and hi are).
+  template <class L, class H>
+  [[nodiscard]] auto between(const L& lo, const H& hi) const
+      -> query::detail::expr_of<bool, Nullable, const_expr, L, H> {
+    return query::detail::expr_of<bool, Nullable, const_expr, L, H>(expr<V, Nullable>::between(lo, hi).node());
+  }
+};
+
+/// An expression that holds at least one bound value ($n): fine in queries, refused by DDL
+/// facts at compile time (`pgpx::ddl_needs_constants`).
+template <class V, bool Nullable = false>
+class bound_expr : public expr<V, Nullable> {
+ public:
+  /// Holds a bound value (read by DDL facts).
+  static constexpr query::detail::constness pgpx_constness = query::detail::constness::bound;
+  using expr<V, Nullable>::expr;
+};
+
 /// The column of member `mp` in its model's table: `pgpx::col(&book::title)`.
 template <class C, class M>
 [[nodiscard]] auto col(M C::*mp) {
   using V = typename query::detail::value_of<M>::type;
   constexpr bool null = column_facts_of<M>().nullable;
   const std::size_t i = detail::member_index(mp);
-  return expr<V, null>(query::detail::column_node(query::detail::model_relation<C>(), i));
+  return const_expr<V, null>(query::detail::column_node(query::detail::model_relation<C>(), i));
 }
 
 /// The column of a member of an embedded member (a mixin, pgpx::is_embedded):
@@ -525,8 +624,64 @@ template <class C, class M, class E, class L>
 template <class T>
 [[nodiscard]] auto val(const T& v) {
   using O = query::detail::operand<T>;
-  return expr<typename O::type, O::nullable>(query::detail::to_node(v));
+  return bound_expr<typename O::type, O::nullable>(query::detail::to_node(v));
 }
+
+/// A compile-time constant for pgpx::lit: an integer, a bool, or a string literal.
+template <class T, std::size_t N>
+struct constant_value {
+  T number{};  ///< integers and bool
+  char chars[N]{};  ///< text, with its terminating NUL
+  /// An integer or bool.
+  // NOLINTNEXTLINE(google-explicit-constructor, hicpp-explicit-conversions): used as a template argument
+  consteval constant_value(T v) noexcept : number(v) {}
+  /// A string literal.
+  // NOLINTNEXTLINE(google-explicit-constructor, hicpp-explicit-conversions): used as a template argument
+  consteval constant_value(const char (&s)[N]) noexcept {
+    for (std::size_t i = 0; i < N; ++i) chars[i] = s[i];
+  }
+};
+template <std::size_t N>
+constant_value(const char (&)[N]) -> constant_value<char, N>;
+template <class T>
+  requires(std::is_integral_v<T> && !std::is_same_v<T, char>)
+constant_value(T) -> constant_value<T, 1>;
+
+namespace query::detail {
+/// The SQL literal of a constant (digits, true/false, or quoted text).
+template <auto C>
+auto constant_sql() -> std::string {
+  using T = decltype(C.number);
+  if constexpr (std::is_same_v<T, char>) return quote_literal(std::string_view(C.chars, sizeof(C.chars) - 1));
+  else if constexpr (std::is_same_v<T, bool>) return C.number ? "true" : "false";
+  else return std::to_string(C.number);
+}
+}  // namespace query::detail
+
+/// The expression type of pgpx::lit<C>.
+template <constant_value C>
+struct lit_t {
+  /// The value type: text for a string, else the constant's type.
+  using pgpx_expr_value = std::conditional_t<std::is_same_v<decltype(C.number), char>, std::string, decltype(C.number)>;
+  /// A constant is never NULL.
+  static constexpr bool nullable = false;
+  /// No bound value (read by DDL facts).
+  static constexpr query::detail::constness pgpx_constness = query::detail::constness::constant;
+  /// The literal's node.
+  [[nodiscard]] auto node() const -> query::detail::node_ptr {
+    const bool negative = query::detail::constant_sql<C>().starts_with('-');
+    return query::detail::make_node(query::detail::node_kind::sql,
+                                    negative ? query::detail::prec::unary : query::detail::prec::atom,
+                                    query::detail::constant_sql<C>());
+  }
+  /// As a constant expression (for methods of expr: `pgpx::lit<"a">.like(...)`).
+  [[nodiscard]] auto as_expr() const -> const_expr<pgpx_expr_value> { return const_expr<pgpx_expr_value>(node()); }
+};
+/// A compile-time constant written into SQL as a literal, for DDL facts where values cannot
+/// be bound: `pgpx::lit<1000>` renders `1000`, `pgpx::lit<"a'b">` renders `'a''b'`,
+/// `pgpx::lit<true>` renders `true`. Also usable in queries (it is then part of the SQL text).
+template <constant_value C>
+inline constexpr lit_t<C> lit{};
 
 /// SQL NULL of type V.
 template <class V>
@@ -546,7 +701,7 @@ auto compare(const char* op, const A& a, const B& b) {
   using VB = operand_t<B>;
   if constexpr (!comparable<VA, VB>) cannot_compare<VA, VB>{};
   constexpr bool null = operand<A>::nullable || operand<B>::nullable;
-  return expr<bool, null>(make_node(node_kind::binary, prec::compare, op, {to_node(a), to_node(b)}));
+  return expr_of<bool, null, A, B>(make_node(node_kind::binary, prec::compare, op, {to_node(a), to_node(b)}));
 }
 template <char Op, class A, class B>
 auto arith(const char* op, std::uint8_t p, const A& a, const B& b) {
@@ -555,14 +710,14 @@ auto arith(const char* op, std::uint8_t p, const A& a, const B& b) {
   if constexpr (!arithmetic<VA, VB>) cannot_apply<Op, VA, VB>{};
   using R = std::conditional_t<arithmetic<VA, VB>, arith_result_t<VA, VB>, VA>;
   constexpr bool null = operand<A>::nullable || operand<B>::nullable;
-  return expr<R, null>(make_node(node_kind::binary, p, op, {to_node(a), to_node(b)}));
+  return expr_of<R, null, A, B>(make_node(node_kind::binary, p, op, {to_node(a), to_node(b)}));
 }
 template <class A, class B>
 auto logic(const char* op, std::uint8_t p, const A& a, const B& b) {
   if constexpr (!std::is_same_v<operand_t<A>, bool>) not_a_condition<operand_t<A>>{};
   if constexpr (!std::is_same_v<operand_t<B>, bool>) not_a_condition<operand_t<B>>{};
   constexpr bool null = operand<A>::nullable || operand<B>::nullable;
-  return expr<bool, null>(make_node(node_kind::binary, p, op, {to_node(a), to_node(b)}));
+  return expr_of<bool, null, A, B>(make_node(node_kind::binary, p, op, {to_node(a), to_node(b)}));
 }
 }  // namespace query::detail
 
@@ -643,7 +798,7 @@ template <class A>
   requires query::detail::expression<A>
 [[nodiscard]] auto operator!(const A& a) {
   if constexpr (!std::is_same_v<query::detail::operand_t<A>, bool>) not_a_condition<query::detail::operand_t<A>>{};
-  return expr<bool, A::nullable>(
+  return query::detail::expr_of<bool, A::nullable, A>(
       query::detail::make_node(query::detail::node_kind::prefix, query::detail::prec::not_, "not ", {a.node()}));
 }
 /// `-a` (a number).
@@ -652,7 +807,7 @@ template <class A>
 [[nodiscard]] auto operator-(const A& a) {
   using V = query::detail::operand_t<A>;
   if constexpr (!query::detail::is_number<V>) cannot_apply<'-', V, V>{};
-  return expr<V, A::nullable>(
+  return query::detail::expr_of<V, A::nullable, A>(
       query::detail::make_node(query::detail::node_kind::prefix, query::detail::prec::unary, "-", {a.node()}));
 }
 
@@ -665,7 +820,7 @@ template <class E, class F>
   using V = query::detail::operand_t<E>;
   if constexpr (!query::detail::comparable<V, query::detail::operand_t<F>>)
     cannot_compare<V, query::detail::operand_t<F>>{};
-  return expr<V, query::detail::operand<F>::nullable>(
+  return query::detail::expr_of<V, query::detail::operand<F>::nullable, E, F>(
       query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "coalesce",
                                {e.node(), query::detail::to_node(fallback)}));
 }
@@ -675,7 +830,7 @@ template <class E>
 [[nodiscard]] auto lower(const E& e) {
   if constexpr (query::detail::family_of<query::detail::operand_t<E>>() != query::detail::family::text)
     operator_not_applicable<"lower", query::detail::operand_t<E>>{};
-  return expr<std::string, E::nullable>(
+  return query::detail::expr_of<std::string, E::nullable, E>(
       query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "lower", {e.node()}));
 }
 /// `upper(e)` (text).
@@ -684,7 +839,7 @@ template <class E>
 [[nodiscard]] auto upper(const E& e) {
   if constexpr (query::detail::family_of<query::detail::operand_t<E>>() != query::detail::family::text)
     operator_not_applicable<"upper", query::detail::operand_t<E>>{};
-  return expr<std::string, E::nullable>(
+  return query::detail::expr_of<std::string, E::nullable, E>(
       query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "upper", {e.node()}));
 }
 /// `cardinality(array)`: the number of elements.
@@ -693,7 +848,7 @@ template <class E>
 [[nodiscard]] auto cardinality(const E& e) {
   if constexpr (!pgpx::detail::is_std_vector<query::detail::operand_t<E>>::value)
     operator_not_applicable<"cardinality", query::detail::operand_t<E>>{};
-  return expr<std::int32_t, E::nullable>(
+  return query::detail::expr_of<std::int32_t, E::nullable, E>(
       query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "cardinality", {e.node()}));
 }
 
@@ -705,3 +860,5 @@ namespace sql {
 }  // namespace sql
 
 }  // namespace pgpx
+
+#include <pgpx/query/ddl.hpp>  // DDL facts with expressions: pgpx::check<"name">(...), pgpx::index(expr)
