@@ -31,6 +31,7 @@
 #include <pgpx/query/functions.hpp>
 #include <pgpx/reflect/naming.hpp>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,8 @@ struct select_item {
   node_ptr e;
   std::string name;    ///< output column name ("" for tuple items: no alias)
   std::string member;  ///< by name: the member to find
+  bool nullable = true;    ///< a projection's member that can hold NULL (GROUPING SETS check; tuples: true)
+  std::string_view field;  ///< the projection's member name, for messages
 };
 /// A keyset page: the order columns' values of the last row.
 struct keyset {
@@ -141,14 +144,21 @@ PGPX_API auto render(const query_data& q, bool texts = false) -> rendered;
 PGPX_API auto subquery_node(query_ptr q, std::string prefix = {}) -> node_ptr;
 
 /// Items for a struct row: every member, taken by name (bindings fill some afterwards).
+template <class Row, std::size_t... I>
+constexpr auto member_nullability(std::index_sequence<I...> /*unused*/) -> std::array<bool, sizeof...(I)> {
+  return {column_facts_of<reflect::field_type<I, Row>>().nullable...};
+}
 template <class Row>
 auto struct_items() -> std::vector<select_item> {
   std::vector<select_item> out;
   const auto& names = reflect::column_names<Row>();
+  static constexpr auto nullable = member_nullability<Row>(std::make_index_sequence<reflect::field_count<Row>>{});
   for (std::size_t i = 0; i < reflect::field_count<Row>; ++i) {
     select_item it;
     it.member = std::string(reflect::field_names<Row>[i]);
     it.name = names[i];
+    it.nullable = nullable[i];
+    it.field = reflect::field_names<Row>[i];
     out.push_back(std::move(it));
   }
   return out;
@@ -821,8 +831,8 @@ template <class E, class... Es>
   using Row = std::conditional_t<sizeof...(Es) == 0, query::detail::item_value_t<E>,
                                  std::tuple<query::detail::item_value_t<E>, query::detail::item_value_t<Es>...>>;
   std::vector<query::detail::select_item> items;
-  items.push_back({e.node(), {}, {}});
-  (items.push_back({es.node(), {}, {}}), ...);
+  items.push_back({e.node(), {}, {}, true, {}});
+  (items.push_back({es.node(), {}, {}, true, {}}), ...);
   return select_query<Row>(std::move(items), "row");
 }
 
