@@ -63,9 +63,8 @@ TEST(operators_sql, range_operators_take_ranges_of_the_same_type_and_elements) {
   // An int value into an int4range keeps int4 (the parameter's type is the element's).
   const auto s = pgpx::select(pgpx::col(&booking::id)).from<booking>().where(pgpx::col(&booking::seats).contains(3));
   EXPECT_EQ(s.statement().params().types()[0], 23U);  // int4
-  const auto s8 = pgpx::select(pgpx::col(&booking::id))
-                      .from<booking>()
-                      .where(pgpx::col(&booking::seats).contains(std::int64_t{3}));
+  const auto s8 =
+      pgpx::select(pgpx::col(&booking::id)).from<booking>().where(pgpx::col(&booking::seats).contains(std::int64_t{3}));
   EXPECT_EQ(s8.statement().params().types()[0], 23U);  // converted to the element type
   auto lo = pgpx::lower(pgpx::col(&booking::during));
   static_assert(std::is_same_v<decltype(lo), pgpx::expr<pgpx::timestamptz, true>>);
@@ -150,8 +149,8 @@ TEST(operators_sql, unnest_of_a_column_or_a_bound_vector) {
   EXPECT_EQ(s.sql, "select unnest($1)");
   EXPECT_EQ(s.params, (std::vector<std::string>{"{3,1,2}"}));
   // As a FROM item: a projection in a derived table.
-  auto t = pgpx::derived("t", pgpx::select<tagged>(pgpx::as<&tagged::tag>(pgpx::unnest(pgpx::col(&booking::tags))))
-                                  .from<booking>());
+  auto t = pgpx::derived(
+      "t", pgpx::select<tagged>(pgpx::as<&tagged::tag>(pgpx::unnest(pgpx::col(&booking::tags)))).from<booking>());
   EXPECT_EQ(sql_of(pgpx::select(t(&tagged::tag), pgpx::count()).from(t).group_by(t(&tagged::tag))),
             R"(select "tag", count(*) from (select "id", unnest("tags") as "tag" from "bookings") as "t")"
             R"( group by "tag")");
@@ -172,7 +171,8 @@ TEST(operators_sql, raw_fragments_fill_holes_with_expressions_and_bound_values) 
   EXPECT_EQ(s.params, (std::vector<std::string>{"postgres", "0.3", "10"}));
   // A non-atomic hole is parenthesised; a value in a hole is bound, never spliced.
   auto scaled = pgpx::raw<std::int32_t>("{} * 2", pgpx::col(&book::price_cents) + 1);
-  EXPECT_EQ(sql_of(pgpx::select(scaled).from<book>().with_deleted()), R"(select ("price_cents" + $1) * 2 from "books")");
+  EXPECT_EQ(sql_of(pgpx::select(scaled).from<book>().with_deleted()),
+            R"(select ("price_cents" + $1) * 2 from "books")");
   auto quoted = pgpx::raw<std::string>("{} || '{x}'", std::string("a'; drop table books; --"));
   const auto qs = pgpx::select(quoted).to_sql();
   EXPECT_EQ(qs.sql, R"(select $1 || '{x}')");
@@ -212,10 +212,10 @@ TEST(operators_sql, rolled_up_columns_need_optional_members) {
                          .group_by(pgpx::cube(&sale::region, &sale::product));
   EXPECT_THROW((void)bound.to_sql(), pgpx::usage_error);
   // Grouping sets: a column in every set is never NULL-ed; one missing from a set is.
-  const auto every = pgpx::select<region_total>(pgpx::as<&region_total::total>(pgpx::sum(pgpx::col(&sale::amount))))
-                         .from<sale>()
-                         .group_by(pgpx::grouping_sets(pgpx::group(&sale::region, &sale::product),
-                                                       pgpx::group(&sale::region)));
+  const auto every =
+      pgpx::select<region_total>(pgpx::as<&region_total::total>(pgpx::sum(pgpx::col(&sale::amount))))
+          .from<sale>()
+          .group_by(pgpx::grouping_sets(pgpx::group(&sale::region, &sale::product), pgpx::group(&sale::region)));
   EXPECT_NO_THROW((void)every.to_sql());
   const auto some = pgpx::select<region_total>(pgpx::as<&region_total::total>(pgpx::sum(pgpx::col(&sale::amount))))
                         .from<sale>()
