@@ -190,6 +190,7 @@ class renderer {
       case query_kind::insert: insert(q); break;
       case query_kind::update: update(q); break;
       case query_kind::delete_: remove(q); break;
+      case query_kind::merge: merge(q); break;
     }
   }
 
@@ -624,6 +625,61 @@ class renderer {
       expression(*where);
     }
     returning(q);
+    levels_.pop_back();
+  }
+
+  // merge into t using source on cond when [not] matched [and cond] then ...: both the
+  // target and the source are in scope (columns qualified); soft-deleted target rows are
+  // left alone and soft-deleted source rows take no action (`"deleted_at" is null` in every
+  // WHEN condition), unless with_deleted.
+  void merge(const query_data& q) {
+    const std::string target_name =
+        q.target->model != nullptr ? std::string(q.target->model->cpp_name) : q.target->name;
+    if (q.from.empty() || !q.from.front().on)
+      throw usage_error("pgpx: merge_into<" + target_name + ">() needs using_(...).on(condition)");
+    if (q.merge_clauses.empty())
+      throw usage_error("pgpx: merge_into<" + target_name + ">() needs when_matched() or when_not_matched()");
+    const from_item& src = q.from.front();
+    out.sql += "merge into ";
+    target(q);
+    levels_.push_back({{q.target.get(), src.rel.get()}});
+    out.sql += " using ";
+    relation_sql(*src.rel);
+    out.sql += " on ";
+    expression(*src.on);
+    const node_ptr source_live = q.with_deleted ? nullptr : soft_filter(src.rel);
+    const node_ptr target_live = q.with_deleted ? nullptr : soft_filter(q.target);
+    const relation& t = *q.target;
+    for (const merge_clause& c : q.merge_clauses) {
+      out.sql += c.matched ? " when matched" : " when not matched";
+      const node_ptr cond = and_node(and_node(c.condition, c.matched ? target_live : nullptr), source_live);
+      if (cond) {
+        out.sql += " and ";
+        expression(*cond, prec::and_);
+      }
+      out.sql += " then ";
+      switch (c.what) {
+        case merge_clause::action::update:
+          out.sql += "update set ";
+          assignments(c.sets, t);
+          break;
+        case merge_clause::action::delete_: out.sql += "delete"; break;
+        case merge_clause::action::insert:
+          out.sql += "insert (";
+          for (std::size_t i = 0; i < c.sets.size(); ++i) {
+            if (i > 0) out.sql += ", ";
+            out.sql += t.quoted.at(c.sets[i].first);
+          }
+          out.sql += ") values (";
+          for (std::size_t i = 0; i < c.sets.size(); ++i) {
+            if (i > 0) out.sql += ", ";
+            expression(*c.sets[i].second);
+          }
+          out.sql += ')';
+          break;
+        case merge_clause::action::nothing: out.sql += "do nothing"; break;
+      }
+    }
     levels_.pop_back();
   }
 

@@ -26,11 +26,12 @@ struct booking {
   std::vector<std::string> tags;
 };
 
-/// Stock per SKU, the target of MERGE.
+/// Stock per SKU, the target of MERGE (soft-deleted: discontinued SKUs).
 struct stock {
   pgpx::key<std::string> sku;
   std::int32_t qty;
   std::optional<std::string> note;
+  pgpx::deleted_at deleted_at;
 };
 /// Incoming deliveries, the source of MERGE.
 struct delivery {

@@ -56,7 +56,7 @@ struct cte_def {
 };
 
 /// The statements the builder makes.
-enum class query_kind : std::uint8_t { select, insert, update, delete_, compound };
+enum class query_kind : std::uint8_t { select, insert, update, delete_, compound, merge };
 /// A FROM item's join.
 enum class join_kind : std::uint8_t { first, inner, left, right, full, cross };
 
@@ -75,6 +75,15 @@ struct select_item {
   bool nullable = true;    ///< a projection's member that can hold NULL (GROUPING SETS check; tuples: true)
   std::string_view field;  ///< the projection's member name, for messages
 };
+/// One WHEN clause of a MERGE.
+struct merge_clause {
+  enum class action : std::uint8_t { update, delete_, insert, nothing };
+  bool matched = true;  ///< when matched / when not matched
+  node_ptr condition;   ///< `and cond`, or empty
+  action what = action::nothing;
+  std::vector<std::pair<std::size_t, node_ptr>> sets;  ///< update: set; insert: (columns) values (...)
+};
+
 /// A keyset page: the order columns' values of the last row.
 struct keyset {
   std::vector<node_ptr> values;
@@ -129,6 +138,8 @@ struct PGPX_API query_data {
   std::vector<std::pair<std::size_t, node_ptr>> conflict_sets;
   node_ptr conflict_where;
   std::vector<select_item> returning;
+  // merge: the source is from[0] (its `on` is the merge condition)
+  std::vector<merge_clause> merge_clauses;
 };
 
 /// The SQL text, its parameters and their text forms (for to_sql).

@@ -8,6 +8,7 @@
 
 #include <pgpx/orm/bulk.hpp>
 #include <pgpx/orm/crud.hpp>
+#include <pgpx/query/merge.hpp>
 #include <pgpx/query/modify.hpp>
 #include <pgpx/query/select.hpp>
 #include <pgpx/schema/ddl.hpp>
@@ -30,6 +31,10 @@ struct tagged {
 struct region_total {
   std::optional<std::string> region;
   std::optional<pgpx::numeric> total;
+};
+struct incoming {
+  std::string sku;
+  std::int32_t qty;
 };
 struct region_total_bad {
   std::string region;
@@ -108,12 +113,12 @@ TEST_F(operators_test, range_operators_on_range_columns) {
   EXPECT_EQ(rooms(seats.overlaps(pgpx::range<std::int32_t>::at_least(14))), (names{"b", "c"}));
   // Two columns: the bookings that overlap a's time range (a itself included).
   auto other = pgpx::alias<booking>("o");
-  const auto pairs = pgpx::select(pgpx::col(&booking::room), other(&booking::room))
-                         .from<booking>()
-                         .join(other, during.overlaps(other(&booking::during)) &&
-                                          pgpx::col(&booking::id) < other(&booking::id))
-                         .order_by(&booking::room, other(&booking::room))
-                         .all(cx());
+  const auto pairs =
+      pgpx::select(pgpx::col(&booking::room), other(&booking::room))
+          .from<booking>()
+          .join(other, during.overlaps(other(&booking::during)) && pgpx::col(&booking::id) < other(&booking::id))
+          .order_by(&booking::room, other(&booking::room))
+          .all(cx());
   ASSERT_EQ(pairs.size(), 2U);  // a-c, b-c (a and b only touch)
   EXPECT_EQ(pairs[0], (std::tuple<std::string, std::string>{"a", "c"}));
   EXPECT_EQ(pairs[1], (std::tuple<std::string, std::string>{"b", "c"}));
@@ -125,10 +130,14 @@ TEST_F(operators_test, range_operators_on_range_columns) {
   EXPECT_EQ(std::get<0>(b), at(2026, 1, 3));
   EXPECT_EQ(std::get<1>(b), 20);
   EXPECT_FALSE(std::get<2>(b));
-  pgpx::update<booking>().set(&booking::seats, pgpx::range<std::int32_t>{.empty = true}).where(
-      pgpx::col(&booking::room) == "b").exec(cx());
-  const auto e = pgpx::select(pgpx::lower(seats), pgpx::is_empty(seats)).from<booking>().where(
-      pgpx::col(&booking::room) == "b").one(cx());
+  pgpx::update<booking>()
+      .set(&booking::seats, pgpx::range<std::int32_t>{.empty = true})
+      .where(pgpx::col(&booking::room) == "b")
+      .exec(cx());
+  const auto e = pgpx::select(pgpx::lower(seats), pgpx::is_empty(seats))
+                     .from<booking>()
+                     .where(pgpx::col(&booking::room) == "b")
+                     .one(cx());
   EXPECT_FALSE(std::get<0>(e).has_value());
   EXPECT_TRUE(std::get<1>(e));
 }
@@ -157,12 +166,14 @@ TEST_F(operators_test, time_and_interval_arithmetic) {
   EXPECT_EQ(rooms((pgpx::col(&booking::closed_at) - created) > 24h), (names{"c"}));
   // (Jan 10 - created_at) > 8 days; now() - created_at against one that is in the future.
   EXPECT_EQ(rooms(pgpx::val(at(2026, 1, 10)) - created > pgpx::interval{0, 8, 0us}), (names{"a"}));
-  pgpx::update<booking>().set(&booking::created_at, pgpx::sql::now() + 1h).where(pgpx::col(&booking::room) == "b").exec(cx());
+  pgpx::update<booking>()
+      .set(&booking::created_at, pgpx::sql::now() + 1h)
+      .where(pgpx::col(&booking::room) == "b")
+      .exec(cx());
   EXPECT_EQ(rooms(pgpx::sql::now() - created > 1h), (names{"a", "c"}));
   // date + int, date - date, date + interval, interval * number.
   const auto d = pgpx::select(pgpx::col(&booking::day) + 30, pgpx::col(&booking::day) - pgpx::val(day(2025, 12, 25)),
-                              pgpx::col(&booking::day) + pgpx::col(&booking::grace),
-                              pgpx::col(&booking::grace) * 3)
+                              pgpx::col(&booking::day) + pgpx::col(&booking::grace), pgpx::col(&booking::grace) * 3)
                      .from<booking>()
                      .where(pgpx::col(&booking::room) == "b")
                      .one(cx());
@@ -205,9 +216,8 @@ TEST_F(operators_test, sql_json_paths) {
 }
 
 TEST_F(operators_test, unnest_in_the_select_list_and_as_a_from_item) {
-  const auto rows = pgpx::select(pgpx::col(&booking::room), pgpx::unnest(pgpx::col(&booking::tags)))
-                        .from<booking>()
-                        .all(cx());
+  const auto rows =
+      pgpx::select(pgpx::col(&booking::room), pgpx::unnest(pgpx::col(&booking::tags))).from<booking>().all(cx());
   std::vector<std::string> flat;
   for (const auto& [room, tag] : rows) flat.push_back(room + ":" + tag);
   std::sort(flat.begin(), flat.end());
@@ -215,10 +225,13 @@ TEST_F(operators_test, unnest_in_the_select_list_and_as_a_from_item) {
   auto values = pgpx::select(pgpx::unnest(std::vector<std::int32_t>{3, 1, 2})).all(cx());
   std::sort(values.begin(), values.end());
   EXPECT_EQ(values, (std::vector<std::int32_t>{1, 2, 3}));
-  auto t = pgpx::derived("t", pgpx::select<tagged>(pgpx::as<&tagged::tag>(pgpx::unnest(pgpx::col(&booking::tags))))
-                                  .from<booking>());
-  const auto counts =
-      pgpx::select(t(&tagged::tag), pgpx::count()).from(t).group_by(t(&tagged::tag)).order_by(t(&tagged::tag)).all(cx());
+  auto t = pgpx::derived(
+      "t", pgpx::select<tagged>(pgpx::as<&tagged::tag>(pgpx::unnest(pgpx::col(&booking::tags)))).from<booking>());
+  const auto counts = pgpx::select(t(&tagged::tag), pgpx::count())
+                          .from(t)
+                          .group_by(t(&tagged::tag))
+                          .order_by(t(&tagged::tag))
+                          .all(cx());
   EXPECT_EQ(counts, (std::vector<std::tuple<std::string, std::int64_t>>{{"x", 1}, {"y", 2}}));
 }
 
@@ -267,6 +280,105 @@ TEST_F(operators_test, rollup_reads_into_optional_members_and_refuses_the_others
           .group_by(pgpx::rollup(&sale::region));
   EXPECT_THROW((void)bad.all(cx()), pgpx::usage_error);
   EXPECT_EQ(pgpx::count<sale>(cx()), 3);  // the connection is still usable
+}
+
+class merge_test : public pgpx::test::db_test {
+ protected:
+  void SetUp() override {
+    db_test::SetUp();
+    pgpx::schema::create(cx(), pgpx::models<stock, delivery>);
+    // Stock: A 5, B 2, C 7 (discontinued: soft-deleted). Deliveries: A +3, B -2, C +1, D +4, E 0.
+    for (const auto& [sku, qty] : std::vector<std::pair<std::string, std::int32_t>>{{"A", 5}, {"B", 2}, {"C", 7}}) {
+      stock s;
+      s.sku = sku;
+      s.qty = qty;
+      pgpx::insert(cx(), s);
+    }
+    pgpx::update<stock>().set(&stock::deleted_at, pgpx::sql::now()).where(pgpx::col(&stock::sku) == "C").exec(cx());
+    for (const auto& [sku, qty] :
+         std::vector<std::pair<std::string, std::int32_t>>{{"A", 3}, {"B", -2}, {"C", 1}, {"D", 4}, {"E", 0}}) {
+      delivery d;
+      d.sku = sku;
+      d.qty = qty;
+      pgpx::insert(cx(), d);
+    }
+  }
+  auto all_stock() -> std::vector<std::tuple<std::string, std::int32_t, std::optional<std::string>>> {
+    return pgpx::select(pgpx::col(&stock::sku), pgpx::col(&stock::qty), pgpx::col(&stock::note))
+        .from<stock>()
+        .with_deleted()
+        .order_by(&stock::sku)
+        .all(cx());
+  }
+  using rows = std::vector<std::tuple<std::string, std::int32_t, std::optional<std::string>>>;
+};
+
+TEST_F(merge_test, merge_updates_deletes_and_inserts_and_leaves_soft_deleted_rows_alone) {
+  pgpx::transaction tx(cx());
+  const std::uint64_t n =
+      pgpx::merge_into<stock>()
+          .using_<delivery>()
+          .on(pgpx::col(&delivery::sku) == pgpx::col(&stock::sku))
+          .when_matched(pgpx::col(&stock::qty) + pgpx::col(&delivery::qty) <= 0)
+          .hard_delete()
+          .when_matched()
+          .update(pgpx::set(&stock::qty, pgpx::col(&stock::qty) + pgpx::col(&delivery::qty)),
+                  pgpx::set(&stock::note, pgpx::val(std::optional<std::string>("restocked"))))
+          .when_not_matched(pgpx::col(&delivery::qty) > 0)
+          .insert(pgpx::set(&stock::sku, pgpx::col(&delivery::sku)), pgpx::set(&stock::qty, pgpx::col(&delivery::qty)))
+          .exec(tx);
+  tx.commit();
+  EXPECT_EQ(n, 3U);  // A updated, B deleted, D inserted; C (soft-deleted) and E (0) untouched
+  EXPECT_EQ(all_stock(), (rows{{"A", 8, "restocked"}, {"C", 7, std::nullopt}, {"D", 4, std::nullopt}}));
+}
+
+TEST_F(merge_test, with_deleted_acts_on_soft_deleted_rows_and_a_derived_source_aggregates) {
+  pgpx::transaction tx(cx());
+  const auto n = pgpx::merge_into<stock>()
+                     .using_<delivery>()
+                     .on(pgpx::col(&delivery::sku) == pgpx::col(&stock::sku))
+                     .with_deleted()
+                     .when_matched(pgpx::col(&stock::sku) == "C")
+                     .update(pgpx::set(&stock::qty, pgpx::col(&delivery::qty)))
+                     .when_matched()
+                     .do_nothing()
+                     .exec(tx);
+  EXPECT_EQ(n, 1U);
+  // A second delivery for A: the derived source sums per SKU, so A matches once.
+  delivery more;
+  more.sku = "A";
+  more.qty = 10;
+  pgpx::insert(tx, more);
+  auto d = pgpx::derived("d", pgpx::select<incoming>(pgpx::as<&incoming::qty>(pgpx::raw<std::int32_t>(
+                                                         "sum({})::int4", pgpx::col(&delivery::qty))))
+                                  .from<delivery>()
+                                  .group_by(&delivery::sku));
+  const auto m = pgpx::merge_into<stock>()
+                     .using_(d)
+                     .on(d(&incoming::sku) == pgpx::col(&stock::sku))
+                     .when_matched()
+                     .update(pgpx::set(&stock::qty, pgpx::col(&stock::qty) + d(&incoming::qty)))
+                     .when_not_matched(d(&incoming::qty) > 0)
+                     .insert(pgpx::set(&stock::sku, d(&incoming::sku)), pgpx::set(&stock::qty, d(&incoming::qty)))
+                     .exec(tx);
+  tx.commit();
+  EXPECT_EQ(m, 3U);  // A and B updated, D inserted; C soft-deleted, E has 0
+  EXPECT_EQ(all_stock(),
+            (rows{{"A", 18, std::nullopt}, {"B", 0, std::nullopt}, {"C", 1, std::nullopt}, {"D", 4, std::nullopt}}));
+}
+
+TEST_F(merge_test, a_source_row_matching_twice_is_the_servers_error) {
+  delivery again;
+  again.sku = "A";
+  again.qty = 1;
+  pgpx::insert(cx(), again);
+  const auto m = pgpx::merge_into<stock>()
+                     .using_<delivery>()
+                     .on(pgpx::col(&delivery::sku) == pgpx::col(&stock::sku))
+                     .when_matched()
+                     .update(pgpx::set(&stock::qty, pgpx::col(&stock::qty) + pgpx::col(&delivery::qty)));
+  EXPECT_THROW((void)m.exec(cx()), pgpx::error);
+  EXPECT_EQ(std::get<1>(all_stock()[0]), 5);  // nothing changed
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <pgpx/error.hpp>
 #include <pgpx/orm/crud.hpp>
+#include <pgpx/query/merge.hpp>
 #include <pgpx/query/modify.hpp>
 #include <pgpx/query/select.hpp>
 
@@ -35,6 +36,10 @@ struct region_total_ok {
 struct tagged {
   std::int64_t id;
   std::string tag;
+};
+struct merge_source {
+  std::string sku;
+  std::int32_t qty;
 };
 }  // namespace operators_sql
 
@@ -234,6 +239,71 @@ TEST(operators_sql, rolled_up_columns_need_optional_members) {
                       .from<sale>()
                       .group_by(pgpx::rollup(&sale::region));
   EXPECT_EQ(sql_of(ok), R"(select "region", sum("amount") as "total" from "sales" group by rollup ("region"))");
+}
+
+TEST(operators_sql, merge_qualifies_both_relations_and_binds_values) {
+  const auto m =
+      pgpx::merge_into<stock>()
+          .using_<delivery>()
+          .on(pgpx::col(&delivery::sku) == pgpx::col(&stock::sku))
+          .when_matched(pgpx::col(&stock::qty) + pgpx::col(&delivery::qty) <= 0)
+          .hard_delete()
+          .when_matched()
+          .update(pgpx::set(&stock::qty, pgpx::col(&stock::qty) + pgpx::col(&delivery::qty)),
+                  pgpx::set(&stock::note, pgpx::val(std::optional<std::string>("restocked"))))
+          .when_not_matched(pgpx::col(&delivery::qty) > 0)
+          .insert(pgpx::set(&stock::sku, pgpx::col(&delivery::sku)), pgpx::set(&stock::qty, pgpx::col(&delivery::qty)))
+          .when_not_matched()
+          .do_nothing();
+  const auto s = m.to_sql();
+  EXPECT_EQ(s.sql, R"(merge into "stocks" using "deliveries" on "deliveries"."sku" = "stocks"."sku")"
+                   R"( when matched and "stocks"."qty" + "deliveries"."qty" <= $1 and "stocks"."deleted_at" is null)"
+                   R"( then delete)"
+                   R"( when matched and "stocks"."deleted_at" is null)"
+                   R"( then update set "qty" = "stocks"."qty" + "deliveries"."qty", "note" = $2)"
+                   R"( when not matched and "deliveries"."qty" > $3)"
+                   R"( then insert ("sku", "qty") values ("deliveries"."sku", "deliveries"."qty"))"
+                   R"( when not matched then do nothing)");
+  EXPECT_EQ(s.params, (std::vector<std::string>{"0", "restocked", "0"}));
+  // with_deleted: no soft-delete conditions; an or-condition keeps its parentheses.
+  const auto w = pgpx::merge_into<stock>()
+                     .using_<delivery>()
+                     .on(pgpx::col(&delivery::sku) == pgpx::col(&stock::sku))
+                     .with_deleted()
+                     .when_matched(pgpx::col(&delivery::qty) == 0 || pgpx::col(&stock::qty) == 0)
+                     .hard_delete();
+  EXPECT_EQ(sql_of(w), R"(merge into "stocks" using "deliveries" on "deliveries"."sku" = "stocks"."sku")"
+                       R"( when matched and ("deliveries"."qty" = $1 or "stocks"."qty" = $2) then delete)");
+  // Missing parts are usage errors when built, before anything is sent.
+  EXPECT_THROW((void)pgpx::merge_into<stock>().using_<delivery>().when_matched().hard_delete().to_sql(),
+               pgpx::usage_error);
+  EXPECT_THROW((void)pgpx::merge_into<stock>()
+                   .using_<delivery>()
+                   .on(pgpx::col(&delivery::sku) == pgpx::col(&stock::sku))
+                   .to_sql(),
+               pgpx::usage_error);
+  EXPECT_THROW((void)pgpx::merge_into<stock>().on(pgpx::col(&delivery::sku) == pgpx::col(&stock::sku)),
+               pgpx::usage_error);
+}
+
+TEST(operators_sql, merge_from_a_derived_table) {
+  auto d = pgpx::derived("d", pgpx::select<merge_source>(pgpx::as<&merge_source::qty>(pgpx::raw<std::int32_t>(
+                                                             "sum({})::int4", pgpx::col(&delivery::qty))))
+                                  .from<delivery>()
+                                  .group_by(&delivery::sku));
+  const auto m =
+      pgpx::merge_into<stock>()
+          .using_(d)
+          .on(d(&merge_source::sku) == pgpx::col(&stock::sku))
+          .when_matched()
+          .update(pgpx::set(&stock::qty, pgpx::col(&stock::qty) + d(&merge_source::qty)))
+          .when_not_matched()
+          .insert(pgpx::set(&stock::sku, d(&merge_source::sku)), pgpx::set(&stock::qty, d(&merge_source::qty)));
+  EXPECT_EQ(sql_of(m),
+            R"(merge into "stocks" using (select "sku", sum("qty")::int4 as "qty" from "deliveries")"
+            R"( group by "sku") as "d" on "d"."sku" = "stocks"."sku")"
+            R"( when matched and "stocks"."deleted_at" is null then update set "qty" = "stocks"."qty" + "d"."qty")"
+            R"( when not matched then insert ("sku", "qty") values ("d"."sku", "d"."qty"))");
 }
 
 }  // namespace
