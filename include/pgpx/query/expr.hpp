@@ -412,7 +412,12 @@ using arith_result_t =
 
 /// An integer PostgreSQL adds to a date (int2 or int4: there is no `date + bigint`).
 template <class V>
-inline constexpr bool is_day_count = family_of<V>() == family::integer && sizeof(V) <= 4;
+consteval auto day_count_type() -> bool {
+  if constexpr (family_of<V>() == family::integer) return sizeof(V) <= 4;
+  else return false;
+}
+template <class V>
+inline constexpr bool is_day_count = day_count_type<V>();
 
 /// The result of time arithmetic `A op B` as PostgreSQL types it, or void when PostgreSQL has
 /// no such operator: timestamptz/timestamp ± interval, timestamptz - timestamptz (interval),

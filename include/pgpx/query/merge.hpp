@@ -18,8 +18,9 @@
 // qualified (target and source are both in scope), values bound, names quoted. A model with
 // pgpx::deleted_at: soft-deleted target rows are left alone (a matched one takes no action,
 // it is not inserted again) and soft-deleted source rows take no action, unless
-// .with_deleted(); delete_() does not compile on it (hard_delete() deletes for good). PostgreSQL 15 has no RETURNING for MERGE: exec() gives the row count.
-// Building throws usage_error without using_(...).on(...) or without a WHEN clause.
+// .with_deleted(); delete_() does not compile on it (hard_delete() deletes for good). PostgreSQL 15 has no RETURNING
+// for MERGE: exec() gives the row count. Building throws usage_error without using_(...).on(...) or without a WHEN
+// clause.
 //
 // Thread safety, values and names: as pgpx/query/select.hpp.
 #pragma once
@@ -95,8 +96,8 @@ class merge_when {
   }
 
  private:
-  auto add(query::detail::merge_clause::action what, std::vector<std::pair<std::size_t, query::detail::node_ptr>> sets)
-      const -> merge_query<T> {
+  auto add(query::detail::merge_clause::action what,
+           std::vector<std::pair<std::size_t, query::detail::node_ptr>> sets) const -> merge_query<T> {
     merge_query<T> q = q_;
     query::detail::merge_clause c;
     c.matched = Matched;
