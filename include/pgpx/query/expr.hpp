@@ -928,9 +928,12 @@ namespace query::detail {
 void raw_fragment_holes_do_not_match_the_arguments();
 void raw_fragment_hole_inside_quotes_or_a_comment();
 void raw_fragment_text_may_not_hold_a_dollar_placeholder_or_a_semicolon();
+void raw_fragment_text_may_not_hold_an_escape_string();
+void raw_fragment_text_has_an_unclosed_quote();
 
 /// The text of a raw fragment with Holes `{}` holes, checked at compile time: a literal,
-/// exactly Holes `{}` outside quotes and comments, no `$` (values go in holes), no `;`.
+/// exactly Holes `{}` outside quotes and comments, no `$` (values go in holes), no `;`, no
+/// E'...' string (its backslash escapes would hide where it ends).
 template <std::size_t Holes>
 class fragment_text {
  public:
@@ -949,6 +952,10 @@ class fragment_text {
         continue;
       }
       if (c == '\'' || c == '"') {
+        // E'...' strings end where a backslash-escaped quote would fool this scan: refused.
+        const bool escape_string =
+            c == '\'' && i > 0 && (text_[i - 1] == 'E' || text_[i - 1] == 'e') && (i == 1 || !word_char(text_[i - 2]));
+        if (escape_string) raw_fragment_text_may_not_hold_an_escape_string();
         quote = c;
       } else if ((c == '-' && next == '-') || (c == '/' && next == '*')) {
         raw_fragment_hole_inside_quotes_or_a_comment();  // no comments at all: the fragment is one expression
@@ -959,7 +966,7 @@ class fragment_text {
         ++i;
       }
     }
-    if (quote != 0) raw_fragment_hole_inside_quotes_or_a_comment();
+    if (quote != 0) raw_fragment_text_has_an_unclosed_quote();
     if (holes != Holes) raw_fragment_holes_do_not_match_the_arguments();
   }
   /// Anything else (std::string, const char*, std::string_view): refused at compile time.
@@ -972,6 +979,9 @@ class fragment_text {
   [[nodiscard]] constexpr auto view() const noexcept -> std::string_view { return text_; }
 
  private:
+  static constexpr auto word_char(char c) -> bool {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  }
   std::string_view text_;
 };
 
