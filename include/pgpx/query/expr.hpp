@@ -17,7 +17,11 @@
 //    does not compile, and the first line of the diagnostic names the two types
 //    (`pgpx::cannot_compare<std::string, int>`); so does is_null() on a NOT NULL expression
 //    (`pgpx::never_null<std::string>`);
-//  - `e.in(values)` renders `e = any($n)` with one array parameter (an empty list is false).
+//  - `e.in(values)` renders `e = any($n)` with one array parameter (an empty list is false);
+//  - time values add and subtract as PostgreSQL's operators do (timestamptz + interval,
+//    timestamptz - timestamptz is an interval, date + int4, ...); ranges take elements and
+//    ranges of their own type; pgpx::raw<V>("f({})", e) is an SQL fragment whose text is a
+//    string literal (checked at compile time) and whose holes are expressions or bound values.
 //
 // Thread safety: expressions are immutable values; copies share nodes and may be used from
 // several threads. Nothing here blocks or touches a connection.
@@ -1008,6 +1012,11 @@ namespace sql {
 /// `now()`: the transaction's start time.
 [[nodiscard]] inline auto now() -> expr<timestamptz> {
   return expr<timestamptz>(query::detail::make_node(query::detail::node_kind::sql, query::detail::prec::atom, "now()"));
+}
+/// `current_date`: the transaction's start date (in the session's time zone).
+[[nodiscard]] inline auto current_date() -> expr<pgpx::date> {
+  return expr<pgpx::date>(
+      query::detail::make_node(query::detail::node_kind::sql, query::detail::prec::atom, "current_date"));
 }
 }  // namespace sql
 

@@ -181,6 +181,13 @@ TEST_F(operators_test, time_and_interval_arithmetic) {
   EXPECT_EQ(std::get<1>(d), 9);
   EXPECT_EQ(std::get<2>(d), pgpx::timestamp(std::chrono::local_days(day(2026, 1, 4))));
   EXPECT_EQ(std::get<3>(d), (pgpx::interval{0, 3, 0us}));
+  // current_date - day: the days since each booking's day, as the server counts them.
+  const auto since = pgpx::select(pgpx::sql::current_date() - pgpx::col(&booking::day), pgpx::sql::current_date())
+                         .from<booking>()
+                         .where(pgpx::col(&booking::room) == "a")
+                         .one(cx());
+  const auto today = std::get<1>(since);
+  EXPECT_EQ(std::get<0>(since), (std::chrono::sys_days(today) - std::chrono::sys_days(day(2026, 1, 1))).count());
 }
 
 TEST_F(operators_test, sql_json_paths) {

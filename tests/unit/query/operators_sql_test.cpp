@@ -95,6 +95,9 @@ TEST(operators_sql, time_arithmetic_has_postgres_result_types) {
   static_assert(std::is_same_v<decltype(open), pgpx::expr<pgpx::interval, true>>);
   auto next = pgpx::col(&booking::day) + 7;
   static_assert(std::is_same_v<decltype(next), pgpx::expr<pgpx::date>>);
+  auto since = pgpx::sql::current_date() - pgpx::col(&booking::day);
+  static_assert(std::is_same_v<decltype(since), pgpx::expr<std::int32_t>>);
+  EXPECT_EQ(sql_of(pgpx::select(since).from<booking>()), R"(select current_date - "day" from "bookings")");
   auto days = pgpx::col(&booking::day) - pgpx::col(&booking::day);
   static_assert(std::is_same_v<decltype(days), pgpx::expr<std::int32_t>>);
   auto ts = pgpx::col(&booking::day) + pgpx::col(&booking::grace);
