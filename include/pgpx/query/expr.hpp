@@ -787,12 +787,13 @@ template <class A>
   return expr<bool, A::nullable>(
       query::detail::make_node(query::detail::node_kind::prefix, query::detail::prec::not_, "not ", {a.node()}));
 }
-/// `-a` (a number).
+/// `-a` (a number or an interval).
 template <class A>
   requires query::detail::expression<A>
 [[nodiscard]] auto operator-(const A& a) {
   using V = query::detail::operand_t<A>;
-  if constexpr (!query::detail::is_number<V>) cannot_apply<'-', V, V>{};
+  if constexpr (!query::detail::is_number<V> && query::detail::family_of<V>() != query::detail::family::interval)
+    cannot_apply<'-', V, V>{};
   return expr<V, A::nullable>(
       query::detail::make_node(query::detail::node_kind::prefix, query::detail::prec::unary, "-", {a.node()}));
 }

@@ -153,6 +153,12 @@ TEST_F(operators_test, time_and_interval_arithmetic) {
   EXPECT_EQ(std::get<1>(until[0]), at(2026, 1, 1, 2h));
   EXPECT_EQ(std::get<1>(until[1]), at(2026, 1, 4));
   EXPECT_EQ(std::get<1>(until[2]), at(2026, 2, 2));
+  // A negated interval: a's creation minus its 2 hours' grace.
+  const auto before = pgpx::select(created + -pgpx::col(&booking::grace))
+                          .from<booking>()
+                          .where(pgpx::col(&booking::room) == "a")
+                          .value(cx());
+  EXPECT_EQ(before, at(2025, 12, 31, 22h));
   // A bound duration: the bookings created within 30 hours before Jan 3.
   EXPECT_EQ(rooms(created > pgpx::val(at(2026, 1, 3)) - 30h), (names{"b", "c"}));
   EXPECT_EQ(rooms(created + 1h > at(2026, 1, 3)), (names{"b"}));

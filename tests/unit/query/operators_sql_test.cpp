@@ -106,6 +106,9 @@ TEST(operators_sql, time_arithmetic_has_postgres_result_types) {
   static_assert(std::is_same_v<decltype(twice), pgpx::expr<pgpx::interval>>);
   auto half = pgpx::col(&booking::grace) / 2.0;
   static_assert(std::is_same_v<decltype(half), pgpx::expr<pgpx::interval>>);
+  auto back = pgpx::col(&booking::created_at) + -pgpx::col(&booking::grace);
+  static_assert(std::is_same_v<decltype(back), pgpx::expr<pgpx::timestamptz>>);
+  EXPECT_EQ(sql_of(pgpx::select(back).from<booking>()), R"(select "created_at" + -"grace" from "bookings")");
   auto sum = pgpx::col(&booking::grace) + std::chrono::minutes(5);
   static_assert(std::is_same_v<decltype(sum), pgpx::expr<pgpx::interval>>);
 
