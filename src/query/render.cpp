@@ -173,6 +173,7 @@ class renderer {
         out.sql += "::";
         out.sql += n.text;
         break;
+      case node_kind::fragment: fragment(n); break;
     }
     if (paren) out.sql += ')';
   }
@@ -190,6 +191,7 @@ class renderer {
       case query_kind::insert: insert(q); break;
       case query_kind::update: update(q); break;
       case query_kind::delete_: remove(q); break;
+      case query_kind::merge: merge(q); break;
     }
   }
 
@@ -247,6 +249,20 @@ class renderer {
     expression(*n.kids[0], static_cast<std::uint8_t>(nonassoc ? p + 1 : p));
     out.sql += n.text;
     expression(*n.kids[1], static_cast<std::uint8_t>(assoc ? p : p + 1));
+  }
+
+  // pgpx::raw<V>: the literal text, each "{}" replaced by the next kid (the text was checked
+  // at compile time: every "{}" is a hole, and there are as many as kids).
+  void fragment(const node& n) {
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < n.text.size(); ++i) {
+      if (n.text[i] == '{' && i + 1 < n.text.size() && n.text[i + 1] == '}' && k < n.kids.size()) {
+        expression(*n.kids[k++], prec::atom);
+        ++i;
+      } else {
+        out.sql += n.text[i];
+      }
+    }
   }
 
   void list(const std::vector<node_ptr>& kids) {
@@ -396,9 +412,62 @@ class renderer {
     }
   }
 
+  // The columns GROUPING SETS, ROLLUP or CUBE set to NULL in some rows: every column of a
+  // rollup or cube (they include the empty set), and a column of grouping sets that some set
+  // lacks (a nested rollup or cube counts as a set without any column).
+  static void collect_columns(const node& n, std::vector<const node*>& out) {
+    if (n.kind == node_kind::column) out.push_back(&n);
+    for (const auto& k : n.kids)
+      if (k) collect_columns(*k, out);
+  }
+  static auto is_construct(const node& n, std::string_view name) -> bool {
+    return n.kind == node_kind::call && n.text == name;
+  }
+  static auto same_column(const node* a, const node* b) -> bool { return a->rel == b->rel && a->column == b->column; }
+  static auto rolled_up_columns(const query_data& q) -> std::vector<const node*> {
+    std::vector<const node*> out;
+    for (const auto& g : q.group_by) {
+      if (is_construct(*g, "rollup ") || is_construct(*g, "cube ")) {
+        collect_columns(*g, out);
+      } else if (is_construct(*g, "grouping sets ")) {
+        std::vector<std::vector<const node*>> sets;
+        std::vector<const node*> all;
+        for (const auto& s : g->kids) {
+          std::vector<const node*> cols;
+          collect_columns(*s, cols);
+          all.insert(all.end(), cols.begin(), cols.end());
+          if (is_construct(*s, "rollup ") || is_construct(*s, "cube ")) cols.clear();
+          sets.push_back(std::move(cols));
+        }
+        for (const node* c : all) {
+          const bool lacking = std::any_of(sets.begin(), sets.end(), [&](const auto& set) {
+            return std::none_of(set.begin(), set.end(), [&](const node* x) { return same_column(x, c); });
+          });
+          if (lacking) out.push_back(c);
+        }
+      }
+    }
+    return out;
+  }
+  // usage_error for a projection member, not std::optional, read from a rolled-up column.
+  static void check_rolled_up(const query_data& q, const relation_ptr& first) {
+    const auto nulled = rolled_up_columns(q);
+    if (nulled.empty()) return;
+    for (const select_item& it : q.items) {
+      if (it.nullable) continue;
+      node_ptr e = it.e;
+      if (!e && first) e = column_node_by_member(first, it.member, q.row_name);
+      if (!e || e->kind != node_kind::column) continue;
+      if (std::none_of(nulled.begin(), nulled.end(), [&](const node* x) { return same_column(x, e.get()); })) continue;
+      throw usage_error("pgpx: " + q.row_name + "." + std::string(it.field) +
+                        " must be std::optional (rolled-up rows are NULL)");
+    }
+  }
+
   void select(const query_data& q) {
     std::vector<from_item> from_items = q.from;
     if (from_items.empty() && q.default_from != nullptr) from_items.push_back({q.default_from(), join_kind::first, {}});
+    if (!q.group_by.empty()) check_rolled_up(q, from_items.empty() ? nullptr : from_items.front().rel);
     level lv;
     for (const auto& f : from_items) lv.rels.push_back(f.rel.get());
     levels_.push_back(lv);
@@ -558,6 +627,61 @@ class renderer {
       expression(*where);
     }
     returning(q);
+    levels_.pop_back();
+  }
+
+  // merge into t using source on cond when [not] matched [and cond] then ...: both the
+  // target and the source are in scope (columns qualified); soft-deleted target rows are
+  // left alone and soft-deleted source rows take no action (`"deleted_at" is null` in every
+  // WHEN condition), unless with_deleted.
+  void merge(const query_data& q) {
+    const std::string target_name =
+        q.target->model != nullptr ? std::string(q.target->model->cpp_name) : q.target->name;
+    if (q.from.empty() || !q.from.front().on)
+      throw usage_error("pgpx: merge_into<" + target_name + ">() needs using_(...).on(condition)");
+    if (q.merge_clauses.empty())
+      throw usage_error("pgpx: merge_into<" + target_name + ">() needs when_matched() or when_not_matched()");
+    const from_item& src = q.from.front();
+    out.sql += "merge into ";
+    target(q);
+    levels_.push_back({{q.target.get(), src.rel.get()}});
+    out.sql += " using ";
+    relation_sql(*src.rel);
+    out.sql += " on ";
+    expression(*src.on);
+    const node_ptr source_live = q.with_deleted ? nullptr : soft_filter(src.rel);
+    const node_ptr target_live = q.with_deleted ? nullptr : soft_filter(q.target);
+    const relation& t = *q.target;
+    for (const merge_clause& c : q.merge_clauses) {
+      out.sql += c.matched ? " when matched" : " when not matched";
+      const node_ptr cond = and_node(and_node(c.condition, c.matched ? target_live : nullptr), source_live);
+      if (cond) {
+        out.sql += " and ";
+        expression(*cond, prec::and_);
+      }
+      out.sql += " then ";
+      switch (c.what) {
+        case merge_clause::action::update:
+          out.sql += "update set ";
+          assignments(c.sets, t);
+          break;
+        case merge_clause::action::delete_: out.sql += "delete"; break;
+        case merge_clause::action::insert:
+          out.sql += "insert (";
+          for (std::size_t i = 0; i < c.sets.size(); ++i) {
+            if (i > 0) out.sql += ", ";
+            out.sql += t.quoted.at(c.sets[i].first);
+          }
+          out.sql += ") values (";
+          for (std::size_t i = 0; i < c.sets.size(); ++i) {
+            if (i > 0) out.sql += ", ";
+            expression(*c.sets[i].second);
+          }
+          out.sql += ')';
+          break;
+        case merge_clause::action::nothing: out.sql += "do nothing"; break;
+      }
+    }
     levels_.pop_back();
   }
 

@@ -112,9 +112,10 @@ inline constexpr with_deleted_t with_deleted{};
  * until the query builder covers a case: `pgpx::raw("\"title\" = $1", title)`. The text
  * must be written by the program (never built from input); values go in as $1, $2...
  */
-template <class... Args>
-[[nodiscard]] auto raw(std::string sql, const Args&... args) -> statement<void> {
-  return make_statement<void>(std::move(sql), args...);
+template <class Sql, class... Args>
+  requires std::convertible_to<const Sql&, std::string>  // so that raw<V>(...) of the query builder is not a candidate
+[[nodiscard]] auto raw(const Sql& sql, const Args&... args) -> statement<void> {
+  return make_statement<void>(std::string(sql), args...);
 }
 
 /// The members an update sets: `pgpx::only(&author::name, &author::bio)`.
@@ -167,8 +168,8 @@ template <class C, class... M>
 /// What an upsert did.
 enum class upsert_outcome {
   inserted,  ///< no conflicting row: a new row was inserted
-  updated,   ///< a conflicting row was updated (do update)
-  skipped,   ///< a conflicting row was left alone (do nothing); the object is unchanged
+  updated,  ///< a conflicting row was updated (do update)
+  skipped,  ///< a conflicting row was left alone (do nothing); the object is unchanged
 };
 
 /**
@@ -227,10 +228,10 @@ concept sync_executor = requires(E& ex, const statement<void>& s) {
  */
 template <class R>
 struct plan {
-  statement<void> stmt;                       ///< the verb's statement
-  const model_description* model = nullptr;   ///< the model written or read
-  std::function<R(const result&)> finish;     ///< reads the result (may throw)
-  std::vector<statement<void>> also{};        ///< run next: what before_* hooks added
+  statement<void> stmt;  ///< the verb's statement
+  const model_description* model = nullptr;  ///< the model written or read
+  std::function<R(const result&)> finish;  ///< reads the result (may throw)
+  std::vector<statement<void>> also{};  ///< run next: what before_* hooks added
   /// Called after finish: runs the after_* hooks and returns what they added (run last).
   std::function<std::vector<statement<void>>(const result&)> after{};
 };
@@ -247,8 +248,8 @@ namespace detail {
 
 /// The SQL and column lists of a verb, built once per model.
 struct insert_shape {
-  std::string sql;                    ///< insert ... values ($1...) [returning ...]
-  std::vector<std::size_t> sent;      ///< columns bound as $1, $2...
+  std::string sql;  ///< insert ... values ($1...) [returning ...]
+  std::vector<std::size_t> sent;  ///< columns bound as $1, $2...
   std::vector<std::size_t> returned;  ///< columns RETURNING reads back, in order
 };
 /// `insert into t (sent...) values (...) returning (filled by server...)`.
@@ -258,7 +259,7 @@ struct insert_shape {
 /// 32, ... up to `largest` rows (powers of two; the bound parameters stay under 65,535), so
 /// that a model has a handful of statements whatever the range sizes. Built once per model.
 struct insert_rows_sql {
-  std::size_t largest = 0;          ///< rows of the largest statement (0: none; one by one)
+  std::size_t largest = 0;  ///< rows of the largest statement (0: none; one by one)
   std::vector<std::string> by_log;  ///< by_log[k]: the statement for 2^k rows (k >= 4)
 };
 [[nodiscard]] PGPX_API auto make_insert_rows_sql(const model_description& m, const insert_shape& shape)
@@ -273,17 +274,17 @@ inline constexpr std::string_view insert_many_savepoint = "pgpx_insert_many";
 
 /// What an update-like statement does.
 enum class write_kind {
-  update,       ///< set the columns
+  update,  ///< set the columns
   soft_delete,  ///< set deleted_at = now()
-  restore,      ///< set deleted_at = null (only on a deleted row)
+  restore,  ///< set deleted_at = null (only on a deleted row)
   hard_delete,  ///< delete the row
 };
 /// The shape of update/remove/restore/hard_delete statements.
 struct write_shape {
   std::string sql;
-  std::vector<std::size_t> set;       ///< columns bound first ($1...)
-  std::vector<std::size_t> keys;      ///< key columns bound next
-  bool checks_version = false;        ///< the version column is bound last
+  std::vector<std::size_t> set;  ///< columns bound first ($1...)
+  std::vector<std::size_t> keys;  ///< key columns bound next
+  bool checks_version = false;  ///< the version column is bound last
   std::vector<std::size_t> returned;  ///< columns RETURNING reads back
 };
 /// `update t set ... where keys [and version] [and deleted_at is null] returning ...`.
@@ -302,7 +303,7 @@ struct write_shape {
 /// The shape of an upsert.
 struct upsert_shape {
   std::string sql;
-  std::vector<std::size_t> sent;      ///< columns bound as $1, $2...
+  std::vector<std::size_t> sent;  ///< columns bound as $1, $2...
   std::vector<std::size_t> returned;  ///< columns read back, then the "inserted" flag
 };
 /// `insert ... on conflict (...) do update set ... | do nothing returning ..., (xmax = 0)`.

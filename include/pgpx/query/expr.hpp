@@ -21,6 +21,10 @@
 //  - an expression knows, in its type, whether it holds no bound value (pgpx::const_expr:
 //    columns, pgpx::lit<...> constants and operators over them) or one (pgpx::bound_expr): DDL
 //    facts (pgpx/query/ddl.hpp) take the first and refuse the second at compile time.
+//  - time values add and subtract as PostgreSQL's operators do (timestamptz + interval,
+//    timestamptz - timestamptz is an interval, date + int4, ...); ranges take elements and
+//    ranges of their own type; pgpx::raw<V>("f({})", e) is an SQL fragment whose text is a
+//    string literal (checked at compile time) and whose holes are expressions or bound values.
 //
 // Thread safety: expressions are immutable values; copies share nodes and may be used from
 // several threads. Nothing here blocks or touches a connection.
@@ -34,7 +38,9 @@
 #include <pgpx/types/chrono.hpp>
 #include <pgpx/types/json.hpp>
 #include <pgpx/types/numeric.hpp>
+#include <pgpx/types/range.hpp>
 
+#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -82,6 +88,7 @@ enum class node_kind : std::uint8_t {
   any,       ///< kids[0] text any(kids[1])
   cast,      ///< kids[0]::text
   ordering,  ///< kids[0] text (an ORDER BY item: " desc nulls last")
+  fragment,  ///< pgpx::raw<V>: text (a literal of the program) with each "{}" replaced by the next kid
 };
 
 /// Binding strength, PostgreSQL's operator precedence (higher binds tighter).
@@ -253,11 +260,52 @@ auto slot_node(std::size_t slot) -> node_ptr {
 // ---- type families -------------------------------------------------------------------
 
 /// The families of D3: values of one family compare with each other.
-enum class family : std::uint8_t { integer, floating, numeric, text, boolean, json, other };
+/// The time families: timestamptz (any std::chrono::sys_time), timestamp (any
+/// std::chrono::local_time), date and interval (pgpx::interval and any std::chrono::duration).
+enum class family : std::uint8_t {
+  integer,
+  floating,
+  numeric,
+  text,
+  boolean,
+  json,
+  other,
+  instant,
+  local_timestamp,
+  date,
+  interval
+};
+
+/// The time family of V, or family::other.
+template <class V>
+struct time_family {
+  static constexpr family value = family::other;
+};
+template <class D>
+struct time_family<std::chrono::time_point<std::chrono::system_clock, D>> {
+  static constexpr family value = family::instant;
+};
+template <class D>
+struct time_family<std::chrono::time_point<std::chrono::local_t, D>> {
+  static constexpr family value = family::local_timestamp;
+};
+template <>
+struct time_family<pgpx::date> {
+  static constexpr family value = family::date;
+};
+template <>
+struct time_family<pgpx::interval> {
+  static constexpr family value = family::interval;
+};
+template <class R, class P>
+struct time_family<std::chrono::duration<R, P>> {
+  static constexpr family value = family::interval;
+};
 
 template <class V>
 consteval auto family_of() -> family {
-  if constexpr (std::is_same_v<V, bool>) return family::boolean;
+  if constexpr (time_family<V>::value != family::other) return time_family<V>::value;
+  else if constexpr (std::is_same_v<V, bool>) return family::boolean;
   else if constexpr (std::is_integral_v<V>) return family::integer;
   else if constexpr (std::is_floating_point_v<V>) return family::floating;
   else if constexpr (std::is_same_v<V, pgpx::numeric>) return family::numeric;
@@ -297,6 +345,23 @@ struct value_of<std::nullopt_t> {
   using type = void;
   static constexpr bool nullable = true;
 };
+
+/// pgpx::range<T> and its element type.
+template <class V>
+struct range_element {
+  using type = void;
+};
+template <class T>
+struct range_element<pgpx::range<T>> {
+  using type = T;
+};
+template <class V>
+inline constexpr bool is_range = !std::is_void_v<typename range_element<V>::type>;
+
+/// A bound SQL/JSON path: `$n::jsonpath`.
+inline auto jsonpath_node(std::string path) -> node_ptr {
+  return make_node(node_kind::cast, prec::cast, "jsonpath", {value_node(path)});
+}
 
 /// True for pgpx::expr and what derives from it.
 template <class T>
@@ -387,7 +452,9 @@ struct cannot_compare {
 /// Refusal: arithmetic on operands that are not numbers.
 template <char Op, class A, class B>
 struct cannot_apply {
-  static_assert(query::detail::dependent_false_v<A>, "pgpx: this operator needs numbers on both sides");
+  static_assert(query::detail::dependent_false_v<A>,
+                "pgpx: this operator needs numbers on both sides (or PostgreSQL's time arithmetic: timestamp "
+                "+ interval, timestamp - timestamp, date + integer, interval * number, ...)");
 };
 /// Refusal: is_null() on an expression that is never NULL.
 template <class V>
@@ -421,6 +488,50 @@ using arith_result_t =
                        std::conditional_t<family_of<A>() == family::floating, A,
                                           std::conditional_t<family_of<B>() == family::floating, B,
                                                              std::conditional_t<(sizeof(A) >= sizeof(B)), A, B>>>>;
+
+/// An integer PostgreSQL adds to a date (int2 or int4: there is no `date + bigint`).
+template <class V>
+consteval auto day_count_type() -> bool {
+  if constexpr (family_of<V>() == family::integer) return sizeof(V) <= 4;
+  else return false;
+}
+template <class V>
+inline constexpr bool is_day_count = day_count_type<V>();
+
+/// The result of time arithmetic `A op B` as PostgreSQL types it, or void when PostgreSQL has
+/// no such operator: timestamptz/timestamp ± interval, timestamptz - timestamptz (interval),
+/// date ± integer (date), date - date (int4), date + interval (timestamp), interval ± interval,
+/// interval * number, number * interval, interval / number.
+template <char Op, class A, class B>
+consteval auto time_arith_tag() {
+  constexpr family fa = family_of<A>(), fb = family_of<B>();
+  constexpr bool ts_a = fa == family::instant || fa == family::local_timestamp;
+  if constexpr (Op == '+' || Op == '-') {
+    if constexpr (ts_a && fb == family::interval) return std::type_identity<A>{};
+    else if constexpr (Op == '+' && fa == family::interval && (fb == family::instant || fb == family::local_timestamp))
+      return std::type_identity<B>{};
+    else if constexpr (Op == '-' && ts_a && fb == fa) return std::type_identity<pgpx::interval>{};
+    else if constexpr (fa == family::date && is_day_count<B>) return std::type_identity<pgpx::date>{};
+    else if constexpr (Op == '+' && is_day_count<A> && fb == family::date) return std::type_identity<pgpx::date>{};
+    else if constexpr (Op == '-' && fa == family::date && fb == family::date) return std::type_identity<std::int32_t>{};
+    else if constexpr (fa == family::date && fb == family::interval) return std::type_identity<pgpx::timestamp>{};
+    else if constexpr (Op == '+' && fa == family::interval && fb == family::date)
+      return std::type_identity<pgpx::timestamp>{};
+    else if constexpr (fa == family::interval && fb == family::interval) return std::type_identity<pgpx::interval>{};
+    else return std::type_identity<void>{};
+  } else if constexpr (Op == '*') {
+    if constexpr (fa == family::interval && is_number<B>) return std::type_identity<pgpx::interval>{};
+    else if constexpr (is_number<A> && fb == family::interval) return std::type_identity<pgpx::interval>{};
+    else return std::type_identity<void>{};
+  } else if constexpr (Op == '/') {
+    if constexpr (fa == family::interval && is_number<B>) return std::type_identity<pgpx::interval>{};
+    else return std::type_identity<void>{};
+  } else {
+    return std::type_identity<void>{};
+  }
+}
+template <char Op, class A, class B>
+using time_arith_t = typename decltype(time_arith_tag<Op, A, B>())::type;
 }  // namespace query::detail
 
 /**
@@ -494,16 +605,45 @@ class expr {
       return other_op(" @> ", query::detail::to_node(to_json_value(x)));
     } else if constexpr (pgpx::detail::is_std_vector<V>::value) {
       return other_op(" @> ", query::detail::to_node(x));
+    } else if constexpr (query::detail::is_range<V>) {
+      if constexpr (std::is_same_v<query::detail::operand_t<X>, V>) return other_op(" @> ", query::detail::to_node(x));
+      else return other_op(" @> ", range_element_node(x));
     } else {
       operator_not_applicable<"@>", V>{};
       return other_op("", nullptr);
     }
   }
-  /// arrays `e && values`: the arrays share an element.
+  /// arrays `e && values`: the arrays share an element; ranges `e && r`: the ranges overlap.
   template <class X>
   [[nodiscard]] auto overlaps(const X& x) const -> expr<bool, Nullable> {
-    if constexpr (!pgpx::detail::is_std_vector<V>::value) operator_not_applicable<"&&", V>{};
-    return other_op(" && ", query::detail::to_node(x));
+    if constexpr (query::detail::is_range<V>) {
+      return range_op<"&&">(" && ", x);
+    } else {
+      if constexpr (!pgpx::detail::is_std_vector<V>::value) operator_not_applicable<"&&", V>{};
+      return other_op(" && ", query::detail::to_node(x));
+    }
+  }
+  /// ranges `e <@ r`: every value of e lies in r (r of the same range type).
+  template <class X>
+  [[nodiscard]] auto contained_by(const X& r) const -> expr<bool, Nullable> {
+    return range_op<"<@">(" <@ ", r);
+  }
+  /// ranges `e -|- r`: the ranges are adjacent (touch without overlapping).
+  template <class X>
+  [[nodiscard]] auto adjacent_to(const X& r) const -> expr<bool, Nullable> {
+    return range_op<"-|-">(" -|- ", r);
+  }
+  /// jsonb `e @? path`: the SQL/JSON path yields an item (the path is bound, as jsonpath).
+  [[nodiscard]] auto path_exists(std::string path) const -> expr<bool, true> {
+    if constexpr (query::detail::family_of<V>() != query::detail::family::json) operator_not_applicable<"@?", V>{};
+    return expr<bool, true>(query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::other,
+                                                     " @? ", {node_, query::detail::jsonpath_node(std::move(path))}));
+  }
+  /// jsonb `e @@ path`: the result of the path predicate (NULL when it is not a boolean).
+  [[nodiscard]] auto path_match(std::string path) const -> expr<bool, true> {
+    if constexpr (query::detail::family_of<V>() != query::detail::family::json) operator_not_applicable<"@@", V>{};
+    return expr<bool, true>(query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::other,
+                                                     " @@ ", {node_, query::detail::jsonpath_node(std::move(path))}));
   }
   /// jsonb `e ? key`: the object has this key.
   [[nodiscard]] auto has_key(std::string key) const -> expr<bool, Nullable> {
@@ -552,6 +692,31 @@ class expr {
   auto make_any(const char* op, query::detail::node_ptr array) const -> expr<bool, Nullable> {
     return expr<bool, Nullable>(query::detail::make_node(query::detail::node_kind::any, query::detail::prec::compare,
                                                          op, {node_, std::move(array)}));
+  }
+  // A range operator whose right side is a range of the same type.
+  template <fixed_string Op, class X>
+  auto range_op(const char* op, const X& x) const -> expr<bool, Nullable> {
+    if constexpr (!query::detail::is_range<V>) {
+      operator_not_applicable<Op, V>{};
+    } else if constexpr (!std::is_same_v<query::detail::operand_t<X>, V>) {
+      cannot_compare<V, query::detail::operand_t<X>>{};
+    }
+    return other_op(op, query::detail::to_node(x));
+  }
+  // The element of `range @> element`: an expression of the element type, or a C++ value
+  // converted to it (so that the parameter has the range's element type).
+  template <class X>
+  static auto range_element_node(const X& x) -> query::detail::node_ptr {
+    using E = typename query::detail::range_element<V>::type;
+    using XV = query::detail::operand_t<X>;
+    if constexpr (query::detail::expression<X>) {
+      if constexpr (!std::is_same_v<XV, E>) cannot_compare<E, XV>{};
+      return x.node();
+    } else {
+      if constexpr (!query::detail::comparable<E, XV> || !std::is_constructible_v<E, const X&>) cannot_compare<E, XV>{};
+      if constexpr (std::is_constructible_v<E, const X&>) return query::detail::value_node(E(x));
+      else return nullptr;
+    }
   }
   template <class X>
   static auto to_json_value(const X& x) {
@@ -707,8 +872,10 @@ template <char Op, class A, class B>
 auto arith(const char* op, std::uint8_t p, const A& a, const B& b) {
   using VA = operand_t<A>;
   using VB = operand_t<B>;
-  if constexpr (!arithmetic<VA, VB>) cannot_apply<Op, VA, VB>{};
-  using R = std::conditional_t<arithmetic<VA, VB>, arith_result_t<VA, VB>, VA>;
+  using T = time_arith_t<Op, VA, VB>;
+  if constexpr (!arithmetic<VA, VB> && std::is_void_v<T>) cannot_apply<Op, VA, VB>{};
+  using R =
+      std::conditional_t<!std::is_void_v<T>, T, std::conditional_t<arithmetic<VA, VB>, arith_result_t<VA, VB>, VA>>;
   constexpr bool null = operand<A>::nullable || operand<B>::nullable;
   return expr_of<R, null, A, B>(make_node(node_kind::binary, p, op, {to_node(a), to_node(b)}));
 }
@@ -801,12 +968,13 @@ template <class A>
   return query::detail::expr_of<bool, A::nullable, A>(
       query::detail::make_node(query::detail::node_kind::prefix, query::detail::prec::not_, "not ", {a.node()}));
 }
-/// `-a` (a number).
+/// `-a` (a number or an interval).
 template <class A>
   requires query::detail::expression<A>
 [[nodiscard]] auto operator-(const A& a) {
   using V = query::detail::operand_t<A>;
-  if constexpr (!query::detail::is_number<V>) cannot_apply<'-', V, V>{};
+  if constexpr (!query::detail::is_number<V> && query::detail::family_of<V>() != query::detail::family::interval)
+    cannot_apply<'-', V, V>{};
   return query::detail::expr_of<V, A::nullable, A>(
       query::detail::make_node(query::detail::node_kind::prefix, query::detail::prec::unary, "-", {a.node()}));
 }
@@ -852,10 +1020,185 @@ template <class E>
       query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "cardinality", {e.node()}));
 }
 
+/// `lower(r)` of a range: its lower bound (NULL when empty or unbounded below).
+template <class E>
+  requires(query::detail::expression<E> && query::detail::is_range<query::detail::operand_t<E>>)
+[[nodiscard]] auto lower(const E& r) {
+  using T = typename query::detail::range_element<query::detail::operand_t<E>>::type;
+  return expr<T, true>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "lower", {r.node()}));
+}
+/// `upper(r)` of a range: its upper bound (NULL when empty or unbounded above).
+template <class E>
+  requires(query::detail::expression<E> && query::detail::is_range<query::detail::operand_t<E>>)
+[[nodiscard]] auto upper(const E& r) {
+  using T = typename query::detail::range_element<query::detail::operand_t<E>>::type;
+  return expr<T, true>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "upper", {r.node()}));
+}
+/// `isempty(r)` of a range.
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto is_empty(const E& r) {
+  if constexpr (!query::detail::is_range<query::detail::operand_t<E>>)
+    operator_not_applicable<"isempty", query::detail::operand_t<E>>{};
+  return expr<bool, E::nullable>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "isempty", {r.node()}));
+}
+
+/**
+ * `unnest(array)`: a set-returning function, one row per element, for the select list
+ * (`pgpx::select(pgpx::col(&book::id), pgpx::unnest(pgpx::col(&book::tags)))`) or, through a
+ * projection and pgpx::derived, as a FROM item. The array is an expression or a C++ vector
+ * (bound as one array parameter).
+ */
+template <class A>
+[[nodiscard]] auto unnest(const A& array) {
+  using V = query::detail::operand_t<A>;
+  if constexpr (!pgpx::detail::is_std_vector<V>::value) {
+    operator_not_applicable<"unnest", V>{};
+    return expr<V>(nullptr);
+  } else {
+    using Elem = query::detail::value_of<typename V::value_type>;
+    return expr<typename Elem::type, Elem::nullable>(query::detail::make_node(
+        query::detail::node_kind::call, query::detail::prec::atom, "unnest", {query::detail::to_node(array)}));
+  }
+}
+
+/// `jsonb_path_query(j, path)`: a set-returning function, one row per item the SQL/JSON path
+/// yields (the path is bound, as jsonpath).
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto jsonb_path_query(const E& j, std::string path) {
+  if constexpr (query::detail::family_of<query::detail::operand_t<E>>() != query::detail::family::json)
+    operator_not_applicable<"jsonb_path_query", query::detail::operand_t<E>>{};
+  return expr<nlohmann::json, E::nullable>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "jsonb_path_query",
+                               {j.node(), query::detail::jsonpath_node(std::move(path))}));
+}
+/// `jsonb_path_query(j, path, vars)`: the path's `$name` variables from the object `vars`
+/// (bound as one jsonb parameter: `"$.price ? (@ > $min)"`, `{{"min", 10}}`).
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto jsonb_path_query(const E& j, std::string path, const nlohmann::json& vars) {
+  if constexpr (query::detail::family_of<query::detail::operand_t<E>>() != query::detail::family::json)
+    operator_not_applicable<"jsonb_path_query", query::detail::operand_t<E>>{};
+  return expr<nlohmann::json, E::nullable>(query::detail::make_node(
+      query::detail::node_kind::call, query::detail::prec::atom, "jsonb_path_query",
+      {j.node(), query::detail::jsonpath_node(std::move(path)), query::detail::value_node(vars)}));
+}
+/// `jsonb_path_query_first(j, path)`: the first item the path yields (NULL when none).
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto jsonb_path_query_first(const E& j, std::string path) {
+  if constexpr (query::detail::family_of<query::detail::operand_t<E>>() != query::detail::family::json)
+    operator_not_applicable<"jsonb_path_query_first", query::detail::operand_t<E>>{};
+  return expr<nlohmann::json, true>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "jsonb_path_query_first",
+                               {j.node(), query::detail::jsonpath_node(std::move(path))}));
+}
+
+// ---- raw fragments -----------------------------------------------------------------------
+
+/// Refusal: pgpx::raw<V> with SQL text that is not a string literal (a compile-time constant).
+template <class T>
+struct sql_text_must_be_a_literal {
+  static_assert(query::detail::dependent_false_v<T>,
+                "pgpx: the SQL text of pgpx::raw<V> must be a string literal; put run-time values in {} "
+                "holes (they are bound), never in the text");
+};
+
+namespace query::detail {
+// Called (at compile time) only when a raw fragment's text is refused: the compiler's error
+// names the function, which names the reason.
+void raw_fragment_holes_do_not_match_the_arguments();
+void raw_fragment_hole_inside_quotes_or_a_comment();
+void raw_fragment_text_may_not_hold_a_dollar_placeholder_or_a_semicolon();
+void raw_fragment_text_may_not_hold_an_escape_string();
+void raw_fragment_text_has_an_unclosed_quote();
+
+/// The text of a raw fragment with Holes `{}` holes, checked at compile time: a literal,
+/// exactly Holes `{}` outside quotes and comments, no `$` (values go in holes), no `;`, no
+/// E'...' string (its backslash escapes would hide where it ends).
+template <std::size_t Holes>
+class fragment_text {
+ public:
+  /// A string literal.
+  template <std::size_t N>
+  consteval fragment_text(const char (&s)[N])  // NOLINT(google-explicit-constructor): the literal is the text
+      : text_(s, N - 1) {
+    std::size_t holes = 0;
+    char quote = 0;  // ' or " while inside quotes
+    for (std::size_t i = 0; i < text_.size(); ++i) {
+      const char c = text_[i];
+      const char next = i + 1 < text_.size() ? text_[i + 1] : '\0';
+      if (quote != 0) {
+        if (c == '{' && next == '}') raw_fragment_hole_inside_quotes_or_a_comment();
+        if (c == quote) quote = 0;  // a doubled quote closes and reopens: same effect
+        continue;
+      }
+      if (c == '\'' || c == '"') {
+        // E'...' strings end where a backslash-escaped quote would fool this scan: refused.
+        const bool escape_string =
+            c == '\'' && i > 0 && (text_[i - 1] == 'E' || text_[i - 1] == 'e') && (i == 1 || !word_char(text_[i - 2]));
+        if (escape_string) raw_fragment_text_may_not_hold_an_escape_string();
+        quote = c;
+      } else if ((c == '-' && next == '-') || (c == '/' && next == '*')) {
+        raw_fragment_hole_inside_quotes_or_a_comment();  // no comments at all: the fragment is one expression
+      } else if (c == '$' || c == ';') {
+        raw_fragment_text_may_not_hold_a_dollar_placeholder_or_a_semicolon();
+      } else if (c == '{' && next == '}') {
+        ++holes;
+        ++i;
+      }
+    }
+    if (quote != 0) raw_fragment_text_has_an_unclosed_quote();
+    if (holes != Holes) raw_fragment_holes_do_not_match_the_arguments();
+  }
+  /// Anything else (std::string, const char*, std::string_view): refused at compile time.
+  template <class T>
+    requires(!std::is_array_v<std::remove_cvref_t<T>>)
+  fragment_text(const T&) {  // NOLINT(google-explicit-constructor): exists to refuse
+    sql_text_must_be_a_literal<T>{};
+  }
+  /// The text.
+  [[nodiscard]] constexpr auto view() const noexcept -> std::string_view { return text_; }
+
+ private:
+  static constexpr auto word_char(char c) -> bool {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  }
+  std::string_view text_;
+};
+
+}  // namespace query::detail
+
+/**
+ * An SQL fragment as a typed expression of V (`std::optional<X>` for one that may be NULL):
+ * `pgpx::raw<double>("similarity({}, {})", pgpx::col(&book::title), term)`. The text must be
+ * a string literal (checked at compile time, `sql_text_must_be_a_literal` otherwise); each
+ * `{}` (not inside quotes; no comments, `$` or `;`) takes the next argument, an expression
+ * or a C++ value (bound), and is parenthesised unless it is a column, value or call. The
+ * fragment itself is parenthesised wherever it is an operand. Unlike the predicate
+ * `pgpx::raw(sql, values...)` of pgpx/orm/crud.hpp (run-time text with $1, $2), it composes
+ * with the builder: its values are numbered with the statement's.
+ */
+template <class V, class... Args>
+[[nodiscard]] auto raw(query::detail::fragment_text<sizeof...(Args)> text, const Args&... args) {
+  using O = query::detail::value_of<V>;
+  return expr<typename O::type, O::nullable>(query::detail::make_node(
+      query::detail::node_kind::fragment, 0, std::string(text.view()), {query::detail::to_node(args)...}));
+}
+
 namespace sql {
 /// `now()`: the transaction's start time.
 [[nodiscard]] inline auto now() -> expr<timestamptz> {
   return expr<timestamptz>(query::detail::make_node(query::detail::node_kind::sql, query::detail::prec::atom, "now()"));
+}
+/// `current_date`: the transaction's start date (in the session's time zone).
+[[nodiscard]] inline auto current_date() -> expr<pgpx::date> {
+  return expr<pgpx::date>(
+      query::detail::make_node(query::detail::node_kind::sql, query::detail::prec::atom, "current_date"));
 }
 }  // namespace sql
 

@@ -31,6 +31,7 @@
 #include <pgpx/query/functions.hpp>
 #include <pgpx/reflect/naming.hpp>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,7 +56,7 @@ struct cte_def {
 };
 
 /// The statements the builder makes.
-enum class query_kind : std::uint8_t { select, insert, update, delete_, compound };
+enum class query_kind : std::uint8_t { select, insert, update, delete_, compound, merge };
 /// A FROM item's join.
 enum class join_kind : std::uint8_t { first, inner, left, right, full, cross };
 
@@ -71,7 +72,18 @@ struct select_item {
   node_ptr e;
   std::string name;    ///< output column name ("" for tuple items: no alias)
   std::string member;  ///< by name: the member to find
+  bool nullable = true;    ///< a projection's member that can hold NULL (GROUPING SETS check; tuples: true)
+  std::string_view field;  ///< the projection's member name, for messages
 };
+/// One WHEN clause of a MERGE.
+struct merge_clause {
+  enum class action : std::uint8_t { update, delete_, insert, nothing };
+  bool matched = true;  ///< when matched / when not matched
+  node_ptr condition;   ///< `and cond`, or empty
+  action what = action::nothing;
+  std::vector<std::pair<std::size_t, node_ptr>> sets;  ///< update: set; insert: (columns) values (...)
+};
+
 /// A keyset page: the order columns' values of the last row.
 struct keyset {
   std::vector<node_ptr> values;
@@ -126,6 +138,8 @@ struct PGPX_API query_data {
   std::vector<std::pair<std::size_t, node_ptr>> conflict_sets;
   node_ptr conflict_where;
   std::vector<select_item> returning;
+  // merge: the source is from[0] (its `on` is the merge condition)
+  std::vector<merge_clause> merge_clauses;
 };
 
 /// The SQL text, its parameters and their text forms (for to_sql).
@@ -143,14 +157,21 @@ PGPX_API auto render(const query_data& q, bool texts = false) -> rendered;
 PGPX_API auto subquery_node(query_ptr q, std::string prefix = {}) -> node_ptr;
 
 /// Items for a struct row: every member, taken by name (bindings fill some afterwards).
+template <class Row, std::size_t... I>
+constexpr auto member_nullability(std::index_sequence<I...> /*unused*/) -> std::array<bool, sizeof...(I)> {
+  return {column_facts_of<reflect::field_type<I, Row>>().nullable...};
+}
 template <class Row>
 auto struct_items() -> std::vector<select_item> {
   std::vector<select_item> out;
   const auto& names = reflect::column_names<Row>();
+  static constexpr auto nullable = member_nullability<Row>(std::make_index_sequence<reflect::field_count<Row>>{});
   for (std::size_t i = 0; i < reflect::field_count<Row>; ++i) {
     select_item it;
     it.member = std::string(reflect::field_names<Row>[i]);
     it.name = names[i];
+    it.nullable = nullable[i];
+    it.field = reflect::field_names<Row>[i];
     out.push_back(std::move(it));
   }
   return out;
@@ -831,8 +852,8 @@ template <class E, class... Es>
   using Row = std::conditional_t<sizeof...(Es) == 0, query::detail::item_value_t<E>,
                                  std::tuple<query::detail::item_value_t<E>, query::detail::item_value_t<Es>...>>;
   std::vector<query::detail::select_item> items;
-  items.push_back({e.node(), {}, {}});
-  (items.push_back({es.node(), {}, {}}), ...);
+  items.push_back({e.node(), {}, {}, true, {}});
+  (items.push_back({es.node(), {}, {}, true, {}}), ...);
   return select_query<Row>(std::move(items), "row");
 }
 

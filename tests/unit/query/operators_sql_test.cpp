@@ -1,0 +1,317 @@
+// The query builder's PostgreSQL operators, without a server: ranges, time arithmetic,
+// jsonpath, unnest, raw fragments and the GROUPING SETS nullability check, as golden SQL
+// strings and result types; tests/integration/query/operators_test.cpp runs them.
+#include "support/orm_models.hpp"
+#include "support/query_models.hpp"
+#include "support/query_ops_models.hpp"
+
+#include <pgpx/error.hpp>
+#include <pgpx/orm/crud.hpp>
+#include <pgpx/query/merge.hpp>
+#include <pgpx/query/modify.hpp>
+#include <pgpx/query/select.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace operators_sql {
+struct room_row {
+  std::string room;
+  std::optional<pgpx::timestamptz> starts;
+};
+struct region_total {
+  std::string region;  // not optional: refused under ROLLUP
+  std::optional<pgpx::numeric> total;
+};
+struct region_total_ok {
+  std::optional<std::string> region;
+  std::optional<pgpx::numeric> total;
+};
+struct tagged {
+  std::int64_t id;
+  std::string tag;
+};
+struct merge_source {
+  std::string sku;
+  std::int32_t qty;
+};
+}  // namespace operators_sql
+
+namespace {
+
+using namespace query_ops;
+using namespace operators_sql;
+using orm_models::book;
+using orm_models::sale;
+
+auto sql_of(const auto& q) -> std::string { return q.to_sql().sql; }
+template <class E>
+auto pred_sql(const E& e) -> std::string {
+  return pgpx::select(pgpx::col(&booking::id)).from<booking>().where(e).to_sql().sql;
+}
+constexpr const char* head = R"(select "id" from "bookings" where )";
+
+TEST(operators_sql, range_operators_take_ranges_of_the_same_type_and_elements) {
+  const auto at = pgpx::timestamptz(std::chrono::sys_days(std::chrono::year(2026) / 1 / 2));
+  const auto week = pgpx::range<pgpx::timestamptz>::closed_open(at, at + std::chrono::days(7));
+  EXPECT_EQ(pred_sql(pgpx::col(&booking::during).contains(at)), std::string(head) + R"("during" @> $1)");
+  EXPECT_EQ(pred_sql(pgpx::col(&booking::during).contains(week)), std::string(head) + R"("during" @> $1)");
+  EXPECT_EQ(pred_sql(pgpx::col(&booking::during).contained_by(week)), std::string(head) + R"("during" <@ $1)");
+  EXPECT_EQ(pred_sql(pgpx::col(&booking::during).overlaps(week)), std::string(head) + R"("during" && $1)");
+  EXPECT_EQ(pred_sql(pgpx::col(&booking::during).adjacent_to(week)), std::string(head) + R"("during" -|- $1)");
+  // An int value into an int4range keeps int4 (the parameter's type is the element's).
+  const auto s = pgpx::select(pgpx::col(&booking::id)).from<booking>().where(pgpx::col(&booking::seats).contains(3));
+  EXPECT_EQ(s.statement().params().types()[0], 23U);  // int4
+  const auto s8 =
+      pgpx::select(pgpx::col(&booking::id)).from<booking>().where(pgpx::col(&booking::seats).contains(std::int64_t{3}));
+  EXPECT_EQ(s8.statement().params().types()[0], 23U);  // converted to the element type
+  auto lo = pgpx::lower(pgpx::col(&booking::during));
+  static_assert(std::is_same_v<decltype(lo), pgpx::expr<pgpx::timestamptz, true>>);
+  EXPECT_EQ(sql_of(pgpx::select(lo, pgpx::upper(pgpx::col(&booking::seats)), pgpx::is_empty(pgpx::col(&booking::seats)))
+                       .from<booking>()),
+            R"(select lower("during"), upper("seats"), isempty("seats") from "bookings")");
+  // lower/upper of text still work.
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::lower(pgpx::col(&booking::room))).from<booking>()),
+            R"(select lower("room") from "bookings")");
+  // Combined with and/or: the operators bind tighter than comparison.
+  EXPECT_EQ(pred_sql(pgpx::col(&booking::during).overlaps(week) && !pgpx::col(&booking::seats).contains(1)),
+            std::string(head) + R"("during" && $1 and not "seats" @> $2)");
+}
+
+TEST(operators_sql, time_arithmetic_has_postgres_result_types) {
+  auto plus = pgpx::col(&booking::created_at) + pgpx::col(&booking::grace);
+  static_assert(std::is_same_v<decltype(plus), pgpx::expr<pgpx::timestamptz>>);
+  auto hours = pgpx::col(&booking::created_at) - std::chrono::hours(2);
+  static_assert(std::is_same_v<decltype(hours), pgpx::expr<pgpx::timestamptz>>);
+  auto age = pgpx::sql::now() - pgpx::col(&booking::created_at);
+  static_assert(std::is_same_v<decltype(age), pgpx::expr<pgpx::interval>>);
+  auto open = pgpx::col(&booking::closed_at) - pgpx::col(&booking::created_at);
+  static_assert(std::is_same_v<decltype(open), pgpx::expr<pgpx::interval, true>>);
+  auto next = pgpx::col(&booking::day) + 7;
+  static_assert(std::is_same_v<decltype(next), pgpx::expr<pgpx::date>>);
+  auto since = pgpx::sql::current_date() - pgpx::col(&booking::day);
+  static_assert(std::is_same_v<decltype(since), pgpx::expr<std::int32_t>>);
+  EXPECT_EQ(sql_of(pgpx::select(since).from<booking>()), R"(select current_date - "day" from "bookings")");
+  auto days = pgpx::col(&booking::day) - pgpx::col(&booking::day);
+  static_assert(std::is_same_v<decltype(days), pgpx::expr<std::int32_t>>);
+  auto ts = pgpx::col(&booking::day) + pgpx::col(&booking::grace);
+  static_assert(std::is_same_v<decltype(ts), pgpx::expr<pgpx::timestamp>>);
+  auto twice = pgpx::col(&booking::grace) * 2;
+  static_assert(std::is_same_v<decltype(twice), pgpx::expr<pgpx::interval>>);
+  auto half = pgpx::col(&booking::grace) / 2.0;
+  static_assert(std::is_same_v<decltype(half), pgpx::expr<pgpx::interval>>);
+  auto back = pgpx::col(&booking::created_at) + -pgpx::col(&booking::grace);
+  static_assert(std::is_same_v<decltype(back), pgpx::expr<pgpx::timestamptz>>);
+  EXPECT_EQ(sql_of(pgpx::select(back).from<booking>()), R"(select "created_at" + -"grace" from "bookings")");
+  auto sum = pgpx::col(&booking::grace) + std::chrono::minutes(5);
+  static_assert(std::is_same_v<decltype(sum), pgpx::expr<pgpx::interval>>);
+
+  const auto q = pgpx::select(pgpx::col(&booking::id))
+                     .from<booking>()
+                     .where(pgpx::col(&booking::created_at) + pgpx::col(&booking::grace) < pgpx::sql::now() &&
+                            pgpx::col(&booking::created_at) > pgpx::sql::now() - std::chrono::hours(24) &&
+                            pgpx::col(&booking::day) + 1 >= pgpx::col(&booking::day));
+  const auto s = q.to_sql();
+  EXPECT_EQ(s.sql, std::string(head) + R"("created_at" + "grace" < now() and "created_at" > now() - $1)" +
+                       R"( and "day" + $2 >= "day")");
+  ASSERT_EQ(s.params.size(), 2U);
+  EXPECT_EQ(q.statement().params().types()[0], 1186U);  // interval: a duration is bound as one
+  // Time values of one family compare: a timestamptz column with seconds-resolution time.
+  const auto cut = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  EXPECT_EQ(pred_sql(pgpx::col(&booking::created_at) < cut), std::string(head) + R"("created_at" < $1)");
+  EXPECT_EQ(pred_sql(pgpx::col(&booking::grace) > std::chrono::hours(1)), std::string(head) + R"("grace" > $1)");
+  // Parentheses for precedence: interval * (a + b).
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::col(&booking::grace) * (pgpx::col(&booking::id) + 1)).from<booking>()),
+            R"(select "grace" * ("id" + $1) from "bookings")");
+}
+
+TEST(operators_sql, jsonpath_is_bound_and_cast) {
+  EXPECT_EQ(pred_sql(pgpx::col(&booking::meta).path_exists("$.tags[*] ? (@ == \"x\")")),
+            std::string(head) + R"("meta" @? $1::jsonpath)");
+  EXPECT_EQ(pred_sql(pgpx::col(&booking::meta).path_match("$.size > 3")),
+            std::string(head) + R"("meta" @@ $1::jsonpath)");
+  const auto q = pgpx::select(pgpx::col(&booking::id), pgpx::jsonb_path_query(pgpx::col(&booking::meta), "$.a[*]"))
+                     .from<booking>();
+  static_assert(std::is_same_v<decltype(q)::row_type, std::tuple<std::int64_t, nlohmann::json>>);
+  const auto s = q.to_sql();
+  EXPECT_EQ(s.sql, R"(select "id", jsonb_path_query("meta", $1::jsonpath) from "bookings")");
+  EXPECT_EQ(s.params, (std::vector<std::string>{"$.a[*]"}));
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::jsonb_path_query(pgpx::col(&booking::meta), "$.a[*] ? (@ > $min)",
+                                                       nlohmann::json{{"min", 2}}))
+                       .from<booking>()),
+            R"(select jsonb_path_query("meta", $1::jsonpath, $2) from "bookings")");
+  const auto f = pgpx::select(pgpx::jsonb_path_query_first(pgpx::col(&booking::meta), "$.a[0]")).from<booking>();
+  static_assert(std::is_same_v<decltype(f)::row_type, std::optional<nlohmann::json>>);
+}
+
+TEST(operators_sql, unnest_of_a_column_or_a_bound_vector) {
+  const auto q = pgpx::select(pgpx::col(&booking::id), pgpx::unnest(pgpx::col(&booking::tags))).from<booking>();
+  static_assert(std::is_same_v<decltype(q)::row_type, std::tuple<std::int64_t, std::string>>);
+  EXPECT_EQ(sql_of(q), R"(select "id", unnest("tags") from "bookings")");
+  const auto v = pgpx::select(pgpx::unnest(std::vector<std::int32_t>{3, 1, 2}));
+  static_assert(std::is_same_v<decltype(v)::row_type, std::int32_t>);
+  const auto s = v.to_sql();
+  EXPECT_EQ(s.sql, "select unnest($1)");
+  EXPECT_EQ(s.params, (std::vector<std::string>{"{3,1,2}"}));
+  // As a FROM item: a projection in a derived table.
+  auto t = pgpx::derived(
+      "t", pgpx::select<tagged>(pgpx::as<&tagged::tag>(pgpx::unnest(pgpx::col(&booking::tags)))).from<booking>());
+  EXPECT_EQ(sql_of(pgpx::select(t(&tagged::tag), pgpx::count()).from(t).group_by(t(&tagged::tag))),
+            R"(select "tag", count(*) from (select "id", unnest("tags") as "tag" from "bookings") as "t")"
+            R"( group by "tag")");
+}
+
+TEST(operators_sql, raw_fragments_fill_holes_with_expressions_and_bound_values) {
+  const std::string term = "postgres";
+  auto sim = pgpx::raw<double>("similarity({}, {})", pgpx::col(&book::title), term);
+  static_assert(std::is_same_v<decltype(sim), pgpx::expr<double>>);
+  const auto q = pgpx::select(pgpx::col(&book::title), sim)
+                     .from<book>()
+                     .where(sim > 0.3 && pgpx::col(&book::price_cents) > 10)
+                     .order_by(pgpx::desc(sim));
+  const auto s = q.to_sql();
+  // The fragment is parenthesised as an operand; its value keeps its $1 wherever it is used.
+  EXPECT_EQ(s.sql, R"(select "title", similarity("title", $1) from "books" where (similarity("title", $1)) > $2)"
+                   R"( and "price_cents" > $3 and "deleted_at" is null order by similarity("title", $1) desc)");
+  EXPECT_EQ(s.params, (std::vector<std::string>{"postgres", "0.3", "10"}));
+  // A non-atomic hole is parenthesised; a value in a hole is bound, never spliced.
+  auto scaled = pgpx::raw<std::int32_t>("{} * 2", pgpx::col(&book::price_cents) + 1);
+  EXPECT_EQ(sql_of(pgpx::select(scaled).from<book>().with_deleted()),
+            R"(select ("price_cents" + $1) * 2 from "books")");
+  auto quoted = pgpx::raw<std::string>("{} || '{x}'", std::string("a'; drop table books; --"));
+  const auto qs = pgpx::select(quoted).to_sql();
+  EXPECT_EQ(qs.sql, R"(select $1 || '{x}')");
+  EXPECT_EQ(qs.params, (std::vector<std::string>{"a'; drop table books; --"}));
+  // std::optional<V>: a fragment that may be NULL; bool: a condition, for where and the CRUD verbs.
+  auto maybe = pgpx::raw<std::optional<std::int32_t>>("nullif({}, 0)", pgpx::col(&book::price_cents));
+  static_assert(std::is_same_v<decltype(maybe), pgpx::expr<std::int32_t, true>>);
+  auto cond = pgpx::raw<bool>("{} ~* {}", pgpx::col(&book::title), "^post");
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::count()).from<book>().with_deleted().where(cond || cond)),
+            R"(select count(*) from "books" where ("title" ~* $1) or ("title" ~* $1))");
+  const pgpx::statement<void> pred = cond;
+  EXPECT_EQ(pred.sql(), R"("title" ~* $1)");
+  // No holes; braces, $ and doubled quotes inside a quoted string are the string's own.
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::raw<double>("pi()"))), "select pi()");
+  auto regex = pgpx::raw<bool>("{} ~ '^a{1,2}$' and {} <> 'it''s {'", pgpx::col(&book::title), 7);
+  EXPECT_EQ(pgpx::statement<void>(regex).sql(), R"("title" ~ '^a{1,2}$' and $1 <> 'it''s {')");
+  // The predicate form of pgpx/orm/crud.hpp is still there, with its own $n.
+  const pgpx::statement<void> old = pgpx::raw("\"title\" = $1", term);
+  EXPECT_EQ(old.sql(), "\"title\" = $1");
+}
+
+TEST(operators_sql, rolled_up_columns_need_optional_members) {
+  const auto bad = pgpx::select<region_total>(pgpx::as<&region_total::total>(pgpx::sum(pgpx::col(&sale::amount))))
+                       .from<sale>()
+                       .group_by(pgpx::rollup(&sale::region));
+  try {
+    (void)bad.to_sql();
+    FAIL() << "built";
+  } catch (const pgpx::usage_error& e) {
+    EXPECT_NE(std::string(e.what()).find("region_total.region must be std::optional (rolled-up rows are NULL)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW((void)bad.statement(), pgpx::usage_error);
+  // The same member bound explicitly to the column, with CUBE: refused too.
+  const auto bound = pgpx::select<region_total>(pgpx::as<&region_total::region>(pgpx::col(&sale::region)),
+                                                pgpx::as<&region_total::total>(pgpx::sum(pgpx::col(&sale::amount))))
+                         .from<sale>()
+                         .group_by(pgpx::cube(&sale::region, &sale::product));
+  EXPECT_THROW((void)bound.to_sql(), pgpx::usage_error);
+  // Grouping sets: a column in every set is never NULL-ed; one missing from a set is.
+  const auto every =
+      pgpx::select<region_total>(pgpx::as<&region_total::total>(pgpx::sum(pgpx::col(&sale::amount))))
+          .from<sale>()
+          .group_by(pgpx::grouping_sets(pgpx::group(&sale::region, &sale::product), pgpx::group(&sale::region)));
+  EXPECT_NO_THROW((void)every.to_sql());
+  const auto some = pgpx::select<region_total>(pgpx::as<&region_total::total>(pgpx::sum(pgpx::col(&sale::amount))))
+                        .from<sale>()
+                        .group_by(pgpx::grouping_sets(pgpx::group(&sale::region), pgpx::group(&sale::product)));
+  EXPECT_THROW((void)some.to_sql(), pgpx::usage_error);
+  // Plain GROUP BY, or a column outside the rollup: fine; optional members: fine.
+  const auto plain = pgpx::select<region_total>(pgpx::as<&region_total::total>(pgpx::sum(pgpx::col(&sale::amount))))
+                         .from<sale>()
+                         .group_by(&sale::region);
+  EXPECT_NO_THROW((void)plain.to_sql());
+  const auto outside = pgpx::select<region_total>(pgpx::as<&region_total::total>(pgpx::sum(pgpx::col(&sale::amount))))
+                           .from<sale>()
+                           .group_by(&sale::region, pgpx::rollup(&sale::product));
+  EXPECT_NO_THROW((void)outside.to_sql());
+  const auto ok = pgpx::select<region_total_ok>(pgpx::as<&region_total_ok::total>(pgpx::sum(pgpx::col(&sale::amount))))
+                      .from<sale>()
+                      .group_by(pgpx::rollup(&sale::region));
+  EXPECT_EQ(sql_of(ok), R"(select "region", sum("amount") as "total" from "sales" group by rollup ("region"))");
+}
+
+TEST(operators_sql, merge_qualifies_both_relations_and_binds_values) {
+  const auto m =
+      pgpx::merge_into<stock>()
+          .using_<delivery>()
+          .on(pgpx::col(&delivery::sku) == pgpx::col(&stock::sku))
+          .when_matched(pgpx::col(&stock::qty) + pgpx::col(&delivery::qty) <= 0)
+          .hard_delete()
+          .when_matched()
+          .update(pgpx::set(&stock::qty, pgpx::col(&stock::qty) + pgpx::col(&delivery::qty)),
+                  pgpx::set(&stock::note, pgpx::val(std::optional<std::string>("restocked"))))
+          .when_not_matched(pgpx::col(&delivery::qty) > 0)
+          .insert(pgpx::set(&stock::sku, pgpx::col(&delivery::sku)), pgpx::set(&stock::qty, pgpx::col(&delivery::qty)))
+          .when_not_matched()
+          .do_nothing();
+  const auto s = m.to_sql();
+  EXPECT_EQ(s.sql, R"(merge into "stocks" using "deliveries" on "deliveries"."sku" = "stocks"."sku")"
+                   R"( when matched and "stocks"."qty" + "deliveries"."qty" <= $1 and "stocks"."deleted_at" is null)"
+                   R"( then delete)"
+                   R"( when matched and "stocks"."deleted_at" is null)"
+                   R"( then update set "qty" = "stocks"."qty" + "deliveries"."qty", "note" = $2)"
+                   R"( when not matched and "deliveries"."qty" > $3)"
+                   R"( then insert ("sku", "qty") values ("deliveries"."sku", "deliveries"."qty"))"
+                   R"( when not matched then do nothing)");
+  EXPECT_EQ(s.params, (std::vector<std::string>{"0", "restocked", "0"}));
+  // with_deleted: no soft-delete conditions; an or-condition keeps its parentheses.
+  const auto w = pgpx::merge_into<stock>()
+                     .using_<delivery>()
+                     .on(pgpx::col(&delivery::sku) == pgpx::col(&stock::sku))
+                     .with_deleted()
+                     .when_matched(pgpx::col(&delivery::qty) == 0 || pgpx::col(&stock::qty) == 0)
+                     .hard_delete();
+  EXPECT_EQ(sql_of(w), R"(merge into "stocks" using "deliveries" on "deliveries"."sku" = "stocks"."sku")"
+                       R"( when matched and ("deliveries"."qty" = $1 or "stocks"."qty" = $2) then delete)");
+  // Missing parts are usage errors when built, before anything is sent.
+  EXPECT_THROW((void)pgpx::merge_into<stock>().using_<delivery>().when_matched().hard_delete().to_sql(),
+               pgpx::usage_error);
+  EXPECT_THROW((void)pgpx::merge_into<stock>()
+                   .using_<delivery>()
+                   .on(pgpx::col(&delivery::sku) == pgpx::col(&stock::sku))
+                   .to_sql(),
+               pgpx::usage_error);
+  EXPECT_THROW((void)pgpx::merge_into<stock>().on(pgpx::col(&delivery::sku) == pgpx::col(&stock::sku)),
+               pgpx::usage_error);
+}
+
+TEST(operators_sql, merge_from_a_derived_table) {
+  auto d = pgpx::derived("d", pgpx::select<merge_source>(pgpx::as<&merge_source::qty>(pgpx::raw<std::int32_t>(
+                                                             "sum({})::int4", pgpx::col(&delivery::qty))))
+                                  .from<delivery>()
+                                  .group_by(&delivery::sku));
+  const auto m =
+      pgpx::merge_into<stock>()
+          .using_(d)
+          .on(d(&merge_source::sku) == pgpx::col(&stock::sku))
+          .when_matched()
+          .update(pgpx::set(&stock::qty, pgpx::col(&stock::qty) + d(&merge_source::qty)))
+          .when_not_matched()
+          .insert(pgpx::set(&stock::sku, d(&merge_source::sku)), pgpx::set(&stock::qty, d(&merge_source::qty)));
+  EXPECT_EQ(sql_of(m),
+            R"(merge into "stocks" using (select "sku", sum("qty")::int4 as "qty" from "deliveries")"
+            R"( group by "sku") as "d" on "d"."sku" = "stocks"."sku")"
+            R"( when matched and "stocks"."deleted_at" is null then update set "qty" = "stocks"."qty" + "d"."qty")"
+            R"( when not matched then insert ("sku", "qty") values ("d"."sku", "d"."qty"))");
+}
+
+}  // namespace
