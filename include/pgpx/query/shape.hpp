@@ -145,11 +145,12 @@ class shape<R(A...)> {
   static auto arg_types() -> std::array<oid, sizeof...(A)> {
     std::array<oid, sizeof...(A)> out{};
     [[maybe_unused]] std::size_t k = 0;
-    ((out[k++] = [] {
-       query::detail::encoded_value v;
-       query::detail::encode_value(A{}, v);
-       return v.type;
-     }()),
+    ((out[k++] =
+          [] {
+            query::detail::encoded_value v;
+            query::detail::encode_value(A{}, v);
+            return v.type;
+          }()),
      ...);
     return out;
   }

@@ -24,8 +24,9 @@ auto params_of(const pgpx::param_list& p) -> std::vector<std::tuple<pgpx::oid, i
   std::vector<std::tuple<pgpx::oid, int, std::string>> out;
   const char* const* v = p.values();
   for (std::size_t i = 0; i < p.size(); ++i)
-    out.emplace_back(p.types()[i], p.formats()[i],
-                     p.lengths()[i] < 0 ? std::string("NULL") : std::string(v[i], static_cast<std::size_t>(p.lengths()[i])));
+    out.emplace_back(
+        p.types()[i], p.formats()[i],
+        p.lengths()[i] < 0 ? std::string("NULL") : std::string(v[i], static_cast<std::size_t>(p.lengths()[i])));
   return out;
 }
 
@@ -38,12 +39,14 @@ TEST(shape_sql, a_call_binds_what_the_builder_binds_for_the_same_values) {
           .limit(20)};
   auto same = [](std::int64_t a, const std::string& t) {
     return pgpx::select<book>()
-        .where(pgpx::col(&book::author_id) == a && pgpx::col(&book::title).like(t) && pgpx::col(&book::price_cents) > 100)
+        .where(pgpx::col(&book::author_id) == a && pgpx::col(&book::title).like(t) &&
+               pgpx::col(&book::price_cents) > 100)
         .order_by(&book::id)
         .limit(20)
         .statement();
   };
-  for (const auto& [a, t] : std::vector<std::pair<std::int64_t, std::string>>{{7, "Dune%"}, {-1, ""}, {1LL << 40, "ü%"}}) {
+  for (const auto& [a, t] :
+       std::vector<std::pair<std::int64_t, std::string>>{{7, "Dune%"}, {-1, ""}, {1LL << 40, "ü%"}}) {
     const auto got = s(a, t);
     const auto want = same(a, t);
     EXPECT_EQ(got.sql(), want.sql());
@@ -66,10 +69,9 @@ TEST(shape_sql, an_argument_used_twice_is_one_parameter_and_optionals_bind_null)
 }
 
 TEST(shape_sql, writes_take_arguments_too) {
-  const pgpx::shape<void(std::int32_t, std::int64_t)> s{
-      pgpx::update<book>()
-          .set(&book::price_cents, pgpx::arg<std::int32_t>(0))
-          .where(pgpx::col(&book::id) == pgpx::arg<std::int64_t>(1))};
+  const pgpx::shape<void(std::int32_t, std::int64_t)> s{pgpx::update<book>()
+                                                            .set(&book::price_cents, pgpx::arg<std::int32_t>(0))
+                                                            .where(pgpx::col(&book::id) == pgpx::arg<std::int64_t>(1))};
   const auto st = s(250, 9);
   const auto want =
       pgpx::update<book>().set(&book::price_cents, 250).where(pgpx::col(&book::id) == std::int64_t{9}).statement();
@@ -95,8 +97,8 @@ TEST(shape_sql, a_shape_that_does_not_fit_its_signature_is_refused_when_made) {
   }
   EXPECT_THROW((void)pgpx::arg<std::int64_t>(70000), pgpx::usage_error);
   // The builder's own refusals still apply.
-  EXPECT_THROW((pgpx::shape<book(std::int64_t)>{pgpx::select<book>().where(pgpx::col(&author::id) ==
-                                                                           pgpx::arg<std::int64_t>(0))}),
+  EXPECT_THROW((pgpx::shape<book(std::int64_t)>{
+                   pgpx::select<book>().where(pgpx::col(&author::id) == pgpx::arg<std::int64_t>(0))}),
                pgpx::usage_error);
 }
 
