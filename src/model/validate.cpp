@@ -70,37 +70,11 @@ namespace detail {
 
 auto utf8_length(std::string_view s) noexcept -> std::optional<std::size_t> {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      len = 1;
-      cp = c;
-    } else if ((c & 0xe0) == 0xc0) {
-      len = 2;
-      cp = c & 0x1fU;
-    } else if ((c & 0xf0) == 0xe0) {
-      len = 3;
-      cp = c & 0x0fU;
-    } else if ((c & 0xf8) == 0xf0) {
-      len = 4;
-      cp = c & 0x07U;
-    } else {
-      return std::nullopt;
-    }
-    if (i + len > s.size()) return std::nullopt;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xc0) != 0x80) return std::nullopt;
-      cp = (cp << 6U) | (b & 0x3fU);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-      return std::nullopt;
+  for (std::size_t i = 0; i < s.size(); ++n) {
+    char32_t cp = 0;
+    const std::size_t len = s[i] == '\0' ? 1 : utf8_at(s, i, cp);  // NUL counts (the codec refuses it)
+    if (len == 0) return std::nullopt;
     i += len;
-    ++n;
   }
   return n;
 }
