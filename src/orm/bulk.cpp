@@ -39,7 +39,7 @@ auto make_many_sql(const model_description& m, many_kind kind, const std::vector
     for (std::size_t c : columns) {
       const column_info& ci = m.columns.at(c);
       const bool key = std::find(m.primary_key.begin(), m.primary_key.end(), c) != m.primary_key.end();
-      if (key || ci.facts.identity || !ci.facts.generated_sql.empty() || ci.facts.role != column_role::plain)
+      if (key || !settable(ci.facts))
         throw usage_error("update_many " + std::string(m.cpp_name) + ": member " + std::string(ci.member) +
                           " cannot be set (a key, identity, generated, version, updated_at or deleted_at column)");
       add(quote_identifier(ci.name) + " = $" + std::to_string(n++));

@@ -74,9 +74,6 @@ auto is_key(const model_description& m, std::size_t c) -> bool {
 }
 
 /// Columns an update may set: not key, identity, generated, or managed by pgpx.
-auto settable(const column_info& c) -> bool {
-  return !c.facts.identity && c.facts.generated_sql.empty() && c.facts.role == column_role::plain;
-}
 
 auto member_names(const model_description& m, const std::vector<std::size_t>& cols) -> std::vector<std::string> {
   std::vector<std::string> out;
@@ -222,11 +219,11 @@ auto make_write_shape(const model_description& m, write_kind kind, const std::ve
   if (kind == write_kind::update) {
     if (columns.empty()) {
       for (std::size_t i = 0; i < m.columns.size(); ++i)
-        if (!is_key(m, i) && settable(m.columns[i])) s.set.push_back(i);
+        if (!is_key(m, i) && settable(m.columns[i].facts)) s.set.push_back(i);
     } else {
       for (std::size_t c : columns) {
         const column_info& ci = m.columns[c];
-        if (is_key(m, c) || !settable(ci))
+        if (is_key(m, c) || !settable(ci.facts))
           throw usage_error("update " + std::string(m.cpp_name) + ": member " + std::string(ci.member) +
                             " cannot be set by an update (a key, identity, generated, version, updated_at or "
                             "deleted_at column)");

@@ -201,17 +201,12 @@ template <class T, orm::async_executor E>
   result_set<T> rs(co_await ex.query(q.query().statement()));
   std::vector<orm::detail::eager_work> work = rs.start(q.loaders());
   while (!work.empty()) {
-    std::size_t asked = 0;
-    for (const auto& w : work) asked += w.stmt ? 1 : 0;
+    const std::size_t asked = orm::detail::statements_asked(work);
     std::vector<result> results;
     if constexpr (requires(const batch& b) { ex.run_batch(b, batch_options{}); }) {
       if (asked > 1) {  // the statements of one level: one pipeline round trip
-        batch b;
-        for (const auto& w : work)
-          if (w.stmt) b.add(*w.stmt);
-        batch_options o;
-        o.sync_every = 0;
-        batch_outcome out = co_await ex.run_batch(b, o);
+        const batch b = orm::detail::level_batch(work);
+        batch_outcome out = co_await ex.run_batch(b, orm::detail::one_round_trip());
         out.check();
         results = std::move(out.results);
       }
@@ -221,13 +216,7 @@ template <class T, orm::async_executor E>
       for (auto& w : work)
         if (w.stmt) results.push_back(co_await ex.exec(std::move(*w.stmt)));
     }
-    std::vector<orm::detail::eager_work> next;
-    std::size_t k = 0;
-    for (auto& w : work) {
-      std::vector<orm::detail::eager_work> more = w.finish(w.stmt ? &results[k++] : nullptr);
-      for (auto& m : more) next.push_back(std::move(m));
-    }
-    work = std::move(next);
+    work = orm::detail::finish_level(work, results);
   }
   co_return rs;
 }

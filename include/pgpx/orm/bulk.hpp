@@ -84,13 +84,6 @@ template <class C, class M, class V>
 
 namespace orm::detail {
 
-/// The connection an executor runs on.
-template <class E>
-auto connection_of(E& ex) -> connection& {
-  if constexpr (std::is_same_v<E, connection>) return ex;
-  else return ex.conn();
-}
-
 /// What update_many and delete_many do.
 enum class many_kind { update, soft_delete, hard_delete };
 /// `update t set "a" = $k+1, ... where (pred) [and "deleted_at" is null]`, or delete.

@@ -124,17 +124,21 @@ struct only_t {
   std::vector<std::size_t> columns;  ///< member indexes
 };
 namespace orm::detail {
-/// True when an update may set a column of member type L (not identity, generated, or
-/// managed by pgpx: version, updated_at, deleted_at).
-template <class L>
-constexpr auto settable_leaf() -> bool {
-  constexpr column_facts f = column_facts_of<std::remove_cvref_t<L>>();
+/// The connection a blocking executor (connection, transaction, savepoint) runs on.
+template <class E>
+auto connection_of(E& ex) -> auto& {
+  if constexpr (requires { ex.conn(); }) return ex.conn();
+  else return ex;
+}
+/// True when an update may set a column with these facts (not identity, generated, or
+/// managed by pgpx: version, updated_at, deleted_at). Keys are the caller's to leave out.
+constexpr auto settable(const column_facts& f) noexcept -> bool {
   return !f.identity && f.generated_sql.empty() && f.role == column_role::plain;
 }
 /// Which leaves of the embedded struct M an update may set.
 template <class M, std::size_t... K>
 constexpr auto settable_leaves(std::index_sequence<K...>) -> std::array<bool, sizeof...(K)> {
-  return {settable_leaf<reflect::field_type<K, M>>()...};
+  return {settable(column_facts_of<std::remove_cvref_t<reflect::field_type<K, M>>>())...};
 }
 }  // namespace orm::detail
 
@@ -693,8 +697,7 @@ template <class T>
     for (std::size_t c : t.changed_columns()) {
       const auto& ci = m.columns[c];
       const bool key = std::find(m.primary_key.begin(), m.primary_key.end(), c) != m.primary_key.end();
-      if (!key && !ci.facts.identity && ci.facts.generated_sql.empty() && ci.facts.role == column_role::plain)
-        columns.push_back(c);
+      if (!key && orm::detail::settable(ci.facts)) columns.push_back(c);
     }
     return columns;
   };

@@ -34,6 +34,7 @@
 #include <pgpx/orm/relations.hpp>
 #include <pgpx/query/select.hpp>
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <functional>
@@ -381,6 +382,34 @@ void add_loaders(std::vector<eager_loader<P>>& out, const R& rel, with_deleted_t
   add_loaders<P>(out, rest...);
 }
 
+/// How many of a level's work items ask a statement.
+inline auto statements_asked(const std::vector<eager_work>& work) -> std::size_t {
+  return static_cast<std::size_t>(
+      std::count_if(work.begin(), work.end(), [](const auto& w) { return w.stmt.has_value(); }));
+}
+/// The statements of one level, in order, as one batch.
+inline auto level_batch(const std::vector<eager_work>& work) -> batch {
+  batch b;
+  for (const auto& w : work)
+    if (w.stmt) b.add(*w.stmt);
+  return b;
+}
+/// One Sync for the whole batch: one round trip.
+inline auto one_round_trip() -> batch_options {
+  batch_options o;
+  o.sync_every = 0;
+  return o;
+}
+/// Finishes a level with the results of its statements (in order of the items that asked):
+/// the next level's work.
+inline auto finish_level(std::vector<eager_work>& work, const std::vector<result>& results) -> std::vector<eager_work> {
+  std::vector<eager_work> next;
+  std::size_t k = 0;
+  for (auto& w : work)
+    for (auto& m : w.finish(w.stmt ? &results[k++] : nullptr)) next.push_back(std::move(m));
+  return next;
+}
+
 /// Runs the work of every level on a blocking executor: one statement per relation; the
 /// statements of a level go in one pipeline round trip (pgpx::run_batch) when there are
 /// several and the executor has a connection, else one after the other.
@@ -390,35 +419,21 @@ void run_eager(E& ex, std::vector<eager_work> work) {
     { ex.conn() } -> std::same_as<connection&>;
   };
   while (!work.empty()) {
-    std::vector<std::size_t> asked;  // the work items with a statement
-    for (std::size_t i = 0; i < work.size(); ++i)
-      if (work[i].stmt) asked.push_back(i);
+    const std::size_t asked = statements_asked(work);
     std::vector<result> results;
     if constexpr (pipelined) {
-      if (asked.size() > 1) {
-        batch b;
-        for (std::size_t i : asked) b.add(*work[i].stmt);
-        batch_options o;
-        o.sync_every = 0;  // one segment: one round trip
-        connection* cx = nullptr;
-        if constexpr (std::is_same_v<E, connection>) cx = &ex;
-        else cx = &ex.conn();
-        batch_outcome out = run_batch(*cx, b, o);
+      if (asked > 1) {
+        batch_outcome out = run_batch(connection_of(ex), level_batch(work), one_round_trip());
         out.check();
         results = std::move(out.results);
       }
     }
-    if (results.size() != asked.size()) {
+    if (results.size() != asked) {
       results.clear();
-      for (std::size_t i : asked) results.push_back(ex.exec(*work[i].stmt));
+      for (const auto& w : work)
+        if (w.stmt) results.push_back(ex.exec(*w.stmt));
     }
-    std::vector<eager_work> next;
-    std::size_t k = 0;
-    for (auto& w : work) {
-      std::vector<eager_work> more = w.finish(w.stmt ? &results[k++] : nullptr);
-      for (auto& m : more) next.push_back(std::move(m));
-    }
-    work = std::move(next);
+    work = finish_level(work, results);
   }
 }
 
