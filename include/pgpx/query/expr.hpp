@@ -194,8 +194,7 @@ inline auto make_model_relation(const model_description& m) -> relation_ptr {
 template <class T>
 auto describing_relation() -> const relation_ptr& {
   thread_local relation_ptr r;
-  const model_description* m = pgpx::detail::describing<T>;
-  if (!r || r->model != m) r = make_model_relation(*m);
+  r = make_model_relation(*pgpx::detail::describing<T>);  // rare (facts run once): nothing cached
   return r;
 }
 
@@ -635,15 +634,11 @@ class expr {
   }
   /// jsonb `e @? path`: the SQL/JSON path yields an item (the path is bound, as jsonpath).
   [[nodiscard]] auto path_exists(std::string path) const -> expr<bool, true> {
-    if constexpr (query::detail::family_of<V>() != query::detail::family::json) operator_not_applicable<"@?", V>{};
-    return expr<bool, true>(query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::other,
-                                                     " @? ", {node_, query::detail::jsonpath_node(std::move(path))}));
+    return path_op<"@?">(" @? ", std::move(path));
   }
   /// jsonb `e @@ path`: the result of the path predicate (NULL when it is not a boolean).
   [[nodiscard]] auto path_match(std::string path) const -> expr<bool, true> {
-    if constexpr (query::detail::family_of<V>() != query::detail::family::json) operator_not_applicable<"@@", V>{};
-    return expr<bool, true>(query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::other,
-                                                     " @@ ", {node_, query::detail::jsonpath_node(std::move(path))}));
+    return path_op<"@@">(" @@ ", std::move(path));
   }
   /// jsonb `e ? key`: the object has this key.
   [[nodiscard]] auto has_key(std::string key) const -> expr<bool, Nullable> {
@@ -692,6 +687,13 @@ class expr {
   auto make_any(const char* op, query::detail::node_ptr array) const -> expr<bool, Nullable> {
     return expr<bool, Nullable>(query::detail::make_node(query::detail::node_kind::any, query::detail::prec::compare,
                                                          op, {node_, std::move(array)}));
+  }
+  // A jsonb operator whose right side is an SQL/JSON path (bound as jsonpath).
+  template <fixed_string Op>
+  auto path_op(const char* op, std::string path) const -> expr<bool, true> {
+    if constexpr (query::detail::family_of<V>() != query::detail::family::json) operator_not_applicable<Op, V>{};
+    return expr<bool, true>(query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::other, op,
+                                                     {node_, query::detail::jsonpath_node(std::move(path))}));
   }
   // A range operator whose right side is a range of the same type.
   template <fixed_string Op, class X>
@@ -781,7 +783,7 @@ template <class C, class M, class E, class L>
   using V = typename query::detail::value_of<L>::type;
   constexpr bool null = column_facts_of<L>().nullable;
   const std::size_t i = reflect::index_of(mp, leaf);
-  return expr<V, null>(query::detail::column_node(query::detail::model_relation<C>(), i));
+  return const_expr<V, null>(query::detail::column_node(query::detail::model_relation<C>(), i));
 }
 
 /// A bound value as an expression: `pgpx::val(0)` (where a C++ value alone would not do,
@@ -834,10 +836,9 @@ struct lit_t {
   static constexpr query::detail::constness pgpx_constness = query::detail::constness::constant;
   /// The literal's node.
   [[nodiscard]] auto node() const -> query::detail::node_ptr {
-    const bool negative = query::detail::constant_sql<C>().starts_with('-');
-    return query::detail::make_node(query::detail::node_kind::sql,
-                                    negative ? query::detail::prec::unary : query::detail::prec::atom,
-                                    query::detail::constant_sql<C>());
+    std::string text = query::detail::constant_sql<C>();
+    const std::uint8_t p = text.starts_with('-') ? query::detail::prec::unary : query::detail::prec::atom;
+    return query::detail::make_node(query::detail::node_kind::sql, p, std::move(text));
   }
   /// As a constant expression (for methods of expr: `pgpx::lit<"a">.like(...)`).
   [[nodiscard]] auto as_expr() const -> const_expr<pgpx_expr_value> { return const_expr<pgpx_expr_value>(node()); }
@@ -1065,37 +1066,38 @@ template <class A>
   }
 }
 
+namespace query::detail {
+/// `name(j, path[, vars])` over a jsonb expression: the path bound as jsonpath, the variables
+/// (if any) as one jsonb parameter.
+template <fixed_string Name, bool Nullable, class E>
+auto json_path_call(const E& j, std::string path, const nlohmann::json* vars) {
+  if constexpr (family_of<operand_t<E>>() != family::json) operator_not_applicable<Name, operand_t<E>>{};
+  std::vector<node_ptr> args{j.node(), jsonpath_node(std::move(path))};
+  if (vars != nullptr) args.push_back(value_node(*vars));
+  return expr<nlohmann::json, Nullable>(
+      make_node(node_kind::call, prec::atom, std::string(Name.view()), std::move(args)));
+}
+}  // namespace query::detail
+
 /// `jsonb_path_query(j, path)`: a set-returning function, one row per item the SQL/JSON path
 /// yields (the path is bound, as jsonpath).
 template <class E>
   requires query::detail::expression<E>
 [[nodiscard]] auto jsonb_path_query(const E& j, std::string path) {
-  if constexpr (query::detail::family_of<query::detail::operand_t<E>>() != query::detail::family::json)
-    operator_not_applicable<"jsonb_path_query", query::detail::operand_t<E>>{};
-  return expr<nlohmann::json, E::nullable>(
-      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "jsonb_path_query",
-                               {j.node(), query::detail::jsonpath_node(std::move(path))}));
+  return query::detail::json_path_call<"jsonb_path_query", E::nullable>(j, std::move(path), nullptr);
 }
 /// `jsonb_path_query(j, path, vars)`: the path's `$name` variables from the object `vars`
 /// (bound as one jsonb parameter: `"$.price ? (@ > $min)"`, `{{"min", 10}}`).
 template <class E>
   requires query::detail::expression<E>
 [[nodiscard]] auto jsonb_path_query(const E& j, std::string path, const nlohmann::json& vars) {
-  if constexpr (query::detail::family_of<query::detail::operand_t<E>>() != query::detail::family::json)
-    operator_not_applicable<"jsonb_path_query", query::detail::operand_t<E>>{};
-  return expr<nlohmann::json, E::nullable>(query::detail::make_node(
-      query::detail::node_kind::call, query::detail::prec::atom, "jsonb_path_query",
-      {j.node(), query::detail::jsonpath_node(std::move(path)), query::detail::value_node(vars)}));
+  return query::detail::json_path_call<"jsonb_path_query", E::nullable>(j, std::move(path), &vars);
 }
 /// `jsonb_path_query_first(j, path)`: the first item the path yields (NULL when none).
 template <class E>
   requires query::detail::expression<E>
 [[nodiscard]] auto jsonb_path_query_first(const E& j, std::string path) {
-  if constexpr (query::detail::family_of<query::detail::operand_t<E>>() != query::detail::family::json)
-    operator_not_applicable<"jsonb_path_query_first", query::detail::operand_t<E>>{};
-  return expr<nlohmann::json, true>(
-      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "jsonb_path_query_first",
-                               {j.node(), query::detail::jsonpath_node(std::move(path))}));
+  return query::detail::json_path_call<"jsonb_path_query_first", true>(j, std::move(path), nullptr);
 }
 
 // ---- raw fragments -----------------------------------------------------------------------
