@@ -38,15 +38,6 @@ template <class T>
 class merge_query;
 
 namespace query::detail {
-/// Whether model T has a pgpx::deleted_at member.
-template <class T>
-consteval auto has_soft_delete() -> bool {
-  return []<std::size_t... I>(std::index_sequence<I...>) {
-    return ((column_facts_of<std::remove_cvref_t<decltype(reflect::get<I>(std::declval<T&>()))>>().role ==
-             column_role::deleted_at) ||
-            ...);
-  }(std::make_index_sequence<reflect::field_count<T>>{});
-}
 template <class T, class S>
 auto merge_set(const S& s) -> std::pair<std::size_t, node_ptr> {
   static_assert(std::is_same_v<S, assignment<T>>,
@@ -75,7 +66,7 @@ class merge_when {
   /// update(pgpx::set(&T::deleted_at, pgpx::sql::now())) to soft-delete).
   [[nodiscard]] auto delete_() const -> merge_query<T> {
     static_assert(Matched, "pgpx: delete_() follows when_matched(), not when_not_matched()");
-    if constexpr (query::detail::has_soft_delete<T>()) soft_deleted_model<T>{};
+    if constexpr (query::detail::has_role<T, column_role::deleted_at>()) soft_deleted_model<T>{};
     return add(query::detail::merge_clause::action::delete_, {});
   }
   /// `then delete`, also on a soft-delete model (the row is gone for good).

@@ -33,6 +33,16 @@ struct soft_deleted_model {
   static_assert(query::detail::dependent_false_v<T>,
                 "pgpx: this model is soft-deleted: use pgpx::remove / delete_many, or .hard() to delete rows");
 };
+
+namespace query::detail {
+/// Whether model T has a column of role R (pgpx::deleted_at, version<>, updated_at).
+template <class T, column_role R>
+consteval auto has_role() -> bool {
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    return ((column_facts_of<std::remove_cvref_t<reflect::field_type<I, T>>>().role == R) || ...);
+  }(std::make_index_sequence<reflect::field_count<T>>{});
+}
+}  // namespace query::detail
 /// Refusal: set() of a value that does not fit the member.
 template <class C, class M, class V>
 struct cannot_assign {
@@ -338,7 +348,7 @@ class delete_query : public query::detail::write_base<delete_query<T, Row, Hard>
   }
   /// Compile-time refusal of a soft-delete model without hard().
   void check() const {
-    if constexpr (!Hard && column_role_present<column_role::deleted_at>()) soft_deleted_model<T>{};
+    if constexpr (!Hard && query::detail::has_role<T, column_role::deleted_at>()) soft_deleted_model<T>{};
   }
   /// The statement's data (a data-modifying CTE).
   [[nodiscard]] auto data() const -> query::detail::query_ptr {
@@ -349,12 +359,6 @@ class delete_query : public query::detail::write_base<delete_query<T, Row, Hard>
  private:
   template <class, class, bool>
   friend class delete_query;
-  template <column_role R>
-  static consteval auto column_role_present() -> bool {
-    return []<std::size_t... I>(std::index_sequence<I...>) {
-      return ((column_facts_of<std::remove_cvref_t<decltype(reflect::get<I>(std::declval<T&>()))>>().role == R) || ...);
-    }(std::make_index_sequence<reflect::field_count<T>>{});
-  }
 };
 /// A DELETE from model T's table.
 template <class T>
