@@ -15,6 +15,7 @@
 // query builder's pgpx::col.
 #pragma once
 
+#include <pgpx/detail/type_name.hpp>
 #include <pgpx/error.hpp>
 #include <pgpx/reflect/reflect.hpp>
 
@@ -143,20 +144,6 @@ namespace reflect {
 
 namespace detail {
 
-template <class T>
-consteval auto model_signature() -> std::string_view {
-  return __PRETTY_FUNCTION__;
-}
-/// The C++ name of T, for messages (g++: "[with T = ns::x; ...]", clang: "[T = ns::x]").
-template <class T>
-consteval auto model_name() -> std::string_view {
-  const std::string_view sig = model_signature<T>();
-  const auto begin = sig.find("T = ") + 4;
-  auto end = sig.find(';', begin);
-  if (end == std::string_view::npos) end = sig.rfind(']');
-  return sig.substr(begin, end - begin);
-}
-
 /// Applies model<T>::columns() renames to `names`, refusing an empty or over-long name, a
 /// member renamed twice, a name another column has, and a rename of something that is not
 /// a column of T. `members` are T's member names; `model` names T in messages.
@@ -204,7 +191,7 @@ template <class T>
             return std::vector<column_rename>{static_cast<column_rename>(std::move(r))...};
           },
           model<T>::columns());
-      detail::apply_renames(out, field_names<T>, renames, detail::model_name<T>());
+      detail::apply_renames(out, field_names<T>, renames, pgpx::detail::type_name_v<T>);
     }
     return out;
   }();

@@ -31,6 +31,7 @@
 #pragma once
 
 #include <pgpx/detail/endian.hpp>
+#include <pgpx/detail/type_name.hpp>
 #include <pgpx/types/builtin.hpp>
 #include <pgpx/types/by_name.hpp>
 #include <pgpx/types/codec.hpp>
@@ -49,28 +50,8 @@ namespace pgpx {
 
 namespace detail {
 
-// ---------------------------------------------------------------------------------------
-// Compile-time strings for codec names ("std::vector<std::int32_t>").
-//
-// Each part is a type with a `static constexpr std::string_view value`; the concatenation
-// is copied into a static array, so the names do not point into compiler-generated text.
-
-/// The concatenation of the parts' values, as a constexpr string_view.
-template <class... Parts>
-struct static_concat {
-  static constexpr std::size_t size = (Parts::value.size() + ... + 0);
-  static constexpr std::array<char, size + 1> storage = [] {
-    std::array<char, size + 1> a{};
-    std::size_t i = 0;
-    (
-        [&] {
-          for (const char c : Parts::value) a[i++] = c;
-        }(),
-        ...);
-    return a;
-  }();
-  static constexpr std::string_view value{storage.data(), size};
-};
+// Codec names ("std::vector<std::int32_t>") are compile-time strings made of parts
+// (pgpx/detail/type_name.hpp's static_concat).
 
 /// A part that is the name of T's codec.
 template <class T>
@@ -91,30 +72,6 @@ template <fixed_chars S>
 struct literal_part {
   static constexpr std::string_view value{S.chars, sizeof(S.chars) - 1};
 };
-
-template <class T>
-consteval auto type_signature() -> std::string_view {
-  return __PRETTY_FUNCTION__;
-}
-
-// g++:   "... type_signature() [with T = ns::mood; std::string_view = ...]"
-// clang: "... type_signature() [T = ns::mood]"
-consteval auto type_from_signature(std::string_view sig) -> std::string_view {
-  const auto begin = sig.find("T = ") + 4;
-  auto end = sig.find(';', begin);
-  if (end == std::string_view::npos) end = sig.rfind(']');
-  return sig.substr(begin, end - begin);
-}
-
-/// A part that is the C++ name of T as the compiler spells it ("ns::mood").
-template <class T>
-struct type_name_part {
-  static constexpr std::string_view value = type_from_signature(type_signature<T>());
-};
-
-/// The C++ name of T as the compiler spells it, for messages.
-template <class T>
-inline constexpr std::string_view type_name_v = static_concat<type_name_part<T>>::value;
 
 // ---------------------------------------------------------------------------------------
 // Text forms: quoting of elements inside array, composite and range literals.
