@@ -131,10 +131,13 @@ auto wait_until_running(const pgpx::conninfo& info, std::string_view sql, int pi
       within, std::chrono::milliseconds(5));
 }
 
-auto recording_connection(const pgpx::conninfo& info, std::vector<std::string>& sent)
-    -> std::unique_ptr<pgpx::connection> {
+auto recording_connection(const pgpx::conninfo& info, std::vector<std::string>& sent,
+                          std::vector<pgpx::query_source>* sources) -> std::unique_ptr<pgpx::connection> {
   auto hook = std::make_shared<pgpx::query_hook>();
-  hook->on_query = [&sent](const pgpx::query_event& e) { sent.emplace_back(e.sql); };
+  hook->on_query = [&sent, sources](const pgpx::query_event& e) {
+    sent.emplace_back(e.sql);
+    if (sources != nullptr) sources->push_back(e.source);
+  };
   pgpx::connection_options o;
   o.hook = hook;
   return std::make_unique<pgpx::connection>(info, o);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <pgpx/core/connection.hpp>
+#include <pgpx/core/hooks.hpp>
 #include <pgpx/config/conninfo.hpp>
 #include <pgpx/error.hpp>
 
@@ -45,8 +46,10 @@ namespace pgpx::test {
                                       std::chrono::milliseconds within = std::chrono::seconds(10)) -> bool;
 
 /// A connection to `info` that appends the SQL text of every statement it sends to `sent`
-/// (through a query hook): tests count statements with it, so N+1 would show.
-[[nodiscard]] auto recording_connection(const pgpx::conninfo& info, std::vector<std::string>& sent)
+/// (through a query hook), and its source (plain, batch, copy...) to `*sources` when given:
+/// tests count statements with it, so N+1 would show.
+[[nodiscard]] auto recording_connection(const pgpx::conninfo& info, std::vector<std::string>& sent,
+                                        std::vector<pgpx::query_source>* sources = nullptr)
     -> std::unique_ptr<pgpx::connection>;
 
 /// Runs `sql` with one parameter and returns the result (column types, values read in place).

@@ -4,7 +4,6 @@
 #include "support/test_db.hpp"
 
 #include <pgpx/core/copy.hpp>
-#include <pgpx/core/hooks.hpp>
 #include <pgpx/orm/bulk.hpp>
 #include <pgpx/orm/crud.hpp>
 #include <pgpx/query/select.hpp>
@@ -66,11 +65,7 @@ class orm_columns_test : public pgpx::test::db_test {
  protected:
   void SetUp() override {
     db_test::SetUp();
-    auto hook = std::make_shared<pgpx::query_hook>();
-    hook->on_query = [this](const pgpx::query_event& e) { sent_.emplace_back(e.sql); };
-    pgpx::connection_options o;
-    o.hook = hook;
-    w_ = std::make_unique<pgpx::connection>(conninfo(), o);
+    w_ = pgpx::test::recording_connection(conninfo(), sent_);
     pgpx::schema::create(*w_, pgpx::models<item, entry>);
     sent_.clear();
   }

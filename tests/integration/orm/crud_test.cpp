@@ -5,7 +5,6 @@
 #include "support/orm_models.hpp"
 #include "support/test_db.hpp"
 
-#include <pgpx/core/hooks.hpp>
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/orm/crud.hpp>
 #include <pgpx/schema/ddl.hpp>
@@ -39,11 +38,7 @@ class crud_test : public pgpx::test::db_test {
  protected:
   void SetUp() override {
     db_test::SetUp();
-    auto hook = std::make_shared<pgpx::query_hook>();
-    hook->on_query = [this](const pgpx::query_event& e) { sent_.emplace_back(e.sql); };
-    pgpx::connection_options o;
-    o.hook = hook;
-    w_ = std::make_unique<pgpx::connection>(conninfo(), o);
+    w_ = pgpx::test::recording_connection(conninfo(), sent_);
     w_->execute("create schema shop");
     pgpx::schema::create(*w_, pgpx::models<author, book, tag, book_tag, order_line, person, note>);
     sent_.clear();
