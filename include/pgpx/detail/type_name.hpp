@@ -1,6 +1,8 @@
 // pgpx/detail/type_name.hpp: compile-time strings, and the C++ name of a type for messages
-// (`pgpx::detail::type_name_v<ns::mood>` is "ns::mood"), with no dependency of its own.
+// (`pgpx::detail::type_name_v<ns::mood>` is "ns::mood"); it needs only pgpx/export.hpp.
 #pragma once
+
+#include <pgpx/export.hpp>  // first: stops a build that is not C++20 with one message
 
 #include <array>
 #include <cstddef>
