@@ -1,0 +1,118 @@
+// cli/commands/schema_source.cpp: see schema_source.hpp.
+#include "schema_source.hpp"
+
+#include <pgpx/core/configured.hpp>
+#include <pgpx/core/identifier.hpp>
+#include <pgpx/migrate/migrator.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace pgpx::cli {
+
+auto split_list(const std::string& list) -> std::vector<std::string> {
+  std::vector<std::string> out;
+  std::stringstream in(list);
+  for (std::string s; std::getline(in, s, ',');)
+    if (!s.empty()) out.push_back(s);
+  return out;
+}
+
+auto looks_like_url(const std::string& s) -> bool {
+  return s.find("://") != std::string::npos || s.find('=') != std::string::npos;
+}
+
+shadow_database::shadow_database(context& ctx, const conninfo& server) : ctx_(ctx), maintenance_(server) {
+  maintenance_.set("dbname", "postgres");
+  static int counter = 0;
+  name_ = "pgpx_shadow_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  connect().execute("create database " + quote_identifier(name_));
+  info_ = server;
+  info_.set("dbname", name_);
+}
+
+shadow_database::~shadow_database() {
+  try {
+    connect().execute("drop database if exists " + quote_identifier(name_) + " with (force)");
+  } catch (const pgpx::error& e) {
+    std::cerr << "pgpx: warning: could not drop the shadow database \"" << name_ << "\": " << e.message() << "\n";
+  }
+}
+
+auto shadow_database::connect() -> pgpx::connection {
+  return pgpx::connection(maintenance_, connection_options_of(ctx_.config()));
+}
+
+auto shadow_server(context& ctx, const std::string& shadow_url) -> conninfo {
+  return shadow_url.empty() ? ctx.resolve_connection() : conninfo::parse(shadow_url, "--shadow-url");
+}
+
+auto introspect_at(context& ctx, const conninfo& ci, const schema_source_options& o) -> schema::catalog {
+  pgpx::connection cx(ci, connection_options_of(ctx.config()));
+  schema::introspect_options io;
+  io.schemas = o.schemas;
+  return schema::introspect(cx, io);
+}
+
+auto read_schema_source(context& ctx, const std::string& source, const schema_source_options& o) -> schema::catalog {
+  if (source.empty() || source == "db") return introspect_at(ctx, ctx.resolve_connection(), o);
+  if (looks_like_url(source)) return introspect_at(ctx, conninfo::parse(source, "schema source"), o);
+  const std::filesystem::path p(source);
+  if (std::filesystem::is_regular_file(p)) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+      return schema::catalog_from_json(text.str());
+    } catch (const pgpx::error& e) {
+      throw usage_error(source + ": not a catalog written by `pgpx schema export --format json`: " + e.message());
+    }
+  }
+  if (std::filesystem::is_directory(p)) {
+    shadow_database shadow(ctx, shadow_server(ctx, o.shadow_url));
+    ctx.note("applying " + source + " to the shadow database \"" + shadow.name() + "\"");
+    {
+      pgpx::connection cx(shadow.info(), connection_options_of(ctx.config()));
+      migrate::apply_options ao;
+      ao.environment = ctx.config().env_name();
+      ao.lint = false;  // the shadow only shows what the files make; `pgpx migrate lint` judges them
+      (void)migrate::apply(cx, p, ao);
+    }
+    return introspect_at(ctx, shadow.info(), o);
+  }
+  throw usage_error("schema source '" + source +
+                    "' is neither db, a URL, a .json catalog file nor a migrations directory (no such file)");
+}
+
+auto diff_to_json(const schema::diff_result& d) -> nlohmann::json {
+  nlohmann::json j;
+  j["changes"] = nlohmann::json::array();
+  for (const auto& c : d.changes)
+    j["changes"].push_back({{"kind", std::string(schema::to_string(c.kind))},
+                            {"object", c.object},
+                            {"up", c.up},
+                            {"down", c.down},
+                            {"destructive", c.destructive},
+                            {"transactional", c.transactional},
+                            {"possible_rename", c.possible_rename},
+                            {"note", c.note}});
+  j["unsupported"] = d.unsupported;
+  j["differ"] = !d.empty();
+  return j;
+}
+
+void write_output(const std::string& text, const std::string& out) {
+  if (out.empty() || out == "-") {
+    std::cout << text;
+    return;
+  }
+  std::ofstream f(out, std::ios::binary | std::ios::trunc);
+  if (!f) throw usage_error("cannot write " + out);
+  f << text;
+}
+
+}  // namespace pgpx::cli

@@ -1,0 +1,77 @@
+// cli/commands/schema_source.hpp: where `pgpx schema` (and the commands that compare schemas)
+// read a schema from, and the throwaway shadow database that a directory is applied to.
+//
+// A schema source is one of:
+//   db (or nothing)         the configured database (--url, pgpx.toml, the local cluster)
+//   a URL or conninfo       postgresql://host/app, "host=... dbname=..."
+//   FILE.json               a catalog written by `pgpx schema export --format json`
+//   DIR                     a migrations directory, applied to a shadow database that is
+//                           created on the configured server (or on shadow_url's) and dropped
+//                           afterwards, then introspected
+#pragma once
+
+#include "../context.hpp"
+
+#include <pgpx/config/conninfo.hpp>
+#include <pgpx/schema/diff.hpp>
+#include <pgpx/schema/introspect.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace pgpx::cli {
+
+/// How a source is read.
+struct schema_source_options {
+  std::vector<std::string> schemas;  ///< only these schemas (empty: every user schema)
+  std::string shadow_url;            ///< where a DIR is applied (empty: the configured server)
+};
+
+/// "a,b,,c" -> {"a", "b", "c"}.
+auto split_list(const std::string& list) -> std::vector<std::string>;
+
+/// True when `s` reads as a URL or a keyword/value conninfo rather than a path.
+auto looks_like_url(const std::string& s) -> bool;
+
+/// A database created (named pgpx_shadow_<pid>_<n>) on `server` for one comparison and
+/// dropped, with (force), when this goes out of scope. Blocking; throws pgpx::error when the
+/// database cannot be created; a failed drop is a warning on standard error.
+class shadow_database {
+ public:
+  shadow_database(context& ctx, const conninfo& server);
+  shadow_database(const shadow_database&) = delete;
+  auto operator=(const shadow_database&) -> shadow_database& = delete;
+  ~shadow_database();
+  /// How to connect to the shadow database.
+  [[nodiscard]] auto info() const -> const conninfo& { return info_; }
+  /// Its name.
+  [[nodiscard]] auto name() const -> const std::string& { return name_; }
+
+ private:
+  auto connect() -> pgpx::connection;
+  context& ctx_;
+  conninfo maintenance_;
+  conninfo info_;
+  std::string name_;
+};
+
+/// The server a shadow database is created on: shadow_url when given, else the configured one.
+auto shadow_server(context& ctx, const std::string& shadow_url) -> conninfo;
+
+/// The catalog of the database at `ci`, restricted to o.schemas.
+auto introspect_at(context& ctx, const conninfo& ci, const schema_source_options& o) -> schema::catalog;
+
+/// The catalog of one source (see the file comment). Only a shadow database is written.
+/// Throws usage_error for a source that is none of the above, pgpx::error from the server.
+auto read_schema_source(context& ctx, const std::string& source, const schema_source_options& o) -> schema::catalog;
+
+/// A diff for machines: {"changes": [{kind, object, up, down, destructive, transactional,
+/// possible_rename, note}...], "unsupported": [...], "differ": bool}.
+auto diff_to_json(const schema::diff_result& d) -> nlohmann::json;
+
+/// Writes `text` to `out`, or to standard output when `out` is empty or "-". Throws usage_error.
+void write_output(const std::string& text, const std::string& out);
+
+}  // namespace pgpx::cli
