@@ -9,6 +9,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+namespace pgpx {
+class model_description;
+}
 
 namespace pgpx::cli {
 
@@ -21,6 +26,9 @@ struct global_options {
   bool quiet = false;           ///< -q/--quiet
   std::string log_format;       ///< --log-format text|json (empty: from the configuration)
   bool yes = false;             ///< -y/--yes
+  /// The models of an application's own binary (pgpx/cli/application.hpp): the `models`
+  /// schema source. Empty in `pgpx` itself.
+  std::vector<const pgpx::model_description*> models;
 };
 
 /// State shared by the commands of one invocation.

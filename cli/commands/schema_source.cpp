@@ -3,10 +3,13 @@
 
 #include <pgpx/core/configured.hpp>
 #include <pgpx/core/identifier.hpp>
+#include <pgpx/core/transaction.hpp>
 #include <pgpx/migrate/migrator.hpp>
+#include <pgpx/schema/ddl.hpp>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -58,7 +61,36 @@ auto introspect_at(context& ctx, const conninfo& ci, const schema_source_options
   return schema::introspect(cx, io);
 }
 
+namespace {
+
+// The registered models, created in a shadow database: their schemas, then their tables in
+// the order the foreign keys allow, all in one transaction.
+auto models_catalog(context& ctx, const schema_source_options& o) -> schema::catalog {
+  const auto& models = ctx.options().models;
+  if (models.empty())
+    throw usage_error(
+        "schema source 'models': no models are registered; it works in an application's own binary "
+        "that links pgpx::cli and registers its models (pgpx/cli/application.hpp, docs/cli.md)");
+  shadow_database shadow(ctx, shadow_server(ctx, o.shadow_url));
+  ctx.note("creating " + std::to_string(models.size()) + " models in the shadow database \"" + shadow.name() + "\"");
+  {
+    pgpx::connection cx(shadow.info(), connection_options_of(ctx.config()));
+    pgpx::transaction tx{cx};
+    std::vector<std::string> schemas;
+    for (const auto* m : models)
+      if (!m->schema.empty() && std::find(schemas.begin(), schemas.end(), m->schema) == schemas.end())
+        schemas.push_back(m->schema);
+    for (const auto& s : schemas) tx.execute("create schema if not exists " + quote_identifier(s));
+    for (const auto& s : schema::creation_plan(models)) tx.execute(s);
+    tx.commit();
+  }
+  return introspect_at(ctx, shadow.info(), o);
+}
+
+}  // namespace
+
 auto read_schema_source(context& ctx, const std::string& source, const schema_source_options& o) -> schema::catalog {
+  if (source == "models") return models_catalog(ctx, o);
   if (source.empty() || source == "db") return introspect_at(ctx, ctx.resolve_connection(), o);
   if (looks_like_url(source)) return introspect_at(ctx, conninfo::parse(source, "schema source"), o);
   const std::filesystem::path p(source);

@@ -8,6 +8,8 @@
 //   DIR                     a migrations directory, applied to a shadow database that is
 //                           created on the configured server (or on shadow_url's) and dropped
 //                           afterwards, then introspected
+//   models                  the models registered by an application's own binary
+//                           (pgpx/cli/application.hpp), created in a shadow database
 #pragma once
 
 #include "../context.hpp"

@@ -142,3 +142,12 @@ TEST_F(cli_schema, a_failing_migration_in_the_directory_leaves_no_shadow_databas
 }
 
 }  // namespace
+
+// `models` is a source only in an application's own binary (examples/manage, cli_manage_test).
+TEST_F(cli_schema, models_is_refused_by_pgpx_itself_naming_the_way_to_get_it) {
+  const auto r = pgpx({"schema", "diff", "--to", "models"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("no models are registered"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pgpx::cli"), std::string::npos) << r.err;
+  EXPECT_EQ(shadows(), 0);
+}
