@@ -69,8 +69,9 @@ auto application::run(int argc, char** argv) const -> int {
   // Before anything can print: no message of this process ever shows a secret.
   pgpx::cli::install_stderr_redaction(pgpx::cli::collect_secrets(std::vector<std::string>(argv + 1, argv + argc)));
   pgpx::cli::install_interrupt_handlers();
-  CLI::App app{description_.empty() ? name_ + ": the PostgreSQL toolkit for C++ (connections, queries, local server, configuration)"
-                                   : name_ + ": " + description_,
+  CLI::App app{description_.empty()
+                   ? name_ + ": the PostgreSQL toolkit for C++ (connections, queries, local server, configuration)"
+                   : name_ + ": " + description_,
                name_};
   app.set_version_flag("--version", std::string("pgpx ") + pgpx::version_string);
   app.require_subcommand(1);

@@ -1,10 +1,10 @@
 # Enforces the module order of docs/design/modules.md: a header or source of a module may
 # include only headers of its own module and of the modules below it.
-#   reflect < types < model < config < core < {pool < {async, migrate}, observe, testing, tmpl, schema, query} < ext < orm < cli
+#   reflect < types < model < config < core < {pool < {async, migrate}, observe, testing, tmpl, schema, query} < ext < orm
 # ext (extension plugins) sits above query and schema, where plugins will add builder functions and DDL.
 # model (the SQL-free description of structs as tables) knows values and names, not connections.
 # config (conninfo, pgpx.toml, secrets) is below core: it must not include pgpx/core/.
-set(order reflect types model config core pool async observe testing tmpl migrate schema query ext orm cli)
+set(order reflect types model config core pool async observe testing tmpl migrate schema query ext orm)
 set(allowed_reflect reflect)
 set(allowed_types reflect types)
 set(allowed_model reflect types model)
@@ -20,8 +20,6 @@ set(allowed_schema reflect types model config core schema)
 set(allowed_query reflect types model config core query)
 set(allowed_ext reflect types model config core pool schema query ext)
 set(allowed_orm reflect types model config core pool async schema query ext orm)
-# cli: the public face of the command line (pgpx/cli/application.hpp); its code is under cli/.
-set(allowed_cli reflect types model config core pool async observe testing tmpl migrate schema query ext orm cli)
 # Every module directory must be listed above: a new one is not silently unchecked.
 foreach(root src include/pgpx)
   file(GLOB module_dirs LIST_DIRECTORIES true RELATIVE ${SOURCE}/${root} ${SOURCE}/${root}/*)

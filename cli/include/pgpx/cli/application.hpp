@@ -1,4 +1,4 @@
-// pgpx/cli/application.hpp: an application's own pgpx command line (a manage-style binary).
+// pgpx/cli/application.hpp (cli/include): an application's own pgpx command line (a manage-style binary).
 //
 //   #include <pgpx/cli/application.hpp>   // CMake target pgpx::cli
 //
