@@ -48,12 +48,16 @@ enum class phase : int {
   drop_columns,
   drop_tables,
   drop_sequences,
+  drop_composite_types,  // before the domains and enums their attributes use
+  drop_domains,          // before the enums they are over
   drop_types,
   drop_extensions,
   drop_schemas,
   schemas,
   extensions,
   types,
+  domains,          // over enums (types)
+  composite_types,  // of enums and domains
   sequences,
   tables,
   columns,
@@ -300,6 +304,8 @@ class builder {
     schemas();
     extensions();
     enums();
+    domains();
+    composite_types();
     sequences();
     tables();
     views();
@@ -483,6 +489,187 @@ class builder {
       c.note = "an enum label cannot be removed: the down script leaves " + l +
                " in place; the new label cannot be used in the transaction that adds it";
       present.insert(l);
+    }
+  }
+
+  // ---- domains ----
+
+  // CREATE DOMAIN with its base type, collation, default and NOT NULL; its CHECK constraints
+  // are added by name afterwards (a NOT VALID one can only be added that way).
+  static auto create_domain(const domain_info& d) -> std::string {
+    const std::string name = qq(d.schema, d.name);
+    std::string s = "create domain " + name + " as " + d.base_type;
+    if (d.collation) s += " collate " + qq(*d.collation);
+    if (d.default_expr) s += " default " + *d.default_expr;
+    if (d.not_null) s += " not null";
+    std::vector<std::string> all{s};
+    for (const auto& c : d.constraints)
+      all.push_back("alter domain " + name + " add constraint " + q(c.name) + " " + c.definition);
+    return join(all);
+  }
+
+  void domains() {
+    for (const auto& d : to_.domains) {
+      at_ = "domain " + shown(d.schema, d.name);
+      const auto* old = find_qualified(from_.domains, d.schema, d.name);
+      const std::string object = "domain " + shown(d.schema, d.name);
+      const std::string name = qq(d.schema, d.name);
+      const bool recreate = old != nullptr && (old->base_type != d.base_type || old->collation != d.collation);
+      if (old == nullptr || recreate) {
+        if (recreate) {
+          auto& x = add(phase::drop_domains, change_kind::domain, object, "drop domain " + name, create_domain(*old));
+          x.destructive = true;
+          x.note =
+              "base type or collation changed: the domain is dropped and created again; fails while a column uses it";
+        }
+        add(phase::domains, change_kind::domain, object, create_domain(d), "drop domain " + name).down_destructive =
+            true;
+        comment("domain " + name, object, old ? old->comment : std::nullopt, d.comment, true);
+        continue;
+      }
+      if (old->default_expr != d.default_expr) {
+        auto set = [&](const std::optional<std::string>& e) {
+          return "alter domain " + name + (e ? " set default " + *e : std::string(" drop default"));
+        };
+        add(phase::domains, change_kind::domain, object, set(d.default_expr), set(old->default_expr));
+      }
+      if (old->not_null != d.not_null) {
+        auto set = [&](bool on) { return "alter domain " + name + (on ? " set not null" : " drop not null"); };
+        add(phase::domains, change_kind::domain, object, set(d.not_null), set(old->not_null)).note =
+            d.not_null ? "fails while a column of this domain holds null" : "";
+      }
+      auto add_constraint = [&](const constraint_def& c) {
+        return "alter domain " + name + " add constraint " + q(c.name) + " " + c.definition;
+      };
+      auto drop_constraint = [&](const constraint_def& c) {
+        return "alter domain " + name + " drop constraint " + q(c.name);
+      };
+      for (const auto& c : old->constraints) {
+        const auto* now = find_named(d.constraints, c.name);
+        if (now == nullptr || now->definition != c.definition)
+          add(phase::drop_domains, change_kind::domain, object + " constraint " + c.name, drop_constraint(c),
+              add_constraint(c));
+      }
+      for (const auto& c : d.constraints) {
+        const auto* before = find_named(old->constraints, c.name);
+        if (before == nullptr || before->definition != c.definition)
+          add(phase::domains, change_kind::domain, object + " constraint " + c.name, add_constraint(c),
+              drop_constraint(c));
+      }
+      comment("domain " + name, object, old->comment, d.comment, false);
+    }
+    for (const auto& d : from_.domains) {
+      at_ = "domain " + shown(d.schema, d.name);
+      if (find_qualified(to_.domains, d.schema, d.name) != nullptr) continue;
+      const std::string name = qq(d.schema, d.name);
+      const std::string object = "domain " + shown(d.schema, d.name);
+      add(phase::drop_domains, change_kind::domain, object, "drop domain " + name, create_domain(d)).destructive = true;
+      comment("domain " + name, object, d.comment, std::nullopt, true);
+    }
+  }
+
+  // ---- composite types ----
+
+  static auto attribute_sql(const column_def& a) -> std::string {
+    std::string s = q(a.name) + " " + a.type;
+    if (a.collation) s += " collate " + qq(*a.collation);
+    return s;
+  }
+
+  static auto create_composite(const composite_type_info& t) -> std::string {
+    std::string s = "create type " + qq(t.schema, t.name) + " as (";
+    for (std::size_t i = 0; i < t.attributes.size(); ++i) s += (i == 0 ? "" : ", ") + attribute_sql(t.attributes[i]);
+    return s + ")";
+  }
+
+  // True when `now` keeps the attributes of `old` that it still has in the same relative order
+  // and appends the new ones at the end: ALTER TYPE cannot place an attribute elsewhere.
+  static auto alterable(const composite_type_info& old, const composite_type_info& now) -> bool {
+    std::vector<std::string> kept;
+    for (const auto& a : old.attributes)
+      if (find_named(now.attributes, a.name) != nullptr) kept.push_back(a.name);
+    std::size_t i = 0;
+    for (; i < kept.size(); ++i)
+      if (i >= now.attributes.size() || now.attributes[i].name != kept[i]) return false;
+    for (; i < now.attributes.size(); ++i)
+      if (find_named(old.attributes, now.attributes[i].name) != nullptr) return false;
+    for (const auto& a : now.attributes) {
+      const auto* b = find_named(old.attributes, a.name);
+      if (b != nullptr && b->collation != a.collation) return false;
+    }
+    return true;
+  }
+
+  void composite_types() {
+    for (const auto& t : to_.composite_types) {
+      at_ = "type " + shown(t.schema, t.name);
+      const auto* old = find_qualified(from_.composite_types, t.schema, t.name);
+      const std::string object = "type " + shown(t.schema, t.name);
+      const std::string name = qq(t.schema, t.name);
+      const bool recreate = old != nullptr && !alterable(*old, t);
+      if (old == nullptr || recreate) {
+        if (recreate) {
+          auto& x = add(phase::drop_composite_types, change_kind::composite_type, object, "drop type " + name,
+                        create_composite(*old));
+          x.destructive = true;
+          x.note =
+              "attributes reordered or a collation changed: the type is dropped and created again; fails while "
+              "a column uses it";
+        }
+        add(phase::composite_types, change_kind::composite_type, object, create_composite(t), "drop type " + name)
+            .down_destructive = true;
+        comment("type " + name, object, old ? old->comment : std::nullopt, t.comment, true);
+        attribute_comments(t, old, name, object, true);
+        continue;
+      }
+      for (const auto& a : old->attributes)
+        if (find_named(t.attributes, a.name) == nullptr)
+          add(phase::drop_composite_types, change_kind::composite_type, object + "." + a.name,
+              "alter type " + name + " drop attribute " + q(a.name),
+              "alter type " + name + " add attribute " + attribute_sql(a))
+              .destructive = true;
+      for (const auto& a : t.attributes) {
+        const auto* b = find_named(old->attributes, a.name);
+        if (b == nullptr) {
+          add(phase::composite_types, change_kind::composite_type, object + "." + a.name,
+              "alter type " + name + " add attribute " + attribute_sql(a),
+              "alter type " + name + " drop attribute " + q(a.name))
+              .down_destructive = true;
+        } else if (b->type != a.type) {
+          auto retype = [&](const column_def& x) {
+            return "alter type " + name + " alter attribute " + q(x.name) + " type " + x.type;
+          };
+          auto& c =
+              add(phase::composite_types, change_kind::composite_type, object + "." + a.name, retype(a), retype(*b));
+          c.destructive = !safe_widening(b->type, a.type);
+          c.down_destructive = !safe_widening(a.type, b->type);
+          c.note = "fails while a table column uses the type";
+        }
+      }
+      comment("type " + name, object, old->comment, t.comment, false);
+      attribute_comments(t, old, name, object, false);
+    }
+    for (const auto& t : from_.composite_types) {
+      at_ = "type " + shown(t.schema, t.name);
+      if (find_qualified(to_.composite_types, t.schema, t.name) != nullptr) continue;
+      const std::string name = qq(t.schema, t.name);
+      const std::string object = "type " + shown(t.schema, t.name);
+      attribute_comments(t, nullptr, name, object, true, true);
+      add(phase::drop_composite_types, change_kind::composite_type, object, "drop type " + name, create_composite(t))
+          .destructive = true;
+      comment("type " + name, object, t.comment, std::nullopt, true);
+    }
+  }
+
+  // The comments on a composite type's attributes (COMMENT ON COLUMN type.attribute).
+  // `going`: t is the old type, which goes away.
+  void attribute_comments(const composite_type_info& t, const composite_type_info* old, const std::string& name,
+                          const std::string& object, bool recreated, bool going = false) {
+    for (const auto& a : t.attributes) {
+      const auto* b = old != nullptr ? find_named(old->attributes, a.name) : nullptr;
+      const std::string target = "column " + name + "." + q(a.name);
+      if (going) comment(target, object + "." + a.name, a.comment, std::nullopt, true);
+      else comment(target, object + "." + a.name, b != nullptr ? b->comment : std::nullopt, a.comment, recreated);
     }
   }
 
@@ -1197,17 +1384,6 @@ class builder {
   // ---- what is reported, not written ----
 
   void others() {
-    auto compare = [&](const auto& a, const auto& b, const std::string& what) {
-      for (const auto& x : b) {
-        const auto* y = find_qualified(a, x.schema, x.name);
-        if (y == nullptr || !(*y == x)) unsupported_.push_back(what + " " + shown(x.schema, x.name));
-      }
-      for (const auto& x : a)
-        if (find_qualified(b, x.schema, x.name) == nullptr)
-          unsupported_.push_back(what + " " + shown(x.schema, x.name));
-    };
-    compare(from_.domains, to_.domains, "domain");
-    compare(from_.composite_types, to_.composite_types, "composite type");
     if (from_.event_triggers != to_.event_triggers) unsupported_.push_back("event triggers");
     if (from_.default_privileges != to_.default_privileges) unsupported_.push_back("default privileges");
   }
@@ -1287,6 +1463,8 @@ auto to_string(change_kind k) noexcept -> std::string_view {
     case change_kind::schema: return "schema";
     case change_kind::extension: return "extension";
     case change_kind::enum_type: return "enum_type";
+    case change_kind::domain: return "domain";
+    case change_kind::composite_type: return "composite_type";
     case change_kind::sequence: return "sequence";
     case change_kind::table: return "table";
     case change_kind::column: return "column";

@@ -87,7 +87,8 @@ auto spawn(const fs::path& log) -> std::pair<pid_t, int> {
       ::dup2(out, 2);
     }
     if (in >= 0) ::dup2(in, 0);
-    std::vector<const char*> argv{program.c_str(), "-p", port_text.c_str(), "-e", "vector", "-m", "8", nullptr};
+    std::vector<const char*> argv{program.c_str(), "-p", port_text.c_str(), "-e", "vector,pg_trgm,citext", "-m", "8",
+                                  nullptr};
     ::execv(program.c_str(), const_cast<char* const*>(argv.data()));  // NOLINT: execv's signature
     ::_exit(127);
   }

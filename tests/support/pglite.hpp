@@ -1,5 +1,6 @@
 // tests/support/pglite.hpp: a PGlite server (PostgreSQL 17 compiled to WebAssembly, with
-// pgvector) for the tests of plugins whose extension Debian does not package.
+// pgvector, pg_trgm and citext loaded) for the tests of plugins whose extension Debian does not
+// package, and for introspection on a second major version.
 //
 // PGlite comes from npm (tools/pglite, installed by `scripts/run setup` with `npm ci`). Under
 // ctest the "pglite.start" fixture runs one `pglite-server -e vector` for all tests; a test

@@ -31,6 +31,8 @@ enum class change_kind {
   schema,        ///< CREATE / DROP SCHEMA
   extension,     ///< CREATE / DROP / ALTER EXTENSION
   enum_type,     ///< CREATE TYPE ... AS ENUM, ADD VALUE, DROP TYPE
+  domain,        ///< CREATE / ALTER / DROP DOMAIN (default, NOT NULL, CHECK constraints)
+  composite_type,  ///< CREATE TYPE ... AS (...), ALTER TYPE ... ADD / DROP / ALTER ATTRIBUTE, DROP TYPE
   sequence,      ///< CREATE / ALTER / DROP SEQUENCE, OWNED BY
   table,         ///< CREATE / DROP TABLE, storage parameters
   column,        ///< ADD / DROP COLUMN, ALTER COLUMN ...

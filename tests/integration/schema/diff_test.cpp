@@ -545,6 +545,15 @@ alter table app.books force row level security;
 create policy books_own on app.books as restrictive for update to public
   using (author_id > 0) with check (author_id < 1000);
 create policy books_read on app.books for select using (true);
+create domain app.price as numeric(10,2) not null default 0 constraint price_positive check (value >= 0);
+alter domain app.price add constraint price_small check (value < 1000000) not valid;
+comment on domain app.price is 'money';
+create domain app.code as text collate "C" check (value <> '');
+create domain app.feeling as app.mood;
+create type app.address as (street text, city text collate "C", zip int, fee app.price, mood app.feeling);
+comment on type app.address is 'where';
+comment on column app.address.zip is 'postal code';
+create table app.shipments (id int primary key, to_address app.address, fee app.price, code app.code);
 create schema "My ""Odd"" Schema";
 create table "My ""Odd"" Schema"."T 1" ("Col A" int);
 )sql";
@@ -599,8 +608,103 @@ create or replace function app.add(a integer, b integer default 1) returns integ
 create table app.events_2025 partition of app.events
   for values from ('2025-01-01 00:00:00+00') to ('2026-01-01 00:00:00+00');
 alter table app.special_item add column more text default 'm';
+comment on domain app.price is 'cash';
+alter domain app.code set not null;
+alter type app.address add attribute country text;
+alter type app.address drop attribute zip;
+comment on column app.address.street is 'and number';
 )sql",
              {.down_restores = false});  // the label 'meh' stays
+}
+
+TEST_F(diff_test, domains_changed_in_place_keep_the_columns_that_use_them) {
+  constexpr const char* base = R"sql(
+create schema app;
+create domain app.price as numeric(10,2) default 0 constraint price_positive check (value >= 0);
+create table app.t (p app.price);
+insert into app.t values (5), (null);
+)sql";
+  auto d = round_trip(base, R"sql(
+create schema app;
+create domain app.price as numeric(10,2) default 1 constraint price_positive check (value >= 1);
+alter domain app.price add constraint price_cap check (value < 100) not valid;
+comment on domain app.price is 'money';
+create table app.t (p app.price);
+)sql");
+  ASSERT_NE(find(d, "domain app.price", "set default 1"), nullptr) << d.up_script();
+  // A changed check is dropped and added again (down: the other way); a new NOT VALID one
+  // stays NOT VALID, so existing rows are not checked.
+  ASSERT_NE(find(d, "domain app.price constraint price_positive", "drop constraint"), nullptr) << d.up_script();
+  ASSERT_NE(find(d, "domain app.price constraint price_cap", "NOT VALID"), nullptr) << d.up_script();
+  for (const auto& c : d.changes) {
+    EXPECT_EQ(c.kind == change_kind::comment ? change_kind::comment : change_kind::domain, c.kind) << c.object;
+    EXPECT_FALSE(c.destructive) << c.object;
+  }
+  // The rows are still there: the domain was altered, not dropped.
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from app.t"), 2);
+}
+
+TEST_F(diff_test, a_domain_whose_base_type_changes_is_dropped_and_made_again_flagged) {
+  auto d = round_trip("create schema app; create domain app.code as varchar(10) check (value <> '');",
+                      "create schema app; create domain app.code as text check (value <> '');");
+  ASSERT_EQ(d.changes.size(), 2u) << d.up_script();
+  EXPECT_EQ(d.changes[0].up, R"(drop domain "app"."code")");
+  EXPECT_TRUE(d.changes[0].destructive);
+  EXPECT_NE(d.changes[0].note.find("base type"), std::string::npos);
+  EXPECT_EQ(d.changes[1].up.rfind(R"(create domain "app"."code" as text)", 0), 0u) << d.changes[1].up;
+}
+
+TEST_F(diff_test, composite_types_gain_lose_and_retype_attributes_or_are_made_again) {
+  // Added at the end and dropped: ALTER TYPE (the table using the type keeps its rows).
+  auto d = round_trip(
+      "create schema app; create type app.addr as (street text, zip int); create table app.t (a app.addr);"
+      " insert into app.t values (row('x', 1));",
+      "create schema app; create type app.addr as (street text, country text); create table app.t (a app.addr);");
+  ASSERT_NE(find(d, "type app.addr.zip", "drop attribute \"zip\""), nullptr) << d.up_script();
+  EXPECT_TRUE(find(d, "type app.addr.zip", "drop attribute")->destructive);
+  ASSERT_NE(find(d, "type app.addr.country", "add attribute \"country\" text"), nullptr) << d.up_script();
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from app.t"), 1);
+}
+
+TEST_F(diff_test, composite_attribute_types_change_in_place) {
+  // A type not used by a table: its attribute is retyped in place.
+  auto d = round_trip("create schema app; create type app.pair as (a int, b text);",
+                      "create schema app; create type app.pair as (a bigint, b text);");
+  ASSERT_EQ(d.changes.size(), 1u) << d.up_script();
+  EXPECT_EQ(d.changes[0].up, R"(alter type "app"."pair" alter attribute "a" type bigint)");
+  EXPECT_FALSE(d.changes[0].destructive);    // int -> bigint widens
+  EXPECT_TRUE(d.changes[0].down_destructive);  // bigint -> int narrows
+}
+
+TEST_F(diff_test, composite_attributes_reordered_are_made_again_flagged) {
+  // ALTER TYPE cannot move an attribute, so the type is dropped and made again, flagged.
+  auto r = round_trip("create schema app; create type app.swap as (a int, b text);",
+                      "create schema app; create type app.swap as (b text, a int);");
+  ASSERT_EQ(r.changes.size(), 2u) << r.up_script();
+  EXPECT_TRUE(r.changes[0].destructive);
+  EXPECT_NE(r.changes[0].note.find("reordered"), std::string::npos);
+}
+
+TEST_F(diff_test, types_made_in_dependency_order_and_dropped_in_the_reverse) {
+  // An enum under a domain under a composite type under a table: up makes them in that order;
+  // round_trip runs the down script too, which takes them apart the other way.
+  constexpr const char* all = R"sql(
+create schema app;
+create type app.mood as enum ('sad', 'happy');
+create domain app.feeling as app.mood not null;
+create type app.entry as (at timestamptz, feeling app.feeling);
+create table app.diary (e app.entry);
+)sql";
+  auto d = round_trip("create schema app;", all);
+  auto at = [&](std::string_view object) {
+    for (std::size_t i = 0; i < d.changes.size(); ++i)
+      if (d.changes[i].object == object) return static_cast<int>(i);
+    return -1;
+  };
+  ASSERT_GE(at("type app.mood"), 0) << d.up_script();
+  EXPECT_LT(at("type app.mood"), at("domain app.feeling"));
+  EXPECT_LT(at("domain app.feeling"), at("type app.entry"));
+  EXPECT_LT(at("type app.entry"), at("table app.diary"));
 }
 
 }  // namespace
