@@ -62,9 +62,8 @@ auto seeds_dir(context& ctx, const std::string& given) -> fs::path {
 }
 
 auto valid_name(const std::string& n) -> bool {
-  return !n.empty() && std::all_of(n.begin(), n.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
+  return !n.empty() && std::all_of(n.begin(), n.end(),
+                                   [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 auto slurp(const fs::path& p) -> std::string {
@@ -99,7 +98,8 @@ auto load_seeds(const fs::path& dir) -> std::map<std::string, seed_file> {
     seed_file s{.name = name, .path = e.path(), .content = slurp(e.path())};
     const auto d = migrate::parse_directives(s.content, e.path().string());
     if (d.no_transaction || d.lock_timeout || d.statement_timeout || !d.required_extensions.empty())
-      throw usage_error(e.path().string() + ": a seed takes only the env= directive (each seed runs in one transaction)");
+      throw usage_error(e.path().string() +
+                        ": a seed takes only the env= directive (each seed runs in one transaction)");
     s.environments = d.environments;
     out.emplace(name, std::move(s));
   }
@@ -118,8 +118,8 @@ auto renumber(const std::string& sql, std::vector<int>& used) -> std::string {
   while (i < sql.size()) {
     const char c = sql[i];
     if (c == '\'' || c == '"') {  // a literal or quoted name; E'' strings: backslash escapes
-      const bool e_string = c == '\'' && i > 0 && (sql[i - 1] == 'e' || sql[i - 1] == 'E') &&
-                            (i < 2 || !ident_char(sql[i - 2]));
+      const bool e_string =
+          c == '\'' && i > 0 && (sql[i - 1] == 'e' || sql[i - 1] == 'E') && (i < 2 || !ident_char(sql[i - 2]));
       std::size_t j = i + 1;
       while (j < sql.size()) {
         if (e_string && sql[j] == '\\') {
@@ -211,7 +211,9 @@ auto seed_checksum(const tmpl::rendered_query& q, const param_list& p) -> std::s
     text += "\n-- $" + std::to_string(k + 1) + " " + std::to_string(p.types()[k]) + "/" +
             std::to_string(p.formats()[k]) + ": ";
     if (p.values()[k] == nullptr) text += "NULL";
-    else text += std::to_string(p.lengths()[k]) + ":" + std::string(p.values()[k], static_cast<std::size_t>(p.lengths()[k]));
+    else
+      text +=
+          std::to_string(p.lengths()[k]) + ":" + std::string(p.values()[k], static_cast<std::size_t>(p.lengths()[k]));
   }
   return migrate::checksum(text);
 }
@@ -259,15 +261,17 @@ auto run_seeds(context& ctx, const seed_flags& f) -> int {
   }
   const auto& env = ctx.config().env_name();
   auto in_env = [&](const seed_file& s) {
-    return s.environments.empty() || std::find(s.environments.begin(), s.environments.end(), env) != s.environments.end();
+    return s.environments.empty() ||
+           std::find(s.environments.begin(), s.environments.end(), env) != s.environments.end();
   };
   if (ctx.config().is_protected()) {
     std::string refused;
     for (const auto* s : selected)
       if (s->environments.empty()) refused += (refused.empty() ? "" : ", ") + s->name;
     if (!refused.empty())
-      throw usage_error("environment '" + env + "' is protected (protected = true): seeds not scoped to it are refused (" +
-                        refused + "); scope a seed with `-- pgpx: env=" + env + "`, or name only scoped seeds");
+      throw usage_error("environment '" + env +
+                        "' is protected (protected = true): seeds not scoped to it are refused (" + refused +
+                        "); scope a seed with `-- pgpx: env=" + env + "`, or name only scoped seeds");
   }
   const auto vars = parse_template_vars(f.vars, f.vars_json);
   auto lib = open_template_library(ctx, {dir.string()});
@@ -313,10 +317,13 @@ auto run_seeds(context& ctx, const seed_flags& f) -> int {
     return 0;
   }
 
-  if (!exists) {
-    cx.execute("create schema if not exists " + quote_identifier(f.schema));
-    cx.execute("create table if not exists " + table +
+  if (!exists) {  // under a lock: concurrent CREATE ... IF NOT EXISTS can still collide
+    transaction tx{cx};
+    tx.execute("select pg_advisory_xact_lock(hashtext($1))", "pgpx.seed_runs:" + f.schema);
+    tx.execute("create schema if not exists " + quote_identifier(f.schema));
+    tx.execute("create table if not exists " + table +
                " (name text primary key, checksum text not null, at timestamptz not null default now())");
+    tx.commit();
   }
   if (f.reset) {
     if (f.names.empty()) {
@@ -336,8 +343,19 @@ auto run_seeds(context& ctx, const seed_flags& f) -> int {
       std::cout << "skipped " << e.seed->name << " (unchanged)\n";
       continue;
     }
+    bool ran = false;
     try {
       transaction tx{cx};
+      // One seed at a time per name across sessions; a concurrent run may have applied this
+      // content meanwhile: read its record again under the lock.
+      tx.execute("select pg_advisory_xact_lock(hashtext($1))", "pgpx.seed_runs:" + f.schema + "." + e.seed->name);
+      const auto now = tx.query<std::string>("select checksum from " + table + " where name = $1", e.seed->name);
+      if (!f.force && !now.empty() && now.front() == e.checksum) {
+        tx.commit();
+        std::cout << "skipped " << e.seed->name << " (unchanged)\n";
+        continue;
+      }
+      ran = true;
       for (const auto& st : migrate::split_statements(e.query.sql(), e.seed->path.string())) {
         std::vector<int> used;
         auto sql = renumber(st.text, used);
@@ -349,7 +367,7 @@ auto run_seeds(context& ctx, const seed_flags& f) -> int {
                  e.seed->name, e.checksum);
       tx.commit();
     } catch (const pgpx::error&) {
-      std::cerr << "pgpx: error: seed " << e.seed->path.string() << " failed; nothing of it was kept\n";
+      if (ran) std::cerr << "pgpx: error: seed " << e.seed->path.string() << " failed; nothing of it was kept\n";
       throw;
     }
     std::cout << "applied " << e.seed->name << "\n";

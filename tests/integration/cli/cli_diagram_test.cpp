@@ -112,8 +112,8 @@ TEST_F(cli_diagram, dot_parses_in_graphviz_and_svg_is_drawn_by_it) {
   ASSERT_TRUE(j.is_object()) << slurp_file(dir_ / "s.dot");
   std::set<std::string> names;
   for (const auto& o : j.at("objects")) names.insert(o.at("name").get<std::string>());
-  EXPECT_EQ(names, (std::set<std::string>{"app.authors", "app.books", "app.chapters", "app.we\"ird <t> {x}",
-                                          "audit.log"}));
+  EXPECT_EQ(names,
+            (std::set<std::string>{"app.authors", "app.books", "app.chapters", "app.we\"ird <t> {x}", "audit.log"}));
   EXPECT_EQ(j.at("edges").size(), 4u);
   r = pgpx({"schema", "diagram", "--format", "svg"});
   ASSERT_EQ(r.code, 0) << r.err;

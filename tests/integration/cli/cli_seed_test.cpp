@@ -11,7 +11,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -33,8 +35,8 @@ class cli_seed : public pgpx::test::db_test {
   void SetUp() override {
     db_test::SetUp();
     static std::atomic<int> counter{0};
-    project_ = fs::temp_directory_path() /
-               ("pgpx-cli-seed-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    project_ =
+        fs::temp_directory_path() / ("pgpx-cli-seed-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(project_);
     fs::create_directories(project_ / "seeds");
     std::ofstream(project_ / "pgpx.toml") << "[env.dev]\n[env.ci]\n[env.prod]\nprotected = true\n";
@@ -51,7 +53,9 @@ class cli_seed : public pgpx::test::db_test {
   void seed(const std::string& file, const std::string& text) {
     std::ofstream(project_ / "seeds" / file, std::ios::trunc) << text;
   }
-  auto rows() -> std::vector<std::string> { return cx().query<std::string>("select x from t order by x collate \"C\""); }
+  auto rows() -> std::vector<std::string> {
+    return cx().query<std::string>("select x from t order by x collate \"C\"");
+  }
   auto records() -> std::vector<std::tuple<std::string, std::string>> {
     if (!cx().query_value<bool>("select to_regclass('pgpx.seed_runs') is not null")) return {};
     return cx().query<std::tuple<std::string, std::string>>("select name, checksum from pgpx.seed_runs order by name");
@@ -131,6 +135,22 @@ TEST_F(cli_seed, run_records_skips_unchanged_and_runs_again_on_edit_force_and_re
   EXPECT_EQ(pgpx({"seed", "run", "nope"}).code, 2);
 }
 
+TEST_F(cli_seed, two_concurrent_runs_apply_a_seed_once) {
+  seed("slow.sql", "select pg_sleep(1);\ninsert into t values ('once');\n");
+  std::vector<std::string> args = {"--url", conninfo().to_string(), "seed", "run"};
+  pgpx::test::cli::child one(args, project_, {});
+  pgpx::test::cli::child two(args, project_, {});
+  const auto a = one.wait(pgpx::test::cli::scaled(std::chrono::seconds(60)));
+  const auto b = two.wait(pgpx::test::cli::scaled(std::chrono::seconds(60)));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->code, 0) << a->err;
+  EXPECT_EQ(b->code, 0) << b->err;
+  EXPECT_EQ(rows(), (std::vector<std::string>{"once"}));
+  EXPECT_EQ(contains(a->out, "applied slow") + contains(b->out, "applied slow"), 1) << a->out << b->out;
+  EXPECT_TRUE(contains(a->out + b->out, "skipped slow (unchanged)")) << a->out << b->out;
+  EXPECT_EQ(record_names(), (std::vector<std::string>{"slow"}));
+}
+
 TEST_F(cli_seed, a_failing_seed_leaves_no_rows_and_no_record) {
   seed("a_ok.sql", "insert into t values ('ok');\n");
   seed("b_bad.sql", "insert into t values ('bad1');\ninsert into missing_table values (1);\n");
@@ -166,7 +186,7 @@ TEST_F(cli_seed, env_scoped_seeds_run_only_there_and_protected_envs_need_scoped_
   r = pgpx({"-e", "prod", "seed", "run", "prod_ok", "dev_only"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(rows(), (std::vector<std::string>{"plain", "prod"}));
-  r = pgpx({"-e", "dev", "seed", "run"});
+  r = pgpx({"seed", "run", "--env", "dev"});  // the global flag, after the command
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(rows(), (std::vector<std::string>{"dev", "plain", "prod"}));  // the others are recorded, unchanged
 }
@@ -176,10 +196,17 @@ TEST_F(cli_seed, variables_arrive_verbatim_as_bound_parameters_across_statements
   seed("v.sql.j2",
        "insert into t values ({{ a }});\n"
        "insert into t values ('$1 literal'), ({{ b }});\n"
-       "insert into t select {{ a }} || '-again';\n");
+       "insert into t select {{ a }} || '-again';\n"
+       "-- $7 in a comment\n"
+       "do $body$ begin insert into t values ('$1 in a dollar quote'); end $body$;\n"
+       "insert into t values (E'\\' $2 escaped' /* $3 */), ($$ $4 $$);\n"
+       "insert into t select \"$9 col\" || '-q' from (select {{ b }}::text as \"$9 col\") q;\n");
   const auto r = pgpx({"seed", "run", "--var", "a=" + evil, "--var", "b=second"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(rows(), (std::vector<std::string>{"$1 literal", evil, evil + "-again", "second"}));
+  std::vector<std::string> want = {" $4 ", "$1 in a dollar quote", "$1 literal", "' $2 escaped",
+                                   evil,   evil + "-again",        "second",     "second-q"};
+  std::sort(want.begin(), want.end());  // byte order, as collate "C"
+  EXPECT_EQ(rows(), want);
 }
 
 }  // namespace

@@ -50,7 +50,8 @@ auto fk(std::string name, std::vector<std::string> cols, qualified_name to, std:
 auto library() -> catalog {
   catalog c;
   c.schemas = {{.name = "app"}, {.name = "audit"}};
-  table_info authors{.schema = "app", .name = "authors", .columns = {column("id", "bigint", true), column("name", "text")}};
+  table_info authors{
+      .schema = "app", .name = "authors", .columns = {column("id", "bigint", true), column("name", "text")}};
   authors.constraints = {pk("authors_pkey", {"id"})};
   table_info books{.schema = "app",
                    .name = "books",
@@ -58,10 +59,10 @@ auto library() -> catalog {
                                column("editor_id", "bigint"), column("title", "character varying(80)", true)}};
   books.constraints = {fk("books_author_fk", {"author_id"}, {"app", "authors"}, {"id"}),
                        fk("books_editor_fk", {"editor_id"}, {"app", "authors"}, {"id"}), pk("books_pkey", {"id"})};
-  table_info chapters{.schema = "app",
-                      .name = "chapters",
-                      .columns = {column("book_id", "bigint", true), column("no", "integer", true),
-                                  column("parent_no", "integer")}};
+  table_info chapters{
+      .schema = "app",
+      .name = "chapters",
+      .columns = {column("book_id", "bigint", true), column("no", "integer", true), column("parent_no", "integer")}};
   chapters.constraints = {fk("chapters_book_fk", {"book_id"}, {"app", "books"}, {"id"}),
                           fk("chapters_parent_fk", {"book_id", "parent_no"}, {"app", "chapters"}, {"book_id", "no"}),
                           pk("chapters_pkey", {"book_id", "no"})};
@@ -70,8 +71,8 @@ auto library() -> catalog {
                           pk("profiles_pkey", {"author_id"})};
   table_info log{.schema = "audit", .name = "log", .columns = {column("book_id", "bigint")}};
   log.constraints = {fk("log_book_fk", {"book_id"}, {"app", "books"}, {"id"})};
-  table_info log_2026{.schema = "audit", .name = "log_2026", .kind = table_kind::partition,
-                      .columns = {column("book_id", "bigint")}};
+  table_info log_2026{
+      .schema = "audit", .name = "log_2026", .kind = table_kind::partition, .columns = {column("book_id", "bigint")}};
   auto inherited = fk("log_book_fk", {"book_id"}, {"app", "books"}, {"id"});
   inherited.inherited = true;
   log_2026.constraints = {inherited};
@@ -108,8 +109,12 @@ TEST(schema_diagram, table_patterns_are_globs_on_the_name_or_on_schema_dot_name)
   EXPECT_TRUE(table_pattern_matches("*o*s", books));        // backtracking
   EXPECT_FALSE(table_pattern_matches("*o*x", books));
   // `?` is one character, also when it takes several bytes in UTF-8.
-  EXPECT_TRUE(table_pattern_matches("b?cher", {"app", "b\xC3\xBC" "cher"}));
-  EXPECT_FALSE(table_pattern_matches("b??cher", {"app", "b\xC3\xBC" "cher"}));
+  EXPECT_TRUE(table_pattern_matches("b?cher", {"app",
+                                               "b\xC3\xBC"
+                                               "cher"}));
+  EXPECT_FALSE(table_pattern_matches("b??cher", {"app",
+                                                 "b\xC3\xBC"
+                                                 "cher"}));
 }
 
 TEST(schema_diagram, mermaid_shows_columns_marks_and_one_relation_per_foreign_key) {
@@ -127,13 +132,16 @@ TEST(schema_diagram, mermaid_shows_columns_marks_and_one_relation_per_foreign_ke
   EXPECT_NE(m.find("    bigint book_id PK, FK \"not null\"\n"), std::string::npos) << m;
   // Required, optional, identifying, one to one, self, composite, across schemas.
   EXPECT_NE(m.find("  t_app_authors ||..o{ t_app_books : \"books_author_fk: (author_id) -#gt; (id)\"\n"),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find("  t_app_authors |o..o{ t_app_books : \"books_editor_fk: (editor_id) -#gt; (id)\"\n"),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find("  t_app_books ||--o{ t_app_chapters : \"chapters_book_fk"), std::string::npos) << m;
   EXPECT_NE(m.find("  t_app_chapters |o..o{ t_app_chapters : \"chapters_parent_fk: (book_id, parent_no) -#gt; "
                    "(book_id, no)\"\n"),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find("  t_app_authors ||--o| t_app_profiles : \"profiles_author_fk"), std::string::npos) << m;
   EXPECT_NE(m.find("  t_app_books |o..o{ t_audit_log : \"log_book_fk"), std::string::npos) << m;
   EXPECT_EQ(count(m, " : \""), 6u) << m;  // the composite key is one relation; the partition's is not drawn
@@ -165,7 +173,10 @@ TEST(schema_diagram, mermaid_escaping_rules) {
   EXPECT_EQ(mermaid_text("#quot;"), "#35;quot;");  // a name that looks like an entity code stays text
   EXPECT_EQ(mermaid_text("<b>&%%`x`"), "#lt;b#gt;#amp;#37;#37;#96;x#96;");
   EXPECT_EQ(mermaid_text("a\nb\tc"), "a b c");
-  EXPECT_EQ(mermaid_text("b\xC3\xBC" "cher {x}"), "b\xC3\xBC" "cher {x}");
+  EXPECT_EQ(mermaid_text("b\xC3\xBC"
+                         "cher {x}"),
+            "b\xC3\xBC"
+            "cher {x}");
   EXPECT_EQ(mermaid_word("character varying(80)"), "character_varying(80)");
   EXPECT_EQ(mermaid_word("numeric(10,2)"), "numeric(10_2)");
   EXPECT_EQ(mermaid_word("integer[]"), "integer[]");
@@ -180,9 +191,22 @@ TEST(schema_diagram, mermaid_escaping_rules) {
 
 // Names that break naive quoting in either format.
 auto hostile() -> catalog {
-  const std::vector<std::string> names = {
-      "a\"b", "x\\", "} -> evil [label=\"x\"]; {", "<b>bold</b>", "with space", "node", "graph", "subgraph",
-      "b\xC3\xBC" "cher", "{brace}", "PK", "%% comment", "#quot;", "line\nbreak", "a_b.c"};
+  const std::vector<std::string> names = {"a\"b",
+                                          "x\\",
+                                          "} -> evil [label=\"x\"]; {",
+                                          "<b>bold</b>",
+                                          "with space",
+                                          "node",
+                                          "graph",
+                                          "subgraph",
+                                          "b\xC3\xBC"
+                                          "cher",
+                                          "{brace}",
+                                          "PK",
+                                          "%% comment",
+                                          "#quot;",
+                                          "line\nbreak",
+                                          "a_b.c"};
   catalog c;
   c.schemas = {{.name = "s"}, {.name = "s\"q"}};
   std::vector<table_info> tables;
@@ -238,7 +262,10 @@ TEST(schema_diagram, mermaid_text_of_hostile_names_keeps_to_the_grammar) {
   EXPECT_EQ(ids.size(), hostile().tables.size());
   EXPECT_EQ(relations, 15u);
   EXPECT_NE(m.find("\"s.a#quot;b\""), std::string::npos) << m;
-  EXPECT_NE(m.find("\"s.b\xC3\xBC" "cher\""), std::string::npos) << m;
+  EXPECT_NE(m.find("\"s.b\xC3\xBC"
+                   "cher\""),
+            std::string::npos)
+      << m;
 }
 
 TEST(schema_diagram, dot_escaping_rules) {
@@ -247,12 +274,16 @@ TEST(schema_diagram, dot_escaping_rules) {
   EXPECT_EQ(dot_id("node"), R"("node")");
   EXPECT_EQ(dot_id("a\nb\x01"), R"("a\x0ab\x01")");
   EXPECT_EQ(html_text("<b>&\"'\n"), "&lt;b&gt;&amp;&quot;&#39; ");
-  EXPECT_EQ(html_text("b\xC3\xBC" "cher"), "b\xC3\xBC" "cher");
+  EXPECT_EQ(html_text("b\xC3\xBC"
+                      "cher"),
+            "b\xC3\xBC"
+            "cher");
 }
 
 // Runs Graphviz on `dot_text` and returns its JSON reading of the graph.
 auto graphviz_json(const std::string& dot_text) -> nlohmann::json {
-  const auto path = std::filesystem::temp_directory_path() / ("pgpx-diagram-test-" + std::to_string(::getpid()) + ".dot");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("pgpx-diagram-test-" + std::to_string(::getpid()) + ".dot");
   std::ofstream(path, std::ios::binary) << dot_text;
   const std::string cmd = std::string(PGPX_DOT) + " -Tjson " + path.string() + " 2>&1";
   std::string out;
