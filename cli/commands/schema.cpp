@@ -94,6 +94,7 @@ void add_schema_command(CLI::App& app, context& ctx, action_fn& action) {
   df->add_flag("--exit-code", f.exit_code, "Exit 7 when the schemas differ");
   df->add_flag("--online", f.online, "Lock-friendly changes (CONCURRENTLY, NOT VALID then VALIDATE)");
   df->callback([&] { action = [&] { return run_diff(ctx, f); }; });
+  add_schema_diagram_command(*s, ctx, action);
 }
 
 }  // namespace pgpx::cli
