@@ -59,10 +59,8 @@ auto split_file_name(std::string_view name) -> std::string {
   std::string out;
   for (const char ch : name) {
     const auto b = static_cast<unsigned char>(ch);
-    if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '_' || b == '-')
-      out += ch;
-    else
-      out += hex_byte(b);
+    if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '_' || b == '-') out += ch;
+    else out += hex_byte(b);
   }
   if (out.size() <= 200) return out;
   std::uint64_t h = 14695981039346656037ULL;  // FNV-1a over the name itself

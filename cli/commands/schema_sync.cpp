@@ -51,8 +51,8 @@ void confirm(context& ctx, const std::string& database, std::size_t changes) {
   if (::isatty(0) == 0)
     throw usage_error("pgpx schema sync --apply changes database \"" + database + "\" (" + std::to_string(changes) +
                       " changes); confirm with --yes");
-  std::cerr << "Apply " << changes << " changes to database \"" << database << "\"? Type 'yes' to continue: "
-            << std::flush;
+  std::cerr << "Apply " << changes << " changes to database \"" << database
+            << "\"? Type 'yes' to continue: " << std::flush;
   std::string answer;
   std::getline(std::cin, answer);
   if (answer != "yes") throw usage_error("not confirmed: nothing was changed");
@@ -97,8 +97,9 @@ auto run_sync(context& ctx, const sync_flags& f) -> int {
     return finish(0);
   }
   if (!f.apply) {
-    ctx.note("plan only, nothing was changed: apply it with --apply --yes, or write it as a migration with "
-             "--migration NAME");
+    ctx.note(
+        "plan only, nothing was changed: apply it with --apply --yes, or write it as a migration with "
+        "--migration NAME");
     return finish(0);
   }
   if (d.destructive() && !f.allow_destructive) {
