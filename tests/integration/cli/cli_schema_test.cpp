@@ -242,6 +242,16 @@ TEST_F(cli_schema, export_split_never_overwrites_files_it_did_not_write) {
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "index.sql")) << r.err;
   EXPECT_EQ(slurp_file(dir_ / "mine" / "index.sql"), "create table mine (x int);\n");
+  // A relative directory (from the working directory), with a trailing slash: its own files
+  // are recognised again on the next export, and a dropped table's file goes.
+  ASSERT_EQ(pgpx({"schema", "export", "--split", "-o", "rel/"}).code, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "rel/public/table/u.sql"));
+  cx().execute_script("drop table u");
+  auto again = pgpx({"schema", "export", "--split", "-o", "rel/"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_FALSE(fs::exists(dir_ / "rel/public/table/u.sql"));
+  EXPECT_FALSE(fs::exists(dir_ / "rel/public"));
+  EXPECT_TRUE(fs::exists(dir_ / "rel/index.sql"));
   // A file where the directory should be, and --split without -o or with --format json.
   EXPECT_EQ(pgpx({"schema", "export", "--split", "-o", (dir_ / "mine" / "index.sql").string()}).code, 2);
   EXPECT_EQ(pgpx({"schema", "export", "--split"}).code, 2);
