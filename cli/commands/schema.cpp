@@ -5,6 +5,8 @@
 #include "../exit_codes.hpp"
 #include "commands.hpp"
 #include "schema_source.hpp"
+#include "schema_split.hpp"
+#include "schema_sync.hpp"
 
 #include <pgpx/schema/diff.hpp>
 #include <pgpx/schema/introspect.hpp>
@@ -28,6 +30,7 @@ struct schema_flags {
   std::string shadow_url;      // diff: where DIR sources are applied
   bool exit_code = false;      // diff: 7 when they differ
   bool online = false;         // diff: lock-friendly statements
+  bool split = false;          // export: one file per object into -o DIR
 };
 
 auto source_of(const schema_flags& f) -> schema_source_options {
@@ -40,7 +43,16 @@ void check_format(const std::string& f) {
 
 auto run_export(context& ctx, const schema_flags& f) -> int {
   check_format(f.format);
+  if (f.split && (f.out.empty() || f.out == "-"))
+    throw usage_error("pgpx schema export --split needs -o DIR (the directory to write the files into)");
+  if (f.split && f.format != "sql") throw usage_error("pgpx schema export --split writes SQL only, not --format json");
   const auto c = read_schema_source(ctx, f.from, source_of(f));
+  if (f.split) {
+    const auto n = write_split_export(c, f.out);
+    ctx.note("wrote " + std::to_string(n) + " files into " + f.out + " (" + std::string(split_index_name) +
+             " lists them in order)");
+    return 0;
+  }
   write_output(f.format == "json" ? schema::to_json(c) : schema::export_sql(c), f.out);
   if (!f.out.empty() && f.out != "-") ctx.note("wrote " + f.out);
   return 0;
@@ -66,14 +78,17 @@ auto run_diff(context& ctx, const schema_flags& f) -> int {
 
 void add_schema_command(CLI::App& app, context& ctx, action_fn& action) {
   static schema_flags f;
-  auto* s = app.add_subcommand("schema", "A database's schema: export it, diff two schemas");
+  auto* s = app.add_subcommand("schema", "A database's schema: export it, diff two schemas, sync the database to one");
   s->require_subcommand(1);
   s->footer(
       "Sources (--from, --to): db (the configured database), a URL, FILE.json (from export --format json),\n"
-      "or a migrations DIR (applied to a shadow database that is dropped afterwards).\n"
+      "or a DIR (applied to a shadow database that is dropped afterwards): versioned migrations, a\n"
+      "schema export --split, or declarative .sql files applied in name order (not mixed with migrations).\n"
       "Examples:\n"
       "  pgpx schema export -o schema.sql\n"
       "  pgpx schema export --format json --schemas app -o schema.json\n"
+      "  pgpx schema export --split -o schema/              # one file per object, for review\n"
+      "  pgpx schema sync --to schema/                      # the plan that makes the database like schema/\n"
       "  pgpx schema diff --to migrations --exit-code     # drift between the database and its migrations\n"
       "  pgpx schema diff --from postgresql://staging/app --to postgresql://prod/app\n"
       "Exit codes: 0 ok (no differences, or no --exit-code), 7 differences with --exit-code, 2 usage,\n"
@@ -82,7 +97,10 @@ void add_schema_command(CLI::App& app, context& ctx, action_fn& action) {
   ex->add_option("--from", f.from, "The source (default: db)");
   ex->add_option("--format", f.format, "sql (default) or json");
   ex->add_option("--schemas", f.schemas, "Only these schemas, comma-separated (default: all but pgpx's own)");
-  ex->add_option("-o,--out", f.out, "Write to this file (default: standard output)");
+  ex->add_option("-o,--out", f.out, "Write to this file, or with --split this directory (default: standard output)");
+  ex->add_flag("--split", f.split,
+               "One file per object into -o DIR, and DIR/index.sql listing them in order (re-exports replace "
+               "their own files; a directory with other files is refused)");
   ex->callback([&] { action = [&] { return run_export(ctx, f); }; });
   auto* df = s->add_subcommand("diff", "The SQL that makes --from into --to");
   df->add_option("--from", f.from, "The schema now (default: db)");
@@ -95,6 +113,7 @@ void add_schema_command(CLI::App& app, context& ctx, action_fn& action) {
   df->add_flag("--online", f.online, "Lock-friendly changes (CONCURRENTLY, NOT VALID then VALIDATE)");
   df->callback([&] { action = [&] { return run_diff(ctx, f); }; });
   add_schema_diagram_command(*s, ctx, action);
+  add_schema_sync_command(*s, ctx, action);
 }
 
 }  // namespace pgpx::cli

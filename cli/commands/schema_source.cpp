@@ -1,11 +1,14 @@
 // cli/commands/schema_source.cpp: see schema_source.hpp.
 #include "schema_source.hpp"
 
+#include "schema_split.hpp"
+
 #include <pgpx/core/configured.hpp>
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/migrate/migrator.hpp>
 #include <pgpx/schema/ddl.hpp>
+#include <pgpx/migrate/source.hpp>
 
 #include <unistd.h>
 
@@ -105,9 +108,23 @@ auto read_schema_source(context& ctx, const std::string& source, const schema_so
     }
   }
   if (std::filesystem::is_directory(p)) {
+    const auto kind = classify_schema_directory(p);
     shadow_database shadow(ctx, shadow_server(ctx, o.shadow_url));
     ctx.note("applying " + source + " to the shadow database \"" + shadow.name() + "\"");
-    {
+    if (kind != schema_directory_kind::migrations) {
+      pgpx::connection cx(shadow.info(), connection_options_of(ctx.config()));
+      for (const auto& f : declarative_files(p, kind)) {
+        std::ifstream in(f, std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        try {
+          cx.execute_script(text.str());
+        } catch (const pgpx::error&) {
+          std::cerr << "pgpx: " << f.string() << ": failed on the shadow database\n";
+          throw;
+        }
+      }
+    } else {
       pgpx::connection cx(shadow.info(), connection_options_of(ctx.config()));
       migrate::apply_options ao;
       ao.environment = ctx.config().env_name();
@@ -117,7 +134,52 @@ auto read_schema_source(context& ctx, const std::string& source, const schema_so
     return introspect_at(ctx, shadow.info(), o);
   }
   throw usage_error("schema source '" + source +
-                    "' is neither db, a URL, a .json catalog file nor a migrations directory (no such file)");
+                    "' is neither db, a URL, a .json catalog file nor a directory (no such file)");
+}
+
+auto classify_schema_directory(const std::filesystem::path& dir) -> schema_directory_kind {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_directory() || name.empty() || name[0] == '.' || e.path().extension() != ".sql") continue;
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  const bool split = is_split_directory(dir);
+  std::string migration;
+  std::string plain;
+  for (const auto& n : names) {
+    if (split && n == split_index_name) continue;
+    bool is_migration = true;
+    try {
+      (void)migrate::parse_file_name(n);
+    } catch (const pgpx::error&) {
+      is_migration = false;
+    }
+    if (is_migration && migration.empty()) migration = n;
+    if (!is_migration && plain.empty()) plain = n;
+  }
+  if (!migration.empty() && (split || !plain.empty()))
+    throw usage_error(dir.string() + " mixes versioned migrations (" + migration + ") with declarative schema files (" +
+                      (split ? std::string(split_index_name) : plain) +
+                      "): a schema source directory holds either migrations (<version>_<slug>.up.sql / .down.sql) "
+                      "or declarative .sql files, not both");
+  if (split) return schema_directory_kind::split_export;
+  return plain.empty() ? schema_directory_kind::migrations : schema_directory_kind::plain_sql;
+}
+
+auto declarative_files(const std::filesystem::path& dir, schema_directory_kind kind)
+    -> std::vector<std::filesystem::path> {
+  if (kind == schema_directory_kind::split_export) return split_index_files(dir);
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_directory() || name.empty() || name[0] == '.' || e.path().extension() != ".sql") continue;
+    out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.filename().string() < b.filename().string(); });
+  return out;
 }
 
 auto diff_to_json(const schema::diff_result& d) -> nlohmann::json {

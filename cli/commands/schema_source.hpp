@@ -5,11 +5,15 @@
 //   db (or nothing)         the configured database (--url, pgpx.toml, the local cluster)
 //   a URL or conninfo       postgresql://host/app, "host=... dbname=..."
 //   FILE.json               a catalog written by `pgpx schema export --format json`
-//   DIR                     a migrations directory, applied to a shadow database that is
+//   DIR                     a directory of .sql files, applied to a shadow database that is
 //                           created on the configured server (or on shadow_url's) and dropped
 //                           afterwards, then introspected
 //   models                  the models registered by an application's own binary
 //                           (pgpx/cli/application.hpp), created in a shadow database
+//                           afterwards, then introspected. classify_schema_directory() tells
+//                           its kind: versioned migrations (applied by pgpx::migrate::apply),
+//                           a `schema export --split` (its index.sql's files, in that order)
+//                           or plain declarative .sql files (applied in name order).
 #pragma once
 
 #include "../context.hpp"
@@ -20,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -68,6 +73,26 @@ auto introspect_at(context& ctx, const conninfo& ci, const schema_source_options
 /// The catalog of one source (see the file comment). Only a shadow database is written.
 /// Throws usage_error for a source that is none of the above, pgpx::error from the server.
 auto read_schema_source(context& ctx, const std::string& source, const schema_source_options& o) -> schema::catalog;
+
+/// The kinds of directory a schema source can be.
+enum class schema_directory_kind {
+  migrations,    ///< versioned migration files (or no .sql file at all)
+  split_export,  ///< written by `pgpx schema export --split` (an index.sql with its marker)
+  plain_sql,     ///< declarative .sql files, none of them a migration file name
+};
+
+/**
+ * The kind of `dir`, from the names of the .sql files directly in it (dotfiles ignored): an
+ * index.sql written by --split makes a split export; else a file is a migration when
+ * pgpx::migrate::parse_file_name accepts its name (`<version>_<slug>.up.sql` or `.down.sql`)
+ * and plain otherwise. Throws usage_error naming a file of each kind when they are mixed.
+ */
+auto classify_schema_directory(const std::filesystem::path& dir) -> schema_directory_kind;
+
+/// The files of a split_export or plain_sql directory in the order they are applied: the
+/// index's order, or the .sql files directly in `dir` sorted by name (bytewise).
+auto declarative_files(const std::filesystem::path& dir, schema_directory_kind kind)
+    -> std::vector<std::filesystem::path>;
 
 /// A diff for machines: {"changes": [{kind, object, up, down, destructive, transactional,
 /// possible_rename, note}...], "unsupported": [...], "differ": bool}.

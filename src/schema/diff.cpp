@@ -19,10 +19,12 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -75,9 +77,19 @@ enum class phase : int {
   comments,
 };
 
+// The object a change is filed under by export_pieces(): the schema, extension, type,
+// sequence, table, view or function being diffed (a table's columns, constraints, indexes,
+// triggers, policies and comments are filed under the table).
+struct owner_ref {
+  std::string kind;
+  std::string schema;
+  std::string name;
+};
+
 struct staged {
   phase at;
   change c;
+  owner_ref owner{};
 };
 
 auto q(std::string_view name) -> std::string { return quote_identifier(name); }
@@ -301,6 +313,14 @@ class builder {
   [[nodiscard]] auto where() const -> const std::string& { return at_; }
 
   auto run() -> diff_result {
+    diff_result out;
+    for (auto& s : run_staged()) out.changes.push_back(std::move(s.c));
+    out.unsupported = std::move(unsupported_);
+    return out;
+  }
+
+  /// The changes with their phases and owners, in order (unsupported() after it).
+  auto run_staged() -> std::deque<staged> {
     schemas();
     extensions();
     enums();
@@ -313,17 +333,23 @@ class builder {
     others();
     std::stable_sort(steps_.begin(), steps_.end(),
                      [](const staged& a, const staged& b) { return static_cast<int>(a.at) < static_cast<int>(b.at); });
-    diff_result out;
-    for (auto& s : steps_) out.changes.push_back(std::move(s.c));
-    out.unsupported = std::move(unsupported_);
-    return out;
+    return std::move(steps_);
   }
+
+  /// What run_staged() could not turn into SQL.
+  auto unsupported() -> std::vector<std::string>& { return unsupported_; }
 
  private:
   const catalog& from_;
   const catalog& to_;
   diff_options options_;
   std::string at_;  // the object being diffed, for error messages
+  owner_ref owner_;  // the same, for export_pieces()
+
+  void at(std::string text, std::string kind, std::string schema, std::string name) {
+    at_ = std::move(text);
+    owner_ = {std::move(kind), std::move(schema), std::move(name)};
+  }
   std::deque<staged> steps_;  // a deque: references to its changes stay valid while more are added
   std::vector<std::string> unsupported_;
 
@@ -333,7 +359,7 @@ class builder {
     c.object = std::move(object);
     c.up = std::move(up);
     c.down = std::move(down);
-    steps_.push_back(staged{at, std::move(c)});
+    steps_.push_back(staged{at, std::move(c), owner_});
     return steps_.back().c;
   }
 
@@ -366,7 +392,7 @@ class builder {
 
   void schemas() {
     for (const auto& s : to_.schemas) {
-      at_ = "schema " + s.name;
+      at("schema " + s.name, "schema", s.name, s.name);
       const auto* old = find_named(from_.schemas, s.name);
       if (old == nullptr) {
         auto& c = add(phase::schemas, change_kind::schema, "schema " + s.name, "create schema " + q(s.name),
@@ -377,7 +403,7 @@ class builder {
       grants("schema " + s.name, old != nullptr ? &old->privileges : nullptr, &s.privileges);
     }
     for (const auto& s : from_.schemas) {
-      at_ = "schema " + s.name;
+      at("schema " + s.name, "schema", s.name, s.name);
       if (find_named(to_.schemas, s.name) != nullptr) continue;
       auto& c = add(phase::drop_schemas, change_kind::schema, "schema " + s.name, "drop schema " + q(s.name),
                     "create schema " + q(s.name));
@@ -389,7 +415,7 @@ class builder {
 
   void extensions() {
     for (const auto& e : to_.extensions) {
-      at_ = "extension " + e.name;
+      at("extension " + e.name, "extension", "", e.name);
       const auto* old = find_named(from_.extensions, e.name);
       const std::string object = "extension " + e.name;
       if (old == nullptr) {
@@ -410,7 +436,7 @@ class builder {
             "alter extension " + q(e.name) + " set schema " + q(old->schema));
     }
     for (const auto& e : from_.extensions) {
-      at_ = "extension " + e.name;
+      at("extension " + e.name, "extension", "", e.name);
       if (find_named(to_.extensions, e.name) != nullptr) continue;
       auto& c =
           add(phase::drop_extensions, change_kind::extension, "extension " + e.name, "drop extension " + q(e.name),
@@ -424,7 +450,7 @@ class builder {
 
   void enums() {
     for (const auto& e : to_.enums) {
-      at_ = "type " + shown(e.schema, e.name);
+      at("type " + shown(e.schema, e.name), "type", e.schema, e.name);
       const auto* old = find_qualified(from_.enums, e.schema, e.name);
       const std::string object = "type " + shown(e.schema, e.name);
       const std::string name = qq(e.schema, e.name);
@@ -457,7 +483,7 @@ class builder {
       comment(target, object, old->comment, e.comment, recreate);
     }
     for (const auto& e : from_.enums) {
-      at_ = "type " + shown(e.schema, e.name);
+      at("type " + shown(e.schema, e.name), "type", e.schema, e.name);
       if (find_qualified(to_.enums, e.schema, e.name) != nullptr) continue;
       const std::string name = qq(e.schema, e.name);
       const std::string object = "type " + shown(e.schema, e.name);
@@ -510,7 +536,7 @@ class builder {
 
   void domains() {
     for (const auto& d : to_.domains) {
-      at_ = "domain " + shown(d.schema, d.name);
+      at("domain " + shown(d.schema, d.name), "type", d.schema, d.name);
       const auto* old = find_qualified(from_.domains, d.schema, d.name);
       const std::string object = "domain " + shown(d.schema, d.name);
       const std::string name = qq(d.schema, d.name);
@@ -559,7 +585,7 @@ class builder {
       comment("domain " + name, object, old->comment, d.comment, false);
     }
     for (const auto& d : from_.domains) {
-      at_ = "domain " + shown(d.schema, d.name);
+      at("domain " + shown(d.schema, d.name), "type", d.schema, d.name);
       if (find_qualified(to_.domains, d.schema, d.name) != nullptr) continue;
       const std::string name = qq(d.schema, d.name);
       const std::string object = "domain " + shown(d.schema, d.name);
@@ -602,7 +628,7 @@ class builder {
 
   void composite_types() {
     for (const auto& t : to_.composite_types) {
-      at_ = "type " + shown(t.schema, t.name);
+      at("type " + shown(t.schema, t.name), "type", t.schema, t.name);
       const auto* old = find_qualified(from_.composite_types, t.schema, t.name);
       const std::string object = "type " + shown(t.schema, t.name);
       const std::string name = qq(t.schema, t.name);
@@ -650,7 +676,7 @@ class builder {
       attribute_comments(t, old, name, object, false);
     }
     for (const auto& t : from_.composite_types) {
-      at_ = "type " + shown(t.schema, t.name);
+      at("type " + shown(t.schema, t.name), "type", t.schema, t.name);
       if (find_qualified(to_.composite_types, t.schema, t.name) != nullptr) continue;
       const std::string name = qq(t.schema, t.name);
       const std::string object = "type " + shown(t.schema, t.name);
@@ -677,7 +703,7 @@ class builder {
 
   void sequences() {
     for (const auto& s : to_.sequences) {
-      at_ = "sequence " + shown(s.schema, s.name);
+      at("sequence " + shown(s.schema, s.name), "sequence", s.schema, s.name);
       const auto* old = find_qualified(from_.sequences, s.schema, s.name);
       const std::string name = qq(s.schema, s.name);
       const std::string object = "sequence " + shown(s.schema, s.name);
@@ -696,7 +722,7 @@ class builder {
       grants(object, old != nullptr ? &old->privileges : nullptr, &s.privileges);
     }
     for (const auto& s : from_.sequences) {
-      at_ = "sequence " + shown(s.schema, s.name);
+      at("sequence " + shown(s.schema, s.name), "sequence", s.schema, s.name);
       if (find_qualified(to_.sequences, s.schema, s.name) != nullptr) continue;
       const std::string name = qq(s.schema, s.name);
       const std::string object = "sequence " + shown(s.schema, s.name);
@@ -768,7 +794,7 @@ class builder {
   }
 
   void create_table(const table_info& t) {
-    at_ = "table " + shown(t.schema, t.name);
+    at("table " + shown(t.schema, t.name), "table", t.schema, t.name);
     const std::string name = qq(t.schema, t.name);
     const std::string object = "table " + shown(t.schema, t.name);
     add(phase::tables, change_kind::table, object, create_table_sql(t), "drop table " + name).down_destructive = true;
@@ -782,7 +808,7 @@ class builder {
   }
 
   void drop_table(const table_info& t) {
-    at_ = "table " + shown(t.schema, t.name);
+    at("table " + shown(t.schema, t.name), "table", t.schema, t.name);
     const std::string name = qq(t.schema, t.name);
     auto& c = add(phase::drop_tables, change_kind::table, "table " + shown(t.schema, t.name), "drop table " + name,
                   create_table_sql(t));
@@ -873,7 +899,7 @@ class builder {
   }
 
   void alter_table(const table_info& old, const table_info& t) {
-    at_ = "table " + shown(t.schema, t.name);
+    at("table " + shown(t.schema, t.name), "table", t.schema, t.name);
     const std::string name = qq(t.schema, t.name);
     const std::string shown_name = shown(t.schema, t.name);
     if (old.kind != t.kind || old.partition_key != t.partition_key || old.partition_of != t.partition_of ||
@@ -1261,7 +1287,7 @@ class builder {
 
   void views() {
     for (const auto& v : to_.views) {
-      at_ = "view " + shown(v.schema, v.name);
+      at("view " + shown(v.schema, v.name), "view", v.schema, v.name);
       const auto* old = from_.find_view(v.schema, v.name);
       const std::string object = std::string(v.materialized ? "materialized view " : "view ") + shown(v.schema, v.name);
       if (old != nullptr && old->materialized == v.materialized && old->definition == v.definition &&
@@ -1297,7 +1323,7 @@ class builder {
       view_parts(nullptr, &v, true);
     }
     for (const auto& v : from_.views) {
-      at_ = "view " + shown(v.schema, v.name);
+      at("view " + shown(v.schema, v.name), "view", v.schema, v.name);
       if (to_.find_view(v.schema, v.name) != nullptr) continue;
       add(phase::drop_views, change_kind::view,
           std::string(v.materialized ? "materialized view " : "view ") + shown(v.schema, v.name), drop_view_sql(v),
@@ -1341,7 +1367,7 @@ class builder {
       return nullptr;
     };
     for (const auto& f : to_.functions) {
-      at_ = "function " + shown(f.schema, f.name);
+      at("function " + shown(f.schema, f.name), "function", f.schema, f.name + "(" + f.identity_arguments + ")");
       const auto* old = find(from_.functions, f);
       const std::string object =
           std::string(routine_word(f)) + " " + shown(f.schema, f.name) + "(" + f.identity_arguments + ")";
@@ -1370,7 +1396,7 @@ class builder {
       grants(object, old != nullptr ? &old->privileges : nullptr, &f.privileges);
     }
     for (const auto& f : from_.functions) {
-      at_ = "function " + shown(f.schema, f.name);
+      at("function " + shown(f.schema, f.name), "function", f.schema, f.name + "(" + f.identity_arguments + ")");
       if (find(to_.functions, f) != nullptr) continue;
       const std::string object =
           std::string(routine_word(f)) + " " + shown(f.schema, f.name) + "(" + f.identity_arguments + ")";
@@ -1479,15 +1505,73 @@ auto to_string(change_kind k) noexcept -> std::string_view {
   return "";
 }
 
-auto export_sql(const catalog& c) -> std::string {
+namespace {
+
+auto phase_name(phase p) -> std::string_view {
+  switch (p) {
+    case phase::schemas: return "schemas";
+    case phase::extensions: return "extensions";
+    case phase::types: return "types";
+    case phase::domains: return "domains";
+    case phase::composite_types: return "composite_types";
+    case phase::sequences: return "sequences";
+    case phase::tables: return "tables";
+    case phase::columns: return "columns";
+    case phase::own_sequences: return "owned_by";
+    case phase::constraints: return "constraints";
+    case phase::foreign_keys: return "foreign_keys";
+    case phase::not_null: return "not_null";
+    case phase::validate: return "validate";
+    case phase::indexes: return "indexes";
+    case phase::functions: return "functions";
+    case phase::views: return "views";
+    case phase::view_indexes: return "indexes";
+    case phase::triggers: return "triggers";
+    case phase::row_security: return "row_security";
+    case phase::comments: return "comments";
+    default: return "drops";  // an export drops nothing
+  }
+}
+
+}  // namespace
+
+auto export_pieces(const catalog& c) -> export_result {
   // A fresh database has the schema public already: start from it, so that it is not created.
   catalog base;
   for (const auto& sc : c.schemas)
     if (sc.name == "public") base.schemas.push_back(sc);
-  const diff_result d = diff(base, c);
+  builder b(base, c, {});
+  std::deque<staged> steps;
+  try {
+    steps = b.run_staged();
+  } catch (const usage_error& e) {
+    throw usage_error("pgpx::schema::export_pieces: " + b.where() + ": " + e.what());
+  }
+  export_result out;
+  out.not_exported = std::move(b.unsupported());
+  // The phase an object first appears in is its own ("" part); a later one is named.
+  std::map<std::tuple<std::string, std::string, std::string>, phase> first;
+  for (auto& s : steps) {
+    if (s.c.up.empty()) continue;
+    const auto key = std::make_tuple(s.owner.kind, s.owner.schema, s.owner.name);
+    const auto [it, fresh] = first.emplace(key, s.at);
+    export_piece p;
+    p.kind = s.owner.kind;
+    p.schema = s.owner.schema;
+    p.name = s.owner.name;
+    if (!fresh && it->second != s.at) p.part = std::string(phase_name(s.at));
+    p.sql = flags(s.c) + s.c.up + ";\n";
+    out.pieces.push_back(std::move(p));
+  }
+  return out;
+}
+
+auto export_sql(const catalog& c) -> std::string {
+  const export_result e = export_pieces(c);
   std::string out;
-  for (const auto& u : d.unsupported) out += "-- not exported: " + u + "\n";
-  return out + d.up_script();
+  for (const auto& u : e.not_exported) out += "-- not exported: " + u + "\n";
+  for (const auto& p : e.pieces) out += p.sql;
+  return out;
 }
 
 }  // namespace pgpx::schema

@@ -118,6 +118,34 @@ struct diff_result {
  */
 [[nodiscard]] PGPX_API auto export_sql(const catalog& c) -> std::string;
 
+/// One piece of export_sql(): the statements of one step, with the object they are filed
+/// under (for `pgpx schema export --split`, one file per object).
+struct export_piece {
+  /// What the object is: "schema", "extension", "type", "sequence", "table", "view" or
+  /// "function". A table's columns, constraints, indexes, triggers, policies and comments
+  /// are filed under the table, a view's indexes under the view.
+  std::string kind{};
+  std::string schema{};  ///< the object's schema (a schema's own name; empty for an extension)
+  std::string name{};    ///< its name; a function's with its argument types: "f(integer, text)"
+  /// Empty for the step in which the object first appears; for a later step of the same
+  /// object, that step's name: "foreign_keys", "indexes", "owned_by", "triggers",
+  /// "row_security", "comments"... (an object's pieces with one part run together safely).
+  std::string part{};
+  std::string sql{};  ///< the statements, flagged and each ended by ";\n" as in up_script()
+};
+
+/// export_sql() in pieces.
+struct export_result {
+  std::vector<std::string> not_exported{};  ///< what diff() does not support, one line each
+  std::vector<export_piece> pieces{};       ///< in the order export_sql() writes them
+};
+
+/**
+ * export_sql() as pieces: export_sql() is the "-- not exported: " lines followed by every
+ * piece's sql, in this order. Deterministic like export_sql(). Throws usage_error like diff().
+ */
+[[nodiscard]] PGPX_API auto export_pieces(const catalog& c) -> export_result;
+
 /// The lowercase name of a change kind: "schema", "enum_type", "row_security"...
 [[nodiscard]] PGPX_API auto to_string(change_kind k) noexcept -> std::string_view;
 
