@@ -66,10 +66,10 @@ auto ask_renames(const schema::diff_result& d) -> std::vector<schema::rename_pai
               (r.column.empty() ? c.to == r.to : c.table == r.table && c.to == r.to));
     });
     if (taken) continue;
-    const std::string what = r.column.empty() ? "table " + r.schema + "." + r.table
-                                              : "column " + r.schema + "." + r.table + "." + r.column;
-    std::cerr << "Rename " << what << " to " << r.to << " instead of dropping it and adding " << r.to
-              << "? [y/N] " << std::flush;
+    const std::string what =
+        r.column.empty() ? "table " + r.schema + "." + r.table : "column " + r.schema + "." + r.table + "." + r.column;
+    std::cerr << "Rename " << what << " to " << r.to << " instead of dropping it and adding " << r.to << "? [y/N] "
+              << std::flush;
     std::string answer;
     if (!std::getline(std::cin, answer)) break;
     if (answer == "y" || answer == "Y" || answer == "yes") chosen.push_back(r);
@@ -188,8 +188,9 @@ auto run_migrate_diff(context& ctx, const migrate_diff_flags& f) -> int {
   if (f.dry_run) ctx.note("dry run: nothing was written");
   if (failures == 0) return 0;
   ctx.note(std::to_string(failures) + " lint error" + (failures == 1 ? "" : "s") +
-           (f.dry_run ? "" : "; the files are kept: review them, silence what is meant with "
-                             "`-- pgpx: lint-ignore=RULE reason=\"...\"`, then `pgpx migrate hash`"));
+           (f.dry_run ? ""
+                      : "; the files are kept: review them, silence what is meant with "
+                        "`-- pgpx: lint-ignore=RULE reason=\"...\"`, then `pgpx migrate hash`"));
   return static_cast<int>(exit_code::lint);
 }
 
@@ -210,8 +211,8 @@ void add_migrate_diff_command(CLI::App& migrate, context& ctx, std::function<int
       "it is written as a drop and an add flagged `-- pgpx:lint DS103` unless chosen, on a terminal by\n"
       "answering y, otherwise with --rename (a --rename that is not a possible rename is refused).\n"
       "Exit codes: 0 written (or no differences: nothing written), 5 written but lint errors (the files\n"
-      "are kept), 2 usage, 8 cannot connect, 9 SQL error (a migration failed on the shadow database),\n"
-      "10 invalid migrations directory.");
+      "are kept), 2 usage, 4 the directory differs from pgpx.sum, 8 cannot connect, 9 SQL error (a\n"
+      "migration failed on the shadow database), 10 invalid migrations directory.");
   cmd->callback([&] { action = [&] { return run_migrate_diff(ctx, f); }; });
 }
 

@@ -126,9 +126,9 @@ void check_renames(const diff_result& d, const std::vector<rename_pair>& chosen)
     if (std::find(d.possible_renames.begin(), d.possible_renames.end(), r) == d.possible_renames.end())
       problems.push_back(to_string(r) + " matches no possible rename");
     for (std::size_t j = 0; j < i; ++j)
-      if (same_object(chosen[j], r) || (chosen[j].schema == r.schema && chosen[j].column.empty() == r.column.empty() &&
-                                        (r.column.empty() ? chosen[j].to == r.to
-                                                          : chosen[j].table == r.table && chosen[j].to == r.to))) {
+      if (same_object(chosen[j], r) ||
+          (chosen[j].schema == r.schema && chosen[j].column.empty() == r.column.empty() &&
+           (r.column.empty() ? chosen[j].to == r.to : chosen[j].table == r.table && chosen[j].to == r.to))) {
         problems.push_back(to_string(r) + " renames the same object, or to the same name, as " + to_string(chosen[j]));
         break;
       }
@@ -154,7 +154,8 @@ auto with_renames(const std::vector<rename_pair>& chosen, diff_result after) -> 
   for (auto& c : after.changes) out.changes.push_back(std::move(c));
   out.unsupported = std::move(after.unsupported);
   for (auto& p : after.possible_renames) {
-    const bool settled = std::any_of(chosen.begin(), chosen.end(), [&](const rename_pair& r) { return same_object(r, p); });
+    const bool settled =
+        std::any_of(chosen.begin(), chosen.end(), [&](const rename_pair& r) { return same_object(r, p); });
     if (!settled) out.possible_renames.push_back(std::move(p));
   }
   return out;

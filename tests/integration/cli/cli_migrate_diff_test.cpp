@@ -11,6 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,12 +22,14 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace fs = std::filesystem;
 
 namespace {
 
+using pgpx::test::cli::cli_path;
 using pgpx::test::cli::pgpx_run;
 using pgpx::test::cli::run_result;
 using pgpx::test::cli::slurp_file;
@@ -47,8 +52,8 @@ class cli_migrate_diff : public pgpx::test::db_test {
   void SetUp() override {
     db_test::SetUp();
     static std::atomic<int> counter{0};
-    project_ = fs::temp_directory_path() /
-               ("pgpx-cli-mdiff-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    project_ =
+        fs::temp_directory_path() / ("pgpx-cli-mdiff-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(project_);
     fs::create_directories(project_ / "migrations");
     std::ofstream(project_ / "pgpx.toml") << "";
@@ -95,6 +100,53 @@ class cli_migrate_diff : public pgpx::test::db_test {
   }
   auto shadows() -> std::int64_t {
     return cx().query_value<std::int64_t>("select count(*) from pg_database where datname like 'pgpx\\_shadow\\_%'");
+  }
+  // Runs pgpx on a pseudo-terminal (standard input, output and error), answering "y" to a
+  // "[y/N] " prompt whose line holds one of `yes_to`, else "n"; returns the exit code, the
+  // number of prompts and everything printed.
+  auto pgpx_on_terminal(std::vector<std::string> args, const std::vector<std::string>& yes_to)
+      -> std::tuple<int, int, std::string> {
+    args.insert(args.begin(), {"--url", conninfo().to_string()});
+    int master = -1;
+    const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+    if (pid == 0) {
+      if (::chdir(project_.c_str()) != 0) ::_exit(127);
+      std::vector<std::string> all{cli_path()};
+      all.insert(all.end(), args.begin(), args.end());
+      std::vector<char*> argv;
+      for (auto& a : all) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    EXPECT_GT(pid, 0);
+    std::string seen;
+    std::size_t asked = 0;
+    int prompts = 0;
+    for (;;) {
+      pollfd p{master, POLLIN, 0};
+      if (::poll(&p, 1, 60000) <= 0) break;
+      char buf[4096];
+      const auto n = ::read(master, buf, sizeof buf);
+      if (n <= 0) break;  // EIO once the child has exited
+      seen.append(buf, static_cast<std::size_t>(n));
+      while (seen.find("[y/N] ", asked) != std::string::npos) {
+        const auto at = seen.find("[y/N] ", asked);
+        const auto line_start = seen.rfind('\n', at);
+        const auto prompt = seen.substr(line_start == std::string::npos ? 0 : line_start, at - line_start);
+        asked = at + 6;
+        const bool yes =
+            std::any_of(yes_to.begin(), yes_to.end(), [&](const std::string& part) { return contains(prompt, part); });
+        const std::string answer = yes ? "y" : "n";
+        ++prompts;
+        const std::string line = answer + "\n";
+        EXPECT_EQ(::write(master, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+      }
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(master);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, prompts, seen};
   }
   void expect_valid_sum() {
     const auto r = pgpx({"migrate", "validate", "--offline"});
@@ -160,9 +212,8 @@ TEST_F(cli_migrate_diff, no_differences_and_dry_runs_write_nothing) {
 
   // A difference, dry run: the up and down are printed, no file is written.
   desired(std::string(old_schema) + "create index gone_x_idx on app.gone (x);");
-  for (const std::vector<std::string> cmd :
-       {std::vector<std::string>{"migrate", "diff", "idx", "--dry-run"},
-        std::vector<std::string>{"migrate", "create", "idx", "--from-diff", "--dry-run"}}) {
+  for (const auto& cmd : {std::vector<std::string>{"migrate", "diff", "idx", "--dry-run"},
+                          std::vector<std::string>{"migrate", "create", "idx", "--from-diff", "--dry-run"}}) {
     auto args = cmd;
     args.insert(args.end(), {"--to", desired_json(), "--schemas", "app"});
     r = pgpx(args);
@@ -266,6 +317,49 @@ TEST_F(cli_migrate_diff, a_chosen_rename_keeps_the_data_both_ways) {
   EXPECT_EQ(shadows(), 0);
 }
 
+TEST_F(cli_migrate_diff, on_a_terminal_each_possible_rename_is_asked_and_only_a_yes_renames) {
+  write_old();
+  desired(
+      "create schema app;"
+      "create table app.books (id int8 primary key, legacy int4, heading text not null);"
+      "create table app.kept (x int4);");  // two possible renames: title -> heading, gone -> kept
+  const std::vector<std::string> args = {"migrate",      "diff",      "asked", "--to",
+                                         desired_json(), "--schemas", "app",   "--dry-run"};
+  // No to both: the drops and adds stay, flagged; lint fails.
+  auto [code, prompts, seen] = pgpx_on_terminal(args, {});
+  EXPECT_EQ(prompts, 2) << seen;
+  EXPECT_TRUE(contains(seen, "Rename column app.books.title to heading")) << seen;
+  EXPECT_TRUE(contains(seen, "Rename table app.gone to kept")) << seen;
+  EXPECT_EQ(code, 5) << seen;
+  EXPECT_TRUE(contains(seen, "pgpx:lint DS103")) << seen;
+  EXPECT_FALSE(contains(seen, "rename column")) << seen;
+  // Yes to the column only: it is renamed, the table stays a flagged drop and create.
+  std::tie(code, prompts, seen) = pgpx_on_terminal(args, {"column app.books.title to heading"});
+  EXPECT_EQ(prompts, 2) << seen;
+  EXPECT_EQ(code, 5) << seen;
+  EXPECT_TRUE(contains(seen, "alter table \"app\".\"books\" rename column \"title\" to \"heading\";")) << seen;
+  EXPECT_FALSE(contains(seen, "rename to \"kept\"")) << seen;
+  EXPECT_TRUE(contains(seen, "-- destructive: table app.gone")) << seen;
+  // Yes to both, written for real: lint passes (warnings only).
+  std::tie(code, prompts, seen) =
+      pgpx_on_terminal({"migrate", "diff", "asked", "--to", desired_json(), "--schemas", "app"},
+                       {"column app.books.title to heading", "table app.gone to kept"});
+  EXPECT_EQ(code, 0) << seen;
+  const auto up = slurp_file(migrations() / "0002_asked.up.sql");
+  EXPECT_TRUE(contains(up, "rename column \"title\" to \"heading\";")) << up;
+  EXPECT_TRUE(contains(up, "alter table \"app\".\"gone\" rename to \"kept\";")) << up;
+  // --rename given: no question.
+  fs::remove(migrations() / "0002_asked.up.sql");
+  fs::remove(migrations() / "0002_asked.down.sql");
+  ASSERT_EQ(pgpx({"migrate", "hash"}).code, 0);
+  std::tie(code, prompts, seen) = pgpx_on_terminal({"migrate", "diff", "asked", "--to", desired_json(), "--schemas",
+                                                    "app", "--dry-run", "--rename", "app.gone=kept"},
+                                                   {});
+  EXPECT_EQ(prompts, 0) << seen;
+  EXPECT_EQ(code, 5) << seen;  // title -> heading stays flagged
+  EXPECT_EQ(shadows(), 0);
+}
+
 TEST_F(cli_migrate_diff, a_rename_that_matches_no_possible_rename_is_refused_and_nothing_is_written) {
   write_old();
   desired(
@@ -273,8 +367,8 @@ TEST_F(cli_migrate_diff, a_rename_that_matches_no_possible_rename_is_refused_and
       "create table app.books (id int8 primary key, heading text not null, legacy int4);"
       "create table app.gone (x int4);");
   const auto before = snapshot();
-  for (const std::string bad : {"app.books.title=nope", "app.books.id=heading", "app.books.legacy=heading",
-                                "app.gone=books"}) {
+  for (const std::string bad :
+       {"app.books.title=nope", "app.books.id=heading", "app.books.legacy=heading", "app.gone=books"}) {
     const auto r = pgpx({"migrate", "diff", "x", "--to", desired_json(), "--schemas", "app", "--rename", bad});
     EXPECT_EQ(r.code, 2) << bad << "\n" << r.err;
     EXPECT_TRUE(contains(r.err, bad + " matches no possible rename")) << r.err;
@@ -282,7 +376,7 @@ TEST_F(cli_migrate_diff, a_rename_that_matches_no_possible_rename_is_refused_and
     EXPECT_EQ(snapshot(), before);
   }
   // Malformed, twice the same target, a bad name: refused before any database work.
-  for (const std::vector<std::string> extra :
+  for (const auto& extra :
        {std::vector<std::string>{"--rename", "books.title"}, std::vector<std::string>{"--rename", "a.b.c.d=e"}}) {
     auto args = std::vector<std::string>{"migrate", "diff", "x", "--to", desired_json()};
     args.insert(args.end(), extra.begin(), extra.end());

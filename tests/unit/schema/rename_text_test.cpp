@@ -42,8 +42,8 @@ auto after() -> catalog {
 TEST(rename_text, diff_lists_each_flagged_pair_once_and_only_those) {
   const auto d = diff(before(), after());
   const std::vector<rename_pair> want = {{.schema = "s", .table = "old", .column = "", .to = "fresh"},
-                                    {.schema = "s", .table = "t", .column = "title", .to = "heading"},
-                                    {.schema = "s", .table = "t", .column = "x", .to = "n"}};
+                                         {.schema = "s", .table = "t", .column = "title", .to = "heading"},
+                                         {.schema = "s", .table = "t", .column = "x", .to = "n"}};
   ASSERT_EQ(d.possible_renames.size(), want.size()) << d.up_script();
   for (const auto& w : want)
     EXPECT_NE(std::find(d.possible_renames.begin(), d.possible_renames.end(), w), d.possible_renames.end())
@@ -61,7 +61,8 @@ TEST(rename_text, diff_lists_each_flagged_pair_once_and_only_those) {
 TEST(rename_text, parse_reads_tables_columns_and_quoted_parts_and_round_trips) {
   EXPECT_EQ(parse_rename("app.books.title=heading"),
             (rename_pair{.schema = "app", .table = "books", .column = "title", .to = "heading"}));
-  EXPECT_EQ(parse_rename("app.books=volumes"), (rename_pair{.schema = "app", .table = "books", .column = "", .to = "volumes"}));
+  EXPECT_EQ(parse_rename("app.books=volumes"),
+            (rename_pair{.schema = "app", .table = "books", .column = "", .to = "volumes"}));
   const auto odd = parse_rename(R"("my.app"."t=1"."say ""hi"""="new.name")");
   EXPECT_EQ(odd, (rename_pair{.schema = "my.app", .table = "t=1", .column = "say \"hi\"", .to = "new.name"}));
   EXPECT_EQ(parse_rename(to_string(odd)), odd);
@@ -69,8 +70,8 @@ TEST(rename_text, parse_reads_tables_columns_and_quoted_parts_and_round_trips) {
 }
 
 TEST(rename_text, parse_refuses_every_other_shape_naming_the_text) {
-  for (const std::string bad : {"books.title", "title=heading", "a.b.c.d=e", "app.books.title=", "app..t=x",
-                                "=x", "app.books=a.b", "\"app.books=x", "app.bo\"oks=x", "\"a\"b.t=x", "app.t.=x"}) {
+  for (const std::string bad : {"books.title", "title=heading", "a.b.c.d=e", "app.books.title=", "app..t=x", "=x",
+                                "app.books=a.b", "\"app.books=x", "app.bo\"oks=x", "\"a\"b.t=x", "app.t.=x"}) {
     try {
       (void)parse_rename(bad);
       ADD_FAILURE() << "accepted " << bad;
