@@ -360,6 +360,50 @@ TEST_F(cli_migrate_diff, on_a_terminal_each_possible_rename_is_asked_and_only_a_
   EXPECT_EQ(shadows(), 0);
 }
 
+TEST_F(cli_migrate_diff, what_the_diff_does_not_cover_is_a_warning_and_a_comment_and_alone_writes_nothing) {
+  write_old(std::string(old_schema) + "create domain app.positive as int4 check (value > 0);\n");
+  // Only the domain differs: nothing pgpx can write.
+  desired(std::string(old_schema) + "create domain app.positive as int4 check (value > 1);");
+  const auto before = snapshot();
+  auto r = pgpx({"migrate", "diff", "dom", "--to", desired_json(), "--schemas", "app"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "warning: not diffed (write it by hand): domain app.positive")) << r.err;
+  EXPECT_TRUE(contains(r.err, "nothing written")) << r.err;
+  EXPECT_EQ(snapshot(), before);
+  // With a change it can write: the domain is a comment at the top of the up file.
+  desired(std::string(old_schema) +
+          "create domain app.positive as int4 check (value > 1);"
+          "create table app.extra (x int4);");
+  r = pgpx({"migrate", "diff", "dom", "--to", desired_json(), "--schemas", "app"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "warning: not diffed (write it by hand): domain app.positive")) << r.err;
+  const auto up = slurp_file(migrations() / "0002_dom.up.sql");
+  EXPECT_TRUE(contains(up, "\n-- not diffed, write it by hand: domain app.positive\n")) << up;
+  EXPECT_LT(up.find("not diffed"), up.find("create table")) << up;
+  expect_valid_sum();
+}
+
+TEST_F(cli_migrate_diff, online_changes_that_cannot_run_in_a_transaction_get_a_no_transaction_file) {
+  write_old();
+  const auto want = desired(std::string(old_schema) + "create index books_title_idx on app.books (title);");
+  ASSERT_EQ(pgpx({"migrate", "apply"}).code, 0);
+  const auto old = export_app();
+  auto r = pgpx({"migrate", "diff", "idx", "--to", desired_json(), "--schemas", "app", "--online"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto up = slurp_file(migrations() / "0002_idx.up.sql");
+  const auto down = slurp_file(migrations() / "0002_idx.down.sql");
+  EXPECT_EQ(up.rfind("-- pgpx: no-transaction\n", 0), 0u) << up;
+  EXPECT_EQ(down.rfind("-- pgpx: no-transaction\n", 0), 0u) << down;
+  EXPECT_TRUE(contains(lower(up), "create index concurrently")) << up;
+  EXPECT_FALSE(contains(r.err, "LH201")) << r.err;  // concurrently: no lock warning
+  r = pgpx({"migrate", "apply"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(export_app(), want);
+  r = pgpx({"migrate", "rollback"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(export_app(), old);
+}
+
 TEST_F(cli_migrate_diff, a_rename_that_matches_no_possible_rename_is_refused_and_nothing_is_written) {
   write_old();
   desired(
