@@ -751,7 +751,8 @@ class builder {
       if (after == nullptr || after->inherited) dropped.push_back(&c);
     }
     // Drops first (they are in an earlier phase anyway), then adds.
-    for (const auto* c : dropped) drop_steps.emplace_back(&drop_column(t, *c), c);
+    // Dropped last column first: down adds them back in their order (at the end of the table).
+    for (auto it = dropped.rbegin(); it != dropped.rend(); ++it) drop_steps.emplace_back(&drop_column(t, **it), *it);
     for (const auto* c : added) add_steps.emplace_back(&add_column(t, *c), c);
     // Possible renames: a dropped and an added column of the same type.
     for (auto& [dc, d] : drop_steps)

@@ -269,6 +269,25 @@ TEST_F(cli_migrate_diff, a_destructive_change_and_a_possible_rename_are_flagged_
   EXPECT_EQ(shadows(), 0);
 }
 
+TEST_F(cli_migrate_diff, columns_dropped_at_the_end_of_a_table_come_back_in_their_order) {
+  write_old(
+      "create schema app;\n"
+      "create table app.books (id int8 primary key, a int4, b text, c int8 default 3);\n");
+  const auto want = desired(
+      "create schema app;"
+      "create table app.books (id int8 primary key);");
+  ASSERT_EQ(pgpx({"migrate", "apply"}).code, 0);
+  const auto old = export_app();
+  auto r = pgpx({"migrate", "diff", "drop_abc", "--to", desired_json(), "--schemas", "app"});
+  EXPECT_EQ(r.code, 5) << r.err;  // DS104 three times
+  r = pgpx({"migrate", "apply", "--no-lint"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(export_app(), want);
+  r = pgpx({"migrate", "rollback"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(export_app(), old);  // a, b, c: not c, b, a
+}
+
 TEST_F(cli_migrate_diff, a_chosen_rename_keeps_the_data_both_ways) {
   write_old(
       "create schema app;\n"
