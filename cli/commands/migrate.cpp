@@ -3,6 +3,7 @@
 // The other migrate verbs (apply, rollback, status, ...) are in commands/migrate_run.cpp.
 #include "../exit_codes.hpp"
 #include "commands.hpp"
+#include "migrate_diff.hpp"
 
 #include <pgpx/migrate/lint.hpp>
 #include <pgpx/migrate/source.hpp>
@@ -168,11 +169,13 @@ auto migrations_dir(context& ctx, const std::string& given) -> fs::path {
 void add_migrate_command(CLI::App& app, context& ctx, action_fn& action) {
   static lint_command_options o;
   auto* m = app.add_subcommand(
-      "migrate", "Migrations: create, apply, rollback, redo, status, validate, hash, lint, mark, baseline, repair");
+      "migrate",
+      "Migrations: create, diff, apply, rollback, redo, status, validate, hash, lint, mark, baseline, repair");
   m->require_subcommand(1);
   m->footer(
       "Examples:\n"
       "  pgpx migrate create add_users                      # (alias: pgpx new) an up/down pair, pgpx.sum rewritten\n"
+      "  pgpx migrate diff add_books --to schema.json       # the migration from the diff to a desired schema\n"
       "  pgpx migrate apply --dry-run                       # (alias: pgpx up) the plan and its SQL, nothing written\n"
       "  pgpx migrate status --exit-code                    # exit 3 when migrations are pending\n"
       "  pgpx migrate rollback --steps 2                    # (alias: pgpx down)\n"
@@ -192,6 +195,7 @@ void add_migrate_command(CLI::App& app, context& ctx, action_fn& action) {
   lint->callback([&] { action = [&] { return run_lint(ctx, o); }; });
 
   add_migrate_run_commands(app, *m, ctx, action);
+  add_migrate_diff_command(*m, ctx, action);
 }
 
 }  // namespace pgpx::cli

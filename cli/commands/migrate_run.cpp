@@ -4,6 +4,7 @@
 // library's; this file maps flags to options, prints text or JSON, and chooses exit codes.
 #include "../exit_codes.hpp"
 #include "commands.hpp"
+#include "migrate_diff.hpp"
 
 #include <pgpx/config/config.hpp>
 #include <pgpx/migrate/migrator.hpp>
@@ -42,6 +43,8 @@ struct create_flags {
   bool no_tx = false;
   bool seq = false;
   bool ts = false;
+  bool from_diff = false;     // --from-diff: `migrate diff` (migrate_diff.cpp)
+  migrate_diff_flags diff;    // its flags (not the name, -d, --irreversible, --no-tx, the style)
 };
 
 struct apply_flags {
@@ -168,6 +171,17 @@ auto run_create(context& ctx, const create_flags& f) -> int {
   std::optional<mg::version_style> style;
   if (f.seq) style = mg::version_style::sequence;
   if (f.ts) style = mg::version_style::timestamp;
+  if (f.from_diff) {
+    auto d = f.diff;
+    d.name = f.name;
+    d.dir = f.dir;
+    d.irreversible = f.irreversible;
+    d.no_tx = f.no_tx;
+    d.style = style;
+    return run_migrate_diff(ctx, d);
+  }
+  if (any_migrate_diff_flag(f.diff) || f.diff.dry_run)
+    throw usage_error("--to, --to-db, --shadow-url, --schemas, --rename, --online and --dry-run need --from-diff");
   const auto next = mg::plan_migration(migrations_dir(ctx, f.dir), f.name, style);
   const std::string header = f.no_tx ? "-- pgpx: no-transaction\n" : "";
   const std::string down = header + "-- " + next.name + ": down (undo the up file; DROP ... IF EXISTS)\n";
@@ -453,6 +467,10 @@ auto add_create(CLI::App& parent, const std::string& name, context& ctx, action_
   cmd->add_flag("--no-tx", f.no_tx, "Add `-- pgpx: no-transaction` (for CREATE INDEX CONCURRENTLY and the like)");
   cmd->add_flag("--seq", f.seq, "Number by sequence (0001, 0002...) in a new directory");
   cmd->add_flag("--ts", f.ts, "Number by UTC timestamp YYYYMMDDHHMMSS (the default) in a new directory");
+  cmd->add_flag("--from-diff", f.from_diff,
+                "Fill the files with the diff from the migrations to the desired schema (= `pgpx migrate diff`)");
+  add_migrate_diff_flags(cmd, f.diff);
+  cmd->add_flag("--dry-run", f.diff.dry_run, "With --from-diff: print the files, write nothing");
   cmd->footer(
       "Examples:\n  pgpx migrate create add_users\n  pgpx new idx_users_email --no-tx\n"
       "An existing directory keeps its numbering style. Exit codes: 0 ok, 2 usage, 10 invalid directory.");

@@ -316,6 +316,7 @@ class builder {
     diff_result out;
     for (auto& s : run_staged()) out.changes.push_back(std::move(s.c));
     out.unsupported = std::move(unsupported_);
+    out.possible_renames = std::move(renames_);
     return out;
   }
 
@@ -352,6 +353,7 @@ class builder {
   }
   std::deque<staged> steps_;  // a deque: references to its changes stay valid while more are added
   std::vector<std::string> unsupported_;
+  std::vector<rename_pair> renames_;  // the possible renames, for diff_result::possible_renames
 
   auto add(phase at, change_kind kind, std::string object, std::string up, std::string down) -> change& {
     change c;
@@ -889,6 +891,7 @@ class builder {
         if (d->schema != c->schema || shape(*d) != shape(*c)) continue;
         const std::string note = "possible rename of " + shown(d->schema, d->name) + " to " +
                                  shown(c->schema, c->name) + ": pgpx never guesses renames, this drops and creates";
+        renames_.push_back({.schema = d->schema, .table = d->name, .column = {}, .to = c->name});
         for (auto& s : steps_)
           if ((s.at == phase::drop_tables && s.c.object == "table " + shown(d->schema, d->name)) ||
               (s.at == phase::tables && s.c.object == "table " + shown(c->schema, c->name))) {
@@ -961,7 +964,8 @@ class builder {
       if (after == nullptr || after->inherited) dropped.push_back(&c);
     }
     // Drops first (they are in an earlier phase anyway), then adds.
-    for (const auto* c : dropped) drop_steps.emplace_back(&drop_column(t, *c), c);
+    // Dropped last column first: down adds them back in their order (at the end of the table).
+    for (auto it = dropped.rbegin(); it != dropped.rend(); ++it) drop_steps.emplace_back(&drop_column(t, **it), *it);
     for (const auto* c : added) add_steps.emplace_back(&add_column(t, *c), c);
     // Possible renames: a dropped and an added column of the same type.
     for (auto& [dc, d] : drop_steps)
@@ -972,6 +976,7 @@ class builder {
         dc->note = dc->note.empty() ? note : dc->note + "; " + note;
         ac->note = ac->note.empty() ? note : ac->note + "; " + note;
         dc->possible_rename = ac->possible_rename = true;
+        renames_.push_back({.schema = t.schema, .table = t.name, .column = d->name, .to = a->name});
       }
   }
 

@@ -74,6 +74,22 @@ struct diff_options {
   bool online = false;
 };
 
+/**
+ * A table or column rename: the object `schema.table` (or its column `column`) is called
+ * `to` afterwards. diff() never makes one; it lists the drop-and-add pairs that could be one
+ * (diff_result::possible_renames), and with_renames() turns the ones chosen into
+ * ALTER TABLE ... RENAME.
+ */
+struct rename_pair {
+  std::string schema{};  ///< the table's schema
+  std::string table{};   ///< the table's name before the rename
+  std::string column{};  ///< the column's name before the rename; empty: the table is renamed
+  std::string to{};      ///< the new name of the table (or of the column)
+
+  /// Same object, same new name.
+  auto operator==(const rename_pair&) const -> bool = default;
+};
+
 /// The changes from one catalog to another, in the order `up` runs.
 struct diff_result {
   /// Every change, in dependency order: first what goes away (triggers, policies, views,
@@ -85,6 +101,10 @@ struct diff_result {
   /// Differences diff() does not turn into SQL (domains, composite types, privileges,
   /// partitioning changes...), one line each, naming the object.
   std::vector<std::string> unsupported{};
+  /// The drop-and-add pairs flagged possible_rename, one per pair:
+  /// a dropped table and a created one of the same schema and columns, a dropped column and
+  /// an added one of the same table and type.
+  std::vector<rename_pair> possible_renames{};
 
   /// True when there is nothing to do and nothing unsupported differs.
   [[nodiscard]] auto empty() const noexcept -> bool { return changes.empty() && unsupported.empty(); }
@@ -145,6 +165,36 @@ struct export_result {
  * piece's sql, in this order. Deterministic like export_sql(). Throws usage_error like diff().
  */
 [[nodiscard]] PGPX_API auto export_pieces(const catalog& c) -> export_result;
+/**
+ * Reads a rename as people write it: `schema.table.column=new` for a column,
+ * `schema.table=new` for a table. A part holding a dot, an equals sign or a double quote is
+ * written in double quotes, with "" for a quote inside ("app"."my.t"=t2). Throws usage_error
+ * naming `text` for any other shape or an empty name.
+ */
+[[nodiscard]] PGPX_API auto parse_rename(std::string_view text) -> rename_pair;
+
+/// A rename as parse_rename() reads it: "app.books.title=heading"; parts that need it quoted.
+[[nodiscard]] PGPX_API auto to_string(const rename_pair& r) -> std::string;
+
+/// The change that makes one rename, with its inverse (kind table or column): `alter table
+/// "s"."t" rename [column "c"] to "n"`. Not flagged destructive: the data stays.
+[[nodiscard]] PGPX_API auto rename_change(const rename_pair& r) -> change;
+
+/**
+ * Refuses renames that `d` did not flag: throws usage_error naming every rename of `chosen`
+ * that is none of d.possible_renames, or that renames one object twice, and listing the
+ * possible ones. Does nothing when every rename is one of them.
+ */
+PGPX_API void check_renames(const diff_result& d, const std::vector<rename_pair>& chosen);
+
+/**
+ * The changes that make the renames `chosen` and then the changes of `after`: `after` must be
+ * the diff from the catalog *as it is once renamed* to the wanted one (introspect a database
+ * where the renames were run; the server rewrites the texts that name the renamed objects,
+ * index and constraint definitions, views). The renames run first in `up` and last in
+ * `down`, inverted; possible_renames loses the pairs that `chosen` settles.
+ */
+[[nodiscard]] PGPX_API auto with_renames(const std::vector<rename_pair>& chosen, diff_result after) -> diff_result;
 
 /// The lowercase name of a change kind: "schema", "enum_type", "row_security"...
 [[nodiscard]] PGPX_API auto to_string(change_kind k) noexcept -> std::string_view;

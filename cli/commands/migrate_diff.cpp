@@ -1,0 +1,219 @@
+// pgpx migrate diff NAME (and `pgpx migrate create NAME --from-diff`): the schema-sync command.
+//
+// The migrations directory is replayed on a throwaway shadow database (schema_source.hpp),
+// introspected, and diffed (pgpx/schema/diff.hpp) against the desired schema: --to SOURCE
+// (whatever read_schema_source reads) or --to-db URL. The diff's up and down scripts become a
+// new migration (plan_migration / write_migration, which rewrites pgpx.sum), which is then
+// linted. Renames are never guessed: a pair the diff flags stays a drop and an add (flagged
+// `-- pgpx:lint DS103`, a lint error) unless it is chosen, on a terminal by answering the
+// prompt, or by --rename. A chosen rename is run on the shadow database, which is then
+// introspected again, so that the rest of the diff starts from the renamed schema as the
+// server prints it (index and constraint definitions name the new names).
+#include "migrate_diff.hpp"
+
+#include "../exit_codes.hpp"
+#include "commands.hpp"
+#include "schema_source.hpp"
+
+#include <pgpx/core/configured.hpp>
+#include <pgpx/migrate/lint.hpp>
+#include <pgpx/migrate/migrator.hpp>
+#include <pgpx/migrate/source.hpp>
+#include <pgpx/schema/diff.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace pgpx::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace mg = pgpx::migrate;
+
+// The desired state's source: --to, --to-db, else <project>/schema when it is a directory.
+auto desired_source(context& ctx, const migrate_diff_flags& f) -> std::string {
+  if (!f.to.empty() && !f.to_db.empty()) throw usage_error("give --to or --to-db, not both");
+  if (!f.to_db.empty()) {
+    if (f.to_db != "db" && !looks_like_url(f.to_db))
+      throw usage_error("--to-db '" + f.to_db + "' is not a URL or conninfo (for files and directories use --to)");
+    return f.to_db;
+  }
+  if (!f.to.empty()) return f.to;
+  fs::path base = fs::current_path();
+  try {
+    base = ctx.config().project_dir();
+  } catch (const pgpx::error&) {  // NOLINT(bugprone-empty-catch): no usable config: the working directory
+  }
+  if (fs::is_directory(base / "schema")) return (base / "schema").string();
+  throw usage_error("pgpx migrate diff needs the desired schema: --to SOURCE, --to-db URL, or a " +
+                    (base / "schema").string() + " directory");
+}
+
+// Asks, for each possible rename, whether to make it (on a terminal only); a pair that
+// conflicts with one already chosen is not asked.
+auto ask_renames(const schema::diff_result& d) -> std::vector<schema::rename_pair> {
+  std::vector<schema::rename_pair> chosen;
+  for (const auto& r : d.possible_renames) {
+    const bool taken = std::any_of(chosen.begin(), chosen.end(), [&](const schema::rename_pair& c) {
+      return c.schema == r.schema && c.column.empty() == r.column.empty() &&
+             ((c.table == r.table && c.column == r.column) ||
+              (r.column.empty() ? c.to == r.to : c.table == r.table && c.to == r.to));
+    });
+    if (taken) continue;
+    const std::string what =
+        r.column.empty() ? "table " + r.schema + "." + r.table : "column " + r.schema + "." + r.table + "." + r.column;
+    std::cerr << "Rename " << what << " to " << r.to << " instead of dropping it and adding " << r.to << "? [y/N] "
+              << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) break;
+    if (answer == "y" || answer == "Y" || answer == "yes") chosen.push_back(r);
+  }
+  return chosen;
+}
+
+// Prints lint findings as `pgpx migrate lint` does (to standard error); returns the failures.
+auto lint_written(const std::string& shown, const std::string& text, mg::direction dir) -> std::size_t {
+  mg::lint_options o;
+  o.dir = dir;
+  o.file = shown;
+  const auto findings = mg::lint(text, o);
+  for (const auto& f : findings) {
+    std::cerr << shown << ":" << (f.line > 0 ? std::to_string(f.line) + ":" : std::string()) << " "
+              << mg::to_string(f.severity) << " " << f.rule << ": " << f.message;
+    if (f.ignored()) std::cerr << " (ignored: " << *f.ignored_because << ")\n";
+    else std::cerr << "\n  hint: " << f.hint << "\n";
+  }
+  return mg::lint_failures(findings);
+}
+
+}  // namespace
+
+void add_migrate_diff_flags(CLI::App* cmd, migrate_diff_flags& f) {
+  cmd->add_option("--to", f.to,
+                  "The desired schema: db, a URL, FILE.json (schema export --format json) or a directory "
+                  "(default: <project>/schema)");
+  cmd->add_option("--to-db", f.to_db, "The desired schema is this live database's (a URL)");
+  cmd->add_option("--shadow-url", f.shadow_url,
+                  "The server where the migrations are replayed on a throwaway database (default: the configured one)");
+  cmd->add_option("--schemas", f.schemas, "Only these schemas, comma-separated (default: all but pgpx's own)");
+  cmd->add_option("--rename", f.renames,
+                  "Make this possible rename a RENAME instead of a drop and an add: schema.table.column=new or "
+                  "schema.table=new (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--online", f.online, "Lock-friendly changes (CONCURRENTLY, NOT VALID then VALIDATE)");
+}
+
+auto any_migrate_diff_flag(const migrate_diff_flags& f) -> bool {
+  return !f.to.empty() || !f.to_db.empty() || !f.shadow_url.empty() || !f.schemas.empty() || !f.renames.empty() ||
+         f.online;
+}
+
+auto run_migrate_diff(context& ctx, const migrate_diff_flags& f) -> int {
+  // Everything that can be refused without a server first.
+  std::vector<schema::rename_pair> chosen;
+  for (const auto& r : f.renames) chosen.push_back(schema::parse_rename(r));
+  const auto dir = migrations_dir(ctx, f.dir);
+  const auto next = mg::plan_migration(dir, f.name, f.style);
+  const auto to = desired_source(ctx, f);
+  const schema_source_options so{.schemas = split_list(f.schemas), .shadow_url = f.shadow_url};
+  std::optional<std::string> environment;
+  try {
+    environment = ctx.config().env_name();  // for `env=` directives
+  } catch (const pgpx::error&) {  // NOLINT(bugprone-empty-catch): reported when connecting
+  }
+
+  const auto desired = read_schema_source(ctx, to, so);
+  shadow_database shadow(ctx, shadow_server(ctx, f.shadow_url));
+  if (fs::is_directory(dir)) {
+    ctx.note("replaying " + dir.string() + " on the shadow database \"" + shadow.name() + "\"");
+    pgpx::connection cx(shadow.info(), connection_options_of(ctx.config()));
+    mg::apply_options ao;
+    ao.environment = environment;
+    ao.lint = false;  // what is applied already was linted; the new files are linted below
+    (void)mg::apply(cx, dir, ao);
+  }
+  const auto current = introspect_at(ctx, shadow.info(), so);
+  const schema::diff_options dopt{.online = f.online};
+  auto d = schema::diff(current, desired, dopt);
+
+  if (!chosen.empty()) schema::check_renames(d, chosen);
+  else if (!d.possible_renames.empty() && ::isatty(0) != 0 && ::isatty(2) != 0) chosen = ask_renames(d);
+  if (!chosen.empty()) {
+    {
+      pgpx::connection cx(shadow.info(), connection_options_of(ctx.config()));
+      for (const auto& r : chosen) cx.execute(schema::rename_change(r).up);
+    }
+    d = schema::with_renames(chosen, schema::diff(introspect_at(ctx, shadow.info(), so), desired, dopt));
+  }
+
+  for (const auto& u : d.unsupported) std::cerr << "pgpx: warning: not diffed (write it by hand): " << u << "\n";
+  if (d.changes.empty()) {
+    ctx.note(d.unsupported.empty() ? "no differences: nothing written"
+                                   : "no differences pgpx can write (see the warnings): nothing written");
+    return 0;
+  }
+  for (const auto& r : d.possible_renames)
+    ctx.note("possible rename left as a drop and an add (flagged DS103): " + schema::to_string(r) +
+             " (choose it with --rename " + schema::to_string(r) + ")");
+
+  const bool no_tx = f.no_tx || std::any_of(d.changes.begin(), d.changes.end(),
+                                            [](const schema::change& c) { return !c.transactional; });
+  const std::string header = no_tx ? "-- pgpx: no-transaction\n" : "";
+  std::string up = header + "-- " + next.name + ": up, written by `pgpx migrate diff` (desired: " + to + ")\n";
+  for (const auto& u : d.unsupported) up += "-- not diffed, write it by hand: " + u + "\n";
+  up += d.up_script();
+  const std::string down = header + "-- " + next.name + ": down, written by `pgpx migrate diff`\n" + d.down_script();
+  for (const auto& c : d.changes)
+    if (c.down.empty() && !c.up.empty())
+      std::cerr << "pgpx: warning: " << c.object << ": no inverse in the down file" << (c.note.empty() ? "" : ": ")
+                << c.note << "\n";
+
+  if (f.dry_run) {
+    std::cout << "-- " << next.up_path().filename().string() << "\n" << up;
+    if (!f.irreversible) std::cout << "-- " << next.down_path().filename().string() << "\n" << down;
+  } else {
+    mg::write_migration(next, up, f.irreversible ? std::nullopt : std::optional<std::string_view>(down));
+    std::cout << "created " << next.up_path().string() << "\n";
+    if (!f.irreversible) std::cout << "created " << next.down_path().string() << "\n";
+    ctx.note("rewrote " + (next.dir / "pgpx.sum").string());
+  }
+  std::size_t failures = lint_written(next.up_path().string(), up, mg::direction::up);
+  if (!f.irreversible) failures += lint_written(next.down_path().string(), down, mg::direction::down);
+  if (f.dry_run) ctx.note("dry run: nothing was written");
+  if (failures == 0) return 0;
+  ctx.note(std::to_string(failures) + " lint error" + (failures == 1 ? "" : "s") +
+           (f.dry_run ? ""
+                      : "; the files are kept: review them, silence what is meant with "
+                        "`-- pgpx: lint-ignore=RULE reason=\"...\"`, then `pgpx migrate hash`"));
+  return static_cast<int>(exit_code::lint);
+}
+
+void add_migrate_diff_command(CLI::App& migrate, context& ctx, std::function<int()>& action) {
+  static migrate_diff_flags f;
+  auto* cmd = migrate.add_subcommand(
+      "diff", "Write the migration that makes the migrations' schema the desired one (replayed on a shadow database)");
+  cmd->add_option("name", f.name, "The migration's slug, [a-z0-9_]+")->required();
+  cmd->add_option("-d,--dir", f.dir, "The migrations directory (default: <project>/migrations)");
+  add_migrate_diff_flags(cmd, f);
+  cmd->add_flag("--dry-run", f.dry_run, "Print the up and down files (and their lint); write nothing");
+  cmd->footer(
+      "Examples:\n"
+      "  pgpx migrate diff add_books --to schema.json\n"
+      "  pgpx migrate diff sync --to-db postgresql://localhost/app_dev --schemas app --dry-run\n"
+      "  pgpx migrate diff rename_title --to schema.json --rename app.books.title=heading\n"
+      "A column (or table) dropped while one of the same type (or columns) is added is a possible rename:\n"
+      "it is written as a drop and an add flagged `-- pgpx:lint DS103` unless chosen, on a terminal by\n"
+      "answering y, otherwise with --rename (a --rename that is not a possible rename is refused).\n"
+      "Exit codes: 0 written (or no differences: nothing written), 5 written but lint errors (the files\n"
+      "are kept), 2 usage, 4 the directory differs from pgpx.sum, 8 cannot connect, 9 SQL error (a\n"
+      "migration failed on the shadow database), 10 invalid migrations directory.");
+  cmd->callback([&] { action = [&] { return run_migrate_diff(ctx, f); }; });
+}
+
+}  // namespace pgpx::cli
