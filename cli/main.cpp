@@ -104,6 +104,7 @@ int main(int argc, char** argv) {
   pgpx::cli::add_extension_command(app, ctx, action);
   pgpx::cli::add_db_command(app, ctx, action);
   pgpx::cli::add_schema_command(app, ctx, action);
+  pgpx::cli::add_model_command(app, ctx, action);
 
   std::vector<std::string> help_topic;
   auto* help = app.add_subcommand("help", "Show help for pgpx or for a command (pgpx help dev up)");

@@ -36,6 +36,8 @@ void add_migrate_run_commands(CLI::App& app, CLI::App& migrate, context& ctx, ac
 void add_db_command(CLI::App& app, context& ctx, action_fn& action);
 /// `pgpx schema export|diff` (commands/schema.cpp).
 void add_schema_command(CLI::App& app, context& ctx, action_fn& action);
+/// `pgpx model create` (commands/model.cpp).
+void add_model_command(CLI::App& app, context& ctx, action_fn& action);
 /// `pgpx completion bash|zsh|fish`; register it last: it describes the commands added before.
 void add_completion_command(CLI::App& app, action_fn& action);
 
