@@ -612,11 +612,13 @@ auto run_model_create(context& ctx, model_flags& f) -> int {
       const std::string full = "::" + ns + "::" + t.cpp;
       // The name as to_regtype() reads it: bare when PostgreSQL needs no quotes, qualified
       // outside public.
-      const bool bare =
-          identifier_chars(t.name) == t.name && snake(t.name) == t.name && t.name.find("__") == std::string::npos;
-      const std::string pg_name = t.schema != "public" ? quote_qualified({t.schema, t.name})
-                                  : bare               ? t.name
-                                                       : quote_identifier(t.name);
+      auto simple = [](const std::string& n) {
+        return identifier_chars(n) == n && snake(n) == n && n.find("__") == std::string::npos &&
+               reserved_words().count(n) == 0;
+      };
+      const std::string pg_name = t.schema == "public" ? (simple(t.name) ? t.name : quote_identifier(t.name))
+                                  : simple(t.schema) && simple(t.name) ? t.schema + "." + t.name
+                                                                       : quote_qualified({t.schema, t.name});
       if (t.is_enum) {
         s += "// enum " + lit(t.schema + "." + t.name) + "\n";
         s += "namespace " + ns + " {\nenum class " + t.cpp + " {\n";
@@ -655,7 +657,8 @@ auto run_model_create(context& ctx, model_flags& f) -> int {
         s += "// composite type " + lit(t.schema + "." + t.name) + " (members by position)\n";
         s += "namespace " + ns + " {\nstruct " + t.cpp + " {\n";
         for (std::size_t i = 0; i < members.size(); ++i)
-          s += "  " + ctypes[i] + " " + members[i] + ";  // " + lit(t.c->attributes[i].name) + "\n";
+          s += "  " + ctypes[i] + " " + members[i] + ";" +
+               (members[i] == t.c->attributes[i].name ? "" : "  // " + lit(t.c->attributes[i].name)) + "\n";
         s += "};\n}  // namespace " + ns + "\n";
         s += "template <>\ninline constexpr bool pgpx::is_composite<" + full + "> = true;\n";
         s += "template <>\ninline constexpr std::string_view pgpx::composite_type<" + full + "> = " + lit(pg_name) +

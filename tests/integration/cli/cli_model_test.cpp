@@ -350,11 +350,18 @@ TEST_F(cli_model, unmapped_types_foreign_keys_out_of_reach_and_bad_input) {
                     "void use() { (void)pgpx::schema::create_table<::models::public_::pet>(); }\n"),
             "")
       << pub;
-  // Both tables: the foreign key is declared.
-  r = pgpx({"model", "create", "pets", "owners", "--out", "gen2"});
+  // Both tables: the foreign key is declared. --with-crud brings the ORM verbs along.
+  r = pgpx({"model", "create", "pets", "owners", "--out", "gen2", "--with-crud"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(contains(slurp_file(dir_ / "gen2" / "public_.hpp"),
-                       "std::optional<pgpx::references<&::models::public_::owner::id>> owner_id;"));
+  const std::string both = slurp_file(dir_ / "gen2" / "public_.hpp");
+  EXPECT_TRUE(contains(both, "std::optional<pgpx::references<&::models::public_::owner::id>> owner_id;")) << both;
+  EXPECT_TRUE(contains(both, "#include <pgpx/orm/crud.hpp>")) << both;
+  EXPECT_FALSE(contains(pub, "#include <pgpx/orm/crud.hpp>")) << pub;
+  EXPECT_EQ(compile(dir_ / "gen2",
+                    "#include \"public_.hpp\"\n#include <pgpx/core/connection.hpp>\n"
+                    "void use(pgpx::connection& cx) { (void)pgpx::get<models::public_::pet>(cx, 1); }\n"),
+            "")
+      << both;
   // Bad input is refused, naming it, and writes nothing.
   r = pgpx({"model", "create", "nope", "--out", "bad"});
   EXPECT_EQ(r.code, 2);
