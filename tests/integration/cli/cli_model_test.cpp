@@ -70,13 +70,17 @@ alter table books add constraint books_title_author_key unique (title, author_id
 
 // Names C++ cannot take as they are.
 constexpr const char* hostile_sql = R"sql(
+create type "Feeling" as enum ('a b', 'A B', '');
+create type zpair as (x int4, "X" int4);
+create type spot as (f "Feeling", p zpair, ps zpair[]);
 create table "class" (
   "int" int4 primary key,
   "Mixed Case" text,
   "mixed_case" text,
   "1st" int4,
   "we""ird\name" text,
-  "class" text not null);
+  "class" text not null,
+  "where" spot);
 create table "Users" (id int8 primary key, "userName" text);
 create table users (id int8 primary key, "Users" text, users text);
 )sql";
@@ -298,6 +302,17 @@ TEST_F(cli_model, hostile_names_give_valid_stable_cpp_and_keep_the_sql_names) {
            "pgpx::rename(&::models::public_::user::user_name, \"userName\")",
        })
     EXPECT_TRUE(contains(pub, want)) << "missing: " << want << "\n" << pub;
+  // Enum labels and composite members fold too; a composite comes after the types it holds,
+  // whatever their names' order.
+  const std::string types = slurp_file(dir_ / "gen" / "types.hpp");
+  for (const char* want :
+       {"enum class feeling {\n  a_b,\n  a_b_2,\n  x,\n};", "{::models::public_::feeling::a_b_2, \"A B\"}",
+        "{::models::public_::feeling::x, \"\"}", "pgpx::enum_type<::models::public_::feeling> = \"\\\"Feeling\\\"\";",
+        "std::optional<std::int32_t> x_2;  // \"X\"", "std::optional<::models::public_::feeling> f;",
+        "std::optional<std::vector<::models::public_::zpair>> ps;"})
+    EXPECT_TRUE(contains(types, want)) << "missing: " << want << "\n" << types;
+  EXPECT_LT(types.find("struct zpair {"), types.find("struct spot {")) << types;
+  EXPECT_TRUE(contains(pub, "std::optional<::models::public_::spot> where;")) << pub;
   // The column whose name is already its member's needs no rename, whatever its position.
   EXPECT_FALSE(contains(pub, "rename(&::models::public_::class_::mixed_case,")) << pub;
   EXPECT_TRUE(contains(pub, "std::optional<std::string> users;")) << pub;
@@ -306,7 +321,8 @@ TEST_F(cli_model, hostile_names_give_valid_stable_cpp_and_keep_the_sql_names) {
 #include "public_.hpp"
 #include <pgpx/schema/ddl.hpp>
     namespace m = models::public_;
-    static_assert(pgpx::reflect::field_count<m::class_> == 6);
+    static_assert(pgpx::reflect::field_count<m::class_> == 7);
+    static_assert(std::is_enum_v<m::feeling> && pgpx::is_composite<m::spot> && pgpx::is_composite<m::zpair>);
     void use() {
       (void)pgpx::schema::create_table<m::class_>();
       (void)pgpx::schema::create_table<m::user>();
