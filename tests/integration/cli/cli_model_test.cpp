@@ -267,6 +267,18 @@ TEST_F(cli_model, check_passes_on_fresh_output_and_exits_7_on_drift) {
   r = pgpx({"model", "create", "--all", "--out", "gen", "--check"});
   EXPECT_EQ(r.code, 7);
   EXPECT_TRUE(contains(r.err, "types.hpp")) << r.err;
+  // A header this command would no longer write (here: no table left uses a type) is drift
+  // under --check, and a warning otherwise; files it did not write are left alone.
+  ASSERT_EQ(pgpx({"model", "create", "--all", "--out", "gen"}).code, 0);
+  std::ofstream(dir_ / "gen" / "mine.hpp") << "// my own header\n";
+  r = pgpx({"model", "create", "authors", "--out", "gen", "--check"});
+  EXPECT_EQ(r.code, 7);
+  EXPECT_TRUE(contains(r.err, "types.hpp (no longer generated)")) << r.err;
+  EXPECT_FALSE(contains(r.err, "mine.hpp")) << r.err;
+  r = pgpx({"model", "create", "authors", "--out", "gen"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.err, "types.hpp is no longer generated")) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "gen" / "mine.hpp"));
   // A hand edit, and a missing file, are drift too.
   ASSERT_EQ(pgpx({"model", "create", "--all", "--out", "gen"}).code, 0);
   std::ofstream(dir_ / "gen" / "public_.hpp", std::ios::app) << "// edited\n";
