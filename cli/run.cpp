@@ -112,6 +112,7 @@ auto application::run(int argc, char** argv) const -> int {
   pgpx::cli::add_db_command(app, ctx, action);
   pgpx::cli::add_schema_command(app, ctx, action);
   pgpx::cli::add_seed_command(app, ctx, action);
+  pgpx::cli::add_model_command(app, ctx, action);
 
   std::vector<std::string> help_topic;
   auto* help = app.add_subcommand("help", "Show help for pgpx or for a command (pgpx help dev up)");

@@ -40,6 +40,8 @@ void add_schema_command(CLI::App& app, context& ctx, action_fn& action);
 void add_schema_diagram_command(CLI::App& schema, context& ctx, action_fn& action);
 /// `pgpx seed create|run` (commands/seed.cpp).
 void add_seed_command(CLI::App& app, context& ctx, action_fn& action);
+/// `pgpx model create` (commands/model.cpp).
+void add_model_command(CLI::App& app, context& ctx, action_fn& action);
 /// `pgpx completion bash|zsh|fish`; register it last: it describes the commands added before.
 void add_completion_command(CLI::App& app, action_fn& action);
 
