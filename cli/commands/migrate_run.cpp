@@ -192,7 +192,10 @@ auto run_create(context& ctx, const create_flags& f) -> int {
   if (f.ts) style = mg::version_style::timestamp;
   const auto next = mg::plan_migration(migrations_dir(ctx, f.dir), f.name, style);
   const std::string header = f.no_tx ? "-- pgpx: no-transaction\n" : "";
-  const std::string down = header + "-- " + next.name + ": down (undo the up file; DROP ... IF EXISTS)\n";
+  // Rollback refuses a down file that loses data unless it says why (docs/migrations.md).
+  const std::string down = header + "-- " + next.name +
+                           ": down (undo the up file; DROP ... IF EXISTS; a DROP TABLE/COLUMN needs a lint-ignore "
+                           "with a reason)\n";
   if (ctx.dry_run()) {
     std::cout << "would create " << next.up_path().string() << "\n";
     if (!f.irreversible) std::cout << "would create " << next.down_path().string() << "\n";

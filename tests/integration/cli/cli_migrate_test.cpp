@@ -10,10 +10,14 @@
 
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -79,6 +83,51 @@ class cli_migrate_test : public pgpx::test::db_test {
     write("0001_a.down.sql", std::string(undo) + "drop table if exists a;\n");
     write("0002_b.up.sql", "create table b (x int);\n");
     write("0002_b.down.sql", std::string(undo) + "drop table if exists b;\n");
+  }
+
+  // Runs `pgpx --url <database> ARGS...` on a terminal (a pty; stdout and stderr both go to
+  // `out`), typing `answer` and Enter once it asks "Type 'yes'".
+  auto pgpx_on_terminal(std::vector<std::string> args, const std::string& answer) -> run_result {
+    args.insert(args.begin(), {pgpx::test::cli::cli_path(), "--url", conninfo().to_string()});
+    int master = -1;
+    const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+    if (pid == 0) {
+      if (::chdir(project_.c_str()) != 0) ::_exit(126);
+      for (const char* v :
+           {"PGPX_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPX_ENV"})
+        ::unsetenv(v);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    run_result r;
+    if (pid < 0) {
+      ADD_FAILURE() << "forkpty failed";
+      return r;
+    }
+    bool answered = false;
+    const auto until = std::chrono::steady_clock::now() + pgpx::test::cli::scaled(std::chrono::seconds(60));
+    while (std::chrono::steady_clock::now() < until) {
+      pollfd p{master, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[1024];
+      const auto n = ::read(master, buf, sizeof buf);
+      if (n <= 0) break;  // EIO: the child ended and the terminal closed
+      r.out.append(buf, static_cast<std::size_t>(n));
+      if (!answered && contains(r.out, "Type 'yes'")) {
+        const auto line = answer + "\n";
+        EXPECT_EQ(::write(master, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+        answered = true;
+      }
+    }
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    ::close(master);
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    EXPECT_TRUE(answered) << r.out;
+    return r;
   }
 
   fs::path project_;
@@ -444,6 +493,13 @@ TEST_F(cli_migrate_test, forced_rollback_needs_yes_without_a_terminal_and_is_aud
   EXPECT_TRUE(contains(r.err, "--yes")) << r.err;
   EXPECT_EQ(applied().size(), 3U);
   EXPECT_TRUE(table_exists("b"));
+  // On a terminal it lists them and asks; anything but "yes" changes nothing.
+  r = pgpx_on_terminal({"down", "--steps", "2", "--force"}, "no");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "--force un-applies 0003_c without running anything")) << r.out;
+  EXPECT_TRUE(contains(r.out, "nothing changed")) << r.out;
+  EXPECT_EQ(applied().size(), 3U);
+  EXPECT_TRUE(table_exists("b"));
   // The plan needs no confirmation.
   r = pgpx({"down", "--steps", "2", "--force", "--dry-run", "--format", "json"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -469,6 +525,16 @@ TEST_F(cli_migrate_test, forced_rollback_needs_yes_without_a_terminal_and_is_aud
   r = pgpx({"down", "--force"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(applied().empty());
+  // Typed "yes" on a terminal goes ahead.
+  ASSERT_EQ(pgpx({"up", "--to", "0002"}).code, 0);
+  cx().execute("drop table c");
+  ASSERT_EQ(pgpx({"up"}).code, 0);
+  r = pgpx_on_terminal({"down", "--force"}, "yes");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "un-applied 0003_c without running anything")) << r.out;
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002"}));
+  EXPECT_TRUE(table_exists("c"));
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from pgpx.migration_log where outcome = 'forced'"), 2);
 }
 
 // A down file that loses data is refused with exit 5 naming file and line; --no-lint runs it.
