@@ -7,6 +7,7 @@
 #include <pgpx/observe/log.hpp>
 
 #include <iostream>
+#include <set>
 
 namespace pgpx::cli {
 
@@ -45,14 +46,89 @@ void context::setup_logging() {
 
 auto context::resolve_connection() -> pgpx::conninfo {
   auto& cfg = config();
-  if (!cfg.uses_embedded()) return cfg.connection();
-  embedded_cluster local{cfg};
-  if (!local.running() || !cfg.refresh_embedded()) {
-    note("starting the project's local PostgreSQL (pgpx dev up) in " + local.state_dir().string());
-    local.up();
-    cfg.refresh_embedded();
+  if (cfg.uses_embedded()) {
+    embedded_cluster local{cfg};
+    if (!local.running() || !cfg.refresh_embedded()) {
+      note("starting the project's local PostgreSQL (pgpx dev up) in " + local.state_dir().string());
+      local.up();
+      cfg.refresh_embedded();
+    }
   }
-  return cfg.connection();
+  auto ci = cfg.connection();
+  apply_session(ci);
+  return ci;
+}
+
+void context::check_flags() {
+  const auto parse = [](const std::string& flag, const std::string& text) -> std::optional<std::chrono::milliseconds> {
+    if (text.empty()) return std::nullopt;
+    auto d = pgpx::try_parse_duration(text);
+    if (!d) throw pgpx::usage_error(flag + ": " + d.diag().message);
+    return *d;
+  };
+  session_.lock_timeout = parse("--lock-timeout", options_.lock_timeout);
+  session_.statement_timeout = parse("--statement-timeout", options_.statement_timeout);
+}
+
+void context::apply_session(pgpx::conninfo& ci) const {
+  if (!options_.application_name.empty()) ci.set("application_name", options_.application_name);
+  // Server settings of the session through libpq's `options` (-c name=value), after any the
+  // connection already has: the last one wins. Durations in ms contain no space to escape.
+  std::string extra;
+  if (session_.lock_timeout) extra += " -c lock_timeout=" + std::to_string(session_.lock_timeout->count());
+  if (session_.statement_timeout)
+    extra += " -c statement_timeout=" + std::to_string(session_.statement_timeout->count());
+  if (extra.empty()) return;
+  const auto before = ci.get("options");
+  ci.set("options", before.empty() ? extra.substr(1) : before + extra);
+}
+
+auto dry_run_refusal(const std::string& path) -> std::optional<std::string> {
+  // Commands that honour the global --dry-run (they plan and write nothing) or only read.
+  static const std::set<std::string, std::less<>> allowed = {"migrate apply",
+                                                             "migrate rollback",
+                                                             "migrate redo",
+                                                             "migrate mark",
+                                                             "migrate baseline",
+                                                             "migrate repair",
+                                                             "migrate create",
+                                                             "migrate hash",
+                                                             "migrate status",
+                                                             "migrate validate",
+                                                             "migrate lint",
+                                                             "up",
+                                                             "down",
+                                                             "new",
+                                                             "db create",
+                                                             "db drop",
+                                                             "db reset",
+                                                             "db wait",
+                                                             "extension list",
+                                                             "extension info",
+                                                             "extension install",
+                                                             "extension upgrade",
+                                                             "extension update",
+                                                             "extension uninstall",
+                                                             "query",
+                                                             "template list",
+                                                             "template check",
+                                                             "template render",
+                                                             "config show",
+                                                             "config validate",
+                                                             "config path",
+                                                             "schema export",
+                                                             "schema diff",
+                                                             "schema sync",
+                                                             "schema diagram",
+                                                             "migrate diff",
+                                                             "seed run",
+                                                             "dev status",
+                                                             "help",
+                                                             "completion"};
+  if (path.empty() || allowed.contains(path) || path.starts_with("completion ")) return std::nullopt;
+  return "pgpx " + path +
+         " cannot dry-run, and --dry-run promises that nothing is written; run it without "
+         "--dry-run (nothing was done)";
 }
 
 auto context::connect() -> pgpx::connection {

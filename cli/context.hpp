@@ -5,6 +5,7 @@
 #include <pgpx/config/config.hpp>
 #include <pgpx/core/connection.hpp>
 
+#include <chrono>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -29,7 +30,25 @@ struct global_options {
   /// The models of an application's own binary (pgpx/cli/application.hpp): the `models`
   /// schema source. Empty in `pgpx` itself.
   std::vector<const pgpx::model_description*> models;
+  bool dry_run = false;         ///< --dry-run (global): mutating commands plan only, or refuse
+  std::string lock_timeout;     ///< --lock-timeout DUR: lock_timeout of every session (and the migration lock wait)
+  std::string statement_timeout;  ///< --statement-timeout DUR: statement_timeout of every session
+  std::string application_name;   ///< --application-name NAME: of every session
 };
+
+/// The session settings of the global flags, parsed (context::check_flags).
+struct session_flags {
+  std::optional<std::chrono::milliseconds> lock_timeout;       ///< --lock-timeout
+  std::optional<std::chrono::milliseconds> statement_timeout;  ///< --statement-timeout
+};
+
+/**
+ * With the global --dry-run, whether the command `path` ("migrate apply", "db drop", ...)
+ * may run: it honours the flag (plans only) or only reads. nullopt when it may; otherwise the
+ * usage error to print. Commands not listed in context.cpp are refused, so that a new command
+ * never writes under --dry-run before it learns the flag.
+ */
+[[nodiscard]] auto dry_run_refusal(const std::string& path) -> std::optional<std::string>;
 
 /// State shared by the commands of one invocation.
 class context {
@@ -51,8 +70,19 @@ class context {
   auto connect() -> pgpx::connection;
   /// Prints a progress or information line on stderr unless --quiet.
   void note(const std::string& line) const;
+  /// Parses the global --lock-timeout and --statement-timeout (durations as in pgpx.toml);
+  /// throws usage_error naming the flag. main() calls it before any command runs.
+  void check_flags();
+  /// The parsed session flags (after check_flags).
+  [[nodiscard]] auto session() const noexcept -> const session_flags& { return session_; }
+  /// True with the global --dry-run.
+  [[nodiscard]] auto dry_run() const noexcept -> bool { return options_.dry_run; }
+  /// Adds the session flags to `ci`: application_name, and `-c lock_timeout=... -c
+  /// statement_timeout=...` in its libpq `options`. resolve_connection() does it already.
+  void apply_session(pgpx::conninfo& ci) const;
 
  private:
+  session_flags session_;
   global_options options_;
   std::optional<pgpx::config> config_;
 };

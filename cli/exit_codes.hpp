@@ -37,6 +37,7 @@ enum class exit_code : int {
     case migrate::failure::lock_lost: return exit_code::lock_timeout;
     case migrate::failure::dirty_state: return exit_code::dirty;
     case migrate::failure::unknown_version:
+    case migrate::failure::already_applied:
     case migrate::failure::transaction_mode:
     case migrate::failure::missing_extension: return exit_code::validation;
     case migrate::failure::statement_failed:

@@ -99,6 +99,12 @@ auto application::run(int argc, char** argv) const -> int {
   app.add_flag("-q,--quiet", g.quiet, "Only errors");
   app.add_option("--log-format", g.log_format, "Log lines as text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-y,--yes", g.yes, "Answer yes to confirmations (needed without a terminal)");
+  app.add_flag("--dry-run", g.dry_run,
+               "Mutating commands print their plan and write nothing (those that cannot plan refuse, exit 2)");
+  app.add_option("--lock-timeout", g.lock_timeout,
+                 "lock_timeout of every session, e.g. 5s (migrate: also how long to wait for the migration lock)");
+  app.add_option("--statement-timeout", g.statement_timeout, "statement_timeout of every session, e.g. 30s");
+  app.add_option("--application-name", g.application_name, "application_name of every session");
 
   pgpx::cli::context ctx{g};
   pgpx::cli::action_fn action;
@@ -157,6 +163,15 @@ auto application::run(int argc, char** argv) const -> int {
   ctx = pgpx::cli::context{g};
   try {
     ctx.setup_logging();
+    ctx.check_flags();
+    if (g.dry_run) {
+      std::string path;  // the command given, "migrate apply"
+      for (const CLI::App* at = &app; !at->get_subcommands().empty();) {
+        at = at->get_subcommands().front();
+        path += (path.empty() ? "" : " ") + at->get_name();
+      }
+      if (const auto why = pgpx::cli::dry_run_refusal(path)) throw pgpx::usage_error(*why);
+    }
     const int code = action ? action() : 0;
     if (const int sig = pgpx::cli::interrupted_by(); sig != 0) return report_interrupt(sig);
     return code;

@@ -12,7 +12,9 @@
 #include <pgpx/core/configured.hpp>
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/migrate/migrator.hpp>
+#include <pgpx/migrate/source.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -51,6 +53,7 @@ auto exists(pgpx::connection& cx, const std::string& name) -> bool {
 }
 
 void refuse_destructive(context& ctx, const std::string& verb, const std::string& name) {
+  if (ctx.dry_run()) return;  // a plan changes nothing
   if (ctx.config().is_protected())
     throw usage_error("environment '" + ctx.config().env_name() + "' is protected (protected = true): pgpx db " + verb +
                       " refuses to touch database \"" + name + "\"");
@@ -59,10 +62,15 @@ void refuse_destructive(context& ctx, const std::string& verb, const std::string
                       "\" and everything in it; confirm with --yes");
 }
 
-// Creates the database `name` unless it exists, through the maintenance connection `m`.
-void create(pgpx::connection& m, const std::string& name) {
-  if (exists(m, name)) {
+// Creates the database `name` unless it exists, through the maintenance connection `m`
+// (`dry_run`: says what it would do).
+void create(pgpx::connection& m, const std::string& name, bool dry_run) {
+  if (exists(m, name) && !dry_run) {
     std::cout << "database \"" << name << "\" exists already\n";
+    return;
+  }
+  if (dry_run) {
+    std::cout << "would create database \"" << name << "\"\n";
     return;
   }
   m.execute("create database " + quote_identifier(name));
@@ -70,9 +78,13 @@ void create(pgpx::connection& m, const std::string& name) {
 }
 
 // Drops the database `name` if it exists, through the maintenance connection `m`.
-void drop(pgpx::connection& m, const std::string& name) {
+void drop(pgpx::connection& m, const std::string& name, bool dry_run) {
   if (!exists(m, name)) {
     std::cout << "database \"" << name << "\" does not exist\n";
+    return;
+  }
+  if (dry_run) {
+    std::cout << "would drop database \"" << name << "\"\n";
     return;
   }
   m.execute("drop database " + quote_identifier(name));
@@ -83,7 +95,8 @@ auto run_create(context& ctx) -> int {
   const auto ci = ctx.resolve_connection();
   const auto name = target_name(ci);
   auto m = maintenance(ctx, ci);
-  create(m, name);
+  create(m, name, ctx.dry_run() && !exists(m, name));
+  if (ctx.dry_run()) ctx.note("dry run: nothing was written");
   return 0;
 }
 
@@ -92,7 +105,8 @@ auto run_drop(context& ctx) -> int {
   const auto name = target_name(ci);
   refuse_destructive(ctx, "drop", name);
   auto m = maintenance(ctx, ci);
-  drop(m, name);
+  drop(m, name, ctx.dry_run());
+  if (ctx.dry_run()) ctx.note("dry run: nothing was written");
   return 0;
 }
 
@@ -102,11 +116,22 @@ auto run_reset(context& ctx, const db_flags& f) -> int {
   refuse_destructive(ctx, "reset", name);
   {
     auto m = maintenance(ctx, ci);
-    drop(m, name);
-    create(m, name);
+    drop(m, name, ctx.dry_run());
+    create(m, name, ctx.dry_run());
+  }
+  const auto dir = migrations_dir(ctx, f.dir);
+  if (ctx.dry_run()) {
+    // The new database would get every migration (of this environment).
+    if (!f.no_migrate && std::filesystem::exists(dir))
+      for (const auto& m : migrate::load_directory(dir)) {
+        const auto& envs = m.up.header.environments;
+        if (envs.empty() || std::find(envs.begin(), envs.end(), ctx.config().env_name()) != envs.end())
+          std::cout << "would apply " << m.name() << " (" << m.up.file_name << ")\n";
+      }
+    ctx.note("dry run: nothing was written");
+    return 0;
   }
   if (f.no_migrate) return 0;
-  const auto dir = migrations_dir(ctx, f.dir);
   if (!std::filesystem::exists(dir)) return 0;
   pgpx::connection cx(ci, pgpx::connection_options_of(ctx.config()));
   migrate::apply_options o;
@@ -150,6 +175,7 @@ void add_db_command(CLI::App& app, context& ctx, action_fn& action) {
       "  pgpx db wait --timeout 60s      # until it accepts connections (CI)\n"
       "  pgpx db reset --yes             # drop, create, apply <project>/migrations\n"
       "drop and reset need --yes and are refused in an environment with protected = true.\n"
+      "With the global --dry-run they say what they would do and change nothing.\n"
       "Exit codes: 0 ok, 2 usage (no --yes, protected), 8 cannot connect, 9 SQL error, 11 wait timed out.");
   db->add_subcommand("create", "Create the database the connection names (nothing when it exists)")->callback([&] {
     action = [&] { return run_create(ctx); };

@@ -41,6 +41,9 @@ struct extension_options {
   std::string dir;
 };
 
+// The command's --dry-run, or the global one.
+auto dry_run(const context& ctx, const extension_options& o) -> bool { return o.dry_run || ctx.dry_run(); }
+
 // The plugins of pgpx.toml's [extensions] (shared libraries, settings) join the built-ins.
 auto plugins(context& ctx) -> ext::registry& {
   auto& reg = ext::registry::global();
@@ -173,7 +176,7 @@ auto slug_of(const std::string& verb, std::string_view extension) -> std::string
 // Writes <version>_<slug>.up.sql (and .down.sql unless `down` is empty), then pgpx.sum.
 auto write_migration(context& ctx, const extension_options& o, const std::string& slug, const std::string& comment,
                      const std::string& up, const std::string& down) -> int {
-  if (o.dry_run) {
+  if (dry_run(ctx, o)) {
     std::cout << "-- up (" << slug << ")\n" << up << ";\n";
     if (!down.empty()) std::cout << "-- down\n" << down << ";\n";
     return 0;
@@ -199,7 +202,7 @@ auto run_install(context& ctx, const extension_options& o) -> int {
   io.cascade = o.cascade;
   auto cx = ctx.connect();
   const auto sql = ext::plan_install(cx, *p, io);
-  if (o.now && !o.dry_run) {
+  if (o.now && !dry_run(ctx, o)) {
     cx.execute_script(sql);
     const auto v = ext::read_versions(cx, p->extension());
     std::cout << "installed " << p->extension() << " " << v.installed.value_or("?") << "\n";
@@ -221,7 +224,7 @@ auto run_upgrade(context& ctx, const extension_options& o) -> int {
     std::cout << p->extension() << " is already at version " << before.installed.value_or("?") << "\n";
     return 0;
   }
-  if (o.now && !o.dry_run) {
+  if (o.now && !dry_run(ctx, o)) {
     cx.execute_script(sql);
     std::cout << "upgraded " << p->extension() << " from " << *before.installed << " to "
               << ext::read_versions(cx, p->extension()).installed.value_or("?") << "\n";
@@ -268,7 +271,7 @@ auto run_uninstall(context& ctx, const extension_options& o) -> int {
       }
     }
   }
-  if (o.now && !o.dry_run) {
+  if (o.now && !dry_run(ctx, o)) {
     cx.execute_script(sql);
     std::cout << "uninstalled " << p->extension() << "\n";
     return 0;

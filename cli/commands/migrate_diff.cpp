@@ -114,7 +114,9 @@ auto any_migrate_diff_flag(const migrate_diff_flags& f) -> bool {
          f.online;
 }
 
-auto run_migrate_diff(context& ctx, const migrate_diff_flags& f) -> int {
+auto run_migrate_diff(context& ctx, const migrate_diff_flags& given) -> int {
+  migrate_diff_flags f = given;
+  f.dry_run = f.dry_run || ctx.dry_run();  // the global --dry-run too
   // Everything that can be refused without a server first.
   std::vector<schema::rename_pair> chosen;
   for (const auto& r : f.renames) chosen.push_back(schema::parse_rename(r));

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -32,8 +34,7 @@ struct common_flags {
   std::string dir;                  // -d/--dir
   std::string schema = "pgpx";      // --schema
   std::string format = "text";      // --format
-  std::string lock_wait;            // --lock-timeout (waiting for the migration lock)
-  bool dry_run = false;             // --dry-run
+  bool dry_run = false;             // --dry-run (also set by the global --dry-run, see fill_run)
 };
 
 struct create_flags {
@@ -57,6 +58,7 @@ struct apply_flags {
   bool allow_missing = false;
   bool no_lint = false;
   bool resume = false;
+  std::string baseline;
 };
 
 struct rollback_flags {
@@ -64,6 +66,9 @@ struct rollback_flags {
   std::optional<int> steps;
   std::string to;
   bool all = false;
+  bool force = false;
+  bool no_lint = false;
+  std::string reason;
 };
 
 struct status_flags {
@@ -92,11 +97,21 @@ struct repair_flags {
   std::string reason;
 };
 
+// The global --dry-run counts as the command's own.
+auto dry_run(const context& ctx, const common_flags& c) -> bool { return c.dry_run || ctx.dry_run(); }
+
 template <class Options>
 void fill_run(context& ctx, const common_flags& c, Options& o) {
   o.schema = c.schema;
-  o.dry_run = c.dry_run;
-  if (!c.lock_wait.empty()) o.lock_wait = pgpx::parse_duration(c.lock_wait);
+  o.dry_run = dry_run(ctx, c);
+  // The global --lock-timeout is how long to wait for the migration lock and the lock_timeout
+  // of each migration (a file's lock-timeout= directive still wins); --statement-timeout the
+  // statement_timeout of each migration (likewise).
+  if (const auto& d = ctx.session().lock_timeout) {
+    o.lock_wait = *d;
+    o.lock_timeout = *d;
+  }
+  if (const auto& d = ctx.session().statement_timeout) o.statement_timeout = *d;
   o.on_lock_wait = [&ctx](const std::string& who) { ctx.note("waiting for the migration lock: " + who); };
 }
 
@@ -108,7 +123,9 @@ auto entry_json(const mg::run_entry& e) -> nlohmann::json {
           {"file", e.file},
           {"no_transaction", e.no_transaction},
           {"duration_ms", e.duration.count()},
-          {"statements_skipped", e.statements_skipped}};
+          {"statements_skipped", e.statements_skipped},
+          {"forced", e.forced},
+          {"baseline", e.baseline}};
 }
 
 auto finding_json(const mg::file_finding& f) -> nlohmann::json {
@@ -126,6 +143,7 @@ auto finding_json(const mg::file_finding& f) -> nlohmann::json {
 // The SQL of each planned file, for the text of a dry run ("prints SQL and plan").
 void print_planned_sql(const fs::path& dir, const mg::run_report& r) {
   for (const auto& e : r.migrations) {
+    if (e.forced || e.baseline) continue;  // nothing of them runs
     std::ifstream in(dir / e.file, std::ios::binary);
     std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::cout << "-- " << e.file << "\n" << sql << (sql.empty() || sql.back() == '\n' ? "" : "\n");
@@ -153,7 +171,11 @@ void print_run(context& ctx, const common_flags& c, const fs::path& dir, const m
                 << "\n  hint: " << f.finding.hint << "\n";
   for (const auto& s : r.skipped) std::cout << "skipped " << s << " (its env= excludes this environment)\n";
   for (const auto& e : r.migrations) {
-    if (r.dry_run) std::cout << "would " << verb << " " << e.name << " (" << e.file << ")\n";
+    if (e.forced)
+      std::cout << (r.dry_run ? "would un-apply " : "un-applied ") << e.name
+                << " without running anything (no down file; --force)\n";
+    else if (e.baseline) std::cout << (r.dry_run ? "would record " : "recorded ") << e.version << " as baseline\n";
+    else if (r.dry_run) std::cout << "would " << verb << " " << e.name << " (" << e.file << ")\n";
     else std::cout << done << " " << e.name << " (" << e.duration.count() << " ms)\n";
   }
   if (r.dry_run) {
@@ -184,7 +206,16 @@ auto run_create(context& ctx, const create_flags& f) -> int {
     throw usage_error("--to, --to-db, --shadow-url, --schemas, --rename, --online and --dry-run need --from-diff");
   const auto next = mg::plan_migration(migrations_dir(ctx, f.dir), f.name, style);
   const std::string header = f.no_tx ? "-- pgpx: no-transaction\n" : "";
-  const std::string down = header + "-- " + next.name + ": down (undo the up file; DROP ... IF EXISTS)\n";
+  // Rollback refuses a down file that loses data unless it says why (docs/migrations.md).
+  const std::string down = header + "-- " + next.name +
+                           ": down (undo the up file; DROP ... IF EXISTS; a DROP TABLE/COLUMN needs a lint-ignore "
+                           "with a reason)\n";
+  if (ctx.dry_run()) {
+    std::cout << "would create " << next.up_path().string() << "\n";
+    if (!f.irreversible) std::cout << "would create " << next.down_path().string() << "\n";
+    ctx.note("dry run: nothing was written");
+    return 0;
+  }
   mg::write_migration(next, header + "-- " + next.name + ": up\n",
                       f.irreversible ? std::nullopt : std::optional<std::string_view>(down));
   std::cout << "created " << next.up_path().string() << "\n";
@@ -211,6 +242,10 @@ auto to_apply_options(context& ctx, const apply_flags& f) -> mg::apply_options {
   o.allow_missing = f.allow_missing;
   o.lint = !f.no_lint;
   o.resume = f.resume;
+  if (!f.baseline.empty()) {
+    o.baseline = f.baseline;
+    o.baseline_reason = "pgpx migrate apply --baseline " + f.baseline;
+  }
   try {
     o.environment = ctx.config().env_name();  // for `env=` directives
   } catch (const pgpx::error&) {  // NOLINT(bugprone-empty-catch): reported when connecting
@@ -238,13 +273,40 @@ auto to_rollback_options(context& ctx, const rollback_flags& f) -> mg::rollback_
   }
   if (!f.to.empty()) o.target = f.to;
   if (f.all) o.target = "0";
+  o.lint = !f.no_lint;
+  o.force = f.force;
+  o.reason = f.reason;
   return o;
+}
+
+// --force: the migrations to un-apply without a down file are listed, and a person confirms
+// by typing "yes" (or gave --yes). Without a terminal and without --yes it is a usage error.
+// A plan (dry run) finds them first; nothing is asked when there are none.
+auto confirm_force(context& ctx, connection& cx, const fs::path& dir, const mg::rollback_options& o) -> bool {
+  if (!o.force || o.dry_run) return true;
+  auto plan_o = o;
+  plan_o.dry_run = true;
+  std::string names;
+  for (const auto& e : mg::rollback(cx, dir, plan_o).migrations)
+    if (e.forced) names += (names.empty() ? "" : ", ") + e.name;
+  if (names.empty() || ctx.options().yes) return true;
+  const auto what = "--force un-applies " + names +
+                    " without running anything (no down file): their tracking rows are removed and whatever they "
+                    "created stays in the database";
+  if (::isatty(0) == 0) throw usage_error(what + "; confirm with --yes (stdin is not a terminal; nothing was changed)");
+  std::cerr << what << ".\nType 'yes' to continue: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer == "yes") return true;
+  std::cerr << "nothing changed\n";
+  return false;
 }
 
 auto run_rollback(context& ctx, const rollback_flags& f) -> int {
   const auto o = to_rollback_options(ctx, f);
   const auto dir = migrations_dir(ctx, f.c.dir);
   auto cx = ctx.connect();
+  if (!confirm_force(ctx, cx, dir, o)) return static_cast<int>(exit_code::error);
   const auto r = mg::rollback(cx, dir, o);
   print_run(ctx, f.c, dir, r, "roll back", "rolled back");
   return 0;
@@ -259,12 +321,12 @@ auto run_redo(context& ctx, const rollback_flags& f) -> int {
   ro.steps = f.steps.value_or(1);
   // As `migrate apply` would (the environment for `env=` directives, lint), limited to what
   // was rolled back.
-  auto ao = to_apply_options(ctx, apply_flags{.c = f.c});
+  auto ao = to_apply_options(ctx, apply_flags{.c = f.c, .no_lint = f.no_lint});
   const auto dir = migrations_dir(ctx, f.c.dir);
   auto cx = ctx.connect();
   const auto down = mg::rollback(cx, dir, ro);
   print_run(ctx, f.c, dir, down, "roll back", "rolled back");
-  if (f.c.dry_run) return 0;  // what apply would run depends on the rollback
+  if (ro.dry_run) return 0;  // what apply would run depends on the rollback
   ao.steps = static_cast<int>(down.migrations.size());
   const auto up = mg::apply(cx, dir, ao);
   print_run(ctx, f.c, dir, up, "apply", "applied");
@@ -388,6 +450,11 @@ auto run_validate(context& ctx, const validate_flags& f) -> int {
 
 auto run_hash(context& ctx, const std::string& given) -> int {
   const auto dir = migrations_dir(ctx, given);
+  if (ctx.dry_run()) {
+    std::cout << "would write " << (dir / "pgpx.sum").string() << ":\n" << mg::format_sum(mg::compute_sum(dir));
+    ctx.note("dry run: nothing was written");
+    return 0;
+  }
   mg::write_sum(dir);
   const auto sum = mg::read_sum(dir / "pgpx.sum");
   std::cout << (dir / "pgpx.sum").string() << ": " << sum.total << " (" << sum.entries.size() << " files)\n";
@@ -405,8 +472,8 @@ auto run_mark(context& ctx, const mark_flags& f) -> int {
   mg::mark(cx, dir, f.version, f.applied, f.reason, o);
   const char* const as = f.applied ? "applied" : "pending";
   if (json_mode(f.c))
-    std::cout << nlohmann::json{{"dry_run", f.c.dry_run}, {"version", f.version}, {"marked", as}}.dump(2) << "\n";
-  else std::cout << (f.c.dry_run ? "would mark " : "marked ") << f.version << " " << as << "\n";
+    std::cout << nlohmann::json{{"dry_run", o.dry_run}, {"version", f.version}, {"marked", as}}.dump(2) << "\n";
+  else std::cout << (o.dry_run ? "would mark " : "marked ") << f.version << " " << as << "\n";
   return 0;
 }
 
@@ -418,9 +485,9 @@ auto run_baseline(context& ctx, const mark_flags& f) -> int {
   auto cx = ctx.connect();
   const auto done = mg::baseline(cx, dir, f.version, f.reason.empty() ? f.description : f.reason, o);
   if (json_mode(f.c)) {
-    std::cout << nlohmann::json{{"dry_run", f.c.dry_run}, {"baseline", done}}.dump(2) << "\n";
+    std::cout << nlohmann::json{{"dry_run", o.dry_run}, {"baseline", done}}.dump(2) << "\n";
   } else {
-    for (const auto& v : done) std::cout << (f.c.dry_run ? "would record " : "recorded ") << v << " as baseline\n";
+    for (const auto& v : done) std::cout << (o.dry_run ? "would record " : "recorded ") << v << " as baseline\n";
     if (done.empty()) ctx.note("nothing to record: every migration up to " + f.version + " is recorded already");
   }
   return 0;
@@ -434,9 +501,9 @@ auto run_repair(context& ctx, const repair_flags& f) -> int {
   auto cx = ctx.connect();
   const auto done = mg::repair(cx, dir, {f.checksums, f.clear_failed, f.reason}, o);
   if (json_mode(f.c)) {
-    std::cout << nlohmann::json{{"dry_run", f.c.dry_run}, {"changes", done}}.dump(2) << "\n";
+    std::cout << nlohmann::json{{"dry_run", o.dry_run}, {"changes", done}}.dump(2) << "\n";
   } else {
-    for (const auto& l : done) std::cout << (f.c.dry_run ? "would repair " : "repaired ") << l << "\n";
+    for (const auto& l : done) std::cout << (o.dry_run ? "would repair " : "repaired ") << l << "\n";
     if (done.empty()) ctx.note("nothing to repair");
   }
   return 0;
@@ -444,12 +511,11 @@ auto run_repair(context& ctx, const repair_flags& f) -> int {
 
 // ---- registration ----
 
-void add_common(CLI::App* cmd, common_flags& c, bool dry_run, bool lock = true) {
+// The migration lock's wait is the global --lock-timeout (given before or after the command).
+void add_common(CLI::App* cmd, common_flags& c, bool dry_run) {
   cmd->add_option("-d,--dir", c.dir, "The migrations directory (default: <project>/migrations)");
   cmd->add_option("--schema", c.schema, "Schema of the tracking tables (default: pgpx)");
   cmd->add_option("--format", c.format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  if (lock)
-    cmd->add_option("--lock-timeout", c.lock_wait, "How long to wait for the migration lock (e.g. 10s; default 60s)");
   if (dry_run)
     cmd->add_flag("--dry-run", c.dry_run, "Print the plan (and SQL); write nothing, not even the tracking tables");
 }
@@ -491,6 +557,9 @@ auto add_apply(CLI::App& parent, const std::string& name, context& ctx, action_f
   cmd->add_flag("--allow-missing", f.allow_missing, "Accept applied migrations whose files are gone (a warning)");
   cmd->add_flag("--no-lint", f.no_lint, "Do not lint the files to apply");
   cmd->add_flag("--resume", f.resume, "Continue a partial no-transaction migration from its first statement not done");
+  cmd->add_option("--baseline", f.baseline,
+                  "On a database without recorded migrations: record V and every older one as baseline, then "
+                  "apply the newer ones");
   cmd->footer(std::string("Examples:\n  pgpx migrate apply\n  pgpx up --to 20250102090000 --dry-run\n"
                           "  pgpx migrate apply --steps 1 --format json\n") +
               exit_codes_footer);
@@ -505,9 +574,18 @@ auto add_rollback(CLI::App& parent, const std::string& name, context& ctx, actio
   cmd->add_option("--steps", f.steps, "Roll back the N newest (default 1)");
   cmd->add_option("--to", f.to, "Roll back every migration newer than this version");
   cmd->add_flag("--all", f.all, "Roll back every applied migration");
-  cmd->footer(std::string("Examples:\n  pgpx migrate rollback\n  pgpx down --steps 2 --dry-run\n"
-                          "An irreversible migration (no down file) is refused; nothing is rolled back.\n") +
-              exit_codes_footer);
+  cmd->add_flag("--force", f.force,
+                "Un-apply migrations without a down file (their rows removed, nothing run); asks for a typed "
+                "confirmation, or --yes");
+  cmd->add_option("--reason", f.reason, "With --force: why (written to pgpx.migration_log)");
+  cmd->add_flag("--no-lint", f.no_lint, "Do not lint the down files for data loss");
+  cmd->footer(
+      std::string("Examples:\n  pgpx migrate rollback\n  pgpx down --steps 2 --dry-run\n"
+                  "  pgpx migrate rollback --force --reason \"0005 was applied by mistake\"\n"
+                  "An irreversible migration (no down file) is refused (nothing is rolled back) unless --force.\n"
+                  "A down file that drops a table or column, truncates or deletes without WHERE is refused\n"
+                  "(exit 5) unless its header says `-- pgpx: lint-ignore=DS101 reason=\"...\"`, or --no-lint.\n") +
+      exit_codes_footer);
   cmd->callback([&] { action = [&] { return run_rollback(ctx, f); }; });
   return cmd;
 }
@@ -527,13 +605,14 @@ void add_migrate_run_commands(CLI::App& app, CLI::App& migrate, context& ctx, ac
     auto* cmd = migrate.add_subcommand("redo", "Roll back the newest N migrations (default 1) and apply them again");
     add_common(cmd, f.c, true);
     cmd->add_option("--steps", f.steps, "How many (default 1)");
+    cmd->add_flag("--no-lint", f.no_lint, "Do not lint the down and up files");
     cmd->footer(std::string("In a protected environment it needs --yes.\n") + exit_codes_footer);
     cmd->callback([&] { action = [&] { return run_redo(ctx, f); }; });
   }
   {
     static status_flags f;
     auto* cmd = migrate.add_subcommand("status", "Every migration's state: applied, pending, modified, missing, ...");
-    add_common(cmd, f.c, false, false);
+    add_common(cmd, f.c, false);
     cmd->add_flag("--exit-code", f.exit_code,
                   "Exit 3 when migrations are pending, 4 when one is modified or missing, 12 when one is partial "
                   "or failed");
@@ -547,7 +626,7 @@ void add_migrate_run_commands(CLI::App& app, CLI::App& migrate, context& ctx, ac
     static validate_flags f;
     auto* cmd =
         migrate.add_subcommand("validate", "Check the files against pgpx.sum and (unless --offline) the database");
-    add_common(cmd, f.c, false, false);
+    add_common(cmd, f.c, false);
     cmd->add_flag("--offline", f.offline, "Check only pgpx.sum against the files (no database)");
     cmd->footer(
         "Exit codes: 0 valid, 4 integrity (pgpx.sum missing or not matching, applied file changed or gone), "

@@ -86,6 +86,10 @@ void add_query_command(CLI::App& app, context& ctx, action_fn& action) {
       const auto format = parse_result_format(o.format);
       for (const auto& p : o.params) params.add_text(p);
 
+      if (o.write && ctx.dry_run())
+        throw usage_error(
+            "pgpx query --write cannot dry-run (the server would run the statement); run it "
+            "without --dry-run, or without --write to read (nothing was sent)");
       if (!o.write) {
         // Checked on PostgreSQL's parse tree before anything is sent (cli/read_only.hpp).
         if (auto why = check_read_only(sql)) {

@@ -87,6 +87,10 @@ auto run_sync(context& ctx, const sync_flags& f) -> int {
     if (!json) std::cout << "-- no differences: the database matches " << f.to << "\n";
     return finish(0);
   }
+  if (ctx.dry_run() && (f.apply || !f.migration.empty())) {
+    ctx.note(std::string("dry run: the plan above was neither ") + (f.apply ? "applied" : "written as a migration"));
+    return finish(0);
+  }
   if (!f.migration.empty()) {
     const auto m = migrate::plan_migration(migrations_dir(ctx, f.dir), f.migration);
     const bool no_tx = std::any_of(d.changes.begin(), d.changes.end(), [](const auto& c) { return !c.transactional; });

@@ -307,7 +307,7 @@ auto run_seeds(context& ctx, const seed_flags& f) -> int {
     if (e.status == "run" && !f.force && recorded.contains(e.seed->name) && recorded[e.seed->name] == e.checksum)
       e.status = "unchanged";
 
-  if (f.dry_run) {
+  if (f.dry_run || ctx.dry_run()) {  // its own --dry-run, or the global one
     for (const auto& e : plan) {
       if (e.status == "env") std::cout << "-- skip " << e.seed->name << " (env=" << env << " not in its env=)\n";
       else if (e.status == "unchanged") std::cout << "-- skip " << e.seed->name << " (unchanged)\n";

@@ -658,7 +658,7 @@ void check_sum(const std::filesystem::path& dir, bool enabled) {
 }
 
 auto entry_for(const migration& m, const migration_file& f, milliseconds took, int skipped = 0) -> run_entry {
-  return {m.version, m.name(), f.file_name, f.header.no_transaction, took, skipped};
+  return {m.version, m.name(), f.file_name, f.header.no_transaction, took, skipped, false, false};
 }
 
 // Lints the up files about to run (resumed ones are not: they ran partly already). Error
@@ -695,6 +695,61 @@ void lint_plan(const std::vector<std::pair<const migration*, std::optional<std::
                               "or apply without lint (apply_options::lint = false, --no-lint)");
 }
 
+// Lints the down files about to run (rollback_options::lint) for data loss. A destructive
+// finding (DS1xx: a warning of `migrate lint` in a down file) and every other error refuse the
+// run, listing each; warnings and silenced findings go to the report. PX001 is the server's.
+void lint_downs(const std::vector<const migration*>& downs, run_report& report) {
+  std::string errors;
+  std::size_t count = 0;
+  const migration* first = nullptr;
+  for (const auto* m : downs) {
+    lint_options lo;
+    lo.dir = direction::down;
+    lo.file = m->down->path.string();
+    for (auto& f : lint(m->down->content, lo)) {
+      if (f.rule == "PX001") continue;
+      const bool loses_data = f.rule.starts_with("DS");
+      if (!f.ignored() && (loses_data || f.severity == lint_severity::error)) {
+        ++count;
+        if (first == nullptr) first = m;
+        errors += "\n  " + lo.file + ":" + std::to_string(f.line) + ": " + f.rule + ": " + f.message +
+                  (loses_data ? " (data loss)" : "") + " (hint: " + f.hint + ")";
+        continue;
+      }
+      report.lint.push_back({lo.file, std::move(f)});
+    }
+  }
+  if (count != 0)
+    throw migration_error(failure::lint_failed, first->version,
+                          std::to_string(count) + " lint error" + (count == 1 ? "" : "s") +
+                              " in the down files to run (refused before anything was rolled back):" + errors +
+                              "\nwhen losing this data is intended, say why in the down file's header with "
+                              "`-- pgpx: lint-ignore=RULE reason=\"...\"`, or roll back without lint "
+                              "(rollback_options::lint = false, --no-lint)");
+}
+
+// Records `m` with `status` ('applied', 'baseline') without running it: mark and baseline.
+void record_unrun(transaction& tx, const table_names& n, const migration& m, const std::string& status) {
+  tx.execute("insert into " + n.migrations +
+                 " (version, name, checksum, down_checksum, irreversible, no_transaction, status, pgpx_version) "
+                 "values ($1, $2, $3, $4, $5, $6, $7, $8)",
+             m.version, m.name(), m.up.checksum, m.down ? std::optional<std::string>(m.down->checksum) : std::nullopt,
+             m.irreversible(), m.up.header.no_transaction, status, std::string(PGPX_VERSION_STRING));
+}
+
+// The audit row of a change made by hand (mark, baseline, repair): what, to which file, why.
+void log_by_hand(transaction& tx, const table_names& n, const std::string& version, const std::string& name,
+                 const std::string& action, const std::optional<std::string>& checksum, const std::string& outcome,
+                 const std::string& reason) {
+  tx.execute(
+      "insert into " + n.log + " (version, name, action, checksum, outcome, reason) values ($1, $2, $3, $4, $5, $6)",
+      version, name, action, checksum, outcome, reason);
+}
+
+auto checksum_of(const migration* m) -> std::optional<std::string> {
+  return m != nullptr ? std::optional<std::string>(m->up.checksum) : std::nullopt;
+}
+
 void check_idle(connection& cx) {
   if (cx.status() != transaction_status::idle)
     throw usage_error("pgpx::migrate: the connection must not be inside a transaction block");
@@ -718,6 +773,7 @@ auto to_string(failure f) noexcept -> std::string_view {
     case failure::transaction_mode: return "transaction_mode";
     case failure::statement_failed: return "statement_failed";
     case failure::lint_failed: return "lint_failed";
+    case failure::already_applied: return "already_applied";
   }
   return "unknown";
 }
@@ -743,6 +799,11 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
   check_idle(cx);
   const auto files = load_directory(dir);  // before the lock: a bad directory fails at once
   check_sum(dir, ao.check_sum_file);
+  // An unknown baseline version is refused before anything is created.
+  if (ao.baseline && (!is_version(*ao.baseline) || find_file(files, version_number(*ao.baseline)) == nullptr))
+    throw migration_error(failure::unknown_version, *ao.baseline,
+                          "cannot baseline at '" + *ao.baseline + "': no migration in " + dir.string() +
+                              " has this version (nothing was recorded or applied)");
   const auto o = shared(ao);
   const auto n = names_for(o.schema);
   run_lock lock{cx, o};
@@ -750,6 +811,21 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
   run_report report;
   report.dry_run = o.dry_run;
   const auto rows = load_rows(cx, n, o, !o.dry_run);
+
+  // apply_options::baseline: only on a database without recorded migrations.
+  std::optional<std::uint64_t> base;
+  if (ao.baseline) {
+    if (!rows.empty()) {
+      std::string names;
+      for (const auto& r : rows) names += (names.empty() ? "" : ", ") + r.name + " (" + r.status + ")";
+      throw migration_error(failure::already_applied, rows.front().version,
+                            "cannot baseline at " + *ao.baseline + ": schema '" + o.schema +
+                                "' has migrations recorded already: " + names +
+                                "; a baseline adopts a database that pgpx has not migrated yet (nothing was "
+                                "recorded or applied); apply without --baseline");
+    }
+    base = version_number(*ao.baseline);
+  }
 
   // Validate everything before running anything.
   const auto resumed = refuse_dirty(rows, files, ao.resume);
@@ -778,6 +854,7 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
     if (!target || r->number <= *target) plan.emplace_back(find_file(files, r->number), r->done);
   for (const auto& m : files) {
     if (find_row(rows, m.number) != nullptr) continue;
+    if (base && m.number <= *base) continue;
     if (target && m.number > *target) continue;
     const auto& envs = m.up.header.environments;
     if (!envs.empty() && (!ao.environment || std::find(envs.begin(), envs.end(), *ao.environment) == envs.end())) {
@@ -815,6 +892,25 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
     check_extensions(cx, *step.first, step.first->up);
   }
   if (ao.lint) lint_plan(plan, ao.tx == tx_mode::none, report);
+  if (base) {
+    std::vector<const migration*> adopted;
+    for (const auto& m : files)
+      if (m.number <= *base) adopted.push_back(&m);
+    if (!o.dry_run) {
+      lock.ensure_held();
+      transaction tx{cx};
+      for (const auto* m : adopted) {
+        record_unrun(tx, n, *m, "baseline");
+        log_by_hand(tx, n, m->version, m->name(), "baseline", checksum_of(m), "baseline", ao.baseline_reason);
+      }
+      tx.commit();
+    }
+    for (const auto* m : adopted) {
+      auto e = entry_for(*m, m->up, milliseconds(0));
+      e.baseline = true;
+      report.migrations.push_back(std::move(e));
+    }
+  }
   if (o.dry_run) {
     for (const auto& [m, done] : plan)
       report.migrations.push_back(entry_for(*m, m->up, milliseconds(0), done.value_or(0)));
@@ -903,24 +999,52 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
     chosen.push_back(&*it);
   }
   // Every blocker is found before anything runs: nothing changes when one is refused.
+  std::vector<const migration*> downs;
   for (const auto* r : chosen) {
     const auto* m = find_file(files, r->number);
-    if (m == nullptr)
-      throw migration_error(
-          failure::irreversible, r->version,
-          "cannot roll back " + r->name + ": its files are not in " + dir.string() + " (nothing was rolled back)");
-    if (m->irreversible())
+    if (m == nullptr) {
+      if (ro.force) continue;
+      throw migration_error(failure::irreversible, r->version,
+                            "cannot roll back " + r->name + ": its files are not in " + dir.string() +
+                                " (nothing was rolled back); --force (rollback_options::force) un-applies it "
+                                "without running anything");
+    }
+    if (m->irreversible()) {
+      if (ro.force) continue;
       throw migration_error(failure::irreversible, r->version,
                             "cannot roll back " + m->name() + ": it is irreversible (no " + m->name() +
                                 ".down.sql) (nothing was rolled back); write a new migration that reverts it, e.g. "
                                 "pgpx migrate create revert_" +
-                                m->slug);
+                                m->slug + ", or un-apply it without running anything with --force");
+    }
     check_checksum(*r, *m, false, report.warnings);
     check_runnable(*m, *m->down, m->down->header.no_transaction);
     check_extensions(cx, *m, *m->down);
+    downs.push_back(m);
   }
+  if (ro.lint) lint_downs(downs, report);
   for (const auto* r : chosen) {
-    const auto& m = *find_file(files, r->number);
+    const auto* file = find_file(files, r->number);
+    if (file == nullptr || file->irreversible()) {
+      // rollback_options::force: the row goes, nothing runs; the log says so.
+      run_entry e{r->version, file != nullptr ? file->name() : r->name, "", false, milliseconds(0), 0, true, false};
+      if (!o.dry_run) {
+        lock.ensure_held();
+        transaction tx{cx};
+        tx.execute("delete from " + n.migrations + " where version = $1", r->version);
+        tx.execute(
+            "insert into " + n.log +
+                " (version, name, action, checksum, duration_ms, outcome, reason) "
+                "values ($1, $2, 'down', $3, 0, 'forced', $4)",
+            r->version, e.name, r->checksum,
+            std::string(file == nullptr ? "forced rollback: its files are gone" : "forced rollback: no down file") +
+                "; tracking row removed, nothing run" + (ro.reason.empty() ? "" : "; " + ro.reason));
+        tx.commit();
+      }
+      report.migrations.push_back(std::move(e));
+      continue;
+    }
+    const auto& m = *file;
     if (o.dry_run) {
       report.migrations.push_back(entry_for(m, *m.down, milliseconds(0)));
       continue;
@@ -994,32 +1118,6 @@ auto status(connection& cx, const std::filesystem::path& dir, const run_options&
   for (auto& kv : out) report.entries.push_back(std::move(kv.second));
   return report;
 }
-
-namespace {
-
-// Records `m` with `status` ('applied', 'baseline') without running it: mark and baseline.
-void record_unrun(transaction& tx, const table_names& n, const migration& m, const std::string& status) {
-  tx.execute("insert into " + n.migrations +
-                 " (version, name, checksum, down_checksum, irreversible, no_transaction, status, pgpx_version) "
-                 "values ($1, $2, $3, $4, $5, $6, $7, $8)",
-             m.version, m.name(), m.up.checksum, m.down ? std::optional<std::string>(m.down->checksum) : std::nullopt,
-             m.irreversible(), m.up.header.no_transaction, status, std::string(PGPX_VERSION_STRING));
-}
-
-// The audit row of a change made by hand (mark, baseline, repair): what, to which file, why.
-void log_by_hand(transaction& tx, const table_names& n, const std::string& version, const std::string& name,
-                 const std::string& action, const std::optional<std::string>& checksum, const std::string& outcome,
-                 const std::string& reason) {
-  tx.execute(
-      "insert into " + n.log + " (version, name, action, checksum, outcome, reason) values ($1, $2, $3, $4, $5, $6)",
-      version, name, action, checksum, outcome, reason);
-}
-
-auto checksum_of(const migration* m) -> std::optional<std::string> {
-  return m != nullptr ? std::optional<std::string>(m->up.checksum) : std::nullopt;
-}
-
-}  // namespace
 
 void mark(connection& cx, const std::filesystem::path& dir, const std::string& version, bool applied,
           const std::string& reason, const run_options& o) {

@@ -58,7 +58,9 @@ enum class failure {
   transaction_mode,    ///< a file cannot run as its header says (CREATE INDEX CONCURRENTLY in a
                        ///< transactional file, its own BEGIN/COMMIT); refused before anything ran
   statement_failed,    ///< a statement of a migration failed (sqlstate() says why)
-  lint_failed,         ///< a pending up file has a lint error (apply_options::lint); refused before anything ran
+  lint_failed,         ///< a file to run has a lint error (apply_options::lint, rollback_options::lint); refused
+                       ///< before anything ran
+  already_applied,     ///< apply_options::baseline on a database that has migrations recorded already
 };
 
 /// The lowercase name of a failure ("checksum_mismatch", ...).
@@ -167,6 +169,14 @@ struct apply_options {
   /// (failure::lint_failed, naming file, line and rule); warnings are reported in
   /// run_report::lint. A file that libpg_query cannot parse (PX001) is left to the server.
   bool lint = true;
+  /// Adopt an existing database and apply what follows, in one run: when no migration is
+  /// recorded yet, this version and every older one on disk are recorded as baseline (as
+  /// baseline() does; run_entry::baseline), then the newer ones are applied. Refused
+  /// (failure::already_applied, naming them) when migrations are recorded already; an unknown
+  /// version is failure::unknown_version. In a dry run the baseline is only reported.
+  std::optional<std::string> baseline{};
+  /// Written to the log rows of the baseline.
+  std::string baseline_reason{};
 };
 
 /// Options of rollback(). The first seven members are those of run_options. Without steps or
@@ -196,6 +206,20 @@ struct rollback_options {
   std::optional<std::string> target{};
   /// As apply_options::check_sum_file.
   bool check_sum_file = true;
+  /// Lint the down files about to run for data loss before anything runs: a DROP TABLE,
+  /// DROP SCHEMA, DROP COLUMN, TRUNCATE or DELETE without WHERE (the destructive rules DS1xx,
+  /// which `migrate lint` reports as warnings in down files) refuses the run
+  /// (failure::lint_failed, naming file, line and rule) unless the file silences it with
+  /// `-- pgpx: lint-ignore=DS101 reason="..."`; so do the other lint errors (a lint-ignore
+  /// without a reason, PX002). Warnings (HY401: DROP without IF EXISTS...) go to run_report::lint.
+  bool lint = true;
+  /// Un-apply migrations that have no down file (irreversible, or whose files are gone)
+  /// instead of refusing them: their tracking row is removed and nothing of them runs; each
+  /// writes a log row with action "down" and outcome "forced" (reason: `reason`). Migrations
+  /// that have a down file run it as usual. The caller is expected to have asked a person.
+  bool force = false;
+  /// Written to the log rows of forced migrations (with force).
+  std::string reason{};
 };
 
 /// One migration that a run applied, rolled back or (dry run) would have.
@@ -206,6 +230,11 @@ struct run_entry {
   bool no_transaction = false;          ///< run statement by statement
   std::chrono::milliseconds duration{}; ///< time spent (0 in a dry run)
   int statements_skipped = 0;            ///< statements done by an earlier run (resume), not run again
+  /// rollback() with rollback_options::force: un-applied without running anything (no down
+  /// file); `file` is "" then.
+  bool forced = false;
+  /// apply() with apply_options::baseline: recorded as baseline, not run; `file` is the up file.
+  bool baseline = false;
 };
 
 /// A lint finding of a file that apply() linted.
@@ -220,7 +249,7 @@ struct run_report {
   std::vector<run_entry> migrations; ///< in the order run (or planned)
   std::vector<std::string> skipped;  ///< names skipped because of their `env=` directive
   std::vector<std::string> warnings; ///< accepted anomalies (allow_modified, allow_missing...)
-  std::vector<file_finding> lint;    ///< apply(): lint warnings (and silenced findings) of the files run
+  std::vector<file_finding> lint;    ///< lint warnings (and silenced findings) of the files run
 };
 
 /// The state of one migration in status().
@@ -288,8 +317,10 @@ struct status_report {
 /**
  * Rolls back applied migrations with their down files, newest first, under the same lock and
  * transaction rules as apply(). Refuses (failure::irreversible, naming the blocker, nothing
- * changed) when a migration to roll back has no down file or no file at all; refuses partial
- * or failed states and changed up files like apply(). Blocking; throws like apply().
+ * changed) when a migration to roll back has no down file or no file at all, unless
+ * rollback_options::force; refuses partial or failed states and changed up files like apply(),
+ * and down files that lose data (rollback_options::lint, failure::lint_failed) before anything
+ * ran. Blocking; throws like apply().
  */
 [[nodiscard]] PGPX_API auto rollback(connection& cx, const std::filesystem::path& dir,
                                      const rollback_options& options = {}) -> run_report;

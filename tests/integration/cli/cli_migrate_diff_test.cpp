@@ -487,4 +487,43 @@ TEST_F(cli_migrate_diff, to_db_reads_the_desired_schema_from_a_live_database) {
   EXPECT_EQ(shadows(), 0);
 }
 
+// The global --dry-run reaches the commands that came after it was made: migrate diff,
+// migrate create --from-diff, schema sync --apply / --migration and seed run plan only.
+TEST_F(cli_migrate_diff, the_global_dry_run_plans_only_on_the_schema_and_seed_commands) {
+  write_old();
+  ASSERT_EQ(pgpx({"migrate", "apply"}).code, 0);
+  desired(std::string(old_schema) + "create table app.more (y int4);\n");
+  fs::create_directories(project_ / "seeds");
+  std::ofstream(project_ / "seeds" / "a.sql") << "create table public.seeded (x int);\n";
+  const auto files = snapshot();
+  auto state = [&] {
+    return cx().query_value<std::string>(
+        "select coalesce((select string_agg(n.nspname || '.' || c.relname, ',' order by 1) from pg_class c"
+        " join pg_namespace n on n.oid = c.relnamespace where n.nspname in ('app', 'public', 'pgpx')), '')");
+  };
+  const auto before = state();
+  const std::vector<std::vector<std::string>> commands = {
+      {"migrate", "diff", "more", "--to", desired_json()},
+      {"migrate", "create", "more", "--from-diff", "--to", desired_json()},
+      {"schema", "sync", "--to", desired_json(), "--apply", "--yes", "--allow-destructive"},
+      {"schema", "sync", "--to", desired_json(), "--migration", "more"},
+      {"seed", "run"},
+  };
+  for (const auto& c : commands) {
+    std::vector<std::string> args = {"--dry-run"};
+    args.insert(args.end(), c.begin(), c.end());
+    const auto r = pgpx(args);
+    std::string shown;
+    for (const auto& a : c) shown += a + " ";
+    EXPECT_EQ(r.code, 0) << shown << r.err;
+    EXPECT_EQ(state(), before) << shown;
+    EXPECT_EQ(snapshot(), files) << shown;
+  }
+  EXPECT_EQ(shadows(), 0);
+  // Without the flag, sync --apply does change the database (the test above can fail).
+  const auto r = pgpx({"schema", "sync", "--to", desired_json(), "--apply", "--yes", "--schemas", "app"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(state(), before);
+}
+
 }  // namespace

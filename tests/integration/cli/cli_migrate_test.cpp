@@ -10,10 +10,14 @@
 
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -71,11 +75,59 @@ class cli_migrate_test : public pgpx::test::db_test {
   auto table_exists(const std::string& name) -> bool {
     return cx().query_value<bool>("select to_regclass($1) is not null", name);
   }
+  // The header of a down file that drops what its up file created (rollback refuses a
+  // DROP TABLE in a down file without it: data loss).
+  static constexpr const char* undo = "-- pgpx: lint-ignore=DS101 reason=\"undoes its up file\"\n";
   void write_ab() const {
     write("0001_a.up.sql", "create table a (x int);\n");
-    write("0001_a.down.sql", "drop table if exists a;\n");
+    write("0001_a.down.sql", std::string(undo) + "drop table if exists a;\n");
     write("0002_b.up.sql", "create table b (x int);\n");
-    write("0002_b.down.sql", "drop table if exists b;\n");
+    write("0002_b.down.sql", std::string(undo) + "drop table if exists b;\n");
+  }
+
+  // Runs `pgpx --url <database> ARGS...` on a terminal (a pty; stdout and stderr both go to
+  // `out`), typing `answer` and Enter once it asks "Type 'yes'".
+  auto pgpx_on_terminal(std::vector<std::string> args, const std::string& answer) -> run_result {
+    args.insert(args.begin(), {pgpx::test::cli::cli_path(), "--url", conninfo().to_string()});
+    int master = -1;
+    const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+    if (pid == 0) {
+      if (::chdir(project_.c_str()) != 0) ::_exit(126);
+      for (const char* v :
+           {"PGPX_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPX_ENV"})
+        ::unsetenv(v);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    run_result r;
+    if (pid < 0) {
+      ADD_FAILURE() << "forkpty failed";
+      return r;
+    }
+    bool answered = false;
+    const auto until = std::chrono::steady_clock::now() + pgpx::test::cli::scaled(std::chrono::seconds(60));
+    while (std::chrono::steady_clock::now() < until) {
+      pollfd p{master, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[1024];
+      const auto n = ::read(master, buf, sizeof buf);
+      if (n <= 0) break;  // EIO: the child ended and the terminal closed
+      r.out.append(buf, static_cast<std::size_t>(n));
+      if (!answered && contains(r.out, "Type 'yes'")) {
+        const auto line = answer + "\n";
+        EXPECT_EQ(::write(master, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+        answered = true;
+      }
+    }
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    ::close(master);
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    EXPECT_TRUE(answered) << r.out;
+    return r;
   }
 
   fs::path project_;
@@ -291,7 +343,7 @@ TEST_F(cli_migrate_test, redo_applies_again_a_migration_of_this_environment_only
   std::ofstream(project_ / "pgpx.toml", std::ios::trunc) << "[env.dev]\n";
   write_ab();
   write("0003_seed.up.sql", "-- pgpx: env=dev\ncreate table seed (x int);\n");
-  write("0003_seed.down.sql", "-- pgpx: env=dev\ndrop table if exists seed;\n");
+  write("0003_seed.down.sql", std::string("-- pgpx: env=dev\n") + undo + "drop table if exists seed;\n");
   ASSERT_EQ(pgpx({"-e", "dev", "up"}).code, 0);
   ASSERT_EQ(applied(), (std::vector<std::string>{"0001", "0002", "0003"}));
   // Rolled back, then applied again in the same environment (not skipped as if there were none).
@@ -425,6 +477,248 @@ TEST_F(cli_migrate_test, db_create_drop_and_wait) {
   // Nothing listens on port 1: wait gives up with exit 11.
   r = pgpx_run({"--url", "postgresql://127.0.0.1:1/x", "db", "wait", "--timeout", "500ms"}, project_);
   EXPECT_EQ(r.code, 11) << r.err;
+}
+
+// `migrate rollback --force`: without a terminal it needs --yes (nothing changes otherwise);
+// with it, migrations without a down file lose their row without running anything, the
+// others run their down file, and the log says which were forced. A --force that forces
+// nothing asks nothing.
+TEST_F(cli_migrate_test, forced_rollback_needs_yes_without_a_terminal_and_is_audited) {
+  write_ab();
+  write("0003_c.up.sql", "create table c (x int);\n");  // irreversible
+  ASSERT_EQ(pgpx({"up"}).code, 0);
+  auto r = pgpx({"down", "--steps", "2", "--force"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "0003_c")) << r.err;
+  EXPECT_TRUE(contains(r.err, "--yes")) << r.err;
+  EXPECT_EQ(applied().size(), 3U);
+  EXPECT_TRUE(table_exists("b"));
+  // On a terminal it lists them and asks; anything but "yes" changes nothing.
+  r = pgpx_on_terminal({"down", "--steps", "2", "--force"}, "no");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "--force un-applies 0003_c without running anything")) << r.out;
+  EXPECT_TRUE(contains(r.out, "nothing changed")) << r.out;
+  EXPECT_EQ(applied().size(), 3U);
+  EXPECT_TRUE(table_exists("b"));
+  // The plan needs no confirmation.
+  r = pgpx({"down", "--steps", "2", "--force", "--dry-run", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  ASSERT_EQ(j["migrations"].size(), 2U);
+  EXPECT_EQ(j["migrations"][0]["forced"], true);
+  EXPECT_EQ(j["migrations"][1]["forced"], false);
+  EXPECT_EQ(applied().size(), 3U);
+  r = pgpx({"--yes", "down", "--steps", "2", "--force", "--reason", "c was a mistake"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "un-applied 0003_c without running anything")) << r.out;
+  EXPECT_TRUE(contains(r.out, "rolled back 0002_b")) << r.out;
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001"}));
+  EXPECT_TRUE(table_exists("c"));   // nothing of 0003 ran
+  EXPECT_FALSE(table_exists("b"));  // 0002's down file ran
+  EXPECT_EQ(cx().query<std::string>("select version || ':' || outcome from pgpx.migration_log where action = 'down' "
+                                    "order by id"),
+            (std::vector<std::string>{"0003:forced", "0002:ok"}));
+  EXPECT_TRUE(contains(cx().query_value<std::string>(
+                           "select reason from pgpx.migration_log where action = 'down' and outcome = 'forced'"),
+                       "no down file; tracking row removed, nothing run; c was a mistake"));
+  // Every migration to roll back has a down file: --force asks nothing.
+  r = pgpx({"down", "--force"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(applied().empty());
+  // Typed "yes" on a terminal goes ahead.
+  ASSERT_EQ(pgpx({"up", "--to", "0002"}).code, 0);
+  cx().execute("drop table c");
+  ASSERT_EQ(pgpx({"up"}).code, 0);
+  r = pgpx_on_terminal({"down", "--force"}, "yes");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "un-applied 0003_c without running anything")) << r.out;
+  EXPECT_EQ(applied(), (std::vector<std::string>{"0001", "0002"}));
+  EXPECT_TRUE(table_exists("c"));
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from pgpx.migration_log where outcome = 'forced'"), 2);
+}
+
+// A down file that loses data is refused with exit 5 naming file and line; --no-lint runs it.
+TEST_F(cli_migrate_test, rollback_lints_down_files_for_data_loss_with_exit_5) {
+  write("0001_a.up.sql", "create table a (x int);\ninsert into a values (1);\n");
+  write("0001_a.down.sql", "-- undo\ndelete from a;\ndrop table if exists a;\n");
+  ASSERT_EQ(pgpx({"up"}).code, 0);
+  auto r = pgpx({"down"});
+  EXPECT_EQ(r.code, 5) << r.err;
+  EXPECT_TRUE(contains(r.err, "0001_a.down.sql:2: DS106")) << r.err;
+  EXPECT_TRUE(contains(r.err, "0001_a.down.sql:3: DS101")) << r.err;
+  EXPECT_TRUE(contains(r.err, "--no-lint")) << r.err;
+  EXPECT_EQ(applied().size(), 1U);
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from a"), 1);
+  // So does a dry run and redo.
+  EXPECT_EQ(pgpx({"down", "--dry-run"}).code, 5);
+  EXPECT_EQ(pgpx({"migrate", "redo"}).code, 5);
+  // A lint-ignore without a reason is refused (exit 10, the file does not load); with one the
+  // finding is silenced, but the other finding still refuses.
+  write("0001_a.down.sql", "-- pgpx: lint-ignore=DS106\ndelete from a;\ndrop table if exists a;\n");
+  r = pgpx({"down"});
+  EXPECT_EQ(r.code, 10) << r.err;
+  EXPECT_TRUE(contains(r.err, "0001_a.down.sql:1: directive 'lint-ignore' needs a reason")) << r.err;
+  write("0001_a.down.sql",
+        "-- pgpx: lint-ignore=DS106 reason=\"rows are recreated\"\ndelete from a;\ndrop table if exists a;\n");
+  r = pgpx({"down"});
+  EXPECT_EQ(r.code, 5) << r.err;
+  EXPECT_FALSE(contains(r.err, "DS106")) << r.err;
+  EXPECT_TRUE(contains(r.err, "0001_a.down.sql:3: DS101")) << r.err;
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from a"), 1);
+  r = pgpx({"down", "--no-lint"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(applied().empty());
+  EXPECT_FALSE(table_exists("a"));
+}
+
+// `migrate apply --baseline V`: adopt and apply in one command; refused (exit 10, naming what
+// is recorded) once migrations are recorded.
+TEST_F(cli_migrate_test, apply_with_a_baseline_adopts_then_applies_and_is_refused_afterwards) {
+  write_ab();
+  write("0003_c.up.sql", "create table c (x int);\n");
+  cx().execute_script("create table a (x int); create table b (x int);");  // made before pgpx
+  auto r = pgpx({"up", "--baseline", "0002"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "recorded 0001 as baseline")) << r.out;
+  EXPECT_TRUE(contains(r.out, "applied 0003_c")) << r.out;
+  EXPECT_FALSE(contains(r.out, "applied 0001_a")) << r.out;
+  auto j = json(pgpx({"migrate", "status", "--format", "json"}));
+  EXPECT_EQ(j["migrations"][0]["state"], "baseline");
+  EXPECT_EQ(j["migrations"][1]["state"], "baseline");
+  EXPECT_EQ(j["migrations"][2]["state"], "applied");
+  write("0004_d.up.sql", "create table d (x int);\n");
+  r = pgpx({"up", "--baseline", "0004"});
+  EXPECT_EQ(r.code, 10) << r.err;
+  EXPECT_TRUE(contains(r.err, "0001_a (baseline), 0002_b (baseline), 0003_c (applied)")) << r.err;
+  EXPECT_FALSE(table_exists("d"));
+}
+
+// The global --lock-timeout, --statement-timeout and --application-name reach every session
+// (before or after the command; migrations too), and a bad duration exits 2 naming the flag.
+TEST_F(cli_migrate_test, global_session_flags_reach_the_server) {
+  const auto shown = [&](std::vector<std::string> args, const std::string& setting) {
+    args.insert(args.begin(), {"--url", conninfo().to_string()});
+    args.insert(args.end(), {"query", "show " + setting, "--format", "csv"});
+    const auto r = pgpx_run(args, project_);
+    EXPECT_EQ(r.code, 0) << r.err;
+    const auto nl = r.out.find('\n');
+    auto value = nl == std::string::npos ? std::string() : r.out.substr(nl + 1);
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+    return value;
+  };
+  const std::vector<std::string> flags = {"--lock-timeout",     "1500ms",         "--statement-timeout", "2min",
+                                          "--application-name", "pgpx flags test"};
+  EXPECT_EQ(shown(flags, "lock_timeout"), "1500ms");
+  EXPECT_EQ(shown(flags, "statement_timeout"), "2min");
+  EXPECT_EQ(shown(flags, "application_name"), "pgpx flags test");
+  // Without them, the server's defaults.
+  EXPECT_EQ(shown({}, "lock_timeout"), "0");
+  // After the command, as every global flag.
+  auto r = pgpx({"query", "show lock_timeout", "--format", "csv", "--lock-timeout", "3s"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "3s")) << r.out;
+  // A migration's session has them (the per-migration lock_timeout follows --lock-timeout).
+  write("0001_seen.up.sql",
+        "create table seen as select current_setting('application_name') as app, "
+        "current_setting('lock_timeout') as lock, current_setting('statement_timeout') as st;\n");
+  r = pgpx({"--application-name", "pgpx-migrator", "--statement-timeout", "45s", "--lock-timeout", "4s", "up"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(cx().query_value<std::string>("select app || ' ' || lock || ' ' || st from seen"), "pgpx-migrator 4s 45s");
+  // Bad durations: usage errors naming the flag, before anything is sent.
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"--lock-timeout", "soon"}, {"--statement-timeout", "5 fortnights"}, {"--lock-timeout", "-1s"}}) {
+    r = pgpx({flag, value, "query", "select 1"});
+    EXPECT_EQ(r.code, 2) << flag << " " << value << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, flag)) << r.err;
+  }
+  write("0002_more.up.sql", "create table more (x int);\n");
+  EXPECT_EQ(pgpx({"up", "--statement-timeout", "later"}).code, 2);
+  EXPECT_FALSE(table_exists("more"));
+}
+
+// The global --dry-run: every mutating command plans and writes nothing (tracking tables,
+// catalog, databases, files), and a command that cannot plan refuses with exit 2.
+TEST_F(cli_migrate_test, the_global_dry_run_writes_nothing_on_each_mutating_command) {
+  write_ab();
+  write("0003_c.up.sql", "create table c (x int);\n");
+  ASSERT_EQ(pgpx({"up", "--to", "0002"}).code, 0);
+  ASSERT_EQ(pgpx({"migrate", "hash"}).code, 0);
+  const auto sum_before = pgpx::test::cli::slurp_file(project_ / "migrations" / "pgpx.sum");
+  const auto snapshot = [&] {
+    return cx().query_value<std::string>(
+        "select (select string_agg(version || status || checksum, ',' order by version) from pgpx.schema_migrations)"
+        " || '|' || (select count(*) from pgpx.migration_log)::text"
+        " || '|' || (select string_agg(relname, ',' order by relname) from pg_class where relnamespace = "
+        "'public'::regnamespace)"
+        " || '|' || (select count(*) from pg_extension)::text"
+        " || '|' || (select count(*) from pg_database)::text");
+  };
+  const auto files = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(project_ / "migrations")) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const auto before = snapshot();
+  const auto files_before = files();
+  const auto other_db = "pgpx_dry_" + std::to_string(::getpid());
+  auto other = conninfo();
+  other.set("dbname", other_db);
+  const std::vector<std::vector<std::string>> commands = {
+      {"migrate", "apply"},
+      {"migrate", "rollback"},
+      {"down", "--all", "--force"},
+      {"migrate", "redo"},
+      {"migrate", "mark", "0003", "--applied"},
+      {"migrate", "mark", "0002", "--pending"},
+      {"migrate", "baseline", "0003"},
+      {"migrate", "repair", "--checksums", "--clear-failed"},
+      {"migrate", "create", "later"},
+      {"new", "later"},
+      {"migrate", "hash"},
+      {"extension", "install", "citext", "--now"},
+      {"extension", "install", "citext"},
+      {"db", "reset"},
+      {"db", "drop"},
+  };
+  for (const auto& c : commands) {
+    std::vector<std::string> args = {"--dry-run"};
+    args.insert(args.end(), c.begin(), c.end());
+    const auto r = pgpx(args);
+    std::string shown;
+    for (const auto& a : c) shown += a + " ";
+    EXPECT_EQ(r.code, 0) << shown << r.err;
+    EXPECT_EQ(snapshot(), before) << shown;
+    EXPECT_EQ(files(), files_before) << shown;
+  }
+  EXPECT_EQ(pgpx::test::cli::slurp_file(project_ / "migrations" / "pgpx.sum"), sum_before);
+  // db create of a database that does not exist; the flag after the command works too.
+  auto r = pgpx_run({"--url", other.to_string(), "db", "create", "--dry-run"}, project_);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "would create database")) << r.out;
+  EXPECT_FALSE(cx().query_value<bool>("select exists (select 1 from pg_database where datname = $1)", other_db));
+  // With an extension installed: upgrade and uninstall --now plan only.
+  cx().execute("create extension if not exists citext");
+  const auto with_ext = snapshot();
+  for (const auto& c : std::vector<std::vector<std::string>>{{"extension", "uninstall", "citext", "--now"},
+                                                             {"extension", "upgrade", "citext", "--now"}}) {
+    std::vector<std::string> args = {"--dry-run"};
+    args.insert(args.end(), c.begin(), c.end());
+    r = pgpx(args);
+    EXPECT_EQ(r.code, 0) << c[1] << r.err;
+    EXPECT_EQ(snapshot(), with_ext) << c[1];
+  }
+  // Commands that cannot dry-run refuse before doing anything.
+  r = pgpx({"--dry-run", "query", "create table nope (x int)", "--write"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  r = pgpx({"--dry-run", "dev", "up"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "cannot dry-run")) << r.err;
+  EXPECT_FALSE(fs::exists(project_ / ".pgpx"));
+  EXPECT_FALSE(table_exists("nope"));
+  // Reading commands run as usual.
+  EXPECT_EQ(pgpx({"--dry-run", "migrate", "status"}).code, 0);
+  EXPECT_EQ(pgpx({"--dry-run", "query", "select 1"}).code, 0);
 }
 
 }  // namespace

@@ -16,11 +16,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -34,14 +36,19 @@ class migrator : public pgpx::test::db_test {
   void remove(const std::string& name) const { std::filesystem::remove(dir_.path() / name); }
   [[nodiscard]] auto dir() const -> const std::filesystem::path& { return dir_.path(); }
 
+  // A down file that drops what its up file created, saying so (rollback lints down files
+  // for data loss and refuses a DROP TABLE without this).
+  static auto undo(const std::string& sql) -> std::string {
+    return "-- pgpx: lint-ignore=DS101 reason=\"undoes its up file\"\n" + sql;
+  }
   // Three reversible migrations creating tables a, b, c.
   void write_abc() const {
     write("0001_a.up.sql", "create table a (x int);");
-    write("0001_a.down.sql", "drop table a;");
+    write("0001_a.down.sql", undo("drop table a;"));
     write("0002_b.up.sql", "create table b (x int);\ninsert into b values (1);");
-    write("0002_b.down.sql", "drop table b;");
+    write("0002_b.down.sql", undo("drop table b;"));
     write("0003_c.up.sql", "create table c (x int);");
-    write("0003_c.down.sql", "drop table c;");
+    write("0003_c.down.sql", undo("drop table c;"));
   }
 
   auto table_exists(const std::string& name) -> bool {
@@ -526,7 +533,7 @@ TEST_F(migrator, a_transactional_run_cut_off_mid_statement_leaves_nothing) {
 TEST_F(migrator, rollback_reverses_in_order_by_steps_and_to_a_version) {
   write_abc();
   write("0004_d.up.sql", "create table d (x int);");
-  write("0004_d.down.sql", "-- pgpx: no-transaction\ndrop table d;");
+  write("0004_d.down.sql", "-- pgpx: no-transaction\n" + undo("drop table d;"));
   static_cast<void>(mg::apply(cx(), dir()));
   auto r = mg::rollback(cx(), dir());  // one step by default
   ASSERT_EQ(r.migrations.size(), 1U);
@@ -570,7 +577,7 @@ TEST_F(migrator, rollback_through_an_irreversible_migration_is_refused_and_chang
   EXPECT_EQ(applied_versions(), (std::vector<std::string>{"0001", "0002", "0003"}));
   EXPECT_EQ(log_count("down", "ok"), 0);
   // A failing down file rolls back its own transaction and keeps the row.
-  write("0003_c.down.sql", "drop table c;\nselect 1 / 0;");
+  write("0003_c.down.sql", undo("drop table c;\nselect 1 / 0;"));
   o.steps = 1;
   EXPECT_EQ(refused([&] { static_cast<void>(mg::rollback(cx(), dir(), o)); }).reason(), mg::failure::statement_failed);
   EXPECT_TRUE(table_exists("c"));
@@ -948,6 +955,178 @@ TEST_F(migrator, repair_restamps_checksums_and_clears_failed_rows_with_an_audit_
   EXPECT_EQ(mg::repair(cx(), dir(), {.clear_failed = true, .reason = "dropped d by hand"}).size(), 1U);
   EXPECT_EQ(find(mg::status(cx(), dir()), "0004").state, mg::state::pending);
   EXPECT_EQ(log_count("repair", "cleared"), 1);
+}
+
+// rollback_options::force: migrations without a down file (irreversible, or whose files are
+// gone) lose their tracking row and run nothing; the others run their down file; every
+// forced one has a log row saying so. Without force the same plan is refused unchanged.
+TEST_F(migrator, a_forced_rollback_un_applies_migrations_without_down_files_and_logs_them) {
+  write_abc();
+  remove("0002_b.down.sql");                            // irreversible
+  write("0004_d.up.sql", "create table d (x int);");    // irreversible
+  write("0005_e.up.sql", "create table e (x int);");    // its files will be gone
+  static_cast<void>(mg::apply(cx(), dir()));
+  remove("0005_e.up.sql");
+  mg::rollback_options o;
+  o.steps = 4;
+  const auto e = refused([&] { static_cast<void>(mg::rollback(cx(), dir(), o)); });
+  EXPECT_EQ(e.reason(), mg::failure::irreversible);
+  EXPECT_TRUE(contains(e.message(), "--force")) << e.message();
+  EXPECT_EQ(applied_versions().size(), 5U);
+
+  o.force = true;
+  o.reason = "applied by mistake";
+  o.dry_run = true;
+  auto r = mg::rollback(cx(), dir(), o);
+  ASSERT_EQ(r.migrations.size(), 4U);
+  const std::vector<std::pair<std::string, bool>> expected = {
+      {"0005", true}, {"0004", true}, {"0003", false}, {"0002", true}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(r.migrations[i].version, expected[i].first);
+    EXPECT_EQ(r.migrations[i].forced, expected[i].second) << expected[i].first;
+    EXPECT_EQ(r.migrations[i].file.empty(), expected[i].second) << expected[i].first;
+  }
+  EXPECT_EQ(applied_versions().size(), 5U);  // the dry run changed nothing
+  EXPECT_EQ(log_count("down", "forced"), 0);
+
+  o.dry_run = false;
+  r = mg::rollback(cx(), dir(), o);
+  ASSERT_EQ(r.migrations.size(), 4U);
+  EXPECT_EQ(applied_versions(), (std::vector<std::string>{"0001"}));
+  EXPECT_FALSE(table_exists("c"));                                      // its down file ran
+  EXPECT_TRUE(table_exists("b") && table_exists("d") && table_exists("e"));  // nothing of them ran
+  using row = std::tuple<std::string, std::string, std::string>;
+  const auto log = cx().query<row>(
+      "select version, outcome, coalesce(reason, '') from pgpx.migration_log where action = 'down' order by id");
+  ASSERT_EQ(log.size(), 4U);
+  EXPECT_EQ(log[0], (row{"0005", "forced",
+                         "forced rollback: its files are gone; tracking row removed, nothing run; "
+                         "applied by mistake"}));
+  EXPECT_EQ(log[1], (row{"0004", "forced",
+                         "forced rollback: no down file; tracking row removed, nothing run; "
+                         "applied by mistake"}));
+  EXPECT_EQ(std::get<0>(log[2]), "0003");
+  EXPECT_EQ(std::get<1>(log[2]), "ok");
+  EXPECT_EQ(std::get<0>(log[3]), "0002");
+  EXPECT_EQ(std::get<1>(log[3]), "forced");
+  // The forced ones are pending again: applying runs them (after dropping what they left).
+  cx().execute_script("drop table b; drop table d;");
+  EXPECT_EQ(mg::apply(cx(), dir()).migrations.size(), 3U);
+}
+
+// Down files are linted for data loss before a rollback runs: each destructive kind is
+// refused (naming file, line and rule) with nothing changed; a lint-ignore with a reason
+// accepts it, one without a reason does not, and lint = false skips the check.
+TEST_F(migrator, rollback_refuses_down_files_that_lose_data_unless_told_why) {
+  struct kind {
+    std::string rule;
+    std::string up;
+    std::string down;  // the destructive statement, on line 2 of the down file
+  };
+  const std::vector<kind> kinds = {
+      {"DS101", "create table t1 (x int);", "drop table if exists t1;"},
+      {"DS104", "alter table base add column extra int;", "alter table base drop column if exists extra;"},
+      {"DS105", "insert into base values (2);", "truncate base;"},
+      {"DS106", "insert into base values (3);", "delete from base;"},
+      {"DS102", "create schema s1;", "drop schema if exists s1;"},
+  };
+  cx().execute("create table base (x int)");
+  int v = 0;
+  for (const auto& k : kinds) {
+    SCOPED_TRACE(k.rule);
+    ++v;
+    const auto name = "000" + std::to_string(v) + "_k" + std::to_string(v);
+    write(name + ".up.sql", k.up);
+    write(name + ".down.sql", "select 1;\n" + k.down);
+    ASSERT_EQ(mg::apply(cx(), dir()).migrations.size(), 1U);
+    const auto before = cx().query_value<std::int64_t>("select count(*) from base");
+    const auto downs = log_count("down", "ok");
+    auto e = refused([&] { static_cast<void>(mg::rollback(cx(), dir())); });
+    EXPECT_EQ(e.reason(), mg::failure::lint_failed);
+    EXPECT_EQ(e.version(), "000" + std::to_string(v));
+    EXPECT_TRUE(contains(e.message(), name + ".down.sql:2: " + k.rule)) << e.message();
+    EXPECT_EQ(applied_versions().size(), static_cast<std::size_t>(v));
+    EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from base"), before);
+    EXPECT_EQ(log_count("down", "ok"), downs);
+    // A lint-ignore without a reason is no excuse: the directory does not even load.
+    write(name + ".down.sql", "-- pgpx: lint-ignore=" + k.rule + "\n" + k.down);
+    try {
+      static_cast<void>(mg::rollback(cx(), dir()));
+      ADD_FAILURE() << "a lint-ignore without a reason was accepted";
+    } catch (const mg::source_error& se) {
+      EXPECT_TRUE(contains(se.message(), name + ".down.sql:1: directive 'lint-ignore' needs a reason")) << se.message();
+    }
+    EXPECT_EQ(applied_versions().size(), static_cast<std::size_t>(v));
+    EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from base"), before);
+    // With a reason it runs; the silenced finding is in the report.
+    write(name + ".down.sql", "-- pgpx: lint-ignore=" + k.rule + " reason=\"test data only\"\n" + k.down);
+    const auto r = mg::rollback(cx(), dir());
+    ASSERT_EQ(r.migrations.size(), 1U);
+    EXPECT_EQ(applied_versions().size(), static_cast<std::size_t>(v - 1));
+    const bool reported = std::any_of(r.lint.begin(), r.lint.end(), [&](const mg::file_finding& f) {
+      return f.finding.rule == k.rule && f.finding.ignored();
+    });
+    EXPECT_TRUE(reported);
+    // Applied again (for the next kind), then rolled back without lint.
+    write(name + ".down.sql", k.down);
+    ASSERT_EQ(mg::apply(cx(), dir()).migrations.size(), 1U);
+    mg::rollback_options unlinted;
+    unlinted.lint = false;
+    EXPECT_EQ(mg::rollback(cx(), dir(), unlinted).migrations.size(), 1U);
+    ASSERT_EQ(mg::apply(cx(), dir()).migrations.size(), 1U);
+    write(name + ".down.sql", "-- pgpx: lint-ignore=" + k.rule + " reason=\"kept for the next kind\"\n" + k.down);
+  }
+  // What loses no data passes: a DELETE with WHERE, a DROP INDEX; a DROP without IF EXISTS is
+  // a warning (HY401) in the report, not a refusal.
+  write("0009_i.up.sql", "insert into base values (9);\ncreate index base_x on base (x);");
+  write("0009_i.down.sql", "delete from base where x = 9;\ndrop index base_x;");
+  ASSERT_EQ(mg::apply(cx(), dir()).migrations.size(), 1U);
+  const auto r = mg::rollback(cx(), dir());
+  ASSERT_EQ(r.migrations.size(), 1U);
+  ASSERT_EQ(r.lint.size(), 1U);
+  EXPECT_EQ(r.lint[0].finding.rule, "HY401");
+  EXPECT_EQ(r.lint[0].finding.line, 2);
+}
+
+// apply_options::baseline adopts a database and applies what follows in one run; it is
+// refused, naming them, when migrations are recorded already.
+TEST_F(migrator, apply_with_a_baseline_records_it_then_applies_only_later_migrations) {
+  write_abc();
+  write("0004_d.up.sql", "create table d (x int);");
+  cx().execute_script("create table a (x int); create table b (x int);");  // made before pgpx
+  mg::apply_options o;
+  o.baseline = "0007";
+  EXPECT_EQ(refused([&] { static_cast<void>(mg::apply(cx(), dir(), o)); }).reason(), mg::failure::unknown_version);
+  EXPECT_FALSE(schema_exists("pgpx"));
+  o.baseline = "0002";
+  o.baseline_reason = "adopt prod";
+  o.dry_run = true;
+  auto r = mg::apply(cx(), dir(), o);
+  ASSERT_EQ(r.migrations.size(), 4U);
+  EXPECT_TRUE(r.migrations[0].baseline && r.migrations[1].baseline);
+  EXPECT_FALSE(r.migrations[2].baseline || r.migrations[3].baseline);
+  EXPECT_FALSE(schema_exists("pgpx"));
+  EXPECT_FALSE(table_exists("c"));
+  o.dry_run = false;
+  r = mg::apply(cx(), dir(), o);  // would fail with "relation a exists" if 0001 ran
+  ASSERT_EQ(r.migrations.size(), 4U);
+  EXPECT_EQ(r.migrations[2].version, "0003");
+  EXPECT_TRUE(table_exists("c") && table_exists("d"));
+  const auto st = mg::status(cx(), dir());
+  EXPECT_EQ(find(st, "0001").state, mg::state::baseline);
+  EXPECT_EQ(find(st, "0002").state, mg::state::baseline);
+  EXPECT_EQ(find(st, "0003").state, mg::state::applied);
+  EXPECT_EQ(cx().query_value<std::int64_t>(
+                "select count(*) from pgpx.migration_log where action = 'baseline' and reason = 'adopt prod'"),
+            2);
+  EXPECT_EQ(log_count("up", "ok"), 2);
+  // Again: refused, naming what is recorded; nothing changes.
+  write("0005_e.up.sql", "create table e (x int);");
+  const auto e = refused([&] { static_cast<void>(mg::apply(cx(), dir(), o)); });
+  EXPECT_EQ(e.reason(), mg::failure::already_applied);
+  EXPECT_TRUE(contains(e.message(), "0001_a (baseline)")) << e.message();
+  EXPECT_TRUE(contains(e.message(), "0004_d (applied)")) << e.message();
+  EXPECT_FALSE(table_exists("e"));
 }
 
 }  // namespace
