@@ -34,7 +34,7 @@ void add_extension_command(CLI::App& app, context& ctx, action_fn& action);
 void add_migrate_run_commands(CLI::App& app, CLI::App& migrate, context& ctx, action_fn& action);
 /// `pgpx db create|drop|reset|wait` (commands/db.cpp).
 void add_db_command(CLI::App& app, context& ctx, action_fn& action);
-/// `pgpx schema export|diff` (commands/schema.cpp).
+/// `pgpx schema export|diff|sync|diagram` (commands/schema.cpp, schema_sync.cpp, schema_diagram.cpp).
 void add_schema_command(CLI::App& app, context& ctx, action_fn& action);
 /// `pgpx schema diagram` on `schema` (commands/schema_diagram.cpp).
 void add_schema_diagram_command(CLI::App& schema, context& ctx, action_fn& action);

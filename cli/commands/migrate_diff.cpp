@@ -11,6 +11,8 @@
 // server prints it (index and constraint definitions name the new names).
 #include "migrate_diff.hpp"
 
+#include "../redaction.hpp"
+
 #include "../exit_codes.hpp"
 #include "commands.hpp"
 #include "schema_source.hpp"
@@ -26,6 +28,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -78,6 +81,9 @@ auto ask_renames(const schema::diff_result& d) -> std::vector<schema::rename_pai
 }
 
 // Prints lint findings as `pgpx migrate lint` does (to standard error); returns the failures.
+
+}  // namespace
+
 auto lint_written(const std::string& shown, const std::string& text, mg::direction dir) -> std::size_t {
   mg::lint_options o;
   o.dir = dir;
@@ -92,7 +98,39 @@ auto lint_written(const std::string& shown, const std::string& text, mg::directi
   return mg::lint_failures(findings);
 }
 
-}  // namespace
+auto diff_migration(const schema::diff_result& d, const std::string& name, std::string_view writer,
+                    const std::string& source, bool no_tx) -> diff_migration_text {
+  auto one_line = [](std::string text) {
+    for (auto& ch : text)
+      if (ch == '\n' || ch == '\r') ch = ' ';
+    return text;
+  };
+  no_tx = no_tx ||
+          std::any_of(d.changes.begin(), d.changes.end(), [](const schema::change& c) { return !c.transactional; });
+  const std::string header = no_tx ? "-- pgpx: no-transaction\n" : "";
+  diff_migration_text out;
+  out.up = header + "-- " + name + ": up, written by `" + std::string(writer) +
+           "` (desired: " + one_line(redact_message(source, known_secrets())) + ")\n";
+  for (const auto& u : d.unsupported) out.up += "-- not diffed, write it by hand: " + one_line(u) + "\n";
+  out.up += d.up_script();
+  const std::string down_script = d.down_script();
+  // The rules the down script breaks because it undoes up: silenced, with the reason.
+  mg::lint_options lo;
+  lo.dir = mg::direction::down;
+  lo.file = name + ".down.sql";
+  std::set<std::string> undoing;
+  for (const auto& f : mg::lint(header + down_script, lo))
+    if (f.rule == "DS101" || f.rule == "DS102" || f.rule == "DS103" || f.rule == "DS104" || f.rule == "LH202")
+      undoing.insert(f.rule);
+  std::string ignore;
+  for (const auto& r : undoing) ignore += (ignore.empty() ? "" : ",") + r;
+  out.down = header;
+  if (!ignore.empty())
+    out.down += "-- pgpx: lint-ignore=" + ignore + " reason=\"written by " + std::string(writer) +
+                ": the down file undoes the up file (drops what it made, adds back what it dropped)\"\n";
+  out.down += "-- " + name + ": down, written by `" + std::string(writer) + "`\n" + down_script;
+  return out;
+}
 
 void add_migrate_diff_flags(CLI::App* cmd, migrate_diff_flags& f) {
   cmd->add_option("--to", f.to,
@@ -164,13 +202,9 @@ auto run_migrate_diff(context& ctx, const migrate_diff_flags& given) -> int {
     ctx.note("possible rename left as a drop and an add (flagged DS103): " + schema::to_string(r) +
              " (choose it with --rename " + schema::to_string(r) + ")");
 
-  const bool no_tx = f.no_tx || std::any_of(d.changes.begin(), d.changes.end(),
-                                            [](const schema::change& c) { return !c.transactional; });
-  const std::string header = no_tx ? "-- pgpx: no-transaction\n" : "";
-  std::string up = header + "-- " + next.name + ": up, written by `pgpx migrate diff` (desired: " + to + ")\n";
-  for (const auto& u : d.unsupported) up += "-- not diffed, write it by hand: " + u + "\n";
-  up += d.up_script();
-  const std::string down = header + "-- " + next.name + ": down, written by `pgpx migrate diff`\n" + d.down_script();
+  const auto text = diff_migration(d, next.name, "pgpx migrate diff", to, f.no_tx);
+  const std::string& up = text.up;
+  const std::string& down = text.down;
   for (const auto& c : d.changes)
     if (c.down.empty() && !c.up.empty())
       std::cerr << "pgpx: warning: " << c.object << ": no inverse in the down file" << (c.note.empty() ? "" : ": ")

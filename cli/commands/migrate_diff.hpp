@@ -6,12 +6,14 @@
 #include "../context.hpp"
 
 #include <pgpx/migrate/migration.hpp>
+#include <pgpx/schema/diff.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pgpx::cli {
@@ -42,6 +44,30 @@ auto any_migrate_diff_flag(const migrate_diff_flags& f) -> bool;
 /// Runs `pgpx migrate diff`: returns 0 (written, or nothing to write), 5 (written, lint
 /// errors); throws usage_error and the library's errors.
 auto run_migrate_diff(context& ctx, const migrate_diff_flags& f) -> int;
+
+/// The text of a migration written from a diff (by `pgpx migrate diff` and `pgpx schema sync
+/// --migration`, one form for both).
+struct diff_migration_text {
+  std::string up;    ///< header, what the diff does not cover as comments, the up script
+  std::string down;  ///< header, the down script
+};
+
+/**
+ * The up and down files of migration `name` from `d`. The up file's first line names
+ * `writer` and `source` (with any password masked). A `-- pgpx: no-transaction` header when
+ * `no_tx` or a change cannot run in a transaction. What the diff does not cover is a comment
+ * line each (line breaks in names made spaces, so no name can end a comment early). The down
+ * file undoes the up file, so the rules it breaks for that reason (DROP TABLE/SCHEMA/COLUMN,
+ * the drop of a possible rename, a dropped NOT NULL column added back) are silenced by a
+ * lint-ignore whose reason says so; a rollback then runs them (and fails, changing nothing,
+ * where the server refuses: a NOT NULL column added back to a table with rows).
+ */
+auto diff_migration(const schema::diff_result& d, const std::string& name, std::string_view writer,
+                    const std::string& source, bool no_tx) -> diff_migration_text;
+
+/// Lints `text` (a migration file written as `shown`) and prints the findings on stderr;
+/// returns the number of failures.
+auto lint_written(const std::string& shown, const std::string& text, migrate::direction dir) -> std::size_t;
 
 /// Registers `pgpx migrate diff` on `migrate`.
 void add_migrate_diff_command(CLI::App& migrate, context& ctx, std::function<int()>& action);

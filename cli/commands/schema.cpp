@@ -78,7 +78,8 @@ auto run_diff(context& ctx, const schema_flags& f) -> int {
 
 void add_schema_command(CLI::App& app, context& ctx, action_fn& action) {
   static schema_flags f;
-  auto* s = app.add_subcommand("schema", "A database's schema: export it, diff two schemas, sync the database to one");
+  auto* s = app.add_subcommand("schema",
+                               "A database's schema: export it, diff two schemas, sync the database to one, draw it");
   s->require_subcommand(1);
   s->footer(
       "Sources (--from, --to): db (the configured database), a URL, FILE.json (from export --format json),\n"

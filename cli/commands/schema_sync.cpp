@@ -6,6 +6,9 @@
 // --online) one by one; then the database is introspected again and must match (exit 7).
 #include "schema_sync.hpp"
 
+#include "../redaction.hpp"
+#include "migrate_diff.hpp"
+
 #include "../exit_codes.hpp"
 #include "schema_source.hpp"
 
@@ -83,8 +86,10 @@ auto run_sync(context& ctx, const sync_flags& f) -> int {
     if (json) std::cout << out.dump(2) << "\n";
     return code;
   };
-  if (d.empty()) {
-    if (!json) std::cout << "-- no differences: the database matches " << f.to << "\n";
+  if (d.changes.empty()) {  // what the diff does not cover was listed above: nothing to apply or write
+    if (!json)
+      std::cout << (d.unsupported.empty() ? "-- no differences: the database matches " : "-- nothing pgpx can apply: ")
+                << one_line(redact_message(f.to, known_secrets())) << "\n";
     return finish(0);
   }
   if (ctx.dry_run() && (f.apply || !f.migration.empty())) {
@@ -93,12 +98,14 @@ auto run_sync(context& ctx, const sync_flags& f) -> int {
   }
   if (!f.migration.empty()) {
     const auto m = migrate::plan_migration(migrations_dir(ctx, f.dir), f.migration);
-    const bool no_tx = std::any_of(d.changes.begin(), d.changes.end(), [](const auto& c) { return !c.transactional; });
-    const std::string head = no_tx ? "-- pgpx: no-transaction\n" : "";
-    migrate::write_migration(m, head + d.up_script(), head + d.down_script());
+    const auto text = diff_migration(d, m.name, "pgpx schema sync", f.to, false);
+    migrate::write_migration(m, text.up, text.down);
     out["migration"] = {{"up", m.up_path().string()}, {"down", m.down_path().string()}};
     ctx.note("wrote " + m.up_path().string() + " and " + m.down_path().string() + "; the database was not changed");
-    return finish(0);
+    // Linted as migrate diff lints what it writes: errors keep the files and exit 5.
+    const auto failures = lint_written(m.up_path().string(), text.up, migrate::direction::up) +
+                          lint_written(m.down_path().string(), text.down, migrate::direction::down);
+    return finish(failures == 0 ? 0 : static_cast<int>(exit_code::lint));
   }
   if (!f.apply) {
     ctx.note(
@@ -160,7 +167,7 @@ auto run_sync(context& ctx, const sync_flags& f) -> int {
     std::cerr << after.up_script();
     return finish(static_cast<int>(exit_code::drift));
   }
-  if (!json) std::cout << "-- the database now matches " << f.to << "\n";
+  if (!json) std::cout << "-- the database now matches " << one_line(redact_message(f.to, known_secrets())) << "\n";
   return finish(0);
 }
 

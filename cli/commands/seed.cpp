@@ -106,85 +106,21 @@ auto load_seeds(const fs::path& dir) -> std::map<std::string, seed_file> {
   return out;
 }
 
-// The $n placeholders of one statement outside literals, comments, quoted names and dollar
-// quotes, renumbered from $1 in order of first use; `used` gets the original numbers.
-auto renumber(const std::string& sql, std::vector<int>& used) -> std::string {
+// The $n placeholders of one statement (as PostgreSQL's scanner reads them: never inside
+// literals, comments, quoted names or dollar quotes), renumbered from $1 in order of first
+// use; `used` gets the original numbers.
+auto renumber(const std::string& sql, const std::string& file, std::vector<int>& used) -> std::string {
   std::string out;
   std::map<int, int> map;
-  std::size_t i = 0;
-  auto ident_char = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-  };
-  while (i < sql.size()) {
-    const char c = sql[i];
-    if (c == '\'' || c == '"') {  // a literal or quoted name; E'' strings: backslash escapes
-      const bool e_string =
-          c == '\'' && i > 0 && (sql[i - 1] == 'e' || sql[i - 1] == 'E') && (i < 2 || !ident_char(sql[i - 2]));
-      std::size_t j = i + 1;
-      while (j < sql.size()) {
-        if (e_string && sql[j] == '\\') {
-          j += 2;
-          continue;
-        }
-        if (sql[j] == c) {
-          if (j + 1 < sql.size() && sql[j + 1] == c) {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        ++j;
-      }
-      j = std::min(j + 1, sql.size());
-      out.append(sql, i, j - i);
-      i = j;
-    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-      const auto j = std::min(sql.find('\n', i), sql.size());
-      out.append(sql, i, j - i);
-      i = j;
-    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
-      std::size_t j = i + 2;
-      int depth = 1;
-      while (j < sql.size() && depth > 0) {
-        if (sql.compare(j, 2, "/*") == 0) {
-          ++depth;
-          j += 2;
-        } else if (sql.compare(j, 2, "*/") == 0) {
-          --depth;
-          j += 2;
-        } else {
-          ++j;
-        }
-      }
-      out.append(sql, i, j - i);
-      i = j;
-    } else if (c == '$' && (i == 0 || !ident_char(sql[i - 1]))) {
-      std::size_t j = i + 1;
-      while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j])) != 0) ++j;
-      if (j > i + 1) {  // $n
-        const int n = std::stoi(sql.substr(i + 1, j - i - 1));
-        auto [it, fresh] = map.emplace(n, static_cast<int>(map.size()) + 1);
-        if (fresh) used.push_back(n);
-        out += "$" + std::to_string(it->second);
-        i = j;
-        continue;
-      }
-      while (j < sql.size() && ident_char(sql[j]) && sql[j] != '$') ++j;
-      if (j < sql.size() && sql[j] == '$') {  // $tag$ ... $tag$
-        const auto tag = sql.substr(i, j - i + 1);
-        const auto end = sql.find(tag, j + 1);
-        const auto stop = end == std::string::npos ? sql.size() : end + tag.size();
-        out.append(sql, i, stop - i);
-        i = stop;
-        continue;
-      }
-      out += c;
-      ++i;
-    } else {
-      out += c;
-      ++i;
-    }
+  std::size_t at = 0;
+  for (const auto& p : migrate::parameter_refs(sql, file)) {
+    auto [it, fresh] = map.emplace(p.number, static_cast<int>(map.size()) + 1);
+    if (fresh) used.push_back(p.number);
+    out.append(sql, at, p.begin - at);
+    out += "$" + std::to_string(it->second);
+    at = p.end;
   }
+  out.append(sql, at, std::string::npos);
   return out;
 }
 
@@ -358,7 +294,7 @@ auto run_seeds(context& ctx, const seed_flags& f) -> int {
       ran = true;
       for (const auto& st : migrate::split_statements(e.query.sql(), e.seed->path.string())) {
         std::vector<int> used;
-        auto sql = renumber(st.text, used);
+        auto sql = renumber(st.text, e.seed->path.string(), used);
         tx.execute(statement<void>(std::move(sql), subset(e.params, used)));
       }
       tx.execute("insert into " + table +

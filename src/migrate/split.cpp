@@ -7,6 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
+
+#include <charconv>
+#include <cstdint>
 
 #include <memory>
 
@@ -103,6 +107,35 @@ auto no_transaction_reason_of(const nlohmann::json& stmt) -> std::optional<std::
 }
 
 }  // namespace detail
+
+auto parameter_refs(std::string_view sql, const std::string& file) -> std::vector<parameter_ref> {
+  const std::string input(sql);
+  PgQueryScanResult r = pg_query_scan(input.c_str());
+  std::unique_ptr<PgQueryScanResult, void (*)(PgQueryScanResult*)> guard(
+      &r, [](PgQueryScanResult* p) { pg_query_free_scan_result(*p); });
+  if (r.error != nullptr) {
+    const auto at = r.error->cursorpos > 0 ? line_of(sql, byte_of(sql, r.error->cursorpos)) : 0;
+    throw source_error(file, at, std::string("does not scan as SQL: ") + (r.error->message ? r.error->message : "?"));
+  }
+  std::unique_ptr<PgQuery__ScanResult, void (*)(PgQuery__ScanResult*)> scanned(
+      pg_query__scan_result__unpack(nullptr, r.pbuf.len, reinterpret_cast<const std::uint8_t*>(r.pbuf.data)),
+      [](PgQuery__ScanResult* p) {
+        if (p != nullptr) pg_query__scan_result__free_unpacked(p, nullptr);
+      });
+  if (scanned == nullptr) throw source_error(file, 0, "does not scan as SQL");
+  std::vector<parameter_ref> out;
+  for (std::size_t i = 0; i < scanned->n_tokens; ++i) {
+    const auto* t = scanned->tokens[i];
+    if (t->token != PG_QUERY__TOKEN__PARAM) continue;
+    parameter_ref p;
+    p.begin = static_cast<std::size_t>(t->start);
+    p.end = static_cast<std::size_t>(t->end);
+    if (p.begin + 1 >= p.end || p.end > sql.size()) continue;
+    std::from_chars(sql.data() + p.begin + 1, sql.data() + p.end, p.number);
+    out.push_back(p);
+  }
+  return out;
+}
 
 auto split_statements(std::string_view sql, const std::string& file) -> std::vector<statement> {
   const std::string input(sql);  // libpg_query reads a NUL-terminated string

@@ -650,12 +650,20 @@ class builder {
         attribute_comments(t, old, name, object, true);
         continue;
       }
-      for (const auto& a : old->attributes)
-        if (find_named(t.attributes, a.name) == nullptr)
-          add(phase::drop_composite_types, change_kind::composite_type, object + "." + a.name,
-              "alter type " + name + " drop attribute " + q(a.name),
-              "alter type " + name + " add attribute " + attribute_sql(a))
-              .destructive = true;
+      // Last first, so that the down script (run backwards) adds them back in their order.
+      for (auto it = old->attributes.rbegin(); it != old->attributes.rend(); ++it)
+        if (const auto& a = *it; find_named(t.attributes, a.name) == nullptr) {
+          auto& c = add(phase::drop_composite_types, change_kind::composite_type, object + "." + a.name,
+                        "alter type " + name + " drop attribute " + q(a.name),
+                        "alter type " + name + " add attribute " + attribute_sql(a));
+          c.destructive = true;
+          // ALTER TYPE adds at the end only: an attribute that stood before a kept one comes
+          // back after it.
+          const auto kept_after = std::any_of(std::next(it).base(), old->attributes.end(), [&](const column_def& x) {
+            return find_named(t.attributes, x.name) != nullptr;
+          });
+          if (kept_after) c.note = "the down script adds " + a.name + " back at the end of the type, not in its place";
+        }
       for (const auto& a : t.attributes) {
         const auto* b = find_named(old->attributes, a.name);
         if (b == nullptr) {

@@ -36,6 +36,21 @@ struct statement {
  */
 [[nodiscard]] PGPX_API auto split_statements(std::string_view sql, const std::string& file) -> std::vector<statement>;
 
+/// A `$n` parameter reference in SQL text.
+struct parameter_ref {
+  std::size_t begin = 0;  ///< byte offset of the `$`
+  std::size_t end = 0;    ///< byte offset just after the last digit
+  int number = 0;         ///< n
+};
+
+/**
+ * The `$n` references of `sql` as PostgreSQL 15's scanner reads them: never inside a string,
+ * a quoted name, a dollar-quoted body or a comment. In text order.
+ *
+ * Throws source_error naming `file` when `sql` does not scan (an unclosed quote).
+ */
+[[nodiscard]] PGPX_API auto parameter_refs(std::string_view sql, const std::string& file) -> std::vector<parameter_ref>;
+
 /**
  * Why `statement` cannot run inside a transaction block, or nullopt when it can: CREATE/DROP
  * INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, ALTER TABLE ... DETACH PARTITION ...

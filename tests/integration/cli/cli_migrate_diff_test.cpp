@@ -380,24 +380,24 @@ TEST_F(cli_migrate_diff, on_a_terminal_each_possible_rename_is_asked_and_only_a_
 }
 
 TEST_F(cli_migrate_diff, what_the_diff_does_not_cover_is_a_warning_and_a_comment_and_alone_writes_nothing) {
-  write_old(std::string(old_schema) + "create domain app.positive as int4 check (value > 0);\n");
-  // Only the domain differs: nothing pgpx can write.
-  desired(std::string(old_schema) + "create domain app.positive as int4 check (value > 1);");
+  write_old();
+  // Only a privilege differs: nothing pgpx can write.
+  desired(std::string(old_schema) + "grant select on app.books to public;");
   const auto before = snapshot();
   auto r = pgpx({"migrate", "diff", "dom", "--to", desired_json(), "--schemas", "app"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(contains(r.err, "warning: not diffed (write it by hand): domain app.positive")) << r.err;
+  EXPECT_TRUE(contains(r.err, "warning: not diffed (write it by hand): privileges of table app.books")) << r.err;
   EXPECT_TRUE(contains(r.err, "nothing written")) << r.err;
   EXPECT_EQ(snapshot(), before);
-  // With a change it can write: the domain is a comment at the top of the up file.
+  // With a change it can write: the privilege is a comment at the top of the up file.
   desired(std::string(old_schema) +
-          "create domain app.positive as int4 check (value > 1);"
+          "grant select on app.books to public;"
           "create table app.extra (x int4);");
   r = pgpx({"migrate", "diff", "dom", "--to", desired_json(), "--schemas", "app"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(contains(r.err, "warning: not diffed (write it by hand): domain app.positive")) << r.err;
+  EXPECT_TRUE(contains(r.err, "warning: not diffed (write it by hand): privileges of table app.books")) << r.err;
   const auto up = slurp_file(migrations() / "0002_dom.up.sql");
-  EXPECT_TRUE(contains(up, "\n-- not diffed, write it by hand: domain app.positive\n")) << up;
+  EXPECT_TRUE(contains(up, "\n-- not diffed, write it by hand: privileges of table app.books\n")) << up;
   EXPECT_LT(up.find("not diffed"), up.find("create table")) << up;
   expect_valid_sum();
 }
@@ -491,8 +491,8 @@ TEST_F(cli_migrate_diff, to_db_reads_the_desired_schema_from_a_live_database) {
 // migrate create --from-diff, schema sync --apply / --migration and seed run plan only.
 TEST_F(cli_migrate_diff, the_global_dry_run_plans_only_on_the_schema_and_seed_commands) {
   write_old();
-  ASSERT_EQ(pgpx({"migrate", "apply"}).code, 0);
   desired(std::string(old_schema) + "create table app.more (y int4);\n");
+  ASSERT_EQ(pgpx({"migrate", "apply"}).code, 0);
   fs::create_directories(project_ / "seeds");
   std::ofstream(project_ / "seeds" / "a.sql") << "create table public.seeded (x int);\n";
   const auto files = snapshot();
@@ -503,10 +503,10 @@ TEST_F(cli_migrate_diff, the_global_dry_run_plans_only_on_the_schema_and_seed_co
   };
   const auto before = state();
   const std::vector<std::vector<std::string>> commands = {
-      {"migrate", "diff", "more", "--to", desired_json()},
-      {"migrate", "create", "more", "--from-diff", "--to", desired_json()},
-      {"schema", "sync", "--to", desired_json(), "--apply", "--yes", "--allow-destructive"},
-      {"schema", "sync", "--to", desired_json(), "--migration", "more"},
+      {"migrate", "diff", "more", "--to", desired_json(), "--schemas", "app"},
+      {"migrate", "create", "more", "--from-diff", "--to", desired_json(), "--schemas", "app"},
+      {"schema", "sync", "--to", desired_json(), "--schemas", "app", "--apply", "--yes", "--allow-destructive"},
+      {"schema", "sync", "--to", desired_json(), "--schemas", "app", "--migration", "more"},
       {"seed", "run"},
   };
   for (const auto& c : commands) {

@@ -697,6 +697,26 @@ TEST_F(diff_test, composite_types_gain_lose_and_retype_attributes_or_are_made_ag
   EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from app.t"), 1);
 }
 
+TEST_F(diff_test, composite_attributes_dropped_come_back_in_their_order) {
+  // round_trip compares attributes in order (only table columns are compared by name).
+  auto d = round_trip("create schema app; create type app.wide as (a int, b text, c date, d int);",
+                      "create schema app; create type app.wide as (a int, b text);");
+  ASSERT_EQ(d.changes.size(), 2u) << d.up_script();
+  EXPECT_EQ(d.changes[0].object, "type app.wide.d");
+  EXPECT_EQ(d.changes[1].object, "type app.wide.c");
+  for (const auto& c : d.changes) EXPECT_EQ(c.note, "") << c.object;
+}
+
+TEST_F(diff_test, a_composite_attribute_dropped_before_a_kept_one_comes_back_at_the_end_noted) {
+  auto d = round_trip("create schema app; create type app.trio as (a int, b text, c date);",
+                      "create schema app; create type app.trio as (a int, c date);", {.down_restores = false});
+  ASSERT_EQ(d.changes.size(), 1u) << d.up_script();
+  EXPECT_NE(d.changes[0].note.find("back at the end"), std::string::npos) << d.changes[0].note;
+  EXPECT_EQ(cx().query_value<std::string>("select string_agg(attname, ',' order by attnum) from pg_attribute"
+                                          " where attrelid = 'app.trio'::regclass and attnum > 0 and not attisdropped"),
+            "a,c,b");
+}
+
 TEST_F(diff_test, composite_attribute_types_change_in_place) {
   // A type not used by a table: its attribute is retyped in place.
   auto d = round_trip("create schema app; create type app.pair as (a int, b text);",

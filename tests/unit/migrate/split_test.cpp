@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace pgpx::migrate {
 namespace {
@@ -156,6 +158,37 @@ TEST(migrate_split, transaction_control_statements_are_found_from_the_tree) {
     EXPECT_FALSE(transaction_control(sql).has_value());
   }
   EXPECT_THROW(static_cast<void>(transaction_control("commit commit")), pgpx::error);
+}
+
+// The numbers of the parameters parameter_refs finds, in order.
+auto numbers(std::string_view sql) -> std::vector<int> {
+  std::vector<int> out;
+  for (const auto& p : parameter_refs(sql, "seed.sql")) {
+    EXPECT_EQ(sql.substr(p.begin, p.end - p.begin), "$" + std::to_string(p.number));
+    out.push_back(p.number);
+  }
+  return out;
+}
+
+TEST(migrate_parameter_refs, only_parameters_outside_strings_names_bodies_and_comments) {
+  EXPECT_EQ(numbers("select $1, $12 + $2"), (std::vector<int>{1, 12, 2}));
+  EXPECT_EQ(numbers("select '$1', \"$2\", $3"), (std::vector<int>{3}));
+  EXPECT_EQ(numbers("select E'it\\'s $1', $2"), (std::vector<int>{2}));
+  EXPECT_EQ(numbers("select 'it''s $1', $2"), (std::vector<int>{2}));
+  EXPECT_EQ(numbers("select $$ $1 $$, $tag$ $2 $x$ $tag$, $3"), (std::vector<int>{3}));
+  EXPECT_EQ(numbers("select 1 -- $1\n, $2 /* $3 /* $4 */ $5 */, $6"), (std::vector<int>{2, 6}));
+  EXPECT_EQ(numbers("select a$1 from t$2"), (std::vector<int>{}));  // part of a name, not a parameter
+  EXPECT_EQ(numbers("select 'caf\xc3\xa9', $1"), (std::vector<int>{1}));  // offsets in bytes
+}
+
+TEST(migrate_parameter_refs, text_that_does_not_scan_names_the_file) {
+  try {
+    (void)parameter_refs("select 'open", "seeds/a.sql");
+    FAIL() << "an unclosed quote was scanned";
+  } catch (const source_error& e) {
+    EXPECT_NE(std::string(e.what()).find("seeds/a.sql"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("does not scan"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
