@@ -6,6 +6,8 @@
 #include <pgpx/core/configured.hpp>
 #include <pgpx/observe/log.hpp>
 
+#include <unistd.h>
+
 #include <iostream>
 #include <set>
 
@@ -22,6 +24,15 @@ auto context::config_options() const -> pgpx::config_options {
 auto context::config() -> pgpx::config& {
   if (!config_) config_ = pgpx::config::load(config_options());
   return *config_;
+}
+
+void context::confirm(const std::string& what) const {
+  if (options_.yes) return;
+  if (::isatty(0) == 0) throw usage_error(what + "; confirm with --yes (stdin is not a terminal; nothing was changed)");
+  std::cerr << what << ".\nType 'yes' to continue: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer != "yes") throw usage_error("not confirmed: nothing was changed");
 }
 
 void context::setup_logging() {

@@ -63,6 +63,13 @@ class context {
   [[nodiscard]] auto config_options() const -> pgpx::config_options;
   /// Sets up logging from the configuration and the -v/-q/--log-format flags.
   void setup_logging();
+  /**
+   * Asks a person to confirm `what` (a sentence saying what will happen) by typing "yes" on
+   * a terminal; --yes confirms without asking. Returns when confirmed; throws usage_error
+   * (exit 2, nothing changed) when stdin is not a terminal and --yes was not given, or when
+   * the answer is not "yes". Blocks on standard input.
+   */
+  void confirm(const std::string& what) const;
   /// The connection parameters to use; with the embedded default, starts the local cluster
   /// first (and says so on stderr unless quiet).
   auto resolve_connection() -> pgpx::conninfo;

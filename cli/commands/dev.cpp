@@ -103,19 +103,7 @@ void add_dev_command(CLI::App& app, context& ctx, action_fn& action) {
   auto* reset = dev->add_subcommand("reset", "Delete the local server's data and start it afresh");
   reset->callback([&] {
     action = [&] {
-      if (!ctx.options().yes) {
-        if (::isatty(0) == 0) {
-          std::cerr << "pgpx: dev reset deletes every database of the local server; re-run with --yes\n";
-          return static_cast<int>(exit_code::usage);
-        }
-        std::cerr << "Delete every database of the local server? Type 'yes' to continue: " << std::flush;
-        std::string answer;
-        std::getline(std::cin, answer);
-        if (answer != "yes") {
-          std::cerr << "nothing changed\n";
-          return static_cast<int>(exit_code::error);
-        }
-      }
+      ctx.confirm("pgpx dev reset deletes every database of the local server");
       embedded_cluster local{ctx.config()};
       local.reset();
       std::cout << "PostgreSQL reset: a fresh, empty database \"" << embedded_database << "\" is running at "

@@ -280,33 +280,26 @@ auto to_rollback_options(context& ctx, const rollback_flags& f) -> mg::rollback_
 }
 
 // --force: the migrations to un-apply without a down file are listed, and a person confirms
-// by typing "yes" (or gave --yes). Without a terminal and without --yes it is a usage error.
+// by typing "yes" (or gave --yes): context::confirm.
 // A plan (dry run) finds them first; nothing is asked when there are none.
-auto confirm_force(context& ctx, connection& cx, const fs::path& dir, const mg::rollback_options& o) -> bool {
-  if (!o.force || o.dry_run) return true;
+void confirm_force(context& ctx, connection& cx, const fs::path& dir, const mg::rollback_options& o) {
+  if (!o.force || o.dry_run) return;
   auto plan_o = o;
   plan_o.dry_run = true;
   std::string names;
   for (const auto& e : mg::rollback(cx, dir, plan_o).migrations)
     if (e.forced) names += (names.empty() ? "" : ", ") + e.name;
-  if (names.empty() || ctx.options().yes) return true;
-  const auto what = "--force un-applies " + names +
-                    " without running anything (no down file): their tracking rows are removed and whatever they "
-                    "created stays in the database";
-  if (::isatty(0) == 0) throw usage_error(what + "; confirm with --yes (stdin is not a terminal; nothing was changed)");
-  std::cerr << what << ".\nType 'yes' to continue: " << std::flush;
-  std::string answer;
-  std::getline(std::cin, answer);
-  if (answer == "yes") return true;
-  std::cerr << "nothing changed\n";
-  return false;
+  if (names.empty()) return;
+  ctx.confirm("--force un-applies " + names +
+              " without running anything (no down file): their tracking rows are removed and whatever they "
+              "created stays in the database");
 }
 
 auto run_rollback(context& ctx, const rollback_flags& f) -> int {
   const auto o = to_rollback_options(ctx, f);
   const auto dir = migrations_dir(ctx, f.c.dir);
   auto cx = ctx.connect();
-  if (!confirm_force(ctx, cx, dir, o)) return static_cast<int>(exit_code::error);
+  confirm_force(ctx, cx, dir, o);
   const auto r = mg::rollback(cx, dir, o);
   print_run(ctx, f.c, dir, r, "roll back", "rolled back");
   return 0;

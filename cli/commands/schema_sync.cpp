@@ -48,17 +48,10 @@ auto one_line(std::string s) -> std::string {
   return s;
 }
 
-// --yes, or on a terminal the typed word "yes". Throws usage_error when neither.
+// --yes, or on a terminal the typed word "yes" (context::confirm).
 void confirm(context& ctx, const std::string& database, std::size_t changes) {
-  if (ctx.options().yes) return;
-  if (::isatty(0) == 0)
-    throw usage_error("pgpx schema sync --apply changes database \"" + database + "\" (" + std::to_string(changes) +
-                      " changes); confirm with --yes");
-  std::cerr << "Apply " << changes << " changes to database \"" << database
-            << "\"? Type 'yes' to continue: " << std::flush;
-  std::string answer;
-  std::getline(std::cin, answer);
-  if (answer != "yes") throw usage_error("not confirmed: nothing was changed");
+  ctx.confirm("pgpx schema sync --apply changes database \"" + database + "\" (" + std::to_string(changes) +
+              " changes)");
 }
 
 auto run_sync(context& ctx, const sync_flags& f) -> int {

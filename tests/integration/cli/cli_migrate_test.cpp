@@ -495,9 +495,9 @@ TEST_F(cli_migrate_test, forced_rollback_needs_yes_without_a_terminal_and_is_aud
   EXPECT_TRUE(table_exists("b"));
   // On a terminal it lists them and asks; anything but "yes" changes nothing.
   r = pgpx_on_terminal({"down", "--steps", "2", "--force"}, "no");
-  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_EQ(r.code, 2) << r.out;  // a refused confirmation (docs/errors.md)
   EXPECT_TRUE(contains(r.out, "--force un-applies 0003_c without running anything")) << r.out;
-  EXPECT_TRUE(contains(r.out, "nothing changed")) << r.out;
+  EXPECT_TRUE(contains(r.out, "not confirmed: nothing was changed")) << r.out;
   EXPECT_EQ(applied().size(), 3U);
   EXPECT_TRUE(table_exists("b"));
   // The plan needs no confirmation.
