@@ -54,19 +54,22 @@ auto find_dot() -> fs::path {
   return {};
 }
 
-// A temporary file removed when this goes out of scope.
+// A temporary file in a directory of its own (mkdtemp: private, never a name another user
+// chose), both removed when this goes out of scope.
 struct temp_file {
   explicit temp_file(const std::string& suffix) {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("pgpx-diagram-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + suffix);
+    std::string pattern = (fs::temp_directory_path() / "pgpx-diagram-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw usage_error("cannot create a temporary directory for dot");
+    dir = pattern;
+    path = dir / ("diagram" + suffix);
   }
   temp_file(const temp_file&) = delete;
   auto operator=(const temp_file&) -> temp_file& = delete;
   ~temp_file() {
     std::error_code ec;
-    fs::remove(path, ec);
+    fs::remove_all(dir, ec);
   }
+  fs::path dir;
   fs::path path;
 };
 

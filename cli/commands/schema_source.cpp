@@ -43,7 +43,11 @@ shadow_database::shadow_database(context& ctx, const conninfo& server) : ctx_(ct
 
 shadow_database::~shadow_database() {
   try {
-    connect().execute("drop database if exists " + quote_identifier(name_) + " with (force)");
+    auto cx = connect();
+    // WITH (FORCE) (PostgreSQL 13) ends sessions a failed command left behind; 12 has no such
+    // option, and a plain drop does there.
+    cx.execute("drop database if exists " + quote_identifier(name_) +
+               (cx.server_version() >= 130000 ? " with (force)" : ""));
   } catch (const pgpx::error& e) {
     std::cerr << "pgpx: warning: could not drop the shadow database \"" << name_ << "\": " << e.message() << "\n";
   }

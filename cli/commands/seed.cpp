@@ -13,8 +13,9 @@
 //
 // Environments: a header line `-- pgpx: env=dev,ci` (the migrations' directive, read by
 // pgpx::migrate::parse_directives) runs the seed only in those environments; other
-// directives are refused. In an environment with protected = true, a seed that does not
-// name that environment in its env= is refused (exit 2) before anything runs.
+// directives are refused. In an environment with protected = true no seed runs (exit 2,
+// before anything runs), scoped to it or not (spec: seeds scoped to a protected environment
+// are refused): data a protected database needs goes in a migration.
 #include "../exit_codes.hpp"
 #include "commands.hpp"
 
@@ -200,15 +201,10 @@ auto run_seeds(context& ctx, const seed_flags& f) -> int {
     return s.environments.empty() ||
            std::find(s.environments.begin(), s.environments.end(), env) != s.environments.end();
   };
-  if (ctx.config().is_protected()) {
-    std::string refused;
-    for (const auto* s : selected)
-      if (s->environments.empty()) refused += (refused.empty() ? "" : ", ") + s->name;
-    if (!refused.empty())
-      throw usage_error("environment '" + env +
-                        "' is protected (protected = true): seeds not scoped to it are refused (" + refused +
-                        "); scope a seed with `-- pgpx: env=" + env + "`, or name only scoped seeds");
-  }
+  if (ctx.config().is_protected())
+    throw usage_error("environment '" + env +
+                      "' is protected (protected = true): pgpx seed run refuses to seed it; data a protected "
+                      "database needs belongs in a migration");
   const auto vars = parse_template_vars(f.vars, f.vars_json);
   auto lib = open_template_library(ctx, {dir.string()});
   std::vector<plan_entry> plan;
@@ -319,7 +315,7 @@ void add_seed_command(CLI::App& app, context& ctx, action_fn& action) {
   s->require_subcommand(1);
   s->footer(
       "A seed is seeds/NAME.sql.j2 (or .sql), rendered with --var values as bound parameters. A header line\n"
-      "`-- pgpx: env=dev,ci` runs it only there; in a protected environment only seeds scoped to it run.\n"
+      "`-- pgpx: env=dev,ci` runs it only there; in a protected environment no seed runs.\n"
       "Runs are recorded in <schema>.seed_runs(name, checksum, at): an unchanged seed is skipped.\n"
       "Examples:\n"
       "  pgpx seed create demo_users --env dev\n"

@@ -292,6 +292,21 @@ TEST_F(cli_model, check_passes_on_fresh_output_and_exits_7_on_drift) {
   EXPECT_TRUE(contains(r.err, "types.hpp")) << r.err;
 }
 
+TEST_F(cli_model, a_header_it_did_not_write_is_never_overwritten) {
+  cx().execute_script(all_types_sql);
+  fs::create_directories(dir_ / "gen");
+  std::ofstream(dir_ / "gen" / "types.hpp") << "// my own types\n";
+  const auto r = pgpx({"model", "create", "--all", "--out", "gen"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("types.hpp exists and was not written by pgpx model create"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp_file(dir_ / "gen" / "types.hpp"), "// my own types\n");
+  EXPECT_FALSE(fs::exists(dir_ / "gen" / "public_.hpp"));  // nothing was written
+  // Its own earlier output is replaced.
+  fs::remove(dir_ / "gen" / "types.hpp");
+  ASSERT_EQ(pgpx({"model", "create", "--all", "--out", "gen"}).code, 0);
+  EXPECT_EQ(pgpx({"model", "create", "--all", "--out", "gen"}).code, 0);
+}
+
 TEST_F(cli_model, hostile_names_give_valid_stable_cpp_and_keep_the_sql_names) {
   cx().execute_script(hostile_sql);
   const auto r = pgpx({"model", "create", "--all", "--out", "gen"});

@@ -167,7 +167,7 @@ TEST_F(cli_seed, a_failing_seed_leaves_no_rows_and_no_record) {
   EXPECT_EQ(record_names(), (std::vector<std::string>{"a_ok"}));
 }
 
-TEST_F(cli_seed, env_scoped_seeds_run_only_there_and_protected_envs_need_scoped_seeds) {
+TEST_F(cli_seed, env_scoped_seeds_run_only_there_and_protected_envs_run_none) {
   seed("dev_only.sql", "-- pgpx: env=dev\ninsert into t values ('dev');\n");
   seed("prod_ok.sql", "-- pgpx: env=prod,dev\ninsert into t values ('prod');\n");
   seed("plain.sql", "insert into t values ('plain');\n");
@@ -175,20 +175,18 @@ TEST_F(cli_seed, env_scoped_seeds_run_only_there_and_protected_envs_need_scoped_
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "skipped dev_only (env")) << r.out;
   EXPECT_EQ(rows(), (std::vector<std::string>{"plain"}));
-  // Protected: an unscoped seed refuses the whole run, before anything runs.
-  r = pgpx({"-e", "prod", "seed", "run"});
-  EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_TRUE(contains(r.err, "protected")) << r.err;
-  EXPECT_TRUE(contains(r.err, "plain")) << r.err;
-  EXPECT_EQ(rows(), (std::vector<std::string>{"plain"}));
-  EXPECT_EQ(pgpx({"-e", "prod", "seed", "run", "plain", "--force"}).code, 2);
-  // A seed scoped to it runs there.
-  r = pgpx({"-e", "prod", "seed", "run", "prod_ok", "dev_only"});
-  ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(rows(), (std::vector<std::string>{"plain", "prod"}));
+  // Protected: no seed runs there, scoped to it or not, before anything runs.
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"-e", "prod", "seed", "run"},
+                                               {"-e", "prod", "seed", "run", "plain", "--force"},
+                                               {"-e", "prod", "seed", "run", "prod_ok"}}) {
+    r = pgpx(args);
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_TRUE(contains(r.err, "protected")) << r.err;
+    EXPECT_EQ(rows(), (std::vector<std::string>{"plain"}));
+  }
   r = pgpx({"seed", "run", "--env", "dev"});  // the global flag, after the command
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(rows(), (std::vector<std::string>{"dev", "plain", "prod"}));  // the others are recorded, unchanged
+  EXPECT_EQ(rows(), (std::vector<std::string>{"dev", "plain", "prod"}));  // plain is recorded, unchanged
 }
 
 TEST_F(cli_seed, variables_arrive_verbatim_as_bound_parameters_across_statements) {
