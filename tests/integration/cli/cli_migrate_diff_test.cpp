@@ -12,7 +12,6 @@
 #include <gtest/gtest.h>
 
 #include <poll.h>
-#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +28,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using pgpx::test::cli::cli_path;
 using pgpx::test::cli::pgpx_run;
 using pgpx::test::cli::run_result;
 using pgpx::test::cli::slurp_file;
@@ -107,46 +105,18 @@ class cli_migrate_diff : public pgpx::test::db_test {
   auto pgpx_on_terminal(std::vector<std::string> args, const std::vector<std::string>& yes_to)
       -> std::tuple<int, int, std::string> {
     args.insert(args.begin(), {"--url", conninfo().to_string()});
-    int master = -1;
-    const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-    if (pid == 0) {
-      if (::chdir(project_.c_str()) != 0) ::_exit(127);
-      std::vector<std::string> all{cli_path()};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    EXPECT_GT(pid, 0);
-    std::string seen;
-    std::size_t asked = 0;
-    int prompts = 0;
-    for (;;) {
-      pollfd p{master, POLLIN, 0};
-      if (::poll(&p, 1, 60000) <= 0) break;
-      char buf[4096];
-      const auto n = ::read(master, buf, sizeof buf);
-      if (n <= 0) break;  // EIO once the child has exited
-      seen.append(buf, static_cast<std::size_t>(n));
-      while (seen.find("[y/N] ", asked) != std::string::npos) {
-        const auto at = seen.find("[y/N] ", asked);
-        const auto line_start = seen.rfind('\n', at);
-        const auto prompt = seen.substr(line_start == std::string::npos ? 0 : line_start, at - line_start);
-        asked = at + 6;
-        const bool yes =
-            std::any_of(yes_to.begin(), yes_to.end(), [&](const std::string& part) { return contains(prompt, part); });
-        const std::string answer = yes ? "y" : "n";
-        ++prompts;
-        const std::string line = answer + "\n";
-        EXPECT_EQ(::write(master, line.data(), line.size()), static_cast<ssize_t>(line.size()));
-      }
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    ::close(master);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, prompts, seen};
+    const auto t = pgpx::test::cli::pgpx_on_terminal(
+        args, project_, [&](std::string_view pending) -> std::optional<pgpx::test::cli::terminal_answer> {
+          const auto at = pending.find("[y/N] ");
+          if (at == std::string_view::npos) return std::nullopt;
+          const auto line_start = pending.rfind('\n', at);
+          const auto from = line_start == std::string_view::npos ? 0 : line_start;
+          const std::string prompt(pending.substr(from, at - from));
+          const bool yes = std::any_of(yes_to.begin(), yes_to.end(),
+                                       [&](const std::string& part) { return contains(prompt, part); });
+          return pgpx::test::cli::terminal_answer{at + 6, yes ? "y\n" : "n\n"};
+        });
+    return {t.code, t.answers, t.output};
   }
   void expect_valid_sum() {
     const auto r = pgpx({"migrate", "validate", "--offline"});

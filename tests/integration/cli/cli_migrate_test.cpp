@@ -11,7 +11,6 @@
 #include <gtest/gtest.h>
 
 #include <poll.h>
-#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,48 +84,16 @@ class cli_migrate_test : public pgpx::test::db_test {
     write("0002_b.down.sql", std::string(undo) + "drop table if exists b;\n");
   }
 
-  // Runs `pgpx --url <database> ARGS...` on a terminal (a pty; stdout and stderr both go to
-  // `out`), typing `answer` and Enter once it asks "Type 'yes'".
+  // Runs `pgpx --url <database> ARGS...` on a terminal (stdout and stderr both go to `out`),
+  // typing `answer` and Enter once it asks "Type 'yes'".
   auto pgpx_on_terminal(std::vector<std::string> args, const std::string& answer) -> run_result {
-    args.insert(args.begin(), {pgpx::test::cli::cli_path(), "--url", conninfo().to_string()});
-    int master = -1;
-    const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-    if (pid == 0) {
-      if (::chdir(project_.c_str()) != 0) ::_exit(126);
-      for (const char* v :
-           {"PGPX_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPX_ENV"})
-        ::unsetenv(v);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+    args.insert(args.begin(), {"--url", conninfo().to_string()});
+    const auto t =
+        pgpx::test::cli::pgpx_on_terminal(args, project_, pgpx::test::cli::type_at_confirmation(answer + "\n"));
+    EXPECT_EQ(t.answers, 1) << t.output;
     run_result r;
-    if (pid < 0) {
-      ADD_FAILURE() << "forkpty failed";
-      return r;
-    }
-    bool answered = false;
-    const auto until = std::chrono::steady_clock::now() + pgpx::test::cli::scaled(std::chrono::seconds(60));
-    while (std::chrono::steady_clock::now() < until) {
-      pollfd p{master, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      char buf[1024];
-      const auto n = ::read(master, buf, sizeof buf);
-      if (n <= 0) break;  // EIO: the child ended and the terminal closed
-      r.out.append(buf, static_cast<std::size_t>(n));
-      if (!answered && contains(r.out, "Type 'yes'")) {
-        const auto line = answer + "\n";
-        EXPECT_EQ(::write(master, line.data(), line.size()), static_cast<ssize_t>(line.size()));
-        answered = true;
-      }
-    }
-    int st = 0;
-    ::waitpid(pid, &st, 0);
-    ::close(master);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-    EXPECT_TRUE(answered) << r.out;
+    r.code = t.code;
+    r.out = t.output;
     return r;
   }
 

@@ -12,7 +12,6 @@
 #include <gtest/gtest.h>
 
 #include <poll.h>
-#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -432,41 +431,8 @@ struct tty_result {
   std::string output;
 };
 auto run_on_terminal(std::vector<std::string> args, const fs::path& cwd, const std::string& answer) -> tty_result {
-  std::string path = pgpx::test::cli::cli_path();
-  int master = -1;
-  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-  if (pid == 0) {
-    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
-    for (const char* v : {"PGPX_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE",
-                          "PGPX_ENV", "PGPASSWORD"})
-      ::unsetenv(v);
-    std::vector<char*> argv{path.data()};
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(path.c_str(), argv.data());
-    ::_exit(127);
-  }
-  tty_result r;
-  if (pid < 0) return r;
-  bool answered = false;
-  const auto deadline = std::chrono::steady_clock::now() + pgpx::test::cli::scaled(std::chrono::seconds(60));
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{master, POLLIN, 0};
-    if (::poll(&p, 1, 200) <= 0) continue;
-    char buf[4096];
-    const ssize_t n = ::read(master, buf, sizeof buf);
-    if (n <= 0) break;  // EIO: the child closed the terminal
-    r.output.append(buf, static_cast<std::size_t>(n));
-    if (!answered && r.output.find("Type 'yes'") != std::string::npos) {
-      answered = ::write(master, answer.data(), answer.size()) == static_cast<ssize_t>(answer.size());
-    }
-  }
-  ::kill(pid, SIGKILL);  // no-op when it has exited
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ::close(master);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  const auto t = pgpx::test::cli::pgpx_on_terminal(std::move(args), cwd, pgpx::test::cli::type_at_confirmation(answer));
+  return {t.code, t.output};
 }
 
 TEST_F(cli_schema_sync, on_a_terminal_apply_asks_and_only_yes_applies) {

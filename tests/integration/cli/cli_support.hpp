@@ -8,13 +8,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <poll.h>
+#include <pty.h>
+
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -144,6 +149,80 @@ inline auto pgpx_run(const std::vector<std::string>& args, const fs::path& cwd =
 inline auto pgpx_query(const std::string& url, std::vector<std::string> args) -> run_result {
   args.insert(args.begin(), {"--url", url, "query"});
   return pgpx_run(args);
+}
+
+/// What pgpx printed on a pseudo-terminal and how it ended.
+struct terminal_run {
+  int code = -1;       ///< the exit status, or 128 + the signal
+  std::string output;  ///< standard output and error, as the terminal showed them
+  int answers = 0;     ///< how many times something was typed
+};
+
+/// What to type at a prompt: `text` (with its newline), and how much of the pending output the
+/// prompt took (the next call sees what follows it).
+struct terminal_answer {
+  std::size_t consumed = 0;
+  std::string text;
+};
+
+/**
+ * Runs `pgpx ARGS...` in `cwd` on a pseudo-terminal (its standard input, output and error),
+ * without the connection variables of this environment (PGHOST, DATABASE_URL...). Whenever
+ * the output not yet answered makes `respond` return an answer, its text is typed. Gives up
+ * after a minute (scaled) and kills the process.
+ */
+inline auto pgpx_on_terminal(std::vector<std::string> args, const fs::path& cwd,
+                             const std::function<std::optional<terminal_answer>(std::string_view pending)>& respond)
+    -> terminal_run {
+  std::string path = cli_path();
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+    for (const char* v : {"PGPX_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE",
+                          "PGPX_ENV", "PGPASSWORD"})
+      ::unsetenv(v);
+    std::vector<char*> argv{path.data()};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(path.c_str(), argv.data());
+    ::_exit(127);
+  }
+  terminal_run r;
+  if (pid < 0) return r;
+  std::size_t answered_to = 0;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(std::chrono::seconds(60));
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = ::read(master, buf, sizeof buf);
+    if (n <= 0) break;  // EIO: the child ended and the terminal closed
+    r.output.append(buf, static_cast<std::size_t>(n));
+    while (answered_to < r.output.size()) {
+      const auto a = respond(std::string_view(r.output).substr(answered_to));
+      if (!a) break;
+      answered_to += a->consumed;
+      ++r.answers;
+      if (::write(master, a->text.data(), a->text.size()) != static_cast<ssize_t>(a->text.size())) break;
+    }
+  }
+  ::kill(pid, SIGKILL);  // nothing when it has exited
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(master);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  return r;
+}
+
+/// A responder typing `text` once, at the first "Type 'yes'" prompt (context::confirm).
+inline auto type_at_confirmation(std::string text) {
+  return [text = std::move(text), done = false](std::string_view pending) mutable -> std::optional<terminal_answer> {
+    const auto at = pending.find("Type 'yes'");
+    if (done || at == std::string_view::npos) return std::nullopt;
+    done = true;
+    return terminal_answer{at + 10, text};
+  };
 }
 
 }  // namespace pgpx::test::cli
