@@ -57,6 +57,9 @@ auto report_template_error(const tmpl::template_error& e) -> int;
 
 // Shared by `pgpx migrate`, `pgpx extension` and `pgpx db reset` (defined in commands/migrate.cpp).
 
+/// The whole content of file `p`; throws usage_error naming it when it cannot be read.
+auto read_file(const std::filesystem::path& p) -> std::string;
+
 /// The migrations directory: `given` (-d/--dir) when not empty, else <project>/migrations
 /// (the working directory's without a usable configuration).
 auto migrations_dir(context& ctx, const std::string& given) -> std::filesystem::path;

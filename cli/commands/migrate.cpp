@@ -35,14 +35,6 @@ struct linted_file {
   std::vector<migrate::lint_finding> findings;
 };
 
-auto read_all(const fs::path& p) -> std::string {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw usage_error("cannot read " + p.string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The `.sql` files of a migrations directory, by name (dotfiles and other files skipped).
 auto files_of(const fs::path& dir) -> std::vector<fs::path> {
   std::error_code ec;
@@ -75,7 +67,7 @@ auto lint_one(const fs::path& p) -> linted_file {
     if (!ec && !rel.empty() && *rel.begin() != "..") shown = rel.string();
   }
   o.file = shown;
-  return {shown, migrate::lint(read_all(p), o)};
+  return {shown, migrate::lint(read_file(p), o)};
 }
 
 auto finding_json(const migrate::lint_finding& f) -> nlohmann::json {
@@ -155,6 +147,15 @@ auto run_lint(context& ctx, const lint_command_options& o) -> int {
 }
 
 }  // namespace
+
+auto read_file(const fs::path& p) -> std::string {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw usage_error("cannot read " + p.string());
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) throw usage_error("cannot read " + p.string());
+  return s.str();
+}
 
 auto migrations_dir(context& ctx, const std::string& given) -> fs::path {
   if (!given.empty()) return given;

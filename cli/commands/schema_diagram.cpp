@@ -73,13 +73,6 @@ struct temp_file {
   fs::path path;
 };
 
-auto slurp(const fs::path& p) -> std::string {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The `dot` executable; throws std::runtime_error (exit 1) naming the package when it is missing.
 auto require_dot() -> fs::path {
   auto dot = find_dot();
@@ -117,8 +110,8 @@ auto render_svg(const std::string& dot_text) -> std::string {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error(dot.string() + " -Tsvg failed: " + slurp(err.path));
-  return slurp(out.path);
+    throw std::runtime_error(dot.string() + " -Tsvg failed: " + read_file(err.path));
+  return read_file(out.path);
 }
 
 auto run_diagram(context& ctx, const diagram_flags& f) -> int {

@@ -1,6 +1,8 @@
 // cli/commands/schema_source.cpp: see schema_source.hpp.
 #include "schema_source.hpp"
 
+#include "commands.hpp"
+
 #include "schema_split.hpp"
 
 #include <pgpx/core/configured.hpp>
@@ -102,11 +104,9 @@ auto read_schema_source(context& ctx, const std::string& source, const schema_so
   if (looks_like_url(source)) return introspect_at(ctx, conninfo::parse(source, "schema source"), o);
   const std::filesystem::path p(source);
   if (std::filesystem::is_regular_file(p)) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
+    const auto text = read_file(p);
     try {
-      return schema::catalog_from_json(text.str());
+      return schema::catalog_from_json(text);
     } catch (const pgpx::error& e) {
       throw usage_error(source + ": not a catalog written by `pgpx schema export --format json`: " + e.message());
     }
@@ -118,11 +118,9 @@ auto read_schema_source(context& ctx, const std::string& source, const schema_so
     if (kind != schema_directory_kind::migrations) {
       pgpx::connection cx(shadow.info(), connection_options_of(ctx.config()));
       for (const auto& f : declarative_files(p, kind)) {
-        std::ifstream in(f, std::ios::binary);
-        std::stringstream text;
-        text << in.rdbuf();
+        const auto text = read_file(f);
         try {
-          cx.execute_script(text.str());
+          cx.execute_script(text);
         } catch (const pgpx::error&) {
           std::cerr << "pgpx: " << f.string() << ": failed on the shadow database\n";
           throw;

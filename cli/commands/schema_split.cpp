@@ -1,6 +1,8 @@
 // cli/commands/schema_split.cpp: see schema_split.hpp.
 #include "schema_split.hpp"
 
+#include "commands.hpp"
+
 #include <pgpx/error.hpp>
 #include <pgpx/schema/diff.hpp>
 
@@ -16,13 +18,6 @@ namespace pgpx::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-auto read_text(const fs::path& p) -> std::string {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 auto hex_byte(unsigned char b) -> std::string {
   static constexpr char digits[] = "0123456789ABCDEF";
@@ -80,13 +75,13 @@ auto split_file_name(std::string_view name) -> std::string {
 auto is_split_directory(const fs::path& dir) -> bool {
   const fs::path index = dir / split_index_name;
   if (!fs::is_regular_file(index)) return false;
-  const std::string text = read_text(index);
+  const std::string text = read_file(index);
   return text.compare(0, split_index_marker.size(), split_index_marker) == 0;
 }
 
 auto split_index_files(const fs::path& dir) -> std::vector<fs::path> {
   const fs::path index = dir / split_index_name;
-  std::stringstream in(read_text(index));
+  std::stringstream in(read_file(index));
   std::vector<fs::path> out;
   int n = 0;
   for (std::string line; std::getline(in, line);) {

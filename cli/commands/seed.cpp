@@ -67,13 +67,6 @@ auto valid_name(const std::string& n) -> bool {
                                    [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
-auto slurp(const fs::path& p) -> std::string {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 struct seed_file {
   std::string name;  // NAME
   fs::path path;     // seeds/NAME.sql.j2
@@ -96,7 +89,7 @@ auto load_seeds(const fs::path& dir) -> std::map<std::string, seed_file> {
       throw usage_error(e.path().string() + ": a seed's name must be [a-z0-9_]+ (rename the file)");
     if (out.contains(name))
       throw usage_error("two files for seed '" + name + "' in " + dir.string() + ": keep one of .sql.j2 and .sql");
-    seed_file s{.name = name, .path = e.path(), .content = slurp(e.path())};
+    seed_file s{.name = name, .path = e.path(), .content = read_file(e.path())};
     const auto d = migrate::parse_directives(s.content, e.path().string());
     if (d.no_transaction || d.lock_timeout || d.statement_timeout || !d.required_extensions.empty())
       throw usage_error(e.path().string() +

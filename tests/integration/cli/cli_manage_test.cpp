@@ -2,8 +2,7 @@
 // models): the `models` schema source through the real binary. The models are created in a
 // shadow database that must not outlive the command; the diff from the database to them is
 // SQL that, run on the database, leaves no difference.
-#include "integration/cli/cli_support.hpp"
-#include "support/test_db.hpp"
+#include "integration/cli/cli_project.hpp"
 
 #include <pgpx/core/executor.hpp>
 
@@ -20,30 +19,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using pgpx::test::cli::pgpx_run;
 using pgpx::test::cli::run_result;
 
-class cli_manage : public pgpx::test::db_test {
+class cli_manage : public pgpx::test::cli::project_test {
  protected:
-  void SetUp() override {
-    db_test::SetUp();
-    dir_ = fs::temp_directory_path() / ("pgpx-manage-cli-" + database_name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    fs::remove_all(dir_);
-    db_test::TearDown();
-  }
-  // Runs the example's `manage` binary against this test's database.
-  auto manage(std::vector<std::string> args) -> run_result {
-    args.insert(args.begin(), {"--url", conninfo().to_string()});
-    return pgpx_run(args, dir_);
-  }
+  // Runs the example's `manage` binary (PGPX_CLI_PATH of this test) against this test's database.
+  auto manage(std::vector<std::string> args) -> run_result { return pgpx(std::move(args)); }
   auto shadows() -> std::int64_t {
     return cx().query_value<std::int64_t>("select count(*) from pg_database where datname like 'pgpx\\_shadow\\_%'");
   }
-  fs::path dir_;
 };
 
 auto has(const std::string& text, const std::string& part) -> bool { return text.find(part) != std::string::npos; }

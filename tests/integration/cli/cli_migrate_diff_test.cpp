@@ -4,8 +4,7 @@
 // possible rename stays a flagged drop and add unless --rename chooses it, and then the data
 // stays; a --rename that matches nothing is refused; --to-db reads a live database; pgpx.sum
 // stays valid; no shadow database outlives the command.
-#include "integration/cli/cli_support.hpp"
-#include "support/test_db.hpp"
+#include "integration/cli/cli_project.hpp"
 
 #include <pgpx/core/executor.hpp>
 
@@ -37,7 +36,7 @@ auto lower(std::string s) -> std::string {
   return s;
 }
 
-auto contains(const std::string& text, const std::string& part) -> bool { return text.find(part) != std::string::npos; }
+using pgpx::test::cli::contains;
 
 // The old state, as migration 0001.
 const char* const old_schema =
@@ -45,24 +44,11 @@ const char* const old_schema =
     "create table app.books (id int8 primary key, legacy int4, title text not null);\n"
     "create table app.gone (x int4);\n";
 
-class cli_migrate_diff : public pgpx::test::db_test {
+class cli_migrate_diff : public pgpx::test::cli::project_test {
  protected:
   void SetUp() override {
-    db_test::SetUp();
-    static std::atomic<int> counter{0};
-    project_ =
-        fs::temp_directory_path() / ("pgpx-cli-mdiff-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(project_);
+    project_test::SetUp();
     fs::create_directories(project_ / "migrations");
-    std::ofstream(project_ / "pgpx.toml") << "";
-  }
-  void TearDown() override {
-    fs::remove_all(project_);
-    db_test::TearDown();
-  }
-  auto pgpx(std::vector<std::string> args) -> run_result {
-    args.insert(args.begin(), {"--url", conninfo().to_string()});
-    return pgpx_run(args, project_);
   }
   auto migrations() const -> fs::path { return project_ / "migrations"; }
   // Migration 0001 (the old state) with its down file, and pgpx.sum.
@@ -122,7 +108,6 @@ class cli_migrate_diff : public pgpx::test::db_test {
     const auto r = pgpx({"migrate", "validate", "--offline"});
     EXPECT_EQ(r.code, 0) << r.out << r.err;
   }
-  fs::path project_;
 };
 
 TEST_F(cli_migrate_diff, the_written_migration_applies_to_the_desired_schema_and_rolls_back_to_the_old) {

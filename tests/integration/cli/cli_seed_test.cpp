@@ -2,8 +2,7 @@
 // pgpx.seed_runs, skip when unchanged, re-run on edit, on other variables, --force, --reset,
 // --dry-run, a failing seed that leaves nothing behind, environment scoping, the protected
 // refusal, and variables that arrive verbatim as bound parameters.
-#include "integration/cli/cli_support.hpp"
-#include "support/test_db.hpp"
+#include "integration/cli/cli_project.hpp"
 
 #include <pgpx/core/executor.hpp>
 
@@ -28,27 +27,15 @@ using pgpx::test::cli::pgpx_run;
 using pgpx::test::cli::run_result;
 using pgpx::test::cli::slurp_file;
 
-auto contains(const std::string& text, const std::string& part) -> bool { return text.find(part) != std::string::npos; }
+using pgpx::test::cli::contains;
 
-class cli_seed : public pgpx::test::db_test {
+class cli_seed : public pgpx::test::cli::project_test {
  protected:
   void SetUp() override {
-    db_test::SetUp();
-    static std::atomic<int> counter{0};
-    project_ =
-        fs::temp_directory_path() / ("pgpx-cli-seed-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(project_);
+    project_test::SetUp();
     fs::create_directories(project_ / "seeds");
     std::ofstream(project_ / "pgpx.toml") << "[env.dev]\n[env.ci]\n[env.prod]\nprotected = true\n";
     cx().execute_script("create table t (x text)");
-  }
-  void TearDown() override {
-    fs::remove_all(project_);
-    db_test::TearDown();
-  }
-  auto pgpx(std::vector<std::string> args) -> run_result {
-    args.insert(args.begin(), {"--url", conninfo().to_string()});
-    return pgpx_run(args, project_);
   }
   void seed(const std::string& file, const std::string& text) {
     std::ofstream(project_ / "seeds" / file, std::ios::trunc) << text;
@@ -65,7 +52,6 @@ class cli_seed : public pgpx::test::db_test {
     for (const auto& [n, c] : records()) v.push_back(n);
     return v;
   }
-  fs::path project_;
 };
 
 TEST_F(cli_seed, create_writes_a_template_that_runs) {
