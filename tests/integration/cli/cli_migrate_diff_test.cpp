@@ -6,6 +6,8 @@
 // stays valid; no shadow database outlives the command.
 #include "integration/cli/cli_project.hpp"
 
+#include <pgpx/migrate/split.hpp>
+
 #include <pgpx/core/executor.hpp>
 
 #include <gtest/gtest.h>
@@ -440,6 +442,34 @@ TEST_F(cli_migrate_diff, to_db_reads_the_desired_schema_from_a_live_database) {
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(export_app(), old);
   EXPECT_EQ(shadows(), 0);
+}
+
+// What a written migration names can come from outside: the desired database's URL (with its
+// password) and the names of its objects. Neither may put a secret or a statement into the
+// file: the URL's password is masked, and a name holding a line break stays in its comment.
+TEST_F(cli_migrate_diff, the_files_hold_no_password_and_no_name_can_end_a_comment) {
+  write_old();
+  cx().execute_script(std::string(old_schema) +
+                      "create table app.\"x\ndrop table app.books;--\" (y int4);"
+                      "grant select on app.\"x\ndrop table app.books;--\" to public;"
+                      "grant select on app.gone to public;");
+  auto with_password = conninfo();
+  with_password.set("password", "s3cret-pw-42");  // the test server trusts local users: it is not checked
+  const auto r = pgpx({"migrate", "diff", "odd", "--to-db", with_password.to_string(), "--schemas", "app"});
+  ASSERT_EQ(r.code == 0 || r.code == 5, true) << r.out << r.err;
+  const auto up = slurp_file(migrations() / "0002_odd.up.sql");
+  const auto down = slurp_file(migrations() / "0002_odd.down.sql");
+  EXPECT_FALSE(contains(up + down + r.out + r.err, "s3cret-pw-42")) << up;
+  // Read by PostgreSQL's parser, the up file is one statement (the create table, the odd
+  // name quoted in it): no name ended a comment early and became SQL.
+  const auto statements = pgpx::migrate::split_statements(up, "0002_odd.up.sql");
+  ASSERT_EQ(statements.size(), 1u) << up;
+  EXPECT_EQ(statements[0].text.rfind("create table", 0), 0u) << up;
+  EXPECT_TRUE(contains(up, "-- not diffed, write it by hand: privileges of table app.x drop table app.books;--")) << up;
+  // The file applies, and app.books is still there.
+  cx().execute_script("drop schema app cascade");
+  ASSERT_EQ(pgpx({"migrate", "apply"}).code, 0);
+  EXPECT_TRUE(cx().query_value<bool>("select to_regclass('app.books') is not null"));
 }
 
 // The global --dry-run reaches the commands that came after it was made: migrate diff,
