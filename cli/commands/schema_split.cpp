@@ -27,7 +27,9 @@ auto hex_byte(unsigned char b) -> std::string {
 // The file of a piece, relative to the export directory.
 auto piece_path(const schema::export_piece& p) -> fs::path {
   const std::string part = p.part.empty() ? "" : "." + split_file_name(p.part);
-  if (p.kind == "extension") return fs::path("extension." + split_file_name(p.name) + part + ".sql");
+  // What belongs to no schema: extensions, event triggers, the database's default privileges.
+  if (p.kind == "extension" || p.kind == "event_trigger" || (p.kind == "default_privileges" && p.schema.empty()))
+    return fs::path(p.kind + "." + split_file_name(p.name) + part + ".sql");
   if (p.kind == "schema") return fs::path(split_file_name(p.schema)) / ("schema" + part + ".sql");
   return fs::path(split_file_name(p.schema)) / split_file_name(p.kind) / (split_file_name(p.name) + part + ".sql");
 }

@@ -37,7 +37,9 @@ namespace {
 // creations, so that a down script builds what up dropped in the order up would build it
 // (functions after tables: a SQL function's body is checked against the tables it reads).
 enum class phase : int {
+  drop_privileges,  // the privileges of what goes (nothing up; the down script grants them back last)
   drop_comments,
+  drop_event_triggers,  // first: they would fire on the rest of the script
   drop_triggers,
   drop_policies,
   drop_view_indexes,
@@ -74,7 +76,10 @@ enum class phase : int {
   view_indexes,
   triggers,
   row_security,
+  privileges,
+  event_triggers,  // last but comments and default privileges: they would fire on the rest
   comments,
+  default_privileges,  // after the objects made here, which start from the defaults before it
 };
 
 // The object a change is filed under by export_pieces(): the schema, extension, type,
@@ -223,6 +228,18 @@ auto routine_word(const function_info& f) -> std::string_view {
   return f.kind == routine_kind::procedure ? "procedure" : "function";
 }
 
+// A privilege as GRANT writes it ("SELECT" -> "select"); anything else is refused (a catalog
+// read from JSON may hold any text, and this goes into SQL).
+auto privilege_word(const std::string& p) -> std::string {
+  static const std::set<std::string, std::less<>> known{"SELECT",     "INSERT",  "UPDATE",   "DELETE", "TRUNCATE",
+                                                        "REFERENCES", "TRIGGER", "USAGE",    "CREATE", "EXECUTE",
+                                                        "MAINTAIN",   "CONNECT", "TEMPORARY"};
+  if (known.count(p) == 0) throw usage_error("unknown privilege '" + p + "'");
+  std::string out = p;
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
 auto routine_sql_name(const function_info& f) -> std::string {
   return qq(f.schema, f.name) + "(" + f.identity_arguments + ")";
 }
@@ -331,7 +348,8 @@ class builder {
     tables();
     views();
     functions();
-    others();
+    event_triggers();
+    default_privileges();
     std::stable_sort(steps_.begin(), steps_.end(),
                      [](const staged& a, const staged& b) { return static_cast<int>(a.at) < static_cast<int>(b.at); });
     return std::move(steps_);
@@ -382,12 +400,211 @@ class builder {
           on + literal_or_null(old_text));
   }
 
-  // Privileges are not diffed: a difference is reported, for an object on either side (one
-  // made, dropped or made again has its default privileges after the scripts run).
-  void grants(const std::string& object, const std::vector<privilege_def>* old, const std::vector<privilege_def>* now) {
-    static const std::vector<privilege_def> none;
-    if ((old != nullptr ? *old : none) != (now != nullptr ? *now : none))
-      unsupported_.push_back("privileges of " + object);
+  // ---- privileges ----
+
+  // What a GRANT is on. Statements read `<prefix>grant <privileges> on <on> to <role>`.
+  struct acl_target {
+    std::string on;  // "table "app"."books"", "function "app"."f"(integer)", "tables" (default privileges)
+    std::string object_type{};  // for builtin_privileges() and default privileges: "tables"...; "" for a column
+    std::string schema{};  // the object's schema ("" for a schema itself)
+    std::string column{};  // a column's name: the privileges are on (column) of `on`
+    std::string prefix{};  // "alter default privileges for role r " for default privileges
+  };
+
+  // The statements that turn the privileges `from` into `to` on `t`, each as (up, down).
+  static auto acl_statements(const acl_target& t, const std::vector<privilege_def>& from,
+                             const std::vector<privilege_def>& to) -> std::vector<std::pair<std::string, std::string>> {
+    using key = std::pair<std::string, std::string>;  // grantee, privilege
+    std::map<key, bool> a;
+    std::map<key, bool> b;
+    for (const auto& p : from) a[{p.grantee, privilege_word(p.privilege)}] = p.grantable;
+    for (const auto& p : to) b[{p.grantee, privilege_word(p.privilege)}] = p.grantable;
+    // One statement per grantee and kind of step; each kind has its own inverse.
+    enum step : int {
+      revoke_plain,
+      revoke_held_with_option,
+      revoke_option,
+      grant_plain,
+      grant_with_option,
+      add_option
+    };
+    std::map<std::pair<std::string, int>, std::vector<std::string>> groups;
+    for (const auto& [k, option] : a) {
+      auto it = b.find(k);
+      if (it == b.end()) groups[{k.first, option ? revoke_held_with_option : revoke_plain}].push_back(k.second);
+      else if (option && !it->second) groups[{k.first, revoke_option}].push_back(k.second);
+    }
+    for (const auto& [k, option] : b) {
+      auto it = a.find(k);
+      if (it == a.end()) groups[{k.first, option ? grant_with_option : grant_plain}].push_back(k.second);
+      else if (option && !it->second) groups[{k.first, add_option}].push_back(k.second);
+    }
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [g, privileges] : groups) {
+      std::string what;
+      for (const auto& p : privileges)
+        what += (what.empty() ? "" : ", ") + p + (t.column.empty() ? std::string() : " (" + q(t.column) + ")");
+      what += " on " + t.on;
+      const std::string role = g.first == "public" ? std::string("public") : q(g.first);
+      const std::string grant = t.prefix + "grant " + what + " to " + role;
+      const std::string grant_option = grant + " with grant option";
+      const std::string revoke = t.prefix + "revoke " + what + " from " + role;
+      const std::string revoke_grant_option = t.prefix + "revoke grant option for " + what + " from " + role;
+      switch (static_cast<step>(g.second)) {
+        case revoke_plain: out.emplace_back(revoke, grant); break;
+        case revoke_held_with_option: out.emplace_back(revoke, grant_option); break;
+        case revoke_option: out.emplace_back(revoke_grant_option, grant_option); break;
+        case grant_plain: out.emplace_back(grant, revoke); break;
+        case grant_with_option: out.emplace_back(grant_option, revoke); break;
+        case add_option: out.emplace_back(grant_option, revoke_grant_option); break;
+      }
+    }
+    return out;
+  }
+
+  // What a new object of `t` has before the script grants anything: builtin_privileges(),
+  // and `guessed` when an ALTER DEFAULT PRIVILEGES of `from` may change that (its role may
+  // or may not be the one that runs the script). Default privileges change after the
+  // objects are made (phase::default_privileges), so `from`'s are the ones in effect, in the
+  // down script too.
+  auto start_privileges(const acl_target& t) const -> std::pair<std::vector<privilege_def>, bool> {
+    if (t.object_type.empty()) return {{}, false};  // a column starts with none
+    auto start = builtin_privileges(t.object_type);
+    bool guessed = false;
+    for (const auto& d : from_.default_privileges) {
+      if (d.object_type != t.object_type || (d.schema && *d.schema != t.schema)) continue;
+      guessed = true;
+      for (const auto& p : d.privileges)
+        if (std::none_of(start.begin(), start.end(),
+                         [&](const privilege_def& s) { return s.grantee == p.grantee && s.privilege == p.privilege; }))
+          start.push_back(privilege_def{p.grantee, p.privilege, false});
+    }
+    return {std::move(start), guessed};
+  }
+
+  // The privileges of an object made (`old` null), dropped (`now` null) or kept. A made
+  // object is brought from what it starts with to `now` (nothing to undo: the down script
+  // drops it); a dropped one gets its privileges back after the down script makes it again.
+  void grants(const acl_target& t, const std::string& object, const std::vector<privilege_def>* old,
+              const std::vector<privilege_def>* now) {
+    const std::string subject = "privileges of " + object;
+    if (old != nullptr && now != nullptr) {
+      for (auto& [up, down] : acl_statements(t, *old, *now))
+        add(phase::privileges, change_kind::privilege, subject, std::move(up), std::move(down));
+      return;
+    }
+    if (old == nullptr && now == nullptr) return;
+    const auto& have = now != nullptr ? *now : *old;
+    auto [start, guessed] = start_privileges(t);
+    std::vector<std::pair<std::string, std::string>> steps;
+    if (!guessed) {
+      steps = acl_statements(t, start, have);
+    } else {
+      // Revoke what it may have been given and should not have (a no-op where it was not),
+      // then grant all it should have.
+      std::erase_if(start, [&](const privilege_def& s) {
+        return std::any_of(have.begin(), have.end(), [&](const privilege_def& p) {
+          return s.grantee == p.grantee && s.privilege == p.privilege;
+        });
+      });
+      steps = acl_statements(t, start, {});
+      for (auto& st : acl_statements(t, {}, have)) steps.push_back(std::move(st));
+    }
+    for (auto& [up, down] : steps) {
+      if (now != nullptr) add(phase::privileges, change_kind::privilege, subject, std::move(up), "");
+      else add(phase::drop_privileges, change_kind::privilege, subject, "", std::move(up));
+    }
+  }
+
+  static auto table_acl(std::string_view schema, std::string_view name) -> acl_target {
+    return {.on = "table " + qq(schema, name), .object_type = "tables", .schema = std::string(schema)};
+  }
+  static auto column_acl(const table_info& t, const column_def& c) -> acl_target {
+    return {.on = "table " + qq(t.schema, t.name), .schema = t.schema, .column = c.name};
+  }
+
+  // ---- default privileges ----
+
+  void default_privileges() {
+    using key = std::tuple<std::string, std::optional<std::string>, std::string>;
+    std::map<key, std::pair<const default_privilege_info*, const default_privilege_info*>> entries;
+    for (const auto& d : from_.default_privileges) entries[{d.role, d.schema, d.object_type}].first = &d;
+    for (const auto& d : to_.default_privileges) entries[{d.role, d.schema, d.object_type}].second = &d;
+    for (const auto& [k, sides] : entries) {
+      const auto& [role, schema, type] = k;
+      const std::string object =
+          "default privileges for role " + role + (schema ? " in schema " + *schema : std::string()) + " on " + type;
+      at(object, "default_privileges", schema.value_or(""), role + "." + type);
+      const auto none = schema ? std::vector<privilege_def>{} : builtin_privileges(type);
+      if (type != "tables" && type != "sequences" && type != "functions" && type != "types" && type != "schemas")
+        throw usage_error("unknown object type '" + type + "'");
+      const acl_target t{.on = type,
+                         .object_type = type,
+                         .schema = schema.value_or(""),
+                         .prefix = "alter default privileges for role " + q(role) +
+                                   (schema ? " in schema " + q(*schema) : std::string()) + " "};
+      // Those of a schema that goes change before it goes (and come back after it is back).
+      const phase at_phase =
+          schema && find_named(to_.schemas, *schema) == nullptr ? phase::drop_privileges : phase::default_privileges;
+      for (auto& [up, down] : acl_statements(t, sides.first ? sides.first->privileges : none,
+                                             sides.second ? sides.second->privileges : none))
+        add(at_phase, change_kind::default_privileges, object, std::move(up), std::move(down));
+    }
+  }
+
+  // ---- event triggers ----
+
+  static auto event_trigger_state_sql(const event_trigger_info& e) -> std::string {
+    const std::string on = "alter event trigger " + q(e.name);
+    if (e.enabled == "origin") return on + " enable";
+    if (e.enabled == "disabled") return on + " disable";
+    if (e.enabled == "replica") return on + " enable replica";
+    if (e.enabled == "always") return on + " enable always";
+    throw usage_error("unknown event trigger state '" + e.enabled + "' (origin, disabled, replica or always)");
+  }
+
+  static auto create_event_trigger_sql(const event_trigger_info& e) -> std::string {
+    std::string s = "create event trigger " + q(e.name) + " on " + q(e.event);
+    if (!e.tags.empty()) {
+      s += " when tag in (";
+      for (std::size_t i = 0; i < e.tags.size(); ++i) s += (i == 0 ? "" : ", ") + quote_literal(e.tags[i]);
+      s += ")";
+    }
+    s += " execute function " + qq(e.function) + "()";
+    if (e.enabled != "origin") s += ";\n" + event_trigger_state_sql(e);
+    return s;
+  }
+
+  void event_triggers() {
+    for (const auto& e : to_.event_triggers) {
+      at("event trigger " + e.name, "event_trigger", "", e.name);
+      const auto* old = find_named(from_.event_triggers, e.name);
+      const std::string object = "event trigger " + e.name;
+      const std::string target = "event trigger " + q(e.name);
+      const bool whole = old == nullptr || old->event != e.event || old->tags != e.tags || old->function != e.function;
+      if (old != nullptr && whole) {
+        comment(target, object, old->comment, std::nullopt, true);
+        add(phase::drop_event_triggers, change_kind::event_trigger, object, "drop event trigger " + q(e.name),
+            create_event_trigger_sql(*old))
+            .note = "its event, tags or function change: dropped and created again";
+      }
+      if (whole) {
+        add(phase::event_triggers, change_kind::event_trigger, object, create_event_trigger_sql(e),
+            "drop event trigger " + q(e.name));
+      } else if (old->enabled != e.enabled) {
+        add(phase::event_triggers, change_kind::event_trigger, object, event_trigger_state_sql(e),
+            event_trigger_state_sql(*old));
+      }
+      comment(target, object, whole ? std::nullopt : old->comment, e.comment, whole);
+    }
+    for (const auto& e : from_.event_triggers) {
+      at("event trigger " + e.name, "event_trigger", "", e.name);
+      if (find_named(to_.event_triggers, e.name) != nullptr) continue;
+      const std::string object = "event trigger " + e.name;
+      comment("event trigger " + q(e.name), object, e.comment, std::nullopt, true);
+      add(phase::drop_event_triggers, change_kind::event_trigger, object, "drop event trigger " + q(e.name),
+          create_event_trigger_sql(e));
+    }
   }
 
   // ---- schemas, extensions ----
@@ -402,7 +619,8 @@ class builder {
         c.down_destructive = true;
       }
       comment("schema " + q(s.name), "schema " + s.name, old ? old->comment : std::nullopt, s.comment, old == nullptr);
-      grants("schema " + s.name, old != nullptr ? &old->privileges : nullptr, &s.privileges);
+      grants({.on = "schema " + q(s.name), .object_type = "schemas"}, "schema " + s.name,
+             old != nullptr ? &old->privileges : nullptr, &s.privileges);
     }
     for (const auto& s : from_.schemas) {
       at("schema " + s.name, "schema", s.name, s.name);
@@ -411,7 +629,7 @@ class builder {
                     "create schema " + q(s.name));
       c.destructive = true;
       comment("schema " + q(s.name), "schema " + s.name, s.comment, std::nullopt, true);
-      grants("schema " + s.name, &s.privileges, nullptr);
+      grants({.on = "schema " + q(s.name), .object_type = "schemas"}, "schema " + s.name, &s.privileges, nullptr);
     }
   }
 
@@ -729,7 +947,7 @@ class builder {
       const std::optional<column_ref> before = old ? old->owned_by : std::nullopt;
       ownership(name, object, before, s.owned_by);
       comment("sequence " + name, object, old ? old->comment : std::nullopt, s.comment, old == nullptr);
-      grants(object, old != nullptr ? &old->privileges : nullptr, &s.privileges);
+      grants(sequence_acl(s), object, old != nullptr ? &old->privileges : nullptr, &s.privileges);
     }
     for (const auto& s : from_.sequences) {
       at("sequence " + shown(s.schema, s.name), "sequence", s.schema, s.name);
@@ -742,8 +960,12 @@ class builder {
       c.note = "the sequence's current value is lost";
       ownership(name, object, s.owned_by, std::nullopt);
       comment("sequence " + name, object, s.comment, std::nullopt, true);
-      grants(object, &s.privileges, nullptr);
+      grants(sequence_acl(s), object, &s.privileges, nullptr);
     }
+  }
+
+  static auto sequence_acl(const sequence_info& s) -> acl_target {
+    return {.on = "sequence " + qq(s.schema, s.name), .object_type = "sequences", .schema = s.schema};
   }
 
   // OWNED BY: let go before columns and tables are dropped (so that a dropped table does
@@ -813,8 +1035,8 @@ class builder {
     indexes(index_home{t.schema, shown(t.schema, t.name), true, t.kind == table_kind::partitioned, false}, {},
             t.indexes);
     table_parts(nullptr, &t, true);
-    grants(object, nullptr, &t.privileges);
-    for (const auto& c : t.columns) grants(column_object(t, c), nullptr, &c.privileges);
+    grants(table_acl(t.schema, t.name), object, nullptr, &t.privileges);
+    for (const auto& c : t.columns) grants(column_acl(t, c), column_object(t, c), nullptr, &c.privileges);
   }
 
   void drop_table(const table_info& t) {
@@ -828,8 +1050,8 @@ class builder {
     indexes(index_home{t.schema, shown(t.schema, t.name), true, t.kind == table_kind::partitioned, false}, t.indexes,
             {});
     table_parts(&t, nullptr, true);
-    grants("table " + shown(t.schema, t.name), &t.privileges, nullptr);
-    for (const auto& k : t.columns) grants(column_object(t, k), &k.privileges, nullptr);
+    grants(table_acl(t.schema, t.name), "table " + shown(t.schema, t.name), &t.privileges, nullptr);
+    for (const auto& k : t.columns) grants(column_acl(t, k), column_object(t, k), &k.privileges, nullptr);
   }
 
   // Triggers, policies, row-level security, comments of a table made or dropped whole
@@ -942,7 +1164,7 @@ class builder {
       add(phase::tables, change_kind::table, "table " + shown_name, set(old.options, t.options),
           set(t.options, old.options));
     }
-    grants("table " + shown_name, &old.privileges, &t.privileges);
+    grants(table_acl(t.schema, t.name), "table " + shown_name, &old.privileges, &t.privileges);
     columns(old, t);
     constraints(old, t);
     indexes(index_home{t.schema, shown_name, false, t.kind == table_kind::partitioned, false}, old.indexes, t.indexes);
@@ -1003,7 +1225,7 @@ class builder {
         add(phase::columns, change_kind::column, object, "alter table " + name + " add column " + column_sql(c, !split),
             "alter table " + name + " drop column " + q(c.name));
     a.down_destructive = true;
-    grants(object, nullptr, &c.privileges);
+    grants(column_acl(t, c), object, nullptr, &c.privileges);
     if (split) {
       a.note = "added nullable: backfill it before the SET NOT NULL change that follows";
       auto& n = add(phase::not_null, change_kind::column, object,
@@ -1019,7 +1241,7 @@ class builder {
     const std::string name = qq(t.schema, t.name);
     const std::string object = column_object(t, c);
     comment("column " + quote_qualified({t.schema, t.name, c.name}), object, c.comment, std::nullopt, true);
-    grants(object, &c.privileges, nullptr);
+    grants(column_acl(t, c), object, &c.privileges, nullptr);
     auto& d = add(phase::drop_columns, change_kind::column, object, "alter table " + name + " drop column " + q(c.name),
                   "alter table " + name + " add column " + column_sql(c, true));
     d.destructive = true;
@@ -1044,6 +1266,7 @@ class builder {
               "alter table " + name + " drop column " + q(c.name));
       a.down_destructive = !old.generated_expr.has_value();
       a.note = "made again: it comes back at the end of the table";
+      grants(column_acl(t, c), object, nullptr, &c.privileges);
       comment("column " + quote_qualified({t.schema, t.name, c.name}), object, std::nullopt, c.comment, true);
       return;
     }
@@ -1101,7 +1324,7 @@ class builder {
       alter(phase::columns, " set default " + *c.default_expr,
             old.default_expr ? " set default " + *old.default_expr : std::string(" drop default"));
     comment("column " + quote_qualified({t.schema, t.name, c.name}), object, old.comment, c.comment, false);
-    grants(object, &old.privileges, &c.privileges);
+    grants(column_acl(t, c), object, &old.privileges, &c.privileges);
   }
 
   // ---- constraints ----
@@ -1365,10 +1588,22 @@ class builder {
         comment("column " + quote_qualified({v.schema, v.name, c.name}), "column " + on + "." + c.name, old_comment,
                 new_comment, whole);
     }
-    grants(word + on, old != nullptr ? &old->privileges : nullptr, now != nullptr ? &now->privileges : nullptr);
+    grants(table_acl(v.schema, v.name), word + on, old != nullptr ? &old->privileges : nullptr,
+           now != nullptr ? &now->privileges : nullptr);
+    for (const auto& c : v.columns) {
+      const column_def* before = old ? find_named(old->columns, c.name) : nullptr;
+      const column_def* after = now ? find_named(now->columns, c.name) : nullptr;
+      grants({.on = "table " + name, .schema = v.schema, .column = c.name}, "column " + on + "." + c.name,
+             before != nullptr ? &before->privileges : nullptr, after != nullptr ? &after->privileges : nullptr);
+    }
   }
 
   // ---- functions ----
+
+  static auto routine_acl(const function_info& f) -> acl_target {
+    return {
+        .on = std::string(routine_word(f)) + " " + routine_sql_name(f), .object_type = "functions", .schema = f.schema};
+  }
 
   void functions() {
     auto same = [](const function_info& a, const function_info& b) {
@@ -1402,11 +1637,13 @@ class builder {
           add(phase::functions, change_kind::function, object, trimmed(f.definition), drop);
           whole = true;
           comment(target, object, std::nullopt, f.comment, true);
+          grants(routine_acl(*old), object, &old->privileges, nullptr);
+          grants(routine_acl(f), object, nullptr, &f.privileges);
           continue;
         }
       }
       comment(target, object, old ? old->comment : std::nullopt, f.comment, whole);
-      grants(object, old != nullptr ? &old->privileges : nullptr, &f.privileges);
+      grants(routine_acl(f), object, old != nullptr ? &old->privileges : nullptr, &f.privileges);
     }
     for (const auto& f : from_.functions) {
       at("function " + shown(f.schema, f.name), "function", f.schema, f.name + "(" + f.identity_arguments + ")");
@@ -1416,15 +1653,8 @@ class builder {
       comment(std::string(routine_word(f)) + " " + routine_sql_name(f), object, f.comment, std::nullopt, true);
       add(phase::drop_functions, change_kind::function, object,
           "drop " + std::string(routine_word(f)) + " " + routine_sql_name(f), trimmed(f.definition));
-      grants(object, &f.privileges, nullptr);
+      grants(routine_acl(f), object, &f.privileges, nullptr);
     }
-  }
-
-  // ---- what is reported, not written ----
-
-  void others() {
-    if (from_.event_triggers != to_.event_triggers) unsupported_.push_back("event triggers");
-    if (from_.default_privileges != to_.default_privileges) unsupported_.push_back("default privileges");
   }
 
   template <class T>
@@ -1514,6 +1744,9 @@ auto to_string(change_kind k) noexcept -> std::string_view {
     case change_kind::trigger: return "trigger";
     case change_kind::row_security: return "row_security";
     case change_kind::comment: return "comment";
+    case change_kind::privilege: return "privilege";
+    case change_kind::default_privileges: return "default_privileges";
+    case change_kind::event_trigger: return "event_trigger";
   }
   return "";
 }
@@ -1541,7 +1774,10 @@ auto phase_name(phase p) -> std::string_view {
     case phase::view_indexes: return "indexes";
     case phase::triggers: return "triggers";
     case phase::row_security: return "row_security";
+    case phase::privileges: return "privileges";
+    case phase::event_triggers: return "event_triggers";
     case phase::comments: return "comments";
+    case phase::default_privileges: return "default_privileges";
     default: return "drops";  // an export drops nothing
   }
 }

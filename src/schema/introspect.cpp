@@ -409,23 +409,28 @@ struct function_row {
   " case when a.grantee = 0 then 'public' else pg_catalog.pg_get_userbyid(a.grantee)::text end as grantee," \
   " a.privilege_type::text as privilege, a.is_grantable as grantable "
 
-// The ACL entries of the schemas ('n', by schema oid), relations ('r': tables, views,
-// sequences), columns ('c': relation oid and attnum) and routines ('f') read. A NULL ACL
-// (never granted or revoked: the defaults) has no entries.
+// The privileges of the schemas ('n', by schema oid), relations ('r': tables, views,
+// sequences), columns ('c': relation oid and attnum) and routines ('f') read, as they are in
+// effect: a NULL ACL (never granted or revoked) reads as acldefault() for the object's kind
+// and owner, so that a function's implicit EXECUTE for PUBLIC is listed and a REVOKE of it
+// shows as its absence. The owner's own entries are left out (see privilege_def).
 constexpr const char* privileges_sql =
     "select x.kind, x.oid, x.sub," PGPX_GRANTEE
-    " from (select 'n'::text as kind, n.oid::int8 as oid, 0 as sub, n.nspacl as acl from pg_catalog.pg_namespace n"
-    " where n.nspname = any($1::text[])"
-    " union all select 'r', c.oid::int8, 0, c.relacl from pg_catalog.pg_class c"
+    " from (select 'n'::text as kind, n.oid::int8 as oid, 0 as sub,"
+    " coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner)) as acl, n.nspowner as owner"
+    " from pg_catalog.pg_namespace n where n.nspname = any($1::text[])"
+    " union all select 'r', c.oid::int8, 0, coalesce(c.relacl, pg_catalog.acldefault("
+    "(case when c.relkind = 'S' then 's' else 'r' end)::\"char\", c.relowner)), c.relowner from pg_catalog.pg_class c"
     " join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
     " where c.relkind in ('r', 'p', 'v', 'm', 'S') and n.nspname = any($1::text[])"
-    " union all select 'c', c.oid::int8, a.attnum::int4, a.attacl from pg_catalog.pg_attribute a"
+    " union all select 'c', c.oid::int8, a.attnum::int4, a.attacl, c.relowner from pg_catalog.pg_attribute a"
     " join pg_catalog.pg_class c on c.oid = a.attrelid join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
     " where a.attnum > 0 and not a.attisdropped and a.attacl is not null and c.relkind in ('r', 'p', 'v', 'm')"
     " and n.nspname = any($1::text[])"
-    " union all select 'f', p.oid::int8, 0, p.proacl from pg_catalog.pg_proc p"
+    " union all select 'f', p.oid::int8, 0, coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner)), p.proowner"
+    " from pg_catalog.pg_proc p"
     " join pg_catalog.pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1::text[])) x,"
-    " pg_catalog.aclexplode(x.acl) a where x.acl is not null";
+    " pg_catalog.aclexplode(x.acl) a where a.grantee <> x.owner";
 
 struct privilege_row {
   std::string kind;
@@ -445,21 +450,25 @@ struct schema_oid_row {
   std::string name;
 };
 
+// Every ALTER DEFAULT PRIVILEGES entry, with its entries for roles other than its own (an
+// entry may list none: "revoke execute on functions from public" leaves only the role's own).
 constexpr const char* default_privileges_sql =
     "select d.oid::int8 as oid, pg_catalog.pg_get_userbyid(d.defaclrole)::text as role, n.nspname::text as schema,"
-    " d.defaclobjtype::text as object_type," PGPX_GRANTEE
-    " from pg_catalog.pg_default_acl d left join pg_catalog.pg_namespace n on n.oid = d.defaclnamespace,"
-    " pg_catalog.aclexplode(d.defaclacl) a"
-    " where d.defaclnamespace = 0 or n.nspname = any($1::text[])";
+    " d.defaclobjtype::text as object_type,"
+    " case when a.grantee = 0 then 'public' else pg_catalog.pg_get_userbyid(a.grantee)::text end as grantee,"
+    " a.privilege_type::text as privilege, a.is_grantable as grantable"
+    " from pg_catalog.pg_default_acl d left join pg_catalog.pg_namespace n on n.oid = d.defaclnamespace"
+    " left join lateral (select e.* from pg_catalog.aclexplode(d.defaclacl) e where e.grantee <> d.defaclrole) a"
+    " on true where d.defaclnamespace = 0 or n.nspname = any($1::text[])";
 
 struct default_privilege_row {
   std::int64_t oid = 0;
   std::string role;
   std::optional<std::string> schema;
   std::string object_type;
-  std::string grantee;
-  std::string privilege;
-  bool grantable = false;
+  std::optional<std::string> grantee;  // none: the entry lists only the role's own privileges
+  std::optional<std::string> privilege;
+  std::optional<bool> grantable;
 };
 
 constexpr const char* event_triggers_sql =
@@ -862,9 +871,15 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
     if (added)
       out.default_privileges.push_back(
           default_privilege_info{std::move(r.role), std::move(r.schema), default_object_type(r.object_type), {}});
-    out.default_privileges[it->second].privileges.push_back(
-        privilege_def{std::move(r.grantee), std::move(r.privilege), r.grantable});
+    if (r.grantee)
+      out.default_privileges[it->second].privileges.push_back(
+          privilege_def{std::move(*r.grantee), std::move(r.privilege).value_or(""), r.grantable.value_or(false)});
   }
+  // An entry that, without the role's own privileges, gives what no entry gives is left out.
+  for (auto& d : out.default_privileges) std::sort(d.privileges.begin(), d.privileges.end(), by_grantee);
+  std::erase_if(out.default_privileges, [](const default_privilege_info& d) {
+    return d.privileges == (d.schema ? std::vector<privilege_def>{} : builtin_privileges(d.object_type));
+  });
   std::sort(out.default_privileges.begin(), out.default_privileges.end(), [](const auto& a, const auto& b) {
     return std::tie(a.role, a.schema, a.object_type) < std::tie(b.role, b.schema, b.object_type);
   });
@@ -907,6 +922,14 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
 }
 
 }  // namespace
+
+auto builtin_privileges(std::string_view object_type) -> std::vector<privilege_def> {
+  if (object_type == "functions") return {privilege_def{"public", "EXECUTE", false}};
+  if (object_type == "types") return {privilege_def{"public", "USAGE", false}};
+  if (object_type == "tables" || object_type == "sequences" || object_type == "schemas") return {};
+  throw usage_error("pgpx::schema::builtin_privileges: unknown object type '" + std::string(object_type) +
+                    "' (tables, sequences, functions, types or schemas)");
+}
 
 auto introspect(connection& cx, const introspect_options& options) -> catalog {
   if (cx.status() != transaction_status::idle) return read_catalog(cx, options);  // the caller's transaction
@@ -1198,7 +1221,7 @@ void fields(catalog& x, F& f) {
   f("default_privileges", x.default_privileges);
 }
 
-constexpr std::string_view json_format = "pgpx.catalog/1";
+constexpr std::string_view json_format = "pgpx.catalog/2";
 
 template <class T>
 struct is_optional : std::false_type {};

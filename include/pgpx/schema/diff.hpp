@@ -15,6 +15,12 @@
 // the search_path of the session that introspected: run the scripts with the same one.
 // Renames are never guessed: a column or table that disappears while another appears is
 // a drop plus an add, both flagged, with a note naming the possible rename.
+//
+// Privileges are diffed as introspect() reads them (what roles other than the owner may do;
+// ownership is not diffed). An object made by the script starts from builtin_privileges();
+// where the `from` catalog has ALTER DEFAULT PRIVILEGES that may apply to it (pgpx does not
+// know which role will run the script), the script revokes what they may have added and
+// grants all the object should have. Default privileges change last, after the objects.
 #pragma once
 
 #include <pgpx/export.hpp>
@@ -43,6 +49,9 @@ enum class change_kind {
   trigger,       ///< CREATE / DROP TRIGGER, ENABLE / DISABLE TRIGGER
   row_security,  ///< ENABLE / FORCE ROW LEVEL SECURITY, policies
   comment,       ///< COMMENT ON ...
+  privilege,     ///< GRANT / REVOKE on an object or its columns
+  default_privileges,  ///< ALTER DEFAULT PRIVILEGES ... GRANT / REVOKE
+  event_trigger,  ///< CREATE / ALTER / DROP EVENT TRIGGER
 };
 
 /// One step of a diff: SQL that makes a part of `from` into the same part of `to`, and its inverse.
@@ -92,14 +101,15 @@ struct rename_pair {
 
 /// The changes from one catalog to another, in the order `up` runs.
 struct diff_result {
-  /// Every change, in dependency order: first what goes away (triggers, policies, views,
-  /// functions, foreign keys, constraints, indexes, columns, tables, sequences, types,
-  /// extensions, schemas), then what comes or changes (schemas, extensions, types,
-  /// sequences, tables, columns, constraints, foreign keys, indexes, functions, views,
-  /// triggers, row-level security, comments).
+  /// Every change, in dependency order: first what goes away (event triggers, triggers,
+  /// policies, views, functions, foreign keys, constraints, indexes, columns, tables,
+  /// sequences, types, extensions, schemas), then what comes or changes (schemas,
+  /// extensions, types, sequences, tables, columns, constraints, foreign keys, indexes,
+  /// functions, views, triggers, row-level security, privileges, event triggers, comments,
+  /// default privileges).
   std::vector<change> changes{};
-  /// Differences diff() does not turn into SQL (domains, composite types, privileges,
-  /// partitioning changes...), one line each, naming the object.
+  /// Differences diff() does not turn into SQL (partitioning changes...), one line each,
+  /// naming the object.
   std::vector<std::string> unsupported{};
   /// The drop-and-add pairs flagged possible_rename, one per pair:
   /// a dropped table and a created one of the same schema and columns, a dropped column and
@@ -141,9 +151,11 @@ struct diff_result {
 /// One piece of export_sql(): the statements of one step, with the object they are filed
 /// under (for `pgpx schema export --split`, one file per object).
 struct export_piece {
-  /// What the object is: "schema", "extension", "type", "sequence", "table", "view" or
-  /// "function". A table's columns, constraints, indexes, triggers, policies and comments
-  /// are filed under the table, a view's indexes under the view.
+  /// What the object is: "schema", "extension", "type", "sequence", "table", "view",
+  /// "function", "event_trigger" (no schema) or "default_privileges" (name "role.tables";
+  /// no schema for those of the whole database). A table's columns, constraints, indexes,
+  /// triggers, policies, privileges and comments are filed under the table, a view's
+  /// indexes under the view.
   std::string kind{};
   std::string schema{};  ///< the object's schema (a schema's own name; empty for an extension)
   std::string name{};    ///< its name; a function's with its argument types: "f(integer, text)"

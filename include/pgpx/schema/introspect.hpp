@@ -44,7 +44,11 @@ struct qualified_name {
   friend auto operator<=>(const qualified_name&, const qualified_name&) = default;
 };
 
-/// One privilege granted on an object (an entry of its ACL, as aclexplode() lists them).
+/// One privilege an object grants (an entry of its ACL, as aclexplode() lists them). The
+/// privileges read are those in effect: an ACL never changed reads as PostgreSQL's default for
+/// the object's kind (builtin_privileges()), so a function lists EXECUTE for "public" until
+/// that is revoked. The owner's own privileges are not listed, and the owner is not read:
+/// pgpx diffs what others are granted, not ownership.
 struct privilege_def {
   std::string grantee{};    ///< the role, or "public" for PUBLIC
   std::string privilege{};  ///< "SELECT", "INSERT", "USAGE", "EXECUTE"...
@@ -57,8 +61,7 @@ struct privilege_def {
 struct schema_info {
   std::string name{};                    ///< the schema's name
   std::optional<std::string> comment{};  ///< COMMENT ON SCHEMA, if any
-  /// GRANTs on the schema, sorted by grantee then privilege; empty while the schema has
-  /// its default privileges (an ACL that was never changed).
+  /// Its privileges for roles other than its owner, sorted by grantee then privilege.
   std::vector<privilege_def> privileges{};
 
   friend auto operator==(const schema_info&, const schema_info&) -> bool = default;
@@ -207,7 +210,7 @@ struct table_info {
   std::vector<trigger_def> triggers{};  ///< sorted by name
   std::vector<policy_def> policies{};  ///< sorted by name
   std::optional<std::string> comment{};  ///< COMMENT ON TABLE, if any
-  std::vector<privilege_def> privileges{};  ///< GRANTs, sorted by grantee then privilege; empty: the defaults
+  std::vector<privilege_def> privileges{};  ///< privileges of roles but the owner, by grantee then privilege
 
   friend auto operator==(const table_info&, const table_info&) -> bool = default;
 };
@@ -224,7 +227,7 @@ struct view_info {
   std::vector<index_def> indexes{};  ///< materialized: its indexes, sorted by name
   std::vector<trigger_def> triggers{};  ///< INSTEAD OF and statement triggers, sorted by name
   std::optional<std::string> comment{};  ///< COMMENT ON VIEW, if any
-  std::vector<privilege_def> privileges{};  ///< GRANTs, sorted by grantee then privilege; empty: the defaults
+  std::vector<privilege_def> privileges{};  ///< privileges of roles but the owner, by grantee then privilege
 
   friend auto operator==(const view_info&, const view_info&) -> bool = default;
 };
@@ -244,7 +247,7 @@ struct sequence_info {
   sequence_options options{};  ///< type, start, increment, bounds, cache, cycle
   std::optional<column_ref> owned_by{};  ///< OWNED BY, if any
   std::optional<std::string> comment{};  ///< COMMENT ON SEQUENCE, if any
-  std::vector<privilege_def> privileges{};  ///< GRANTs, sorted by grantee then privilege; empty: the defaults
+  std::vector<privilege_def> privileges{};  ///< privileges of roles but the owner, by grantee then privilege
 
   friend auto operator==(const sequence_info&, const sequence_info&) -> bool = default;
 };
@@ -301,7 +304,7 @@ struct function_info {
   std::string language{};  ///< "sql", "plpgsql", "c"...
   std::string definition{};  ///< pg_get_functiondef: the complete CREATE OR REPLACE statement
   std::optional<std::string> comment{};  ///< COMMENT ON FUNCTION, if any
-  std::vector<privilege_def> privileges{};  ///< GRANTs, sorted by grantee then privilege; empty: the defaults
+  std::vector<privilege_def> privileges{};  ///< privileges of roles but the owner, by grantee then privilege
 
   friend auto operator==(const function_info&, const function_info&) -> bool = default;
 };
@@ -332,10 +335,19 @@ struct default_privilege_info {
   std::string role{};                   ///< FOR ROLE: the creator the defaults apply to
   std::optional<std::string> schema{};  ///< IN SCHEMA; none for the whole database
   std::string object_type{};            ///< "tables", "sequences", "functions", "types" or "schemas"
-  std::vector<privilege_def> privileges{};  ///< the resulting privileges, sorted by grantee then privilege
+  /// What the objects get, but the role's own privileges, sorted by grantee then privilege.
+  /// An entry for the whole database replaces builtin_privileges(object_type); one for a
+  /// schema adds to it. An entry that would change nothing is not read.
+  std::vector<privilege_def> privileges{};
 
   friend auto operator==(const default_privilege_info&, const default_privilege_info&) -> bool = default;
 };
+
+/// The privileges that roles other than its owner have on a new object of `object_type`
+/// ("tables" (views too), "sequences", "functions" (procedures too), "types" or "schemas")
+/// when no ALTER DEFAULT PRIVILEGES applies: EXECUTE for "public" on functions, USAGE for
+/// "public" on types, nothing on the others. Throws usage_error for another object type.
+[[nodiscard]] PGPX_API auto builtin_privileges(std::string_view object_type) -> std::vector<privilege_def>;
 
 /// The schema of a database, as introspect() reads it. Every vector is sorted: see the
 /// header comment.

@@ -60,7 +60,7 @@ TEST(catalog_json, the_text_of_an_empty_catalog_and_of_one_enum) {
   EXPECT_EQ(
       to_json(catalog{}),
       "{\n  \"composite_types\": [],\n  \"default_privileges\": [],\n  \"domains\": [],\n  \"enums\": [],\n"
-      "  \"event_triggers\": [],\n  \"extensions\": [],\n  \"format\": \"pgpx.catalog/1\",\n  \"functions\": [],\n  \"schemas\": [],\n  \"sequences\": [],\n"
+      "  \"event_triggers\": [],\n  \"extensions\": [],\n  \"format\": \"pgpx.catalog/2\",\n  \"functions\": [],\n  \"schemas\": [],\n  \"sequences\": [],\n"
       "  \"tables\": [],\n  \"views\": []\n}\n");
   catalog c;
   c.enums = {{"app", "mood", {"sad", "ok"}, std::nullopt}};
@@ -101,8 +101,9 @@ TEST(catalog_json, refusals_name_the_json_path) {
   const std::string p = "pgpx::schema::catalog_from_json: ";
   EXPECT_EQ(refusal(""), p + "(top): not valid JSON");
   EXPECT_EQ(refusal("[]"), p + "(top): expected an object");
-  EXPECT_EQ(refusal(R"({"format": "pgpx.catalog/2"})"), p + "format: expected \"pgpx.catalog/1\"");
-  EXPECT_EQ(refusal(R"({"format": "pgpx.catalog/1"})"), p + "schemas: missing");
+  // Version 1 read privileges differently (only explicit ACLs, the owner's too).
+  EXPECT_EQ(refusal(R"({"format": "pgpx.catalog/1"})"), p + "format: expected \"pgpx.catalog/2\"");
+  EXPECT_EQ(refusal(R"({"format": "pgpx.catalog/2"})"), p + "schemas: missing");
   EXPECT_EQ(refusal(edited("\"match\": \"partial\"", "\"match\": \"fuzzy\"")),
             p + "tables[0].constraints[0].match: unknown value \"fuzzy\"");
   EXPECT_EQ(refusal(edited("\"validated\": false", "\"validated\": 0")),
