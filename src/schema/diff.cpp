@@ -680,6 +680,7 @@ class builder {
             "create type " + name + " as enum " + enum_labels_sql(e.labels), "drop type " + name)
             .down_destructive = true;
         comment(target, object, std::nullopt, e.comment, true);
+        grants(type_acl("type ", e.schema, e.name), object, nullptr, &e.privileges);
         continue;
       }
       bool recreate = false;
@@ -701,6 +702,8 @@ class builder {
         c.down_destructive = true;
       }
       comment(target, object, old->comment, e.comment, recreate);
+      if (recreate) grants(type_acl("type ", e.schema, e.name), object, &old->privileges, nullptr);
+      grants(type_acl("type ", e.schema, e.name), object, recreate ? nullptr : &old->privileges, &e.privileges);
     }
     for (const auto& e : from_.enums) {
       at("type " + shown(e.schema, e.name), "type", e.schema, e.name);
@@ -711,7 +714,12 @@ class builder {
           "create type " + name + " as enum " + enum_labels_sql(e.labels))
           .destructive = true;
       comment("type " + name, object, e.comment, std::nullopt, true);
+      grants(type_acl("type ", e.schema, e.name), object, &e.privileges, nullptr);
     }
+  }
+
+  static auto type_acl(std::string_view word, std::string_view schema, std::string_view name) -> acl_target {
+    return {.on = std::string(word) + qq(schema, name), .object_type = "types", .schema = std::string(schema)};
   }
 
   void add_labels(const enum_type_info& old, const enum_type_info& e, const std::string& object,
@@ -771,6 +779,8 @@ class builder {
         add(phase::domains, change_kind::domain, object, create_domain(d), "drop domain " + name).down_destructive =
             true;
         comment("domain " + name, object, old ? old->comment : std::nullopt, d.comment, true);
+        if (recreate) grants(type_acl("domain ", d.schema, d.name), object, &old->privileges, nullptr);
+        grants(type_acl("domain ", d.schema, d.name), object, nullptr, &d.privileges);
         continue;
       }
       if (old->default_expr != d.default_expr) {
@@ -803,6 +813,7 @@ class builder {
               drop_constraint(c));
       }
       comment("domain " + name, object, old->comment, d.comment, false);
+      grants(type_acl("domain ", d.schema, d.name), object, &old->privileges, &d.privileges);
     }
     for (const auto& d : from_.domains) {
       at("domain " + shown(d.schema, d.name), "type", d.schema, d.name);
@@ -811,6 +822,7 @@ class builder {
       const std::string object = "domain " + shown(d.schema, d.name);
       add(phase::drop_domains, change_kind::domain, object, "drop domain " + name, create_domain(d)).destructive = true;
       comment("domain " + name, object, d.comment, std::nullopt, true);
+      grants(type_acl("domain ", d.schema, d.name), object, &d.privileges, nullptr);
     }
   }
 
@@ -866,6 +878,8 @@ class builder {
             .down_destructive = true;
         comment("type " + name, object, old ? old->comment : std::nullopt, t.comment, true);
         attribute_comments(t, old, name, object, true);
+        if (recreate) grants(type_acl("type ", t.schema, t.name), object, &old->privileges, nullptr);
+        grants(type_acl("type ", t.schema, t.name), object, nullptr, &t.privileges);
         continue;
       }
       // Last first, so that the down script (run backwards) adds them back in their order.
@@ -902,6 +916,7 @@ class builder {
       }
       comment("type " + name, object, old->comment, t.comment, false);
       attribute_comments(t, old, name, object, false);
+      grants(type_acl("type ", t.schema, t.name), object, &old->privileges, &t.privileges);
     }
     for (const auto& t : from_.composite_types) {
       at("type " + shown(t.schema, t.name), "type", t.schema, t.name);
@@ -912,6 +927,7 @@ class builder {
       add(phase::drop_composite_types, change_kind::composite_type, object, "drop type " + name, create_composite(t))
           .destructive = true;
       comment("type " + name, object, t.comment, std::nullopt, true);
+      grants(type_acl("type ", t.schema, t.name), object, &t.privileges, nullptr);
     }
   }
 

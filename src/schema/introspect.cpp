@@ -327,7 +327,7 @@ struct policy_row {
 };
 
 constexpr const char* enums_sql =
-    "select n.nspname::text as schema, t.typname::text as name,"
+    "select t.oid::int8 as oid, n.nspname::text as schema, t.typname::text as name,"
     " array(select e.enumlabel::text from pg_catalog.pg_enum e where e.enumtypid = t.oid"
     " order by e.enumsortorder) as labels,"
     " pg_catalog.obj_description(t.oid, 'pg_type') as comment"
@@ -335,6 +335,7 @@ constexpr const char* enums_sql =
     " where t.typtype = 'e' and n.nspname = any($1::text[]) and" PGPX_NOT_EXTENSION_MEMBER("pg_type", "t.oid");
 
 struct enum_row {
+  std::int64_t oid = 0;
   std::string schema;
   std::string name;
   std::vector<std::string> labels;
@@ -410,7 +411,8 @@ struct function_row {
   " a.privilege_type::text as privilege, a.is_grantable as grantable "
 
 // The privileges of the schemas ('n', by schema oid), relations ('r': tables, views,
-// sequences), columns ('c': relation oid and attnum) and routines ('f') read, as they are in
+// sequences), columns ('c': relation oid and attnum), types ('t': enums and domains by type
+// oid, composite types by their relation's) and routines ('f') read, as they are in
 // effect: a NULL ACL (never granted or revoked) reads as acldefault() for the object's kind
 // and owner, so that a function's implicit EXECUTE for PUBLIC is listed and a REVOKE of it
 // shows as its absence. The owner's own entries are left out (see privilege_def).
@@ -427,6 +429,10 @@ constexpr const char* privileges_sql =
     " join pg_catalog.pg_class c on c.oid = a.attrelid join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
     " where a.attnum > 0 and not a.attisdropped and a.attacl is not null and c.relkind in ('r', 'p', 'v', 'm')"
     " and n.nspname = any($1::text[])"
+    " union all select 't', (case when t.typtype = 'c' then t.typrelid else t.oid end)::int8, 0,"
+    " coalesce(t.typacl, pg_catalog.acldefault('T', t.typowner)), t.typowner from pg_catalog.pg_type t"
+    " join pg_catalog.pg_namespace n on n.oid = t.typnamespace"
+    " where t.typtype in ('e', 'd', 'c') and n.nspname = any($1::text[])"
     " union all select 'f', p.oid::int8, 0, coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner)), p.proowner"
     " from pg_catalog.pg_proc p"
     " join pg_catalog.pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1::text[])) x,"
@@ -646,7 +652,7 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
   std::sort(tables.begin(), tables.end(), by_second);
   std::sort(views.begin(), views.end(), by_second);
   std::vector<std::pair<std::int64_t, composite_type_info>> comps;
-  for (const auto& r : composites) comps.emplace_back(r.oid, composite_type_info{r.schema, r.name, {}, r.comment});
+  for (const auto& r : composites) comps.emplace_back(r.oid, composite_type_info{r.schema, r.name, {}, r.comment, {}});
   std::sort(comps.begin(), comps.end(), by_second);
 
   std::unordered_map<std::int64_t, relation_slot> slots;
@@ -720,7 +726,8 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
                                          std::move(r.default_expr),
                                          qualified(r.collation_schema, r.collation_name),
                                          {},
-                                         std::move(r.comment)});
+                                         std::move(r.comment),
+                                         {}});
   std::sort(doms.begin(), doms.end(), by_second);
   std::unordered_map<std::int64_t, std::size_t> domain_index;
   for (std::size_t i = 0; i < doms.size(); ++i) {
@@ -807,10 +814,13 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
   }
   std::sort(seqs.begin(), seqs.end(), by_second);
 
+  std::vector<std::pair<std::int64_t, enum_type_info>> enums;
   for (auto& r : cx.template query<enum_row>(enums_sql, names))
-    out.enums.push_back(
-        enum_type_info{std::move(r.schema), std::move(r.name), std::move(r.labels), std::move(r.comment)});
-  std::sort(out.enums.begin(), out.enums.end(), by_schema_name);
+    enums.emplace_back(
+        r.oid, enum_type_info{std::move(r.schema), std::move(r.name), std::move(r.labels), std::move(r.comment), {}});
+  std::sort(enums.begin(), enums.end(), by_second);
+  out.enums.reserve(enums.size());
+  for (auto& e : enums) out.enums.push_back(std::move(e.second));
 
   std::vector<std::pair<std::int64_t, function_info>> funcs;
   for (auto& r : cx.template query<function_row>(functions_sql, names)) {
@@ -830,14 +840,18 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
            std::tie(b.second.schema, b.second.name, b.second.identity_arguments);
   });
 
-  // Privileges go to the schema, relation or routine whose ACL lists them.
+  // Privileges go to the schema, relation, type or routine whose ACL lists them.
   std::unordered_map<std::int64_t, std::vector<privilege_def>*> acl_of_relation;  // tables, views, sequences
   std::unordered_map<std::int64_t, std::vector<privilege_def>*> acl_of_routine;
   std::unordered_map<std::int64_t, std::vector<privilege_def>*> acl_of_schema;
+  std::unordered_map<std::int64_t, std::vector<privilege_def>*> acl_of_type;  // composite types by relation oid
   for (auto& [oid, s] : slots) {
     if (s.table != nullptr) acl_of_relation[oid] = &s.table->privileges;
     else if (s.view != nullptr) acl_of_relation[oid] = &s.view->privileges;
+    else if (s.composite != nullptr) acl_of_type[oid] = &s.composite->privileges;
   }
+  for (std::size_t i = 0; i < enums.size(); ++i) acl_of_type[enums[i].first] = &out.enums[i].privileges;
+  for (const auto& [oid, i] : domain_index) acl_of_type[oid] = &out.domains[i].privileges;
   out.sequences.reserve(seqs.size());
   for (auto& q : seqs) {
     out.sequences.push_back(std::move(q.second));
@@ -859,7 +873,10 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
             privilege_def{std::move(r.grantee), std::move(r.privilege), r.grantable});
       continue;
     }
-    auto& map = r.kind == "n" ? acl_of_schema : (r.kind == "r" ? acl_of_relation : acl_of_routine);
+    auto& map = r.kind == "n"   ? acl_of_schema
+                : r.kind == "r" ? acl_of_relation
+                : r.kind == "t" ? acl_of_type
+                                : acl_of_routine;
     auto it = map.find(r.oid);
     if (it != map.end())
       it->second->push_back(privilege_def{std::move(r.grantee), std::move(r.privilege), r.grantable});
@@ -917,6 +934,9 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
   }
   for (auto& x : out.sequences) sort_grants(x.privileges);
   for (auto& x : out.functions) sort_grants(x.privileges);
+  for (auto& x : out.enums) sort_grants(x.privileges);
+  for (auto& x : out.domains) sort_grants(x.privileges);
+  for (auto& x : out.composite_types) sort_grants(x.privileges);
   for (auto& x : out.default_privileges) sort_grants(x.privileges);
   return out;
 }
@@ -1153,6 +1173,7 @@ void fields(enum_type_info& x, F& f) {
   f("name", x.name);
   f("labels", x.labels);
   f("comment", x.comment);
+  f("privileges", x.privileges);
 }
 template <class F>
 void fields(domain_info& x, F& f) {
@@ -1164,6 +1185,7 @@ void fields(domain_info& x, F& f) {
   f("collation", x.collation);
   f("constraints", x.constraints);
   f("comment", x.comment);
+  f("privileges", x.privileges);
 }
 template <class F>
 void fields(composite_type_info& x, F& f) {
@@ -1171,6 +1193,7 @@ void fields(composite_type_info& x, F& f) {
   f("name", x.name);
   f("attributes", x.attributes);
   f("comment", x.comment);
+  f("privileges", x.privileges);
 }
 template <class F>
 void fields(function_info& x, F& f) {

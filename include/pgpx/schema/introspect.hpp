@@ -258,6 +258,7 @@ struct enum_type_info {
   std::string name{};  ///< the type's name
   std::vector<std::string> labels{};  ///< in their sort order
   std::optional<std::string> comment{};  ///< COMMENT ON TYPE, if any
+  std::vector<privilege_def> privileges{};  ///< privileges of roles but the owner (USAGE for public by default)
 
   friend auto operator==(const enum_type_info&, const enum_type_info&) -> bool = default;
 };
@@ -272,6 +273,7 @@ struct domain_info {
   std::optional<qualified_name> collation{};  ///< COLLATE, when not the base type's default
   std::vector<constraint_def> constraints{};  ///< its CHECK constraints, sorted by name
   std::optional<std::string> comment{};  ///< COMMENT ON DOMAIN, if any
+  std::vector<privilege_def> privileges{};  ///< privileges of roles but the owner (USAGE for public by default)
 
   friend auto operator==(const domain_info&, const domain_info&) -> bool = default;
 };
@@ -282,6 +284,7 @@ struct composite_type_info {
   std::string name{};  ///< the type's name
   std::vector<column_def> attributes{};  ///< in position order (name, type, collation, comment)
   std::optional<std::string> comment{};  ///< COMMENT ON TYPE, if any
+  std::vector<privilege_def> privileges{};  ///< privileges of roles but the owner (USAGE for public by default)
 
   friend auto operator==(const composite_type_info&, const composite_type_info&) -> bool = default;
 };

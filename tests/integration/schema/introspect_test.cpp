@@ -273,17 +273,19 @@ TEST_F(introspect_test, sequences_enums_domains_and_composite_types) {
   EXPECT_EQ(table("tickets").options, (std::vector<std::string>{"autovacuum_enabled=false", "fillfactor=70"}));
   EXPECT_TRUE(table("books").options.empty());
   ASSERT_EQ(c.enums.size(), 1u);
-  EXPECT_EQ(c.enums[0], (enum_type_info{"app", "mood", {"sad", "ok", "happy"}, "how one feels"}));
+  EXPECT_EQ(c.enums[0], (enum_type_info{"app", "mood", {"sad", "ok", "happy"}, "how one feels", {}}));  // revoked
   ASSERT_EQ(c.domains.size(), 1u);
-  EXPECT_EQ(c.domains[0], (domain_info{.schema = "app",
-                                       .name = "price",
-                                       .base_type = "numeric(10,2)",
-                                       .not_null = true,
-                                       .default_expr = "0",
-                                       .constraints = {constraint_def{.name = "price_positive",
-                                                                      .kind = constraint_kind::check,
-                                                                      .definition = "CHECK (VALUE >= 0::numeric)",
-                                                                      .check_expr = "VALUE >= 0::numeric"}}}));
+  EXPECT_EQ(c.domains[0],
+            (domain_info{.schema = "app",
+                         .name = "price",
+                         .base_type = "numeric(10,2)",
+                         .not_null = true,
+                         .default_expr = "0",
+                         .constraints = {constraint_def{.name = "price_positive",
+                                                        .kind = constraint_kind::check,
+                                                        .definition = "CHECK (VALUE >= 0::numeric)",
+                                                        .check_expr = "VALUE >= 0::numeric"}},
+                         .privileges = {{"pgpx_introspect_reader", "USAGE", false}, {"public", "USAGE", false}}}));
   ASSERT_EQ(c.composite_types.size(), 1u);
   EXPECT_EQ(
       c.composite_types[0],
@@ -292,7 +294,8 @@ TEST_F(introspect_test, sequences_enums_domains_and_composite_types) {
                            {column_def{.name = "street", .type = "text"},
                             column_def{.name = "city", .type = "text", .collation = qualified_name{"pg_catalog", "C"}},
                             column_def{.name = "zip", .type = "integer"}},
-                           std::nullopt}));
+                           std::nullopt,
+                           builtin_privileges("types")}));  // never changed: USAGE for public
 }
 
 TEST_F(introspect_test, functions_procedures_and_triggers) {

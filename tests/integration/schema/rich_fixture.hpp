@@ -101,6 +101,8 @@ grant select on app.author_names to public;
 grant usage on sequence app.ticket_seq to pgpx_introspect_reader;
 revoke execute on function app.add(integer, integer) from public;
 grant execute on function app.add(integer, integer) to pgpx_introspect_reader;
+revoke usage on type app.mood from public;
+grant usage on domain app.price to pgpx_introspect_reader;
 alter default privileges for role pgpx_introspect_reader in schema app grant select on tables to public;
 alter default privileges for role pgpx_introspect_reader revoke execute on functions from public;
 

@@ -67,7 +67,7 @@ TEST(catalog_json, the_text_of_an_empty_catalog_and_of_one_enum) {
   const std::string head =
       "{\n  \"composite_types\": [],\n  \"default_privileges\": [],\n  \"domains\": [],\n  \"enums\": [\n    {\n      \"comment\": null,\n"
       "      \"labels\": [\n        \"sad\",\n        \"ok\"\n      ],\n      \"name\": \"mood\",\n"
-      "      \"schema\": \"app\"\n    }\n  ],\n";
+      "      \"privileges\": [],\n      \"schema\": \"app\"\n    }\n  ],\n";
   EXPECT_EQ(to_json(c).substr(0, head.size()), head);
 }
 

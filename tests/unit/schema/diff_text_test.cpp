@@ -208,7 +208,7 @@ TEST(diff_text, online_foreign_keys_and_checks_are_added_not_valid_then_validate
 
 TEST(diff_text, enum_labels_added_in_place_or_the_type_made_again) {
   catalog a;
-  a.enums = {{.schema = "s", .name = "mood", .labels = {"sad", "happy"}}};
+  a.enums = {{.schema = "s", .name = "mood", .labels = {"sad", "happy"}, .privileges = builtin_privileges("types")}};
   catalog b = a;
   b.enums[0].labels = {"sad", "ok", "happy"};
   auto d = diff(a, b);
@@ -281,7 +281,7 @@ TEST(diff_text, comments_and_literals_go_through_quote_literal) {
 
 TEST(diff_text, what_is_not_diffed_is_listed) {
   catalog a;
-  a.domains = {{.schema = "s", .name = "price", .base_type = "numeric"}};
+  a.domains = {{.schema = "s", .name = "price", .base_type = "numeric", .privileges = builtin_privileges("types")}};
   a.tables = {table("s", "t", {column("x", "integer")})};
   catalog b;
   b.tables = a.tables;
