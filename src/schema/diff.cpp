@@ -43,6 +43,7 @@ enum class phase : int {
   drop_view_indexes,
   drop_views,
   drop_functions,
+  detach,  // DETACH PARTITION, NO INHERIT: before what the table then owns is dropped
   drop_foreign_keys,
   drop_constraints,
   drop_indexes,
@@ -69,6 +70,7 @@ enum class phase : int {
   not_null,  // online: SET NOT NULL after a backfill
   validate,  // online: VALIDATE CONSTRAINT
   indexes,
+  attach,  // ATTACH PARTITION, INHERIT: once the table matches its parent (columns, checks, indexes)
   functions,
   views,
   view_indexes,
@@ -913,10 +915,8 @@ class builder {
     at("table " + shown(t.schema, t.name), "table", t.schema, t.name);
     const std::string name = qq(t.schema, t.name);
     const std::string shown_name = shown(t.schema, t.name);
-    if (old.kind != t.kind || old.partition_key != t.partition_key || old.partition_of != t.partition_of ||
-        old.partition_bound != t.partition_bound || old.inherits != t.inherits)
-      unsupported_.push_back("partitioning or inheritance of table " + shown_name +
-                             " (drop and create the table by hand)");
+    partitioning(old, t);
+    const link_change moved = parents(old, t);
     if (old.unlogged != t.unlogged)
       add(phase::tables, change_kind::table, "table " + shown_name,
           "alter table " + name + (t.unlogged ? " set unlogged" : " set logged"),
@@ -943,33 +943,151 @@ class builder {
           set(t.options, old.options));
     }
     grants("table " + shown_name, &old.privileges, &t.privileges);
-    columns(old, t);
-    constraints(old, t);
-    indexes(index_home{t.schema, shown_name, false, t.kind == table_kind::partitioned, false}, old.indexes, t.indexes);
+    columns(old, t, moved);
+    constraints(old, t, moved);
+    if (moved.any) {
+      // A partition is detached before and attached after (its indexes are its own between):
+      // what it has from the parent is compared as its own, made before it is attached (the
+      // attach adopts a matching index), dropped after it is detached.
+      auto own = [](std::vector<index_def> is) {
+        for (auto& i : is) i.inherited = false;
+        return is;
+      };
+      indexes(index_home{t.schema, shown_name, false, t.kind == table_kind::partitioned, false}, own(old.indexes),
+              own(t.indexes));
+    } else {
+      indexes(index_home{t.schema, shown_name, false, t.kind == table_kind::partitioned, false}, old.indexes,
+              t.indexes);
+    }
     table_parts(&old, &t, false);
+  }
+
+  // How a table's parents change: `any` when its partition parent, its bound or its
+  // inheritance parents change; `detached` when it has no parent at all between the detach
+  // and the attach phases; `kept`, the inheritance parents it keeps (in `from_`).
+  struct link_change {
+    bool any = false;
+    bool detached = false;
+    std::vector<const table_info*> kept{};
+  };
+
+  // A table cannot become partitioned, stop being partitioned or change its partition key
+  // in place (PostgreSQL has no ALTER for it): reported, named, and not written.
+  void partitioning(const table_info& old, const table_info& t) {
+    if (old.partition_key == t.partition_key) return;
+    const std::string n = shown(t.schema, t.name);
+    const std::string by_hand =
+        ": not possible in place (create the new table, move the rows, drop the old one and rename by hand)";
+    if (!old.partition_key)
+      unsupported_.push_back("table " + n + " becomes partitioned (PARTITION BY " + *t.partition_key + ")" + by_hand);
+    else if (!t.partition_key)
+      unsupported_.push_back("table " + n + " stops being partitioned (was PARTITION BY " + *old.partition_key + ")" +
+                             by_hand);
+    else
+      unsupported_.push_back("the partition key of table " + n + " changes from " + *old.partition_key + " to " +
+                             *t.partition_key + by_hand);
+  }
+
+  // DETACH / ATTACH PARTITION and NO INHERIT / INHERIT for a table whose parents change. A
+  // changed bound is a detach and an attach. Detached early, attached late: in between the
+  // table is brought to what its new parent needs (its columns, checks, NOT NULLs, indexes).
+  auto parents(const table_info& old, const table_info& t) -> link_change {
+    const std::string name = qq(t.schema, t.name);
+    const std::string object = "table " + shown(t.schema, t.name);
+    link_change out;
+    const bool repartition = old.partition_of != t.partition_of || old.partition_bound != t.partition_bound;
+    auto attach = [&](const table_info& x) {
+      return "alter table " + qq(*x.partition_of) + " attach partition " + name + " " +
+             x.partition_bound.value_or("DEFAULT");
+    };
+    auto detach = [&](const table_info& x) {
+      return "alter table " + qq(*x.partition_of) + " detach partition " + name;
+    };
+    if (repartition && old.partition_of)
+      add(phase::detach, change_kind::table, object, detach(old), attach(old)).note =
+          "detached from " + shown(old.partition_of->schema, old.partition_of->name) +
+          ": its rows leave the partitioned table";
+    if (repartition && t.partition_of)
+      add(phase::attach, change_kind::table, object, attach(t), detach(t)).note =
+          "attached to " + shown(t.partition_of->schema, t.partition_of->name) +
+          ": its rows (and a default partition's) are checked against the bound under a lock";
+    // Inheritance parents: the ones that go last first, so that the down script adds them
+    // back in their order.
+    std::vector<qualified_name> kept;
+    for (auto it = old.inherits.rbegin(); it != old.inherits.rend(); ++it) {
+      if (std::find(t.inherits.begin(), t.inherits.end(), *it) != t.inherits.end()) continue;
+      add(phase::detach, change_kind::table, object, "alter table " + name + " no inherit " + qq(*it),
+          "alter table " + name + " inherit " + qq(*it));
+    }
+    for (const auto& p : old.inherits)
+      if (std::find(t.inherits.begin(), t.inherits.end(), p) != t.inherits.end()) {
+        kept.push_back(p);
+        if (const auto* pt = from_.find_table(p.schema, p.name)) out.kept.push_back(pt);
+      }
+    std::vector<qualified_name> up_order = kept;
+    std::vector<qualified_name> down_order;
+    for (const auto& p : t.inherits)
+      if (std::find(old.inherits.begin(), old.inherits.end(), p) == old.inherits.end()) {
+        up_order.push_back(p);
+        add(phase::attach, change_kind::table, object, "alter table " + name + " inherit " + qq(p),
+            "alter table " + name + " no inherit " + qq(p));
+      } else {
+        down_order.push_back(p);
+      }
+    for (const auto& p : old.inherits)
+      if (std::find(t.inherits.begin(), t.inherits.end(), p) == t.inherits.end()) down_order.push_back(p);
+    if (up_order != t.inherits || down_order != old.inherits)
+      unsupported_.push_back("the order of the inheritance parents of table " + shown(t.schema, t.name) +
+                             " (INHERIT adds a parent last only)");
+    out.any = repartition || old.inherits != t.inherits;
+    out.detached = (!old.partition_of || repartition) && kept.empty();
+    return out;
+  }
+
+  // True when one of the inheritance parents a table keeps has `name` among `part`
+  // (columns or constraints) in `from_`: what it has from that parent stays the parent's.
+  template <class Part>
+  static auto from_kept(const link_change& moved, std::vector<Part> table_info::*part, std::string_view name) -> bool {
+    return std::any_of(moved.kept.begin(), moved.kept.end(),
+                       [&](const table_info* p) { return find_named(p->*part, name) != nullptr; });
   }
 
   // ---- columns ----
 
-  void columns(const table_info& old, const table_info& t) {
+  // `moved`: the table's parents change. Then what it has from a parent it leaves or joins
+  // is diffed as its own (it is, between the detach and the attach phases), and what it
+  // has from a parent it keeps is left to that parent.
+  void columns(const table_info& old, const table_info& t, const link_change& moved) {
     const std::string shown_name = shown(t.schema, t.name);
     std::vector<const column_def*> added;
     std::vector<const column_def*> dropped;
     std::vector<std::pair<change*, const column_def*>> add_steps;
     std::vector<std::pair<change*, const column_def*>> drop_steps;
     for (const auto& c : t.columns) {
-      if (c.inherited) continue;
       const auto* before = find_named(old.columns, c.name);
-      if (before == nullptr || before->inherited) {
+      if (!moved.any) {
+        // A column both sides have, from a parent on one: no statement makes a column local
+        // or inherited, and the column is the same (an attached table keeps its columns local).
+        if (c.inherited || (before != nullptr && before->inherited)) continue;
+        if (before == nullptr) {
+          added.push_back(&c);
+          continue;
+        }
+      } else if (before == nullptr) {
         added.push_back(&c);
+        continue;
+      } else if (before->inherited && c.inherited && from_kept(moved, &table_info::columns, c.name)) {
         continue;
       }
       alter_column(t, *before, c);
     }
     for (const auto& c : old.columns) {
-      if (c.inherited) continue;
       const auto* after = find_named(t.columns, c.name);
-      if (after == nullptr || after->inherited) dropped.push_back(&c);
+      if (!moved.any) {
+        if (!c.inherited && after == nullptr) dropped.push_back(&c);
+      } else if (after == nullptr && !(c.inherited && from_kept(moved, &table_info::columns, c.name))) {
+        dropped.push_back(&c);
+      }
     }
     // Drops first (they are in an earlier phase anyway), then adds.
     // Dropped last column first: down adds them back in their order (at the end of the table).
@@ -1106,21 +1224,32 @@ class builder {
 
   // ---- constraints ----
 
-  void constraints(const table_info& old, const table_info& t) {
+  // `moved` as for columns().
+  void constraints(const table_info& old, const table_info& t, const link_change& moved) {
     for (const auto& c : t.constraints) {
-      if (c.inherited) continue;
       const auto* before = find_named(old.constraints, c.name);
-      if (before != nullptr && !before->inherited && before->definition == c.definition && before->kind == c.kind) {
+      if (!moved.any) {
+        if (c.inherited) continue;
+        if (before != nullptr && before->inherited) before = nullptr;
+      } else if (before != nullptr && before->inherited && c.inherited &&
+                 from_kept(moved, &table_info::constraints, c.name)) {
+        continue;
+      }
+      if (before != nullptr && before->definition == c.definition && before->kind == c.kind) {
         comment(constraint_target(t, c), constraint_object(t, c), before->comment, c.comment, false);
         continue;
       }
-      if (before != nullptr && !before->inherited) drop_constraint(old, *before);
+      if (before != nullptr) drop_constraint(old, *before);
       add_constraint(t, c, false);
     }
     for (const auto& c : old.constraints) {
-      if (c.inherited) continue;
       const auto* after = find_named(t.constraints, c.name);
-      if (after == nullptr || after->inherited) drop_constraint(old, c);
+      if (!moved.any) {
+        // Local and inherited (an attached partition's check) cannot be made inherited only.
+        if (!c.inherited && after == nullptr) drop_constraint(old, c);
+      } else if (after == nullptr && !(c.inherited && from_kept(moved, &table_info::constraints, c.name))) {
+        drop_constraint(old, c);
+      }
     }
   }
 
@@ -1536,6 +1665,7 @@ auto phase_name(phase p) -> std::string_view {
     case phase::not_null: return "not_null";
     case phase::validate: return "validate";
     case phase::indexes: return "indexes";
+    case phase::attach: return "attach";
     case phase::functions: return "functions";
     case phase::views: return "views";
     case phase::view_indexes: return "indexes";
