@@ -92,6 +92,7 @@ struct staged {
   phase at;
   change c;
   owner_ref owner{};
+  int rank = 0;  // the order within its phase (views: after the views they read)
 };
 
 auto q(std::string_view name) -> std::string { return quote_identifier(name); }
@@ -334,8 +335,9 @@ class builder {
     views();
     functions();
     others();
-    std::stable_sort(steps_.begin(), steps_.end(),
-                     [](const staged& a, const staged& b) { return static_cast<int>(a.at) < static_cast<int>(b.at); });
+    std::stable_sort(steps_.begin(), steps_.end(), [](const staged& a, const staged& b) {
+      return std::make_pair(static_cast<int>(a.at), a.rank) < std::make_pair(static_cast<int>(b.at), b.rank);
+    });
     return std::move(steps_);
   }
 
@@ -354,6 +356,7 @@ class builder {
     owner_ = {std::move(kind), std::move(schema), std::move(name)};
   }
   std::deque<staged> steps_;  // a deque: references to its changes stay valid while more are added
+  int rank_ = 0;  // the rank of the view being diffed in the views and drop_views phases
   std::vector<std::string> unsupported_;
   std::vector<rename_pair> renames_;  // the possible renames, for diff_result::possible_renames
 
@@ -363,7 +366,8 @@ class builder {
     c.object = std::move(object);
     c.up = std::move(up);
     c.down = std::move(down);
-    steps_.push_back(staged{at, std::move(c), owner_});
+    const int rank = at == phase::views || at == phase::drop_views ? rank_ : 0;
+    steps_.push_back(staged{at, std::move(c), owner_, rank});
     return steps_.back().c;
   }
 
@@ -1427,25 +1431,134 @@ class builder {
 
   // ---- views ----
 
-  void views() {
+  // True when `text` names `name` as an identifier, bare or quoted: a view's definition
+  // names each relation it reads (pg_get_viewdef), qualified or not. A column or alias of
+  // the same name also counts, which only orders the views more than needed.
+  static auto names(std::string_view text, std::string_view name) -> bool {
+    auto ident = [](char ch) {
+      const auto u = static_cast<unsigned char>(ch);
+      return std::isalnum(u) != 0 || ch == '_' || ch == '$' || u >= 0x80;
+    };
+    const std::string quoted = quote_identifier(name);
+    for (const std::string_view needle : {std::string_view(quoted), name}) {
+      const bool bare = needle.front() != '"';
+      for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) {
+        const char before = at == 0 ? ' ' : text[at - 1];
+        const auto end = at + needle.size();
+        const char after = end < text.size() ? text[end] : ' ';
+        if (bare && (ident(before) || before == '"' || ident(after) || after == '"')) continue;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The views of `c` in an order where each comes after the views it reads (by name order
+  // otherwise; a cycle, which only a false match can make, is broken where it closes).
+  static auto view_order(const catalog& c) -> std::vector<const view_info*> {
+    std::vector<const view_info*> out;
+    std::set<const view_info*> done;
+    std::set<const view_info*> open;
+    std::function<void(const view_info*)> visit = [&](const view_info* v) {
+      if (done.count(v) != 0 || open.count(v) != 0) return;
+      open.insert(v);
+      for (const auto& w : c.views)
+        if (&w != v && names(v->definition, w.name)) visit(&w);
+      open.erase(v);
+      done.insert(v);
+      out.push_back(v);
+    };
+    for (const auto& v : c.views) visit(&v);
+    return out;
+  }
+
+  static auto rank_in(const std::vector<const view_info*>& order, std::string_view schema, std::string_view name)
+      -> int {
+    for (std::size_t i = 0; i < order.size(); ++i)
+      if (order[i]->schema == schema && order[i]->name == name) return static_cast<int>(i) + 1;
+    return 0;
+  }
+
+  // A view whose old columns are a prefix of the new ones can be replaced in place.
+  static auto prefix(const view_info& a, const view_info& b) -> bool {
+    if (a.columns.size() > b.columns.size()) return false;
+    for (std::size_t i = 0; i < a.columns.size(); ++i)
+      if (a.columns[i].name != b.columns[i].name || a.columns[i].type != b.columns[i].type) return false;
+    return true;
+  }
+
+  static auto same_view(const view_info& a, const view_info& b) -> bool {
+    return a.materialized == b.materialized && a.definition == b.definition && a.options == b.options &&
+           a.populated == b.populated;
+  }
+
+  // The views of both sides that are dropped and made again: those whose change CREATE OR
+  // REPLACE cannot make (either way: down too), and then every view that reads one of them
+  // or a view that goes (it is made again after, with its own or its new definition).
+  // Maps each to the view it is remade for ("" for its own change).
+  auto remade_views() const -> std::map<std::pair<std::string, std::string>, std::string> {
+    std::map<std::pair<std::string, std::string>, std::string> out;
+    std::set<std::pair<std::string, std::string>> gone;
+    auto read_by_any = [&](const view_info& v) {
+      auto reads = [&](const catalog& c) {
+        return std::any_of(c.views.begin(), c.views.end(),
+                           [&](const view_info& w) { return &w != &v && names(w.definition, v.name); });
+      };
+      return reads(from_) || reads(to_);
+    };
+    for (const auto& v : from_.views)
+      if (to_.find_view(v.schema, v.name) == nullptr) gone.insert({v.schema, v.name});
     for (const auto& v : to_.views) {
+      const auto* old = from_.find_view(v.schema, v.name);
+      if (old == nullptr || same_view(*old, v)) continue;
+      const bool replaceable = !v.materialized && !old->materialized && old->options == v.options && prefix(*old, v);
+      if (!replaceable || (!prefix(v, *old) && read_by_any(*old))) out[{v.schema, v.name}] = "";
+    }
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& v : to_.views) {
+        const auto* old = from_.find_view(v.schema, v.name);
+        if (old == nullptr || out.count({v.schema, v.name}) != 0) continue;
+        auto reads = [&](const std::pair<std::string, std::string>& k) {
+          return k != std::make_pair(v.schema, v.name) &&
+                 (names(old->definition, k.second) || names(v.definition, k.second));
+        };
+        for (const auto& [k, why] : out)
+          if (reads(k)) {
+            out[{v.schema, v.name}] = shown(k.first, k.second);
+            grew = true;
+            break;
+          }
+        if (out.count({v.schema, v.name}) != 0) continue;
+        for (const auto& k : gone)
+          if (reads(k)) {
+            out[{v.schema, v.name}] = shown(k.first, k.second);
+            grew = true;
+            break;
+          }
+      }
+    }
+    return out;
+  }
+
+  void views() {
+    const auto order_to = view_order(to_);
+    const auto order_from = view_order(from_);
+    const auto remade = remade_views();
+    for (const auto* vp : order_to) {
+      const auto& v = *vp;
       at("view " + shown(v.schema, v.name), "view", v.schema, v.name);
+      rank_ = rank_in(order_to, v.schema, v.name);
       const auto* old = from_.find_view(v.schema, v.name);
       const std::string object = std::string(v.materialized ? "materialized view " : "view ") + shown(v.schema, v.name);
-      if (old != nullptr && old->materialized == v.materialized && old->definition == v.definition &&
-          old->options == v.options && old->populated == v.populated) {
+      const auto why = remade.find({v.schema, v.name});
+      if (old != nullptr && why == remade.end() && same_view(*old, v)) {
         view_parts(old, &v, false);
         continue;
       }
-      // A view whose old columns are a prefix of the new ones (and back) can be replaced in place.
-      auto prefix = [](const view_info& a, const view_info& b) {
-        if (a.columns.size() > b.columns.size()) return false;
-        for (std::size_t i = 0; i < a.columns.size(); ++i)
-          if (a.columns[i].name != b.columns[i].name || a.columns[i].type != b.columns[i].type) return false;
-        return true;
-      };
-      if (old != nullptr && !v.materialized && !old->materialized && old->options == v.options && prefix(*old, v)) {
-        // The way back drops columns, which CREATE OR REPLACE cannot: it drops and creates.
+      if (old != nullptr && why == remade.end()) {
+        // The way back drops columns, which CREATE OR REPLACE cannot: it drops and creates
+        // (nothing reads the view, or it would be remade).
         std::vector<std::string> down{create_view_sql(*old, true)};
         if (!prefix(v, *old)) {
           down = {drop_view_sql(v), create_view_sql(*old, false)};
@@ -1457,21 +1570,29 @@ class builder {
         continue;
       }
       if (old != nullptr) {
+        rank_ = -rank_in(order_from, old->schema, old->name);  // drops: the views that read it first
         add(phase::drop_views, change_kind::view, object, drop_view_sql(*old), create_view_sql(*old, false)).note =
-            "the view's columns change: it is dropped and created again (views that use it must go first)";
+            why->second.empty()
+                ? "the view changes in a way CREATE OR REPLACE cannot make: it is dropped and created again (the "
+                  "views that read it too)"
+                : "it reads " + why->second + ", which is dropped: it is dropped before and created again after";
         view_parts(old, nullptr, true);
+        rank_ = rank_in(order_to, v.schema, v.name);
       }
       add(phase::views, change_kind::view, object, create_view_sql(v, false), drop_view_sql(v));
       view_parts(nullptr, &v, true);
     }
-    for (const auto& v : from_.views) {
+    for (auto it = order_from.rbegin(); it != order_from.rend(); ++it) {
+      const auto& v = **it;
       at("view " + shown(v.schema, v.name), "view", v.schema, v.name);
       if (to_.find_view(v.schema, v.name) != nullptr) continue;
+      rank_ = -rank_in(order_from, v.schema, v.name);
       add(phase::drop_views, change_kind::view,
           std::string(v.materialized ? "materialized view " : "view ") + shown(v.schema, v.name), drop_view_sql(v),
           create_view_sql(v, false));
       view_parts(&v, nullptr, true);
     }
+    rank_ = 0;
   }
 
   void view_parts(const view_info* old, const view_info* now, bool whole) {

@@ -989,4 +989,82 @@ create table app.unpartitioned (id int, at date);
   EXPECT_TRUE(reported("table app.unpartitioned stops being partitioned", "not possible in place"));
 }
 
+// ---- views that read views ----
+
+// Names chosen so that name order is the wrong order: a_top reads z_base.
+TEST_F(diff_test, views_on_views_are_made_after_and_dropped_before_what_they_read) {
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  auto d = round_trip(std::string(table) + R"sql(
+create view app.z_base as select id, name from app.t;
+create view app.a_top as select id from app.z_base where id > 0;
+create materialized view app.a_mat as select count(*) as n from app.a_top;
+)sql",
+                      std::string(table) + R"sql(
+create view app.y_base as select id, name from app.t;
+create view app.c_top as select name from app.y_base;
+create materialized view app.b_mat as select name from app.c_top with no data;
+create unique index b_mat_name_idx on app.b_mat (name);
+)sql");
+  EXPECT_LT(position(d, "materialized view app.a_mat", "drop"), position(d, "view app.a_top", "drop view"));
+  EXPECT_LT(position(d, "view app.a_top", "drop view"), position(d, "view app.z_base", "drop view"));
+  EXPECT_LT(position(d, "view app.y_base", "create view"), position(d, "view app.c_top", "create view"));
+  EXPECT_LT(position(d, "view app.c_top", "create view"), position(d, "materialized view app.b_mat", "create"));
+  EXPECT_GE(position(d, "view app.z_base", "drop view"), 0) << d.up_script();
+}
+
+TEST_F(diff_test, a_view_remade_takes_the_views_that_read_it_along) {
+  // z_base's columns change (not in place): a_top and a_mat, unchanged, that read it (a_mat
+  // through a_top) are dropped before it and made again after it.
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  constexpr const char* readers = R"sql(
+create view app.a_top as select id from app.z_base where id > 0;
+create materialized view app.a_mat as select count(*) as n from app.a_top;
+comment on view app.a_top is 'kept';
+)sql";
+  auto d = round_trip(std::string(table) + "create view app.z_base as select id, name from app.t;" + readers,
+                      std::string(table) + "create view app.z_base as select name, id from app.t;" + readers);
+  const auto* top = find(d, "view app.a_top", "drop view");
+  ASSERT_NE(top, nullptr) << d.up_script();
+  EXPECT_NE(top->note.find("app.z_base"), std::string::npos) << top->note;
+  EXPECT_LT(position(d, "materialized view app.a_mat", "drop"), position(d, "view app.a_top", "drop view"));
+  EXPECT_LT(position(d, "view app.a_top", "drop view"), position(d, "view app.z_base", "drop view"));
+  EXPECT_LT(position(d, "view app.z_base", "create view"), position(d, "view app.a_top", "create view"));
+  EXPECT_LT(position(d, "view app.a_top", "create view"), position(d, "materialized view app.a_mat", "create"));
+}
+
+TEST_F(diff_test, a_view_gaining_a_column_is_remade_when_read_so_that_down_can_drop_it) {
+  // Up could replace z_base in place; down must drop its new column, which needs a drop and
+  // a create, which a_top reading it forbids: both are remade.
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  constexpr const char* reader = "create view app.a_top as select id from app.z_base;";
+  auto d = round_trip(std::string(table) + "create view app.z_base as select id from app.t;" + reader,
+                      std::string(table) + "create view app.z_base as select id, name from app.t;" + reader);
+  EXPECT_NE(find(d, "view app.a_top", "drop view"), nullptr) << d.up_script();
+}
+
+TEST_F(diff_test, a_view_that_stops_reading_a_view_that_goes_is_remade_after_it_goes) {
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  auto d = round_trip(std::string(table) +
+                          "create view app.z_base as select id from app.t;"
+                          "create view app.a_top as select id from app.z_base;",
+                      std::string(table) + "create view app.a_top as select id from app.t;");
+  EXPECT_LT(position(d, "view app.a_top", "drop view"), position(d, "view app.z_base", "drop view")) << d.up_script();
+}
+
+TEST_F(diff_test, functions_a_view_calls_are_made_before_it_and_dropped_after_it) {
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  auto d = round_trip(std::string(table) + R"sql(
+create function app.shout(s text) returns text language sql immutable as 'select upper(s)';
+create view app.loud as select app.shout(name) as name from app.t;
+)sql",
+                      std::string(table) + R"sql(
+create function app.whisper(s text) returns text language sql immutable as 'select lower(s)';
+create view app.quiet as select app.whisper(name) as name from app.t;
+create view app.quieter as select app.whisper(name) as name from app.quiet;
+)sql");
+  EXPECT_LT(position(d, "view app.loud", "drop view"), position(d, "function app.shout(s text)", "drop function"));
+  EXPECT_LT(position(d, "function app.whisper(s text)", "CREATE"), position(d, "view app.quiet", "create view"));
+  EXPECT_LT(position(d, "view app.quiet", "create view"), position(d, "view app.quieter", "create view"));
+}
+
 }  // namespace
