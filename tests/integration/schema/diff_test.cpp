@@ -890,6 +890,45 @@ TEST_F(diff_test, tables_attached_as_partitions_and_detached_again) {
       << d.down_script();
 }
 
+TEST_F(diff_test, a_partition_kept_when_its_parent_goes_is_detached_first) {
+  // Up: detached, what the detach leaves on it (key, index) dropped, then the parent dropped.
+  // Down: the parent made, the key and index made again, the table attached (adopting them).
+  auto d = round_trip(partitioned, R"sql(
+create schema app;
+create function app.touch() returns trigger language plpgsql as $$ begin return new; end $$;
+create table app.events_2024 (id bigint not null, at timestamptz not null, kind text not null, n int default 0,
+  constraint events_n_check check (n >= 0));
+create table app.tags (id int not null, region text not null, body text) partition by list (region);
+create table app.tags_eu partition of app.tags for values in ('eu', 'uk');
+create table app.buckets (id int not null, v text) partition by hash (id);
+create table app.buckets_0 partition of app.buckets for values with (modulus 2, remainder 0);
+)sql");
+  const auto detach = position(d, "table app.events_2024", "detach partition");
+  ASSERT_GE(detach, 0) << d.up_script();
+  EXPECT_LT(detach, position(d, "constraint events_2024_pkey on app.events_2024", "drop constraint"));
+  EXPECT_LT(detach, position(d, "index app.events_2024_kind_idx on app.events_2024", "drop index"));
+  EXPECT_LT(detach, position(d, "table app.events", "drop table"));
+}
+
+TEST_F(diff_test, a_partitioned_table_with_its_partitions_attached_as_a_partition) {
+  // Two levels: events_2027 is partitioned by kind and is attached to events whole; its own
+  // partition gets the parent's key, check and index through it.
+  auto d = round_trip(std::string(partitioned) + R"sql(
+create table app.events_2027 (id bigint, at timestamptz not null, kind text not null, n int)
+  partition by list (kind);
+create table app.events_2027_a partition of app.events_2027 for values in ('a');
+create table app.events_2027_rest partition of app.events_2027 default;
+)sql",
+                      std::string(partitioned) + R"sql(
+create table app.events_2027 partition of app.events
+  for values from ('2027-01-01 00:00:00+00') to ('2028-01-01 00:00:00+00') partition by list (kind);
+create table app.events_2027_a partition of app.events_2027 for values in ('a');
+create table app.events_2027_rest partition of app.events_2027 default;
+)sql");
+  EXPECT_NE(find(d, "table app.events_2027", "attach partition"), nullptr) << d.up_script();
+  EXPECT_EQ(find(d, "table app.events_2027_a", "attach partition"), nullptr) << d.up_script();
+}
+
 TEST_F(diff_test, a_table_attached_reads_as_one_made_with_partition_of) {
   // ATTACH PARTITION makes the table's columns, checks and key inherited-only, as PARTITION
   // OF does: the up script reaches the same schema, and a second diff finds nothing.
