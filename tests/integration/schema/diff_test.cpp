@@ -760,13 +760,15 @@ create table app.diary (e app.entry);
 
 // ---- partitions and inheritance ----
 
-// A range, a list and a hash partitioned table, the first with a key, a check, a default,
-// an index and a trigger its partitions get from it.
+// A range, a list and a hash partitioned table, the first with a key, a check, a foreign
+// key, a default, an index and a trigger its partitions get from it.
 constexpr const char* partitioned = R"sql(
 create schema app;
 create function app.touch() returns trigger language plpgsql as $$ begin return new; end $$;
+create table app.kinds (kind text primary key);
 create table app.events (id bigint not null, at timestamptz not null, kind text not null, n int default 0,
-  primary key (id, at, kind), constraint events_n_check check (n >= 0)) partition by range (at);
+  primary key (id, at, kind), constraint events_n_check check (n >= 0),
+  constraint events_kind_fk foreign key (kind) references app.kinds (kind)) partition by range (at);
 create index events_kind_idx on app.events (kind);
 create trigger events_touch before insert on app.events for each row execute function app.touch();
 create table app.events_2024 partition of app.events
@@ -896,6 +898,7 @@ TEST_F(diff_test, a_partition_kept_when_its_parent_goes_is_detached_first) {
   auto d = round_trip(partitioned, R"sql(
 create schema app;
 create function app.touch() returns trigger language plpgsql as $$ begin return new; end $$;
+create table app.kinds (kind text primary key);
 create table app.events_2024 (id bigint not null, at timestamptz not null, kind text not null, n int default 0,
   constraint events_n_check check (n >= 0));
 create table app.tags (id int not null, region text not null, body text) partition by list (region);
@@ -947,8 +950,10 @@ TEST_F(diff_test, a_changed_bound_is_a_detach_and_an_attach) {
   auto d = round_trip(partitioned, R"sql(
 create schema app;
 create function app.touch() returns trigger language plpgsql as $$ begin return new; end $$;
+create table app.kinds (kind text primary key);
 create table app.events (id bigint not null, at timestamptz not null, kind text not null, n int default 0,
-  primary key (id, at, kind), constraint events_n_check check (n >= 0)) partition by range (at);
+  primary key (id, at, kind), constraint events_n_check check (n >= 0),
+  constraint events_kind_fk foreign key (kind) references app.kinds (kind)) partition by range (at);
 create index events_kind_idx on app.events (kind);
 create trigger events_touch before insert on app.events for each row execute function app.touch();
 create table app.events_2024 partition of app.events
