@@ -1494,7 +1494,8 @@ class builder {
 
   // The views of both sides that are dropped and made again: those whose change CREATE OR
   // REPLACE cannot make (either way: down too), and then every view that reads one of them
-  // or a view that goes (it is made again after, with its own or its new definition).
+  // or a view that goes, or calls a function that goes or is made again (it is made again
+  // after, with its own or its new definition).
   // Maps each to the view it is remade for ("" for its own change).
   auto remade_views() const -> std::map<std::pair<std::string, std::string>, std::string> {
     std::map<std::pair<std::string, std::string>, std::string> out;
@@ -1513,6 +1514,20 @@ class builder {
       if (old == nullptr || same_view(*old, v)) continue;
       const bool replaceable = !v.materialized && !old->materialized && old->options == v.options && prefix(*old, v);
       if (!replaceable || (!prefix(v, *old) && read_by_any(*old))) out[{v.schema, v.name}] = "";
+    }
+    // A function that goes, or is dropped and made again (its result type or kind changes),
+    // cannot be dropped while a view calls it.
+    for (const auto& f : from_.functions) {
+      const function_info* now = nullptr;
+      for (const auto& g : to_.functions)
+        if (g.schema == f.schema && g.name == f.name && g.identity_arguments == f.identity_arguments) now = &g;
+      if (now != nullptr && (now->definition == f.definition || (now->result == f.result && now->kind == f.kind)))
+        continue;
+      for (const auto& v : to_.views) {
+        const auto* old = from_.find_view(v.schema, v.name);
+        if (old != nullptr && out.count({v.schema, v.name}) == 0 && names(old->definition, f.name))
+          out[{v.schema, v.name}] = std::string(routine_word(f)) + " " + shown(f.schema, f.name);
+      }
     }
     for (bool grew = true; grew;) {
       grew = false;
@@ -1575,7 +1590,7 @@ class builder {
             why->second.empty()
                 ? "the view changes in a way CREATE OR REPLACE cannot make: it is dropped and created again (the "
                   "views that read it too)"
-                : "it reads " + why->second + ", which is dropped: it is dropped before and created again after";
+                : "it uses " + why->second + ", which is dropped: it is dropped before and created again after";
         view_parts(old, nullptr, true);
         rank_ = rank_in(order_to, v.schema, v.name);
       }

@@ -1069,7 +1069,7 @@ comment on view app.a_top is 'kept';
                       std::string(table) + "create view app.z_base as select name, id from app.t;" + readers);
   const auto* top = find(d, "view app.a_top", "drop view");
   ASSERT_NE(top, nullptr) << d.up_script();
-  EXPECT_NE(top->note.find("app.z_base"), std::string::npos) << top->note;
+  EXPECT_NE(top->note.find("it uses app.z_base"), std::string::npos) << top->note;
   EXPECT_LT(position(d, "materialized view app.a_mat", "drop"), position(d, "view app.a_top", "drop view"));
   EXPECT_LT(position(d, "view app.a_top", "drop view"), position(d, "view app.z_base", "drop view"));
   EXPECT_LT(position(d, "view app.z_base", "create view"), position(d, "view app.a_top", "create view"));
@@ -1109,6 +1109,29 @@ create view app.quieter as select app.whisper(name) as name from app.quiet;
   EXPECT_LT(position(d, "view app.loud", "drop view"), position(d, "function app.shout(s text)", "drop function"));
   EXPECT_LT(position(d, "function app.whisper(s text)", "CREATE"), position(d, "view app.quiet", "create view"));
   EXPECT_LT(position(d, "view app.quiet", "create view"), position(d, "view app.quieter", "create view"));
+}
+
+TEST_F(diff_test, a_view_calling_a_function_made_again_is_dropped_before_and_made_after) {
+  // The function's result type changes: it is dropped and made again, which the view that
+  // calls it would forbid. Also a view whose new definition no longer calls a function that goes.
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  auto d = round_trip(std::string(table) + R"sql(
+create function app.size(s text) returns int language sql immutable as 'select length(s)';
+create function app.gone(s text) returns text language sql immutable as 'select s';
+create view app.sizes as select app.size(name) as n from app.t;
+create view app.names as select app.gone(name) as name from app.t;
+)sql",
+                      std::string(table) + R"sql(
+create function app.size(s text) returns bigint language sql immutable as 'select length(s)::bigint';
+create view app.sizes as select app.size(name) as n from app.t;
+create view app.names as select name from app.t;
+)sql");
+  const auto* sizes = find(d, "view app.sizes", "drop view");
+  ASSERT_NE(sizes, nullptr) << d.up_script();
+  EXPECT_NE(sizes->note.find("it uses function app.size"), std::string::npos) << sizes->note;
+  EXPECT_LT(position(d, "view app.sizes", "drop view"), position(d, "function app.size(s text)", "drop function"));
+  EXPECT_LT(position(d, "function app.size(s text)", "CREATE"), position(d, "view app.sizes", "create view"));
+  EXPECT_LT(position(d, "view app.names", "drop view"), position(d, "function app.gone(s text)", "drop function"));
 }
 
 }  // namespace
