@@ -892,6 +892,20 @@ TEST_F(diff_test, tables_attached_as_partitions_and_detached_again) {
       << d.down_script();
 }
 
+TEST_F(diff_test, online_the_attach_comes_after_the_validation_and_the_concurrent_indexes) {
+  // Online, the check and foreign key are added NOT VALID and validated, and the indexes
+  // built CONCURRENTLY, all before the attach, which needs them valid.
+  auto d = round_trip(std::string(partitioned) + standalone, std::string(partitioned) + attached,
+                      {.options = {.online = true}});
+  const auto attach = position(d, "table app.events_2025", "attach partition");
+  const auto validate = position(d, "constraint events_n_check on app.events_2025", "validate constraint");
+  const auto index = position(d, "index app.events_2025_kind_idx on app.events_2025", "CONCURRENTLY");
+  ASSERT_GE(validate, 0) << d.up_script();
+  ASSERT_GE(index, 0) << d.up_script();
+  EXPECT_LT(validate, attach);
+  EXPECT_LT(index, attach);
+}
+
 TEST_F(diff_test, a_partition_kept_when_its_parent_goes_is_detached_first) {
   // Up: detached, what the detach leaves on it (key, index) dropped, then the parent dropped.
   // Down: the parent made, the key and index made again, the table attached (adopting them).
