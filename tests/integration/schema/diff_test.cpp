@@ -1021,6 +1021,34 @@ create table app.fresh (local_col int, label text not null default 'y') inherits
   EXPECT_EQ(fresh->up.find("base_label_check"), std::string::npos) << fresh->up;
 }
 
+TEST_F(diff_test, a_child_that_leaves_its_parent_keeps_or_drops_the_parents_columns) {
+  // NO INHERIT leaves the parent's columns on the child as its own: those the child no
+  // longer has are dropped after it. Down adds them back and inherits again; they then read
+  // as local too (no statement makes a column inherited-only), which a diff back to the
+  // original finds nothing to change in.
+  cx().execute_script(R"sql(
+create schema app;
+create table app.base_item (id int primary key, label text);
+create table app.child (extra int) inherits (app.base_item);
+create table app.child2 (extra int) inherits (app.base_item);
+)sql");
+  const catalog a = introspect(cx());
+  auto d = round_trip("", R"sql(
+create schema app;
+create table app.base_item (id int primary key, label text);
+create table app.child (extra int);
+create table app.child2 (id int not null, label text, extra int);
+)sql",
+                      {.down_restores = false});
+  const auto no_inherit = position(d, "table app.child", "no inherit");
+  ASSERT_GE(no_inherit, 0) << d.up_script();
+  EXPECT_LT(no_inherit, position(d, "column app.child.label", "drop column"));
+  EXPECT_LT(no_inherit, position(d, "column app.child.id", "drop column"));
+  EXPECT_EQ(find(d, "column app.child2.label", "drop column"), nullptr) << d.up_script();
+  const auto back = diff(introspect(cx()), a);
+  EXPECT_TRUE(back.empty()) << back.up_script();
+}
+
 TEST_F(diff_test, partitioning_a_table_or_changing_its_key_is_reported_by_name) {
   cx().execute_script(R"sql(
 create schema app;
