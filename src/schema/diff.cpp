@@ -45,6 +45,7 @@ enum class phase : int {
   drop_view_indexes,
   drop_views,
   drop_functions,
+  detach,  // DETACH PARTITION, NO INHERIT: before what the table then owns is dropped
   drop_foreign_keys,
   drop_constraints,
   drop_indexes,
@@ -71,6 +72,7 @@ enum class phase : int {
   not_null,  // online: SET NOT NULL after a backfill
   validate,  // online: VALIDATE CONSTRAINT
   indexes,
+  attach,  // ATTACH PARTITION, INHERIT: once the table matches its parent (columns, checks, indexes)
   functions,
   views,
   view_indexes,
@@ -95,6 +97,7 @@ struct staged {
   phase at;
   change c;
   owner_ref owner{};
+  int rank = 0;  // the order within its phase (views: after the views they read)
 };
 
 auto q(std::string_view name) -> std::string { return quote_identifier(name); }
@@ -350,8 +353,9 @@ class builder {
     functions();
     event_triggers();
     default_privileges();
-    std::stable_sort(steps_.begin(), steps_.end(),
-                     [](const staged& a, const staged& b) { return static_cast<int>(a.at) < static_cast<int>(b.at); });
+    std::stable_sort(steps_.begin(), steps_.end(), [](const staged& a, const staged& b) {
+      return std::make_pair(static_cast<int>(a.at), a.rank) < std::make_pair(static_cast<int>(b.at), b.rank);
+    });
     return std::move(steps_);
   }
 
@@ -370,6 +374,7 @@ class builder {
     owner_ = {std::move(kind), std::move(schema), std::move(name)};
   }
   std::deque<staged> steps_;  // a deque: references to its changes stay valid while more are added
+  int rank_ = 0;  // the rank of the view being diffed in the views and drop_views phases
   std::vector<std::string> unsupported_;
   std::vector<rename_pair> renames_;  // the possible renames, for diff_result::possible_renames
 
@@ -379,7 +384,8 @@ class builder {
     c.object = std::move(object);
     c.up = std::move(up);
     c.down = std::move(down);
-    steps_.push_back(staged{at, std::move(c), owner_});
+    const int rank = at == phase::views || at == phase::drop_views ? rank_ : 0;
+    steps_.push_back(staged{at, std::move(c), owner_, rank});
     return steps_.back().c;
   }
 
@@ -1151,10 +1157,8 @@ class builder {
     at("table " + shown(t.schema, t.name), "table", t.schema, t.name);
     const std::string name = qq(t.schema, t.name);
     const std::string shown_name = shown(t.schema, t.name);
-    if (old.kind != t.kind || old.partition_key != t.partition_key || old.partition_of != t.partition_of ||
-        old.partition_bound != t.partition_bound || old.inherits != t.inherits)
-      unsupported_.push_back("partitioning or inheritance of table " + shown_name +
-                             " (drop and create the table by hand)");
+    partitioning(old, t);
+    const link_change moved = parents(old, t);
     if (old.unlogged != t.unlogged)
       add(phase::tables, change_kind::table, "table " + shown_name,
           "alter table " + name + (t.unlogged ? " set unlogged" : " set logged"),
@@ -1181,33 +1185,151 @@ class builder {
           set(t.options, old.options));
     }
     grants(table_acl(t.schema, t.name), "table " + shown_name, &old.privileges, &t.privileges);
-    columns(old, t);
-    constraints(old, t);
-    indexes(index_home{t.schema, shown_name, false, t.kind == table_kind::partitioned, false}, old.indexes, t.indexes);
+    columns(old, t, moved);
+    constraints(old, t, moved);
+    if (moved.any) {
+      // A partition is detached before and attached after (its indexes are its own between):
+      // what it has from the parent is compared as its own, made before it is attached (the
+      // attach adopts a matching index), dropped after it is detached.
+      auto own = [](std::vector<index_def> is) {
+        for (auto& i : is) i.inherited = false;
+        return is;
+      };
+      indexes(index_home{t.schema, shown_name, false, t.kind == table_kind::partitioned, false}, own(old.indexes),
+              own(t.indexes));
+    } else {
+      indexes(index_home{t.schema, shown_name, false, t.kind == table_kind::partitioned, false}, old.indexes,
+              t.indexes);
+    }
     table_parts(&old, &t, false);
+  }
+
+  // How a table's parents change: `any` when its partition parent, its bound or its
+  // inheritance parents change; `detached` when it has no parent at all between the detach
+  // and the attach phases; `kept`, the inheritance parents it keeps (in `from_`).
+  struct link_change {
+    bool any = false;
+    bool detached = false;
+    std::vector<const table_info*> kept{};
+  };
+
+  // A table cannot become partitioned, stop being partitioned or change its partition key
+  // in place (PostgreSQL has no ALTER for it): reported, named, and not written.
+  void partitioning(const table_info& old, const table_info& t) {
+    if (old.partition_key == t.partition_key) return;
+    const std::string n = shown(t.schema, t.name);
+    const std::string by_hand =
+        ": not possible in place (create the new table, move the rows, drop the old one and rename by hand)";
+    if (!old.partition_key)
+      unsupported_.push_back("table " + n + " becomes partitioned (PARTITION BY " + *t.partition_key + ")" + by_hand);
+    else if (!t.partition_key)
+      unsupported_.push_back("table " + n + " stops being partitioned (was PARTITION BY " + *old.partition_key + ")" +
+                             by_hand);
+    else
+      unsupported_.push_back("the partition key of table " + n + " changes from " + *old.partition_key + " to " +
+                             *t.partition_key + by_hand);
+  }
+
+  // DETACH / ATTACH PARTITION and NO INHERIT / INHERIT for a table whose parents change. A
+  // changed bound is a detach and an attach. Detached early, attached late: in between the
+  // table is brought to what its new parent needs (its columns, checks, NOT NULLs, indexes).
+  auto parents(const table_info& old, const table_info& t) -> link_change {
+    const std::string name = qq(t.schema, t.name);
+    const std::string object = "table " + shown(t.schema, t.name);
+    link_change out;
+    const bool repartition = old.partition_of != t.partition_of || old.partition_bound != t.partition_bound;
+    auto attach = [&](const table_info& x) {
+      return "alter table " + qq(*x.partition_of) + " attach partition " + name + " " +
+             x.partition_bound.value_or("DEFAULT");
+    };
+    auto detach = [&](const table_info& x) {
+      return "alter table " + qq(*x.partition_of) + " detach partition " + name;
+    };
+    if (repartition && old.partition_of)
+      add(phase::detach, change_kind::table, object, detach(old), attach(old)).note =
+          "detached from " + shown(old.partition_of->schema, old.partition_of->name) +
+          ": its rows leave the partitioned table";
+    if (repartition && t.partition_of)
+      add(phase::attach, change_kind::table, object, attach(t), detach(t)).note =
+          "attached to " + shown(t.partition_of->schema, t.partition_of->name) +
+          ": its rows (and a default partition's) are checked against the bound under a lock";
+    // Inheritance parents: the ones that go last first, so that the down script adds them
+    // back in their order.
+    std::vector<qualified_name> kept;
+    for (auto it = old.inherits.rbegin(); it != old.inherits.rend(); ++it) {
+      if (std::find(t.inherits.begin(), t.inherits.end(), *it) != t.inherits.end()) continue;
+      add(phase::detach, change_kind::table, object, "alter table " + name + " no inherit " + qq(*it),
+          "alter table " + name + " inherit " + qq(*it));
+    }
+    for (const auto& p : old.inherits)
+      if (std::find(t.inherits.begin(), t.inherits.end(), p) != t.inherits.end()) {
+        kept.push_back(p);
+        if (const auto* pt = from_.find_table(p.schema, p.name)) out.kept.push_back(pt);
+      }
+    std::vector<qualified_name> up_order = kept;
+    std::vector<qualified_name> down_order;
+    for (const auto& p : t.inherits)
+      if (std::find(old.inherits.begin(), old.inherits.end(), p) == old.inherits.end()) {
+        up_order.push_back(p);
+        add(phase::attach, change_kind::table, object, "alter table " + name + " inherit " + qq(p),
+            "alter table " + name + " no inherit " + qq(p));
+      } else {
+        down_order.push_back(p);
+      }
+    for (const auto& p : old.inherits)
+      if (std::find(t.inherits.begin(), t.inherits.end(), p) == t.inherits.end()) down_order.push_back(p);
+    if (up_order != t.inherits || down_order != old.inherits)
+      unsupported_.push_back("the order of the inheritance parents of table " + shown(t.schema, t.name) +
+                             " (INHERIT adds a parent last only)");
+    out.any = repartition || old.inherits != t.inherits;
+    out.detached = (!old.partition_of || repartition) && kept.empty();
+    return out;
+  }
+
+  // True when one of the inheritance parents a table keeps has `name` among `part`
+  // (columns or constraints) in `from_`: what it has from that parent stays the parent's.
+  template <class Part>
+  static auto from_kept(const link_change& moved, std::vector<Part> table_info::*part, std::string_view name) -> bool {
+    return std::any_of(moved.kept.begin(), moved.kept.end(),
+                       [&](const table_info* p) { return find_named(p->*part, name) != nullptr; });
   }
 
   // ---- columns ----
 
-  void columns(const table_info& old, const table_info& t) {
+  // `moved`: the table's parents change. Then what it has from a parent it leaves or joins
+  // is diffed as its own (it is, between the detach and the attach phases), and what it
+  // has from a parent it keeps is left to that parent.
+  void columns(const table_info& old, const table_info& t, const link_change& moved) {
     const std::string shown_name = shown(t.schema, t.name);
     std::vector<const column_def*> added;
     std::vector<const column_def*> dropped;
     std::vector<std::pair<change*, const column_def*>> add_steps;
     std::vector<std::pair<change*, const column_def*>> drop_steps;
     for (const auto& c : t.columns) {
-      if (c.inherited) continue;
       const auto* before = find_named(old.columns, c.name);
-      if (before == nullptr || before->inherited) {
+      if (!moved.any) {
+        // A column both sides have, from a parent on one: no statement makes a column local
+        // or inherited, and the column is the same (an attached table keeps its columns local).
+        if (c.inherited || (before != nullptr && before->inherited)) continue;
+        if (before == nullptr) {
+          added.push_back(&c);
+          continue;
+        }
+      } else if (before == nullptr) {
         added.push_back(&c);
+        continue;
+      } else if (before->inherited && c.inherited && from_kept(moved, &table_info::columns, c.name)) {
         continue;
       }
       alter_column(t, *before, c);
     }
     for (const auto& c : old.columns) {
-      if (c.inherited) continue;
       const auto* after = find_named(t.columns, c.name);
-      if (after == nullptr || after->inherited) dropped.push_back(&c);
+      if (!moved.any) {
+        if (!c.inherited && after == nullptr) dropped.push_back(&c);
+      } else if (after == nullptr && !(c.inherited && from_kept(moved, &table_info::columns, c.name))) {
+        dropped.push_back(&c);
+      }
     }
     // Drops first (they are in an earlier phase anyway), then adds.
     // Dropped last column first: down adds them back in their order (at the end of the table).
@@ -1345,21 +1467,32 @@ class builder {
 
   // ---- constraints ----
 
-  void constraints(const table_info& old, const table_info& t) {
+  // `moved` as for columns().
+  void constraints(const table_info& old, const table_info& t, const link_change& moved) {
     for (const auto& c : t.constraints) {
-      if (c.inherited) continue;
       const auto* before = find_named(old.constraints, c.name);
-      if (before != nullptr && !before->inherited && before->definition == c.definition && before->kind == c.kind) {
+      if (!moved.any) {
+        if (c.inherited) continue;
+        if (before != nullptr && before->inherited) before = nullptr;
+      } else if (before != nullptr && before->inherited && c.inherited &&
+                 from_kept(moved, &table_info::constraints, c.name)) {
+        continue;
+      }
+      if (before != nullptr && before->definition == c.definition && before->kind == c.kind) {
         comment(constraint_target(t, c), constraint_object(t, c), before->comment, c.comment, false);
         continue;
       }
-      if (before != nullptr && !before->inherited) drop_constraint(old, *before);
+      if (before != nullptr) drop_constraint(old, *before);
       add_constraint(t, c, false);
     }
     for (const auto& c : old.constraints) {
-      if (c.inherited) continue;
       const auto* after = find_named(t.constraints, c.name);
-      if (after == nullptr || after->inherited) drop_constraint(old, c);
+      if (!moved.any) {
+        // Local and inherited (an attached partition's check) cannot be made inherited only.
+        if (!c.inherited && after == nullptr) drop_constraint(old, c);
+      } else if (after == nullptr && !(c.inherited && from_kept(moved, &table_info::constraints, c.name))) {
+        drop_constraint(old, c);
+      }
     }
   }
 
@@ -1537,25 +1670,149 @@ class builder {
 
   // ---- views ----
 
-  void views() {
+  // True when `text` names `name` as an identifier, bare or quoted: a view's definition
+  // names each relation it reads (pg_get_viewdef), qualified or not. A column or alias of
+  // the same name also counts, which only orders the views more than needed.
+  static auto names(std::string_view text, std::string_view name) -> bool {
+    auto ident = [](char ch) {
+      const auto u = static_cast<unsigned char>(ch);
+      return std::isalnum(u) != 0 || ch == '_' || ch == '$' || u >= 0x80;
+    };
+    const std::string quoted = quote_identifier(name);
+    for (const std::string_view needle : {std::string_view(quoted), name}) {
+      const bool bare = needle.front() != '"';
+      for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) {
+        const char before = at == 0 ? ' ' : text[at - 1];
+        const auto end = at + needle.size();
+        const char after = end < text.size() ? text[end] : ' ';
+        if (bare && (ident(before) || before == '"' || ident(after) || after == '"')) continue;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The views of `c` in an order where each comes after the views it reads (by name order
+  // otherwise; a cycle, which only a false match can make, is broken where it closes).
+  static auto view_order(const catalog& c) -> std::vector<const view_info*> {
+    std::vector<const view_info*> out;
+    std::set<const view_info*> done;
+    std::set<const view_info*> open;
+    std::function<void(const view_info*)> visit = [&](const view_info* v) {
+      if (done.count(v) != 0 || open.count(v) != 0) return;
+      open.insert(v);
+      for (const auto& w : c.views)
+        if (&w != v && names(v->definition, w.name)) visit(&w);
+      open.erase(v);
+      done.insert(v);
+      out.push_back(v);
+    };
+    for (const auto& v : c.views) visit(&v);
+    return out;
+  }
+
+  static auto rank_in(const std::vector<const view_info*>& order, std::string_view schema, std::string_view name)
+      -> int {
+    for (std::size_t i = 0; i < order.size(); ++i)
+      if (order[i]->schema == schema && order[i]->name == name) return static_cast<int>(i) + 1;
+    return 0;
+  }
+
+  // A view whose old columns are a prefix of the new ones can be replaced in place.
+  static auto prefix(const view_info& a, const view_info& b) -> bool {
+    if (a.columns.size() > b.columns.size()) return false;
+    for (std::size_t i = 0; i < a.columns.size(); ++i)
+      if (a.columns[i].name != b.columns[i].name || a.columns[i].type != b.columns[i].type) return false;
+    return true;
+  }
+
+  static auto same_view(const view_info& a, const view_info& b) -> bool {
+    return a.materialized == b.materialized && a.definition == b.definition && a.options == b.options &&
+           a.populated == b.populated;
+  }
+
+  // The views of both sides that are dropped and made again: those whose change CREATE OR
+  // REPLACE cannot make (either way: down too), and then every view that reads one of them
+  // or a view that goes, or calls a function that goes or is made again (it is made again
+  // after, with its own or its new definition).
+  // Maps each to the view it is remade for ("" for its own change).
+  auto remade_views() const -> std::map<std::pair<std::string, std::string>, std::string> {
+    std::map<std::pair<std::string, std::string>, std::string> out;
+    std::set<std::pair<std::string, std::string>> gone;
+    auto read_by_any = [&](const view_info& v) {
+      auto reads = [&](const catalog& c) {
+        return std::any_of(c.views.begin(), c.views.end(),
+                           [&](const view_info& w) { return &w != &v && names(w.definition, v.name); });
+      };
+      return reads(from_) || reads(to_);
+    };
+    for (const auto& v : from_.views)
+      if (to_.find_view(v.schema, v.name) == nullptr) gone.insert({v.schema, v.name});
     for (const auto& v : to_.views) {
+      const auto* old = from_.find_view(v.schema, v.name);
+      if (old == nullptr || same_view(*old, v)) continue;
+      const bool replaceable = !v.materialized && !old->materialized && old->options == v.options && prefix(*old, v);
+      if (!replaceable || (!prefix(v, *old) && read_by_any(*old))) out[{v.schema, v.name}] = "";
+    }
+    // A function that goes, or is dropped and made again (its result type or kind changes),
+    // cannot be dropped while a view calls it.
+    for (const auto& f : from_.functions) {
+      const function_info* now = nullptr;
+      for (const auto& g : to_.functions)
+        if (g.schema == f.schema && g.name == f.name && g.identity_arguments == f.identity_arguments) now = &g;
+      if (now != nullptr && (now->definition == f.definition || (now->result == f.result && now->kind == f.kind)))
+        continue;
+      for (const auto& v : to_.views) {
+        const auto* old = from_.find_view(v.schema, v.name);
+        if (old != nullptr && out.count({v.schema, v.name}) == 0 && names(old->definition, f.name))
+          out[{v.schema, v.name}] = std::string(routine_word(f)) + " " + shown(f.schema, f.name);
+      }
+    }
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& v : to_.views) {
+        const auto* old = from_.find_view(v.schema, v.name);
+        if (old == nullptr || out.count({v.schema, v.name}) != 0) continue;
+        auto reads = [&](const std::pair<std::string, std::string>& k) {
+          return k != std::make_pair(v.schema, v.name) &&
+                 (names(old->definition, k.second) || names(v.definition, k.second));
+        };
+        for (const auto& [k, why] : out)
+          if (reads(k)) {
+            out[{v.schema, v.name}] = shown(k.first, k.second);
+            grew = true;
+            break;
+          }
+        if (out.count({v.schema, v.name}) != 0) continue;
+        for (const auto& k : gone)
+          if (reads(k)) {
+            out[{v.schema, v.name}] = shown(k.first, k.second);
+            grew = true;
+            break;
+          }
+      }
+    }
+    return out;
+  }
+
+  void views() {
+    const auto order_to = view_order(to_);
+    const auto order_from = view_order(from_);
+    const auto remade = remade_views();
+    for (const auto* vp : order_to) {
+      const auto& v = *vp;
       at("view " + shown(v.schema, v.name), "view", v.schema, v.name);
+      rank_ = rank_in(order_to, v.schema, v.name);
       const auto* old = from_.find_view(v.schema, v.name);
       const std::string object = std::string(v.materialized ? "materialized view " : "view ") + shown(v.schema, v.name);
-      if (old != nullptr && old->materialized == v.materialized && old->definition == v.definition &&
-          old->options == v.options && old->populated == v.populated) {
+      const auto why = remade.find({v.schema, v.name});
+      if (old != nullptr && why == remade.end() && same_view(*old, v)) {
         view_parts(old, &v, false);
         continue;
       }
-      // A view whose old columns are a prefix of the new ones (and back) can be replaced in place.
-      auto prefix = [](const view_info& a, const view_info& b) {
-        if (a.columns.size() > b.columns.size()) return false;
-        for (std::size_t i = 0; i < a.columns.size(); ++i)
-          if (a.columns[i].name != b.columns[i].name || a.columns[i].type != b.columns[i].type) return false;
-        return true;
-      };
-      if (old != nullptr && !v.materialized && !old->materialized && old->options == v.options && prefix(*old, v)) {
-        // The way back drops columns, which CREATE OR REPLACE cannot: it drops and creates.
+      if (old != nullptr && why == remade.end()) {
+        // The way back drops columns, which CREATE OR REPLACE cannot: it drops and creates
+        // (nothing reads the view, or it would be remade).
         std::vector<std::string> down{create_view_sql(*old, true)};
         if (!prefix(v, *old)) {
           down = {drop_view_sql(v), create_view_sql(*old, false)};
@@ -1567,21 +1824,29 @@ class builder {
         continue;
       }
       if (old != nullptr) {
+        rank_ = -rank_in(order_from, old->schema, old->name);  // drops: the views that read it first
         add(phase::drop_views, change_kind::view, object, drop_view_sql(*old), create_view_sql(*old, false)).note =
-            "the view's columns change: it is dropped and created again (views that use it must go first)";
+            why->second.empty()
+                ? "the view changes in a way CREATE OR REPLACE cannot make: it is dropped and created again (the "
+                  "views that read it too)"
+                : "it uses " + why->second + ", which is dropped: it is dropped before and created again after";
         view_parts(old, nullptr, true);
+        rank_ = rank_in(order_to, v.schema, v.name);
       }
       add(phase::views, change_kind::view, object, create_view_sql(v, false), drop_view_sql(v));
       view_parts(nullptr, &v, true);
     }
-    for (const auto& v : from_.views) {
+    for (auto it = order_from.rbegin(); it != order_from.rend(); ++it) {
+      const auto& v = **it;
       at("view " + shown(v.schema, v.name), "view", v.schema, v.name);
       if (to_.find_view(v.schema, v.name) != nullptr) continue;
+      rank_ = -rank_in(order_from, v.schema, v.name);
       add(phase::drop_views, change_kind::view,
           std::string(v.materialized ? "materialized view " : "view ") + shown(v.schema, v.name), drop_view_sql(v),
           create_view_sql(v, false));
       view_parts(&v, nullptr, true);
     }
+    rank_ = 0;
   }
 
   void view_parts(const view_info* old, const view_info* now, bool whole) {
@@ -1785,6 +2050,7 @@ auto phase_name(phase p) -> std::string_view {
     case phase::not_null: return "not_null";
     case phase::validate: return "validate";
     case phase::indexes: return "indexes";
+    case phase::attach: return "attach";
     case phase::functions: return "functions";
     case phase::views: return "views";
     case phase::view_indexes: return "indexes";

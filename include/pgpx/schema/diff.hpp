@@ -102,14 +102,16 @@ struct rename_pair {
 /// The changes from one catalog to another, in the order `up` runs.
 struct diff_result {
   /// Every change, in dependency order: first what goes away (event triggers, triggers,
-  /// policies, views, functions, foreign keys, constraints, indexes, columns, tables,
-  /// sequences, types, extensions, schemas), then what comes or changes (schemas,
-  /// extensions, types, sequences, tables, columns, constraints, foreign keys, indexes,
-  /// functions, views, triggers, row-level security, privileges, event triggers, comments,
-  /// default privileges).
+  /// policies, views, functions, partitions detached and parents no longer inherited,
+  /// foreign keys, constraints, indexes, columns, tables, sequences, types, extensions,
+  /// schemas), then what comes or changes (schemas, extensions, types, sequences, tables,
+  /// columns, constraints, foreign keys, indexes, partitions attached and parents
+  /// inherited, functions, views, triggers, row-level security, privileges, event
+  /// triggers, comments, default privileges). Views are made after the views they read and
+  /// dropped before them.
   std::vector<change> changes{};
-  /// Differences diff() does not turn into SQL (partitioning changes...), one line each,
-  /// naming the object.
+  /// Differences diff() does not turn into SQL (a table made partitioned or given another
+  /// partition key...), one line each, naming the object.
   std::vector<std::string> unsupported{};
   /// The drop-and-add pairs flagged possible_rename, one per pair:
   /// a dropped table and a created one of the same schema and columns, a dropped column and
@@ -131,7 +133,8 @@ struct diff_result {
 /**
  * The changes that make `from` into `to`. Pure: reads the two catalogs only, no server.
  * What it covers: schemas, extensions, enum types, sequences, tables (ordinary,
- * partitioned, partitions, inheritance children), columns (type, default, not null,
+ * partitioned, partitions attached, detached or re-bounded, inheritance parents added and
+ * removed), columns (type, default, not null,
  * identity, generated, collation), constraints, indexes, views and materialized views,
  * functions and procedures, triggers, row-level security and policies, comments. Throws
  * usage_error, naming the object, for a name PostgreSQL cannot hold ("pgpx::schema::diff:

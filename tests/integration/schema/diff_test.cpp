@@ -911,4 +911,422 @@ TEST_F(diff_test, the_rich_schema_exported_and_applied_to_a_fresh_database_reads
   EXPECT_TRUE(d.empty());
 }
 
+// ---- partitions and inheritance ----
+
+// A range, a list and a hash partitioned table, the first with a key, a check, a foreign
+// key, a default, an index and a trigger its partitions get from it.
+constexpr const char* partitioned = R"sql(
+create schema app;
+create function app.touch() returns trigger language plpgsql as $$ begin return new; end $$;
+create table app.kinds (kind text primary key);
+create table app.events (id bigint not null, at timestamptz not null, kind text not null, n int default 0,
+  primary key (id, at, kind), constraint events_n_check check (n >= 0),
+  constraint events_kind_fk foreign key (kind) references app.kinds (kind)) partition by range (at);
+create index events_kind_idx on app.events (kind);
+create trigger events_touch before insert on app.events for each row execute function app.touch();
+create table app.events_2024 partition of app.events
+  for values from ('2024-01-01 00:00:00+00') to ('2025-01-01 00:00:00+00');
+create table app.tags (id int not null, region text not null, body text) partition by list (region);
+create table app.tags_eu partition of app.tags for values in ('eu', 'uk');
+create table app.buckets (id int not null, v text) partition by hash (id);
+create table app.buckets_0 partition of app.buckets for values with (modulus 2, remainder 0);
+)sql";
+
+// New partitions of the tables above: range with an index of its own, default, a partition
+// partitioned again (with a default of its own), list, hash.
+constexpr const char* more_partitions = R"sql(
+create table app.events_2025 partition of app.events
+  for values from ('2025-01-01 00:00:00+00') to ('2026-01-01 00:00:00+00');
+create index events_2025_n_idx on app.events_2025 (n);
+create table app.events_other partition of app.events default;
+create table app.events_2026 partition of app.events
+  for values from ('2026-01-01 00:00:00+00') to ('2027-01-01 00:00:00+00') partition by list (kind);
+create table app.events_2026_a partition of app.events_2026 for values in ('a');
+create table app.events_2026_rest partition of app.events_2026 default;
+create table app.tags_us partition of app.tags for values in ('us');
+create table app.buckets_1 partition of app.buckets for values with (modulus 2, remainder 1);
+)sql";
+
+auto position(const diff_result& d, std::string_view object, std::string_view up_part) -> std::ptrdiff_t {
+  for (std::size_t i = 0; i < d.changes.size(); ++i)
+    if (d.changes[i].object == object && d.changes[i].up.find(up_part) != std::string::npos)
+      return static_cast<std::ptrdiff_t>(i);
+  return -1;
+}
+
+TEST_F(diff_test, new_partitions_are_made_with_partition_of_and_nothing_from_the_parent_twice) {
+  auto d = round_trip(partitioned, std::string(partitioned) + more_partitions);
+  EXPECT_TRUE(d.unsupported.empty()) << d.unsupported.front();
+  EXPECT_FALSE(d.destructive());
+  for (const auto& [table, bound] :
+       std::vector<std::pair<std::string, std::string>>{{"events_2025", "FOR VALUES FROM"},
+                                                        {"events_other", "DEFAULT"},
+                                                        {"events_2026", "FOR VALUES FROM"},
+                                                        {"events_2026_a", "FOR VALUES IN ('a')"},
+                                                        {"events_2026_rest", "DEFAULT"},
+                                                        {"tags_us", "FOR VALUES IN ('us')"},
+                                                        {"buckets_1", "FOR VALUES WITH (modulus 2, remainder 1)"}}) {
+    const auto* c = find(d, "table app." + table, "partition of");
+    ASSERT_NE(c, nullptr) << table << "\n" << d.up_script();
+    EXPECT_NE(c->up.find(bound), std::string::npos) << c->up;
+    EXPECT_EQ(c->up.find("\"n\" integer"), std::string::npos) << "a column given again: " << c->up;
+  }
+  EXPECT_NE(find(d, "table app.events_2026", "partition by LIST (kind)"), nullptr) << d.up_script();
+  EXPECT_LT(position(d, "table app.events_2026", "create table"), position(d, "table app.events_2026_a", "create"));
+  // The partition's own index is made; the parent's index, key, check and trigger are not.
+  ASSERT_NE(find(d, "index app.events_2025_n_idx on app.events_2025", "CREATE INDEX"), nullptr) << d.up_script();
+  for (const auto& c : d.changes) {
+    EXPECT_TRUE(c.kind == change_kind::table || c.object == "index app.events_2025_n_idx on app.events_2025")
+        << c.object << ": " << c.up;
+    EXPECT_EQ(c.up.find("CREATE TRIGGER"), std::string::npos) << c.up;
+  }
+}
+
+TEST_F(diff_test, partitions_that_go_are_dropped_flagged_before_their_parent) {
+  auto d = round_trip(std::string(partitioned) + more_partitions, std::string(partitioned) +
+                                                                      "create table app.gone (id int not null, "
+                                                                      "region text not null, body text);");
+  for (const std::string table :
+       {"events_2025", "events_other", "events_2026", "events_2026_a", "events_2026_rest", "tags_us", "buckets_1"}) {
+    const auto* c = find(d, "table app." + table, "drop table");
+    ASSERT_NE(c, nullptr) << table << "\n" << d.up_script();
+    EXPECT_TRUE(c->destructive) << table;
+    EXPECT_NE(c->down.find("partition of"), std::string::npos) << c->down;
+  }
+  EXPECT_LT(position(d, "table app.events_2026_a", "drop table"), position(d, "table app.events_2026", "drop table"));
+  EXPECT_LT(position(d, "table app.events_2026_rest", "drop table"),
+            position(d, "table app.events_2026", "drop table"));
+  EXPECT_NE(d.up_script().find("-- destructive: table app.events_2025"), std::string::npos) << d.up_script();
+}
+
+// A table the parent does not accept yet (NOT NULL, check and default missing, no key, no
+// index) is brought to what the parent needs and attached; down detaches it and takes back
+// what was added. Both attached as a range partition and as a list default.
+constexpr const char* standalone = R"sql(
+create table app.events_2025 (id bigint, at timestamptz not null, kind text not null, n int);
+create index events_2025_n_idx on app.events_2025 (n);
+create table app.tags_rest (id int not null, region text not null, body text);
+)sql";
+constexpr const char* attached = R"sql(
+create table app.events_2025 (id bigint not null, at timestamptz not null, kind text not null, n int default 0,
+  constraint events_n_check check (n >= 0));
+create index events_2025_n_idx on app.events_2025 (n);
+alter table app.events attach partition app.events_2025
+  for values from ('2025-01-01 00:00:00+00') to ('2026-01-01 00:00:00+00');
+create table app.tags_rest (id int not null, region text not null, body text);
+alter table app.tags attach partition app.tags_rest default;
+)sql";
+
+TEST_F(diff_test, tables_attached_as_partitions_and_detached_again) {
+  auto d = round_trip(std::string(partitioned) + standalone, std::string(partitioned) + attached);
+  EXPECT_TRUE(d.unsupported.empty()) << d.unsupported.front();
+  const auto attach = position(d, "table app.events_2025", "attach partition");
+  ASSERT_GE(attach, 0) << d.up_script();
+  EXPECT_NE(d.changes[static_cast<std::size_t>(attach)].down.find("detach partition"), std::string::npos);
+  EXPECT_NE(find(d, "table app.tags_rest", "attach partition \"app\".\"tags_rest\" DEFAULT"), nullptr) << d.up_script();
+  // What the attach needs comes before it.
+  for (const auto& [object, part] : std::vector<std::pair<std::string, std::string>>{
+           {"column app.events_2025.id", "set not null"},
+           {"constraint events_n_check on app.events_2025", "add constraint"}}) {
+    const auto at = position(d, object, part);
+    ASSERT_GE(at, 0) << object << "\n" << d.up_script();
+    EXPECT_LT(at, attach) << object;
+  }
+  // The key and the index the parent gives are made first (the attach adopts them), so that
+  // down, run backwards, detaches before it drops them.
+  for (const auto& [object, part] : std::vector<std::pair<std::string, std::string>>{
+           {"constraint events_2025_pkey on app.events_2025", "add constraint"},
+           {"index app.events_2025_kind_idx on app.events_2025", "CREATE INDEX"}}) {
+    const auto at = position(d, object, part);
+    ASSERT_GE(at, 0) << object << "\n" << d.up_script();
+    EXPECT_LT(at, attach) << object;
+  }
+  EXPECT_LT(d.down_script().find("detach partition"), d.down_script().find("drop constraint \"events_2025_pkey\""))
+      << d.down_script();
+}
+
+TEST_F(diff_test, online_the_attach_comes_after_the_validation_and_the_concurrent_indexes) {
+  // Online, the check and foreign key are added NOT VALID and validated, and the indexes
+  // built CONCURRENTLY, all before the attach, which needs them valid.
+  auto d = round_trip(std::string(partitioned) + standalone, std::string(partitioned) + attached,
+                      {.options = {.online = true}});
+  const auto attach = position(d, "table app.events_2025", "attach partition");
+  const auto validate = position(d, "constraint events_n_check on app.events_2025", "validate constraint");
+  const auto index = position(d, "index app.events_2025_kind_idx on app.events_2025", "CONCURRENTLY");
+  ASSERT_GE(validate, 0) << d.up_script();
+  ASSERT_GE(index, 0) << d.up_script();
+  EXPECT_LT(validate, attach);
+  EXPECT_LT(index, attach);
+}
+
+TEST_F(diff_test, a_partition_kept_when_its_parent_goes_is_detached_first) {
+  // Up: detached, what the detach leaves on it (key, index) dropped, then the parent dropped.
+  // Down: the parent made, the key and index made again, the table attached (adopting them).
+  auto d = round_trip(partitioned, R"sql(
+create schema app;
+create function app.touch() returns trigger language plpgsql as $$ begin return new; end $$;
+create table app.kinds (kind text primary key);
+create table app.events_2024 (id bigint not null, at timestamptz not null, kind text not null, n int default 0,
+  constraint events_n_check check (n >= 0));
+create table app.tags (id int not null, region text not null, body text) partition by list (region);
+create table app.tags_eu partition of app.tags for values in ('eu', 'uk');
+create table app.buckets (id int not null, v text) partition by hash (id);
+create table app.buckets_0 partition of app.buckets for values with (modulus 2, remainder 0);
+)sql");
+  const auto detach = position(d, "table app.events_2024", "detach partition");
+  ASSERT_GE(detach, 0) << d.up_script();
+  EXPECT_LT(detach, position(d, "constraint events_2024_pkey on app.events_2024", "drop constraint"));
+  EXPECT_LT(detach, position(d, "index app.events_2024_kind_idx on app.events_2024", "drop index"));
+  EXPECT_LT(detach, position(d, "table app.events", "drop table"));
+}
+
+TEST_F(diff_test, a_partitioned_table_with_its_partitions_attached_as_a_partition) {
+  // Two levels: events_2027 is partitioned by kind and is attached to events whole; its own
+  // partition gets the parent's key, check and index through it.
+  auto d = round_trip(std::string(partitioned) + R"sql(
+create table app.events_2027 (id bigint, at timestamptz not null, kind text not null, n int)
+  partition by list (kind);
+create table app.events_2027_a partition of app.events_2027 for values in ('a');
+create table app.events_2027_rest partition of app.events_2027 default;
+)sql",
+                      std::string(partitioned) + R"sql(
+create table app.events_2027 partition of app.events
+  for values from ('2027-01-01 00:00:00+00') to ('2028-01-01 00:00:00+00') partition by list (kind);
+create table app.events_2027_a partition of app.events_2027 for values in ('a');
+create table app.events_2027_rest partition of app.events_2027 default;
+)sql");
+  EXPECT_NE(find(d, "table app.events_2027", "attach partition"), nullptr) << d.up_script();
+  EXPECT_EQ(find(d, "table app.events_2027_a", "attach partition"), nullptr) << d.up_script();
+}
+
+TEST_F(diff_test, a_table_attached_reads_as_one_made_with_partition_of) {
+  // ATTACH PARTITION makes the table's columns, checks and key inherited-only, as PARTITION
+  // OF does: the up script reaches the same schema, and a second diff finds nothing.
+  auto d = round_trip(std::string(partitioned) + standalone, std::string(partitioned) + R"sql(
+create table app.events_2025 partition of app.events
+  for values from ('2025-01-01 00:00:00+00') to ('2026-01-01 00:00:00+00');
+create index events_2025_n_idx on app.events_2025 (n);
+create table app.tags_rest partition of app.tags default;
+)sql");
+  ASSERT_NE(find(d, "table app.events_2025", "attach partition"), nullptr) << d.up_script();
+  EXPECT_EQ(find(d, "table app.events_2025", "create table"), nullptr) << d.up_script();
+  EXPECT_FALSE(d.destructive()) << d.up_script();
+}
+
+TEST_F(diff_test, a_changed_bound_is_a_detach_and_an_attach) {
+  auto d = round_trip(partitioned, R"sql(
+create schema app;
+create function app.touch() returns trigger language plpgsql as $$ begin return new; end $$;
+create table app.kinds (kind text primary key);
+create table app.events (id bigint not null, at timestamptz not null, kind text not null, n int default 0,
+  primary key (id, at, kind), constraint events_n_check check (n >= 0),
+  constraint events_kind_fk foreign key (kind) references app.kinds (kind)) partition by range (at);
+create index events_kind_idx on app.events (kind);
+create trigger events_touch before insert on app.events for each row execute function app.touch();
+create table app.events_2024 partition of app.events
+  for values from ('2024-01-01 00:00:00+00') to ('2024-07-01 00:00:00+00');
+create table app.tags (id int not null, region text not null, body text) partition by list (region);
+create table app.tags_eu partition of app.tags default;
+create table app.buckets (id int not null, v text) partition by hash (id);
+create table app.buckets_0 partition of app.buckets for values with (modulus 3, remainder 0);
+)sql");
+  EXPECT_TRUE(d.unsupported.empty()) << d.unsupported.front();
+  for (const std::string table : {"events_2024", "tags_eu", "buckets_0"}) {
+    const auto detach = position(d, "table app." + table, "detach partition");
+    const auto attach = position(d, "table app." + table, "attach partition");
+    ASSERT_GE(detach, 0) << table << "\n" << d.up_script();
+    EXPECT_LT(detach, attach) << table;
+  }
+  // Only the detach, the attach and nothing of what the partition has from its parent.
+  EXPECT_EQ(d.changes.size(), 6u) << d.up_script();
+}
+
+TEST_F(diff_test, inheritance_added_removed_and_tables_made_with_inherits) {
+  constexpr const char* parents = R"sql(
+create schema app;
+create table app.base_item (id int primary key, label text not null default 'x',
+  constraint base_label_check check (label <> ''));
+create table app.other_parent (note text);
+)sql";
+  auto d = round_trip(std::string(parents) + R"sql(
+create table app.special (id int, label text, extra int);
+create table app.child2 (extra int, note text) inherits (app.base_item, app.other_parent);
+)sql",
+                      std::string(parents) + R"sql(
+create table app.special (id int not null, label text not null default 'x', extra int,
+  constraint base_label_check check (label <> ''));
+alter table app.special inherit app.base_item;
+create table app.child2 (extra int, note text) inherits (app.base_item);
+create table app.fresh (local_col int, label text not null default 'y') inherits (app.base_item);
+)sql");
+  EXPECT_TRUE(d.unsupported.empty()) << d.unsupported.front();
+  const auto inherit = position(d, "table app.special", "inherit \"app\".\"base_item\"");
+  ASSERT_GE(inherit, 0) << d.up_script();
+  EXPECT_LT(position(d, "constraint base_label_check on app.special", "add constraint"), inherit);
+  EXPECT_LT(position(d, "column app.special.id", "set not null"), inherit);
+  EXPECT_NE(find(d, "table app.child2", "no inherit \"app\".\"other_parent\""), nullptr) << d.up_script();
+  // A new child lists its own columns (one merged with the parent's) and not the parent's.
+  const auto* fresh = find(d, "table app.fresh", "inherits (\"app\".\"base_item\")");
+  ASSERT_NE(fresh, nullptr) << d.up_script();
+  EXPECT_NE(fresh->up.find("local_col"), std::string::npos) << fresh->up;
+  EXPECT_NE(fresh->up.find("'y'"), std::string::npos) << fresh->up;
+  EXPECT_EQ(fresh->up.find("\"id\""), std::string::npos) << fresh->up;
+  EXPECT_EQ(fresh->up.find("base_label_check"), std::string::npos) << fresh->up;
+}
+
+TEST_F(diff_test, a_child_that_leaves_its_parent_keeps_or_drops_the_parents_columns) {
+  // NO INHERIT leaves the parent's columns on the child as its own: those the child no
+  // longer has are dropped after it. Down adds them back and inherits again; they then read
+  // as local too (no statement makes a column inherited-only), which a diff back to the
+  // original finds nothing to change in.
+  cx().execute_script(R"sql(
+create schema app;
+create table app.base_item (id int primary key, label text);
+create table app.child (extra int) inherits (app.base_item);
+create table app.child2 (extra int) inherits (app.base_item);
+)sql");
+  const catalog a = introspect(cx());
+  auto d = round_trip("", R"sql(
+create schema app;
+create table app.base_item (id int primary key, label text);
+create table app.child (extra int);
+create table app.child2 (id int not null, label text, extra int);
+)sql",
+                      {.down_restores = false});
+  const auto no_inherit = position(d, "table app.child", "no inherit");
+  ASSERT_GE(no_inherit, 0) << d.up_script();
+  EXPECT_LT(no_inherit, position(d, "column app.child.label", "drop column"));
+  EXPECT_LT(no_inherit, position(d, "column app.child.id", "drop column"));
+  EXPECT_EQ(find(d, "column app.child2.label", "drop column"), nullptr) << d.up_script();
+  const auto back = diff(introspect(cx()), a);
+  EXPECT_TRUE(back.empty()) << back.up_script();
+}
+
+TEST_F(diff_test, partitioning_a_table_or_changing_its_key_is_reported_by_name) {
+  cx().execute_script(R"sql(
+create schema app;
+create table app.plain (id int, at date);
+create table app.by_range (id int, at date) partition by range (at);
+create table app.unpartitioned (id int, at date) partition by range (at);
+)sql");
+  b().execute_script(R"sql(
+create schema app;
+create table app.plain (id int, at date) partition by range (at);
+create table app.by_range (id int, at date) partition by list (at);
+create table app.unpartitioned (id int, at date);
+)sql");
+  const auto d = diff(introspect(cx()), introspect(b()));
+  EXPECT_TRUE(d.changes.empty()) << d.up_script();
+  ASSERT_EQ(d.unsupported.size(), 3u);
+  auto reported = [&](std::string_view a, std::string_view b) {
+    return std::any_of(d.unsupported.begin(), d.unsupported.end(), [&](const std::string& u) {
+      return u.find(a) != std::string::npos && u.find(b) != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(reported("table app.plain becomes partitioned", "RANGE (at)"));
+  EXPECT_TRUE(reported("partition key of table app.by_range", "LIST (at)"));
+  EXPECT_TRUE(reported("table app.unpartitioned stops being partitioned", "not possible in place"));
+}
+
+// ---- views that read views ----
+
+// Names chosen so that name order is the wrong order: a_top reads z_base.
+TEST_F(diff_test, views_on_views_are_made_after_and_dropped_before_what_they_read) {
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  auto d = round_trip(std::string(table) + R"sql(
+create view app.z_base as select id, name from app.t;
+create view app.a_top as select id from app.z_base where id > 0;
+create materialized view app.a_mat as select count(*) as n from app.a_top;
+)sql",
+                      std::string(table) + R"sql(
+create view app.y_base as select id, name from app.t;
+create view app.c_top as select name from app.y_base;
+create materialized view app.b_mat as select name from app.c_top with no data;
+create unique index b_mat_name_idx on app.b_mat (name);
+)sql");
+  EXPECT_LT(position(d, "materialized view app.a_mat", "drop"), position(d, "view app.a_top", "drop view"));
+  EXPECT_LT(position(d, "view app.a_top", "drop view"), position(d, "view app.z_base", "drop view"));
+  EXPECT_LT(position(d, "view app.y_base", "create view"), position(d, "view app.c_top", "create view"));
+  EXPECT_LT(position(d, "view app.c_top", "create view"), position(d, "materialized view app.b_mat", "create"));
+  EXPECT_GE(position(d, "view app.z_base", "drop view"), 0) << d.up_script();
+}
+
+TEST_F(diff_test, a_view_remade_takes_the_views_that_read_it_along) {
+  // z_base's columns change (not in place): a_top and a_mat, unchanged, that read it (a_mat
+  // through a_top) are dropped before it and made again after it.
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  constexpr const char* readers = R"sql(
+create view app.a_top as select id from app.z_base where id > 0;
+create materialized view app.a_mat as select count(*) as n from app.a_top;
+comment on view app.a_top is 'kept';
+)sql";
+  auto d = round_trip(std::string(table) + "create view app.z_base as select id, name from app.t;" + readers,
+                      std::string(table) + "create view app.z_base as select name, id from app.t;" + readers);
+  const auto* top = find(d, "view app.a_top", "drop view");
+  ASSERT_NE(top, nullptr) << d.up_script();
+  EXPECT_NE(top->note.find("it uses app.z_base"), std::string::npos) << top->note;
+  EXPECT_LT(position(d, "materialized view app.a_mat", "drop"), position(d, "view app.a_top", "drop view"));
+  EXPECT_LT(position(d, "view app.a_top", "drop view"), position(d, "view app.z_base", "drop view"));
+  EXPECT_LT(position(d, "view app.z_base", "create view"), position(d, "view app.a_top", "create view"));
+  EXPECT_LT(position(d, "view app.a_top", "create view"), position(d, "materialized view app.a_mat", "create"));
+}
+
+TEST_F(diff_test, a_view_gaining_a_column_is_remade_when_read_so_that_down_can_drop_it) {
+  // Up could replace z_base in place; down must drop its new column, which needs a drop and
+  // a create, which a_top reading it forbids: both are remade.
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  constexpr const char* reader = "create view app.a_top as select id from app.z_base;";
+  auto d = round_trip(std::string(table) + "create view app.z_base as select id from app.t;" + reader,
+                      std::string(table) + "create view app.z_base as select id, name from app.t;" + reader);
+  EXPECT_NE(find(d, "view app.a_top", "drop view"), nullptr) << d.up_script();
+}
+
+TEST_F(diff_test, a_view_that_stops_reading_a_view_that_goes_is_remade_after_it_goes) {
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  auto d = round_trip(std::string(table) +
+                          "create view app.z_base as select id from app.t;"
+                          "create view app.a_top as select id from app.z_base;",
+                      std::string(table) + "create view app.a_top as select id from app.t;");
+  EXPECT_LT(position(d, "view app.a_top", "drop view"), position(d, "view app.z_base", "drop view")) << d.up_script();
+}
+
+TEST_F(diff_test, functions_a_view_calls_are_made_before_it_and_dropped_after_it) {
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  auto d = round_trip(std::string(table) + R"sql(
+create function app.shout(s text) returns text language sql immutable as 'select upper(s)';
+create view app.loud as select app.shout(name) as name from app.t;
+)sql",
+                      std::string(table) + R"sql(
+create function app.whisper(s text) returns text language sql immutable as 'select lower(s)';
+create view app.quiet as select app.whisper(name) as name from app.t;
+create view app.quieter as select app.whisper(name) as name from app.quiet;
+)sql");
+  EXPECT_LT(position(d, "view app.loud", "drop view"), position(d, "function app.shout(s text)", "drop function"));
+  EXPECT_LT(position(d, "function app.whisper(s text)", "CREATE"), position(d, "view app.quiet", "create view"));
+  EXPECT_LT(position(d, "view app.quiet", "create view"), position(d, "view app.quieter", "create view"));
+}
+
+TEST_F(diff_test, a_view_calling_a_function_made_again_is_dropped_before_and_made_after) {
+  // The function's result type changes: it is dropped and made again, which the view that
+  // calls it would forbid. Also a view whose new definition no longer calls a function that goes.
+  constexpr const char* table = "create schema app; create table app.t (id int, name text);";
+  auto d = round_trip(std::string(table) + R"sql(
+create function app.size(s text) returns int language sql immutable as 'select length(s)';
+create function app.gone(s text) returns text language sql immutable as 'select s';
+create view app.sizes as select app.size(name) as n from app.t;
+create view app.names as select app.gone(name) as name from app.t;
+)sql",
+                      std::string(table) + R"sql(
+create function app.size(s text) returns bigint language sql immutable as 'select length(s)::bigint';
+create view app.sizes as select app.size(name) as n from app.t;
+create view app.names as select name from app.t;
+)sql");
+  const auto* sizes = find(d, "view app.sizes", "drop view");
+  ASSERT_NE(sizes, nullptr) << d.up_script();
+  EXPECT_NE(sizes->note.find("it uses function app.size"), std::string::npos) << sizes->note;
+  EXPECT_LT(position(d, "view app.sizes", "drop view"), position(d, "function app.size(s text)", "drop function"));
+  EXPECT_LT(position(d, "function app.size(s text)", "CREATE"), position(d, "view app.sizes", "create view"));
+  EXPECT_LT(position(d, "view app.names", "drop view"), position(d, "function app.gone(s text)", "drop function"));
+}
+
 }  // namespace
