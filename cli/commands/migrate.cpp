@@ -197,6 +197,7 @@ void add_migrate_command(CLI::App& app, context& ctx, action_fn& action) {
 
   add_migrate_run_commands(app, *m, ctx, action);
   add_migrate_diff_command(*m, ctx, action);
+  add_migrate_import_command(*m, ctx, action);
 }
 
 }  // namespace pgpx::cli
