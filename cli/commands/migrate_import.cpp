@@ -96,8 +96,8 @@ auto run_import(context& ctx, const import_flags& f) -> int {
 
 void add_migrate_import_command(CLI::App& migrate, context& ctx, action_fn& action) {
   static import_flags f;
-  auto* cmd = migrate.add_subcommand(
-      "import", "Convert another tool's migrations (and its applied rows) into pgpx migrations");
+  auto* cmd =
+      migrate.add_subcommand("import", "Convert another tool's migrations (and its applied rows) into pgpx migrations");
   cmd->add_option("--from", f.from, "The tool: goose, dbmate, sqlx, flyway, diesel or golang-migrate")
       ->required()
       ->check(CLI::IsMember({"goose", "dbmate", "sqlx", "flyway", "diesel", "golang-migrate"}));

@@ -114,7 +114,8 @@ auto parse_number(std::string_view digits, const std::string& file) -> std::uint
   std::uint64_t n = 0;
   for (char c : digits) {
     const auto d = static_cast<std::uint64_t>(c - '0');
-    if (n > (UINT64_MAX - d) / 10) throw source_error(file, 0, "the version '" + std::string(digits) + "' is too large");
+    if (n > (UINT64_MAX - d) / 10)
+      throw source_error(file, 0, "the version '" + std::string(digits) + "' is too large");
     n = n * 10 + d;
   }
   return n;
@@ -210,7 +211,8 @@ auto split_numbered(std::string_view stem) -> std::optional<std::pair<std::strin
   const auto us = stem.find('_');
   const auto digits = stem.substr(0, us);
   if (!all_digits(digits)) return std::nullopt;
-  return std::pair{std::string(digits), us == std::string_view::npos ? std::string() : std::string(stem.substr(us + 1))};
+  return std::pair{std::string(digits),
+                   us == std::string_view::npos ? std::string() : std::string(stem.substr(us + 1))};
 }
 
 auto one_part(const std::string& v, const std::string& file) -> std::vector<std::uint64_t> {
@@ -277,15 +279,14 @@ auto read_paired(import_tool tool, const fs::path& dir) -> std::vector<found> {
   }
   std::vector<found> out;
   for (auto& [key, p] : by_version) {
-    if (p.down && !p.up)
-      throw source_error(p.down->path.string(), 0, "a down migration without its up migration");
+    if (p.down && !p.up) throw source_error(p.down->path.string(), 0, "a down migration without its up migration");
     const auto& up_entry = p.single ? *p.single : *p.up;
     const auto up_file = up_entry.path.string();
     found f{p.version, one_part(p.version, up_file), p.name, {}, {up_file}};
-    f.sql.up = convert_plain(read_text(up_entry.path), up_file, false, sqlx);
+    f.sql.up = convert_plain(read_text(up_entry.path), up_file, false, sqlx, to_string(tool));
     if (p.down) {
       f.sources.push_back(p.down->path.string());
-      f.sql.down = convert_plain(read_text(p.down->path), p.down->path.string(), false, sqlx);
+      f.sql.down = convert_plain(read_text(p.down->path), p.down->path.string(), false, sqlx, to_string(tool));
     }
     out.push_back(std::move(f));
   }
@@ -305,8 +306,7 @@ auto flyway_no_transaction(const fs::path& sql) -> bool {
     const auto t = trim(line);
     if (t.empty() || t.starts_with('#')) continue;
     const auto eq = t.find('=');
-    if (eq == std::string_view::npos)
-      throw source_error(conf.string(), line_no, "expected key=value");
+    if (eq == std::string_view::npos) throw source_error(conf.string(), line_no, "expected key=value");
     const auto key = trim(t.substr(0, eq));
     const auto value = lower(trim(t.substr(eq + 1)));
     if (key == "executeInTransaction") {
@@ -338,7 +338,8 @@ auto read_flyway(const fs::path& dir) -> std::vector<found> {
     if (sep == std::string::npos || sep < 2 || (prefix != 'V' && prefix != 'U')) {
       if (prefix == 'B')
         throw source_error(file, 0, "a flyway baseline migration (B) cannot be imported; remove it first");
-      throw source_error(file, 0, "not a flyway migration file name (expected V<version>__<name>.sql or U<version>__...)");
+      throw source_error(file, 0,
+                         "not a flyway migration file name (expected V<version>__<name>.sql or U<version>__...)");
     }
     const auto text = e.name.substr(1, sep - 1);
     std::vector<std::uint64_t> parts;
@@ -368,11 +369,11 @@ auto read_flyway(const fs::path& dir) -> std::vector<found> {
     if (!v.up) throw source_error(v.undo->path.string(), 0, "an undo migration without its versioned migration");
     const auto up_file = v.up->path.string();
     found f{v.version, v.parts, v.name, {}, {up_file}};
-    f.sql.up = convert_plain(read_text(v.up->path), up_file, flyway_no_transaction(v.up->path), false);
+    f.sql.up = convert_plain(read_text(v.up->path), up_file, flyway_no_transaction(v.up->path), false, "flyway");
     if (v.undo) {
       f.sources.push_back(v.undo->path.string());
-      f.sql.down = convert_plain(read_text(v.undo->path), v.undo->path.string(),
-                                 flyway_no_transaction(v.undo->path), false);
+      f.sql.down = convert_plain(read_text(v.undo->path), v.undo->path.string(), flyway_no_transaction(v.undo->path),
+                                 false, "flyway");
     }
     out.push_back(std::move(f));
   }
@@ -394,7 +395,8 @@ auto diesel_no_transaction(const fs::path& dir) -> bool {
     if (eq == std::string_view::npos) throw source_error(meta.string(), line_no, "expected key = value");
     const auto key = trim(t.substr(0, eq));
     const auto value = trim(t.substr(eq + 1));
-    if (key != "run_in_transaction") throw source_error(meta.string(), line_no, "unknown key '" + std::string(key) + "'");
+    if (key != "run_in_transaction")
+      throw source_error(meta.string(), line_no, "unknown key '" + std::string(key) + "'");
     if (value != "true" && value != "false")
       throw source_error(meta.string(), line_no, "run_in_transaction must be true or false");
     return value == "false";
@@ -417,12 +419,15 @@ auto read_diesel(const fs::path& dir) -> std::vector<found> {
     std::error_code ec;
     if (!fs::exists(up, ec)) throw source_error(up.string(), 0, "missing: a diesel migration needs up.sql");
     const bool no_tx = diesel_no_transaction(e.path);
-    found f{version, one_part(version, up.string()), us == std::string::npos ? "" : e.name.substr(us + 1), {},
+    found f{version,
+            one_part(version, up.string()),
+            us == std::string::npos ? "" : e.name.substr(us + 1),
+            {},
             {up.string()}};
-    f.sql.up = convert_plain(read_text(up), up.string(), no_tx, false);
+    f.sql.up = convert_plain(read_text(up), up.string(), no_tx, false, "diesel");
     if (fs::exists(down, ec)) {
       f.sources.push_back(down.string());
-      f.sql.down = convert_plain(read_text(down), down.string(), no_tx, false);
+      f.sql.down = convert_plain(read_text(down), down.string(), no_tx, false, "diesel");
     }
     out.push_back(std::move(f));
   }
@@ -492,9 +497,9 @@ auto convert_goose(std::string_view content, const std::string& file) -> convert
       const auto cmd = lower(trim(t.substr(9)));
       if (cmd == "up" || cmd == "down") {
         if (open_block != 0)
-          throw source_error(file, line_no, "-- +goose " + std::string(trim(t.substr(9))) +
-                                                " inside the StatementBegin block of line " +
-                                                std::to_string(open_block));
+          throw source_error(file, line_no,
+                             "-- +goose " + std::string(trim(t.substr(9))) +
+                                 " inside the StatementBegin block of line " + std::to_string(open_block));
         if (cmd == "up") {
           if (saw_up) throw source_error(file, line_no, "a second -- +goose Up");
           if (saw_down) throw source_error(file, line_no, "-- +goose Up after -- +goose Down");
@@ -592,14 +597,15 @@ auto convert_dbmate(std::string_view content, const std::string& file) -> conver
   return out;
 }
 
-auto convert_plain(std::string_view content, const std::string& file, bool no_transaction, bool sqlx_directive)
-    -> std::string {
+auto convert_plain(std::string_view content, const std::string& file, bool no_transaction, bool sqlx_directive,
+                   std::string_view tool) -> std::string {
   auto lines = lines_of(content);
   if (sqlx_directive && !lines.empty() && trim(lines.front()) == "-- no-transaction") {
     no_transaction = true;
     lines.erase(lines.begin());
   }
-  return compose(no_transaction, fs::path(file).filename().string(), join_body(lines));
+  const auto name = fs::path(file).filename().string();
+  return compose(no_transaction, tool.empty() ? name : std::string(tool) + " " + name, join_body(lines));
 }
 
 auto read_import_directory(import_tool tool, const fs::path& dir) -> import_plan {
@@ -654,7 +660,8 @@ void check_import_target(const import_plan& plan, const fs::path& target) {
         throw source_error((target / (m.name() + suffix)).string(), 0, "exists already");
 }
 
-void undo_import(const fs::path& target, const std::vector<fs::path>& written, const std::optional<std::string>& old_sum) {
+void undo_import(const fs::path& target, const std::vector<fs::path>& written,
+                 const std::optional<std::string>& old_sum) {
   std::error_code ec;
   for (const auto& p : written) fs::remove(p, ec);
   const auto sum = target / "pgpx.sum";
@@ -729,8 +736,8 @@ auto read_tool_tracking(connection& cx, const import_plan& plan) -> tool_trackin
     case import_tool::goose: {
       // Newest row per version decides (goose inserts is_applied = false rows on down).
       std::map<std::string, bool> state;
-      for (const auto& [v, on] : cx.query<std::tuple<std::string, bool>>(
-               "select version_id::text, is_applied from " + quoted + " order by id"))
+      for (const auto& [v, on] : cx.query<std::tuple<std::string, bool>>("select version_id::text, is_applied from " +
+                                                                         quoted + " order by id"))
         state[v] = on;
       for (const auto& [v, on] : state)
         if (on && v != "0") raw.push_back(v);
@@ -751,8 +758,8 @@ auto read_tool_tracking(connection& cx, const import_plan& plan) -> tool_trackin
       break;
     }
     case import_tool::sqlx:
-      for (const auto& [v, ok] : cx.query<std::tuple<std::string, bool>>(
-               "select version::text, success from " + quoted + " order by version")) {
+      for (const auto& [v, ok] : cx.query<std::tuple<std::string, bool>>("select version::text, success from " +
+                                                                         quoted + " order by version")) {
         if (!ok) throw dirty(v, "failed (success = false)");
         raw.push_back(v);
       }
@@ -761,7 +768,7 @@ auto read_tool_tracking(connection& cx, const import_plan& plan) -> tool_trackin
       std::map<std::vector<std::uint64_t>, bool> state;
       for (const auto& [v, type, ok] : cx.query<std::tuple<std::string, std::string, bool>>(
                "select version::text, type::text, success from " + quoted +
-                   " where version is not null order by installed_rank")) {
+               " where version is not null order by installed_rank")) {
         const auto k = numeric(v);
         if (!k) continue;
         if (!ok) throw dirty(v, "failed (success = false; `flyway repair` removes it)");

@@ -71,10 +71,11 @@ struct converted_sql {
  * One plain SQL file of sqlx, golang-migrate, flyway or diesel: a leading sqlx
  * `-- no-transaction` line (`sqlx_directive`), or `no_transaction` given by the caller (diesel's
  * `run_in_transaction = false`, flyway's `executeInTransaction=false`), becomes
- * `-- pgpx: no-transaction`; the rest is kept as it is.
+ * `-- pgpx: no-transaction`; the rest is kept as it is. A comment line names the origin
+ * (`-- imported from <tool> <file name>`; without `tool`, the file name alone).
  */
 [[nodiscard]] PGPX_API auto convert_plain(std::string_view content, const std::string& file, bool no_transaction,
-                                          bool sqlx_directive) -> std::string;
+                                          bool sqlx_directive, std::string_view tool = {}) -> std::string;
 
 /// `name` made a pgpx slug: lowercase, every run of other characters than `[a-z0-9]` one `_`,
 /// no `_` at either end; "migration" when nothing is left.

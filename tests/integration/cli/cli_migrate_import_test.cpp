@@ -60,19 +60,24 @@ class cli_migrate_import_test : public project_test {
     return out;
   }
   // Imports, then checks status (`expected` states) and that apply runs exactly `pending`.
-  void import_then_apply(const std::string& tool, const std::vector<std::string>& expected,
-                         const std::vector<std::string>& pending) {
-    auto r = pgpx({"migrate", "import", "--from", tool, "old"});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
+  // Returns the import's run.
+  auto import_then_apply(const std::string& tool, const std::vector<std::string>& expected,
+                         const std::vector<std::string>& pending) -> run_result {
+    const auto imported = pgpx({"migrate", "import", "--from", tool, "old"});
+    EXPECT_EQ(imported.code, 0) << imported.out << imported.err;
+    if (imported.code != 0) return imported;
+    auto r = imported;
     EXPECT_EQ(states(), expected) << r.out << last_status_;
     r = pgpx({"migrate", "apply", "--format", "json"});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    if (r.code != 0) return imported;
     std::vector<std::string> ran;
     const auto j = nlohmann::json::parse(r.out);
     for (const auto& m : j["migrations"]) ran.push_back(m["name"].get<std::string>());
     EXPECT_EQ(ran, pending);
     EXPECT_EQ(pgpx({"migrate", "status", "--exit-code"}).code, 0);
     EXPECT_EQ(pgpx({"migrate", "validate"}).code, 0);
+    return imported;
   }
 };
 
@@ -90,23 +95,26 @@ TEST_F(cli_migrate_import_test, goose_rows_become_applied_and_apply_runs_only_th
       "create table goose_db_version (id serial primary key, version_id bigint not null, is_applied boolean not "
       "null, tstamp timestamp default now());\n"
       "insert into goose_db_version (version_id, is_applied) values (0, true), (1, true), (2, true), (3, true), "
-      "(3, false);");
-  import_then_apply("goose",
-                    {"0001_create_a:applied", "0002_create_b:applied", "0003_create_c:pending",
-                     "0004_create_d:pending"},
-                    {"0003_create_c", "0004_create_d"});
+      "(3, false), (7, true);");
+  const auto imported = import_then_apply(
+      "goose", {"0001_create_a:applied", "0002_create_b:applied", "0003_create_c:pending", "0004_create_d:pending"},
+      {"0003_create_c", "0004_create_d"});
   EXPECT_TRUE(table_exists("c"));
   EXPECT_TRUE(table_exists("d"));
+  // Version 7 is recorded but has no file: reported, not carried over.
+  EXPECT_TRUE(contains(imported.err, "records version 7 as applied but old has no migration")) << imported.err;
+  // The converted files name their origin; the StatementBegin block became plain SQL.
+  const auto b = slurp_file(project_ / "migrations" / "0002_create_b.up.sql");
+  EXPECT_TRUE(contains(b, "-- imported from goose 00002_Create B.sql (Up)")) << b;
+  EXPECT_FALSE(contains(b, "+goose")) << b;
   // goose's table is left as it was; the marks are audited with the tool named.
-  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from goose_db_version"), 5);
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from goose_db_version"), 6);
   EXPECT_EQ(cx().query<std::string>("select version || ':' || reason from pgpx.migration_log where action = 'mark' "
                                     "order by version"),
             (std::vector<std::string>{"0001:pgpx migrate import --from goose (goose_db_version)",
                                       "0002:pgpx migrate import --from goose (goose_db_version)"}));
   // The recorded checksum is the converted file's: editing it is detected.
-  {
-    std::ofstream(project_ / "migrations" / "0001_create_a.up.sql", std::ios::app) << "select 1;\n";
-  }
+  { std::ofstream(project_ / "migrations" / "0001_create_a.up.sql", std::ios::app) << "select 1;\n"; }
   EXPECT_EQ(pgpx({"migrate", "status", "--exit-code"}).code, 4);
 }
 
@@ -151,12 +159,11 @@ TEST_F(cli_migrate_import_test, sqlx_successful_rows_become_applied_failed_ones_
       "bigint not null);\n"
       "insert into _sqlx_migrations (version, description, success, checksum, execution_time) values "
       "(20240101120000, 'create a', true, '\\x00', 1), (20240102120000, 'index a', true, '\\x00', 1);");
-  import_then_apply("sqlx",
-                    {"20240101120000_create_a:applied", "20240102120000_index_a:applied",
-                     "20240103120000_create_b:pending"},
-                    {"20240103120000_create_b"});
-  EXPECT_TRUE(cx().query_value<bool>(
-      "select no_transaction from pgpx.schema_migrations where version = '20240102120000'"));
+  import_then_apply(
+      "sqlx", {"20240101120000_create_a:applied", "20240102120000_index_a:applied", "20240103120000_create_b:pending"},
+      {"20240103120000_create_b"});
+  EXPECT_TRUE(
+      cx().query_value<bool>("select no_transaction from pgpx.schema_migrations where version = '20240102120000'"));
 }
 
 TEST_F(cli_migrate_import_test, sqlx_failed_row_is_refused) {
@@ -192,10 +199,9 @@ TEST_F(cli_migrate_import_test, flyway_dotted_versions_map_in_order_and_undone_o
       "(3, '1.2', 'Create c', 'SQL', 'V1_2__Create_c.sql', 'me', 1, true),"
       "(4, '1.2', 'Create c', 'UNDO_SQL', 'U1_2__Create_c.sql', 'me', 1, true),"
       "(5, null, 'views', 'SQL', 'R__views.sql', 'me', 1, true);");
-  import_then_apply("flyway",
-                    {"0001_create_a:applied", "0002_create_b:applied", "0003_create_c:pending",
-                     "0004_create_d:pending"},
-                    {"0003_create_c", "0004_create_d"});
+  import_then_apply(
+      "flyway", {"0001_create_a:applied", "0002_create_b:applied", "0003_create_c:pending", "0004_create_d:pending"},
+      {"0003_create_c", "0004_create_d"});
   // The undo file became the down file.
   EXPECT_TRUE(contains(slurp_file(project_ / "migrations" / "0001_create_a.down.sql"), "drop table a;"));
 }
@@ -227,6 +233,26 @@ TEST_F(cli_migrate_import_test, a_clash_in_the_target_is_refused_and_nothing_wri
   EXPECT_EQ(migration_files(), (std::vector<std::string>{"0002_mine.up.sql", "pgpx.sum"}));
   EXPECT_EQ(slurp_file(project_ / "migrations" / "pgpx.sum"), sum_before);
   EXPECT_FALSE(tracking_exists());
+}
+
+TEST_F(cli_migrate_import_test, when_the_rows_cannot_be_written_the_files_go_again) {
+  fs::create_directories(project_ / "migrations");
+  std::ofstream(project_ / "migrations" / "0001_mine.up.sql") << "create table mine (id int);\n";
+  ASSERT_EQ(pgpx({"migrate", "hash"}).code, 0);
+  const auto sum_before = slurp_file(project_ / "migrations" / "pgpx.sum");
+  old("2_a.up.sql", "create table a (id int);\n");
+  old("3_b.up.sql", "create table b (id int);\n");
+  cx().execute_script(
+      "create table schema_migrations (version bigint not null primary key, dirty boolean not null);\n"
+      "insert into schema_migrations values (2, false);");
+  // Another session holds the migration lock of schema pgpx.
+  pgpx::connection holder(conninfo());
+  ASSERT_TRUE(holder.query_value<bool>(
+      "select pg_try_advisory_lock(x'70677078'::int, hashtext(current_database() || '.' || 'pgpx'))"));
+  const auto r = pgpx({"--lock-timeout", "300ms", "migrate", "import", "--from", "golang-migrate", "old"});
+  EXPECT_EQ(r.code, 6) << r.out << r.err;
+  EXPECT_EQ(migration_files(), (std::vector<std::string>{"0001_mine.up.sql", "pgpx.sum"}));
+  EXPECT_EQ(slurp_file(project_ / "migrations" / "pgpx.sum"), sum_before);
 }
 
 TEST_F(cli_migrate_import_test, a_file_that_cannot_be_understood_is_named_with_its_line) {

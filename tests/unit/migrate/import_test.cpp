@@ -214,6 +214,8 @@ TEST(ImportSqlx, PairsSingleFilesAndNoTransaction) {
   EXPECT_TRUE(parse_directives(plan.migrations[1].sql.up, "x").no_transaction);
   EXPECT_FALSE(has(plan.migrations[1].sql.up, "-- no-transaction"));
   EXPECT_FALSE(parse_directives(plan.migrations[0].sql.up, "x").no_transaction);
+  EXPECT_TRUE(plan.migrations[0].sql.up.starts_with("-- imported from sqlx 20240101120000_create users.up.sql\n"))
+      << plan.migrations[0].sql.up;
 }
 
 TEST(ImportSqlx, RefusesDownWithoutUpAndSingleBesidePair) {
