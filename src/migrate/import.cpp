@@ -600,7 +600,8 @@ auto convert_dbmate(std::string_view content, const std::string& file) -> conver
 auto convert_plain(std::string_view content, const std::string& file, bool no_transaction, bool sqlx_directive,
                    std::string_view tool) -> std::string {
   auto lines = lines_of(content);
-  if (sqlx_directive && !lines.empty() && trim(lines.front()) == "-- no-transaction") {
+  // sqlx: `sql.starts_with("-- no-transaction")`, the file's first bytes.
+  if (sqlx_directive && !lines.empty() && lines.front().starts_with("-- no-transaction")) {
     no_transaction = true;
     lines.erase(lines.begin());
   }
@@ -641,6 +642,14 @@ void check_import_target(const import_plan& plan, const fs::path& target) {
   std::error_code ec;
   if (!fs::exists(target, ec)) return;
   const auto existing = load_directory(target);
+  // write_import rewrites pgpx.sum: an edit it does not cover yet would be blessed silently.
+  if (fs::exists(target / "pgpx.sum", ec))
+    if (const auto diffs = verify_sum(target); !diffs.empty())
+      throw source_error((target / "pgpx.sum").string(), 0,
+                         "the directory differs from it (" + diffs.front().file_name + ": " +
+                             std::string(to_string(diffs.front().kind)) +
+                             "); check the change and run `pgpx migrate hash` first, so that the import does not "
+                             "hash it in unseen");
   for (const auto& m : plan.migrations) {
     const auto theirs = parse_file_name(m.name() + ".up.sql");
     for (const auto& e : existing) {

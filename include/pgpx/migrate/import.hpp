@@ -95,7 +95,7 @@ struct imported_migration {
 
 /// A tool's directory, converted (nothing written yet).
 struct import_plan {
-  import_tool tool = import_tool::goose;
+  import_tool tool = import_tool::goose;      ///< the tool read
   std::filesystem::path source;               ///< the tool's directory
   std::vector<imported_migration> migrations; ///< in version order
 };
@@ -112,7 +112,8 @@ struct import_plan {
 /**
  * Refuses (source_error naming the clashing file) to import `plan` into `target` when
  * `target` has a migration with a version of the plan, or its migrations are numbered in the
- * other style, or it does not load. A missing or empty `target` is fine.
+ * other style, or it does not load, or it differs from its `pgpx.sum` (write_import rewrites
+ * the sum, which would otherwise take in an unchecked edit). A missing or empty `target` is fine.
  */
 PGPX_API void check_import_target(const import_plan& plan, const std::filesystem::path& target);
 

@@ -218,6 +218,20 @@ TEST(ImportSqlx, PairsSingleFilesAndNoTransaction) {
       << plan.migrations[0].sql.up;
 }
 
+TEST(ImportSqlx, NoTransactionOnlyAsTheFirstBytes) {
+  // As sqlx: `sql.starts_with("-- no-transaction")`; anywhere else it is an ordinary comment.
+  const auto first =
+      convert_plain("-- no-transaction\ncreate index concurrently i on t (x);\n", "1_i.sql", false, true);
+  EXPECT_TRUE(parse_directives(first, "x").no_transaction);
+  EXPECT_FALSE(has(first, "-- no-transaction\n"));
+  const auto later = convert_plain("-- an index\n-- no-transaction\nselect 1;\n", "1_i.sql", false, true);
+  EXPECT_FALSE(parse_directives(later, "x").no_transaction);
+  EXPECT_TRUE(has(later, "-- no-transaction\n"));
+  // Other tools' files keep such a line as it is.
+  EXPECT_FALSE(parse_directives(convert_plain("-- no-transaction\nselect 1;\n", "1_i.up.sql", false, false), "x")
+                   .no_transaction);
+}
+
 TEST(ImportSqlx, RefusesDownWithoutUpAndSingleBesidePair) {
   {
     temp_dir d;
@@ -395,6 +409,17 @@ TEST(ImportWrite, WritesLoadableFilesAndAValidSum) {
   undo_import(target, written, std::nullopt);
   EXPECT_TRUE(load_directory(target).empty());
   EXPECT_FALSE(fs::exists(target / "pgpx.sum"));
+}
+
+TEST(ImportWrite, TargetThatDiffersFromItsSumIsRefused) {
+  temp_dir src, dst;
+  src.write("1_a.up.sql", "select 1;\n");
+  dst.write("0050_x.up.sql", "select 50;\n");
+  write_sum(dst.path());
+  const auto plan = read_import_directory(import_tool::golang_migrate, src.path());
+  EXPECT_NO_THROW(check_import_target(plan, dst.path()));
+  dst.write("0050_x.up.sql", "select 51;\n");  // edited after the sum
+  expect_source_error([&] { check_import_target(plan, dst.path()); }, "pgpx.sum", 0, "0050_x.up.sql: modified");
 }
 
 TEST(ImportWrite, TargetInTheOtherStyleIsRefused) {
