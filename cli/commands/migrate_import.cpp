@@ -23,6 +23,7 @@ struct import_flags {
   std::string source;
   std::string dir;
   std::string schema = "pgpx";
+  std::string table;
   bool dry_run = false;
   bool no_tracking = false;
 };
@@ -30,6 +31,8 @@ struct import_flags {
 auto run_import(context& ctx, const import_flags& f) -> int {
   const auto tool = mg::parse_import_tool(f.from);
   if (!tool) throw usage_error("--from: unknown tool '" + f.from + "'");
+  if (f.no_tracking && !f.table.empty())
+    throw usage_error("--table names the table of the rows that --no-tracking skips; give one of them");
   const auto dir = migrations_dir(ctx, f.dir);
   const bool dry = f.dry_run || ctx.dry_run();
   mg::import_plan plan;
@@ -47,7 +50,7 @@ auto run_import(context& ctx, const import_flags& f) -> int {
   mg::tool_tracking tracking;
   if (!f.no_tracking) {
     cx.emplace(ctx.connect());
-    tracking = mg::read_tool_tracking(*cx, plan);
+    tracking = mg::read_tool_tracking(*cx, plan, f.table);
   }
 
   for (const auto& m : plan.migrations) {
@@ -56,7 +59,7 @@ auto run_import(context& ctx, const import_flags& f) -> int {
     std::cout << (dry ? "would write " : "wrote ") << (dir / (m.name() + ".up.sql")).string()
               << (m.sql.down ? " and .down.sql" : " (irreversible: no down)") << " from " << from << "\n";
   }
-  const auto table = std::string(mg::tracking_table(*tool));
+  const auto table = f.table.empty() ? std::string(mg::tracking_table(*tool)) : f.table;
   if (!f.no_tracking && tracking.table.empty())
     ctx.note("no " + table + " table in the database: no migration marked applied");
   for (const auto& v : tracking.unknown)
@@ -104,6 +107,8 @@ void add_migrate_import_command(CLI::App& migrate, context& ctx, action_fn& acti
   cmd->add_option("source", f.source, "The tool's migrations directory")->required();
   cmd->add_option("-d,--dir", f.dir, "The pgpx migrations directory (default: <project>/migrations)");
   cmd->add_option("--schema", f.schema, "Schema of the tracking tables (default: pgpx)");
+  cmd->add_option("--table", f.table,
+                  "The tool's tracking table when not its default (name or schema.name, taken as written)");
   cmd->add_flag("--dry-run", f.dry_run, "Print what would be written and marked; write nothing");
   cmd->add_flag("--no-tracking", f.no_tracking,
                 "Convert the files only: do not connect, do not carry over the tool's applied rows");

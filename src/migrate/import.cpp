@@ -709,10 +709,25 @@ auto write_import(const import_plan& plan, const fs::path& target) -> std::vecto
   return written;
 }
 
-auto read_tool_tracking(connection& cx, const import_plan& plan) -> tool_tracking {
+auto read_tool_tracking(connection& cx, const import_plan& plan, const std::string& table) -> tool_tracking {
   tool_tracking out;
-  const std::string table(tracking_table(plan.tool));
-  const auto quoted = quote_identifier(table);
+  std::string quoted;
+  if (table.empty()) {
+    quoted = quote_identifier(tracking_table(plan.tool));
+  } else {
+    const auto dot = table.find('.');
+    const auto bad = [&] {
+      return usage_error("the tracking table '" + table + "' must be name or schema.name, without empty parts");
+    };
+    if (dot == std::string::npos) {
+      quoted = quote_identifier(table);
+    } else {
+      const auto schema = std::string_view(table).substr(0, dot);
+      const auto name = std::string_view(table).substr(dot + 1);
+      if (schema.empty() || name.empty() || name.find('.') != std::string_view::npos) throw bad();
+      quoted = quote_qualified({schema, name});
+    }
+  }
   out.table = cx.query_value<std::optional<std::string>>("select to_regclass($1)::text", quoted).value_or("");
   if (out.table.empty()) return out;
   const auto tool = std::string(to_string(plan.tool));

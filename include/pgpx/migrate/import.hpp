@@ -139,10 +139,15 @@ struct tool_tracking {
 
 /**
  * Reads the tool's tracking table (found through the search_path) and maps its applied rows
- * to the plan's pgpx versions. Reads only. A missing table gives an empty result. Throws
+ * to the plan's pgpx versions. Reads only. `table` names another table than the tool's default
+ * (goose `-table`, golang-migrate `x-migrations-table`, flyway `table`, dbmate
+ * `--migrations-table`): `name` or `schema.name`, each part quoted with quote_identifier (so
+ * taken as written, case included). A missing table gives an empty result. Throws
  * migration_error(failure::dirty_state) when the tool recorded a failed or half-done
- * migration (golang-migrate's `dirty`, sqlx's and flyway's `success = false`), naming it.
+ * migration (golang-migrate's `dirty`, sqlx's and flyway's `success = false`), naming it;
+ * usage_error for a `table` with more than one dot or an empty part.
  */
-[[nodiscard]] PGPX_API auto read_tool_tracking(connection& cx, const import_plan& plan) -> tool_tracking;
+[[nodiscard]] PGPX_API auto read_tool_tracking(connection& cx, const import_plan& plan, const std::string& table = {})
+    -> tool_tracking;
 
 }  // namespace pgpx::migrate

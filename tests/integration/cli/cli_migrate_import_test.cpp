@@ -133,6 +133,34 @@ TEST_F(cli_migrate_import_test, golang_migrate_version_means_every_version_up_to
   EXPECT_EQ(cx().query_value<std::int64_t>("select version from schema_migrations"), 2);
 }
 
+TEST_F(cli_migrate_import_test, another_tracking_table_is_read_with_table_taken_as_written) {
+  old("1_a.up.sql", "create table a (id int);\n");
+  old("2_b.up.sql", "create table b (id int);\n");
+  // golang-migrate with x-migrations-table: a schema and a mixed-case name; the default table
+  // says something else and must not be read.
+  cx().execute_script(
+      "create table a (id int);\n"
+      "create schema legacy;\n"
+      "create table legacy.\"Versions\" (version bigint not null primary key, dirty boolean not null);\n"
+      "insert into legacy.\"Versions\" values (1, false);\n"
+      "create table schema_migrations (version bigint not null primary key, dirty boolean not null);\n"
+      "insert into schema_migrations values (2, true);");
+  auto r = pgpx({"migrate", "import", "--from", "golang-migrate", "old", "--table", "legacy.Versions", "--dry-run"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "would mark 0001 applied (legacy.\"Versions\")")) << r.out;
+  EXPECT_FALSE(contains(r.out, "would mark 0002")) << r.out;
+  for (const auto& bad : {"a.b.c", ".x", "x."}) {
+    r = pgpx({"migrate", "import", "--from", "golang-migrate", "old", "--table", bad});
+    EXPECT_EQ(r.code, 2) << bad << r.out << r.err;
+  }
+  r = pgpx({"migrate", "import", "--from", "golang-migrate", "old", "--table", "x", "--no-tracking"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_TRUE(migration_files().empty());
+  r = pgpx({"migrate", "import", "--from", "golang-migrate", "old", "--table", "legacy.Versions"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(states(), (std::vector<std::string>{"0001_a:applied", "0002_b:pending"}));
+}
+
 TEST_F(cli_migrate_import_test, golang_migrate_dirty_is_refused_and_nothing_written) {
   old("1_create_a.up.sql", "create table a (id int);\n");
   old("2_create_b.up.sql", "create table b (id int);\n");
