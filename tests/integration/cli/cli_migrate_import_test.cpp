@@ -234,6 +234,34 @@ TEST_F(cli_migrate_import_test, flyway_dotted_versions_map_in_order_and_undone_o
   EXPECT_TRUE(contains(slurp_file(project_ / "migrations" / "0001_create_a.down.sql"), "drop table a;"));
 }
 
+TEST_F(cli_migrate_import_test, flyway_baseline_row_counts_every_version_up_to_it_and_failed_rows_are_refused) {
+  old("V1__a.sql", "create table a (id int);\n");
+  old("V2__b.sql", "create table b (id int);\n");
+  old("V3__c.sql", "create table c (id int);\n");
+  old("V4__d.sql", "create table d (id int);\n");
+  cx().execute_script(
+      "create table flyway_schema_history (installed_rank int primary key, version varchar(50), description "
+      "varchar(200) not null, type varchar(20) not null, script varchar(1000) not null, checksum int, installed_by "
+      "varchar(100) not null, installed_on timestamp not null default now(), execution_time int not null, success "
+      "boolean not null);\n"
+      "insert into flyway_schema_history (installed_rank, version, description, type, script, installed_by, "
+      "execution_time, success) values "
+      "(1, '2', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', 'me', 0, true),"
+      "(2, '3', 'c', 'SQL', 'V3__c.sql', 'me', 1, true);");
+  auto r = pgpx({"migrate", "import", "--from", "flyway", "old", "--dry-run"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  for (const auto* v : {"0001", "0002", "0003"})
+    EXPECT_TRUE(contains(r.out, std::string("would mark ") + v + " applied")) << r.out;
+  EXPECT_FALSE(contains(r.out, "would mark 0004")) << r.out;
+  cx().execute_script(
+      "insert into flyway_schema_history (installed_rank, version, description, type, script, installed_by, "
+      "execution_time, success) values (3, '4', 'd', 'SQL', 'V4__d.sql', 'me', 1, false);");
+  r = pgpx({"migrate", "import", "--from", "flyway", "old"});
+  EXPECT_EQ(r.code, 12) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "version 4 as failed")) << r.err;
+  EXPECT_TRUE(migration_files().empty());
+}
+
 TEST_F(cli_migrate_import_test, flyway_repeatable_is_refused_naming_the_file) {
   old("V1__a.sql", "create table a (id int);\n");
   old("R__views.sql", "create or replace view v as select 1;\n");
