@@ -6,10 +6,13 @@
 #include <pgpx/migrate/import.hpp>
 #include <pgpx/migrate/migrator.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pgpx::cli {
 
@@ -24,6 +27,7 @@ struct import_flags {
   std::string dir;
   std::string schema = "pgpx";
   std::string table;
+  std::string format = "text";
   bool dry_run = false;
   bool no_tracking = false;
 };
@@ -53,12 +57,6 @@ auto run_import(context& ctx, const import_flags& f) -> int {
     tracking = mg::read_tool_tracking(*cx, plan, f.table);
   }
 
-  for (const auto& m : plan.migrations) {
-    std::string from;
-    for (const auto& s : m.sources) from += (from.empty() ? "" : ", ") + s;
-    std::cout << (dry ? "would write " : "wrote ") << (dir / (m.name() + ".up.sql")).string()
-              << (m.sql.down ? " and .down.sql" : " (irreversible: no down)") << " from " << from << "\n";
-  }
   const auto table = f.table.empty() ? std::string(mg::tracking_table(*tool)) : f.table;
   if (!f.no_tracking && tracking.table.empty())
     ctx.note("no " + table + " table in the database: no migration marked applied");
@@ -66,32 +64,60 @@ auto run_import(context& ctx, const import_flags& f) -> int {
     ctx.note("warning: " + tracking.table + " records version " + v + " as applied but " + f.source +
              " has no migration of that version; not carried over");
 
-  if (dry) {
-    for (const auto& v : tracking.applied) std::cout << "would mark " << v << " applied (" << tracking.table << ")\n";
-    return 0;
+  std::vector<std::string> marked = tracking.applied;  // a dry run: what would be marked
+  if (!dry) {
+    std::optional<std::string> old_sum;
+    if (std::error_code ec; fs::exists(dir / "pgpx.sum", ec)) old_sum = read_file(dir / "pgpx.sum");
+    const auto written = mg::write_import(plan, dir);
+    marked.clear();
+    if (!tracking.applied.empty()) {
+      try {
+        mg::run_options o;
+        o.schema = f.schema;
+        if (const auto& d = ctx.session().lock_timeout) {
+          o.lock_wait = *d;
+          o.lock_timeout = *d;
+        }
+        o.on_lock_wait = [&ctx](const std::string& who) { ctx.note("waiting for the migration lock: " + who); };
+        marked = mg::mark_applied(*cx, dir, tracking.applied,
+                                  "pgpx migrate import --from " + f.from + " (" + tracking.table + ")", o);
+      } catch (...) {
+        // Nothing half done: the files go again when the tracking rows cannot be written.
+        mg::undo_import(dir, written, old_sum);
+        throw;
+      }
+    }
   }
 
-  std::optional<std::string> old_sum;
-  if (std::error_code ec; fs::exists(dir / "pgpx.sum", ec)) old_sum = read_file(dir / "pgpx.sum");
-  const auto written = mg::write_import(plan, dir);
-  if (tracking.applied.empty()) return 0;
-  std::vector<std::string> marked;
-  try {
-    mg::run_options o;
-    o.schema = f.schema;
-    if (const auto& d = ctx.session().lock_timeout) {
-      o.lock_wait = *d;
-      o.lock_timeout = *d;
-    }
-    o.on_lock_wait = [&ctx](const std::string& who) { ctx.note("waiting for the migration lock: " + who); };
-    marked = mg::mark_applied(*cx, dir, tracking.applied,
-                              "pgpx migrate import --from " + f.from + " (" + tracking.table + ")", o);
-  } catch (...) {
-    // Nothing half done: the files go again when the tracking rows cannot be written.
-    mg::undo_import(dir, written, old_sum);
-    throw;
+  if (f.format == "json") {
+    auto migrations = nlohmann::json::array();
+    for (const auto& m : plan.migrations)
+      migrations.push_back(
+          {{"version", m.version},
+           {"name", m.name()},
+           {"tool_version", m.tool_version},
+           {"sources", m.sources},
+           {"up", (dir / (m.name() + ".up.sql")).string()},
+           {"down", m.sql.down ? nlohmann::json((dir / (m.name() + ".down.sql")).string()) : nlohmann::json()}});
+    std::cout << nlohmann::json{{"dry_run", dry},
+                                {"tool", f.from},
+                                {"migrations", migrations},
+                                {"tracking_table",
+                                 tracking.table.empty() ? nlohmann::json() : nlohmann::json(tracking.table)},
+                                {"marked", marked},
+                                {"unknown", tracking.unknown}}
+                     .dump(2)
+              << "\n";
+    return 0;
   }
-  for (const auto& v : marked) std::cout << "marked " << v << " applied (" << tracking.table << ")\n";
+  for (const auto& m : plan.migrations) {
+    std::string from;
+    for (const auto& src : m.sources) from += (from.empty() ? "" : ", ") + src;
+    std::cout << (dry ? "would write " : "wrote ") << (dir / (m.name() + ".up.sql")).string()
+              << (m.sql.down ? " and .down.sql" : " (irreversible: no down)") << " from " << from << "\n";
+  }
+  for (const auto& v : marked)
+    std::cout << (dry ? "would mark " : "marked ") << v << " applied (" << tracking.table << ")\n";
   return 0;
 }
 
@@ -109,6 +135,7 @@ void add_migrate_import_command(CLI::App& migrate, context& ctx, action_fn& acti
   cmd->add_option("--schema", f.schema, "Schema of the tracking tables (default: pgpx)");
   cmd->add_option("--table", f.table,
                   "The tool's tracking table when not its default (name or schema.name, taken as written)");
+  cmd->add_option("--format", f.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->add_flag("--dry-run", f.dry_run, "Print what would be written and marked; write nothing");
   cmd->add_flag("--no-tracking", f.no_tracking,
                 "Convert the files only: do not connect, do not carry over the tool's applied rows");

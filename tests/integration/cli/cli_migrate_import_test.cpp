@@ -340,6 +340,18 @@ TEST_F(cli_migrate_import_test, dry_run_writes_nothing_and_says_what_it_would_do
     EXPECT_TRUE(migration_files().empty());
     EXPECT_FALSE(tracking_exists());
   }
+  // JSON: what would be written and marked.
+  const auto r = pgpx({"migrate", "import", "--from", "dbmate", "old", "--dry-run", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["dry_run"], true);
+  EXPECT_EQ(j["tool"], "dbmate");
+  EXPECT_EQ(j["tracking_table"], "schema_migrations");
+  EXPECT_EQ(j["marked"], nlohmann::json::array({"20240101120000"}));
+  ASSERT_EQ(j["migrations"].size(), 2U);
+  EXPECT_EQ(j["migrations"][0]["name"], "20240101120000_a");
+  EXPECT_TRUE(j["migrations"][1]["down"].is_null());
+  EXPECT_TRUE(migration_files().empty());
   // And the real run: dbmate's rows carried over.
   import_then_apply("dbmate", {"20240101120000_a:applied", "20240102120000_b:pending"}, {"20240102120000_b"});
 }
