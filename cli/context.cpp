@@ -132,6 +132,7 @@ auto dry_run_refusal(const std::string& path) -> std::optional<std::string> {
                                                              "schema sync",
                                                              "schema diagram",
                                                              "migrate diff",
+                                                             "migrate import",
                                                              "seed run",
                                                              "dev status",
                                                              "help",

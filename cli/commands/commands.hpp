@@ -32,6 +32,8 @@ void add_extension_command(CLI::App& app, context& ctx, action_fn& action);
 /// mark, baseline, repair) on `migrate`, and the aliases `pgpx new|up|down` on `app`
 /// (commands/migrate_run.cpp).
 void add_migrate_run_commands(CLI::App& app, CLI::App& migrate, context& ctx, action_fn& action);
+/// `pgpx migrate import --from TOOL DIR` on `migrate` (commands/migrate_import.cpp).
+void add_migrate_import_command(CLI::App& migrate, context& ctx, action_fn& action);
 /// `pgpx db create|drop|reset|wait` (commands/db.cpp).
 void add_db_command(CLI::App& app, context& ctx, action_fn& action);
 /// `pgpx schema export|diff|sync|diagram` (commands/schema.cpp, schema_sync.cpp, schema_diagram.cpp).

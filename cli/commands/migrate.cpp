@@ -171,7 +171,7 @@ void add_migrate_command(CLI::App& app, context& ctx, action_fn& action) {
   static lint_command_options o;
   auto* m = app.add_subcommand(
       "migrate",
-      "Migrations: create, diff, apply, rollback, redo, status, validate, hash, lint, mark, baseline, repair");
+      "Migrations: create, diff, apply, rollback, redo, status, validate, hash, lint, mark, baseline, repair, import");
   m->require_subcommand(1);
   m->footer(
       "Examples:\n"
@@ -197,6 +197,7 @@ void add_migrate_command(CLI::App& app, context& ctx, action_fn& action) {
 
   add_migrate_run_commands(app, *m, ctx, action);
   add_migrate_diff_command(*m, ctx, action);
+  add_migrate_import_command(*m, ctx, action);
 }
 
 }  // namespace pgpx::cli

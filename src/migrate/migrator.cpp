@@ -1173,6 +1173,38 @@ auto baseline(connection& cx, const std::filesystem::path& dir, const std::strin
   return out;
 }
 
+auto mark_applied(connection& cx, const std::filesystem::path& dir, const std::vector<std::string>& versions,
+                  const std::string& reason, const run_options& o) -> std::vector<std::string> {
+  check_idle(cx);
+  const auto files = load_directory(dir);
+  std::vector<const migration*> wanted;
+  for (const auto& v : versions) {
+    const auto* m = is_version(v) ? find_file(files, version_number(v)) : nullptr;
+    if (m == nullptr)
+      throw migration_error(failure::unknown_version, v,
+                            "cannot mark '" + v + "' applied: no migration in " + dir.string() + " has this version");
+    wanted.push_back(m);
+  }
+  std::sort(wanted.begin(), wanted.end(), [](const migration* a, const migration* b) { return a->number < b->number; });
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  const auto n = names_for(o.schema);
+  run_lock lock{cx, o};
+  const auto rows = load_rows(cx, n, o, !o.dry_run);
+  std::vector<const migration*> chosen;
+  for (const auto* m : wanted)
+    if (find_row(rows, m->number) == nullptr) chosen.push_back(m);
+  std::vector<std::string> out;
+  for (const auto* m : chosen) out.push_back(m->version);
+  if (o.dry_run || chosen.empty()) return out;
+  transaction tx{cx};
+  for (const auto* m : chosen) {
+    record_unrun(tx, n, *m, "applied");
+    log_by_hand(tx, n, m->version, m->name(), "mark", checksum_of(m), "applied", reason);
+  }
+  tx.commit();
+  return out;
+}
+
 auto repair(connection& cx, const std::filesystem::path& dir, const repair_options& what, const run_options& o)
     -> std::vector<std::string> {
   check_idle(cx);

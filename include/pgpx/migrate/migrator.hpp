@@ -358,6 +358,19 @@ PGPX_API void mark(connection& cx, const std::filesystem::path& dir, const std::
                                      const std::string& reason, const run_options& options = {})
     -> std::vector<std::string>;
 
+/**
+ * Records each of `versions` (migrations on disk) as applied with its file's current checksum,
+ * without running any SQL, in one transaction under the migration lock, with a log row
+ * (action "mark", outcome "applied", `reason`) each: how `pgpx migrate import` carries over
+ * another tool's applied rows. Versions already recorded are left as they are and not
+ * returned. options.dry_run: validates only. Returns the versions recorded (in order).
+ * Throws migration_error(unknown_version) naming a version that no migration on disk has
+ * (before anything was written).
+ */
+[[nodiscard]] PGPX_API auto mark_applied(connection& cx, const std::filesystem::path& dir,
+                                         const std::vector<std::string>& versions, const std::string& reason,
+                                         const run_options& options = {}) -> std::vector<std::string>;
+
 /// What repair() re-stamps.
 struct repair_options {
   bool checksums = false;     ///< record the current checksum of applied migrations whose up file changed

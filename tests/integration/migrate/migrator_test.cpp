@@ -934,6 +934,32 @@ TEST_F(migrator, baseline_records_the_version_and_older_ones_without_running_the
   EXPECT_FALSE(table_exists("b"));
 }
 
+TEST_F(migrator, mark_applied_records_chosen_versions_in_one_audited_transaction) {
+  write_abc();
+  write("0004_d.up.sql", "create table d (x int);");
+  // An unknown version among known ones: refused before anything is created.
+  const auto e = refused([&] { static_cast<void>(mg::mark_applied(cx(), dir(), {"0001", "0009"}, "import")); });
+  EXPECT_EQ(e.reason(), mg::failure::unknown_version);
+  EXPECT_EQ(e.version(), "0009");
+  EXPECT_FALSE(schema_exists("pgpx"));
+  EXPECT_EQ(mg::mark_applied(cx(), dir(), {"0003", "0001"}, "import", {.dry_run = true}),
+            (std::vector<std::string>{"0001", "0003"}));
+  EXPECT_FALSE(schema_exists("pgpx"));
+  // Not contiguous, given out of order and twice: recorded once each, in order, nothing run.
+  EXPECT_EQ(mg::mark_applied(cx(), dir(), {"0003", "0001", "1"}, "pgpx migrate import --from goose"),
+            (std::vector<std::string>{"0001", "0003"}));
+  EXPECT_FALSE(table_exists("a"));
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0001").state, mg::state::applied);
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0002").state, mg::state::pending);
+  EXPECT_EQ(find(mg::status(cx(), dir()), "0003").state, mg::state::applied);
+  EXPECT_EQ(cx().query<std::string>("select reason from pgpx.migration_log where action = 'mark' order by version"),
+            (std::vector<std::string>{"pgpx migrate import --from goose", "pgpx migrate import --from goose"}));
+  // Already recorded versions are left as they are and not returned.
+  EXPECT_EQ(mg::mark_applied(cx(), dir(), {"0001", "0004"}, "again"), (std::vector<std::string>{"0004"}));
+  EXPECT_EQ(log_count("mark", "applied"), 3);
+  EXPECT_EQ(applied_versions(), (std::vector<std::string>{"0001", "0003", "0004"}));
+}
+
 TEST_F(migrator, repair_restamps_checksums_and_clears_failed_rows_with_an_audit_row) {
   write_abc();
   static_cast<void>(mg::apply(cx(), dir()));
