@@ -1,0 +1,295 @@
+// `--format json` of the reporting commands (migrate create|hash, seed create|run, db
+// create|drop|reset|wait) through the real pgpx executable: stdout holds one JSON document and
+// nothing else, with the facts of the run; errors stay text on stderr with their exit code.
+// And the progress line of migrate apply|rollback and seed run: drawn on a terminal, never
+// when stderr is piped, under CI=true or with --format json.
+#include "integration/cli/cli_project.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using pgpx::test::cli::contains;
+using pgpx::test::cli::pgpx_run;
+using pgpx::test::cli::run_result;
+using pgpx::test::cli::slurp_file;
+
+class cli_json : public pgpx::test::cli::project_test {
+ protected:
+  void write(const std::string& name, const std::string& content) const {
+    fs::create_directories(project_ / "migrations");
+    std::ofstream(project_ / "migrations" / name, std::ios::trunc) << content;
+  }
+  void seed(const std::string& file, const std::string& text) const {
+    fs::create_directories(project_ / "seeds");
+    std::ofstream(project_ / "seeds" / file, std::ios::trunc) << text;
+  }
+  // stdout parsed as one JSON document: trailing text of any kind fails the parse.
+  static auto json(const run_result& r) -> nlohmann::json {
+    try {
+      return nlohmann::json::parse(r.out);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "stdout is not one JSON document: " << e.what() << "\n" << r.out << "\n" << r.err;
+      return {};
+    }
+  }
+  // `pgpx --url <database> ARGS...` on a terminal with CI set to `ci`: what it showed.
+  auto on_terminal(std::vector<std::string> args, const std::string& ci) -> pgpx::test::cli::terminal_run {
+    args.insert(args.begin(), {"--url", conninfo().to_string()});
+    return pgpx::test::cli::pgpx_on_terminal(
+        args, project_, [](std::string_view) -> std::optional<pgpx::test::cli::terminal_answer> { return std::nullopt; },
+        {{"CI", ci}});
+  }
+  // Down files that drop what their up file created say why (rollback lints them).
+  static constexpr const char* undo = "-- pgpx: lint-ignore=DS101 reason=\"undoes its up file\"\n";
+  // Three migrations, the third run statement by statement (no transaction), up and down.
+  void write_three() const {
+    write("0001_a.up.sql", "create table a (x int);\n");
+    write("0001_a.down.sql", std::string(undo) + "drop table if exists a;\n");
+    write("0002_b.up.sql", "create table b (x int);\n");
+    write("0002_b.down.sql", std::string(undo) + "drop table if exists b;\n");
+    write("0003_c.up.sql",
+          "-- pgpx: no-transaction\ncreate table c (x int);\ncreate index concurrently c_x on c (x);\n"
+          "insert into c values (1);\n");
+    write("0003_c.down.sql", "-- pgpx: no-transaction\n" + std::string(undo) +
+                                 "drop index concurrently if exists c_x;\ndrop table if exists c;\n");
+  }
+};
+
+TEST_F(cli_json, migrate_create_reports_the_files_it_wrote) {
+  auto r = pgpx({"migrate", "create", "add_users", "--seq", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["action"], "create");
+  EXPECT_EQ(j["dry_run"], false);
+  EXPECT_EQ(j["version"], "0001");
+  EXPECT_EQ(j["name"], "0001_add_users");
+  ASSERT_EQ(j["files"].size(), 2U) << j;
+  for (const auto& f : j["files"]) EXPECT_TRUE(fs::exists(f.get<std::string>())) << f;
+  EXPECT_TRUE(j["files"][0].get<std::string>().ends_with("0001_add_users.up.sql"));
+  EXPECT_TRUE(j["files"][1].get<std::string>().ends_with("0001_add_users.down.sql"));
+  EXPECT_TRUE(fs::exists(j["sum"].get<std::string>()));
+  // Irreversible: one file; no-transaction is said.
+  r = pgpx({"new", "idx", "--irreversible", "--no-tx", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["version"], "0002");
+  EXPECT_EQ(j["irreversible"], true);
+  EXPECT_EQ(j["no_transaction"], true);
+  ASSERT_EQ(j["files"].size(), 1U) << j;
+  EXPECT_FALSE(fs::exists(project_ / "migrations" / "0002_idx.down.sql"));
+  // The global --dry-run: the same report, nothing written.
+  r = pgpx({"--dry-run", "new", "later", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["dry_run"], true);
+  EXPECT_EQ(j["version"], "0003");
+  EXPECT_TRUE(j["sum"].is_null());
+  EXPECT_FALSE(fs::exists(j["files"][0].get<std::string>()));
+  // Not with --from-diff yet: a usage error, nothing on stdout, nothing written.
+  r = pgpx({"new", "diffed", "--from-diff", "--to", "db", "--format", "json"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_FALSE(fs::exists(project_ / "migrations" / "0003_diffed.up.sql"));
+}
+
+TEST_F(cli_json, migrate_hash_reports_the_sum_it_wrote) {
+  write_three();
+  auto r = pgpx({"migrate", "hash", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["action"], "hash");
+  EXPECT_EQ(j["dry_run"], false);
+  const auto sum = slurp_file(project_ / "migrations" / "pgpx.sum");
+  ASSERT_TRUE(j["total"].is_string());
+  EXPECT_TRUE(contains(sum, j["total"].get<std::string>())) << sum << j;
+  // One entry per file, each hash the one written.
+  std::vector<std::string> files;
+  for (const auto& f : j["files"]) {
+    files.push_back(f["file"].get<std::string>());
+    EXPECT_TRUE(contains(sum, f["file"].get<std::string>() + " " + f["hash"].get<std::string>())) << f << sum;
+  }
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files, (std::vector<std::string>{"0001_a.down.sql", "0001_a.up.sql", "0002_b.down.sql", "0002_b.up.sql",
+                                             "0003_c.down.sql", "0003_c.up.sql"}));
+  // An edit and a dry run: the new total is reported, the file keeps the old one.
+  write("0002_b.up.sql", "create table b (x bigint);\n");
+  r = pgpx({"--dry-run", "migrate", "hash", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto dry = json(r);
+  EXPECT_EQ(dry["dry_run"], true);
+  EXPECT_NE(dry["total"], j["total"]);
+  EXPECT_EQ(slurp_file(project_ / "migrations" / "pgpx.sum"), sum);
+}
+
+TEST_F(cli_json, apply_errors_in_json_mode_stay_text_on_stderr_with_their_exit_code) {
+  write("0001_a.up.sql", "create table a (x int);\n");
+  write("0002_bad.up.sql", "create table b (x no_such_type);\n");
+  auto r = pgpx({"migrate", "apply", "--format", "json"});
+  EXPECT_EQ(r.code, 9) << r.out << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(contains(r.err, "pgpx: error:")) << r.err;
+  EXPECT_TRUE(contains(r.err, "no_such_type")) << r.err;
+  // A usage error: exit 2, stdout empty.
+  r = pgpx({"migrate", "apply", "--format", "json", "--tx", "bogus"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST_F(cli_json, seed_run_reports_each_seed_with_its_status) {
+  std::ofstream(project_ / "pgpx.toml", std::ios::trunc) << "[env.dev]\n[env.ci]\n";
+  cx().execute_script("create table t (x text)");
+  seed("a_users.sql", "insert into t values ('a');\n");
+  seed("b_demo.sql", "-- pgpx: env=ci\ninsert into t values ('b');\n");
+  auto r = pgpx({"-e", "dev", "seed", "run", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["action"], "seed run");
+  EXPECT_EQ(j["dry_run"], false);
+  EXPECT_EQ(j["environment"], "dev");
+  ASSERT_EQ(j["seeds"].size(), 2U) << j;
+  EXPECT_EQ(j["seeds"][0]["name"], "a_users");
+  EXPECT_EQ(j["seeds"][0]["status"], "run");
+  EXPECT_EQ(j["seeds"][1]["name"], "b_demo");
+  EXPECT_EQ(j["seeds"][1]["status"], "env");
+  EXPECT_EQ(cx().query<std::string>("select x from t"), std::vector<std::string>{"a"});
+  // Again: unchanged. In ci: b runs, a is unchanged.
+  r = pgpx({"-e", "ci", "seed", "run", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["seeds"][0]["status"], "unchanged");
+  EXPECT_EQ(j["seeds"][1]["status"], "run");
+  // A dry run carries the SQL of what would run, and runs nothing.
+  seed("a_users.sql", "insert into t values ('a2');\n");
+  r = pgpx({"-e", "dev", "seed", "run", "--dry-run", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["dry_run"], true);
+  EXPECT_EQ(j["seeds"][0]["status"], "run");
+  EXPECT_TRUE(contains(j["seeds"][0]["sql"].get<std::string>(), "'a2'")) << j;
+  EXPECT_EQ(cx().query_value<long>("select count(*) from t where x = 'a2'"), 0);
+  // seed create.
+  r = pgpx({"seed", "create", "c_more", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["name"], "c_more");
+  EXPECT_TRUE(fs::exists(j["file"].get<std::string>()));
+}
+
+TEST_F(cli_json, db_verbs_report_their_outcome) {
+  const std::string name = "Pgpx-Json-Db-" + std::to_string(::getpid());
+  auto ci = conninfo();
+  ci.set("dbname", name);
+  const auto db = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--url", ci.to_string()});
+    return pgpx_run(args, project_);
+  };
+  auto r = db({"db", "create", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["action"], "db create");
+  EXPECT_EQ(j["database"], name);
+  EXPECT_EQ(j["outcome"], "created");
+  j = json(db({"db", "create", "--format", "json"}));
+  EXPECT_EQ(j["outcome"], "exists");
+  r = db({"db", "wait", "--format", "json", "--timeout", "5s"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["ready"], true);
+  EXPECT_TRUE(j["waited_ms"].is_number_integer());
+  write("0001_a.up.sql", "create table a (x int);\n");
+  write("0002_b.up.sql", "create table b (x int);\n");
+  j = json(db({"--dry-run", "db", "reset", "--format", "json"}));
+  EXPECT_EQ(j["dry_run"], true);
+  EXPECT_EQ(j["dropped"], "would drop");
+  EXPECT_EQ(j["migrations"], nlohmann::json::array({"0001_a", "0002_b"}));
+  r = db({"--yes", "db", "reset", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["dropped"], "dropped");
+  EXPECT_EQ(j["created"], "created");
+  EXPECT_EQ(j["migrations"], nlohmann::json::array({"0001_a", "0002_b"}));
+  r = db({"--yes", "db", "drop", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json(r)["outcome"], "dropped");
+  EXPECT_EQ(json(db({"--yes", "db", "drop", "--format", "json"}))["outcome"], "absent");
+  // Refused without --yes: text on stderr, exit 2, nothing on stdout.
+  r = db({"db", "drop", "--format", "json"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(contains(r.err, "--yes")) << r.err;
+}
+
+TEST_F(cli_json, apply_and_rollback_draw_progress_on_a_terminal_only) {
+  write_three();
+  auto t = on_terminal({"migrate", "apply"}, "false");
+  ASSERT_EQ(t.code, 0) << t.output;
+  EXPECT_TRUE(contains(t.output, "[1/3] 0001_a.up.sql")) << t.output;
+  EXPECT_TRUE(contains(t.output, "[2/3] 0002_b.up.sql")) << t.output;
+  // The no-transaction file, statement by statement.
+  EXPECT_TRUE(contains(t.output, "[3/3] 0003_c.up.sql (statement 1/3)")) << t.output;
+  EXPECT_TRUE(contains(t.output, "[3/3] 0003_c.up.sql (statement 3/3)")) << t.output;
+  // Cleared before the report.
+  const auto last = t.output.rfind("(statement 3/3)");
+  const auto cleared = t.output.find("\r\x1b[K", last);
+  const auto report = t.output.find("applied 0001_a", last);
+  ASSERT_NE(cleared, std::string::npos) << t.output;
+  ASSERT_NE(report, std::string::npos) << t.output;
+  EXPECT_LT(cleared, report);
+  EXPECT_EQ(cx().query_value<long>("select count(*) from c"), 1);
+  t = on_terminal({"migrate", "rollback", "--to", "0001"}, "false");
+  EXPECT_EQ(t.code, 0) << t.output;
+  EXPECT_TRUE(contains(t.output, "[1/2] 0003_c.down.sql (statement 2/2)")) << t.output;
+  EXPECT_TRUE(contains(t.output, "[2/2] 0002_b.down.sql")) << t.output;
+
+  // CI=true, --format json, --quiet: none.
+  t = on_terminal({"migrate", "apply"}, "true");
+  ASSERT_EQ(t.code, 0) << t.output;
+  EXPECT_TRUE(contains(t.output, "applied 0003_c")) << t.output;
+  EXPECT_FALSE(contains(t.output, "[1/2]")) << t.output;
+  EXPECT_FALSE(contains(t.output, "\r\x1b[K")) << t.output;
+  for (const auto& args : {std::vector<std::string>{"migrate", "rollback", "--format", "json"},
+                           std::vector<std::string>{"-q", "migrate", "apply"}}) {
+    t = on_terminal(args, "false");
+    EXPECT_EQ(t.code, 0) << t.output;
+    EXPECT_FALSE(contains(t.output, "[1/1]")) << t.output;
+    EXPECT_FALSE(contains(t.output, "\r\x1b[K")) << t.output;
+  }
+  // Piped: none.
+  auto r = pgpx({"migrate", "rollback", "--all"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "rolled back 0003_c")) << r.out;
+  EXPECT_FALSE(contains(r.err, "[1/")) << r.err;
+  EXPECT_FALSE(contains(r.err, "\r")) << r.err;
+}
+
+TEST_F(cli_json, seed_run_draws_progress_on_a_terminal_only) {
+  cx().execute_script("create table t (x text)");
+  seed("a.sql", "insert into t values ('a');\n");
+  seed("b.sql", "insert into t values ('b');\n");
+  auto t = on_terminal({"seed", "run"}, "false");
+  ASSERT_EQ(t.code, 0) << t.output;
+  EXPECT_TRUE(contains(t.output, "[1/2] a.sql")) << t.output;
+  EXPECT_TRUE(contains(t.output, "[2/2] b.sql")) << t.output;
+  auto r = pgpx({"seed", "run", "--force"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "applied b")) << r.out;
+  EXPECT_FALSE(contains(r.err, "[1/2]")) << r.err;
+  EXPECT_FALSE(contains(r.err, "\r")) << r.err;
+}
+
+}  // namespace
