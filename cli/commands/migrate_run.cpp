@@ -206,9 +206,8 @@ auto run_create(context& ctx, const create_flags& f) -> int {
   if (f.seq) style = mg::version_style::sequence;
   if (f.ts) style = mg::version_style::timestamp;
   if (f.from_diff) {
-    if (f.format == "json")
-      throw usage_error("--format json does not go with --from-diff yet (migrate diff prints text)");
     auto d = f.diff;
+    d.format = f.format;
     d.name = f.name;
     d.dir = f.dir;
     d.irreversible = f.irreversible;

@@ -1,4 +1,4 @@
-// `--format json` of the reporting commands (migrate create|hash, seed create|run, db
+// `--format json` of the reporting commands (migrate create|hash|diff, seed create|run, db
 // create|drop|reset|wait) through the real pgpx executable: stdout holds one JSON document and
 // nothing else, with the facts of the run; errors stay text on stderr with their exit code.
 // And the progress line of migrate apply|rollback and seed run: drawn on a terminal, never
@@ -51,8 +51,8 @@ class cli_json : public pgpx::test::cli::project_test {
   auto on_terminal(std::vector<std::string> args, const std::string& ci) -> pgpx::test::cli::terminal_run {
     args.insert(args.begin(), {"--url", conninfo().to_string()});
     return pgpx::test::cli::pgpx_on_terminal(
-        args, project_, [](std::string_view) -> std::optional<pgpx::test::cli::terminal_answer> { return std::nullopt; },
-        {{"CI", ci}});
+        args, project_,
+        [](std::string_view) -> std::optional<pgpx::test::cli::terminal_answer> { return std::nullopt; }, {{"CI", ci}});
   }
   // Down files that drop what their up file created say why (rollback lints them).
   static constexpr const char* undo = "-- pgpx: lint-ignore=DS101 reason=\"undoes its up file\"\n";
@@ -100,11 +100,11 @@ TEST_F(cli_json, migrate_create_reports_the_files_it_wrote) {
   EXPECT_EQ(j["version"], "0003");
   EXPECT_TRUE(j["sum"].is_null());
   EXPECT_FALSE(fs::exists(j["files"][0].get<std::string>()));
-  // Not with --from-diff yet: a usage error, nothing on stdout, nothing written.
-  r = pgpx({"new", "diffed", "--from-diff", "--to", "db", "--format", "json"});
+  // A usage error in JSON mode: exit 2, nothing on stdout, nothing written.
+  r = pgpx({"new", "Bad-Name", "--format", "json"});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
-  EXPECT_FALSE(fs::exists(project_ / "migrations" / "0003_diffed.up.sql"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(project_ / "migrations"), fs::directory_iterator()), 4);
 }
 
 TEST_F(cli_json, migrate_hash_reports_the_sum_it_wrote) {
@@ -290,6 +290,63 @@ TEST_F(cli_json, seed_run_draws_progress_on_a_terminal_only) {
   EXPECT_TRUE(contains(r.out, "applied b")) << r.out;
   EXPECT_FALSE(contains(r.err, "[1/2]")) << r.err;
   EXPECT_FALSE(contains(r.err, "\r")) << r.err;
+}
+
+// migrate diff (and create --from-diff): the changes with their flags, the renames chosen and
+// left, the files with their SQL, the lint findings; exit codes as in text.
+TEST_F(cli_json, migrate_diff_reports_changes_renames_files_and_lint) {
+  write("0001_init.up.sql",
+        "create schema app;\ncreate table app.books (id int8 primary key, title text not null);\n"
+        "create table app.gone (x int4);\n");
+  write("0001_init.down.sql", "drop schema if exists app cascade;\n");
+  ASSERT_EQ(pgpx({"migrate", "hash"}).code, 0);
+  // The desired schema, as a catalog file.
+  cx().execute_script("create schema app; create table app.books (id int8 primary key, heading text not null);");
+  const auto desired = (project_ / "desired.json").string();
+  ASSERT_EQ(pgpx({"schema", "export", "--schemas", "app", "--format", "json", "-o", desired}).code, 0);
+  cx().execute_script("drop schema app cascade");
+
+  // create --from-diff, a dry run with the rename chosen: reported, nothing written.
+  auto r = pgpx({"--dry-run", "migrate", "create", "renamed", "--from-diff", "--to", desired, "--schemas", "app",
+                 "--rename", "app.books.title=heading", "--format", "json"});
+  auto j = json(r);
+  EXPECT_EQ(j["dry_run"], true);
+  EXPECT_EQ(j["version"], "0002");
+  EXPECT_EQ(j["renamed"], nlohmann::json::array({"app.books.title=heading"}));
+  ASSERT_FALSE(j["files"].empty()) << j;
+  EXPECT_TRUE(contains(j["files"][0]["sql"].get<std::string>(), "rename column \"title\" to \"heading\"")) << j;
+  EXPECT_FALSE(fs::exists(j["files"][0]["path"].get<std::string>()));
+  EXPECT_EQ(j["possible_renames"], nlohmann::json::array());
+
+  r = pgpx({"migrate", "diff", "change", "--to", desired, "--schemas", "app", "--format", "json"});
+  EXPECT_EQ(r.code, 5) << r.out << r.err;  // written, with lint errors
+  j = json(r);
+  EXPECT_EQ(j["action"], "diff");
+  EXPECT_EQ(j["dry_run"], false);
+  EXPECT_EQ(j["version"], "0002");
+  EXPECT_EQ(j["possible_renames"], nlohmann::json::array({"app.books.title=heading"}));
+  EXPECT_EQ(j["renamed"], nlohmann::json::array());
+  bool gone = false;
+  for (const auto& c : j["changes"])
+    if (c["object"] == "table app.gone") gone = c["destructive"] == true && c["kind"] == "table";
+  EXPECT_TRUE(gone) << j["changes"];
+  ASSERT_EQ(j["files"].size(), 2U) << j;
+  for (const auto& f : j["files"])
+    EXPECT_EQ(slurp_file(f["path"].get<std::string>()), f["sql"].get<std::string>()) << f["path"];
+  EXPECT_GT(j["lint_errors"].get<int>(), 0);
+  bool ds103 = false;
+  for (const auto& l : j["lint"])
+    ds103 = ds103 || (l["rule"] == "DS103" && l["file"] == j["files"][0]["path"] && l["severity"] == "error");
+  EXPECT_TRUE(ds103) << j["lint"];
+
+  // No differences (0002 makes the desired schema): an empty report, exit 0, nothing written.
+  r = pgpx({"migrate", "diff", "none", "--to", desired, "--schemas", "app", "--format", "json"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["differ"], false);
+  EXPECT_TRUE(j["changes"].empty());
+  EXPECT_TRUE(j["files"].empty());
+  EXPECT_FALSE(fs::exists(project_ / "migrations" / "0003_none.up.sql"));
 }
 
 }  // namespace
