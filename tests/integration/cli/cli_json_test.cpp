@@ -1,5 +1,5 @@
 // `--format json` of the reporting commands (migrate create|hash|diff, seed create|run, db
-// create|drop|reset|wait) through the real pgpx executable: stdout holds one JSON document and
+// create|drop|reset|wait, model create) through the real pgpx executable: stdout holds one JSON document and
 // nothing else, with the facts of the run; errors stay text on stderr with their exit code.
 // And the progress line of migrate apply|rollback and seed run: drawn on a terminal, never
 // when stderr is piped, under CI=true or with --format json.
@@ -347,6 +347,59 @@ TEST_F(cli_json, migrate_diff_reports_changes_renames_files_and_lint) {
   EXPECT_TRUE(j["changes"].empty());
   EXPECT_TRUE(j["files"].empty());
   EXPECT_FALSE(fs::exists(project_ / "migrations" / "0003_none.up.sql"));
+}
+
+// model create: the files written (and those no longer generated); with --check, whether
+// the models are up to date and each file that drifted, and how; exit 7 as in text.
+TEST_F(cli_json, model_create_reports_the_files_and_the_drift) {
+  cx().execute_script(
+      "create type mood as enum ('ok', 'sad'); create table authors (id int8 primary key, name text not null);"
+      "create table books (id int8 primary key, author_id int8 references authors, m mood)");
+  auto r = pgpx({"model", "create", "--all", "--out", "gen", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["action"], "model create");
+  EXPECT_EQ(j["check"], false);
+  std::vector<std::string> names;
+  for (const auto& f : j["files"]) {
+    const fs::path written = f.get<std::string>();  // as --out gave it: relative to the project
+    EXPECT_TRUE(fs::exists(written.is_absolute() ? written : project_ / written)) << f;
+    names.push_back(fs::path(f.get<std::string>()).filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"public_.hpp", "types.hpp"}));
+  EXPECT_TRUE(j["stale"].empty());
+  r = pgpx({"model", "create", "--all", "--out", "gen", "--check", "--format", "json"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["up_to_date"], true);
+  EXPECT_TRUE(j["drift"].empty());
+  // A column added: public_.hpp differs; types.hpp missing; exit 7 with the report.
+  cx().execute("alter table books add column isbn text");
+  fs::remove(project_ / "gen" / "types.hpp");
+  r = pgpx({"model", "create", "--all", "--out", "gen", "--check", "--format", "json"});
+  EXPECT_EQ(r.code, 7) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["up_to_date"], false);
+  std::vector<std::string> drift;
+  for (const auto& d : j["drift"])
+    drift.push_back(fs::path(d["file"].get<std::string>()).filename().string() + " " + d["state"].get<std::string>());
+  std::sort(drift.begin(), drift.end());
+  EXPECT_EQ(drift, (std::vector<std::string>{"public_.hpp differs", "types.hpp missing"}));
+  // Only authors: types.hpp (written again first) is no longer generated.
+  ASSERT_EQ(pgpx({"model", "create", "--all", "--out", "gen"}).code, 0);
+  r = pgpx({"model", "create", "authors", "--out", "gen", "--check", "--format", "json"});
+  EXPECT_EQ(r.code, 7);
+  j = json(r);
+  bool stale = false;
+  for (const auto& d : j["drift"])
+    stale = stale || (d["state"] == "stale" && d["file"].get<std::string>().ends_with("types.hpp"));
+  EXPECT_TRUE(stale) << j;
+  r = pgpx({"model", "create", "authors", "--out", "gen", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json(r);
+  ASSERT_EQ(j["stale"].size(), 1U) << j;
+  EXPECT_TRUE(j["stale"][0].get<std::string>().ends_with("types.hpp"));
 }
 
 }  // namespace
