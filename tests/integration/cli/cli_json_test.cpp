@@ -1,8 +1,8 @@
 // `--format json` of the reporting commands (migrate create|hash|diff, seed create|run, db
-// create|drop|reset|wait, model create) through the real pgpx executable: stdout holds one JSON document and
-// nothing else, with the facts of the run; errors stay text on stderr with their exit code.
-// And the progress line of migrate apply|rollback and seed run: drawn on a terminal, never
-// when stderr is piped, under CI=true or with --format json.
+// create|drop|reset|wait, model create, schema export --split) through the real pgpx executable: stdout holds one JSON
+// document and nothing else, with the facts of the run; errors stay text on stderr with their exit code. And the
+// progress line of migrate apply|rollback and seed run: drawn on a terminal, never when stderr is piped, under CI=true
+// or with --format json.
 #include "integration/cli/cli_project.hpp"
 
 #include <nlohmann/json.hpp>
@@ -400,6 +400,44 @@ TEST_F(cli_json, model_create_reports_the_files_and_the_drift) {
   j = json(r);
   ASSERT_EQ(j["stale"].size(), 1U) << j;
   EXPECT_TRUE(j["stale"][0].get<std::string>().ends_with("types.hpp"));
+}
+
+// schema export --split: the files stay SQL; --format json is the report of the files
+// written, in the order index.sql lists them.
+TEST_F(cli_json, schema_export_split_reports_the_files_in_index_order) {
+  cx().execute_script(
+      "create table authors (id int8 primary key); create table books (id int8 primary key, author_id int8 "
+      "references authors); create index books_author on books (author_id)");
+  const auto out = (project_ / "split").string();
+  auto r = pgpx({"schema", "export", "--split", "-o", out, "--schemas", "public", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["action"], "export");
+  EXPECT_EQ(j["split"], true);
+  EXPECT_EQ(j["index"], (fs::path(out) / "index.sql").string());
+  ASSERT_GE(j["files"].size(), 3U) << j;
+  std::vector<std::string> files;
+  for (const auto& f : j["files"]) {
+    const auto p = f.get<std::string>();
+    EXPECT_TRUE(fs::exists(p)) << p;
+    EXPECT_TRUE(p.ends_with(".sql")) << p;
+    files.push_back(p);
+  }
+  // index.sql lists the same files, in the same order; authors comes before books.
+  const auto index = slurp_file(fs::path(out) / "index.sql");
+  std::size_t at = 0;
+  for (const auto& p : files) {
+    const auto rel = fs::path(p).lexically_relative(out).string();
+    const auto found = index.find(rel, at);
+    EXPECT_NE(found, std::string::npos) << rel << "\n" << index;
+    if (found != std::string::npos) at = found;
+  }
+  const auto pos = [&](const std::string& part) {
+    return std::find_if(files.begin(), files.end(), [&](const std::string& p) { return contains(p, part); }) -
+           files.begin();
+  };
+  EXPECT_LT(pos("table/authors.sql"), pos("table/books.sql"));
+  EXPECT_LT(static_cast<std::size_t>(pos("table/books.sql")), files.size());
 }
 
 }  // namespace
