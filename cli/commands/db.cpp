@@ -6,6 +6,7 @@
 // environment marked `protected = true`.
 #include "../exit_codes.hpp"
 #include "../output.hpp"
+#include "../progress.hpp"
 #include "commands.hpp"
 
 #include <pgpx/config/config.hpp>
@@ -155,7 +156,13 @@ auto run_reset(context& ctx, const db_flags& f) -> int {
     pgpx::connection cx(ci, pgpx::connection_options_of(ctx.config()));
     migrate::apply_options o;
     o.environment = ctx.config().env_name();
+    progress_line bar(progress_wanted(ctx, json));
+    if (bar.enabled())
+      o.on_progress = [&bar](const migrate::run_progress& p) {
+        bar.show(p.index, p.count, p.file, p.statements_done, p.statements_total);
+      };
     const auto r = migrate::apply(cx, dir, o);
+    bar.clear();
     for (const auto& m : r.migrations) {
       applied.push_back(m.name);
       if (!json) std::cout << "applied " << m.name << " (" << m.duration.count() << " ms)\n";

@@ -1,8 +1,8 @@
 // `--format json` of the reporting commands (migrate create|hash|diff, seed create|run, db
-// create|drop|reset|wait, model create, schema export --split) through the real pgpx executable: stdout holds one JSON
-// document and nothing else, with the facts of the run; errors stay text on stderr with their exit code. And the
-// progress line of migrate apply|rollback and seed run: drawn on a terminal, never when stderr is piped, under CI=true
-// or with --format json.
+// create|drop|reset|wait, model create, schema export --split, config validate) through the real pgpx executable:
+// stdout holds one JSON document and nothing else, with the facts of the run; errors stay text on stderr with their
+// exit code. And the progress line of migrate apply|rollback and seed run: drawn on a terminal, never when stderr is
+// piped, under CI=true or with --format json.
 #include "integration/cli/cli_project.hpp"
 
 #include <nlohmann/json.hpp>
@@ -438,6 +438,46 @@ TEST_F(cli_json, schema_export_split_reports_the_files_in_index_order) {
   };
   EXPECT_LT(pos("table/authors.sql"), pos("table/books.sql"));
   EXPECT_LT(static_cast<std::size_t>(pos("table/books.sql")), files.size());
+}
+
+// config validate: valid with the file found; an error gives exit 10 and the diagnostic
+// with its place.
+TEST_F(cli_json, config_validate_reports_the_diagnostics) {
+  std::ofstream(project_ / "pgpx.toml", std::ios::trunc) << "[env.dev]\n";
+  auto r = pgpx_run({"config", "validate", "--format", "json"}, project_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["action"], "config validate");
+  EXPECT_EQ(j["valid"], true);
+  EXPECT_TRUE(j["diagnostics"].empty()) << j;
+  ASSERT_TRUE(j["file"].is_string()) << j;
+  EXPECT_EQ(fs::path(j["file"].get<std::string>()).filename(), "pgpx.toml");
+  std::ofstream(project_ / "pgpx.toml", std::ios::trunc) << "[env.dev]\nurl = \n";
+  r = pgpx_run({"config", "validate", "--format", "json"}, project_);
+  EXPECT_EQ(r.code, 10) << r.out << r.err;
+  j = json(r);
+  EXPECT_EQ(j["valid"], false);
+  ASSERT_FALSE(j["diagnostics"].empty()) << j;
+  EXPECT_EQ(j["diagnostics"][0]["warning"], false);
+  EXPECT_EQ(j["diagnostics"][0]["line"], 2) << j;
+  EXPECT_TRUE(j["diagnostics"][0]["where"].get<std::string>().ends_with("pgpx.toml")) << j;
+}
+
+// db reset applies the migrations with the progress line on a terminal.
+TEST_F(cli_json, db_reset_draws_progress_on_a_terminal) {
+  const std::string name = "pgpx_json_reset_" + std::to_string(::getpid());
+  auto ci = conninfo();
+  ci.set("dbname", name);
+  write("0001_a.up.sql", "create table a (x int);\n");
+  write("0002_b.up.sql", "create table b (x int);\n");
+  const auto t = pgpx::test::cli::pgpx_on_terminal(
+      {"--url", ci.to_string(), "--yes", "db", "reset"}, project_,
+      [](std::string_view) -> std::optional<pgpx::test::cli::terminal_answer> { return std::nullopt; }, {{"CI", ""}});
+  EXPECT_EQ(t.code, 0) << t.output;
+  EXPECT_TRUE(contains(t.output, "[1/2] 0001_a.up.sql")) << t.output;
+  EXPECT_TRUE(contains(t.output, "[2/2] 0002_b.up.sql")) << t.output;
+  EXPECT_TRUE(contains(t.output, "applied 0002_b")) << t.output;
+  EXPECT_EQ(pgpx_run({"--url", ci.to_string(), "--yes", "db", "drop"}, project_).code, 0);
 }
 
 }  // namespace
