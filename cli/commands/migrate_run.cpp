@@ -161,19 +161,20 @@ void print_planned_sql(const fs::path& dir, const mg::run_report& r) {
 }
 
 // Prints what apply or rollback did (or would do).
+// The JSON report of one apply or rollback.
+auto run_json(const mg::run_report& r, const char* verb) -> nlohmann::json {
+  auto migrations = nlohmann::json::array();
+  for (const auto& e : r.migrations) migrations.push_back(entry_json(e));
+  auto lint = nlohmann::json::array();
+  for (const auto& f : r.lint) lint.push_back(finding_json(f));
+  return {{"action", verb},       {"dry_run", r.dry_run},   {"migrations", migrations},
+          {"skipped", r.skipped}, {"warnings", r.warnings}, {"lint", lint}};
+}
+
 void print_run(context& ctx, const common_flags& c, const fs::path& dir, const mg::run_report& r, const char* verb,
                const char* done) {
   if (json_mode(c)) {
-    auto migrations = nlohmann::json::array();
-    for (const auto& e : r.migrations) migrations.push_back(entry_json(e));
-    auto lint = nlohmann::json::array();
-    for (const auto& f : r.lint) lint.push_back(finding_json(f));
-    print_json_report({{"action", verb},
-                       {"dry_run", r.dry_run},
-                       {"migrations", migrations},
-                       {"skipped", r.skipped},
-                       {"warnings", r.warnings},
-                       {"lint", lint}});
+    print_json_report(run_json(r, verb));
     return;
   }
   for (const auto& w : r.warnings) std::cerr << "pgpx: warning: " << w << "\n";
@@ -362,12 +363,25 @@ auto run_redo(context& ctx, const rollback_flags& f) -> int {
   ao.on_progress = draw_on(bar);
   const auto down = mg::rollback(cx, dir, ro);
   bar.clear();
-  print_run(ctx, f.c, dir, down, "roll back", "rolled back");
-  if (ro.dry_run) return 0;  // what apply would run depends on the rollback
+  // JSON: one document, {"action": "redo", "dry_run", "rollback": <rollback's report>,
+  // "apply": <apply's report, null in a dry run>}.
+  const bool json = json_mode(f.c);
+  if (!json) print_run(ctx, f.c, dir, down, "roll back", "rolled back");
+  if (ro.dry_run) {  // what apply would run depends on the rollback
+    if (json)
+      print_json_report(
+          {{"action", "redo"}, {"dry_run", true}, {"rollback", run_json(down, "roll back")}, {"apply", nullptr}});
+    return 0;
+  }
   ao.steps = static_cast<int>(down.migrations.size());
   const auto up = mg::apply(cx, dir, ao);
   bar.clear();
-  print_run(ctx, f.c, dir, up, "apply", "applied");
+  if (json)
+    print_json_report({{"action", "redo"},
+                       {"dry_run", false},
+                       {"rollback", run_json(down, "roll back")},
+                       {"apply", run_json(up, "apply")}});
+  else print_run(ctx, f.c, dir, up, "apply", "applied");
   return 0;
 }
 

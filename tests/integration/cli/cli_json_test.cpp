@@ -1,4 +1,4 @@
-// `--format json` of the reporting commands (migrate create|hash|diff, seed create|run, db
+// `--format json` of the reporting commands (migrate create|hash|diff|redo, seed create|run, db
 // create|drop|reset|wait, model create, schema export --split, config validate) through the real pgpx executable:
 // stdout holds one JSON document and nothing else, with the facts of the run; errors stay text on stderr with their
 // exit code. And the progress line of migrate apply|rollback and seed run: drawn on a terminal, never when stderr is
@@ -478,6 +478,30 @@ TEST_F(cli_json, db_reset_draws_progress_on_a_terminal) {
   EXPECT_TRUE(contains(t.output, "[2/2] 0002_b.up.sql")) << t.output;
   EXPECT_TRUE(contains(t.output, "applied 0002_b")) << t.output;
   EXPECT_EQ(pgpx_run({"--url", ci.to_string(), "--yes", "db", "drop"}, project_).code, 0);
+}
+
+// migrate redo: one JSON document with the rollback's and the apply's reports.
+TEST_F(cli_json, migrate_redo_prints_one_document) {
+  write_three();
+  ASSERT_EQ(pgpx({"migrate", "apply"}).code, 0);
+  auto r = pgpx({"migrate", "redo", "--steps", "2", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["action"], "redo");
+  EXPECT_EQ(j["dry_run"], false);
+  ASSERT_EQ(j["rollback"]["migrations"].size(), 2U) << j;
+  EXPECT_EQ(j["rollback"]["migrations"][0]["version"], "0003");
+  EXPECT_EQ(j["rollback"]["migrations"][1]["version"], "0002");
+  ASSERT_EQ(j["apply"]["migrations"].size(), 2U) << j;
+  EXPECT_EQ(j["apply"]["migrations"][0]["version"], "0002");
+  EXPECT_EQ(j["apply"]["migrations"][1]["no_transaction"], true);
+  EXPECT_EQ(cx().query_value<long>("select count(*) from c"), 1);
+  r = pgpx({"--dry-run", "migrate", "redo", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["dry_run"], true);
+  EXPECT_EQ(j["rollback"]["migrations"][0]["version"], "0003");
+  EXPECT_TRUE(j["apply"].is_null());
 }
 
 }  // namespace
