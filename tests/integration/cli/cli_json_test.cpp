@@ -1,5 +1,5 @@
 // `--format json` of the reporting commands (migrate create|hash|diff|redo, seed create|run, db
-// create|drop|reset|wait, model create, schema export --split, config validate) through the real pgpx executable:
+// create|drop|reset|wait, model create, schema export --split|sync, config validate) through the real pgpx executable:
 // stdout holds one JSON document and nothing else, with the facts of the run; errors stay text on stderr with their
 // exit code. And the progress line of migrate apply|rollback and seed run: drawn on a terminal, never when stderr is
 // piped, under CI=true or with --format json.
@@ -502,6 +502,35 @@ TEST_F(cli_json, migrate_redo_prints_one_document) {
   EXPECT_EQ(j["dry_run"], true);
   EXPECT_EQ(j["rollback"]["migrations"][0]["version"], "0003");
   EXPECT_TRUE(j["apply"].is_null());
+}
+
+// schema sync: the JSON report says what was applied and how; on a terminal the steps that
+// run outside a transaction (CREATE INDEX CONCURRENTLY) draw the progress line.
+TEST_F(cli_json, schema_sync_reports_what_it_applied_and_draws_its_concurrent_steps) {
+  cx().execute_script("create table t (x int, y int); insert into t select g, g from generate_series(1, 100) g");
+  fs::create_directories(project_ / "desired");
+  std::ofstream(project_ / "desired" / "schema.sql") << "create table t (x int, y int, z int); create index t_x_idx "
+                                                        "on t (x);\n";
+  auto r = pgpx({"schema", "sync", "--to", "desired", "--online", "--apply", "--yes", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["action"], "sync");
+  EXPECT_EQ(j["dry_run"], false);
+  ASSERT_EQ(j["applied"].size(), 2U) << j;
+  EXPECT_EQ(j["applied"][0]["object"], "column public.t.z");
+  EXPECT_EQ(j["applied"][0]["transactional"], true);
+  EXPECT_EQ(j["applied"][1]["object"], "index public.t_x_idx on public.t");
+  EXPECT_EQ(j["applied"][1]["transactional"], false);
+  EXPECT_EQ(j["remaining"]["differ"], false);
+  // Two more indexes, on a terminal: each concurrent step is drawn, then erased.
+  std::ofstream(project_ / "desired" / "schema.sql", std::ios::trunc)
+      << "create table t (x int, y int, z int); create index t_x_idx on t (x); create index t_y_idx on t (y);"
+         "create index t_z_idx on t (z);\n";
+  const auto t = on_terminal({"schema", "sync", "--to", "desired", "--online", "--apply", "--yes"}, "false");
+  EXPECT_EQ(t.code, 0) << t.output;
+  EXPECT_TRUE(contains(t.output, "[1/2] index public.t_y_idx")) << t.output;
+  EXPECT_TRUE(contains(t.output, "[2/2] index public.t_z_idx")) << t.output;
+  EXPECT_TRUE(contains(t.output, "\r\x1b[K-- applied outside a transaction block: index public.t_z_idx")) << t.output;
 }
 
 }  // namespace
