@@ -1,4 +1,5 @@
-// cli/output.hpp: printing query results as a table, JSON, CSV or JSON lines.
+// cli/output.hpp: printing query results as a table, JSON, CSV or JSON lines, and the JSON
+// reports of the other commands (print_json_report).
 //
 // Results are read in PostgreSQL's text format with the session set to DateStyle=ISO,
 // IntervalStyle=iso_8601, TimeZone=UTC and bytea_output=hex, and converted per type:
