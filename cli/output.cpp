@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iostream>
 #include <ostream>
 
 namespace pgpx::cli {
@@ -294,5 +295,7 @@ void print_result(std::ostream& out, const pgpx::result& r, result_format format
     }
   }
 }
+
+void print_json_report(const nlohmann::json& report) { std::cout << report.dump(2) << "\n" << std::flush; }
 
 }  // namespace pgpx::cli

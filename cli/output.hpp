@@ -1,4 +1,5 @@
-// cli/output.hpp: printing query results as a table, JSON, CSV or JSON lines.
+// cli/output.hpp: printing query results as a table, JSON, CSV or JSON lines, and the JSON
+// reports of the other commands (print_json_report).
 //
 // Results are read in PostgreSQL's text format with the session set to DateStyle=ISO,
 // IntervalStyle=iso_8601, TimeZone=UTC and bytea_output=hex, and converted per type:
@@ -57,6 +58,11 @@ struct type_facts {
 /// Prints a text-format result in the given format.
 void print_result(std::ostream& out, const pgpx::result& r, result_format format,
                   const std::map<oid, type_facts>& facts);
+
+/// Writes a command's JSON report (`--format json`) on stdout: indented by 2, one trailing
+/// newline, and nothing else on stdout, so that it parses as one document. Every command that
+/// reports in JSON writes through it (docs/cli.md "JSON output").
+void print_json_report(const nlohmann::json& report);
 
 /// Parses a PostgreSQL array literal ('{1,2,NULL}', '{{a,"b c"},{d,e}}') into nested JSON
 /// arrays of strings and nulls (elements are converted afterwards). Throws conversion_error.

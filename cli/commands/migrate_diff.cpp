@@ -14,6 +14,7 @@
 #include "../redaction.hpp"
 
 #include "../exit_codes.hpp"
+#include "../output.hpp"
 #include "commands.hpp"
 #include "schema_source.hpp"
 
@@ -22,6 +23,8 @@
 #include <pgpx/migrate/migrator.hpp>
 #include <pgpx/migrate/source.hpp>
 #include <pgpx/schema/diff.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
@@ -84,11 +87,13 @@ auto ask_renames(const schema::diff_result& d) -> std::vector<schema::rename_pai
 
 }  // namespace
 
-auto lint_written(const std::string& shown, const std::string& text, mg::direction dir) -> std::size_t {
+auto lint_written(const std::string& shown, const std::string& text, mg::direction dir,
+                  std::vector<mg::lint_finding>* found) -> std::size_t {
   mg::lint_options o;
   o.dir = dir;
   o.file = shown;
   const auto findings = mg::lint(text, o);
+  if (found != nullptr) found->insert(found->end(), findings.begin(), findings.end());
   for (const auto& f : findings) {
     std::cerr << shown << ":" << (f.line > 0 ? std::to_string(f.line) + ":" : std::string()) << " "
               << mg::to_string(f.severity) << " " << f.rule << ": " << f.message;
@@ -192,10 +197,25 @@ auto run_migrate_diff(context& ctx, const migrate_diff_flags& given) -> int {
     d = schema::with_renames(chosen, schema::diff(introspect_at(ctx, shadow.info(), so), desired, dopt));
   }
 
+  // --format json: the diff (changes with their flags, unsupported), the renames chosen and
+  // left, the files (with their SQL) and the lint findings; printed once at the end.
+  const bool json = f.format == "json";
+  auto report = diff_to_json(d);
+  report["action"] = "diff";
+  report["dry_run"] = f.dry_run;
+  report["renamed"] = nlohmann::json::array();
+  for (const auto& r : chosen) report["renamed"].push_back(schema::to_string(r));
+  report["possible_renames"] = nlohmann::json::array();
+  for (const auto& r : d.possible_renames) report["possible_renames"].push_back(schema::to_string(r));
+  report["files"] = nlohmann::json::array();
+  report["lint"] = nlohmann::json::array();
+  report["lint_errors"] = 0;
+
   for (const auto& u : d.unsupported) std::cerr << "pgpx: warning: not diffed (write it by hand): " << u << "\n";
   if (d.changes.empty()) {
     ctx.note(d.unsupported.empty() ? "no differences: nothing written"
                                    : "no differences pgpx can write (see the warnings): nothing written");
+    if (json) print_json_report(report);
     return 0;
   }
   for (const auto& r : d.possible_renames)
@@ -210,17 +230,42 @@ auto run_migrate_diff(context& ctx, const migrate_diff_flags& given) -> int {
       std::cerr << "pgpx: warning: " << c.object << ": no inverse in the down file" << (c.note.empty() ? "" : ": ")
                 << c.note << "\n";
 
+  report["version"] = next.version;
+  report["name"] = next.name;
+  report["files"].push_back({{"path", next.up_path().string()}, {"sql", up}});
+  if (!f.irreversible) report["files"].push_back({{"path", next.down_path().string()}, {"sql", down}});
   if (f.dry_run) {
-    std::cout << "-- " << next.up_path().filename().string() << "\n" << up;
-    if (!f.irreversible) std::cout << "-- " << next.down_path().filename().string() << "\n" << down;
+    if (!json) {
+      std::cout << "-- " << next.up_path().filename().string() << "\n" << up;
+      if (!f.irreversible) std::cout << "-- " << next.down_path().filename().string() << "\n" << down;
+    }
   } else {
     mg::write_migration(next, up, f.irreversible ? std::nullopt : std::optional<std::string_view>(down));
-    std::cout << "created " << next.up_path().string() << "\n";
-    if (!f.irreversible) std::cout << "created " << next.down_path().string() << "\n";
+    if (!json) {
+      std::cout << "created " << next.up_path().string() << "\n";
+      if (!f.irreversible) std::cout << "created " << next.down_path().string() << "\n";
+    }
     ctx.note("rewrote " + (next.dir / "pgpx.sum").string());
   }
-  std::size_t failures = lint_written(next.up_path().string(), up, mg::direction::up);
-  if (!f.irreversible) failures += lint_written(next.down_path().string(), down, mg::direction::down);
+  std::vector<mg::lint_finding> up_findings;
+  std::vector<mg::lint_finding> down_findings;
+  std::size_t failures = lint_written(next.up_path().string(), up, mg::direction::up, &up_findings);
+  if (!f.irreversible) failures += lint_written(next.down_path().string(), down, mg::direction::down, &down_findings);
+  if (json) {
+    const auto add = [&](const fs::path& file, const std::vector<mg::lint_finding>& found) {
+      for (const auto& x : found)
+        report["lint"].push_back({{"file", file.string()},
+                                  {"rule", x.rule},
+                                  {"severity", std::string(mg::to_string(x.severity))},
+                                  {"line", x.line},
+                                  {"message", x.message},
+                                  {"ignored", x.ignored()}});
+    };
+    add(next.up_path(), up_findings);
+    add(next.down_path(), down_findings);
+    report["lint_errors"] = failures;
+    print_json_report(report);
+  }
   if (f.dry_run) ctx.note("dry run: nothing was written");
   if (failures == 0) return 0;
   ctx.note(std::to_string(failures) + " lint error" + (failures == 1 ? "" : "s") +
@@ -238,6 +283,8 @@ void add_migrate_diff_command(CLI::App& migrate, context& ctx, std::function<int
   cmd->add_option("-d,--dir", f.dir, "The migrations directory (default: <project>/migrations)");
   add_migrate_diff_flags(cmd, f);
   cmd->add_flag("--dry-run", f.dry_run, "Print the up and down files (and their lint); write nothing");
+  cmd->add_option("--format", f.format, "text or json (the changes, renames, files and lint findings)")
+      ->check(CLI::IsMember({"text", "json"}));
   cmd->footer(
       "Examples:\n"
       "  pgpx migrate diff add_books --to schema.json\n"

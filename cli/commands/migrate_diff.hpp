@@ -5,6 +5,7 @@
 
 #include "../context.hpp"
 
+#include <pgpx/migrate/lint.hpp>
 #include <pgpx/migrate/migration.hpp>
 #include <pgpx/schema/diff.hpp>
 
@@ -29,6 +30,7 @@ struct migrate_diff_flags {
   std::vector<std::string> renames;  ///< --rename schema.table[.column]=new (repeatable)
   bool online = false;               ///< --online
   bool dry_run = false;              ///< --dry-run
+  std::string format = "text";       ///< --format text|json
   // Only through `migrate create --from-diff`:
   bool irreversible = false;                          ///< no down file
   bool no_tx = false;                                 ///< `-- pgpx: no-transaction` in any case
@@ -66,8 +68,9 @@ auto diff_migration(const schema::diff_result& d, const std::string& name, std::
                     const std::string& source, bool no_tx) -> diff_migration_text;
 
 /// Lints `text` (a migration file written as `shown`) and prints the findings on stderr;
-/// returns the number of failures.
-auto lint_written(const std::string& shown, const std::string& text, migrate::direction dir) -> std::size_t;
+/// returns the number of failures. With `found`, the findings are appended to it too.
+auto lint_written(const std::string& shown, const std::string& text, migrate::direction dir,
+                  std::vector<migrate::lint_finding>* found = nullptr) -> std::size_t;
 
 /// Registers `pgpx migrate diff` on `migrate`.
 void add_migrate_diff_command(CLI::App& migrate, context& ctx, std::function<int()>& action);

@@ -3,6 +3,8 @@
 // sum_file.hpp and source.hpp. The rules (lock, checksums, order, lint, transactions) are the
 // library's; this file maps flags to options, prints text or JSON, and chooses exit codes.
 #include "../exit_codes.hpp"
+#include "../output.hpp"
+#include "../progress.hpp"
 #include "commands.hpp"
 #include "migrate_diff.hpp"
 
@@ -40,6 +42,7 @@ struct common_flags {
 struct create_flags {
   std::string name;
   std::string dir;
+  std::string format = "text";  // --format (without --from-diff)
   bool irreversible = false;
   bool no_tx = false;
   bool seq = false;
@@ -117,6 +120,13 @@ void fill_run(context& ctx, const common_flags& c, Options& o) {
 
 auto json_mode(const common_flags& c) -> bool { return c.format == "json"; }
 
+// Draws each step of apply() or rollback() on `bar` (nothing when it does not draw).
+auto draw_on(progress_line& bar) -> std::function<void(const mg::run_progress&)> {
+  if (!bar.enabled()) return {};
+  return
+      [&bar](const mg::run_progress& p) { bar.show(p.index, p.count, p.file, p.statements_done, p.statements_total); };
+}
+
 auto entry_json(const mg::run_entry& e) -> nlohmann::json {
   return {{"version", e.version},
           {"name", e.name},
@@ -151,17 +161,20 @@ void print_planned_sql(const fs::path& dir, const mg::run_report& r) {
 }
 
 // Prints what apply or rollback did (or would do).
+// The JSON report of one apply or rollback.
+auto run_json(const mg::run_report& r, const char* verb) -> nlohmann::json {
+  auto migrations = nlohmann::json::array();
+  for (const auto& e : r.migrations) migrations.push_back(entry_json(e));
+  auto lint = nlohmann::json::array();
+  for (const auto& f : r.lint) lint.push_back(finding_json(f));
+  return {{"action", verb},       {"dry_run", r.dry_run},   {"migrations", migrations},
+          {"skipped", r.skipped}, {"warnings", r.warnings}, {"lint", lint}};
+}
+
 void print_run(context& ctx, const common_flags& c, const fs::path& dir, const mg::run_report& r, const char* verb,
                const char* done) {
   if (json_mode(c)) {
-    auto migrations = nlohmann::json::array();
-    for (const auto& e : r.migrations) migrations.push_back(entry_json(e));
-    auto lint = nlohmann::json::array();
-    for (const auto& f : r.lint) lint.push_back(finding_json(f));
-    std::cout << nlohmann::json{{"action", verb},       {"dry_run", r.dry_run},   {"migrations", migrations},
-                                {"skipped", r.skipped}, {"warnings", r.warnings}, {"lint", lint}}
-                     .dump(2)
-              << "\n";
+    print_json_report(run_json(r, verb));
     return;
   }
   for (const auto& w : r.warnings) std::cerr << "pgpx: warning: " << w << "\n";
@@ -195,6 +208,7 @@ auto run_create(context& ctx, const create_flags& f) -> int {
   if (f.ts) style = mg::version_style::timestamp;
   if (f.from_diff) {
     auto d = f.diff;
+    d.format = f.format;
     d.name = f.name;
     d.dir = f.dir;
     d.irreversible = f.irreversible;
@@ -204,12 +218,29 @@ auto run_create(context& ctx, const create_flags& f) -> int {
   }
   if (any_migrate_diff_flag(f.diff) || f.diff.dry_run)
     throw usage_error("--to, --to-db, --shadow-url, --schemas, --rename, --online and --dry-run need --from-diff");
+  const bool json = f.format == "json";
   const auto next = mg::plan_migration(migrations_dir(ctx, f.dir), f.name, style);
+  const auto report = [&](bool dry) {
+    auto files = nlohmann::json::array({next.up_path().string()});
+    if (!f.irreversible) files.push_back(next.down_path().string());
+    print_json_report({{"action", "create"},
+                       {"dry_run", dry},
+                       {"version", next.version},
+                       {"name", next.name},
+                       {"files", files},
+                       {"irreversible", f.irreversible},
+                       {"no_transaction", f.no_tx},
+                       {"sum", dry ? nlohmann::json() : nlohmann::json((next.dir / "pgpx.sum").string())}});
+  };
   const std::string header = f.no_tx ? "-- pgpx: no-transaction\n" : "";
   // Rollback refuses a down file that loses data unless it says why (docs/migrations.md).
   const std::string down = header + "-- " + next.name +
                            ": down (undo the up file; DROP ... IF EXISTS; a DROP TABLE/COLUMN needs a lint-ignore "
                            "with a reason)\n";
+  if (ctx.dry_run() && json) {
+    report(true);
+    return 0;
+  }
   if (ctx.dry_run()) {
     std::cout << "would create " << next.up_path().string() << "\n";
     if (!f.irreversible) std::cout << "would create " << next.down_path().string() << "\n";
@@ -218,6 +249,10 @@ auto run_create(context& ctx, const create_flags& f) -> int {
   }
   mg::write_migration(next, header + "-- " + next.name + ": up\n",
                       f.irreversible ? std::nullopt : std::optional<std::string_view>(down));
+  if (json) {
+    report(false);
+    return 0;
+  }
   std::cout << "created " << next.up_path().string() << "\n";
   if (!f.irreversible) std::cout << "created " << next.down_path().string() << "\n";
   else ctx.note("irreversible: no down file (rollback refuses this migration)");
@@ -254,10 +289,13 @@ auto to_apply_options(context& ctx, const apply_flags& f) -> mg::apply_options {
 }
 
 auto run_apply(context& ctx, const apply_flags& f) -> int {
-  const auto o = to_apply_options(ctx, f);
+  auto o = to_apply_options(ctx, f);
   const auto dir = migrations_dir(ctx, f.c.dir);
   auto cx = ctx.connect();
+  progress_line bar(progress_wanted(ctx, json_mode(f.c)));
+  o.on_progress = draw_on(bar);
   const auto r = mg::apply(cx, dir, o);
+  bar.clear();
   print_run(ctx, f.c, dir, r, "apply", "applied");
   return 0;
 }
@@ -296,11 +334,14 @@ void confirm_force(context& ctx, connection& cx, const fs::path& dir, const mg::
 }
 
 auto run_rollback(context& ctx, const rollback_flags& f) -> int {
-  const auto o = to_rollback_options(ctx, f);
+  auto o = to_rollback_options(ctx, f);
   const auto dir = migrations_dir(ctx, f.c.dir);
   auto cx = ctx.connect();
   confirm_force(ctx, cx, dir, o);
+  progress_line bar(progress_wanted(ctx, json_mode(f.c)));
+  o.on_progress = draw_on(bar);
   const auto r = mg::rollback(cx, dir, o);
+  bar.clear();
   print_run(ctx, f.c, dir, r, "roll back", "rolled back");
   return 0;
 }
@@ -317,12 +358,30 @@ auto run_redo(context& ctx, const rollback_flags& f) -> int {
   auto ao = to_apply_options(ctx, apply_flags{.c = f.c, .no_lint = f.no_lint});
   const auto dir = migrations_dir(ctx, f.c.dir);
   auto cx = ctx.connect();
+  progress_line bar(progress_wanted(ctx, json_mode(f.c)));
+  ro.on_progress = draw_on(bar);
+  ao.on_progress = draw_on(bar);
   const auto down = mg::rollback(cx, dir, ro);
-  print_run(ctx, f.c, dir, down, "roll back", "rolled back");
-  if (ro.dry_run) return 0;  // what apply would run depends on the rollback
+  bar.clear();
+  // JSON: one document, {"action": "redo", "dry_run", "rollback": <rollback's report>,
+  // "apply": <apply's report, null in a dry run>}.
+  const bool json = json_mode(f.c);
+  if (!json) print_run(ctx, f.c, dir, down, "roll back", "rolled back");
+  if (ro.dry_run) {  // what apply would run depends on the rollback
+    if (json)
+      print_json_report(
+          {{"action", "redo"}, {"dry_run", true}, {"rollback", run_json(down, "roll back")}, {"apply", nullptr}});
+    return 0;
+  }
   ao.steps = static_cast<int>(down.migrations.size());
   const auto up = mg::apply(cx, dir, ao);
-  print_run(ctx, f.c, dir, up, "apply", "applied");
+  bar.clear();
+  if (json)
+    print_json_report({{"action", "redo"},
+                       {"dry_run", false},
+                       {"rollback", run_json(down, "roll back")},
+                       {"apply", run_json(up, "apply")}});
+  else print_run(ctx, f.c, dir, up, "apply", "applied");
   return 0;
 }
 
@@ -441,8 +500,21 @@ auto run_validate(context& ctx, const validate_flags& f) -> int {
   return 0;
 }
 
-auto run_hash(context& ctx, const std::string& given) -> int {
+// The JSON report of `migrate hash`.
+auto sum_json(const fs::path& file, const mg::sum_file& sum, bool dry) -> nlohmann::json {
+  auto files = nlohmann::json::array();
+  for (const auto& e : sum.entries) files.push_back({{"file", e.file_name}, {"hash", e.hash}});
+  return {{"action", "hash"}, {"dry_run", dry}, {"sum", file.string()}, {"total", sum.total}, {"files", files}};
+}
+
+auto run_hash(context& ctx, const std::string& given, const std::string& format) -> int {
   const auto dir = migrations_dir(ctx, given);
+  if (format == "json") {
+    if (!ctx.dry_run()) mg::write_sum(dir);
+    print_json_report(sum_json(dir / "pgpx.sum", ctx.dry_run() ? mg::compute_sum(dir) : mg::read_sum(dir / "pgpx.sum"),
+                               ctx.dry_run()));
+    return 0;
+  }
   if (ctx.dry_run()) {
     std::cout << "would write " << (dir / "pgpx.sum").string() << ":\n" << mg::format_sum(mg::compute_sum(dir));
     ctx.note("dry run: nothing was written");
@@ -522,6 +594,7 @@ auto add_create(CLI::App& parent, const std::string& name, context& ctx, action_
   auto* cmd = parent.add_subcommand(name, "Create an up/down pair of migration files and rewrite pgpx.sum");
   cmd->add_option("name", f.name, "The migration's slug, [a-z0-9_]+")->required();
   cmd->add_option("-d,--dir", f.dir, "The migrations directory (default: <project>/migrations)");
+  cmd->add_option("--format", f.format, "text or json (what was written)")->check(CLI::IsMember({"text", "json"}));
   cmd->add_flag("--irreversible", f.irreversible, "No down file: rollback refuses this migration");
   cmd->add_flag("--no-tx", f.no_tx, "Add `-- pgpx: no-transaction` (for CREATE INDEX CONCURRENTLY and the like)");
   cmd->add_flag("--seq", f.seq, "Number by sequence (0001, 0002...) in a new directory");
@@ -628,9 +701,11 @@ void add_migrate_run_commands(CLI::App& app, CLI::App& migrate, context& ctx, ac
   }
   {
     static std::string dir;
+    static std::string format = "text";
     auto* cmd = migrate.add_subcommand("hash", "Rewrite pgpx.sum after an intentional edit");
     cmd->add_option("-d,--dir", dir, "The migrations directory (default: <project>/migrations)");
-    cmd->callback([&] { action = [&] { return run_hash(ctx, dir); }; });
+    cmd->add_option("--format", format, "text or json")->check(CLI::IsMember({"text", "json"}));
+    cmd->callback([&] { action = [&] { return run_hash(ctx, dir, format); }; });
   }
   {
     static mark_flags f;

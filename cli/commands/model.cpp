@@ -24,6 +24,7 @@
 // constraints that differ from PostgreSQL's defaults when pgpx cannot state them, checks,
 // and expression or partial indexes.
 #include "../exit_codes.hpp"
+#include "../output.hpp"
 #include "commands.hpp"
 #include "schema_source.hpp"
 
@@ -32,6 +33,8 @@
 #include <pgpx/model/model.hpp>
 #include <pgpx/reflect/naming.hpp>
 #include <pgpx/schema/introspect.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -67,6 +70,7 @@ struct model_flags {
   std::string ns = "models";
   bool with_crud = false;
   bool check = false;
+  std::string format = "text";  // --format text|json
 };
 
 // ---- names ----
@@ -941,19 +945,35 @@ auto run_model_create(context& ctx, model_flags& f) -> int {
     }
     std::sort(stale.begin(), stale.end());
   }
+  const bool json = f.format == "json";
+  auto generated = nlohmann::json::array();
+  for (const auto& [p, text] : files) generated.push_back(p.string());
+  auto stale_json = nlohmann::json::array();
+  for (const auto& p : stale) stale_json.push_back(p.string());
   if (f.check) {
     std::vector<std::string> drift;
-    for (const auto& p : stale) drift.push_back(p.string() + " (no longer generated)");
+    auto drift_json = nlohmann::json::array();  // {"file", "state": stale|missing|differs}
+    const auto drifted = [&](const fs::path& p, const char* state, const char* said) {
+      drift.push_back(p.string() + " (" + said + ")");
+      drift_json.push_back({{"file", p.string()}, {"state", state}});
+    };
+    for (const auto& p : stale) drifted(p, "stale", "no longer generated");
     for (const auto& [p, text] : files) {
       std::ifstream in(p, std::ios::binary);
       if (!in) {
-        drift.push_back(p.string() + " (missing)");
+        drifted(p, "missing", "missing");
         continue;
       }
       std::stringstream ss;
       ss << in.rdbuf();
-      if (ss.str() != text) drift.push_back(p.string() + " (differs)");
+      if (ss.str() != text) drifted(p, "differs", "differs");
     }
+    if (json)
+      print_json_report({{"action", "model create"},
+                         {"check", true},
+                         {"up_to_date", drift.empty()},
+                         {"files", generated},
+                         {"drift", drift_json}});
     if (!drift.empty()) {
       for (const auto& d : drift) std::cerr << "pgpx: drift: " << d << "\n";
       std::cerr << "pgpx: the generated models differ from the database; run pgpx model create again\n";
@@ -982,6 +1002,8 @@ auto run_model_create(context& ctx, model_flags& f) -> int {
     ctx.note("wrote " + p.string());
   }
   for (const auto& p : stale) std::cerr << "pgpx: warning: " << p.string() << " is no longer generated; remove it\n";
+  if (json)
+    print_json_report({{"action", "model create"}, {"check", false}, {"files", generated}, {"stale", stale_json}});
   return 0;
 }
 
@@ -1000,6 +1022,8 @@ void add_model_command(CLI::App& app, context& ctx, action_fn& action) {
   c->add_option("--namespace", f.ns, "The C++ namespace around the schemas' namespaces (default: models)");
   c->add_flag("--with-crud", f.with_crud, "Include pgpx/orm/crud.hpp, so the ORM verbs come with the models");
   c->add_flag("--check", f.check, "Write nothing; exit 7 when a file would differ (CI)");
+  c->add_option("--format", f.format, "text or json (the files written; with --check, those that differ)")
+      ->check(CLI::IsMember({"text", "json"}));
   c->footer(
       "Examples:\n"
       "  pgpx model create --all --out src/models\n"

@@ -3,6 +3,7 @@
 //
 // The sources are read by schema_source.hpp.
 #include "../exit_codes.hpp"
+#include "../output.hpp"
 #include "commands.hpp"
 #include "schema_source.hpp"
 #include "schema_split.hpp"
@@ -13,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -45,10 +47,19 @@ auto run_export(context& ctx, const schema_flags& f) -> int {
   check_format(f.format);
   if (f.split && (f.out.empty() || f.out == "-"))
     throw usage_error("pgpx schema export --split needs -o DIR (the directory to write the files into)");
-  if (f.split && f.format != "sql") throw usage_error("pgpx schema export --split writes SQL only, not --format json");
   const auto c = read_schema_source(ctx, f.from, source_of(f));
   if (f.split) {
+    // The files are SQL; --format json is the report on stdout: the files in index order.
     const auto n = write_split_export(c, f.out);
+    if (f.format == "json") {
+      auto files = nlohmann::json::array();
+      for (const auto& p : split_index_files(f.out)) files.push_back(p.string());
+      print_json_report({{"action", "export"},
+                         {"split", true},
+                         {"dir", f.out},
+                         {"index", (std::filesystem::path(f.out) / split_index_name).string()},
+                         {"files", files}});
+    }
     ctx.note("wrote " + std::to_string(n) + " files into " + f.out + " (" + std::string(split_index_name) +
              " lists them in order)");
     return 0;
@@ -96,7 +107,7 @@ void add_schema_command(CLI::App& app, context& ctx, action_fn& action) {
       "8 cannot connect, 9 SQL error (a migration of DIR failed), 10 bad input.");
   auto* ex = s->add_subcommand("export", "The schema as SQL that recreates it, or as JSON (deterministic)");
   ex->add_option("--from", f.from, "The source (default: db)");
-  ex->add_option("--format", f.format, "sql (default) or json");
+  ex->add_option("--format", f.format, "sql (default) or json (with --split: the files are SQL, json the report)");
   ex->add_option("--schemas", f.schemas, "Only these schemas, comma-separated (default: all but pgpx's own)");
   ex->add_option("-o,--out", f.out, "Write to this file, or with --split this directory (default: standard output)");
   ex->add_flag("--split", f.split,

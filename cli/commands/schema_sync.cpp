@@ -10,6 +10,8 @@
 #include "migrate_diff.hpp"
 
 #include "../exit_codes.hpp"
+#include "../output.hpp"
+#include "../progress.hpp"
 #include "schema_source.hpp"
 
 #include <pgpx/core/configured.hpp>
@@ -70,13 +72,15 @@ auto run_sync(context& ctx, const sync_flags& f) -> int {
   const auto d = schema::diff(live, desired, {.online = f.online});
   const bool json = f.format == "json";
   nlohmann::json out = diff_to_json(d);
+  out["action"] = "sync";
+  out["dry_run"] = ctx.dry_run();
   out["applied"] = nlohmann::json::array();
   if (!json) {
     for (const auto& u : d.unsupported) std::cout << "-- not diffed: " << one_line(u) << "\n";
     std::cout << d.up_script();
   }
   auto finish = [&](int code) {
-    if (json) std::cout << out.dump(2) << "\n";
+    if (json) print_json_report(out);
     return code;
   };
   if (d.changes.empty()) {  // what the diff does not cover was listed above: nothing to apply or write
@@ -140,11 +144,20 @@ auto run_sync(context& ctx, const sync_flags& f) -> int {
       throw;
     }
   }
+  // The changes that cannot run in a transaction (CREATE INDEX CONCURRENTLY...) may be long:
+  // one progress step each on a terminal.
+  progress_line bar(progress_wanted(ctx, json));
+  const auto outside = static_cast<std::size_t>(std::count_if(
+      d.changes.begin(), d.changes.end(), [](const schema::change& c) { return !c.transactional && !c.up.empty(); }));
+  std::size_t step = 0;
   for (const auto& c : d.changes) {
     if (c.transactional || c.up.empty()) continue;
+    bar.show(++step, outside, one_line(c.object));
     try {
       cx.execute_script(c.up);
+      bar.clear();
     } catch (const pgpx::error&) {
+      bar.clear();
       std::cerr << "pgpx: schema sync failed at " << one_line(c.object)
                 << " (outside a transaction block); the changes reported before it are applied. Re-run "
                    "pgpx schema sync to see what is left\n";

@@ -17,6 +17,8 @@
 // before anything runs), scoped to it or not (spec: seeds scoped to a protected environment
 // are refused): data a protected database needs goes in a migration.
 #include "../exit_codes.hpp"
+#include "../output.hpp"
+#include "../progress.hpp"
 #include "commands.hpp"
 
 #include <pgpx/core/identifier.hpp>
@@ -26,6 +28,8 @@
 #include <pgpx/migrate/source.hpp>
 #include <pgpx/migrate/split.hpp>
 #include <pgpx/tmpl/library.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -55,6 +59,7 @@ struct seed_flags {
   bool reset = false;
   bool force = false;
   bool dry_run = false;
+  std::string format = "text";      // --format text|json
 };
 
 auto seeds_dir(context& ctx, const std::string& given) -> fs::path {
@@ -164,7 +169,8 @@ auto run_create(context& ctx, const seed_flags& f) -> int {
          "   Values are bound parameters, given with --var name=value:\n"
          "   insert into app.users (email) values ({{ admin_email }}) on conflict do nothing; #}\n";
   if (!out) throw usage_error("cannot write " + path.string());
-  std::cout << path.string() << "\n";
+  if (f.format == "json") print_json_report({{"action", "create"}, {"file", path.string()}, {"name", f.name}});
+  else std::cout << path.string() << "\n";
   return 0;
 }
 
@@ -232,6 +238,22 @@ auto run_seeds(context& ctx, const seed_flags& f) -> int {
     if (e.status == "run" && !f.force && recorded.contains(e.seed->name) && recorded[e.seed->name] == e.checksum)
       e.status = "unchanged";
 
+  const bool json = f.format == "json";
+  auto report = nlohmann::json::array();  // --format json: one object per seed selected
+  const auto add = [&](const plan_entry& e, const char* status) {
+    report.push_back({{"name", e.seed->name}, {"file", e.seed->path.string()}, {"status", status}});
+  };
+  const auto print_report = [&](bool dry) {
+    print_json_report({{"action", "seed run"}, {"dry_run", dry}, {"environment", env}, {"seeds", report}});
+  };
+  if ((f.dry_run || ctx.dry_run()) && json) {
+    for (const auto& e : plan) {
+      add(e, e.status.c_str());
+      if (e.status == "run") report.back()["sql"] = e.query.sql();
+    }
+    print_report(true);
+    return 0;
+  }
   if (f.dry_run || ctx.dry_run()) {  // its own --dry-run, or the global one
     for (const auto& e : plan) {
       if (e.status == "env") std::cout << "-- skip " << e.seed->name << " (env=" << env << " not in its env=)\n";
@@ -259,15 +281,25 @@ auto run_seeds(context& ctx, const seed_flags& f) -> int {
       cx.execute("delete from " + table + " where name = any($1)", names);
     }
   }
+  // Text: a line per seed on stdout as it goes; JSON: the report at the end (status "run" for
+  // those that ran).
+  const auto said = [&](const plan_entry& e, const std::string& line, const char* status) {
+    if (json) add(e, status);
+    else std::cout << line << "\n";
+  };
+  progress_line bar(progress_wanted(ctx, json));
+  std::size_t index = 0;
   for (auto& e : plan) {
+    ++index;
     if (e.status == "env") {
-      std::cout << "skipped " << e.seed->name << " (env: " << env << " is not among its environments)\n";
+      said(e, "skipped " + e.seed->name + " (env: " + env + " is not among its environments)", "env");
       continue;
     }
     if (e.status == "unchanged") {
-      std::cout << "skipped " << e.seed->name << " (unchanged)\n";
+      said(e, "skipped " + e.seed->name + " (unchanged)", "unchanged");
       continue;
     }
+    bar.show(index, plan.size(), e.seed->path.filename().string());
     bool ran = false;
     try {
       transaction tx{cx};
@@ -277,7 +309,8 @@ auto run_seeds(context& ctx, const seed_flags& f) -> int {
       const auto now = tx.query<std::string>("select checksum from " + table + " where name = $1", e.seed->name);
       if (!f.force && !now.empty() && now.front() == e.checksum) {
         tx.commit();
-        std::cout << "skipped " << e.seed->name << " (unchanged)\n";
+        bar.clear();
+        said(e, "skipped " + e.seed->name + " (unchanged)", "unchanged");
         continue;
       }
       ran = true;
@@ -292,11 +325,14 @@ auto run_seeds(context& ctx, const seed_flags& f) -> int {
                  e.seed->name, e.checksum);
       tx.commit();
     } catch (const pgpx::error&) {
+      bar.clear();
       if (ran) std::cerr << "pgpx: error: seed " << e.seed->path.string() << " failed; nothing of it was kept\n";
       throw;
     }
-    std::cout << "applied " << e.seed->name << "\n";
+    bar.clear();
+    said(e, "applied " + e.seed->name, "run");
   }
+  if (json) print_report(false);
   return 0;
 }
 
@@ -321,6 +357,7 @@ void add_seed_command(CLI::App& app, context& ctx, action_fn& action) {
   create->add_option("name", f.name, "The seed's name, [a-z0-9_]+")->required();
   create->add_option("--env", f.env, "Scope it to this environment (a `-- pgpx: env=` header)");
   create->add_option("-d,--dir", f.dir, "The seeds directory (default: <project>/seeds)");
+  create->add_option("--format", f.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   create->callback([&] { action = [&] { return run_create(ctx, f); }; });
   auto* run = s->add_subcommand("run", "Run the seeds (all, or the NAMEs) that are new or changed");
   run->add_option("names", f.names, "Only these seeds (default: all, in name order)");
@@ -332,6 +369,7 @@ void add_seed_command(CLI::App& app, context& ctx, action_fn& action) {
                 "Delete the records of the seeds selected (all records without NAMEs) first: they all run again");
   run->add_flag("--force", f.force, "Run the seeds selected even when unchanged");
   run->add_flag("--dry-run", f.dry_run, "Print what would run, with its SQL; run and record nothing");
+  run->add_option("--format", f.format, "text or json (one report at the end)")->check(CLI::IsMember({"text", "json"}));
   run->callback([&] { action = [&] { return run_seeds(ctx, f); }; });
 }
 

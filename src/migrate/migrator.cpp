@@ -52,7 +52,13 @@ auto names_for(const std::string& schema) -> table_names {
 // The shared settings of apply_options and rollback_options.
 template <class Options>
 auto shared(const Options& o) -> run_options {
-  return {o.schema, o.lock_wait, o.lock_poll, o.lock_timeout, o.statement_timeout, o.dry_run, o.on_lock_wait};
+  return {o.schema,  o.lock_wait,    o.lock_poll,  o.lock_timeout, o.statement_timeout,
+          o.dry_run, o.on_lock_wait, o.on_progress};
+}
+
+// Tells run_options::on_progress where the run is.
+void report_progress(const run_options& o, const run_progress& at) {
+  if (o.on_progress) o.on_progress(at);
 }
 
 auto elapsed_ms(steady_clock::time_point since) -> milliseconds {
@@ -408,10 +414,13 @@ class session_settings {
 // `resume_from` is the number of statements done by an earlier, partial run (whose row exists),
 // or nullopt for a first run.
 auto run_up_no_transaction(connection& cx, const table_names& n, const migration& m, const run_options& o,
-                           std::optional<std::int32_t> resume_from) -> milliseconds {
+                           std::optional<std::int32_t> resume_from, run_progress at) -> milliseconds {
   const auto& f = m.up;
   const auto statements = split_statements(f.content, f.path.string());
   const auto total = static_cast<std::int32_t>(statements.size());
+  at.statements_total = total;
+  at.statements_done = resume_from.value_or(0);
+  report_progress(o, at);
   const auto t0 = steady_clock::now();
   if (resume_from) {
     cx.execute(
@@ -450,6 +459,8 @@ auto run_up_no_transaction(connection& cx, const table_names& n, const migration
                              e);
     }
     cx.execute("update " + n.migrations + " set statements_done = $2 where version = $1", m.version, i + 1);
+    at.statements_done = i + 1;
+    report_progress(o, at);
   }
   const auto took = elapsed_ms(t0);
   transaction tx{cx};
@@ -466,10 +477,12 @@ auto run_up_no_transaction(connection& cx, const table_names& n, const migration
 
 // Runs a no-transaction down file statement by statement; a failure marks the row failed.
 auto run_down_no_transaction(connection& cx, const table_names& n, const migration& m, const recorded& r,
-                             const run_options& o) -> milliseconds {
+                             const run_options& o, run_progress at) -> milliseconds {
   const auto& f = *m.down;
   const auto statements = split_statements(f.content, f.path.string());
   const auto total = static_cast<int>(statements.size());
+  at.statements_total = total;
+  report_progress(o, at);
   const auto t0 = steady_clock::now();
   {
     session_settings restore{cx};
@@ -495,6 +508,8 @@ auto run_down_no_transaction(connection& cx, const table_names& n, const migrati
                                    " completed; the migration is recorded as failed until resolved by hand and marked",
                                e);
       }
+      at.statements_done = i + 1;
+      report_progress(o, at);
     }
   }
   const auto took = elapsed_ms(t0);
@@ -922,8 +937,10 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
     const migration* current = nullptr;
     try {
       transaction tx{cx};
+      std::size_t index = 0;
       for (const auto& step : plan) {
         current = step.first;
+        report_progress(o, {++index, plan.size(), current->up.file_name});
         const auto took = run_file_in(tx, n, *current, current->up, o, "up",
                                       [&](transaction& t, milliseconds d) { insert_applied(t, n, *current, d); });
         report.migrations.push_back(entry_for(*current, current->up, took));
@@ -946,14 +963,17 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
     }
     return report;
   }
+  std::size_t index = 0;
   for (const auto& step : plan) {
     const auto* m = step.first;
     const auto done = step.second;
     lock.ensure_held();
     milliseconds took{};
+    const run_progress at{++index, plan.size(), m->up.file_name};
     if (m->up.header.no_transaction || ao.tx == tx_mode::none) {
-      took = run_up_no_transaction(cx, n, *m, o, done);
+      took = run_up_no_transaction(cx, n, *m, o, done, at);
     } else {
+      report_progress(o, at);
       took = run_in_transaction(cx, n, *m, m->up, o, "up",
                                 [&](transaction& tx, milliseconds t) { insert_applied(tx, n, *m, t); });
     }
@@ -1023,7 +1043,9 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
     downs.push_back(m);
   }
   if (ro.lint) lint_downs(downs, report);
+  std::size_t index = 0;
   for (const auto* r : chosen) {
+    ++index;
     const auto* file = find_file(files, r->number);
     if (file == nullptr || file->irreversible()) {
       // rollback_options::force: the row goes, nothing runs; the log says so.
@@ -1051,9 +1073,11 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
     }
     lock.ensure_held();
     milliseconds took{};
+    const run_progress at{index, chosen.size(), m.down->file_name};
     if (m.down->header.no_transaction) {
-      took = run_down_no_transaction(cx, n, m, *r, o);
+      took = run_down_no_transaction(cx, n, m, *r, o, at);
     } else {
+      report_progress(o, at);
       took = run_in_transaction(cx, n, m, *m.down, o, "down", [&](transaction& tx, milliseconds) {
         tx.execute("delete from " + n.migrations + " where version = $1", r->version);
       });

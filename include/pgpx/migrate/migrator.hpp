@@ -88,6 +88,15 @@ class PGPX_API migration_error : public pgpx::error {
   std::string version_;
 };
 
+/// Where apply() or rollback() is, for a progress display (run_options::on_progress).
+struct run_progress {
+  std::size_t index = 0;              ///< the migration running, 1-based
+  std::size_t count = 0;              ///< how many migrations this run runs
+  std::string file;                   ///< its file name (up or down)
+  std::int32_t statements_done = 0;   ///< statement by statement: statements done so far
+  std::int32_t statements_total = 0;  ///< statement by statement: the file's statements; 0 when it runs as one
+};
+
 /**
  * Settings of status() and mark(), and the first members of apply_options and
  * rollback_options (the same names in the same order, so designated initializers read the
@@ -112,6 +121,11 @@ struct run_options {
   /// run starts waiting, with a sentence naming the holders (pid, application_name, user,
   /// query; redacted). An exception it throws ends the call before anything ran.
   std::function<void(const std::string&)> on_lock_wait{};
+  /// Called (on the calling thread) before each migration of apply() or rollback() runs,
+  /// and after each statement of one run statement by statement (no-transaction files,
+  /// tx_mode::none); never in a dry run. For a progress display: an exception it throws ends
+  /// the run like a failed statement would, so it should not throw.
+  std::function<void(const run_progress&)> on_progress{};
 };
 
 /// How apply() uses transactions (`--tx`).
@@ -121,7 +135,7 @@ enum class tx_mode {
   none,  ///< every file statement by statement in autocommit, with recorded progress, as no-transaction files
 };
 
-/// Options of apply(). The first seven members are those of run_options.
+/// Options of apply(). The first eight members are those of run_options.
 struct apply_options {
   /// The schema of the tracking tables; quoted with pgpx::quote_identifier.
   std::string schema = "pgpx";
@@ -141,6 +155,11 @@ struct apply_options {
   /// run starts waiting, with a sentence naming the holders (pid, application_name, user,
   /// query; redacted). An exception it throws ends the call before anything ran.
   std::function<void(const std::string&)> on_lock_wait{};
+  /// Called (on the calling thread) before each migration of apply() or rollback() runs,
+  /// and after each statement of one run statement by statement (no-transaction files,
+  /// tx_mode::none); never in a dry run. For a progress display: an exception it throws ends
+  /// the run like a failed statement would, so it should not throw.
+  std::function<void(const run_progress&)> on_progress{};
   /// Apply pending migrations up to and including this version (as written or the same
   /// number); nullopt = all. An unknown version is refused (failure::unknown_version).
   std::optional<std::string> target{};
@@ -179,7 +198,7 @@ struct apply_options {
   std::string baseline_reason{};
 };
 
-/// Options of rollback(). The first seven members are those of run_options. Without steps or
+/// Options of rollback(). The first eight members are those of run_options. Without steps or
 /// target, one migration is rolled back.
 struct rollback_options {
   /// The schema of the tracking tables; quoted with pgpx::quote_identifier.
@@ -200,6 +219,11 @@ struct rollback_options {
   /// run starts waiting, with a sentence naming the holders (pid, application_name, user,
   /// query; redacted). An exception it throws ends the call before anything ran.
   std::function<void(const std::string&)> on_lock_wait{};
+  /// Called (on the calling thread) before each migration of apply() or rollback() runs,
+  /// and after each statement of one run statement by statement (no-transaction files,
+  /// tx_mode::none); never in a dry run. For a progress display: an exception it throws ends
+  /// the run like a failed statement would, so it should not throw.
+  std::function<void(const run_progress&)> on_progress{};
   /// Roll back this many of the newest applied migrations (default 1).
   std::optional<int> steps{};
   /// Roll back every migration newer than this version (which stays applied); "0" = all.

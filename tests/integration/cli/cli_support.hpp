@@ -167,13 +167,13 @@ struct terminal_answer {
 
 /**
  * Runs `pgpx ARGS...` in `cwd` on a pseudo-terminal (its standard input, output and error),
- * without the connection variables of this environment (PGHOST, DATABASE_URL...). Whenever
- * the output not yet answered makes `respond` return an answer, its text is typed. Gives up
- * after a minute (scaled) and kills the process.
+ * without the connection variables of this environment (PGHOST, DATABASE_URL...), with the
+ * variables `env` set. Whenever the output not yet answered makes `respond` return an answer,
+ * its text is typed. Gives up after a minute (scaled) and kills the process.
  */
 inline auto pgpx_on_terminal(std::vector<std::string> args, const fs::path& cwd,
-                             const std::function<std::optional<terminal_answer>(std::string_view pending)>& respond)
-    -> terminal_run {
+                             const std::function<std::optional<terminal_answer>(std::string_view pending)>& respond,
+                             const std::vector<std::pair<std::string, std::string>>& env = {}) -> terminal_run {
   std::string path = cli_path();
   int master = -1;
   const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
@@ -182,6 +182,7 @@ inline auto pgpx_on_terminal(std::vector<std::string> args, const fs::path& cwd,
     for (const char* v : {"PGPX_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE",
                           "PGPX_ENV", "PGPASSWORD"})
       ::unsetenv(v);
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
     std::vector<char*> argv{path.data()};
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -1155,4 +1155,46 @@ TEST_F(migrator, apply_with_a_baseline_records_it_then_applies_only_later_migrat
   EXPECT_FALSE(table_exists("e"));
 }
 
+// on_progress: once before each migration (index of count, its file), and after each statement
+// of a file run statement by statement (no-transaction, tx_mode::none); the same for
+// rollback; never in a dry run.
+TEST_F(migrator, on_progress_reports_each_migration_and_each_statement_of_a_no_transaction_file) {
+  write_abc();
+  write("0004_d.up.sql", "-- pgpx: no-transaction\ncreate table d (x int);\ninsert into d values (1);\n");
+  write("0004_d.down.sql", "-- pgpx: no-transaction\n" + undo("drop table d;"));
+  std::vector<std::string> seen;
+  const auto record = [&](const mg::run_progress& p) {
+    seen.push_back(std::to_string(p.index) + "/" + std::to_string(p.count) + " " + p.file + " " +
+                   std::to_string(p.statements_done) + "/" + std::to_string(p.statements_total));
+  };
+  mg::apply_options ao;
+  ao.on_progress = record;
+  ao.dry_run = true;
+  static_cast<void>(mg::apply(cx(), dir(), ao));
+  EXPECT_TRUE(seen.empty());
+  ao.dry_run = false;
+  ao.steps = 1;
+  static_cast<void>(mg::apply(cx(), dir(), ao));
+  EXPECT_EQ(seen, (std::vector<std::string>{"1/1 0001_a.up.sql 0/0"}));
+  seen.clear();
+  ao.steps.reset();
+  static_cast<void>(mg::apply(cx(), dir(), ao));
+  EXPECT_EQ(seen, (std::vector<std::string>{"1/3 0002_b.up.sql 0/0", "2/3 0003_c.up.sql 0/0", "3/3 0004_d.up.sql 0/2",
+                                            "3/3 0004_d.up.sql 1/2", "3/3 0004_d.up.sql 2/2"}));
+  seen.clear();
+  mg::rollback_options ro;
+  ro.on_progress = record;
+  ro.steps = 2;
+  static_cast<void>(mg::rollback(cx(), dir(), ro));
+  EXPECT_EQ(seen, (std::vector<std::string>{"1/2 0004_d.down.sql 0/1", "1/2 0004_d.down.sql 1/1",
+                                            "2/2 0003_c.down.sql 0/0"}));
+  EXPECT_FALSE(table_exists("d"));
+  // tx_mode::none runs every file statement by statement.
+  seen.clear();
+  ao.tx = mg::tx_mode::none;
+  ao.steps = 1;
+  static_cast<void>(mg::apply(cx(), dir(), ao));
+  EXPECT_EQ(seen, (std::vector<std::string>{"1/1 0003_c.up.sql 0/1", "1/1 0003_c.up.sql 1/1"}));
+}
+
 }  // namespace
