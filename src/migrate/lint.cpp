@@ -2,6 +2,8 @@
 // statement at a time, with the statements cut by split_statements (the same parser).
 #include <pgpx/migrate/lint.hpp>
 
+#include <pgpx/core/connection.hpp>
+#include <pgpx/core/identifier.hpp>
 #include <pgpx/migrate/split.hpp>
 
 #include "directives_impl.hpp"
@@ -13,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <memory>
 #include <set>
 
@@ -268,6 +271,55 @@ class linter {
            static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
   }
 
+  // The database's facts about a table the file did not create, when lint_options::catalog
+  // lists it; every table asked about is recorded for tables_linted().
+  [[nodiscard]] auto facts_of(const relation& r) -> const table_facts* {
+    if (is_new(r)) return nullptr;
+    if (asked_ != nullptr && std::none_of(asked_->begin(), asked_->end(), [&](const table_facts& t) {
+          return t.schema == r.schema && t.name == r.name;
+        }))
+      asked_->push_back({r.schema, r.name});
+    if (options_.catalog == nullptr) return nullptr;
+    for (const auto& t : options_.catalog->tables)
+      if (t.schema == r.schema && t.name == r.name) return &t;
+    return nullptr;
+  }
+
+  // A destructive finding: a warning when the table is empty now.
+  void destructive(std::string_view id, std::string message, const relation& rel, int line) {
+    const auto* facts = facts_of(rel);
+    add(id, std::move(message), line);
+    if (facts != nullptr && facts->empty) {
+      findings_.back().severity = sev::warning;
+      findings_.back().catalog_note = rel.shown() + " is empty now";
+      findings_.back().message += " (" + findings_.back().catalog_note + ")";
+    }
+  }
+
+  // A lock or rewrite finding: none on a table the catalog says is small, its size on a large one.
+  void locking(std::string_view id, std::string message, const relation& rel, int line) {
+    const auto* facts = facts_of(rel);
+    if (facts != nullptr && facts->bytes < options_.catalog->large_bytes) return;
+    add(id, std::move(message), line);
+    if (facts != nullptr) {
+      findings_.back().catalog_note = rel.shown() + " is " + size_text(facts->bytes);
+      findings_.back().message += " (" + findings_.back().catalog_note + ")";
+    }
+  }
+
+  static auto size_text(std::int64_t bytes) -> std::string {
+    const char* units[] = {"bytes", "kB", "MB", "GB", "TB"};
+    int u = 0;
+    auto v = static_cast<double>(bytes);
+    while (v >= 1024 && u < 4) {
+      v /= 1024;
+      ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    return buf;
+  }
+
   [[nodiscard]] auto is_new(const relation& r) const -> bool {
     return std::any_of(created_.begin(), created_.end(), [&](const relation& c) {
       return c.name == r.name && (c.schema.empty() || r.schema.empty() || c.schema == r.schema);
@@ -314,18 +366,19 @@ class linter {
     } else if (type == "TruncateStmt" && node.contains("relations")) {
       for (const auto& rv : node["relations"]) {
         const auto rel = relation_of(rv.value("RangeVar", json::object()));
-        if (!is_new(rel)) add("DS105", "TRUNCATE " + rel.shown() + " deletes every row", line);
+        if (!is_new(rel)) destructive("DS105", "TRUNCATE " + rel.shown() + " deletes every row", rel, line);
       }
     } else if (type == "DeleteStmt" && !node.contains("whereClause") && node.contains("relation")) {
       const auto rel = relation_of(node["relation"]);
-      if (!is_new(rel)) add("DS106", "DELETE FROM " + rel.shown() + " without WHERE deletes every row", line);
+      if (!is_new(rel))
+        destructive("DS106", "DELETE FROM " + rel.shown() + " without WHERE deletes every row", rel, line);
     } else if (type == "IndexStmt" && node.contains("relation")) {
       const auto rel = relation_of(node["relation"]);
       if (!node.value("concurrent", false) && !is_new(rel))
-        add("LH201",
-            "CREATE INDEX" + (node.contains("idxname") ? " " + node["idxname"].get<std::string>() : std::string()) +
-                " on " + rel.shown() + " without CONCURRENTLY blocks writes to the table while it builds",
-            line);
+        locking("LH201",
+                "CREATE INDEX" + (node.contains("idxname") ? " " + node["idxname"].get<std::string>() : std::string()) +
+                    " on " + rel.shown() + " without CONCURRENTLY blocks writes to the table while it builds",
+                rel, line);
     } else if (type == "AlterTableStmt" && node.contains("relation") && node.value("objtype", "") == "OBJECT_TABLE") {
       check_alter_table(node);
     } else if (type == "RenameStmt" && node.contains("relation")) {
@@ -359,7 +412,7 @@ class linter {
     for (const auto& object : node["objects"]) {
       const auto rel = relation_of_name_list(object);
       if (kind == "OBJECT_TABLE" && !is_new(rel))
-        add("DS101", "DROP TABLE " + rel.shown() + " deletes the table and its data", line);
+        destructive("DS101", "DROP TABLE " + rel.shown() + " deletes the table and its data", rel, line);
       else if (kind == "OBJECT_SCHEMA")
         add("DS102",
             "DROP SCHEMA " + rel.name +
@@ -387,8 +440,8 @@ class linter {
             statement_->line);
       if (fresh) continue;  // a table created earlier in this file is empty and unused
       if (sub == "AT_DropColumn") {
-        add("DS104", "DROP COLUMN " + rel.shown() + "." + column + " deletes the column and its data",
-            statement_->line);
+        destructive("DS104", "DROP COLUMN " + rel.shown() + "." + column + " deletes the column and its data", rel,
+                    statement_->line);
       } else if (sub == "AT_AddColumn" && def.contains("ColumnDef")) {
         check_add_column(rel, def["ColumnDef"]);
       } else if (sub == "AT_AlterColumnType") {
@@ -406,22 +459,23 @@ class linter {
           why = " rewrites the table unless the old type is varchar or text (the statement does not say)";
         else if (to == "varchar")
           why = " rewrites the table unless it widens a varchar (the statement does not say the old length)";
-        add("LH204", "ALTER COLUMN " + rel.shown() + "." + column + " TYPE " + to + why,
-            line_at(def.value("ColumnDef", json::object())));
+        locking("LH204", "ALTER COLUMN " + rel.shown() + "." + column + " TYPE " + to + why, rel,
+                line_at(def.value("ColumnDef", json::object())));
       } else if (sub == "AT_AddConstraint" && def.contains("Constraint")) {
         const auto& con = def["Constraint"];
         const auto type = con.value("contype", "");
         const auto name = con.contains("conname") ? " " + con["conname"].get<std::string>() : std::string();
         if (con.value("skip_validation", false)) continue;
         if (type == "CONSTR_FOREIGN")
-          add("LH205", "FOREIGN KEY" + name + " on " + rel.shown() + " without NOT VALID scans the table",
-              line_at(con));
+          locking("LH205", "FOREIGN KEY" + name + " on " + rel.shown() + " without NOT VALID scans the table", rel,
+                  line_at(con));
         else if (type == "CONSTR_CHECK")
-          add("LH206", "CHECK" + name + " on " + rel.shown() + " without NOT VALID scans the table", line_at(con));
+          locking("LH206", "CHECK" + name + " on " + rel.shown() + " without NOT VALID scans the table", rel,
+                  line_at(con));
       } else if (sub == "AT_SetNotNull") {
-        add("LH207",
-            "SET NOT NULL on " + rel.shown() + "." + column + " scans the table under an ACCESS EXCLUSIVE lock",
-            statement_->line);
+        locking("LH207",
+                "SET NOT NULL on " + rel.shown() + "." + column + " scans the table under an ACCESS EXCLUSIVE lock",
+                rel, statement_->line);
       }
     }
   }
@@ -448,11 +502,24 @@ class linter {
       if (kind == "CONSTR_IDENTITY" && rewrite.empty()) rewrite = "an identity";
       if (kind == "CONSTR_GENERATED" && rewrite.empty()) rewrite = "a stored generated expression";
     }
-    if (!rewrite.empty())
-      add("LH203", "ADD COLUMN " + name + " with " + rewrite + " rewrites the table under an ACCESS EXCLUSIVE lock",
-          line_at(col));
-    else if (not_null && !has_default)
-      add("LH202", "ADD COLUMN " + name + " NOT NULL without a default fails on a table with rows", line_at(col));
+    if (!rewrite.empty()) {
+      locking("LH203", "ADD COLUMN " + name + " with " + rewrite + " rewrites the table under an ACCESS EXCLUSIVE lock",
+              rel, line_at(col));
+    } else if (not_null && !has_default) {
+      const auto* facts = facts_of(rel);
+      if (facts == nullptr) {
+        add("LH202", "ADD COLUMN " + name + " NOT NULL without a default fails on a table with rows", line_at(col));
+      } else if (facts->empty) {
+        add("LH202", "ADD COLUMN " + name + " NOT NULL without a default fails once the table has rows", line_at(col));
+        findings_.back().severity = sev::warning;
+        findings_.back().catalog_note = rel.shown() + " is empty now";
+        findings_.back().message += " (" + findings_.back().catalog_note + ")";
+      } else {
+        add("LH202", "ADD COLUMN " + name + " NOT NULL without a default fails: " + rel.shown() + " has rows",
+            line_at(col));
+        findings_.back().catalog_note = rel.shown() + " has rows";
+      }
+    }
   }
 
   // Applies the lint-ignores, checks them, orders the findings.
@@ -495,6 +562,11 @@ class linter {
 
   std::string_view sql_;
   const lint_options& options_;
+
+ public:
+  std::vector<table_facts>* asked_ = nullptr;  // tables_linted(): every table facts_of() was asked about
+
+ private:
   std::vector<std::string_view> lines_;
   std::vector<lint_finding> findings_;
   std::vector<relation> created_;
@@ -509,6 +581,54 @@ auto lint_rules() noexcept -> std::span<const lint_rule> { return rules; }
 
 auto lint(std::string_view sql, const lint_options& options) -> std::vector<lint_finding> {
   return linter(sql, options).run();
+}
+
+auto tables_linted(std::string_view sql) -> std::vector<table_facts> {
+  std::vector<table_facts> out;
+  const lint_options options;
+  linter l(sql, options);
+  l.asked_ = &out;
+  (void)l.run();
+  return out;
+}
+
+namespace {
+
+struct table_facts_row {
+  std::string schema;
+  std::string name;
+  bool readable = false;
+  std::int64_t bytes = 0;
+};
+
+// The table a name resolves to on this session, if it is one (a partitioned table's size is
+// its partitions').
+constexpr const char* table_facts_sql =
+    "select n.nspname::text as schema, c.relname::text as name,"
+    " pg_catalog.has_table_privilege(c.oid, 'SELECT') as readable,"
+    " (case when c.relkind = 'p' then (select coalesce(sum(pg_catalog.pg_total_relation_size(t.relid)), 0)"
+    " from pg_catalog.pg_partition_tree(c.oid) t) else pg_catalog.pg_total_relation_size(c.oid) end)::int8 as bytes"
+    " from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+    " where c.oid = pg_catalog.to_regclass($1) and c.relkind in ('r', 'p', 'm')";
+
+}  // namespace
+
+auto read_lint_catalog(connection& cx, std::span<const std::string> files) -> lint_catalog {
+  lint_catalog out;
+  for (const auto& sql : files)
+    for (auto& t : tables_linted(sql)) {
+      if (std::any_of(out.tables.begin(), out.tables.end(),
+                      [&](const table_facts& x) { return x.schema == t.schema && x.name == t.name; }))
+        continue;
+      const std::string written = t.schema.empty() ? quote_identifier(t.name) : quote_qualified({t.schema, t.name});
+      const auto rows = cx.query<table_facts_row>(table_facts_sql, written);
+      if (rows.empty() || !rows.front().readable) continue;  // not a table here, or one it may not read
+      t.bytes = rows.front().bytes;
+      t.empty = cx.query_value<bool>("select not exists (select from " +
+                                     quote_qualified({rows.front().schema, rows.front().name}) + ")");
+      out.tables.push_back(std::move(t));
+    }
+  return out;
 }
 
 auto lint_failures(const std::vector<lint_finding>& findings, bool strict) noexcept -> std::size_t {

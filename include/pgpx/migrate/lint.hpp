@@ -18,11 +18,16 @@
 #include <pgpx/export.hpp>
 #include <pgpx/migrate/migration.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace pgpx {
+class connection;
+}
 
 namespace pgpx::migrate {
 
@@ -53,9 +58,29 @@ struct lint_finding {
   int statement = 0;                            ///< 1-based index among the file's statements; 0 = the file
   int line = 0;                                 ///< 1-based line in the file; 0 = the file as a whole
   std::optional<std::string> ignored_because;   ///< the reason of the `lint-ignore` that silenced it
+  /// What the database said that made this finding milder ("app.t is empty now"; set only
+  /// when lint_options::catalog was given): a destructive finding on an empty table is a
+  /// warning, a rollback does not count it as data loss.
+  std::string catalog_note{};
 
   /// True when a `lint-ignore` silenced it.
   [[nodiscard]] auto ignored() const noexcept -> bool { return ignored_because.has_value(); }
+};
+
+/// What the database says about one table a migration names (read_lint_catalog reads it).
+struct table_facts {
+  std::string schema{};  ///< as the migration writes it: empty when the name is unqualified
+  std::string name{};    ///< as the migration writes it
+  bool empty = false;    ///< it has no row now
+  std::int64_t bytes = 0;  ///< its size with indexes and TOAST (its partitions' for a partitioned table)
+};
+
+/// What the catalog-aware rules know (lint_options::catalog).
+struct lint_catalog {
+  std::vector<table_facts> tables{};  ///< the existing tables the files name; others are unknown
+  /// Below this size a table is small: the lock and rewrite rules (LH201, LH203 to LH207)
+  /// stay silent for it, as its lock is brief. From it up they say its size.
+  std::int64_t large_bytes = 10LL * 1024 * 1024;
 };
 
 /// What the linter needs to know about a file besides its text.
@@ -67,6 +92,12 @@ struct lint_options {
   std::optional<bool> no_transaction{};
   /// The file name used in messages (directive problems name it).
   std::string file = "migration";
+  /// Facts about the tables the file names, from the database it will run on; null: the
+  /// rules are static ("existing" means "not created earlier in this file"). With facts,
+  /// a destructive rule (DS101, DS104 to DS106) on an empty table is a warning, LH202 is a
+  /// warning on an empty table and says the table has rows otherwise, and the lock rules
+  /// are silent on a small table. A table the facts do not list keeps the static rules.
+  const lint_catalog* catalog = nullptr;
 };
 
 /**
@@ -79,6 +110,20 @@ struct lint_options {
  * Thread safety: may be called concurrently.
  */
 [[nodiscard]] PGPX_API auto lint(std::string_view sql, const lint_options& options = {}) -> std::vector<lint_finding>;
+
+/// The tables lint() would look up in lint_options::catalog for this file: those it names
+/// and did not create earlier in it, as written ({schema or "", name}), each once. Never
+/// throws for the content (a file that does not parse names none).
+[[nodiscard]] PGPX_API auto tables_linted(std::string_view sql) -> std::vector<table_facts>;
+
+/**
+ * Reads the facts of every table tables_linted() finds in `files` from the database `cx`
+ * is connected to: whether it has a row (`select not exists (select from t)`, for a table
+ * the session may read) and its size. A name resolves as the server would resolve it on
+ * `cx` (its search_path); one that is not a table there is left out. Read-only; the names
+ * are bound (to_regclass($1)) or quoted. Blocks; throws pgpx::error from the server.
+ */
+[[nodiscard]] PGPX_API auto read_lint_catalog(connection& cx, std::span<const std::string> files) -> lint_catalog;
 
 /// The number of findings that fail a lint: errors not silenced (and, with `strict`, warnings
 /// not silenced).
