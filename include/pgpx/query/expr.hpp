@@ -154,8 +154,9 @@ struct node {
   bool distinct = false;       ///< aggregate: count(distinct x)
 };
 
-/// A FROM item: a model's table (perhaps aliased), a CTE, a derived table or `excluded`.
-enum class relation_kind : std::uint8_t { table, cte, derived, excluded };
+/// A FROM item: a model's table (perhaps aliased), a CTE, a derived table, `excluded`, or a
+/// set-returning function (`unnest(...) as t (cols)`).
+enum class relation_kind : std::uint8_t { table, cte, derived, excluded, function };
 
 /// A relation columns can belong to. Columns refer to their relation by pointer, so two
 /// aliases of one table are two relations (self joins).
@@ -168,6 +169,8 @@ struct relation {
   std::vector<std::string> members;          ///< C++ member names, in the same order
   query_ptr body;                            ///< derived: the query (a CTE's is in its cte_def)
   bool lateral = false;                      ///< derived: `lateral (...)`
+  node_ptr call;                             ///< function: the call, such as unnest($1, $2)
+  bool ordinality = false;                   ///< function: `with ordinality`
   std::vector<std::string> quoted;           ///< columns, quoted (made once: finish_relation)
   std::string quoted_name;                   ///< name, quoted
   std::string quoted_table;                  ///< table and excluded: the model's table, quoted
@@ -1161,6 +1164,23 @@ template <class E>
       query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "multirange", {r.node()}));
 }
 
+namespace query::detail {
+/// An argument of unnest: an expression's node, or a bound C++ array; one whose parameter
+/// type is left to the server (text arrays) is cast to its SQL type (`$1::text[]`), as
+/// unnest is overloaded and the server could not choose.
+template <class A>
+auto unnest_arg_node(const A& a) -> node_ptr {
+  node_ptr n = to_node(a);
+  if constexpr (!expression<A>) {
+    if (n->value.type == oids::unspecified) {
+      std::string type = pgpx::detail::sql_type_name<operand_t<A>>();
+      if (!type.empty()) return make_node(node_kind::cast, prec::cast, std::move(type), {std::move(n)});
+    }
+  }
+  return n;
+}
+}  // namespace query::detail
+
 /**
  * `unnest(array)`: a set-returning function, one row per element, for the select list
  * (`pgpx::select(pgpx::col(&book::id), pgpx::unnest(pgpx::col(&book::tags)))`) or, through a
@@ -1179,7 +1199,7 @@ template <class A>
   } else {
     using Elem = query::detail::value_of<typename V::value_type>;
     return expr<typename Elem::type, Elem::nullable>(query::detail::make_node(
-        query::detail::node_kind::call, query::detail::prec::atom, "unnest", {query::detail::to_node(array)}));
+        query::detail::node_kind::call, query::detail::prec::atom, "unnest", {query::detail::unnest_arg_node(array)}));
   }
 }
 

@@ -11,6 +11,7 @@
 #include <pgpx/query/merge.hpp>
 #include <pgpx/query/modify.hpp>
 #include <pgpx/query/select.hpp>
+#include <pgpx/query/shape.hpp>
 #include <pgpx/schema/ddl.hpp>
 
 #include <gtest/gtest.h>
@@ -35,6 +36,21 @@ struct region_total {
 struct incoming {
   std::string sku;
   std::int32_t qty;
+};
+struct tag_row {
+  std::string tag;
+};
+struct tag_pos {
+  std::optional<std::string> tag;
+  std::optional<std::int64_t> n;
+};
+struct pair_pos {
+  std::optional<std::int32_t> a;
+  std::optional<std::string> b;
+  std::int64_t n;
+};
+struct id_row {
+  std::int64_t id;
 };
 struct region_total_bad {
   std::string region;
@@ -320,7 +336,8 @@ TEST_F(operators_test, multiranges_of_every_element_type_round_trip) {
       cx().query_value<multirange<std::int64_t>>("select '{[1,3], [7,8)}'::int4multirange"),
       (multirange<std::int64_t>{{range<std::int64_t>::closed_open(1, 4), range<std::int64_t>::closed_open(7, 8)}}));
   EXPECT_EQ(cx().query_value<multirange<std::int32_t>>("select '{}'::int4multirange"), multirange<std::int32_t>{});
-  // A multirange is not a range: reading one as the other is a conversion error.
+  // A multirange is not a range, nor text: reading one as either is a conversion error.
+  EXPECT_THROW((void)cx().query_value<std::string>("select '{[1,3)}'::int4multirange"), pgpx::conversion_error);
   EXPECT_THROW((void)cx().query_value<range<std::int32_t>>("select '{[1,3)}'::int4multirange"), pgpx::conversion_error);
   EXPECT_THROW((void)cx().query_value<multirange<std::int32_t>>("select '[1,3)'::int4range"), pgpx::conversion_error);
 }
@@ -429,6 +446,81 @@ TEST_F(operators_test, unnest_in_the_select_list_and_as_a_from_item) {
                           .order_by(t(&tagged::tag))
                           .all(cx());
   EXPECT_EQ(counts, (std::vector<std::tuple<std::string, std::int64_t>>{{"x", 1}, {"y", 2}}));
+}
+
+TEST_F(operators_test, unnest_in_from_with_ordinality_and_several_arrays) {
+  using row = std::tuple<std::string, std::string>;
+  // a has tags x, y; b has y; c none: a cross join leaves c out.
+  auto t = pgpx::unnest<tag_row>("t", pgpx::col(&booking::tags));
+  const auto pairs = pgpx::select(pgpx::col(&booking::room), t(&tag_row::tag))
+                         .from<booking>()
+                         .cross_join(t)
+                         .order_by(&booking::room, t(&tag_row::tag))
+                         .all(cx());
+  EXPECT_EQ(pairs, (std::vector<row>{{"a", "x"}, {"a", "y"}, {"b", "y"}}));
+  // With ordinality in a left join: c keeps one row of NULLs; n counts from 1 in array order.
+  auto o = pgpx::unnest_with_ordinality<tag_pos>("o", pgpx::col(&booking::tags));
+  using pos = std::tuple<std::string, std::optional<std::string>, std::optional<std::int64_t>>;
+  const auto numbered = pgpx::select(pgpx::col(&booking::room), o(&tag_pos::tag), o(&tag_pos::n))
+                            .from<booking>()
+                            .left_join(o, pgpx::lit<true>)
+                            .order_by(&booking::room, o(&tag_pos::n))
+                            .all(cx());
+  EXPECT_EQ(numbered,
+            (std::vector<pos>{{"a", "x", 1}, {"a", "y", 2}, {"b", "y", 1}, {"c", std::nullopt, std::nullopt}}));
+  // Several bound arrays: the shorter is padded with NULL; with ordinality, in array order.
+  auto p = pgpx::unnest_with_ordinality<pair_pos>("p", std::vector<std::int32_t>{30, 10, 20},
+                                                  std::vector<std::string>{"x", "y"});
+  const auto padded = pgpx::select<pair_pos>().from(p).order_by(p(&pair_pos::n)).all(cx());
+  ASSERT_EQ(padded.size(), 3U);
+  EXPECT_EQ(padded[0].a, 30);
+  EXPECT_EQ(padded[0].b, "x");
+  EXPECT_EQ(padded[1].a, 10);
+  EXPECT_EQ(padded[1].b, "y");
+  EXPECT_EQ(padded[2].a, 20);
+  EXPECT_FALSE(padded[2].b.has_value());
+  EXPECT_EQ(padded[2].n, 3);
+  // A condition on the function's column, and a join with it on a condition (bound ids).
+  EXPECT_EQ(pgpx::select(p(&pair_pos::a)).from(p).where(p(&pair_pos::a) > 15).order_by(p(&pair_pos::a)).all(cx()),
+            (std::vector<std::optional<std::int32_t>>{20, 30}));
+  auto ids = pgpx::unnest<id_row>("ids", std::vector<std::int64_t>{rows_[2].id, rows_[0].id, 999});
+  EXPECT_EQ(pgpx::select(pgpx::col(&booking::room))
+                .from<booking>()
+                .join(ids, pgpx::col(&booking::id) == ids(&id_row::id))
+                .order_by(&booking::room)
+                .all(cx()),
+            (names{"a", "c"}));
+  // A value that looks like SQL is an array element, not text of the statement.
+  auto evil = pgpx::unnest<tag_row>("e", std::vector<std::string>{"'); drop table bookings; --"});
+  EXPECT_EQ(pgpx::select(evil(&tag_row::tag)).from(evil).all(cx()), (names{"'); drop table bookings; --"}));
+  EXPECT_EQ(pgpx::select(pgpx::unnest(std::vector<std::string>{"b", "a"})).all(cx()), (names{"b", "a"}));
+  EXPECT_EQ(pgpx::select(pgpx::count()).from<booking>().value(cx()), 3);
+}
+
+TEST_F(operators_test, limit_and_offset_slots_of_a_shape) {
+  const pgpx::shape<std::string(std::int64_t, std::int64_t)> page{pgpx::select(pgpx::col(&booking::room))
+                                                                      .from<booking>()
+                                                                      .order_by(&booking::room)
+                                                                      .limit(pgpx::arg<std::int64_t>(0))
+                                                                      .offset(pgpx::arg<std::int64_t>(1))};
+  EXPECT_EQ(cx().query(page(2, 0)), (names{"a", "b"}));
+  EXPECT_EQ(cx().query(page(2, 1)), (names{"b", "c"}));
+  EXPECT_EQ(cx().query(page(1, 2)), (names{"c"}));
+  EXPECT_EQ(cx().query(page(5, 3)), (names{}));
+  EXPECT_EQ(cx().query(page(0, 0)), (names{}));
+  // The values are bound: a negative limit is the server's error about the value.
+  try {
+    (void)cx().query(page(-1, 0));
+    FAIL() << "a negative LIMIT was accepted";
+  } catch (const pgpx::sql_error& e) {
+    EXPECT_EQ(e.sqlstate(), "2201W") << e.what();
+  }
+  // One slot in both clauses: pages of n rows.
+  const auto n = pgpx::arg<std::int32_t>(0);
+  const pgpx::shape<std::string(std::int32_t)> second_page{
+      pgpx::select(pgpx::col(&booking::room)).from<booking>().order_by(&booking::room).limit(n).offset(n)};
+  EXPECT_EQ(cx().query(second_page(1)), (names{"b"}));
+  EXPECT_EQ(cx().query(second_page(2)), (names{"c"}));
 }
 
 TEST_F(operators_test, raw_fragments_bind_their_values) {

@@ -37,6 +37,23 @@ struct tagged {
   std::int64_t id;
   std::string tag;
 };
+struct tag_row {
+  std::string tag;
+};
+struct tag_pos {
+  std::optional<std::string> tag;
+  std::optional<std::int64_t> n;
+};
+struct pair_row {
+  std::optional<std::int32_t> a;
+  std::optional<std::string> b;
+};
+struct id_row {
+  std::int64_t id;
+};
+struct span_row {
+  pgpx::range<std::int32_t> span;
+};
 struct merge_source {
   std::string sku;
   std::int32_t qty;
@@ -246,12 +263,47 @@ TEST(operators_sql, unnest_of_a_column_or_a_bound_vector) {
   const auto s = v.to_sql();
   EXPECT_EQ(s.sql, "select unnest($1)");
   EXPECT_EQ(s.params, (std::vector<std::string>{"{3,1,2}"}));
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::unnest(std::vector<std::string>{"a"}))), "select unnest($1::text[])");
   // As a FROM item: a projection in a derived table.
   auto t = pgpx::derived(
       "t", pgpx::select<tagged>(pgpx::as<&tagged::tag>(pgpx::unnest(pgpx::col(&booking::tags)))).from<booking>());
   EXPECT_EQ(sql_of(pgpx::select(t(&tagged::tag), pgpx::count()).from(t).group_by(t(&tagged::tag))),
             R"(select "tag", count(*) from (select "id", unnest("tags") as "tag" from "bookings") as "t")"
             R"( group by "tag")");
+}
+
+TEST(operators_sql, unnest_as_a_from_item) {
+  // A column of an earlier FROM item: cross join (a function in FROM sees the items before it).
+  auto t = pgpx::unnest<tag_row>("t", pgpx::col(&booking::tags));
+  EXPECT_EQ(
+      sql_of(pgpx::select(pgpx::col(&booking::room), t(&tag_row::tag)).from<booking>().cross_join(t)),
+      R"(select "bookings"."room", "t"."tag" from "bookings" cross join unnest("bookings"."tags") as "t" ("tag"))");
+  // With ordinality, in a left join on true.
+  auto o = pgpx::unnest_with_ordinality<tag_pos>("o", pgpx::col(&booking::tags));
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::col(&booking::room), o(&tag_pos::tag), o(&tag_pos::n))
+                       .from<booking>()
+                       .left_join(o, pgpx::lit<true>)
+                       .where(o(&tag_pos::n) <= 2)),
+            R"(select "bookings"."room", "o"."tag", "o"."n" from "bookings" left join unnest("bookings"."tags"))"
+            R"( with ordinality as "o" ("tag", "n") on true where "o"."n" <= $1)");
+  // Several bound arrays, alone in FROM: the projection reads R's members by name.
+  auto p = pgpx::unnest<pair_row>("p", std::vector<std::int32_t>{1, 2, 3}, std::vector<std::string>{"x"});
+  const auto s = pgpx::select<pair_row>().from(p).where(p(&pair_row::a) > 1).to_sql();
+  // (A text array's parameter type is left to the server: cast, as unnest is overloaded.)
+  EXPECT_EQ(s.sql, R"(select "a", "b" from unnest($1, $2::text[]) as "p" ("a", "b") where "a" > $3)");
+  EXPECT_EQ(s.params, (std::vector<std::string>{"{1,2,3}", "{x}", "1"}));
+  static_assert(std::is_same_v<decltype(pgpx::select<pair_row>().from(p))::row_type, pair_row>);
+  // Joined on a condition: the rows of bound ids.
+  auto ids = pgpx::unnest<id_row>("ids", std::vector<std::int64_t>{4, 5});
+  EXPECT_EQ(
+      sql_of(pgpx::select(pgpx::col(&booking::room))
+                 .from<booking>()
+                 .join(ids, pgpx::col(&booking::id) == ids(&id_row::id))),
+      R"(select "bookings"."room" from "bookings" join unnest($1) as "ids" ("id") on "bookings"."id" = "ids"."id")");
+  // A multirange's ranges.
+  auto spans = pgpx::unnest<span_row>("s", pgpx::col(&availability::free));
+  EXPECT_EQ(sql_of(pgpx::select(spans(&span_row::span)).from<availability>().cross_join(spans)),
+            R"(select "s"."span" from "availabilities" cross join unnest("availabilities"."free") as "s" ("span"))");
 }
 
 TEST(operators_sql, raw_fragments_fill_holes_with_expressions_and_bound_values) {
