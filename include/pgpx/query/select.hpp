@@ -942,24 +942,25 @@ struct unnest_element {
   static constexpr bool nullable = unnest_element_nullable<operand_t<A>>();
 };
 
-/// Checks member I of R against the I-th array's element (a compile error when it does not fit).
+/// Whether member I of R can hold the elements of array A (its element type; std::optional
+/// when the elements may be NULL or, Padded, shorter arrays are padded with NULL).
 template <class R, std::size_t I, class A, bool Padded>
-constexpr void check_unnest_member() {
-  using M = reflect::field_type<I, R>;
+consteval auto unnest_member_fits() -> bool {
   using E = unnest_element<A>;
   if constexpr (std::is_void_v<typename E::type>) {
-    operator_not_applicable<"unnest", operand_t<A>>{};
+    return false;
   } else {
-    using MV = typename value_of<M>::type;
-    constexpr bool member_nullable = column_facts_of<M>().nullable;
-    if constexpr (!std::is_same_v<MV, typename E::type> || ((E::nullable || Padded) && !member_nullable))
-      projection_mismatch<R, "", M, typename E::type>{};
+    using M = reflect::field_type<I, R>;
+    return std::is_same_v<typename value_of<M>::type, typename E::type> &&
+           (!(E::nullable || Padded) || column_facts_of<M>().nullable);
   }
 }
-
+/// The index of the first member of R that cannot hold its array's elements, or the count.
 template <class R, bool Padded, class... A, std::size_t... I>
-constexpr void check_unnest_members(std::index_sequence<I...> /*unused*/) {
-  (check_unnest_member<R, I, A, Padded>(), ...);
+consteval auto first_unfit_member(std::index_sequence<I...> /*unused*/) -> std::size_t {
+  std::size_t bad = sizeof...(I);
+  ((bad = bad == sizeof...(I) && !unnest_member_fits<R, I, A, Padded>() ? I : bad), ...);
+  return bad;
 }
 
 /// The relation of `unnest(arrays...) [with ordinality] as name (R's columns)`.
@@ -970,7 +971,13 @@ auto unnest_relation(std::string name, const A&... arrays) -> relation_ptr {
   if constexpr (reflect::field_count<R> != columns) {
     unnest_columns_do_not_match<R, columns>{};
   } else {
-    check_unnest_members<R, (sizeof...(A) > 1), A...>(std::index_sequence_for<A...>{});
+    constexpr std::size_t bad = first_unfit_member<R, (sizeof...(A) > 1), A...>(std::index_sequence_for<A...>{});
+    if constexpr (bad < sizeof...(A)) {
+      using Arr = std::tuple_element_t<bad, std::tuple<A...>>;
+      if constexpr (std::is_void_v<typename unnest_element<Arr>::type>)
+        operator_not_applicable<"unnest", operand_t<Arr>>{};
+      else projection_mismatch<R, "", reflect::field_type<bad, R>, typename unnest_element<Arr>::type>{};
+    }
     if constexpr (Ordinality) {
       using O = typename value_of<reflect::field_type<columns - 1, R>>::type;
       if constexpr (!std::is_same_v<O, std::int64_t>) projection_mismatch<R, "", O, std::int64_t>{};
