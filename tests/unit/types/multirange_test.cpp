@@ -36,8 +36,12 @@ auto text_of(const T& v) -> std::string {
 }
 
 // '{[1,5), [7,)}'::int4multirange
-const std::string two = from_hex("00000002" "00000011" "0200000004000000010000000400000005"
-                                 "00000009" "120000000400000007");
+const std::string two = from_hex(
+    "00000002"
+    "00000011"
+    "0200000004000000010000000400000005"
+    "00000009"
+    "120000000400000007");
 const std::string none = from_hex("00000000");  // '{}'::int4multirange
 
 TEST(multirange, encodes_and_decodes_what_the_server_sends) {
@@ -76,9 +80,13 @@ TEST(multirange, malformed_bytes_are_conversion_errors) {
   };
   bad("ffffffff");                            // a negative count
   bad("00000001ffffffff");                    // a negative range length
-  bad("00000000" "00");                       // a byte after the end
-  bad("00000002" "0000000101");               // two ranges announced, one sent
-  bad("00000001" "00000002" "0100");          // a range with a byte after its end
+  bad("00000000"
+      "00");                       // a byte after the end
+  bad("00000002"
+      "0000000101");               // two ranges announced, one sent
+  bad("00000001"
+      "00000002"
+      "0100");          // a range with a byte after its end
 }
 
 }  // namespace
