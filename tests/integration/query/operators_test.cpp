@@ -521,6 +521,16 @@ TEST_F(operators_test, limit_and_offset_slots_of_a_shape) {
       pgpx::select(pgpx::col(&booking::room)).from<booking>().order_by(&booking::room).limit(n).offset(n)};
   EXPECT_EQ(cx().query(second_page(1)), (names{"b"}));
   EXPECT_EQ(cx().query(second_page(2)), (names{"c"}));
+  // An array argument unnested in FROM: the rooms of the ids given at each call.
+  auto ids = pgpx::unnest<id_row>("ids", pgpx::arg<std::vector<std::int64_t>>(0));
+  const pgpx::shape<std::string(std::vector<std::int64_t>)> rooms_of{
+      pgpx::select(pgpx::col(&booking::room))
+          .from<booking>()
+          .join(ids, pgpx::col(&booking::id) == ids(&id_row::id))
+          .order_by(&booking::room)};
+  EXPECT_EQ(cx().query(rooms_of({rows_[1].id, rows_[2].id})), (names{"b", "c"}));
+  EXPECT_EQ(cx().query(rooms_of({rows_[0].id})), (names{"a"}));
+  EXPECT_EQ(cx().query(rooms_of({})), (names{}));
 }
 
 TEST_F(operators_test, raw_fragments_bind_their_values) {
