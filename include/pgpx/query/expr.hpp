@@ -22,9 +22,10 @@
 //    columns, pgpx::lit<...> constants and operators over them) or one (pgpx::bound_expr): DDL
 //    facts (pgpx/query/ddl.hpp) take the first and refuse the second at compile time.
 //  - time values add and subtract as PostgreSQL's operators do (timestamptz + interval,
-//    timestamptz - timestamptz is an interval, date + int4, ...); ranges take elements and
-//    ranges of their own type; pgpx::raw<V>("f({})", e) is an SQL fragment whose text is a
-//    string literal (checked at compile time) and whose holes are expressions or bound values.
+//    timestamptz - timestamptz is an interval, date + int4, ...); ranges and multiranges take
+//    elements, ranges and multiranges of their own element type, and + * - only their own type; pgpx::raw<V>("f({})",
+//    e) is an SQL fragment whose text is a string literal (checked at compile time) and whose holes are expressions or
+//    bound values.
 //
 // Thread safety: expressions are immutable values; copies share nodes and may be used from
 // several threads. Nothing here blocks or touches a connection.

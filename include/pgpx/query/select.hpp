@@ -1,5 +1,6 @@
 // pgpx/query/select.hpp: SELECT statements on models, with joins, aliases, subqueries,
-// derived tables, CTEs, grouping, windows, set operations, row locks and keyset pages.
+// derived tables, CTEs, unnest(...) in FROM, grouping, windows, set operations, row locks
+// and keyset pages.
 //
 //   auto v = pgpx::select<book>().where(pgpx::col(&book::price_cents) > 100)
 //                .order_by(pgpx::desc(&book::price_cents)).limit(20).all(cx);   // std::vector<book>
