@@ -13,5 +13,6 @@
 #include <pgpx/types/inet.hpp>
 #include <pgpx/types/array.hpp>
 #include <pgpx/types/range.hpp>
+#include <pgpx/types/multirange.hpp>
 #include <pgpx/types/enum.hpp>
 #include <pgpx/types/composite.hpp>

@@ -349,6 +349,19 @@ class renderer {
         out.sql += ") as ";
         out.sql += r.quoted_name;
         break;
+      case relation_kind::function:
+        // A function in FROM sees the items before it (implicitly LATERAL).
+        expression(*r.call);
+        if (r.ordinality) out.sql += " with ordinality";
+        out.sql += " as ";
+        out.sql += r.quoted_name;
+        out.sql += " (";
+        for (std::size_t k = 0; k < r.quoted.size(); ++k) {
+          if (k > 0) out.sql += ", ";
+          out.sql += r.quoted[k];
+        }
+        out.sql += ')';
+        break;
     }
   }
 

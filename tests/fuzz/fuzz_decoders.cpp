@@ -189,6 +189,8 @@ const entry targets[] = {
     /* 48 */ {run<std::vector<pgpx::interval>>, {o::interval_array}},
     /* 49 */ {run<pgpx::inet>, {o::inet}},
     /* 50 */ {run<std::vector<std::optional<pgpx::inet>>>, {o::inet_array}},
+    /* 51 */ {run<pgpx::multirange<std::int32_t>>, {o::int4multirange, o::int8multirange, o::int4range}},
+    /* 52 */ {run<pgpx::multirange<pgpx::timestamptz>>, {o::tstzmultirange}},
 };
 
 constexpr std::size_t target_count = sizeof(targets) / sizeof(targets[0]);

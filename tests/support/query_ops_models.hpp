@@ -3,6 +3,7 @@
 #pragma once
 
 #include <pgpx/model/model.hpp>
+#include <pgpx/types/multirange.hpp>
 #include <pgpx/types/range.hpp>
 
 #include <cstdint>
@@ -24,6 +25,16 @@ struct booking {
   pgpx::interval grace;
   nlohmann::json meta;
   std::vector<std::string> tags;
+};
+
+/// A room's free hours of the day (a multirange) and its opening hours (a range), for the
+/// multirange operators.
+struct availability {
+  pgpx::identity<std::int64_t> id;
+  std::string room;
+  pgpx::multirange<std::int32_t> free;
+  pgpx::range<std::int32_t> hours;
+  std::optional<pgpx::multirange<pgpx::date>> closed;
 };
 
 /// Stock per SKU, the target of MERGE (soft-deleted: discontinued SKUs).

@@ -22,9 +22,10 @@
 //    columns, pgpx::lit<...> constants and operators over them) or one (pgpx::bound_expr): DDL
 //    facts (pgpx/query/ddl.hpp) take the first and refuse the second at compile time.
 //  - time values add and subtract as PostgreSQL's operators do (timestamptz + interval,
-//    timestamptz - timestamptz is an interval, date + int4, ...); ranges take elements and
-//    ranges of their own type; pgpx::raw<V>("f({})", e) is an SQL fragment whose text is a
-//    string literal (checked at compile time) and whose holes are expressions or bound values.
+//    timestamptz - timestamptz is an interval, date + int4, ...); ranges and multiranges take
+//    elements, ranges and multiranges of their own element type, and + * - only their own type; pgpx::raw<V>("f({})",
+//    e) is an SQL fragment whose text is a string literal (checked at compile time) and whose holes are expressions or
+//    bound values.
 //
 // Thread safety: expressions are immutable values; copies share nodes and may be used from
 // several threads. Nothing here blocks or touches a connection.
@@ -38,6 +39,7 @@
 #include <pgpx/types/chrono.hpp>
 #include <pgpx/types/json.hpp>
 #include <pgpx/types/numeric.hpp>
+#include <pgpx/types/multirange.hpp>
 #include <pgpx/types/range.hpp>
 
 #include <chrono>
@@ -153,8 +155,9 @@ struct node {
   bool distinct = false;       ///< aggregate: count(distinct x)
 };
 
-/// A FROM item: a model's table (perhaps aliased), a CTE, a derived table or `excluded`.
-enum class relation_kind : std::uint8_t { table, cte, derived, excluded };
+/// A FROM item: a model's table (perhaps aliased), a CTE, a derived table, `excluded`, or a
+/// set-returning function (`unnest(...) as t (cols)`).
+enum class relation_kind : std::uint8_t { table, cte, derived, excluded, function };
 
 /// A relation columns can belong to. Columns refer to their relation by pointer, so two
 /// aliases of one table are two relations (self joins).
@@ -167,6 +170,8 @@ struct relation {
   std::vector<std::string> members;          ///< C++ member names, in the same order
   query_ptr body;                            ///< derived: the query (a CTE's is in its cte_def)
   bool lateral = false;                      ///< derived: `lateral (...)`
+  node_ptr call;                             ///< function: the call, such as unnest($1, $2)
+  bool ordinality = false;                   ///< function: `with ordinality`
   std::vector<std::string> quoted;           ///< columns, quoted (made once: finish_relation)
   std::string quoted_name;                   ///< name, quoted
   std::string quoted_table;                  ///< table and excluded: the model's table, quoted
@@ -356,6 +361,29 @@ struct range_element<pgpx::range<T>> {
 };
 template <class V>
 inline constexpr bool is_range = !std::is_void_v<typename range_element<V>::type>;
+/// pgpx::multirange<T> and its element type.
+template <class V>
+struct multirange_element {
+  using type = void;
+};
+template <class T>
+struct multirange_element<pgpx::multirange<T>> {
+  using type = T;
+};
+template <class V>
+inline constexpr bool is_multirange = !std::is_void_v<typename multirange_element<V>::type>;
+/// A range or a multirange.
+template <class V>
+inline constexpr bool is_range_like = is_range<V> || is_multirange<V>;
+/// The element type of a range or a multirange (void for anything else).
+template <class V>
+using range_like_element_t =
+    std::conditional_t<is_range<V>, typename range_element<V>::type, typename multirange_element<V>::type>;
+/// True when A and B are ranges or multiranges of one element type (the operands PostgreSQL's
+/// range operators @>, <@, &&, <<, >>, &<, &>, -|- take, mixed as they please).
+template <class A, class B>
+inline constexpr bool same_range_family =
+    is_range_like<A> && is_range_like<B> && std::is_same_v<range_like_element_t<A>, range_like_element_t<B>>;
 
 /// A bound SQL/JSON path: `$n::jsonpath`.
 inline auto jsonpath_node(std::string path) -> node_ptr {
@@ -453,7 +481,8 @@ template <char Op, class A, class B>
 struct cannot_apply {
   static_assert(query::detail::dependent_false_v<A>,
                 "pgpx: this operator needs numbers on both sides (or PostgreSQL's time arithmetic: timestamp "
-                "+ interval, timestamp - timestamp, date + integer, interval * number, ...)");
+                "+ interval, timestamp - timestamp, date + integer, interval * number, ...; or two "
+                "ranges, or two multiranges, of one type: union +, intersection *, difference -)");
 };
 /// Refusal: is_null() on an expression that is never NULL.
 template <class V>
@@ -531,6 +560,13 @@ consteval auto time_arith_tag() {
 }
 template <char Op, class A, class B>
 using time_arith_t = typename decltype(time_arith_tag<Op, A, B>())::type;
+
+/// The result of range arithmetic `A op B`: union (+), intersection (*) and difference (-) of
+/// two ranges, or of two multiranges, of one type (that type), else void. (PostgreSQL has no
+/// range + multirange; a range union or difference that is not one range is its error.)
+template <char Op, class A, class B>
+using range_arith_t =
+    std::conditional_t<(Op == '+' || Op == '-' || Op == '*') && is_range_like<A> && std::is_same_v<A, B>, A, void>;
 }  // namespace query::detail
 
 /**
@@ -604,25 +640,27 @@ class expr {
       return other_op(" @> ", query::detail::to_node(to_json_value(x)));
     } else if constexpr (pgpx::detail::is_std_vector<V>::value) {
       return other_op(" @> ", query::detail::to_node(x));
-    } else if constexpr (query::detail::is_range<V>) {
-      if constexpr (std::is_same_v<query::detail::operand_t<X>, V>) return other_op(" @> ", query::detail::to_node(x));
+    } else if constexpr (query::detail::is_range_like<V>) {
+      if constexpr (query::detail::is_range_like<query::detail::operand_t<X>>) return range_op<"@>">(" @> ", x);
       else return other_op(" @> ", range_element_node(x));
     } else {
       operator_not_applicable<"@>", V>{};
       return other_op("", nullptr);
     }
   }
-  /// arrays `e && values`: the arrays share an element; ranges `e && r`: the ranges overlap.
+  /// arrays `e && values`: the arrays share an element; ranges and multiranges `e && r`: they
+  /// overlap.
   template <class X>
   [[nodiscard]] auto overlaps(const X& x) const -> expr<bool, Nullable> {
-    if constexpr (query::detail::is_range<V>) {
+    if constexpr (query::detail::is_range_like<V>) {
       return range_op<"&&">(" && ", x);
     } else {
       if constexpr (!pgpx::detail::is_std_vector<V>::value) operator_not_applicable<"&&", V>{};
       return other_op(" && ", query::detail::to_node(x));
     }
   }
-  /// ranges `e <@ r`: every value of e lies in r (r of the same range type).
+  /// ranges `e <@ r`: every value of e lies in r (r a range or multirange of the same
+  /// element type, as for every range operator below).
   template <class X>
   [[nodiscard]] auto contained_by(const X& r) const -> expr<bool, Nullable> {
     return range_op<"<@">(" <@ ", r);
@@ -631,6 +669,26 @@ class expr {
   template <class X>
   [[nodiscard]] auto adjacent_to(const X& r) const -> expr<bool, Nullable> {
     return range_op<"-|-">(" -|- ", r);
+  }
+  /// ranges `e << r`: every value of e is below every value of r.
+  template <class X>
+  [[nodiscard]] auto strictly_left_of(const X& r) const -> expr<bool, Nullable> {
+    return range_op<"<<">(" << ", r);
+  }
+  /// ranges `e >> r`: every value of e is above every value of r.
+  template <class X>
+  [[nodiscard]] auto strictly_right_of(const X& r) const -> expr<bool, Nullable> {
+    return range_op<">>">(" >> ", r);
+  }
+  /// ranges `e &< r`: e does not extend to the right of r (no value of e above r's upper bound).
+  template <class X>
+  [[nodiscard]] auto does_not_extend_right_of(const X& r) const -> expr<bool, Nullable> {
+    return range_op<"&<">(" &< ", r);
+  }
+  /// ranges `e &> r`: e does not extend to the left of r (no value of e below r's lower bound).
+  template <class X>
+  [[nodiscard]] auto does_not_extend_left_of(const X& r) const -> expr<bool, Nullable> {
+    return range_op<"&>">(" &> ", r);
   }
   /// jsonb `e @? path`: the SQL/JSON path yields an item (the path is bound, as jsonpath).
   [[nodiscard]] auto path_exists(std::string path) const -> expr<bool, true> {
@@ -695,12 +753,12 @@ class expr {
     return expr<bool, true>(query::detail::make_node(query::detail::node_kind::binary, query::detail::prec::other, op,
                                                      {node_, query::detail::jsonpath_node(std::move(path))}));
   }
-  // A range operator whose right side is a range of the same type.
+  // A range operator whose right side is a range or multirange of the same element type.
   template <fixed_string Op, class X>
   auto range_op(const char* op, const X& x) const -> expr<bool, Nullable> {
-    if constexpr (!query::detail::is_range<V>) {
+    if constexpr (!query::detail::is_range_like<V>) {
       operator_not_applicable<Op, V>{};
-    } else if constexpr (!std::is_same_v<query::detail::operand_t<X>, V>) {
+    } else if constexpr (!query::detail::same_range_family<V, query::detail::operand_t<X>>) {
       cannot_compare<V, query::detail::operand_t<X>>{};
     }
     return other_op(op, query::detail::to_node(x));
@@ -709,7 +767,7 @@ class expr {
   // converted to it (so that the parameter has the range's element type).
   template <class X>
   static auto range_element_node(const X& x) -> query::detail::node_ptr {
-    using E = typename query::detail::range_element<V>::type;
+    using E = query::detail::range_like_element_t<V>;
     using XV = query::detail::operand_t<X>;
     if constexpr (query::detail::expression<X>) {
       if constexpr (!std::is_same_v<XV, E>) cannot_compare<E, XV>{};
@@ -873,7 +931,7 @@ template <char Op, class A, class B>
 auto arith(const char* op, std::uint8_t p, const A& a, const B& b) {
   using VA = operand_t<A>;
   using VB = operand_t<B>;
-  using T = time_arith_t<Op, VA, VB>;
+  using T = std::conditional_t<is_range_like<VA>, range_arith_t<Op, VA, VB>, time_arith_t<Op, VA, VB>>;
   if constexpr (!arithmetic<VA, VB> && std::is_void_v<T>) cannot_apply<Op, VA, VB>{};
   using R =
       std::conditional_t<!std::is_void_v<T>, T, std::conditional_t<arithmetic<VA, VB>, arith_result_t<VA, VB>, VA>>;
@@ -925,19 +983,19 @@ template <class A, class B>
 [[nodiscard]] auto operator>=(const A& a, const B& b) {
   return query::detail::compare(" >= ", a, b);
 }
-/// `a + b` (numbers).
+/// `a + b` (numbers, time arithmetic, the union of two ranges or multiranges of one type).
 template <class A, class B>
   requires query::detail::expr_operands<A, B>
 [[nodiscard]] auto operator+(const A& a, const B& b) {
   return query::detail::arith<'+'>(" + ", query::detail::prec::add, a, b);
 }
-/// `a - b` (numbers).
+/// `a - b` (numbers, time arithmetic, the difference of two ranges or multiranges).
 template <class A, class B>
   requires query::detail::expr_operands<A, B>
 [[nodiscard]] auto operator-(const A& a, const B& b) {
   return query::detail::arith<'-'>(" - ", query::detail::prec::add, a, b);
 }
-/// `a * b` (numbers).
+/// `a * b` (numbers, interval * number, the intersection of two ranges or multiranges).
 template <class A, class B>
   requires query::detail::expr_operands<A, B>
 [[nodiscard]] auto operator*(const A& a, const B& b) {
@@ -1021,48 +1079,128 @@ template <class E>
       query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "cardinality", {e.node()}));
 }
 
-/// `lower(r)` of a range: its lower bound (NULL when empty or unbounded below).
+/// `lower(r)` of a range or multirange: its lower bound (NULL when empty or unbounded below).
 template <class E>
-  requires(query::detail::expression<E> && query::detail::is_range<query::detail::operand_t<E>>)
+  requires(query::detail::expression<E> && query::detail::is_range_like<query::detail::operand_t<E>>)
 [[nodiscard]] auto lower(const E& r) {
-  using T = typename query::detail::range_element<query::detail::operand_t<E>>::type;
+  using T = query::detail::range_like_element_t<query::detail::operand_t<E>>;
   return expr<T, true>(
       query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "lower", {r.node()}));
 }
-/// `upper(r)` of a range: its upper bound (NULL when empty or unbounded above).
+/// `upper(r)` of a range or multirange: its upper bound (NULL when empty or unbounded above).
 template <class E>
-  requires(query::detail::expression<E> && query::detail::is_range<query::detail::operand_t<E>>)
+  requires(query::detail::expression<E> && query::detail::is_range_like<query::detail::operand_t<E>>)
 [[nodiscard]] auto upper(const E& r) {
-  using T = typename query::detail::range_element<query::detail::operand_t<E>>::type;
+  using T = query::detail::range_like_element_t<query::detail::operand_t<E>>;
   return expr<T, true>(
       query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "upper", {r.node()}));
 }
-/// `isempty(r)` of a range.
+namespace query::detail {
+/// `name(r)` of a range or multirange, a boolean (NULL only when r is).
+template <fixed_string Name, class E>
+auto range_test(const E& r) {
+  if constexpr (!is_range_like<operand_t<E>>) operator_not_applicable<Name, operand_t<E>>{};
+  return expr<bool, E::nullable>(make_node(node_kind::call, prec::atom, std::string(Name.view()), {r.node()}));
+}
+}  // namespace query::detail
+/// `isempty(r)` of a range or multirange.
 template <class E>
   requires query::detail::expression<E>
 [[nodiscard]] auto is_empty(const E& r) {
-  if constexpr (!query::detail::is_range<query::detail::operand_t<E>>)
-    operator_not_applicable<"isempty", query::detail::operand_t<E>>{};
-  return expr<bool, E::nullable>(
-      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "isempty", {r.node()}));
+  return query::detail::range_test<"isempty">(r);
 }
+/// `lower_inc(r)`: the lower bound is in the range (false when empty or unbounded below).
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto lower_inc(const E& r) {
+  return query::detail::range_test<"lower_inc">(r);
+}
+/// `upper_inc(r)`: the upper bound is in the range (false when empty or unbounded above).
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto upper_inc(const E& r) {
+  return query::detail::range_test<"upper_inc">(r);
+}
+/// `lower_inf(r)`: unbounded below (false when empty).
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto lower_inf(const E& r) {
+  return query::detail::range_test<"lower_inf">(r);
+}
+/// `upper_inf(r)`: unbounded above (false when empty).
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto upper_inf(const E& r) {
+  return query::detail::range_test<"upper_inf">(r);
+}
+/// `range_merge(a, b)`: the smallest range holding both ranges (gaps included; unlike `a + b`
+/// it never fails).
+template <class A, class B>
+  requires(query::detail::expression<A> || query::detail::expression<B>)
+[[nodiscard]] auto range_merge(const A& a, const B& b) {
+  using VA = query::detail::operand_t<A>;
+  using VB = query::detail::operand_t<B>;
+  if constexpr (!query::detail::is_range<VA>) operator_not_applicable<"range_merge", VA>{};
+  else if constexpr (!std::is_same_v<VA, VB>) cannot_compare<VA, VB>{};
+  constexpr bool null = query::detail::operand<A>::nullable || query::detail::operand<B>::nullable;
+  return query::detail::expr_of<VA, null, A, B>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "range_merge",
+                               {query::detail::to_node(a), query::detail::to_node(b)}));
+}
+/// `range_merge(m)` of a multirange: the smallest range holding all of it.
+template <class E>
+  requires(query::detail::expression<E> && query::detail::is_multirange<query::detail::operand_t<E>>)
+[[nodiscard]] auto range_merge(const E& m) {
+  using T = query::detail::range_like_element_t<query::detail::operand_t<E>>;
+  return expr<pgpx::range<T>, E::nullable>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "range_merge", {m.node()}));
+}
+/// `multirange(r)`: the multirange holding one range (the empty multirange for an empty range).
+template <class E>
+  requires query::detail::expression<E>
+[[nodiscard]] auto to_multirange(const E& r) {
+  using V = query::detail::operand_t<E>;
+  if constexpr (!query::detail::is_range<V>) operator_not_applicable<"multirange", V>{};
+  return expr<pgpx::multirange<query::detail::range_like_element_t<V>>, E::nullable>(
+      query::detail::make_node(query::detail::node_kind::call, query::detail::prec::atom, "multirange", {r.node()}));
+}
+
+namespace query::detail {
+/// An argument of unnest: an expression's node, or a bound C++ array; one whose parameter
+/// type is left to the server (text arrays) is cast to its SQL type (`$1::text[]`), as
+/// unnest is overloaded and the server could not choose.
+template <class A>
+auto unnest_arg_node(const A& a) -> node_ptr {
+  node_ptr n = to_node(a);
+  if constexpr (!expression<A>) {
+    if (n->value.type == oids::unspecified) {
+      std::string type = pgpx::detail::sql_type_name<operand_t<A>>();
+      if (!type.empty()) return make_node(node_kind::cast, prec::cast, std::move(type), {std::move(n)});
+    }
+  }
+  return n;
+}
+}  // namespace query::detail
 
 /**
  * `unnest(array)`: a set-returning function, one row per element, for the select list
  * (`pgpx::select(pgpx::col(&book::id), pgpx::unnest(pgpx::col(&book::tags)))`) or, through a
  * projection and pgpx::derived, as a FROM item. The array is an expression or a C++ vector
- * (bound as one array parameter).
+ * (bound as one array parameter). `unnest(multirange)` gives its ranges, in order.
  */
 template <class A>
 [[nodiscard]] auto unnest(const A& array) {
   using V = query::detail::operand_t<A>;
-  if constexpr (!pgpx::detail::is_std_vector<V>::value) {
+  if constexpr (query::detail::is_multirange<V>) {  // its ranges, in order
+    return expr<pgpx::range<query::detail::range_like_element_t<V>>>(query::detail::make_node(
+        query::detail::node_kind::call, query::detail::prec::atom, "unnest", {query::detail::to_node(array)}));
+  } else if constexpr (!pgpx::detail::is_std_vector<V>::value) {
     operator_not_applicable<"unnest", V>{};
     return expr<V>(nullptr);
   } else {
     using Elem = query::detail::value_of<typename V::value_type>;
     return expr<typename Elem::type, Elem::nullable>(query::detail::make_node(
-        query::detail::node_kind::call, query::detail::prec::atom, "unnest", {query::detail::to_node(array)}));
+        query::detail::node_kind::call, query::detail::prec::atom, "unnest", {query::detail::unnest_arg_node(array)}));
   }
 }
 

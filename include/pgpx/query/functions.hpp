@@ -230,6 +230,21 @@ template <class E>
 [[nodiscard]] auto json_agg(const E& e) {
   return query::detail::call<nlohmann::json, true>("json_agg", {e.node()});
 }
+/// `range_agg(r)`: the union of the ranges (or multiranges) as a multirange (NULL over no rows).
+template <class E>
+[[nodiscard]] auto range_agg(const E& e) {
+  using V = query::detail::operand_t<E>;
+  if constexpr (!query::detail::is_range_like<V>) operator_not_applicable<"range_agg", V>{};
+  return query::detail::call<pgpx::multirange<query::detail::range_like_element_t<V>>, true>("range_agg", {e.node()});
+}
+/// `range_intersect_agg(r)`: the intersection of the ranges (or multiranges), of their type
+/// (NULL over no rows).
+template <class E>
+[[nodiscard]] auto range_intersect_agg(const E& e) {
+  using V = query::detail::operand_t<E>;
+  if constexpr (!query::detail::is_range_like<V>) operator_not_applicable<"range_intersect_agg", V>{};
+  return query::detail::call<V, true>("range_intersect_agg", {e.node()});
+}
 /// `row_number()` (a window function: use .over()).
 [[nodiscard]] inline auto row_number() -> func_expr<std::int64_t, false> {
   return query::detail::call<std::int64_t, false>("row_number", {});

@@ -1,5 +1,6 @@
 // pgpx/query/select.hpp: SELECT statements on models, with joins, aliases, subqueries,
-// derived tables, CTEs, grouping, windows, set operations, row locks and keyset pages.
+// derived tables, CTEs, unnest(...) in FROM, grouping, windows, set operations, row locks
+// and keyset pages.
 //
 //   auto v = pgpx::select<book>().where(pgpx::col(&book::price_cents) > 100)
 //                .order_by(pgpx::desc(&book::price_cents)).limit(20).all(cx);   // std::vector<book>
@@ -666,11 +667,39 @@ class select_query : public query::detail::runnable<select_query<Row>, Row> {
     q.mut().limit = query::detail::value_node(n);
     return std::move(q);
   }
+  /// LIMIT of an integer expression: a pgpx::shape slot (`limit(pgpx::arg<std::int64_t>(1))`,
+  /// bound at each call) or a scalar subquery. Another value type does not compile.
+  template <class E>
+    requires query::detail::expression<E>
+  [[nodiscard]] auto limit(const E& n) const& -> select_query {
+    return select_query(*this).limit(n);
+  }
+  template <class E>
+    requires query::detail::expression<E>
+  [[nodiscard]] auto limit(const E& n) && -> select_query {
+    select_query& q = *this;
+    q.mut().limit = count_node<"limit">(n);
+    return std::move(q);
+  }
   /// OFFSET n (bound).
   [[nodiscard]] auto offset(std::int64_t n) const& -> select_query { return select_query(*this).offset(n); }
   [[nodiscard]] auto offset(std::int64_t n) && -> select_query {
     select_query& q = *this;
     q.mut().offset = query::detail::value_node(n);
+    return std::move(q);
+  }
+  /// OFFSET of an integer expression: a pgpx::shape slot (`offset(pgpx::arg<std::int64_t>(2))`)
+  /// or a scalar subquery. Another value type does not compile.
+  template <class E>
+    requires query::detail::expression<E>
+  [[nodiscard]] auto offset(const E& n) const& -> select_query {
+    return select_query(*this).offset(n);
+  }
+  template <class E>
+    requires query::detail::expression<E>
+  [[nodiscard]] auto offset(const E& n) && -> select_query {
+    select_query& q = *this;
+    q.mut().offset = count_node<"offset">(n);
     return std::move(q);
   }
   /// SELECT DISTINCT.
@@ -789,6 +818,13 @@ class select_query : public query::detail::runnable<select_query<Row>, Row> {
     d.from.push_back({std::move(rel), j, std::move(on)});
     return std::move(q);
   }
+  // The node of a LIMIT or OFFSET expression: integers only.
+  template <fixed_string Clause, class E>
+  static auto count_node(const E& n) -> query::detail::node_ptr {
+    using V = query::detail::operand_t<E>;
+    if constexpr (query::detail::family_of<V>() != query::detail::family::integer) operator_not_applicable<Clause, V>{};
+    return n.node();
+  }
   [[nodiscard]] auto lock(const char* what) const& -> select_query { return select_query(*this).lock(what); }
   [[nodiscard]] auto lock(const char* what) && -> select_query {
     select_query& q = *this;
@@ -876,6 +912,114 @@ auto lateral(std::string name, const select_query<R>& q) -> row_relation<R> {
   auto h = derived(std::move(name), q);
   const_cast<query::detail::relation&>(*h.relation()).lateral = true;
   return h;
+}
+
+/// Refusal: the row type of pgpx::unnest<R> / unnest_with_ordinality<R> has another number of
+/// members than the function has columns.
+template <class R, std::size_t Columns>
+struct unnest_columns_do_not_match {
+  static_assert(query::detail::dependent_false_v<R>,
+                "pgpx: the row type of pgpx::unnest<R>(name, arrays...) needs one member per array, in order "
+                "(and a last std::int64_t member for unnest_with_ordinality)");
+};
+
+namespace query::detail {
+/// The element type and nullability of what unnest reads from an array (or multirange) A.
+template <class V>
+consteval auto unnest_element_tag() {
+  if constexpr (is_multirange<V>) return std::type_identity<pgpx::range<range_like_element_t<V>>>{};
+  else if constexpr (pgpx::detail::is_std_vector<V>::value)
+    return std::type_identity<typename value_of<typename V::value_type>::type>{};
+  else return std::type_identity<void>{};
+}
+template <class V>
+consteval auto unnest_element_nullable() -> bool {
+  if constexpr (pgpx::detail::is_std_vector<V>::value) return value_of<typename V::value_type>::nullable;
+  else return false;
+}
+template <class A>
+struct unnest_element {
+  using type = typename decltype(unnest_element_tag<operand_t<A>>())::type;
+  static constexpr bool nullable = unnest_element_nullable<operand_t<A>>();
+};
+
+/// Whether member I of R can hold the elements of array A (its element type; std::optional
+/// when the elements may be NULL or, Padded, shorter arrays are padded with NULL).
+template <class R, std::size_t I, class A, bool Padded>
+consteval auto unnest_member_fits() -> bool {
+  using E = unnest_element<A>;
+  if constexpr (std::is_void_v<typename E::type>) {
+    return false;
+  } else {
+    using M = reflect::field_type<I, R>;
+    return std::is_same_v<typename value_of<M>::type, typename E::type> &&
+           (!(E::nullable || Padded) || column_facts_of<M>().nullable);
+  }
+}
+/// The index of the first member of R that cannot hold its array's elements, or the count.
+template <class R, bool Padded, class... A, std::size_t... I>
+consteval auto first_unfit_member(std::index_sequence<I...> /*unused*/) -> std::size_t {
+  std::size_t bad = sizeof...(I);
+  ((bad = bad == sizeof...(I) && !unnest_member_fits<R, I, A, Padded>() ? I : bad), ...);
+  return bad;
+}
+
+/// The relation of `unnest(arrays...) [with ordinality] as name (R's columns)`.
+template <class R, bool Ordinality, class... A>
+auto unnest_relation(std::string name, const A&... arrays) -> relation_ptr {
+  static_assert(sizeof...(A) > 0, "pgpx::unnest<R>(name, arrays...) needs at least one array");
+  constexpr std::size_t columns = sizeof...(A) + (Ordinality ? 1 : 0);
+  if constexpr (reflect::field_count<R> != columns) {
+    unnest_columns_do_not_match<R, columns>{};
+  } else {
+    constexpr std::size_t bad = first_unfit_member<R, (sizeof...(A) > 1), A...>(std::index_sequence_for<A...>{});
+    if constexpr (bad < sizeof...(A)) {
+      using Arr = std::tuple_element_t<bad, std::tuple<A...>>;
+      if constexpr (std::is_void_v<typename unnest_element<Arr>::type>)
+        operator_not_applicable<"unnest", operand_t<Arr>>{};
+      else projection_mismatch<R, "", reflect::field_type<bad, R>, typename unnest_element<Arr>::type>{};
+    }
+    if constexpr (Ordinality) {
+      using O = typename value_of<reflect::field_type<columns - 1, R>>::type;
+      if constexpr (!std::is_same_v<O, std::int64_t>) projection_mismatch<R, "", O, std::int64_t>{};
+    }
+  }
+  auto r = std::make_shared<relation>();
+  r->kind = relation_kind::function;
+  r->name = std::move(name);
+  r->call = make_node(node_kind::call, prec::atom, "unnest", {unnest_arg_node(arrays)...});
+  r->ordinality = Ordinality;
+  const auto& cols = reflect::column_names<R>();
+  for (std::size_t i = 0; i < reflect::field_count<R>; ++i) {
+    r->columns.push_back(cols[i]);
+    r->members.emplace_back(reflect::field_names<R>[i]);
+  }
+  finish_relation(*r);
+  return r;
+}
+}  // namespace query::detail
+
+/**
+ * `unnest(a, b, ...) as name (cols)` as a FROM item whose rows are R: one row per element,
+ * the k-th array's elements in R's k-th member (`t(&R::member)` for its column). Each array is
+ * an expression (a column of an earlier FROM item: a function in FROM sees those, so no LATERAL
+ * is needed) or a C++ vector (one bound array parameter). With several arrays the shorter
+ * ones are padded with NULL, so R's members must then be std::optional. Checked at compile
+ * time: one member per array, each of the array's element type.
+ *
+ *   struct tag_row { std::string tag; };
+ *   auto t = pgpx::unnest<tag_row>("t", pgpx::col(&book::tags));
+ *   pgpx::select(pgpx::col(&book::title), t(&tag_row::tag)).from<book>().cross_join(t);
+ */
+template <class R, class... A>
+[[nodiscard]] auto unnest(std::string name, const A&... arrays) -> row_relation<R> {
+  return row_relation<R>(query::detail::unnest_relation<R, false>(std::move(name), arrays...));
+}
+/// `unnest(a, ...) with ordinality as name (cols)`: as pgpx::unnest<R>, R's last member (an
+/// std::int64_t) numbering the rows from 1 in array order.
+template <class R, class... A>
+[[nodiscard]] auto unnest_with_ordinality(std::string name, const A&... arrays) -> row_relation<R> {
+  return row_relation<R>(query::detail::unnest_relation<R, true>(std::move(name), arrays...));
 }
 
 /// A scalar subquery: `(select ...)` as an expression of its single column (may be NULL).

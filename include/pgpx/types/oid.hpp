@@ -63,6 +63,12 @@ inline constexpr oid tsrange = 3908;
 inline constexpr oid tstzrange = 3910;
 inline constexpr oid daterange = 3912;
 inline constexpr oid int8range = 3926;
+inline constexpr oid int4multirange = 4451;  ///< PostgreSQL 14+
+inline constexpr oid nummultirange = 4532;
+inline constexpr oid tsmultirange = 4533;
+inline constexpr oid tstzmultirange = 4534;
+inline constexpr oid datemultirange = 4535;
+inline constexpr oid int8multirange = 4536;
 
 inline constexpr oid bool_array = 1000;
 inline constexpr oid bytea_array = 1001;

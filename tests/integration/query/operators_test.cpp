@@ -11,6 +11,7 @@
 #include <pgpx/query/merge.hpp>
 #include <pgpx/query/modify.hpp>
 #include <pgpx/query/select.hpp>
+#include <pgpx/query/shape.hpp>
 #include <pgpx/schema/ddl.hpp>
 
 #include <gtest/gtest.h>
@@ -35,6 +36,21 @@ struct region_total {
 struct incoming {
   std::string sku;
   std::int32_t qty;
+};
+struct tag_row {
+  std::string tag;
+};
+struct tag_pos {
+  std::optional<std::string> tag;
+  std::optional<std::int64_t> n;
+};
+struct pair_pos {
+  std::optional<std::int32_t> a;
+  std::optional<std::string> b;
+  std::int64_t n;
+};
+struct id_row {
+  std::int64_t id;
 };
 struct region_total_bad {
   std::string region;
@@ -142,6 +158,190 @@ TEST_F(operators_test, range_operators_on_range_columns) {
   EXPECT_TRUE(std::get<1>(e));
 }
 
+TEST_F(operators_test, range_position_operators_and_arithmetic) {
+  using r4 = pgpx::range<std::int32_t>;
+  const auto seats = pgpx::col(&booking::seats);  // a [1,10), b [10,20), c [5,15)
+  EXPECT_EQ(rooms(seats.strictly_left_of(r4::closed_open(12, 30))), (names{"a"}));
+  EXPECT_EQ(rooms(seats.strictly_left_of(r4::closed_open(10, 30))), (names{"a"}));  // [1,10) ends before 10
+  EXPECT_EQ(rooms(seats.strictly_left_of(r4::closed_open(9, 30))), (names{}));
+  EXPECT_EQ(rooms(seats.strictly_right_of(r4::closed_open(1, 5))), (names{"b", "c"}));
+  EXPECT_EQ(rooms(seats.does_not_extend_right_of(r4::closed_open(0, 15))), (names{"a", "c"}));
+  EXPECT_EQ(rooms(seats.does_not_extend_left_of(r4::closed_open(5, 100))), (names{"b", "c"}));
+  // Another column on the other side: the bookings whose seats lie left of c's.
+  auto other = pgpx::alias<booking>("o");
+  const auto left = pgpx::select(pgpx::col(&booking::room))
+                        .from<booking>()
+                        .join(other, seats.strictly_left_of(other(&booking::seats)) && other(&booking::room) == "b")
+                        .all(cx());
+  EXPECT_EQ(left, (names{"a"}));
+  // Intersection, difference and union, per row.
+  const auto per_row = pgpx::select(pgpx::col(&booking::room), seats * r4::closed_open(8, 12),
+                                    seats - r4::closed_open(1, 6), seats + r4::closed_open(0, 12))
+                           .from<booking>()
+                           .order_by(&booking::room)
+                           .all(cx());
+  ASSERT_EQ(per_row.size(), 3U);
+  EXPECT_EQ(std::get<1>(per_row[0]), r4::closed_open(8, 10));
+  EXPECT_EQ(std::get<1>(per_row[1]), r4::closed_open(10, 12));
+  EXPECT_EQ(std::get<1>(per_row[2]), r4::closed_open(8, 12));
+  EXPECT_EQ(std::get<2>(per_row[0]), r4::closed_open(6, 10));
+  EXPECT_EQ(std::get<2>(per_row[1]), r4::closed_open(10, 20));
+  EXPECT_EQ(std::get<2>(per_row[2]), r4::closed_open(6, 15));
+  EXPECT_EQ(std::get<3>(per_row[0]), r4::closed_open(0, 12));
+  EXPECT_EQ(std::get<3>(per_row[1]), r4::closed_open(0, 20));
+  EXPECT_EQ(std::get<3>(per_row[2]), r4::closed_open(0, 15));
+  // Disjoint intersection: empty. A union with a gap is the server's error (range_merge is not).
+  EXPECT_TRUE(pgpx::select(pgpx::is_empty(seats * r4::closed_open(50, 60)))
+                  .from<booking>()
+                  .where(pgpx::col(&booking::room) == "a")
+                  .value(cx()));
+  const auto gap =
+      pgpx::select(seats + r4::closed_open(30, 40)).from<booking>().where(pgpx::col(&booking::room) == "a");
+  try {
+    (void)gap.all(cx());
+    FAIL() << "a union with a gap was accepted";
+  } catch (const pgpx::sql_error& e) {
+    EXPECT_EQ(e.sqlstate(), "22000") << e.what();
+  }
+  EXPECT_EQ(pgpx::select(pgpx::range_merge(seats, r4::closed_open(30, 40)))
+                .from<booking>()
+                .where(pgpx::col(&booking::room) == "a")
+                .value(cx()),
+            r4::closed_open(1, 40));
+  // Bound tests: int4range normalises [1,5] to [1,6) (upper not inclusive); tstzrange keeps it.
+  using rt = pgpx::range<pgpx::timestamptz>;
+  const auto t = pgpx::select(pgpx::upper_inc(pgpx::val(r4::closed(1, 5))),
+                              pgpx::upper_inc(pgpx::val(rt::closed(at(2026, 1, 1), at(2026, 1, 2)))),
+                              pgpx::lower_inc(pgpx::val(r4::open(1, 5))), pgpx::lower_inf(pgpx::val(r4::at_most(5))),
+                              pgpx::upper_inf(pgpx::val(r4::at_most(5))), pgpx::lower_inc(pgpx::val(r4::empty_range())))
+                     .one(cx());
+  EXPECT_EQ(t, (std::tuple<bool, bool, bool, bool, bool, bool>{false, true, true, true, false, false}));
+}
+
+TEST_F(operators_test, multirange_columns_operators_and_aggregates) {
+  using r4 = pgpx::range<std::int32_t>;
+  using m4 = pgpx::multirange<std::int32_t>;
+  // The six built-in multirange types have the OIDs pgpx sends.
+  for (const auto& [name, oid] :
+       std::vector<std::pair<std::string, pgpx::oid>>{{"int4multirange", pgpx::oids::int4multirange},
+                                                      {"int8multirange", pgpx::oids::int8multirange},
+                                                      {"nummultirange", pgpx::oids::nummultirange},
+                                                      {"tsmultirange", pgpx::oids::tsmultirange},
+                                                      {"tstzmultirange", pgpx::oids::tstzmultirange},
+                                                      {"datemultirange", pgpx::oids::datemultirange}})
+    EXPECT_EQ(cx().query_value<std::int64_t>("select to_regtype($1)::oid::int8", name), std::int64_t{oid}) << name;
+  pgpx::schema::create(cx(), pgpx::models<availability>);
+  // x: free 8-12 and 14-18, open 8-18; y: free 9-10, open 9-17; z: never free, open 0-24.
+  std::vector<availability> rows(3);
+  rows[0].room = "x";
+  rows[0].free = m4{{r4::closed_open(8, 12), r4::closed_open(14, 18)}};
+  rows[0].hours = r4::closed_open(8, 18);
+  rows[0].closed =
+      pgpx::multirange<pgpx::date>{{pgpx::range<pgpx::date>::closed_open(day(2026, 1, 1), day(2026, 1, 2))}};
+  rows[1].room = "y";
+  rows[1].free = m4{{r4::closed_open(9, 10)}};
+  rows[1].hours = r4::closed_open(9, 17);
+  rows[2].room = "z";
+  rows[2].hours = r4::closed_open(0, 24);
+  pgpx::insert_many(cx(), rows);
+  // Round trip: the server returns what was sent (already in normal form).
+  const auto back = pgpx::select<availability>().order_by(&availability::room).all(cx());
+  ASSERT_EQ(back.size(), 3U);
+  EXPECT_EQ(back[0].free, rows[0].free);
+  EXPECT_EQ(back[0].closed, rows[0].closed);
+  EXPECT_EQ(back[1].free, rows[1].free);
+  EXPECT_TRUE(back[2].free.ranges.empty());
+  EXPECT_FALSE(back[2].closed.has_value());
+  const auto free = pgpx::col(&availability::free);
+  const auto hours = pgpx::col(&availability::hours);
+  const auto which = [&](const auto& cond) {
+    return pgpx::select(pgpx::col(&availability::room))
+        .from<availability>()
+        .where(cond)
+        .order_by(&availability::room)
+        .all(cx());
+  };
+  EXPECT_EQ(which(free.contains(15)), (names{"x"}));
+  EXPECT_EQ(which(free.contains(12)), (names{}));
+  EXPECT_EQ(which(free.contains(r4::closed_open(9, 10))), (names{"x", "y"}));
+  EXPECT_EQ(which(free.overlaps(r4::closed_open(12, 14))), (names{}));
+  EXPECT_EQ(which(free.overlaps(r4::closed_open(11, 15))), (names{"x"}));
+  EXPECT_EQ(which(free.contained_by(m4{{r4::closed_open(0, 24)}})), (names{"x", "y", "z"}));  // empty is in all
+  EXPECT_EQ(which(free.contained_by(hours)), (names{"x", "y", "z"}));
+  EXPECT_EQ(which(hours.contains(free) && !free.contains(hours)), (names{"x", "y", "z"}));
+  EXPECT_EQ(which(free.strictly_left_of(r4::closed_open(12, 24))), (names{"y"}));  // x has 14-18; z is empty
+  EXPECT_EQ(which(free.strictly_right_of(r4::closed_open(0, 9))), (names{"y"}));
+  EXPECT_EQ(which(free.does_not_extend_right_of(r4::closed_open(0, 18))), (names{"x", "y"}));
+  EXPECT_EQ(which(free.does_not_extend_left_of(m4{{r4::closed_open(9, 11)}})), (names{"y"}));
+  EXPECT_EQ(which(free.adjacent_to(r4::closed_open(18, 20))), (names{"x"}));
+  // Union, intersection, difference of multiranges; bounds; emptiness.
+  const auto x =
+      pgpx::select(free + m4{{r4::closed_open(12, 14)}}, free * pgpx::to_multirange(pgpx::val(r4::closed_open(10, 16))),
+                   free - m4{{r4::closed_open(9, 10)}}, pgpx::lower(free), pgpx::upper(free), pgpx::range_merge(free),
+                   pgpx::is_empty(free))
+          .from<availability>()
+          .where(pgpx::col(&availability::room) == "x")
+          .one(cx());
+  EXPECT_EQ(std::get<0>(x), (m4{{r4::closed_open(8, 18)}}));
+  EXPECT_EQ(std::get<1>(x), (m4{{r4::closed_open(10, 12), r4::closed_open(14, 16)}}));
+  EXPECT_EQ(std::get<2>(x), (m4{{r4::closed_open(8, 9), r4::closed_open(10, 12), r4::closed_open(14, 18)}}));
+  EXPECT_EQ(std::get<3>(x), 8);
+  EXPECT_EQ(std::get<4>(x), 18);
+  EXPECT_EQ(std::get<5>(x), r4::closed_open(8, 18));
+  EXPECT_FALSE(std::get<6>(x));
+  const auto z = pgpx::select(pgpx::lower(free), pgpx::is_empty(free))
+                     .from<availability>()
+                     .where(pgpx::col(&availability::room) == "z")
+                     .one(cx());
+  EXPECT_FALSE(std::get<0>(z).has_value());
+  EXPECT_TRUE(std::get<1>(z));
+  // Aggregates: the union of the opening hours, of the free hours, the common opening hours;
+  // unnest gives a multirange's ranges.
+  const auto agg =
+      pgpx::select(pgpx::range_agg(hours), pgpx::range_agg(free).filter(pgpx::col(&availability::room) != "x"),
+                   pgpx::range_intersect_agg(hours), pgpx::range_intersect_agg(free))
+          .from<availability>()
+          .one(cx());
+  EXPECT_EQ(std::get<0>(agg), (m4{{r4::closed_open(0, 24)}}));
+  EXPECT_EQ(std::get<1>(agg), (m4{{r4::closed_open(9, 10)}}));
+  EXPECT_EQ(std::get<2>(agg), r4::closed_open(9, 17));
+  EXPECT_EQ(std::get<3>(agg), m4{});
+  const auto none = pgpx::select(pgpx::range_agg(hours)).from<availability>().where(hours.contains(100)).value(cx());
+  EXPECT_FALSE(none.has_value());
+  const auto parts =
+      pgpx::select(pgpx::unnest(free)).from<availability>().where(pgpx::col(&availability::room) == "x").all(cx());
+  EXPECT_EQ(parts, (std::vector<r4>{r4::closed_open(8, 12), r4::closed_open(14, 18)}));
+}
+
+TEST_F(operators_test, multiranges_of_every_element_type_round_trip) {
+  using pgpx::multirange;
+  using pgpx::range;
+  const multirange<std::int64_t> i8{{range<std::int64_t>::less_than(-5), range<std::int64_t>::closed_open(1, 3)}};
+  EXPECT_EQ(cx().query_value<multirange<std::int64_t>>("select $1::int8multirange", i8), i8);
+  const multirange<pgpx::numeric> num{{range<pgpx::numeric>::open_closed(pgpx::numeric("1.5"), pgpx::numeric("2.50")),
+                                       range<pgpx::numeric>::at_least(pgpx::numeric("10"))}};
+  EXPECT_EQ(cx().query_value<std::string>("select $1::nummultirange::text", num), "{(1.5,2.50],[10,)}");
+  EXPECT_EQ(cx().query_value<multirange<pgpx::numeric>>("select $1::nummultirange", num), num);
+  const multirange<pgpx::timestamptz> tz{{range<pgpx::timestamptz>::closed(at(2026, 1, 1), at(2026, 1, 2))}};
+  EXPECT_EQ(cx().query_value<multirange<pgpx::timestamptz>>("select $1::tstzmultirange", tz), tz);
+  const multirange<pgpx::timestamp> ts{
+      {range<pgpx::timestamp>::at_most(pgpx::timestamp(std::chrono::local_days(day(2026, 3, 1))))}};
+  EXPECT_EQ(cx().query_value<multirange<pgpx::timestamp>>("select $1::tsmultirange", ts), ts);
+  // Discrete types are normalised, overlapping ranges merged; an int8 multirange reads an int4 one.
+  const multirange<pgpx::date> d{{range<pgpx::date>::closed(day(2026, 1, 1), day(2026, 1, 3)),
+                                  range<pgpx::date>::closed_open(day(2026, 1, 2), day(2026, 1, 9))}};
+  EXPECT_EQ(cx().query_value<multirange<pgpx::date>>("select $1::datemultirange", d),
+            (multirange<pgpx::date>{{range<pgpx::date>::closed_open(day(2026, 1, 1), day(2026, 1, 9))}}));
+  EXPECT_EQ(
+      cx().query_value<multirange<std::int64_t>>("select '{[1,3], [7,8)}'::int4multirange"),
+      (multirange<std::int64_t>{{range<std::int64_t>::closed_open(1, 4), range<std::int64_t>::closed_open(7, 8)}}));
+  EXPECT_EQ(cx().query_value<multirange<std::int32_t>>("select '{}'::int4multirange"), multirange<std::int32_t>{});
+  // A multirange is not a range, nor text: reading one as either is a conversion error.
+  EXPECT_THROW((void)cx().query_value<std::string>("select '{[1,3)}'::int4multirange"), pgpx::conversion_error);
+  EXPECT_THROW((void)cx().query_value<range<std::int32_t>>("select '{[1,3)}'::int4multirange"), pgpx::conversion_error);
+  EXPECT_THROW((void)cx().query_value<multirange<std::int32_t>>("select '[1,3)'::int4range"), pgpx::conversion_error);
+}
+
 TEST_F(operators_test, time_and_interval_arithmetic) {
   const auto created = pgpx::col(&booking::created_at);
   // created_at + grace: a 2h, b 1 day, c 1 month after its creation.
@@ -246,6 +446,91 @@ TEST_F(operators_test, unnest_in_the_select_list_and_as_a_from_item) {
                           .order_by(t(&tagged::tag))
                           .all(cx());
   EXPECT_EQ(counts, (std::vector<std::tuple<std::string, std::int64_t>>{{"x", 1}, {"y", 2}}));
+}
+
+TEST_F(operators_test, unnest_in_from_with_ordinality_and_several_arrays) {
+  using row = std::tuple<std::string, std::string>;
+  // a has tags x, y; b has y; c none: a cross join leaves c out.
+  auto t = pgpx::unnest<tag_row>("t", pgpx::col(&booking::tags));
+  const auto pairs = pgpx::select(pgpx::col(&booking::room), t(&tag_row::tag))
+                         .from<booking>()
+                         .cross_join(t)
+                         .order_by(&booking::room, t(&tag_row::tag))
+                         .all(cx());
+  EXPECT_EQ(pairs, (std::vector<row>{{"a", "x"}, {"a", "y"}, {"b", "y"}}));
+  // With ordinality in a left join: c keeps one row of NULLs; n counts from 1 in array order.
+  auto o = pgpx::unnest_with_ordinality<tag_pos>("o", pgpx::col(&booking::tags));
+  using pos = std::tuple<std::string, std::optional<std::string>, std::optional<std::int64_t>>;
+  const auto numbered = pgpx::select(pgpx::col(&booking::room), o(&tag_pos::tag), o(&tag_pos::n))
+                            .from<booking>()
+                            .left_join(o, pgpx::lit<true>)
+                            .order_by(&booking::room, o(&tag_pos::n))
+                            .all(cx());
+  EXPECT_EQ(numbered,
+            (std::vector<pos>{{"a", "x", 1}, {"a", "y", 2}, {"b", "y", 1}, {"c", std::nullopt, std::nullopt}}));
+  // Several bound arrays: the shorter is padded with NULL; with ordinality, in array order.
+  auto p = pgpx::unnest_with_ordinality<pair_pos>("p", std::vector<std::int32_t>{30, 10, 20},
+                                                  std::vector<std::string>{"x", "y"});
+  const auto padded = pgpx::select<pair_pos>().from(p).order_by(p(&pair_pos::n)).all(cx());
+  ASSERT_EQ(padded.size(), 3U);
+  EXPECT_EQ(padded[0].a, 30);
+  EXPECT_EQ(padded[0].b, "x");
+  EXPECT_EQ(padded[1].a, 10);
+  EXPECT_EQ(padded[1].b, "y");
+  EXPECT_EQ(padded[2].a, 20);
+  EXPECT_FALSE(padded[2].b.has_value());
+  EXPECT_EQ(padded[2].n, 3);
+  // A condition on the function's column, and a join with it on a condition (bound ids).
+  EXPECT_EQ(pgpx::select(p(&pair_pos::a)).from(p).where(p(&pair_pos::a) > 15).order_by(p(&pair_pos::a)).all(cx()),
+            (std::vector<std::optional<std::int32_t>>{20, 30}));
+  auto ids = pgpx::unnest<id_row>("ids", std::vector<std::int64_t>{rows_[2].id, rows_[0].id, 999});
+  EXPECT_EQ(pgpx::select(pgpx::col(&booking::room))
+                .from<booking>()
+                .join(ids, pgpx::col(&booking::id) == ids(&id_row::id))
+                .order_by(&booking::room)
+                .all(cx()),
+            (names{"a", "c"}));
+  // A value that looks like SQL is an array element, not text of the statement.
+  auto evil = pgpx::unnest<tag_row>("e", std::vector<std::string>{"'); drop table bookings; --"});
+  EXPECT_EQ(pgpx::select(evil(&tag_row::tag)).from(evil).all(cx()), (names{"'); drop table bookings; --"}));
+  EXPECT_EQ(pgpx::select(pgpx::unnest(std::vector<std::string>{"b", "a"})).all(cx()), (names{"b", "a"}));
+  EXPECT_EQ(pgpx::select(pgpx::count()).from<booking>().value(cx()), 3);
+}
+
+TEST_F(operators_test, limit_and_offset_slots_of_a_shape) {
+  const pgpx::shape<std::string(std::int64_t, std::int64_t)> page{pgpx::select(pgpx::col(&booking::room))
+                                                                      .from<booking>()
+                                                                      .order_by(&booking::room)
+                                                                      .limit(pgpx::arg<std::int64_t>(0))
+                                                                      .offset(pgpx::arg<std::int64_t>(1))};
+  EXPECT_EQ(cx().query(page(2, 0)), (names{"a", "b"}));
+  EXPECT_EQ(cx().query(page(2, 1)), (names{"b", "c"}));
+  EXPECT_EQ(cx().query(page(1, 2)), (names{"c"}));
+  EXPECT_EQ(cx().query(page(5, 3)), (names{}));
+  EXPECT_EQ(cx().query(page(0, 0)), (names{}));
+  // The values are bound: a negative limit is the server's error about the value.
+  try {
+    (void)cx().query(page(-1, 0));
+    FAIL() << "a negative LIMIT was accepted";
+  } catch (const pgpx::sql_error& e) {
+    EXPECT_EQ(e.sqlstate(), "2201W") << e.what();
+  }
+  // One slot in both clauses: pages of n rows.
+  const auto n = pgpx::arg<std::int32_t>(0);
+  const pgpx::shape<std::string(std::int32_t)> second_page{
+      pgpx::select(pgpx::col(&booking::room)).from<booking>().order_by(&booking::room).limit(n).offset(n)};
+  EXPECT_EQ(cx().query(second_page(1)), (names{"b"}));
+  EXPECT_EQ(cx().query(second_page(2)), (names{"c"}));
+  // An array argument unnested in FROM: the rooms of the ids given at each call.
+  auto ids = pgpx::unnest<id_row>("ids", pgpx::arg<std::vector<std::int64_t>>(0));
+  const pgpx::shape<std::string(std::vector<std::int64_t>)> rooms_of{
+      pgpx::select(pgpx::col(&booking::room))
+          .from<booking>()
+          .join(ids, pgpx::col(&booking::id) == ids(&id_row::id))
+          .order_by(&booking::room)};
+  EXPECT_EQ(cx().query(rooms_of({rows_[1].id, rows_[2].id})), (names{"b", "c"}));
+  EXPECT_EQ(cx().query(rooms_of({rows_[0].id})), (names{"a"}));
+  EXPECT_EQ(cx().query(rooms_of({})), (names{}));
 }
 
 TEST_F(operators_test, raw_fragments_bind_their_values) {

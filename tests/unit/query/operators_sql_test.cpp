@@ -37,6 +37,23 @@ struct tagged {
   std::int64_t id;
   std::string tag;
 };
+struct tag_row {
+  std::string tag;
+};
+struct tag_pos {
+  std::optional<std::string> tag;
+  std::optional<std::int64_t> n;
+};
+struct pair_row {
+  std::optional<std::int32_t> a;
+  std::optional<std::string> b;
+};
+struct id_row {
+  std::int64_t id;
+};
+struct span_row {
+  pgpx::range<std::int32_t> span;
+};
 struct merge_source {
   std::string sku;
   std::int32_t qty;
@@ -87,6 +104,88 @@ TEST(operators_sql, range_operators_take_ranges_of_the_same_type_and_elements) {
   // Combined with and/or: the operators bind tighter than comparison.
   EXPECT_EQ(pred_sql(pgpx::col(&booking::during).overlaps(week) && !pgpx::col(&booking::seats).contains(1)),
             std::string(head) + R"("during" && $1 and not "seats" @> $2)");
+}
+
+TEST(operators_sql, range_position_operators_and_arithmetic) {
+  using r4 = pgpx::range<std::int32_t>;
+  const auto seats = pgpx::col(&booking::seats);
+  const auto probe = r4::closed_open(5, 8);
+  EXPECT_EQ(pred_sql(seats.strictly_left_of(probe)), std::string(head) + R"("seats" << $1)");
+  EXPECT_EQ(pred_sql(seats.strictly_right_of(probe)), std::string(head) + R"("seats" >> $1)");
+  EXPECT_EQ(pred_sql(seats.does_not_extend_right_of(probe)), std::string(head) + R"("seats" &< $1)");
+  EXPECT_EQ(pred_sql(seats.does_not_extend_left_of(probe)), std::string(head) + R"("seats" &> $1)");
+  // Union, intersection and difference keep the range type; they bind as + and * do, tighter
+  // than the range operators: no parentheses there, but (a + b) * c keeps them.
+  auto u = seats + probe;
+  static_assert(is_expr_of<decltype(u), r4, false>);
+  auto i = seats * probe;
+  static_assert(is_expr_of<decltype(i), r4, false>);
+  auto d = seats - probe;
+  static_assert(is_expr_of<decltype(d), r4, false>);
+  EXPECT_EQ(pred_sql((seats + probe).overlaps(seats * probe)), std::string(head) + R"("seats" + $1 && "seats" * $2)");
+  const auto s = pgpx::select((seats + probe) * r4::at_least(3), seats - probe).from<booking>().to_sql();
+  EXPECT_EQ(s.sql, R"(select ("seats" + $1) * $2, "seats" - $3 from "bookings")");
+  EXPECT_EQ(s.params, (std::vector<std::string>{"[5,8)", "[3,)", "[5,8)"}));
+  // Bound tests and range_merge.
+  EXPECT_EQ(
+      sql_of(pgpx::select(pgpx::lower_inc(seats), pgpx::upper_inc(seats), pgpx::lower_inf(seats),
+                          pgpx::upper_inf(pgpx::col(&booking::during)))
+                 .from<booking>()),
+      R"(select lower_inc("seats"), upper_inc("seats"), lower_inf("seats"), upper_inf("during") from "bookings")");
+  auto m = pgpx::range_merge(seats, probe);
+  static_assert(is_expr_of<decltype(m), r4, false>);
+  EXPECT_EQ(sql_of(pgpx::select(m).from<booking>()), R"(select range_merge("seats", $1) from "bookings")");
+  static_assert(is_expr_of<decltype(pgpx::lower_inc(seats)), bool, false>);
+}
+
+TEST(operators_sql, multiranges_mix_with_ranges_and_aggregate) {
+  using r4 = pgpx::range<std::int32_t>;
+  using m4 = pgpx::multirange<std::int32_t>;
+  const auto free = pgpx::col(&availability::free);
+  const auto hours = pgpx::col(&availability::hours);
+  const auto q = [](const auto& e) {
+    return pgpx::select(pgpx::col(&availability::id)).from<availability>().where(e).to_sql().sql;
+  };
+  const std::string where = R"(select "id" from "availabilities" where )";
+  EXPECT_EQ(q(free.contains(9)), where + R"("free" @> $1)");
+  EXPECT_EQ(q(free.contains(hours)), where + R"("free" @> "hours")");
+  EXPECT_EQ(q(hours.contains(free)), where + R"("hours" @> "free")");
+  EXPECT_EQ(q(free.overlaps(r4::closed_open(1, 2))), where + R"("free" && $1)");
+  EXPECT_EQ(q(free.contained_by(m4{{r4::closed_open(0, 24)}})), where + R"("free" <@ $1)");
+  EXPECT_EQ(q(free.strictly_left_of(hours) || free.strictly_right_of(hours) || free.adjacent_to(hours)),
+            where + R"("free" << "hours" or "free" >> "hours" or "free" -|- "hours")");
+  EXPECT_EQ(q(hours.does_not_extend_right_of(free) && hours.does_not_extend_left_of(free)),
+            where + R"("hours" &< "free" and "hours" &> "free")");
+  const auto mm = pgpx::select(free + m4{}, free * pgpx::to_multirange(hours), free - m4{{r4::closed_open(9, 10)}})
+                      .from<availability>()
+                      .to_sql();
+  static_assert(std::is_same_v<decltype(pgpx::select(free + m4{}))::row_type, m4>);
+  EXPECT_EQ(mm.sql, R"(select "free" + $1, "free" * multirange("hours"), "free" - $2 from "availabilities")");
+  EXPECT_EQ(mm.params, (std::vector<std::string>{"{}", "{[9,10)}"}));
+  // Bounds, emptiness, range_merge, unnest and the aggregates.
+  static_assert(is_expr_of<decltype(pgpx::lower(free)), std::int32_t, true>);
+  static_assert(is_expr_of<decltype(pgpx::range_merge(free)), r4, false>);
+  static_assert(is_expr_of<decltype(pgpx::unnest(free)), r4, false>);
+  static_assert(is_expr_of<decltype(pgpx::range_agg(hours)), m4, true>);
+  static_assert(is_expr_of<decltype(pgpx::range_agg(free)), m4, true>);
+  static_assert(is_expr_of<decltype(pgpx::range_intersect_agg(hours)), r4, true>);
+  static_assert(is_expr_of<decltype(pgpx::is_empty(pgpx::col(&availability::closed))), bool, true>);
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::lower(free), pgpx::upper(free), pgpx::is_empty(free), pgpx::range_merge(free),
+                                pgpx::upper_inc(free))
+                       .from<availability>()),
+            R"(select lower("free"), upper("free"), isempty("free"), range_merge("free"), upper_inc("free"))"
+            R"( from "availabilities")");
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::range_agg(hours), pgpx::range_agg(free).filter(!pgpx::is_empty(free)),
+                                pgpx::range_intersect_agg(hours))
+                       .from<availability>()),
+            R"(select range_agg("hours"), range_agg("free") filter (where not isempty("free")),)"
+            R"( range_intersect_agg("hours") from "availabilities")");
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::col(&availability::room), pgpx::unnest(free)).from<availability>()),
+            R"(select "room", unnest("free") from "availabilities")");
+  // The column types of the DDL.
+  const auto& info = pgpx::model_info<availability>();
+  EXPECT_EQ(info.columns[2].type, "int4multirange");
+  EXPECT_EQ(info.columns[4].type, "datemultirange");
 }
 
 TEST(operators_sql, time_arithmetic_has_postgres_result_types) {
@@ -164,12 +263,47 @@ TEST(operators_sql, unnest_of_a_column_or_a_bound_vector) {
   const auto s = v.to_sql();
   EXPECT_EQ(s.sql, "select unnest($1)");
   EXPECT_EQ(s.params, (std::vector<std::string>{"{3,1,2}"}));
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::unnest(std::vector<std::string>{"a"}))), "select unnest($1::text[])");
   // As a FROM item: a projection in a derived table.
   auto t = pgpx::derived(
       "t", pgpx::select<tagged>(pgpx::as<&tagged::tag>(pgpx::unnest(pgpx::col(&booking::tags)))).from<booking>());
   EXPECT_EQ(sql_of(pgpx::select(t(&tagged::tag), pgpx::count()).from(t).group_by(t(&tagged::tag))),
             R"(select "tag", count(*) from (select "id", unnest("tags") as "tag" from "bookings") as "t")"
             R"( group by "tag")");
+}
+
+TEST(operators_sql, unnest_as_a_from_item) {
+  // A column of an earlier FROM item: cross join (a function in FROM sees the items before it).
+  auto t = pgpx::unnest<tag_row>("t", pgpx::col(&booking::tags));
+  EXPECT_EQ(
+      sql_of(pgpx::select(pgpx::col(&booking::room), t(&tag_row::tag)).from<booking>().cross_join(t)),
+      R"(select "bookings"."room", "t"."tag" from "bookings" cross join unnest("bookings"."tags") as "t" ("tag"))");
+  // With ordinality, in a left join on true.
+  auto o = pgpx::unnest_with_ordinality<tag_pos>("o", pgpx::col(&booking::tags));
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::col(&booking::room), o(&tag_pos::tag), o(&tag_pos::n))
+                       .from<booking>()
+                       .left_join(o, pgpx::lit<true>)
+                       .where(o(&tag_pos::n) <= 2)),
+            R"(select "bookings"."room", "o"."tag", "o"."n" from "bookings" left join unnest("bookings"."tags"))"
+            R"( with ordinality as "o" ("tag", "n") on true where "o"."n" <= $1)");
+  // Several bound arrays, alone in FROM: the projection reads R's members by name.
+  auto p = pgpx::unnest<pair_row>("p", std::vector<std::int32_t>{1, 2, 3}, std::vector<std::string>{"x"});
+  const auto s = pgpx::select<pair_row>().from(p).where(p(&pair_row::a) > 1).to_sql();
+  // (A text array's parameter type is left to the server: cast, as unnest is overloaded.)
+  EXPECT_EQ(s.sql, R"(select "a", "b" from unnest($1, $2::text[]) as "p" ("a", "b") where "a" > $3)");
+  EXPECT_EQ(s.params, (std::vector<std::string>{"{1,2,3}", "{x}", "1"}));
+  static_assert(std::is_same_v<decltype(pgpx::select<pair_row>().from(p))::row_type, pair_row>);
+  // Joined on a condition: the rows of bound ids.
+  auto ids = pgpx::unnest<id_row>("ids", std::vector<std::int64_t>{4, 5});
+  EXPECT_EQ(
+      sql_of(pgpx::select(pgpx::col(&booking::room))
+                 .from<booking>()
+                 .join(ids, pgpx::col(&booking::id) == ids(&id_row::id))),
+      R"(select "bookings"."room" from "bookings" join unnest($1) as "ids" ("id") on "bookings"."id" = "ids"."id")");
+  // A multirange's ranges.
+  auto spans = pgpx::unnest<span_row>("s", pgpx::col(&availability::free));
+  EXPECT_EQ(sql_of(pgpx::select(spans(&span_row::span)).from<availability>().cross_join(spans)),
+            R"(select "s"."span" from "availabilities" cross join unnest("availabilities"."free") as "s" ("span"))");
 }
 
 TEST(operators_sql, raw_fragments_fill_holes_with_expressions_and_bound_values) {

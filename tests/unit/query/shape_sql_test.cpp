@@ -55,6 +55,46 @@ TEST(shape_sql, a_call_binds_what_the_builder_binds_for_the_same_values) {
   EXPECT_EQ(s.sql(), same(0, "").sql());
 }
 
+TEST(shape_sql, limit_and_offset_take_slots) {
+  const pgpx::shape<book(std::int64_t, std::int64_t, std::int64_t)> s{
+      pgpx::select<book>()
+          .where(pgpx::col(&book::author_id) == pgpx::arg<std::int64_t>(0))
+          .order_by(&book::id)
+          .limit(pgpx::arg<std::int64_t>(1))
+          .offset(pgpx::arg<std::int64_t>(2))};
+  auto same = [](std::int64_t a, std::int64_t n, std::int64_t skip) {
+    return pgpx::select<book>().where(pgpx::col(&book::author_id) == a).order_by(&book::id).limit(n).offset(skip);
+  };
+  EXPECT_EQ(s.sql(), R"(select "id", "author_id", "title", "price_cents", "tags", "meta", "deleted_at" from "books")"
+                     R"( where "author_id" = $1 and "deleted_at" is null order by "id" limit $2 offset $3)");
+  for (const auto& [a, n, skip] :
+       std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t>>{{1, 20, 0}, {7, 0, 40}, {-1, 1LL << 40, 3}}) {
+    const auto got = s(a, n, skip);
+    const auto want = same(a, n, skip).statement();
+    EXPECT_EQ(got.sql(), want.sql());
+    EXPECT_EQ(params_of(got.params()), params_of(want.params())) << a << " " << n << " " << skip;
+  }
+  // One slot in both clauses (a page of n rows after n rows); to_sql shows the slots.
+  const auto page = pgpx::arg<std::int32_t>(0);
+  const auto q = pgpx::select(pgpx::col(&book::title)).from<book>().order_by(&book::id).limit(page).offset(page * 2);
+  const auto five = pgpx::val(std::int32_t{5});
+  const auto preview = q.to_sql();
+  EXPECT_EQ(preview.sql,
+            R"(select "title" from "books" where "deleted_at" is null order by "id" limit $1 offset $1 * $2)");
+  EXPECT_EQ(preview.params, (std::vector<std::string>{"$arg0", "2"}));
+  const pgpx::shape<std::string(std::int32_t)> paged{q};
+  EXPECT_EQ(params_of(paged(5).params()), params_of(pgpx::select(pgpx::col(&book::title))
+                                                        .from<book>()
+                                                        .order_by(&book::id)
+                                                        .limit(five)
+                                                        .offset(five * 2)
+                                                        .statement()
+                                                        .params()));
+  // An argument of another type than the signature's: refused when the shape is made.
+  EXPECT_THROW((pgpx::shape<book(std::int64_t)>{pgpx::select<book>().limit(pgpx::arg<std::int32_t>(0))}),
+               pgpx::usage_error);
+}
+
 TEST(shape_sql, an_argument_used_twice_is_one_parameter_and_optionals_bind_null) {
   const auto a = pgpx::arg<std::optional<std::string>>(0);
   const pgpx::shape<book(std::optional<std::string>)> s{
