@@ -37,9 +37,10 @@ namespace {
 // creations, so that a down script builds what up dropped in the order up would build it
 // (functions after tables: a SQL function's body is checked against the tables it reads).
 enum class phase : int {
+  drop_event_triggers,  // first: they would fire on the rest of the script
+  drop_column_privileges,  // as drop_privileges, for columns: after their table's in the down script
   drop_privileges,  // the privileges of what goes (nothing up; the down script grants them back last)
   drop_comments,
-  drop_event_triggers,  // first: they would fire on the rest of the script
   drop_triggers,
   drop_policies,
   drop_view_indexes,
@@ -79,9 +80,9 @@ enum class phase : int {
   triggers,
   row_security,
   privileges,
-  event_triggers,  // last but comments and default privileges: they would fire on the rest
   comments,
   default_privileges,  // after the objects made here, which start from the defaults before it
+  event_triggers,  // last: they would fire on the rest of the script
 };
 
 // The object a change is filed under by export_pieces(): the schema, extension, type,
@@ -415,16 +416,44 @@ class builder {
     std::string schema{};  // the object's schema ("" for a schema itself)
     std::string column{};  // a column's name: the privileges are on (column) of `on`
     std::string prefix{};  // "alter default privileges for role r " for default privileges
+    // A table's columns with their privileges in `from`: a table-level REVOKE takes the same
+    // privilege off every column, so the statement gives them back (in up, before the
+    // columns' own changes run; in down, after their inverses ran: as in `from` both times).
+    std::vector<std::pair<std::string, const std::vector<privilege_def>*>> columns{};
   };
 
-  // The statements that turn the privileges `from` into `to` on `t`, each as (up, down).
+  // The owner's grants (grantor empty): what diff() writes.
+  static auto owners(const std::vector<privilege_def>& ps) -> std::vector<privilege_def> {
+    std::vector<privilege_def> out;
+    for (const auto& p : ps)
+      if (p.grantor.empty()) out.push_back(p);
+    return out;
+  }
+  static auto others(const std::vector<privilege_def>& ps) -> std::vector<privilege_def> {
+    std::vector<privilege_def> out;
+    for (const auto& p : ps)
+      if (!p.grantor.empty()) out.push_back(p);
+    return out;
+  }
+  // Whether `role` granted `privilege` on to someone (then revoking it from `role` needs CASCADE).
+  static auto passed_on(const std::vector<privilege_def>& ps, const std::string& role, const std::string& privilege)
+      -> bool {
+    return std::any_of(ps.begin(), ps.end(),
+                       [&](const privilege_def& p) { return p.grantor == role && p.privilege == privilege; });
+  }
+
+  // The statements that turn the owner's grants `from` into `to` on `t`, each as (up, down).
+  // A revoke from a role that granted the privilege on cascades (those grants are not the
+  // owner's: a difference in them is reported, see grants()).
   static auto acl_statements(const acl_target& t, const std::vector<privilege_def>& from,
                              const std::vector<privilege_def>& to) -> std::vector<std::pair<std::string, std::string>> {
     using key = std::pair<std::string, std::string>;  // grantee, privilege
     std::map<key, bool> a;
     std::map<key, bool> b;
-    for (const auto& p : from) a[{p.grantee, privilege_word(p.privilege)}] = p.grantable;
-    for (const auto& p : to) b[{p.grantee, privilege_word(p.privilege)}] = p.grantable;
+    for (const auto& p : from)
+      if (p.grantor.empty()) a[{p.grantee, privilege_word(p.privilege)}] = p.grantable;
+    for (const auto& p : to)
+      if (p.grantor.empty()) b[{p.grantee, privilege_word(p.privilege)}] = p.grantable;
     // One statement per grantee and kind of step; each kind has its own inverse.
     enum step : int {
       revoke_plain,
@@ -445,30 +474,62 @@ class builder {
       if (it == a.end()) groups[{k.first, option ? grant_with_option : grant_plain}].push_back(k.second);
       else if (option && !it->second) groups[{k.first, add_option}].push_back(k.second);
     }
+    auto upper = [](std::string w) {
+      for (auto& ch : w) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      return w;
+    };
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& [g, privileges] : groups) {
       std::string what;
-      for (const auto& p : privileges)
+      bool cascade_from = false;  // `from` has grants that g made of one of these
+      bool cascade_to = false;
+      for (const auto& p : privileges) {
         what += (what.empty() ? "" : ", ") + p + (t.column.empty() ? std::string() : " (" + q(t.column) + ")");
+        cascade_from = cascade_from || passed_on(from, g.first, upper(p));
+        cascade_to = cascade_to || passed_on(to, g.first, upper(p));
+      }
       what += " on " + t.on;
       const std::string role = g.first == "public" ? std::string("public") : q(g.first);
       const std::string grant = t.prefix + "grant " + what + " to " + role;
       const std::string grant_option = grant + " with grant option";
       const std::string revoke = t.prefix + "revoke " + what + " from " + role;
       const std::string revoke_grant_option = t.prefix + "revoke grant option for " + what + " from " + role;
+      auto cascading = [](const std::string& s, bool c) { return c ? s + " cascade" : s; };
+      // What a table-level revoke takes off the columns (of `held`, the side it runs on).
+      auto columns_back = [&](const std::vector<std::pair<std::string, const std::vector<privilege_def>*>>& cols) {
+        std::string back;
+        for (const auto& [column, held] : cols)
+          for (const auto& p : owners(*held))
+            if (p.grantee == g.first &&
+                std::find(privileges.begin(), privileges.end(), privilege_word(p.privilege)) != privileges.end())
+              back += ";\n" + t.prefix + "grant " + privilege_word(p.privilege) + " (" + q(column) + ") on " + t.on +
+                      " to " + role + (p.grantable ? " with grant option" : "");
+        return back;
+      };
       switch (static_cast<step>(g.second)) {
-        case revoke_plain: out.emplace_back(revoke, grant); break;
-        case revoke_held_with_option: out.emplace_back(revoke, grant_option); break;
-        case revoke_option: out.emplace_back(revoke_grant_option, grant_option); break;
-        case grant_plain: out.emplace_back(grant, revoke); break;
-        case grant_with_option: out.emplace_back(grant_option, revoke); break;
-        case add_option: out.emplace_back(grant_option, revoke_grant_option); break;
+        case revoke_plain:
+        case revoke_held_with_option:
+          out.emplace_back(cascading(revoke, cascade_from) + columns_back(t.columns),
+                           g.second == revoke_plain ? grant : grant_option);
+          break;
+        case revoke_option:
+          out.emplace_back(cascading(revoke_grant_option, cascade_from) + columns_back(t.columns), grant_option);
+          break;
+        // The inverses run after the columns' own inverses (in reverse order): the columns are
+        // as in `from` again when they take their privileges off.
+        case grant_plain: out.emplace_back(grant, cascading(revoke, cascade_to) + columns_back(t.columns)); break;
+        case grant_with_option:
+          out.emplace_back(grant_option, cascading(revoke, cascade_to) + columns_back(t.columns));
+          break;
+        case add_option:
+          out.emplace_back(grant_option, cascading(revoke_grant_option, cascade_to) + columns_back(t.columns));
+          break;
       }
     }
     return out;
   }
 
-  // What a new object of `t` has before the script grants anything: builtin_privileges(),
+  // What a new object of `t` may have before the script grants anything: builtin_privileges(),
   // and `guessed` when an ALTER DEFAULT PRIVILEGES of `from` may change that (its role may
   // or may not be the one that runs the script). Default privileges change after the
   // objects are made (phase::default_privileges), so `from`'s are the ones in effect, in the
@@ -480,45 +541,79 @@ class builder {
     for (const auto& d : from_.default_privileges) {
       if (d.object_type != t.object_type || (d.schema && *d.schema != t.schema)) continue;
       guessed = true;
-      for (const auto& p : d.privileges)
-        if (std::none_of(start.begin(), start.end(),
-                         [&](const privilege_def& s) { return s.grantee == p.grantee && s.privilege == p.privilege; }))
-          start.push_back(privilege_def{p.grantee, p.privilege, false});
+      for (const auto& p : d.privileges) {
+        auto it = std::find_if(start.begin(), start.end(), [&](const privilege_def& s) {
+          return s.grantee == p.grantee && s.privilege == p.privilege;
+        });
+        if (it == start.end()) start.push_back(privilege_def{p.grantee, p.privilege, p.grantable, {}});
+        else it->grantable = it->grantable || p.grantable;
+      }
     }
     return {std::move(start), guessed};
   }
 
+  // The statements that bring a new object of `t` to the owner's grants `have`.
+  auto made_statements(const acl_target& t, const std::vector<privilege_def>& have) const -> std::vector<std::string> {
+    auto [start, guessed] = start_privileges(t);
+    std::vector<std::string> out;
+    auto ups = [&](const std::vector<privilege_def>& from, const std::vector<privilege_def>& to) {
+      for (auto& [up, down] : acl_statements(t, from, to)) out.push_back(std::move(up));
+    };
+    if (!guessed) {
+      ups(start, have);
+      return out;
+    }
+    // Revoke what the defaults may have given it and it should not have (a no-op where they
+    // did not), and a grant option it should not have, then grant all it should have.
+    std::vector<privilege_def> extra;
+    std::vector<privilege_def> option;
+    std::vector<privilege_def> option_gone;
+    for (const auto& s : start) {
+      auto it = std::find_if(have.begin(), have.end(), [&](const privilege_def& p) {
+        return p.grantor.empty() && s.grantee == p.grantee && s.privilege == p.privilege;
+      });
+      if (it == have.end()) extra.push_back(s);
+      else if (s.grantable && !it->grantable) {
+        option.push_back(s);
+        option_gone.push_back(*it);
+      }
+    }
+    ups(extra, {});
+    ups(option, option_gone);
+    ups({}, have);
+    return out;
+  }
+
   // The privileges of an object made (`old` null), dropped (`now` null) or kept. A made
   // object is brought from what it starts with to `now` (nothing to undo: the down script
-  // drops it); a dropped one gets its privileges back after the down script makes it again.
+  // drops it); a dropped one gets its privileges back after the down script makes it again
+  // (a column's after its table's, whose guessed revokes would take them off). Grants made
+  // by roles other than the owner are not written: a difference in them is reported.
   void grants(const acl_target& t, const std::string& object, const std::vector<privilege_def>* old,
               const std::vector<privilege_def>* now) {
     const std::string subject = "privileges of " + object;
+    static const std::vector<privilege_def> none;
+    const auto& was = old != nullptr ? *old : none;
+    const auto& will = now != nullptr ? *now : none;
+    if (others(was) != others(will)) {
+      std::set<std::string> by;
+      for (const auto& p : others(was)) by.insert(p.grantor);
+      for (const auto& p : others(will)) by.insert(p.grantor);
+      std::string list;
+      for (const auto& r : by) list += (list.empty() ? "" : ", ") + r;
+      unsupported_.push_back("privileges of " + object + " granted by roles other than its owner (" + list + ")");
+    }
     if (old != nullptr && now != nullptr) {
       for (auto& [up, down] : acl_statements(t, *old, *now))
         add(phase::privileges, change_kind::privilege, subject, std::move(up), std::move(down));
       return;
     }
     if (old == nullptr && now == nullptr) return;
-    const auto& have = now != nullptr ? *now : *old;
-    auto [start, guessed] = start_privileges(t);
-    std::vector<std::pair<std::string, std::string>> steps;
-    if (!guessed) {
-      steps = acl_statements(t, start, have);
-    } else {
-      // Revoke what it may have been given and should not have (a no-op where it was not),
-      // then grant all it should have.
-      std::erase_if(start, [&](const privilege_def& s) {
-        return std::any_of(have.begin(), have.end(), [&](const privilege_def& p) {
-          return s.grantee == p.grantee && s.privilege == p.privilege;
-        });
-      });
-      steps = acl_statements(t, start, {});
-      for (auto& st : acl_statements(t, {}, have)) steps.push_back(std::move(st));
-    }
-    for (auto& [up, down] : steps) {
-      if (now != nullptr) add(phase::privileges, change_kind::privilege, subject, std::move(up), "");
-      else add(phase::drop_privileges, change_kind::privilege, subject, "", std::move(up));
+    for (auto& st : made_statements(t, now != nullptr ? *now : *old)) {
+      if (now != nullptr) add(phase::privileges, change_kind::privilege, subject, std::move(st), "");
+      else
+        add(t.column.empty() ? phase::drop_privileges : phase::drop_column_privileges, change_kind::privilege, subject,
+            "", std::move(st));
     }
   }
 
@@ -527,6 +622,14 @@ class builder {
   }
   static auto column_acl(const table_info& t, const column_def& c) -> acl_target {
     return {.on = "table " + qq(t.schema, t.name), .schema = t.schema, .column = c.name};
+  }
+  // A table's or view's own privileges, with its columns' (from `cols`, the side the
+  // statements start from) for the columns a table-level revoke takes along.
+  static auto table_acl(std::string_view schema, std::string_view name, const std::vector<column_def>& cols)
+      -> acl_target {
+    auto t = table_acl(schema, name);
+    for (const auto& c : cols) t.columns.emplace_back(c.name, &c.privileges);
+    return t;
   }
 
   // ---- default privileges ----
@@ -541,9 +644,11 @@ class builder {
       const std::string object =
           "default privileges for role " + role + (schema ? " in schema " + *schema : std::string()) + " on " + type;
       at(object, "default_privileges", schema.value_or(""), role + "." + type);
-      const auto none = schema ? std::vector<privilege_def>{} : builtin_privileges(type);
       if (type != "tables" && type != "sequences" && type != "functions" && type != "types" && type != "schemas")
         throw usage_error("unknown object type '" + type + "'");
+      if (schema && type == "schemas")
+        throw usage_error("default privileges on schemas are for the whole database, not IN SCHEMA");
+      const auto none = schema ? std::vector<privilege_def>{} : builtin_privileges(type);
       const acl_target t{.on = type,
                          .object_type = type,
                          .schema = schema.value_or(""),
@@ -578,6 +683,7 @@ class builder {
     }
     s += " execute function " + qq(e.function) + "()";
     if (e.enabled != "origin") s += ";\n" + event_trigger_state_sql(e);
+    if (e.comment) s += ";\ncomment on event trigger " + q(e.name) + " is " + quote_literal(*e.comment);
     return s;
   }
 
@@ -589,7 +695,6 @@ class builder {
       const std::string target = "event trigger " + q(e.name);
       const bool whole = old == nullptr || old->event != e.event || old->tags != e.tags || old->function != e.function;
       if (old != nullptr && whole) {
-        comment(target, object, old->comment, std::nullopt, true);
         add(phase::drop_event_triggers, change_kind::event_trigger, object, "drop event trigger " + q(e.name),
             create_event_trigger_sql(*old))
             .note = "its event, tags or function change: dropped and created again";
@@ -601,13 +706,12 @@ class builder {
         add(phase::event_triggers, change_kind::event_trigger, object, event_trigger_state_sql(e),
             event_trigger_state_sql(*old));
       }
-      comment(target, object, whole ? std::nullopt : old->comment, e.comment, whole);
+      if (!whole) comment(target, object, old->comment, e.comment, false);
     }
     for (const auto& e : from_.event_triggers) {
       at("event trigger " + e.name, "event_trigger", "", e.name);
       if (find_named(to_.event_triggers, e.name) != nullptr) continue;
       const std::string object = "event trigger " + e.name;
-      comment("event trigger " + q(e.name), object, e.comment, std::nullopt, true);
       add(phase::drop_event_triggers, change_kind::event_trigger, object, "drop event trigger " + q(e.name),
           create_event_trigger_sql(e));
     }
@@ -1184,7 +1288,7 @@ class builder {
       add(phase::tables, change_kind::table, "table " + shown_name, set(old.options, t.options),
           set(t.options, old.options));
     }
-    grants(table_acl(t.schema, t.name), "table " + shown_name, &old.privileges, &t.privileges);
+    grants(table_acl(t.schema, t.name, old.columns), "table " + shown_name, &old.privileges, &t.privileges);
     columns(old, t, moved);
     constraints(old, t, moved);
     if (moved.any) {
@@ -1310,7 +1414,10 @@ class builder {
       if (!moved.any) {
         // A column both sides have, from a parent on one: no statement makes a column local
         // or inherited, and the column is the same (an attached table keeps its columns local).
-        if (c.inherited || (before != nullptr && before->inherited)) continue;
+        if (c.inherited || (before != nullptr && before->inherited)) {
+          if (before != nullptr) grants(column_acl(t, c), column_object(t, c), &before->privileges, &c.privileges);
+          continue;
+        }
         if (before == nullptr) {
           added.push_back(&c);
           continue;
@@ -1818,6 +1925,15 @@ class builder {
           down = {drop_view_sql(v), create_view_sql(*old, false)};
           if (old->comment)
             down.push_back("comment on view " + qq(v.schema, v.name) + " is " + quote_literal(*old->comment));
+          for (const auto& c : old->columns)
+            if (c.comment)
+              down.push_back("comment on column " + quote_qualified({v.schema, v.name, c.name}) + " is " +
+                             quote_literal(*c.comment));
+          for (auto& st : made_statements(table_acl(v.schema, v.name), old->privileges)) down.push_back(std::move(st));
+          for (const auto& c : old->columns)
+            for (auto& st : made_statements(
+                     {.on = "table " + qq(v.schema, v.name), .schema = v.schema, .column = c.name}, c.privileges))
+              down.push_back(std::move(st));
         }
         add(phase::views, change_kind::view, object, create_view_sql(v, true), join(down));
         view_parts(old, &v, false);
@@ -1869,8 +1985,8 @@ class builder {
         comment("column " + quote_qualified({v.schema, v.name, c.name}), "column " + on + "." + c.name, old_comment,
                 new_comment, whole);
     }
-    grants(table_acl(v.schema, v.name), word + on, old != nullptr ? &old->privileges : nullptr,
-           now != nullptr ? &now->privileges : nullptr);
+    grants(old != nullptr ? table_acl(v.schema, v.name, old->columns) : table_acl(v.schema, v.name), word + on,
+           old != nullptr ? &old->privileges : nullptr, now != nullptr ? &now->privileges : nullptr);
     for (const auto& c : v.columns) {
       const column_def* before = old ? find_named(old->columns, c.name) : nullptr;
       const column_def* after = now ? find_named(now->columns, c.name) : nullptr;

@@ -418,6 +418,7 @@ struct function_row {
 // shows as its absence. The owner's own entries are left out (see privilege_def).
 constexpr const char* privileges_sql =
     "select x.kind, x.oid, x.sub," PGPX_GRANTEE
+    ", case when a.grantor = x.owner then '' else pg_catalog.pg_get_userbyid(a.grantor)::text end as grantor"
     " from (select 'n'::text as kind, n.oid::int8 as oid, 0 as sub,"
     " coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner)) as acl, n.nspowner as owner"
     " from pg_catalog.pg_namespace n where n.nspname = any($1::text[])"
@@ -445,6 +446,7 @@ struct privilege_row {
   std::string grantee;
   std::string privilege;
   bool grantable = false;
+  std::string grantor;
 };
 
 // The schemas read, with their oids (to place the privileges above).
@@ -465,7 +467,8 @@ constexpr const char* default_privileges_sql =
     " a.privilege_type::text as privilege, a.is_grantable as grantable"
     " from pg_catalog.pg_default_acl d left join pg_catalog.pg_namespace n on n.oid = d.defaclnamespace"
     " left join lateral (select e.* from pg_catalog.aclexplode(d.defaclacl) e where e.grantee <> d.defaclrole) a"
-    " on true where d.defaclnamespace = 0 or n.nspname = any($1::text[])";
+    " on true where (d.defaclnamespace = 0 or n.nspname = any($1::text[]))"
+    " and d.defaclobjtype in ('r', 'S', 'f', 'T', 'n')";  // not 'L' (large objects, 18): not diffed
 
 struct default_privilege_row {
   std::int64_t oid = 0;
@@ -548,7 +551,8 @@ auto default_object_type(std::string_view code) -> std::string {
 }
 
 auto by_grantee = [](const privilege_def& a, const privilege_def& b) {
-  return std::tie(a.grantee, a.privilege, a.grantable) < std::tie(b.grantee, b.privilege, b.grantable);
+  return std::tie(a.grantee, a.privilege, a.grantor, a.grantable) <
+         std::tie(b.grantee, b.privilege, b.grantor, b.grantable);
 };
 
 auto policy_command(std::string_view code) -> std::string {
@@ -870,7 +874,7 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
       auto col = column_at.find({r.oid, r.sub});
       if (col != column_at.end())
         (*col->second.first)[col->second.second].privileges.push_back(
-            privilege_def{std::move(r.grantee), std::move(r.privilege), r.grantable});
+            privilege_def{std::move(r.grantee), std::move(r.privilege), r.grantable, std::move(r.grantor)});
       continue;
     }
     auto& map = r.kind == "n"   ? acl_of_schema
@@ -879,7 +883,8 @@ auto read_catalog(Executor& cx, const introspect_options& options) -> catalog {
                                 : acl_of_routine;
     auto it = map.find(r.oid);
     if (it != map.end())
-      it->second->push_back(privilege_def{std::move(r.grantee), std::move(r.privilege), r.grantable});
+      it->second->push_back(
+          privilege_def{std::move(r.grantee), std::move(r.privilege), r.grantable, std::move(r.grantor)});
   }
 
   std::unordered_map<std::int64_t, std::size_t> default_index;
@@ -1035,6 +1040,7 @@ void fields(privilege_def& x, F& f) {
   f("grantee", x.grantee);
   f("privilege", x.privilege);
   f("grantable", x.grantable);
+  f("grantor", x.grantor);
 }
 template <class F>
 void fields(schema_info& x, F& f) {

@@ -53,6 +53,9 @@ struct privilege_def {
   std::string grantee{};    ///< the role, or "public" for PUBLIC
   std::string privilege{};  ///< "SELECT", "INSERT", "USAGE", "EXECUTE"...
   bool grantable = false;   ///< WITH GRANT OPTION
+  /// Who granted it: empty for the owner (or a superuser acting for it: the usual case);
+  /// else a role that had the grant option. diff() writes only the owner's grants.
+  std::string grantor{};
 
   friend auto operator==(const privilege_def&, const privilege_def&) -> bool = default;
 };
