@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -28,6 +29,7 @@ struct lint_command_options {
   std::string format = "text";
   bool strict = false;
   bool rules = false;
+  bool db = false;  // --db: catalog-aware rules from the configured database
 };
 
 struct linted_file {
@@ -50,8 +52,9 @@ auto files_of(const fs::path& dir) -> std::vector<fs::path> {
   return out;
 }
 
-auto lint_one(const fs::path& p) -> linted_file {
+auto lint_one(const fs::path& p, const migrate::lint_catalog* facts) -> linted_file {
   migrate::lint_options o;
+  o.catalog = facts;
   o.file = p.string();
   // A migration file name gives the direction; any other .sql file is linted as an up file.
   try {
@@ -76,6 +79,7 @@ auto finding_json(const migrate::lint_finding& f) -> nlohmann::json {
                       {"statement", f.statement}, {"line", f.line},
                       {"ignored", f.ignored()}};
   if (f.ignored()) j["ignore_reason"] = *f.ignored_because;
+  if (!f.catalog_note.empty()) j["catalog"] = f.catalog_note;
   return j;
 }
 
@@ -104,7 +108,16 @@ auto run_lint(context& ctx, const lint_command_options& o) -> int {
   }
   std::vector<linted_file> results;
   results.reserve(paths.size());
-  for (const auto& p : paths) results.push_back(lint_one(p));
+  // --db: the facts of the tables the files name, from the database as it is now.
+  std::optional<migrate::lint_catalog> facts;
+  if (o.db) {
+    std::vector<std::string> texts;
+    texts.reserve(paths.size());
+    for (const auto& p : paths) texts.push_back(read_file(p));
+    auto cx = ctx.connect();
+    facts = migrate::read_lint_catalog(cx, texts);
+  }
+  for (const auto& p : paths) results.push_back(lint_one(p, facts ? &*facts : nullptr));
 
   std::size_t errors = 0, warnings = 0, ignored = 0;
   for (const auto& r : results)
@@ -192,6 +205,9 @@ void add_migrate_command(CLI::App& app, context& ctx, action_fn& action) {
   lint->add_option("--format", o.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   lint->add_flag("--strict", o.strict, "Warnings fail the lint too (exit 5)");
   lint->add_flag("--rules", o.rules, "List the rules and exit");
+  lint->add_flag("--db", o.db,
+                 "Also ask the configured database: destructive findings on empty tables become warnings, "
+                 "lock findings on small tables go");
   lint->footer("Exit codes: 0 no errors, 5 lint errors (or warnings with --strict), 2 usage.");
   lint->callback([&] { action = [&] { return run_lint(ctx, o); }; });
 

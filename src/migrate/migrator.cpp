@@ -676,20 +676,31 @@ auto entry_for(const migration& m, const migration_file& f, milliseconds took, i
   return {m.version, m.name(), f.file_name, f.header.no_transaction, took, skipped, false, false};
 }
 
+// The database's facts for the first file to run: it runs on the database as read. The
+// files after it run on what the earlier ones made of it, so they get the static rules.
+auto first_file_facts(connection& cx, const std::string& content) -> lint_catalog {
+  return read_lint_catalog(cx, std::span<const std::string>(&content, 1));
+}
+
 // Lints the up files about to run (resumed ones are not: they ran partly already). Error
 // findings refuse the run, listing every one; warnings and silenced findings go to the report.
 // PX001 (does not parse) is left to the server, as check_runnable does.
-void lint_plan(const std::vector<std::pair<const migration*, std::optional<std::int32_t>>>& plan, bool tx_none,
-               run_report& report) {
+void lint_plan(connection& cx, const std::vector<std::pair<const migration*, std::optional<std::int32_t>>>& plan,
+               bool tx_none, run_report& report) {
   std::string errors;
   std::size_t count = 0;
   const migration* first = nullptr;
+  std::optional<lint_catalog> facts;
   for (const auto& [m, done] : plan) {
     if (done) continue;
     lint_options lo;
     lo.dir = direction::up;
     if (tx_none) lo.no_transaction = true;
     lo.file = m->up.path.string();
+    if (!facts) {
+      facts = first_file_facts(cx, m->up.content);
+      lo.catalog = &*facts;
+    }
     for (auto& f : lint(m->up.content, lo)) {
       if (f.rule == "PX001") continue;
       if (!f.ignored() && f.severity == lint_severity::error) {
@@ -713,17 +724,23 @@ void lint_plan(const std::vector<std::pair<const migration*, std::optional<std::
 // Lints the down files about to run (rollback_options::lint) for data loss. A destructive
 // finding (DS1xx: a warning of `migrate lint` in a down file) and every other error refuse the
 // run, listing each; warnings and silenced findings go to the report. PX001 is the server's.
-void lint_downs(const std::vector<const migration*>& downs, run_report& report) {
+void lint_downs(connection& cx, const std::vector<const migration*>& downs, run_report& report) {
   std::string errors;
   std::size_t count = 0;
   const migration* first = nullptr;
+  std::optional<lint_catalog> facts;
   for (const auto* m : downs) {
     lint_options lo;
     lo.dir = direction::down;
     lo.file = m->down->path.string();
+    if (!facts) {
+      facts = first_file_facts(cx, m->down->content);
+      lo.catalog = &*facts;
+    }
     for (auto& f : lint(m->down->content, lo)) {
       if (f.rule == "PX001") continue;
-      const bool loses_data = f.rule.starts_with("DS");
+      // A destructive finding on a table the database shows empty loses nothing.
+      const bool loses_data = f.rule.starts_with("DS") && f.catalog_note.empty();
       if (!f.ignored() && (loses_data || f.severity == lint_severity::error)) {
         ++count;
         if (first == nullptr) first = m;
@@ -906,7 +923,7 @@ auto apply(connection& cx, const std::filesystem::path& dir, const apply_options
     check_runnable(*step.first, step.first->up, step.first->up.header.no_transaction || ao.tx == tx_mode::none);
     check_extensions(cx, *step.first, step.first->up);
   }
-  if (ao.lint) lint_plan(plan, ao.tx == tx_mode::none, report);
+  if (ao.lint) lint_plan(cx, plan, ao.tx == tx_mode::none, report);
   if (base) {
     std::vector<const migration*> adopted;
     for (const auto& m : files)
@@ -1042,7 +1059,7 @@ auto rollback(connection& cx, const std::filesystem::path& dir, const rollback_o
     check_extensions(cx, *m, *m->down);
     downs.push_back(m);
   }
-  if (ro.lint) lint_downs(downs, report);
+  if (ro.lint) lint_downs(cx, downs, report);
   std::size_t index = 0;
   for (const auto* r : chosen) {
     ++index;
