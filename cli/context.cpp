@@ -96,7 +96,8 @@ void context::apply_session(pgpx::conninfo& ci) const {
 
 auto dry_run_refusal(const std::string& path) -> std::optional<std::string> {
   // Commands that honour the global --dry-run (they plan and write nothing) or only read.
-  static const std::set<std::string, std::less<>> allowed = {"migrate apply",
+  static const std::set<std::string, std::less<>> allowed = {"init",
+                                                             "migrate apply",
                                                              "migrate rollback",
                                                              "migrate redo",
                                                              "migrate mark",

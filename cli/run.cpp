@@ -110,6 +110,7 @@ auto application::run(int argc, char** argv) const -> int {
   pgpx::cli::action_fn action;
   pgpx::cli::add_demo_command(app, ctx, action);
   pgpx::cli::add_dev_command(app, ctx, action);
+  pgpx::cli::add_init_command(app, ctx, action);
   pgpx::cli::add_query_command(app, ctx, action);
   pgpx::cli::add_config_command(app, ctx, action);
   pgpx::cli::add_template_command(app, ctx, action);

@@ -20,6 +20,8 @@ namespace pgpx::cli {
 using action_fn = std::function<int()>;
 
 void add_dev_command(CLI::App& app, context& ctx, action_fn& action);
+/// pgpx init (init.cpp).
+void add_init_command(CLI::App& app, context& ctx, action_fn& action);
 void add_config_command(CLI::App& app, context& ctx, action_fn& action);
 void add_query_command(CLI::App& app, context& ctx, action_fn& action);
 void add_demo_command(CLI::App& app, context& ctx, action_fn& action);

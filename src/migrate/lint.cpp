@@ -4,6 +4,8 @@
 
 #include <pgpx/core/connection.hpp>
 #include <pgpx/core/identifier.hpp>
+#include <pgpx/core/transaction.hpp>
+#include <pgpx/error.hpp>
 #include <pgpx/migrate/split.hpp>
 
 #include "directives_impl.hpp"
@@ -279,7 +281,7 @@ class linter {
           return t.schema == r.schema && t.name == r.name;
         }))
       asked_->push_back({r.schema, r.name});
-    if (options_.catalog == nullptr) return nullptr;
+    if (options_.catalog == nullptr || facts_off_) return nullptr;
     for (const auto& t : options_.catalog->tables)
       if (t.schema == r.schema && t.name == r.name) return &t;
     return nullptr;
@@ -357,6 +359,9 @@ class linter {
     if (auto why = detail::no_transaction_reason_of(stmt); why && !no_tx)
       add("TX301", *why + " cannot run inside a transaction block, and this file runs in one", line);
 
+    if ((type == "VariableSetStmt" && node.value("name", "") == "search_path") || type == "AlterObjectSchemaStmt" ||
+        (type == "RenameStmt" && node.value("renameType", "") == "OBJECT_TABLE"))
+      facts_off_ = true;
     if (type == "CreateStmt" && node.contains("relation")) {
       created_.push_back(relation_of(node["relation"]));
     } else if (type == "CreateTableAsStmt" && node.contains("into") && node["into"].contains("rel")) {
@@ -366,7 +371,12 @@ class linter {
     } else if (type == "TruncateStmt" && node.contains("relations")) {
       for (const auto& rv : node["relations"]) {
         const auto rel = relation_of(rv.value("RangeVar", json::object()));
-        if (!is_new(rel)) destructive("DS105", "TRUNCATE " + rel.shown() + " deletes every row", rel, line);
+        // CASCADE empties the tables that reference it too: their rows are not in its facts.
+        if (is_new(rel)) continue;
+        if (node.value("behavior", "") == "DROP_CASCADE")
+          add("DS105", "TRUNCATE " + rel.shown() + " CASCADE deletes every row of it and of the tables referencing it",
+              line);
+        else destructive("DS105", "TRUNCATE " + rel.shown() + " deletes every row", rel, line);
       }
     } else if (type == "DeleteStmt" && !node.contains("whereClause") && node.contains("relation")) {
       const auto rel = relation_of(node["relation"]);
@@ -573,6 +583,9 @@ class linter {
   std::vector<std::string> annotations_;
   const statement* statement_ = nullptr;
   int current_ = 0;
+  // Set once the file changes what a name means (SET search_path, a table renamed or moved):
+  // the facts, read for the names as the session resolves them now, no longer apply.
+  bool facts_off_ = false;
 };
 
 }  // namespace
@@ -609,7 +622,10 @@ constexpr const char* table_facts_sql =
     " (case when c.relkind = 'p' then (select coalesce(sum(pg_catalog.pg_total_relation_size(t.relid)), 0)"
     " from pg_catalog.pg_partition_tree(c.oid) t) else pg_catalog.pg_total_relation_size(c.oid) end)::int8 as bytes"
     " from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
-    " where c.oid = pg_catalog.to_regclass($1) and c.relkind in ('r', 'p', 'm')";
+    " where c.oid = pg_catalog.to_regclass($1) and c.relkind in ('r', 'p')"
+    // Row-level security hides rows from the select that tells emptiness (unless bypassed).
+    " and (not c.relrowsecurity or exists (select from pg_catalog.pg_roles r where r.rolname = current_user"
+    " and (r.rolsuper or r.rolbypassrls)))";
 
 }  // namespace
 
@@ -621,11 +637,22 @@ auto read_lint_catalog(connection& cx, std::span<const std::string> files) -> li
                       [&](const table_facts& x) { return x.schema == t.schema && x.name == t.name; }))
         continue;
       const std::string written = t.schema.empty() ? quote_identifier(t.name) : quote_qualified({t.schema, t.name});
-      const auto rows = cx.query<table_facts_row>(table_facts_sql, written);
-      if (rows.empty() || !rows.front().readable) continue;  // not a table here, or one it may not read
-      t.bytes = rows.front().bytes;
-      t.empty = cx.query_value<bool>("select not exists (select from " +
-                                     quote_qualified({rows.front().schema, rows.front().name}) + ")");
+      // In a transaction of its own with a short lock_timeout: a table locked by another
+      // session (VACUUM FULL, DDL) is unknown, not waited for.
+      try {
+        transaction tx{cx};
+        cx.execute("select pg_catalog.set_config('lock_timeout', '1s', true)");
+        const auto rows = cx.query<table_facts_row>(table_facts_sql, written);
+        if (rows.empty() || !rows.front().readable) continue;  // not a table here, or one it may not read
+        t.bytes = rows.front().bytes;
+        t.empty = cx.query_value<bool>("select not exists (select from " +
+                                       quote_qualified({rows.front().schema, rows.front().name}) + ")");
+        tx.commit();
+      } catch (const sql_error& e) {
+        // 55P03 lock_not_available, 42501 no USAGE on the schema: the static rules.
+        if (e.sqlstate() == "55P03" || e.sqlstate() == "42501") continue;
+        throw;
+      }
       out.tables.push_back(std::move(t));
     }
   return out;

@@ -691,6 +691,8 @@ void lint_plan(connection& cx, const std::vector<std::pair<const migration*, std
   std::size_t count = 0;
   const migration* first = nullptr;
   std::optional<lint_catalog> facts;
+  // A resumed file runs first: the facts would be read before its remaining statements ran.
+  if (!plan.empty() && plan.front().second) facts.emplace();
   for (const auto& [m, done] : plan) {
     if (done) continue;
     lint_options lo;

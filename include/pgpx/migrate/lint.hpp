@@ -120,8 +120,12 @@ struct lint_options {
  * Reads the facts of every table tables_linted() finds in `files` from the database `cx`
  * is connected to: whether it has a row (`select not exists (select from t)`, for a table
  * the session may read) and its size. A name resolves as the server would resolve it on
- * `cx` (its search_path); one that is not a table there is left out. Read-only; the names
- * are bound (to_regclass($1)) or quoted. Blocks; throws pgpx::error from the server.
+ * `cx` (its search_path); one that is not a table there (or a view, a materialized view,
+ * a table with row-level security the role does not bypass) is left out. Each table is read
+ * in a transaction of its own with lock_timeout 1s (it takes ACCESS SHARE locks): one that
+ * stays locked, or is in a schema the role may not use, is left out. Writes nothing; the
+ * names are bound (to_regclass($1)) or quoted. `cx` must be idle. Blocks; throws
+ * pgpx::error from the server.
  */
 [[nodiscard]] PGPX_API auto read_lint_catalog(connection& cx, std::span<const std::string> files) -> lint_catalog;
 

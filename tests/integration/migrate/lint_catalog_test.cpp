@@ -123,6 +123,45 @@ TEST_F(lint_catalog, destructive_findings_on_an_empty_table_are_warnings_and_loc
   EXPECT_NE(one(found, "LH204"), nullptr);
 }
 
+// Where the facts of the table named do not tell whether data goes: TRUNCATE ... CASCADE
+// (the referencing tables' rows), a file that changes what a name means (SET search_path, a
+// rename), a table whose rows row-level security may hide.
+TEST_F(lint_catalog, facts_do_not_soften_what_they_cannot_see) {
+  cx().execute_script(R"sql(
+create table app.users (id int primary key);
+create table app.orders (user_id int references app.users);
+insert into app.users values (1);
+insert into app.orders values (1);
+delete from app.orders; delete from app.users;
+insert into app.orders values (null);
+create table public.events (x int);
+create table app.events (x int);
+insert into app.events values (1);
+create table app.secret (x int);
+alter table app.secret enable row level security;
+insert into app.secret values (1);
+)sql");
+  auto lint_with_facts = [&](const std::string& sql) {
+    std::vector<std::string> files{sql};
+    const auto c = mg::read_lint_catalog(cx(), files);
+    return mg::lint(sql, {.catalog = &c});
+  };
+  auto severity_of = [](const std::vector<mg::lint_finding>& fs, const std::string& rule) {
+    for (const auto& f : fs)
+      if (f.rule == rule) return std::string(mg::to_string(f.severity));
+    return std::string("none");
+  };
+  EXPECT_EQ(severity_of(lint_with_facts("truncate app.users;"), "DS105"), "warning");  // empty
+  EXPECT_EQ(severity_of(lint_with_facts("truncate app.users cascade;"), "DS105"), "error");
+  // public.events is empty, app.events is not: after SET search_path the name is app's.
+  EXPECT_EQ(severity_of(lint_with_facts("drop table events;"), "DS101"), "warning");
+  EXPECT_EQ(severity_of(lint_with_facts("set search_path = app;\ndrop table events;"), "DS101"), "error");
+  EXPECT_EQ(severity_of(lint_with_facts("alter table app.events rename to gone;\ndrop table events;"), "DS101"),
+            "error");
+  // The test role is a superuser (it bypasses row-level security): the facts hold.
+  EXPECT_EQ(severity_of(lint_with_facts("drop table app.secret;"), "DS101"), "error");
+}
+
 TEST_F(lint_catalog, rollback_drops_an_empty_table_without_a_lint_ignore_but_not_a_full_one) {
   dir_.write("0001_t.up.sql", "create table t (x int);");
   dir_.write("0001_t.down.sql", "drop table if exists t;");
