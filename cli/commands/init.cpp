@@ -79,7 +79,7 @@ auto run_init(context& ctx, const init_options& o) -> int {
   if (fs::exists(root / "pgpx.toml"))
     throw usage_error((root / "pgpx.toml").string() + " exists: " + root.string() +
                       " is a pgpx project already (nothing written)");
-  const std::vector<fs::path> dirs = {root / "migrations",     root / "queries",     root / "seeds" / "common",
+  const std::vector<fs::path> dirs = {root / "migrations",    root / "queries",        root / "seeds" / "common",
                                       root / "seeds" / "dev", root / "seeds" / "test", root / "models"};
   // Read the database first: a failure writes nothing.
   std::string baseline_sql;
@@ -97,7 +97,8 @@ auto run_init(context& ctx, const init_options& o) -> int {
   if (ctx.dry_run()) {
     std::cout << "would write " << (root / "pgpx.toml").string() << "\n";
     for (const auto& d : dirs) std::cout << "would create " << d.string() << "/\n";
-    if (!attributes_present) std::cout << "would add *.sql text eol=lf to " << (root / ".gitattributes").string() << "\n";
+    if (!attributes_present)
+      std::cout << "would add *.sql text eol=lf to " << (root / ".gitattributes").string() << "\n";
     if (o.from_db)
       std::cout << "would write " << (root / "migrations").string()
                 << "/<version>_baseline.up.sql (the database's schema) and pgpx.sum, and record it as the baseline\n";

@@ -38,9 +38,9 @@ class cli_init : public pgpx::test::cli::project_test {
 TEST_F(cli_init, writes_the_project_layout_and_refuses_to_write_over_one) {
   auto r = pgpx_run({"init", fresh().string()}, project_);
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_EQ(files_in(fresh()), (std::vector<std::string>{".gitattributes", "migrations", "models", "pgpx.toml",
-                                                          "queries", "seeds", "seeds/common", "seeds/dev",
-                                                          "seeds/test"}));
+  EXPECT_EQ(files_in(fresh()),
+            (std::vector<std::string>{".gitattributes", "migrations", "models", "pgpx.toml", "queries", "seeds",
+                                      "seeds/common", "seeds/dev", "seeds/test"}));
   EXPECT_EQ(slurp(fresh() / ".gitattributes"), "*.sql text eol=lf\n");
   EXPECT_TRUE(contains(slurp(fresh() / "pgpx.toml"), "name = \"fresh\"")) << slurp(fresh() / "pgpx.toml");
   // The project works: its config reads, a migration can be made in it.
