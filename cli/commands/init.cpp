@@ -12,7 +12,9 @@
 // global --dry-run it prints what it would write and writes nothing.
 #include "../exit_codes.hpp"
 #include "commands.hpp"
+#include "schema_source.hpp"
 
+#include <pgpx/core/connection.hpp>
 #include <pgpx/migrate/migrator.hpp>
 #include <pgpx/migrate/source.hpp>
 #include <pgpx/schema/diff.hpp>
@@ -22,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,12 +67,6 @@ auto toml_of(const std::string& name) -> std::string {
          name + "_dev\"\n";
 }
 
-auto write_text(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) throw usage_error("cannot write " + p.string());
-}
-
 auto run_init(context& ctx, const init_options& o) -> int {
   if (o.layout != "flat")
     throw usage_error("--layout " + o.layout +
@@ -83,10 +80,10 @@ auto run_init(context& ctx, const init_options& o) -> int {
                                       root / "seeds" / "dev", root / "seeds" / "test", root / "models"};
   // Read the database first: a failure writes nothing.
   std::string baseline_sql;
+  std::optional<connection> cx;  // --from-db: read first, then the baseline recorded on it
   if (o.from_db) {
-    auto cx = ctx.connect();
-    const auto catalog = schema::introspect(cx, {.schemas = o.schemas});
-    baseline_sql = schema::export_sql(catalog);
+    cx.emplace(ctx.connect());
+    baseline_sql = schema::export_sql(schema::introspect(*cx, {.schemas = o.schemas}));
   }
   const bool attributes_present = [&] {
     std::ifstream in(root / ".gitattributes");
@@ -110,7 +107,6 @@ auto run_init(context& ctx, const init_options& o) -> int {
     std::ofstream out(root / ".gitattributes", std::ios::binary | std::ios::app);
     out << "*.sql text eol=lf\n";
   }
-  std::string written = (root / "pgpx.toml").string();
   if (o.from_db) {
     const auto next = migrate::plan_migration(root / "migrations", "baseline");
     migrate::write_migration(next,
@@ -118,14 +114,13 @@ auto run_init(context& ctx, const init_options& o) -> int {
                              "-- recorded there as the baseline, run on a new database.\n" +
                                  baseline_sql,
                              std::nullopt);
-    auto cx = ctx.connect();
-    static_cast<void>(migrate::baseline(cx, root / "migrations", next.version, "pgpx init --from-db"));
+    static_cast<void>(migrate::baseline(*cx, root / "migrations", next.version, "pgpx init --from-db"));
     ctx.note("wrote " + next.up_path().string() + " (irreversible) and pgpx.sum; recorded " + next.version +
              " as the database's baseline");
   }
   // pgpx.toml last: a failure before it leaves a directory init may run in again.
-  write_text(root / "pgpx.toml", toml_of(project_name(root)));
-  std::cout << written << "\n";
+  write_output(toml_of(project_name(root)), (root / "pgpx.toml").string());
+  std::cout << (root / "pgpx.toml").string() << "\n";
   ctx.note("a new pgpx project in " + root.string() + ": set the connection in pgpx.toml or DATABASE_URL, then " +
            "pgpx migrate create NAME");
   return 0;

@@ -7,6 +7,7 @@
 #include <pgpx/core/transaction.hpp>
 #include <pgpx/error.hpp>
 #include <pgpx/migrate/split.hpp>
+#include <pgpx/types/array.hpp>
 
 #include "directives_impl.hpp"
 #include "split_impl.hpp"
@@ -608,53 +609,60 @@ auto tables_linted(std::string_view sql) -> std::vector<table_facts> {
 namespace {
 
 struct table_facts_row {
+  std::int32_t at = 0;  // 1-based index in the names asked
   std::string schema;
   std::string name;
-  bool readable = false;
   std::int64_t bytes = 0;
 };
 
-// The table a name resolves to on this session, if it is one (a partitioned table's size is
-// its partitions').
+// The tables the names resolve to on this session (one row per name that is a table the
+// session may read; a partitioned table's size is its partitions'). Row-level security
+// hides rows from the select that tells emptiness, so such a table counts only when the
+// role bypasses it.
 constexpr const char* table_facts_sql =
-    "select n.nspname::text as schema, c.relname::text as name,"
-    " pg_catalog.has_table_privilege(c.oid, 'SELECT') as readable,"
+    "select w.at::int4 as at, n.nspname::text as schema, c.relname::text as name,"
     " (case when c.relkind = 'p' then (select coalesce(sum(pg_catalog.pg_total_relation_size(t.relid)), 0)"
     " from pg_catalog.pg_partition_tree(c.oid) t) else pg_catalog.pg_total_relation_size(c.oid) end)::int8 as bytes"
-    " from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
-    " where c.oid = pg_catalog.to_regclass($1) and c.relkind in ('r', 'p')"
-    // Row-level security hides rows from the select that tells emptiness (unless bypassed).
+    " from unnest($1::text[]) with ordinality as w(written, at)"
+    " join pg_catalog.pg_class c on c.oid = pg_catalog.to_regclass(w.written)"
+    " join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+    " where c.relkind in ('r', 'p') and pg_catalog.has_table_privilege(c.oid, 'SELECT')"
     " and (not c.relrowsecurity or exists (select from pg_catalog.pg_roles r where r.rolname = current_user"
     " and (r.rolsuper or r.rolbypassrls)))";
 
 }  // namespace
 
 auto read_lint_catalog(connection& cx, std::span<const std::string> files) -> lint_catalog {
-  lint_catalog out;
+  std::vector<table_facts> asked;
   for (const auto& sql : files)
-    for (auto& t : tables_linted(sql)) {
-      if (std::any_of(out.tables.begin(), out.tables.end(),
-                      [&](const table_facts& x) { return x.schema == t.schema && x.name == t.name; }))
-        continue;
-      const std::string written = t.schema.empty() ? quote_identifier(t.name) : quote_qualified({t.schema, t.name});
-      // In a transaction of its own with a short lock_timeout: a table locked by another
-      // session (VACUUM FULL, DDL) is unknown, not waited for.
-      try {
-        transaction tx{cx};
-        cx.execute("select pg_catalog.set_config('lock_timeout', '1s', true)");
-        const auto rows = cx.query<table_facts_row>(table_facts_sql, written);
-        if (rows.empty() || !rows.front().readable) continue;  // not a table here, or one it may not read
-        t.bytes = rows.front().bytes;
-        t.empty = cx.query_value<bool>("select not exists (select from " +
-                                       quote_qualified({rows.front().schema, rows.front().name}) + ")");
-        tx.commit();
-      } catch (const sql_error& e) {
-        // 55P03 lock_not_available, 42501 no USAGE on the schema: the static rules.
-        if (e.sqlstate() == "55P03" || e.sqlstate() == "42501") continue;
-        throw;
-      }
+    for (auto& t : tables_linted(sql))
+      if (std::none_of(asked.begin(), asked.end(),
+                       [&](const table_facts& x) { return x.schema == t.schema && x.name == t.name; }))
+        asked.push_back(std::move(t));
+  lint_catalog out;
+  if (asked.empty()) return out;
+  std::vector<std::string> written;
+  written.reserve(asked.size());
+  for (const auto& t : asked)
+    written.push_back(t.schema.empty() ? quote_identifier(t.name) : quote_qualified({t.schema, t.name}));
+  // One transaction with a short lock_timeout: the ACCESS SHARE locks it takes do not wait
+  // behind another session (VACUUM FULL, DDL). A table that stays locked, or a schema the
+  // role may not use, leaves every table unknown: the static rules.
+  try {
+    transaction tx{cx};
+    cx.execute("select pg_catalog.set_config('lock_timeout', '1s', true)");
+    for (auto& r : cx.query<table_facts_row>(table_facts_sql, written)) {
+      auto t = asked[static_cast<std::size_t>(r.at - 1)];
+      t.bytes = r.bytes;
+      t.empty = cx.query_value<bool>("select not exists (select from " + quote_qualified({r.schema, r.name}) + ")");
       out.tables.push_back(std::move(t));
     }
+    tx.commit();
+  } catch (const sql_error& e) {
+    // 55P03 lock_not_available, 42501 no USAGE on a schema.
+    if (e.sqlstate() != "55P03" && e.sqlstate() != "42501") throw;
+    out.tables.clear();
+  }
   return out;
 }
 

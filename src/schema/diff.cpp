@@ -435,11 +435,13 @@ class builder {
       if (!p.grantor.empty()) out.push_back(p);
     return out;
   }
-  // Whether `role` granted `privilege` on to someone (then revoking it from `role` needs CASCADE).
-  static auto passed_on(const std::vector<privilege_def>& ps, const std::string& role, const std::string& privilege)
+  // Whether `role` granted `word` ("select") on to someone (then revoking it from `role`
+  // needs CASCADE).
+  static auto passed_on(const std::vector<privilege_def>& ps, const std::string& role, const std::string& word)
       -> bool {
-    return std::any_of(ps.begin(), ps.end(),
-                       [&](const privilege_def& p) { return p.grantor == role && p.privilege == privilege; });
+    return std::any_of(ps.begin(), ps.end(), [&](const privilege_def& p) {
+      return p.grantor == role && privilege_word(p.privilege) == word;
+    });
   }
 
   // The statements that turn the owner's grants `from` into `to` on `t`, each as (up, down).
@@ -474,10 +476,6 @@ class builder {
       if (it == a.end()) groups[{k.first, option ? grant_with_option : grant_plain}].push_back(k.second);
       else if (option && !it->second) groups[{k.first, add_option}].push_back(k.second);
     }
-    auto upper = [](std::string w) {
-      for (auto& ch : w) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      return w;
-    };
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& [g, privileges] : groups) {
       std::string what;
@@ -485,8 +483,8 @@ class builder {
       bool cascade_to = false;
       for (const auto& p : privileges) {
         what += (what.empty() ? "" : ", ") + p + (t.column.empty() ? std::string() : " (" + q(t.column) + ")");
-        cascade_from = cascade_from || passed_on(from, g.first, upper(p));
-        cascade_to = cascade_to || passed_on(to, g.first, upper(p));
+        cascade_from = cascade_from || passed_on(from, g.first, p);
+        cascade_to = cascade_to || passed_on(to, g.first, p);
       }
       what += " on " + t.on;
       const std::string role = g.first == "public" ? std::string("public") : q(g.first);

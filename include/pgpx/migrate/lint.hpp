@@ -121,9 +121,10 @@ struct lint_options {
  * is connected to: whether it has a row (`select not exists (select from t)`, for a table
  * the session may read) and its size. A name resolves as the server would resolve it on
  * `cx` (its search_path); one that is not a table there (or a view, a materialized view,
- * a table with row-level security the role does not bypass) is left out. Each table is read
- * in a transaction of its own with lock_timeout 1s (it takes ACCESS SHARE locks): one that
- * stays locked, or is in a schema the role may not use, is left out. Writes nothing; the
+ * a table with row-level security the role does not bypass) is left out. The tables are read
+ * in one transaction with lock_timeout 1s (it takes ACCESS SHARE locks), one catalog query
+ * for all names and one emptiness check per table; when a table stays locked or a name is
+ * in a schema the role may not use, no table has facts (the static rules). Writes nothing; the
  * names are bound (to_regclass($1)) or quoted. `cx` must be idle. Blocks; throws
  * pgpx::error from the server.
  */
