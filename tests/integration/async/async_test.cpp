@@ -113,7 +113,8 @@ TEST_F(async_test, asio_cancellation_cancels_the_statement_on_the_server) {
     bool gone = false;
     for (int i = 0; i < 50 && !gone; ++i) {
       gone = this->cx().query_value<std::int64_t>(
-                 "select count(*) from pg_stat_activity where query = 'select pg_sleep(5)' and state = 'active'") == 0;
+                 "select count(*) from pg_stat_activity where query = 'select pg_sleep(5)' and state = 'active'"
+                 " and datname = current_database()") == 0;
       if (!gone) {
         asio::steady_timer w(ex, 20ms);
         co_await w.async_wait(asio::use_awaitable);
