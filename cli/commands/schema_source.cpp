@@ -81,7 +81,8 @@ auto models_catalog(context& ctx, const schema_source_options& o) -> schema::cat
         "schema source 'models': no models are registered; it works in an application's own binary "
         "that links pgpx::cli and registers its models (pgpx/cli/application.hpp, docs/cli.md)");
   shadow_database shadow(ctx, shadow_server(ctx, o.shadow_url));
-  ctx.note("creating " + std::to_string(models.size()) + " models in the shadow database \"" + shadow.name() + "\"");
+  ctx.note("creating " + std::to_string(models.size()) + (models.size() == 1 ? " model" : " models") +
+           " in the shadow database \"" + shadow.name() + "\"");
   {
     pgpx::connection cx(shadow.info(), connection_options_of(ctx.config()));
     pgpx::transaction tx{cx};

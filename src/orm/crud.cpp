@@ -294,7 +294,26 @@ auto make_upsert_shape(const model_description& m, const std::vector<std::size_t
   if (s.sent.empty()) throw usage_error("upsert " + std::string(m.cpp_name) + ": the model sends no column on insert");
   std::vector<std::size_t> conflict = members;
   std::string target;
-  if (!constraint.empty()) {
+  const auto unique_index = std::find_if(m.indexes.begin(), m.indexes.end(),
+                                         [&](const index_info& ix) { return ix.unique && ix.name == constraint; });
+  if (!constraint.empty() && unique_index != m.indexes.end()) {
+    // A unique index is not a constraint (ON CONSTRAINT would not find it): the conflict
+    // target is its key, with its condition when it is partial, which the server matches to it.
+    const index_info& ix = *unique_index;
+    target = " on conflict (";
+    if (ix.keys.empty()) {
+      target += list(m, ix.columns);
+    } else {
+      for (std::size_t i = 0; i < ix.keys.size(); ++i) {
+        if (i > 0) target += ", ";
+        const index_key& k = ix.keys[i];
+        target += k.column != index_key::no_column ? column(m, k.column) : k.expression;  // as in create index
+      }
+    }
+    target += ")";
+    if (!ix.predicate.empty()) target += " where " + ix.predicate;
+    conflict = ix.columns;
+  } else if (!constraint.empty()) {
     target = " on conflict on constraint " + quote_identifier(constraint);
     if (auto cols = constraint_columns(m, constraint)) conflict = *cols;
   } else {

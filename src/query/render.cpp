@@ -120,6 +120,12 @@ class renderer {
  public:
   rendered out;
   bool lenient = false;
+  // A CRUD verb's predicate (count, exists, update_many, delete_many): the verb's own table is
+  // the one outside every level, so a column of no level is written qualified by its table
+  // ("authors"."id"); a correlated subquery then reads the outer row, and a column of a table
+  // the verb does not name is the server's "missing FROM-clause entry", never another table's
+  // column of the same name.
+  bool outer_table = false;
   bool texts = false;
 
   void expression(const node& n, std::uint8_t outer = 0) {
@@ -182,12 +188,7 @@ class renderer {
     ctes(q);
     switch (q.kind) {
       case query_kind::select: select(q); break;
-      case query_kind::compound:
-        for (std::size_t i = 0; i < q.parts.size(); ++i) {
-          if (i > 0) out.sql += q.ops[std::min(i - 1, q.ops.size() - 1)];
-          statement(*q.parts[i]);
-        }
-        break;
+      case query_kind::compound: compound(q); break;
       case query_kind::insert: insert(q); break;
       case query_kind::update: update(q); break;
       case query_kind::delete_: remove(q); break;
@@ -234,6 +235,12 @@ class renderer {
         out.sql += r->quoted_name;
         out.sql += '.';
       }
+      out.sql += r->quoted[n.column];
+      return;
+    }
+    if (outer_table) {
+      out.sql += r->quoted_name;
+      out.sql += '.';
       out.sql += r->quoted[n.column];
       return;
     }
@@ -383,6 +390,9 @@ class renderer {
     const auto& cols = q.order_columns;
     const auto& vals = q.after->values;
     if (cols.empty()) throw usage_error("pgpx: after(row) needs order_by(...) first");
+    if (vals.size() != cols.size())
+      throw usage_error("pgpx: after(row) must come after every order_by(...): it read " + std::to_string(vals.size()) +
+                        " ORDER BY values, and the query orders by " + std::to_string(cols.size()));
     const bool same =
         std::all_of(q.order_desc.begin(), q.order_desc.end(), [&](bool d) { return d == q.order_desc[0]; });
     if (same) {
@@ -477,9 +487,58 @@ class renderer {
     }
   }
 
+  // A part of a set operation in parentheses when written bare it would mean something else:
+  // a part with its own ORDER BY, LIMIT, OFFSET or lock (bare, they would end the whole
+  // statement or be a syntax error), a compound on the right (set operations group to the
+  // left; so does a part with its own WITH on the right), and a union or except on the left
+  // of an intersect (intersect binds tighter).
+  static auto needs_parens(const query_data& part, bool right, const std::string& op) -> bool {
+    if (part.kind != query_kind::compound)
+      return (right && !part.ctes.empty()) || !part.order.empty() || part.limit || part.offset || !part.lock.empty();
+    if (right || !part.order.empty() || part.limit || part.offset) return true;
+    return op == " intersect " && part.ops.front() != " intersect ";
+  }
+
+  // `a union all b [order by ...] [limit ...] [offset ...]`. The ORDER BY of the whole names
+  // output columns: a column is written by its name alone.
+  void compound(const query_data& q) {
+    if (q.where || !q.group_by.empty() || q.having || q.distinct || !q.distinct_on.empty() || q.after ||
+        !q.lock.empty())
+      throw usage_error(
+          "pgpx: where, group by, having, distinct, after and locks apply to one part of a union, intersect "
+          "or except: call them on the part (order_by, limit and offset apply to the whole)");
+    for (std::size_t i = 0; i < q.parts.size(); ++i) {
+      if (i > 0) out.sql += q.ops[std::min(i - 1, q.ops.size() - 1)];
+      const bool paren = needs_parens(*q.parts[i], i > 0, q.ops.front());
+      if (paren) out.sql += '(';
+      statement(*q.parts[i]);
+      if (paren) out.sql += ')';
+    }
+    if (!q.order.empty()) {
+      out.sql += " order by ";
+      const bool was = lenient;
+      lenient = true;
+      list(q.order);
+      lenient = was;
+    }
+    if (q.limit) {
+      out.sql += " limit ";
+      expression(*q.limit);
+    }
+    if (q.offset) {
+      out.sql += " offset ";
+      expression(*q.offset);
+    }
+  }
+
   void select(const query_data& q) {
     std::vector<from_item> from_items = q.from;
-    if (from_items.empty() && q.default_from != nullptr) from_items.push_back({q.default_from(), join_kind::first, {}});
+    // select<Model>() without from(): FROM is the model's table, and joins made without from()
+    // join to it.
+    if (q.default_from != nullptr && (from_items.empty() || from_items.front().join != join_kind::first))
+      from_items.insert(from_items.begin(), {q.default_from(), join_kind::first, {}});
+    if (!from_items.empty() && from_items.front().join != join_kind::first)
+      throw usage_error("pgpx: a join needs a FROM item to join to: call from<M>() (or from(relation)) first");
     if (!q.group_by.empty()) check_rolled_up(q, from_items.empty() ? nullptr : from_items.front().rel);
     level lv;
     for (const auto& f : from_items) lv.rels.push_back(f.rel.get());
@@ -497,6 +556,9 @@ class renderer {
     if (q.after) where = and_node(where, keyset_node(q));
     if (!from_items.empty()) {
       out.sql += " from ";
+      const bool outer_preserved = std::any_of(from_items.begin(), from_items.end(), [](const from_item& f) {
+        return f.join == join_kind::right || f.join == join_kind::full;
+      });
       for (const auto& f : from_items) {
         switch (f.join) {
           case join_kind::first: break;
@@ -506,8 +568,25 @@ class renderer {
           case join_kind::full: out.sql += " full join "; break;
           case join_kind::cross: out.sql += " cross join "; break;
         }
-        relation_sql(*f.rel);
         const node_ptr soft = q.with_deleted ? nullptr : soft_filter(f.rel);
+        if (soft && outer_preserved) {
+          // With a right or full join a filter in WHERE would drop the rows the join keeps
+          // for the other side, and one in ON would keep the deleted rows of a preserved
+          // side: the live rows are taken before the join instead.
+          const column_info* c = f.rel->model->soft_delete_column();
+          out.sql += "(select * from ";
+          out.sql += f.rel->quoted_table;
+          out.sql += " where ";
+          out.sql += f.rel->quoted[static_cast<std::size_t>(c - f.rel->model->columns.data())];
+          out.sql += " is null) as ";
+          out.sql += f.rel->quoted_name;
+          if (f.join != join_kind::first && f.join != join_kind::cross) {
+            out.sql += " on ";
+            expression(*f.on);
+          }
+          continue;
+        }
+        relation_sql(*f.rel);
         if (f.join == join_kind::first || f.join == join_kind::cross) {
           where = and_node(where, soft);
         } else {
@@ -783,7 +862,7 @@ auto render_ddl(const node_ptr& e, const model_description& m, std::string_view 
 
 auto render_predicate(const node_ptr& e, std::uint8_t outer) -> statement<void> {
   renderer r;
-  r.lenient = true;
+  r.outer_table = true;
   r.expression(*e, outer);
   return statement<void>(std::move(r.out.sql), std::move(r.out.params));
 }

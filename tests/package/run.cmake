@@ -6,6 +6,8 @@
 #   -DMODE=find_package      CMake consumer with find_package(pgpx) against WORK/prefix
 #   -DMODE=pkg_config        the page's pkg-config command against WORK/prefix
 #   -DMODE=add_subdirectory  CMake consumer with pgpx's sources in third_party/pgpx
+#   -DMODE=manage            an application's own manage binary: find_package(pgpx) and
+#                            pgpx::cli against WORK/prefix (when pgpx was built with its CLI)
 #
 # Also: SOURCE, BUILD (pgpx's build tree), WORK, CXX, SHARED (ON/OFF: BUILD_SHARED_LIBS of
 # BUILD), LAUNCHER (CMAKE_CXX_COMPILER_LAUNCHER, may be empty), CLUSTER_TOOL and CLUSTER_DIR
@@ -52,12 +54,17 @@ function(make_consumer dir)
 endfunction()
 
 # Runs the program in a fresh database of the test cluster and compares its output with the
-# page's. RUN_ENV: more VAR=value for the program.
+# page's block OUTPUT (default `output`). RUN_ENV: more VAR=value for the program; ARGS: its
+# arguments.
 function(run_program exe db)
+  cmake_parse_arguments(P "" "OUTPUT" "ARGS" ${ARGN})
+  if(NOT P_OUTPUT)
+    set(P_OUTPUT output)
+  endif()
   run("creating database ${db}" ${CLUSTER_TOOL} database ${CLUSTER_DIR} ${db})
   string(STRIP "${out}" url)
-  run("running ${exe}" ${CMAKE_COMMAND} -E env "PGPX_DATABASE_URL=${url}" ${RUN_ENV} ${exe})
-  doc_block(output want)
+  run("running ${exe}" ${CMAKE_COMMAND} -E env "PGPX_DATABASE_URL=${url}" ${RUN_ENV} ${exe} ${P_ARGS})
+  doc_block(${P_OUTPUT} want)
   if(NOT out STREQUAL want)
     message(FATAL_ERROR "${exe} printed:\n${out}\ndocs/getting-started.md says it prints:\n${want}")
   endif()
@@ -91,13 +98,19 @@ if(MODE STREQUAL "install")
   # from src/); version.hpp is generated.
   file(GLOB_RECURSE installed LIST_DIRECTORIES false RELATIVE ${prefix}/include ${prefix}/include/*)
   file(GLOB_RECURSE public LIST_DIRECTORIES false RELATIVE ${SOURCE}/include ${SOURCE}/include/*)
+  # pgpx::cli's one public header (cli/include) when the CLI was built.
+  file(GLOB_RECURSE cli_public LIST_DIRECTORIES false RELATIVE ${SOURCE}/cli/include ${SOURCE}/cli/include/*)
+  if(CLI)
+    list(APPEND public ${cli_public})
+  endif()
   set(failures "")
   foreach(h IN LISTS installed)
     if(NOT h MATCHES "^pgpx/")
       list(APPEND failures "installed outside include/pgpx: include/${h}")
     elseif(h MATCHES "_impl\\.hpp$")
       list(APPEND failures "a private header is installed: include/${h}")
-    elseif(NOT EXISTS ${SOURCE}/include/${h} AND NOT h STREQUAL "pgpx/version.hpp")
+    elseif(NOT EXISTS ${SOURCE}/include/${h} AND NOT (CLI AND EXISTS ${SOURCE}/cli/include/${h})
+           AND NOT h STREQUAL "pgpx/version.hpp")
       list(APPEND failures "installed but not a header of include/pgpx: include/${h}")
     endif()
   endforeach()
@@ -118,6 +131,9 @@ if(MODE STREQUAL "install")
   endif()
   if(NOT EXISTS ${lib})
     list(APPEND failures "${lib} not installed")
+  endif()
+  if(CLI AND NOT EXISTS ${prefix}/lib/libpgpx_cli.a)
+    list(APPEND failures "${prefix}/lib/libpgpx_cli.a (pgpx::cli) not installed")
   endif()
   # pgpx.pc: Requires names only what users' code includes.
   run("pkg-config --print-requires" ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${prefix}/lib/pkgconfig
@@ -187,6 +203,19 @@ elseif(MODE STREQUAL "add_subdirectory")
   check_linkage(${dir}/build/app)
   run_program(${dir}/build/app pgpx_package_add_subdirectory)
 
+elseif(MODE STREQUAL "manage")
+  set(dir ${WORK}/manage)
+  file(REMOVE_RECURSE ${dir})
+  doc_block(manage/main.cpp main)
+  file(WRITE ${dir}/main.cpp "${main}")
+  doc_block(manage/CMakeLists.txt cml)
+  file(WRITE ${dir}/CMakeLists.txt "${cml}")
+  run("configuring the manage consumer" ${CMAKE_COMMAND} -S ${dir} -B ${dir}/build ${cmake_args}
+      -DCMAKE_PREFIX_PATH=${prefix})
+  run("building the manage consumer" ${CMAKE_COMMAND} --build ${dir}/build)
+  check_linkage(${dir}/build/manage)
+  run_program(${dir}/build/manage pgpx_package_manage OUTPUT manage/output ARGS schema diff --to models)
+
 else()
-  message(FATAL_ERROR "MODE must be install, find_package, pkg_config or add_subdirectory")
+  message(FATAL_ERROR "MODE must be install, find_package, pkg_config, add_subdirectory or manage")
 endif()

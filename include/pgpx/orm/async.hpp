@@ -25,6 +25,7 @@
 #include <concepts>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace pgpx {
@@ -95,6 +96,11 @@ template <class T, orm::async_callable E>
 auto delete_many(E& ex, statement<void> predicate) -> asio::awaitable<std::uint64_t> {
   co_return co_await ex.call([&](auto& c) { return pgpx::delete_many<T>(c, predicate); });
 }
+/// Deletes every row matching `predicate`, soft-deleted or not (see the blocking hard_delete_many).
+template <class T, orm::async_callable E>
+auto hard_delete_many(E& ex, statement<void> predicate) -> asio::awaitable<std::uint64_t> {
+  co_return co_await ex.call([&](auto& c) { return pgpx::hard_delete_many<T>(c, predicate); });
+}
 
 /// Loads related rows of a range in one statement (see the blocking pgpx::load).
 template <class Range, class Holder, class M, orm::async_callable E>
@@ -115,6 +121,22 @@ template <class T, orm::async_executor E>
 auto insert(E& ex, T& obj) -> asio::awaitable<void> {
   auto p = orm::insert_plan(orm::detail::as_model(obj));
   co_await orm::run(ex, std::move(p));
+}
+namespace orm::detail {
+template <class T, orm::async_executor E>
+auto insert_value(E& ex, T obj) -> asio::awaitable<T> {
+  auto p = orm::insert_plan(orm::detail::as_model(obj));
+  co_await orm::run(ex, std::move(p));
+  co_return obj;
+}
+}  // namespace orm::detail
+/// Inserts a temporary and returns it with the columns the server filled
+/// (`co_await pgpx::insert(acx, author{.name = "Ada"})`). The object is moved into the
+/// operation when it is called, so the awaitable owns it.
+template <class T, orm::async_executor E>
+  requires(!std::is_lvalue_reference_v<T>)
+auto insert(E& ex, T&& obj) -> asio::awaitable<T> {
+  return orm::detail::insert_value(ex, std::move(obj));
 }
 /// The live row of T with these primary-key values.
 template <class T, orm::async_executor E, class... K>
@@ -190,6 +212,18 @@ template <class T, orm::async_executor E>
 template <class T, orm::async_executor E>
 [[nodiscard]] auto exists(E& ex, statement<void> predicate = {}) -> asio::awaitable<bool> {
   auto p = orm::count_plan<T, bool>(false, std::move(predicate));
+  co_return co_await orm::run(ex, std::move(p));
+}
+/// The number of rows of T, soft-deleted or not (matching `predicate`, if given).
+template <class T, orm::async_executor E>
+[[nodiscard]] auto count(E& ex, with_deleted_t, statement<void> predicate = {}) -> asio::awaitable<std::int64_t> {
+  auto p = orm::count_plan<T, std::int64_t>(true, std::move(predicate));
+  co_return co_await orm::run(ex, std::move(p));
+}
+/// True when a row of T, soft-deleted or not, matches `predicate`.
+template <class T, orm::async_executor E>
+[[nodiscard]] auto exists(E& ex, with_deleted_t, statement<void> predicate = {}) -> asio::awaitable<bool> {
+  auto p = orm::count_plan<T, bool>(true, std::move(predicate));
   co_return co_await orm::run(ex, std::move(p));
 }
 

@@ -656,7 +656,7 @@ class select_query : public query::detail::runnable<select_query<Row>, Row> {
     if (last == nullptr) return std::move(q);
     query::detail::keyset k;
     const auto& d = *q.d_;
-    for (const auto& c : d.order_columns) k.values.push_back(member_value(*last, c));
+    for (const auto& c : d.order_columns) k.values.push_back(member_value(d, *last, c));
     q.mut().after = std::move(k);
     return std::move(q);
   }
@@ -840,14 +840,36 @@ class select_query : public query::detail::runnable<select_query<Row>, Row> {
     return q;
   }
   // The value of the order column `c` in `row`: c must be a column of Row's own model.
-  static auto member_value(const Row& row, const query::detail::node_ptr& c) -> query::detail::node_ptr {
+  static auto member_value(const query::detail::query_data& d, const Row& row, const query::detail::node_ptr& c)
+      -> query::detail::node_ptr {
     if constexpr (std::is_class_v<Row> && reflect::reflectable<Row> && !query::detail::is_tuple_v<Row>) {
       if (c->kind == query::detail::node_kind::column) {
-        const std::string& member = c->rel->members[c->column];
+        // The row's field that holds this very column: a select item that is the column, or
+        // one taken by name from the first FROM item (never a same-named member of another table).
+        const query::detail::relation* first = !d.from.empty() && d.from.front().join == query::detail::join_kind::first
+                                                   ? d.from.front().rel.get()
+                                               : d.default_from != nullptr ? d.default_from().get()
+                                               : d.from.empty()            ? nullptr
+                                                                           : d.from.front().rel.get();
+        const query::detail::select_item* item = nullptr;
+        for (const auto& it : d.items) {
+          const bool same =
+              it.e ? it.e->kind == query::detail::node_kind::column && it.e->rel == c->rel && it.e->column == c->column
+                   : c->rel.get() == first && c->rel->members[c->column] == it.member;
+          if (same) {
+            item = &it;
+            break;
+          }
+        }
+        if (item != nullptr && item->nullable)
+          throw usage_error("pgpx: after(row) cannot page on " + std::string(item->field) +
+                            ": it can be NULL, and rows with NULL there would never be reached (order by NOT NULL "
+                            "columns, the last one unique)");
         query::detail::node_ptr found;
-        reflect::for_each_field(row, [&](std::string_view name, const auto& field) {
-          if (name == member) found = query::detail::value_node(field);
-        });
+        if (item != nullptr)
+          reflect::for_each_field(row, [&](std::string_view name, const auto& field) {
+            if (name == item->field) found = query::detail::value_node(field);
+          });
         if (found) return found;
       }
     }

@@ -298,13 +298,15 @@ TEST(builder_sql, parentheses_follow_postgres_precedence) {
   auto b = pgpx::col(&book::price_cents) < 9;
   auto c = pgpx::col(&book::title) == "x";
   EXPECT_EQ(pgpx::statement<void>((a || b) && c).sql(),
-            R"(("price_cents" > $1 or "price_cents" < $2) and "title" = $3)");
-  EXPECT_EQ(pgpx::statement<void>(a || (b && c)).sql(), R"("price_cents" > $1 or "price_cents" < $2 and "title" = $3)");
-  EXPECT_EQ(pgpx::statement<void>(!(a && b)).sql(), R"(not ("price_cents" > $1 and "price_cents" < $2))");
+            R"(("books"."price_cents" > $1 or "books"."price_cents" < $2) and "books"."title" = $3)");
+  EXPECT_EQ(pgpx::statement<void>(a || (b && c)).sql(),
+            R"("books"."price_cents" > $1 or "books"."price_cents" < $2 and "books"."title" = $3)");
+  EXPECT_EQ(pgpx::statement<void>(!(a && b)).sql(),
+            R"(not ("books"."price_cents" > $1 and "books"."price_cents" < $2))");
   auto p = pgpx::col(&book::price_cents);
   EXPECT_EQ(pgpx::statement<void>((p + 1) * 2 == p - (p - 3)).sql(),
-            R"(("price_cents" + $1) * $2 = "price_cents" - ("price_cents" - $3))");
-  EXPECT_EQ(pgpx::statement<void>(-p < 0).sql(), R"(-"price_cents" < $1)");
+            R"(("books"."price_cents" + $1) * $2 = "books"."price_cents" - ("books"."price_cents" - $3))");
+  EXPECT_EQ(pgpx::statement<void>(-p < 0).sql(), R"(-"books"."price_cents" < $1)");
 }
 
 TEST(builder_sql, operators_of_text_arrays_and_nulls) {
@@ -419,7 +421,7 @@ TEST(builder_sql, writes_insert_update_and_delete) {
 
 TEST(builder_sql, an_expression_is_a_predicate_for_the_crud_verbs) {
   const pgpx::statement<void> s = pgpx::col(&book::author_id) == std::int64_t{4} && pgpx::col(&book::title).like("A%");
-  EXPECT_EQ(s.sql(), R"("author_id" = $1 and "title" like $2)");
+  EXPECT_EQ(s.sql(), R"("books"."author_id" = $1 and "books"."title" like $2)");
   EXPECT_EQ(s.params().size(), 2U);
 }
 
