@@ -1,5 +1,8 @@
 #include "output.hpp"
 
+#include "exit_codes.hpp"
+#include "redaction.hpp"
+
 #include <pgpx/detail/strings.hpp>
 #include <pgpx/types/builtin.hpp>
 #include <pgpx/types/oid.hpp>
@@ -297,5 +300,33 @@ void print_result(std::ostream& out, const pgpx::result& r, result_format format
 }
 
 void print_json_report(const nlohmann::json& report) { std::cout << report.dump(2) << "\n" << std::flush; }
+
+namespace {
+bool error_reported_in_json = false;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables): one per process
+}  // namespace
+
+auto error_json(const pgpx::error& e) -> nlohmann::json {
+  nlohmann::json j = {{"message", redact_message(e.message(), known_secrets())},
+                      {"code", static_cast<int>(exit_code_for(e))}};
+  std::string file;
+  int line = 0;
+  if (const auto* s = dynamic_cast<const migrate::source_error*>(&e)) {
+    file = s->file();
+    line = s->line();
+  } else if (const auto* u = dynamic_cast<const located_usage_error*>(&e)) {
+    file = u->file();
+    line = u->line();
+  }
+  if (!file.empty()) j["file"] = redact_message(file, known_secrets());
+  if (line > 0) j["line"] = line;
+  return j;
+}
+
+auto error_json(const std::exception& e) -> nlohmann::json {
+  return {{"message", redact_message(e.what(), known_secrets())}, {"code", static_cast<int>(exit_code::error)}};
+}
+
+void note_error_in_json_report() noexcept { error_reported_in_json = true; }
+auto error_in_json_report() noexcept -> bool { return error_reported_in_json; }
 
 }  // namespace pgpx::cli

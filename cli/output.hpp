@@ -11,6 +11,7 @@
 
 #include <pgpx/core/connection.hpp>
 #include <pgpx/core/result.hpp>
+#include <pgpx/error.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pgpx::cli {
@@ -63,6 +65,34 @@ void print_result(std::ostream& out, const pgpx::result& r, result_format format
 /// newline, and nothing else on stdout, so that it parses as one document. Every command that
 /// reports in JSON writes through it (docs/cli.md "JSON output").
 void print_json_report(const nlohmann::json& report);
+
+/// A usage error (exit 2) that names the file and line at fault, so that the JSON error
+/// object of --format json can carry them (a refused `migrate import` source file).
+class located_usage_error : public pgpx::usage_error {
+ public:
+  located_usage_error(const std::string& message, std::string file, int line)
+      : pgpx::usage_error(message), file_(std::move(file)), line_(line) {}
+  /// The file at fault.
+  [[nodiscard]] auto file() const noexcept -> const std::string& { return file_; }
+  /// Its 1-based line, 0 when the file as a whole is.
+  [[nodiscard]] auto line() const noexcept -> int { return line_; }
+
+ private:
+  std::string file_;
+  int line_ = 0;
+};
+
+/// The JSON error object of --format json: {"message", "code" (the exit code), "file" and
+/// "line" when a file is at fault}; the message masked as on stderr.
+[[nodiscard]] auto error_json(const pgpx::error& e) -> nlohmann::json;
+/// The same for an error that is not a pgpx::error (exit code 1).
+[[nodiscard]] auto error_json(const std::exception& e) -> nlohmann::json;
+
+/// Tells main() that the command printed the error inside its own JSON document already (redo),
+/// so that no second `{"error": ...}` document follows it on stdout.
+void note_error_in_json_report() noexcept;
+/// Whether note_error_in_json_report() was called.
+[[nodiscard]] auto error_in_json_report() noexcept -> bool;
 
 /// Parses a PostgreSQL array literal ('{1,2,NULL}', '{{a,"b c"},{d,e}}') into nested JSON
 /// arrays of strings and nulls (elements are converted afterwards). Throws conversion_error.

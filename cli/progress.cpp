@@ -2,6 +2,7 @@
 #include "progress.hpp"
 
 #include "context.hpp"
+#include "redaction.hpp"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -46,11 +47,13 @@ void progress_line::show(std::size_t index, std::size_t count, const std::string
   if (line.size() >= width) line.resize(width > 1 ? width - 1 : 0);
   std::cerr << "\r\033[K" << line << std::flush;
   drawn_ = true;
+  set_progress_line_drawn(true);  // what else is written to stderr erases it first
 }
 
 void progress_line::clear() noexcept {
   if (!drawn_) return;
   drawn_ = false;
+  set_progress_line_drawn(false);
   try {
     std::cerr << "\r\033[K" << std::flush;
   } catch (...) {  // NOLINT(bugprone-empty-catch): nothing to do about a closed stderr

@@ -2,7 +2,9 @@
 // rollback and redo, seed run): `[3/12] 20250101120000_x.up.sql (statement 4/10)`, redrawn in
 // place with \r and cleared at the end. Drawn only when stderr is a terminal, the CI variable
 // is not set (to anything but "" or "false"), and neither --quiet nor --format json was given;
-// otherwise every call does nothing, so that logs and pipes never see it.
+// otherwise every call does nothing, so that logs and pipes never see it. While the line
+// stands, any other text written to stderr erases it first (set_progress_line_drawn() of
+// cli/redaction.hpp), so notes, warnings and log lines never run on from it.
 #pragma once
 
 #include <cstddef>

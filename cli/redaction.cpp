@@ -4,6 +4,7 @@
 #include <pgpx/detail/strings.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -94,6 +95,10 @@ auto state() -> redaction_state& {
   return *s;
 }
 
+// Whether a progress line stands drawn on stderr (set_progress_line_drawn), and how it is erased.
+std::atomic<bool> progress_drawn{false};  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+constexpr std::string_view erase_line = "\r\033[K";
+
 // Collects text and writes it redacted, a line at a time and on explicit flushes.
 class redacting_buf final : public std::streambuf {
  public:
@@ -122,6 +127,11 @@ class redacting_buf final : public std::streambuf {
     const auto cut = all ? pending_.size() : pending_.rfind('\n') + 1;
     if (cut == 0) return;
     const auto text = redact_message(std::string_view(pending_).substr(0, cut), state().secrets);
+    // A progress line draws itself starting with \r; anything else erases it first.
+    if (progress_drawn.load() && !text.starts_with('\r')) {
+      target_->sputn(erase_line.data(), static_cast<std::streamsize>(erase_line.size()));
+      progress_drawn.store(false);
+    }
     target_->sputn(text.data(), static_cast<std::streamsize>(text.size()));
     pending_.erase(0, cut);
     if (!all) target_->pubsync();
@@ -168,6 +178,8 @@ void install_stderr_redaction(std::vector<std::string> secrets) {
   // is redacted as a whole.
   std::cerr.unsetf(std::ios::unitbuf);
 }
+
+void set_progress_line_drawn(bool drawn) noexcept { progress_drawn.store(drawn); }
 
 auto known_secrets() -> const std::vector<std::string>& { return state().secrets; }
 

@@ -36,6 +36,11 @@ namespace pgpx::cli {
  */
 void install_stderr_redaction(std::vector<std::string> secrets);
 
+/// Tells the stderr filter whether a progress line (cli/progress.hpp) stands drawn in place,
+/// without a line end: while it does, any other text written to stderr (a note, a warning, a
+/// log line, an error) erases it first, so that the text starts on a clean line.
+void set_progress_line_drawn(bool drawn) noexcept;
+
 /// The secrets install_stderr_redaction() was given (empty before).
 [[nodiscard]] auto known_secrets() -> const std::vector<std::string>&;
 

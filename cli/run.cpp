@@ -3,6 +3,7 @@
 #include "context.hpp"
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
+#include "output.hpp"
 #include "redaction.hpp"
 
 #include <pgpx/cli/application.hpp>
@@ -11,6 +12,7 @@
 #include <pgpx/version.hpp>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <iostream>
@@ -162,6 +164,18 @@ auto application::run(int argc, char** argv) const -> int {
   }
   // CLI11 reads the global flags during parsing; the context copies them now.
   ctx = pgpx::cli::context{g};
+  // The command given accepts --format and was given json: its errors are also printed as a
+  // JSON object on stdout (docs/cli.md "JSON output"), after the text on stderr.
+  bool json_errors = false;
+  for (const CLI::App* at = &app; !at->get_subcommands().empty();) {
+    at = at->get_subcommands().front();
+    if (const auto* opt = at->get_option_no_throw("--format"); opt != nullptr && opt->count() > 0)
+      json_errors = opt->results().back() == "json";
+  }
+  const auto print_json_error = [&](const nlohmann::json& error) {
+    if (!json_errors || pgpx::cli::error_in_json_report()) return;
+    std::cout << nlohmann::json{{"error", error}}.dump() << "\n" << std::flush;
+  };
   try {
     ctx.setup_logging();
     ctx.check_flags();
@@ -179,10 +193,12 @@ auto application::run(int argc, char** argv) const -> int {
   } catch (const pgpx::error& e) {
     if (const int sig = pgpx::cli::interrupted_by(); sig != 0) return report_interrupt(sig);
     print_error(e);
+    print_json_error(pgpx::cli::error_json(e));
     return static_cast<int>(pgpx::cli::exit_code_for(e));
   } catch (const std::exception& e) {
     if (const int sig = pgpx::cli::interrupted_by(); sig != 0) return report_interrupt(sig);
     std::cerr << "pgpx: error: " << pgpx::redact(e.what()) << "\n";
+    print_json_error(pgpx::cli::error_json(e));
     return static_cast<int>(exit_code::error);
   }
 }

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <string>
+#include <string_view>
 
 namespace pgpx::cli {
 
@@ -15,15 +17,41 @@ void add_config_command(CLI::App& app, context& ctx, action_fn& action) {
   cfg->footer(
       "Examples:\n"
       "  pgpx config show              # where the connection comes from, secrets masked\n"
+      "  pgpx config show --format json\n"
       "  pgpx -e production config show\n"
       "  pgpx config validate          # check every environment block of pgpx.toml\n"
       "Precedence: --url > PGPX_DATABASE_URL > DATABASE_URL > PG* variables > pgpx.toml [env.<name>] > "
       "the local server (pgpx dev up).");
 
+  static std::string show_format = "text";
   auto* show = cfg->add_subcommand("show", "Print the resolved configuration (secrets masked)");
+  show->add_option("--format", show_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   show->callback([&] {
     action = [&] {
-      std::cout << ctx.config().describe();
+      const auto text = ctx.config().describe();
+      if (show_format != "json") {
+        std::cout << text;
+        return 0;
+      }
+      // The rows of the text form ("key:  value"), so masked exactly as it is; keys with `_`
+      // for spaces ("config_file", "secret_password", "log.level").
+      nlohmann::json rows = nlohmann::json::object();
+      std::size_t at = 0;
+      while (at < text.size()) {
+        auto nl = text.find('\n', at);
+        if (nl == std::string::npos) nl = text.size();
+        const auto line = std::string_view(text).substr(at, nl - at);
+        at = nl + 1;
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        std::string key(line.substr(0, colon));
+        for (auto& c : key)
+          if (c == ' ') c = '_';
+        auto value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        rows[key] = std::string(value);
+      }
+      print_json_report({{"action", "config show"}, {"config", rows}});
       return 0;
     };
   });

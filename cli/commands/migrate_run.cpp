@@ -364,7 +364,8 @@ auto run_redo(context& ctx, const rollback_flags& f) -> int {
   const auto down = mg::rollback(cx, dir, ro);
   bar.clear();
   // JSON: one document, {"action": "redo", "dry_run", "rollback": <rollback's report>,
-  // "apply": <apply's report, null in a dry run>}.
+  // "apply": <apply's report, null in a dry run or when it failed>, "error": <only when apply
+  // failed: the error object of docs/cli.md>}.
   const bool json = json_mode(f.c);
   if (!json) print_run(ctx, f.c, dir, down, "roll back", "rolled back");
   if (ro.dry_run) {  // what apply would run depends on the rollback
@@ -374,7 +375,23 @@ auto run_redo(context& ctx, const rollback_flags& f) -> int {
     return 0;
   }
   ao.steps = static_cast<int>(down.migrations.size());
-  const auto up = mg::apply(cx, dir, ao);
+  mg::run_report up;
+  try {
+    up = mg::apply(cx, dir, ao);
+  } catch (const pgpx::error& e) {
+    // The rollback half happened: JSON says so, with the apply half's error (and the exit code
+    // stays the error's).
+    bar.clear();
+    if (json) {
+      print_json_report({{"action", "redo"},
+                         {"dry_run", false},
+                         {"rollback", run_json(down, "roll back")},
+                         {"apply", nullptr},
+                         {"error", error_json(e)}});
+      note_error_in_json_report();
+    }
+    throw;
+  }
   bar.clear();
   if (json)
     print_json_report({{"action", "redo"},

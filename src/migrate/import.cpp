@@ -8,6 +8,8 @@
 #include <pgpx/migrate/source.hpp>
 #include <pgpx/migrate/sum_file.hpp>
 
+#include "migrator_impl.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -206,6 +208,28 @@ auto entries_of(const fs::path& dir) -> std::vector<dir_entry> {
   return out;
 }
 
+// The files of `dir` and of its subdirectories, at any depth (flyway scans its locations so),
+// hidden ones (and hidden directories) left out, ordered by path.
+auto entries_under(const fs::path& dir) -> std::vector<dir_entry> {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw source_error(dir.string(), 0, "not a directory");
+  fs::recursive_directory_iterator it(dir, ec);
+  if (ec) throw source_error(dir.string(), 0, "cannot read the directory: " + ec.message());
+  std::vector<dir_entry> out;
+  for (auto end = fs::recursive_directory_iterator(); it != end; it.increment(ec)) {
+    if (ec) throw source_error(dir.string(), 0, "cannot read the directory: " + ec.message());
+    auto name = it->path().filename().string();
+    const bool is_dir = it->is_directory(ec);
+    if (name.empty() || name.front() == '.') {
+      if (is_dir) it.disable_recursion_pending();
+      continue;
+    }
+    if (!is_dir) out.push_back({it->path(), name, false});
+  }
+  std::sort(out.begin(), out.end(), [](const dir_entry& a, const dir_entry& b) { return a.path < b.path; });
+  return out;
+}
+
 // `<digits>_<name>` + rest: the digits and the name, or nullopt.
 auto split_numbered(std::string_view stem) -> std::optional<std::pair<std::string, std::string>> {
   const auto us = stem.find('_');
@@ -219,13 +243,22 @@ auto one_part(const std::string& v, const std::string& file) -> std::vector<std:
   return {parse_number(v, file)};
 }
 
-auto read_goose_or_dbmate(import_tool tool, const fs::path& dir) -> std::vector<found> {
+auto read_goose_or_dbmate(import_tool tool, const fs::path& dir, std::vector<std::string>& notes)
+    -> std::vector<found> {
   std::vector<found> out;
   for (const auto& e : entries_of(dir)) {
     if (e.directory) continue;
     const auto file = e.path.string();
-    if (tool == import_tool::goose && e.name.ends_with(".go"))
-      throw source_error(file, 0, "a Go migration cannot be converted to SQL; rewrite it as a .sql migration first");
+    if (tool == import_tool::goose && e.name.ends_with(".go")) {
+      // goose registers Go migrations from files named like its SQL ones (00002_add_x.go) and
+      // skips _test.go files; anything else (main.go, helpers) is the program around them.
+      const auto stem = std::string_view(e.name).substr(0, e.name.size() - 3);
+      if (!e.name.ends_with("_test.go") && split_numbered(stem) && stem.find('_') != std::string_view::npos)
+        throw source_error(file, 0,
+                           "a Go migration of goose cannot be converted to SQL; rewrite it as a .sql migration first");
+      notes.push_back("ignored " + file + ": a Go file that is not a goose migration (no VERSION_name.go name)");
+      continue;
+    }
     if (!e.name.ends_with(".sql")) continue;
     const auto parts = split_numbered(std::string_view(e.name).substr(0, e.name.size() - 4));
     if (!parts)
@@ -318,7 +351,38 @@ auto flyway_no_transaction(const fs::path& sql) -> bool {
   return false;
 }
 
-auto read_flyway(const fs::path& dir) -> std::vector<found> {
+// Flyway's placeholders: every `${name}` of `text` replaced by its value; one without a value
+// is refused naming the file, the line and the placeholder. Text substitution into the
+// user's own migration source, as flyway does it before running the script.
+auto replace_placeholders(const std::string& text, const std::string& file, const placeholder_values& values)
+    -> std::string {
+  std::string out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto open = text.find("${", at);
+    const auto close = open == std::string::npos ? std::string::npos : text.find('}', open + 2);
+    if (close == std::string::npos) {
+      out.append(text, at, std::string::npos);
+      break;
+    }
+    const auto name = std::string_view(text).substr(open + 2, close - open - 2);
+    out.append(text, at, open - at);
+    const auto v = values.find(name);
+    if (v == values.end()) {
+      const auto line =
+          static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(open), '\n')) + 1;
+      throw source_error(file, line,
+                         "the flyway placeholder ${" + std::string(name) +
+                             "} has no value; give it with --placeholder " + std::string(name) +
+                             "=VALUE (or replace it in the file)");
+    }
+    out += v->second;
+    at = close + 1;
+  }
+  return out;
+}
+
+auto read_flyway(const fs::path& dir, const placeholder_values& placeholders) -> std::vector<found> {
   struct versioned {
     std::string version;
     std::vector<std::uint64_t> parts;
@@ -326,8 +390,8 @@ auto read_flyway(const fs::path& dir) -> std::vector<found> {
     std::optional<dir_entry> up, undo;
   };
   std::map<std::vector<std::uint64_t>, versioned> by_key;
-  for (const auto& e : entries_of(dir)) {
-    if (e.directory || !e.name.ends_with(".sql")) continue;
+  for (const auto& e : entries_under(dir)) {
+    if (!e.name.ends_with(".sql")) continue;
     const auto file = e.path.string();
     if (e.name.starts_with("R__"))
       throw source_error(file, 0,
@@ -369,11 +433,13 @@ auto read_flyway(const fs::path& dir) -> std::vector<found> {
     if (!v.up) throw source_error(v.undo->path.string(), 0, "an undo migration without its versioned migration");
     const auto up_file = v.up->path.string();
     found f{v.version, v.parts, v.name, {}, {up_file}};
-    f.sql.up = convert_plain(read_text(v.up->path), up_file, flyway_no_transaction(v.up->path), false, "flyway");
+    f.sql.up = convert_plain(replace_placeholders(read_text(v.up->path), up_file, placeholders), up_file,
+                             flyway_no_transaction(v.up->path), false, "flyway");
     if (v.undo) {
-      f.sources.push_back(v.undo->path.string());
-      f.sql.down = convert_plain(read_text(v.undo->path), v.undo->path.string(), flyway_no_transaction(v.undo->path),
-                                 false, "flyway");
+      const auto undo_file = v.undo->path.string();
+      f.sources.push_back(undo_file);
+      f.sql.down = convert_plain(replace_placeholders(read_text(v.undo->path), undo_file, placeholders), undo_file,
+                                 flyway_no_transaction(v.undo->path), false, "flyway");
     }
     out.push_back(std::move(f));
   }
@@ -609,14 +675,16 @@ auto convert_plain(std::string_view content, const std::string& file, bool no_tr
   return compose(no_transaction, tool.empty() ? name : std::string(tool) + " " + name, join_body(lines));
 }
 
-auto read_import_directory(import_tool tool, const fs::path& dir) -> import_plan {
+auto read_import_directory(import_tool tool, const fs::path& dir, const placeholder_values& placeholders)
+    -> import_plan {
   std::vector<found> all;
+  std::vector<std::string> notes;
   switch (tool) {
     case import_tool::goose:
-    case import_tool::dbmate: all = read_goose_or_dbmate(tool, dir); break;
+    case import_tool::dbmate: all = read_goose_or_dbmate(tool, dir, notes); break;
     case import_tool::sqlx:
     case import_tool::golang_migrate: all = read_paired(tool, dir); break;
-    case import_tool::flyway: all = read_flyway(dir); break;
+    case import_tool::flyway: all = read_flyway(dir, placeholders); break;
     case import_tool::diesel: all = read_diesel(dir); break;
   }
   std::stable_sort(all.begin(), all.end(),
@@ -625,7 +693,7 @@ auto read_import_directory(import_tool tool, const fs::path& dir) -> import_plan
     if (version_key(all[i].parts) == version_key(all[i - 1].parts))
       throw source_error(all[i].sources.front(), 0, "has the same version as " + all[i - 1].sources.front());
   const auto versions = assign_versions(tool, all);
-  import_plan plan{tool, dir, {}};
+  import_plan plan{tool, dir, {}, std::move(notes)};
   for (std::size_t i = 0; i < all.size(); ++i) {
     auto& f = all[i];
     imported_migration m{f.tool_version, versions[i], slug_of(f.name), std::move(f.sql), std::move(f.sources)};
@@ -709,6 +777,30 @@ auto write_import(const import_plan& plan, const fs::path& target) -> std::vecto
   return written;
 }
 
+auto import_migrations(connection& cx, const import_plan& plan, const fs::path& target,
+                       const std::vector<std::string>& applied, const std::string& reason, const run_options& options)
+    -> import_result {
+  import_result out;
+  // Everything from the last check of the target to the last mark under one hold of the
+  // lock: an apply waits until the files are complete and their rows recorded.
+  detail::with_migration_lock(cx, options, [&] {
+    check_import_target(plan, target);
+    std::error_code ec;
+    std::optional<std::string> old_sum;
+    if (fs::exists(target / "pgpx.sum", ec)) old_sum = read_text(target / "pgpx.sum");
+    out.written = write_import(plan, target);
+    if (applied.empty()) return;
+    try {
+      out.marked = detail::mark_applied_locked(cx, target, applied, reason, options);
+    } catch (...) {
+      // Nothing half done: the files go again when the tracking rows cannot be written.
+      undo_import(target, out.written, old_sum);
+      throw;
+    }
+  });
+  return out;
+}
+
 auto read_tool_tracking(connection& cx, const import_plan& plan, const std::string& table) -> tool_tracking {
   tool_tracking out;
   std::string quoted;
@@ -731,6 +823,28 @@ auto read_tool_tracking(connection& cx, const import_plan& plan, const std::stri
   out.table = cx.query_value<std::optional<std::string>>("select to_regclass($1)::text", quoted).value_or("");
   if (out.table.empty()) return out;
   const auto tool = std::string(to_string(plan.tool));
+  // The columns read below: a table of that name written by something else (or another
+  // version of the tool) is named, instead of a server error about a column.
+  std::vector<std::string> needed;
+  switch (plan.tool) {
+    case import_tool::goose: needed = {"id", "version_id", "is_applied"}; break;
+    case import_tool::dbmate:
+    case import_tool::diesel: needed = {"version"}; break;
+    case import_tool::golang_migrate: needed = {"version", "dirty"}; break;
+    case import_tool::sqlx: needed = {"version", "success"}; break;
+    case import_tool::flyway: needed = {"installed_rank", "version", "type", "success"}; break;
+  }
+  const auto columns = cx.query<std::string>(
+      "select attname::text from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped",
+      quoted);
+  for (const auto& c : needed)
+    if (std::find(columns.begin(), columns.end(), c) == columns.end()) {
+      std::string all;
+      for (const auto& n : needed) all += (all.empty() ? "" : ", ") + n;
+      throw_error(error_kind::validation, "the table " + out.table + " has no column " + c + ": it is not " + tool +
+                                              "'s tracking table as pgpx reads it (expected the columns " + all +
+                                              "); name the right table with --table, or import with --no-tracking");
+    }
   // The tool's applied versions as numeric keys (flyway: parts), in a set.
   std::set<std::vector<std::uint64_t>> applied;
   std::optional<std::vector<std::uint64_t>> up_to;  // golang-migrate: every version up to this one

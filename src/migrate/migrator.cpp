@@ -12,6 +12,8 @@
 #include <pgpx/migrate/sum_file.hpp>
 #include <pgpx/version.hpp>
 
+#include "migrator_impl.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -1199,7 +1201,6 @@ auto baseline(connection& cx, const std::filesystem::path& dir, const std::strin
         failure::unknown_version, version,
         "cannot baseline at '" + version + "': no migration in " + dir.string() + " has this version");
   const auto n = names_for(o.schema);
-  run_lock lock{cx, o};
   const auto rows = load_rows(cx, n, o, !o.dry_run);
   std::vector<const migration*> chosen;
   for (const auto& m : files)
@@ -1216,8 +1217,15 @@ auto baseline(connection& cx, const std::filesystem::path& dir, const std::strin
   return out;
 }
 
-auto mark_applied(connection& cx, const std::filesystem::path& dir, const std::vector<std::string>& versions,
-                  const std::string& reason, const run_options& o) -> std::vector<std::string> {
+namespace detail {
+
+void with_migration_lock(const connection& cx, const run_options& options, const std::function<void()>& body) {
+  run_lock lock{cx, options};
+  body();
+}
+
+auto mark_applied_locked(connection& cx, const std::filesystem::path& dir, const std::vector<std::string>& versions,
+                         const std::string& reason, const run_options& o) -> std::vector<std::string> {
   check_idle(cx);
   const auto files = load_directory(dir);
   std::vector<const migration*> wanted;
@@ -1231,7 +1239,6 @@ auto mark_applied(connection& cx, const std::filesystem::path& dir, const std::v
   std::sort(wanted.begin(), wanted.end(), [](const migration* a, const migration* b) { return a->number < b->number; });
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   const auto n = names_for(o.schema);
-  run_lock lock{cx, o};
   const auto rows = load_rows(cx, n, o, !o.dry_run);
   std::vector<const migration*> chosen;
   for (const auto* m : wanted)
@@ -1245,6 +1252,16 @@ auto mark_applied(connection& cx, const std::filesystem::path& dir, const std::v
     log_by_hand(tx, n, m->version, m->name(), "mark", checksum_of(m), "applied", reason);
   }
   tx.commit();
+  return out;
+}
+
+}  // namespace detail
+
+auto mark_applied(connection& cx, const std::filesystem::path& dir, const std::vector<std::string>& versions,
+                  const std::string& reason, const run_options& o) -> std::vector<std::string> {
+  check_idle(cx);
+  std::vector<std::string> out;
+  detail::with_migration_lock(cx, o, [&] { out = detail::mark_applied_locked(cx, dir, versions, reason, o); });
   return out;
 }
 

@@ -4,9 +4,9 @@
 //
 //   const auto plan = pgpx::migrate::read_import_directory(pgpx::migrate::import_tool::goose, "db/migrations");
 //   pgpx::migrate::check_import_target(plan, "migrations");       // refuses clashing files
-//   pgpx::migrate::write_import(plan, "migrations");              // the files, then pgpx.sum
 //   const auto t = pgpx::migrate::read_tool_tracking(cx, plan);   // goose_db_version's applied rows
-//   pgpx::migrate::mark_applied(cx, "migrations", t.applied, "imported from goose");
+//   // Under the migration lock: the files, pgpx.sum, then goose's applied rows marked applied.
+//   pgpx::migrate::import_migrations(cx, plan, "migrations", t.applied, "imported from goose");
 //
 // Versions keep the tool's order: numeric versions keep their number (14-digit UTC timestamps
 // as they are, other numbers zero-padded to one width, at least 4 digits); flyway's dotted
@@ -17,8 +17,11 @@
 #include <pgpx/core/connection.hpp>
 #include <pgpx/export.hpp>
 #include <pgpx/migrate/migration.hpp>
+#include <pgpx/migrate/migrator.hpp>
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,16 +101,28 @@ struct import_plan {
   import_tool tool = import_tool::goose;      ///< the tool read
   std::filesystem::path source;               ///< the tool's directory
   std::vector<imported_migration> migrations; ///< in version order
+  std::vector<std::string> notes;             ///< files passed over, for people ("ignored main.go: ...")
 };
+
+/// Values of flyway placeholders (`${name}` in a migration file), by name (`flyway:user` too).
+using placeholder_values = std::map<std::string, std::string, std::less<>>;
 
 /**
  * Reads and converts every migration of the tool's directory `dir`; writes nothing.
+ * Flyway's directory is read recursively (as flyway scans a location): versions are ordered
+ * across subdirectories. A flyway placeholder `${name}` in a file is replaced by its value in
+ * `placeholders` (plain text substitution into the migration source, as flyway does; never
+ * into query values); without a value the file is refused.
+ * Goose `.go` files named like migrations (`00002_add_x.go`) are refused; other `.go` files
+ * (main.go, helpers, `_test.go`) are passed over with a note in import_plan::notes.
  * Throws source_error naming the file (and line) that cannot be understood: a name that is
- * not the tool's, a repeatable (flyway `R__`) or baseline (`B`) migration, a non-SQL
- * migration (goose `.go`), two files for one version, versions mixing 14-digit timestamps
- * and sequence numbers, an undo/down file without its migration, bad content.
+ * not the tool's, a repeatable (flyway `R__`) or baseline (`B`) migration, a Go goose
+ * migration, two files for one version (both named), versions mixing 14-digit timestamps
+ * and sequence numbers, an undo/down file without its migration, a flyway placeholder
+ * without a value (file, line and placeholder named), bad content.
  */
-[[nodiscard]] PGPX_API auto read_import_directory(import_tool tool, const std::filesystem::path& dir) -> import_plan;
+[[nodiscard]] PGPX_API auto read_import_directory(import_tool tool, const std::filesystem::path& dir,
+                                                  const placeholder_values& placeholders = {}) -> import_plan;
 
 /**
  * Refuses (source_error naming the clashing file) to import `plan` into `target` when
@@ -130,6 +145,25 @@ PGPX_API auto write_import(const import_plan& plan, const std::filesystem::path&
 PGPX_API void undo_import(const std::filesystem::path& target, const std::vector<std::filesystem::path>& written,
                           const std::optional<std::string>& old_sum);
 
+/// What import_migrations() did.
+struct import_result {
+  std::vector<std::filesystem::path> written;  ///< the migration files written (pgpx.sum rewritten too)
+  std::vector<std::string> marked;             ///< the versions recorded as applied, in order
+};
+
+/**
+ * Imports `plan` into `target` under the migration lock of options.schema, the session
+ * advisory lock apply() takes, so that no apply runs half-written files: takes the lock
+ * (waiting up to options.lock_wait; migration_error(lock_timeout) with nothing written),
+ * checks the target again (check_import_target: source_error), writes the files and pgpx.sum
+ * (write_import), records `applied` as mark_applied() does with `reason`, and releases the
+ * lock. When recording fails, the files are removed and the earlier pgpx.sum put back before
+ * the error is rethrown. options.dry_run is not looked at: plan with read_import_directory().
+ */
+PGPX_API auto import_migrations(connection& cx, const import_plan& plan, const std::filesystem::path& target,
+                                const std::vector<std::string>& applied, const std::string& reason,
+                                const run_options& options = {}) -> import_result;
+
 /// What the tool's tracking table says.
 struct tool_tracking {
   std::string table;                 ///< the table read (as to_regclass names it), "" when absent
@@ -139,7 +173,9 @@ struct tool_tracking {
 
 /**
  * Reads the tool's tracking table (found through the search_path) and maps its applied rows
- * to the plan's pgpx versions. Reads only. `table` names another table than the tool's default
+ * to the plan's pgpx versions. Reads only. A table without the columns the tool writes
+ * (goose's is_applied, golang-migrate's dirty...) is refused with error_kind::validation,
+ * naming the table and the missing column. `table` names another table than the tool's default
  * (goose `-table`, golang-migrate `x-migrations-table`, flyway `table`, dbmate
  * `--migrations-table`): `name` or `schema.name`, each part quoted with quote_identifier (so
  * taken as written, case included). A missing table gives an empty result. Throws

@@ -100,10 +100,12 @@ TEST_F(cli_json, migrate_create_reports_the_files_it_wrote) {
   EXPECT_EQ(j["version"], "0003");
   EXPECT_TRUE(j["sum"].is_null());
   EXPECT_FALSE(fs::exists(j["files"][0].get<std::string>()));
-  // A usage error in JSON mode: exit 2, nothing on stdout, nothing written.
+  // A usage error in JSON mode: exit 2, the error object on stdout, nothing written.
   r = pgpx({"new", "Bad-Name", "--format", "json"});
   EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_TRUE(r.out.empty()) << r.out;
+  j = json(r);
+  EXPECT_EQ(j["error"]["code"], 2) << r.out;
+  EXPECT_TRUE(contains(j["error"]["message"].get<std::string>(), "Bad-Name")) << r.out;
   EXPECT_EQ(std::distance(fs::directory_iterator(project_ / "migrations"), fs::directory_iterator()), 4);
 }
 
@@ -136,18 +138,86 @@ TEST_F(cli_json, migrate_hash_reports_the_sum_it_wrote) {
   EXPECT_EQ(slurp_file(project_ / "migrations" / "pgpx.sum"), sum);
 }
 
-TEST_F(cli_json, apply_errors_in_json_mode_stay_text_on_stderr_with_their_exit_code) {
+// Errors in JSON mode: the text on stderr and the exit code as ever, and one JSON error object
+// on stdout: {"error": {"message", "code", "file"?, "line"?}}.
+TEST_F(cli_json, apply_errors_in_json_mode_are_text_on_stderr_and_an_error_object_on_stdout) {
   write("0001_a.up.sql", "create table a (x int);\n");
   write("0002_bad.up.sql", "create table b (x no_such_type);\n");
   auto r = pgpx({"migrate", "apply", "--format", "json"});
   EXPECT_EQ(r.code, 9) << r.out << r.err;
-  EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_TRUE(contains(r.err, "pgpx: error:")) << r.err;
   EXPECT_TRUE(contains(r.err, "no_such_type")) << r.err;
-  // A usage error: exit 2, stdout empty.
+  auto j = json(r);
+  EXPECT_EQ(j["error"]["code"], 9) << r.out;
+  EXPECT_TRUE(contains(j["error"]["message"].get<std::string>(), "no_such_type")) << r.out;
+  EXPECT_FALSE(j["error"].contains("file")) << r.out;
+  // A file at fault is named with its line (a refused import).
+  fs::create_directories(project_ / "old");
+  std::ofstream(project_ / "old" / "20240101120000_a.sql") << "-- migrate:up\ncreate table x (id int);\n";
+  std::ofstream(project_ / "old" / "20240102120000_b.sql") << "\n-- migrate:up bogus\n";
+  r = pgpx({"migrate", "import", "--from", "dbmate", "old", "--format", "json", "-d", "elsewhere"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "20240102120000_b.sql:2")) << r.err;
+  j = json(r);
+  EXPECT_EQ(j["error"]["code"], 2) << r.out;
+  EXPECT_EQ(j["error"]["file"], "old/20240102120000_b.sql") << r.out;
+  EXPECT_EQ(j["error"]["line"], 2) << r.out;
+  // Without --format json: stdout stays empty.
+  r = pgpx({"migrate", "apply"});
+  EXPECT_EQ(r.code, 9) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  // A command line that does not parse: exit 2, text only (the format itself may not be read).
   r = pgpx({"migrate", "apply", "--format", "json", "--tx", "bogus"});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+// config show --format json: the rows of the text form, secrets masked the same way.
+TEST_F(cli_json, config_show_reports_the_rows_with_secrets_masked) {
+  const std::string url = "postgresql://someone:Sup3rSecretPw@127.0.0.1:1/nowhere";
+  auto r = pgpx_run({"--url", url, "config", "show", "--format", "json"}, project_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = json(r);
+  EXPECT_EQ(j["action"], "config show");
+  EXPECT_TRUE(contains(j["config"]["connection"].get<std::string>(), "someone")) << r.out;
+  EXPECT_TRUE(j["config"].contains("connection_source")) << r.out;
+  EXPECT_FALSE(contains(r.out, "Sup3rSecretPw")) << r.out;
+  const auto text = pgpx_run({"--url", url, "config", "show"}, project_);
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_TRUE(contains(text.out, j["config"]["connection"].get<std::string>())) << text.out << r.out;
+}
+
+// redo whose apply half fails after the rollback half succeeded: one document saying both,
+// and the apply error's exit code.
+TEST_F(cli_json, redo_whose_apply_fails_reports_the_rollback_and_the_error) {
+  write("0001_s.up.sql", "create sequence s;\n");
+  write("0001_s.down.sql", "select 1;\n");  // leaves the sequence: applying again fails
+  ASSERT_EQ(pgpx({"migrate", "apply"}).code, 0);
+  const auto r = pgpx({"migrate", "redo", "--format", "json"});
+  EXPECT_EQ(r.code, 9) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "pgpx: error:")) << r.err;
+  const auto j = json(r);
+  EXPECT_EQ(j["action"], "redo") << r.out;
+  ASSERT_EQ(j["rollback"]["migrations"].size(), 1U) << r.out;
+  EXPECT_EQ(j["rollback"]["migrations"][0]["version"], "0001");
+  EXPECT_TRUE(j["apply"].is_null()) << r.out;
+  EXPECT_EQ(j["error"]["code"], 9) << r.out;
+  EXPECT_TRUE(contains(j["error"]["message"].get<std::string>(), "already exists")) << r.out;
+}
+
+// What else is written to stderr while the progress line stands (here the server's warning,
+// logged) erases the line first, so it starts on a clean line.
+TEST_F(cli_json, stderr_text_during_a_run_starts_on_a_cleared_progress_line) {
+  write("0001_a.up.sql", "do $$ begin raise warning 'said by the migration'; end $$;\n");
+  const auto t = on_terminal({"migrate", "apply"}, "false");
+  ASSERT_EQ(t.code, 0) << t.output;
+  const auto drawn = t.output.find("[1/1] 0001_a.up.sql");
+  const auto said = t.output.find("said by the migration");
+  ASSERT_NE(drawn, std::string::npos) << t.output;
+  ASSERT_NE(said, std::string::npos) << t.output;
+  ASSERT_LT(drawn, said) << t.output;
+  const auto between = t.output.substr(drawn, said - drawn);
+  EXPECT_TRUE(contains(between, "\r\x1b[K")) << t.output;
 }
 
 TEST_F(cli_json, seed_run_reports_each_seed_with_its_status) {
@@ -227,10 +297,10 @@ TEST_F(cli_json, db_verbs_report_their_outcome) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(json(r)["outcome"], "dropped");
   EXPECT_EQ(json(db({"--yes", "db", "drop", "--format", "json"}))["outcome"], "absent");
-  // Refused without --yes: text on stderr, exit 2, nothing on stdout.
+  // Refused without --yes: text on stderr, exit 2, the error object on stdout.
   r = db({"db", "drop", "--format", "json"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_EQ(json(r)["error"]["code"], 2) << r.out;
   EXPECT_TRUE(contains(r.err, "--yes")) << r.err;
 }
 

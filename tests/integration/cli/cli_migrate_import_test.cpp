@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace pgpx::test::cli {
@@ -380,6 +381,116 @@ TEST_F(cli_migrate_import_test, no_tracking_converts_files_only_and_a_missing_ta
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.err, "no __diesel_schema_migrations table")) << r.err;
   EXPECT_FALSE(contains(r.out, "marked")) << r.out;
+}
+
+// The lock is taken before anything is written, also when no row is to be marked: a held lock
+// is refused (exit 6, nothing written), and while import waits for it no file exists.
+TEST_F(cli_migrate_import_test, the_migration_lock_is_taken_before_any_file_is_written) {
+  old("1_a.up.sql", "create table a (id int);\n");
+  old("2_b.up.sql", "create table b (id int);\n");
+  pgpx::connection holder(conninfo());
+  ASSERT_TRUE(holder.query_value<bool>(
+      "select pg_try_advisory_lock(x'70677078'::int, hashtext(current_database() || '.' || 'pgpx'))"));
+  // No schema_migrations table: nothing to mark, the files alone still wait for the lock.
+  const auto r = pgpx({"--lock-timeout", "300ms", "migrate", "import", "--from", "golang-migrate", "old"});
+  EXPECT_EQ(r.code, 6) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "migration lock")) << r.err;
+  EXPECT_TRUE(migration_files().empty());
+  // While it waits (it says so on stderr), the directory stays empty; once released, it imports.
+  child waiting({"--url", conninfo().to_string(), "--lock-timeout", "10min", "migrate", "import", "--from",
+                 "golang-migrate", "old"},
+                project_, {});
+  for (int i = 0; i < 6000 && !contains(waiting.err_so_far(), "waiting for the migration lock"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(contains(waiting.err_so_far(), "waiting for the migration lock")) << waiting.err_so_far();
+  EXPECT_TRUE(migration_files().empty());
+  holder.execute("select pg_advisory_unlock_all()");
+  const auto done = waiting.wait(std::chrono::minutes(5));
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->code, 0) << done->out << done->err;
+  EXPECT_EQ(migration_files(), (std::vector<std::string>{"0001_a.up.sql", "0002_b.up.sql", "pgpx.sum"}));
+}
+
+// Flyway scans its locations recursively: subdirectories count, in version order across them.
+TEST_F(cli_migrate_import_test, flyway_subdirectories_are_read_in_version_order_and_clashes_name_both) {
+  old("V1__a.sql", "create table a (id int);\n");
+  old("release2/V2__b.sql", "create table b (id int);\n");
+  old("release1/deep/V1.5__c.sql", "create table c (id int);\n");
+  old(".hidden/V9__x.sql", "not sql;\n");
+  const auto r = pgpx({"migrate", "import", "--from", "flyway", "old", "--no-tracking", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  std::vector<std::string> names;
+  for (const auto& m : j["migrations"])
+    names.push_back(m["tool_version"].get<std::string>() + ":" + m["name"].get<std::string>());
+  EXPECT_EQ(names, (std::vector<std::string>{"1:0001_a", "1.5:0002_c", "2:0003_b"}));
+  EXPECT_TRUE(contains(slurp_file(project_ / "migrations" / "0002_c.up.sql"), "create table c")) << r.out;
+  // The same version in two subdirectories: refused naming both.
+  old("release3/V2__again.sql", "select 1;\n");
+  const auto clash = pgpx({"migrate", "import", "--from", "flyway", "old", "--no-tracking", "-d", "other"});
+  EXPECT_EQ(clash.code, 2) << clash.out << clash.err;
+  EXPECT_TRUE(contains(clash.err, "release2/V2__b.sql")) << clash.err;
+  EXPECT_TRUE(contains(clash.err, "release3/V2__again.sql")) << clash.err;
+  EXPECT_FALSE(fs::exists(project_ / "other"));
+}
+
+// goose: only Go files named like migrations are refused; the program around them is not.
+TEST_F(cli_migrate_import_test, goose_refuses_go_migrations_only_and_notes_other_go_files) {
+  old("00001_create_a.sql", "-- +goose Up\ncreate table a (id int);\n");
+  old("main.go", "package main\n");
+  old("helpers.go", "package main\n");
+  old("00001_create_a_test.go", "package main\n");
+  auto r = pgpx({"migrate", "import", "--from", "goose", "old", "--no-tracking"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "ignored old/main.go")) << r.err;
+  EXPECT_TRUE(contains(r.err, "ignored old/helpers.go")) << r.err;
+  EXPECT_EQ(migration_files(), (std::vector<std::string>{"0001_create_a.up.sql", "pgpx.sum"}));
+  old("00002_add_x.go", "package main\n");
+  r = pgpx({"migrate", "import", "--from", "goose", "old", "--no-tracking", "-d", "other"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "00002_add_x.go")) << r.err;
+  EXPECT_TRUE(contains(r.err, "a Go migration")) << r.err;
+  EXPECT_FALSE(fs::exists(project_ / "other"));
+}
+
+// Flyway placeholders: refused naming file, line and placeholder, unless given a value.
+TEST_F(cli_migrate_import_test, flyway_placeholders_need_a_value_and_are_replaced_by_it) {
+  old("V1__a.sql", "create table a (id int);\n");
+  old("V2__grant.sql", "-- grants\ngrant select on a to ${reader};\ncomment on table a is '${flyway:user}';\n");
+  auto r = pgpx({"migrate", "import", "--from", "flyway", "old", "--no-tracking"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "V2__grant.sql:2")) << r.err;
+  EXPECT_TRUE(contains(r.err, "${reader}")) << r.err;
+  EXPECT_TRUE(migration_files().empty());
+  r = pgpx({"migrate", "import", "--from", "flyway", "old", "--no-tracking", "--placeholder", "reader=app_ro"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "V2__grant.sql:3")) << r.err;
+  EXPECT_TRUE(contains(r.err, "${flyway:user}")) << r.err;
+  EXPECT_TRUE(migration_files().empty());
+  r = pgpx({"migrate", "import", "--from", "flyway", "old", "--no-tracking", "--placeholder", "reader=app_ro",
+            "--placeholder", "flyway:user=owner"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto text = slurp_file(project_ / "migrations" / "0002_grant.up.sql");
+  EXPECT_TRUE(contains(text, "grant select on a to app_ro;")) << text;
+  EXPECT_TRUE(contains(text, "comment on table a is 'owner';")) << text;
+  // Only flyway has placeholders; a malformed one is a usage error.
+  EXPECT_EQ(pgpx({"migrate", "import", "--from", "goose", "old", "--placeholder", "a=b", "--no-tracking"}).code, 2);
+  EXPECT_EQ(pgpx({"migrate", "import", "--from", "flyway", "old", "--placeholder", "novalue", "--no-tracking"}).code,
+            2);
+}
+
+// A table of the tool's name without the tool's columns: named, exit 10, nothing written.
+TEST_F(cli_migrate_import_test, a_tracking_table_without_the_tools_columns_is_named) {
+  old("00001_create_a.sql", "-- +goose Up\ncreate table a (id int);\n");
+  cx().execute_script(
+      "create table goose_db_version (id serial primary key, version_id bigint not null, tstamp timestamp);\n"
+      "insert into goose_db_version (version_id) values (1);");
+  const auto r = pgpx({"migrate", "import", "--from", "goose", "old"});
+  EXPECT_EQ(r.code, 10) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "goose_db_version has no column is_applied")) << r.err;
+  EXPECT_TRUE(contains(r.err, "nothing was written")) << r.err;
+  EXPECT_TRUE(migration_files().empty());
+  EXPECT_FALSE(tracking_exists());
 }
 
 }  // namespace

@@ -44,6 +44,9 @@ const std::vector<std::vector<std::string>> url_forms = {
 const std::vector<std::vector<std::string>> mistakes = {
     {"@", "query", "select 1"},                         // connection refused / invalid URL
     {"@", "config", "show"},
+    {"@", "config", "show", "--format", "json"},        // the rows as JSON on stdout
+    {"@", "query", "select 1", "--format", "json"},     // the error object on stdout too
+    {"@", "migrate", "status", "--format", "json"},
     {"@"},                                              // no command
     {"@", "--bogus", "query", "select 1"},              // unknown global flag
     {"@", "query", "select 1", "extra"},                // extra positional

@@ -274,6 +274,44 @@ TEST(ImportGolangMigrate, RefusesMismatchedNames) {
 
 // ---- flyway ----
 
+TEST(ImportGoose, OtherGoFilesArePassedOverWithANote) {
+  temp_dir d;
+  d.write("1_a.sql", "-- +goose Up\nselect 1;\n");
+  d.write("main.go", "package main");
+  d.write("1_a_test.go", "package main");
+  d.write("2nd.go", "package main");
+  const auto plan = read_import_directory(import_tool::goose, d.path());
+  EXPECT_EQ(versions_of(plan), (std::vector<std::string>{"0001_a"}));
+  ASSERT_EQ(plan.notes.size(), 3U);
+  EXPECT_TRUE(has(plan.notes[0], "1_a_test.go")) << plan.notes[0];
+  EXPECT_TRUE(has(plan.notes[2], "main.go")) << plan.notes[2];
+}
+
+TEST(ImportFlyway, SubdirectoriesAreReadInVersionOrder) {
+  temp_dir d;
+  fs::create_directories(d.path() / "a" / "b");
+  fs::create_directories(d.path() / "z");
+  d.write("V3__top.sql", "select 3;\n");
+  d.write("z/V1__first.sql", "select 1;\n");
+  d.write("a/b/V2__second.sql", "select 2;\n");
+  d.write("a/b/U2__second.sql", "select -2;\n");
+  const auto plan = read_import_directory(import_tool::flyway, d.path());
+  EXPECT_EQ(versions_of(plan), (std::vector<std::string>{"0001_first", "0002_second", "0003_top"}));
+  ASSERT_TRUE(plan.migrations[1].sql.down.has_value());
+  d.write("z/V2__again.sql", "select 2;\n");
+  expect_source_error([&] { (void)read_import_directory(import_tool::flyway, d.path()); }, "z/V2__again.sql", 0,
+                      "has the same version as " + (d.path() / "a" / "b" / "V2__second.sql").string());
+}
+
+TEST(ImportFlyway, PlaceholdersNeedAValue) {
+  temp_dir d;
+  d.write("V1__a.sql", "select 1;\nselect '${who}', '${flyway:user}';\n");
+  expect_source_error([&] { (void)read_import_directory(import_tool::flyway, d.path()); }, "V1__a.sql", 2, "${who}");
+  const auto plan =
+      read_import_directory(import_tool::flyway, d.path(), placeholder_values{{"who", "me"}, {"flyway:user", "u"}});
+  EXPECT_TRUE(has(plan.migrations[0].sql.up, "select 'me', 'u';")) << plan.migrations[0].sql.up;
+}
+
 TEST(ImportFlyway, VersionedAndUndoFilesIntegerVersions) {
   temp_dir d;
   d.write("V1__Create_users.sql", "create table users (id int);\n");
