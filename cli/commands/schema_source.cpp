@@ -8,6 +8,7 @@
 #include <pgpx/core/configured.hpp>
 #include <pgpx/core/identifier.hpp>
 #include <pgpx/core/transaction.hpp>
+#include <pgpx/ext/registry.hpp>
 #include <pgpx/migrate/migrator.hpp>
 #include <pgpx/schema/ddl.hpp>
 #include <pgpx/migrate/source.hpp>
@@ -72,6 +73,26 @@ auto introspect_at(context& ctx, const conninfo& ci, const schema_source_options
 
 namespace {
 
+// The server extensions the models' column types come from (a `pgpx::citext::text` member is
+// citext, a `pgpx::vector<3>` is vector): the type name without its modifier or array
+// brackets, looked up among the registered plugins' types. In first-use order.
+auto extensions_of(const std::vector<const model_description*>& models) -> std::vector<std::string> {
+  std::vector<std::string> out;
+  const auto& reg = pgpx::ext::registry::global();
+  for (const auto* m : models)
+    for (const auto& c : m->columns) {
+      std::string type = c.type;
+      if (const auto cut = type.find_first_of("(["); cut != std::string::npos) type.resize(cut);
+      while (!type.empty() && type.back() == ' ') type.pop_back();
+      if (type.empty()) continue;
+      const auto p = reg.plugin_for_type(type);
+      if (!p) continue;
+      std::string ext(p->extension());
+      if (std::find(out.begin(), out.end(), ext) == out.end()) out.push_back(std::move(ext));
+    }
+  return out;
+}
+
 // The registered models, created in a shadow database: their schemas, then their tables in
 // the order the foreign keys allow, all in one transaction.
 auto models_catalog(context& ctx, const schema_source_options& o) -> schema::catalog {
@@ -91,6 +112,7 @@ auto models_catalog(context& ctx, const schema_source_options& o) -> schema::cat
       if (!m->schema.empty() && std::find(schemas.begin(), schemas.end(), m->schema) == schemas.end())
         schemas.push_back(m->schema);
     for (const auto& s : schemas) tx.execute("create schema if not exists " + quote_identifier(s));
+    for (const auto& e : extensions_of(models)) tx.execute("create extension if not exists " + quote_identifier(e));
     for (const auto& s : schema::creation_plan(models)) tx.execute(s);
     tx.commit();
   }

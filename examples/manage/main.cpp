@@ -5,6 +5,7 @@
 //   manage schema diff --to models               # the SQL that makes it match
 //   manage migrate diff add_books --to models    # the same, as a new migration
 #include <pgpx/cli/application.hpp>
+#include <pgpx/ext/citext.hpp>
 #include <pgpx/model/model.hpp>
 #include <pgpx/model/wrappers.hpp>
 
@@ -17,7 +18,7 @@
 struct author {
   pgpx::identity<std::int64_t> id;
   pgpx::varchar<80> name;
-  pgpx::unique<std::string> email;
+  pgpx::unique<pgpx::citext::text> email;  // an extension's type: the shadow database creates citext first
   std::optional<std::string> bio;
 };
 

@@ -53,6 +53,11 @@ TEST_F(cli_manage, the_diff_to_the_models_creates_them_and_then_nothing_is_left)
   EXPECT_TRUE(has(r.out, "\"shop\".\"order_lines\"")) << r.out;
   EXPECT_TRUE(has(r.out, "USING gin (tags)")) << r.out;  // pg_get_indexdef's spelling
   EXPECT_TRUE(has(r.out, "character varying(80)")) << r.out;
+  // authors.email is citext: the extension its type comes from is created first.
+  const auto ext = r.out.find("create extension \"citext\"");
+  ASSERT_NE(ext, std::string::npos) << r.out;
+  EXPECT_LT(ext, authors) << r.out;
+  EXPECT_TRUE(has(r.out, "\"email\" public.citext") || has(r.out, "\"email\" citext")) << r.out;
   EXPECT_EQ(shadows(), 0);  // the shadow database is gone
   // Nothing was written to the database by the diff.
   EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from pg_tables where tablename = 'books'"), 0);

@@ -196,7 +196,7 @@ TEST(ddl_expr_text, an_expression_s_type_says_whether_it_holds_a_bound_value) {
                                pgpx::expr<pgpx::timestamptz, false>>);  // unknown: checked when described
   // In a query a constant is SQL text; a C++ value stays a parameter.
   const pgpx::statement<void> with_lit = col(&ticket::status) == lit<"o'k"> && col(&ticket::a) > 3;
-  EXPECT_EQ(with_lit.sql(), R"("status" = 'o''k' and "a" > $1)");
+  EXPECT_EQ(with_lit.sql(), R"("tickets"."status" = 'o''k' and "tickets"."a" > $1)");
   EXPECT_EQ(with_lit.params().size(), 1U);
 }
 
