@@ -124,13 +124,11 @@ namespace {
 
 using namespace std::string_view_literals;  // out.sql += "..."sv: no strlen per piece
 
-// The relations one statement's columns may belong to: a select's FROM items, or a write's
-// target (with `excluded`, or a merge's source). Levels are chained from the innermost
-// statement out, on the stack: rendering allocates nothing for them.
+// The relations one statement's columns may belong to: a select's FROM items (a view of
+// them), or a write's target (with `excluded`, or a merge's source).
 struct level {
   std::span<const from_item> from;
   std::array<const relation*, 2> own{};
-  const level* outer = nullptr;
 
   [[nodiscard]] auto size() const -> std::size_t {
     return from.size() + (own[0] != nullptr ? 1 : 0) + (own[1] != nullptr ? 1 : 0);
@@ -247,22 +245,18 @@ class renderer {
     else numbered_more_.push_back(n);
     ++numbered_count_;
   }
-  const level* scope_ = nullptr;  // the innermost statement's level
+  std::vector<level> levels_;  // the statements being rendered, the innermost last
 
-  // Puts a level in scope while it lives (one per statement being rendered).
+  // Puts a statement's level in scope while it lives.
   class scoped_level {
    public:
-    scoped_level(renderer& r, level lv) : r_(r), lv_(lv) {
-      lv_.outer = r_.scope_;
-      r_.scope_ = &lv_;
-    }
+    scoped_level(renderer& r, level lv) : r_(r) { r_.levels_.push_back(lv); }
     scoped_level(const scoped_level&) = delete;
     auto operator=(const scoped_level&) -> scoped_level& = delete;
-    ~scoped_level() { r_.scope_ = lv_.outer; }
+    ~scoped_level() { r_.levels_.pop_back(); }
 
    private:
     renderer& r_;
-    level lv_;
   };
 
   void param(const node& n) {
@@ -291,9 +285,10 @@ class renderer {
       out.sql += r->quoted[index];
       return;
     }
-    for (const level* l = scope_; l != nullptr; l = l->outer) {
-      if (!l->has(r)) continue;
-      const bool unqualified = l == scope_ && l->size() == 1;
+    for (std::size_t i = levels_.size(); i-- > 0;) {
+      const level& l = levels_[i];
+      if (!l.has(r)) continue;
+      const bool unqualified = i + 1 == levels_.size() && l.size() == 1;
       if (!unqualified) {
         out.sql += r->quoted_name;
         out.sql += '.';
