@@ -122,7 +122,7 @@ auto subquery_node(query_ptr q, std::string prefix) -> node_ptr {
 
 namespace {
 
-using namespace std::string_view_literals;  // out.sql += "..."sv: no strlen per piece
+using std::string_view_literals::operator""sv;  // out.sql += "..."sv: no strlen per piece
 
 // The relations one statement's columns may belong to: a select's FROM items (a view of
 // them), or a write's target (with `excluded`, or a merge's source).
