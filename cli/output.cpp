@@ -329,4 +329,18 @@ auto error_json(const std::exception& e) -> nlohmann::json {
 void note_error_in_json_report() noexcept { error_reported_in_json = true; }
 auto error_in_json_report() noexcept -> bool { return error_reported_in_json; }
 
+namespace {
+nlohmann::json
+    returned_error_object;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables): one per process run
+}  // namespace
+
+auto returned_error(int code, const std::string& message) -> int {
+  const std::string masked = redact_message(message, known_secrets());
+  std::cerr << "pgpx: error: " << masked << "\n";
+  returned_error_object = {{"message", masked}, {"code", code}};
+  return code;
+}
+
+auto returned_error_json() -> nlohmann::json { return returned_error_object; }
+
 }  // namespace pgpx::cli

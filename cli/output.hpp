@@ -94,6 +94,13 @@ void note_error_in_json_report() noexcept;
 /// Whether note_error_in_json_report() was called.
 [[nodiscard]] auto error_in_json_report() noexcept -> bool;
 
+/// For a command that reports its failure itself and returns an exit code (no exception):
+/// prints `pgpx: error: <message>` on stderr (masked), remembers it for main(), which with
+/// --format json prints the `{"error": ...}` object on stdout, and returns `code`.
+auto returned_error(int code, const std::string& message) -> int;
+/// The error returned_error() remembered: {"message", "code"}, or null.
+[[nodiscard]] auto returned_error_json() -> nlohmann::json;
+
 /// Parses a PostgreSQL array literal ('{1,2,NULL}', '{{a,"b c"},{d,e}}') into nested JSON
 /// arrays of strings and nulls (elements are converted afterwards). Throws conversion_error.
 [[nodiscard]] auto parse_array_literal(std::string_view text) -> nlohmann::json;

@@ -189,6 +189,9 @@ auto application::run(int argc, char** argv) const -> int {
     }
     const int code = action ? action() : 0;
     if (const int sig = pgpx::cli::interrupted_by(); sig != 0) return report_interrupt(sig);
+    // A command that reported its failure itself (pgpx::cli::returned_error) and returned the code.
+    if (code != 0)
+      if (auto j = pgpx::cli::returned_error_json(); !j.is_null()) print_json_error(j);
     return code;
   } catch (const pgpx::error& e) {
     if (const int sig = pgpx::cli::interrupted_by(); sig != 0) return report_interrupt(sig);

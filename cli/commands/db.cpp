@@ -198,9 +198,8 @@ auto wait(context& ctx, const db_flags& f) -> int {
     if (std::chrono::steady_clock::now() >= until) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
-  std::cerr << "pgpx: error: the database did not accept connections within " << f.timeout
-            << "; last error: " << pgpx::redact(last) << "\n";
-  return static_cast<int>(exit_code::timeout);
+  return returned_error(static_cast<int>(exit_code::timeout), "the database did not accept connections within " +
+                                                                  f.timeout + "; last error: " + pgpx::redact(last));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // migrations directory by default, so that every environment gets the same change; --now
 // runs the statement at once instead. docs/extensions.md, "The command line".
 #include "../exit_codes.hpp"
+#include "../output.hpp"
 #include "commands.hpp"
 
 #include <pgpx/core/executor.hpp>
@@ -266,8 +267,7 @@ auto run_uninstall(context& ctx, const extension_options& o) -> int {
       std::cerr << "--cascade also drops these objects that depend on " << p->extension() << ":\n";
       for (const auto& d : deps) std::cerr << "  " << d << "\n";
       if (!ctx.options().yes) {
-        std::cerr << "pgpx: error: confirm with -y/--yes; nothing was changed\n";
-        return static_cast<int>(exit_code::validation);
+        return returned_error(static_cast<int>(exit_code::validation), "confirm with -y/--yes; nothing was changed");
       }
     }
   }

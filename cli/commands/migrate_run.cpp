@@ -383,10 +383,24 @@ auto run_redo(context& ctx, const rollback_flags& f) -> int {
     // stays the error's).
     bar.clear();
     if (json) {
+      // apply() gives no report when it fails; the migrations of the rollback half that were
+      // applied again before the failure are read back from the tracking table.
+      nlohmann::json reapplied = nlohmann::json::array();
+      try {
+        mg::run_options so;
+        so.schema = ao.schema;
+        const auto st = mg::status(cx, dir, so);
+        for (const auto& m : down.migrations)
+          for (const auto& s2 : st.entries)
+            if (s2.version == m.version && s2.state == mg::state::applied) reapplied.push_back(m.version);
+      } catch (const pgpx::error&) {  // the connection may be gone: what is known stays unknown
+        reapplied = nullptr;
+      }
       print_json_report({{"action", "redo"},
                          {"dry_run", false},
                          {"rollback", run_json(down, "roll back")},
                          {"apply", nullptr},
+                         {"reapplied", std::move(reapplied)},
                          {"error", error_json(e)}});
       note_error_in_json_report();
     }

@@ -2,6 +2,7 @@
 //
 // Also defines the helpers `pgpx query -t NAME --var k=v` uses (declared in commands.hpp).
 #include "../exit_codes.hpp"
+#include "../output.hpp"
 #include "commands.hpp"
 
 #include <pgpx/sql_text.hpp>
@@ -84,9 +85,9 @@ auto open_template_library(context& ctx, const std::vector<std::string>& dirs) -
 
 // Template errors are bad input rejected before anything was sent: exit code 10.
 auto report_template_error(const tmpl::template_error& e) -> int {
-  std::cerr << "pgpx: error: " << e.message() << "\n";
+  const int code = returned_error(static_cast<int>(exit_code::validation), e.message());
   if (!e.info().hint.empty()) std::cerr << "  hint: " << e.info().hint << "\n";
-  return static_cast<int>(exit_code::validation);
+  return code;
 }
 
 namespace {

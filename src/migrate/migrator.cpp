@@ -1201,6 +1201,7 @@ auto baseline(connection& cx, const std::filesystem::path& dir, const std::strin
         failure::unknown_version, version,
         "cannot baseline at '" + version + "': no migration in " + dir.string() + " has this version");
   const auto n = names_for(o.schema);
+  run_lock lock{cx, o};
   const auto rows = load_rows(cx, n, o, !o.dry_run);
   std::vector<const migration*> chosen;
   for (const auto& m : files)

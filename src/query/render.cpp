@@ -7,7 +7,10 @@
 #include <pgpx/query/select.hpp>
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -62,13 +65,20 @@ auto column_node(relation_ptr rel, std::size_t index) -> node_ptr {
   return n;
 }
 
-auto column_node_by_member(const relation_ptr& rel, std::string_view member, std::string_view owner) -> node_ptr {
-  const auto it = std::find(rel->members.begin(), rel->members.end(), member);
-  if (it == rel->members.end())
-    throw usage_error("pgpx: " + std::string(owner) + "." + std::string(member) + " is not a column of \"" + rel->name +
+namespace {
+// The index of the column of C++ member `member` in `rel`; usage_error naming both when missing.
+auto member_column(const relation& rel, std::string_view member, std::string_view owner) -> std::size_t {
+  const auto it = std::find(rel.members.begin(), rel.members.end(), member);
+  if (it == rel.members.end())
+    throw usage_error("pgpx: " + std::string(owner) + "." + std::string(member) + " is not a column of \"" + rel.name +
                       "\" (the first FROM item): bind it with pgpx::as<&" + std::string(owner) +
                       "::" + std::string(member) + ">(expression)");
-  return column_node(rel, static_cast<std::size_t>(it - rel->members.begin()));
+  return static_cast<std::size_t>(it - rel.members.begin());
+}
+}  // namespace
+
+auto column_node_by_member(const relation_ptr& rel, std::string_view member, std::string_view owner) -> node_ptr {
+  return column_node(rel, member_column(*rel, member, owner));
 }
 
 auto typed_literal(std::string_view text, std::string_view type) -> node_ptr {
@@ -112,8 +122,28 @@ auto subquery_node(query_ptr q, std::string prefix) -> node_ptr {
 
 namespace {
 
+using std::string_view_literals::operator""sv;  // out.sql += "..."sv: no strlen per piece
+
+// The relations one statement's columns may belong to: a select's FROM items (a view of
+// them), or a write's target (with `excluded`, or a merge's source).
 struct level {
-  std::vector<const relation*> rels;
+  std::span<const from_item> from;
+  std::array<const relation*, 2> own{};
+
+  [[nodiscard]] auto size() const -> std::size_t {
+    return from.size() + (own[0] != nullptr ? 1 : 0) + (own[1] != nullptr ? 1 : 0);
+  }
+  [[nodiscard]] auto has(const relation* r) const -> bool {
+    if (r == own[0] || r == own[1]) return true;
+    return std::any_of(from.begin(), from.end(), [&](const from_item& f) { return f.rel.get() == r; });
+  }
+  // Whether a relation in this scope is exposed under the name `quoted` (a reference
+  // "name"."col" would resolve to it).
+  [[nodiscard]] auto exposes(const std::string& quoted) const -> bool {
+    for (const relation* r : own)
+      if (r != nullptr && r->quoted_name == quoted) return true;
+    return std::any_of(from.begin(), from.end(), [&](const from_item& f) { return f.rel->quoted_name == quoted; });
+  }
 };
 
 class renderer {
@@ -162,26 +192,32 @@ class renderer {
         break;
       case node_kind::between:
         expression(*n.kids[0], static_cast<std::uint8_t>(prec::like + 1));
-        out.sql += " between ";
+        out.sql += " between "sv;
         expression(*n.kids[1], static_cast<std::uint8_t>(prec::like + 1));
-        out.sql += " and ";
+        out.sql += " and "sv;
         expression(*n.kids[2], static_cast<std::uint8_t>(prec::like + 1));
         break;
       case node_kind::any:
         expression(*n.kids[0], static_cast<std::uint8_t>(prec::compare + 1));
         out.sql += n.text;
-        out.sql += "any(";
+        out.sql += "any("sv;
         expression(*n.kids[1]);
         out.sql += ')';
         break;
       case node_kind::cast:
         expression(*n.kids[0], prec::cast);
-        out.sql += "::";
+        out.sql += "::"sv;
         out.sql += n.text;
         break;
       case node_kind::fragment: fragment(n); break;
     }
     if (paren) out.sql += ')';
+  }
+
+  // Room for a typical statement, allocated once (growing costs an allocation per doubling).
+  void reserve() {
+    out.sql.reserve(256);
+    out.params.reserve(8);
   }
 
   void statement(const query_data& q) {
@@ -197,14 +233,44 @@ class renderer {
   }
 
  private:
-  std::vector<std::pair<const node*, int>> numbers_;  // few values: a scan beats hashing
-  std::vector<level> levels_;
+  // The value nodes rendered so far, in parameter order (the k-th is $k+1): a node used twice
+  // keeps its number. Few values, so a scan beats hashing; the first eight are inline.
+  std::array<const node*, 8> numbered_{};
+  std::vector<const node*> numbered_more_;
+  std::size_t numbered_count_ = 0;
+
+  // The parameter number of value node `n`, or 0 when it has none yet.
+  [[nodiscard]] auto number_of(const node* n) const -> std::size_t {
+    const std::size_t inline_count = std::min(numbered_count_, numbered_.size());
+    for (std::size_t k = 0; k < inline_count; ++k)
+      if (numbered_[k] == n) return k + 1;
+    for (std::size_t k = 0; k < numbered_more_.size(); ++k)
+      if (numbered_more_[k] == n) return numbered_.size() + k + 1;
+    return 0;
+  }
+  void add_numbered(const node* n) {
+    if (numbered_count_ < numbered_.size()) numbered_[numbered_count_] = n;
+    else numbered_more_.push_back(n);
+    ++numbered_count_;
+  }
+  std::vector<level> levels_;  // the statements being rendered, the innermost last
+
+  // Puts a statement's level in scope while it lives.
+  class scoped_level {
+   public:
+    scoped_level(renderer& r, level lv) : r_(r) { r_.levels_.push_back(lv); }
+    scoped_level(const scoped_level&) = delete;
+    auto operator=(const scoped_level&) -> scoped_level& = delete;
+    ~scoped_level() { r_.levels_.pop_back(); }
+
+   private:
+    renderer& r_;
+  };
 
   void param(const node& n) {
-    const auto it = std::find_if(numbers_.begin(), numbers_.end(), [&](const auto& p) { return p.first == &n; });
-    if (it != numbers_.end()) {
+    if (const std::size_t seen = number_of(&n); seen != 0) {
       out.sql += '$';
-      out.sql += std::to_string(it->second);
+      out.sql += std::to_string(seen);
       return;
     }
     const encoded_value& v = n.value;
@@ -213,39 +279,47 @@ class renderer {
     else out.params.add_text(v.bytes, v.type);
     if (v.named != encoded_value::no_named_type) pgpx::detail::param_list_access::mark_last_named(out.params, v.named);
     if (texts) out.texts.push_back(v.text.empty() && !v.null ? std::string("?") : v.text);
-    const int number = static_cast<int>(out.params.size());
+    add_numbered(&n);  // only param() adds parameters: node k is $k+1
     if (v.slot >= 0) out.slots.emplace_back(out.params.size() - 1, v.slot);
-    numbers_.emplace_back(&n, number);
     out.sql += '$';
-    out.sql += std::to_string(number);
+    out.sql += std::to_string(out.params.size());
   }
 
-  void column(const node& n) {
-    const relation* r = n.rel.get();
-    const std::string& name = r->columns[n.column];
+  void column(const node& n) { column(n.rel.get(), n.column); }
+
+  // Column `index` of `r`, qualified unless its relation is the only one in scope.
+  void column(const relation* r, std::size_t index) {
     if (lenient) {
-      out.sql += r->quoted[n.column];
+      out.sql += r->quoted[index];
       return;
     }
     for (std::size_t i = levels_.size(); i-- > 0;) {
-      const auto& rels = levels_[i].rels;
-      if (std::find(rels.begin(), rels.end(), r) == rels.end()) continue;
-      const bool unqualified = i + 1 == levels_.size() && rels.size() == 1;
+      const level& l = levels_[i];
+      if (!l.has(r)) continue;
+      const bool unqualified = i + 1 == levels_.size() && l.size() == 1;
       if (!unqualified) {
         out.sql += r->quoted_name;
         out.sql += '.';
       }
-      out.sql += r->quoted[n.column];
+      out.sql += r->quoted[index];
       return;
     }
     if (outer_table) {
+      // "authors"."id" would read a subquery's own table of that name (another schema's
+      // "authors", the same table again): refused rather than read from the wrong table.
+      for (const level& l : levels_)
+        if (l.exposes(r->quoted_name))
+          throw usage_error("pgpx: " + (r->model != nullptr ? std::string(r->model->cpp_name) : r->name) +
+                            " is the verb's own table, but a subquery names a table \"" + r->name +
+                            "\" too, so the reference would read that one: give the subquery's table an alias "
+                            "(pgpx::alias<M>(\"...\"))");
       out.sql += r->quoted_name;
       out.sql += '.';
-      out.sql += r->quoted[n.column];
+      out.sql += r->quoted[index];
       return;
     }
     const std::string owner = r->model != nullptr ? std::string(r->model->cpp_name) : r->name;
-    const std::string member = n.column < r->members.size() ? r->members[n.column] : name;
+    const std::string member = index < r->members.size() ? r->members[index] : r->columns[index];
     throw usage_error("pgpx: " + owner + "." + member + " is used but \"" + r->name + "\" is not in FROM");
   }
 
@@ -274,7 +348,7 @@ class renderer {
 
   void list(const std::vector<node_ptr>& kids) {
     for (std::size_t i = 0; i < kids.size(); ++i) {
-      if (i > 0) out.sql += ", ";
+      if (i > 0) out.sql += ", "sv;
       expression(*kids[i]);
     }
   }
@@ -282,26 +356,26 @@ class renderer {
   void call(const node& n) {
     out.sql += n.text;
     out.sql += '(';
-    if (n.distinct) out.sql += "distinct ";
+    if (n.distinct) out.sql += "distinct "sv;
     list(n.kids);
     out.sql += ')';
     if (n.filter) {
-      out.sql += " filter (where ";
+      out.sql += " filter (where "sv;
       expression(*n.filter);
       out.sql += ')';
     }
     if (n.over) {
       const window_spec& w = *n.over;
-      out.sql += " over (";
+      out.sql += " over ("sv;
       bool space = false;
       if (!w.partition.empty()) {
-        out.sql += "partition by ";
+        out.sql += "partition by "sv;
         list(w.partition);
         space = true;
       }
       if (!w.order.empty()) {
         if (space) out.sql += ' ';
-        out.sql += "order by ";
+        out.sql += "order by "sv;
         list(w.order);
         space = true;
       }
@@ -321,17 +395,17 @@ class renderer {
       const cte_def& d = *q.ctes[i];
       const relation& c = *d.rel;
       if (!d.body) throw usage_error("pgpx: the CTE \"" + c.name + "\" has no definition (call .recursive(...))");
-      if (i > 0) out.sql += ", ";
+      if (i > 0) out.sql += ", "sv;
       out.sql += c.quoted_name;
       if (d.column_list) {
-        out.sql += " (";
+        out.sql += " ("sv;
         for (std::size_t k = 0; k < c.columns.size(); ++k) {
-          if (k > 0) out.sql += ", ";
+          if (k > 0) out.sql += ", "sv;
           out.sql += c.quoted[k];
         }
         out.sql += ')';
       }
-      out.sql += " as (";
+      out.sql += " as ("sv;
       statement(*d.body);
       out.sql += ')';
     }
@@ -344,27 +418,27 @@ class renderer {
       case relation_kind::excluded:
         out.sql += r.model != nullptr ? r.quoted_table : r.quoted_name;
         if (r.aliased) {
-          out.sql += " as ";
+          out.sql += " as "sv;
           out.sql += r.quoted_name;
         }
         break;
       case relation_kind::cte: out.sql += r.quoted_name; break;
       case relation_kind::derived:
-        if (r.lateral) out.sql += "lateral ";
+        if (r.lateral) out.sql += "lateral "sv;
         out.sql += '(';
         statement(*r.body);
-        out.sql += ") as ";
+        out.sql += ") as "sv;
         out.sql += r.quoted_name;
         break;
       case relation_kind::function:
         // A function in FROM sees the items before it (implicitly LATERAL).
         expression(*r.call);
-        if (r.ordinality) out.sql += " with ordinality";
-        out.sql += " as ";
+        if (r.ordinality) out.sql += " with ordinality"sv;
+        out.sql += " as "sv;
         out.sql += r.quoted_name;
-        out.sql += " (";
+        out.sql += " ("sv;
         for (std::size_t k = 0; k < r.quoted.size(); ++k) {
-          if (k > 0) out.sql += ", ";
+          if (k > 0) out.sql += ", "sv;
           out.sql += r.quoted[k];
         }
         out.sql += ')';
@@ -372,13 +446,24 @@ class renderer {
     }
   }
 
+  static constexpr std::size_t no_column = static_cast<std::size_t>(-1);
+  // The index of the soft-delete column (pgpx::deleted_at) of a model relation, or no_column.
+  static auto soft_column(const relation& r) -> std::size_t {
+    if (r.kind != relation_kind::table || r.model == nullptr) return no_column;
+    const column_info* c = r.model->soft_delete_column();
+    return c == nullptr ? no_column : static_cast<std::size_t>(c - r.model->columns.data());
+  }
   // `"deleted_at" is null` for a model relation with soft delete, else nullptr.
   static auto soft_filter(const relation_ptr& r) -> node_ptr {
-    if (r->kind != relation_kind::table || r->model == nullptr) return nullptr;
-    const column_info* c = r->model->soft_delete_column();
-    if (c == nullptr) return nullptr;
-    const auto index = static_cast<std::size_t>(c - r->model->columns.data());
+    const std::size_t index = soft_column(*r);
+    if (index == no_column) return nullptr;
     return make_node(node_kind::postfix, prec::is, " is null", {column_node(r, index)});
+  }
+  // The same condition written in place, as its node would render inside `and` (the
+  // select path makes no node for it).
+  void soft_condition(const relation& r, std::size_t index) {
+    column(&r, index);
+    out.sql += " is null"sv;
   }
   static auto and_node(node_ptr a, node_ptr b) -> node_ptr {
     if (!a) return b;
@@ -386,7 +471,10 @@ class renderer {
     return make_node(node_kind::binary, prec::and_, " and ", {std::move(a), std::move(b)});
   }
 
-  static auto keyset_node(const query_data& q) -> node_ptr {
+  // The keyset condition of after(row) as an `and` operand (outer: the precedence around it).
+  // One direction: a row comparison `(c1, c2) > ($1, $2)` (or `c1 > $1`), written in place as
+  // its nodes would render; mixed directions: an or-chain of nodes (mixed_keyset_node).
+  void keyset(const query_data& q, std::uint8_t outer) {
     const auto& cols = q.order_columns;
     const auto& vals = q.after->values;
     if (cols.empty()) throw usage_error("pgpx: after(row) needs order_by(...) first");
@@ -395,14 +483,29 @@ class renderer {
                         " ORDER BY values, and the query orders by " + std::to_string(cols.size()));
     const bool same =
         std::all_of(q.order_desc.begin(), q.order_desc.end(), [&](bool d) { return d == q.order_desc[0]; });
-    if (same) {
-      const char* op = q.order_desc[0] ? " < " : " > ";
-      if (cols.size() == 1) return make_node(node_kind::binary, prec::compare, op, {cols[0], vals[0]});
-      return make_node(
-          node_kind::binary, prec::compare, op,
-          {make_node(node_kind::row, prec::atom, "", cols), make_node(node_kind::row, prec::atom, "", vals)});
+    if (!same) {
+      expression(*mixed_keyset_node(q), outer);
+      return;
     }
-    // Mixed directions: (c1 > v1) or (c1 = v1 and c2 < v2) or ...
+    const std::string_view op = q.order_desc[0] ? " < "sv : " > "sv;
+    if (cols.size() == 1) {
+      expression(*cols[0], static_cast<std::uint8_t>(prec::compare + 1));
+      out.sql += op;
+      expression(*vals[0], static_cast<std::uint8_t>(prec::compare + 1));
+      return;
+    }
+    out.sql += '(';
+    list(cols);
+    out.sql += ')';
+    out.sql += op;
+    out.sql += '(';
+    list(vals);
+    out.sql += ')';
+  }
+  // Mixed directions: (c1 > v1) or (c1 = v1 and c2 < v2) or ...
+  static auto mixed_keyset_node(const query_data& q) -> node_ptr {
+    const auto& cols = q.order_columns;
+    const auto& vals = q.after->values;
     node_ptr any;
     for (std::size_t i = 0; i < cols.size(); ++i) {
       node_ptr term;
@@ -415,21 +518,33 @@ class renderer {
     return any;
   }
 
-  void items(const std::vector<select_item>& list, const relation_ptr& first, std::string_view row_name) {
+  // A select list or RETURNING: an item without an expression is the column of its member in
+  // `first` (written in place: no node is made for it).
+  void items(const std::vector<select_item>& list, const relation* first, std::string_view row_name) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const select_item& it = list[i];
-      if (i > 0) out.sql += ", ";
-      node_ptr e = it.e;
-      if (!e) {
-        if (!first)
-          throw usage_error("pgpx: " + std::string(row_name) + "." + it.member +
+      if (i > 0) out.sql += ", "sv;
+      const relation* rel = nullptr;  // the item's column, when it is one
+      std::size_t index = 0;
+      if (it.e) {
+        expression(*it.e);
+        if (it.e->kind == node_kind::column) {
+          rel = it.e->rel.get();
+          index = it.e->column;
+        }
+      } else {
+        if (first == nullptr)
+          throw usage_error("pgpx: " + std::string(row_name) + "." + std::string(it.member) +
                             " is not bound to an expression and the query has no FROM item to take it from");
-        e = column_node_by_member(first, it.member, row_name);
+        rel = first;
+        // A model's own items are in its member order: try the item's position first.
+        const bool in_order = i < first->members.size() && first->members[i] == it.member;
+        index = in_order ? i : member_column(*first, it.member, row_name);
+        column(first, index);
       }
-      expression(*e);
-      const bool same_column = e->kind == node_kind::column && e->rel->columns[e->column] == it.name;
+      const bool same_column = rel != nullptr && rel->columns[index] == it.name;
       if (!it.name.empty() && !same_column) {
-        out.sql += " as ";
+        out.sql += " as "sv;
         out.sql += quote_identifier(it.name);
       }
     }
@@ -482,7 +597,7 @@ class renderer {
       if (!e && first) e = column_node_by_member(first, it.member, q.row_name);
       if (!e || e->kind != node_kind::column) continue;
       if (std::none_of(nulled.begin(), nulled.end(), [&](const node* x) { return same_column(x, e.get()); })) continue;
-      throw usage_error("pgpx: " + q.row_name + "." + std::string(it.field) +
+      throw usage_error("pgpx: " + std::string(q.row_name) + "." + std::string(it.field) +
                         " must be std::optional (rolled-up rows are NULL)");
     }
   }
@@ -492,34 +607,60 @@ class renderer {
   // statement or be a syntax error), a compound on the right (set operations group to the
   // left; so does a part with its own WITH on the right), and a union or except on the left
   // of an intersect (intersect binds tighter).
-  static auto needs_parens(const query_data& part, bool right, const std::string& op) -> bool {
+  static auto needs_parens(const query_data& part, bool right, const std::string& op, bool outer_with) -> bool {
     if (part.kind != query_kind::compound)
-      return (right && !part.ctes.empty()) || !part.order.empty() || part.limit || part.offset || !part.lock.empty();
+      return ((right || outer_with) && !part.ctes.empty()) || !part.order.empty() || part.limit || part.offset ||
+             !part.lock.empty();
+    if (outer_with && !part.ctes.empty()) return true;
     if (right || !part.order.empty() || part.limit || part.offset) return true;
     return op == " intersect " && part.ops.front() != " intersect ";
   }
 
-  // `a union all b [order by ...] [limit ...] [offset ...]`. The ORDER BY of the whole names
-  // output columns: a column is written by its name alone.
+  // The output column of a set operation that column `c` is: the leftmost part's select
+  // item that is that column (or takes it by name from its first FROM item), by the name the
+  // item gives it. A set operation's ORDER BY can name output columns only.
+  static auto output_name(const query_data& q, const node& c) -> std::string {
+    const query_data* left = &q;
+    while (left->kind == query_kind::compound && !left->parts.empty()) left = left->parts.front().get();
+    const relation* first = !left->from.empty() && left->from.front().join == join_kind::first
+                                ? left->from.front().rel.get()
+                                : (left->default_from != nullptr ? left->default_from().get() : nullptr);
+    if (c.kind == node_kind::column) {
+      const relation* r = c.rel.get();
+      for (const select_item& it : left->items) {
+        const bool same = it.e ? it.e->kind == node_kind::column && it.e->rel.get() == r && it.e->column == c.column
+                               : r == first && c.column < r->members.size() && r->members[c.column] == it.member;
+        if (same) return quote_identifier(it.name.empty() ? std::string_view(r->columns[c.column]) : it.name);
+      }
+    }
+    throw usage_error(
+        "pgpx: the ORDER BY of a union, intersect or except names output columns: order by a column the first "
+        "part selects (an expression, or a column it does not select, cannot be ordered by there)");
+  }
+
+  // `a union all b [order by ...] [limit ...] [offset ...]`.
   void compound(const query_data& q) {
     if (q.where || !q.group_by.empty() || q.having || q.distinct || !q.distinct_on.empty() || q.after ||
-        !q.lock.empty())
+        !q.lock.empty() || q.with_deleted)
       throw usage_error(
-          "pgpx: where, group by, having, distinct, after and locks apply to one part of a union, intersect "
-          "or except: call them on the part (order_by, limit and offset apply to the whole)");
+          "pgpx: where, group by, having, distinct, after, with_deleted and locks apply to one part of a union, "
+          "intersect or except: call them on the part (order_by, limit and offset apply to the whole)");
     for (std::size_t i = 0; i < q.parts.size(); ++i) {
       if (i > 0) out.sql += q.ops[std::min(i - 1, q.ops.size() - 1)];
-      const bool paren = needs_parens(*q.parts[i], i > 0, q.ops.front());
+      const bool paren = needs_parens(*q.parts[i], i > 0, q.ops.front(), !q.ctes.empty());
       if (paren) out.sql += '(';
       statement(*q.parts[i]);
       if (paren) out.sql += ')';
     }
     if (!q.order.empty()) {
       out.sql += " order by ";
-      const bool was = lenient;
-      lenient = true;
-      list(q.order);
-      lenient = was;
+      for (std::size_t i = 0; i < q.order.size(); ++i) {
+        if (i > 0) out.sql += ", ";
+        const node& o = *q.order[i];
+        const bool ordering = o.kind == node_kind::ordering;
+        out.sql += output_name(q, ordering ? *o.kids[0] : o);
+        if (ordering) out.sql += o.text;
+      }
     }
     if (q.limit) {
       out.sql += " limit ";
@@ -532,136 +673,167 @@ class renderer {
   }
 
   void select(const query_data& q) {
-    std::vector<from_item> from_items = q.from;
-    // select<Model>() without from(): FROM is the model's table, and joins made without from()
-    // join to it.
-    if (q.default_from != nullptr && (from_items.empty() || from_items.front().join != join_kind::first))
-      from_items.insert(from_items.begin(), {q.default_from(), join_kind::first, {}});
+    // FROM: the statement's items, else (select<Model>() without from()) the model's table;
+    // joins made without from() join to the model's table too
+    std::span<const from_item> from_items = q.from;
+    from_item own_table;
+    std::vector<from_item> with_own_table;
+    if (q.default_from != nullptr && (from_items.empty() || from_items.front().join != join_kind::first)) {
+      own_table.rel = q.default_from();
+      if (from_items.empty()) {
+        from_items = {&own_table, 1};
+      } else {
+        with_own_table.reserve(q.from.size() + 1);
+        with_own_table.push_back(own_table);
+        with_own_table.insert(with_own_table.end(), q.from.begin(), q.from.end());
+        from_items = with_own_table;
+      }
+    }
     if (!from_items.empty() && from_items.front().join != join_kind::first)
       throw usage_error("pgpx: a join needs a FROM item to join to: call from<M>() (or from(relation)) first");
     if (!q.group_by.empty()) check_rolled_up(q, from_items.empty() ? nullptr : from_items.front().rel);
-    level lv;
-    for (const auto& f : from_items) lv.rels.push_back(f.rel.get());
-    levels_.push_back(lv);
-    out.sql += "select ";
-    if (q.distinct) out.sql += "distinct ";
+    const scoped_level in_scope(*this, level{from_items});
+    out.sql += "select "sv;
+    if (q.distinct) out.sql += "distinct "sv;
     if (!q.distinct_on.empty()) {
-      out.sql += "distinct on (";
+      out.sql += "distinct on ("sv;
       list(q.distinct_on);
-      out.sql += ") ";
+      out.sql += ") "sv;
     }
-    relation_ptr first = from_items.empty() ? nullptr : from_items.front().rel;
-    items(q.items, first, q.row_name);
-    node_ptr where = q.where;
-    if (q.after) where = and_node(where, keyset_node(q));
+    items(q.items, from_items.empty() ? nullptr : from_items.front().rel.get(), q.row_name);
+    // WHERE: the statement's condition, the keyset page's, then each FROM item's soft-delete
+    // filter, and-ed (written in place as the `and` nodes of them would render)
+    std::size_t conditions = (q.where ? 1 : 0) + (q.after ? 1 : 0);
+    // With a right or full join, soft-delete filters go into derived tables (below).
+    const bool outer_preserved = std::any_of(from_items.begin(), from_items.end(), [](const from_item& f) {
+      return f.join == join_kind::right || f.join == join_kind::full;
+    });
     if (!from_items.empty()) {
-      out.sql += " from ";
-      const bool outer_preserved = std::any_of(from_items.begin(), from_items.end(), [](const from_item& f) {
-        return f.join == join_kind::right || f.join == join_kind::full;
-      });
+      out.sql += " from "sv;
       for (const auto& f : from_items) {
         switch (f.join) {
           case join_kind::first: break;
-          case join_kind::inner: out.sql += " join "; break;
-          case join_kind::left: out.sql += " left join "; break;
-          case join_kind::right: out.sql += " right join "; break;
-          case join_kind::full: out.sql += " full join "; break;
-          case join_kind::cross: out.sql += " cross join "; break;
+          case join_kind::inner: out.sql += " join "sv; break;
+          case join_kind::left: out.sql += " left join "sv; break;
+          case join_kind::right: out.sql += " right join "sv; break;
+          case join_kind::full: out.sql += " full join "sv; break;
+          case join_kind::cross: out.sql += " cross join "sv; break;
         }
-        const node_ptr soft = q.with_deleted ? nullptr : soft_filter(f.rel);
-        if (soft && outer_preserved) {
+        const std::size_t soft = q.with_deleted ? no_column : soft_column(*f.rel);
+        if (soft != no_column && outer_preserved) {
           // With a right or full join a filter in WHERE would drop the rows the join keeps
           // for the other side, and one in ON would keep the deleted rows of a preserved
           // side: the live rows are taken before the join instead.
-          const column_info* c = f.rel->model->soft_delete_column();
-          out.sql += "(select * from ";
+          out.sql += "(select * from "sv;
           out.sql += f.rel->quoted_table;
-          out.sql += " where ";
-          out.sql += f.rel->quoted[static_cast<std::size_t>(c - f.rel->model->columns.data())];
-          out.sql += " is null) as ";
+          out.sql += " where "sv;
+          out.sql += f.rel->quoted[soft];
+          out.sql += " is null) as "sv;
           out.sql += f.rel->quoted_name;
-          if (f.join != join_kind::first && f.join != join_kind::cross) {
-            out.sql += " on ";
+          if (f.join != join_kind::first && f.join != join_kind::cross && f.on) {
+            out.sql += " on "sv;
             expression(*f.on);
           }
           continue;
         }
         relation_sql(*f.rel);
         if (f.join == join_kind::first || f.join == join_kind::cross) {
-          where = and_node(where, soft);
+          if (soft != no_column) ++conditions;
         } else {
-          out.sql += " on ";
-          expression(*and_node(f.on, soft));
+          out.sql += " on "sv;
+          const bool both = f.on && soft != no_column;
+          if (f.on) expression(*f.on, both ? prec::and_ : 0);
+          if (both) out.sql += " and "sv;
+          if (soft != no_column) soft_condition(*f.rel, soft);
         }
       }
     }
-    if (where) {
-      out.sql += " where ";
-      expression(*where);
+    if (conditions > 0) {
+      const std::uint8_t outer = conditions > 1 ? prec::and_ : 0;
+      std::string_view separator = " where "sv;
+      const auto next = [&] {
+        out.sql += separator;
+        separator = " and "sv;
+      };
+      if (q.where) {
+        next();
+        expression(*q.where, outer);
+      }
+      if (q.after) {
+        next();
+        keyset(q, outer);
+      }
+      for (const auto& f : from_items) {
+        if (outer_preserved || (f.join != join_kind::first && f.join != join_kind::cross)) continue;
+        const std::size_t soft = q.with_deleted ? no_column : soft_column(*f.rel);
+        if (soft != no_column) {
+          next();
+          soft_condition(*f.rel, soft);
+        }
+      }
     }
     if (!q.group_by.empty()) {
-      out.sql += " group by ";
+      out.sql += " group by "sv;
       list(q.group_by);
     }
     if (q.having) {
-      out.sql += " having ";
+      out.sql += " having "sv;
       expression(*q.having);
     }
     if (!q.order.empty()) {
-      out.sql += " order by ";
+      out.sql += " order by "sv;
       list(q.order);
     }
     if (q.limit) {
-      out.sql += " limit ";
+      out.sql += " limit "sv;
       expression(*q.limit);
     }
     if (q.offset) {
-      out.sql += " offset ";
+      out.sql += " offset "sv;
       expression(*q.offset);
     }
     if (!q.lock.empty()) {
       out.sql += ' ';
       out.sql += q.lock;
       if (!q.lock_of.empty()) {
-        out.sql += " of ";
+        out.sql += " of "sv;
         for (std::size_t i = 0; i < q.lock_of.size(); ++i) {
-          if (i > 0) out.sql += ", ";
+          if (i > 0) out.sql += ", "sv;
           out.sql += q.lock_of[i]->quoted_name;
         }
       }
       out.sql += q.lock_wait;
     }
-    levels_.pop_back();
   }
 
   void target(const query_data& q) { relation_sql(*q.target); }
 
   void assignments(const std::vector<std::pair<std::size_t, node_ptr>>& sets, const relation& t) {
     for (std::size_t i = 0; i < sets.size(); ++i) {
-      if (i > 0) out.sql += ", ";
+      if (i > 0) out.sql += ", "sv;
       out.sql += t.quoted.at(sets[i].first);
-      out.sql += " = ";
+      out.sql += " = "sv;
       expression(*sets[i].second);
     }
   }
 
   void returning(const query_data& q) {
     if (q.returning.empty()) return;
-    out.sql += " returning ";
-    items(q.returning, q.target, q.row_name.empty() ? std::string_view("returning") : std::string_view(q.row_name));
+    out.sql += " returning "sv;
+    items(q.returning, q.target.get(), q.row_name.empty() ? std::string_view("returning") : q.row_name);
   }
 
   void insert(const query_data& q) {
     const relation& t = *q.target;
-    out.sql += "insert into ";
+    out.sql += "insert into "sv;
     target(q);
-    out.sql += " (";
+    out.sql += " ("sv;
     for (std::size_t i = 0; i < q.insert_columns.size(); ++i) {
-      if (i > 0) out.sql += ", ";
+      if (i > 0) out.sql += ", "sv;
       out.sql += t.quoted.at(q.insert_columns[i]);
     }
     out.sql += ')';
-    levels_.push_back({{q.target.get()}});
+    const scoped_level in_scope(*this, level{{}, {q.target.get(), nullptr}});
     if (q.insert_select) {
       out.sql += ' ';
       statement(*q.insert_select);
@@ -669,57 +841,54 @@ class renderer {
       if (q.rows.empty())
         throw usage_error("pgpx: insert_into<" + std::string(t.model ? t.model->cpp_name : t.name) +
                           ">() needs values(...)");
-      out.sql += " values ";
+      out.sql += " values "sv;
       for (std::size_t r = 0; r < q.rows.size(); ++r) {
-        if (r > 0) out.sql += ", ";
+        if (r > 0) out.sql += ", "sv;
         out.sql += '(';
         list(q.rows[r]);
         out.sql += ')';
       }
     }
     if (q.has_conflict) {
-      out.sql += " on conflict";
+      out.sql += " on conflict"sv;
       if (!q.conflict_constraint.empty()) {
-        out.sql += " on constraint ";
+        out.sql += " on constraint "sv;
         out.sql += quote_identifier(q.conflict_constraint);
       } else if (!q.conflict_columns.empty()) {
-        out.sql += " (";
+        out.sql += " ("sv;
         for (std::size_t i = 0; i < q.conflict_columns.size(); ++i) {
-          if (i > 0) out.sql += ", ";
+          if (i > 0) out.sql += ", "sv;
           out.sql += t.quoted.at(q.conflict_columns[i]);
         }
         out.sql += ')';
       }
       if (q.do_nothing || q.conflict_sets.empty()) {
-        out.sql += " do nothing";
+        out.sql += " do nothing"sv;
       } else {
-        levels_.push_back({{q.target.get(), q.excluded.get()}});
-        out.sql += " do update set ";
+        const scoped_level with_excluded(*this, level{{}, {q.target.get(), q.excluded.get()}});
+        out.sql += " do update set "sv;
         assignments(q.conflict_sets, t);
         if (q.conflict_where) {
-          out.sql += " where ";
+          out.sql += " where "sv;
           expression(*q.conflict_where);
         }
-        levels_.pop_back();
       }
     }
     returning(q);
-    levels_.pop_back();
   }
 
   void update(const query_data& q) {
-    out.sql += "update ";
+    out.sql += "update "sv;
     target(q);
-    levels_.push_back({{q.target.get()}});
-    out.sql += " set ";
+    const scoped_level in_scope(*this, level{{}, {q.target.get(), nullptr}});
+    out.sql += " set "sv;
     assignments(q.sets, *q.target);
     node_ptr where = and_node(q.where, q.with_deleted ? nullptr : soft_filter(q.target));
     if (where) {
-      out.sql += " where ";
+      out.sql += " where "sv;
       expression(*where);
     }
     returning(q);
-    levels_.pop_back();
   }
 
   // merge into t using source on cond when [not] matched [and cond] then ...: both the
@@ -734,12 +903,12 @@ class renderer {
     if (q.merge_clauses.empty())
       throw usage_error("pgpx: merge_into<" + target_name + ">() needs when_matched() or when_not_matched()");
     const from_item& src = q.from.front();
-    out.sql += "merge into ";
+    out.sql += "merge into "sv;
     target(q);
-    levels_.push_back({{q.target.get(), src.rel.get()}});
-    out.sql += " using ";
+    const scoped_level in_scope(*this, level{{}, {q.target.get(), src.rel.get()}});
+    out.sql += " using "sv;
     relation_sql(*src.rel);
-    out.sql += " on ";
+    out.sql += " on "sv;
     expression(*src.on);
     const node_ptr source_live = q.with_deleted ? nullptr : soft_filter(src.rel);
     const node_ptr target_live = q.with_deleted ? nullptr : soft_filter(q.target);
@@ -748,45 +917,43 @@ class renderer {
       out.sql += c.matched ? " when matched" : " when not matched";
       const node_ptr cond = and_node(and_node(c.condition, c.matched ? target_live : nullptr), source_live);
       if (cond) {
-        out.sql += " and ";
+        out.sql += " and "sv;
         expression(*cond, prec::and_);
       }
-      out.sql += " then ";
+      out.sql += " then "sv;
       switch (c.what) {
         case merge_clause::action::update:
-          out.sql += "update set ";
+          out.sql += "update set "sv;
           assignments(c.sets, t);
           break;
-        case merge_clause::action::delete_: out.sql += "delete"; break;
+        case merge_clause::action::delete_: out.sql += "delete"sv; break;
         case merge_clause::action::insert:
-          out.sql += "insert (";
+          out.sql += "insert ("sv;
           for (std::size_t i = 0; i < c.sets.size(); ++i) {
-            if (i > 0) out.sql += ", ";
+            if (i > 0) out.sql += ", "sv;
             out.sql += t.quoted.at(c.sets[i].first);
           }
-          out.sql += ") values (";
+          out.sql += ") values ("sv;
           for (std::size_t i = 0; i < c.sets.size(); ++i) {
-            if (i > 0) out.sql += ", ";
+            if (i > 0) out.sql += ", "sv;
             expression(*c.sets[i].second);
           }
           out.sql += ')';
           break;
-        case merge_clause::action::nothing: out.sql += "do nothing"; break;
+        case merge_clause::action::nothing: out.sql += "do nothing"sv; break;
       }
     }
-    levels_.pop_back();
   }
 
   void remove(const query_data& q) {
-    out.sql += "delete from ";
+    out.sql += "delete from "sv;
     target(q);
-    levels_.push_back({{q.target.get()}});
+    const scoped_level in_scope(*this, level{{}, {q.target.get(), nullptr}});
     if (q.where) {
-      out.sql += " where ";
+      out.sql += " where "sv;
       expression(*q.where);
     }
     returning(q);
-    levels_.pop_back();
   }
 };
 
@@ -795,6 +962,7 @@ class renderer {
 auto render(const query_data& q, bool texts) -> rendered {
   renderer r;
   r.texts = texts;
+  r.reserve();
   r.statement(q);
   return std::move(r.out);
 }

@@ -121,23 +121,43 @@ struct encoded_value {
   int slot = -1;
 };
 
-/// Encodes one value through the codecs (a per-thread scratch list: no allocation of its
-/// own once warm). Throws conversion_error as param_list::add does.
+/// A value whose codec writes fixed binary bytes and cannot fail: a number or bool, perhaps
+/// in column wrappers (pgpx::identity<std::int64_t>), of no named type.
+template <class T>
+concept plain_binary_value =
+    has_codec<T> && std::is_arithmetic_v<pgpx::detail::leaf_value_t<T>> && codec<T>::param_format == format::binary &&
+    !nullable_codec<T> && std::is_void_v<typename pgpx::detail::named_param<T>::type>;
+
+/// Encodes one value through the codecs: a plain binary value directly, any other through a
+/// per-thread scratch list (no allocation of its own once warm). Throws conversion_error as
+/// param_list::add does.
 template <class T>
 void encode_value(const T& v, encoded_value& out) {
-  thread_local param_list scratch;
-  scratch.clear();
-  scratch.own_values(true);
-  scratch.capture_text(true);
-  scratch.add(v);
-  const int len = scratch.lengths()[0];
-  out.type = scratch.types()[0];
-  out.format = scratch.formats()[0];
-  out.null = len < 0;
-  if (!out.null) out.bytes.assign(scratch.values()[0], static_cast<std::size_t>(len));
-  if (!scratch.texts().empty()) out.text = scratch.texts()[0];
-  const auto& named = pgpx::detail::param_list_access::named(scratch);
-  out.named = named.empty() ? encoded_value::no_named_type : named.front().id;
+  if constexpr (plain_binary_value<T>) {
+    // What param_list::add would record for it, without the list.
+    out.bytes.clear();
+    codec<T>::encode(v, out.bytes);
+    out.text.clear();
+    codec<T>::to_text(v, out.text);
+    out.type = codec<T>::param_oid;
+    out.format = static_cast<int>(format::binary);
+    out.null = false;
+    out.named = encoded_value::no_named_type;
+  } else {
+    thread_local param_list scratch;
+    scratch.clear();
+    scratch.own_values(true);
+    scratch.capture_text(true);
+    scratch.add(v);
+    const int len = scratch.lengths()[0];
+    out.type = scratch.types()[0];
+    out.format = scratch.formats()[0];
+    out.null = len < 0;
+    if (!out.null) out.bytes.assign(scratch.values()[0], static_cast<std::size_t>(len));
+    if (!scratch.texts().empty()) out.text = scratch.texts()[0];
+    const auto& named = pgpx::detail::param_list_access::named(scratch);
+    out.named = named.empty() ? encoded_value::no_named_type : named.front().id;
+  }
 }
 
 /// One node of an expression tree.
@@ -239,6 +259,24 @@ PGPX_API auto typed_literal(std::string_view text, std::string_view type) -> nod
 /// CRUD verbs that take a predicate (count, exists, update_many, delete_many); parenthesised
 /// when it binds less tightly than `outer`.
 PGPX_API auto render_predicate(const node_ptr& e, std::uint8_t outer = 0) -> statement<void>;
+
+/// The node of column `index` of model T's own table: made once per column and shared (nodes
+/// are immutable), so pgpx::col(&T::m) allocates nothing.
+template <class T>
+auto model_column_node(std::size_t index) -> node_ptr {
+  if (pgpx::detail::describing<T> != nullptr) [[unlikely]]
+    return column_node(model_relation<T>(), index);
+  static const std::vector<node_ptr> nodes = [] {
+    const relation_ptr& rel = model_relation<T>();
+    std::vector<node_ptr> out;
+    out.reserve(rel->columns.size());
+    for (std::size_t i = 0; i < rel->columns.size(); ++i) out.push_back(column_node(rel, i));
+    return out;
+  }();
+  if (index >= nodes.size()) [[unlikely]]
+    return column_node(model_relation<T>(), index);  // not a column: column_node's usage_error
+  return nodes[index];
+}
 
 /// A value node holding one encoded parameter.
 template <class T>
@@ -829,7 +867,7 @@ template <class C, class M>
   using V = typename query::detail::value_of<M>::type;
   constexpr bool null = column_facts_of<M>().nullable;
   const std::size_t i = detail::member_index(mp);
-  return const_expr<V, null>(query::detail::column_node(query::detail::model_relation<C>(), i));
+  return const_expr<V, null>(query::detail::model_column_node<C>(i));
 }
 
 /// The column of a member of an embedded member (a mixin, pgpx::is_embedded):
@@ -841,7 +879,7 @@ template <class C, class M, class E, class L>
   using V = typename query::detail::value_of<L>::type;
   constexpr bool null = column_facts_of<L>().nullable;
   const std::size_t i = reflect::index_of(mp, leaf);
-  return const_expr<V, null>(query::detail::column_node(query::detail::model_relation<C>(), i));
+  return const_expr<V, null>(query::detail::model_column_node<C>(i));
 }
 
 /// A bound value as an expression: `pgpx::val(0)` (where a C++ value alone would not do,

@@ -68,11 +68,12 @@ struct from_item {
   node_ptr on;
 };
 /// One select-list (or RETURNING) item: an expression and its output name, or a member
-/// taken by name from the first FROM item (e empty).
+/// taken by name from the first FROM item (e empty). The names are views of the row type's
+/// static names (reflect::column_names, reflect::field_names): an item copies no string.
 struct select_item {
   node_ptr e;
-  std::string name;    ///< output column name ("" for tuple items: no alias)
-  std::string member;  ///< by name: the member to find
+  std::string_view name;    ///< output column name ("" for tuple items: no alias)
+  std::string_view member;  ///< by name: the member to find
   bool nullable = true;    ///< a projection's member that can hold NULL (GROUPING SETS check; tuples: true)
   std::string_view field;  ///< the projection's member name, for messages
 };
@@ -106,7 +107,7 @@ struct PGPX_API query_data {
   bool distinct = false;
   std::vector<node_ptr> distinct_on;
   std::vector<select_item> items;
-  std::string row_name;  ///< the row type's name, for messages
+  std::string_view row_name;  ///< the row type's name, for messages (static: a type's name or "row")
   std::vector<from_item> from;
   const relation_ptr& (*default_from)() = nullptr;  ///< select<Model>() without from(): its table
   node_ptr where;
@@ -164,18 +165,23 @@ constexpr auto member_nullability(std::index_sequence<I...> /*unused*/) -> std::
 }
 template <class Row>
 auto struct_items() -> std::vector<select_item> {
-  std::vector<select_item> out;
-  const auto& names = reflect::column_names<Row>();
-  static constexpr auto nullable = member_nullability<Row>(std::make_index_sequence<reflect::field_count<Row>>{});
-  for (std::size_t i = 0; i < reflect::field_count<Row>; ++i) {
-    select_item it;
-    it.member = std::string(reflect::field_names<Row>[i]);
-    it.name = names[i];
-    it.nullable = nullable[i];
-    it.field = reflect::field_names<Row>[i];
-    out.push_back(std::move(it));
-  }
-  return out;
+  // Made once per Row (the names are static); each statement copies the list.
+  static const std::vector<select_item> items = [] {
+    std::vector<select_item> out;
+    const auto& names = reflect::column_names<Row>();
+    static constexpr auto nullable = member_nullability<Row>(std::make_index_sequence<reflect::field_count<Row>>{});
+    out.reserve(reflect::field_count<Row>);
+    for (std::size_t i = 0; i < reflect::field_count<Row>; ++i) {
+      select_item it;
+      it.member = reflect::field_names<Row>[i];
+      it.name = names[i];
+      it.nullable = nullable[i];
+      it.field = reflect::field_names<Row>[i];
+      out.push_back(std::move(it));
+    }
+    return out;
+  }();
+  return items;
 }
 
 template <class T>
@@ -489,10 +495,10 @@ class select_query : public query::detail::runnable<select_query<Row>, Row> {
 
   /// An empty select (use pgpx::select).
   select_query() = default;
-  /// A select with these items (use pgpx::select).
-  explicit select_query(std::vector<query::detail::select_item> items, std::string row_name) {
+  /// A select with these items (use pgpx::select); `row_name` is static (a type's name).
+  explicit select_query(std::vector<query::detail::select_item> items, std::string_view row_name) {
     d_->items = std::move(items);
-    d_->row_name = std::move(row_name);
+    d_->row_name = row_name;
   }
 
   /// FROM the table of model M.
@@ -640,9 +646,9 @@ class select_query : public query::detail::runnable<select_query<Row>, Row> {
   [[nodiscard]] auto order_by(const X&... xs) && -> select_query {
     select_query& q = *this;
     auto& d = q.mut();
-    (d.order.push_back(query::detail::order_item_node(xs)), ...);
-    (d.order_columns.push_back(query::detail::ordered_expr(xs)), ...);
-    (d.order_desc.push_back(query::detail::ordered_desc(xs)), ...);
+    d.order.reserve(d.order.size() + sizeof...(X));
+    d.order_columns.reserve(d.order_columns.size() + sizeof...(X));
+    (add_order(d, xs), ...);
     return std::move(q);
   }
   /**
@@ -656,6 +662,7 @@ class select_query : public query::detail::runnable<select_query<Row>, Row> {
     if (last == nullptr) return std::move(q);
     query::detail::keyset k;
     const auto& d = *q.d_;
+    k.values.reserve(d.order_columns.size());
     for (const auto& c : d.order_columns) k.values.push_back(member_value(d, *last, c));
     q.mut().after = std::move(k);
     return std::move(q);
@@ -818,6 +825,15 @@ class select_query : public query::detail::runnable<select_query<Row>, Row> {
     d.from.push_back({std::move(rel), j, std::move(on)});
     return std::move(q);
   }
+  // One ORDER BY item: its ordering node and (for keyset pages) the ordered expression and
+  // direction. A member or an expression is one node for both.
+  template <class X>
+  static void add_order(query::detail::query_data& d, const X& x) {
+    query::detail::node_ptr e = query::detail::ordered_expr(x);
+    d.order.push_back(std::is_same_v<X, ordering> ? query::detail::order_item_node(x) : e);
+    d.order_columns.push_back(std::move(e));
+    d.order_desc.push_back(query::detail::ordered_desc(x));
+  }
   // The node of a LIMIT or OFFSET expression: integers only.
   template <fixed_string Clause, class E>
   static auto count_node(const E& n) -> query::detail::node_ptr {
@@ -889,10 +905,10 @@ template <class Row, auto... Members>
     const query::detail::node_ptr nodes[] = {bound.e...};
     for (std::size_t k = 0; k < sizeof...(Members); ++k) {
       items[idx[k]].e = nodes[k];
-      items[idx[k]].member.clear();
+      items[idx[k]].member = {};
     }
   }
-  select_query<Row> q(std::move(items), std::string(detail::type_name_v<Row>));
+  select_query<Row> q(std::move(items), detail::type_name_v<Row>);
   q.mut().default_from = &query::detail::model_relation<Row>;
   return q;
 }

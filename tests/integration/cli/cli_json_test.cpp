@@ -187,6 +187,29 @@ TEST_F(cli_json, config_show_reports_the_rows_with_secrets_masked) {
   EXPECT_TRUE(contains(text.out, j["config"]["connection"].get<std::string>())) << text.out << r.out;
 }
 
+// Commands that report a failure themselves and return its code (no exception) print the
+// error object too: db wait's timeout, a template error, a refused extension uninstall.
+TEST_F(cli_json, failures_a_command_reports_itself_give_an_error_object_too) {
+  auto r = pgpx_run(
+      {"--url", "postgresql://nobody:sekrit-pw@127.0.0.1:1/none", "db", "wait", "--timeout", "1s", "--format", "json"},
+      project_);
+  EXPECT_EQ(r.code, 11) << r.out << r.err;
+  auto j = json(r);
+  EXPECT_EQ(j["error"]["code"], 11) << r.out;
+  EXPECT_TRUE(contains(j["error"]["message"].get<std::string>(), "did not accept connections")) << r.out;
+  EXPECT_FALSE(contains(r.out, "sekrit-pw")) << r.out;
+  EXPECT_FALSE(contains(r.err, "sekrit-pw")) << r.err;
+  r = pgpx({"query", "-t", "no_such_template", "--format", "json"});
+  EXPECT_EQ(r.code, 10) << r.out << r.err;
+  j = json(r);
+  EXPECT_EQ(j["error"]["code"], 10) << r.out;
+  EXPECT_TRUE(contains(j["error"]["message"].get<std::string>(), "no_such_template")) << r.out;
+  // Without --format json, stdout stays empty.
+  r = pgpx({"query", "-t", "no_such_template"});
+  EXPECT_EQ(r.code, 10) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
 // redo whose apply half fails after the rollback half succeeded: one document saying both,
 // and the apply error's exit code.
 TEST_F(cli_json, redo_whose_apply_fails_reports_the_rollback_and_the_error) {
@@ -203,6 +226,25 @@ TEST_F(cli_json, redo_whose_apply_fails_reports_the_rollback_and_the_error) {
   EXPECT_TRUE(j["apply"].is_null()) << r.out;
   EXPECT_EQ(j["error"]["code"], 9) << r.out;
   EXPECT_TRUE(contains(j["error"]["message"].get<std::string>(), "already exists")) << r.out;
+  EXPECT_EQ(j["reapplied"], nlohmann::json::array()) << r.out;  // nothing applied again
+}
+
+// Two rolled back, the first applied again, the second failing: the report says which one
+// is in place again (a script reading it must not think both are rolled back).
+TEST_F(cli_json, redo_whose_apply_fails_halfway_names_what_was_applied_again) {
+  write("0001_t.up.sql", "create table t1 (x int);\n");
+  write("0001_t.down.sql", "drop table t1;\n");
+  write("0002_s.up.sql", "create sequence s2;\n");
+  write("0002_s.down.sql", "select 1;\n");  // leaves the sequence: applying 0002 again fails
+  ASSERT_EQ(pgpx({"migrate", "apply"}).code, 0);
+  const auto r = pgpx({"migrate", "redo", "--steps", "2", "--no-lint", "--format", "json"});
+  EXPECT_EQ(r.code, 9) << r.out << r.err;
+  const auto j = json(r);
+  ASSERT_TRUE(j.contains("rollback")) << r.out;
+  ASSERT_EQ(j["rollback"]["migrations"].size(), 2U) << r.out;
+  EXPECT_TRUE(j["apply"].is_null()) << r.out;
+  EXPECT_EQ(j["reapplied"], nlohmann::json::array({"0001"})) << r.out;
+  EXPECT_EQ(j["error"]["code"], 9) << r.out;
 }
 
 // What else is written to stderr while the progress line stands (here the server's warning,

@@ -119,6 +119,22 @@ TEST_F(cli_migrate_import_test, goose_rows_become_applied_and_apply_runs_only_th
   EXPECT_EQ(pgpx({"migrate", "status", "--exit-code"}).code, 4);
 }
 
+// A target that cannot be written (under a regular file) is an I/O failure, exit 10, with or
+// without the tracking rows; a refusal of the target would be 2. Nothing is left either way.
+TEST_F(cli_migrate_import_test, a_target_that_cannot_be_written_exits_10_in_both_modes) {
+  old("00001_create_a.sql", "-- +goose Up\ncreate table a (id int);\n");
+  cx().execute_script(
+      "create table goose_db_version (id serial primary key, version_id bigint not null, is_applied boolean not "
+      "null, tstamp timestamp default now());\n"
+      "insert into goose_db_version (version_id, is_applied) values (0, true), (1, true);");
+  std::ofstream(project_ / "afile") << "x";
+  auto r = pgpx({"migrate", "import", "--from", "goose", "old", "-d", "afile/sub"});
+  EXPECT_EQ(r.code, 10) << r.out << r.err;
+  r = pgpx({"migrate", "import", "--from", "goose", "old", "-d", "afile/sub", "--no-tracking"});
+  EXPECT_EQ(r.code, 10) << r.out << r.err;
+  EXPECT_FALSE(tracking_exists() && cx().query_value<std::int64_t>("select count(*) from pgpx.schema_migrations") > 0);
+}
+
 TEST_F(cli_migrate_import_test, golang_migrate_version_means_every_version_up_to_it) {
   old("1_create_a.up.sql", "create table a (id int);\n");
   old("1_create_a.down.sql", "drop table a;\n");

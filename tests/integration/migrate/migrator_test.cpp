@@ -20,9 +20,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -320,6 +322,36 @@ TEST_F(migrator, a_lock_held_past_lock_wait_fails_naming_the_holder) {
   const auto again = refused([&] { static_cast<void>(mg::apply(cx(), dir(), o)); });
   EXPECT_EQ(again.reason(), mg::failure::statement_failed);
   EXPECT_EQ(again.sqlstate(), "42P07");
+}
+
+TEST_F(migrator, every_verb_that_writes_the_history_waits_for_the_lock) {
+  // apply is above; baseline, mark, mark_applied, repair and rollback write the history too,
+  // and each must be refused while another migrator holds the lock, with nothing written.
+  write_abc();
+  static_cast<void>(mg::apply(cx(), dir(), {}));
+  static_cast<void>(mg::rollback(cx(), dir(), {.steps = 3}));  // the tracking tables exist, nothing applied
+  const auto rows = [&] { return cx().query_value<std::int64_t>("select count(*) from pgpx.schema_migrations"); };
+  const auto logs = [&] { return cx().query_value<std::int64_t>("select count(*) from pgpx.migration_log"); };
+  const std::int64_t rows_before = rows();
+  const std::int64_t logs_before = logs();
+  auto holder = hold_lock(conninfo());
+  mg::run_options o;
+  o.lock_wait = 200ms;
+  const std::vector<std::pair<std::string, std::function<void()>>> verbs{
+      {"baseline", [&] { static_cast<void>(mg::baseline(cx(), dir(), "0002", "adopt", o)); }},
+      {"mark", [&] { mg::mark(cx(), dir(), "0001", true, "by hand", o); }},
+      {"mark_applied", [&] { static_cast<void>(mg::mark_applied(cx(), dir(), {"0001"}, "import", o)); }},
+      {"repair", [&] { static_cast<void>(mg::repair(cx(), dir(), {.clear_failed = true, .reason = "r"}, o)); }},
+      {"rollback", [&] { static_cast<void>(mg::rollback(cx(), dir(), {.lock_wait = 200ms})); }},
+  };
+  for (const auto& [name, run] : verbs) {
+    const auto e = refused(run);
+    EXPECT_EQ(e.reason(), mg::failure::lock_timeout) << name << ": " << e.message();
+  }
+  EXPECT_EQ(rows(), rows_before);
+  EXPECT_EQ(logs(), logs_before);
+  holder.close();
+  EXPECT_EQ(mg::baseline(cx(), dir(), "0002", "adopt", o), (std::vector<std::string>{"0001", "0002"}));
 }
 
 TEST_F(migrator, a_run_whose_lock_connection_ends_stops_before_the_next_migration) {

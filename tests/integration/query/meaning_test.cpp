@@ -14,6 +14,7 @@
 #include <pgpx/orm/async.hpp>
 #include <pgpx/orm/bulk.hpp>
 #include <pgpx/orm/crud.hpp>
+#include <pgpx/query/modify.hpp>
 #include <pgpx/query/select.hpp>
 #include <pgpx/schema/ddl.hpp>
 
@@ -31,9 +32,27 @@
 
 namespace asio = boost::asio;
 
+namespace meaning_models {
+// A table named like the authors table, in another schema.
+struct audit_author {
+  pgpx::identity<std::int64_t> id;
+  std::int64_t author_id;
+};
+struct label_row {
+  std::string label;
+};
+}  // namespace meaning_models
+
+template <>
+struct pgpx::model<meaning_models::audit_author> {
+  static constexpr std::string_view table = "authors", schema = "audit";
+};
+
 namespace {
 
 using namespace orm_models;
+using meaning_models::audit_author;
+using meaning_models::label_row;
 using pair_row = std::tuple<std::optional<std::string>, std::optional<std::string>>;
 
 class meaning_test : public pgpx::test::db_test {
@@ -116,6 +135,54 @@ TEST_F(meaning_test, a_predicate_on_a_table_the_verb_does_not_name_is_refused_by
     EXPECT_EQ(e.sqlstate(), "42P01") << e.what();
   }
   EXPECT_EQ(pgpx::count<book>(cx(), pgpx::with_deleted), 3);  // nothing deleted
+}
+
+TEST_F(meaning_test, a_subquerys_table_named_like_the_verbs_own_is_refused_unless_aliased) {
+  cx().execute("create schema audit");
+  pgpx::schema::create(cx(), pgpx::models<audit_author>);
+  cx().execute("insert into audit.authors (author_id) values ($1)", authors_[0].id);
+  // "authors"."id" inside a subquery over audit.authors would read audit.authors.id.
+  EXPECT_THROW((void)pgpx::count<author>(
+                   cx(), pgpx::exists(pgpx::select(pgpx::val(1))
+                                          .from<audit_author>()
+                                          .where(pgpx::col(&audit_author::author_id) == pgpx::col(&author::id)))),
+               pgpx::usage_error);
+  // With the subquery's table aliased, the reference is the verb's row: Ada is audited.
+  auto aa = pgpx::alias<audit_author>("aa");
+  EXPECT_EQ(
+      pgpx::count<author>(
+          cx(), pgpx::exists(
+                    pgpx::select(pgpx::val(1)).from(aa).where(aa(&audit_author::author_id) == pgpx::col(&author::id)))),
+      1);
+}
+
+TEST_F(meaning_test, the_order_by_of_a_union_names_output_columns) {
+  const auto a = pgpx::select(pgpx::col(&author::name)).from<author>();
+  // An expression, or a column the first part does not select: refused (the server would be).
+  EXPECT_THROW((void)a.union_all(a).order_by(pgpx::raw<std::string>("lower({})", pgpx::col(&author::name))).statement(),
+               pgpx::usage_error);
+  EXPECT_THROW((void)a.union_all(a).order_by(&author::email).statement(), pgpx::usage_error);
+  // A column the first part gives another output name is ordered by that name.
+  const auto named = pgpx::select<label_row>(pgpx::as<&label_row::label>(pgpx::col(&author::name))).from<author>();
+  const auto u = named.union_all(named).order_by(pgpx::desc(&author::name)).limit(1);
+  EXPECT_EQ(u.statement().sql(), R"(select "name" as "label" from "authors" union all select "name" as "label" from)"
+                                 R"( "authors" order by "label" desc limit $1)");
+  const auto rows = u.all(cx());
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].label, "Cy");
+  // with_deleted on the whole belongs to a part.
+  const auto titles = pgpx::select(pgpx::col(&book::title)).from<book>();
+  EXPECT_THROW((void)titles.union_all(titles).with_deleted().statement(), pgpx::usage_error);
+  EXPECT_EQ(titles.with_deleted().union_all(titles).all(cx()).size(), 5U);  // 3 + 2 live
+}
+
+TEST_F(meaning_test, a_set_operation_with_its_own_with_and_a_part_with_one_is_one_statement) {
+  const auto labels = pgpx::select<label_row>(pgpx::as<&label_row::label>(pgpx::col(&author::name))).from<author>();
+  auto c1 = pgpx::cte("c1", labels);
+  auto c2 = pgpx::cte("c2", labels);
+  const auto left = pgpx::with(c1).select_values(pgpx::col(&author::name)).from<author>();
+  const auto u = pgpx::with(c2).attach(left.union_all(pgpx::select(pgpx::col(&author::name)).from<author>()));
+  EXPECT_EQ(u.all(cx()).size(), 6U) << u.statement().sql();
 }
 
 TEST_F(meaning_test, limit_offset_and_order_by_of_a_union_apply_to_the_whole) {

@@ -95,15 +95,18 @@ TEST(plugin_sql, pgvector_indexes_and_operators) {
   const pgpx::pgvector::vector q{{1, 2, 3}};
   EXPECT_EQ(pgpx::select<item>().order_by(pgpx::pgvector::l2_distance(e, q)).limit(3).to_sql().sql,
             R"(select "id", "embedding", "sparse" from "items" order by "embedding" <-> $1 limit $2)");
-  EXPECT_EQ(pgpx::statement<void>(pgpx::pgvector::max_inner_product(e, q) < -0.5).sql(), R"("items"."embedding" <#> $1 < $2)");
-  EXPECT_EQ(pgpx::statement<void>(pgpx::pgvector::cosine_distance(e, q) < 0.5).sql(), R"("items"."embedding" <=> $1 < $2)");
+  EXPECT_EQ(pgpx::statement<void>(pgpx::pgvector::max_inner_product(e, q) < -0.5).sql(),
+            R"("items"."embedding" <#> $1 < $2)");
+  EXPECT_EQ(pgpx::statement<void>(pgpx::pgvector::cosine_distance(e, q) < 0.5).sql(),
+            R"("items"."embedding" <=> $1 < $2)");
   EXPECT_EQ(pgpx::statement<void>(pgpx::pgvector::l1_distance(e, q) < 0.5).sql(), R"("items"."embedding" <+> $1 < $2)");
 }
 
 TEST(plugin_sql, postgis_trgm_hstore_ltree_operators) {
   const auto at = pgpx::col(&place::at);
   const auto here = pgpx::postgis::geography::point(1, 2);
-  EXPECT_EQ(pgpx::statement<void>(pgpx::postgis::dwithin(at, here, 100.0)).sql(), R"(ST_DWithin("places"."at", $1, $2))");
+  EXPECT_EQ(pgpx::statement<void>(pgpx::postgis::dwithin(at, here, 100.0)).sql(),
+            R"(ST_DWithin("places"."at", $1, $2))");
   EXPECT_EQ(pgpx::select<place>().order_by(pgpx::postgis::knn(at, here)).to_sql().sql,
             R"(select "id", "at" from "places" order by "at" <-> $1)");
   EXPECT_EQ(ddl(pgpx::schema::create_table<place>())[1],
@@ -111,7 +114,8 @@ TEST(plugin_sql, postgis_trgm_hstore_ltree_operators) {
   const auto b = pgpx::col(&doc::body);
   EXPECT_EQ(pgpx::statement<void>(pgpx::trgm::similar(b, std::string("x"))).sql(), R"("docs"."body" % $1)");
   EXPECT_EQ(pgpx::statement<void>(pgpx::trgm::word_similar(b, std::string("x"))).sql(), R"("docs"."body" <% $1)");
-  EXPECT_EQ(pgpx::statement<void>(pgpx::trgm::distance(b, std::string("x")) < 0.5F).sql(), R"("docs"."body" <-> $1 < $2)");
+  EXPECT_EQ(pgpx::statement<void>(pgpx::trgm::distance(b, std::string("x")) < 0.5F).sql(),
+            R"("docs"."body" <-> $1 < $2)");
 }
 
 TEST(plugin_sql, values_are_parameters_never_text) {

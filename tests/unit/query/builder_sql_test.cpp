@@ -283,6 +283,30 @@ TEST(builder_sql, joins_qualify_every_column_and_filter_soft_deleted_rows_in_on)
                        R"( "authors"."name" having count("books"."id") >= $1)");
 }
 
+// WHERE and a join's ON are written in place from their parts (the condition, the keyset
+// page's, the soft-delete filters): an `or` is parenthesised only beside another part.
+TEST(builder_sql, an_or_condition_is_parenthesised_only_beside_another_condition) {
+  const auto cheap_or_dear = pgpx::col(&book::price_cents) < 100 || pgpx::col(&book::price_cents) > 900;
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::col(&book::id)).from<book>().with_deleted().where(cheap_or_dear)),
+            R"(select "id" from "books" where "price_cents" < $1 or "price_cents" > $2)");
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::col(&book::id)).from<book>().where(cheap_or_dear)),
+            R"(select "id" from "books" where ("price_cents" < $1 or "price_cents" > $2) and "deleted_at" is null)");
+  const auto named_or_old = pgpx::col(&author::name) == "x" || pgpx::col(&author::id) < 10;
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::col(&book::id))
+                       .from<book>()
+                       .with_deleted()
+                       .join<author>(pgpx::col(&book::author_id) == pgpx::col(&author::id) && named_or_old)),
+            R"(select "books"."id" from "books" join "authors" on "books"."author_id" = "authors"."id" and)"
+            R"( ("authors"."name" = $1 or "authors"."id" < $2))");
+}
+
+// pgpx::col(&T::m) of a model's own table is one shared node per column (nodes are immutable).
+TEST(builder_sql, a_model_column_is_one_shared_node) {
+  EXPECT_EQ(pgpx::col(&book::title).node(), pgpx::col(&book::title).node());
+  EXPECT_NE(pgpx::col(&book::title).node(), pgpx::col(&book::id).node());
+  EXPECT_EQ(sql_of(pgpx::select(pgpx::col(&book::title), pgpx::col(&book::title)).from<book>().with_deleted()),
+            R"(select "title", "title" from "books")");
+}
 TEST(builder_sql, self_join_through_two_aliases) {
   auto child = pgpx::alias<category>("c");
   auto parent = pgpx::alias<category>("p");
