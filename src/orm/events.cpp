@@ -19,6 +19,8 @@ auto to_string(write_event kind) noexcept -> std::string_view {
     case write_event::insert: return "insert";
     case write_event::update: return "update";
     case write_event::remove: return "delete";
+    case write_event::update_many: return "update_many";
+    case write_event::delete_many: return "delete_many";
   }
   return "write";
 }

@@ -22,7 +22,8 @@
 // hooks' statements run after that commit; run it inside a transaction to make them atomic.
 //
 // update_many and delete_many are one statement each, returning the rows affected; their
-// predicate's parameters come first ($1...), the new values after them.
+// predicate's parameters come first ($1...), the new values after them. They run the
+// statement-level hooks (update_many, delete_many: pgpx/orm/events.hpp) around it.
 //
 // Blocking; the executors are connection, transaction and savepoint. For async executors
 // (async_connection, async_transaction) see pgpx/orm/async.hpp.
@@ -256,6 +257,17 @@ auto insert_many(E& ex, Range&& rows) -> std::uint64_t {
   return n;
 }
 
+namespace orm::detail {
+/// After a statement-level write: the statements the before hooks added, then the after
+/// hooks (model's, then global) and the statements they add, on the same executor.
+template <class T, class E>
+void finish_many(E& ex, write_event kind, const statement<void>& predicate, std::uint64_t rows,
+                 const std::vector<statement<void>>& also) {
+  for (const auto& s : also) ex.exec(s);
+  for (const auto& s : after_many<T>(kind, predicate, rows)) ex.exec(s);
+}
+}  // namespace orm::detail
+
 /// Sets the given members on every live row of T matching `predicate`; returns the count.
 /// A version<> column is incremented and an updated_at column set to now() on each row.
 template <class T, orm::sync_executor E, class... M>
@@ -263,6 +275,7 @@ auto update_many(E& ex, const statement<void>& predicate, const set_t<T, M>&... 
   static_assert(sizeof...(M) > 0, "pgpx::update_many: give at least one pgpx::set(&T::member, value)");
   const model_description& m = model_info<T>();
   const std::vector<std::size_t> columns{orm::detail::column_of_member<T>(m, sets.member)...};
+  const auto also = orm::detail::before_many<T>(write_event::update_many, predicate);
   {
     std::vector<issue> found;
     (
@@ -283,11 +296,14 @@ auto update_many(E& ex, const statement<void>& predicate, const set_t<T, M>&... 
   (p.add(sets.value), ...);
   const std::string sql = orm::detail::make_many_sql(m, orm::detail::many_kind::update, columns, predicate.sql(),
                                                      predicate.params().size() + 1);
+  std::uint64_t n = 0;
   try {
-    return ex.exec(statement<void>(sql, std::move(p))).affected_rows();
+    n = ex.exec(statement<void>(sql, std::move(p))).affected_rows();
   } catch (const error& e) {
     orm::detail::rethrow_for_model(e, m);
   }
+  orm::detail::finish_many<T>(ex, write_event::update_many, predicate, n, also);
+  return n;
 }
 
 /// Removes every live row of T matching `predicate` (soft for models with deleted_at);
@@ -296,24 +312,32 @@ template <class T, orm::sync_executor E>
 auto delete_many(E& ex, const statement<void>& predicate) -> std::uint64_t {
   const model_description& m = model_info<T>();
   const auto kind = m.soft_delete_column() ? orm::detail::many_kind::soft_delete : orm::detail::many_kind::hard_delete;
+  const auto also = orm::detail::before_many<T>(write_event::delete_many, predicate);
   const std::string sql = orm::detail::make_many_sql(m, kind, {}, predicate.sql(), predicate.params().size() + 1);
+  std::uint64_t n = 0;
   try {
-    return ex.exec(statement<void>(sql, predicate.params())).affected_rows();
+    n = ex.exec(statement<void>(sql, predicate.params())).affected_rows();
   } catch (const error& e) {
     orm::detail::rethrow_for_model(e, m);
   }
+  orm::detail::finish_many<T>(ex, write_event::delete_many, predicate, n, also);
+  return n;
 }
 
 /// Deletes every row of T matching `predicate`, soft-deleted or not; returns the count.
 template <class T, orm::sync_executor E>
 auto hard_delete_many(E& ex, const statement<void>& predicate) -> std::uint64_t {
   const model_description& m = model_info<T>();
+  const auto also = orm::detail::before_many<T>(write_event::delete_many, predicate);
   const std::string sql = orm::detail::make_many_sql(m, orm::detail::many_kind::hard_delete, {}, predicate.sql(), 1);
+  std::uint64_t n = 0;
   try {
-    return ex.exec(statement<void>(sql, predicate.params())).affected_rows();
+    n = ex.exec(statement<void>(sql, predicate.params())).affected_rows();
   } catch (const error& e) {
     orm::detail::rethrow_for_model(e, m);
   }
+  orm::detail::finish_many<T>(ex, write_event::delete_many, predicate, n, also);
+  return n;
 }
 
 }  // namespace pgpx

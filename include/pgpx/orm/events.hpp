@@ -28,7 +28,12 @@
 //  - after_*: once the server confirmed the write (and RETURNING filled the object); they may
 //    add statements, which run next. An exception from an after_* hook propagates: the write
 //    happened, so roll back the caller's transaction to undo it.
-// update_many and delete_many run no hooks (they have no objects).
+// update_many, delete_many and hard_delete_many (statement-level writes, no objects) run the
+// hooks of their own kinds, write_event::update_many and delete_many: per model
+// before_update_many / after_update_many / before_delete_many / after_delete_many, each
+// `void(pgpx::event&)`, and the global hooks, which see object() == nullptr, predicate() (the
+// statement's WHERE condition and its parameters) and, after the write, rows() (the count).
+// A before hook may reject (nothing is sent) or add statements, as for objects.
 //
 // Thread safety: events::on and the returned subscription's destructor may be called from
 // any thread; a write sees the list of global hooks as it was when the write started.
@@ -39,6 +44,7 @@
 #include <pgpx/model/model.hpp>
 #include <pgpx/model/validate.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -48,8 +54,9 @@
 
 namespace pgpx {
 
-/// What an ORM write does to its row.
-enum class write_event { insert, update, remove };
+/// What an ORM write does: to one object's row, or (update_many, delete_many: one statement)
+/// to every row a predicate matches.
+enum class write_event { insert, update, remove, update_many, delete_many };
 
 /**
  * One hook call: the model, the kind of write and whether it is before or after, and what a
@@ -62,6 +69,11 @@ class PGPX_API event {
 
   event(const model_description& model, write_event kind, phase_kind phase, const void* object) noexcept
       : model_(&model), kind_(kind), phase_(phase), object_(object) {}
+  /// A statement-level write (update_many, delete_many): no object; its WHERE condition and,
+  /// after it ran, the rows it wrote.
+  event(const model_description& model, write_event kind, phase_kind phase, const statement<void>& predicate,
+        std::uint64_t rows = 0) noexcept
+      : model_(&model), kind_(kind), phase_(phase), object_(nullptr), predicate_(&predicate), rows_(rows) {}
 
   /// The written model's description (table, columns).
   [[nodiscard]] auto model() const noexcept -> const model_description& { return *model_; }
@@ -69,8 +81,13 @@ class PGPX_API event {
   [[nodiscard]] auto kind() const noexcept -> write_event { return kind_; }
   /// Before or after the write.
   [[nodiscard]] auto phase() const noexcept -> phase_kind { return phase_; }
-  /// The object written (a T of model()): for global hooks that know the type.
+  /// The object written (a T of model()): for global hooks that know the type; nullptr for
+  /// update_many and delete_many.
   [[nodiscard]] auto object() const noexcept -> const void* { return object_; }
+  /// update_many and delete_many: the WHERE condition (SQL and parameters); else nullptr.
+  [[nodiscard]] auto predicate() const noexcept -> const statement<void>* { return predicate_; }
+  /// update_many and delete_many, after the write: the rows it wrote (0 before).
+  [[nodiscard]] auto rows() const noexcept -> std::uint64_t { return rows_; }
 
   /// Refuses the write (before_* only): the verb throws validation_error with every
   /// rejection and nothing is sent. Calling it in an after_* hook is a usage_error.
@@ -88,11 +105,13 @@ class PGPX_API event {
   write_event kind_;
   phase_kind phase_;
   const void* object_;
+  const statement<void>* predicate_ = nullptr;
+  std::uint64_t rows_ = 0;
   issues rejected_;
   std::vector<statement<void>> also_;
 };
 
-/// The lowercase name of a write event ("insert", "update", "remove").
+/// The lowercase name of a write event ("insert", "update", "delete", "update_many", "delete_many").
 [[nodiscard]] PGPX_API auto to_string(write_event kind) noexcept -> std::string_view;
 
 namespace events {
@@ -161,7 +180,52 @@ void call_model_hook(T& obj, event& e) {
         if (!before) M::after_delete(obj, e);
       }
       break;
+    case write_event::update_many:
+    case write_event::delete_many: break;  // statement-level: call_many_hook
   }
+}
+
+/// Calls model<T>'s statement-level hook for (kind, phase), if it declares one.
+template <class T>
+void call_many_hook(event& e) {
+  using M = model<T>;
+  const bool before = e.phase() == event::phase_kind::before;
+  if (e.kind() == write_event::update_many) {
+    if constexpr (requires { M::before_update_many(e); }) {
+      if (before) M::before_update_many(e);
+    }
+    if constexpr (requires { M::after_update_many(e); }) {
+      if (!before) M::after_update_many(e);
+    }
+  } else if (e.kind() == write_event::delete_many) {
+    if constexpr (requires { M::before_delete_many(e); }) {
+      if (before) M::before_delete_many(e);
+    }
+    if constexpr (requires { M::after_delete_many(e); }) {
+      if (!before) M::after_delete_many(e);
+    }
+  }
+}
+
+/// Runs the before hooks of a statement-level write of T (model's, then global). Throws
+/// validation_error for rejections. Returns the statements they added.
+template <class T>
+auto before_many(write_event kind, const statement<void>& predicate) -> std::vector<statement<void>> {
+  event e(model_info<T>(), kind, event::phase_kind::before, predicate);
+  call_many_hook<T>(e);
+  events::run_global(e);
+  if (!e.rejections().empty()) throw validation_error(std::string(model_info<T>().cpp_name), e.rejections().list());
+  return e.take_statements();
+}
+
+/// Runs the after hooks of a statement-level write of T that wrote `rows` rows.
+template <class T>
+auto after_many(write_event kind, const statement<void>& predicate, std::uint64_t rows)
+    -> std::vector<statement<void>> {
+  event e(model_info<T>(), kind, event::phase_kind::after, predicate, rows);
+  call_many_hook<T>(e);
+  events::run_global(e);
+  return e.take_statements();
 }
 
 /// Runs the before_* hooks of `obj` (model's, then global). Throws validation_error for

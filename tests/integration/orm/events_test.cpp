@@ -46,6 +46,18 @@ struct pgpx::model<event_models::audited> {
     if (a.hits > 100) e.reject("hits", "too_popular", "popular rows are kept");
   }
   static void after_delete(event_models::audited& a, pgpx::event& e) { e.also(log("delete", a)); }
+  // Statement-level writes: an unconditional delete_many is refused; each logs its row count.
+  static void before_delete_many(pgpx::event& e) {
+    if (e.predicate()->sql().empty()) e.reject("", "unfiltered", "delete_many of auditeds needs a condition");
+  }
+  static void after_update_many(pgpx::event& e) {
+    e.also(pgpx::make_statement("insert into audit (what, row_id) values ('update_many', $1)",
+                                static_cast<std::int64_t>(e.rows())));
+  }
+  static void after_delete_many(pgpx::event& e) {
+    e.also(pgpx::make_statement("insert into audit (what, row_id) values ('delete_many', $1)",
+                                static_cast<std::int64_t>(e.rows())));
+  }
 };
 
 namespace asio = boost::asio;
@@ -115,7 +127,7 @@ TEST_F(events_test, global_hooks_see_every_write_until_their_subscription_ends) 
   });
   auto before = pgpx::events::on(pgpx::events::phase::before, [&](pgpx::event& e) {
     const auto* row = static_cast<const audited*>(e.object());
-    if (row->name == "global-no") e.reject("name", "refused_globally", "no");
+    if (row != nullptr && row->name == "global-no") e.reject("name", "refused_globally", "no");
   });
   audited a{.id = {}, .name = "x", .hits = 0};
   pgpx::insert(w(), a);
@@ -128,6 +140,43 @@ TEST_F(events_test, global_hooks_see_every_write_until_their_subscription_ends) 
   pgpx::remove(w(), a);
   EXPECT_EQ(seen.size(), 2u);
   EXPECT_THROW((void)pgpx::events::on(pgpx::events::phase::after, nullptr), pgpx::usage_error);
+}
+
+// update_many, delete_many and hard_delete_many run the statement-level hooks: the model's
+// and the global ones, with the predicate before and the row count after; a rejection sends
+// nothing.
+TEST_F(events_test, statement_level_writes_run_their_own_hooks_with_the_predicate_and_the_count) {
+  for (const char* n : {"a", "b", "c"}) {
+    audited x{.id = {}, .name = n, .hits = 0};
+    pgpx::insert(w(), x);
+  }
+  std::vector<std::string> seen;
+  auto after = pgpx::events::on(pgpx::events::phase::after, [&](pgpx::event& e) {
+    if (e.object() != nullptr) return;
+    seen.push_back(std::string(pgpx::to_string(e.kind())) + ":" + std::to_string(e.rows()) + ":" +
+                   (e.predicate() != nullptr ? e.predicate()->sql() : "?"));
+  });
+  auto before = pgpx::events::on(pgpx::events::phase::before, [&](pgpx::event& e) {
+    if (e.object() == nullptr && e.predicate()->sql().find("'nope'") != std::string::npos)
+      e.reject("", "refused_globally", "not this one");
+  });
+  EXPECT_EQ(pgpx::update_many<audited>(w(), pgpx::raw(R"("name" <> $1)", std::string("c")),
+                                       pgpx::set(&audited::hits, std::int32_t{7})),
+            2U);
+  EXPECT_EQ(pgpx::delete_many<audited>(w(), pgpx::raw(R"("name" = $1)", std::string("a"))), 1U);
+  EXPECT_EQ(pgpx::hard_delete_many<audited>(w(), pgpx::raw(R"("name" = $1)", std::string("zzz"))), 0U);
+  EXPECT_EQ(seen, (std::vector<std::string>{R"(update_many:2:"name" <> $1)", R"(delete_many:1:"name" = $1)",
+                                            R"(delete_many:0:"name" = $1)"}));
+  EXPECT_EQ(cx().query<std::string>("select what || ':' || row_id from audit where what like '%_many' order by n"),
+            (std::vector<std::string>{"update_many:2", "delete_many:1", "delete_many:0"}));
+  // Rejections: the model's (no condition) and a global one; nothing is sent, nothing changes.
+  sent_.clear();
+  EXPECT_THROW((void)pgpx::delete_many<audited>(w(), pgpx::statement<void>{}), pgpx::validation_error);
+  EXPECT_THROW((void)pgpx::update_many<audited>(w(), pgpx::raw(R"("name" = 'nope')"),
+                                                pgpx::set(&audited::hits, std::int32_t{1})),
+               pgpx::validation_error);
+  EXPECT_TRUE(sent_.empty());
+  EXPECT_EQ(pgpx::count<audited>(w()), 2);
 }
 
 TEST_F(events_test, an_after_hook_cannot_reject) {
