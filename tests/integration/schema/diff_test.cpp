@@ -764,8 +764,8 @@ create table app.diary (e app.entry);
 // Roles are the cluster's: made once, kept (a role cannot be dropped while a database of
 // another test grants it something).
 constexpr const char* roles = R"sql(
-do $$ begin create role pgpx_diff_reader; exception when duplicate_object then null; end $$;
-do $$ begin create role "pgpx Diff ""Writer"""; exception when duplicate_object then null; end $$;
+do $$ begin create role pgpx_diff_reader; exception when duplicate_object or unique_violation then null; end $$;
+do $$ begin create role "pgpx Diff ""Writer"""; exception when duplicate_object or unique_violation then null; end $$;
 )sql";
 
 constexpr const char* granted = R"sql(

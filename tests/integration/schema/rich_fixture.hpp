@@ -92,7 +92,7 @@ create policy books_own on app.books as restrictive for update to public
   using (author_id > 0) with check (author_id < 1000);
 create policy books_read on app.books for select using (true);
 
-do $$ begin create role pgpx_introspect_reader; exception when duplicate_object then null; end $$;
+do $$ begin create role pgpx_introspect_reader; exception when duplicate_object or unique_violation then null; end $$;
 grant usage on schema app to pgpx_introspect_reader;
 grant select on app.books to pgpx_introspect_reader;
 grant insert on app.books to pgpx_introspect_reader with grant option;
