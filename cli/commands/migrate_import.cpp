@@ -102,18 +102,9 @@ auto run_import(context& ctx, const import_flags& f) -> int {
       marked = mg::import_migrations(*cx, plan, dir, tracking.applied,
                                      "pgpx migrate import --from " + f.from + " (" + tracking.table + ")", o)
                    .marked;
-    } catch (const mg::source_error& e) {
-      // A refusal of the target (it changed while waiting for the lock) is a usage error as
-      // before the lock (exit 2); a file that could not be written stays what it is (exit 10,
-      // as with --no-tracking): the check is asked again to tell the two apart (nothing of
-      // the import is left either way).
-      bool refused = false;
-      try {
-        mg::check_import_target(plan, dir);
-      } catch (const mg::source_error&) {
-        refused = true;
-      }
-      if (!refused) throw;
+    } catch (const mg::import_refused& e) {
+      // The target changed while waiting for the lock: refused as before the lock (exit 2). A
+      // file that could not be written stays a source_error (exit 10, as with --no-tracking).
       throw located_usage_error("cannot import: " + e.message() + " (nothing was written)", e.file(), e.line());
     }
   }

@@ -706,7 +706,22 @@ auto read_import_directory(import_tool tool, const fs::path& dir, const placehol
   return plan;
 }
 
+namespace {
+void check_target(const import_plan& plan, const fs::path& target);
+}  // namespace
+
 void check_import_target(const import_plan& plan, const fs::path& target) {
+  try {
+    check_target(plan, target);
+  } catch (const import_refused&) {
+    throw;
+  } catch (const source_error& e) {  // the target does not load
+    throw import_refused(e);
+  }
+}
+
+namespace {
+void check_target(const import_plan& plan, const fs::path& target) {
   std::error_code ec;
   if (!fs::exists(target, ec)) return;
   const auto existing = load_directory(target);
@@ -736,6 +751,7 @@ void check_import_target(const import_plan& plan, const fs::path& target) {
       if (fs::exists(target / (m.name() + suffix), ec))
         throw source_error((target / (m.name() + suffix)).string(), 0, "exists already");
 }
+}  // namespace
 
 void undo_import(const fs::path& target, const std::vector<fs::path>& written,
                  const std::optional<std::string>& old_sum) {

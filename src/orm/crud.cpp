@@ -300,17 +300,7 @@ auto make_upsert_shape(const model_description& m, const std::vector<std::size_t
     // A unique index is not a constraint (ON CONSTRAINT would not find it): the conflict
     // target is its key, with its condition when it is partial, which the server matches to it.
     const index_info& ix = *unique_index;
-    target = " on conflict (";
-    if (ix.keys.empty()) {
-      target += list(m, ix.columns);
-    } else {
-      for (std::size_t i = 0; i < ix.keys.size(); ++i) {
-        if (i > 0) target += ", ";
-        const index_key& k = ix.keys[i];
-        target += k.column != index_key::no_column ? column(m, k.column) : k.expression;  // as in create index
-      }
-    }
-    target += ")";
+    target = " on conflict " + schema::index_key_list(m, ix);
     if (!ix.predicate.empty()) target += " where " + ix.predicate;
     conflict = ix.columns;
   } else if (!constraint.empty()) {

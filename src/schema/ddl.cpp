@@ -124,25 +124,7 @@ auto table_statements(const model_description& m) -> std::vector<statement<void>
     std::string s = std::string(ix.unique ? "create unique index " : "create index ") + quote_identifier(ix.name) +
                     " on " + table_name(m);
     if (ix.method != btree.name) s += " using " + std::string(ix.method);
-    if (!ix.keys.empty()) {  // expressions, perhaps mixed with columns
-      s += " (";
-      for (std::size_t i = 0; i < ix.keys.size(); ++i) {
-        if (i != 0) s += ", ";
-        const index_key& k = ix.keys[i];
-        s += k.column != index_key::no_column ? quote_identifier(m.columns[k.column].name) : k.expression;
-        if (!ix.opclass.empty()) s += " " + quote_identifier(ix.opclass);
-      }
-      s += ')';
-    } else if (ix.opclass.empty()) {
-      s += " " + column_list(m, ix.columns);
-    } else {
-      s += " (";
-      for (std::size_t i = 0; i < ix.columns.size(); ++i) {
-        if (i != 0) s += ", ";
-        s += quote_identifier(m.columns[ix.columns[i]].name) + " " + quote_identifier(ix.opclass);
-      }
-      s += ')';
-    }
+    s += " " + index_key_list(m, ix);
     if (!ix.include.empty()) s += " include " + column_list(m, ix.include);
     if (!ix.with.empty()) {
       s += " with (";
@@ -225,6 +207,21 @@ auto drop_plan(const std::vector<const model_description*>& ms, drop_options opt
         out.emplace_back(std::string("drop type ") + (options.if_exists ? "if exists " : "") + type_name(e) +
                          (options.cascade ? " cascade" : ""));
   return out;
+}
+
+auto index_key_list(const model_description& m, const index_info& ix) -> std::string {
+  const std::string opclass = ix.opclass.empty() ? std::string() : " " + quote_identifier(ix.opclass);
+  std::string s = "(";
+  // The key in order: expressions, perhaps mixed with columns, else the columns.
+  const std::size_t n = ix.keys.empty() ? ix.columns.size() : ix.keys.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i != 0) s += ", ";
+    const std::size_t column = ix.keys.empty() ? ix.columns[i] : ix.keys[i].column;
+    s += column != index_key::no_column ? quote_identifier(m.columns[column].name) : ix.keys[i].expression;
+    s += opclass;
+  }
+  s += ')';
+  return s;
 }
 
 }  // namespace pgpx::schema

@@ -124,8 +124,17 @@ using placeholder_values = std::map<std::string, std::string, std::less<>>;
 [[nodiscard]] PGPX_API auto read_import_directory(import_tool tool, const std::filesystem::path& dir,
                                                   const placeholder_values& placeholders = {}) -> import_plan;
 
+/// check_import_target's refusal: the target directory does not take the import (a
+/// source_error naming the file at fault, told apart from a failure to write a file).
+class PGPX_API import_refused : public source_error {
+ public:
+  using source_error::source_error;
+  /// The same error (file, line, message), as a refusal of the target.
+  explicit import_refused(const source_error& e) : source_error(e) {}
+};
+
 /**
- * Refuses (source_error naming the clashing file) to import `plan` into `target` when
+ * Refuses (import_refused, a source_error naming the clashing file) to import `plan` into `target` when
  * `target` has a migration with a version of the plan, or its migrations are numbered in the
  * other style, or it does not load, or it differs from its `pgpx.sum` (write_import rewrites
  * the sum, which would otherwise take in an unchecked edit). A missing or empty `target` is fine.

@@ -52,6 +52,10 @@ struct drop_options {
 /// constraint, then its indexes. Throws usage_error, naming the member, for a column
 /// without a SQL type.
 [[nodiscard]] PGPX_API auto create_table(const model_description& m) -> std::vector<statement<void>>;
+/// An index's key as CREATE INDEX writes it, in parentheses: columns quoted, expressions as
+/// declared, each with the index's operator class (`("title", lower("sku") "text_pattern_ops")`).
+/// Also the conflict target of an upsert on that index.
+[[nodiscard]] PGPX_API auto index_key_list(const model_description& m, const index_info& ix) -> std::string;
 /// `alter table ... add constraint ... foreign key ...` for each foreign key of `m`.
 [[nodiscard]] PGPX_API auto add_foreign_keys(const model_description& m) -> std::vector<statement<void>>;
 /// The statement that drops the table of `m`.
