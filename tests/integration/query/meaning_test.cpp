@@ -41,7 +41,24 @@ struct audit_author {
 struct label_row {
   std::string label;
 };
+// A partial unique expression index: one open ticket per code, case-insensitively.
+struct ticket {
+  pgpx::identity<std::int64_t> id;
+  std::string code;
+  std::optional<std::string> closed;
+  std::int32_t hits;
+};
 }  // namespace meaning_models
+
+template <>
+struct pgpx::model<meaning_models::ticket> {
+  static auto indexes() {
+    return std::tuple{pgpx::index(pgpx::lower(pgpx::col(&meaning_models::ticket::code)))
+                          .unique()
+                          .where(pgpx::col(&meaning_models::ticket::closed).is_null())
+                          .name("open_ticket_code")};
+  }
+};
 
 template <>
 struct pgpx::model<meaning_models::audit_author> {
@@ -305,6 +322,22 @@ TEST_F(meaning_test, upsert_on_a_unique_index_by_name) {
   EXPECT_EQ(pgpx::upsert(cx(), again, pgpx::on_conflict("lines_by_sku")), pgpx::upsert_outcome::updated);
   EXPECT_EQ(cx().query_value<std::int32_t>("select qty from shop.order_lines where sku = 'A-1'"), 5);
   EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from shop.order_lines"), 1);
+}
+
+// The conflict target of a partial expression index is its key and its condition: a second
+// open ticket of the same code (any case) updates the first; a closed one is a new row.
+TEST_F(meaning_test, upsert_on_a_partial_unique_expression_index_by_name) {
+  using meaning_models::ticket;
+  pgpx::schema::create(cx(), pgpx::models<ticket>);
+  ticket a{.id = {}, .code = "AB", .closed = std::nullopt, .hits = 1};
+  EXPECT_EQ(pgpx::upsert(cx(), a, pgpx::on_conflict("open_ticket_code")), pgpx::upsert_outcome::inserted);
+  ticket b{.id = {}, .code = "ab", .closed = std::nullopt, .hits = 5};
+  EXPECT_EQ(pgpx::upsert(cx(), b, pgpx::on_conflict("open_ticket_code")), pgpx::upsert_outcome::updated);
+  EXPECT_EQ(b.id, a.id);
+  cx().execute("update tickets set closed = 'done'");
+  ticket c{.id = {}, .code = "AB", .closed = std::nullopt, .hits = 9};
+  EXPECT_EQ(pgpx::upsert(cx(), c, pgpx::on_conflict("open_ticket_code")), pgpx::upsert_outcome::inserted);
+  EXPECT_EQ(cx().query_value<std::int64_t>("select count(*) from tickets"), 2);
 }
 
 TEST_F(meaning_test, the_async_verbs_with_deleted_hard_delete_many_and_insert_of_a_temporary) {
